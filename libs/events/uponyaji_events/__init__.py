@@ -1,0 +1,1 @@
+"""Uponyaji event kernel: envelope, store, relay, consumers, feeds, projections and sealing."""

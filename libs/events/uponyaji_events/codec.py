@@ -1,0 +1,105 @@
+"""JSON forms of events: canonical bytes for hashing, wire form for NATS and feeds."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from uponyaji_events.envelope import Actor, Event, Payload
+
+
+def dumps(value: Any) -> bytes:
+    """Serialise to compact JSON bytes (UUIDs and datetimes as ISO strings)."""
+    return orjson.dumps(value)
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse JSON bytes or text."""
+    return orjson.loads(data)
+
+
+def canonical(value: Any) -> bytes:
+    """Serialise deterministically (sorted keys, no spaces) for hashing."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z)
+
+
+def _ts(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("event timestamps must be timezone-aware")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def hashed_fields(event: Event) -> dict[str, Any]:
+    """The envelope fields covered by the hash chain (not position or trace: assigned later)."""
+    return {
+        "event_id": str(event.event_id),
+        "stream_type": event.stream_type,
+        "stream_id": event.stream_id,
+        "version": event.version,
+        "type": event.type,
+        "schema_version": event.schema_version,
+        "occurred_at": _ts(event.occurred_at),
+        "recorded_at": _ts(event.recorded_at),
+        "actor": {"id": event.actor.id, "role": event.actor.role},
+        "correlation_id": str(event.correlation_id),
+        "causation_id": str(event.causation_id) if event.causation_id else None,
+        "payload": event.payload,
+        "prev_hash": event.prev_hash.hex(),
+    }
+
+
+def event_hash(event: Event) -> bytes:
+    """SHA-256 over the canonical form of the event's hashed fields."""
+    return hashlib.sha256(canonical(hashed_fields(event))).digest()
+
+
+def to_wire(event: Event) -> dict[str, Any]:
+    """The JSON-ready form of an event used on NATS and in feeds."""
+    wire = hashed_fields(event)
+    wire["hash"] = event.hash.hex()
+    wire["position"] = event.position
+    wire["trace"] = event.trace
+    return wire
+
+
+def from_wire(data: dict[str, Any]) -> Event:
+    """Rebuild an event from its wire form (raises KeyError/ValueError on malformed input)."""
+    causation = data.get("causation_id")
+    return Event(
+        event_id=UUID(data["event_id"]),
+        stream_type=data["stream_type"],
+        stream_id=data["stream_id"],
+        version=int(data["version"]),
+        type=data["type"],
+        schema_version=int(data["schema_version"]),
+        occurred_at=datetime.fromisoformat(data["occurred_at"]),
+        recorded_at=datetime.fromisoformat(data["recorded_at"]),
+        actor=Actor(id=data["actor"]["id"], role=data["actor"]["role"]),
+        correlation_id=UUID(data["correlation_id"]),
+        causation_id=UUID(causation) if causation else None,
+        payload=_payload(data["payload"]),
+        prev_hash=bytes.fromhex(data["prev_hash"]),
+        hash=bytes.fromhex(data["hash"]),
+        position=data.get("position"),
+        trace=dict(data.get("trace") or {}),
+    )
+
+
+def _payload(value: Any) -> Payload:
+    if not isinstance(value, dict):
+        raise ValueError("event payload must be a JSON object")
+    return value
+
+
+def encode_event(event: Event) -> bytes:
+    """Wire form as JSON bytes."""
+    return dumps(to_wire(event))
+
+
+def decode_event(data: bytes) -> Event:
+    """Parse an event from wire-form JSON bytes."""
+    return from_wire(loads(data))

@@ -1,0 +1,270 @@
+"""The PostgreSQL event store: atomic append, stream load, gap-free read-all, hash chains."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from opentelemetry.trace import SpanKind
+
+from uponyaji_events.codec import event_hash
+from uponyaji_events.envelope import (
+    GENESIS_HASH,
+    Actor,
+    Event,
+    NewEvent,
+    new_event_id,
+    utc_now,
+)
+from uponyaji_events.errors import ConcurrencyError
+from uponyaji_events.tracing import current_carrier, tracer
+from uponyaji_events.upcasting import UpcasterRegistry
+
+ANY_VERSION = None  # expected_version meaning "append at the end, whatever it is"
+_ANY_RETRIES = 20
+
+EVENT_COLUMNS = (
+    "position, event_id, stream_type, stream_id, version, type, schema_version, occurred_at, "
+    "recorded_at, actor_id, actor_role, correlation_id, causation_id, trace, payload, "
+    "prev_hash, hash"
+)
+
+_INSERT = """
+INSERT INTO events (event_id, stream_type, stream_id, version, type, schema_version, occurred_at,
+                    recorded_at, actor_id, actor_role, correlation_id, causation_id, trace, payload,
+                    prev_hash, hash)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[],
+                     $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::uuid[],
+                     $12::uuid[], $13::jsonb[], $14::jsonb[], $15::bytea[], $16::bytea[])
+"""
+
+_SEQUENCE = """
+WITH batch AS (
+    SELECT id, row_number() OVER (ORDER BY id) AS n
+    FROM events WHERE position IS NULL ORDER BY id LIMIT $2
+), assigned AS (
+    UPDATE events e SET position = $1 + batch.n FROM batch WHERE e.id = batch.id RETURNING 1
+)
+SELECT count(*) FROM assigned
+"""
+
+
+def row_to_event(row: asyncpg.Record) -> Event:
+    """Build an Event from a row selected with the store's column list."""
+    return Event(
+        event_id=row["event_id"],
+        stream_type=row["stream_type"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        type=row["type"],
+        schema_version=row["schema_version"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        actor=Actor(id=row["actor_id"], role=row["actor_role"]),
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        payload=row["payload"],
+        prev_hash=bytes(row["prev_hash"]),
+        hash=bytes(row["hash"]),
+        position=row["position"],
+        trace=row["trace"],
+    )
+
+
+class EventStore:
+    """One service's event store (its events table is also its outbox)."""
+
+    def __init__(self, pool: asyncpg.Pool, *, upcasters: UpcasterRegistry | None = None) -> None:
+        self.pool = pool
+        self.upcasters = upcasters or UpcasterRegistry()
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every append this process commits (wakes the relay)."""
+        self._listeners.append(listener)
+
+    def notify_committed(self) -> None:
+        """Tell listeners that events were committed (for appends inside caller transactions)."""
+        for listener in self._listeners:
+            listener()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """A transaction for appends together with the caller's own writes; wakes on commit."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+        self.notify_committed()
+
+    async def append(
+        self,
+        stream_type: str,
+        stream_id: str,
+        expected_version: int | None,
+        events: Sequence[NewEvent],
+        *,
+        actor: Actor,
+        correlation_id: UUID | None = None,
+        causation_id: UUID | None = None,
+        conn: asyncpg.Connection | None = None,
+    ) -> list[Event]:
+        """Append events atomically after `expected_version` (None: at the end); 409 on conflict."""
+        if not events:
+            raise ValueError("append needs at least one event")
+        with tracer().start_as_current_span("events.append", kind=SpanKind.PRODUCER) as span:
+            span.set_attribute("uponyaji.stream_type", stream_type)
+            span.set_attribute("uponyaji.event_count", len(events))
+            carrier = current_carrier()
+            if conn is not None:
+                return await self._append(conn, stream_type, stream_id, expected_version, events,
+                                          actor, correlation_id, causation_id, carrier)
+            attempts = _ANY_RETRIES if expected_version is None else 1
+            for attempt in range(attempts):
+                try:
+                    async with self.pool.acquire() as own, own.transaction():
+                        stored = await self._append(own, stream_type, stream_id, expected_version,
+                                                    events, actor, correlation_id, causation_id,
+                                                    carrier)
+                except ConcurrencyError:
+                    if attempt + 1 == attempts:
+                        raise
+                    continue
+                self.notify_committed()
+                return stored
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _append(
+        self,
+        conn: asyncpg.Connection,
+        stream_type: str,
+        stream_id: str,
+        expected_version: int | None,
+        events: Sequence[NewEvent],
+        actor: Actor,
+        correlation_id: UUID | None,
+        causation_id: UUID | None,
+        carrier: dict[str, str],
+    ) -> list[Event]:
+        last = await conn.fetchrow(
+            "SELECT version, hash, stream_type FROM events WHERE stream_id = $1 "
+            "ORDER BY version DESC LIMIT 1",
+            stream_id,
+        )
+        current = last["version"] if last else 0
+        if last is not None and last["stream_type"] != stream_type:
+            raise ValueError(f"stream {stream_id} is a {last['stream_type']}, not a {stream_type}")
+        if expected_version is not None and current != expected_version:
+            raise ConcurrencyError(
+                f"stream {stream_id} is at version {current}, expected {expected_version}"
+            )
+        prev = bytes(last["hash"]) if last else GENESIS_HASH
+        now = utc_now()
+        correlation = correlation_id or new_event_id()
+        stored: list[Event] = []
+        for offset, new in enumerate(events, start=1):
+            draft = Event(
+                event_id=new.event_id or new_event_id(),
+                stream_type=stream_type,
+                stream_id=stream_id,
+                version=current + offset,
+                type=new.type,
+                schema_version=new.schema_version,
+                occurred_at=new.occurred_at or now,
+                recorded_at=now,
+                actor=actor,
+                correlation_id=correlation,
+                causation_id=causation_id,
+                payload=new.payload,
+                prev_hash=prev,
+                hash=b"",
+                trace=carrier,
+            )
+            event = _with_hash(draft)
+            stored.append(event)
+            prev = event.hash
+        try:
+            await conn.execute(_INSERT, *_columns(stored))
+        except asyncpg.UniqueViolationError as exc:
+            raise ConcurrencyError(f"stream {stream_id} was written concurrently") from exc
+        return stored
+
+    async def load(self, stream_id: str, *, after_version: int = 0) -> list[Event]:
+        """Every event of a stream after a version, in version order, upcast to current schemas."""
+        rows = await self.pool.fetch(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 "  # noqa: S608
+            "ORDER BY version",
+            stream_id,
+            after_version,
+        )
+        return [self.upcasters.upcast(row_to_event(row)) for row in rows]
+
+    async def stream_version(self, stream_id: str) -> int:
+        """The stream's current version (0 when it does not exist)."""
+        version = await self.pool.fetchval(
+            "SELECT max(version) FROM events WHERE stream_id = $1", stream_id)
+        return int(version or 0)
+
+    async def sequence(self, limit: int = 10_000) -> int:
+        """Give committed, unsequenced events their positions in commit order; return how many."""
+        pending = await self.pool.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE position IS NULL)")
+        if not pending:
+            return 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            # Serialise sequencers on one row. The next statement takes a fresh snapshot (READ
+            # COMMITTED), so it sees every event the previous sequencer numbered.
+            last = await conn.fetchval(
+                "SELECT last_position FROM event_sequencer WHERE singleton FOR UPDATE")
+            count = int(await conn.fetchval(_SEQUENCE, last, limit))
+            if count:
+                await conn.execute(
+                    "UPDATE event_sequencer SET last_position = $1 WHERE singleton", last + count)
+        return count
+
+    async def head(self) -> int:
+        """The highest sequenced position (what read_all can reach right now)."""
+        return int(await self.pool.fetchval(
+            "SELECT last_position FROM event_sequencer WHERE singleton"))
+
+    async def unsequenced(self) -> int:
+        """How many committed events still wait for a position."""
+        return int(await self.pool.fetchval(
+            "SELECT count(*) FROM events WHERE position IS NULL"))
+
+    async def read_all(self, after: int, limit: int = 1000) -> list[Event]:
+        """Sequenced events with position > after, in position order, as stored (not upcast)."""
+        rows = await self.pool.fetch(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 "  # noqa: S608
+            "ORDER BY position LIMIT $2",
+            after,
+            limit,
+        )
+        return [row_to_event(row) for row in rows]
+
+
+def _with_hash(draft: Event) -> Event:
+    return replace(draft, hash=event_hash(draft))
+
+
+def _columns(events: Sequence[Event]) -> list[list[Any]]:
+    return [
+        [e.event_id for e in events],
+        [e.stream_type for e in events],
+        [e.stream_id for e in events],
+        [e.version for e in events],
+        [e.type for e in events],
+        [e.schema_version for e in events],
+        [e.occurred_at for e in events],
+        [e.recorded_at for e in events],
+        [e.actor.id for e in events],
+        [e.actor.role for e in events],
+        [e.correlation_id for e in events],
+        [e.causation_id for e in events],
+        [e.trace for e in events],
+        [e.payload for e in events],
+        [e.prev_hash for e in events],
+        [e.hash for e in events],
+    ]

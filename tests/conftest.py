@@ -1,0 +1,84 @@
+"""Test session: real PostgreSQL and real NATS JetStream from the embedded wheels."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from uponyaji_events.db import create_pool
+from uponyaji_events.migrate import kernel_migrations, migrate
+from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_launcher.ports import free_port
+from uponyaji_launcher.postgres import EmbeddedPostgres
+
+_TEMPLATE = "kernel_template"
+_counter = itertools.count()
+
+NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scratch directory for this session's servers."""
+    path = tmp_path_factory.mktemp("stack")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres(run_dir: Path) -> Iterator[EmbeddedPostgres]:
+    """One PostgreSQL server for the whole test session (fsync on, as in production)."""
+    server = EmbeddedPostgres(data_dir=run_dir / "pg", port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def nats_server(run_dir: Path) -> Iterator[EmbeddedNats]:
+    """One nats-server with JetStream for the session (tests may stop and restart it)."""
+    server = EmbeddedNats(store_dir=run_dir / "nats", port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def kernel_template(postgres: EmbeddedPostgres) -> str:
+    """A template database holding the kernel's migrations, cloned for each test."""
+    postgres.ensure_database(_TEMPLATE)
+    conn = await asyncpg.connect(postgres.url(_TEMPLATE))
+    try:
+        await migrate(conn, kernel_migrations())
+    finally:
+        await conn.close()
+    return _TEMPLATE
+
+
+@pytest.fixture
+async def new_database(
+    postgres: EmbeddedPostgres, kernel_template: str
+) -> AsyncIterator[NewDatabase]:
+    """Factory of fresh databases (kernel tables migrated) with pools closed after the test."""
+    pools: list[asyncpg.Pool] = []
+
+    async def make(max_size: int = 20) -> asyncpg.Pool:
+        name = f"t{os.getpid()}_{next(_counter)}"
+        postgres.psql(f'CREATE DATABASE "{name}" TEMPLATE "{kernel_template}"')
+        pool = await create_pool(postgres.url(name), min_size=1, max_size=max_size)
+        pools.append(pool)
+        return pool
+
+    yield make
+    for pool in pools:
+        await pool.close()
+
+
+@pytest.fixture
+async def db(new_database: NewDatabase) -> asyncpg.Pool:
+    """A pool on a fresh database with the kernel's tables."""
+    return await new_database()
