@@ -82,3 +82,25 @@ async def new_database(
 async def db(new_database: NewDatabase) -> asyncpg.Pool:
     """A pool on a fresh database with the kernel's tables."""
     return await new_database()
+
+
+WaitUntil = Callable[..., Awaitable[None]]
+
+
+@pytest.fixture
+def wait_until() -> WaitUntil:
+    """Poll an async condition until it holds, failing the test with a message on timeout."""
+    import asyncio
+
+    async def wait(
+        condition: Callable[[], Awaitable[bool]], timeout: float = 30.0, what: str = "condition"
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if await condition():
+                return
+            await asyncio.sleep(0.05)
+        pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+    return wait

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias, Union
 
 import asyncpg
 import orjson
+from asyncpg.pool import PoolConnectionProxy
+
+# A connection of the kernel's: a plain one or one borrowed from a pool.
+Conn: TypeAlias = Union["asyncpg.Connection[asyncpg.Record]", "PoolConnectionProxy[asyncpg.Record]"]
 
 
 def _encode_json(value: Any) -> str:

@@ -39,8 +39,10 @@ async def migrate(conn: asyncpg.Connection, migrations: Iterable[tuple[str, str]
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:
         await conn.execute(_LEDGER)
-        done = {r["name"]: r["checksum"] for r in await conn.fetch(
-            "SELECT name, checksum FROM schema_migrations")}
+        done = {
+            r["name"]: r["checksum"]
+            for r in await conn.fetch("SELECT name, checksum FROM schema_migrations")
+        }
         for name, sql in migrations:
             checksum = hashlib.sha256(sql.encode()).hexdigest()
             if name in done:
@@ -50,7 +52,8 @@ async def migrate(conn: asyncpg.Connection, migrations: Iterable[tuple[str, str]
             async with conn.transaction():
                 await conn.execute(sql)
                 await conn.execute(
-                    "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", name, checksum)
+                    "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", name, checksum
+                )
             applied.append(name)
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)

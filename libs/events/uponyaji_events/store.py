@@ -12,6 +12,7 @@ import asyncpg
 from opentelemetry.trace import SpanKind
 
 from uponyaji_events.codec import event_hash
+from uponyaji_events.db import Conn
 from uponyaji_events.envelope import (
     GENESIS_HASH,
     Actor,
@@ -93,7 +94,7 @@ class EventStore:
             listener()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+    async def transaction(self) -> AsyncIterator[Conn]:
         """A transaction for appends together with the caller's own writes; wakes on commit."""
         async with self.pool.acquire() as conn, conn.transaction():
             yield conn
@@ -109,7 +110,7 @@ class EventStore:
         actor: Actor,
         correlation_id: UUID | None = None,
         causation_id: UUID | None = None,
-        conn: asyncpg.Connection | None = None,
+        conn: Conn | None = None,
     ) -> list[Event]:
         """Append events atomically after `expected_version` (None: at the end); 409 on conflict."""
         if not events:
@@ -119,15 +120,32 @@ class EventStore:
             span.set_attribute("uponyaji.event_count", len(events))
             carrier = current_carrier()
             if conn is not None:
-                return await self._append(conn, stream_type, stream_id, expected_version, events,
-                                          actor, correlation_id, causation_id, carrier)
+                return await self._append(
+                    conn,
+                    stream_type,
+                    stream_id,
+                    expected_version,
+                    events,
+                    actor,
+                    correlation_id,
+                    causation_id,
+                    carrier,
+                )
             attempts = _ANY_RETRIES if expected_version is None else 1
             for attempt in range(attempts):
                 try:
                     async with self.pool.acquire() as own, own.transaction():
-                        stored = await self._append(own, stream_type, stream_id, expected_version,
-                                                    events, actor, correlation_id, causation_id,
-                                                    carrier)
+                        stored = await self._append(
+                            own,
+                            stream_type,
+                            stream_id,
+                            expected_version,
+                            events,
+                            actor,
+                            correlation_id,
+                            causation_id,
+                            carrier,
+                        )
                 except ConcurrencyError:
                     if attempt + 1 == attempts:
                         raise
@@ -138,7 +156,7 @@ class EventStore:
 
     async def _append(
         self,
-        conn: asyncpg.Connection,
+        conn: Conn,
         stream_type: str,
         stream_id: str,
         expected_version: int | None,
@@ -204,35 +222,39 @@ class EventStore:
     async def stream_version(self, stream_id: str) -> int:
         """The stream's current version (0 when it does not exist)."""
         version = await self.pool.fetchval(
-            "SELECT max(version) FROM events WHERE stream_id = $1", stream_id)
+            "SELECT max(version) FROM events WHERE stream_id = $1", stream_id
+        )
         return int(version or 0)
 
     async def sequence(self, limit: int = 10_000) -> int:
         """Give committed, unsequenced events their positions in commit order; return how many."""
         pending = await self.pool.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE position IS NULL)")
+            "SELECT EXISTS (SELECT 1 FROM events WHERE position IS NULL)"
+        )
         if not pending:
             return 0
         async with self.pool.acquire() as conn, conn.transaction():
             # Serialise sequencers on one row. The next statement takes a fresh snapshot (READ
             # COMMITTED), so it sees every event the previous sequencer numbered.
             last = await conn.fetchval(
-                "SELECT last_position FROM event_sequencer WHERE singleton FOR UPDATE")
+                "SELECT last_position FROM event_sequencer WHERE singleton FOR UPDATE"
+            )
             count = int(await conn.fetchval(_SEQUENCE, last, limit))
             if count:
                 await conn.execute(
-                    "UPDATE event_sequencer SET last_position = $1 WHERE singleton", last + count)
+                    "UPDATE event_sequencer SET last_position = $1 WHERE singleton", last + count
+                )
         return count
 
     async def head(self) -> int:
         """The highest sequenced position (what read_all can reach right now)."""
-        return int(await self.pool.fetchval(
-            "SELECT last_position FROM event_sequencer WHERE singleton"))
+        return int(
+            await self.pool.fetchval("SELECT last_position FROM event_sequencer WHERE singleton")
+        )
 
     async def unsequenced(self) -> int:
         """How many committed events still wait for a position."""
-        return int(await self.pool.fetchval(
-            "SELECT count(*) FROM events WHERE position IS NULL"))
+        return int(await self.pool.fetchval("SELECT count(*) FROM events WHERE position IS NULL"))
 
     async def read_all(self, after: int, limit: int = 1000) -> list[Event]:
         """Sequenced events with position > after, in position order, as stored (not upcast)."""

@@ -1,0 +1,342 @@
+"""Durable consumers: apply another store's events to local tables exactly once, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import zlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry.trace import SpanKind
+
+from uponyaji_events.codec import decode_event, to_wire
+from uponyaji_events.db import Conn
+from uponyaji_events.envelope import Event
+from uponyaji_events.feed import FeedSource
+from uponyaji_events.natsconn import connect, stream_name
+from uponyaji_events.tracing import span_from
+from uponyaji_events.upcasting import UpcasterRegistry
+
+log = logging.getLogger("uponyaji.events.consumer")
+
+Handler = Callable[[Conn, Event], Awaitable[None]]
+
+
+@dataclass
+class ConsumerStats:
+    """What health shows about a consumer."""
+
+    position: int = 0
+    applied_total: int = 0
+    duplicates_total: int = 0
+    repaired_total: int = 0
+    dead_letters_total: int = 0
+    connected: bool = False
+    last_error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary for health output."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class ApplyResult:
+    """The outcome of applying a run of events."""
+
+    position: int
+    applied: int
+    gap: bool = False
+    failed: bool = False
+
+
+def lock_key(consumer: str, source: str) -> int:
+    """The advisory lock that serialises a consumer's batches with its rebuilds."""
+    return zlib.crc32(f"consumer:{consumer}:{source}".encode())
+
+
+class Consumer:
+    """A durable JetStream pull consumer of one source service, repaired from its feed."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        name: str,
+        source: str,
+        handler: Handler,
+        nats_url: str,
+        feed: FeedSource | None = None,
+        upcasters: UpcasterRegistry | None = None,
+        batch_size: int = 256,
+        max_attempts: int = 5,
+        ack_wait: float = 30.0,
+        idle_check: float = 2.0,
+        retry_delay: float = 0.5,
+    ) -> None:
+        self.pool = pool
+        self.name = name
+        self.source = source
+        self.handler = handler
+        self.nats_url = nats_url
+        self.feed = feed
+        self.upcasters = upcasters or UpcasterRegistry()
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.ack_wait = ack_wait
+        self.idle_check = idle_check
+        self.retry_delay = retry_delay
+        self.stats = ConsumerStats()
+        self._key = lock_key(name, source)
+        self._nc: NatsClient | None = None
+        self._sub: JetStreamContext.PullSubscription | None = None
+        self._resubscribe = False
+
+    # -- applying ---------------------------------------------------------------------------
+
+    async def position(self) -> int:
+        """The last source position applied (or dead-lettered)."""
+        value = await self.pool.fetchval(
+            "SELECT position FROM consumer_positions WHERE consumer = $1 AND source = $2",
+            self.name,
+            self.source,
+        )
+        return int(value or 0)
+
+    async def apply(self, events: Sequence[Event]) -> ApplyResult:
+        """Apply events in position order in one transaction; skip duplicates, stop at a gap."""
+        ordered = sorted(events, key=lambda e: e.position or 0)
+        try:
+            return await self._apply_tx(ordered)
+        except _HandlerFailed as failure:
+            failed_at = failure.index
+            cause = failure.__cause__ or failure
+            prefix = await self._apply_tx(ordered[:failed_at]) if failed_at else None
+            await self._record_failure(ordered[failed_at], cause)
+            position = await self.position()
+            return ApplyResult(position, prefix.applied if prefix else 0, failed=True)
+
+    async def _apply_tx(self, events: Sequence[Event]) -> ApplyResult:
+        applied = 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", self._key)
+            position = await self._locked_position(conn)
+            gap = False
+            for index, event in enumerate(events):
+                assert event.position is not None
+                if event.position <= position:
+                    self.stats.duplicates_total += 1
+                    continue
+                if event.position > position + 1:
+                    gap = True
+                    break
+                with span_from("events.consume", event.trace, SpanKind.CONSUMER) as span:
+                    span.set_attribute("uponyaji.event_type", event.type)
+                    span.set_attribute("uponyaji.consumer", self.name)
+                    try:
+                        await self.handler(conn, self.upcasters.upcast(event))
+                    except Exception as exc:
+                        raise _HandlerFailed(index) from exc
+                position = event.position
+                applied += 1
+            await conn.execute(
+                "UPDATE consumer_positions SET position = $3, updated_at = now() "
+                "WHERE consumer = $1 AND source = $2",
+                self.name,
+                self.source,
+                position,
+            )
+        self.stats.position = position
+        self.stats.applied_total += applied
+        return ApplyResult(position, applied, gap=gap)
+
+    async def _locked_position(self, conn: Conn) -> int:
+        await conn.execute(
+            "INSERT INTO consumer_positions (consumer, source, position) VALUES ($1, $2, 0) "
+            "ON CONFLICT DO NOTHING",
+            self.name,
+            self.source,
+        )
+        return int(
+            await conn.fetchval(
+                "SELECT position FROM consumer_positions WHERE consumer = $1 AND source = $2 "
+                "FOR UPDATE",
+                self.name,
+                self.source,
+            )
+        )
+
+    async def _record_failure(self, event: Event, error: BaseException) -> None:
+        message = f"{type(error).__name__}: {error}"[:2000]
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", self._key)
+            position = await self._locked_position(conn)
+            if event.position != position + 1:
+                return  # someone else moved on meanwhile
+            attempts = int(
+                await conn.fetchval(
+                    "INSERT INTO consumer_failures "
+                    "(consumer, source, position, attempts, last_error) VALUES ($1, $2, $3, 1, $4) "
+                    "ON CONFLICT (consumer, source, position) DO UPDATE "
+                    "SET attempts = consumer_failures.attempts + 1, last_error = $4 "
+                    "RETURNING attempts",
+                    self.name,
+                    self.source,
+                    event.position,
+                    message,
+                )
+            )
+            self.stats.last_error = f"position {event.position} ({event.type}): {message}"
+            log.warning("consumer %s failed on %s attempt %d", self.name, event.type, attempts)
+            if attempts < self.max_attempts:
+                return
+            await conn.execute(
+                "INSERT INTO dead_letters (consumer, source, position, event_id, event_type, "
+                "attempts, error, event) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                "ON CONFLICT DO NOTHING",
+                self.name,
+                self.source,
+                event.position,
+                event.event_id,
+                event.type,
+                attempts,
+                message,
+                to_wire(event),
+            )
+            await conn.execute(
+                "UPDATE consumer_positions SET position = $3, updated_at = now() "
+                "WHERE consumer = $1 AND source = $2",
+                self.name,
+                self.source,
+                event.position,
+            )
+            self.stats.dead_letters_total += 1
+            self.stats.position = int(event.position or 0)
+
+    async def catch_up(self, *, page: int = 1000) -> int:
+        """Apply everything the feed has after our position; return how many were applied."""
+        if self.feed is None:
+            return 0
+        total = 0
+        while True:
+            position = await self.position()
+            events = await self.feed.read(position, page)
+            if not events:
+                return total
+            result = await self.apply(events)
+            total += result.applied
+            if result.failed:
+                await asyncio.sleep(self.retry_delay)
+            elif result.applied == 0 and not result.gap:
+                return total
+
+    # -- NATS -------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Consume until cancelled: NATS as the fast path, the feed to repair and catch up."""
+        try:
+            while True:
+                try:
+                    await self._subscribe()
+                    await self._loop()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    self.stats.connected = False
+                    self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                    log.warning("consumer %s: %s; retrying", self.name, self.stats.last_error)
+                    with contextlib.suppress(Exception):
+                        await self.catch_up()
+                    await asyncio.sleep(1.0)
+        finally:
+            await self.close()
+
+    async def _on_reconnect(self) -> None:
+        # nats-py pull subscriptions can stall after a server restart: always re-create them.
+        self._resubscribe = True
+
+    async def _subscribe(self) -> None:
+        if self._nc is None or self._nc.is_closed:
+            self._nc = await connect(
+                self.nats_url, f"{self.name}-consumer", on_reconnect=self._on_reconnect
+            )
+        js = self._nc.jetstream()
+        stream = stream_name(self.source)
+        config = ConsumerConfig(
+            durable_name=self.name,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            filter_subject=f"{self.source}.>",
+            ack_wait=self.ack_wait,
+            max_deliver=max(self.max_attempts * 4, 20),  # a safety net; the feed repairs the rest
+            max_ack_pending=self.batch_size * 8,
+        )
+        await js.add_consumer(stream, config)
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+        self._sub = await js.pull_subscribe_bind(durable=self.name, stream=stream)
+        self._resubscribe = False
+        self.stats.connected = True
+
+    async def _loop(self) -> None:
+        idle_since = asyncio.get_running_loop().time()
+        while not self._resubscribe:
+            assert self._sub is not None
+            try:
+                msgs = await self._sub.fetch(self.batch_size, timeout=0.05)
+            except TimeoutError:
+                now = asyncio.get_running_loop().time()
+                if now - idle_since >= self.idle_check:
+                    self.stats.repaired_total += await self.catch_up()
+                    idle_since = now
+                try:
+                    msgs = await self._sub.fetch(1, timeout=min(self.idle_check, 1.0))
+                except TimeoutError:
+                    continue
+            idle_since = asyncio.get_running_loop().time()
+            await self._handle(msgs)
+
+    async def _handle(self, msgs: list[Msg]) -> None:
+        events: list[tuple[Msg, Event]] = []
+        for msg in msgs:
+            try:
+                events.append((msg, decode_event(msg.data)))
+            except (ValueError, KeyError, TypeError) as exc:
+                log.error("consumer %s: undecodable message on %s: %s", self.name, msg.subject, exc)
+                await msg.term()
+        result = await self.apply([e for _, e in events])
+        if result.gap:
+            self.stats.repaired_total += await self.catch_up()
+            result.position = await self.position()
+        await self._acknowledge(events, result.position)
+
+    async def _acknowledge(self, events: list[tuple[Msg, Event]], position: int) -> None:
+        for msg, event in events:
+            if (event.position or 0) <= position:
+                await msg.ack()
+            else:
+                await msg.nak(delay=self.retry_delay)
+
+    async def close(self) -> None:
+        """Close the NATS connection."""
+        if self._nc is not None and not self._nc.is_closed:
+            with contextlib.suppress(Exception):
+                await self._nc.close()
+        self._nc = None
+        self._sub = None
+
+
+class _HandlerFailed(Exception):
+    """A handler raised while applying the event at `index` of a batch."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"handler failed at batch index {index}")
+        self.index = index

@@ -1,0 +1,110 @@
+"""The event feed: `GET /feed?after=&limit=` from the store, and clients that read it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, Any, Protocol
+
+import httpx
+from fastapi import APIRouter, Query, Response
+from fastapi.params import Depends
+from pydantic import BaseModel
+
+from uponyaji_events.codec import dumps, from_wire, to_wire
+from uponyaji_events.envelope import Event
+from uponyaji_events.store import EventStore
+
+MAX_PAGE = 1000
+
+
+class FeedPage(BaseModel):
+    """One page of a service's events in position order."""
+
+    events: list[dict[str, Any]]
+    head: int
+    next_after: int
+
+
+class FeedSource(Protocol):
+    """Where a consumer reads a source's events by position (to repair gaps or rebuild)."""
+
+    async def read(self, after: int, limit: int) -> list[Event]:
+        """Events with position > after, in order, at most `limit`."""
+        ...
+
+    async def head(self) -> int:
+        """The source's highest position right now."""
+        ...
+
+
+def feed_router(store: EventStore, *, dependencies: Sequence[Depends] = ()) -> APIRouter:
+    """A router serving the store's events; pass the service's auth as a dependency."""
+    router = APIRouter(dependencies=list(dependencies), tags=["feed"])
+
+    @router.get("/feed", responses={200: {"model": FeedPage}}, response_class=Response)
+    async def read_feed(
+        after: Annotated[int, Query(ge=0, description="Return events after this position")] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size")] = 500,
+    ) -> Response:
+        """Events after a position, in commit order (for consumers' repair and rebuild)."""
+        events = await store.read_all(after, limit)
+        head = await store.head()
+        body = {
+            "events": [to_wire(e) for e in events],
+            "head": head,
+            "next_after": events[-1].position if events else after,
+        }
+        return Response(content=dumps(body), media_type="application/json")
+
+    return router
+
+
+class StoreFeed:
+    """A feed read straight from an EventStore (the service's own projections, tests)."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+
+    async def read(self, after: int, limit: int) -> list[Event]:
+        """Events with position > after from the store."""
+        await self.store.sequence()
+        return await self.store.read_all(after, limit)
+
+    async def head(self) -> int:
+        """The store's highest sequenced position."""
+        await self.store.sequence()
+        return await self.store.head()
+
+
+class HttpFeed:
+    """A feed read over HTTP from another service's `GET /feed`."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        path: str = "/feed",
+        auth: Callable[[], Awaitable[dict[str, str]]] | None = None,
+    ) -> None:
+        self.client = client
+        self.path = path
+        self.auth = auth
+
+    async def _page(self, after: int, limit: int) -> dict[str, Any]:
+        headers = await self.auth() if self.auth else {}
+        response = await self.client.get(
+            self.path, params={"after": after, "limit": min(limit, MAX_PAGE)}, headers=headers
+        )
+        response.raise_for_status()
+        page: dict[str, Any] = response.json()
+        return page
+
+    async def read(self, after: int, limit: int) -> list[Event]:
+        """Events with position > after from the remote service."""
+        page = await self._page(after, limit)
+        return [from_wire(item) for item in page["events"]]
+
+    async def head(self) -> int:
+        """The remote service's highest position."""
+        page = await self._page(0, 1)
+        return int(page["head"])

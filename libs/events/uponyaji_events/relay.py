@@ -1,0 +1,232 @@
+"""The outbox relay: tails the store from its checkpoint and publishes to JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import zlib
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from opentelemetry.trace import SpanKind
+
+from uponyaji_events.codec import encode_event
+from uponyaji_events.db import Conn
+from uponyaji_events.envelope import Event
+from uponyaji_events.natsconn import connect, ensure_stream, subject_for
+from uponyaji_events.store import EventStore
+from uponyaji_events.tracing import current_carrier, span_from
+
+log = logging.getLogger("uponyaji.events.relay")
+
+
+@dataclass
+class RelayStats:
+    """What health shows about the relay."""
+
+    active: bool = False
+    connected: bool = False
+    checkpoint: int = 0
+    head: int = 0
+    published_total: int = 0
+    last_error: str | None = None
+    _window: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=64))
+
+    @property
+    def lag(self) -> int:
+        """Sequenced events not yet acknowledged by JetStream."""
+        return max(0, self.head - self.checkpoint)
+
+    def record(self, count: int) -> None:
+        """Note a published batch for the throughput figure."""
+        self.published_total += count
+        self._window.append((time.monotonic(), count))
+
+    def rate(self, seconds: float = 10.0) -> float:
+        """Events per second acknowledged over the last `seconds`."""
+        now = time.monotonic()
+        recent = [(t, n) for t, n in self._window if now - t <= seconds]
+        if not recent:
+            return 0.0
+        span = max(now - recent[0][0], 1e-3)
+        return sum(n for _, n in recent) / span
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary for health output."""
+        return {
+            "active": self.active,
+            "connected": self.connected,
+            "checkpoint": self.checkpoint,
+            "head": self.head,
+            "lag": self.lag,
+            "published_total": self.published_total,
+            "events_per_s": round(self.rate(), 1),
+            "last_error": self.last_error,
+        }
+
+
+class OutboxRelay:
+    """One active relay per service (advisory lock); publishes with Nats-Msg-Id = event_id."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        service: str,
+        nats_url: str,
+        batch_size: int = 1000,
+        max_in_flight: int = 1000,
+        poll_interval: float = 0.2,
+        ack_timeout: float = 5.0,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.store = store
+        self.service = service
+        self.nats_url = nats_url
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self.poll_interval = poll_interval
+        self.ack_timeout = ack_timeout
+        self.max_backoff = max_backoff
+        self.stats = RelayStats()
+        self._wake = asyncio.Event()
+        self._nc: NatsClient | None = None
+        self._js: JetStreamContext | None = None
+        self._lock_key = zlib.crc32(f"relay:{service}".encode())
+        store.on_commit(self.wake)
+
+    def wake(self) -> None:
+        """Ask the relay to look for new events now (called after each local commit)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Run until cancelled: wait for the leader lock, then relay; retry on every failure."""
+        try:
+            while True:
+                try:
+                    async with self.store.pool.acquire() as lock_conn:
+                        if not await lock_conn.fetchval(
+                            "SELECT pg_try_advisory_lock($1)", self._lock_key
+                        ):
+                            self.stats.active = False
+                            await self._sleep(self.poll_interval * 5)
+                            continue
+                        self.stats.active = True
+                        try:
+                            await self._lead(lock_conn)
+                        finally:
+                            self.stats.active = False
+                            with contextlib.suppress(Exception):
+                                await lock_conn.execute(
+                                    "SELECT pg_advisory_unlock($1)", self._lock_key
+                                )
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    self.stats.last_error = f"database: {exc}"
+                    log.warning("relay database error: %s", exc)
+                    await self._sleep(1.0)
+        finally:
+            await self._close()
+
+    async def _lead(self, lock_conn: Conn) -> None:
+        self.stats.checkpoint = await self._load_checkpoint(lock_conn)
+        backoff = 0.1
+        next_try = 0.0
+        while True:
+            # Sequencing needs no NATS: feeds keep moving while NATS is down.
+            await self.store.sequence()
+            self.stats.head = await self.store.head()
+            if time.monotonic() < next_try or not await self._ensure_connected():
+                if time.monotonic() >= next_try:
+                    next_try = time.monotonic() + backoff
+                    backoff = min(backoff * 2, self.max_backoff)
+                await self._sleep(self.poll_interval)
+                continue
+            batch = await self.store.read_all(self.stats.checkpoint, self.batch_size)
+            if not batch:
+                await self._sleep(self.poll_interval)
+                continue
+            try:
+                await self._publish(batch)
+            except Exception as exc:  # NATS down, timeouts, a stream that vanished
+                self.stats.last_error = f"publish: {type(exc).__name__}: {exc}"
+                log.warning("relay publish failed, retrying: %s", self.stats.last_error)
+                self._js = None  # re-check the stream on the next try
+                next_try = time.monotonic() + backoff
+                backoff = min(backoff * 2, self.max_backoff)
+                continue
+            backoff = 0.1
+            last = batch[-1].position or self.stats.checkpoint
+            await lock_conn.execute(
+                "INSERT INTO relay_checkpoints (relay, position) VALUES ($1, $2) "
+                "ON CONFLICT (relay) DO UPDATE SET position = $2, updated_at = now()",
+                self.service,
+                last,
+            )
+            self.stats.checkpoint = last
+            self.stats.record(len(batch))
+            self.stats.last_error = None
+
+    async def _publish(self, batch: list[Event]) -> None:
+        assert self._js is not None
+        futures: list[asyncio.Future[Any]] = []
+        for event in batch:
+            with span_from("events.publish", event.trace, SpanKind.PRODUCER) as span:
+                span.set_attribute("uponyaji.event_type", event.type)
+                headers = {"Nats-Msg-Id": str(event.event_id), **current_carrier()}
+                futures.append(
+                    await self._js.publish_async(
+                        subject_for(self.service, event), encode_event(event), headers=headers
+                    )
+                )
+        try:
+            await asyncio.wait_for(asyncio.gather(*futures), self.ack_timeout)
+        finally:
+            for future in futures:
+                if not future.done():
+                    future.cancel()
+
+    async def _ensure_connected(self) -> bool:
+        if self._nc is None or self._nc.is_closed:
+            try:
+                self._nc = await connect(self.nats_url, f"{self.service}-relay")
+            except Exception as exc:
+                self._nc = None
+                self.stats.connected = False
+                self.stats.last_error = f"connect: {type(exc).__name__}: {exc}"
+                return False
+        self.stats.connected = self._nc.is_connected
+        if not self._nc.is_connected:
+            return False
+        if self._js is None:
+            js = self._nc.jetstream(publish_async_max_pending=self.max_in_flight)
+            try:
+                await ensure_stream(js, self.service)
+            except Exception as exc:
+                self.stats.last_error = f"stream: {type(exc).__name__}: {exc}"
+                return False
+            self._js = js
+        return True
+
+    async def _load_checkpoint(self, conn: Conn) -> int:
+        value = await conn.fetchval(
+            "SELECT position FROM relay_checkpoints WHERE relay = $1", self.service
+        )
+        return int(value or 0)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    async def _close(self) -> None:
+        if self._nc is not None and not self._nc.is_closed:
+            with contextlib.suppress(Exception):
+                await self._nc.close()
+        self._nc = None
+        self._js = None

@@ -1,0 +1,212 @@
+"""The outbox relay and durable consumers against real PostgreSQL and NATS JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import asyncpg
+from sink import Sink
+from uponyaji_events.consumer import Consumer
+from uponyaji_events.envelope import Actor, NewEvent
+from uponyaji_events.feed import StoreFeed
+from uponyaji_events.relay import OutboxRelay
+from uponyaji_events.store import EventStore
+from uponyaji_launcher.nats import EmbeddedNats
+
+ACTOR = Actor(id="staff-test-1", role="counsellor")
+
+NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
+WaitUntil = Callable[..., Awaitable[None]]
+
+
+@contextlib.asynccontextmanager
+async def running(*tasks: Awaitable[None]) -> AsyncIterator[None]:
+    started = [asyncio.ensure_future(t) for t in tasks]
+    try:
+        yield
+    finally:
+        for task in started:
+            task.cancel()
+        await asyncio.gather(*started, return_exceptions=True)
+
+
+async def append_many(store: EventStore, streams: int, per_stream: int) -> None:
+    ids = [f"case-{uuid.uuid4()}" for _ in range(streams)]
+    n = 0
+    for version in range(per_stream):
+        for sid in ids:
+            await store.append(
+                "case", sid, version, [NewEvent("src.Happened", {"n": n})], actor=ACTOR
+            )
+            n += 1
+
+
+def service_name() -> str:
+    return f"svc{uuid.uuid4().hex[:10]}"
+
+
+async def test_every_event_reaches_the_consumer_once_in_stream_order(
+    new_database: NewDatabase, nats_server: EmbeddedNats, wait_until: WaitUntil
+) -> None:
+    source, target = await new_database(), await new_database()
+    store, sink, service = EventStore(source), Sink(target), service_name()
+    await sink.create()
+    relay = OutboxRelay(store, service=service, nats_url=nats_server.url)
+    consumer = Consumer(
+        target, name="sink", source=service, handler=sink.handle, nats_url=nats_server.url
+    )
+
+    async with running(relay.run(), consumer.run()):
+        await append_many(store, streams=20, per_stream=15)
+
+        async def all_arrived() -> bool:
+            return await sink.count() >= 300
+
+        await wait_until(all_arrived, what="300 events at the consumer")
+        await asyncio.sleep(0.3)  # let any stray duplicate arrive
+
+    assert await sink.count() == 300
+    assert await sink.distinct_events() == 300
+    assert await sink.per_stream_order_kept()
+    assert relay.stats.checkpoint == 300
+    assert relay.stats.lag == 0
+
+
+async def test_reapplying_the_same_events_changes_nothing(
+    new_database: NewDatabase, nats_server: EmbeddedNats
+) -> None:
+    source, target = await new_database(), await new_database()
+    store, sink = EventStore(source), Sink(target)
+    await sink.create()
+    await append_many(store, streams=3, per_stream=4)
+    await store.sequence()
+    events = await store.read_all(0)
+    consumer = Consumer(
+        target, name="sink", source="src", handler=sink.handle, nats_url=nats_server.url
+    )
+
+    first = await consumer.apply(events)
+    second = await consumer.apply(events)
+    third = await consumer.apply(events[3:7])
+
+    assert (first.applied, second.applied, third.applied) == (12, 0, 0)
+    assert await sink.count() == 12
+    assert sink.calls == 12
+
+
+async def test_a_gap_is_repaired_from_the_feed(
+    new_database: NewDatabase, nats_server: EmbeddedNats
+) -> None:
+    source, target = await new_database(), await new_database()
+    store, sink = EventStore(source), Sink(target)
+    await sink.create()
+    await append_many(store, streams=2, per_stream=5)
+    await store.sequence()
+    events = await store.read_all(0)
+    consumer = Consumer(
+        target,
+        name="sink",
+        source="src",
+        handler=sink.handle,
+        nats_url=nats_server.url,
+        feed=StoreFeed(store),
+    )
+
+    result = await consumer.apply([events[0], events[1], events[6]])  # 3..6 were lost
+    assert result.gap and result.position == 2
+    repaired = await consumer.catch_up()
+
+    assert repaired == 8
+    assert await sink.count() == 10
+    assert await sink.per_stream_order_kept()
+
+
+async def test_a_poison_event_is_dead_lettered_and_the_rest_flow(
+    new_database: NewDatabase, nats_server: EmbeddedNats, wait_until: WaitUntil
+) -> None:
+    source, target = await new_database(), await new_database()
+    store, sink, service = EventStore(source), Sink(target, fail_on={7}), service_name()
+    await sink.create()
+    relay = OutboxRelay(store, service=service, nats_url=nats_server.url)
+    consumer = Consumer(
+        target,
+        name="sink",
+        source=service,
+        handler=sink.handle,
+        nats_url=nats_server.url,
+        max_attempts=3,
+        retry_delay=0.05,
+    )
+
+    async with running(relay.run(), consumer.run()):
+        await append_many(store, streams=4, per_stream=5)
+
+        async def rest_arrived() -> bool:
+            return await sink.count() >= 19
+
+        await wait_until(rest_arrived, what="the 19 healthy events")
+
+    dead = await target.fetch("SELECT event_type, attempts, error, position FROM dead_letters")
+    assert len(dead) == 1
+    assert dead[0]["attempts"] == 3
+    assert "poison event 7" in dead[0]["error"]
+    assert await sink.count() == 19
+    assert consumer.stats.dead_letters_total == 1
+
+
+class CrashBeforeAck(Consumer):
+    """A consumer process that dies after committing a batch but before acknowledging it."""
+
+    crashed = False
+
+    async def _acknowledge(self, events: list, position: int) -> None:  # type: ignore[type-arg]
+        self.crashed = True
+        raise asyncio.CancelledError  # the process is gone: nothing is acked
+
+
+async def test_a_crash_between_apply_and_ack_changes_nothing_on_redelivery(
+    new_database: NewDatabase, nats_server: EmbeddedNats, wait_until: WaitUntil
+) -> None:
+    source, target = await new_database(), await new_database()
+    store, sink, service = EventStore(source), Sink(target), service_name()
+    await sink.create()
+    await append_many(store, streams=5, per_stream=4)
+    relay = OutboxRelay(store, service=service, nats_url=nats_server.url)
+    crashing = CrashBeforeAck(
+        target,
+        name="sink",
+        source=service,
+        handler=sink.handle,
+        nats_url=nats_server.url,
+        ack_wait=1.0,
+    )
+
+    async with running(relay.run()):
+        task = asyncio.ensure_future(crashing.run())
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 20)
+        assert crashing.crashed
+        applied_before = await sink.count()
+        assert applied_before == 20
+        calls_before = sink.calls
+
+        restarted = Consumer(
+            target,
+            name="sink",
+            source=service,
+            handler=sink.handle,
+            nats_url=nats_server.url,
+            ack_wait=1.0,
+        )
+        async with running(restarted.run()):
+
+            async def redelivered() -> bool:
+                return restarted.stats.duplicates_total >= 20
+
+            await wait_until(redelivered, what="redelivery of the unacknowledged batch")
+
+    assert await sink.count() == 20
+    assert sink.calls == calls_before  # the handler never ran again
