@@ -47,6 +47,15 @@ def nats_server(run_dir: Path) -> Iterator[EmbeddedNats]:
     server.stop()
 
 
+@pytest.fixture
+def own_nats(tmp_path: Path) -> Iterator[EmbeddedNats]:
+    """A nats-server of the test's own, which the test may stop, kill and restart."""
+    server = EmbeddedNats(store_dir=tmp_path / "nats", port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 async def kernel_template(postgres: EmbeddedPostgres) -> str:
     """A template database holding the kernel's migrations, cloned for each test."""
@@ -60,16 +69,24 @@ async def kernel_template(postgres: EmbeddedPostgres) -> str:
 
 
 @pytest.fixture
-async def new_database(
-    postgres: EmbeddedPostgres, kernel_template: str
-) -> AsyncIterator[NewDatabase]:
-    """Factory of fresh databases (kernel tables migrated) with pools closed after the test."""
+def new_database_url(postgres: EmbeddedPostgres, kernel_template: str) -> Callable[[], str]:
+    """Factory of fresh databases (kernel tables migrated), returning their URLs."""
+
+    def make() -> str:
+        name = f"t{os.getpid()}_{next(_counter)}"
+        postgres.psql(f'CREATE DATABASE "{name}" TEMPLATE "{kernel_template}"')
+        return postgres.url(name)
+
+    return make
+
+
+@pytest.fixture
+async def new_database(new_database_url: Callable[[], str]) -> AsyncIterator[NewDatabase]:
+    """Factory of pools on fresh databases (kernel tables migrated), closed after the test."""
     pools: list[asyncpg.Pool] = []
 
     async def make(max_size: int = 20) -> asyncpg.Pool:
-        name = f"t{os.getpid()}_{next(_counter)}"
-        postgres.psql(f'CREATE DATABASE "{name}" TEMPLATE "{kernel_template}"')
-        pool = await create_pool(postgres.url(name), min_size=1, max_size=max_size)
+        pool = await create_pool(new_database_url(), min_size=1, max_size=max_size)
         pools.append(pool)
         return pool
 
@@ -93,14 +110,14 @@ def wait_until() -> WaitUntil:
     import asyncio
 
     async def wait(
-        condition: Callable[[], Awaitable[bool]], timeout: float = 30.0, what: str = "condition"
+        condition: Callable[[], Awaitable[bool]], seconds: float = 30.0, what: str = "condition"
     ) -> None:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + seconds
         while loop.time() < deadline:
             if await condition():
                 return
             await asyncio.sleep(0.05)
-        pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        pytest.fail(f"timed out after {seconds}s waiting for {what}")
 
     return wait

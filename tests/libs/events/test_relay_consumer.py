@@ -4,48 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import asyncpg
-from sink import Sink
+from support import Sink, append_many, running, service_name
 from uponyaji_events.consumer import Consumer
-from uponyaji_events.envelope import Actor, NewEvent
 from uponyaji_events.feed import StoreFeed
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_events.store import EventStore
 from uponyaji_launcher.nats import EmbeddedNats
 
-ACTOR = Actor(id="staff-test-1", role="counsellor")
-
 NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
 WaitUntil = Callable[..., Awaitable[None]]
-
-
-@contextlib.asynccontextmanager
-async def running(*tasks: Awaitable[None]) -> AsyncIterator[None]:
-    started = [asyncio.ensure_future(t) for t in tasks]
-    try:
-        yield
-    finally:
-        for task in started:
-            task.cancel()
-        await asyncio.gather(*started, return_exceptions=True)
-
-
-async def append_many(store: EventStore, streams: int, per_stream: int) -> None:
-    ids = [f"case-{uuid.uuid4()}" for _ in range(streams)]
-    n = 0
-    for version in range(per_stream):
-        for sid in ids:
-            await store.append(
-                "case", sid, version, [NewEvent("src.Happened", {"n": n})], actor=ACTOR
-            )
-            n += 1
-
-
-def service_name() -> str:
-    return f"svc{uuid.uuid4().hex[:10]}"
 
 
 async def test_every_event_reaches_the_consumer_once_in_stream_order(
@@ -116,7 +86,8 @@ async def test_a_gap_is_repaired_from_the_feed(
     )
 
     result = await consumer.apply([events[0], events[1], events[6]])  # 3..6 were lost
-    assert result.gap and result.position == 2
+    assert result.gap
+    assert result.position == 2
     repaired = await consumer.catch_up()
 
     assert repaired == 8

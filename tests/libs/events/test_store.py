@@ -73,8 +73,9 @@ async def test_any_version_appends_never_lose_an_event(db: asyncpg.Pool) -> None
     store = EventStore(db)
     sid = str(uuid.uuid4())
 
-    await asyncio.gather(*[store.append("audit", sid, None, [ev(i=i)], actor=ACTOR)
-                           for i in range(15)])
+    await asyncio.gather(
+        *[store.append("audit", sid, None, [ev(i=i)], actor=ACTOR) for i in range(15)]
+    )
 
     loaded = await store.load(sid)
     assert sorted(e.payload["i"] for e in loaded) == list(range(15))
@@ -137,10 +138,16 @@ async def test_timestamps_and_payload_survive_the_round_trip(db: asyncpg.Pool) -
     assert loaded.hash == stored.hash
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batches=st.lists(st.lists(st.integers(min_value=-(2**53), max_value=2**53), min_size=1,
-                                 max_size=10), min_size=1, max_size=6))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batches=st.lists(
+        st.lists(st.integers(min_value=-(2**53), max_value=2**53), min_size=1, max_size=10),
+        min_size=1,
+        max_size=6,
+    )
+)
 async def test_any_sequence_of_batches_loads_back_and_verifies(
     db: asyncpg.Pool, batches: list[list[int]]
 ) -> None:

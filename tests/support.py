@@ -1,10 +1,18 @@
-"""A consumer's local table used by the relay and consumer tests: one row per applied event."""
+"""Helpers shared by the kernel's tests: a consumer's sink table, running tasks, appending."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable
+
 import asyncpg
 from uponyaji_events.db import Conn
-from uponyaji_events.envelope import Event
+from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_events.store import EventStore
+
+ACTOR = Actor(id="staff-test-1", role="counsellor")
 
 SINK_TABLE = """
 CREATE TABLE IF NOT EXISTS sink (
@@ -54,3 +62,33 @@ class Sink:
                 return False
             last[row["stream_id"]] = row["version"]
         return True
+
+
+@contextlib.asynccontextmanager
+async def running(*tasks: Awaitable[None]) -> AsyncIterator[None]:
+    """Run coroutines as tasks for the duration of the block, then cancel them."""
+    started = [asyncio.ensure_future(t) for t in tasks]
+    try:
+        yield
+    finally:
+        for task in started:
+            task.cancel()
+        await asyncio.gather(*started, return_exceptions=True)
+
+
+async def append_many(store: EventStore, streams: int, per_stream: int, start: int = 0) -> int:
+    """Append `per_stream` events to each of `streams` new streams; payload n counts from start."""
+    ids = [f"case-{uuid.uuid4()}" for _ in range(streams)]
+    n = start
+    for version in range(per_stream):
+        for sid in ids:
+            await store.append(
+                "case", sid, version, [NewEvent("src.Happened", {"n": n})], actor=ACTOR
+            )
+            n += 1
+    return n
+
+
+def service_name() -> str:
+    """A unique service (and so JetStream stream) name for one test."""
+    return f"svc{uuid.uuid4().hex[:10]}"
