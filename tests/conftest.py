@@ -9,6 +9,10 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from uponyaji_events.db import create_pool
 from uponyaji_events.migrate import kernel_migrations, migrate
 from uponyaji_launcher.nats import EmbeddedNats
@@ -121,3 +125,13 @@ def wait_until() -> WaitUntil:
         pytest.fail(f"timed out after {seconds}s waiting for {what}")
 
     return wait
+
+
+@pytest.fixture(scope="session")
+def span_exporter() -> InMemorySpanExporter:
+    """Collect every finished OpenTelemetry span of the session in memory."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return exporter

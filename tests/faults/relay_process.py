@@ -13,8 +13,9 @@ from uponyaji_events.store import EventStore
 async def main(dsn: str, service: str, nats_url: str) -> None:
     """Relay the store at `dsn` to JetStream until killed."""
     pool = await create_pool(dsn)
-    relay = OutboxRelay(EventStore(pool), service=service, nats_url=nats_url, batch_size=100,
-                        max_in_flight=100)
+    relay = OutboxRelay(
+        EventStore(pool), service=service, nats_url=nats_url, batch_size=100, max_in_flight=100
+    )
     await relay.run()
 
 

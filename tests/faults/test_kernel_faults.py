@@ -32,8 +32,9 @@ async def test_events_appended_while_nats_is_down_arrive_once_after_it_starts(
     store, sink, service = EventStore(source), Sink(target), service_name()
     await sink.create()
     relay = OutboxRelay(store, service=service, nats_url=own_nats.url)
-    consumer = Consumer(target, name="sink", source=service, handler=sink.handle,
-                        nats_url=own_nats.url)
+    consumer = Consumer(
+        target, name="sink", source=service, handler=sink.handle, nats_url=own_nats.url
+    )
 
     async with running(relay.run(), consumer.run()):
         await append_many(store, streams=10, per_stream=2)
@@ -74,8 +75,10 @@ async def test_a_relay_killed_mid_batch_loses_nothing_after_restart(
         script = str(Path(__file__).with_name("relay_process.py"))
 
         def start_relay() -> subprocess.Popen[bytes]:
-            return subprocess.Popen([sys.executable, script, source_url, service, own_nats.url],
-                                    env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+            return subprocess.Popen(
+                [sys.executable, script, source_url, service, own_nats.url],
+                env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+            )
 
         relay = start_relay()
 
@@ -90,8 +93,9 @@ async def test_a_relay_killed_mid_batch_loses_nothing_after_restart(
         assert killed_at < total  # it really died part-way
 
         relay = start_relay()
-        consumer = Consumer(target, name="sink", source=service, handler=sink.handle,
-                            nats_url=own_nats.url)
+        consumer = Consumer(
+            target, name="sink", source=service, handler=sink.handle, nats_url=own_nats.url
+        )
         try:
             async with running(consumer.run()):
 
@@ -120,8 +124,9 @@ async def test_a_consumer_without_feed_keeps_receiving_after_nats_is_killed_and_
     store, sink, service = EventStore(source), Sink(target), service_name()
     await sink.create()
     relay = OutboxRelay(store, service=service, nats_url=own_nats.url)
-    consumer = Consumer(target, name="sink", source=service, handler=sink.handle,
-                        nats_url=own_nats.url)  # no feed: only NATS can deliver
+    consumer = Consumer(
+        target, name="sink", source=service, handler=sink.handle, nats_url=own_nats.url
+    )  # no feed: only NATS can deliver
 
     async with running(relay.run(), consumer.run()):
         await append_many(store, streams=5, per_stream=2)

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -26,6 +26,8 @@ from uponyaji_events.tracing import span_from
 from uponyaji_events.upcasting import UpcasterRegistry
 
 log = logging.getLogger("uponyaji.events.consumer")
+
+_TRACE_HEADERS = ("traceparent", "tracestate")
 
 Handler = Callable[[Conn, Event], Awaitable[None]]
 
@@ -308,7 +310,12 @@ class Consumer:
         events: list[tuple[Msg, Event]] = []
         for msg in msgs:
             try:
-                events.append((msg, decode_event(msg.data)))
+                event = decode_event(msg.data)
+                if msg.headers and "traceparent" in msg.headers:
+                    # Continue the trace from the publish span that NATS carried.
+                    carrier = {k: v for k, v in msg.headers.items() if k in _TRACE_HEADERS}
+                    event = replace(event, trace=carrier)
+                events.append((msg, event))
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("consumer %s: undecodable message on %s: %s", self.name, msg.subject, exc)
                 await msg.term()
