@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import zlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -103,31 +103,39 @@ class Consumer:
 
     # -- applying ---------------------------------------------------------------------------
 
-    async def position(self) -> int:
+    async def position(self, conn: Conn | None = None) -> int:
         """The last source position applied (or dead-lettered)."""
-        value = await self.pool.fetchval(
+        value = await (conn or self.pool).fetchval(
             "SELECT position FROM consumer_positions WHERE consumer = $1 AND source = $2",
             self.name,
             self.source,
         )
         return int(value or 0)
 
-    async def apply(self, events: Sequence[Event]) -> ApplyResult:
+    @contextlib.asynccontextmanager
+    async def _connection(self, conn: Conn | None) -> AsyncIterator[Conn]:
+        if conn is not None:
+            yield conn
+            return
+        async with self.pool.acquire() as own:
+            yield own
+
+    async def apply(self, events: Sequence[Event], *, conn: Conn | None = None) -> ApplyResult:
         """Apply events in position order in one transaction; skip duplicates, stop at a gap."""
         ordered = sorted(events, key=lambda e: e.position or 0)
         try:
-            return await self._apply_tx(ordered)
+            return await self._apply_tx(ordered, conn)
         except _HandlerFailed as failure:
             failed_at = failure.index
             cause = failure.__cause__ or failure
-            prefix = await self._apply_tx(ordered[:failed_at]) if failed_at else None
-            await self._record_failure(ordered[failed_at], cause)
-            position = await self.position()
+            prefix = await self._apply_tx(ordered[:failed_at], conn) if failed_at else None
+            await self._record_failure(ordered[failed_at], cause, conn)
+            position = await self.position(conn)
             return ApplyResult(position, prefix.applied if prefix else 0, failed=True)
 
-    async def _apply_tx(self, events: Sequence[Event]) -> ApplyResult:
+    async def _apply_tx(self, events: Sequence[Event], given: Conn | None) -> ApplyResult:
         applied = 0
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self._connection(given) as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", self._key)
             position = await self._locked_position(conn)
             gap = False
@@ -175,9 +183,9 @@ class Consumer:
             )
         )
 
-    async def _record_failure(self, event: Event, error: BaseException) -> None:
+    async def _record_failure(self, event: Event, error: BaseException, given: Conn | None) -> None:
         message = f"{type(error).__name__}: {error}"[:2000]
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self._connection(given) as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", self._key)
             position = await self._locked_position(conn)
             if event.position != position + 1:
@@ -222,17 +230,25 @@ class Consumer:
             self.stats.dead_letters_total += 1
             self.stats.position = int(event.position or 0)
 
-    async def catch_up(self, *, page: int = 1000) -> int:
+    async def catch_up(
+        self,
+        *,
+        page: int = 1000,
+        conn: Conn | None = None,
+        on_page: Callable[[int], None] | None = None,
+    ) -> int:
         """Apply everything the feed has after our position; return how many were applied."""
         if self.feed is None:
             return 0
         total = 0
         while True:
-            position = await self.position()
+            position = await self.position(conn)
             events = await self.feed.read(position, page)
             if not events:
                 return total
-            result = await self.apply(events)
+            result = await self.apply(events, conn=conn)
+            if on_page is not None:
+                on_page(len(events))
             total += result.applied
             if result.failed:
                 await asyncio.sleep(self.retry_delay)

@@ -1,0 +1,71 @@
+"""Health and readiness: database, NATS, relay lag and dead letters, for operators and probes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, Response
+
+from uponyaji_events.codec import dumps
+from uponyaji_events.consumer import Consumer
+from uponyaji_events.relay import OutboxRelay
+
+
+async def health_report(
+    pool: asyncpg.Pool,
+    *,
+    service: str,
+    relay: OutboxRelay | None = None,
+    consumers: Sequence[Consumer] = (),
+) -> dict[str, Any]:
+    """Collect the service's health: `ok`, `degraded` (NATS or a consumer behind) or `down`."""
+    report: dict[str, Any] = {"service": service}
+    started = time.perf_counter()
+    try:
+        dead = await pool.fetchval("SELECT count(*) FROM dead_letters")
+        report["database"] = {"ok": True, "ms": round((time.perf_counter() - started) * 1e3, 1)}
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        report["database"] = {"ok": False, "error": type(exc).__name__}
+        report["status"] = "down"
+        return report
+    report["dead_letters"] = int(dead)
+    degraded = dead > 0
+    if relay is not None:
+        report["relay"] = relay.stats.as_dict()
+        report["nats"] = {"connected": relay.stats.connected}
+        degraded |= relay.stats.active and not relay.stats.connected
+    report["consumers"] = {c.name + ":" + c.source: c.stats.as_dict() for c in consumers}
+    report["status"] = "degraded" if degraded else "ok"
+    return report
+
+
+def health_router(
+    pool: asyncpg.Pool,
+    *,
+    service: str,
+    relay: OutboxRelay | None = None,
+    consumers: Sequence[Consumer] = (),
+) -> APIRouter:
+    """`GET /health` (200 unless the database is down) and `GET /ready` (for load balancers)."""
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health")
+    async def health() -> Response:
+        """The service's health, with relay lag, consumers and dead letters."""
+        report = await health_report(pool, service=service, relay=relay, consumers=consumers)
+        status = 503 if report["status"] == "down" else 200
+        return Response(dumps(report), status_code=status, media_type="application/json")
+
+    @router.get("/ready")
+    async def ready() -> Response:
+        """200 when the service can take commands (its database answers); NATS may be down."""
+        report = await health_report(pool, service=service)
+        status = 503 if report["status"] == "down" else 200
+        return Response(
+            dumps({"ready": status == 200}), status_code=status, media_type="application/json"
+        )
+
+    return router
