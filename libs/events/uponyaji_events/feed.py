@@ -15,6 +15,7 @@ from uponyaji_events.envelope import Event
 from uponyaji_events.store import EventStore
 
 MAX_PAGE = 1000
+MAX_POSITION = 2**63 - 1  # positions are PostgreSQL bigints
 
 
 class FeedPage(BaseModel):
@@ -37,18 +38,22 @@ class FeedSource(Protocol):
         ...
 
 
-def feed_router(store: EventStore, *, dependencies: Sequence[Depends] = ()) -> APIRouter:
+def feed_router(
+    store: Callable[[], EventStore], *, dependencies: Sequence[Depends] = ()
+) -> APIRouter:
     """A router serving the store's events; pass the service's auth as a dependency."""
     router = APIRouter(dependencies=list(dependencies), tags=["feed"])
 
     @router.get("/feed", responses={200: {"model": FeedPage}}, response_class=Response)
     async def read_feed(
-        after: Annotated[int, Query(ge=0, description="Return events after this position")] = 0,
+        after: Annotated[
+            int, Query(ge=0, le=MAX_POSITION, description="Return events after this position")
+        ] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size")] = 500,
     ) -> Response:
         """Events after a position, in commit order (for consumers' repair and rebuild)."""
-        events = await store.read_all(after, limit)
-        head = await store.head()
+        events = await store().read_all(after, limit)
+        head = await store().head()
         body = {
             "events": [to_wire(e) for e in events],
             "head": head,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Response
 from uponyaji_events.codec import dumps
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.relay import OutboxRelay
+from uponyaji_events.runtime import ServiceRuntime
 
 
 async def health_report(
@@ -42,27 +43,29 @@ async def health_report(
     return report
 
 
-def health_router(
-    pool: asyncpg.Pool,
-    *,
-    service: str,
-    relay: OutboxRelay | None = None,
-    consumers: Sequence[Consumer] = (),
-) -> APIRouter:
+def health_router(runtime: ServiceRuntime) -> APIRouter:
     """`GET /health` (200 unless the database is down) and `GET /ready` (for load balancers)."""
     router = APIRouter(tags=["health"])
 
     @router.get("/health")
     async def health() -> Response:
         """The service's health, with relay lag, consumers and dead letters."""
-        report = await health_report(pool, service=service, relay=relay, consumers=consumers)
+        if runtime.pool is None:
+            return Response(
+                dumps({"status": "starting"}), status_code=503, media_type="application/json"
+            )
+        report = await health_report(
+            runtime.pool, service=runtime.service, relay=runtime.relay, consumers=runtime.consumers
+        )
         status = 503 if report["status"] == "down" else 200
         return Response(dumps(report), status_code=status, media_type="application/json")
 
     @router.get("/ready")
     async def ready() -> Response:
         """200 when the service can take commands (its database answers); NATS may be down."""
-        report = await health_report(pool, service=service)
+        if runtime.pool is None:
+            return Response(dumps({"ready": False}), status_code=503, media_type="application/json")
+        report = await health_report(runtime.pool, service=runtime.service)
         status = 503 if report["status"] == "down" else 200
         return Response(
             dumps({"ready": status == 200}), status_code=status, media_type="application/json"

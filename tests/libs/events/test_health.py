@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from support import service_name
 from uponyaji_events.health import health_router
 from uponyaji_events.relay import OutboxRelay
+from uponyaji_events.runtime import ServiceRuntime
 from uponyaji_events.store import EventStore
 from uponyaji_launcher.postgres import EmbeddedPostgres
 
@@ -30,7 +31,8 @@ async def test_health_reports_relay_lag_and_dead_letters(new_database: NewDataba
         "error, event) VALUES ('c', 's', 3, gen_random_uuid(), 'x.Y', 5, 'boom', '{}')"
     )
     app = FastAPI()
-    app.include_router(health_router(pool, service="test", relay=relay))
+    runtime = ServiceRuntime("test", "unused", "unused", pool=pool, store=store, relay=relay)
+    app.include_router(health_router(runtime))
 
     async with client(app) as http:
         response = await http.get("/health")
@@ -51,7 +53,7 @@ async def test_health_is_503_when_the_database_is_gone(
     url = new_database_url()
     pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
     app = FastAPI()
-    app.include_router(health_router(pool, service="test"))
+    app.include_router(health_router(ServiceRuntime("test", url, "unused", pool=pool)))
     postgres.psql(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
     try:
         async with client(app) as http:
