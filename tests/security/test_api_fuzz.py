@@ -1,4 +1,4 @@
-"""Schemathesis over every service's OpenAPI document: no 5xx, and a rejected request writes nothing.
+"""Schemathesis over every service's OpenAPI: no 5xx, and a rejected request writes nothing.
 
 The targets grow as services arrive: every package under services/ with an `app.create_app`
 factory is started the way the launcher starts it, beside the kernel's reference app.

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-import asyncpg
+from uponyaji_events.db import Conn
 
 _LOCK_KEY = 0x7570_6F6E_6D69_67  # "uponmig": one migrator at a time per database
 
@@ -33,7 +33,7 @@ def directory_migrations(folder: Path, prefix: str) -> list[tuple[str, str]]:
     return [(f"{prefix}/{path.name}", path.read_text()) for path in sorted(folder.glob("*.sql"))]
 
 
-async def migrate(conn: asyncpg.Connection, migrations: Iterable[tuple[str, str]]) -> list[str]:
+async def migrate(conn: Conn, migrations: Iterable[tuple[str, str]]) -> list[str]:
     """Apply every migration not yet applied, each in its own transaction; return their names."""
     applied: list[str] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
