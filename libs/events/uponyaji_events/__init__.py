@@ -1,1 +1,36 @@
-"""Uponyaji event kernel: envelope, store, relay, consumers, feeds, projections and sealing."""
+"""Uponyaji event kernel: envelope, store, relay, consumers, feeds, projections and sealing.
+
+See docs/kernel.md for the API and a short example.
+"""
+
+from uponyaji_events.consumer import Consumer
+from uponyaji_events.envelope import Actor, Event, NewEvent, new_event_id
+from uponyaji_events.errors import ConcurrencyError, IntegrityError, UponyajiError
+from uponyaji_events.feed import HttpFeed, StoreFeed, feed_router
+from uponyaji_events.health import health_router
+from uponyaji_events.integrity import verify
+from uponyaji_events.projection import Projection, ProjectionRunner
+from uponyaji_events.relay import OutboxRelay
+from uponyaji_events.runtime import ServiceRuntime
+from uponyaji_events.store import EventStore
+
+__all__ = [
+    "Actor",
+    "ConcurrencyError",
+    "Consumer",
+    "Event",
+    "EventStore",
+    "HttpFeed",
+    "IntegrityError",
+    "NewEvent",
+    "OutboxRelay",
+    "Projection",
+    "ProjectionRunner",
+    "ServiceRuntime",
+    "StoreFeed",
+    "UponyajiError",
+    "feed_router",
+    "health_router",
+    "new_event_id",
+    "verify",
+]
