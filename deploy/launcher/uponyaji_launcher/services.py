@@ -1,0 +1,114 @@
+"""The registry of Uponyaji services the launcher knows, and how to tell whether one is installed.
+
+A service `<name>` is a python package of that name exposing `<name>.app:create_app` (a FastAPI
+factory) and, optionally, a `<name>.seed` module runnable with `python -m <name>.seed`.
+Tests (and anyone trying a new service) add services with UPONYAJI_EXTRA_SERVICES="name:port,...".
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+EXTRA_SERVICES_ENV = "UPONYAJI_EXTRA_SERVICES"
+ONLY_SERVICES_ENV = "UPONYAJI_SERVICES"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class RegistryError(ValueError):
+    """The service registry configured in the environment is malformed."""
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service: its package name and default port (ARCHITECTURE §1)."""
+
+    name: str
+    default_port: int
+
+    @property
+    def env_prefix(self) -> str:
+        """Prefix of this service's environment variables, e.g. INTAKE."""
+        return self.name.upper()
+
+    def port(self, environ: Mapping[str, str]) -> int:
+        """The port from `<NAME>_PORT`, else the default."""
+        return parse_port(environ, f"{self.env_prefix}_PORT", self.default_port)
+
+    def package_dir(self) -> Path | None:
+        """Directory of the installed package, or None when it is not importable."""
+        try:
+            spec = importlib.util.find_spec(self.name)
+        except (ImportError, ValueError):
+            return None
+        # A plain directory of that name (a namespace package, origin None) is not a service.
+        if spec is None or spec.origin is None or not spec.submodule_search_locations:
+            return None
+        return Path(spec.origin).parent
+
+    def installed(self) -> bool:
+        """True when the service's package can be imported (it 'exists')."""
+        return self.package_dir() is not None
+
+    def has_seed(self) -> bool:
+        """True when the package ships a `seed` module (checked without importing the package)."""
+        package = self.package_dir()
+        return package is not None and (
+            (package / "seed.py").is_file() or (package / "seed" / "__init__.py").is_file()
+        )
+
+
+KNOWN_SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("identity", 8001),
+    ServiceSpec("intake", 8002),
+    ServiceSpec("medical", 8003),
+    ServiceSpec("psychosocial", 8004),
+    ServiceSpec("empowerment", 8005),
+    ServiceSpec("reporting", 8006),
+)
+
+
+def parse_port(environ: Mapping[str, str], variable: str, default: int) -> int:
+    """Read a TCP port from the environment, refusing anything that is not 1..65535."""
+    raw = environ.get(variable, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise RegistryError(f"{variable}={raw!r} is not a TCP port (1..65535)")
+    return int(raw)
+
+
+def extra_services(environ: Mapping[str, str]) -> list[ServiceSpec]:
+    """Services added by UPONYAJI_EXTRA_SERVICES, a comma-separated list of `name:port`."""
+    specs: list[ServiceSpec] = []
+    for item in environ.get(EXTRA_SERVICES_ENV, "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, _, port = item.partition(":")
+        if not _NAME.match(name) or not port.isdigit() or not 0 < int(port) < 65536:
+            raise RegistryError(
+                f"{EXTRA_SERVICES_ENV}: {item!r} is not `name:port` (lower-case package name)"
+            )
+        specs.append(ServiceSpec(name, int(port)))
+    return specs
+
+
+def registry(environ: Mapping[str, str]) -> list[ServiceSpec]:
+    """Every service the launcher considers, narrowed by UPONYAJI_SERVICES when it is set."""
+    specs = [*KNOWN_SERVICES, *extra_services(environ)]
+    names = [spec.name for spec in specs]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise RegistryError(f"service listed twice: {', '.join(duplicates)}")
+    only = {name.strip() for name in environ.get(ONLY_SERVICES_ENV, "").split(",") if name.strip()}
+    unknown = only - set(names)
+    if unknown:
+        raise RegistryError(
+            f"{ONLY_SERVICES_ENV} names unknown services: {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(names)})"
+        )
+    return [spec for spec in specs if not only or spec.name in only]

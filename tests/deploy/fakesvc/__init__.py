@@ -1,0 +1,1 @@
+"""A stand-in service for the launcher's tests: it exercises the whole service contract."""

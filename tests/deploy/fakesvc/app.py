@@ -1,0 +1,64 @@
+"""`fakesvc.app:create_app`: checks the launcher's environment, then serves /health."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import stat
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import nats
+from fastapi import FastAPI
+
+
+def _env(name: str) -> str:
+    return os.environ[f"FAKESVC_{name}"]
+
+
+def create_app() -> FastAPI:
+    """Build the fake service; FAKESVC_FAIL_AT_START makes its startup crash, as a bug would."""
+    kek_file = Path(_env("KEK_FILE"))
+    facts: dict[str, Any] = {
+        "kek_bytes": len(base64.b64decode(kek_file.read_bytes(), validate=True)),
+        "kek_mode": oct(stat.S_IMODE(kek_file.stat().st_mode)),
+    }
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if os.environ.get("FAKESVC_FAIL_AT_START"):
+            raise RuntimeError("FAKESVC_FAIL_AT_START: simulated startup failure")
+        conn = await asyncpg.connect(_env("DATABASE_URL"))
+        try:
+            await conn.execute("CREATE TABLE IF NOT EXISTS starts (at timestamptz DEFAULT now())")
+            await conn.execute("INSERT INTO starts DEFAULT VALUES")
+            facts["starts"] = await conn.fetchval("SELECT count(*) FROM starts")
+        finally:
+            await conn.close()
+        client = await nats.connect(_env("NATS_URL"))
+        try:
+            info = await client.jetstream().account_info()
+            facts["jetstream"] = info.streams is not None
+        finally:
+            await client.close()
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/health")
+    async def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            **facts,
+            "env": os.environ.get("UPONYAJI_ENV"),
+            "port": _env("PORT"),
+            "database_url": _env("DATABASE_URL"),
+            "nats_url": _env("NATS_URL"),
+            "service_urls": json.loads(os.environ["UPONYAJI_SERVICE_URLS"]),
+        }
+
+    return app
