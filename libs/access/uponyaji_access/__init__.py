@@ -1,0 +1,73 @@
+"""Uponyaji access: token authentication, policy-as-data authorisation and audit.
+
+See docs/access.md for how a service wires it and what the policy file says.
+"""
+
+from uponyaji_access.access import Access
+from uponyaji_access.audit import AccessRecord, AuditLog
+from uponyaji_access.caseload import Caseload, StaticCaseload, SurvivorCaseload
+from uponyaji_access.denylist import DenyList, RevocationSync
+from uponyaji_access.dependencies import (
+    AccessDep,
+    Authorize,
+    CurrentPrincipal,
+    authenticate,
+    authorize,
+    get_access,
+    survivor_from_path,
+)
+from uponyaji_access.errors import (
+    AccessError,
+    AuditUnavailable,
+    Forbidden,
+    InvalidPurpose,
+    KeysUnavailable,
+    MisconfiguredRoute,
+    PolicyError,
+    SurvivorNotFound,
+    Unauthenticated,
+)
+from uponyaji_access.grant import Grant
+from uponyaji_access.jwks import JwksCache
+from uponyaji_access.policy import Decision, Policy
+from uponyaji_access.principal import Principal
+from uponyaji_access.routes import RouteAccess, install_access, route_actions
+from uponyaji_access.settings import AccessSettings
+from uponyaji_access.tokens import TokenVerifier
+
+__all__ = [
+    "Access",
+    "AccessDep",
+    "AccessError",
+    "AccessRecord",
+    "AccessSettings",
+    "AuditLog",
+    "AuditUnavailable",
+    "Authorize",
+    "Caseload",
+    "CurrentPrincipal",
+    "Decision",
+    "DenyList",
+    "Forbidden",
+    "Grant",
+    "InvalidPurpose",
+    "JwksCache",
+    "KeysUnavailable",
+    "MisconfiguredRoute",
+    "Policy",
+    "PolicyError",
+    "Principal",
+    "RevocationSync",
+    "RouteAccess",
+    "StaticCaseload",
+    "SurvivorCaseload",
+    "SurvivorNotFound",
+    "TokenVerifier",
+    "Unauthenticated",
+    "authenticate",
+    "authorize",
+    "get_access",
+    "install_access",
+    "route_actions",
+    "survivor_from_path",
+]

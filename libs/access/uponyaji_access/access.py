@@ -1,0 +1,229 @@
+"""`Access`: one service's authentication, policy, caseload and audit, built in its lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import UTC, datetime
+from types import TracebackType
+from uuid import UUID
+
+import httpx
+from fastapi import FastAPI
+from uponyaji_events.store import EventStore
+
+from uponyaji_access.audit import ACCESSED, DENIED, AccessRecord, AuditLog
+from uponyaji_access.caseload import Caseload, SurvivorCaseload
+from uponyaji_access.denylist import DenyList, RevocationSync
+from uponyaji_access.errors import (
+    AuditUnavailable,
+    Forbidden,
+    MisconfiguredRoute,
+    SurvivorNotFound,
+    Unauthenticated,
+)
+from uponyaji_access.grant import Grant
+from uponyaji_access.jwks import JwksCache
+from uponyaji_access.policy import Decision, Policy
+from uponyaji_access.principal import Principal
+from uponyaji_access.settings import AccessSettings
+from uponyaji_access.tokens import TokenVerifier
+
+NOT_FOUND = "survivor not found"  # the same words for unknown and off-caseload survivors
+
+
+class Access:
+    """Authenticate tokens, decide actions by the policy, resolve caseloads and audit reads."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        policy: Policy,
+        verifier: TokenVerifier,
+        deny_list: DenyList,
+        audit: AuditLog | None,
+        caseload: Caseload | None,
+        revocations: RevocationSync | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.service = service
+        self.policy = policy
+        self.verifier = verifier
+        self.deny_list = deny_list
+        self.audit = audit
+        self.caseload = caseload
+        self.revocations = revocations
+        self._client = client
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def create(
+        cls,
+        service: str,
+        *,
+        store: EventStore | None,
+        caseload: Caseload | None,
+        settings: AccessSettings | None = None,
+        policy: Policy | None = None,
+        jwks: JwksCache | None = None,
+        poll_revocations: bool = True,
+    ) -> Access:
+        """Build a service's Access from its settings (env `<SERVICE>_*` when not given).
+
+        Identity itself passes its own keys (`jwks=JwksCache.static_keys(...)`) and
+        `poll_revocations=False`, and calls `deny_list.revoke(sid)` at logout.
+        """
+        settings = settings or AccessSettings.for_service(service)
+        client = httpx.AsyncClient(timeout=settings.http_timeout)
+        url = settings.identity_url.rstrip("/")
+        if jwks is None:
+            jwks = JwksCache(url, client=client, max_age=settings.jwks_max_age)
+        if settings.jwks_file is not None:
+            jwks.add_static(json.loads(settings.jwks_file.read_text("utf-8")))
+        deny_list = DenyList()
+        return cls(
+            service=service,
+            policy=policy or Policy.load(),
+            verifier=TokenVerifier(service, jwks, leeway=settings.token_leeway),
+            deny_list=deny_list,
+            audit=AuditLog(store, service) if store is not None else None,
+            caseload=caseload,
+            revocations=RevocationSync(
+                deny_list,
+                url,
+                client,
+                interval=settings.revocation_interval,
+                max_staleness=settings.revocation_max_staleness,
+            )
+            if poll_revocations
+            else None,
+            client=client,
+        )
+
+    async def start(self) -> None:
+        """Start polling identity's revocations in the background."""
+        if self.revocations is not None and self._task is None:
+            self._task = asyncio.create_task(self.revocations.run(), name="access-revocations")
+
+    async def stop(self) -> None:
+        """Stop the poller and close the HTTP client."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def __aenter__(self) -> Access:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def attach(self, app: FastAPI) -> None:
+        """Make this the app's Access (app.state.access), after checking every route's use of it."""
+        from uponyaji_access.routes import check_routes
+
+        check_routes(app, self.policy)
+        app.state.access = self
+
+    async def authenticate(self, token: str) -> Principal:
+        """The principal of a valid, unrevoked access token; Unauthenticated (401) otherwise."""
+        principal, claims = await self.verifier.verify(token)
+        sync = self.revocations
+        if sync is not None:
+            sync.offer_token(token, claims)
+            if sync.needs_sync():
+                offered = token if "identity" in claims["aud"] else None
+                if await sync.sync(offered) == "refused" and offered is not None:
+                    raise Unauthenticated("the session has been revoked")
+        if self.deny_list.is_revoked(principal.sid):
+            raise Unauthenticated("the session has been revoked")
+        return principal
+
+    async def authorize(
+        self,
+        principal: Principal,
+        action: str,
+        *,
+        survivor_level: bool,
+        survivor_id: UUID | None,
+        purpose: str | None = None,
+        method: str = "",
+        route: str = "",
+    ) -> Grant:
+        """Decide, audit, then allow (a Grant) or refuse (403, or 404 off caseload/unknown)."""
+        rule = self.policy.rule(action)
+        declared = self.policy.purpose(purpose)
+        decision = self.policy.decide(principal, action)
+        caseload: SurvivorCaseload | None = None
+        if decision.allowed and survivor_level:
+            caseload = await self._caseload(survivor_id)
+            if caseload is None:
+                decision = Decision(False, None, NOT_FOUND, "not_found")
+            else:
+                decision = self.policy.decide(principal, action, caseload)
+        if rule.audited or (not decision.allowed and self.policy.audit_denied):
+            await self._record(
+                principal,
+                action,
+                decision,
+                survivor_id,
+                declared,
+                method,
+                route,
+                ACCESSED if rule.audited else DENIED,
+            )
+        if decision.outcome == "denied":
+            raise Forbidden(f"your roles do not allow {action}")
+        if decision.outcome == "not_found":
+            raise SurvivorNotFound(NOT_FOUND)
+        return Grant(principal, action, decision, declared, survivor_id, caseload, self.policy)
+
+    async def _caseload(self, survivor_id: UUID | None) -> SurvivorCaseload | None:
+        if self.caseload is None:
+            raise MisconfiguredRoute(f"{self.service} has no Caseload for survivor-level actions")
+        if survivor_id is None:
+            return None
+        found = await self.caseload.teams_and_workers(survivor_id)
+        return None if found is None else SurvivorCaseload.of(*found)
+
+    async def _record(
+        self,
+        principal: Principal,
+        action: str,
+        decision: Decision,
+        survivor_id: UUID | None,
+        purpose: str,
+        method: str,
+        route: str,
+        kind: str,
+    ) -> None:
+        if self.audit is None:
+            raise AuditUnavailable(f"{self.service} has no audit log; {action} is refused")
+        await self.audit.record(
+            AccessRecord(
+                staff_id=principal.staff_id,
+                role=decision.role,
+                roles=tuple(sorted(principal.roles)),
+                sid=principal.sid,
+                action=action,
+                survivor_id=survivor_id,
+                purpose=purpose,
+                outcome=decision.outcome,
+                scope=decision.scope,
+                method=method,
+                route=route,
+                at=datetime.now(UTC),
+            ),
+            kind=kind,
+        )

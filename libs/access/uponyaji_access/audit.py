@@ -1,0 +1,93 @@
+"""The access audit: who looked at which survivor, why, and what came of it, in the service's store.
+
+Each record is an event `<service>.SurvivorDataAccessed` (audited actions, every outcome) or
+`<service>.AccessDenied` (refused attempts at other actions), appended to the stream
+`audit-<yyyy-mm-dd>-<staff id>` (stream type `audit`) before the handler runs. One stream per
+staff member and day keeps a hash chain of each reader's trail and lets different readers append
+without contending. A record holds ids, names of actions, roles and purposes, never sealed values.
+If it cannot be written, `AuditUnavailable` (503) is raised and the request returns no data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_events.store import EventStore
+
+from uponyaji_access.errors import AuditUnavailable
+from uponyaji_access.policy import Outcome
+
+log = logging.getLogger("uponyaji.access.audit")
+
+STREAM_TYPE = "audit"
+ACCESSED = "SurvivorDataAccessed"
+DENIED = "AccessDenied"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRecord:
+    """One attempt to act on survivor data, as the audit log keeps it."""
+
+    staff_id: UUID
+    role: str | None
+    roles: tuple[str, ...]
+    sid: str
+    action: str
+    survivor_id: UUID | None
+    purpose: str
+    outcome: Outcome
+    scope: str | None
+    method: str
+    route: str
+    at: datetime
+
+    def payload(self) -> dict[str, Any]:
+        """The event payload: ids and names only."""
+        return {
+            "staff_id": str(self.staff_id),
+            "role": self.role,
+            "roles": list(self.roles),
+            "session_id": self.sid,
+            "action": self.action,
+            "survivor_id": None if self.survivor_id is None else str(self.survivor_id),
+            "purpose": self.purpose,
+            "outcome": self.outcome,
+            "scope": self.scope,
+            "method": self.method,
+            "route": self.route,
+            "at": self.at.isoformat(),
+        }
+
+
+class AuditLog:
+    """Writes access records to one service's own event store."""
+
+    def __init__(self, store: EventStore, service: str, *, timeout: float = 5.0) -> None:
+        self.store = store
+        self.service = service
+        self.timeout = timeout
+
+    async def record(self, entry: AccessRecord, *, kind: str = ACCESSED) -> Event:
+        """Append one access record; AuditUnavailable (503) if it cannot be stored."""
+        stream = f"audit-{entry.at.astimezone(UTC):%Y-%m-%d}-{entry.staff_id}"
+        actor = Actor(id=str(entry.staff_id), role=entry.role or ",".join(entry.roles) or "none")
+        event = NewEvent(f"{self.service}.{kind}", entry.payload(), occurred_at=entry.at)
+        try:
+            async with asyncio.timeout(self.timeout):
+                [stored] = await self.store.append(STREAM_TYPE, stream, None, [event], actor=actor)
+        except Exception as exc:
+            log.error(
+                "audit record of %s could not be stored (%s): refusing the request",
+                entry.action,
+                type(exc).__name__,
+            )
+            raise AuditUnavailable(
+                "this access could not be audited, so it was refused; try again later"
+            ) from exc
+        return stored

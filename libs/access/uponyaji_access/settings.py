@@ -1,0 +1,54 @@
+"""Access settings from the environment, with the service's own prefix (e.g. `INTAKE_`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_IDENTITY_URL = "http://127.0.0.1:8001"
+KEY_FILE_ENVIRONMENTS = frozenset({"test", "development"})
+
+
+def _identity_from_launcher() -> str:
+    """Identity's URL from the launcher's UPONYAJI_SERVICE_URLS map, else the default port."""
+    try:
+        urls = json.loads(os.environ.get("UPONYAJI_SERVICE_URLS", "{}"))
+    except ValueError:
+        urls = {}
+    url = urls.get("identity") if isinstance(urls, dict) else None
+    return url if isinstance(url, str) and url else DEFAULT_IDENTITY_URL
+
+
+class AccessSettings(BaseSettings):
+    """How a service reaches identity and how strictly it checks tokens.
+
+    `<NAME>_IDENTITY_URL`: identity's base URL (JWKS and revocations), default from the launcher's
+    `UPONYAJI_SERVICE_URLS` or http://127.0.0.1:8001. `<NAME>_JWKS_FILE`: a JWKS file of extra
+    trusted keys, honoured only when `UPONYAJI_ENV` is `test` or `development`.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    identity_url: str = Field(default_factory=_identity_from_launcher)
+    jwks_file: Path | None = None
+    token_leeway: float = Field(10.0, ge=0, le=60)
+    revocation_interval: float = Field(1.0, gt=0, le=60)
+    revocation_max_staleness: float = Field(5.0, gt=0, le=900)
+    jwks_max_age: float = Field(300.0, gt=0)
+    http_timeout: float = Field(2.0, gt=0, le=30)
+    environment: str = Field("production", validation_alias="UPONYAJI_ENV")
+
+    @model_validator(mode="after")
+    def _key_file_only_outside_production(self) -> AccessSettings:
+        if self.jwks_file is not None and self.environment not in KEY_FILE_ENVIRONMENTS:
+            raise ValueError("a JWKS file is trusted only when UPONYAJI_ENV is test or development")
+        return self
+
+    @classmethod
+    def for_service(cls, service: str) -> AccessSettings:
+        """Read the settings of one service from `<SERVICE>_*` environment variables."""
+        return cls(_env_prefix=f"{service.upper()}_")  # type: ignore[call-arg]

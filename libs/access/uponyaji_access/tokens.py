@@ -1,0 +1,121 @@
+"""Access-token verification: EdDSA signature by a known kid, time, issuer and audience, claims.
+
+The token contract is identity's: header `alg=EdDSA`, `kid`; claims `iss`, `sub` (staff UUID),
+`aud` (list of service names), `exp`, `iat`, `nbf`, `jti`, `sid`, `username`, `roles`, `teams`.
+Tokens are never logged and never appear in an error's detail.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import jwt
+from jwt.exceptions import (
+    ExpiredSignatureError,
+    ImmatureSignatureError,
+    InvalidAudienceError,
+    InvalidIssuerError,
+    InvalidSignatureError,
+    InvalidTokenError,
+    MissingRequiredClaimError,
+)
+
+from uponyaji_access.errors import Unauthenticated
+from uponyaji_access.jwks import JwksCache
+from uponyaji_access.principal import Principal
+
+ISSUER = "uponyaji-identity"
+ALGORITHM = "EdDSA"
+ACCESS_TOKEN_LIFETIME = 15 * 60  # seconds, as identity issues them
+REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "sid", "username", "roles"]
+_MAX_TOKEN_CHARS = 8192
+
+
+class TokenVerifier:
+    """Checks access tokens for one service (its name is the audience it accepts)."""
+
+    def __init__(
+        self,
+        service: str,
+        jwks: JwksCache,
+        *,
+        leeway: float = 10.0,
+        max_lifetime: float = ACCESS_TOKEN_LIFETIME,
+    ) -> None:
+        self.service = service
+        self.jwks = jwks
+        self.leeway = leeway
+        self.max_lifetime = max_lifetime
+
+    async def verify(self, token: str) -> tuple[Principal, dict[str, Any]]:
+        """The principal and claims of a valid token; Unauthenticated (401) otherwise."""
+        if not token or len(token) > _MAX_TOKEN_CHARS:
+            raise Unauthenticated("the access token is malformed")
+        try:
+            header = jwt.get_unverified_header(token)
+        except InvalidTokenError:
+            raise Unauthenticated("the access token is malformed") from None
+        kid = header.get("kid")
+        if header.get("alg") != ALGORITHM or not isinstance(kid, str) or not kid:
+            raise Unauthenticated("the access token must be EdDSA-signed with a key id")
+        key = await self.jwks.key(kid)
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key,
+                algorithms=[ALGORITHM],
+                audience=self.service,
+                issuer=ISSUER,
+                leeway=self.leeway,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except ExpiredSignatureError:
+            raise Unauthenticated("the access token has expired") from None
+        except ImmatureSignatureError:
+            raise Unauthenticated("the access token is not valid yet") from None
+        except InvalidAudienceError:
+            raise Unauthenticated(f"the access token is not meant for {self.service}") from None
+        except InvalidIssuerError:
+            raise Unauthenticated("the access token was not issued by identity") from None
+        except InvalidSignatureError:
+            raise Unauthenticated("the access token's signature is invalid") from None
+        except MissingRequiredClaimError as exc:
+            raise Unauthenticated(f"the access token lacks the {exc.claim} claim") from None
+        except InvalidTokenError:
+            raise Unauthenticated("the access token is invalid") from None
+        return self._principal(claims), claims
+
+    def _principal(self, claims: dict[str, Any]) -> Principal:
+        aud = claims["aud"]
+        if not isinstance(aud, list):
+            raise Unauthenticated("the access token's audience must be a list")
+        lifetime = claims["exp"] - claims["iat"]
+        if lifetime > self.max_lifetime + self.leeway:
+            raise Unauthenticated("the access token lives longer than identity issues them")
+        try:
+            staff_id = UUID(str(claims["sub"]))
+        except ValueError:
+            raise Unauthenticated("the access token's subject is not a staff id") from None
+        roles, teams = claims["roles"], claims.get("teams", [])
+        strings = (claims["sid"], claims["jti"], claims["username"])
+        if (
+            not _strings(roles)
+            or not _strings(teams)
+            or not all(isinstance(s, str) and s for s in strings)
+        ):
+            raise Unauthenticated("the access token's claims are malformed")
+        return Principal(
+            staff_id=staff_id,
+            username=claims["username"],
+            roles=frozenset(roles),
+            teams=frozenset(teams),
+            sid=claims["sid"],
+            token_id=claims["jti"],
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        )
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
