@@ -257,6 +257,49 @@ def test_a_service_that_crashes_at_start_fails_up_and_stops_what_had_started(
     stack.assert_nothing_left()
 
 
+def test_a_service_that_never_becomes_healthy_fails_up_after_the_start_timeout(
+    stack: LocalStack,
+) -> None:
+    flags = {"FAKESVC_UNHEALTHY": "1", "UPONYAJI_START_TIMEOUT": "3"}
+    result = stack.uponyaji("up", extra_env=flags)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert f"GET {stack.base_url}/health did not answer 200 within 3s" in output
+    assert str(stack.run_dir / "logs" / "fakesvc.log") in output
+    stack.assert_nothing_left()
+
+
+def test_a_failed_seed_is_a_warning_and_the_stack_stays_up(stack: LocalStack) -> None:
+    result = stack.uponyaji("up", extra_env={"FAKESVC_SEED_FAIL": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "seeding fakesvc exited with code 1" in result.stdout
+    assert str(stack.run_dir / "logs" / "fakesvc.seed.log") in result.stdout
+    seed_log = (stack.run_dir / "logs" / "fakesvc.seed.log").read_text()
+    assert "simulated seeding failure" in seed_log
+    assert stack.health()["starts"] == 1
+
+
+@pytest.mark.slow
+def test_down_during_a_start_stops_it_and_up_reports_the_interruption(stack: LocalStack) -> None:
+    env = {**stack.env, "FAKESVC_UNHEALTHY": "1"}
+    starting = subprocess.Popen(
+        stack.command("up"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        log = stack.run_dir / "logs" / "fakesvc.log"
+        _wait_until(lambda: log.is_file() and "GET /health" in log.read_text(), 120)
+        down = stack.uponyaji("down")
+        assert down.returncode == 0, down.stdout + down.stderr
+        _, errors = starting.communicate(timeout=60)
+    finally:
+        if starting.poll() is None:
+            starting.kill()
+            starting.wait()
+    assert starting.returncode == 1
+    assert "stop requested before the stack was ready" in errors
+    stack.assert_nothing_left()
+
+
 @pytest.mark.slow
 def test_external_database_and_nats_are_used_instead_of_embedded_ones(
     stack: LocalStack, tmp_path: Path

@@ -53,12 +53,20 @@ class ServiceSpec:
         """True when the service's package can be imported (it 'exists')."""
         return self.package_dir() is not None
 
-    def has_seed(self) -> bool:
-        """True when the package ships a `seed` module (checked without importing the package)."""
+    def has_module(self, module: str) -> bool:
+        """True when the package ships `<name>.<module>` (checked without importing anything)."""
         package = self.package_dir()
         return package is not None and (
-            (package / "seed.py").is_file() or (package / "seed" / "__init__.py").is_file()
+            (package / f"{module}.py").is_file() or (package / module / "__init__.py").is_file()
         )
+
+    def has_app(self) -> bool:
+        """True when the package has the `app` module uvicorn serves (`app:create_app`)."""
+        return self.has_module("app")
+
+    def has_seed(self) -> bool:
+        """True when the package ships a `seed` module for demo data."""
+        return self.has_module("seed")
 
 
 KNOWN_SERVICES: tuple[ServiceSpec, ...] = (

@@ -63,10 +63,16 @@ class Stack:
 
     def _start(self) -> Summary:
         cfg = self.config
-        installed = [spec for spec in cfg.services if spec.installed()]
+        present = [spec for spec in cfg.services if spec.installed()]
+        installed = [spec for spec in present if spec.has_app()]
         summary = Summary(
             run_dir=str(cfg.paths.root),
-            not_installed=[spec.name for spec in cfg.services if spec not in installed],
+            not_installed=[spec.name for spec in cfg.services if spec not in present],
+            warnings=[
+                f"package {spec.name} has no {spec.name}/app.py yet: not started"
+                for spec in present
+                if spec not in installed
+            ],
         )
         own_db = [spec for spec in installed if cfg.external_database_url(spec) is None]
         use_postgres = bool(own_db) or not installed
@@ -94,7 +100,8 @@ class Stack:
             for proc in self.services
         ]  # fmt: skip
         if cfg.seed:
-            summary.demo_logins, summary.warnings = self._seed(installed)
+            summary.demo_logins, seed_warnings = self._seed(installed)
+            summary.warnings += seed_warnings
         self._save_state(summary)
         return summary
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 import nats
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 
 
 def _env(name: str) -> str:
@@ -21,7 +21,11 @@ def _env(name: str) -> str:
 
 
 def create_app() -> FastAPI:
-    """Build the fake service; FAKESVC_FAIL_AT_START makes its startup crash, as a bug would."""
+    """Build the fake service.
+
+    FAKESVC_FAIL_AT_START makes its startup crash, as a bug would; FAKESVC_UNHEALTHY makes
+    /health answer 503 for ever.
+    """
     kek_file = Path(_env("KEK_FILE"))
     facts: dict[str, Any] = {
         "kek_bytes": len(base64.b64decode(kek_file.read_bytes(), validate=True)),
@@ -50,7 +54,9 @@ def create_app() -> FastAPI:
     app = FastAPI(lifespan=lifespan)
 
     @app.get("/health")
-    async def health() -> dict[str, Any]:
+    async def health(response: Response) -> dict[str, Any]:
+        if os.environ.get("FAKESVC_UNHEALTHY"):
+            response.status_code = 503
         return {
             "status": "ok",
             **facts,

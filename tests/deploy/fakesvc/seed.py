@@ -13,6 +13,8 @@ DEMO = ("demo.counsellor", "not-a-real-password-1", "JBSWY3DPEHPK3PXP", "counsel
 
 async def seed() -> None:
     """Create the demo account when the store is empty; print every demo account."""
+    if os.environ.get("FAKESVC_SEED_FAIL"):
+        raise SystemExit("FAKESVC_SEED_FAIL: simulated seeding failure")
     conn = await asyncpg.connect(os.environ["FAKESVC_DATABASE_URL"])
     try:
         await conn.execute(
