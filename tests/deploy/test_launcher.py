@@ -257,6 +257,7 @@ def test_a_service_that_crashes_at_start_fails_up_and_stops_what_had_started(
     stack.assert_nothing_left()
 
 
+@pytest.mark.slow
 def test_a_service_that_never_becomes_healthy_fails_up_after_the_start_timeout(
     stack: LocalStack,
 ) -> None:
@@ -269,6 +270,7 @@ def test_a_service_that_never_becomes_healthy_fails_up_after_the_start_timeout(
     stack.assert_nothing_left()
 
 
+@pytest.mark.slow
 def test_a_failed_seed_is_a_warning_and_the_stack_stays_up(stack: LocalStack) -> None:
     result = stack.uponyaji("up", extra_env={"FAKESVC_SEED_FAIL": "1"})
     assert result.returncode == 0, result.stdout + result.stderr
@@ -297,6 +299,29 @@ def test_down_during_a_start_stops_it_and_up_reports_the_interruption(stack: Loc
             starting.wait()
     assert starting.returncode == 1
     assert "stop requested before the stack was ready" in errors
+    stack.assert_nothing_left()
+
+
+@pytest.mark.slow
+def test_what_a_killed_launcher_left_running_is_stopped_by_the_next_up_and_by_down(
+    stack: LocalStack,
+) -> None:
+    assert stack.uponyaji("up").returncode == 0
+    supervisor = int((stack.run_dir / "stack.pid").read_text())
+    os.kill(supervisor, signal.SIGKILL)  # no chance to clean up: servers and service stay
+    _wait_until(lambda: not psutil.pid_exists(supervisor), 10)
+    assert stack.health()["starts"] == 1
+
+    restarted = stack.uponyaji("up")
+    assert restarted.returncode == 0, restarted.stdout + restarted.stderr
+    assert stack.health()["starts"] == 2  # a new service process, not the orphan
+
+    supervisor = int((stack.run_dir / "stack.pid").read_text())
+    os.kill(supervisor, signal.SIGKILL)
+    _wait_until(lambda: not psutil.pid_exists(supervisor), 10)
+    down = stack.uponyaji("down")
+    assert down.returncode == 0
+    assert "stopped leftovers" in down.stdout
     stack.assert_nothing_left()
 
 

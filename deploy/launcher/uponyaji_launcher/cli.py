@@ -64,7 +64,7 @@ def show_status(paths: RunPaths, console: Console) -> int:
         return 0
     summary = Summary.from_dict(state["summary"])
     print_summary(console, summary)
-    with httpx.Client(timeout=2.0) as client:
+    with httpx.Client(timeout=2.0, trust_env=False) as client:
         for service in summary.services:
             try:
                 healthy = client.get(f"{service['url']}/health").status_code == 200

@@ -31,6 +31,8 @@ from uponyaji_launcher.services import ServiceSpec
 from uponyaji_launcher.state import process_record, read_json, write_private_json
 from uponyaji_launcher.summary import Summary
 
+SERVER_START_TIMEOUT = 60.0  # PostgreSQL and NATS start in about a second; this is for slow disks
+
 
 class Stack:
     """Starts and stops the local stack for one run directory."""
@@ -125,7 +127,7 @@ class Stack:
             paths.postgres_data, self.config.postgres_port, log_file=paths.postgres_log
         )
         try:
-            self.postgres.start(timeout=min(self.config.start_timeout, 120))
+            self.postgres.start(timeout=SERVER_START_TIMEOUT)
             pid = self.postgres.postmaster_pid()
             if pid is not None:
                 self._record("postgres", pid)
@@ -140,7 +142,7 @@ class Stack:
         self.console.print(f"  starting NATS (JetStream) on 127.0.0.1:{self.config.nats_port} …")
         self.nats = EmbeddedNats(paths.nats_store, self.config.nats_port, log_file=paths.nats_log)
         try:
-            self.nats.start(timeout=min(self.config.start_timeout, 60))
+            self.nats.start(timeout=SERVER_START_TIMEOUT)
         except (NatsStartError, PortTaken, OSError) as error:
             raise StartFailure("NATS", str(error), paths.nats_log) from error
         if self.nats.pid is not None:
@@ -193,7 +195,8 @@ class Stack:
     def _wait_healthy(self) -> None:
         pending = list(self.services)
         deadline = time.monotonic() + self.config.start_timeout
-        with httpx.Client(timeout=2.0) as client:
+        # trust_env=False: a developer's HTTP(S)_PROXY must not intercept calls to 127.0.0.1.
+        with httpx.Client(timeout=2.0, trust_env=False) as client:
             while pending:
                 self._check_stop()
                 for proc in list(pending):

@@ -110,20 +110,23 @@ def _live_process(record: dict[str, Any]) -> psutil.Process | None:
         return None
 
 
-def _terminate(process: psutil.Process, group: bool) -> None:
+def _signal(process: psutil.Process, group: bool, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError, psutil.Error):
         if group:
-            os.killpg(process.pid, signal.SIGTERM)
+            os.killpg(process.pid, signum)
         else:
-            process.terminate()
-        try:
-            process.wait(15)
-        except psutil.TimeoutExpired:
-            if group:
-                os.killpg(process.pid, signal.SIGKILL)
-            else:
-                process.kill()
-            process.wait(10)
+            process.send_signal(signum)
+
+
+def _terminate_all(targets: list[tuple[psutil.Process, bool]], timeout: float = 15) -> None:
+    """SIGTERM every target (a whole process group for services), SIGKILL what outlives timeout."""
+    for process, group in targets:
+        _signal(process, group, signal.SIGTERM)
+    _, alive = psutil.wait_procs([process for process, _ in targets], timeout=timeout)
+    for process, group in targets:
+        if process in alive:
+            _signal(process, group, signal.SIGKILL)
+    psutil.wait_procs(alive, timeout=5)
 
 
 def reap_stale(paths: RunPaths) -> list[str]:
@@ -131,13 +134,17 @@ def reap_stale(paths: RunPaths) -> list[str]:
     stopped: list[str] = []
     state = read_json(paths.state_file)
     records: dict[str, Any] = state.get("processes") or {}
-    for role, record in records.items():
-        if not isinstance(record, dict):
-            continue
-        process = _live_process(record)
-        if process is not None:
-            _terminate(process, group=role.startswith("service:"))
-            stopped.append(f"{role} (pid {process.pid})")
+    # Services first (they hold connections), then NATS; PostgreSQL last, through pg_ctl.
+    for roles in ([role for role in records if role.startswith("service:")], ["nats"]):
+        targets: list[tuple[psutil.Process, bool]] = []
+        for role in roles:
+            record = records.get(role)
+            process = _live_process(record) if isinstance(record, dict) else None
+            if process is not None:
+                targets.append((process, role.startswith("service:")))
+                stopped.append(f"{role} (pid {process.pid})")
+        if targets:
+            _terminate_all(targets)
     postgres = EmbeddedPostgres(paths.postgres_data, 0, log_file=paths.postgres_log)
     pid = postgres.postmaster_pid()
     if pid is not None:
