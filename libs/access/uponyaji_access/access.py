@@ -69,14 +69,16 @@ class Access:
         policy: Policy | None = None,
         jwks: JwksCache | None = None,
         poll_revocations: bool = True,
+        client: httpx.AsyncClient | None = None,
     ) -> Access:
         """Build a service's Access from its settings (env `<SERVICE>_*` when not given).
 
         Identity itself passes its own keys (`jwks=JwksCache.static_keys(...)`) and
-        `poll_revocations=False`, and calls `deny_list.revoke(sid)` at logout.
+        `poll_revocations=False`, and calls `deny_list.revoke(sid)` at logout. A given httpx
+        `client` (tests: an ASGI transport) is used for identity and closed by `stop()`.
         """
         settings = settings or AccessSettings.for_service(service)
-        client = httpx.AsyncClient(timeout=settings.http_timeout)
+        client = client or httpx.AsyncClient(timeout=settings.http_timeout)
         url = settings.identity_url.rstrip("/")
         if jwks is None:
             jwks = JwksCache(url, client=client, max_age=settings.jwks_max_age)
