@@ -81,7 +81,12 @@ class Access:
         client = client or httpx.AsyncClient(timeout=settings.http_timeout)
         url = settings.identity_url.rstrip("/")
         if jwks is None:
-            jwks = JwksCache(url, client=client, max_age=settings.jwks_max_age)
+            jwks = JwksCache(
+                url,
+                client=client,
+                max_age=settings.jwks_max_age,
+                refresh_cooldown=settings.jwks_refetch_interval,
+            )
         if settings.jwks_file is not None:
             jwks.add_static(json.loads(settings.jwks_file.read_text("utf-8")))
         deny_list = DenyList()
@@ -144,10 +149,8 @@ class Access:
         sync = self.revocations
         if sync is not None:
             sync.offer_token(token, claims)
-            if sync.needs_sync():
-                offered = token if "identity" in claims["aud"] else None
-                if await sync.sync(offered) == "refused" and offered is not None:
-                    raise Unauthenticated("the session has been revoked")
+            if sync.needs_sync() and "identity" in claims["aud"]:
+                await sync.sync(token, principal.sid)
         if self.deny_list.is_revoked(principal.sid):
             raise Unauthenticated("the session has been revoked")
         return principal

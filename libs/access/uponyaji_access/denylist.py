@@ -3,8 +3,9 @@
 An access token lives 15 minutes, so a revoked session needs to be remembered only that long after
 identity last listed it. `RevocationSync` polls `GET /auth/revocations` about once a second. That
 endpoint needs a valid access token: until services have credentials of their own, the sync uses
-the most recent verified caller token whose audience includes identity (kept in memory only,
-never logged), and a request arriving while the list is stale first triggers a sync.
+recent verified caller tokens whose audience includes identity (kept in memory only, never
+logged; a token identity refuses puts its own session on the list), and a request arriving while
+the list is stale first triggers a sync with its own token.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ log = logging.getLogger("uponyaji.access.denylist")
 REVOCATIONS_PATH = "/auth/revocations"
 
 # ok: list fetched; skipped: no token to ask with, or asked very recently; failed: identity
-# unreachable or answered nonsense; refused: identity answered 401/403 to the token offered.
+# unreachable or answered nonsense; refused: identity answered 401/403 to every token tried.
 SyncResult = Literal["ok", "skipped", "failed", "refused"]
 
 
@@ -88,6 +89,7 @@ class RevocationSync:
         *,
         interval: float = 1.0,
         max_staleness: float = 5.0,
+        keep_tokens: int = 16,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.deny_list = deny_list
@@ -96,17 +98,20 @@ class RevocationSync:
         self.max_staleness = max_staleness
         self._client = client
         self._clock = clock
-        self._token: str | None = None
-        self._token_expires = 0.0
+        self._keep = keep_tokens
+        self._tokens: dict[str, tuple[str, float]] = {}  # sid → (token, exp), memory only
         self._lock = asyncio.Lock()
         self._attempted_at: float | None = None
 
     def offer_token(self, token: str, claims: dict[str, Any]) -> None:
         """Keep a verified caller token for the next polls if its audience includes identity."""
         aud = claims.get("aud", [])
-        if isinstance(aud, list) and "identity" in aud:
-            self._token = token
-            self._token_expires = float(claims["exp"])
+        if not isinstance(aud, list) or "identity" not in aud:
+            return
+        self._tokens[claims["sid"]] = (token, float(claims["exp"]))
+        while len(self._tokens) > self._keep:
+            oldest = min(self._tokens, key=lambda sid: self._tokens[sid][1])
+            del self._tokens[oldest]
 
     def stale(self) -> bool:
         """Whether the deny list is older than `max_staleness` seconds."""
@@ -120,35 +125,49 @@ class RevocationSync:
         attempted = self._attempted_at
         return attempted is None or self._clock() - attempted >= self.max_staleness
 
-    async def sync(self, token: str | None = None) -> SyncResult:
-        """Fetch the revoked sessions once (at most twice per interval)."""
+    async def sync(self, token: str | None = None, sid: str | None = None) -> SyncResult:
+        """Fetch the revoked sessions once, with the given token or a kept one.
+
+        identity answering 401 to a token this service verified means its session is over:
+        the sid goes on the deny list at once and the next kept token is tried.
+        """
         async with self._lock:
             now = self._clock()
             if self._attempted_at is not None and now - self._attempted_at < self.interval / 2:
                 return "skipped"
-            bearer = token or self._usable_token()
-            if bearer is None:
+            offered = [(sid, token)] if token is not None and sid is not None else []
+            candidates = offered or self._kept()
+            if not candidates:
                 return "skipped"
             self._attempted_at = now
-            try:
-                response = await self._client.get(
-                    self.url + REVOCATIONS_PATH, headers={"Authorization": f"Bearer {bearer}"}
-                )
-                if response.status_code in (401, 403):
-                    if bearer == self._token:
-                        self._token = None
-                    return "refused"
-                response.raise_for_status()
-                sids = response.json()["sids"]
-                if not isinstance(sids, list) or not all(isinstance(s, str) for s in sids):
-                    raise ValueError("sids must be a list of strings")
-            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-                log.warning("could not fetch revocations from identity: %s", type(exc).__name__)
-                return "failed"
-            self.deny_list.revoke_all(sids)
-            self.deny_list.synced_at = self._clock()
-            self.deny_list.prune()
-            return "ok"
+            result: SyncResult = "skipped"
+            for holder, bearer in candidates:
+                result = await self._fetch(holder, bearer)
+                if result != "refused":
+                    break
+            return result
+
+    async def _fetch(self, sid: str, bearer: str) -> SyncResult:
+        try:
+            response = await self._client.get(
+                self.url + REVOCATIONS_PATH, headers={"Authorization": f"Bearer {bearer}"}
+            )
+            if response.status_code in (401, 403):
+                self._tokens.pop(sid, None)
+                if response.status_code == 401:
+                    self.deny_list.revoke(sid)
+                return "refused"
+            response.raise_for_status()
+            sids = response.json()["sids"]
+            if not isinstance(sids, list) or not all(isinstance(s, str) for s in sids):
+                raise ValueError("sids must be a list of strings")
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            log.warning("could not fetch revocations from identity: %s", type(exc).__name__)
+            return "failed"
+        self.deny_list.revoke_all(sids)
+        self.deny_list.synced_at = self._clock()
+        self.deny_list.prune()
+        return "ok"
 
     async def run(self) -> None:
         """Poll identity every `interval` seconds until cancelled."""
@@ -156,8 +175,9 @@ class RevocationSync:
             await self.sync()
             await asyncio.sleep(self.interval)
 
-    def _usable_token(self) -> str | None:
-        if self._token is not None and self._token_expires - 5 > time.time():
-            return self._token
-        self._token = None
-        return None
+    def _kept(self) -> list[tuple[str, str]]:
+        now = time.time()
+        for sid in [sid for sid, (_, exp) in self._tokens.items() if exp - 5 <= now]:
+            del self._tokens[sid]
+        ranked = sorted(self._tokens.items(), key=lambda item: item[1][1], reverse=True)
+        return [(sid, token) for sid, (token, _) in ranked]

@@ -57,7 +57,7 @@ class JwksCache:
         client: httpx.AsyncClient | None = None,
         static: Mapping[str, Any] | None = None,
         max_age: float = 300.0,
-        refresh_cooldown: float = 5.0,
+        refresh_cooldown: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if url is not None and client is None:

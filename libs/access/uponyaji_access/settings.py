@@ -39,6 +39,7 @@ class AccessSettings(BaseSettings):
     revocation_interval: float = Field(1.0, gt=0, le=60)
     revocation_max_staleness: float = Field(5.0, gt=0, le=900)
     jwks_max_age: float = Field(300.0, gt=0)
+    jwks_refetch_interval: float = Field(1.0, ge=0, le=300)
     http_timeout: float = Field(2.0, gt=0, le=30)
     environment: str = Field("production", validation_alias="UPONYAJI_ENV")
 

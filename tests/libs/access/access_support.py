@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,9 @@ from uponyaji_events.envelope import Event
 from uponyaji_events.store import EventStore
 
 SERVICE = "testsvc"
+
+Mint = Callable[..., str]  # mint(staff, **claim_overrides) -> token
+WaitUntil = Callable[..., Awaitable[None]]  # the session's wait_until fixture
 ISSUER = "uponyaji-identity"
 
 

@@ -7,13 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
-from access_support import SERVICE, SigningKey, Staff
+from access_support import SERVICE, Mint, SigningKey, Staff
 from access_testapp import World, create_app
 from fastapi import FastAPI
 from uponyaji_access import Access, AuditLog, DenyList, JwksCache, Policy, TokenVerifier
 from uponyaji_events.store import EventStore
-
-Mint = Callable[..., str]
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,8 @@ import asyncpg
 import httpx
 import orjson
 import pytest
-from access_support import SERVICE, SigningKey, Staff, audit_events, bearer
+from access_support import SERVICE, Mint, SigningKey, Staff, audit_events, bearer
 from access_testapp import World, create_app
-from conftest import Mint
 from uponyaji_access import Access, AuditLog, DenyList, JwksCache, Policy, TokenVerifier
 from uponyaji_events.db import create_pool
 from uponyaji_events.integrity import verify

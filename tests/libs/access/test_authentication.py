@@ -9,8 +9,7 @@ import time
 import httpx
 import jwt
 import pytest
-from access_support import SERVICE, SigningKey, Staff, bearer
-from conftest import Mint
+from access_support import SERVICE, Mint, SigningKey, Staff, bearer
 from fastapi import FastAPI
 from uponyaji_access import Access, route_actions
 

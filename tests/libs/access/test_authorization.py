@@ -7,9 +7,8 @@ from typing import Annotated
 
 import httpx
 import pytest
-from access_support import Staff, bearer
+from access_support import Mint, Staff, bearer
 from access_testapp import World
-from conftest import Mint
 from fastapi import Depends, FastAPI
 from uponyaji_access import Access, Grant, MisconfiguredRoute, authorize, install_access
 
