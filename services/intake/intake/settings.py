@@ -1,0 +1,67 @@
+"""Intake's settings from the environment (prefix `INTAKE_`), read when the app is created."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SERVICE = "intake"
+DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
+# Services that hold per-survivor data keys and so must confirm an erasure (ARCHITECTURE §1);
+# reporting keeps projections only and identity knows no survivors.
+KEY_HOLDERS = ("intake", "medical", "psychosocial", "empowerment", "legal")
+_SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Settings(BaseSettings):
+    """Where intake's database, NATS, key file and peers are, and how it numbers cases."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
+
+    database_url: str = Field(description="PostgreSQL URL of intake's own database")
+    nats_url: str = Field("nats://127.0.0.1:4222", description="NATS (JetStream) URL")
+    kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
+    port: int = Field(8002, ge=1, le=65535)
+    case_number_prefix: str = Field("UPJ", pattern=r"^[A-Z][A-Z0-9]{1,7}$")
+    # Comma-separated; empty means: intake plus every key-holding service the launcher started.
+    erasure_participants: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The launcher's map of the services it started: name -> base URL.
+    service_urls: dict[str, str] = Field(
+        default_factory=dict, validation_alias="UPONYAJI_SERVICE_URLS"
+    )
+    environment: str = Field("production", validation_alias="UPONYAJI_ENV")
+
+    @field_validator("erasure_participants", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("erasure_participants")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not _SERVICE_NAME.match(name):
+                raise ValueError(f"{name!r} is not a service name")
+        return sorted(set(value))
+
+    @property
+    def development(self) -> bool:
+        """Development or test: the KEK file may be created, demo data may be seeded."""
+        return self.environment in DEVELOPMENT_ENVIRONMENTS
+
+    def participants(self) -> list[str]:
+        """The services that must confirm an erasure (always intake itself)."""
+        if self.erasure_participants:
+            return sorted({SERVICE, *self.erasure_participants})
+        present = set(self.service_urls)
+        return sorted({SERVICE} | {name for name in KEY_HOLDERS if name in present})
+
+    def peer_url(self, service: str) -> str | None:
+        """Base URL of another service (for its event feed), from the launcher's map."""
+        return self.service_urls.get(service)
