@@ -1,0 +1,170 @@
+"""Event contracts of the identity service: staff accounts, roles, teams and MFA (issue 3).
+
+These events are published to NATS and read by every service. They never carry a password, a
+password hash, a TOTP secret, a recovery code, a token or a session secret: identity keeps
+credentials in its own tables and only records *that* something changed. A staff member's name is
+sealed under that staff member's own data key (subject = staff_id), as staff are at risk too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from uponyaji_events.contracts.registry import ContractRegistry
+from uponyaji_events.contracts.types import (
+    CountyCode,
+    EventPayload,
+    SealedValue,
+    Username,
+    example_id,
+    example_sealed,
+    examples,
+)
+from uponyaji_events.contracts.vocabularies import DeactivationReason, PasswordChangeKind, Role
+
+SERVICE = "identity"
+_STAFF = example_id(101)
+_TEAM = example_id(201)
+_CREDENTIAL = example_id(301)
+
+
+def _staff() -> Any:
+    return Field(description="The staff member's id (the account stream's id)")
+
+
+class AccountCreated(EventPayload):
+    """A staff account was created with its username, sealed display name and first roles."""
+
+    model_config = examples(
+        {
+            "staff_id": _STAFF,
+            "username": "test.officer.alpha",
+            "display_name": example_sealed("display_name"),
+            "roles": ["intake_officer"],
+        }
+    )
+
+    staff_id: UUID = _staff()
+    username: Username = Field(description="Login name: lowercase letters, digits, '.', '_', '-'")
+    display_name: SealedValue = Field(description="Name shown to colleagues")
+    roles: list[Role] = Field(description="Roles granted at creation (may be empty)")
+
+
+class RolesAssigned(EventPayload):
+    """A staff account's roles were set; the list replaces the previous set."""
+
+    model_config = examples({"staff_id": _STAFF, "roles": ["intake_officer", "counsellor"]})
+
+    staff_id: UUID = _staff()
+    roles: list[Role] = Field(description="The complete set of roles from now on")
+
+
+class TeamCreated(EventPayload):
+    """A team (a field office or programme team that holds caseloads) was created."""
+
+    model_config = examples(
+        {"team_id": _TEAM, "name": "Test Field Office Alpha", "county_code": "047"}
+    )
+
+    team_id: UUID = Field(description="The team's id (the team stream's id)")
+    name: str = Field(
+        description="Organisational name of the team (never a person's name)",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9 ,.'()&-]{1,79}$",
+    )
+    county_code: CountyCode | None = Field(
+        default=None, description="County of a field office (KENYA.md code), if it has one"
+    )
+
+
+class TeamJoined(EventPayload):
+    """A staff member joined a team (and so sees its caseload)."""
+
+    model_config = examples({"staff_id": _STAFF, "team_id": _TEAM})
+
+    staff_id: UUID = _staff()
+    team_id: UUID = Field(description="The team joined")
+
+
+class TeamLeft(EventPayload):
+    """A staff member left a team."""
+
+    model_config = examples({"staff_id": _STAFF, "team_id": _TEAM})
+
+    staff_id: UUID = _staff()
+    team_id: UUID = Field(description="The team left")
+
+
+class AccountDeactivated(EventPayload):
+    """A staff account was deactivated: no new logins, and its sessions are revoked."""
+
+    model_config = examples({"staff_id": _STAFF, "reason": "left_organisation"})
+
+    staff_id: UUID = _staff()
+    reason: DeactivationReason = Field(description="Why the account was deactivated")
+
+
+class AccountReactivated(EventPayload):
+    """A deactivated staff account was reactivated."""
+
+    model_config = examples({"staff_id": _STAFF})
+
+    staff_id: UUID = _staff()
+
+
+class MfaEnrolled(EventPayload):
+    """A TOTP authenticator was enrolled (not yet usable until confirmed; no secret here)."""
+
+    model_config = examples({"staff_id": _STAFF, "credential_id": _CREDENTIAL, "method": "totp"})
+
+    staff_id: UUID = _staff()
+    credential_id: UUID = Field(description="Id of the credential row identity keeps privately")
+    method: Literal["totp"] = Field(description="Second factor kind")
+
+
+class MfaConfirmed(EventPayload):
+    """An enrolled authenticator was confirmed with a first valid code."""
+
+    model_config = examples({"staff_id": _STAFF, "credential_id": _CREDENTIAL})
+
+    staff_id: UUID = _staff()
+    credential_id: UUID = Field(description="The credential confirmed")
+
+
+class MfaReset(EventPayload):
+    """An authenticator was revoked (e.g. a lost phone); the staff member must enrol again."""
+
+    model_config = examples({"staff_id": _STAFF, "credential_id": _CREDENTIAL})
+
+    staff_id: UUID = _staff()
+    credential_id: UUID = Field(description="The credential revoked")
+
+
+class PasswordChanged(EventPayload):
+    """A staff member's password was changed or reset (the hash stays in identity's tables)."""
+
+    model_config = examples({"staff_id": _STAFF, "kind": "self_service", "must_change": False})
+
+    staff_id: UUID = _staff()
+    kind: PasswordChangeKind = Field(description="Changed by the staff member or reset by an admin")
+    must_change: bool = Field(description="Whether the password must be changed at next login")
+
+
+def register(registry: ContractRegistry) -> None:
+    """Register identity's event contracts."""
+    for model, stream_type in (
+        (AccountCreated, "account"),
+        (RolesAssigned, "account"),
+        (TeamJoined, "account"),
+        (TeamLeft, "account"),
+        (AccountDeactivated, "account"),
+        (AccountReactivated, "account"),
+        (MfaEnrolled, "account"),
+        (MfaConfirmed, "account"),
+        (MfaReset, "account"),
+        (PasswordChanged, "account"),
+        (TeamCreated, "team"),
+    ):
+        registry.register(model, service=SERVICE, stream_type=stream_type)

@@ -1,0 +1,92 @@
+"""Event contracts every service emits: key destruction in the erasure saga, and the access audit.
+
+Each is one payload model registered once per service, as `<service>.<EventType>`.
+The audit payloads match what libs/access writes (`uponyaji_access.audit.AccessRecord.payload`).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from pydantic import Field
+
+from uponyaji_events.contracts.registry import ContractRegistry
+from uponyaji_events.contracts.types import EventPayload, Timestamp, example_id, examples
+from uponyaji_events.contracts.vocabularies import AccessOutcome, AccessScope, Role, ServiceName
+
+
+class DataKeyDestroyed(EventPayload):
+    """This service destroyed its data key for a survivor (its confirmation in the erasure saga)."""
+
+    model_config = examples(
+        {
+            "request_id": example_id(31),
+            "survivor_id": example_id(1),
+            "key_id": "0190a8e5-7c00-4a1e-9d3b-5e2f00000001",
+            "destroyed_at": "2026-04-01T09:15:00+00:00",
+        }
+    )
+
+    request_id: UUID = Field(description="The intake erasure request this answers")
+    survivor_id: UUID = Field(description="Whose data key was destroyed")
+    key_id: UUID | None = Field(
+        description="The destroyed key's id; null when this service never held a key for them"
+    )
+    destroyed_at: Timestamp = Field(description="When the key was destroyed")
+
+
+_ACCESS = {
+    "staff_id": example_id(101),
+    "role": "intake_officer",
+    "roles": ["intake_officer"],
+    "session_id": "0190a8e5-7c00-7000-8000-000000000901",
+    "action": "survivor.read",
+    "survivor_id": example_id(1),
+    "purpose": "care",
+    "outcome": "allowed",
+    "scope": "caseload",
+    "method": "GET",
+    "route": "/survivors/{survivor_id}",
+    "at": "2026-04-01T09:15:00+00:00",
+}
+
+
+class _AccessRecord(EventPayload):
+    """Fields shared by both audit events (ids and names only, never sealed values)."""
+
+    staff_id: UUID = Field(description="Who acted")
+    role: Role | None = Field(description="The role the policy decided under, if any")
+    roles: list[Role] = Field(description="Every role in the caller's token")
+    session_id: str = Field(
+        pattern=r"^[A-Za-z0-9_.:-]{0,128}$", description="The token's session id (sid)"
+    )
+    action: str = Field(pattern=r"^[a-z][a-z0-9_.]{0,127}$", description="Policy action key")
+    survivor_id: UUID | None = Field(description="The survivor concerned, if any")
+    purpose: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="Declared purpose")
+    outcome: AccessOutcome = Field(description="What came of the attempt")
+    scope: AccessScope | None = Field(description="Scope the policy allowed under, if allowed")
+    method: str = Field(pattern=r"^[A-Z]{0,10}$", description="HTTP method")
+    route: str = Field(pattern=r"^[A-Za-z0-9_{}/.:-]{0,256}$", description="Route template")
+    at: Timestamp = Field(description="When the attempt was made")
+
+
+class SurvivorDataAccessed(_AccessRecord):
+    """Someone attempted an audited action on survivor data (every outcome is recorded)."""
+
+    model_config = examples(_ACCESS)
+
+
+class AccessDenied(_AccessRecord):
+    """Someone was refused an action that is not itself audited."""
+
+    model_config = examples(
+        {**_ACCESS, "action": "incident.read", "outcome": "denied", "scope": None}
+    )
+
+
+def register(registry: ContractRegistry) -> None:
+    """Register the kernel's per-service contracts for every known service."""
+    for service in ServiceName:
+        registry.register(DataKeyDestroyed, service=service.value, stream_type="erasure")
+        registry.register(SurvivorDataAccessed, service=service.value, stream_type="audit")
+        registry.register(AccessDenied, service=service.value, stream_type="audit")
