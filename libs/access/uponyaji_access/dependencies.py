@@ -69,6 +69,13 @@ def survivor_from_path(name: str = SURVIVOR_PARAM) -> SurvivorLocator:
     return locate
 
 
+def route_template(request: Request) -> str:
+    """The request's path with each path parameter's value replaced by `{name}` (for audit)."""
+    values = {str(value): name for name, value in request.path_params.items()}
+    parts = request.url.path.split("/")
+    return "/".join("{" + values[part] + "}" if part in values else part for part in parts)
+
+
 class Authorize:
     """The dependency `authorize(action)` returns: authenticate, decide, resolve, audit."""
 
@@ -96,7 +103,7 @@ class Authorize:
     ) -> Grant:
         """Allow the request (a Grant) or refuse it with 403/404, auditing as the policy says."""
         survivor_id = await self.locate(request) if self.locate is not None else None
-        route = getattr(request.scope.get("route"), "path", request.url.path)
+        route = route_template(request)
         return await access.authorize(
             principal,
             self.action,

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from uponyaji_access.dependencies import Authorize, authenticate
 from uponyaji_access.errors import AccessError, MisconfiguredRoute
@@ -18,6 +18,7 @@ from uponyaji_access.policy import Policy
 
 ACTION_KEY = "x-uponyaji-action"
 AUTH_KEY = "x-uponyaji-auth"
+SURVIVOR_KEY = "x-uponyaji-survivor"
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 
 
@@ -40,17 +41,30 @@ def _walk(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _walk(sub)
 
 
-def route_access(route: APIRoute) -> RouteAccess:
+def _api_routes(app: FastAPI) -> Iterator[tuple[str, frozenset[str], Dependant]]:
+    """(path, methods, dependant) of every API route, through included routers too.
+
+    FastAPI 0.163 includes routers lazily: `app.routes` holds the included routers, and the
+    effective path and dependencies (prefix and include-level dependencies applied) come from
+    its route contexts.
+    """
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, APIRoute):
+            path = context.path_format or context.path or ""
+            yield path, frozenset(context.methods or ()), context.dependant
+
+
+def route_access(path: str, methods: frozenset[str], dependant: Dependant) -> RouteAccess:
     """What protects one route (MisconfiguredRoute if it names more than one action)."""
-    calls = list(_walk(route.dependant))
+    calls = list(_walk(dependant))
     authorizers = [call for call in calls if isinstance(call, Authorize)]
     if len({a.action for a in authorizers}) > 1:
         actions = sorted({a.action for a in authorizers})
-        raise MisconfiguredRoute(f"{route.path} authorises several actions {actions}: use one")
+        raise MisconfiguredRoute(f"{path} authorises several actions {actions}: use one")
     first = authorizers[0] if authorizers else None
     return RouteAccess(
-        path=route.path,
-        methods=frozenset(route.methods or ()),
+        path=path,
+        methods=methods,
         action=first.action if first else None,
         authenticated=any(call is authenticate for call in calls),
         survivor_param=first.path_param if first else None,
@@ -59,8 +73,8 @@ def route_access(route: APIRoute) -> RouteAccess:
 
 
 def route_actions(app: FastAPI) -> list[RouteAccess]:
-    """Every API route of the app and what protects it."""
-    return [route_access(r) for r in app.routes if isinstance(r, APIRoute)]
+    """Every API route of the app (included routers too) and what protects it."""
+    return [route_access(*found) for found in _api_routes(app)]
 
 
 def check_routes(app: FastAPI, policy: Policy) -> None:
@@ -82,18 +96,26 @@ def check_routes(app: FastAPI, policy: Policy) -> None:
             )
 
 
-def tag_routes(app: FastAPI) -> None:
-    """Put `x-uponyaji-action` (and `x-uponyaji-auth`) on each protected route's operation."""
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        found = route_access(route)
-        extra: dict[str, Any] = dict(route.openapi_extra or {})
-        if found.action is not None:
-            extra[ACTION_KEY] = found.action
-        if found.authenticated:
-            extra[AUTH_KEY] = "bearer"
-        route.openapi_extra = extra or None
+def tag_operations(app: FastAPI, document: dict[str, Any]) -> None:
+    """Tag OpenAPI operations: `x-uponyaji-action`, `x-uponyaji-auth`, `x-uponyaji-survivor`.
+
+    `x-uponyaji-survivor` names the path parameter that holds the survivor (or `locator` when a
+    locator finds it); it is absent for actions not about one survivor.
+    """
+    paths = document.get("paths", {})
+    for found in route_actions(app):
+        for method in found.methods:
+            operation = paths.get(found.path, {}).get(method.lower())
+            if operation is None:
+                continue
+            if found.action is not None:
+                operation[ACTION_KEY] = found.action
+                if found.survivor_param is not None:
+                    operation[SURVIVOR_KEY] = found.survivor_param
+                elif found.locator:
+                    operation[SURVIVOR_KEY] = "locator"
+            if found.authenticated:
+                operation[AUTH_KEY] = "bearer"
 
 
 def install_access(app: FastAPI) -> None:
@@ -116,7 +138,7 @@ def install_access(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            tag_routes(app)
+            tag_operations(app, build())
         return build()
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from uponyaji_access import (
     Access,
     CurrentPrincipal,
@@ -186,5 +186,14 @@ def create_app(access: Access, world: World) -> FastAPI:
             raise FlagNotFound("no such risk flag")
         return {"status": "resolved"}
 
+    reports = APIRouter()
+
+    @reports.get("/{survivor_id}/summary")
+    async def summary(survivor_id: uuid.UUID, grant: JourneyRead) -> dict[str, Any]:
+        """A route of an included router with a prefix (FastAPI includes routers lazily)."""
+        world.handled["journey.read"] += 1
+        return {"deidentified": grant.deidentified}
+
+    app.include_router(reports, prefix="/reports")
     access.attach(app)
     return app

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from access_fake_identity import FakeIdentity
 from access_support import SERVICE, SigningKey, Staff, WaitUntil, bearer
 from access_testapp import World, create_app
-from fake_identity import FakeIdentity
 from uponyaji_access import (
     Access,
     AccessSettings,

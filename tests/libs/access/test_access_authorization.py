@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated
 
@@ -223,3 +224,37 @@ async def test_openapi_names_each_routes_action(client: httpx.AsyncClient) -> No
     assert paths["/whoami"]["get"]["x-uponyaji-auth"] == "bearer"
     assert "x-uponyaji-action" not in paths["/whoami"]["get"]
     assert "x-uponyaji-auth" not in paths["/health"]["get"]
+    included = paths["/reports/{survivor_id}/summary"]["get"]
+    assert included["x-uponyaji-action"] == "journey.read"
+    assert included["x-uponyaji-survivor"] == "survivor_id"
+    flag = paths["/risk-flags/{flag_id}/resolution"]["post"]
+    assert flag["x-uponyaji-survivor"] == "locator"
+
+
+async def test_routes_of_included_routers_are_checked_too(
+    client: httpx.AsyncClient, mint: Mint, world: World
+) -> None:
+    survivor = world.add_survivor(teams=("team-mombasa",))
+    counsellor = Staff(("counsellor",), teams=(TEAM,))
+    lead = Staff(("programme_lead",))
+    path = f"/reports/{survivor}/summary"
+    assert (await get(client, mint, counsellor, path)).status_code == 404
+    assert (await get(client, mint, lead, path)).json() == {"deidentified": True}
+    assert (await client.get(path)).status_code == 401
+
+
+def test_an_included_router_without_its_survivor_refuses_to_start(access: Access) -> None:
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+    @router.get("/{case}/notes")
+    async def notes(
+        case: str, grant: Annotated[Grant, Depends(authorize("psychosocial.session.read"))]
+    ) -> None:
+        """Authorises about `{survivor_id}`, which the effective path lacks."""
+
+    app = FastAPI()
+    app.include_router(router, prefix="/cases")
+    with pytest.raises(MisconfiguredRoute, match=re.escape("/cases/{case}/notes")):
+        access.attach(app)

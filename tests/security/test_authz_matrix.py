@@ -1,0 +1,336 @@
+"""The authorisation matrix: every tagged route × role × survivor relation → the policy's status.
+
+For each operation in a service's OpenAPI document that carries `x-uponyaji-action`, every role of
+the policy file calls it with a token the service trusts, and the status must be the one the
+policy's cell predicts (computed here from the cell, not from `Policy.decide`):
+
+* denied role → 403 (whatever the survivor);
+* allowed, survivor-level route, survivor off the caller's caseload or unknown → 404;
+* allowed otherwise → the gate is passed (the handler's answer: 2xx, or 409/422 for a body the
+  matrix cannot know).
+
+Targets:
+
+* `testsvc`, the access library's test service (tests/libs/access/access_testapp.py), in-process,
+  with every relation (on the caller's team, the caller as case worker, off caseload, unknown) and
+  an audit check per cell: exactly one audit record for audited actions and refused attempts,
+  none for allowed unaudited ones. It keeps the matrix non-empty before services exist.
+* every `services/<name>/<name>/app.py`, started as a subprocess the way the launcher starts it,
+  trusting the test key through `<NAME>_JWKS_FILE` (honoured only with UPONYAJI_ENV=test or
+  development). Survivors there are unknown to the service, so the matrix checks the 403 column
+  and the 404 column; the on-caseload column runs only if the service offers the hook
+  `<name>.testing:seed_caseload(database_url, survivor_id, team, worker_id)` (docs/access.md).
+  Every operation that is neither tagged nor public must answer 401 without a token.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from uponyaji_access import Access, AuditLog, DenyList, JwksCache, Policy, TokenVerifier
+from uponyaji_events.store import EventStore
+from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_launcher.ports import free_port
+from uponyaji_launcher.postgres import EmbeddedPostgres
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "libs" / "access"))
+
+from access_support import SigningKey, Staff, bearer  # noqa: E402
+from access_testapp import World, create_app  # noqa: E402
+
+POLICY = Policy.load()
+TEAM = "matrix-team"
+PUBLIC = {"/health", "/ready", "/.well-known/jwks.json", "/auth/login", "/auth/refresh"}
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def services() -> list[str]:
+    """Every service package with an app module."""
+    return sorted(
+        folder.name
+        for folder in (ROOT / "services").glob("*/")
+        if (folder / folder.name / "app.py").exists()
+    )
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One OpenAPI operation and how the access library tagged it."""
+
+    method: str
+    path: str
+    action: str | None
+    authenticated: bool
+    survivor: str | None
+
+
+def operations(document: dict[str, Any]) -> list[Operation]:
+    """The operations of an OpenAPI document with their access tags."""
+    found = []
+    for path, item in document.get("paths", {}).items():
+        for method, op in item.items():
+            if method in METHODS:
+                found.append(
+                    Operation(
+                        method.upper(),
+                        path,
+                        op.get("x-uponyaji-action"),
+                        op.get("x-uponyaji-auth") == "bearer",
+                        op.get("x-uponyaji-survivor"),
+                    )
+                )
+    return found
+
+
+def predicted(role: str, op: Operation, relation: str) -> str:
+    """The status class the policy's cell predicts: '403', '404' or 'pass'."""
+    assert op.action is not None
+    scope = POLICY.scope(role, op.action)
+    if scope is None:
+        return "403"
+    survivor_level = op.survivor is not None
+    if survivor_level and relation == "unknown":
+        return "404"
+    if survivor_level and scope == "caseload" and relation == "off":
+        return "404"
+    return "pass"
+
+
+def observed(status: int) -> str:
+    """The status class of an answer."""
+    if status in (401, 403, 404):
+        return str(status)
+    if status < 300 or status in (409, 422):
+        return "pass"
+    return f"unexpected {status}"
+
+
+@dataclass
+class Matrix:
+    """Cells checked and deviations found."""
+
+    cells: int = 0
+    deviations: list[str] = field(default_factory=list)
+
+    def check(self, role: str, op: Operation, relation: str, status: int) -> None:
+        self.cells += 1
+        want, got = predicted(role, op, relation), observed(status)
+        if want != got:
+            self.deviations.append(
+                f"{op.method} {op.path} as {role} ({relation}): policy says {want}, got {status}"
+            )
+
+    def report(self) -> str:
+        return f"{len(self.deviations)} deviations in {self.cells} cells:\n" + "\n".join(
+            self.deviations
+        )
+
+
+def fill(path: str, survivor_param: str | None, survivor: str, others: dict[str, str]) -> str:
+    """The path with the survivor's id and other parameters filled in."""
+    for name in [part[1:-1] for part in path.split("/") if part.startswith("{")]:
+        value = survivor if name == survivor_param else others.get(name, str(uuid.uuid4()))
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+# ------------------------------------------------------------------------------------------------
+# the access library's test service, in-process, every relation, audit per cell
+
+
+@pytest.fixture
+async def testsvc(
+    new_database: Callable[..., Any],
+) -> AsyncIterator[tuple[httpx.AsyncClient, World, EventStore, SigningKey]]:
+    key = SigningKey()
+    store = EventStore(await new_database(max_size=4))
+    world = World()
+    access = Access(
+        service="testsvc",
+        policy=POLICY,
+        verifier=TokenVerifier("testsvc", JwksCache.static_keys(key.jwks())),
+        deny_list=DenyList(),
+        audit=AuditLog(store, "testsvc"),
+        caseload=world.caseload,
+    )
+    transport = httpx.ASGITransport(app=create_app(access, world))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testsvc") as client:
+        yield client, world, store, key
+
+
+async def audit_count(store: EventStore) -> int:
+    return int(await store.pool.fetchval("SELECT count(*) FROM events WHERE stream_type = 'audit'"))
+
+
+async def test_matrix_over_the_access_test_service(
+    testsvc: tuple[httpx.AsyncClient, World, EventStore, SigningKey],
+) -> None:
+    client, world, store, key = testsvc
+    ops = [op for op in operations((await client.get("/openapi.json")).json()) if op.action]
+    assert len(ops) >= 10
+    matrix = Matrix()
+    audit_misses: list[str] = []
+    for role in POLICY.roles:
+        staff = Staff((role,), teams=(TEAM,))
+        token = key.sign(staff.claims(aud=["testsvc"]))
+        survivors = {
+            "team": world.add_survivor(teams=(TEAM,)),
+            "worker": world.add_survivor(teams=("other-team",), workers=(staff.staff_id,)),
+            "off": world.add_survivor(teams=("other-team",)),
+            "unknown": uuid.uuid4(),
+        }
+        for relation, survivor in survivors.items():
+            flag = world.add_flag(survivor) if relation != "unknown" else uuid.uuid4()
+            for op in ops:
+                if op.survivor is None and relation != "team":
+                    continue  # not about one survivor: one cell per role is enough
+                path = fill(op.path, op.survivor, str(survivor), {"flag_id": str(flag)})
+                before = await audit_count(store)
+                response = await client.request(op.method, path, headers=bearer(token))
+                matrix.check(role, op, relation, response.status_code)
+                assert op.action is not None
+                refused = response.status_code in (403, 404)
+                audited = POLICY.rule(op.action).audited or (refused and POLICY.audit_denied)
+                written = await audit_count(store) - before
+                if written != int(audited):
+                    audit_misses.append(f"{op.method} {path} as {role}: {written} records")
+    assert not matrix.deviations, matrix.report()
+    assert not audit_misses, "\n".join(audit_misses)
+    assert matrix.cells >= len(POLICY.roles) * len(ops)
+
+
+# ------------------------------------------------------------------------------------------------
+# every service that exists, as a process
+
+
+@dataclass
+class Service:
+    """A service process under test, trusting the matrix's signing key."""
+
+    name: str
+    url: str
+    database_url: str
+    key: SigningKey
+
+
+@pytest.fixture(scope="module", params=services() or [pytest.param(None, marks=pytest.mark.skip)])
+def service(
+    request: pytest.FixtureRequest,
+    postgres: EmbeddedPostgres,
+    nats_server: EmbeddedNats,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Service]:
+    name: str = request.param
+    key = SigningKey()
+    secrets = tmp_path_factory.mktemp(f"matrix-{name}")
+    jwks_file = secrets / "jwks.json"
+    jwks_file.write_text(json.dumps(key.jwks()))
+    database = f"matrix_{name}"
+    postgres.ensure_database(database)
+    port = free_port()
+    prefix = name.upper()
+    env = {
+        **os.environ,
+        "UPONYAJI_ENV": "test",
+        f"{prefix}_DATABASE_URL": postgres.url(database),
+        f"{prefix}_NATS_URL": nats_server.url,
+        f"{prefix}_KEK_FILE": str(secrets / "kek"),
+        f"{prefix}_PORT": str(port),
+        f"{prefix}_JWKS_FILE": str(jwks_file),
+        f"{prefix}_IDENTITY_URL": f"http://127.0.0.1:{free_port()}",  # nobody: keys from the file
+    }
+    log_path = secrets / "service.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"{name}.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            pytest.fail(f"{name} exited at start; see {log_path}")
+        time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(f"{name} never became healthy; see {log_path}")
+    yield Service(name, url, postgres.url(database), key)
+    process.terminate()
+    process.wait(15)
+
+
+def seed_hook(name: str) -> Callable[..., Any] | None:
+    """The service's optional `<name>.testing.seed_caseload` hook."""
+    try:
+        module = importlib.import_module(f"{name}.testing")
+    except ImportError:
+        return None
+    hook = getattr(module, "seed_caseload", None)
+    return hook if callable(hook) else None
+
+
+async def test_matrix_over_every_service(service: Service) -> None:
+    async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
+        document = (await client.get("/openapi.json")).json()
+        ops = operations(document)
+        unprotected = []
+        for op in ops:
+            if op.path in PUBLIC:
+                continue
+            response = await client.request(op.method, fill(op.path, None, "", {}), json={})
+            if response.status_code != 401:
+                unprotected.append(f"{op.method} {op.path}: {response.status_code} without token")
+        assert not unprotected, "routes open without a token:\n" + "\n".join(unprotected)
+
+        tagged = [op for op in ops if op.action]
+        seed = seed_hook(service.name)
+        matrix = Matrix()
+        for role in POLICY.roles:
+            staff = Staff((role,), teams=(TEAM,))
+            token = service.key.sign(staff.claims(aud=[service.name, "identity"]))
+            relations = {"unknown": str(uuid.uuid4())}
+            if seed is not None:
+                on = uuid.uuid4()
+                await seed(service.database_url, on, TEAM, staff.staff_id)
+                relations["team"] = str(on)
+            for relation, survivor in relations.items():
+                for op in tagged:
+                    if op.survivor is None and relation != "unknown":
+                        continue
+                    path = fill(op.path, op.survivor, survivor, {})
+                    body = {} if op.method in {"POST", "PUT", "PATCH"} else None
+                    response = await client.request(
+                        op.method, path, headers=bearer(token), json=body
+                    )
+                    matrix.check(role, op, relation, response.status_code)
+        assert not matrix.deviations, matrix.report()
