@@ -219,7 +219,7 @@ class Access:
             AccessRecord(
                 staff_id=principal.staff_id,
                 role=decision.role,
-                roles=tuple(sorted(principal.roles)),
+                roles=tuple(sorted(r for r in principal.roles if r in self.policy.roles)),
                 sid=principal.sid,
                 action=action,
                 survivor_id=survivor_id,

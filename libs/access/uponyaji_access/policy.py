@@ -26,7 +26,7 @@ ACTION_SCOPES: tuple[str, ...] = ("any", "caseload", "aggregate", "deny")
 FIELD_SCOPES: tuple[str, ...] = ("any", "caseload", "worker", "deny")
 _RANK = {"any": 3, "caseload": 2, "aggregate": 1}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-_PURPOSE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_PURPOSE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _TOP_KEYS = {"version", "roles", "audit", "actions", "fields"}
 
 

@@ -15,6 +15,7 @@ import pytest
 from access_support import SERVICE, Mint, SigningKey, Staff, audit_events, bearer
 from access_testapp import World, create_app
 from uponyaji_access import Access, AuditLog, DenyList, JwksCache, Policy, TokenVerifier
+from uponyaji_events.contracts.kernel import AccessDenied, SurvivorDataAccessed
 from uponyaji_events.db import create_pool
 from uponyaji_events.integrity import verify
 from uponyaji_events.store import EventStore
@@ -49,6 +50,8 @@ async def test_n_reads_make_exactly_n_audit_events(
         assert p["purpose"] == "care"
         assert p["session_id"] == counsellor.sid
         assert p["route"].startswith("/survivors/{survivor_id}")
+    for event in events:  # the payloads are what the kernel's audit contract says
+        SurvivorDataAccessed.model_validate(event.payload)
     report = await verify(store.pool)  # the audit streams' hash chains hold
     assert report.ok
     assert report.checked == len(reads)
@@ -91,6 +94,7 @@ async def test_writes_are_not_access_records_but_refused_writes_are(
     assert await audit_events(store) == []
     assert (await client.post(path, headers=bearer(mint(clinician)))).status_code == 403
     [event] = await audit_events(store)
+    AccessDenied.model_validate(event.payload)
     assert event.type == f"{SERVICE}.AccessDenied"
     assert event.payload["action"] == "psychosocial.session.record"
     assert event.payload["outcome"] == "denied"

@@ -258,3 +258,13 @@ def test_an_included_router_without_its_survivor_refuses_to_start(access: Access
     app.include_router(router, prefix="/cases")
     with pytest.raises(MisconfiguredRoute, match=re.escape("/cases/{case}/notes")):
         access.attach(app)
+
+
+async def test_roles_unknown_to_the_policy_grant_nothing(
+    client: httpx.AsyncClient, mint: Mint, world: World
+) -> None:
+    survivor = world.add_survivor(teams=(TEAM,))
+    stranger = Staff(("superuser", "root"), teams=(TEAM,))
+    assert (await get(client, mint, stranger, f"/survivors/{survivor}")).status_code == 403
+    assert (await get(client, mint, stranger, "/dashboard")).status_code == 403
+    assert (await get(client, mint, stranger, "/whoami")).status_code == 200  # authenticated only
