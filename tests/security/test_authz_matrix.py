@@ -226,7 +226,11 @@ class Service:
     key: SigningKey
 
 
-@pytest.fixture(scope="module", params=services() or [pytest.param(None, marks=pytest.mark.skip)])
+@pytest.fixture(
+    scope="module",
+    params=services()
+    or [pytest.param(None, marks=pytest.mark.skip(reason="no services/<name>/<name>/app.py yet"))],
+)
 def service(
     request: pytest.FixtureRequest,
     postgres: EmbeddedPostgres,

@@ -172,7 +172,10 @@ class RevocationSync:
     async def run(self) -> None:
         """Poll identity every `interval` seconds until cancelled."""
         while True:
-            await self.sync()
+            try:
+                await self.sync()
+            except Exception as exc:  # keep polling whatever one round met
+                log.error("revocation poll failed: %s", type(exc).__name__)
             await asyncio.sleep(self.interval)
 
     def _kept(self) -> list[tuple[str, str]]:
