@@ -1,0 +1,1 @@
+"""Identity's HTTP routes: `accounts` (admin), `auth` (sign-in, tokens, MFA, JWKS)."""

@@ -1,0 +1,119 @@
+"""Helpers of identity's tests: synthetic staff, TOTP codes that are never reused, bearer headers."""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from identity.context import Identity
+from identity.handlers import accounts
+from identity.security.totp import STEP_SECONDS, code_at
+from uponyaji_events.envelope import Actor
+
+SYSTEM = Actor.system("identity-tests")
+_numbers = itertools.count(1)
+
+
+def strong_password() -> str:
+    """A synthetic password that passes the strength rules (never a real one)."""
+    return f"synthetic-{uuid.uuid4().hex[:16]}-Kx"
+
+
+def bearer(token: str) -> dict[str, str]:
+    """An Authorization header."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Staff:
+    """A synthetic staff member: credentials, authenticator and the last TOTP step used."""
+
+    username: str
+    password: str
+    staff_id: uuid.UUID
+    roles: tuple[str, ...]
+    secret: str | None = None
+    last_step: int = 0
+    tokens: dict[str, Any] = field(default_factory=dict)
+
+    def next_code(self) -> str:
+        """A code of a time step not used before, within the server's ±1-step window."""
+        assert self.secret is not None
+        step = max(self.last_step + 1, int(time.time()) // STEP_SECONDS)
+        while step > int(time.time()) // STEP_SECONDS + 1:
+            time.sleep(0.5)  # all codes of the window are used up: wait for the next step
+        self.last_step = step
+        return code_at(self.secret, step * STEP_SECONDS)
+
+    def wrong_code(self) -> str:
+        """A code that is not valid in the current window."""
+        assert self.secret is not None
+        now = int(time.time()) // STEP_SECONDS
+        valid = {code_at(self.secret, s * STEP_SECONDS) for s in range(now - 2, now + 3)}
+        return next(c for c in (f"{n:06d}" for n in range(1000)) if c not in valid)
+
+    def login_body(self) -> dict[str, str]:
+        """A correct login request body (uses up a TOTP step)."""
+        return {"username": self.username, "password": self.password, "totp_code": self.next_code()}
+
+    @property
+    def access(self) -> dict[str, str]:
+        """Bearer header with the last access token."""
+        return bearer(self.tokens["access_token"])
+
+
+async def new_staff(
+    ctx: Identity,
+    *roles: str,
+    teams: tuple[uuid.UUID, ...] = (),
+    username: str | None = None,
+) -> Staff:
+    """An account created straight through the handler (no authenticator yet)."""
+    name = username or f"test.staff{next(_numbers)}.{uuid.uuid4().hex[:6]}"
+    password = strong_password()
+    staff_id = await accounts.create_account(
+        ctx,
+        username=name,
+        display_name=f"Test Staff {name} (FAKE)",
+        password=password,
+        roles=frozenset(roles),
+        teams=teams,
+        actor=SYSTEM,
+    )
+    return Staff(name, password, staff_id, roles)
+
+
+async def enrol(client: httpx.AsyncClient, staff: Staff) -> Staff:
+    """Enrol and confirm an authenticator through the API; keeps the first tokens."""
+    response = await client.post(
+        "/auth/mfa/enrol", json={"username": staff.username, "password": staff.password}
+    )
+    assert response.status_code == 200, response.text
+    staff.secret = response.json()["secret"]
+    response = await client.post(
+        "/auth/mfa/confirm",
+        json={
+            "username": staff.username,
+            "password": staff.password,
+            "totp_code": staff.next_code(),
+        },
+    )
+    assert response.status_code == 200, response.text
+    staff.tokens = response.json()
+    return staff
+
+
+async def signed_in(
+    ctx: Identity, client: httpx.AsyncClient, *roles: str, teams: tuple[uuid.UUID, ...] = ()
+) -> Staff:
+    """A staff member with a confirmed authenticator and a live session."""
+    return await enrol(client, await new_staff(ctx, *roles, teams=teams))
+
+
+async def event_count(ctx: Identity) -> int:
+    """Events in identity's store."""
+    return int(await ctx.pool.fetchval("SELECT count(*) FROM events"))

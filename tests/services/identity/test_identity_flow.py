@@ -1,0 +1,102 @@
+"""The sign-in lifecycle through the real app: enrol, login, verify, refresh, logout, revocations."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import jwt
+import pytest
+from identity.context import Identity
+from identity_support import bearer, enrol, event_count, new_staff, signed_in
+from uponyaji_access import JwksCache, TokenVerifier, Unauthenticated
+
+AUDIENCES = ["identity", "intake", "medical", "psychosocial", "empowerment", "reporting"]
+
+
+async def test_enrol_login_verify_refresh_logout(ctx: Identity, client: httpx.AsyncClient) -> None:
+    team = (await client.get("/health")).status_code
+    assert team == 200
+    staff = await enrol(client, await new_staff(ctx, "counsellor"))
+
+    # login with password and a fresh code
+    response = await client.post("/auth/login", json=staff.login_body())
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    tokens = response.json()
+    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 900
+
+    # the access token verifies against the JWKS the way another service checks it
+    jwks = JwksCache("http://identity", client=client)
+    claims = jwt.decode(
+        tokens["access_token"],
+        key=await jwks.key(jwt.get_unverified_header(tokens["access_token"])["kid"]),
+        algorithms=["EdDSA"],
+        audience="intake",
+        issuer="uponyaji-identity",
+    )
+    assert claims["sub"] == str(staff.staff_id)
+    assert claims["aud"] == AUDIENCES
+    assert claims["exp"] - claims["iat"] == 900 and claims["nbf"] == claims["iat"]
+    assert abs(claims["iat"] - time.time()) < 30
+    assert claims["roles"] == ["counsellor"] and claims["teams"] == []
+    assert claims["username"] == staff.username
+    uuid.UUID(claims["jti"]), uuid.UUID(claims["sid"])
+    principal, _ = await TokenVerifier("medical", jwks).verify(tokens["access_token"])
+    assert principal.staff_id == staff.staff_id
+    with pytest.raises(Unauthenticated):
+        await TokenVerifier("legal", jwks).verify(tokens["access_token"])
+
+    # refresh rotates: a new refresh token, same session
+    first_refresh = tokens["refresh_token"]
+    response = await client.post("/auth/refresh", json={"refresh_token": first_refresh})
+    assert response.status_code == 200, response.text
+    rotated = response.json()
+    assert rotated["refresh_token"] != first_refresh
+    new_claims = jwt.decode(rotated["access_token"], options={"verify_signature": False})
+    assert new_claims["sid"] == claims["sid"] and new_claims["jti"] != claims["jti"]
+
+    # logout revokes the session: refresh token dead, access token refused, sid listed
+    response = await client.post("/auth/logout", headers=bearer(rotated["access_token"]))
+    assert response.status_code == 204
+    response = await client.post("/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+    assert response.status_code == 401
+    response = await client.get("/auth/revocations", headers=bearer(rotated["access_token"]))
+    assert response.status_code == 401
+    other = await signed_in(ctx, client, "clinician")
+    response = await client.get("/auth/revocations", headers=other.access)
+    assert response.status_code == 200
+    assert claims["sid"] in response.json()["sids"]
+    assert other.tokens and str(other.staff_id) not in response.json()["sids"]
+
+
+async def test_reused_refresh_token_revokes_the_whole_family(
+    ctx: Identity, client: httpx.AsyncClient
+) -> None:
+    staff = await signed_in(ctx, client, "clinician")
+    old = staff.tokens["refresh_token"]
+    response = await client.post("/auth/refresh", json={"refresh_token": old})
+    newest = response.json()
+    sid = jwt.decode(newest["access_token"], options={"verify_signature": False})["sid"]
+
+    # someone replays the old token: refused, and the whole session is revoked
+    response = await client.post("/auth/refresh", json={"refresh_token": old})
+    assert response.status_code == 401
+    response = await client.post("/auth/refresh", json={"refresh_token": newest["refresh_token"]})
+    assert response.status_code == 401
+    response = await client.get("/auth/revocations", headers=bearer(newest["access_token"]))
+    assert response.status_code == 401
+    other = await signed_in(ctx, client, "counsellor")
+    listed = (await client.get("/auth/revocations", headers=other.access)).json()["sids"]
+    assert sid in listed
+
+
+async def test_unknown_refresh_token_is_401_and_writes_nothing(
+    ctx: Identity, client: httpx.AsyncClient
+) -> None:
+    before = await event_count(ctx)
+    response = await client.post("/auth/refresh", json={"refresh_token": "not-a-real-token"})
+    assert response.status_code == 401
+    assert response.json()["error"] == "InvalidRefreshToken"
+    assert await event_count(ctx) == before
