@@ -6,8 +6,11 @@ policy's cell predicts (computed here from the cell, not from `Policy.decide`):
 
 * denied role → 403 (whatever the survivor);
 * allowed, survivor-level route, survivor off the caller's caseload or unknown → 404;
-* allowed otherwise → the gate is passed (the handler's answer: 2xx, or 409/422 for a body the
-  matrix cannot know).
+* allowed otherwise → the gate is passed: the handler answered (2xx, or its own 4xx such as 422
+  for a body the matrix cannot know, or 404 for an account that does not exist).
+
+Who answered is told by the body: the gate's refusals are `Unauthenticated`, `Forbidden` and
+`SurvivorNotFound`; any 5xx is a deviation.
 
 Targets:
 
@@ -119,13 +122,21 @@ def predicted(role: str, op: Operation, relation: str) -> str:
     return "pass"
 
 
-def observed(status: int) -> str:
-    """The status class of an answer."""
-    if status in (401, 403, 404):
-        return str(status)
-    if status < 300 or status in (409, 422):
+GATE = {"Unauthenticated": "401", "Forbidden": "403", "SurvivorNotFound": "404"}
+
+
+def observed(response: httpx.Response) -> str:
+    """Who answered: the access gate ('401', '403', '404') or the handler ('pass')."""
+    if response.status_code >= 500:
+        return f"unexpected {response.status_code}"
+    if response.status_code < 400:
         return "pass"
-    return f"unexpected {status}"
+    try:
+        body = response.json()
+    except ValueError:
+        return "pass"
+    error = body.get("error") if isinstance(body, dict) else None
+    return GATE.get(error, "pass") if isinstance(error, str) else "pass"
 
 
 @dataclass
@@ -135,12 +146,13 @@ class Matrix:
     cells: int = 0
     deviations: list[str] = field(default_factory=list)
 
-    def check(self, role: str, op: Operation, relation: str, status: int) -> None:
+    def check(self, role: str, op: Operation, relation: str, response: httpx.Response) -> None:
         self.cells += 1
-        want, got = predicted(role, op, relation), observed(status)
+        want, got = predicted(role, op, relation), observed(response)
         if want != got:
             self.deviations.append(
-                f"{op.method} {op.path} as {role} ({relation}): policy says {want}, got {status}"
+                f"{op.method} {op.path} as {role} ({relation}): policy says {want}, "
+                f"got {response.status_code} {response.text[:120]}"
             )
 
     def report(self) -> str:
@@ -210,7 +222,7 @@ async def test_matrix_over_the_access_test_service(
                 path = fill(op.path, op.survivor, str(survivor), {"flag_id": str(flag)})
                 before = await audit_count(store)
                 response = await client.request(op.method, path, headers=bearer(token))
-                matrix.check(role, op, relation, response.status_code)
+                matrix.check(role, op, relation, response)
                 assert op.action is not None
                 refused = response.status_code in (403, 404)
                 audited = POLICY.rule(op.action).audited or (refused and POLICY.audit_denied)
@@ -363,5 +375,5 @@ async def test_matrix_over_every_service(service: Service) -> None:
                     response = await client.request(
                         op.method, path, headers=bearer(token), json=body
                     )
-                    matrix.check(role, op, relation, response.status_code)
+                    matrix.check(role, op, relation, response)
         assert not matrix.deviations, matrix.report()

@@ -87,8 +87,6 @@ class Access:
                 max_age=settings.jwks_max_age,
                 refresh_cooldown=settings.jwks_refetch_interval,
             )
-        if settings.jwks_file is not None:
-            jwks.add_static(json.loads(settings.jwks_file.read_text("utf-8")))
         deny_list = DenyList()
         return cls(
             service=service,
@@ -136,11 +134,18 @@ class Access:
     ) -> None:
         await self.stop()
 
-    def attach(self, app: FastAPI) -> None:
-        """Make this the app's Access (app.state.access), after checking every route's use of it."""
+    def attach(self, app: FastAPI, settings: AccessSettings | None = None) -> None:
+        """Make this the app's Access (app.state.access), after checking every route's use of it.
+
+        Also trusts the test keys of `<SERVICE>_JWKS_FILE` (refused outside test and development),
+        whichever way the service built its key source.
+        """
         from uponyaji_access.routes import check_routes
 
         check_routes(app, self.policy)
+        settings = settings or AccessSettings.for_service(self.service)
+        if settings.jwks_file is not None:
+            self.verifier.trust_test_keys(json.loads(settings.jwks_file.read_text("utf-8")))
         app.state.access = self
 
     async def authenticate(self, token: str) -> Principal:

@@ -7,11 +7,13 @@ Tokens are never logged and never appear in an error's detail.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import jwt
+from jwt import PyJWK
 from jwt.exceptions import (
     ExpiredSignatureError,
     ImmatureSignatureError,
@@ -23,7 +25,7 @@ from jwt.exceptions import (
 )
 
 from uponyaji_access.errors import Unauthenticated
-from uponyaji_access.jwks import JwksCache
+from uponyaji_access.jwks import JwksCache, parse_jwks
 from uponyaji_access.principal import Principal
 
 ISSUER = "uponyaji-identity"
@@ -48,6 +50,11 @@ class TokenVerifier:
         self.jwks = jwks
         self.leeway = leeway
         self.max_lifetime = max_lifetime
+        self._test_keys: dict[str, PyJWK] = {}
+
+    def trust_test_keys(self, jwks: Mapping[str, Any]) -> None:
+        """Also accept tokens signed by these keys (a test's own; see AccessSettings.jwks_file)."""
+        self._test_keys.update(parse_jwks(jwks))
 
     async def verify(self, token: str) -> tuple[Principal, dict[str, Any]]:
         """The principal and claims of a valid token; Unauthenticated (401) otherwise."""
@@ -60,7 +67,7 @@ class TokenVerifier:
         kid = header.get("kid")
         if header.get("alg") != ALGORITHM or not isinstance(kid, str) or not kid:
             raise Unauthenticated("the access token must be EdDSA-signed with a key id")
-        key = await self.jwks.key(kid)
+        key = self._test_keys.get(kid) or await self.jwks.key(kid)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,9 +15,12 @@ from access_testapp import World, create_app
 from uponyaji_access import (
     Access,
     AccessSettings,
+    AuditLog,
     DenyList,
     JwksCache,
     KeysUnavailable,
+    Policy,
+    TokenVerifier,
     Unauthenticated,
 )
 from uponyaji_events.store import EventStore
@@ -191,3 +195,33 @@ def test_identity_url_comes_from_the_launcher_or_the_service_prefix(
     assert AccessSettings.for_service("intake").identity_url == "http://127.0.0.1:18001"
     monkeypatch.setenv("INTAKE_IDENTITY_URL", "http://identity.internal:8001")
     assert AccessSettings.for_service("intake").identity_url == "http://identity.internal:8001"
+
+
+async def test_attach_trusts_the_test_key_file_whatever_the_key_source(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store: EventStore
+) -> None:
+    """Identity verifies with its own key ring; a test's key file must still be trusted there."""
+    test_key = SigningKey()
+    key_file = tmp_path / "jwks.json"
+    key_file.write_text(json.dumps(test_key.jwks()))
+    monkeypatch.setenv("TESTSVC_JWKS_FILE", str(key_file))
+    world = World()
+
+    def build() -> Access:
+        return Access(
+            service=SERVICE,
+            policy=Policy.load(),
+            verifier=TokenVerifier(SERVICE, JwksCache.static_keys(SigningKey().jwks())),
+            deny_list=DenyList(),
+            audit=AuditLog(store, SERVICE),
+            caseload=world.caseload,
+        )
+
+    monkeypatch.setenv("UPONYAJI_ENV", "production")
+    with pytest.raises(ValueError, match="only when UPONYAJI_ENV"):
+        create_app(build(), world)
+    monkeypatch.setenv("UPONYAJI_ENV", "test")
+    transport = httpx.ASGITransport(app=create_app(build(), world))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testsvc") as client:
+        token = test_key.sign(Staff(("counsellor",)).claims())
+        assert (await client.get("/whoami", headers=bearer(token))).status_code == 200
