@@ -120,14 +120,19 @@ class LocalStack:
                 found.append(f"pid {process.pid}: {' '.join(cmdline)}")
         return found
 
+    def stack_log(self) -> str:
+        """The background supervisor's log, for failure messages."""
+        log = self.run_dir / "stack.log"
+        return log.read_text() if log.is_file() else "(no stack.log)"
+
     def assert_nothing_left(self) -> None:
         """No process of this run survives and every port is free again."""
         deadline = time.monotonic() + 10
         while self.leftovers() and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert self.leftovers() == []
+        assert self.leftovers() == [], self.stack_log()
         for port in (self.pg_port, self.nats_port, self.service_port):
-            assert port_is_free(port), f"port {port} still in use"
+            assert port_is_free(port), f"port {port} still in use\n{self.stack_log()}"
         assert not (self.run_dir / "stack.pid").exists()
 
 
@@ -145,6 +150,10 @@ def stack(tmp_path: Path) -> Iterator[LocalStack]:
     handle = LocalStack(tmp_path / "run", pg_port, nats_port, service_port)
     yield handle
     handle.uponyaji("down")
+
+
+def _out(result: subprocess.CompletedProcess[str]) -> str:
+    return f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
 
 
 def _wait_until(condition: Callable[[], bool], timeout: float) -> None:
@@ -188,33 +197,35 @@ def test_up_serves_and_seeds_down_stops_everything_and_up_resumes_on_the_same_da
     stack.postgres().psql("CREATE TABLE notes AS SELECT 'kept' AS body", "fakesvc")
 
     status = stack.uponyaji("status")
-    assert status.returncode == 0
-    assert "healthy" in status.stdout
+    assert status.returncode == 0, _out(status)
+    assert "healthy" in status.stdout, _out(status)
     again = stack.uponyaji("up")
-    assert again.returncode == 0
-    assert "already running" in again.stdout
+    assert again.returncode == 0, _out(again)
+    assert "already running" in again.stdout, _out(again)
     rival = stack.uponyaji("run")
-    assert rival.returncode == 1
-    assert "already running" in rival.stderr
+    assert rival.returncode == 1, _out(rival)
+    assert "already running" in rival.stderr, _out(rival)
 
     down = stack.uponyaji("down")
     assert down.returncode == 0, down.stdout + down.stderr
     stack.assert_nothing_left()
     nothing = stack.uponyaji("down")
-    assert nothing.returncode == 0
-    assert "Nothing is running" in nothing.stdout
-    assert stack.uponyaji("status").returncode == 3
+    assert nothing.returncode == 0, _out(nothing)
+    assert "Nothing is running" in nothing.stdout, _out(nothing)
+    stopped = stack.uponyaji("status")
+    assert stopped.returncode == 3, _out(stopped)
 
     second = stack.uponyaji("up")
     assert second.returncode == 0, second.stdout + second.stderr
-    assert "demo.counsellor" in second.stdout
+    assert "demo.counsellor" in second.stdout, _out(second)
     assert stack.health()["starts"] == 2
     assert stack.postgres().psql("SELECT body FROM notes", "fakesvc").strip() == "kept"
     seeded = stack.postgres().psql("SELECT count(*) FROM demo_accounts", "fakesvc")
     assert seeded.strip() == "1"  # seeding ran twice and stayed idempotent
     assert (stack.run_dir / "secrets" / "fakesvc.kek").read_bytes() == kek
 
-    assert stack.uponyaji("down").returncode == 0
+    final = stack.uponyaji("down")
+    assert final.returncode == 0, _out(final)
     stack.assert_nothing_left()
 
 
@@ -297,7 +308,7 @@ def test_down_during_a_start_stops_it_and_up_reports_the_interruption(stack: Loc
         if starting.poll() is None:
             starting.kill()
             starting.wait()
-    assert starting.returncode == 1
+    assert starting.returncode == 1, errors
     assert "stop requested before the stack was ready" in errors
     stack.assert_nothing_left()
 
@@ -306,7 +317,8 @@ def test_down_during_a_start_stops_it_and_up_reports_the_interruption(stack: Loc
 def test_what_a_killed_launcher_left_running_is_stopped_by_the_next_up_and_by_down(
     stack: LocalStack,
 ) -> None:
-    assert stack.uponyaji("up").returncode == 0
+    first = stack.uponyaji("up")
+    assert first.returncode == 0, _out(first)
     supervisor = int((stack.run_dir / "stack.pid").read_text())
     os.kill(supervisor, signal.SIGKILL)  # no chance to clean up: servers and service stay
     _wait_until(lambda: not psutil.pid_exists(supervisor), 10)
@@ -320,8 +332,8 @@ def test_what_a_killed_launcher_left_running_is_stopped_by_the_next_up_and_by_do
     os.kill(supervisor, signal.SIGKILL)
     _wait_until(lambda: not psutil.pid_exists(supervisor), 10)
     down = stack.uponyaji("down")
-    assert down.returncode == 0
-    assert "stopped leftovers" in down.stdout
+    assert down.returncode == 0, _out(down)
+    assert "stopped leftovers" in down.stdout, _out(down)
     stack.assert_nothing_left()
 
 
@@ -343,7 +355,8 @@ def test_external_database_and_nats_are_used_instead_of_embedded_ones(
         assert health["nats_url"] == external_nats.url
         assert not (stack.run_dir / "postgres").exists()
         assert not (stack.run_dir / "nats").exists()
-        assert stack.uponyaji("down").returncode == 0
+        down = stack.uponyaji("down")
+        assert down.returncode == 0, _out(down)
         stack.assert_nothing_left()
         assert external_pg.is_running()
         assert external_nats.is_running()

@@ -16,7 +16,14 @@ from uponyaji_launcher.config import StackConfig
 from uponyaji_launcher.failures import StartFailure, tail_lines
 from uponyaji_launcher.paths import RUN_DIR_ENV, RunPaths
 from uponyaji_launcher.report import print_failure, print_summary
-from uponyaji_launcher.state import RunLock, is_owned, read_json, read_pid, reap_stale
+from uponyaji_launcher.state import (
+    RunLock,
+    is_launcher,
+    is_owned,
+    read_json,
+    read_pid,
+    reap_stale,
+)
 from uponyaji_launcher.summary import Summary
 
 STOP_TIMEOUT = 120.0
@@ -83,6 +90,7 @@ def start_background(config: StackConfig, console: Console, errors: Console) -> 
         with RunLock(paths) as lock:
             if lock.held:
                 reap_stale(paths)
+                paths.stack_pid.unlink(missing_ok=True)
     if message is not None and isinstance(message.get("failure"), dict):
         failure = StartFailure.from_dict(message["failure"])
     else:
@@ -104,6 +112,7 @@ def stop_background(paths: RunPaths, console: Console, errors: Console) -> int:
             with RunLock(paths) as lock:
                 if lock.held:
                     leftovers = reap_stale(paths)
+                    paths.stack_pid.unlink(missing_ok=True)
         if leftovers:
             console.print(f"Nothing was running, but stopped leftovers: {', '.join(leftovers)}")
         else:
@@ -120,6 +129,12 @@ def stop_background(paths: RunPaths, console: Console, errors: Console) -> int:
             return 0
         errors.print(f"A launcher holds {paths.lock_file} but wrote no {paths.stack_pid}.")
         return 1
+    if not is_launcher(pid):
+        errors.print(
+            f"{paths.stack_pid} names pid {pid}, which is not an uponyaji launcher; "
+            f"find the process holding {paths.lock_file} (e.g. `fuser {paths.lock_file}`)."
+        )
+        return 1
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     with console.status(f"stopping the stack (pid {pid}) …"):
@@ -134,5 +149,6 @@ def stop_background(paths: RunPaths, console: Console, errors: Console) -> int:
             with RunLock(paths) as lock:
                 if lock.held:
                     reap_stale(paths)
+                    paths.stack_pid.unlink(missing_ok=True)
     console.print(f"Stopped the stack (pid {pid}).")
     return 0

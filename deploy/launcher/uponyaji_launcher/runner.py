@@ -45,6 +45,7 @@ def hold_stack(
             )
         )
         return 1
+    paths.stack_pid.write_text(f"{os.getpid()}\n")
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -55,7 +56,6 @@ def hold_stack(
     try:
         for leftover in reap_stale(paths):
             console.print(f"  stopped {escape(leftover)}, left over from an earlier run")
-        paths.stack_pid.write_text(f"{os.getpid()}\n")
         try:
             summary = stack.start()
         except StartFailure as failure:

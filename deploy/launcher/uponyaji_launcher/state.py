@@ -77,6 +77,14 @@ def read_pid(paths: RunPaths) -> int | None:
         return None
 
 
+def is_launcher(pid: int) -> bool:
+    """True when pid is a live `uponyaji` launcher (so a stale, recycled pid is never signalled)."""
+    try:
+        return "uponyaji" in " ".join(psutil.Process(pid).cmdline())
+    except psutil.Error:
+        return False
+
+
 def write_private_json(path: Path, data: Any) -> None:
     """Write JSON atomically, readable by the owner only (it may hold demo passwords)."""
     tmp = path.with_name(f".{path.name}.tmp")
@@ -153,6 +161,5 @@ def reap_stale(paths: RunPaths) -> list[str]:
             stopped.append(f"PostgreSQL (pid {pid})")
         except (PostgresStartError, OSError, subprocess.SubprocessError) as error:
             stopped.append(f"PostgreSQL (pid {pid}) could not be stopped: {error}")
-    for leftover in (paths.state_file, paths.stack_pid):
-        leftover.unlink(missing_ok=True)
+    paths.state_file.unlink(missing_ok=True)
     return stopped
