@@ -47,8 +47,10 @@ class Access:
         caseload: Caseload | None,
         revocations: RevocationSync | None = None,
         client: httpx.AsyncClient | None = None,
+        settings: AccessSettings | None = None,
     ) -> None:
         self.service = service
+        self.settings = settings
         self.policy = policy
         self.verifier = verifier
         self.deny_list = deny_list
@@ -105,6 +107,7 @@ class Access:
             if poll_revocations
             else None,
             client=client,
+            settings=settings,
         )
 
     async def start(self) -> None:
@@ -140,10 +143,14 @@ class Access:
         Also trusts the test keys of `<SERVICE>_JWKS_FILE` (refused outside test and development),
         whichever way the service built its key source.
         """
-        from uponyaji_access.routes import check_routes
+        from uponyaji_access.routes import check_routes, route_actions
 
         check_routes(app, self.policy)
-        settings = settings or AccessSettings.for_service(self.service)
+        if self.caseload is None and any(
+            r.survivor_param is not None or r.locator for r in route_actions(app)
+        ):
+            raise MisconfiguredRoute(f"{self.service} has survivor routes but no Caseload")
+        settings = settings or self.settings or AccessSettings.for_service(self.service)
         if settings.jwks_file is not None:
             self.verifier.trust_test_keys(json.loads(settings.jwks_file.read_text("utf-8")))
         app.state.access = self

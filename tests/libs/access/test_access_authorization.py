@@ -268,3 +268,11 @@ async def test_roles_unknown_to_the_policy_grant_nothing(
     assert (await get(client, mint, stranger, f"/survivors/{survivor}")).status_code == 403
     assert (await get(client, mint, stranger, "/dashboard")).status_code == 403
     assert (await get(client, mint, stranger, "/whoami")).status_code == 200  # authenticated only
+
+
+def test_survivor_routes_without_a_caseload_refuse_to_start(access: Access, world: World) -> None:
+    from access_testapp import create_app
+
+    access.caseload = None
+    with pytest.raises(MisconfiguredRoute, match="no Caseload"):
+        create_app(access, world)
