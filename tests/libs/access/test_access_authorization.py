@@ -9,7 +9,7 @@ from typing import Annotated
 import httpx
 import pytest
 from access_support import Mint, Staff, bearer
-from access_testapp import World
+from access_testapp import World, create_app
 from fastapi import Depends, FastAPI
 from uponyaji_access import Access, Grant, MisconfiguredRoute, authorize, install_access
 
@@ -271,8 +271,6 @@ async def test_roles_unknown_to_the_policy_grant_nothing(
 
 
 def test_survivor_routes_without_a_caseload_refuse_to_start(access: Access, world: World) -> None:
-    from access_testapp import create_app
-
     access.caseload = None
     with pytest.raises(MisconfiguredRoute, match="no Caseload"):
         create_app(access, world)
