@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -40,7 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        existing = asyncio.all_tasks()
         await runtime.start()
+        relays = [t for t in asyncio.all_tasks() - existing if t.get_name() == f"{SERVICE}-relay"]
         task: asyncio.Task[None] | None = None
         try:
             assert runtime.pool is not None
@@ -65,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await _cancel_until_done(relays)
             await runtime.stop()
 
     app = FastAPI(
@@ -88,6 +92,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(feed_router(runtime.require_store, dependencies=[Depends(authenticate)]))
     return app
+
+
+async def _cancel_until_done(tasks: list[asyncio.Task[Any]]) -> None:
+    """Cancel the kernel's relay task until it really ends.
+
+    Python 3.11's `asyncio.wait_for` swallows a cancellation that arrives just as the awaited
+    future completes, and the relay awaits acks and its wake-up through it; a single cancel (as
+    `ServiceRuntime.stop` sends) then leaves the relay running and shutdown hangs. Repeating the
+    cancel until the task is done works around it.
+    """
+    for task in tasks:
+        while not task.done():
+            task.cancel()
+            await asyncio.wait([task], timeout=0.5)
 
 
 async def _maintain(ctx: Identity) -> None:

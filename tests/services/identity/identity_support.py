@@ -1,4 +1,4 @@
-"""Helpers of identity's tests: synthetic staff, TOTP codes that are never reused, bearer headers."""
+"""Helpers of identity's tests: synthetic staff, TOTP codes never reused, bearer headers."""
 
 from __future__ import annotations
 
@@ -55,6 +55,10 @@ class Staff:
         now = int(time.time()) // STEP_SECONDS
         valid = {code_at(self.secret, s * STEP_SECONDS) for s in range(now - 2, now + 3)}
         return next(c for c in (f"{n:06d}" for n in range(1000)) if c not in valid)
+
+    def credentials(self) -> dict[str, str]:
+        """Username and password."""
+        return {"username": self.username, "password": self.password}
 
     def login_body(self) -> dict[str, str]:
         """A correct login request body (uses up a TOTP step)."""

@@ -1,4 +1,4 @@
-"""The sign-in lifecycle through the real app: enrol, login, verify, refresh, logout, revocations."""
+"""Sign-in lifecycle through the real app: enrol, login, verify, refresh, logout, revocations."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ AUDIENCES = ["identity", "intake", "medical", "psychosocial", "empowerment", "re
 
 
 async def test_enrol_login_verify_refresh_logout(ctx: Identity, client: httpx.AsyncClient) -> None:
-    team = (await client.get("/health")).status_code
-    assert team == 200
+    assert (await client.get("/health")).status_code == 200
     staff = await enrol(client, await new_staff(ctx, "counsellor"))
 
     # login with password and a fresh code
@@ -25,7 +24,8 @@ async def test_enrol_login_verify_refresh_logout(ctx: Identity, client: httpx.As
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "no-store"
     tokens = response.json()
-    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 900
+    assert tokens["token_type"] == "Bearer"
+    assert tokens["expires_in"] == 900
 
     # the access token verifies against the JWKS the way another service checks it
     jwks = JwksCache("http://identity", client=client)
@@ -38,9 +38,11 @@ async def test_enrol_login_verify_refresh_logout(ctx: Identity, client: httpx.As
     )
     assert claims["sub"] == str(staff.staff_id)
     assert claims["aud"] == AUDIENCES
-    assert claims["exp"] - claims["iat"] == 900 and claims["nbf"] == claims["iat"]
+    assert claims["exp"] - claims["iat"] == 900
+    assert claims["nbf"] == claims["iat"]
     assert abs(claims["iat"] - time.time()) < 30
-    assert claims["roles"] == ["counsellor"] and claims["teams"] == []
+    assert claims["roles"] == ["counsellor"]
+    assert claims["teams"] == []
     assert claims["username"] == staff.username
     uuid.UUID(claims["jti"]), uuid.UUID(claims["sid"])
     principal, _ = await TokenVerifier("medical", jwks).verify(tokens["access_token"])
@@ -55,7 +57,8 @@ async def test_enrol_login_verify_refresh_logout(ctx: Identity, client: httpx.As
     rotated = response.json()
     assert rotated["refresh_token"] != first_refresh
     new_claims = jwt.decode(rotated["access_token"], options={"verify_signature": False})
-    assert new_claims["sid"] == claims["sid"] and new_claims["jti"] != claims["jti"]
+    assert new_claims["sid"] == claims["sid"]
+    assert new_claims["jti"] != claims["jti"]
 
     # logout revokes the session: refresh token dead, access token refused, sid listed
     response = await client.post("/auth/logout", headers=bearer(rotated["access_token"]))
@@ -68,7 +71,8 @@ async def test_enrol_login_verify_refresh_logout(ctx: Identity, client: httpx.As
     response = await client.get("/auth/revocations", headers=other.access)
     assert response.status_code == 200
     assert claims["sid"] in response.json()["sids"]
-    assert other.tokens and str(other.staff_id) not in response.json()["sids"]
+    assert other.tokens
+    assert str(other.staff_id) not in response.json()["sids"]
 
 
 async def test_reused_refresh_token_revokes_the_whole_family(
