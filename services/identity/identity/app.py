@@ -32,6 +32,7 @@ PRUNE_SECONDS = 3600.0
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Identity's app; settings from `IDENTITY_*` and `UPONYAJI_ENV` when not given."""
     settings = settings or Settings()
+    _log_to_stderr()
     runtime = ServiceRuntime(
         service=SERVICE,
         database_url=settings.database_url,
@@ -92,6 +93,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(feed_router(runtime.require_store, dependencies=[Depends(authenticate)]))
     return app
+
+
+def _log_to_stderr() -> None:
+    """Show the platform's INFO logs when nothing else configured logging (uvicorn only sets
+    up its own loggers). Log lines name accounts and sessions by id, never a secret."""
+    platform = logging.getLogger("uponyaji")
+    if not platform.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        platform.addHandler(handler)
+        platform.setLevel(logging.INFO)
 
 
 async def _cancel_until_done(tasks: list[asyncio.Task[Any]]) -> None:

@@ -58,7 +58,7 @@ class KeyRing:
         self.max_age = max_age
         self._keys: dict[str, SigningKey] = {}
         self._current: SigningKey | None = None
-        self._reloaded_at = 0.0
+        self._looked_up_at = -_RELOAD_COOLDOWN  # last reload for an unknown kid
         self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -95,7 +95,6 @@ class KeyRing:
         self._keys = keys
         live = [k for k in keys.values() if k.retired_at is None]
         self._current = max(live, key=lambda k: k.created_at) if live else None
-        self._reloaded_at = time.monotonic()
 
     async def ensure_current(self) -> SigningKey:
         """Load the keys and rotate if there is none or the current one is older than max_age."""
@@ -142,10 +141,9 @@ class KeyRing:
         key = self._keys.get(kid)
         if key is None:
             async with self._lock:
-                if (
-                    kid not in self._keys
-                    and time.monotonic() - self._reloaded_at > _RELOAD_COOLDOWN
-                ):
+                now = time.monotonic()
+                if kid not in self._keys and now - self._looked_up_at >= _RELOAD_COOLDOWN:
+                    self._looked_up_at = now
                     await self.load()
             key = self._keys.get(kid)
         return None if key is None else PyJWK(key.jwk(), algorithm="EdDSA")
