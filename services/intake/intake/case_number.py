@@ -6,8 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 
 EAT = timezone(timedelta(hours=3), "EAT")  # Kenya keeps UTC+3 all year (no daylight saving)
-PREFIX_PATTERN = r"[A-Z][A-Z0-9]{1,9}"
-CASE_NUMBER = re.compile(rf"^({PREFIX_PATTERN})-(\d{{4}})-(\d{{6,}})$")
+PREFIX_PATTERN = r"[A-Z]{2,8}"  # as the contracts' CaseNumber
+CASE_NUMBER = re.compile(rf"^({PREFIX_PATTERN})-(\d{{4}})-(\d{{6}})$")
+MAX_PER_YEAR = 999_999
 
 
 def case_year(at: datetime | None = None) -> int:
@@ -19,9 +20,9 @@ def case_year(at: datetime | None = None) -> int:
 def format_case_number(prefix: str, year: int, number: int) -> str:
     """`UPJ-2026-000123` from its parts."""
     if not re.fullmatch(PREFIX_PATTERN, prefix):
-        raise ValueError("a case number prefix is 2 to 10 upper-case letters or digits")
-    if number < 1:
-        raise ValueError("case numbers start at 1")
+        raise ValueError("a case number prefix is 2 to 8 upper-case letters")
+    if not 1 <= number <= MAX_PER_YEAR:
+        raise ValueError(f"case numbers run from 1 to {MAX_PER_YEAR} per year")
     return f"{prefix}-{year:04d}-{number:06d}"
 
 

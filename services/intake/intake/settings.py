@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     nats_url: str = Field("nats://127.0.0.1:4222", description="NATS (JetStream) URL")
     kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
     port: int = Field(8002, ge=1, le=65535)
-    case_number_prefix: str = Field("UPJ", pattern=r"^[A-Z][A-Z0-9]{1,7}$")
+    case_number_prefix: str = Field("UPJ", pattern=r"^[A-Z]{2,8}$")
     # Comma-separated; empty means: intake plus every key-holding service the launcher started.
     erasure_participants: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # The launcher's map of the services it started: name -> base URL.
