@@ -1,0 +1,120 @@
+"""`create_app()`: intake's FastAPI app; everything with state is built in the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from uponyaji_access import Access, authorize, install_access
+from uponyaji_events import ServiceRuntime, feed_router, health_router
+from uponyaji_events.errors_http import install_error_handlers
+from uponyaji_events.sealing import load_kek
+
+from . import consumers
+from .api import router
+from .caseload import TableCaseload
+from .errors import PossibleDuplicates
+from .handlers import Intake
+from .keys import Keys
+from .settings import SERVICE, Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def _until_done(tasks: list[asyncio.Task[None]], retry: Callable[[], list[Any]]) -> None:
+    """Wait for tasks, cancelling `retry()`'s tasks again every second while any is pending.
+
+    In Python 3.11 `asyncio.wait_for` can swallow a cancellation that races with its inner
+    awaitable finishing (fixed in 3.12). The kernel's relay and consumers sleep that way, so one
+    cancel can leave them running and shutdown waiting for ever.
+    """
+    for _ in range(30):
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=1.0)
+        if not pending:
+            break
+        for task in retry():
+            task.cancel()
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            with contextlib.suppress(Exception):
+                task.result()
+
+
+async def _stop(runtime: ServiceRuntime, tasks: list[asyncio.Task[None]]) -> None:
+    """Stop our consumers, then the runtime (relay and pool), robustly."""
+    for task in tasks:
+        task.cancel()
+    await _until_done(tasks, lambda: [t for t in tasks if not t.done()])
+    relay = f"{SERVICE}-relay"
+    stopping = asyncio.ensure_future(runtime.stop())
+    await _until_done([stopping], lambda: [t for t in asyncio.all_tasks() if t.get_name() == relay])
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Intake's app; settings from `INTAKE_*` (and `UPONYAJI_ENV`) unless given."""
+    settings = settings or Settings()  # type: ignore[call-arg]  # required fields come from env
+    runtime = ServiceRuntime(
+        service=SERVICE,
+        database_url=settings.database_url,
+        nats_url=settings.nats_url,
+        migrations=MIGRATIONS,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        load_kek(settings.kek_file, create=settings.development)  # fail before touching anything
+        await runtime.start()
+        store, pool = runtime.require_store(), runtime.pool
+        assert pool is not None
+        keys = Keys.open(pool, settings.kek_file)
+        intake = Intake(store, keys, settings.case_number_prefix, tuple(settings.participants()))
+        app.state.intake = intake
+        access = Access.create(SERVICE, store=store, caseload=TableCaseload(pool))
+        access.attach(app)
+        await access.start()
+        running = consumers.build(intake, pool, settings)
+        runtime.consumers.extend(running)
+        tasks = [asyncio.create_task(c.run(), name=f"intake-{c.source}") for c in running]
+        try:
+            yield
+        finally:
+            await access.stop()
+            await _stop(runtime, tasks)
+
+    app = FastAPI(
+        title="Uponyaji intake",
+        version="0.1.0",
+        description="Survivors (sealed identity), consent, incidents, referrals, caseload, erasure",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    install_access(app)
+
+    @app.exception_handler(PossibleDuplicates)
+    async def duplicates(_: Request, exc: PossibleDuplicates) -> JSONResponse:
+        return JSONResponse(
+            {
+                "error": type(exc).__name__,
+                "detail": str(exc),
+                "candidates": [c.as_dict() for c in exc.candidates],
+            },
+            status_code=exc.status_code,
+        )
+
+    app.include_router(health_router(runtime))
+    app.include_router(
+        feed_router(
+            runtime.require_store,
+            dependencies=[Depends(authorize("feed.read", survivor=None))],
+        )
+    )
+    app.include_router(router)
+    return app

@@ -1,0 +1,251 @@
+"""Read-side SQL: survivors, duplicates, search, consents, incidents, referrals, erasure."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterable, Set
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from .blind_index import (
+    BlindIndexer,
+    IndexKind,
+    InvalidPhone,
+    name_tokens,
+    normalise_id_number,
+    normalise_phone,
+)
+from .case_number import looks_like_case_number, normalise_case_number
+from .errors import DuplicateCandidate
+
+Pool = asyncpg.Pool
+Entries = Set[tuple[IndexKind, bytes]]
+_ID_KINDS = (IndexKind.NATIONAL_ID, IndexKind.PASSPORT, IndexKind.OTHER_ID)
+_REASON = {IndexKind.PHONE: "phone", IndexKind.NATIONAL_ID: "id_number",
+           IndexKind.PASSPORT: "id_number", IndexKind.OTHER_ID: "id_number"}  # fmt: skip
+SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A survivor found through the blind index, with how many entries of each kind matched."""
+
+    survivor_id: UUID
+    case_number: str
+    name_parts: int  # how many name parts the survivor has in the index
+    kinds: dict[str, int]
+
+
+async def _matches(pool: Pool, entries: Iterable[tuple[IndexKind, bytes]]) -> list[Match]:
+    pairs = list(entries)
+    if not pairs:
+        return []
+    rows = await pool.fetch(
+        "SELECT b.survivor_id, s.case_number, b.kind, count(*) AS n, "
+        "(SELECT count(*) FROM survivor_blind_index x WHERE x.survivor_id = b.survivor_id "
+        "AND x.kind = 'name') AS name_parts "
+        "FROM survivor_blind_index b JOIN survivors s USING (survivor_id) "
+        "WHERE (b.kind, b.digest) IN (SELECT * FROM unnest($1::text[], $2::bytea[])) "
+        "GROUP BY b.survivor_id, s.case_number, b.kind",
+        [kind.value for kind, _ in pairs],
+        [digest for _, digest in pairs],
+    )
+    found: dict[UUID, Match] = {}
+    for row in rows:
+        match = found.setdefault(
+            row["survivor_id"],
+            Match(row["survivor_id"], row["case_number"], int(row["name_parts"]), {}),
+        )
+        match.kinds[row["kind"]] = int(row["n"])
+    return list(found.values())
+
+
+def _reasons(match: Match, name_count: int, *, all_names: bool) -> tuple[str, ...]:
+    """Why a match counts: phone, ID number, or enough shared name parts.
+
+    A search needs every name part it gives. A duplicate needs two shared parts, and at least
+    60% of the shorter name, so that common words alone ("Mary", "Test Survivor") do not match.
+    """
+    reasons = sorted({_REASON[IndexKind(k)] for k in match.kinds if k != IndexKind.NAME})
+    names = match.kinds.get(IndexKind.NAME.value, 0)
+    shorter = min(name_count, match.name_parts) or 1
+    needed = name_count if all_names else max(min(2, shorter), math.ceil(0.6 * shorter))
+    if name_count and names >= needed:
+        reasons.append(f"name ({names} of {name_count} parts)")
+    return tuple(reasons)
+
+
+async def duplicate_candidates(pool: Pool, entries: Entries) -> tuple[DuplicateCandidate, ...]:
+    """Survivors sharing a phone or ID number, or at least two name parts, with this identity."""
+    name_count = sum(1 for kind, _ in entries if kind is IndexKind.NAME)
+    candidates = []
+    for match in await _matches(pool, entries):
+        reasons = _reasons(match, name_count, all_names=False)
+        if reasons:
+            candidates.append(DuplicateCandidate(match.survivor_id, match.case_number, reasons))
+    return tuple(sorted(candidates, key=lambda c: c.case_number))
+
+
+def search_entries(indexer: BlindIndexer, q: str) -> tuple[Entries, int]:
+    """Blind-index entries for a search text (phone, any ID kind, name parts); name-part count."""
+    entries: set[tuple[IndexKind, bytes]] = set()
+    with contextlib.suppress(InvalidPhone):
+        entries.add((IndexKind.PHONE, indexer.digest(IndexKind.PHONE, normalise_phone(q))))
+    number = normalise_id_number(q)
+    if any(ch.isdigit() for ch in number) and number.isalnum():
+        entries |= {(kind, indexer.digest(kind, number)) for kind in _ID_KINDS}
+    tokens = [t for t in name_tokens(q) if not t.isdigit()]
+    entries |= {(IndexKind.NAME, indexer.digest(IndexKind.NAME, t)) for t in tokens}
+    return entries, len(tokens)
+
+
+async def search(
+    pool: Pool, indexer: BlindIndexer, q: str, caseload: tuple[Set[str], str] | None
+) -> list[dict[str, Any]]:
+    """Survivors matching a case number, phone, ID number or every name part of `q`."""
+    if looks_like_case_number(q):
+        ids = await pool.fetch(
+            "SELECT survivor_id FROM survivors WHERE case_number = $1", normalise_case_number(q)
+        )
+        reasons: dict[UUID, tuple[str, ...]] = {r["survivor_id"]: ("case_number",) for r in ids}
+    else:
+        entries, name_count = search_entries(indexer, q)
+        reasons = {}
+        for match in await _matches(pool, entries):
+            found = _reasons(match, name_count, all_names=True)
+            if found:
+                reasons[match.survivor_id] = found
+    rows = await survivors(pool, list(reasons), caseload)
+    return [{**row, "match": list(reasons[row["survivor_id"]])} for row in rows[:SEARCH_LIMIT]]
+
+
+_SURVIVOR = (
+    "SELECT s.survivor_id, s.case_number, s.registered_at, s.county_code, s.gender, s.age_band, "
+    "s.disabilities, s.preferred_language, s.birth_date_estimated, s.identity, s.status, "
+    "s.closure_reason, s.closed_at, s.merged_into, s.erasure_status, s.version, s.updated_at, "
+    "c.team AS team_id, c.lead_case_worker AS lead_case_worker_id "
+    "FROM survivors s LEFT JOIN caseload c USING (survivor_id) "
+)
+
+
+async def survivors(
+    pool: Pool, ids: list[UUID], caseload: tuple[Set[str], str] | None
+) -> list[dict[str, Any]]:
+    """Survivors by id, in case-number order, narrowed to a caseload (teams, staff id) if given."""
+    if not ids:
+        return []
+    teams, worker = caseload if caseload is not None else (set(), "")
+    rows = await pool.fetch(
+        _SURVIVOR + "WHERE s.survivor_id = ANY($1::uuid[]) AND ($2 OR c.team = ANY($3) "
+        "OR c.lead_case_worker::text = $4) ORDER BY s.case_number",
+        ids,
+        caseload is None,
+        sorted(teams),
+        worker,
+    )
+    return [dict(row) for row in rows]
+
+
+async def survivor(pool: Pool, survivor_id: UUID) -> dict[str, Any] | None:
+    """One survivor's read-table row with assignment, or None."""
+    row = await pool.fetchrow(_SURVIVOR + "WHERE s.survivor_id = $1", survivor_id)
+    return None if row is None else dict(row)
+
+
+async def merged_records(pool: Pool, survivor_id: UUID) -> list[dict[str, Any]]:
+    """Records merged into this one (ids and case numbers)."""
+    rows = await pool.fetch(
+        "SELECT survivor_id, case_number FROM survivors WHERE merged_into = $1 "
+        "ORDER BY case_number",
+        survivor_id,
+    )
+    return [dict(row) for row in rows]
+
+
+async def teams_and_workers(pool: Pool, survivor_id: UUID) -> tuple[set[str], set[str]] | None:
+    """The survivor's team and lead case worker, as strings (None for an unknown survivor)."""
+    row = await pool.fetchrow(
+        "SELECT c.team, c.lead_case_worker FROM survivors s LEFT JOIN caseload c "
+        "USING (survivor_id) WHERE s.survivor_id = $1",
+        survivor_id,
+    )
+    if row is None:
+        return None
+    teams = {str(row["team"])} if row["team"] else set()
+    workers = {str(row["lead_case_worker"])} if row["lead_case_worker"] else set()
+    return teams, workers
+
+
+async def consents(pool: Pool, survivor_id: UUID) -> list[dict[str, Any]]:
+    """Current consent per scope that was ever asked."""
+    rows = await pool.fetch(
+        "SELECT scope, status, method, given_by AS party, language, changed_at "
+        "FROM consents WHERE survivor_id = $1 ORDER BY scope",
+        survivor_id,
+    )
+    return [dict(row) for row in rows]
+
+
+async def consent_history(pool: Pool, survivor_id: UUID) -> list[dict[str, Any]]:
+    """Every grant and withdrawal, oldest first (witness and reason still sealed)."""
+    rows = await pool.fetch(
+        "SELECT event_id, scope, granted, method, given_by AS party, language, witness, reason, "
+        "at, recorded_at, recorded_by, recorded_role FROM consent_history "
+        "WHERE survivor_id = $1 ORDER BY recorded_at, event_id",
+        survivor_id,
+    )
+    return [dict(row) for row in rows]
+
+
+async def incidents(pool: Pool, survivor_ids: list[UUID]) -> list[dict[str, Any]]:
+    """Incidents of survivors (a record and those merged into it), oldest first."""
+    rows = await pool.fetch(
+        "SELECT incident_id, survivor_id, documented_at, documented_by, details, context_event "
+        "FROM incidents WHERE survivor_id = ANY($1::uuid[]) ORDER BY documented_at",
+        survivor_ids,
+    )
+    return [dict(row) for row in rows]
+
+
+async def incident_ids(pool: Pool, survivor_ids: list[UUID]) -> frozenset[UUID]:
+    """The ids of survivors' incidents."""
+    rows = await pool.fetch(
+        "SELECT incident_id FROM incidents WHERE survivor_id = ANY($1::uuid[])", survivor_ids
+    )
+    return frozenset(row["incident_id"] for row in rows)
+
+
+async def referrals(pool: Pool, survivor_ids: list[UUID]) -> list[dict[str, Any]]:
+    """Referrals of survivors, oldest first."""
+    rows = await pool.fetch(
+        "SELECT referral_id, survivor_id, target, urgency, status, details, status_note, "
+        "made_at, made_by, updated_at FROM referrals WHERE survivor_id = ANY($1::uuid[]) "
+        "ORDER BY made_at",
+        survivor_ids,
+    )
+    return [dict(row) for row in rows]
+
+
+async def erasure_requests(pool: Pool, survivor_id: UUID) -> list[dict[str, Any]]:
+    """A survivor's erasure requests with the services that confirmed so far."""
+    rows = await pool.fetch(
+        "SELECT r.request_id, r.received_on, r.requested_at, r.participants, r.completed_at, "
+        "coalesce(array_agg(c.service ORDER BY c.service) FILTER (WHERE c.service IS NOT NULL), "
+        "'{}') AS confirmed FROM erasure_requests r LEFT JOIN erasure_confirmations c "
+        "USING (request_id) WHERE r.survivor_id = $1 GROUP BY r.request_id "
+        "ORDER BY r.requested_at",
+        survivor_id,
+    )
+    return [dict(row) for row in rows]
+
+
+async def team_by_name(pool: Pool, name: str) -> UUID | None:
+    """A team's id from identity's announcements, by name (case-insensitive)."""
+    value = await pool.fetchval(
+        "SELECT team_id FROM teams WHERE lower(name) = lower($1) ORDER BY team_id LIMIT 1", name
+    )
+    return None if value is None else UUID(str(value))

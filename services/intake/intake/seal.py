@@ -1,0 +1,62 @@
+"""Sealing request values into event payloads, and reading them back for those allowed to see.
+
+The context of every sealed value is `"<event type>/<field path>"` (docs/sealing.md), e.g.
+`intake.SurvivorRegistered/full_name`, `intake.SurvivorRegistered/other_names[]`,
+`intake.IncidentDocumented/reports[].reference`. Read tables keep the event type beside each
+sealed value so that readers can rebuild its context.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from uponyaji_events.sealing import ERASED, Sealed, Sealer
+
+
+class Seal:
+    """Seals the values of one event about one survivor."""
+
+    def __init__(self, sealer: Sealer, survivor_id: UUID, event_type: str) -> None:
+        self.sealer = sealer
+        self.survivor_id = survivor_id
+        self.event_type = event_type
+
+    async def __call__(self, path: str, value: str) -> Sealed:
+        """Seal one value at a field path."""
+        return await self.sealer.seal(self.survivor_id, f"{self.event_type}/{path}", value)
+
+    async def optional(self, path: str, value: str | None) -> Sealed | None:
+        """Seal a value if there is one."""
+        return None if value is None else await self(path, value)
+
+    async def each(self, path: str, values: list[str]) -> list[Sealed]:
+        """Seal every value of a list (one context for all its items: `path[]`)."""
+        return [await self(f"{path}[]", value) for value in values]
+
+
+class Unseal:
+    """Reads sealed values of one survivor; `[erased]` once the survivor's key is destroyed."""
+
+    def __init__(self, sealer: Sealer, survivor_id: UUID) -> None:
+        self.sealer = sealer
+        self.survivor_id = survivor_id
+
+    async def __call__(self, event_type: str, path: str, value: Any) -> str | None:
+        """The plaintext of a sealed value (None stays None)."""
+        if value is None:
+            return None
+        return await self.sealer.unseal_or_erased(
+            self.survivor_id, f"{event_type}/{path}", str(value)
+        )
+
+    async def each(self, event_type: str, path: str, values: list[Any] | None) -> list[str]:
+        """The plaintexts of a sealed list."""
+        return [await self.sealer.unseal_or_erased(
+            self.survivor_id, f"{event_type}/{path}[]", str(v)
+        ) for v in values or []]  # fmt: skip
+
+
+def is_erased(value: str | None) -> bool:
+    """Whether a read value is the erased marker."""
+    return value == ERASED
