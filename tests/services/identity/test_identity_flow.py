@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
@@ -104,3 +105,37 @@ async def test_unknown_refresh_token_is_401_and_writes_nothing(
     assert response.status_code == 401
     assert response.json()["error"] == "InvalidRefreshToken"
     assert await event_count(ctx) == before
+
+
+async def test_no_password_token_or_secret_in_captured_logs(
+    ctx: Identity, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    staff = await enrol(client, await new_staff(ctx, "counsellor"))
+    wrong = {**staff.credentials(), "password": "not-the-password-at-all", "totp_code": "000000"}
+    assert (await client.post("/auth/login", json=wrong)).status_code == 401
+    response = await client.post("/auth/login", json=staff.login_body())
+    tokens = response.json()
+    refreshed = (
+        await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    ).json()
+    await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})  # reuse
+    await client.post("/auth/logout", headers=bearer(refreshed["access_token"]))
+    weak = {"username": "x", "password": "password1234", "roles": [], "display_name": "X"}
+    await client.post("/accounts", json=weak, headers=staff.access)
+    assert staff.secret is not None
+    secrets = [
+        staff.password,
+        staff.secret,
+        "not-the-password-at-all",
+        "password1234",
+        tokens["access_token"],
+        tokens["refresh_token"],
+        refreshed["access_token"],
+        refreshed["refresh_token"],
+        staff.tokens["access_token"],
+    ]
+    text = caplog.text + "\n".join(repr(r.args) for r in caplog.records)
+    assert "refresh token reused" in text  # the service did log about this flow
+    for secret in secrets:
+        assert secret not in text
