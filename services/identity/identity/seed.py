@@ -64,7 +64,7 @@ DEMOS = (
 def demo_password(username: str) -> str:
     """A random password that passes the strength rules."""
     while True:
-        candidate = f"demo-{secrets.token_urlsafe(12)}"
+        candidate = secrets.token_urlsafe(15)
         if password_problem(candidate, username) is None:
             return candidate
 

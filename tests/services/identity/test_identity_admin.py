@@ -12,6 +12,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from identity.bootstrap import bootstrap_admin
 from identity.context import Identity
 from identity.security.tokens import access_claims, sign
 from identity_support import Staff, bearer, enrol, event_count, new_staff, signed_in
@@ -244,3 +245,15 @@ async def test_new_roles_reach_tokens_at_the_next_refresh(
     )
     claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
     assert claims["roles"] == ["clinician"]
+
+
+async def test_bootstrap_creates_the_first_admin_only(
+    ctx: Identity, client: httpx.AsyncClient
+) -> None:
+    password = await bootstrap_admin(ctx, "test.first.admin", "Test First Admin (FAKE)")
+    assert password is not None
+    response = await client.post(
+        "/auth/mfa/enrol", json={"username": "test.first.admin", "password": password}
+    )
+    assert response.status_code == 200
+    assert await bootstrap_admin(ctx, "test.second.admin", "Test Second Admin (FAKE)") is None
