@@ -1,0 +1,1 @@
+"""Benchmarks of the event kernel (`uponyaji_events`); run them with `make bench`."""
