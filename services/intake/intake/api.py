@@ -23,6 +23,7 @@ from .schemas import (
     ReferralBody,
     ReferralStatusBody,
     RegisterSurvivorBody,
+    SearchBody,
 )
 
 
@@ -104,8 +105,17 @@ async def register(
 @router.get("/survivors")
 async def search(q: SearchText, grant: Search, intake: IntakeDep) -> dict[str, Any]:
     """Find survivors by case number, phone, ID number or name parts (blind indexes; audited)."""
-    pool = intake.store.pool
-    rows = await queries.search(pool, intake.keys.indexer, q, grant.caseload_filter())
+    return await _search(q, grant, intake)
+
+
+@router.post("/survivors/search")
+async def search_by_body(body: SearchBody, grant: Search, intake: IntakeDep) -> dict[str, Any]:
+    """The same search with the text in the body, so that it never reaches a URL or access log."""
+    return await _search(body.q, grant, intake)
+
+
+async def _search(q: str, grant: Grant, intake: Intake) -> dict[str, Any]:
+    rows = await queries.search(intake.store.pool, intake.keys.indexer, q, grant.caseload_filter())
     hits = []
     for row in rows:
         teams = {str(row["team_id"])} if row["team_id"] else set()

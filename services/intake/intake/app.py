@@ -22,6 +22,7 @@ from .caseload import TableCaseload
 from .errors import PossibleDuplicates
 from .handlers import Intake
 from .keys import Keys
+from .redaction import RedactSearchTerms
 from .settings import SERVICE, Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_access(app)
+    app.add_middleware(RedactSearchTerms)
 
     @app.exception_handler(PossibleDuplicates)
     async def duplicates(_: Request, exc: PossibleDuplicates) -> JSONResponse:

@@ -244,6 +244,12 @@ class ClosureBody(Body):
         return self
 
 
+class SearchBody(Body):
+    """A search text: case number, phone, ID number or name parts."""
+
+    q: Annotated[str, S(strip_whitespace=True, min_length=2, max_length=200)]
+
+
 class ErasureBody(Body):
     """Record a survivor's erasure request."""
 
