@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -45,7 +46,7 @@ async def test_rotation_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_k
     old_token = staff.tokens["access_token"]
     old_kid = _kid(old_token)
 
-    new_key = await ctx.keys.rotate()
+    new_key = await ctx.keys.rotate(lead=timedelta(0))
     assert new_key.kid != old_kid
     kids = {k["kid"] for k in (await client.get("/.well-known/jwks.json")).json()["keys"]}
     assert kids == {old_kid, new_key.kid}
@@ -90,7 +91,7 @@ async def test_a_second_process_accepts_rotated_keys_and_sees_logouts(
         transport = httpx.ASGITransport(app=other_app)
         async with httpx.AsyncClient(transport=transport, base_url="http://other") as other:
             staff = await signed_in(ctx, client, "clinician")
-            await ctx.keys.rotate()
+            await ctx.keys.rotate(lead=timedelta(0))
             response = await client.post("/auth/login", json=staff.login_body())
             fresh = response.json()["access_token"]
             # the other process learns the new kid on first sight
@@ -103,3 +104,19 @@ async def test_a_second_process_accepts_rotated_keys_and_sees_logouts(
                 return response.status_code == 401
 
             await wait_until(refused, seconds=10, what="the logout to reach the other process")
+
+
+async def test_a_new_key_is_published_before_it_signs(
+    ctx: Identity, client: httpx.AsyncClient
+) -> None:
+    old = ctx.keys.current
+    announced = await ctx.keys.rotate(lead=timedelta(minutes=5))
+    kids = {k["kid"] for k in (await client.get("/.well-known/jwks.json")).json()["keys"]}
+    assert kids == {old.kid, announced.kid}
+    assert ctx.keys.current.kid == old.kid  # still signing with the old key
+    await ctx.pool.execute(
+        "UPDATE signing_keys SET activates_at = now() WHERE kid = $1",
+        announced.kid,
+    )
+    await ctx.keys.load()
+    assert ctx.keys.current.kid == announced.kid

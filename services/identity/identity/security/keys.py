@@ -2,9 +2,9 @@
 
 Each key's private half is sealed with the kernel's `Sealer` (subject `identity-signing-keys`, so
 its data key is wrapped by the service's KEK, which never enters the database) and stored in
-`signing_keys`. A database copy alone therefore cannot mint tokens. The newest unretired key
-signs; a rotated-out key stays in the JWKS for one access-token lifetime plus a margin, so
-tokens it signed keep verifying until they expire.
+`signing_keys`. A database copy alone therefore cannot mint tokens. A new key is published
+`PUBLISH_LEAD` before it signs; the most recently activated key signs; a superseded key stays in
+the JWKS for one access-token lifetime plus a margin, so tokens it signed keep verifying.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from uponyaji_events.sealing import Sealer
 
 SEAL_SUBJECT = "identity-signing-keys"
 PUBLISH_AFTER_RETIREMENT = timedelta(minutes=20)  # access tokens live 15 min; 5 min margin
+# A new key is in the JWKS this long before it signs: services refetch the JWKS at most once a
+# second on an unknown kid, so a token with the new kid never meets a cache fetched just before.
+PUBLISH_LEAD = timedelta(seconds=10)
 _ROTATE_LOCK = 0x6964_5F6B_6579_73  # "id_keys": one rotation at a time per database
 _RELOAD_COOLDOWN = 1.0
 
@@ -36,12 +39,12 @@ def _context(kid: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SigningKey:
-    """One Ed25519 key pair with its id and lifecycle."""
+    """One Ed25519 key pair with its id and the moment it starts signing."""
 
     kid: str
     private: Ed25519PrivateKey = field(repr=False)
     created_at: datetime
-    retired_at: datetime | None = None
+    activates_at: datetime
 
     def jwk(self) -> dict[str, Any]:
         """The public key as a JWK (what the JWKS publishes)."""
@@ -57,7 +60,6 @@ class KeyRing:
         self._sealer = sealer
         self.max_age = max_age
         self._keys: dict[str, SigningKey] = {}
-        self._current: SigningKey | None = None
         self._looked_up_at = -_RELOAD_COOLDOWN  # last reload for an unknown kid
         self._lock = asyncio.Lock()
 
@@ -66,75 +68,85 @@ class KeyRing:
 
     @property
     def current(self) -> SigningKey:
-        """The key that signs new tokens."""
-        if self._current is None:
-            raise RuntimeError("no signing key: call ensure_current() at startup")
-        return self._current
+        """The key that signs new tokens: the most recently activated one."""
+        now = datetime.now(UTC)
+        active = [k for k in self._keys.values() if k.activates_at <= now]
+        if not active:
+            raise RuntimeError("no active signing key: call ensure_current() at startup")
+        return max(active, key=lambda k: k.activates_at)
 
     def jwks(self) -> dict[str, Any]:
-        """The JWKS document: the current key and every previous one still published."""
+        """The JWKS: the current key, the next one if announced, and recent previous ones."""
         return {"keys": [key.jwk() for key in self._keys.values()]}
 
     async def load(self) -> None:
         """Read every published key from the database (new rows unsealed, dropped ones removed)."""
         rows = await self._pool.fetch(
-            "SELECT kid, private_key, created_at, retired_at FROM signing_keys "
-            "WHERE publish_until IS NULL OR publish_until > now() ORDER BY created_at"
+            "SELECT kid, private_key, created_at, activates_at FROM signing_keys "
+            "WHERE publish_until IS NULL OR publish_until > now() ORDER BY activates_at"
         )
         keys: dict[str, SigningKey] = {}
         for row in rows:
             known = self._keys.get(row["kid"])
             if known is None:
-                raw = await self._sealer.unseal(
-                    SEAL_SUBJECT, _context(row["kid"]), row["private_key"]
-                )
+                sealed = row["private_key"]
+                raw = await self._sealer.unseal(SEAL_SUBJECT, _context(row["kid"]), sealed)
                 private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(raw))
             else:
                 private = known.private
-            keys[row["kid"]] = SigningKey(row["kid"], private, row["created_at"], row["retired_at"])
+            keys[row["kid"]] = SigningKey(
+                row["kid"], private, row["created_at"], row["activates_at"]
+            )
         self._keys = keys
-        live = [k for k in keys.values() if k.retired_at is None]
-        self._current = max(live, key=lambda k: k.created_at) if live else None
 
-    async def ensure_current(self) -> SigningKey:
-        """Load the keys and rotate if there is none or the current one is older than max_age."""
+    async def ensure_current(self) -> None:
+        """Load the keys; make one if there is none, rotate if the newest is past max_age."""
         await self.load()
-        current = self._current
-        if current is None or datetime.now(UTC) - current.created_at > self.max_age:
-            return await self.rotate(only_if_older_than=self.max_age)
-        return current
+        if not self._keys:
+            await self.rotate(lead=timedelta(0), only_if_older_than=self.max_age)
+            return
+        newest = max(self._keys.values(), key=lambda k: k.created_at)
+        if datetime.now(UTC) - newest.created_at > self.max_age:
+            await self.rotate(only_if_older_than=self.max_age)
 
-    async def rotate(self, *, only_if_older_than: timedelta | None = None) -> SigningKey:
-        """Make a new signing key; the previous one stops signing but stays published a while."""
+    async def rotate(
+        self, *, lead: timedelta = PUBLISH_LEAD, only_if_older_than: timedelta | None = None
+    ) -> SigningKey:
+        """Announce a new key that signs after `lead`; earlier keys stay published a while after.
+
+        With `only_if_older_than`, nothing happens if another process made a key that recently.
+        """
         private = Ed25519PrivateKey.generate()
         kid = f"{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(6)}"
         raw = base64.b64encode(private.private_bytes_raw()).decode("ascii")
         sealed = await self._sealer.seal(SEAL_SUBJECT, _context(kid), raw)
-        key = SigningKey(kid, private, datetime.now(UTC))
+        now = datetime.now(UTC)
+        key = SigningKey(kid, private, now, now + lead)
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _ROTATE_LOCK)
-            # Another process may have rotated while we waited: then use its key.
             fresh = only_if_older_than is not None and await conn.fetchval(
-                "SELECT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL "
-                "AND created_at > now() - $1::interval)",
+                "SELECT EXISTS (SELECT 1 FROM signing_keys "
+                "WHERE created_at > now() - $1::interval)",
                 only_if_older_than,
             )
             if not fresh:
+                # Keys it supersedes stay published until their last tokens have expired.
                 await conn.execute(
-                    "UPDATE signing_keys SET retired_at = now(), publish_until = now() + $1 "
-                    "WHERE retired_at IS NULL",
-                    PUBLISH_AFTER_RETIREMENT,
+                    "UPDATE signing_keys SET publish_until = $1 WHERE publish_until IS NULL",
+                    key.activates_at + PUBLISH_AFTER_RETIREMENT,
                 )
                 await conn.execute(
-                    "INSERT INTO signing_keys (kid, public_jwk, private_key, created_at) "
-                    "VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO signing_keys "
+                    "(kid, public_jwk, private_key, created_at, activates_at) "
+                    "VALUES ($1, $2, $3, $4, $5)",
                     kid,
                     key.jwk(),
                     str(sealed),
                     key.created_at,
+                    key.activates_at,
                 )
         await self.load()
-        return self.current
+        return self._keys.get(kid, key)
 
     async def public_key(self, kid: str) -> PyJWK | None:
         """The verification key for a kid; reloads (at most once a second) if it is unknown."""
