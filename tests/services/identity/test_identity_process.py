@@ -156,6 +156,9 @@ def test_dev_only_tools_refuse_outside_development(service: Service) -> None:
         seeded = service.run("identity.seed", env=env)
         assert seeded.returncode != 0
         assert "UPONYAJI_ENV=development" in seeded.stderr
+    rotated = service.run("identity.rotate_keys")
+    assert rotated.returncode == 0, rotated.stderr
+    assert "new signing key" in rotated.stdout
     unknown = service.run("identity.devtoken", "test.nobody")
     assert unknown.returncode == 1
     assert "no active account" in unknown.stderr
