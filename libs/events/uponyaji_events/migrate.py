@@ -56,5 +56,14 @@ async def migrate(conn: Conn, migrations: Iterable[tuple[str, str]]) -> list[str
                 )
             applied.append(name)
     finally:
-        await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+        await release_lock(conn, _LOCK_KEY)
     return applied
+
+
+async def release_lock(conn: Conn, key: int) -> None:
+    """Release a session advisory lock, or drop the connection so the lock cannot leak."""
+    try:
+        await conn.execute("SELECT pg_advisory_unlock($1)", key)
+    except BaseException:
+        conn.terminate()
+        raise

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from uponyaji_events.consumer import Consumer, Handler, lock_key
 from uponyaji_events.feed import FeedSource
+from uponyaji_events.migrate import release_lock
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -81,4 +82,4 @@ class ProjectionRunner:
                         page=page, conn=conn, on_page=lambda n: bar.advance(task, n)
                     )
             finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(name, source))
+                await release_lock(conn, lock_key(name, source))

@@ -19,6 +19,7 @@ from opentelemetry.trace import SpanKind
 from uponyaji_events.codec import encode_event
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
+from uponyaji_events.migrate import release_lock
 from uponyaji_events.natsconn import connect, ensure_stream, subject_for
 from uponyaji_events.store import EventStore
 from uponyaji_events.tracing import current_carrier, span_from
@@ -122,10 +123,7 @@ class OutboxRelay:
                             await self._lead(lock_conn)
                         finally:
                             self.stats.active = False
-                            with contextlib.suppress(Exception):
-                                await lock_conn.execute(
-                                    "SELECT pg_advisory_unlock($1)", self._lock_key
-                                )
+                            await release_lock(lock_conn, self._lock_key)
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                     self.stats.last_error = f"database: {exc}"
                     log.warning("relay database error: %s", exc)
@@ -176,14 +174,15 @@ class OutboxRelay:
         assert self._js is not None
         futures: list[asyncio.Future[Any]] = []
         for event in batch:
+            headers = {"Nats-Msg-Id": str(event.event_id)}
+            subject, data = subject_for(self.service, event), encode_event(event)
+            if "traceparent" not in event.trace:  # untraced: skip the span's cost (~25 µs)
+                futures.append(await self._js.publish_async(subject, data, headers=headers))
+                continue
             with span_from("events.publish", event.trace, SpanKind.PRODUCER) as span:
                 span.set_attribute("uponyaji.event_type", event.type)
-                headers = {"Nats-Msg-Id": str(event.event_id), **current_carrier()}
-                futures.append(
-                    await self._js.publish_async(
-                        subject_for(self.service, event), encode_event(event), headers=headers
-                    )
-                )
+                headers.update(current_carrier())
+                futures.append(await self._js.publish_async(subject, data, headers=headers))
         try:
             await asyncio.wait_for(asyncio.gather(*futures), self.ack_timeout)
         finally:

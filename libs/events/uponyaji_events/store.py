@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -42,6 +42,17 @@ SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], 
                      $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::uuid[],
                      $12::uuid[], $13::jsonb[], $14::jsonb[], $15::bytea[], $16::bytea[])
 """
+
+# The same insert, guarded: only when the stream's event at $17 has hash $18 and type $19
+# (or, for $17 = 0, when the stream is new and $18 is the genesis hash).
+_GUARDED_INSERT = (
+    _INSERT  # noqa: S608 - constant SQL, parameters only
+    + """
+WHERE CASE WHEN $17::int = 0 THEN $18::bytea = decode(repeat('00', 32), 'hex')
+           ELSE EXISTS (SELECT 1 FROM events WHERE stream_id = ($3::text[])[1]
+                        AND version = $17 AND hash = $18 AND stream_type = $19) END
+"""
+)
 
 _SEQUENCE = """
 WITH batch AS (
@@ -110,42 +121,39 @@ class EventStore:
         actor: Actor,
         correlation_id: UUID | None = None,
         causation_id: UUID | None = None,
+        prev_hash: bytes | None = None,
         conn: Conn | None = None,
     ) -> list[Event]:
-        """Append events atomically after `expected_version` (None: at the end); 409 on conflict."""
+        """Append events atomically after `expected_version` (None: at the end); 409 on conflict.
+
+        A caller that has just loaded the stream passes the last event's hash as `prev_hash`
+        (with `expected_version`): the append is then one statement, with no read first.
+        """
         if not events:
             raise ValueError("append needs at least one event")
+        if prev_hash is not None and expected_version is None:
+            raise ValueError("prev_hash needs an expected_version")
         with tracer().start_as_current_span("events.append", kind=SpanKind.PRODUCER) as span:
             span.set_attribute("uponyaji.stream_type", stream_type)
             span.set_attribute("uponyaji.event_count", len(events))
-            carrier = current_carrier()
+            draft = _Draft(
+                stream_type,
+                stream_id,
+                events,
+                actor,
+                correlation_id,
+                causation_id,
+                current_carrier(),
+            )
             if conn is not None:
-                return await self._append(
-                    conn,
-                    stream_type,
-                    stream_id,
-                    expected_version,
-                    events,
-                    actor,
-                    correlation_id,
-                    causation_id,
-                    carrier,
-                )
+                return await self._append(conn, draft, expected_version, prev_hash)
             attempts = _ANY_RETRIES if expected_version is None else 1
             for attempt in range(attempts):
                 try:
-                    async with self.pool.acquire() as own, own.transaction():
-                        stored = await self._append(
-                            own,
-                            stream_type,
-                            stream_id,
-                            expected_version,
-                            events,
-                            actor,
-                            correlation_id,
-                            causation_id,
-                            carrier,
-                        )
+                    # One INSERT is atomic on its own; (stream_id, version) is unique, so a
+                    # concurrent writer of the same stream fails instead of forking the chain.
+                    async with self.pool.acquire() as own:
+                        stored = await self._append(own, draft, expected_version, prev_hash)
                 except ConcurrencyError:
                     if attempt + 1 == attempts:
                         raise
@@ -155,58 +163,41 @@ class EventStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _append(
-        self,
-        conn: Conn,
-        stream_type: str,
-        stream_id: str,
-        expected_version: int | None,
-        events: Sequence[NewEvent],
-        actor: Actor,
-        correlation_id: UUID | None,
-        causation_id: UUID | None,
-        carrier: dict[str, str],
+        self, conn: Conn, draft: _Draft, expected_version: int | None, prev_hash: bytes | None
     ) -> list[Event]:
-        last = await conn.fetchrow(
-            "SELECT version, hash, stream_type FROM events WHERE stream_id = $1 "
-            "ORDER BY version DESC LIMIT 1",
-            stream_id,
-        )
-        current = last["version"] if last else 0
-        if last is not None and last["stream_type"] != stream_type:
-            raise ValueError(f"stream {stream_id} is a {last['stream_type']}, not a {stream_type}")
-        if expected_version is not None and current != expected_version:
-            raise ConcurrencyError(
-                f"stream {stream_id} is at version {current}, expected {expected_version}"
+        if prev_hash is not None and expected_version is not None:
+            stored = draft.build(expected_version, prev_hash)
+            guard = (expected_version, prev_hash, draft.stream_type)
+        else:
+            last = await conn.fetchrow(
+                "SELECT version, hash, stream_type FROM events WHERE stream_id = $1 "
+                "ORDER BY version DESC LIMIT 1",
+                draft.stream_id,
             )
-        prev = bytes(last["hash"]) if last else GENESIS_HASH
-        now = utc_now()
-        correlation = correlation_id or new_event_id()
-        stored: list[Event] = []
-        for offset, new in enumerate(events, start=1):
-            draft = Event(
-                event_id=new.event_id or new_event_id(),
-                stream_type=stream_type,
-                stream_id=stream_id,
-                version=current + offset,
-                type=new.type,
-                schema_version=new.schema_version,
-                occurred_at=new.occurred_at or now,
-                recorded_at=now,
-                actor=actor,
-                correlation_id=correlation,
-                causation_id=causation_id,
-                payload=new.payload,
-                prev_hash=prev,
-                hash=b"",
-                trace=carrier,
-            )
-            event = _with_hash(draft)
-            stored.append(event)
-            prev = event.hash
+            current = last["version"] if last else 0
+            if last is not None and last["stream_type"] != draft.stream_type:
+                raise ValueError(
+                    f"stream {draft.stream_id} is a {last['stream_type']}, "
+                    f"not a {draft.stream_type}"
+                )
+            if expected_version is not None and current != expected_version:
+                raise ConcurrencyError(
+                    f"stream {draft.stream_id} is at version {current}, expected {expected_version}"
+                )
+            stored = draft.build(current, bytes(last["hash"]) if last else GENESIS_HASH)
+            guard = None
         try:
-            await conn.execute(_INSERT, *_columns(stored))
+            if guard is None:
+                await conn.execute(_INSERT, *_columns(stored))
+            else:
+                inserted = await conn.execute(_GUARDED_INSERT, *_columns(stored), *guard)
+                if inserted.endswith(" 0"):
+                    raise ConcurrencyError(
+                        f"stream {draft.stream_id} is not at version {expected_version} with "
+                        "the given prev_hash"
+                    )
         except asyncpg.UniqueViolationError as exc:
-            raise ConcurrencyError(f"stream {stream_id} was written concurrently") from exc
+            raise ConcurrencyError(f"stream {draft.stream_id} was written concurrently") from exc
         return stored
 
     async def load(self, stream_id: str, *, after_version: int = 0) -> list[Event]:
@@ -267,8 +258,45 @@ class EventStore:
         return [row_to_event(row) for row in rows]
 
 
-def _with_hash(draft: Event) -> Event:
-    return replace(draft, hash=event_hash(draft))
+@dataclass(frozen=True)
+class _Draft:
+    """What a caller asked to append, before versions and hashes are known."""
+
+    stream_type: str
+    stream_id: str
+    events: Sequence[NewEvent]
+    actor: Actor
+    correlation_id: UUID | None
+    causation_id: UUID | None
+    carrier: dict[str, str]
+
+    def build(self, current: int, prev: bytes) -> list[Event]:
+        """Number the events after `current` and chain their hashes from `prev`."""
+        now = utc_now()
+        correlation = self.correlation_id or new_event_id()
+        stored: list[Event] = []
+        for offset, new in enumerate(self.events, start=1):
+            draft = Event(
+                event_id=new.event_id or new_event_id(),
+                stream_type=self.stream_type,
+                stream_id=self.stream_id,
+                version=current + offset,
+                type=new.type,
+                schema_version=new.schema_version,
+                occurred_at=new.occurred_at or now,
+                recorded_at=now,
+                actor=self.actor,
+                correlation_id=correlation,
+                causation_id=self.causation_id,
+                payload=new.payload,
+                prev_hash=prev,
+                hash=b"",
+                trace=self.carrier,
+            )
+            event = replace(draft, hash=event_hash(draft))
+            stored.append(event)
+            prev = event.hash
+        return stored
 
 
 def _columns(events: Sequence[Event]) -> list[list[Any]]:

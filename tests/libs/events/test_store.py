@@ -162,3 +162,22 @@ async def test_any_sequence_of_batches_loads_back_and_verifies(
 
     assert [e.payload["v"] for e in loaded] == [v for batch in batches for v in batch]
     assert (await verify(db, sid)).ok
+
+
+async def test_append_with_known_prev_hash_is_checked_against_the_stream(db: asyncpg.Pool) -> None:
+    store = EventStore(db)
+    sid = str(uuid.uuid4())
+    [first] = await store.append("case", sid, 0, [ev(n=1)], actor=ACTOR, prev_hash=bytes(32))
+    [second] = await store.append("case", sid, 1, [ev(n=2)], actor=ACTOR, prev_hash=first.hash)
+
+    with pytest.raises(ConcurrencyError):  # a stale view of the stream
+        await store.append("case", sid, 1, [ev(n=3)], actor=ACTOR, prev_hash=first.hash)
+    with pytest.raises(ConcurrencyError):  # the right version but a hash the stream never had
+        await store.append("case", sid, 2, [ev(n=3)], actor=ACTOR, prev_hash=bytes(32))
+    with pytest.raises(ConcurrencyError):  # "new stream" on a stream that exists
+        await store.append("case", sid, 0, [ev(n=3)], actor=ACTOR, prev_hash=bytes(32))
+    with pytest.raises(ConcurrencyError):  # the stream belongs to another type
+        await store.append("account", sid, 2, [ev(n=3)], actor=ACTOR, prev_hash=second.hash)
+
+    assert [e.payload["n"] for e in await store.load(sid)] == [1, 2]
+    assert (await verify(db, sid)).ok
