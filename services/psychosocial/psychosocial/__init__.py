@@ -1,0 +1,1 @@
+"""Uponyaji psychosocial service: counselling sessions, assessments, risk flags, care plans."""
