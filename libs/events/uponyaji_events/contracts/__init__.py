@@ -4,7 +4,7 @@
 docs/asyncapi.json. How to add or change an event type: docs/contracts.md.
 """
 
-from uponyaji_events.contracts import identity, intake, kernel
+from uponyaji_events.contracts import identity, intake, kernel, psychosocial
 from uponyaji_events.contracts.registry import (
     Contract,
     ContractRegistry,
@@ -17,7 +17,7 @@ from uponyaji_events.contracts.types import EventPayload, SealedValue
 def default_registry() -> ContractRegistry:
     """A new registry holding every service's contracts."""
     registry = ContractRegistry()
-    for module in (identity, intake, kernel):
+    for module in (identity, intake, kernel, psychosocial):
         module.register(registry)
     return registry
 
