@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import math
-from collections.abc import Iterable, Set
-from dataclasses import dataclass
+from collections.abc import Set
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from . import matching
 from .blind_index import (
     BlindIndexer,
     IndexKind,
@@ -20,74 +19,11 @@ from .blind_index import (
     normalise_phone,
 )
 from .case_number import looks_like_case_number, normalise_case_number
-from .errors import DuplicateCandidate
 
 Pool = asyncpg.Pool
 Entries = Set[tuple[IndexKind, bytes]]
 _ID_KINDS = (IndexKind.NATIONAL_ID, IndexKind.PASSPORT, IndexKind.OTHER_ID)
-_REASON = {IndexKind.PHONE: "phone", IndexKind.NATIONAL_ID: "id_number",
-           IndexKind.PASSPORT: "id_number", IndexKind.OTHER_ID: "id_number"}  # fmt: skip
 SEARCH_LIMIT = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """A survivor found through the blind index, with how many entries of each kind matched."""
-
-    survivor_id: UUID
-    case_number: str
-    name_parts: int  # how many name parts the survivor has in the index
-    kinds: dict[str, int]
-
-
-async def _matches(pool: Pool, entries: Iterable[tuple[IndexKind, bytes]]) -> list[Match]:
-    pairs = list(entries)
-    if not pairs:
-        return []
-    rows = await pool.fetch(
-        "SELECT b.survivor_id, s.case_number, b.kind, count(*) AS n, "
-        "(SELECT count(*) FROM survivor_blind_index x WHERE x.survivor_id = b.survivor_id "
-        "AND x.kind = 'name') AS name_parts "
-        "FROM survivor_blind_index b JOIN survivors s USING (survivor_id) "
-        "WHERE (b.kind, b.digest) IN (SELECT * FROM unnest($1::text[], $2::bytea[])) "
-        "GROUP BY b.survivor_id, s.case_number, b.kind",
-        [kind.value for kind, _ in pairs],
-        [digest for _, digest in pairs],
-    )
-    found: dict[UUID, Match] = {}
-    for row in rows:
-        match = found.setdefault(
-            row["survivor_id"],
-            Match(row["survivor_id"], row["case_number"], int(row["name_parts"]), {}),
-        )
-        match.kinds[row["kind"]] = int(row["n"])
-    return list(found.values())
-
-
-def _reasons(match: Match, name_count: int, *, all_names: bool) -> tuple[str, ...]:
-    """Why a match counts: phone, ID number, or enough shared name parts.
-
-    A search needs every name part it gives. A duplicate needs two shared parts, and at least
-    60% of the shorter name, so that common words alone ("Mary", "Test Survivor") do not match.
-    """
-    reasons = sorted({_REASON[IndexKind(k)] for k in match.kinds if k != IndexKind.NAME})
-    names = match.kinds.get(IndexKind.NAME.value, 0)
-    shorter = min(name_count, match.name_parts) or 1
-    needed = name_count if all_names else max(min(2, shorter), math.ceil(0.6 * shorter))
-    if name_count and names >= needed:
-        reasons.append(f"name ({names} of {name_count} parts)")
-    return tuple(reasons)
-
-
-async def duplicate_candidates(pool: Pool, entries: Entries) -> tuple[DuplicateCandidate, ...]:
-    """Survivors sharing a phone or ID number, or at least two name parts, with this identity."""
-    name_count = sum(1 for kind, _ in entries if kind is IndexKind.NAME)
-    candidates = []
-    for match in await _matches(pool, entries):
-        reasons = _reasons(match, name_count, all_names=False)
-        if reasons:
-            candidates.append(DuplicateCandidate(match.survivor_id, match.case_number, reasons))
-    return tuple(sorted(candidates, key=lambda c: c.case_number))
 
 
 def search_entries(indexer: BlindIndexer, q: str) -> tuple[Entries, int]:
@@ -115,8 +51,8 @@ async def search(
     else:
         entries, name_count = search_entries(indexer, q)
         reasons = {}
-        for match in await _matches(pool, entries):
-            found = _reasons(match, name_count, all_names=True)
+        for match in await matching.matches(pool, entries):
+            found = matching.search_reasons(match, name_count)
             if found:
                 reasons[match.survivor_id] = found
     rows = await survivors(pool, list(reasons), caseload)

@@ -50,7 +50,7 @@ async def test_names_match_on_most_of_their_parts_not_on_common_words(officer: A
     await officer.post("/survivors", registration("Wanjiru Achieng Test-Kamau"))
     reordered = await officer.post("/survivors", registration("ACHIENG wanjirū"))
     assert reordered.status_code == 409
-    assert reordered.json()["candidates"][0]["reasons"] == ["name (2 of 2 parts)"]
+    assert reordered.json()["candidates"][0]["reasons"] == ["name (2 of 2 distinctive parts)"]
     one_shared = await officer.post("/survivors", registration("Wanjiru Otieno Mutua Fake"))
     assert one_shared.status_code == 201
 
@@ -62,3 +62,14 @@ async def test_showing_candidates_is_audited_as_a_search(officer: As, pool: asyn
         "SELECT payload->>'action' AS action FROM events WHERE type = 'intake.SurvivorDataAccessed'"
     )
     assert [row["action"] for row in actions] == ["survivor.search"]
+
+
+async def test_words_common_in_the_register_do_not_make_candidates(officer: As) -> None:
+    for n in range(21):
+        body = registration(f"Common Kamau Person{n:02d}", register_anyway_reason="synthetic")
+        assert (await officer.post("/survivors", body)).status_code == 201
+    fresh = await officer.post("/survivors", registration("Common Kamau Newcomer"))
+    assert fresh.status_code == 201, fresh.text
+    assert fresh.json()["possible_duplicates"] == []
+    same = await officer.post("/survivors", registration("Kamau Person07 Common"))
+    assert same.status_code == 409  # its distinctive part still matches

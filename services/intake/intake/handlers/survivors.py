@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 from uponyaji_events.contracts import intake as c
 from uponyaji_events.envelope import Actor, Event
 
-from .. import domain, queries
+from .. import domain, matching
 from ..case_number import EAT, case_year, format_case_number
 from ..errors import IntakeError, PossibleDuplicates, SurvivorNotFound
 from ..identity import age_band, seal_fields
@@ -65,7 +65,7 @@ async def register(
         id_kind=body.id_document.kind if body.id_document else None,
         id_number=body.id_document.number if body.id_document else None,
     )
-    candidates = await queries.duplicate_candidates(intake.store.pool, entries)
+    candidates = await matching.duplicate_candidates(intake.store.pool, entries)
     if candidates and body.register_anyway_reason is None:
         raise PossibleDuplicates(candidates)  # before any key or case number is made
     case_number = await next_case_number(intake)
