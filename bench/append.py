@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import asyncpg
+from uponyaji_events.envelope import GENESIS_HASH
 from uponyaji_events.store import EventStore
 
 from bench.probe import Measurement, Probe
@@ -73,26 +74,39 @@ async def raw_case(servers: Servers, writers: int, label: str) -> Case:
     return Case(f"raw one-row INSERT, {label}", 1, _concurrently(writer, writers), close, True)
 
 
-async def kernel_case(servers: Servers, writers: int, per_tx: int, label: str) -> Case:
-    """EventStore.append of `per_tx` events per transaction from `writers` concurrent tasks."""
+async def kernel_case(
+    servers: Servers, writers: int, per_tx: int, label: str, *, known_head: bool = False
+) -> Case:
+    """EventStore.append of `per_tx` events per transaction from `writers` concurrent tasks.
+
+    With `known_head`, each append passes the previous append's last hash as `prev_hash`, as a
+    command handler does after loading the stream: the append is then a single statement.
+    """
     pool = await open_pool(await servers.new_database("append"), writers)
     store = EventStore(pool)
     events = new_events(per_tx)
 
     async def writer(prefix: str, w: int, deadline: float) -> int:
         loop, done, stream, version = asyncio.get_running_loop(), 0, 0, 0
+        head: bytes | None = GENESIS_HASH if known_head else None
         while loop.time() < deadline:
             if version + per_tx > STREAM_LENGTH:
                 stream, version = stream + 1, 0
+                head = GENESIS_HASH if known_head else None
             stream_id = f"{prefix}-{w}-{stream}"
-            await store.append(STREAM_TYPE, stream_id, version, events, actor=ACTOR)
+            stored = await store.append(
+                STREAM_TYPE, stream_id, version, events, actor=ACTOR, prev_hash=head
+            )
+            if known_head:
+                head = stored[-1].hash
             version += per_tx
             done += 1
         return done
 
     plural = "s" if per_tx > 1 else ""
+    how = "kernel, prev_hash known" if known_head else "kernel"
     return Case(
-        f"kernel, {label}, {per_tx} event{plural}/tx",
+        f"{how}, {label}, {per_tx} event{plural}/tx",
         per_tx,
         _concurrently(writer, writers),
         pool.close,
@@ -133,11 +147,13 @@ async def run(servers: Servers, sizes: Sizes, probe: Probe) -> Results:
     results = Results()
     kernel_rate: dict[int, float] = {}
     peer_rate: dict[int, float] = {}
+    known_rate: dict[int, float] = {}
     raw_rate: dict[int, float] = {}
     for writers in WRITER_COUNTS:
         label = f"{writers} writer{'s' if writers > 1 else ''}"
         raw = await raw_case(servers, writers, label)
         kernels = [await kernel_case(servers, writers, n, label) for n in EVENTS_PER_TX]
+        kernels.append(await kernel_case(servers, writers, 1, label, known_head=True))
         peer = await peer_case(servers, writers, label)
         if peer is None:
             results.notes.append("eventsourcing peer skipped: psycopg-pool is not installed")
@@ -163,6 +179,7 @@ async def run(servers: Servers, sizes: Sizes, probe: Probe) -> Results:
             figure.ceiling = raw_rate[writers]
             figure.ceiling_what = f"raw one-row INSERT commits, {label}"
         kernel_rate[writers] = figures[1].rate
+        known_rate[writers] = figures[1 + len(EVENTS_PER_TX)].rate
         if peer is not None:
             peer_rate[writers] = figures[-1].rate
         results.figures += figures
@@ -175,11 +192,27 @@ async def run(servers: Servers, sizes: Sizes, probe: Probe) -> Results:
             "%",
         )
     )
+    results.checks.append(
+        Check(
+            f"append: kernel {top} writers, prev_hash known (1 event/tx) vs raw commits",
+            100 * known_rate[top] / raw_rate[top],
+            50.0,
+            "%",
+        )
+    )
     if top in peer_rate:
         results.checks.append(
             Check(
                 f"append: kernel {top} writers vs eventsourcing {top} writers (1 event/tx)",
                 kernel_rate[top] / peer_rate[top],
+                5.0,
+                "x",
+            )
+        )
+        results.checks.append(
+            Check(
+                f"append: kernel {top} writers, prev_hash known, vs eventsourcing (1 event/tx)",
+                known_rate[top] / peer_rate[top],
                 5.0,
                 "x",
             )
