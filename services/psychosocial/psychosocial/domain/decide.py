@@ -1,0 +1,222 @@
+"""The deciders: given the state and a command, the events to record, or a domain error."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+from uponyaji_events.contracts import ContractRegistry, default_registry
+from uponyaji_events.contracts import psychosocial as c
+from uponyaji_events.envelope import NewEvent
+
+from .. import instruments
+from ..errors import (
+    AssessmentNotFound,
+    AssessmentSuperseded,
+    CaseClosed,
+    ConsentRequired,
+    FlagAlreadyResolved,
+    GoalClosed,
+    GoalNotFound,
+    InvalidCommand,
+    RiskFlagNotFound,
+    SurvivorErased,
+    SurvivorMerged,
+)
+from .commands import (
+    AddGoal,
+    CorrectAssessment,
+    RecordAssessment,
+    RecordSafetyResponse,
+    RecordSession,
+    ReviewGoal,
+    SurvivorCommand,
+)
+from .state import SurvivorState
+
+# Clocks differ a little between a counsellor's device and the server.
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_SURVIVORS = {c.SessionKind.INDIVIDUAL: 1, c.SessionKind.COUPLE: 2}
+
+
+@functools.cache
+def contracts() -> ContractRegistry:
+    """Every service's event contracts (built once, on first use)."""
+    return default_registry()
+
+
+def new_event(payload: BaseModel) -> NewEvent:
+    """A NewEvent of the payload's contract (validated on the way)."""
+    return contracts().to_new_event(payload)
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeFacts:
+    """What intake has told this service about a survivor (consumed into local tables)."""
+
+    consent: bool = False
+    closed: bool = False
+    erased: bool = False
+    merged_into: UUID | None = None
+
+
+def admissible(facts: IntakeFacts, *, safety: bool = False) -> None:
+    """Refuse work on an erased or merged record, a closed case or without consent (409).
+
+    A safety response (`safety=True`) is never refused for a closed case or a withdrawn
+    consent: a risk signal already given must always be answerable.
+    """
+    if facts.erased:
+        raise SurvivorErased("the survivor's erasure was requested: nothing more is recorded")
+    if facts.merged_into is not None:
+        raise SurvivorMerged(f"this record was merged into survivor {facts.merged_into}")
+    if safety:
+        return
+    if facts.closed:
+        raise CaseClosed("the case is closed in intake: reopen it before recording more work")
+    if not facts.consent:
+        raise ConsentRequired(
+            "psychosocial_support consent is absent or withdrawn: record it in intake first"
+        )
+
+
+def decide_session(command: RecordSession) -> list[NewEvent]:
+    """Log a session: one participant for individual sessions, two at most for couples."""
+    if command.held_on > command.today:
+        raise InvalidCommand(f"held_on {command.held_on} is in the future")
+    survivors = [p.survivor_id for p in command.participants]
+    if len(set(survivors)) != len(survivors):
+        raise InvalidCommand("a survivor is listed twice in the session")
+    limit = MAX_SURVIVORS.get(command.kind)
+    if limit is not None and len(survivors) > limit:
+        raise InvalidCommand(f"a {command.kind.value} session has at most {limit} survivor(s)")
+    if command.interpreter_language and not command.interpreter:
+        raise InvalidCommand("interpreter_language is given but interpreter is false")
+    participants = [
+        c.SessionParticipant(survivor_id=p.survivor_id, attendance=p.attendance, notes=p.notes)
+        for p in command.participants
+    ]
+    return [
+        new_event(
+            c.SessionRecorded(
+                session_id=command.session_id, kind=command.kind, held_on=command.held_on,
+                duration_minutes=command.duration_minutes, approach=command.approach,
+                place=command.place, interpreter=command.interpreter,
+                interpreter_language=command.interpreter_language, participants=participants,
+            )
+        )
+    ]  # fmt: skip
+
+
+def decide(
+    state: SurvivorState, command: SurvivorCommand, table: instruments.Instruments
+) -> list[NewEvent]:
+    """The events a command on the survivor stream records."""
+    if isinstance(command, RecordAssessment | CorrectAssessment):
+        return _assess(state, command, table)
+    if isinstance(command, RecordSafetyResponse):
+        return _respond(state, command)
+    if isinstance(command, AddGoal):
+        return [new_event(c.CarePlanGoalAdded(
+            goal_id=command.goal_id, survivor_id=command.survivor_id, domain=command.domain,
+            description=command.description, target_date=command.target_date,
+        ))]  # fmt: skip
+    return _review(state, command)
+
+
+def _not_future(what: str, when: datetime, now: datetime) -> None:
+    if when > now + CLOCK_SKEW:
+        raise InvalidCommand(f"{what} {when.isoformat()} is in the future")
+
+
+def _assess(
+    state: SurvivorState,
+    command: RecordAssessment | CorrectAssessment,
+    table: instruments.Instruments,
+) -> list[NewEvent]:
+    administered_at = command.administered_at
+    signalled = False
+    if isinstance(command, CorrectAssessment):
+        old = state.assessments.get(command.supersedes)
+        if old is None:
+            raise AssessmentNotFound(f"no assessment {command.supersedes} of this survivor")
+        if old.superseded_by is not None:
+            raise AssessmentSuperseded(
+                f"assessment {command.supersedes} was corrected by {old.superseded_by}: "
+                "correct that one"
+            )
+        administered_at = administered_at or old.administered_at
+        signalled = old.signalled
+    assert administered_at is not None
+    _not_future("administered_at", administered_at, command.now)
+    try:
+        instrument = table[command.instrument]
+        result = instruments.score(instrument, command.responses)
+    except (instruments.UnknownInstrument, instruments.InvalidResponses) as problem:
+        raise InvalidCommand(str(problem)) from None
+    fields: dict[str, Any] = {
+        "assessment_id": command.assessment_id, "survivor_id": command.survivor_id,
+        "instrument": instrument.code, "responses": list(result.responses),
+        "administered_at": administered_at, "total": _text(result.total),
+        "percentage": None if result.percentage is None else int(result.percentage),
+        "subscales": [c.SubscaleScore(name=c.SubscaleName(name), score=_text(value))
+                      for name, value in result.subscales.items()],
+        "band": result.band, "flags": list(result.flags),
+        "caseness_cutoff": _text(instrument.caseness.threshold),
+    }  # fmt: skip
+    payload: BaseModel
+    if isinstance(command, CorrectAssessment):
+        payload = c.AssessmentCorrected(
+            **fields, supersedes=command.supersedes, reason=command.reason
+        )
+    else:
+        payload = c.AssessmentRecorded(**fields)
+    events = [new_event(payload)]
+    # A correction never closes a risk flag (only a safety response does), nor raises one
+    # again for a signal already flagged on the assessment it corrects.
+    for reason, item, response in [] if signalled else result.risk[:1]:
+        events.append(new_event(c.RiskFlagRaised(
+            flag_id=command.flag_id, survivor_id=command.survivor_id,
+            assessment_id=command.assessment_id, reason=c.RiskReason(reason), item=item,
+            response=response, raised_at=administered_at,
+        )))  # fmt: skip
+    return events
+
+
+def _text(value: Fraction) -> str:
+    return str(instruments.shown(value))
+
+
+def _respond(state: SurvivorState, command: RecordSafetyResponse) -> list[NewEvent]:
+    flag = state.flags.get(command.flag_id)
+    if flag is None:
+        raise RiskFlagNotFound(f"no risk flag {command.flag_id} of this survivor")
+    if flag.resolved:
+        raise FlagAlreadyResolved(f"risk flag {command.flag_id} already has a safety response")
+    _not_future("responded_at", command.responded_at, command.now)
+    if command.responded_at < flag.raised_at:
+        raise InvalidCommand("responded_at is before the flag was raised")
+    return [new_event(c.SafetyResponseRecorded(
+        flag_id=command.flag_id, survivor_id=command.survivor_id,
+        responder_id=command.responder_id, actions=list(dict.fromkeys(command.actions)),
+        referral=command.referral, details=command.details, responded_at=command.responded_at,
+    ))]  # fmt: skip
+
+
+def _review(state: SurvivorState, command: ReviewGoal) -> list[NewEvent]:
+    goal = state.goals.get(command.goal_id)
+    if goal is None:
+        raise GoalNotFound(f"no care-plan goal {command.goal_id} of this survivor")
+    if goal.closed:
+        raise GoalClosed(f"the goal is {goal.status}: add a new goal instead")
+    if command.reviewed_on > command.today:
+        raise InvalidCommand(f"reviewed_on {command.reviewed_on} is in the future")
+    return [new_event(c.CarePlanGoalReviewed(
+        goal_id=command.goal_id, survivor_id=command.survivor_id, status=command.status,
+        reviewed_on=command.reviewed_on, note=command.note,
+    ))]  # fmt: skip
