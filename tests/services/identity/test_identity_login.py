@@ -10,6 +10,8 @@ import pytest
 from fastapi import FastAPI
 from identity.app import create_app
 from identity.context import Identity
+from identity.handlers.auth import start_session
+from identity.handlers.streams import load_account
 from identity.security.passwords import password_problem
 from identity_support import enrol, event_count, new_staff, strong_password
 
@@ -163,3 +165,29 @@ async def test_weak_passwords_are_refused_with_422_naming_the_problem(
 def test_good_passphrases_pass() -> None:
     assert password_problem("mango tree under the blue sky 7") is None
     assert password_problem("Kx7-vlq2-Rr9p-00tz", "test.staff") is None
+
+
+async def test_changing_ones_password_revokes_other_sessions(
+    ctx: Identity, client: httpx.AsyncClient
+) -> None:
+    staff = await enrol(client, await new_staff(ctx, "counsellor"))
+    account = await load_account(ctx, staff.staff_id)
+    assert account is not None
+    other_session = await start_session(ctx, account)
+    weak = {"current_password": staff.password, "new_password": "password1234"}
+    response = await client.post("/auth/password", json=weak, headers=staff.access)
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("new_password: ")
+    new = strong_password()
+    change = {"current_password": staff.password, "new_password": new}
+    assert (
+        await client.post("/auth/password", json=change, headers=staff.access)
+    ).status_code == 204
+    # this session goes on, the other one is revoked
+    assert (await client.get("/staff", headers=staff.access)).status_code == 200
+    other = {"Authorization": f"Bearer {other_session.access_token}"}
+    assert (await client.get("/staff", headers=other)).status_code == 401
+    old = {**staff.credentials(), "totp_code": "000000"}  # refused before the code is read
+    assert (await client.post("/auth/login", json=old)).status_code == 401
+    staff.password = new
+    assert (await client.post("/auth/login", json=staff.login_body())).status_code == 200
