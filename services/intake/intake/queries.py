@@ -34,7 +34,9 @@ def search_entries(indexer: BlindIndexer, q: str) -> tuple[Entries, int]:
     number = normalise_id_number(q)
     if any(ch.isdigit() for ch in number) and number.isalnum():
         entries |= {(kind, indexer.digest(kind, number)) for kind in _ID_KINDS}
-    tokens = [t for t in name_tokens(q) if not t.isdigit()]
+    tokens = name_tokens(q)
+    if all(t.isdigit() for t in tokens):
+        tokens = []  # a phone or ID number, not a name (names may hold digits: "Alpha-017")
     entries |= {(IndexKind.NAME, indexer.digest(IndexKind.NAME, t)) for t in tokens}
     return entries, len(tokens)
 

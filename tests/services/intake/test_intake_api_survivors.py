@@ -113,7 +113,7 @@ async def test_search_by_case_number_phone_id_and_name_parts(officer: As) -> Non
         officer, name="Test Survivor Zawadi Kilifi", phone="0712000004",
         id_document={"kind": "national_id", "number": "12345678"},
     )  # fmt: skip
-    await register(officer, name="Test Survivor Bravo (FAKE)")  # shares 2 of 5 parts: no candidate
+    two = await register(officer, name="Test Survivor Bravo (FAKE)")
 
     async def hits(q: str) -> list[str]:
         response = await officer.get("/survivors", params={"q": q})
@@ -124,6 +124,8 @@ async def test_search_by_case_number_phone_id_and_name_parts(officer: As) -> Non
     assert await hits("+254 712 000 004") == [one["case_number"]]
     assert await hits("12 345 678") == [one["case_number"]]
     assert await hits("zawádi KILIFI") == [one["case_number"]]
+    assert await hits("Bravo (fake)") == [two["case_number"]]
+    assert await hits("Survivor-Bravo 2") == []  # a digit part is a name part too
     assert len(await hits("test survivor")) == 2
     assert await hits("zawadi nobody") == []
 
