@@ -24,10 +24,18 @@ async def test_after_key_destruction_sealed_fields_read_as_erased_and_the_rest_s
     survivor, other = str(uuid.uuid4()), str(uuid.uuid4())
     for subject in (survivor, other):
         name = await sealer.seal(subject, "intake.SurvivorRegistered/full_name", NAME)
-        await store.append("survivor", subject, 0, [NewEvent(
-            "intake.SurvivorRegistered",
-            {"full_name": str(name), "county_code": "047", "gender": "female"},
-        )], actor=ACTOR)
+        await store.append(
+            "survivor",
+            subject,
+            0,
+            [
+                NewEvent(
+                    "intake.SurvivorRegistered",
+                    {"full_name": str(name), "county_code": "047", "gender": "female"},
+                )
+            ],
+            actor=ACTOR,
+        )
 
     dump = await db.fetchval("SELECT string_agg(payload::text, ' ') FROM events")
     assert NAME not in dump  # only ciphertext is stored
