@@ -184,7 +184,10 @@ class OutboxRelay:
                 headers.update(current_carrier())
                 futures.append(await self._js.publish_async(subject, data, headers=headers))
         try:
-            await asyncio.wait_for(asyncio.gather(*futures), self.ack_timeout)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives as the awaited future completes, and shutdown would hang.
+            async with asyncio.timeout(self.ack_timeout):
+                await asyncio.gather(*futures)
         finally:
             for future in futures:
                 if not future.done():
@@ -220,7 +223,8 @@ class OutboxRelay:
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
         self._wake.clear()
 
     async def _close(self) -> None:

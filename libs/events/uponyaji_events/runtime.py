@@ -58,10 +58,12 @@ class ServiceRuntime:
     async def stop(self) -> None:
         """Stop background work and close the pool."""
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
+            # Cancel until done: a library may swallow one cancellation (Python 3.11 wait_for).
+            while not task.done():
+                task.cancel()
+                await asyncio.wait([task], timeout=0.5)
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+                task.result()
         self._tasks.clear()
         if self.pool is not None:
             await self.pool.close()
