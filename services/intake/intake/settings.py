@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from uponyaji_events.contracts.vocabularies import ServiceName
 
 SERVICE = "intake"
 DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
-# Services that hold per-survivor data keys and so must confirm an erasure (ARCHITECTURE §1);
-# reporting keeps projections only and identity knows no survivors.
-KEY_HOLDERS = ("intake", "medical", "psychosocial", "empowerment", "legal")
-_SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# Services that may hold per-survivor data keys and so confirm an erasure (ARCHITECTURE §1, and
+# the contract's example); identity knows no survivors.
+KEY_HOLDERS = tuple(name.value for name in ServiceName if name is not ServiceName.IDENTITY)
 
 
 class Settings(BaseSettings):
@@ -45,9 +44,10 @@ class Settings(BaseSettings):
     @field_validator("erasure_participants")
     @classmethod
     def _names(cls, value: list[str]) -> list[str]:
+        known = {name.value for name in ServiceName}
         for name in value:
-            if not _SERVICE_NAME.match(name):
-                raise ValueError(f"{name!r} is not a service name")
+            if name not in known:
+                raise ValueError(f"{name!r} is not a service ({', '.join(sorted(known))})")
         return sorted(set(value))
 
     @property
