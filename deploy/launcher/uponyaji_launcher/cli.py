@@ -12,6 +12,7 @@ from rich.console import Console
 
 from uponyaji_launcher.background import start_background, stop_background
 from uponyaji_launcher.config import ConfigError, StackConfig
+from uponyaji_launcher.dev import dev_token
 from uponyaji_launcher.failures import StartFailure
 from uponyaji_launcher.paths import RunPaths
 from uponyaji_launcher.report import print_failure, print_summary
@@ -35,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--no-seed", action="store_true", help="skip the demo data")
     commands.add_parser("down", help="stop what `up` (or `run`) started")
     commands.add_parser("status", help="show whether the stack runs, and where")
+    dev = commands.add_parser("dev", help="development helpers on the running stack")
+    dev_commands = dev.add_subparsers(dest="dev_command", required=True)
+    token = dev_commands.add_parser(
+        "token", help="print an access token for a demo account (development only)"
+    )
+    token.add_argument("username")
     return parser
 
 
@@ -93,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return start_background(config, console, errors)
     if args.command == "down":
         return stop_background(config.paths, console, errors)
+    if args.command == "dev":
+        return dev_token(config, args.username, console, errors)
     return show_status(config.paths, console)
 
 

@@ -1,0 +1,95 @@
+"""`make up` as a newcomer runs it: every installed service healthy, demo data, a working login."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from uponyaji_launcher.ports import free_port
+
+pytestmark = pytest.mark.slow
+
+SERVICES = ("identity", "intake", "medical", "psychosocial", "empowerment", "reporting")
+
+
+def uponyaji(
+    *args: str, env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "uponyaji_launcher.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    run_dir = tmp_path_factory.mktemp("stack-run")
+    run_dir.chmod(0o755)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.endswith(("_DATABASE_URL", "_NATS_URL")) and key != "UPONYAJI_ENV"
+    }
+    env.update(
+        {
+            "UPONYAJI_RUN_DIR": str(run_dir),
+            "UPONYAJI_PG_PORT": str(free_port()),
+            "UPONYAJI_NATS_PORT": str(free_port()),
+        }
+    )
+    for name in SERVICES:
+        env[f"{name.upper()}_PORT"] = str(free_port())
+    started = uponyaji("up", env=env)
+    log = Path(run_dir, "stack.log")
+    assert started.returncode == 0, (
+        f"uponyaji up failed:\n{started.stdout}\n{started.stderr}\n"
+        f"{log.read_text() if log.exists() else ''}"
+    )
+    yield env
+    stopped = uponyaji("down", env=env)
+    assert stopped.returncode == 0, stopped.stderr
+
+
+def installed(env: dict[str, str]) -> list[str]:
+    state = json.loads(Path(env["UPONYAJI_RUN_DIR"], "stack.json").read_text())
+    return [service["name"] for service in state["summary"]["services"]]
+
+
+def test_every_installed_service_is_healthy(stack: dict[str, str]) -> None:
+    names = installed(stack)
+    assert "identity" in names
+    for name in names:
+        response = httpx.get(
+            f"http://127.0.0.1:{stack[name.upper() + '_PORT']}/health", timeout=5, trust_env=False
+        )
+        assert response.status_code == 200, f"{name}: {response.text}"
+
+
+def test_a_demo_intake_officer_finds_a_seeded_survivor(stack: dict[str, str]) -> None:
+    if "intake" not in installed(stack):
+        pytest.skip("intake is not installed")
+    first_case = f"UPJ-{datetime.now(UTC).year}-000001"
+    token = uponyaji("dev", "token", "demo.intake_officer", env=stack, timeout=60)
+    assert token.returncode == 0, token.stderr
+    response = httpx.get(
+        f"http://127.0.0.1:{stack['INTAKE_PORT']}/survivors",
+        params={"q": first_case},
+        headers={"Authorization": f"Bearer {token.stdout.strip()}"},
+        timeout=10,
+        trust_env=False,
+    )
+    assert response.status_code == 200, response.text
+    [found] = response.json()["results"]
+    assert found["case_number"] == first_case
+    assert "(FAKE)" in found["full_name"]  # demo data is obviously synthetic
