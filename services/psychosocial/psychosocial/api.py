@@ -1,0 +1,226 @@
+"""Psychosocial's HTTP routes: parse, authorise (libs/access), call a handler or query, shape."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from uponyaji_access import AccessDep, Grant, authorize
+from uponyaji_events.contracts.psychosocial import InstrumentCode
+from uponyaji_events.envelope import Actor, Event
+
+from . import progress, queries, views
+from .handlers import Psychosocial
+from .handlers.assessments import correct_assessment, record_assessment
+from .handlers.care import add_goal, respond_to_flag, review_goal
+from .handlers.sessions import record_session
+from .schemas import (
+    AssessmentBody,
+    CorrectionBody,
+    GoalBody,
+    ReviewBody,
+    SafetyResponseBody,
+    SessionBody,
+)
+
+
+def get_ps(request: Request) -> Psychosocial:
+    """The service's command side (built in the lifespan)."""
+    ps: Psychosocial = request.app.state.psychosocial
+    return ps
+
+
+async def flag_survivor(request: Request) -> UUID | None:
+    """The survivor a risk flag belongs to (None: no such flag, answered 404)."""
+    try:
+        flag_id = UUID(str(request.path_params["flag_id"]))
+    except ValueError:
+        return None
+    return await queries.flag_survivor(get_ps(request).store.pool, flag_id)
+
+
+PsDep = Annotated[Psychosocial, Depends(get_ps)]
+SessionRecord = Annotated[Grant, Depends(authorize("psychosocial.session.record"))]
+SessionRead = Annotated[Grant, Depends(authorize("psychosocial.session.read"))]
+AssessmentRecord = Annotated[Grant, Depends(authorize("psychosocial.assessment.record"))]
+AssessmentRead = Annotated[Grant, Depends(authorize("psychosocial.assessment.read"))]
+FlagsRead = Annotated[Grant, Depends(authorize("riskflag.read", survivor=None))]
+SurvivorFlagsRead = Annotated[Grant, Depends(authorize("riskflag.read"))]
+FlagResolve = Annotated[Grant, Depends(authorize("riskflag.resolve", survivor=flag_survivor))]
+CarePlanManage = Annotated[Grant, Depends(authorize("careplan.manage"))]
+CarePlanRead = Annotated[Grant, Depends(authorize("careplan.read"))]
+
+
+class FlagStatus(StrEnum):
+    """Which risk flags to list."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    ALL = "all"
+
+
+router = APIRouter(tags=["psychosocial"])
+
+
+def actor(grant: Grant) -> Actor:
+    """The events' actor: the caller, in the role the policy allowed them under."""
+    return grant.principal.actor(grant.role or "unknown")
+
+
+def written(events: list[Event]) -> list[dict[str, Any]]:
+    """What a command recorded."""
+    return [{"type": e.type, "stream_id": e.stream_id, "version": e.version} for e in events]
+
+
+async def reader(ps: Psychosocial, survivor_id: UUID) -> views.Reader:
+    """Unsealing for one survivor (erased survivors read as `[erased]`)."""
+    return views.Reader(
+        ps.keys.sealer, survivor_id, erased=await queries.erased(ps.store.pool, survivor_id)
+    )
+
+
+@router.post("/survivors/{survivor_id}/sessions", status_code=201)
+async def log_session(
+    survivor_id: UUID, body: SessionBody, grant: SessionRecord, ps: PsDep, access: AccessDep,
+    request: Request,
+) -> dict[str, Any]:  # fmt: skip
+    """Log a session; every other participant must be on your caseload and consenting too."""
+    for other in body.other_participants:
+        await access.authorize(
+            grant.principal, grant.action, survivor_level=True, survivor_id=other.survivor_id,
+            purpose=grant.purpose, method=request.method,
+            route="/survivors/{survivor_id}/sessions",
+        )  # fmt: skip
+    events = await record_session(ps, survivor_id, body, actor(grant))
+    return {"session_id": events[0].stream_id, "events": written(events)}
+
+
+@router.get("/survivors/{survivor_id}/sessions")
+async def list_sessions(survivor_id: UUID, grant: SessionRead, ps: PsDep) -> dict[str, Any]:
+    """The survivor's sessions, newest first; notes only for counsellors on the caseload."""
+    notes = grant.sees("counselling_notes")
+    read = await reader(ps, survivor_id)
+    rows = await queries.sessions(ps.store.pool, survivor_id)
+    return {"sessions": [await views.session(row, read, notes=notes) for row in rows]}
+
+
+def _scored(events: list[Event]) -> dict[str, Any]:
+    p = events[0].payload
+    flags = [e.payload["flag_id"] for e in events if e.type.endswith(".RiskFlagRaised")]
+    return {
+        "assessment_id": p["assessment_id"],
+        "instrument": p["instrument"],
+        "total": views.number(p["total"]),
+        "percentage": p.get("percentage"),
+        "subscales": {s["name"]: views.number(s["score"]) for s in p["subscales"]},
+        "band": p["band"],
+        "flags": p["flags"],
+        "risk_flag_id": flags[0] if flags else None,
+        "supersedes": p.get("supersedes"),
+        "events": written(events),
+    }
+
+
+@router.post("/survivors/{survivor_id}/assessments", status_code=201)
+async def administer(
+    survivor_id: UUID, body: AssessmentBody, grant: AssessmentRecord, ps: PsDep
+) -> dict[str, Any]:
+    """Record an administration: scored, banded and flagged (PHQ-9 item 9 raises a risk flag)."""
+    return _scored(await record_assessment(ps, survivor_id, body, actor(grant)))
+
+
+@router.post("/survivors/{survivor_id}/assessments/{assessment_id}/correction", status_code=201)
+async def correct(
+    survivor_id: UUID, assessment_id: UUID, body: CorrectionBody, grant: AssessmentRecord,
+    ps: PsDep,
+) -> dict[str, Any]:  # fmt: skip
+    """Correct an administration: a new one supersedes it, with a reason (history kept)."""
+    return _scored(await correct_assessment(ps, survivor_id, assessment_id, body, actor(grant)))
+
+
+@router.get("/survivors/{survivor_id}/assessments")
+async def list_assessments(
+    survivor_id: UUID, grant: AssessmentRead, ps: PsDep, instrument: InstrumentCode | None = None
+) -> dict[str, Any]:
+    """Every administration (current and superseded), in order of administration."""
+    code = instrument.value if instrument is not None else None
+    rows = await queries.assessments(ps.store.pool, survivor_id, code)
+    read = await reader(ps, survivor_id)
+    return {"assessments": [await views.assessment(row, read) for row in rows]}
+
+
+@router.get("/survivors/{survivor_id}/progress")
+async def survivor_progress(survivor_id: UUID, grant: AssessmentRead, ps: PsDep) -> dict[str, Any]:
+    """Per instrument: baseline, latest, change, Reliable Change Index and its meaning."""
+    rows = await queries.assessments(ps.store.pool, survivor_id, None)
+    points = [views.point(row) for row in rows if row["superseded_by"] is None]
+    return {"survivor_id": str(survivor_id), "instruments": progress.progress(ps.table, points)}
+
+
+@router.get("/risk-flags")
+async def list_flags(
+    grant: FlagsRead,
+    ps: PsDep,
+    status: FlagStatus = FlagStatus.OPEN,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    """Risk flags on your caseload, oldest first (open ones by default: for supervisors)."""
+    wanted = None if status is FlagStatus.ALL else status.value
+    rows = await queries.risk_flags(ps.store.pool, wanted, grant.caseload_filter(), limit)
+    return {"flags": [await views.risk_flag(row, None) for row in rows]}
+
+
+@router.get("/survivors/{survivor_id}/risk-flags")
+async def survivor_flags(survivor_id: UUID, grant: SurvivorFlagsRead, ps: PsDep) -> dict[str, Any]:
+    """One survivor's risk flags and safety responses, oldest first."""
+    read = await reader(ps, survivor_id)
+    rows = await queries.survivor_flags(ps.store.pool, survivor_id)
+    return {"flags": [await views.risk_flag(row, read) for row in rows]}
+
+
+@router.post("/risk-flags/{flag_id}/resolution", status_code=201)
+async def resolve_flag(
+    flag_id: UUID, body: SafetyResponseBody, grant: FlagResolve, ps: PsDep
+) -> dict[str, Any]:
+    """Record the safety response (who, what was done, referral): the flag is resolved."""
+    assert grant.survivor_id is not None  # the locator found the flag's survivor
+    events = await respond_to_flag(
+        ps, grant.survivor_id, flag_id, body, actor(grant), grant.principal.staff_id
+    )
+    return {"flag_id": str(flag_id), "status": "resolved", "events": written(events)}
+
+
+@router.post("/survivors/{survivor_id}/care-plan/goals", status_code=201)
+async def new_goal(
+    survivor_id: UUID, body: GoalBody, grant: CarePlanManage, ps: PsDep
+) -> dict[str, Any]:
+    """Add a goal (symptoms, daily functioning, relationships, safety, livelihood)."""
+    events = await add_goal(ps, survivor_id, body, actor(grant))
+    return {"goal_id": events[0].payload["goal_id"], "events": written(events)}
+
+
+@router.post("/survivors/{survivor_id}/care-plan/goals/{goal_id}/reviews", status_code=201)
+async def review(
+    survivor_id: UUID, goal_id: UUID, body: ReviewBody, grant: CarePlanManage, ps: PsDep
+) -> dict[str, Any]:
+    """Review a goal: its status now, with an optional note."""
+    events = await review_goal(ps, survivor_id, goal_id, body, actor(grant))
+    return {"goal_id": str(goal_id), "status": body.status.value, "events": written(events)}
+
+
+@router.get("/survivors/{survivor_id}/care-plan")
+async def care_plan(survivor_id: UUID, grant: CarePlanRead, ps: PsDep) -> dict[str, Any]:
+    """The care plan: goals by target date with their reviews."""
+    rows = await queries.goals(ps.store.pool, survivor_id)
+    reviews = await queries.reviews(ps.store.pool, [row["goal_id"] for row in rows])
+    read, notes = await reader(ps, survivor_id), grant.sees("counselling_notes")
+    return {
+        "survivor_id": str(survivor_id),
+        "goals": [
+            await views.goal(row, [r for r in reviews if r["goal_id"] == row["goal_id"]], read,
+                             notes=notes)
+            for row in rows
+        ],
+    }  # fmt: skip

@@ -1,0 +1,42 @@
+"""Administering instruments and correcting administrations (risk flags come with them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from uponyaji_events.envelope import Actor, Event
+
+from .. import domain
+from ..schemas import AssessmentBody, CorrectionBody
+from .base import Psychosocial, run, survivor_tx
+
+
+async def record_assessment(
+    ps: Psychosocial, survivor_id: UUID, body: AssessmentBody, actor: Actor
+) -> list[Event]:
+    """Score and record an administration; PHQ-9 item 9 above 0 also raises a risk flag."""
+    now = datetime.now(UTC)
+    command = domain.RecordAssessment(
+        assessment_id=uuid4(), survivor_id=survivor_id, instrument=body.instrument,
+        responses=tuple(body.responses), administered_at=body.administered_at or now, now=now,
+        flag_id=uuid4(),
+    )  # fmt: skip
+    async with survivor_tx(ps, survivor_id) as tx:
+        return await run(tx, command, actor)
+
+
+async def correct_assessment(
+    ps: Psychosocial, survivor_id: UUID, supersedes: UUID, body: CorrectionBody, actor: Actor
+) -> list[Event]:
+    """Record a corrected administration that supersedes a current one, with a sealed reason."""
+    async with survivor_tx(ps, survivor_id) as tx:
+        reason = await tx.seal("psychosocial.AssessmentCorrected", "reason", body.reason)
+        assert reason is not None
+        command = domain.CorrectAssessment(
+            assessment_id=uuid4(), survivor_id=survivor_id, supersedes=supersedes,
+            instrument=body.instrument, responses=tuple(body.responses),
+            administered_at=body.administered_at, reason=reason, now=datetime.now(UTC),
+            flag_id=uuid4(),
+        )  # fmt: skip
+        return await run(tx, command, actor)

@@ -1,0 +1,44 @@
+"""Logging counselling sessions: one stream per session, notes sealed per participant."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+from uponyaji_events.envelope import Actor, Event
+
+from .. import domain
+from ..schemas import SessionBody
+from .base import Psychosocial, intake_facts, load, record, today
+
+EVENT = "psychosocial.SessionRecorded"
+NOTES = "participants[].notes"
+
+
+async def record_session(
+    ps: Psychosocial, survivor_id: UUID, body: SessionBody, actor: Actor
+) -> list[Event]:
+    """Log a session with the path's survivor first; every participant must pass the gate."""
+    session_id = uuid4()
+    wanted = [(survivor_id, body.attendance, body.notes)]
+    wanted += [(p.survivor_id, p.attendance, p.notes) for p in body.other_participants]
+    async with ps.store.transaction() as conn:
+        # Lock in id order so two sessions naming the same survivors cannot deadlock.
+        for other in sorted({s for s, _, _ in wanted}):
+            domain.admissible(await intake_facts(conn, other, lock=True))
+        if await load(ps, conn, session_id):  # pragma: no cover - uuid4 does not repeat
+            raise RuntimeError("session id collision")
+        sealer = ps.keys.bound(conn)
+        participants = []
+        for who, attendance, notes in wanted:
+            sealed = None
+            if notes is not None:
+                sealed = await sealer.seal(who, f"{EVENT}/{NOTES}", notes)
+            participants.append(domain.Participant(who, attendance, sealed))
+        command = domain.RecordSession(
+            session_id=session_id, kind=body.kind, held_on=body.held_on,
+            duration_minutes=body.duration_minutes, approach=body.approach, place=body.place,
+            participants=tuple(participants), today=today(), interpreter=body.interpreter,
+            interpreter_language=body.interpreter_language,
+        )  # fmt: skip
+        events = domain.decide_session(command)
+        return await record(ps, conn, "session", session_id, 0, events, actor)
