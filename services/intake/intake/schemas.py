@@ -29,9 +29,23 @@ from uponyaji_events.contracts.vocabularies import (
 from .blind_index import normalise_phone
 from .case_number import EAT
 
-Name = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=200)]
-Note = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=2000)]
-Narrative = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=20000)]
+
+def _encodable(value: str) -> str:
+    # JSON may carry lone surrogates ("\ud800"), which no UTF-8 text (or ciphertext) can hold.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = AfterValidator(_encodable)
+Name = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=200), Text]
+Note = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=2000), Text]
+Narrative = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=20000), Text]
+Reference = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=100), Text]
 Phone = Annotated[str, S(strip_whitespace=True, max_length=32), AfterValidator(normalise_phone)]
 DocumentNumber = Annotated[
     str, S(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 /-]{2,29}$")
@@ -170,7 +184,7 @@ class ReportBody(Body):
 
     reported_to: ReportedTo
     reported_on: PastDate | None = None
-    reference: Annotated[str, S(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    reference: Reference | None = None
 
 
 class IncidentBody(Body):
@@ -247,7 +261,7 @@ class ClosureBody(Body):
 class SearchBody(Body):
     """A search text: case number, phone, ID number or name parts."""
 
-    q: Annotated[str, S(strip_whitespace=True, min_length=2, max_length=200)]
+    q: Annotated[str, S(strip_whitespace=True, min_length=2, max_length=200), Text]
 
 
 class ErasureBody(Body):
