@@ -74,14 +74,14 @@ class As:
     def __init__(self, http: httpx.AsyncClient, key: SigningKey, staff: Staff) -> None:
         self.http, self.key, self.staff = http, key, staff
 
-    def _headers(self) -> dict[str, str]:
+    def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key.token(self.staff)}"}
 
     async def get(self, url: str, **kw: Any) -> httpx.Response:
-        return await self.http.get(url, headers=self._headers(), **kw)
+        return await self.http.get(url, headers=self.headers(), **kw)
 
     async def post(self, url: str, body: Any = None, **kw: Any) -> httpx.Response:
-        return await self.http.post(url, json=body, headers=self._headers(), **kw)
+        return await self.http.post(url, json=body, headers=self.headers(), **kw)
 
 
 @pytest.fixture

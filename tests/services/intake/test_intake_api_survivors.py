@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -87,6 +88,15 @@ async def test_bad_registrations_are_422_naming_the_field_and_write_nothing(
     assert field in response.json()["detail"]
     assert await count_events(pool, audit=True) == before
     assert await pool.fetchval("SELECT count(*) FROM sealing_keys") == 0
+
+
+async def test_text_that_is_not_unicode_is_422(officer: As, pool: asyncpg.Pool) -> None:
+    body = json.dumps(registration()).replace('"Fake ', '"Fake \\ud800 ', 1)  # lone surrogate
+    headers = {**officer.headers(), "content-type": "application/json"}
+    response = await officer.http.post("/survivors", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert "full_name" in response.json()["detail"]
+    assert await count_events(pool) == 0
 
 
 async def test_corrections_are_new_events_and_history_is_kept(
