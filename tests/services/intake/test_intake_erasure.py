@@ -86,3 +86,23 @@ async def test_erasure_saga_with_intake_and_medical(
                 "intake.ErasureRequested", "intake.DataKeyDestroyed", "intake.ErasureCompleted",
             ]  # fmt: skip
             assert (await verify(intake.store.pool)).ok  # the log still verifies
+
+
+async def test_erasing_a_record_erases_the_records_merged_into_it(
+    officer: As, as_staff: Callable[..., As]
+) -> None:
+    kept = (await officer.post("/survivors", registration())).json()["survivor_id"]
+    other = await officer.post("/survivors", registration(phone="0788000222"))
+    absorbed = other.json()["survivor_id"]
+    await officer.post(f"/survivors/{kept}/merge", {"merged_survivor_id": absorbed})
+    dpo = as_staff("data_protection_officer")
+    answer = await dpo.post(f"/survivors/{kept}/erasure-requests", {"received_on": "2026-01-05"})
+    assert answer.status_code == 202, answer.text
+    for sid in (kept, absorbed):
+        [request] = (await dpo.get(f"/survivors/{sid}/erasure-requests")).json()["requests"]
+        assert request["completed_at"] is not None  # intake was the only participant
+        assert request["received_on"] == "2026-01-05"
+        record = (await officer.get(f"/survivors/{sid}")).json()
+        assert record["identity"]["full_name"] == ERASED
+    found = await officer.post("/survivors/search", {"q": "0788000222"})
+    assert found.json()["results"] == []
