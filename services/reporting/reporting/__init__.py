@@ -1,0 +1,1 @@
+"""Uponyaji reporting: healing journeys, programme dashboards and audit review (projections)."""

@@ -1,0 +1,121 @@
+"""Events of other services → journey entries: one per survivor concerned, unsealed fields only.
+
+Sealed values (names, narratives, notes, reasons) are never copied: an entry keeps vocabulary
+codes, dates and scores, so nothing here needs (or could use) a survivor's data key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+from uuid import UUID
+
+from uponyaji_events.envelope import Event
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One milestone of one survivor, as stored in the journey table."""
+
+    survivor_id: UUID
+    source: str
+    position: int
+    kind: str
+    at: datetime  # when it happened in the survivor's life (clinical or recorded date)
+    occurred_at: datetime
+    recorded_at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _when(value: Any, fallback: datetime) -> datetime:
+    """A payload timestamp or date as an aware datetime (dates at midnight UTC)."""
+    if value is None:
+        return fallback
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=UTC)
+    text = str(value)
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _pick(payload: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {name: payload.get(name) for name in names if payload.get(name) is not None}
+
+
+_INTAKE: dict[str, tuple[str, tuple[str, ...], str | None]] = {
+    # event type: (kind, unsealed fields kept, payload field giving the date)
+    "intake.SurvivorRegistered": (
+        "registered",
+        ("case_number", "county_code", "gender", "age_band", "disabilities"),
+        None,
+    ),
+    "intake.IdentityCorrected": ("record_corrected", ("county_code", "gender", "age_band"), None),
+    "intake.SurvivorsMerged": ("records_merged", ("merged_case_number",), None),
+    "intake.ConsentGranted": ("consent_granted", ("scope", "method", "party"), "at"),
+    "intake.ConsentWithdrawn": ("consent_withdrawn", ("scope", "method", "party"), "at"),
+    "intake.CaseAssigned": ("case_assigned", ("team_id", "lead_case_worker_id"), None),
+    "intake.CaseClosed": ("case_closed", ("reason",), None),
+    "intake.CaseReopened": ("case_reopened", (), None),
+    "intake.IncidentDocumented": (
+        "incident_documented",
+        ("occurred_from", "county_code", "place_type", "perpetrators", "methods"),
+        None,
+    ),
+    "intake.ReferralMade": ("referral_made", ("referral_id", "target", "urgency"), None),
+    "intake.ReferralStatusChanged": ("referral_status", ("referral_id", "status"), None),
+    "intake.ErasureRequested": ("erasure_requested", ("received_on",), None),
+    "intake.ErasureCompleted": ("erasure_completed", (), None),
+}
+_ASSESSMENT = ("assessment_id", "instrument", "total", "percentage", "band", "caseness_cutoff")
+_PSYCHOSOCIAL: dict[str, tuple[str, tuple[str, ...], str | None]] = {
+    "psychosocial.AssessmentRecorded": ("assessment", _ASSESSMENT, "administered_at"),
+    "psychosocial.AssessmentCorrected": (
+        "assessment_corrected",
+        (*_ASSESSMENT, "supersedes"),
+        "administered_at",
+    ),
+    "psychosocial.RiskFlagRaised": ("risk_flag_raised", ("flag_id", "reason", "item"), "raised_at"),
+    "psychosocial.SafetyResponseRecorded": (
+        "risk_flag_resolved",
+        ("flag_id", "actions", "referral"),
+        "responded_at",
+    ),
+    "psychosocial.CarePlanGoalAdded": ("care_goal_added", ("goal_id", "domain"), None),
+    "psychosocial.CarePlanGoalReviewed": (
+        "care_goal_reviewed",
+        ("goal_id", "status"),
+        "reviewed_on",
+    ),
+}
+TABLES = {"intake": _INTAKE, "psychosocial": _PSYCHOSOCIAL}
+
+
+def entries(source: str, event: Event) -> list[Entry]:
+    """The journey entries an event of `source` makes (none for events not about a survivor)."""
+    payload = dict(event.payload)
+    position = int(event.position or 0)
+
+    def entry(survivor: Any, kind: str, at: datetime, data: dict[str, Any]) -> Entry:
+        return Entry(
+            UUID(str(survivor)), source, position, kind, at,
+            event.occurred_at, event.recorded_at, data,
+        )  # fmt: skip
+
+    if event.type == "psychosocial.SessionRecorded":
+        at = _when(payload.get("held_on"), event.occurred_at)
+        common = _pick(payload, "session_id", "kind", "duration_minutes", "approach", "place")
+        return [
+            entry(p["survivor_id"], "session", at, {**common, "attendance": p["attendance"]})
+            for p in payload.get("participants", [])
+        ]
+    known = TABLES.get(source, {}).get(event.type)
+    if known is None or "survivor_id" not in payload:
+        return []
+    kind, fields, when = known
+    at = _when(payload.get(when) if when else None, event.occurred_at)
+    return [entry(payload["survivor_id"], kind, at, _pick(payload, *fields))]

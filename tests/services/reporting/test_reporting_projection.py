@@ -1,0 +1,200 @@
+"""Pure projection logic: journeys, reliable change and the dashboard, numbers by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID
+
+from reporting.dashboard import Facts, Filter, aggregate, facts, shown
+from reporting.instruments import PARAMETERS, Change, classify, rci
+from reporting.journey import fold
+from reporting.milestones import Entry, entries
+
+A = UUID("00000000-0000-7000-8000-00000000000a")
+TEAM = "00000000-0000-7000-8000-0000000000c9"
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+def entry(position: int, kind: str, day: str, source: str = "intake", **data: Any) -> Entry:
+    return Entry(A, source, position, kind, at(day), at(day), at(day), data)
+
+
+def phq9(position: int, day: str, total: int, ident: str, **more: Any) -> Entry:
+    data = {"assessment_id": ident, "instrument": "PHQ-9", "total": str(total)}
+    data |= {"caseness_cutoff": "10", **more}
+    return Entry(A, "psychosocial", position, "assessment", at(day), at(day), at(day), data)
+
+
+JOURNEY = [
+    entry(1, "registered", "2026-01-05", case_number="UPJ-2026-000001", county_code="047",
+          gender="female", age_band="25-34"),
+    entry(2, "case_assigned", "2026-01-05", team_id=TEAM),
+    entry(3, "incident_documented", "2026-01-06", perpetrators=["kenya_police_service"],
+          methods=["beating", "falanga"]),
+    entry(4, "referral_made", "2026-01-06", target="psychosocial", referral_id="r1"),
+    phq9(1, "2026-01-10", 16, "a1"),
+    entry(2, "risk_flag_raised", "2026-01-10", "psychosocial", flag_id="f1"),
+    entry(3, "risk_flag_resolved", "2026-01-11", "psychosocial", flag_id="f1"),
+    entry(4, "session", "2026-01-20", "psychosocial", attendance="attended"),
+    entry(5, "session", "2026-03-12", "psychosocial", attendance="missed"),
+    phq9(6, "2026-02-10", 12, "a2"),
+    phq9(7, "2026-03-10", 9, "a3"),
+]  # fmt: skip
+
+
+def test_parameters_reproduce_the_published_criteria() -> None:
+    # 1.96 × SE_diff: PHQ-9 5.9 points (6-point criterion), GAD-7 3.8, PCL-5 16.5
+    assert round(1.96 * PARAMETERS["PHQ-9"].se_diff, 1) == 5.9
+    assert round(1.96 * PARAMETERS["GAD-7"].se_diff, 1) == 3.8
+    assert round(1.96 * PARAMETERS["PCL-5"].se_diff, 1) == 16.5
+
+
+def test_reliable_change_by_hand() -> None:
+    # PHQ-9 SE_diff = 5.3 × √2 × √0.16 = 2.998; 16 → 9 is −7 / 2.998 = −2.33
+    assert round(rci("PHQ-9", 16, 9), 2) == -2.33
+    assert classify("PHQ-9", 16, 9, 10) == Change.RELIABLE_RECOVERY
+    assert classify("PHQ-9", 16, 10, 10) == Change.RELIABLE_IMPROVEMENT  # 10 is still a case
+    assert classify("PHQ-9", 16, 11, 10) == Change.NO_RELIABLE_CHANGE  # −5 / 2.998 = −1.67
+    # WHO-5 runs the other way: SE_diff = 22 × √2 × √0.17 = 12.83
+    assert classify("WHO-5", 32, 60, 50) == Change.RELIABLE_RECOVERY  # +28 → 2.18
+    assert classify("WHO-5", 40, 60, 50) == Change.NO_RELIABLE_CHANGE  # +20 → 1.56
+    assert classify("WHO-5", 60, 32, 50) == Change.RELIABLE_DETERIORATION
+    # PCL-5: SE_diff = 14 × √2 × √0.18 = 8.40; 40 → 60 is +2.38: worse
+    assert classify("PCL-5", 40, 60, 33) == Change.RELIABLE_DETERIORATION
+
+
+def test_journey_orders_milestones_and_scores_trajectories() -> None:
+    journey = fold(A, reversed(JOURNEY))
+    assert journey.case_number == "UPJ-2026-000001"
+    assert [m.kind for m in journey.milestones][:5] == [
+        "registered", "case_assigned", "incident_documented", "referral_made", "assessment",
+    ]  # fmt: skip
+    points = journey.trajectories["PHQ-9"]
+    assert [p.score for p in points] == [Decimal(16), Decimal(12), Decimal(9)]
+    assert [p.rc_from_previous for p in points] == [None, -1.33, -1.0]
+    assert [p.change_from_previous for p in points][1:] == [Change.NO_RELIABLE_CHANGE] * 2
+    assert points[-1].change_from_first == Change.RELIABLE_RECOVERY
+    assert journey.open_risk_flags == 0
+    assert journey.stages == {"intake": "assigned", "psychosocial": "in_counselling"}
+    now = at("2026-03-15")
+    assert journey.days_since_intake(now) == 69  # 26 + 28 + 15
+    assert journey.days_since_last_contact(now) == 5  # the PHQ-9 of 10 March; 12 March missed
+
+
+def test_a_correction_supersedes_and_an_open_flag_shows() -> None:
+    corrected = Entry(
+        A, "psychosocial", 8, "assessment_corrected", at("2026-03-10"), at("2026-03-11"),
+        at("2026-03-11"),
+        {"assessment_id": "a4", "supersedes": "a3", "instrument": "PHQ-9", "total": "11",
+         "caseness_cutoff": "10"},
+    )  # fmt: skip
+    flag = entry(9, "risk_flag_raised", "2026-03-10", "psychosocial", flag_id="f2")
+    journey = fold(A, [*JOURNEY, corrected, flag])
+    assert [p.assessment_id for p in journey.trajectories["PHQ-9"]] == ["a1", "a2", "a4"]
+    assert journey.outcome("PHQ-9") == Change.NO_RELIABLE_CHANGE  # 16 → 11: −1.67
+    assert journey.open_risk_flags == 1
+    assert journey.stages["psychosocial"] == "open_risk_flag"
+
+
+def test_closure_erasure_and_stage() -> None:
+    rows = [*JOURNEY[:2], entry(5, "case_closed", "2026-04-01", reason="goals_met")]
+    assert fold(A, rows).stages["intake"] == "closed"
+    rows += [
+        entry(6, "erasure_requested", "2026-04-02"),
+        entry(7, "erasure_completed", "2026-04-03"),
+    ]
+    assert fold(A, rows).stages["intake"] == "erased"
+
+
+def test_events_become_entries_with_unsealed_fields_only() -> None:
+    sealed = {"ciphertext": "x", "key_id": "k"}
+    event = SimpleNamespace(
+        type="intake.SurvivorRegistered", position=7, occurred_at=at("2026-01-05"),
+        recorded_at=at("2026-01-05"),
+        payload={"survivor_id": str(A), "case_number": "UPJ-2026-000001", "full_name": sealed,
+                 "phone": sealed, "county_code": "047", "gender": "male", "age_band": "18-24"},
+    )  # fmt: skip
+    (made,) = entries("intake", event)  # type: ignore[arg-type]
+    assert made.kind == "registered"
+    assert made.position == 7
+    assert made.data == {
+        "case_number": "UPJ-2026-000001", "county_code": "047", "gender": "male",
+        "age_band": "18-24",
+    }  # fmt: skip
+    session = SimpleNamespace(
+        type="psychosocial.SessionRecorded", position=3, occurred_at=at("2026-02-01"),
+        recorded_at=at("2026-02-01"),
+        payload={"session_id": "s", "kind": "group", "held_on": "2026-01-31",
+                 "duration_minutes": 60, "approach": "psychoeducation", "place": "office",
+                 "participants": [
+                     {"survivor_id": str(A), "attendance": "attended", "notes": sealed},
+                     {"survivor_id": TEAM, "attendance": "missed"}]},
+    )  # fmt: skip
+    made_two = entries("psychosocial", session)  # type: ignore[arg-type]
+    assert [(e.survivor_id, e.data["attendance"], e.at.date()) for e in made_two] == [
+        (A, "attended", date(2026, 1, 31)), (UUID(TEAM), "missed", date(2026, 1, 31)),
+    ]  # fmt: skip
+    assert all("notes" not in e.data for e in made_two)
+
+
+def test_facts_of_a_journey() -> None:
+    f = facts(fold(A, JOURNEY))
+    assert (f.team, f.county, f.gender, f.age_band) == (TEAM, "047", "female", "25-34")
+    assert f.registered_on == date(2026, 1, 5)
+    assert f.first_service_on == date(2026, 1, 20)
+    assert f.methods == {"beating", "falanga"}
+    assert f.services == {
+        "counselling",
+        "referral_psychosocial",
+    }
+    assert f.outcomes == {"PHQ-9": "reliable_recovery"}
+
+
+def test_small_cells() -> None:
+    assert [shown(n) for n in (0, 1, 4, 5, 12)] == [0, "<5", "<5", 5, 12]
+
+
+def survivor(n: int, county: str, registered: str, **more: Any) -> Facts:
+    sid = UUID(int=n)
+    return Facts(sid, TEAM, county, "female" if n % 2 else "male", "25-34",
+                 date.fromisoformat(registered), **more)  # fmt: skip
+
+
+def test_dashboard_by_hand() -> None:
+    people = [
+        # six in Nairobi (047) in January, with waits of 5, 10, 15, 20, 25 days for five of them
+        *(survivor(n, "047", "2026-01-01", first_service_on=date(2026, 1, 1 + 5 * n),
+                   services=frozenset({"counselling"}),
+                   outcomes={"PHQ-9": "reliable_recovery" if n <= 3 else "no_reliable_change"})
+          for n in range(1, 6)),
+        survivor(6, "047", "2026-01-20", closed_on=date(2026, 1, 25), open_risk_flags=1),
+        # two in Mombasa (001) in February, one erased
+        survivor(7, "001", "2026-02-02", outcomes={"PHQ-9": "reliable_deterioration"}),
+        survivor(8, "001", "2026-02-03", erased=True),
+        survivor(9, "047", "2025-12-31"),  # before the period
+    ]  # fmt: skip
+    board = aggregate(people, Filter(date(2026, 1, 1), date(2026, 2, 28)), date(2026, 3, 1))
+    assert board["survivors"] == 8
+    assert board["active_caseload"] == 6  # 8 − one closed − one erased
+    assert board["registrations_per_month"] == {"2026-01": 6, "2026-02": "<5"}
+    assert board["by_county"] == {"001": "<5", "047": 6}
+    assert board["by_gender"] == {"female": "<5", "male": "<5"}  # 1,3,5,7 and 2,4,6,8
+    assert board["services_received"] == {"counselling": 5}
+    assert board["time_to_first_service"] == {"survivors": 5, "median_days": 15}
+    phq = board["outcomes"]["PHQ-9"]
+    assert phq["assessed_twice"] == 6
+    assert phq["reliable_improvement"] == "<5"
+    assert phq["reliable_improvement_percent"] is None
+    assert phq["deterioration"] == "<5"
+    assert board["outcomes"]["WHO-5"]["assessed_twice"] == 0
+    assert board["open_risk_flags"] == "<5"
+    nairobi = aggregate(people, Filter(county="047"), date(2026, 3, 1))
+    assert nairobi["survivors"] == 7
+    assert nairobi["active_caseload"] == 6
+    assert aggregate(people, Filter(team="other"), date(2026, 3, 1))["survivors"] == 0
