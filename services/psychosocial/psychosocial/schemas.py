@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -31,8 +32,28 @@ from uponyaji_events.contracts.types import LanguageCode
 from .instruments import CODES, Instruments, InvalidResponses, UnknownInstrument, check
 
 _TABLE = Instruments()  # item counts and ranges do not depend on the PCL-5 cut-off setting
-Note = Annotated[str, Field(min_length=1, max_length=10_000, description="Free text (sealed)")]
-Reason = Annotated[str, Field(min_length=1, max_length=2_000, description="Free text (sealed)")]
+
+
+def _text(value: str) -> str:
+    # JSON may carry lone surrogates ("\ud800") or NULs, which sealed UTF-8 text cannot hold.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Text = AfterValidator(_text)
+Note = Annotated[
+    str, Field(min_length=1, max_length=10_000, description="Free text (sealed)"), Text
+]
+Reason = Annotated[
+    str, Field(min_length=1, max_length=2_000, description="Free text (sealed)"), Text
+]
 
 
 class Body(BaseModel):
