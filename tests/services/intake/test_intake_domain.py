@@ -85,6 +85,11 @@ def test_an_incident_does_not_list_its_own_survivor_among_the_others() -> None:
     state = given(registration(), grant("documentation"))
     with pytest.raises(errors.InvalidReference):
         domain.decide(state, incident(other_survivor_ids=[SURVIVOR]))
+    unknown = incident(other_survivor_ids=[OTHER])
+    with pytest.raises(errors.InvalidReference, match="not registered"):
+        domain.decide(state, unknown)
+    known = domain.DocumentIncident(unknown.details, frozenset({OTHER}))
+    assert types(domain.decide(state, known)) == ["intake.IncidentDocumented"]
 
 
 def test_consent_cannot_be_granted_twice_nor_withdrawn_unless_granted() -> None:

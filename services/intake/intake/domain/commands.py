@@ -58,6 +58,7 @@ class DocumentIncident:
     """Document an incident (allegation); needs documentation consent."""
 
     details: c.IncidentDocumented
+    registered_others: frozenset[UUID] = frozenset()  # which other_survivor_ids exist
 
 
 @dataclass(frozen=True, slots=True)

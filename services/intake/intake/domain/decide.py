@@ -142,10 +142,12 @@ def decide(state: SurvivorState, command: SurvivorCommand) -> list[NewEvent]:
             except ConsentRuleBroken as broken:
                 raise ConsentConflict(str(broken)) from None
             return [new_event(details)]
-        case DocumentIncident(details=details):
+        case DocumentIncident(details=details, registered_others=registered):
             _require_consent(state, ConsentScope.DOCUMENTATION, "documenting an incident")
             if details.survivor_id in details.other_survivor_ids:
                 raise InvalidReference("other_survivor_ids must not name the survivor themself")
+            if not set(details.other_survivor_ids) <= registered:
+                raise InvalidReference("other_survivor_ids names survivors who are not registered")
             return [new_event(details)]
         case MakeReferral(details=details, survivor_incidents=incidents):
             _require_consent(state, REFERRAL_CONSENT[details.target], "this referral")

@@ -85,7 +85,12 @@ async def document_incident(
             narrative=await seal("narrative", body.narrative),
             witnesses=await seal.each("witnesses", body.witnesses),
         )
-        events = domain.decide(tx.state, domain.DocumentIncident(details))
+        rows = await tx.conn.fetch(
+            "SELECT survivor_id FROM survivors WHERE survivor_id = ANY($1::uuid[])",
+            details.other_survivor_ids,
+        )
+        registered = frozenset(row["survivor_id"] for row in rows)
+        events = domain.decide(tx.state, domain.DocumentIncident(details, registered))
         return await tx.record("incident", incident_id, 0, events, actor)
 
 
