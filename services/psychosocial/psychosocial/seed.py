@@ -1,0 +1,157 @@
+"""`python -m psychosocial.seed`: demo counselling journeys, development only, idempotent.
+
+Run by the launcher after every service is healthy and after intake's seed, with psychosocial's
+environment. The survivors come from intake's events, which the running service's consumer
+keeps in the local tables: the seed first waits until that consumer has caught up with intake's
+store (intake's public `/health` names its head), or, without intake, until the tables stop
+changing. It seeds only consenting survivors with open cases and no psychosocial record yet, so
+a second run adds nothing. Prints nothing on stdout (no demo logins), a summary on stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from uuid import UUID, uuid5
+
+import asyncpg
+import httpx
+from uponyaji_events import EventStore
+from uponyaji_events.db import create_pool
+from uponyaji_events.envelope import Actor
+from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
+
+from . import demo
+from .app import MIGRATIONS
+from .handlers import Psychosocial, today
+from .handlers.assessments import record_assessment
+from .handlers.care import add_goal, respond_to_flag, review_goal
+from .handlers.sessions import record_session
+from .instruments import Instruments
+from .keys import Keys
+from .schemas import AssessmentBody, GoalBody, ReviewBody, SafetyResponseBody, SessionBody
+from .settings import Settings
+
+SEEDER = Actor.system("psychosocial-seed")
+LIMIT = 60  # journeys per run: enough for dashboards, quick on a small machine
+_LOCK = 0x7073_7365_6564  # "psseed": one seeder at a time
+_ELIGIBLE = """
+SELECT s.survivor_id, c.case_worker FROM survivors s
+JOIN consents k ON k.survivor_id = s.survivor_id AND k.scope = 'psychosocial_support'
+LEFT JOIN caseload c ON c.survivor_id = s.survivor_id
+WHERE k.granted AND s.status = 'open' AND s.merged_into IS NULL
+  AND s.erasure_requested_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.survivor_id = s.survivor_id)
+  AND NOT EXISTS (SELECT 1 FROM session_participants p WHERE p.survivor_id = s.survivor_id)
+ORDER BY s.case_number, s.survivor_id LIMIT $1
+"""
+
+
+async def intake_head(url: str) -> int | None:
+    """Intake's latest position from its public health report (None if it cannot tell)."""
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=3.0, trust_env=False) as client:
+            report = (await client.get("/health")).json()
+        return int(report["relay"]["head"])
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
+
+
+async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool:
+    """Wait until the intake consumer has applied intake's head (or the tables are still)."""
+    url, deadline = settings.intake_base_url(), time.monotonic() + wait
+    last, still_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        position = int(await pool.fetchval(
+            "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
+        ) or 0)  # fmt: skip
+        head = await intake_head(url) if url else None
+        if head is not None and head > 0 and position >= head:
+            return True
+        known = int(await pool.fetchval("SELECT count(*) FROM survivors"))
+        if known != last:
+            last, still_since = known, time.monotonic()
+        elif head is None and known and time.monotonic() - still_since > 5:
+            return True
+        await asyncio.sleep(0.5)
+    return False
+
+
+async def seed_one(ps: Psychosocial, survivor_id: UUID, worker: str | None) -> int:
+    """Record one survivor's demo journey; return how many risk flags it raised."""
+    plan = demo.journey(survivor_id, today())
+    flags = 0
+    for index, body in enumerate(plan.assessments):
+        events = await record_assessment(
+            ps, survivor_id, AssessmentBody.model_validate(body), SEEDER
+        )
+        raised = [e for e in events if e.type.endswith("RiskFlagRaised")]
+        flags += len(raised)
+        for event in raised if index in plan.answered_flags else []:
+            response = SafetyResponseBody.model_validate({
+                "actions": ["risk_assessed", "safety_plan", "supervisor_consulted"],
+                "referral": "community_mental_health",
+                "details": "Synthetic demo safety response (FAKE).",
+                "responded_at": body["administered_at"],
+            })  # fmt: skip
+            responder = UUID(worker) if worker else uuid5(survivor_id, "demo-counsellor")
+            await respond_to_flag(ps, survivor_id, UUID(event.payload["flag_id"]), response,
+                                  SEEDER, responder)  # fmt: skip
+    for session in plan.sessions:
+        await record_session(ps, survivor_id, SessionBody.model_validate(session), SEEDER)
+    for goal, reviews in plan.goals:
+        events = await add_goal(ps, survivor_id, GoalBody.model_validate(goal), SEEDER)
+        goal_id = UUID(events[0].payload["goal_id"])
+        for review in reviews:
+            await review_goal(ps, survivor_id, goal_id, ReviewBody.model_validate(review), SEEDER)
+    return flags
+
+
+async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -> tuple[int, int]:
+    """Seed journeys for eligible survivors; return (survivors, risk flags)."""
+    pool = await create_pool(settings.database_url, max_size=4)
+    try:
+        async with pool.acquire() as conn:
+            plan = kernel_migrations() + directory_migrations(MIGRATIONS, "psychosocial")
+            await migrate(conn, plan)
+            if not await caught_up(pool, settings, wait):
+                print("psychosocial.seed: intake's events still arriving; seeding what is known",
+                      file=sys.stderr)  # fmt: skip
+            await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
+            try:
+                ps = Psychosocial(
+                    EventStore(pool), Keys.open(pool, settings.kek_file),
+                    Instruments(settings.pcl5_cutoff),
+                )  # fmt: skip
+                rows = await conn.fetch(_ELIGIBLE, limit)
+                flags = 0
+                for row in rows:
+                    flags += await seed_one(ps, row["survivor_id"], row["case_worker"])
+                return len(rows), flags
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
+    finally:
+        await pool.close()
+
+
+def main() -> int:
+    """Seed when UPONYAJI_ENV is development (or test); refuse anywhere else."""
+    settings = Settings()  # type: ignore[call-arg]  # required fields come from the environment
+    if not settings.development:
+        print("psychosocial.seed: demo data is for development only; nothing done", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    made, flags = asyncio.run(seed(settings))
+    took = time.monotonic() - started
+    if made:
+        print(f"psychosocial.seed: {made} synthetic journeys ({flags} risk flags) in {took:.1f}s",
+              file=sys.stderr)  # fmt: skip
+    else:
+        print("psychosocial.seed: no consenting survivor without a record; nothing seeded",
+              file=sys.stderr)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
