@@ -40,12 +40,14 @@ class Facts:
     first_service_on: date | None = None
     outcomes: dict[str, str] = field(default_factory=dict)
     open_risk_flags: int = 0
+    case_number: str | None = None
+    lead_worker: str | None = None
 
 
 def facts(journey: Journey) -> Facts:
     """A survivor's dashboard facts from their journey."""
     record: dict[str, Any] = {}
-    team = closed_on = first_service = None
+    team = worker = closed_on = first_service = None
     perpetrators: set[str] = set()
     methods: set[str] = set()
     services: set[str] = set()
@@ -55,6 +57,7 @@ def facts(journey: Journey) -> Facts:
             record.update({k: data[k] for k in ("county_code", "gender", "age_band") if k in data})
         elif entry.kind == "case_assigned":
             team = str(data["team_id"])
+            worker = data.get("lead_case_worker_id")
         elif entry.kind == "case_closed":
             closed_on = day
         elif entry.kind == "case_reopened":
@@ -73,6 +76,7 @@ def facts(journey: Journey) -> Facts:
         record.get("age_band"), journey.registered_at.date() if journey.registered_at else None,
         closed_on, journey.stages.get("intake") == "erased", frozenset(perpetrators),
         frozenset(methods), frozenset(services), first_service, outcomes, journey.open_risk_flags,
+        journey.case_number, str(worker) if worker else None,
     )  # fmt: skip
 
 

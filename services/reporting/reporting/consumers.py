@@ -1,0 +1,126 @@
+"""One kernel `Consumer` per source service, their lag, and a rebuild of every table from zero.
+
+The sources' `/feed` needs `feed.read`, which the policy gives only to `admin`: services have no
+credential of their own yet, so in production NATS is the path and a feed that refuses us reads as
+empty (lag then shows `head: null`). Tests give the consumers a `StoreFeed` on the source's store.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+import httpx
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from uponyaji_events import Consumer, HttpFeed
+from uponyaji_events.consumer import lock_key
+from uponyaji_events.envelope import Event
+from uponyaji_events.feed import FeedSource
+
+from .projections import TABLES, handler
+from .settings import SERVICE, SOURCES, Settings
+
+log = logging.getLogger("uponyaji.reporting.consumers")
+
+
+class QuietFeed:
+    """A feed that reads as empty (logging at most once a minute) when the source refuses."""
+
+    def __init__(self, feed: HttpFeed, source: str) -> None:
+        self.feed = feed
+        self.source = source
+        self._logged = 0.0
+
+    async def read(self, after: int, limit: int) -> list[Event]:
+        """Events after a position, or none if the feed cannot be read."""
+        try:
+            return await self.feed.read(after, limit)
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            if time.monotonic() - self._logged > 60:
+                self._logged = time.monotonic()
+                log.warning("feed of %s unavailable (%s)", self.source, type(exc).__name__)
+            return []
+
+    async def head(self) -> int:
+        """The source's head; raises when it cannot be read (lag then reports it unknown)."""
+        return await self.feed.head()
+
+
+def build(
+    pool: asyncpg.Pool, settings: Settings, feeds: dict[str, FeedSource] | None = None
+) -> list[Consumer]:
+    """Consumers of intake and psychosocial; `feeds` overrides the HTTP feeds (tests)."""
+    built = []
+    for source in SOURCES:
+        feed: FeedSource | None = (feeds or {}).get(source)
+        url = settings.source_url(source)
+        if feed is None and url:
+            feed = QuietFeed(HttpFeed(httpx.AsyncClient(base_url=url, timeout=2.0)), source)
+        built.append(
+            Consumer(
+                pool,
+                name=SERVICE,
+                source=source,
+                handler=handler(source),
+                nats_url=settings.nats_url,
+                feed=feed,
+            )
+        )
+    return built
+
+
+async def lag(consumers: Sequence[Consumer]) -> dict[str, dict[str, Any]]:
+    """How far behind each source we are: our position, the source's head, the difference."""
+    out: dict[str, dict[str, Any]] = {}
+    for consumer in consumers:
+        position = await consumer.position()
+        head: int | None = None
+        if consumer.feed is not None:
+            try:
+                head = await consumer.feed.head()
+            except (httpx.HTTPError, ValueError, KeyError, OSError):
+                head = None
+        behind = max(head - position, 0) if head is not None else None
+        out[consumer.source] = {"position": position, "head": head, "behind": behind}
+    return out
+
+
+async def rebuild(
+    pool: asyncpg.Pool, consumers: Sequence[Consumer], *, progress: bool = True
+) -> int:
+    """Empty reporting's tables and replay every source's feed from zero; live batches wait."""
+    async with pool.acquire() as conn:
+        keys = sorted(lock_key(c.name, c.source) for c in consumers)
+        for key in keys:
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+        try:
+            async with conn.transaction():
+                await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
+                for c in consumers:
+                    for table in ("consumer_positions", "consumer_failures", "dead_letters"):
+                        await conn.execute(
+                            f"DELETE FROM {table} WHERE consumer = $1 AND source = $2",  # noqa: S608
+                            c.name,
+                            c.source,
+                        )
+            total = 0
+            with Progress(
+                TextColumn("rebuild {task.description}"), BarColumn(), MofNCompleteColumn(),
+                disable=not progress,
+            ) as bar:  # fmt: skip
+                for c in consumers:
+                    if c.feed is None:
+                        continue
+                    task = bar.add_task(c.source, total=await c.feed.head())
+
+                    def advance(n: int, task: TaskID = task) -> None:
+                        bar.advance(task, n)
+
+                    total += await c.catch_up(conn=conn, on_page=advance)
+            return total
+        finally:
+            for key in reversed(keys):
+                await conn.execute("SELECT pg_advisory_unlock($1)", key)

@@ -1,0 +1,105 @@
+"""Events of intake and psychosocial → journey entries, survivor facts and access records.
+
+Each handler runs inside its consumer's transaction. A survivor's facts are recomputed from all
+their entries after every change, so the live tables always equal a rebuild from zero.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from uponyaji_events.db import Conn
+from uponyaji_events.envelope import Event
+
+from .dashboard import Facts, facts
+from .journey import fold
+from .milestones import Entry, entries
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+TABLES = ("journey_entries", "survivor_facts", "access_records")
+AUDITED = "SurvivorDataAccessed"
+
+
+async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = None) -> list[Entry]:
+    """A survivor's entries as recorded at `as_of` (all of them when None)."""
+    rows = await conn.fetch(
+        "SELECT * FROM journey_entries WHERE survivor_id = $1 "
+        "AND ($2::timestamptz IS NULL OR recorded_at <= $2)",
+        survivor_id,
+        as_of,
+    )
+    return [
+        Entry(
+            r["survivor_id"],
+            r["source"],
+            r["position"],
+            r["kind"],
+            r["at"],
+            r["occurred_at"],
+            r["recorded_at"],
+            json.loads(r["data"]),
+        )
+        for r in rows
+    ]
+
+
+async def refresh(conn: Conn, survivor_id: UUID) -> Facts:
+    """Recompute and store one survivor's dashboard facts from their entries."""
+    f = facts(fold(survivor_id, await load_entries(conn, survivor_id)))
+    await conn.execute(
+        """INSERT INTO survivor_facts AS s (survivor_id, case_number, team, lead_worker, county,
+               gender, age_band, registered_on, closed_on, erased, perpetrators, methods,
+               services, first_service_on, outcomes, open_risk_flags)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+           ON CONFLICT (survivor_id) DO UPDATE SET case_number = $2, team = $3,
+               lead_worker = $4, county = $5, gender = $6, age_band = $7, registered_on = $8,
+               closed_on = $9, erased = $10, perpetrators = $11, methods = $12, services = $13,
+               first_service_on = $14, outcomes = $15, open_risk_flags = $16""",
+        f.survivor_id, f.case_number, f.team, f.lead_worker, f.county, f.gender, f.age_band,
+        f.registered_on, f.closed_on, f.erased, sorted(f.perpetrators), sorted(f.methods),
+        sorted(f.services), f.first_service_on, json.dumps(f.outcomes), f.open_risk_flags,
+    )  # fmt: skip
+    return f
+
+
+async def _access(conn: Conn, source: str, event: Event) -> None:
+    p: dict[str, Any] = dict(event.payload)
+    await conn.execute(
+        "INSERT INTO access_records (source, position, staff_id, role, action, survivor_id, "
+        "purpose, outcome, route, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+        "ON CONFLICT DO NOTHING",
+        source, int(event.position or 0), str(p["staff_id"]), p.get("role"), p["action"],
+        UUID(str(p["survivor_id"])) if p.get("survivor_id") else None, p.get("purpose"),
+        p.get("outcome"), p.get("route"), datetime.fromisoformat(str(p["at"])),
+    )  # fmt: skip
+
+
+async def apply(source: str, conn: Conn, event: Event) -> None:
+    """Apply one event of `source` to reporting's tables."""
+    if event.type == f"{source}.{AUDITED}":
+        await _access(conn, source, event)
+        return
+    made = entries(source, event)
+    for e in made:
+        await conn.execute(
+            "INSERT INTO journey_entries (survivor_id, source, position, kind, at, occurred_at, "
+            "recorded_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            e.survivor_id, e.source, e.position, e.kind, e.at, e.occurred_at, e.recorded_at,
+            json.dumps(e.data, default=str),
+        )  # fmt: skip
+    for survivor_id in sorted({e.survivor_id for e in made}):
+        await refresh(conn, survivor_id)
+
+
+def handler(source: str) -> Callable[[Conn, Event], Awaitable[None]]:
+    """The consumer handler of one source."""
+
+    async def handle(conn: Conn, event: Event) -> None:
+        await apply(source, conn, event)
+
+    return handle

@@ -1,0 +1,77 @@
+"""Read-side SQL: journeys (optionally as of a moment), dashboard facts, access records."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from .dashboard import Facts, Filter, aggregate
+from .journey import Journey, fold
+from .projections import load_entries
+
+
+async def journey(pool: asyncpg.Pool, survivor_id: UUID, as_of: datetime | None) -> Journey:
+    """A survivor's journey from the entries recorded by `as_of` (now when None)."""
+    async with pool.acquire() as conn:
+        return fold(survivor_id, await load_entries(conn, survivor_id, as_of))
+
+
+def _facts(r: asyncpg.Record) -> Facts:
+    return Facts(
+        r["survivor_id"], r["team"], r["county"], r["gender"], r["age_band"],
+        r["registered_on"], r["closed_on"], r["erased"], frozenset(r["perpetrators"]),
+        frozenset(r["methods"]), frozenset(r["services"]), r["first_service_on"],
+        json.loads(r["outcomes"]), r["open_risk_flags"],
+    )  # fmt: skip
+
+
+async def dashboard(pool: asyncpg.Pool, where: Filter, today: date) -> dict[str, Any]:
+    """The dashboard over the survivors the filter selects (SQL narrows, the pure code counts)."""
+    rows = await pool.fetch(
+        "SELECT * FROM survivor_facts WHERE registered_on IS NOT NULL "
+        "AND ($1::date IS NULL OR registered_on >= $1) "
+        "AND ($2::date IS NULL OR registered_on <= $2) "
+        "AND ($3::text IS NULL OR county = $3) AND ($4::text IS NULL OR team = $4)",
+        where.start,
+        where.end,
+        where.county,
+        where.team,
+    )
+    return aggregate((_facts(r) for r in rows), where, today)
+
+
+async def assignment(pool: asyncpg.Pool, survivor_id: UUID) -> tuple[str | None, str | None] | None:
+    """The survivor's team and lead case worker, or None when reporting has not heard of them."""
+    row = await pool.fetchrow(
+        "SELECT team, lead_worker FROM survivor_facts WHERE survivor_id = $1", survivor_id
+    )
+    return None if row is None else (row["team"], row["lead_worker"])
+
+
+async def access_records(
+    pool: asyncpg.Pool,
+    *,
+    staff_id: str | None,
+    survivor_id: UUID | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Who read which survivor's data, newest first, filtered by staff, survivor and period."""
+    rows = await pool.fetch(
+        "SELECT source, staff_id, role, action, survivor_id, purpose, outcome, route, at "
+        "FROM access_records WHERE ($1::text IS NULL OR staff_id = $1) "
+        "AND ($2::uuid IS NULL OR survivor_id = $2) "
+        "AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at <= $4) "
+        "ORDER BY at DESC, source, staff_id LIMIT $5",
+        staff_id,
+        survivor_id,
+        start,
+        end,
+        limit,
+    )
+    return [dict(r) for r in rows]

@@ -1,0 +1,169 @@
+"""Synthetic intake and psychosocial event stores for reporting's tests (contract-valid events)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+from pydantic import BaseModel
+from reporting.settings import Settings
+from uponyaji_events.contracts import intake as i
+from uponyaji_events.contracts import kernel
+from uponyaji_events.contracts import psychosocial as p
+from uponyaji_events.contracts.types import example_sealed
+from uponyaji_events.envelope import Actor, NewEvent
+from uponyaji_events.feed import StoreFeed
+from uponyaji_events.store import EventStore
+
+OFFICER = Actor(id=str(uuid4()), role="intake_officer")
+COUNSELLOR = Actor(id=str(uuid4()), role="counsellor")
+TEAM = "0190a8e5-7c00-7000-8000-000000000201"
+WORKER = "0190a8e5-7c00-7000-8000-000000000101"
+PHQ9 = {16: [2, 2, 2, 2, 2, 2, 2, 2, 0], 9: [2, 1, 1, 1, 1, 1, 1, 1, 0],
+        12: [2, 2, 2, 2, 1, 1, 1, 1, 0], 14: [2, 2, 2, 2, 2, 2, 1, 0, 1]}  # fmt: skip
+BANDS = {16: "moderately_severe", 9: "mild", 12: "moderate", 14: "moderate"}
+
+
+def day(text: str) -> datetime:
+    """Noon UTC on a date."""
+    return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC) + timedelta(
+        hours=12
+    )
+
+
+def valid(model: type[BaseModel], payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload, checked against its contract and dumped as on the wire."""
+    return model.model_validate(payload).model_dump(mode="json", exclude_none=True)
+
+
+class Source:
+    """One source service's event store (intake or psychosocial)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.store = EventStore(pool)
+        self.feed = StoreFeed(self.store)
+
+    async def append(
+        self, stream_type: str, stream_id: Any, type_: str, model: type[BaseModel],
+        payload: dict[str, Any], at: datetime, actor: Actor,
+    ) -> None:  # fmt: skip
+        """Append one contract-valid event and give it its position."""
+        event = NewEvent(type_, valid(model, payload), occurred_at=at)
+        await self.store.append(stream_type, str(stream_id), None, [event], actor=actor)
+        await self.store.sequence()
+
+
+class Intake(Source):
+    """Intake's events."""
+
+    async def register(self, sid: UUID, case: str, county: str, gender: str, on: str) -> None:
+        """Register and assign to TEAM on the same day."""
+        reg = {"survivor_id": sid, "case_number": case, "full_name": example_sealed("n"),
+               "county_code": county, "gender": gender, "age_band": "25-34",
+               "preferred_language": "sw"}  # fmt: skip
+        await self.append(
+            "survivor", sid, "intake.SurvivorRegistered", i.SurvivorRegistered, reg, day(on),
+            OFFICER,
+        )  # fmt: skip
+        assign = {"survivor_id": sid, "team_id": TEAM, "lead_case_worker_id": WORKER}
+        await self.append(
+            "survivor", sid, "intake.CaseAssigned", i.CaseAssigned, assign, day(on), OFFICER
+        )
+
+    async def incident(self, sid: UUID, on: str, perpetrator: str, method: str) -> None:
+        """Document an incident."""
+        incident = uuid4()
+        body = {"incident_id": incident, "survivor_id": sid, "occurred_from": "2025-11-03",
+                "county_code": "047", "place_type": "police_station",
+                "perpetrators": [perpetrator], "methods": [method],
+                "narrative": example_sealed("narrative")}  # fmt: skip
+        await self.append(
+            "incident", incident, "intake.IncidentDocumented", i.IncidentDocumented, body,
+            day(on), OFFICER,
+        )  # fmt: skip
+
+    async def close(self, sid: UUID, on: str) -> None:
+        """Close the case."""
+        body = {"survivor_id": sid, "reason": "goals_met"}
+        await self.append(
+            "survivor", sid, "intake.CaseClosed", i.CaseClosed, body, day(on), OFFICER
+        )
+
+
+class Psychosocial(Source):
+    """Psychosocial's events."""
+
+    async def phq9(self, sid: UUID, on: str, total: int) -> UUID:
+        """Record a PHQ-9 administration with the given total (and its item 9 risk flag)."""
+        aid, responses = uuid4(), PHQ9[total]
+        assert sum(responses) == total
+        body = {"assessment_id": aid, "survivor_id": sid, "instrument": "PHQ-9",
+                "responses": responses, "administered_at": day(on).isoformat(),
+                "total": str(total), "band": BANDS[total], "caseness_cutoff": "10"}  # fmt: skip
+        await self.append(
+            "survivor", sid, "psychosocial.AssessmentRecorded", p.AssessmentRecorded, body,
+            day(on), COUNSELLOR,
+        )  # fmt: skip
+        if responses[8]:
+            flag = {"flag_id": uuid4(), "survivor_id": sid, "assessment_id": aid,
+                    "reason": "phq9_item9", "item": 9, "response": responses[8],
+                    "raised_at": day(on).isoformat()}  # fmt: skip
+            await self.append(
+                "survivor", sid, "psychosocial.RiskFlagRaised", p.RiskFlagRaised, flag, day(on),
+                COUNSELLOR,
+            )  # fmt: skip
+        return aid
+
+    async def session(self, sid: UUID, on: str) -> None:
+        """An attended individual session."""
+        session = uuid4()
+        body = {"session_id": session, "kind": "individual", "held_on": on,
+                "duration_minutes": 50, "approach": "trauma_focused_cbt", "place": "office",
+                "participants": [{"survivor_id": sid, "attendance": "attended",
+                                  "notes": example_sealed("notes")}]}  # fmt: skip
+        await self.append(
+            "session", session, "psychosocial.SessionRecorded", p.SessionRecorded, body, day(on),
+            COUNSELLOR,
+        )  # fmt: skip
+
+    async def accessed(self, sid: UUID, staff: str, at: datetime) -> None:
+        """An audit record of a read of this survivor."""
+        body = {"staff_id": staff, "role": "counsellor", "roles": ["counsellor"],
+                "session_id": "s1", "action": "psychosocial.session.read", "survivor_id": sid,
+                "purpose": "care", "outcome": "allowed", "scope": "caseload", "method": "GET",
+                "route": "/survivors/{survivor_id}/sessions", "at": at.isoformat()}  # fmt: skip
+        stream = f"audit-{at.date()}-{staff}"
+        await self.append(
+            "audit", stream, "psychosocial.SurvivorDataAccessed", kernel.SurvivorDataAccessed,
+            body, at, Actor(id=staff, role="counsellor"),
+        )  # fmt: skip
+
+
+def settings(database_url: str, nats_url: str) -> Settings:
+    """Reporting's settings for a test: no HTTP feeds, consumers driven by hand."""
+    return Settings(database_url=database_url, nats_url=nats_url, follow=False)
+
+
+SURVIVORS = [UUID(int=0x0190A8E57C0070008000000000001000 + n) for n in range(6)]
+
+
+async def scenario(intake: Intake, psychosocial: Psychosocial) -> None:
+    """Six survivors in Nairobi (047) registered in January 2026; see the tests for the sums.
+
+    Survivors 0–4: PHQ-9 16 on 10 Jan, an attended session 10 days after registration, PHQ-9 9
+    on 10 Mar (reliable recovery). Survivor 5: PHQ-9 12 then 14 (no reliable change; item 9 of the
+    second is 1: one open risk flag), no session, and its case closed on 1 Mar.
+    """
+    for n, sid in enumerate(SURVIVORS):
+        gender = "female" if n < 4 else "male"
+        await intake.register(sid, f"UPJ-2026-{n + 1:06d}", "047", gender, f"2026-01-0{n + 1}")
+        await intake.incident(sid, f"2026-01-0{n + 1}", "kenya_police_service", "beating")
+    for n, sid in enumerate(SURVIVORS[:5]):
+        await psychosocial.phq9(sid, "2026-01-10", 16)
+        await psychosocial.session(sid, f"2026-01-{n + 11}")
+        await psychosocial.phq9(sid, "2026-03-10", 9)
+    await psychosocial.phq9(SURVIVORS[5], "2026-01-10", 12)
+    await psychosocial.phq9(SURVIVORS[5], "2026-03-10", 14)
+    await intake.close(SURVIVORS[5], "2026-03-01")

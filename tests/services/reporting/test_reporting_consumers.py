@@ -1,0 +1,123 @@
+"""Consumers of synthetic intake and psychosocial stores: journeys, facts, audit; rebuild = live."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+from reporting import consumers, queries
+from reporting.dashboard import Filter
+from reporting.projections import MIGRATIONS
+from reporting_support import SURVIVORS, TEAM, Intake, Psychosocial, day, scenario, settings
+from uponyaji_events.consumer import Consumer
+from uponyaji_events.migrate import directory_migrations, migrate
+
+NewDatabase = Callable[..., Any]
+
+
+@pytest.fixture
+async def world(
+    new_database: NewDatabase,
+) -> tuple[asyncpg.Pool, Intake, Psychosocial, list[Consumer]]:
+    intake, psychosocial = Intake(await new_database()), Psychosocial(await new_database())
+    pool = await new_database()
+    async with pool.acquire() as conn:
+        await migrate(conn, directory_migrations(MIGRATIONS, "reporting"))
+    feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed}
+    built = consumers.build(pool, settings("postgresql://unused", "nats://unused"), feeds)
+    return pool, intake, psychosocial, built
+
+
+async def catch_up(built: list[Consumer]) -> None:
+    for c in built:
+        await c.catch_up()
+
+
+async def snapshot(pool: asyncpg.Pool) -> dict[str, list[Any]]:
+    return {
+        table: [tuple(r) for r in await pool.fetch(f"SELECT * FROM {table} ORDER BY 1, 2, 3")]  # noqa: S608
+        for table in ("journey_entries", "survivor_facts", "access_records")
+    }
+
+
+async def test_journey_and_dashboard_from_consumed_events(world: Any) -> None:
+    pool, intake, psychosocial, built = world
+    await scenario(intake, psychosocial)
+    await catch_up(built)
+    journey = await queries.journey(pool, SURVIVORS[0], None)
+    assert journey.case_number == "UPJ-2026-000001"
+    assert [m.kind for m in journey.milestones] == [
+        "registered", "case_assigned", "incident_documented", "assessment", "session",
+        "assessment",
+    ]  # fmt: skip
+    assert [str(p.score) for p in journey.trajectories["PHQ-9"]] == ["16", "9"]
+    assert str(journey.outcome("PHQ-9")) == "reliable_recovery"
+    assert journey.stages == {"intake": "assigned", "psychosocial": "in_counselling"}
+    now = day("2026-03-15")
+    assert journey.days_since_intake(now) == 73  # 1 Jan → 15 Mar
+    assert journey.days_since_last_contact(now) == 5
+    last = await queries.journey(pool, SURVIVORS[5], None)
+    assert last.open_risk_flags == 1
+    assert last.stages == {"intake": "closed", "psychosocial": "open_risk_flag"}
+
+    board = await queries.dashboard(pool, Filter(), date(2026, 3, 15))
+    assert board["survivors"] == 6
+    assert board["active_caseload"] == 5  # one closed on 1 March
+    assert board["registrations_per_month"] == {"2026-01": 6}
+    assert board["by_county"] == {"047": 6}
+    assert board["by_gender"] == {"female": "<5", "male": "<5"}  # 4 and 2
+    assert board["by_perpetrator"] == {"kenya_police_service": 6}
+    assert board["services_received"] == {"counselling": 5}
+    assert board["time_to_first_service"] == {"survivors": 5, "median_days": 10}
+    assert board["outcomes"]["PHQ-9"] == {
+        "assessed_twice": 6,
+        "reliable_improvement": 5, "reliable_improvement_percent": 83.3,
+        "reliable_recovery": 5, "reliable_recovery_percent": 83.3,
+        "deterioration": 0, "deterioration_percent": 0.0,
+    }  # fmt: skip
+    assert board["open_risk_flags"] == "<5"
+    assert (await queries.dashboard(pool, Filter(team=TEAM), date(2026, 3, 15)))["survivors"] == 6
+    assert (await queries.dashboard(pool, Filter(county="001"), date(2026, 3, 15)))[
+        "survivors"
+    ] == 0
+    lag = await consumers.lag(built)
+    assert lag["intake"]["behind"] == 0
+    assert lag["psychosocial"]["head"] == lag["psychosocial"]["position"] > 0
+
+
+async def test_as_of_returns_the_journey_as_it_stood(world: Any) -> None:
+    pool, intake, psychosocial, built = world
+    sid = SURVIVORS[0]
+    await intake.register(sid, "UPJ-2026-000001", "047", "female", "2026-01-01")
+    await psychosocial.phq9(sid, "2026-01-10", 16)
+    await catch_up(built)
+    await asyncio.sleep(0.05)
+    between = datetime.now(UTC)
+    await asyncio.sleep(0.05)
+    await psychosocial.phq9(sid, "2026-03-10", 9)
+    await catch_up(built)
+    before = await queries.journey(pool, sid, between)
+    after = await queries.journey(pool, sid, None)
+    assert [str(p.score) for p in before.trajectories["PHQ-9"]] == ["16"]
+    assert before.outcome("PHQ-9") is None
+    assert [str(p.score) for p in after.trajectories["PHQ-9"]] == ["16", "9"]
+    assert (await queries.journey(pool, sid, datetime(2020, 1, 1, tzinfo=UTC))).milestones == []
+
+
+async def test_rebuild_from_zero_equals_live_and_duplicates_are_no_ops(world: Any) -> None:
+    pool, intake, psychosocial, built = world
+    await scenario(intake, psychosocial)
+    await psychosocial.accessed(SURVIVORS[1], str(SURVIVORS[2]), day("2026-03-11"))
+    await catch_up(built)
+    live = await snapshot(pool)
+    assert len(live["access_records"]) == 1
+    events = await psychosocial.feed.read(0, 1000)
+    await built[1].apply(events)  # redelivered: nothing changes
+    assert await snapshot(pool) == live
+    replayed = await consumers.rebuild(pool, built, progress=False)
+    assert replayed == len(await intake.feed.read(0, 1000)) + len(events)
+    assert await snapshot(pool) == live
