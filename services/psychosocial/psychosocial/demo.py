@@ -90,7 +90,7 @@ def journey(survivor_id: UUID, today: date) -> DemoJourney:
     plan = DemoJourney(course)
     severities = _severities(course, months, rng)
     extra = rng.sample(["HTQ-IV", "HSCL-25", "K10"], rng.randint(0, 2))
-    risky_month = rng.randrange(months) if rng.random() < 0.1 else None
+    risky_month = rng.randrange(months) if rng.random() < 0.12 else None
     for month, severity in enumerate(severities):
         day = start + timedelta(days=30 * month + rng.randint(0, 3))
         codes = ["PHQ-9", "GAD-7", "PCL-5", *extra]
@@ -100,7 +100,7 @@ def journey(survivor_id: UUID, today: date) -> DemoJourney:
             items = responses(TABLE[code], severity + rng.uniform(-0.05, 0.05), rng)
             if code == "PHQ-9":
                 items[8] = rng.randint(1, 2) if month == risky_month else 0
-                if month == risky_month and rng.random() < 0.8:
+                if month == risky_month and rng.random() < 0.5:  # half answered, half open
                     plan.answered_flags.add(len(plan.assessments))
             plan.assessments.append(
                 {"instrument": code, "responses": items, "administered_at": _at(day, rng)}
