@@ -18,7 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from uponyaji_events import Consumer, HttpFeed
 from uponyaji_events.consumer import lock_key
 from uponyaji_events.envelope import Event
-from uponyaji_events.feed import FeedSource
+from uponyaji_events.feed import FeedSource, StoreFeed
+from uponyaji_events.store import EventStore
 
 from .projections import TABLES, handler
 from .settings import SERVICE, SOURCES, Settings
@@ -50,11 +51,19 @@ class QuietFeed:
 
 
 def build(
-    pool: asyncpg.Pool, settings: Settings, feeds: dict[str, FeedSource] | None = None
+    pool: asyncpg.Pool,
+    settings: Settings,
+    feeds: dict[str, FeedSource] | None = None,
+    own: EventStore | None = None,
 ) -> list[Consumer]:
-    """Consumers of intake and psychosocial; `feeds` overrides the HTTP feeds (tests)."""
+    """Consumers of intake, psychosocial and (given `own`) reporting's own audit records.
+
+    `feeds` overrides the sources' HTTP feeds (tests).
+    """
     built = []
-    for source in SOURCES:
+    if own is not None:
+        feeds = {**(feeds or {}), SERVICE: StoreFeed(own)}
+    for source in (*SOURCES, SERVICE) if own is not None else SOURCES:
         feed: FeedSource | None = (feeds or {}).get(source)
         url = settings.source_url(source)
         if feed is None and url:

@@ -1,0 +1,133 @@
+"""Reporting's routes: journeys, the dashboard and its CSV export, the audit review."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from uponyaji_access import Grant, authorize
+from uponyaji_events import Consumer
+
+from . import consumers, queries, views
+from .dashboard import Filter
+
+router = APIRouter()
+JourneyRead = Annotated[Grant, Depends(authorize("journey.read"))]
+DashboardRead = Annotated[Grant, Depends(authorize("dashboard.read", survivor=None))]
+DashboardExport = Annotated[Grant, Depends(authorize("export.dashboard", survivor=None))]
+AuditRead = Annotated[Grant, Depends(authorize("audit.read", survivor=None))]
+County = Annotated[str | None, Query(pattern=r"^[0-9]{3}$", description="County code 001-047")]
+Team = Annotated[str | None, Query(min_length=1, max_length=64, description="Team id")]
+From = Annotated[date | None, Query(alias="from", description="First registration date")]
+To = Annotated[date | None, Query(alias="to", description="Last registration date")]
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+def _consumers(request: Request) -> list[Consumer]:
+    found: list[Consumer] = request.app.state.consumers
+    return found
+
+
+Pool = Annotated[asyncpg.Pool, Depends(_pool)]
+Consumers = Annotated[list[Consumer], Depends(_consumers)]
+
+
+def _invalid(field: str, problem: str) -> RequestValidationError:
+    return RequestValidationError(
+        [{"loc": ("query", field), "msg": problem, "type": "value_error"}]
+    )
+
+
+def _aware(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None:
+        raise _invalid(field, "needs a time zone, e.g. 2026-03-01T00:00:00Z")
+    return value
+
+
+@router.get("/journeys/{survivor_id}", tags=["journeys"])
+async def read_journey(
+    survivor_id: UUID,
+    grant: JourneyRead,
+    pool: Pool,
+    running: Consumers,
+    as_of: Annotated[datetime | None, Query(description="The journey as it stood then")] = None,
+) -> dict[str, Any]:
+    """A survivor's healing journey (de-identified for aggregate roles), optionally as of a time."""
+    moment = _aware(as_of, "as_of") if as_of else None
+    journey = await queries.journey(pool, survivor_id, moment)
+    now = moment or datetime.now(UTC)
+    body = views.journey(journey, now=now, deidentified=grant.deidentified, as_of=moment)
+    return {**body, "lag": await consumers.lag(running)}
+
+
+def _filter(start: date | None, end: date | None, county: str | None, team: str | None) -> Filter:
+    if start and end and end < start:
+        raise _invalid("to", "must not be before from")
+    return Filter(start, end, county, team)
+
+
+@router.get("/dashboard", tags=["dashboard"])
+async def read_dashboard(
+    _: DashboardRead, pool: Pool, running: Consumers, start: From = None, end: To = None,
+    county: County = None, team: Team = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The programme dashboard for a period, county and team; counts of 1 to 4 shown as "<5"."""
+    where = _filter(start, end, county, team)
+    board = await queries.dashboard(pool, where, datetime.now(UTC).date())
+    return {**board, "lag": await consumers.lag(running)}
+
+
+@router.get("/dashboard.csv", tags=["dashboard"], response_class=Response)
+async def export_dashboard(
+    _: DashboardExport, pool: Pool, running: Consumers, start: From = None, end: To = None,
+    county: County = None, team: Team = None,
+) -> Response:  # fmt: skip
+    """The dashboard's tables as CSV (table, row, value); the lag is in `X-Uponyaji-Lag`."""
+    where = _filter(start, end, county, team)
+    board = await queries.dashboard(pool, where, datetime.now(UTC).date())
+    return Response(
+        views.csv_text(board),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="dashboard.csv"',
+            "X-Uponyaji-Lag": json.dumps(await consumers.lag(running)),
+        },
+    )
+
+
+@router.get("/audit", tags=["audit"])
+async def read_audit(
+    _: AuditRead,
+    pool: Pool,
+    running: Consumers,
+    staff_id: Annotated[UUID | None, Query(description="Only this staff member's reads")] = None,
+    survivor_id: Annotated[UUID | None, Query(description="Only reads of this survivor")] = None,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    """Who read or exported which survivor's data (every service), newest first."""
+    records = await queries.access_records(
+        pool,
+        staff_id=str(staff_id) if staff_id else None,
+        survivor_id=survivor_id,
+        start=_aware(start, "from") if start else None,
+        end=_aware(end, "to") if end else None,
+        limit=limit,
+    )
+    shown = [
+        {**r, "survivor_id": str(r["survivor_id"]) if r["survivor_id"] else None,
+         "at": r["at"].isoformat()}
+        for r in records
+    ]  # fmt: skip
+    return {"records": shown, "lag": await consumers.lag(running)}
