@@ -7,39 +7,32 @@ factory is started the way the launcher starts it, beside the kernel's reference
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from servicehost import discover_services, running_service, service_env
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
 from uponyaji_launcher.postgres import EmbeddedPostgres
 
-ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
 
 def targets() -> list[str]:
     """The kernel's reference app and every service package that exists."""
-    found = ["refapp"]
-    for folder in sorted((ROOT / "services").glob("*/")):
-        if (folder / folder.name / "app.py").exists():
-            found.append(folder.name)
-    return found
+    return ["refapp", *discover_services()]
 
 
 class Target:
     """One service process under test, with its own database."""
 
-    def __init__(self, name: str, url: str, database: str, process: subprocess.Popen[bytes]):
-        self.name, self.url, self.database, self.process = name, url, database, process
+    def __init__(self, name: str, url: str, database: str) -> None:
+        self.name, self.url, self.database = name, url, database
 
 
 @pytest.fixture(scope="module", params=targets())
@@ -53,52 +46,18 @@ def target(
     database = f"fuzz_{name}"
     postgres.ensure_database(database)
     port = free_port()
-    prefix = name.upper()
-    secrets = tmp_path_factory.mktemp(f"secrets-{name}")
-    env = {
-        **os.environ,
-        "UPONYAJI_ENV": "test",
-        f"{prefix}_DATABASE_URL": postgres.url(database),
-        f"{prefix}_NATS_URL": nats_server.url,
-        f"{prefix}_KEK_FILE": str(secrets / "kek"),
-        f"{prefix}_PORT": str(port),
-        "PYTHONPATH": os.pathsep.join([str(HERE), *sys.path]),
-    }
-    log = (tmp_path_factory.mktemp(f"log-{name}") / "service.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            f"{name}.app:create_app" if name != "refapp" else "refapp:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    secrets = tmp_path_factory.mktemp(f"fuzz-{name}")
+    env = service_env(
+        name,
+        database_url=postgres.url(database),
+        nats_url=nats_server.url,
+        secrets=secrets,
+        port=port,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            pytest.fail(f"{name} exited at start; see {log.name}")
-        time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"{name} never became healthy; see {log.name}")
-    yield Target(name, url, database, process)
-    process.terminate()
-    process.wait(15)
-    log.close()
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE), *sys.path])
+    app = "refapp:create_app" if name == "refapp" else f"{name}.app:create_app"
+    with running_service(app, port=port, env=env, log_path=secrets / "service.log") as url:
+        yield Target(name, url, database)
 
 
 @pytest.fixture(scope="module")

@@ -30,10 +30,7 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-import subprocess
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -53,6 +50,7 @@ sys.path.insert(0, str(ROOT / "tests" / "libs" / "access"))
 
 from access_support import SigningKey, Staff, bearer  # noqa: E402
 from access_testapp import World, create_app  # noqa: E402
+from servicehost import discover_services, running_service, service_env  # noqa: E402
 
 POLICY = Policy.load()
 TEAM = "matrix-team"
@@ -68,15 +66,6 @@ PUBLIC = {
     "/auth/mfa/confirm",
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
-
-
-def services() -> list[str]:
-    """Every service package with an app module."""
-    return sorted(
-        folder.name
-        for folder in (ROOT / "services").glob("*/")
-        if (folder / folder.name / "app.py").exists()
-    )
 
 
 @dataclass(frozen=True)
@@ -250,7 +239,7 @@ class Service:
 
 @pytest.fixture(
     scope="module",
-    params=services()
+    params=discover_services()
     or [pytest.param(None, marks=pytest.mark.skip(reason="no services/<name>/<name>/app.py yet"))],
 )
 def service(
@@ -267,52 +256,19 @@ def service(
     database = f"matrix_{name}"
     postgres.ensure_database(database)
     port = free_port()
-    prefix = name.upper()
-    env = {
-        **os.environ,
-        "UPONYAJI_ENV": "test",
-        f"{prefix}_DATABASE_URL": postgres.url(database),
-        f"{prefix}_NATS_URL": nats_server.url,
-        f"{prefix}_KEK_FILE": str(secrets / "kek"),
-        f"{prefix}_PORT": str(port),
-        f"{prefix}_JWKS_FILE": str(jwks_file),
-        f"{prefix}_IDENTITY_URL": f"http://127.0.0.1:{free_port()}",  # nobody: keys from the file
-    }
-    log_path = secrets / "service.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                f"{name}.app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            pytest.fail(f"{name} exited at start; see {log_path}")
-        time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"{name} never became healthy; see {log_path}")
-    yield Service(name, url, postgres.url(database), key)
-    process.terminate()
-    process.wait(15)
+    env = service_env(
+        name,
+        database_url=postgres.url(database),
+        nats_url=nats_server.url,
+        secrets=secrets,
+        port=port,
+        jwks_file=str(jwks_file),
+        identity_url=f"http://127.0.0.1:{free_port()}",  # nobody: keys come from the file
+    )
+    with running_service(
+        f"{name}.app:create_app", port=port, env=env, log_path=secrets / "service.log"
+    ) as url:
+        yield Service(name, url, postgres.url(database), key)
 
 
 def seed_hook(name: str) -> Callable[..., Any] | None:
