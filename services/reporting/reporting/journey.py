@@ -45,12 +45,13 @@ class Journey:
     last_contact_at: datetime | None = None
 
     def days_since_intake(self, now: datetime) -> int | None:
-        """Whole days from registration to `now`."""
-        return (now - self.registered_at).days if self.registered_at else None
+        """Calendar days from registration to `now`."""
+        return (now.date() - self.registered_at.date()).days if self.registered_at else None
 
     def days_since_last_contact(self, now: datetime) -> int | None:
-        """Whole days from the last contact (registration, attended session, assessment)."""
-        return (now - self.last_contact_at).days if self.last_contact_at else None
+        """Calendar days from the last contact (registration, attended session, assessment)."""
+        last = self.last_contact_at
+        return (now.date() - last.date()).days if last else None
 
     def outcome(self, instrument: str) -> Change | None:
         """First to latest change on an instrument with at least two administrations."""

@@ -18,7 +18,8 @@ LINKING = frozenset({
 
 
 def _day(journey: Journey, at: datetime) -> int | None:
-    return (at - journey.registered_at).days if journey.registered_at else None
+    registered = journey.registered_at
+    return (at.date() - registered.date()).days if registered else None
 
 
 def _milestone(journey: Journey, e: Entry, deidentified: bool) -> dict[str, Any]:

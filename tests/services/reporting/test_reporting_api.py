@@ -1,0 +1,156 @@
+"""Reporting's API in-process: access per role, de-identified journeys, dashboard, CSV, audit."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+from jwt.algorithms import OKPAlgorithm
+from reporting.app import create_app
+from reporting_support import SURVIVORS, TEAM, Intake, Psychosocial, scenario, settings
+from uponyaji_launcher.nats import EmbeddedNats
+
+KEY = Ed25519PrivateKey.generate()
+KID = f"rep-test-{uuid.uuid4().hex[:8]}"
+OTHER_TEAM = "0190a8e5-7c00-7000-8000-0000000000b2"
+
+
+def token(roles: tuple[str, ...], teams: tuple[str, ...] = (TEAM,), sub: str | None = None) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": "uponyaji-identity", "sub": sub or str(uuid.uuid4()), "aud": ["reporting"],
+        "iat": now, "nbf": now, "exp": now + 900, "jti": uuid.uuid4().hex,
+        "sid": f"sess-{uuid.uuid4().hex}", "username": "test.staff", "roles": list(roles),
+        "teams": list(teams),
+    }  # fmt: skip
+    return jwt.encode(claims, KEY, algorithm="EdDSA", headers={"kid": KID})
+
+
+@pytest.fixture
+async def app(
+    tmp_path: Path,
+    new_database: Callable[..., Any],
+    new_database_url: Callable[[], str],
+    nats_server: EmbeddedNats,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[FastAPI]:
+    public = OKPAlgorithm.to_jwk(KEY.public_key(), as_dict=True)
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [{**public, "kid": KID, "use": "sig", "alg": "EdDSA"}]}))
+    monkeypatch.setenv("UPONYAJI_ENV", "test")
+    monkeypatch.setenv("REPORTING_JWKS_FILE", str(jwks))
+    monkeypatch.setenv("REPORTING_IDENTITY_URL", "http://127.0.0.1:9")
+    intake, psychosocial = Intake(await new_database()), Psychosocial(await new_database())
+    await scenario(intake, psychosocial)
+    application = create_app(settings(new_database_url(), nats_server.url))
+    application.state.feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed}
+    async with application.router.lifespan_context(application):
+        await catch_up(application)
+        yield application
+
+
+async def catch_up(app: FastAPI) -> None:
+    for consumer in app.state.consumers:
+        await consumer.catch_up()
+
+
+@pytest.fixture
+async def http(app: FastAPI) -> AsyncIterator[Callable[..., Any]]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as client:
+
+        async def get(url: str, *roles: str, teams: tuple[str, ...] = (TEAM,), **kw: Any) -> Any:
+            headers = {"Authorization": f"Bearer {token(roles, teams, kw.pop('sub', None))}"}
+            return await client.get(url, headers=headers, **kw)
+
+        yield get
+
+
+async def test_case_workers_see_the_journey_programme_leads_it_de_identified(http: Any) -> None:
+    url = f"/journeys/{SURVIVORS[0]}"
+    full = (await http(url, "counsellor")).json()
+    assert full["case_number"] == "UPJ-2026-000001"
+    assert [p["score"] for p in full["trajectories"]["PHQ-9"]] == ["16", "9"]
+    assert full["trajectories"]["PHQ-9"][1]["change_from_first"] == "reliable_recovery"
+    assert full["lag"]["intake"]["behind"] == 0
+    lead = (await http(url, "programme_lead")).json()
+    assert lead["deidentified"] is True
+    assert (lead["case_number"], lead["survivor_id"], lead["registered_at"]) == (None, None, None)
+    assert {m["at"] for m in lead["milestones"]} == {None}
+    assert [m["day"] for m in lead["milestones"]] == [0, 0, 0, 9, 10, 68]
+    text = json.dumps(lead)
+    assert "UPJ-2026" not in text
+    assert TEAM not in text
+    assert (await http(url, "counsellor", teams=(OTHER_TEAM,))).status_code == 404
+    assert (await http(f"/journeys/{uuid.uuid4()}", "counsellor")).status_code == 404
+    assert (await http(url, "admin")).status_code == 403
+    assert (await http(url, "data_protection_officer")).status_code == 403
+    bad = await http(url, "counsellor", params={"as_of": "yesterday"})
+    assert bad.status_code == 422
+    assert bad.json()["problems"][0]["field"] == "query.as_of"
+
+
+async def test_as_of_through_the_api(http: Any) -> None:
+    url = f"/journeys/{SURVIVORS[0]}"
+    old = await http(url, "counsellor", params={"as_of": "2020-01-01T00:00:00Z"})
+    assert old.json()["milestones"] == []
+    naive = await http(url, "counsellor", params={"as_of": "2030-01-01T00:00:00"})
+    assert naive.status_code == 422
+    assert "as_of" in naive.json()["detail"]
+
+
+async def test_dashboard_numbers_and_suppression(http: Any) -> None:
+    board = (await http("/dashboard", "programme_lead")).json()
+    assert board["survivors"] == 6
+    assert board["active_caseload"] == 5
+    assert board["by_gender"] == {"female": "<5", "male": "<5"}
+    assert board["outcomes"]["PHQ-9"]["reliable_recovery_percent"] == 83.3
+    assert board["open_risk_flags"] == "<5"
+    assert set(board["lag"]) == {"intake", "psychosocial", "reporting"}
+    march = (await http("/dashboard", "programme_lead", params={"from": "2026-03-01"})).json()
+    assert march["survivors"] == 0
+    assert (await http("/dashboard", "counsellor")).status_code == 403
+    assert (await http("/dashboard", "data_protection_officer")).status_code == 200
+    wrong = await http(
+        "/dashboard", "programme_lead", params={"from": "2026-02-01", "to": "2026-01-01"}
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["problems"][0]["field"] == "query.to"
+    county = await http("/dashboard", "programme_lead", params={"county": "47"})
+    assert county.json()["problems"][0]["field"] == "query.county"
+
+
+async def test_csv_export(http: Any) -> None:
+    response = await http("/dashboard.csv", "programme_lead")
+    assert response.status_code == 200
+    lines = response.text.splitlines()
+    assert lines[0] == "table,row,value"
+    assert "by_gender,female,<5" in lines
+    assert "survivors,total,6" in lines
+    assert "outcomes.PHQ-9,reliable_recovery,5" in lines
+    assert json.loads(response.headers["X-Uponyaji-Lag"])["intake"]["behind"] == 0
+    assert (await http("/dashboard.csv", "data_protection_officer")).status_code == 403
+
+
+async def test_audit_review_lists_journey_reads(app: FastAPI, http: Any) -> None:
+    reader = str(uuid.uuid4())
+    assert (await http(f"/journeys/{SURVIVORS[1]}", "counsellor", sub=reader)).status_code == 200
+    await catch_up(app)
+    audit = await http("/audit", "data_protection_officer", params={"staff_id": reader})
+    (record,) = audit.json()["records"]
+    assert record["survivor_id"] == str(SURVIVORS[1])
+    assert (record["action"], record["source"], record["outcome"]) == (
+        "journey.read", "reporting", "allowed",
+    )  # fmt: skip
+    assert (await http("/audit", "programme_lead")).status_code == 403
+    bad = await http("/audit", "data_protection_officer", params={"staff_id": "x"})
+    assert bad.json()["problems"][0]["field"] == "query.staff_id"
