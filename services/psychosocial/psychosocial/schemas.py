@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -48,6 +48,27 @@ def _text(value: str) -> str:
 
 
 Text = AfterValidator(_text)
+EARLIEST, LATEST = date(1970, 1, 1), date(2100, 12, 31)
+
+
+def _instant(value: datetime) -> datetime:
+    try:
+        day = value.astimezone(UTC).date()
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"must fall between {EARLIEST} and {LATEST}")
+    return value
+
+
+def _day(value: date) -> date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"must fall between {EARLIEST} and {LATEST}")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
+Day = Annotated[date, AfterValidator(_day)]
 Note = Annotated[
     str, Field(min_length=1, max_length=10_000, description="Free text (sealed)"), Text
 ]
@@ -74,7 +95,7 @@ class SessionBody(Body):
     """Log a session with the survivor of the path (and others in group sessions)."""
 
     kind: SessionKind = SessionKind.INDIVIDUAL
-    held_on: date
+    held_on: Day
     duration_minutes: int = Field(ge=1, le=600)
     approach: TherapyApproach
     attendance: Attendance = Attendance.ATTENDED
@@ -123,7 +144,7 @@ class _Responses(Body):
 class AssessmentBody(_Responses):
     """Administer an instrument: `instrument`, `responses` in item order, `administered_at`."""
 
-    administered_at: AwareDatetime | None = Field(
+    administered_at: Instant | None = Field(
         None, description="When it was administered (timezone required); default now"
     )
 
@@ -131,7 +152,7 @@ class AssessmentBody(_Responses):
 class CorrectionBody(_Responses):
     """A corrected administration that supersedes the one in the path."""
 
-    administered_at: AwareDatetime | None = Field(
+    administered_at: Instant | None = Field(
         None, description="Corrected time of administration; default: as the original"
     )
     reason: Reason
@@ -143,7 +164,7 @@ class SafetyResponseBody(Body):
     actions: list[SafetyAction] = Field(min_length=1, max_length=len(SafetyAction))
     referral: SafetyReferral = SafetyReferral.NONE
     details: Note | None = None
-    responded_at: AwareDatetime | None = Field(None, description="Default now")
+    responded_at: Instant | None = Field(None, description="Default now")
 
 
 class GoalBody(Body):
@@ -151,12 +172,12 @@ class GoalBody(Body):
 
     domain: CareDomain
     description: Reason
-    target_date: date
+    target_date: Day
 
 
 class ReviewBody(Body):
     """A review of a care-plan goal."""
 
     status: GoalStatus
-    reviewed_on: date | None = Field(None, description="Default today")
+    reviewed_on: Day | None = Field(None, description="Default today")
     note: Note | None = None

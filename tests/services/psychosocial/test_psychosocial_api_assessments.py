@@ -90,8 +90,22 @@ async def test_every_instrument_is_accepted(
         ),
         (
             {"instrument": "PHQ-9", "responses": [0] * 9, "administered_at": "2999-01-01T10:00Z"},
+            "administered_at",
+            "between 1970-01-01 and 2100-12-31",
+        ),
+        (
+            {"instrument": "PHQ-9", "responses": [0] * 9, "administered_at": "2099-01-01T10:00Z"},
             None,
             "in the future",
+        ),
+        (
+            {
+                "instrument": "PHQ-9",
+                "responses": [0] * 9,
+                "administered_at": "0001-01-01T00:00+05:00",
+            },
+            "administered_at",
+            "out of range",
         ),
     ],
 )
