@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from fastapi.responses import Response
 from uponyaji_access import Grant, authorize
 from uponyaji_events import Consumer
 
-from . import consumers, queries, views
+from . import charts, consumers, queries, views, xlsx
 from .dashboard import Filter
 
 router = APIRouter()
@@ -100,6 +101,82 @@ async def export_dashboard(
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": 'attachment; filename="dashboard.csv"',
+            "X-Uponyaji-Lag": json.dumps(await consumers.lag(running)),
+        },
+    )
+
+
+SVG = "image/svg+xml"
+
+
+@router.get("/journeys/{survivor_id}/chart.svg", tags=["journeys"], response_class=Response)
+async def journey_chart(
+    survivor_id: UUID,
+    grant: JourneyRead,
+    pool: Pool,
+    as_of: Annotated[datetime | None, Query(description="The journey as it stood then")] = None,
+) -> Response:
+    """A survivor's score trajectories as SVG (days since intake; reliable changes marked)."""
+    moment = _aware(as_of, "as_of") if as_of else None
+    journey = await queries.journey(pool, survivor_id, moment)
+    body = views.journey(journey, now=moment or datetime.now(UTC), deidentified=True, as_of=None)
+    series = {
+        name: [(p["day"] or 0, float(p["score"]), p["change_from_first"]) for p in points]
+        for name, points in body["trajectories"].items()
+    }
+    who = "" if grant.deidentified or not journey.case_number else f" — {journey.case_number}"
+    return Response(charts.trajectories(f"Score trajectories{who}", series), media_type=SVG)
+
+
+class Chart(StrEnum):
+    """The dashboard's charts."""
+
+    REGISTRATIONS = "registrations"
+    COUNTY = "county"
+    GENDER = "gender"
+    AGE_BAND = "age_band"
+    PERPETRATOR = "perpetrator"
+    TORTURE_METHOD = "torture_method"
+    SERVICES = "services"
+
+
+CHARTS = {
+    Chart.REGISTRATIONS: ("registrations_per_month", "New registrations per month", "Month"),
+    Chart.COUNTY: ("by_county", "Survivors by county", "County code"),
+    Chart.GENDER: ("by_gender", "Survivors by gender", "Gender"),
+    Chart.AGE_BAND: ("by_age_band", "Survivors by age band", "Age band"),
+    Chart.PERPETRATOR: ("by_perpetrator", "Survivors by perpetrator category", "Perpetrator"),
+    Chart.TORTURE_METHOD: ("by_torture_method", "Survivors by torture method", "Method"),
+    Chart.SERVICES: ("services_received", "Services received", "Service"),
+}
+
+
+@router.get("/dashboard/charts/{name}.svg", tags=["dashboard"], response_class=Response)
+async def dashboard_chart(
+    name: Chart, _: DashboardRead, pool: Pool, start: From = None, end: To = None,
+    county: County = None, team: Team = None,
+) -> Response:  # fmt: skip
+    """One of the dashboard's trends or breakdowns as an SVG bar chart ("<5" cells outlined)."""
+    board = await queries.dashboard(
+        pool, _filter(start, end, county, team), datetime.now(UTC).date()
+    )
+    key, title, x_label = CHARTS[name]
+    return Response(charts.bars(title, board[key], x_label, "Survivors"), media_type=SVG)
+
+
+@router.get("/dashboard.xlsx", tags=["dashboard"], response_class=Response)
+async def export_dashboard_xlsx(
+    _: DashboardExport, pool: Pool, running: Consumers, start: From = None, end: To = None,
+    county: County = None, team: Team = None,
+) -> Response:  # fmt: skip
+    """The dashboard's tables as an XLSX sheet (table, row, value)."""
+    where = _filter(start, end, county, team)
+    board = await queries.dashboard(pool, where, datetime.now(UTC).date())
+    return Response(
+        xlsx.workbook([("table", "row", "value"), *views.rows(board)]),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": 'attachment; filename="dashboard.xlsx"',
             "X-Uponyaji-Lag": json.dumps(await consumers.lag(running)),
         },
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import uuid
+import zipfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import jwt
@@ -21,6 +24,7 @@ from uponyaji_launcher.nats import EmbeddedNats
 
 KEY = Ed25519PrivateKey.generate()
 KID = f"rep-test-{uuid.uuid4().hex[:8]}"
+SVG_TEXT = "{http://www.w3.org/2000/svg}text"
 OTHER_TEAM = "0190a8e5-7c00-7000-8000-0000000000b2"
 
 
@@ -154,3 +158,37 @@ async def test_audit_review_lists_journey_reads(app: FastAPI, http: Any) -> None
     assert (await http("/audit", "programme_lead")).status_code == 403
     bad = await http("/audit", "data_protection_officer", params={"staff_id": "x"})
     assert bad.json()["problems"][0]["field"] == "query.staff_id"
+
+
+def svg_texts(svg: str) -> list[str | None]:
+    root = ElementTree.fromstring(svg)  # noqa: S314  # our own output, parsed to check it
+    return [t.text for t in root.iter(SVG_TEXT)]
+
+
+async def test_charts_are_svg_with_titles_and_no_small_cell_values(http: Any) -> None:
+    chart = await http(f"/journeys/{SURVIVORS[0]}/chart.svg", "counsellor")
+    assert chart.headers["content-type"].startswith("image/svg+xml")
+    texts = svg_texts(chart.text)
+    assert "Score trajectories — UPJ-2026-000001" in texts
+    assert {"PHQ-9 score", "Days since intake", "16", "9", "recovery"} <= set(texts)
+    lead = await http(f"/journeys/{SURVIVORS[0]}/chart.svg", "programme_lead")
+    assert "UPJ-2026" not in lead.text
+    gender = await http("/dashboard/charts/gender.svg", "programme_lead")
+    texts = svg_texts(gender.text)
+    assert texts.count("<5") == 2  # female 4, male 2: neither number is drawn
+    assert "4" not in texts
+    assert "Survivors by gender" in texts
+    unknown = await http("/dashboard/charts/names.svg", "programme_lead")
+    assert unknown.status_code == 422
+    assert unknown.json()["problems"][0]["field"] == "path.name"
+    assert (await http("/dashboard/charts/county.svg", "counsellor")).status_code == 403
+
+
+async def test_xlsx_export(http: Any) -> None:
+    response = await http("/dashboard.xlsx", "programme_lead")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '<c r="C2"' in sheet
+    assert "<t>&lt;5</t>" in sheet
+    assert (await http("/dashboard.xlsx", "counsellor")).status_code == 403
