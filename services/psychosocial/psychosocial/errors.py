@@ -65,5 +65,9 @@ class FlagAlreadyResolved(PsychosocialError):
     """The risk flag already has a safety response."""
 
 
+class SafetyResponseRequired(PsychosocialError):
+    """A risk flag is open: its safety response must be recorded before the session closes."""
+
+
 class GoalClosed(PsychosocialError):
     """The goal was achieved or discontinued: add a new goal instead."""

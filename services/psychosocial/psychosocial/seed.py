@@ -81,6 +81,9 @@ async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool
 async def seed_one(ps: Psychosocial, survivor_id: UUID, worker: str | None) -> int:
     """Record one survivor's demo journey; return how many risk flags it raised."""
     plan = demo.journey(survivor_id, today())
+    # Sessions first: entered in bulk, they predate the flags whose safety response is demo-open.
+    for session in plan.sessions:
+        await record_session(ps, survivor_id, SessionBody.model_validate(session), SEEDER)
     flags = 0
     for index, body in enumerate(plan.assessments):
         events = await record_assessment(
@@ -98,8 +101,6 @@ async def seed_one(ps: Psychosocial, survivor_id: UUID, worker: str | None) -> i
             responder = UUID(worker) if worker else uuid5(survivor_id, "demo-counsellor")
             await respond_to_flag(ps, survivor_id, UUID(event.payload["flag_id"]), response,
                                   SEEDER, responder)  # fmt: skip
-    for session in plan.sessions:
-        await record_session(ps, survivor_id, SessionBody.model_validate(session), SEEDER)
     for goal, reviews in plan.goals:
         events = await add_goal(ps, survivor_id, GoalBody.model_validate(goal), SEEDER)
         goal_id = UUID(events[0].payload["goal_id"])

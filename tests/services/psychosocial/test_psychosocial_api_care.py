@@ -120,3 +120,20 @@ async def test_care_plan_goals_and_reviews(
     assert (await clinician.post(f"/survivors/{sid}/care-plan/goals", goal)).status_code == 403
     missing = f"/survivors/{sid}/care-plan/goals/{sid}/reviews"
     assert (await counsellor.post(missing, {"status": "achieved"})).status_code == 404
+
+
+async def test_no_attended_session_is_logged_while_a_flag_is_open(
+    app: FastAPI, intake: FakeIntake, counsellor: As
+) -> None:
+    sid = await intake.register()
+    await intake.deliver(app)
+    flag = await flag_for(counsellor, sid, "2026-03-01T10:00Z")
+    session = {"held_on": "2026-03-01", "duration_minutes": 50, "approach": "emdr"}
+    refused = await counsellor.post(f"/survivors/{sid}/sessions", session)
+    assert (refused.status_code, refused.json()["error"]) == (409, "SafetyResponseRequired")
+    assert f"/risk-flags/{flag}/resolution" in refused.json()["detail"]
+    earlier = {**session, "held_on": "2026-02-20"}
+    assert (await counsellor.post(f"/survivors/{sid}/sessions", earlier)).status_code == 201
+    body = {"actions": ["risk_assessed", "safety_plan"]}
+    assert (await counsellor.post(f"/risk-flags/{flag}/resolution", body)).status_code == 201
+    assert (await counsellor.post(f"/survivors/{sid}/sessions", session)).status_code == 201

@@ -318,3 +318,15 @@ def test_a_safety_response_is_never_refused_for_consent_or_closure() -> None:
     domain.admissible(IntakeFacts(consent=False, closed=True), safety=True)
     with pytest.raises(errors.SurvivorErased):
         domain.admissible(IntakeFacts(erased=True), safety=True)
+
+
+def test_a_session_does_not_close_while_a_risk_flag_waits_for_its_safety_response() -> None:
+    flag = domain.OpenFlag(SURVIVOR, uuid.uuid4(), TODAY - timedelta(days=1))
+    with pytest.raises(errors.SafetyResponseRequired, match=str(flag.flag_id)) as refused:
+        domain.decide_session(session(open_flags=(flag,)))
+    assert refused.value.status_code == 409
+    # A missed session, or one held before the signal, is not the session that must close.
+    missed = Participant(SURVIVOR, c.Attendance.MISSED)
+    assert domain.decide_session(session(missed, open_flags=(flag,)))
+    before = session(held_on=TODAY - timedelta(days=2), open_flags=(flag,))
+    assert domain.decide_session(before)

@@ -3,6 +3,7 @@
 from .commands import (
     AddGoal,
     CorrectAssessment,
+    OpenFlag,
     Participant,
     RecordAssessment,
     RecordSafetyResponse,
@@ -36,6 +37,7 @@ __all__ = [
     "FlagState",
     "GoalState",
     "IntakeFacts",
+    "OpenFlag",
     "Participant",
     "RecordAssessment",
     "RecordSafetyResponse",

@@ -29,6 +29,15 @@ class Participant:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenFlag:
+    """A participant's risk flag without a safety response, and the day it was raised."""
+
+    survivor_id: UUID
+    flag_id: UUID
+    raised_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class RecordSession:
     """Log a session (the first participant is the survivor the request is about)."""
 
@@ -42,6 +51,7 @@ class RecordSession:
     today: date
     interpreter: bool = False
     interpreter_language: str | None = None
+    open_flags: tuple[OpenFlag, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from ..errors import (
     GoalNotFound,
     InvalidCommand,
     RiskFlagNotFound,
+    SafetyResponseRequired,
     SurvivorErased,
     SurvivorMerged,
 )
@@ -97,6 +98,14 @@ def decide_session(command: RecordSession) -> list[NewEvent]:
         raise InvalidCommand(f"a {command.kind.value} session has at most {limit} survivor(s)")
     if command.interpreter_language and not command.interpreter:
         raise InvalidCommand("interpreter_language is given but interpreter is false")
+    attended = {p.survivor_id for p in command.participants if p.attendance == "attended"}
+    for flag in command.open_flags:
+        # INSTRUMENTS.md: a session must not close without a recorded safety response.
+        if flag.survivor_id in attended and flag.raised_on <= command.held_on:
+            raise SafetyResponseRequired(
+                f"risk flag {flag.flag_id} (raised {flag.raised_on}) is open: record its safety "
+                f"response (POST /risk-flags/{flag.flag_id}/resolution) before this session"
+            )
     participants = [
         c.SessionParticipant(survivor_id=p.survivor_id, attendance=p.attendance, notes=p.notes)
         for p in command.participants

@@ -8,7 +8,7 @@ from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
 from ..schemas import SessionBody
-from .base import Psychosocial, intake_facts, load, record, today
+from .base import EAT, Psychosocial, intake_facts, load, record, today
 
 EVENT = "psychosocial.SessionRecorded"
 NOTES = "participants[].notes"
@@ -27,6 +27,15 @@ async def record_session(
             domain.admissible(await intake_facts(conn, other, lock=True))
         if await load(ps, conn, session_id):  # pragma: no cover - uuid4 does not repeat
             raise RuntimeError("session id collision")
+        flags = await conn.fetch(
+            "SELECT survivor_id, flag_id, raised_at FROM risk_flags "
+            "WHERE status = 'open' AND survivor_id = ANY($1::uuid[])",
+            [who for who, _, _ in wanted],
+        )
+        open_flags = tuple(
+            domain.OpenFlag(f["survivor_id"], f["flag_id"], f["raised_at"].astimezone(EAT).date())
+            for f in flags
+        )
         sealer = ps.keys.bound(conn)
         participants = []
         for who, attendance, notes in wanted:
@@ -38,7 +47,7 @@ async def record_session(
             session_id=session_id, kind=body.kind, held_on=body.held_on,
             duration_minutes=body.duration_minutes, approach=body.approach, place=body.place,
             participants=tuple(participants), today=today(), interpreter=body.interpreter,
-            interpreter_language=body.interpreter_language,
+            interpreter_language=body.interpreter_language, open_flags=open_flags,
         )  # fmt: skip
         events = domain.decide_session(command)
         return await record(ps, conn, "session", session_id, 0, events, actor)
