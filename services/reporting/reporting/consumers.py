@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -50,6 +50,18 @@ class QuietFeed:
         return await self.feed.head()
 
 
+def _auth(settings: Settings) -> Callable[[], Awaitable[dict[str, str]]] | None:
+    """Headers for the sources' feeds when an operator supplied a token (e.g. for a rebuild)."""
+    if settings.feed_token is None:
+        return None
+    token = settings.feed_token.get_secret_value()
+
+    async def headers() -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
 def build(
     pool: asyncpg.Pool,
     settings: Settings,
@@ -67,7 +79,8 @@ def build(
         feed: FeedSource | None = (feeds or {}).get(source)
         url = settings.source_url(source)
         if feed is None and url:
-            feed = QuietFeed(HttpFeed(httpx.AsyncClient(base_url=url, timeout=2.0)), source)
+            client = httpx.AsyncClient(base_url=url, timeout=5.0)
+            feed = QuietFeed(HttpFeed(client, auth=_auth(settings)), source)
         built.append(
             Consumer(
                 pool,
@@ -100,7 +113,15 @@ async def lag(consumers: Sequence[Consumer]) -> dict[str, dict[str, Any]]:
 async def rebuild(
     pool: asyncpg.Pool, consumers: Sequence[Consumer], *, progress: bool = True
 ) -> int:
-    """Empty reporting's tables and replay every source's feed from zero; live batches wait."""
+    """Empty reporting's tables and replay every source's feed from zero; live batches wait.
+
+    Refuses (before touching anything) when a source has no feed or its feed cannot be read.
+    """
+    heads = {}
+    for c in consumers:
+        if c.feed is None:
+            raise RuntimeError(f"cannot rebuild: no feed for {c.source}")
+        heads[c.source] = await c.feed.head()
     async with pool.acquire() as conn:
         keys = sorted(lock_key(c.name, c.source) for c in consumers)
         for key in keys:
@@ -121,9 +142,7 @@ async def rebuild(
                 disable=not progress,
             ) as bar:  # fmt: skip
                 for c in consumers:
-                    if c.feed is None:
-                        continue
-                    task = bar.add_task(c.source, total=await c.feed.head())
+                    task = bar.add_task(c.source, total=heads[c.source])
 
                     def advance(n: int, task: TaskID = task) -> None:
                         bar.advance(task, n)

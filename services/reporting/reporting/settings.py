@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE = "reporting"
@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     port: int = Field(8006, ge=1, le=65535)
     intake_url: str | None = Field(None, description="Intake's base URL (its event feed)")
     psychosocial_url: str | None = Field(None, description="Psychosocial's base URL (its feed)")
+    feed_token: SecretStr | None = Field(
+        None, description="An access token with feed.read for the sources' feeds (operators)"
+    )
     follow: bool = Field(True, description="Run the consumers in the background (tests drive them)")
     service_urls: dict[str, str] = Field(
         default_factory=dict, validation_alias="UPONYAJI_SERVICE_URLS"

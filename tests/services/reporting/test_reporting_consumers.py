@@ -121,3 +121,14 @@ async def test_rebuild_from_zero_equals_live_and_duplicates_are_no_ops(world: An
     replayed = await consumers.rebuild(pool, built, progress=False)
     assert replayed == len(await intake.feed.read(0, 1000)) + len(events)
     assert await snapshot(pool) == live
+
+
+async def test_rebuild_refuses_without_a_readable_feed(world: Any) -> None:
+    pool, intake, psychosocial, built = world
+    await scenario(intake, psychosocial)
+    await catch_up(built)
+    live = await snapshot(pool)
+    built[0].feed = None
+    with pytest.raises(RuntimeError, match="no feed for intake"):
+        await consumers.rebuild(pool, built, progress=False)
+    assert await snapshot(pool) == live
