@@ -8,7 +8,7 @@ from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
 from ..schemas import SessionBody
-from .base import EAT, Psychosocial, intake_facts, load, record, today
+from .base import EAT, Psychosocial, intake_facts, record, today
 
 EVENT = "psychosocial.SessionRecorded"
 NOTES = "participants[].notes"
@@ -25,8 +25,6 @@ async def record_session(
         # Lock in id order so two sessions naming the same survivors cannot deadlock.
         for other in sorted({s for s, _, _ in wanted}):
             domain.admissible(await intake_facts(conn, other, lock=True))
-        if await load(ps, conn, session_id):  # pragma: no cover - uuid4 does not repeat
-            raise RuntimeError("session id collision")
         flags = await conn.fetch(
             "SELECT survivor_id, flag_id, raised_at FROM risk_flags "
             "WHERE status = 'open' AND survivor_id = ANY($1::uuid[])",
