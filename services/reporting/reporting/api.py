@@ -193,7 +193,7 @@ async def read_audit(
     end: Annotated[datetime | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
-    """Who read or exported which survivor's data (every service), newest first."""
+    """Who read or exported which survivor's data (every service), and unusual access."""
     records = await queries.access_records(
         pool,
         staff_id=str(staff_id) if staff_id else None,
@@ -207,4 +207,7 @@ async def read_audit(
          "at": r["at"].isoformat()}
         for r in records
     ]  # fmt: skip
-    return {"records": shown, "lag": await consumers.lag(running)}
+    alerts = await queries.access_alerts(
+        pool, start=_aware(start, "from") if start else None, end=_aware(end, "to") if end else None
+    )
+    return {"records": shown, "alerts": alerts, "lag": await consumers.lag(running)}

@@ -75,3 +75,39 @@ async def access_records(
         limit,
     )
     return [dict(r) for r in rows]
+
+
+MANY_SURVIVORS_A_DAY = 25  # distinct survivors read by one person in one day
+REFUSED_A_DAY = 3  # distinct survivors refused (off caseload, unknown, forbidden) in one day
+
+
+async def access_alerts(
+    pool: asyncpg.Pool, *, start: datetime | None, end: datetime | None
+) -> list[dict[str, Any]]:
+    """Unusual access per staff member and day: many survivors read, or repeated refusals."""
+    rows = await pool.fetch(
+        "SELECT staff_id, (at AT TIME ZONE 'UTC')::date AS day, "
+        "count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed') AS read, "
+        "count(DISTINCT survivor_id) FILTER (WHERE outcome <> 'allowed') AS refused "
+        "FROM access_records WHERE survivor_id IS NOT NULL "
+        "AND ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at <= $2) "
+        "GROUP BY 1, 2 HAVING count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed') >= $3 "
+        "OR count(DISTINCT survivor_id) FILTER (WHERE outcome <> 'allowed') >= $4 "
+        "ORDER BY 2 DESC, 1",
+        start,
+        end,
+        MANY_SURVIVORS_A_DAY,
+        REFUSED_A_DAY,
+    )
+    alerts = []
+    for r in rows:
+        reasons = []
+        if r["read"] >= MANY_SURVIVORS_A_DAY:
+            reasons.append("many_survivors_in_a_day")
+        if r["refused"] >= REFUSED_A_DAY:
+            reasons.append("repeated_refusals_off_caseload")
+        alerts.append(
+            {"staff_id": r["staff_id"], "day": r["day"].isoformat(), "survivors_read": r["read"],
+             "survivors_refused": r["refused"], "reasons": reasons}
+        )  # fmt: skip
+    return alerts

@@ -128,11 +128,11 @@ class Psychosocial(Source):
             COUNSELLOR,
         )  # fmt: skip
 
-    async def accessed(self, sid: UUID, staff: str, at: datetime) -> None:
+    async def accessed(self, sid: UUID, staff: str, at: datetime, outcome: str = "allowed") -> None:
         """An audit record of a read of this survivor."""
         body = {"staff_id": staff, "role": "counsellor", "roles": ["counsellor"],
                 "session_id": "s1", "action": "psychosocial.session.read", "survivor_id": sid,
-                "purpose": "care", "outcome": "allowed", "scope": "caseload", "method": "GET",
+                "purpose": "care", "outcome": outcome, "scope": "caseload", "method": "GET",
                 "route": "/survivors/{survivor_id}/sessions", "at": at.isoformat()}  # fmt: skip
         stream = f"audit-{at.date()}-{staff}"
         await self.append(

@@ -132,3 +132,21 @@ async def test_rebuild_refuses_without_a_readable_feed(world: Any) -> None:
     with pytest.raises(RuntimeError, match="no feed for intake"):
         await consumers.rebuild(pool, built, progress=False)
     assert await snapshot(pool) == live
+
+
+async def test_audit_alerts_on_repeated_refusals(world: Any) -> None:
+    pool, _, psychosocial, built = world
+    curious, careful = str(SURVIVORS[4]), str(SURVIVORS[5])
+    for n, sid in enumerate(SURVIVORS[:3]):
+        await psychosocial.accessed(sid, curious, day("2026-03-11"), "not_found")
+        await psychosocial.accessed(sid, careful, day(f"2026-03-1{n + 1}"), "not_found")
+    await psychosocial.accessed(SURVIVORS[0], curious, day("2026-03-12"))
+    await catch_up(built)
+    assert len(await queries.access_records(
+        pool, staff_id=curious, survivor_id=None, start=None, end=None, limit=10
+    )) == 4  # fmt: skip
+    alerts = await queries.access_alerts(pool, start=None, end=None)
+    assert alerts == [
+        {"staff_id": curious, "day": "2026-03-11", "survivors_read": 0, "survivors_refused": 3,
+         "reasons": ["repeated_refusals_off_caseload"]},
+    ]  # fmt: skip
