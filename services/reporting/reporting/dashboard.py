@@ -53,7 +53,8 @@ def facts(journey: Journey) -> Facts:
     services: set[str] = set()
     for entry in journey.milestones:
         data, day = entry.data, entry.at.date()
-        if entry.kind in ("registered", "record_corrected"):
+        own = entry.survivor_id == journey.survivor_id
+        if own and entry.kind in ("registered", "record_corrected"):
             record.update({k: data[k] for k in ("county_code", "gender", "age_band") if k in data})
         elif entry.kind == "case_assigned":
             team = str(data["team_id"])

@@ -122,13 +122,17 @@ def _psychosocial_stage(entries: list[Entry], open_flags: int) -> str:
 
 
 def fold(survivor_id: UUID, rows: Iterable[Entry]) -> Journey:
-    """The journey of one survivor from their entries (any order; sorted by when they happened)."""
+    """The journey of one survivor from their entries (any order; sorted by when they happened).
+
+    Entries of records merged into this one belong to the journey too; only this record's own
+    registration gives the case number and the intake date.
+    """
     journey = Journey(survivor_id, milestones=sorted(rows, key=_order))
     assessments: dict[str, Entry] = {}
     flags: set[str] = set()
     for entry in journey.milestones:
         data = entry.data
-        if entry.kind == "registered":
+        if entry.kind == "registered" and entry.survivor_id == survivor_id:
             journey.case_number = data.get("case_number")
             journey.registered_at = entry.at
         elif entry.kind in ("assessment", "assessment_corrected"):

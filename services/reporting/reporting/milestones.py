@@ -55,7 +55,11 @@ _INTAKE: dict[str, tuple[str, tuple[str, ...], str | None]] = {
         None,
     ),
     "intake.IdentityCorrected": ("record_corrected", ("county_code", "gender", "age_band"), None),
-    "intake.SurvivorsMerged": ("records_merged", ("merged_case_number",), None),
+    "intake.SurvivorsMerged": (
+        "records_merged",
+        ("merged_survivor_id", "merged_case_number"),
+        None,
+    ),
     "intake.ConsentGranted": ("consent_granted", ("scope", "method", "party"), "at"),
     "intake.ConsentWithdrawn": ("consent_withdrawn", ("scope", "method", "party"), "at"),
     "intake.CaseAssigned": ("case_assigned", ("team_id", "lead_case_worker_id"), None),

@@ -21,14 +21,15 @@ from .journey import fold
 from .milestones import Entry, entries
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-TABLES = ("journey_entries", "survivor_facts", "access_records")
+TABLES = ("journey_entries", "survivor_facts", "access_records", "merges")
 AUDITED = "SurvivorDataAccessed"
 
 
 async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = None) -> list[Entry]:
-    """A survivor's entries as recorded at `as_of` (all of them when None)."""
+    """A survivor's entries (and those of records merged into theirs) as recorded at `as_of`."""
     rows = await conn.fetch(
-        "SELECT * FROM journey_entries WHERE survivor_id = $1 "
+        "SELECT * FROM journey_entries WHERE (survivor_id = $1 OR survivor_id IN "
+        "(SELECT merged_id FROM merges WHERE kept_id = $1)) "
         "AND ($2::timestamptz IS NULL OR recorded_at <= $2)",
         survivor_id,
         as_of,
@@ -51,18 +52,23 @@ async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = N
 async def refresh(conn: Conn, survivor_id: UUID) -> Facts:
     """Recompute and store one survivor's dashboard facts from their entries."""
     f = facts(fold(survivor_id, await load_entries(conn, survivor_id)))
+    merged_into = await conn.fetchval(
+        "SELECT kept_id FROM merges WHERE merged_id = $1", survivor_id
+    )
     await conn.execute(
         """INSERT INTO survivor_facts AS s (survivor_id, case_number, team, lead_worker, county,
                gender, age_band, registered_on, closed_on, erased, perpetrators, methods,
-               services, first_service_on, outcomes, open_risk_flags)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+               services, first_service_on, outcomes, open_risk_flags, merged_into)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
            ON CONFLICT (survivor_id) DO UPDATE SET case_number = $2, team = $3,
                lead_worker = $4, county = $5, gender = $6, age_band = $7, registered_on = $8,
                closed_on = $9, erased = $10, perpetrators = $11, methods = $12, services = $13,
-               first_service_on = $14, outcomes = $15, open_risk_flags = $16""",
+               first_service_on = $14, outcomes = $15, open_risk_flags = $16,
+               merged_into = $17""",
         f.survivor_id, f.case_number, f.team, f.lead_worker, f.county, f.gender, f.age_band,
         f.registered_on, f.closed_on, f.erased, sorted(f.perpetrators), sorted(f.methods),
         sorted(f.services), f.first_service_on, json.dumps(f.outcomes), f.open_risk_flags,
+        merged_into,
     )  # fmt: skip
     return f
 
@@ -92,7 +98,22 @@ async def apply(source: str, conn: Conn, event: Event) -> None:
             e.survivor_id, e.source, e.position, e.kind, e.at, e.occurred_at, e.recorded_at,
             json.dumps(e.data, default=str),
         )  # fmt: skip
-    for survivor_id in sorted({e.survivor_id for e in made}):
+    touched = {e.survivor_id for e in made}
+    for e in made:
+        if e.kind == "records_merged":
+            merged = UUID(str(e.data["merged_survivor_id"]))
+            await conn.execute(
+                "INSERT INTO merges (merged_id, kept_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                merged,
+                e.survivor_id,
+            )
+            touched.add(merged)
+    # A merged record's later events change the journey of the record kept.
+    kept = await conn.fetch(
+        "SELECT kept_id FROM merges WHERE merged_id = ANY($1::uuid[])", list(touched)
+    )
+    touched |= {r["kept_id"] for r in kept}
+    for survivor_id in sorted(touched):
         await refresh(conn, survivor_id)
 
 

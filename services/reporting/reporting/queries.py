@@ -32,7 +32,7 @@ def _facts(r: asyncpg.Record) -> Facts:
 async def dashboard(pool: asyncpg.Pool, where: Filter, today: date) -> dict[str, Any]:
     """The dashboard over the survivors the filter selects (SQL narrows, the pure code counts)."""
     rows = await pool.fetch(
-        "SELECT * FROM survivor_facts WHERE registered_on IS NOT NULL "
+        "SELECT * FROM survivor_facts WHERE registered_on IS NOT NULL AND merged_into IS NULL "
         "AND ($1::date IS NULL OR registered_on >= $1) "
         "AND ($2::date IS NULL OR registered_on <= $2) "
         "AND ($3::text IS NULL OR county = $3) AND ($4::text IS NULL OR team = $4)",

@@ -12,8 +12,8 @@ from .milestones import Entry
 
 # Ids that could link a de-identified journey back to people or records.
 LINKING = frozenset({
-    "case_number", "merged_case_number", "team_id", "lead_case_worker_id", "referral_id",
-    "assessment_id", "supersedes", "flag_id", "goal_id", "session_id",
+    "case_number", "merged_case_number", "merged_survivor_id", "team_id", "lead_case_worker_id",
+    "referral_id", "assessment_id", "supersedes", "flag_id", "goal_id", "session_id",
 })  # fmt: skip
 
 

@@ -84,6 +84,17 @@ class Intake(Source):
             day(on), OFFICER,
         )  # fmt: skip
 
+    async def merge(self, kept: UUID, merged: UUID, merged_case: str, on: str) -> None:
+        """Merge a duplicate record into the one kept."""
+        body = {
+            "survivor_id": kept,
+            "merged_survivor_id": merged,
+            "merged_case_number": merged_case,
+        }
+        await self.append(
+            "survivor", kept, "intake.SurvivorsMerged", i.SurvivorsMerged, body, day(on), OFFICER
+        )
+
     async def close(self, sid: UUID, on: str) -> None:
         """Close the case."""
         body = {"survivor_id": sid, "reason": "goals_met"}

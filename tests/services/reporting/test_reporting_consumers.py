@@ -150,3 +150,25 @@ async def test_audit_alerts_on_repeated_refusals(world: Any) -> None:
         {"staff_id": curious, "day": "2026-03-11", "survivors_read": 0, "survivors_refused": 3,
          "reasons": ["repeated_refusals_off_caseload"]},
     ]  # fmt: skip
+
+
+async def test_a_merged_record_joins_the_journey_kept_and_is_not_counted_twice(world: Any) -> None:
+    pool, intake, psychosocial, built = world
+    kept, duplicate = SURVIVORS[0], SURVIVORS[1]
+    await intake.register(kept, "UPJ-2026-000001", "047", "female", "2026-01-01")
+    await intake.register(duplicate, "UPJ-2026-000002", "001", "female", "2026-01-03")
+    await psychosocial.phq9(duplicate, "2026-01-10", 16)
+    await psychosocial.phq9(kept, "2026-03-10", 9)
+    await intake.merge(kept, duplicate, "UPJ-2026-000002", "2026-03-11")
+    await catch_up(built)
+    journey = await queries.journey(pool, kept, None)
+    assert journey.case_number == "UPJ-2026-000001"
+    assert [str(p.score) for p in journey.trajectories["PHQ-9"]] == ["16", "9"]
+    assert str(journey.outcome("PHQ-9")) == "reliable_recovery"
+    board = await queries.dashboard(pool, Filter(), date(2026, 3, 15))
+    assert board["by_county"] == {"047": "<5"}  # the duplicate's county (001) is gone
+    counted = await pool.fetchval("SELECT count(*) FROM survivor_facts WHERE merged_into IS NULL")
+    assert counted == 1
+    live = await snapshot(pool)
+    await consumers.rebuild(pool, built, progress=False)
+    assert await snapshot(pool) == live
