@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import asyncpg
 from reporting import consumers, queries
+from reporting.dashboard import Filter
 from reporting.projections import MIGRATIONS
 from reporting_support import SURVIVORS, Intake, Psychosocial, scenario, settings
 from uponyaji_events.migrate import directory_migrations, migrate
@@ -65,5 +67,56 @@ async def test_events_arrive_through_nats_and_live_equals_rebuilt(
         for c in built:
             with contextlib.suppress(Exception):
                 await c.close()
+    await consumers.rebuild(pool, built, progress=False)
+    assert {t: await _table(pool, t) for t in live} == live
+
+
+async def test_nats_killed_mid_stream_every_journey_complete_nothing_counted_twice(
+    new_database: Callable[..., Any], own_nats: EmbeddedNats, wait_until: Any
+) -> None:
+    intake, psychosocial = Intake(await new_database()), Psychosocial(await new_database())
+    pool = await new_database()
+    async with pool.acquire() as conn:
+        await migrate(conn, directory_migrations(MIGRATIONS, "reporting"))
+    relays = [
+        OutboxRelay(intake.store, service="intake", nats_url=own_nats.url),
+        OutboxRelay(psychosocial.store, service="psychosocial", nats_url=own_nats.url),
+    ]
+    feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed}
+    built = consumers.build(pool, settings("postgresql://unused", own_nats.url), feeds)
+    tasks = [asyncio.create_task(r.run()) for r in relays]
+    tasks += [asyncio.create_task(c.run()) for c in built]
+    try:
+        commands = asyncio.create_task(scenario(intake, psychosocial))
+
+        async def some() -> bool:
+            return sum(c.stats.applied_total for c in built) >= 8
+
+        await wait_until(some, 60, "the first events")
+        own_nats.kill()  # SIGKILL in the middle of the stream of commands
+        await asyncio.sleep(0.5)
+        own_nats.start()
+        await commands
+
+        async def complete() -> bool:
+            lag = await consumers.lag(built)
+            return all(v["behind"] == 0 for v in lag.values())
+
+        await wait_until(complete, 90, "reporting to catch up after NATS came back")
+    finally:
+        await _stop(tasks)
+        for c in built:
+            with contextlib.suppress(Exception):
+                await c.close()
+    kinds = await pool.fetch(
+        "SELECT survivor_id, count(*) AS n FROM journey_entries GROUP BY 1 ORDER BY 1"
+    )
+    # 0-4: registered, assigned, incident, PHQ-9, session, PHQ-9; 5: 3 + 2 PHQ-9 + flag + closure
+    assert [r["n"] for r in kinds] == [6, 6, 6, 6, 6, 7]
+    assert [r["survivor_id"] for r in kinds] == SURVIVORS
+    board = await queries.dashboard(pool, Filter(), date(2026, 3, 15))
+    assert (board["survivors"], board["active_caseload"]) == (6, 5)
+    assert board["outcomes"]["PHQ-9"]["reliable_recovery"] == 5
+    live = {t: await _table(pool, t) for t in ("journey_entries", "survivor_facts")}
     await consumers.rebuild(pool, built, progress=False)
     assert {t: await _table(pool, t) for t in live} == live
