@@ -109,11 +109,16 @@ async def export_dashboard(
 SVG = "image/svg+xml"
 
 
+async def _lag_header(running: list[Consumer]) -> dict[str, str]:
+    return {"X-Uponyaji-Lag": json.dumps(await consumers.lag(running))}
+
+
 @router.get("/journeys/{survivor_id}/chart.svg", tags=["journeys"], response_class=Response)
 async def journey_chart(
     survivor_id: UUID,
     grant: JourneyRead,
     pool: Pool,
+    running: Consumers,
     as_of: Annotated[datetime | None, Query(description="The journey as it stood then")] = None,
 ) -> Response:
     """A survivor's score trajectories as SVG (days since intake; reliable changes marked)."""
@@ -125,7 +130,8 @@ async def journey_chart(
         for name, points in body["trajectories"].items()
     }
     who = "" if grant.deidentified or not journey.case_number else f" — {journey.case_number}"
-    return Response(charts.trajectories(f"Score trajectories{who}", series), media_type=SVG)
+    svg = charts.trajectories(f"Score trajectories{who}", series)
+    return Response(svg, media_type=SVG, headers=await _lag_header(running))
 
 
 class Chart(StrEnum):
@@ -153,7 +159,8 @@ CHARTS = {
 
 @router.get("/dashboard/charts/{name}.svg", tags=["dashboard"], response_class=Response)
 async def dashboard_chart(
-    name: Chart, _: DashboardRead, pool: Pool, start: From = None, end: To = None,
+    name: Chart, _: DashboardRead, pool: Pool, running: Consumers, start: From = None,
+    end: To = None,
     county: County = None, team: Team = None,
 ) -> Response:  # fmt: skip
     """One of the dashboard's trends or breakdowns as an SVG bar chart ("<5" cells outlined)."""
@@ -161,7 +168,8 @@ async def dashboard_chart(
         pool, _filter(start, end, county, team), datetime.now(UTC).date()
     )
     key, title, x_label = CHARTS[name]
-    return Response(charts.bars(title, board[key], x_label, "Survivors"), media_type=SVG)
+    svg = charts.bars(title, board[key], x_label, "Survivors")
+    return Response(svg, media_type=SVG, headers=await _lag_header(running))
 
 
 @router.get("/dashboard.xlsx", tags=["dashboard"], response_class=Response)

@@ -168,6 +168,7 @@ def svg_texts(svg: str) -> list[str | None]:
 async def test_charts_are_svg_with_titles_and_no_small_cell_values(http: Any) -> None:
     chart = await http(f"/journeys/{SURVIVORS[0]}/chart.svg", "counsellor")
     assert chart.headers["content-type"].startswith("image/svg+xml")
+    assert json.loads(chart.headers["X-Uponyaji-Lag"])["intake"]["behind"] == 0
     texts = svg_texts(chart.text)
     assert "Score trajectories — UPJ-2026-000001" in texts
     assert {"PHQ-9 score", "Days since intake", "16", "9", "recovery"} <= set(texts)
