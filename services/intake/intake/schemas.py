@@ -25,23 +25,12 @@ from uponyaji_events.contracts.vocabularies import (
     TortureMethod,
     Urgency,
 )
+from uponyaji_events.text import StorableText
 
 from .blind_index import normalise_phone
 from .case_number import EAT
 
-
-def _encodable(value: str) -> str:
-    # JSON may carry lone surrogates ("\ud800"), which no UTF-8 text (or ciphertext) can hold.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = AfterValidator(_encodable)
+Text = StorableText
 Name = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=200), Text]
 Note = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=2000), Text]
 Narrative = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=20000), Text]

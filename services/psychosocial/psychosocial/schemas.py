@@ -28,6 +28,7 @@ from uponyaji_events.contracts.psychosocial import (
     TherapyApproach,
 )
 from uponyaji_events.contracts.types import LanguageCode
+from uponyaji_events.text import storable_text
 
 from .instruments import CODES, Instruments, InvalidResponses, UnknownInstrument, check
 
@@ -35,13 +36,7 @@ _TABLE = Instruments()  # item counts and ranges do not depend on the PCL-5 cut-
 
 
 def _text(value: str) -> str:
-    # JSON may carry lone surrogates ("\ud800") or NULs, which sealed UTF-8 text cannot hold.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+    storable_text(value)
     if not value.strip():
         raise ValueError("must not be blank")
     return value

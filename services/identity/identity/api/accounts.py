@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from uponyaji_events.contracts.types import CountyCode, Username
 from uponyaji_events.contracts.vocabularies import DeactivationReason, Role
+from uponyaji_events.text import StorableText
 
 from identity import queries
 from identity.api.deps import Directory, IdentityDep, Manage, actor
@@ -23,6 +24,7 @@ DisplayName = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]+$"
     ),
+    StorableText,
 ]
 TeamName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ,.'()&-]{1,79}$")]
 NewPassword = Annotated[
@@ -30,6 +32,7 @@ NewPassword = Annotated[
     Field(
         min_length=1, max_length=1024, description="At least 12 characters, not a common password"
     ),
+    StorableText,
 ]
 Version = Annotated[
     int | None,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 from uponyaji_access import CurrentPrincipal
+from uponyaji_events.text import StorableText
 
 from identity.api.deps import Client, IdentityDep
 from identity.handlers import auth as handle
@@ -14,9 +15,11 @@ from identity.handlers import mfa
 
 router = APIRouter(tags=["auth"])
 
-TypedUsername = Annotated[str, Field(min_length=1, max_length=128)]
-Secret = Annotated[str, Field(min_length=1, max_length=1024)]
-Code = Annotated[str, Field(min_length=1, max_length=16, description="6-digit TOTP code")]
+TypedUsername = Annotated[str, Field(min_length=1, max_length=128), StorableText]
+Secret = Annotated[str, Field(min_length=1, max_length=1024), StorableText]
+Code = Annotated[
+    str, Field(min_length=1, max_length=16, description="6-digit TOTP code"), StorableText
+]
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
