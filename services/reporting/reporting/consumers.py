@@ -34,6 +34,7 @@ class QuietFeed:
         self.feed = feed
         self.source = source
         self._logged = 0.0
+        self._head: tuple[float, int | None] = (-1.0, None)
 
     async def read(self, after: int, limit: int) -> list[Event]:
         """Events after a position, or none if the feed cannot be read."""
@@ -46,8 +47,17 @@ class QuietFeed:
             return []
 
     async def head(self) -> int:
-        """The source's head; raises when it cannot be read (lag then reports it unknown)."""
-        return await self.feed.head()
+        """The source's head (cached for a second); raises when it cannot be read."""
+        checked, head = self._head
+        if time.monotonic() - checked > 1.0:
+            try:
+                head = await self.feed.head()
+            except (httpx.HTTPError, ValueError, KeyError):
+                head = None
+            self._head = (time.monotonic(), head)
+        if head is None:
+            raise ValueError(f"the feed of {self.source} cannot be read")
+        return head
 
 
 def _auth(settings: Settings) -> Callable[[], Awaitable[dict[str, str]]] | None:

@@ -8,10 +8,16 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from reporting.consumers import QuietFeed
 from reporting.dashboard import Facts, Filter, aggregate, facts, shown
 from reporting.instruments import PARAMETERS, Change, classify, rci
 from reporting.journey import fold
 from reporting.milestones import Entry, entries
+from uponyaji_events import HttpFeed
 
 A = UUID("00000000-0000-7000-8000-00000000000a")
 TEAM = "00000000-0000-7000-8000-0000000000c9"
@@ -198,3 +204,25 @@ def test_dashboard_by_hand() -> None:
     assert nairobi["survivors"] == 7
     assert nairobi["active_caseload"] == 6
     assert aggregate(people, Filter(team="other"), date(2026, 3, 1))["survivors"] == 0
+
+
+@given(st.permutations(JOURNEY))
+def test_the_journey_does_not_depend_on_arrival_order(rows: list[Entry]) -> None:
+    assert fold(A, rows) == fold(A, JOURNEY)
+    assert facts(fold(A, rows)) == facts(fold(A, JOURNEY))
+
+
+async def test_a_feed_that_refuses_reads_as_empty_and_its_head_as_unknown() -> None:
+    calls = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(401, json={"error": "Unauthenticated"})
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(refuse), base_url="http://intake")
+    feed = QuietFeed(HttpFeed(client), "intake")
+    assert await feed.read(0, 10) == []
+    for _ in range(3):
+        with pytest.raises(ValueError, match="cannot be read"):
+            await feed.head()
+    assert calls == ["/feed", "/feed"]  # the head is asked once a second at most
