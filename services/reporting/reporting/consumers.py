@@ -96,7 +96,7 @@ def build(
                 pool,
                 name=SERVICE,
                 source=source,
-                handler=handler(source),
+                handler=handler(source, own),
                 nats_url=settings.nats_url,
                 feed=feed,
             )

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from uponyaji_events.contracts import intake as i
+from uponyaji_events.contracts import kernel
 from uponyaji_events.db import Conn
-from uponyaji_events.envelope import Event
+from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_events.store import EventStore
 
 from .dashboard import Facts, facts
 from .journey import fold
 from .milestones import Entry, entries
+from .settings import SERVICE
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 TABLES = ("journey_entries", "survivor_facts", "access_records", "merges")
 AUDITED = "SurvivorDataAccessed"
+ERASURE_ACTOR = Actor.system("reporting-erasure")
 
 
 async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = None) -> list[Entry]:
@@ -85,8 +90,29 @@ async def _access(conn: Conn, source: str, event: Event) -> None:
     )  # fmt: skip
 
 
-async def apply(source: str, conn: Conn, event: Event) -> None:
-    """Apply one event of `source` to reporting's tables."""
+async def confirm_erasure(store: EventStore, conn: Conn, event: Event) -> None:
+    """Answer intake's erasure saga: reporting holds no data key and no sealed value, so it
+    confirms at once with `reporting.DataKeyDestroyed` (key_id null), once per request."""
+    request = i.ErasureRequested.model_validate(event.payload)
+    if SERVICE not in request.services:
+        return
+    stream = str(request.request_id)
+    if await conn.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", stream):
+        return  # already confirmed (a redelivery or a rebuild)
+    confirmation = kernel.DataKeyDestroyed(
+        request_id=request.request_id,
+        survivor_id=request.survivor_id,
+        key_id=None,
+        destroyed_at=datetime.now(UTC),
+    )
+    new = NewEvent(f"{SERVICE}.DataKeyDestroyed", confirmation.model_dump(mode="json"))
+    await store.append("erasure", stream, 0, [new], actor=ERASURE_ACTOR, conn=conn)
+
+
+async def apply(source: str, conn: Conn, event: Event, store: EventStore | None = None) -> None:
+    """Apply one event of `source` to reporting's tables (and answer erasure requests)."""
+    if store is not None and event.type == "intake.ErasureRequested":
+        await confirm_erasure(store, conn, event)
     if event.type == f"{source}.{AUDITED}":
         await _access(conn, source, event)
         return
@@ -117,10 +143,12 @@ async def apply(source: str, conn: Conn, event: Event) -> None:
         await refresh(conn, survivor_id)
 
 
-def handler(source: str) -> Callable[[Conn, Event], Awaitable[None]]:
-    """The consumer handler of one source."""
+def handler(
+    source: str, store: EventStore | None = None
+) -> Callable[[Conn, Event], Awaitable[None]]:
+    """The consumer handler of one source; with reporting's store, it answers erasure requests."""
 
     async def handle(conn: Conn, event: Event) -> None:
-        await apply(source, conn, event)
+        await apply(source, conn, event, store)
 
     return handle

@@ -95,6 +95,17 @@ class Intake(Source):
             "survivor", kept, "intake.SurvivorsMerged", i.SurvivorsMerged, body, day(on), OFFICER
         )
 
+    async def request_erasure(self, sid: UUID, case: str, services: list[str]) -> UUID:
+        """The data protection officer records an erasure request."""
+        request = uuid4()
+        body = {"request_id": request, "survivor_id": sid, "case_number": case,
+                "received_on": "2026-04-01", "services": services}  # fmt: skip
+        await self.append(
+            "erasure", request, "intake.ErasureRequested", i.ErasureRequested, body,
+            day("2026-04-01"), OFFICER,
+        )  # fmt: skip
+        return request
+
     async def close(self, sid: UUID, on: str) -> None:
         """Close the case."""
         body = {"survivor_id": sid, "reason": "goals_met"}

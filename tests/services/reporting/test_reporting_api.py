@@ -18,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from jwt.algorithms import OKPAlgorithm
+from reporting import queries
 from reporting.app import create_app
 from reporting_support import SURVIVORS, TEAM, Intake, Psychosocial, scenario, settings
 from uponyaji_launcher.nats import EmbeddedNats
@@ -57,6 +58,7 @@ async def app(
     await scenario(intake, psychosocial)
     application = create_app(settings(new_database_url(), nats_server.url))
     application.state.feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed}
+    application.state.intake = intake
     async with application.router.lifespan_context(application):
         await catch_up(application)
         yield application
@@ -193,3 +195,22 @@ async def test_xlsx_export(http: Any) -> None:
     assert '<c r="C2"' in sheet
     assert "<t>&lt;5</t>" in sheet
     assert (await http("/dashboard.xlsx", "counsellor")).status_code == 403
+
+
+async def test_reporting_confirms_erasure_requests_naming_it_once(app: FastAPI) -> None:
+    intake = app.state.intake
+    mine = await intake.request_erasure(SURVIVORS[2], "UPJ-2026-000003", ["intake", "reporting"])
+    await intake.request_erasure(SURVIVORS[3], "UPJ-2026-000004", ["intake", "psychosocial"])
+    await catch_up(app)
+    await app.state.consumers[0].apply(await intake.feed.read(0, 1000))  # redelivered
+    pool = app.state.pool
+    rows = await pool.fetch(
+        "SELECT stream_id, payload FROM events WHERE type = 'reporting.DataKeyDestroyed'"
+    )
+    assert [r["stream_id"] for r in rows] == [str(mine)]
+    payload = rows[0]["payload"]
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    assert payload["survivor_id"] == str(SURVIVORS[2])
+    assert payload["key_id"] is None
+    journey = await queries.journey(pool, SURVIVORS[2], None)
+    assert journey.stages["intake"] == "erasure_requested"
