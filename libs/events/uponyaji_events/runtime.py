@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -48,6 +49,15 @@ class ServiceRuntime:
         for consumer in consumers:
             self.consumers.append(consumer)
             self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
+
+    def add_consumer(self, consumer: Consumer) -> None:
+        """Run a consumer built after start (it needs the pool); stop() ends it with the rest."""
+        self.consumers.append(consumer)
+        self.run_in_background(consumer.run(), name=f"{self.service}-{consumer.source}")
+
+    def run_in_background(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
+        """Run a service's own background loop until stop() (cancelled until it really ends)."""
+        self._tasks.append(asyncio.create_task(work, name=name))
 
     def require_store(self) -> EventStore:
         """The started store (for routers built before the lifespan runs)."""

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -42,10 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        existing = asyncio.all_tasks()
         await runtime.start()
-        relays = [t for t in asyncio.all_tasks() - existing if t.get_name() == f"{SERVICE}-relay"]
-        task: asyncio.Task[None] | None = None
         try:
             assert runtime.pool is not None
             ctx = await build(settings, runtime.pool, runtime.require_store())
@@ -61,15 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             access.attach(app)
             app.state.identity = ctx
-            task = asyncio.create_task(_maintain(ctx), name="identity-maintenance")
+            runtime.run_in_background(_maintain(ctx), name="identity-maintenance")
             yield
         finally:
             app.state.identity = None
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await _cancel_until_done(relays)
             await runtime.stop()
 
     app = FastAPI(
@@ -104,20 +94,6 @@ def _log_to_stderr() -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         platform.addHandler(handler)
         platform.setLevel(logging.INFO)
-
-
-async def _cancel_until_done(tasks: list[asyncio.Task[Any]]) -> None:
-    """Cancel the kernel's relay task until it really ends.
-
-    Python 3.11's `asyncio.wait_for` swallows a cancellation that arrives just as the awaited
-    future completes, and the relay awaits acks and its wake-up through it; a single cancel (as
-    `ServiceRuntime.stop` sends) then leaves the relay running and shutdown hangs. Repeating the
-    cancel until the task is done works around it.
-    """
-    for task in tasks:
-        while not task.done():
-            task.cancel()
-            await asyncio.wait([task], timeout=0.5)
 
 
 async def _maintain(ctx: Identity) -> None:

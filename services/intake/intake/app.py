@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -26,37 +23,6 @@ from .redaction import RedactSearchTerms
 from .settings import SERVICE, Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-async def _until_done(tasks: list[asyncio.Task[None]], retry: Callable[[], list[Any]]) -> None:
-    """Wait for tasks, cancelling `retry()`'s tasks again every second while any is pending.
-
-    In Python 3.11 `asyncio.wait_for` can swallow a cancellation that races with its inner
-    awaitable finishing (fixed in 3.12). The kernel's relay and consumers sleep that way, so one
-    cancel can leave them running and shutdown waiting for ever.
-    """
-    for _ in range(30):
-        if not tasks:
-            return
-        _, pending = await asyncio.wait(tasks, timeout=1.0)
-        if not pending:
-            break
-        for task in retry():
-            task.cancel()
-    for task in tasks:
-        if task.done() and not task.cancelled():
-            with contextlib.suppress(Exception):
-                task.result()
-
-
-async def _stop(runtime: ServiceRuntime, tasks: list[asyncio.Task[None]]) -> None:
-    """Stop our consumers, then the runtime (relay and pool), robustly."""
-    for task in tasks:
-        task.cancel()
-    await _until_done(tasks, lambda: [t for t in tasks if not t.done()])
-    relay = f"{SERVICE}-relay"
-    stopping = asyncio.ensure_future(runtime.stop())
-    await _until_done([stopping], lambda: [t for t in asyncio.all_tasks() if t.get_name() == relay])
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -81,14 +47,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access = Access.create(SERVICE, store=store, caseload=TableCaseload(pool))
         access.attach(app)
         await access.start()
-        running = consumers.build(intake, pool, settings)
-        runtime.consumers.extend(running)
-        tasks = [asyncio.create_task(c.run(), name=f"intake-{c.source}") for c in running]
+        for consumer in consumers.build(intake, pool, settings):
+            runtime.add_consumer(consumer)
         try:
             yield
         finally:
             await access.stop()
-            await _stop(runtime, tasks)
+            await runtime.stop()
 
     app = FastAPI(
         title="Uponyaji intake",

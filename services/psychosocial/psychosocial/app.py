@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import Depends, FastAPI
 from uponyaji_access import Access, authorize, install_access
@@ -24,37 +21,6 @@ from .keys import Keys
 from .settings import SERVICE, Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-async def _until_done(tasks: list[asyncio.Task[None]], retry: Callable[[], list[Any]]) -> None:
-    """Wait for tasks, cancelling `retry()`'s tasks again every second while any is pending.
-
-    In Python 3.11 `asyncio.wait_for` can swallow a cancellation that races with its inner
-    awaitable finishing (fixed in 3.12). The kernel's relay and consumers sleep that way, so one
-    cancel can leave them running and shutdown waiting for ever.
-    """
-    for _ in range(30):
-        if not tasks:
-            return
-        _, pending = await asyncio.wait(tasks, timeout=1.0)
-        if not pending:
-            break
-        for task in retry():
-            task.cancel()
-    for task in tasks:
-        if task.done() and not task.cancelled():
-            with contextlib.suppress(Exception):
-                task.result()
-
-
-async def _stop(runtime: ServiceRuntime, tasks: list[asyncio.Task[None]]) -> None:
-    """Stop our consumer, then the runtime (relay and pool), robustly."""
-    for task in tasks:
-        task.cancel()
-    await _until_done(tasks, lambda: [t for t in tasks if not t.done()])
-    relay = f"{SERVICE}-relay"
-    stopping = asyncio.ensure_future(runtime.stop())
-    await _until_done([stopping], lambda: [t for t in asyncio.all_tasks() if t.get_name() == relay])
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -81,16 +47,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access.attach(app)
         await access.start()
         intake = consumers.build(ps, pool, settings)
-        runtime.consumers.append(intake)
         app.state.intake_consumer = intake
-        tasks = []
         if settings.follow_intake:
-            tasks.append(asyncio.create_task(intake.run(), name="psychosocial-intake"))
+            runtime.add_consumer(intake)
+        else:
+            runtime.consumers.append(intake)  # reported in health, driven by tests
         try:
             yield
         finally:
             await access.stop()
-            await _stop(runtime, tasks)
+            await runtime.stop()
             if isinstance(intake.feed, consumers.QuietFeed):
                 await intake.feed.feed.client.aclose()
 
