@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import Depends, FastAPI
 from uponyaji_access import Access, authorize, install_access
@@ -18,33 +15,6 @@ from .api import router
 from .caseload import FactsCaseload
 from .projections import MIGRATIONS
 from .settings import SERVICE, Settings
-
-
-async def _until_done(tasks: list[asyncio.Task[None]], retry: Callable[[], list[Any]]) -> None:
-    """Wait for tasks, cancelling `retry()`'s tasks again every second (3.11's wait_for can
-    swallow a cancellation, so one cancel can leave the relay or a consumer running)."""
-    for _ in range(30):
-        if not tasks:
-            return
-        _, pending = await asyncio.wait(tasks, timeout=1.0)
-        if not pending:
-            break
-        for task in retry():
-            task.cancel()
-    for task in tasks:
-        if task.done() and not task.cancelled():
-            with contextlib.suppress(Exception):
-                task.result()
-
-
-async def _stop(runtime: ServiceRuntime, tasks: list[asyncio.Task[None]]) -> None:
-    """Stop our consumers, then the runtime (relay and pool), robustly."""
-    for task in tasks:
-        task.cancel()
-    await _until_done(tasks, lambda: [t for t in tasks if not t.done()])
-    relay = f"{SERVICE}-relay"
-    stopping = asyncio.ensure_future(runtime.stop())
-    await _until_done([stopping], lambda: [t for t in asyncio.all_tasks() if t.get_name() == relay])
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,18 +35,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pool = pool
         running = consumers.build(pool, settings, getattr(app.state, "feeds", None), own=store)
         app.state.consumers = running
-        runtime.consumers.extend(running)
+        for consumer in running:
+            if settings.follow:
+                runtime.add_consumer(consumer)  # stop() ends it
+            else:
+                runtime.consumers.append(consumer)  # tests drive it by hand (still in /health)
         access = Access.create(SERVICE, store=store, caseload=FactsCaseload(pool))
         access.attach(app)
         await access.start()
-        tasks = []
-        if settings.follow:
-            tasks = [asyncio.create_task(c.run(), name=f"reporting-{c.source}") for c in running]
         try:
             yield
         finally:
             await access.stop()
-            await _stop(runtime, tasks)
+            await runtime.stop()
 
     app = FastAPI(
         title="Uponyaji reporting",
