@@ -8,10 +8,6 @@ survivor's ids: no 5xx, and a refused request writes no event but its audit reco
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from intake_support import NAIROBI, SigningKey, Staff, registration
 from schemathesis.checks import not_a_server_error
+from servicehost import running_service, service_env
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
 from uponyaji_launcher.postgres import EmbeddedPostgres
@@ -49,32 +46,20 @@ def intake(
     (folder / "jwks.json").write_text(json.dumps(signing_key.jwks()))
     database, port = "intake_fuzz_authenticated", free_port()
     postgres.ensure_database(database)
-    env = {
-        **os.environ, "UPONYAJI_ENV": "test", "INTAKE_DATABASE_URL": postgres.url(database),
-        "INTAKE_NATS_URL": nats_server.url, "INTAKE_KEK_FILE": str(folder / "kek"),
-        "INTAKE_PORT": str(port), "INTAKE_JWKS_FILE": str(folder / "jwks.json"),
-        "INTAKE_IDENTITY_URL": f"http://127.0.0.1:{free_port()}",
-    }  # fmt: skip
+    env = service_env(
+        "intake",
+        database_url=postgres.url(database),
+        nats_url=nats_server.url,
+        secrets=folder,
+        port=port,
+        jwks_file=str(folder / "jwks.json"),
+        identity_url=f"http://127.0.0.1:{free_port()}",
+    )
     env.pop("UPONYAJI_SERVICE_URLS", None)
-    log = (folder / "intake.log").open("wb")
-    command = [sys.executable, "-m", "uvicorn", "--factory", "intake.app:create_app",
-               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"intake did not start; see {log.name}")
-    yield Intake(url, postgres, database)
-    process.terminate()
-    process.wait(30)
-    log.close()
+    with running_service(
+        "intake.app:create_app", port=port, env=env, log_path=folder / "intake.log"
+    ) as url:
+        yield Intake(url, postgres, database)
 
 
 def test_no_server_errors_and_refusals_write_nothing(

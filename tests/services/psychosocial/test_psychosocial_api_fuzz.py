@@ -10,10 +10,6 @@ writes no event but its audit record.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +20,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from psychosocial_support import NAIROBI, PHQ9_RISKY, SigningKey, Staff
 from schemathesis.checks import not_a_server_error
+from servicehost import running_service, service_env
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
 from uponyaji_launcher.postgres import EmbeddedPostgres
@@ -52,33 +49,21 @@ def service(
     (folder / "jwks.json").write_text(json.dumps(signing_key.jwks()))
     database, port = "psychosocial_fuzz_authenticated", free_port()
     postgres.ensure_database(database)
-    env = {
-        **os.environ, "UPONYAJI_ENV": "test", "PSYCHOSOCIAL_DATABASE_URL": postgres.url(database),
-        "PSYCHOSOCIAL_NATS_URL": nats_server.url, "PSYCHOSOCIAL_KEK_FILE": str(folder / "kek"),
-        "PSYCHOSOCIAL_PORT": str(port), "PSYCHOSOCIAL_JWKS_FILE": str(folder / "jwks.json"),
-        "PSYCHOSOCIAL_IDENTITY_URL": f"http://127.0.0.1:{free_port()}",
-        "PSYCHOSOCIAL_FOLLOW_INTAKE": "false",
-    }  # fmt: skip
+    env = service_env(
+        "psychosocial",
+        database_url=postgres.url(database),
+        nats_url=nats_server.url,
+        secrets=folder,
+        port=port,
+        jwks_file=str(folder / "jwks.json"),
+        identity_url=f"http://127.0.0.1:{free_port()}",
+        follow_intake="false",
+    )
     env.pop("UPONYAJI_SERVICE_URLS", None)
-    log = (folder / "psychosocial.log").open("wb")
-    command = [sys.executable, "-m", "uvicorn", "--factory", "psychosocial.app:create_app",
-               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"psychosocial did not start; see {log.name}")
-    yield Service(url, postgres, database)
-    process.terminate()
-    process.wait(30)
-    log.close()
+    with running_service(
+        "psychosocial.app:create_app", port=port, env=env, log_path=folder / "psychosocial.log"
+    ) as url:
+        yield Service(url, postgres, database)
 
 
 def known_survivor(service: Service) -> str:
