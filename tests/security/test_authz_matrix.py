@@ -318,15 +318,18 @@ async def test_matrix_over_every_service(service: Service) -> None:
             staff = Staff((role,), teams=(TEAM,))
             token = service.key.sign(staff.claims(aud=[service.name, "identity"]))
             relations = {"unknown": str(uuid.uuid4())}
+            records: dict[str, dict[str, str]] = {"unknown": {}}
             if seed is not None:
                 on = uuid.uuid4()
-                await seed(service.database_url, on, TEAM, staff.staff_id)
+                # The hook may return ids of the survivor's other records (e.g. a risk flag)
+                # for routes that locate the survivor through them.
+                records["team"] = await seed(service.database_url, on, TEAM, staff.staff_id) or {}
                 relations["team"] = str(on)
             for relation, survivor in relations.items():
                 for op in tagged:
                     if op.survivor is None and relation != "unknown":
                         continue
-                    path = fill(op.path, op.survivor, survivor, {})
+                    path = fill(op.path, op.survivor, survivor, records[relation])
                     body = {} if op.method in {"POST", "PUT", "PATCH"} else None
                     response = await client.request(
                         op.method, path, headers=bearer(token), json=body

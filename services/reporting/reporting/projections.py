@@ -48,10 +48,16 @@ async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = N
             r["at"],
             r["occurred_at"],
             r["recorded_at"],
-            json.loads(r["data"]),
+            json_object(r["data"]),
         )
         for r in rows
     ]
+
+
+def json_object(value: Any) -> dict[str, Any]:
+    """A jsonb column as a dict (older rows held the JSON text as a jsonb string)."""
+    loaded = json.loads(value) if isinstance(value, str) else value
+    return dict(loaded)
 
 
 async def refresh(conn: Conn, survivor_id: UUID) -> Facts:
@@ -64,11 +70,12 @@ async def refresh(conn: Conn, survivor_id: UUID) -> Facts:
         """INSERT INTO survivor_facts AS s (survivor_id, case_number, team, lead_worker, county,
                gender, age_band, registered_on, closed_on, erased, perpetrators, methods,
                services, first_service_on, outcomes, open_risk_flags, merged_into)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb,
+                   $16, $17)
            ON CONFLICT (survivor_id) DO UPDATE SET case_number = $2, team = $3,
                lead_worker = $4, county = $5, gender = $6, age_band = $7, registered_on = $8,
                closed_on = $9, erased = $10, perpetrators = $11, methods = $12, services = $13,
-               first_service_on = $14, outcomes = $15, open_risk_flags = $16,
+               first_service_on = $14, outcomes = $15::text::jsonb, open_risk_flags = $16,
                merged_into = $17""",
         f.survivor_id, f.case_number, f.team, f.lead_worker, f.county, f.gender, f.age_band,
         f.registered_on, f.closed_on, f.erased, sorted(f.perpetrators), sorted(f.methods),
@@ -120,7 +127,8 @@ async def apply(source: str, conn: Conn, event: Event, store: EventStore | None 
     for e in made:
         await conn.execute(
             "INSERT INTO journey_entries (survivor_id, source, position, kind, at, occurred_at, "
-            "recorded_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            "recorded_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb) "
+            "ON CONFLICT DO NOTHING",
             e.survivor_id, e.source, e.position, e.kind, e.at, e.occurred_at, e.recorded_at,
             json.dumps(e.data, default=str),
         )  # fmt: skip

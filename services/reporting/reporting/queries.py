@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -11,7 +10,7 @@ import asyncpg
 
 from .dashboard import Facts, Filter, aggregate
 from .journey import Journey, fold
-from .projections import load_entries
+from .projections import json_object, load_entries
 
 
 async def journey(pool: asyncpg.Pool, survivor_id: UUID, as_of: datetime | None) -> Journey:
@@ -25,7 +24,7 @@ def _facts(r: asyncpg.Record) -> Facts:
         r["survivor_id"], r["team"], r["county"], r["gender"], r["age_band"],
         r["registered_on"], r["closed_on"], r["erased"], frozenset(r["perpetrators"]),
         frozenset(r["methods"]), frozenset(r["services"]), r["first_service_on"],
-        json.loads(r["outcomes"]), r["open_risk_flags"],
+        json_object(r["outcomes"]), r["open_risk_flags"],
     )  # fmt: skip
 
 
