@@ -100,6 +100,8 @@ class Consumer:
         self._nc: NatsClient | None = None
         self._sub: JetStreamContext.PullSubscription | None = None
         self._resubscribe = False
+        self._held: dict[int, tuple[Msg, Event]] = {}
+        self.max_held = batch_size * 4
 
     # -- applying ---------------------------------------------------------------------------
 
@@ -302,6 +304,7 @@ class Consumer:
                 await self._sub.unsubscribe()
         self._sub = await js.pull_subscribe_bind(durable=self.name, stream=stream)
         self._resubscribe = False
+        self._held.clear()  # held deliveries belong to the old subscription; they come again
         self.stats.connected = True
 
     async def _loop(self) -> None:
@@ -335,17 +338,28 @@ class Consumer:
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("consumer %s: undecodable message on %s: %s", self.name, msg.subject, exc)
                 await msg.term()
-        result = await self.apply([e for _, e in events])
+        # Events that arrived ahead of a missing one wait here (unacked) rather than being
+        # nak'ed: redeliveries come back in any order, and with no feed to repair from, naking
+        # everything after a gap advanced one event per redelivery round.
+        for msg, event in events:
+            self._held[event.position or 0] = (msg, event)
+        pending = [self._held[p] for p in sorted(self._held)]
+        result = await self.apply([e for _, e in pending])
         if result.gap:
             self.stats.repaired_total += await self.catch_up()
             result.position = await self.position()
-        await self._acknowledge(events, result.position)
+        await self._acknowledge(pending, result.position, hold=not result.failed)
 
-    async def _acknowledge(self, events: list[tuple[Msg, Event]], position: int) -> None:
+    async def _acknowledge(
+        self, events: list[tuple[Msg, Event]], position: int, *, hold: bool
+    ) -> None:
         for msg, event in events:
-            if (event.position or 0) <= position:
+            at = event.position or 0
+            if at <= position:
+                self._held.pop(at, None)
                 await msg.ack()
-            else:
+            elif not hold or len(self._held) > self.max_held:
+                self._held.pop(at, None)
                 await msg.nak(delay=self.retry_delay)
 
     async def close(self) -> None:

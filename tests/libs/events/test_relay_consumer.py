@@ -133,7 +133,13 @@ class CrashBeforeAck(Consumer):
 
     crashed = False
 
-    async def _acknowledge(self, events: list, position: int) -> None:  # type: ignore[type-arg]
+    async def _acknowledge(  # type: ignore[override]
+        self,
+        events: list,
+        position: int,
+        *,
+        hold: bool,  # type: ignore[type-arg]
+    ) -> None:
         self.crashed = True
         raise asyncio.CancelledError  # the process is gone: nothing is acked
 
