@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import append, consumer, relay, replay
+from bench import append, consumer, relay, replay, reporting
 from bench.machine import describe
 from bench.probe import Probe
 from bench.report import Results, render
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "relay": relay.run,
     "consumer": consumer.run,
     "replay": replay.run,
+    "reporting": reporting.run,
 }
 
 

@@ -1,0 +1,234 @@
+"""Reporting (issue 6): rebuild rate, dashboard and journey reads, and lag through NATS."""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import partial
+
+import asyncpg
+from reporting import consumers, queries
+from reporting.projections import MIGRATIONS
+from reporting.settings import SERVICE, Settings
+from uponyaji_events.feed import FeedSource, StoreFeed
+from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
+from uponyaji_events.store import EventStore
+
+from bench import sizes as bench_sizes
+from bench.probe import Measurement, Probe
+from bench.replay import kernel_read_all
+from bench.report import Check, Figure, Results
+from bench.reporting_events import load_sources
+from bench.reporting_facts import copy_facts, filters
+from bench.reporting_lag import measure_lag
+from bench.servers import Servers
+from bench.workload import open_pool
+
+TODAY = date(2026, 11, 27)
+REBUILD_TARGET = 20_000.0  # events/s
+DASHBOARD_P99_MS = 100.0
+JOURNEY_P99_MS = 20.0
+LAG_P99_MS = 250.0
+
+
+@dataclass(frozen=True)
+class ReportingSizes:
+    """How much the reporting benchmark does."""
+
+    events: int  # source events rebuilt from zero
+    facts: int  # survivors on the dashboard
+    dashboard_calls: int
+    journey_calls: int
+    lag_rate: float  # appends per second
+    lag_seconds: float
+
+
+# Rebuilding is quadratic in the journey table today (see docs/benchmarks.md): 20,000 events take
+# about half a minute, 200,000 most of an hour.
+FULL = ReportingSizes(20_000, 100_000, 200, 1_000, 200.0, 20.0)
+QUICK = ReportingSizes(5_000, 10_000, 20, 100, 200.0, 3.0)
+COPIES = 10  # the journey read runs on the rebuilt entries copied under this many survivor ids
+
+
+def sizes_for(sizes: bench_sizes.Sizes) -> ReportingSizes:
+    """The quick or full sizes (UPONYAJI_BENCH_REPORTING_EVENTS overrides the event count)."""
+    chosen = QUICK if sizes == bench_sizes.QUICK else FULL
+    events = os.environ.get("UPONYAJI_BENCH_REPORTING_EVENTS")
+    if events:
+        chosen = replace(chosen, events=int(events))
+    return chosen
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100), nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
+
+
+async def reporting_database(servers: Servers, label: str) -> str:
+    """A fresh database with the kernel's and reporting's tables."""
+    url = await servers.new_database(label)
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn, [*kernel_migrations(), *directory_migrations(MIGRATIONS, SERVICE)])
+    finally:
+        await conn.close()
+    return url
+
+
+async def timed_calls(
+    probe: Probe, calls: list[Callable[[], Awaitable[object]]]
+) -> tuple[Measurement, list[float]]:
+    """Run the calls one after another; the whole measurement and each call's ms."""
+    each: list[float] = []
+    with probe.measure() as measured:
+        for call in calls:
+            started = time.perf_counter()
+            await call()
+            each.append((time.perf_counter() - started) * 1000)
+    return measured, each
+
+
+def latency_figure(name: str, case: str, measured: Measurement, ms: list[float]) -> Figure:
+    """A figure of calls/s whose case names p50 and p99."""
+    p50, p99 = statistics.median(ms), percentile(ms, 99)
+    return Figure("reporting", f"{case}: p50 {p50:.1f} ms, p99 {p99:.1f} ms", len(ms), measured)
+
+
+def latency_check(what: str, ms: list[float], target: float) -> Check:
+    """A p99 ≤ target check, as the target over the p99 (met at ≥ 1.00×)."""
+    return Check(
+        f"reporting: {what} p99 ≤ {target:.0f} ms (target ÷ p99)",
+        target / percentile(ms, 99),
+        1.0,
+        "x",
+    )
+
+
+async def rebuild(servers: Servers, count: int, probe: Probe, results: Results) -> asyncpg.Pool:
+    """Source stores of about `count` events, then reporting rebuilt from zero; its pool."""
+    intake = EventStore(await open_pool(await servers.new_database("intake"), 4))
+    psychosocial = EventStore(await open_pool(await servers.new_database("psychosocial"), 4))
+    started = time.perf_counter()
+    total = await load_sources(intake, psychosocial, count)
+    results.notes.append(
+        f"reporting: {total:,} source events generated in {time.perf_counter() - started:.0f} s"
+    )
+    with probe.measure() as measured:
+        read = sum([await kernel_read_all(s, 0, await s.head()) for s in (intake, psychosocial)])
+    results.figures.append(
+        Figure("reporting", "StoreFeed source: read_all alone", read, measured, reference=True)
+    )
+    url = await reporting_database(servers, "reporting")
+    pool = await open_pool(url, 4)
+    feeds: dict[str, FeedSource] = {
+        "intake": StoreFeed(intake),
+        "psychosocial": StoreFeed(psychosocial),
+    }
+    built = consumers.build(pool, Settings(database_url=url, nats_url=servers.nats_url), feeds)  # type: ignore[call-arg]
+    try:
+        with probe.measure() as measured:
+            applied = await consumers.rebuild(pool, built, progress=False)
+    finally:
+        await intake.pool.close()
+        await psychosocial.pool.close()
+    if applied != total:
+        raise RuntimeError(f"the rebuild applied {applied} of {total} events")
+    figure = Figure(
+        "reporting",
+        "rebuild from zero (Consumer.catch_up, StoreFeed)",
+        applied,
+        measured,
+        ceiling=results.figures[-1].rate,
+        ceiling_what="reading the same feeds without applying",
+    )
+    results.figures.append(figure)
+    results.checks.append(
+        Check("reporting: rebuild events/s", figure.rate, REBUILD_TARGET, "events/s")
+    )
+    return pool
+
+
+async def journeys(pool: asyncpg.Pool, calls: int, probe: Probe, results: Results) -> None:
+    """queries.journey for random survivors of the rebuilt entries, copied COPIES times."""
+    await pool.execute(
+        "INSERT INTO journey_entries SELECT md5(survivor_id::text || k)::uuid, source, position, "
+        "kind, at, occurred_at, recorded_at, data FROM journey_entries, generate_series(2, $1) k",
+        COPIES,
+    )
+    await pool.execute("ANALYZE journey_entries")
+    rows = await pool.fetch("SELECT survivor_id, count(*) AS n FROM journey_entries GROUP BY 1")
+    rng = random.Random(400)
+    picked = [rng.choice(rows)["survivor_id"] for _ in range(calls)]
+    mean = statistics.mean(int(r["n"]) for r in rows)
+    await queries.journey(pool, picked[0], None)  # untimed: warm the connection's statements
+    measured, ms = await timed_calls(
+        probe, [partial(queries.journey, pool, sid, None) for sid in picked]
+    )
+    case = f"journey of {len(rows):,} survivors, {mean:.0f} entries each"
+    results.figures.append(latency_figure("journey", case, measured, ms))
+    results.checks.append(latency_check("journey read", ms, JOURNEY_P99_MS))
+
+
+async def dashboard(servers: Servers, size: ReportingSizes, probe: Probe, results: Results) -> None:
+    """queries.dashboard with varied filters over `facts` survivors written with COPY."""
+    url = await reporting_database(servers, "dashboard")
+    conn = await asyncpg.connect(url)
+    try:
+        await copy_facts(conn, size.facts)
+    finally:
+        await conn.close()
+    pool = await open_pool(url, 2)
+    try:
+        chosen = filters(size.dashboard_calls)
+        await queries.dashboard(pool, chosen[0], TODAY)  # untimed warm-up
+        measured, ms = await timed_calls(
+            probe, [partial(queries.dashboard, pool, f, TODAY) for f in chosen]
+        )
+    finally:
+        await pool.close()
+    unfiltered = statistics.median(ms[0::10])
+    results.notes.append(
+        f"reporting: dashboard without a filter (all survivors): median {unfiltered:.0f} ms"
+    )
+    case = f"dashboard over {size.facts:,} survivors, varied filters"
+    results.figures.append(latency_figure("dashboard", case, measured, ms))
+    results.checks.append(latency_check("dashboard", ms, DASHBOARD_P99_MS))
+
+
+async def lag(servers: Servers, size: ReportingSizes, probe: Probe, results: Results) -> None:
+    """Append → relay → NATS → reporting consumer → journey entry, at lag_rate appends/s."""
+    store = EventStore(await open_pool(await servers.new_database("intake_lag"), 4))
+    url = await reporting_database(servers, "reporting_lag")
+    pool = await open_pool(url, 4)
+    try:
+        with probe.measure() as measured:
+            ms = await measure_lag(
+                store, pool, url, servers.nats_url, size.lag_rate, size.lag_seconds
+            )
+    finally:
+        await pool.close()
+        await store.pool.close()
+    case = f"append → journey entry via relay + NATS, {size.lag_rate:.0f}/s"
+    results.figures.append(latency_figure("lag", case, measured, ms))
+    results.checks.append(latency_check("append → journey lag", ms, LAG_P99_MS))
+
+
+async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Results:
+    """The four reporting figures of issue 6, each beside its target."""
+    size = sizes_for(sizes)
+    results = Results()
+    pool = await rebuild(servers, size.events, probe, results)
+    try:
+        await journeys(pool, size.journey_calls, probe, results)
+    finally:
+        await pool.close()
+    await dashboard(servers, size, probe, results)
+    await lag(servers, size, probe, results)
+    return results
