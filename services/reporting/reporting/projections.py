@@ -32,9 +32,12 @@ ERASURE_ACTOR = Actor.system("reporting-erasure")
 
 async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = None) -> list[Entry]:
     """A survivor's entries (and those of records merged into theirs) as recorded at `as_of`."""
+    # = ANY over the survivor and its merged records keeps to the primary-key index; an
+    # `= $1 OR IN (subquery)` filter made PostgreSQL scan the whole table (bench: 14 ms at 87k
+    # rows for 30 entries, and a rebuild that slowed down with every event).
     rows = await conn.fetch(
-        "SELECT * FROM journey_entries WHERE (survivor_id = $1 OR survivor_id IN "
-        "(SELECT merged_id FROM merges WHERE kept_id = $1)) "
+        "SELECT * FROM journey_entries WHERE survivor_id = ANY("
+        "  ARRAY(SELECT $1::uuid UNION ALL SELECT merged_id FROM merges WHERE kept_id = $1)) "
         "AND ($2::timestamptz IS NULL OR recorded_at <= $2)",
         survivor_id,
         as_of,
