@@ -5,7 +5,7 @@ See docs/kernel.md for the API and a short example.
 
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.envelope import Actor, Event, NewEvent, new_event_id
-from uponyaji_events.errors import ConcurrencyError, IntegrityError, UponyajiError
+from uponyaji_events.errors import ConcurrencyError, UponyajiError
 from uponyaji_events.feed import HttpFeed, StoreFeed, feed_router
 from uponyaji_events.health import health_router
 from uponyaji_events.integrity import verify
@@ -21,7 +21,6 @@ __all__ = [
     "Event",
     "EventStore",
     "HttpFeed",
-    "IntegrityError",
     "NewEvent",
     "OutboxRelay",
     "Projection",

@@ -15,12 +15,6 @@ class ConcurrencyError(UponyajiError):
     status_code = 409
 
 
-class IntegrityError(UponyajiError):
-    """A stored event does not match its hash, or a stream's chain is broken."""
-
-    status_code = 500
-
-
 class UnknownEventType(UponyajiError):
     """An event type has no registered contract."""
 

@@ -25,7 +25,6 @@ from uponyaji_events.errors import ConcurrencyError
 from uponyaji_events.tracing import current_carrier, tracer
 from uponyaji_events.upcasting import UpcasterRegistry
 
-ANY_VERSION = None  # expected_version meaning "append at the end, whatever it is"
 _ANY_RETRIES = 20
 
 EVENT_COLUMNS = (
