@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Sequence
 
 import asyncpg
 from uponyaji_events.db import Conn
@@ -32,6 +32,7 @@ class Sink:
         self.pool = pool
         self.calls = 0
         self.fail_on = fail_on or set()
+        self.batches: list[list[int]] = []
 
     async def create(self) -> None:
         await self.pool.execute(SINK_TABLE)
@@ -47,6 +48,11 @@ class Sink:
             event.stream_id,
             event.version,
         )
+
+    async def handle_batch(self, conn: Conn, events: Sequence[Event]) -> None:
+        self.batches.append([int(e.position or 0) for e in events])
+        for event in events:
+            await self.handle(conn, event)
 
     async def count(self) -> int:
         return int(await self.pool.fetchval("SELECT count(*) FROM sink"))

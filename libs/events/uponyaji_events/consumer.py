@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -30,6 +30,8 @@ log = logging.getLogger("uponyaji.events.consumer")
 _TRACE_HEADERS = ("traceparent", "tracestate")
 
 Handler = Callable[[Conn, Event], Awaitable[None]]
+# Applies a contiguous run of events in position order (a projection that writes a page at a time).
+BatchHandler = Callable[[Conn, Sequence[Event]], Awaitable[None]]
 
 
 @dataclass
@@ -73,9 +75,10 @@ class Consumer:
         *,
         name: str,
         source: str,
-        handler: Handler,
+        handler: Handler | None = None,
         nats_url: str,
         feed: FeedSource | None = None,
+        batch_handler: BatchHandler | None = None,
         upcasters: UpcasterRegistry | None = None,
         batch_size: int = 256,
         max_attempts: int = 5,
@@ -83,10 +86,13 @@ class Consumer:
         idle_check: float = 2.0,
         retry_delay: float = 0.5,
     ) -> None:
+        if (handler is None) == (batch_handler is None):
+            raise ValueError("give a consumer either a handler or a batch handler")
         self.pool = pool
         self.name = name
         self.source = source
         self.handler = handler
+        self.batch_handler = batch_handler
         self.nats_url = nats_url
         self.feed = feed
         self.upcasters = upcasters or UpcasterRegistry()
@@ -128,46 +134,84 @@ class Consumer:
         try:
             return await self._apply_tx(ordered, conn)
         except _HandlerFailed as failure:
-            failed_at = failure.index
+            if failure.event is None:  # a batch handler failed: find the event one at a time
+                return await self._apply_singly(ordered, conn)
+            failed_at = ordered.index(failure.event)
             cause = failure.__cause__ or failure
             prefix = await self._apply_tx(ordered[:failed_at], conn) if failed_at else None
             await self._record_failure(ordered[failed_at], cause, conn)
             position = await self.position(conn)
             return ApplyResult(position, prefix.applied if prefix else 0, failed=True)
 
+    async def _apply_singly(self, ordered: Sequence[Event], conn: Conn | None) -> ApplyResult:
+        applied, gap = 0, False
+        for event in ordered:
+            try:
+                result = await self._apply_tx([event], conn)
+            except _HandlerFailed as failure:
+                await self._record_failure(event, failure.__cause__ or failure, conn)
+                return ApplyResult(await self.position(conn), applied, failed=True)
+            applied += result.applied
+            if result.gap:
+                gap = True
+                break
+        return ApplyResult(await self.position(conn), applied, gap=gap)
+
     async def _apply_tx(self, events: Sequence[Event], given: Conn | None) -> ApplyResult:
-        applied = 0
         async with self._connection(given) as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", self._key)
-            position = await self._locked_position(conn)
+            start = await self._locked_position(conn)
+            run: list[Event] = []
             gap = False
-            for index, event in enumerate(events):
+            for event in events:
                 assert event.position is not None
-                if event.position <= position:
+                expected = start + len(run) + 1
+                if event.position < expected:
                     self.stats.duplicates_total += 1
                     continue
-                if event.position > position + 1:
+                if event.position > expected:
                     gap = True
                     break
-                with span_from("events.consume", event.trace, SpanKind.CONSUMER) as span:
-                    span.set_attribute("uponyaji.event_type", event.type)
-                    span.set_attribute("uponyaji.consumer", self.name)
-                    try:
-                        await self.handler(conn, self.upcasters.upcast(event))
-                    except Exception as exc:
-                        raise _HandlerFailed(index) from exc
-                position = event.position
-                applied += 1
-            await conn.execute(
-                "UPDATE consumer_positions SET position = $3, updated_at = now() "
-                "WHERE consumer = $1 AND source = $2",
-                self.name,
-                self.source,
-                position,
-            )
+                run.append(event)
+            if run:
+                await self._handle_run(conn, run)
+                await conn.execute(
+                    "UPDATE consumer_positions SET position = $3, updated_at = now() "
+                    "WHERE consumer = $1 AND source = $2",
+                    self.name,
+                    self.source,
+                    run[-1].position,
+                )
+        position = int(run[-1].position or 0) if run else start
         self.stats.position = position
-        self.stats.applied_total += applied
-        return ApplyResult(position, applied, gap=gap)
+        self.stats.applied_total += len(run)
+        return ApplyResult(position, len(run), gap=gap)
+
+    async def _handle_run(self, conn: Conn, run: Sequence[Event]) -> None:
+        """Call the handler per event (or the batch handler once), each event in its span."""
+        if self.batch_handler is not None:
+            with contextlib.ExitStack() as spans:
+                for event in run:
+                    spans.enter_context(self._span(event))
+                try:
+                    await self.batch_handler(conn, [self.upcasters.upcast(e) for e in run])
+                except Exception as exc:
+                    raise _HandlerFailed(None) from exc
+            return
+        assert self.handler is not None
+        for event in run:
+            with self._span(event):
+                try:
+                    await self.handler(conn, self.upcasters.upcast(event))
+                except Exception as exc:
+                    raise _HandlerFailed(event) from exc
+
+    @contextlib.contextmanager
+    def _span(self, event: Event) -> Iterator[None]:
+        with span_from("events.consume", event.trace, SpanKind.CONSUMER) as span:
+            span.set_attribute("uponyaji.event_type", event.type)
+            span.set_attribute("uponyaji.consumer", self.name)
+            yield
 
     async def _locked_position(self, conn: Conn) -> int:
         await conn.execute(
@@ -372,8 +416,8 @@ class Consumer:
 
 
 class _HandlerFailed(Exception):
-    """A handler raised while applying the event at `index` of a batch."""
+    """A handler raised while applying `event` (None: a batch handler, on some event of its run)."""
 
-    def __init__(self, index: int) -> None:
-        super().__init__(f"handler failed at batch index {index}")
-        self.index = index
+    def __init__(self, event: Event | None) -> None:
+        super().__init__(f"handler failed at position {event.position if event else None}")
+        self.event = event

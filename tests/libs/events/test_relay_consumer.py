@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 
 import asyncpg
+import pytest
 from support import Sink, append_many, running, service_name
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.feed import StoreFeed
@@ -126,6 +127,77 @@ async def test_a_poison_event_is_dead_lettered_and_the_rest_flow(
     assert "poison event 7" in dead[0]["error"]
     assert await sink.count() == 19
     assert consumer.stats.dead_letters_total == 1
+
+
+async def test_a_batch_handler_gets_contiguous_runs_once(
+    new_database: NewDatabase, nats_server: EmbeddedNats
+) -> None:
+    source, target = await new_database(), await new_database()
+    store, sink = EventStore(source), Sink(target)
+    await sink.create()
+    await append_many(store, streams=3, per_stream=4)
+    await store.sequence()
+    events = await store.read_all(0)
+    consumer = Consumer(
+        target,
+        name="sink",
+        source="src",
+        batch_handler=sink.handle_batch,
+        nats_url=nats_server.url,
+        feed=StoreFeed(store),
+    )
+
+    first = await consumer.apply([events[1], events[0], events[2], events[0], events[5]])
+    again = await consumer.apply(events[:3])
+    repaired = await consumer.catch_up()
+
+    assert (first.applied, first.gap, again.applied) == (3, True, 0)
+    assert repaired == 9
+    assert sink.batches == [[1, 2, 3], list(range(4, 13))]
+    assert await sink.count() == 12
+    assert await sink.per_stream_order_kept()
+
+
+async def test_a_failing_batch_dead_letters_only_the_poison_event(
+    new_database: NewDatabase, nats_server: EmbeddedNats
+) -> None:
+    source, target = await new_database(), await new_database()
+    store, sink = EventStore(source), Sink(target, fail_on={3})
+    await sink.create()
+    await append_many(store, streams=2, per_stream=4)
+    await store.sequence()
+    consumer = Consumer(
+        target,
+        name="sink",
+        source="src",
+        batch_handler=sink.handle_batch,
+        nats_url=nats_server.url,
+        feed=StoreFeed(store),
+        max_attempts=2,
+        retry_delay=0.01,
+    )
+
+    await consumer.catch_up()
+
+    dead = await target.fetch("SELECT attempts, error FROM dead_letters")
+    assert [(d["attempts"], "poison event 3" in d["error"]) for d in dead] == [(2, True)]
+    assert await sink.count() == 7
+    assert await consumer.position() == 8
+
+
+def test_a_consumer_needs_exactly_one_kind_of_handler(nats_server: EmbeddedNats) -> None:
+    sink = Sink(None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="either a handler or a batch handler"):
+        Consumer(None, name="sink", source="src", nats_url=nats_server.url)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="either a handler or a batch handler"):
+        Consumer(
+            None,  # type: ignore[arg-type]
+            name="sink",
+            source="src",
+            handler=sink.handle,
+            batch_handler=sink.handle_batch,
+            nats_url=nats_server.url,
+        )
 
 
 class CrashBeforeAck(Consumer):
