@@ -195,6 +195,9 @@ class Access:
                 action,
                 decision,
                 survivor_id,
+                # Known whenever the survivor was resolved: true by construction under scope
+                # caseload, false for a refusal off the caseload, either way under any/aggregate.
+                None if caseload is None else caseload.includes(principal),
                 declared,
                 method,
                 route,
@@ -220,6 +223,7 @@ class Access:
         action: str,
         decision: Decision,
         survivor_id: UUID | None,
+        on_caseload: bool | None,
         purpose: str,
         method: str,
         route: str,
@@ -238,6 +242,7 @@ class Access:
                 purpose=purpose,
                 outcome=decision.outcome,
                 scope=decision.scope,
+                on_caseload=on_caseload,
                 method=method,
                 route=route,
                 at=datetime.now(UTC),

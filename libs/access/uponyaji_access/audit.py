@@ -4,7 +4,8 @@ Each record is an event `<service>.SurvivorDataAccessed` (audited actions, every
 `<service>.AccessDenied` (refused attempts at other actions), appended to the stream
 `audit-<yyyy-mm-dd>-<staff id>` (stream type `audit`) before the handler runs. One stream per
 staff member and day keeps a hash chain of each reader's trail and lets different readers append
-without contending. A record holds ids, names of actions, roles and purposes, never sealed values.
+without contending. A record holds ids, names of actions, roles and purposes, never sealed values,
+and whether the survivor was on the reader's caseload (`on_caseload`, audit schema version 2).
 If it cannot be written, `AuditUnavailable` (503) is raised and the request returns no data.
 """
 
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from uponyaji_events.contracts.kernel import AUDIT_SCHEMA_VERSION
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.store import EventStore
 
@@ -46,6 +48,7 @@ class AccessRecord:
     method: str
     route: str
     at: datetime
+    on_caseload: bool | None = None  # None: not known (no survivor, unknown, refused by role)
 
     def payload(self) -> dict[str, Any]:
         """The event payload: ids and names only."""
@@ -59,6 +62,7 @@ class AccessRecord:
             "purpose": self.purpose,
             "outcome": self.outcome,
             "scope": self.scope,
+            "on_caseload": self.on_caseload,
             "method": self.method,
             "route": self.route,
             "at": self.at.isoformat(),
@@ -77,7 +81,12 @@ class AuditLog:
         """Append one access record; AuditUnavailable (503) if it cannot be stored."""
         stream = f"audit-{entry.at.astimezone(UTC):%Y-%m-%d}-{entry.staff_id}"
         actor = Actor(id=str(entry.staff_id), role=entry.role or ",".join(entry.roles) or "none")
-        event = NewEvent(f"{self.service}.{kind}", entry.payload(), occurred_at=entry.at)
+        event = NewEvent(
+            f"{self.service}.{kind}",
+            entry.payload(),
+            schema_version=AUDIT_SCHEMA_VERSION,
+            occurred_at=entry.at,
+        )
         try:
             async with asyncio.timeout(self.timeout):
                 [stored] = await self.store.append(STREAM_TYPE, stream, None, [event], actor=actor)

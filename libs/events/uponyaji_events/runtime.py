@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 
 from uponyaji_events.consumer import Consumer
+from uponyaji_events.contracts import default_upcasters
 from uponyaji_events.db import create_pool
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_events.relay import OutboxRelay
@@ -27,7 +28,7 @@ class ServiceRuntime:
     database_url: str
     nats_url: str
     migrations: Path | None = None
-    upcasters: UpcasterRegistry = field(default_factory=UpcasterRegistry)
+    upcasters: UpcasterRegistry = field(default_factory=default_upcasters)
     pool_size: int = 10
     pool: asyncpg.Pool | None = None
     store: EventStore | None = None

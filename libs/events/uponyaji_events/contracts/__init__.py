@@ -1,6 +1,7 @@
 """Event contracts: the payload schema of every published event, one module per service.
 
-`default_registry()` builds a registry of every contract; `uponyaji_events.asyncapi` exports it as
+`default_registry()` builds a registry of every contract and `default_upcasters()` one of every
+upcaster from an older schema_version; `uponyaji_events.asyncapi` exports the contracts as
 docs/asyncapi.json. How to add or change an event type: docs/contracts.md.
 """
 
@@ -12,6 +13,7 @@ from uponyaji_events.contracts.registry import (
     sealed_paths,
 )
 from uponyaji_events.contracts.types import EventPayload, SealedValue
+from uponyaji_events.upcasting import UpcasterRegistry
 
 
 def default_registry() -> ContractRegistry:
@@ -22,6 +24,13 @@ def default_registry() -> ContractRegistry:
     return registry
 
 
+def default_upcasters() -> UpcasterRegistry:
+    """A new upcaster registry holding every published contract's steps between versions."""
+    upcasters = UpcasterRegistry()
+    kernel.register_upcasters(upcasters)
+    return upcasters
+
+
 __all__ = [
     "Contract",
     "ContractRegistry",
@@ -29,5 +38,6 @@ __all__ = [
     "InvalidPayload",
     "SealedValue",
     "default_registry",
+    "default_upcasters",
     "sealed_paths",
 ]

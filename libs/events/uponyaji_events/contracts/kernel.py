@@ -2,6 +2,7 @@
 
 Each is one payload model registered once per service, as `<service>.<EventType>`.
 The audit payloads match what libs/access writes (`uponyaji_access.audit.AccessRecord.payload`).
+Audit v2 added `on_caseload`; `register_upcasters` lifts stored v1 records (docs/contracts.md).
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from pydantic import Field
 from uponyaji_events.contracts.registry import ContractRegistry
 from uponyaji_events.contracts.types import EventPayload, Timestamp, example_id, examples
 from uponyaji_events.contracts.vocabularies import AccessOutcome, AccessScope, Role, ServiceName
+from uponyaji_events.envelope import Payload
+from uponyaji_events.upcasting import UpcasterRegistry
+
+AUDIT_SCHEMA_VERSION = 2  # v2: on_caseload
 
 
 class DataKeyDestroyed(EventPayload):
@@ -45,6 +50,7 @@ _ACCESS = {
     "purpose": "care",
     "outcome": "allowed",
     "scope": "caseload",
+    "on_caseload": True,
     "method": "GET",
     "route": "/survivors/{survivor_id}",
     "at": "2026-04-01T09:15:00+00:00",
@@ -65,6 +71,12 @@ class _AccessRecord(EventPayload):
     purpose: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="Declared purpose")
     outcome: AccessOutcome = Field(description="What came of the attempt")
     scope: AccessScope | None = Field(description="Scope the policy allowed under, if allowed")
+    on_caseload: bool | None = Field(
+        default=None,
+        description="Whether the survivor was on the caller's caseload (a team of theirs, or they "
+        "are a named case worker); null when not known: no survivor, an unknown survivor, a "
+        "refusal by role, or a version 1 record whose scope and outcome do not imply it",
+    )
     method: str = Field(pattern=r"^[A-Z]{0,10}$", description="HTTP method")
     route: str = Field(pattern=r"^[A-Za-z0-9_{}/.:-]{0,256}$", description="Route template")
     at: Timestamp = Field(description="When the attempt was made")
@@ -80,13 +92,41 @@ class AccessDenied(_AccessRecord):
     """Someone was refused an action that is not itself audited."""
 
     model_config = examples(
-        {**_ACCESS, "action": "incident.read", "outcome": "denied", "scope": None}
+        {
+            **_ACCESS,
+            "action": "incident.read",
+            "outcome": "denied",
+            "scope": None,
+            "on_caseload": None,
+        }
     )
+
+
+def audit_v1_to_v2(payload: Payload) -> Payload:
+    """Lift a v1 audit record, adding `on_caseload` where its scope and outcome imply it."""
+    # v1 wrote scope "caseload" both when allowed on the caseload and when refused off it
+    # (outcome not_found); an unknown survivor had no scope. Anything else was not recorded.
+    on_caseload = None
+    if payload.get("scope") == "caseload":
+        on_caseload = {"allowed": True, "not_found": False}.get(str(payload.get("outcome")))
+    return {**payload, "on_caseload": on_caseload}
 
 
 def register(registry: ContractRegistry) -> None:
     """Register the kernel's per-service contracts for every known service."""
     for service in ServiceName:
         registry.register(DataKeyDestroyed, service=service.value, stream_type="erasure")
-        registry.register(SurvivorDataAccessed, service=service.value, stream_type="audit")
-        registry.register(AccessDenied, service=service.value, stream_type="audit")
+        for audit in (SurvivorDataAccessed, AccessDenied):
+            registry.register(
+                audit,
+                service=service.value,
+                stream_type="audit",
+                schema_version=AUDIT_SCHEMA_VERSION,
+            )
+
+
+def register_upcasters(upcasters: UpcasterRegistry) -> None:
+    """Register the kernel's upcasters (audit v1 → v2) for every known service."""
+    for service in ServiceName:
+        for name in ("SurvivorDataAccessed", "AccessDenied"):
+            upcasters.register(f"{service.value}.{name}", 1, audit_v1_to_v2)
