@@ -39,7 +39,16 @@ from typing import Any
 
 import httpx
 import pytest
-from uponyaji_access import Access, AuditLog, DenyList, JwksCache, Policy, TokenVerifier
+from uponyaji_access import (
+    SERVICE_ROLE,
+    Access,
+    AuditLog,
+    DenyList,
+    JwksCache,
+    Policy,
+    TokenVerifier,
+    service_subject,
+)
 from uponyaji_events.store import EventStore
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
@@ -55,7 +64,7 @@ from servicehost import discover_services, running_service, service_env  # noqa:
 POLICY = Policy.load()
 TEAM = "matrix-team"
 # Open without a token: probes, identity's keys, and the sign-in steps that carry credentials
-# in their body (password and TOTP code, or a refresh token).
+# in their body (password and TOTP code, a refresh token, or a service's client secret).
 PUBLIC = {
     "/health",
     "/ready",
@@ -64,6 +73,7 @@ PUBLIC = {
     "/auth/refresh",
     "/auth/mfa/enrol",
     "/auth/mfa/confirm",
+    "/auth/service-token",
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -150,6 +160,13 @@ class Matrix:
         )
 
 
+def caller(role: str) -> Staff:
+    """A token holder of one role: staff on the matrix's team, or a service (no team)."""
+    if role == SERVICE_ROLE:  # the verifier takes the service role only in a service's shape
+        return Staff((role,), staff_id=service_subject("matrix"), username="service:matrix")
+    return Staff((role,), teams=(TEAM,))
+
+
 def fill(path: str, survivor_param: str | None, survivor: str, others: dict[str, str]) -> str:
     """The path with the survivor's id and other parameters filled in."""
     for name in [part[1:-1] for part in path.split("/") if part.startswith("{")]:
@@ -195,7 +212,7 @@ async def test_matrix_over_the_access_test_service(
     matrix = Matrix()
     audit_misses: list[str] = []
     for role in POLICY.roles:
-        staff = Staff((role,), teams=(TEAM,))
+        staff = caller(role)
         token = key.sign(staff.claims(aud=["testsvc"]))
         survivors = {
             "team": world.add_survivor(teams=(TEAM,)),
@@ -315,7 +332,7 @@ async def test_matrix_over_every_service(service: Service) -> None:
         seed = seed_hook(service.name)
         matrix = Matrix()
         for role in POLICY.roles:
-            staff = Staff((role,), teams=(TEAM,))
+            staff = caller(role)
             token = service.key.sign(staff.claims(aud=[service.name, "identity"]))
             relations = {"unknown": str(uuid.uuid4())}
             records: dict[str, dict[str, str]] = {"unknown": {}}

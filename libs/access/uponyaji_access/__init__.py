@@ -32,10 +32,12 @@ from uponyaji_access.jwks import JwksCache
 from uponyaji_access.policy import Decision, Policy
 from uponyaji_access.principal import Principal
 from uponyaji_access.routes import RouteAccess, install_access, route_actions
+from uponyaji_access.service_tokens import SERVICE_ROLE, ServiceTokens, service_subject
 from uponyaji_access.settings import AccessSettings
 from uponyaji_access.tokens import TokenVerifier
 
 __all__ = [
+    "SERVICE_ROLE",
     "Access",
     "AccessDep",
     "AccessError",
@@ -59,6 +61,7 @@ __all__ = [
     "Principal",
     "RevocationSync",
     "RouteAccess",
+    "ServiceTokens",
     "StaticCaseload",
     "SurvivorCaseload",
     "SurvivorNotFound",
@@ -69,5 +72,6 @@ __all__ = [
     "get_access",
     "install_access",
     "route_actions",
+    "service_subject",
     "survivor_from_path",
 ]

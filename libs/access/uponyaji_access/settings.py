@@ -29,12 +29,14 @@ class AccessSettings(BaseSettings):
     `<NAME>_IDENTITY_URL`: identity's base URL (JWKS and revocations), default from the launcher's
     `UPONYAJI_SERVICE_URLS` or http://127.0.0.1:8001. `<NAME>_JWKS_FILE`: a JWKS file of extra
     trusted keys, honoured only when `UPONYAJI_ENV` is `test` or `development`.
+    `<NAME>_SERVICE_CLIENT_SECRET_FILE`: this service's client secret for service tokens.
     """
 
     model_config = SettingsConfigDict(extra="ignore")
 
     identity_url: str = Field(default_factory=_identity_from_launcher)
     jwks_file: Path | None = None
+    service_client_secret_file: Path | None = None
     token_leeway: float = Field(10.0, ge=0, le=60)
     revocation_interval: float = Field(1.0, gt=0, le=60)
     revocation_max_staleness: float = Field(5.0, gt=0, le=900)

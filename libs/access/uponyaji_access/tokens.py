@@ -2,6 +2,8 @@
 
 The token contract is identity's: header `alg=EdDSA`, `kid`; claims `iss`, `sub` (staff UUID),
 `aud` (list of service names), `exp`, `iat`, `nbf`, `jti`, `sid`, `username`, `roles`, `teams`.
+A service token (role `service`, see service_tokens.py) carries that role alone, no teams,
+`username` = `service:<name>` and `sub` = `service_subject(<name>)`.
 Tokens are never logged and never appear in an error's detail.
 """
 
@@ -27,6 +29,7 @@ from jwt.exceptions import (
 from uponyaji_access.errors import Unauthenticated
 from uponyaji_access.jwks import JwksCache, parse_jwks
 from uponyaji_access.principal import Principal
+from uponyaji_access.service_tokens import SERVICE_ROLE, service_subject, service_username
 
 ISSUER = "uponyaji-identity"
 ALGORITHM = "EdDSA"
@@ -113,6 +116,9 @@ class TokenVerifier:
             or not all(isinstance(s, str) and s for s in strings)
         ):
             raise Unauthenticated("the access token's claims are malformed")
+        username = claims["username"]
+        if SERVICE_ROLE in roles and not _service_shaped(staff_id, username, roles, teams):
+            raise Unauthenticated("the access token's claims are malformed")
         return Principal(
             staff_id=staff_id,
             username=claims["username"],
@@ -122,6 +128,19 @@ class TokenVerifier:
             token_id=claims["jti"],
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
+
+
+def _service_shaped(sub: UUID, username: str, roles: list[str], teams: list[str]) -> bool:
+    """A service token (role `service`) names one service and carries no other role or team."""
+    prefix = f"{SERVICE_ROLE}:"
+    client = username[len(prefix) :] if username.startswith(prefix) else ""
+    return (
+        bool(client)
+        and roles == [SERVICE_ROLE]
+        and not teams
+        and username == service_username(client)
+        and sub == service_subject(client)
+    )
 
 
 def _strings(value: Any) -> bool:

@@ -58,12 +58,18 @@ def expected(scope: str | None, relation: str) -> tuple[str, str | None]:
 
 
 def test_the_platform_policy_loads_and_covers_every_role_for_every_action() -> None:
-    assert len(ROLES) == 8
+    assert len(ROLES) == 9
     assert len(ACTIONS) >= 30
     for rule in POLICY.actions.values():
         assert set(rule.scopes) == set(ROLES), rule.name
     for field_rule in POLICY.fields.values():
         assert set(field_rule.scopes) == set(ROLES), field_rule.name
+
+
+def test_the_service_role_may_read_feeds_and_nothing_else() -> None:
+    allowed = {name: rule.scopes["service"] for name, rule in POLICY.actions.items()}
+    assert {name: scope for name, scope in allowed.items() if scope} == {"feed.read": "any"}
+    assert not any(rule.scopes["service"] for rule in POLICY.fields.values())
 
 
 @settings(max_examples=400, deadline=None)

@@ -33,6 +33,9 @@ class Role(StrEnum):
     LEGAL_OFFICER = "legal_officer"
     PROGRAMME_LEAD = "programme_lead"
     DATA_PROTECTION_OFFICER = "data_protection_officer"
+    # Not a staff role: identity puts it only in service tokens (docs/identity.md), and refuses
+    # it for accounts. Listed here because audit records name the role of every caller.
+    SERVICE = "service"
 
 
 class DeactivationReason(StrEnum):
