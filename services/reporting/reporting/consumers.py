@@ -21,10 +21,11 @@ from uponyaji_events.envelope import Event
 from uponyaji_events.feed import FeedSource, StoreFeed
 from uponyaji_events.store import EventStore
 
-from .projections import TABLES, handler
+from .projections import TABLES, facts_deferred, handler, refresh_all
 from .settings import SERVICE, SOURCES, Settings
 
 log = logging.getLogger("uponyaji.reporting.consumers")
+REBUILD_PAGE = 5000  # events read from a feed and applied per transaction during a rebuild
 
 
 class QuietFeed:
@@ -96,7 +97,7 @@ def build(
                 pool,
                 name=SERVICE,
                 source=source,
-                handler=handler(source, own),
+                batch_handler=handler(source, own),
                 nats_url=settings.nats_url,
                 feed=feed,
             )
@@ -125,6 +126,9 @@ async def rebuild(
 ) -> int:
     """Empty reporting's tables and replay every source's feed from zero; live batches wait.
 
+    Pages write journey entries only; each survivor's facts and the dashboard cells are then
+    computed once from all their entries.
+
     Refuses (before touching anything) when a source has no feed or its feed cannot be read.
     """
     heads = {}
@@ -147,7 +151,7 @@ async def rebuild(
                             c.source,
                         )
             total = 0
-            with Progress(
+            with facts_deferred(), Progress(
                 TextColumn("rebuild {task.description}"), BarColumn(), MofNCompleteColumn(),
                 disable=not progress,
             ) as bar:  # fmt: skip
@@ -157,7 +161,10 @@ async def rebuild(
                     def advance(n: int, task: TaskID = task) -> None:
                         bar.advance(task, n)
 
-                    total += await c.catch_up(conn=conn, on_page=advance)
+                    total += await c.catch_up(page=REBUILD_PAGE, conn=conn, on_page=advance)
+                facts = bar.add_task("facts", total=None)
+                survivors = await refresh_all(conn)
+                bar.update(facts, total=survivors, completed=survivors)
             return total
         finally:
             for key in reversed(keys):

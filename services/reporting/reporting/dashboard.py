@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -101,63 +100,108 @@ class Filter:
         return not (self.end and f.registered_on > self.end)
 
 
-def _breakdown(values: Iterable[str | None]) -> dict[str, Count]:
-    counts = Counter(v or "unknown" for v in values)
-    return {k: shown(n) for k, n in sorted(counts.items())}
+Key = tuple[str, str]  # (dim, value): what one survivor adds to one count
 
 
-def _outcomes(cohort: list[Facts]) -> dict[str, dict[str, Any]]:
+def contributions(f: Facts, *, merged: bool = False) -> list[Key]:
+    """The keys one survivor adds to the dashboard (none when unregistered or merged away)."""
+    if f.registered_on is None or merged:
+        return []
+    keys: list[Key] = [
+        ("survivors", ""),
+        ("month", f.registered_on.strftime("%Y-%m")),
+        ("county", f.county or "unknown"),
+        ("gender", f.gender or "unknown"),
+        ("age_band", f.age_band or "unknown"),
+    ]
+    keys += [("perpetrator", p) for p in sorted(f.perpetrators)]
+    keys += [("torture_method", m) for m in sorted(f.methods)]
+    keys += [("service", s) for s in sorted(f.services)]
+    if f.first_service_on is not None:
+        keys.append(("first_service_days", str((f.first_service_on - f.registered_on).days)))
+    keys += [(f"outcome:{i}", str(change)) for i, change in sorted(f.outcomes.items())]
+    if f.open_risk_flags:
+        keys.append(("open_risk_flags", ""))
+    if f.erased:
+        keys.append(("inactive", "erased"))
+    elif f.closed_on is not None:
+        keys.append(("closed_on", f.closed_on.isoformat()))
+    return keys
+
+
+def _breakdown(counts: Mapping[Key, int], dim: str) -> dict[str, Count]:
+    return {v: shown(n) for (d, v), n in sorted(counts.items()) if d == dim and n}
+
+
+def _outcomes(counts: Mapping[Key, int]) -> dict[str, dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for instrument in OUTCOME_INSTRUMENTS:
-        changes = [f.outcomes[instrument] for f in cohort if instrument in f.outcomes]
-        improved = sum(
-            c in (Change.RELIABLE_IMPROVEMENT, Change.RELIABLE_RECOVERY) for c in changes
-        )
-        counts = {
-            "reliable_improvement": improved,
-            "reliable_recovery": changes.count(Change.RELIABLE_RECOVERY),
-            "deterioration": changes.count(Change.RELIABLE_DETERIORATION),
+        changes = {v: n for (d, v), n in counts.items() if d == f"outcome:{instrument}"}
+        assessed = sum(changes.values())
+        recovered = changes.get(str(Change.RELIABLE_RECOVERY), 0)
+        tallies = {
+            "reliable_improvement": changes.get(str(Change.RELIABLE_IMPROVEMENT), 0) + recovered,
+            "reliable_recovery": recovered,
+            "deterioration": changes.get(str(Change.RELIABLE_DETERIORATION), 0),
         }
-        row: dict[str, Any] = {"assessed_twice": shown(len(changes))}
-        for name, n in counts.items():
+        row: dict[str, Any] = {"assessed_twice": shown(assessed)}
+        for name, n in tallies.items():
             row[name] = shown(n)
-            small = 1 <= n <= 4 or 1 <= len(changes) <= 4
-            row[f"{name}_percent"] = (
-                None if small or not changes else round(100 * n / len(changes), 1)
-            )
+            small = 1 <= n <= 4 or 1 <= assessed <= 4
+            row[f"{name}_percent"] = None if small or not assessed else round(100 * n / assessed, 1)
         table[instrument] = row
     return table
 
 
-def aggregate(all_facts: Iterable[Facts], where: Filter, today: date) -> dict[str, Any]:
-    """The dashboard for a filter: every survivor count of 1 to 4 shown as "<5"."""
-    cohort = [f for f in all_facts if where.selects(f)]
-    until = where.end or today
-    active = [
-        f for f in cohort
-        if not f.erased and (f.closed_on is None or f.closed_on > until)
-    ]  # fmt: skip
-    waits = [
-        (f.first_service_on - f.registered_on).days
-        for f in cohort
-        if f.first_service_on and f.registered_on
-    ]
-    months = Counter(f.registered_on.strftime("%Y-%m") for f in cohort if f.registered_on)
-    services = Counter(s for f in cohort for s in f.services)
+def median(histogram: Mapping[int, int]) -> float | int | None:
+    """The median of values given as value → how many (as `statistics.median` of the list)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    wanted = (total - 1) // 2, total // 2  # the middle index, or the two middle ones
+    found: list[int] = []
+    seen = 0
+    for value, n in sorted(histogram.items()):
+        found += [value] * sum(1 for w in wanted if seen <= w < seen + n)
+        seen += n
+        if len(found) == 2:
+            break
+    return found[0] if total % 2 else (found[0] + found[1]) / 2
+
+
+def render(counts: Mapping[Key, int], until: date) -> dict[str, Any]:
+    """The dashboard from summed survivor keys: every survivor count of 1 to 4 shown as "<5".
+
+    `until` is the end of the period (or today): survivors closed on or before it are not active.
+    """
+    total = counts.get(("survivors", ""), 0)
+    closed = sum(n for (d, v), n in counts.items() if d == "closed_on" and v <= until.isoformat())
+    inactive = counts.get(("inactive", "erased"), 0) + closed
+    waits = {int(v): n for (d, v), n in counts.items() if d == "first_service_days" and n}
+    waited = sum(waits.values())
     return {
-        "survivors": shown(len(cohort)),
-        "active_caseload": shown(len(active)),
-        "registrations_per_month": {m: shown(n) for m, n in sorted(months.items())},
-        "by_county": _breakdown(f.county for f in cohort),
-        "by_gender": _breakdown(f.gender for f in cohort),
-        "by_age_band": _breakdown(f.age_band for f in cohort),
-        "by_perpetrator": _breakdown(p for f in cohort for p in f.perpetrators),
-        "by_torture_method": _breakdown(m for f in cohort for m in f.methods),
-        "services_received": {s: shown(n) for s, n in sorted(services.items())},
+        "survivors": shown(total),
+        "active_caseload": shown(total - inactive),
+        "registrations_per_month": _breakdown(counts, "month"),
+        "by_county": _breakdown(counts, "county"),
+        "by_gender": _breakdown(counts, "gender"),
+        "by_age_band": _breakdown(counts, "age_band"),
+        "by_perpetrator": _breakdown(counts, "perpetrator"),
+        "by_torture_method": _breakdown(counts, "torture_method"),
+        "services_received": _breakdown(counts, "service"),
         "time_to_first_service": {
-            "survivors": shown(len(waits)),
-            "median_days": statistics.median(waits) if len(waits) >= 5 else None,
+            "survivors": shown(waited),
+            "median_days": median(waits) if waited >= 5 else None,
         },
-        "outcomes": _outcomes(cohort),
-        "open_risk_flags": shown(sum(1 for f in cohort if f.open_risk_flags)),
+        "outcomes": _outcomes(counts),
+        "open_risk_flags": shown(counts.get(("open_risk_flags", ""), 0)),
     }
+
+
+def aggregate(all_facts: Iterable[Facts], where: Filter, today: date) -> dict[str, Any]:
+    """The dashboard for a filter, counted over the facts directly (what the cells must equal)."""
+    counts: Counter[Key] = Counter()
+    for f in all_facts:
+        if where.selects(f):
+            counts.update(contributions(f))
+    return render(counts, where.end or today)

@@ -1,33 +1,66 @@
-"""Events of intake and psychosocial → journey entries, survivor facts and access records.
+"""Events of intake and psychosocial → journey entries, survivor facts, dashboard cells, access.
 
-Each handler runs inside its consumer's transaction. A survivor's facts are recomputed from all
-their entries after every change, so the live tables always equal a rebuild from zero.
+Each batch of a source's events is applied inside its consumer's transaction, a page at a time:
+entries and access records are written with one statement each, then the facts of every survivor
+the batch touched are recomputed from all their entries (and the dashboard cells moved by the
+difference), so the live tables always equal a rebuild from zero. A rebuild defers the facts:
+it writes every entry first and computes each survivor's facts once at the end (`refresh_all`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+import zlib
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts import kernel
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.store import EventStore
 
+from . import cells as c
 from .dashboard import Facts, facts
 from .journey import fold
 from .milestones import Entry, entries
 from .settings import SERVICE
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-TABLES = ("journey_entries", "survivor_facts", "access_records", "merges")
+TABLES = ("journey_entries", "survivor_facts", "access_records", "merges", "dashboard_cells")
 AUDITED = "SurvivorDataAccessed"
 ERASURE_ACTOR = Actor.system("reporting-erasure")
+# Serialises the facts-and-cells step of concurrent consumers (intake and psychosocial events of
+# one survivor): each recomputes from entries committed before it, so the last one sees them all.
+FACTS_LOCK = zlib.crc32(b"reporting:survivor_facts")
+SEPARATOR = "\x1f"  # joins a facts row's code lists for one unnest() statement
+CHUNK = 5000  # rows per statement when writing facts and cells in bulk
+
+_deferred: ContextVar[bool] = ContextVar("reporting_facts_deferred", default=False)
+
+
+@contextlib.contextmanager
+def facts_deferred() -> Iterator[None]:
+    """In this block (this task only), batches write entries and leave facts to `refresh_all`."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+def _entry(r: asyncpg.Record) -> Entry:
+    return Entry(
+        r["survivor_id"], r["source"], r["position"], r["kind"], r["at"], r["occurred_at"],
+        r["recorded_at"], json_object(r["data"]),
+    )  # fmt: skip
 
 
 async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = None) -> list[Entry]:
@@ -42,19 +75,7 @@ async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = N
         survivor_id,
         as_of,
     )
-    return [
-        Entry(
-            r["survivor_id"],
-            r["source"],
-            r["position"],
-            r["kind"],
-            r["at"],
-            r["occurred_at"],
-            r["recorded_at"],
-            json_object(r["data"]),
-        )
-        for r in rows
-    ]
+    return [_entry(r) for r in rows]
 
 
 def json_object(value: Any) -> dict[str, Any]:
@@ -63,41 +84,199 @@ def json_object(value: Any) -> dict[str, Any]:
     return dict(loaded)
 
 
-async def refresh(conn: Conn, survivor_id: UUID) -> Facts:
-    """Recompute and store one survivor's dashboard facts from their entries."""
-    f = facts(fold(survivor_id, await load_entries(conn, survivor_id)))
-    merged_into = await conn.fetchval(
-        "SELECT kept_id FROM merges WHERE merged_id = $1", survivor_id
-    )
-    await conn.execute(
-        """INSERT INTO survivor_facts AS s (survivor_id, case_number, team, lead_worker, county,
-               gender, age_band, registered_on, closed_on, erased, perpetrators, methods,
-               services, first_service_on, outcomes, open_risk_flags, merged_into)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb,
-                   $16, $17)
-           ON CONFLICT (survivor_id) DO UPDATE SET case_number = $2, team = $3,
-               lead_worker = $4, county = $5, gender = $6, age_band = $7, registered_on = $8,
-               closed_on = $9, erased = $10, perpetrators = $11, methods = $12, services = $13,
-               first_service_on = $14, outcomes = $15::text::jsonb, open_risk_flags = $16,
-               merged_into = $17""",
-        f.survivor_id, f.case_number, f.team, f.lead_worker, f.county, f.gender, f.age_band,
-        f.registered_on, f.closed_on, f.erased, sorted(f.perpetrators), sorted(f.methods),
-        sorted(f.services), f.first_service_on, json.dumps(f.outcomes), f.open_risk_flags,
-        merged_into,
+def facts_from_row(r: asyncpg.Record) -> Facts:
+    """A `survivor_facts` row as the dashboard's `Facts`."""
+    return Facts(
+        r["survivor_id"], r["team"], r["county"], r["gender"], r["age_band"],
+        r["registered_on"], r["closed_on"], r["erased"], frozenset(r["perpetrators"]),
+        frozenset(r["methods"]), frozenset(r["services"]), r["first_service_on"],
+        json_object(r["outcomes"]), r["open_risk_flags"], r["case_number"], r["lead_worker"],
     )  # fmt: skip
-    return f
 
 
-async def _access(conn: Conn, source: str, event: Event) -> None:
-    p: dict[str, Any] = dict(event.payload)
+async def _owned_entries(conn: Conn, survivors: list[UUID]) -> dict[UUID, list[Entry]]:
+    """Each survivor's entries, with those of the records merged into theirs."""
+    holders: dict[UUID, list[UUID]] = {s: [s] for s in survivors}
+    for r in await conn.fetch(
+        "SELECT merged_id, kept_id FROM merges WHERE kept_id = ANY($1::uuid[])", survivors
+    ):
+        holders.setdefault(r["merged_id"], []).append(r["kept_id"])
+    owned: dict[UUID, list[Entry]] = {s: [] for s in survivors}
+    for r in await conn.fetch(
+        "SELECT * FROM journey_entries WHERE survivor_id = ANY($1::uuid[])", list(holders)
+    ):
+        entry = _entry(r)
+        for owner in holders[entry.survivor_id]:
+            owned[owner].append(entry)
+    return owned
+
+
+async def write_facts(conn: Conn, rows: Sequence[tuple[Facts, UUID | None]]) -> None:
+    """Upsert facts rows (each with the record it was merged into), a chunk per statement."""
+    for at in range(0, len(rows), CHUNK):
+        chunk = rows[at : at + CHUNK]
+        columns: list[list[Any]] = [[] for _ in range(17)]
+        for f, merged_into in chunk:
+            values = (
+                f.survivor_id, f.case_number, f.team, f.lead_worker, f.county, f.gender,
+                f.age_band, f.registered_on, f.closed_on, f.erased,
+                SEPARATOR.join(sorted(f.perpetrators)), SEPARATOR.join(sorted(f.methods)),
+                SEPARATOR.join(sorted(f.services)), f.first_service_on, json.dumps(f.outcomes),
+                f.open_risk_flags, merged_into,
+            )  # fmt: skip
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+        await conn.execute(
+            """INSERT INTO survivor_facts (survivor_id, case_number, team, lead_worker, county,
+                   gender, age_band, registered_on, closed_on, erased, perpetrators, methods,
+                   services, first_service_on, outcomes, open_risk_flags, merged_into)
+               SELECT id, cn, team, lw, county, gender, age, reg, closed, erased,
+                   string_to_array(perp, $18), string_to_array(meth, $18),
+                   string_to_array(serv, $18), first, outcomes::jsonb, flags, merged
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                   $6::text[], $7::text[], $8::date[], $9::date[], $10::bool[], $11::text[],
+                   $12::text[], $13::text[], $14::date[], $15::text[], $16::int[], $17::uuid[])
+                 AS u(id, cn, team, lw, county, gender, age, reg, closed, erased, perp, meth,
+                      serv, first, outcomes, flags, merged)
+               ON CONFLICT (survivor_id) DO UPDATE SET case_number = EXCLUDED.case_number,
+                   team = EXCLUDED.team, lead_worker = EXCLUDED.lead_worker,
+                   county = EXCLUDED.county, gender = EXCLUDED.gender,
+                   age_band = EXCLUDED.age_band, registered_on = EXCLUDED.registered_on,
+                   closed_on = EXCLUDED.closed_on, erased = EXCLUDED.erased,
+                   perpetrators = EXCLUDED.perpetrators, methods = EXCLUDED.methods,
+                   services = EXCLUDED.services, first_service_on = EXCLUDED.first_service_on,
+                   outcomes = EXCLUDED.outcomes, open_risk_flags = EXCLUDED.open_risk_flags,
+                   merged_into = EXCLUDED.merged_into""",
+            *columns,
+            SEPARATOR,
+        )
+
+
+async def write_cells(conn: Conn, change: dict[c.Cell, int]) -> None:
+    """Add each cell's change to its count (in key order), a chunk per statement."""
+    ordered = sorted(change.items())
+    for at in range(0, len(ordered), CHUNK):
+        chunk = ordered[at : at + CHUNK]
+        columns: list[list[Any]] = [[] for _ in range(7)]
+        for cell, n in chunk:
+            for column, value in zip(columns, (*cell, n), strict=True):
+                column.append(value)
+        await conn.execute(
+            "INSERT INTO dashboard_cells AS x (county, team, grain, period, dim, value, n) "
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], "
+            "$6::text[], $7::int[]) "
+            "ON CONFLICT (county, team, grain, period, dim, value) "
+            "DO UPDATE SET n = x.n + EXCLUDED.n",
+            *columns,
+        )
+        if any(n < 0 for n in columns[6]):  # a count may have dropped to zero: forget the cell
+            await conn.execute(
+                "DELETE FROM dashboard_cells WHERE n = 0 AND (county, team, grain, period, dim, "
+                "value) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
+                "$4::date[], $5::text[], $6::text[]))",
+                *columns[:6],
+            )
+
+
+async def refresh(conn: Conn, survivors: Sequence[UUID]) -> list[Facts]:
+    """Recompute and store the facts of these survivors from their entries; move the cells."""
+    if not survivors:
+        return []
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", FACTS_LOCK)
+    ids = sorted(set(survivors))
+    owned = await _owned_entries(conn, ids)
+    merged_into: dict[UUID, UUID] = {
+        r["merged_id"]: r["kept_id"]
+        for r in await conn.fetch(
+            "SELECT merged_id, kept_id FROM merges WHERE merged_id = ANY($1::uuid[])", ids
+        )
+    }
+    before = {
+        r["survivor_id"]: r
+        for r in await conn.fetch(
+            "SELECT * FROM survivor_facts WHERE survivor_id = ANY($1::uuid[])", ids
+        )
+    }
+    change: Counter[c.Cell] = Counter()
+    rows: list[tuple[Facts, UUID | None]] = []
+    for survivor in ids:
+        new = facts(fold(survivor, owned[survivor]))
+        old = before.get(survivor)
+        old_cells = (
+            c.cells(facts_from_row(old), merged=old["merged_into"] is not None) if old else []
+        )
+        change.update(c.delta(old_cells, c.cells(new, merged=survivor in merged_into)))
+        rows.append((new, merged_into.get(survivor)))
+    await write_facts(conn, rows)
+    await write_cells(conn, {cell: n for cell, n in change.items() if n})
+    return [f for f, _ in rows]
+
+
+async def refresh_all(conn: Conn) -> int:
+    """Recompute every survivor's facts and the dashboard cells from all entries (a rebuild)."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", FACTS_LOCK)
+        await conn.execute("TRUNCATE survivor_facts, dashboard_cells")
+        merges = {r["merged_id"]: r["kept_id"] for r in await conn.fetch("SELECT * FROM merges")}
+        involved = set(merges) | set(merges.values())
+        held: dict[UUID, list[Entry]] = {s: [] for s in involved}
+        rows: list[tuple[Facts, UUID | None]] = []
+        counts: Counter[c.Cell] = Counter()
+        survivors = 0
+
+        async def flush() -> None:
+            await write_facts(conn, rows)
+            rows.clear()
+
+        def done(survivor: UUID, own: list[Entry]) -> None:
+            nonlocal survivors
+            survivors += 1
+            f = facts(fold(survivor, own))
+            counts.update(c.cells(f, merged=survivor in merges))
+            rows.append((f, merges.get(survivor)))
+
+        current: UUID | None = None
+        group: list[Entry] = []
+        cursor = conn.cursor("SELECT * FROM journey_entries ORDER BY survivor_id", prefetch=5000)
+        async for r in cursor:
+            entry = _entry(r)
+            if entry.survivor_id != current:
+                if current is not None and current not in involved:
+                    done(current, group)
+                current, group = entry.survivor_id, []
+            (held[current] if current in involved else group).append(entry)
+            if len(rows) >= CHUNK:
+                await flush()
+        if current is not None and current not in involved:
+            done(current, group)
+        for survivor in sorted(involved):
+            merged = [e for m, k in merges.items() if k == survivor for e in held[m]]
+            done(survivor, held[survivor] + merged)
+        await flush()
+        await write_cells(conn, {cell: n for cell, n in counts.items() if n})
+        return survivors
+
+
+async def _access(conn: Conn, source: str, events: Sequence[Event]) -> None:
+    """Record the audit events of a batch (one statement)."""
+    columns: list[list[Any]] = [[] for _ in range(11)]
+    for event in events:
+        p: dict[str, Any] = dict(event.payload)
+        survivor = p.get("survivor_id")
+        values = (
+            source, int(event.position or 0), str(p["staff_id"]), p.get("role"), p["action"],
+            UUID(str(survivor)) if survivor else None, p.get("purpose"), p.get("outcome"),
+            p.get("route"), datetime.fromisoformat(str(p["at"])), p.get("on_caseload"),
+        )  # fmt: skip
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
     await conn.execute(
         "INSERT INTO access_records (source, position, staff_id, role, action, survivor_id, "
-        "purpose, outcome, route, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-        "ON CONFLICT DO NOTHING",
-        source, int(event.position or 0), str(p["staff_id"]), p.get("role"), p["action"],
-        UUID(str(p["survivor_id"])) if p.get("survivor_id") else None, p.get("purpose"),
-        p.get("outcome"), p.get("route"), datetime.fromisoformat(str(p["at"])),
-    )  # fmt: skip
+        "purpose, outcome, route, at, on_caseload) SELECT * FROM unnest($1::text[], "
+        "$2::bigint[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], "
+        "$9::text[], $10::timestamptz[], $11::bool[]) ON CONFLICT DO NOTHING",
+        *columns,
+    )
 
 
 async def confirm_erasure(store: EventStore, conn: Conn, event: Event) -> None:
@@ -119,47 +298,68 @@ async def confirm_erasure(store: EventStore, conn: Conn, event: Event) -> None:
     await store.append("erasure", stream, 0, [new], actor=ERASURE_ACTOR, conn=conn)
 
 
-async def apply(source: str, conn: Conn, event: Event, store: EventStore | None = None) -> None:
-    """Apply one event of `source` to reporting's tables (and answer erasure requests)."""
-    if store is not None and event.type == "intake.ErasureRequested":
-        await confirm_erasure(store, conn, event)
-    if event.type == f"{source}.{AUDITED}":
-        await _access(conn, source, event)
-        return
-    made = entries(source, event)
+async def _write_entries(conn: Conn, made: Sequence[Entry]) -> None:
+    """Insert journey entries (one statement; an entry already there is left as it is)."""
+    columns: list[list[Any]] = [[] for _ in range(8)]
     for e in made:
-        await conn.execute(
-            "INSERT INTO journey_entries (survivor_id, source, position, kind, at, occurred_at, "
-            "recorded_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb) "
-            "ON CONFLICT DO NOTHING",
+        values = (
             e.survivor_id, e.source, e.position, e.kind, e.at, e.occurred_at, e.recorded_at,
             json.dumps(e.data, default=str),
         )  # fmt: skip
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    await conn.execute(
+        "INSERT INTO journey_entries (survivor_id, source, position, kind, at, occurred_at, "
+        "recorded_at, data) SELECT s, src, p, k, a, o, r, d::jsonb FROM unnest($1::uuid[], "
+        "$2::text[], $3::bigint[], $4::text[], $5::timestamptz[], $6::timestamptz[], "
+        "$7::timestamptz[], $8::text[]) AS u(s, src, p, k, a, o, r, d) ON CONFLICT DO NOTHING",
+        *columns,
+    )
+
+
+async def apply(
+    source: str, conn: Conn, events: Sequence[Event], store: EventStore | None = None
+) -> None:
+    """Apply a run of `source`'s events to reporting's tables (and answer erasure requests)."""
+    audited = [e for e in events if e.type == f"{source}.{AUDITED}"]
+    if audited:
+        await _access(conn, source, audited)
+    made: list[Entry] = []
+    merges: list[tuple[UUID, UUID]] = []
+    for event in events:
+        if store is not None and event.type == "intake.ErasureRequested":
+            await confirm_erasure(store, conn, event)
+        if event.type != f"{source}.{AUDITED}":
+            made += entries(source, event)
+    if not made:
+        return
+    await _write_entries(conn, made)
     touched = {e.survivor_id for e in made}
     for e in made:
         if e.kind == "records_merged":
-            merged = UUID(str(e.data["merged_survivor_id"]))
-            await conn.execute(
-                "INSERT INTO merges (merged_id, kept_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                merged,
-                e.survivor_id,
-            )
-            touched.add(merged)
+            merges.append((UUID(str(e.data["merged_survivor_id"])), e.survivor_id))
+    if merges:
+        await conn.executemany(
+            "INSERT INTO merges (merged_id, kept_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            merges,
+        )
+        touched |= {merged for merged, _ in merges}
+    if _deferred.get():
+        return
     # A merged record's later events change the journey of the record kept.
     kept = await conn.fetch(
         "SELECT kept_id FROM merges WHERE merged_id = ANY($1::uuid[])", list(touched)
     )
     touched |= {r["kept_id"] for r in kept}
-    for survivor_id in sorted(touched):
-        await refresh(conn, survivor_id)
+    await refresh(conn, sorted(touched))
 
 
 def handler(
     source: str, store: EventStore | None = None
-) -> Callable[[Conn, Event], Awaitable[None]]:
-    """The consumer handler of one source; with reporting's store, it answers erasure requests."""
+) -> Callable[[Conn, Sequence[Event]], Awaitable[None]]:
+    """The consumer's batch handler of one source; with reporting's store, it answers erasures."""
 
-    async def handle(conn: Conn, event: Event) -> None:
-        await apply(source, conn, event, store)
+    async def handle(conn: Conn, events: Sequence[Event]) -> None:
+        await apply(source, conn, events, store)
 
     return handle

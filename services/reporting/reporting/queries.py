@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from .dashboard import Facts, Filter, aggregate
+from . import cells
+from .dashboard import Filter, Key, contributions, render
 from .journey import Journey, fold
-from .projections import json_object, load_entries
+from .projections import facts_from_row, load_entries
 
 
 async def journey(pool: asyncpg.Pool, survivor_id: UUID, as_of: datetime | None) -> Journey:
@@ -19,28 +21,60 @@ async def journey(pool: asyncpg.Pool, survivor_id: UUID, as_of: datetime | None)
         return fold(survivor_id, await load_entries(conn, survivor_id, as_of))
 
 
-def _facts(r: asyncpg.Record) -> Facts:
-    return Facts(
-        r["survivor_id"], r["team"], r["county"], r["gender"], r["age_band"],
-        r["registered_on"], r["closed_on"], r["erased"], frozenset(r["perpetrators"]),
-        frozenset(r["methods"]), frozenset(r["services"]), r["first_service_on"],
-        json_object(r["outcomes"]), r["open_risk_flags"],
-    )  # fmt: skip
-
-
-async def dashboard(pool: asyncpg.Pool, where: Filter, today: date) -> dict[str, Any]:
-    """The dashboard over the survivors the filter selects (SQL narrows, the pure code counts)."""
+async def _scan(pool: asyncpg.Pool, where: Filter, days: tuple[date, date] | None) -> Counter[Key]:
+    """The keys of the survivors the filter selects (registered within `days`, if given)."""
+    start, end = days if days else (where.start, where.end)
     rows = await pool.fetch(
         "SELECT * FROM survivor_facts WHERE registered_on IS NOT NULL AND merged_into IS NULL "
         "AND ($1::date IS NULL OR registered_on >= $1) "
         "AND ($2::date IS NULL OR registered_on <= $2) "
         "AND ($3::text IS NULL OR county = $3) AND ($4::text IS NULL OR team = $4)",
-        where.start,
-        where.end,
+        start,
+        end,
         where.county,
         where.team,
     )
-    return aggregate((_facts(r) for r in rows), where, today)
+    counts: Counter[Key] = Counter()
+    for r in rows:
+        counts.update(contributions(facts_from_row(r)))
+    return counts
+
+
+async def _cells(
+    pool: asyncpg.Pool, county: str, team: str, grain: str, start: date, end: date
+) -> Counter[Key]:
+    """The summed keys of one level's cells over periods from `start` to `end`."""
+    rows = await pool.fetch(
+        "SELECT dim, value, sum(n)::int AS n FROM dashboard_cells WHERE county = $1 AND team = $2 "
+        "AND grain = $3 AND period BETWEEN $4 AND $5 GROUP BY dim, value",
+        county,
+        team,
+        grain,
+        start,
+        end,
+    )
+    return Counter({(r["dim"], r["value"]): r["n"] for r in rows})
+
+
+async def dashboard(pool: asyncpg.Pool, where: Filter, today: date) -> dict[str, Any]:
+    """The dashboard: whole months from the summary cells, edge days from day cells or facts.
+
+    A filter by county and team together selects few survivors: they are counted from facts.
+    """
+    if where.county and where.team:
+        counts = await _scan(pool, where, None)
+        return render(counts, where.end or today)
+    county, team = where.county or cells.ALL, where.team or cells.ALL
+    span = cells.ranges(where.start, where.end)
+    counts = Counter[Key]()
+    if span.months:
+        counts += await _cells(pool, county, team, cells.MONTH, *span.months)
+    for days in span.days:
+        if county == team == cells.ALL:
+            counts += await _cells(pool, county, team, cells.DAY, *days)
+        else:
+            counts += await _scan(pool, where, days)
+    return render(counts, where.end or today)
 
 
 async def assignment(pool: asyncpg.Pool, survivor_id: UUID) -> tuple[str | None, str | None] | None:
@@ -60,9 +94,10 @@ async def access_records(
     end: datetime | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    """Who read which survivor's data, newest first, filtered by staff, survivor and period."""
+    """Who read which survivor's data (and whether on their caseload), newest first, filtered."""
     rows = await pool.fetch(
-        "SELECT source, staff_id, role, action, survivor_id, purpose, outcome, route, at "
+        "SELECT source, staff_id, role, action, survivor_id, purpose, outcome, on_caseload, "
+        "route, at "
         "FROM access_records WHERE ($1::text IS NULL OR staff_id = $1) "
         "AND ($2::uuid IS NULL OR survivor_id = $2) "
         "AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at <= $4) "
@@ -77,25 +112,29 @@ async def access_records(
 
 
 MANY_SURVIVORS_A_DAY = 25  # distinct survivors read by one person in one day
+OUTSIDE_CASELOAD_A_DAY = 10  # distinct survivors read while not on the reader's caseload, a day
 REFUSED_A_DAY = 3  # distinct survivors refused (off caseload, unknown, forbidden) in one day
 
 
 async def access_alerts(
     pool: asyncpg.Pool, *, start: datetime | None, end: datetime | None
 ) -> list[dict[str, Any]]:
-    """Unusual access per staff member and day: many survivors read, or repeated refusals."""
+    """Unusual access per staff member and UTC day: many survivors, many off caseload, refusals."""
+    # on_caseload is false only when the record says so: null (older records, unknown) never counts.
     rows = await pool.fetch(
-        "SELECT staff_id, (at AT TIME ZONE 'UTC')::date AS day, "
+        "SELECT * FROM (SELECT staff_id, (at AT TIME ZONE 'UTC')::date AS day, "
         "count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed') AS read, "
+        "count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed' AND NOT on_caseload) "
+        "AS outside, "
         "count(DISTINCT survivor_id) FILTER (WHERE outcome <> 'allowed') AS refused "
         "FROM access_records WHERE survivor_id IS NOT NULL "
         "AND ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at <= $2) "
-        "GROUP BY 1, 2 HAVING count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed') >= $3 "
-        "OR count(DISTINCT survivor_id) FILTER (WHERE outcome <> 'allowed') >= $4 "
-        "ORDER BY 2 DESC, 1",
+        "GROUP BY 1, 2) AS daily WHERE read >= $3 OR outside >= $4 OR refused >= $5 "
+        "ORDER BY day DESC, staff_id",
         start,
         end,
         MANY_SURVIVORS_A_DAY,
+        OUTSIDE_CASELOAD_A_DAY,
         REFUSED_A_DAY,
     )
     alerts = []
@@ -103,10 +142,13 @@ async def access_alerts(
         reasons = []
         if r["read"] >= MANY_SURVIVORS_A_DAY:
             reasons.append("many_survivors_in_a_day")
+        if r["outside"] >= OUTSIDE_CASELOAD_A_DAY:
+            reasons.append("many_survivors_outside_caseload_in_a_day")
         if r["refused"] >= REFUSED_A_DAY:
             reasons.append("repeated_refusals_off_caseload")
         alerts.append(
             {"staff_id": r["staff_id"], "day": r["day"].isoformat(), "survivors_read": r["read"],
-             "survivors_refused": r["refused"], "reasons": reasons}
+             "survivors_outside_caseload": r["outside"], "survivors_refused": r["refused"],
+             "reasons": reasons}
         )  # fmt: skip
     return alerts

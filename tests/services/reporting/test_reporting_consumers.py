@@ -39,8 +39,11 @@ async def catch_up(built: list[Consumer]) -> None:
 
 async def snapshot(pool: asyncpg.Pool) -> dict[str, list[Any]]:
     return {
-        table: [tuple(r) for r in await pool.fetch(f"SELECT * FROM {table} ORDER BY 1, 2, 3")]  # noqa: S608
-        for table in ("journey_entries", "survivor_facts", "access_records")
+        table: sorted(
+            (tuple(r) for r in await pool.fetch(f"SELECT * FROM {table}")),  # noqa: S608
+            key=repr,
+        )
+        for table in ("journey_entries", "survivor_facts", "access_records", "dashboard_cells")
     }
 
 
@@ -147,7 +150,8 @@ async def test_audit_alerts_on_repeated_refusals(world: Any) -> None:
     )) == 4  # fmt: skip
     alerts = await queries.access_alerts(pool, start=None, end=None)
     assert alerts == [
-        {"staff_id": curious, "day": "2026-03-11", "survivors_read": 0, "survivors_refused": 3,
+        {"staff_id": curious, "day": "2026-03-11", "survivors_read": 0,
+         "survivors_outside_caseload": 0, "survivors_refused": 3,
          "reasons": ["repeated_refusals_off_caseload"]},
     ]  # fmt: skip
 
