@@ -25,7 +25,7 @@ from bench.probe import Measurement, Probe
 from bench.replay import kernel_read_all
 from bench.report import Check, Figure, Results
 from bench.reporting_events import load_sources
-from bench.reporting_facts import copy_facts, filters
+from bench.reporting_facts import filters, write_survivors
 from bench.reporting_lag import measure_lag
 from bench.servers import Servers
 from bench.workload import open_pool
@@ -49,9 +49,7 @@ class ReportingSizes:
     lag_seconds: float
 
 
-# Rebuilding is quadratic in the journey table today (see docs/benchmarks.md): 20,000 events take
-# about half a minute, 200,000 most of an hour.
-FULL = ReportingSizes(20_000, 100_000, 200, 1_000, 200.0, 20.0)
+FULL = ReportingSizes(1_000_000, 100_000, 200, 1_000, 200.0, 20.0)
 QUICK = ReportingSizes(5_000, 10_000, 20, 100, 200.0, 3.0)
 COPIES = 10  # the journey read runs on the rebuilt entries copied under this many survivor ids
 
@@ -177,11 +175,11 @@ async def journeys(pool: asyncpg.Pool, calls: int, probe: Probe, results: Result
 
 
 async def dashboard(servers: Servers, size: ReportingSizes, probe: Probe, results: Results) -> None:
-    """queries.dashboard with varied filters over `facts` survivors written with COPY."""
+    """queries.dashboard with varied filters over `facts` survivors (facts and summary cells)."""
     url = await reporting_database(servers, "dashboard")
     conn = await asyncpg.connect(url)
     try:
-        await copy_facts(conn, size.facts)
+        await write_survivors(conn, size.facts)
     finally:
         await conn.close()
     pool = await open_pool(url, 2)

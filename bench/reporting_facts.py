@@ -1,16 +1,18 @@
-"""Dashboard facts of many synthetic survivors, written with COPY, and varied dashboard filters."""
+"""Dashboard facts and summary cells of many synthetic survivors, and varied dashboard filters."""
 
 from __future__ import annotations
 
-import json
 import random
+from collections import Counter
 from datetime import date, timedelta
-from typing import Any
 from uuid import UUID
 
 import asyncpg
-from reporting.dashboard import Filter
+from reporting.cells import Cell
+from reporting.cells import cells as cells_of
+from reporting.dashboard import Facts, Filter
 from reporting.instruments import Change
+from reporting.projections import write_cells, write_facts
 
 from bench.reporting_events import (
     AGE_BANDS,
@@ -25,9 +27,6 @@ from bench.reporting_events import (
     WORKERS,
 )
 
-COLUMNS = ("survivor_id", "case_number", "team", "lead_worker", "county", "gender", "age_band",
-           "registered_on", "closed_on", "erased", "perpetrators", "methods", "services",
-           "first_service_on", "outcomes", "open_risk_flags")  # fmt: skip
 PERPETRATORS = ["kenya_police_service", "administration_police_service", "national_police_service",
                 "directorate_of_criminal_investigations", "kenya_defence_forces"]  # fmt: skip
 METHODS = ["beating", "kicking", "falanga", "stress_positions", "burns", "sexual_violence"]
@@ -35,7 +34,7 @@ SERVICES = ["counselling", "referral_medical", "referral_legal", "referral_shelt
 CHANGES = [str(c) for c in Change]
 
 
-def fact_row(rng: random.Random, n: int) -> tuple[Any, ...]:
+def fact(rng: random.Random, n: int) -> Facts:
     """One survivor's facts: a realistic spread of places, people, services and outcomes."""
     registered = FIRST_DAY + timedelta(days=rng.randrange(SPAN_DAYS))
     closed = registered + timedelta(days=rng.randrange(60, 500)) if rng.random() < 0.3 else None
@@ -43,24 +42,31 @@ def fact_row(rng: random.Random, n: int) -> tuple[Any, ...]:
     outcomes = {"PHQ-9": rng.choice(CHANGES)} if rng.random() < 0.6 else {}
     if rng.random() < 0.2:
         outcomes["PCL-5"] = rng.choice(CHANGES)
-    return (
-        UUID(int=rng.getrandbits(128), version=4), f"UPJ-{registered.year}-{n:06d}",
-        rng.choice(TEAMS), rng.choice(WORKERS), rng.choices(COUNTIES, COUNTY_WEIGHTS)[0],
-        rng.choices(GENDERS, GENDER_WEIGHTS)[0], rng.choices(AGE_BANDS, AGE_WEIGHTS)[0],
-        registered, closed, rng.random() < 0.002, sorted(set(rng.choices(PERPETRATORS, k=2))),
-        sorted(set(rng.choices(METHODS, k=rng.randint(1, 3)))),
-        sorted(set(rng.choices(SERVICES, k=rng.randint(1, 2)))) if served else [],
+    return Facts(
+        UUID(int=rng.getrandbits(128), version=4), rng.choice(TEAMS),
+        rng.choices(COUNTIES, COUNTY_WEIGHTS)[0], rng.choices(GENDERS, GENDER_WEIGHTS)[0],
+        rng.choices(AGE_BANDS, AGE_WEIGHTS)[0], registered, closed, rng.random() < 0.002,
+        frozenset(rng.choices(PERPETRATORS, k=2)),
+        frozenset(rng.choices(METHODS, k=rng.randint(1, 3))),
+        frozenset(rng.choices(SERVICES, k=rng.randint(1, 2))) if served else frozenset(),
         registered + timedelta(days=rng.randrange(0, 30)) if served else None,
-        json.dumps(outcomes), 1 if rng.random() < 0.05 else 0,
+        outcomes, 1 if rng.random() < 0.05 else 0, f"UPJ-{registered.year}-{n:06d}",
+        rng.choice(WORKERS),
     )  # fmt: skip
 
 
-async def copy_facts(conn: asyncpg.Connection, count: int) -> None:
-    """COPY `count` survivors' facts into survivor_facts, then ANALYZE it."""
+async def write_survivors(conn: asyncpg.Connection, count: int) -> None:
+    """Write `count` survivors' facts and their dashboard cells (as a rebuild does); ANALYZE."""
     rng = random.Random(100)
-    rows = [fact_row(rng, n) for n in range(count)]
-    await conn.copy_records_to_table("survivor_facts", records=rows, columns=COLUMNS)
+    made = [fact(rng, n) for n in range(count)]
+    cells: Counter[Cell] = Counter()
+    for f in made:
+        cells.update(cells_of(f))
+    async with conn.transaction():
+        await write_facts(conn, [(f, None) for f in made])
+        await write_cells(conn, dict(cells))
     await conn.execute("ANALYZE survivor_facts")
+    await conn.execute("ANALYZE dashboard_cells")
 
 
 def filters(count: int) -> list[Filter]:

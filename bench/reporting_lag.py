@@ -89,7 +89,11 @@ async def measure_lag(
     """Run relay and reporting's intake consumer; append at `rate`; every lag in ms."""
     relay = OutboxRelay(store, service="intake", nats_url=nats_url)
     consumer = Consumer(
-        reporting, name=SERVICE, source="intake", handler=handler("intake"), nats_url=nats_url
+        reporting,
+        name=SERVICE,
+        source="intake",
+        batch_handler=handler("intake"),
+        nats_url=nats_url,
     )
     watcher_conn = await asyncpg.connect(url)
     seen: dict[UUID, float] = {}
