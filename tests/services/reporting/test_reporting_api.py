@@ -8,6 +8,7 @@ import time
 import uuid
 import zipfile
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -160,6 +161,35 @@ async def test_audit_review_lists_journey_reads(app: FastAPI, http: Any) -> None
     assert (await http("/audit", "programme_lead")).status_code == 403
     bad = await http("/audit", "data_protection_officer", params={"staff_id": "x"})
     assert bad.json()["problems"][0]["field"] == "query.staff_id"
+
+
+async def test_audit_review_alerts_on_many_survivors_read_off_the_caseload(
+    app: FastAPI, http: Any
+) -> None:
+    wanderer = str(uuid.uuid4())
+    # Ten survivors read off the caseload in one UTC day, as another service recorded it.
+    at = datetime(2026, 3, 11, 12, tzinfo=UTC)
+    for n in range(queries.OUTSIDE_CASELOAD_A_DAY):
+        await app.state.pool.execute(
+            "INSERT INTO access_records (source, position, staff_id, role, action, survivor_id, "
+            "purpose, outcome, route, at, on_caseload) VALUES ('intake', $1, $2, "
+            "'intake_officer', 'survivor.read', $3, 'care', 'allowed', '/survivors/{survivor_id}', "
+            "$4, false)",
+            1_000_000 + n, wanderer, uuid.uuid4(), at + timedelta(minutes=n),
+        )  # fmt: skip
+
+    audit = (await http("/audit", "data_protection_officer")).json()
+
+    theirs = [r for r in audit["records"] if r["staff_id"] == wanderer]
+    assert len(theirs) == queries.OUTSIDE_CASELOAD_A_DAY
+    assert {r["on_caseload"] for r in theirs} == {False}
+    [alert] = audit["alerts"]
+    assert (alert["staff_id"], alert["day"], alert["survivors_outside_caseload"]) == (
+        wanderer, "2026-03-11", queries.OUTSIDE_CASELOAD_A_DAY,
+    )  # fmt: skip
+    assert alert["reasons"] == ["many_survivors_outside_caseload_in_a_day"]
+    day = await http("/audit", "data_protection_officer", params={"from": "2026-03-12T00:00:00Z"})
+    assert day.json()["alerts"] == []
 
 
 def svg_texts(svg: str) -> list[str | None]:

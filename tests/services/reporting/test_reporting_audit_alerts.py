@@ -1,0 +1,115 @@
+"""Audit alerts for the data protection officer, over reporting's access records (synthetic ids).
+
+The alert `many_survivors_outside_caseload_in_a_day` counts distinct survivors a staff member read
+(allowed) while the record says they were not on that person's caseload, per UTC day.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import pytest
+from reporting import queries
+from reporting.projections import MIGRATIONS
+from uponyaji_events.migrate import directory_migrations, migrate
+
+LIMIT = queries.OUTSIDE_CASELOAD_A_DAY
+NOON = datetime(2026, 3, 11, 12, tzinfo=UTC)
+_positions = itertools.count(1)
+
+
+def staff(n: int) -> str:
+    """A synthetic staff id."""
+    return str(UUID(int=0x0190A8E57C0070008000000000000100 + n))
+
+
+def survivor(n: int) -> UUID:
+    """A synthetic survivor id."""
+    return UUID(int=0x0190A8E57C0070008000000000001000 + n)
+
+
+@pytest.fixture
+async def pool(new_database: Callable[..., Any]) -> asyncpg.Pool:
+    """Reporting's tables on a fresh database."""
+    pool: asyncpg.Pool = await new_database()
+    async with pool.acquire() as conn:
+        await migrate(conn, directory_migrations(MIGRATIONS, "reporting"))
+    return pool
+
+
+async def record(
+    pool: asyncpg.Pool,
+    reader: str,
+    read: UUID,
+    at: datetime,
+    on_caseload: bool | None,
+    outcome: str = "allowed",
+) -> None:
+    """One access record as the projection stores it from a SurvivorDataAccessed event."""
+    await pool.execute(
+        "INSERT INTO access_records (source, position, staff_id, role, action, survivor_id, "
+        "purpose, outcome, route, at, on_caseload) "
+        "VALUES ('intake', $1, $2, 'intake_officer', 'survivor.read', $3, 'care', $4, "
+        "'/survivors/{survivor_id}', $5, $6)",
+        next(_positions), reader, read, outcome, at, on_caseload,
+    )  # fmt: skip
+
+
+async def test_many_survivors_read_off_the_caseload_in_a_day_raise_an_alert(
+    pool: asyncpg.Pool,
+) -> None:
+    wanderer, nearly, ours, older = staff(1), staff(2), staff(3), staff(4)
+    for n in range(LIMIT):
+        await record(pool, wanderer, survivor(n), NOON + timedelta(minutes=n), False)
+    await record(pool, wanderer, survivor(0), NOON + timedelta(hours=1), False)  # again: one
+    await record(pool, wanderer, survivor(50), NOON, True)  # their own: not counted
+    for n in range(LIMIT - 1):  # one short of the threshold, plus reads of their own caseload
+        await record(pool, nearly, survivor(n), NOON, False)
+        await record(pool, nearly, survivor(20 + n), NOON, True)
+    await record(pool, nearly, survivor(30), NOON, False, "not_found")  # refused: not a read
+    for n in range(LIMIT + 5):  # their caseload, or records that cannot say (before v2)
+        await record(pool, ours, survivor(n), NOON, True)
+        await record(pool, older, survivor(n), NOON, None)
+
+    alerts = await queries.access_alerts(pool, start=None, end=None)
+
+    assert alerts == [
+        {"staff_id": wanderer, "day": "2026-03-11", "survivors_read": LIMIT + 1,
+         "survivors_outside_caseload": LIMIT, "survivors_refused": 0,
+         "reasons": ["many_survivors_outside_caseload_in_a_day"]},
+    ]  # fmt: skip
+    march_12 = datetime(2026, 3, 12, tzinfo=UTC)
+    assert await queries.access_alerts(pool, start=march_12, end=None) == []
+
+
+async def test_the_day_is_the_utc_day_and_alerts_keep_their_other_reasons(
+    pool: asyncpg.Pool,
+) -> None:
+    night, busy = staff(1), staff(2)
+    midnight = datetime(2026, 3, 12, tzinfo=UTC)
+    half = LIMIT // 2 + 1
+    for n in range(half):  # 2 × half ≥ LIMIT reads either side of midnight UTC: no alert
+        await record(pool, night, survivor(n), midnight - timedelta(minutes=n + 1), False)
+        await record(pool, night, survivor(100 + n), midnight + timedelta(minutes=n), False)
+    for n in range(queries.MANY_SURVIVORS_A_DAY):
+        await record(pool, busy, survivor(n), NOON, n < LIMIT)  # LIMIT on it, the rest off
+    for n in range(queries.REFUSED_A_DAY):
+        await record(pool, busy, survivor(200 + n), NOON, False, "not_found")
+
+    alerts = await queries.access_alerts(pool, start=None, end=None)
+
+    assert [(a["staff_id"], a["day"], a["reasons"]) for a in alerts] == [
+        (busy, "2026-03-11", ["many_survivors_in_a_day", "many_survivors_outside_caseload_in_a_day",
+                              "repeated_refusals_off_caseload"]),
+    ]  # fmt: skip
+    assert alerts[0]["survivors_outside_caseload"] == queries.MANY_SURVIVORS_A_DAY - LIMIT
+    records = await queries.access_records(
+        pool, staff_id=night, survivor_id=None, start=None, end=None, limit=100
+    )
+    assert len(records) == 2 * half
+    assert {r["on_caseload"] for r in records} == {False}
