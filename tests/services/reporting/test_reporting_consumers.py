@@ -39,8 +39,11 @@ async def catch_up(built: list[Consumer]) -> None:
 
 async def snapshot(pool: asyncpg.Pool) -> dict[str, list[Any]]:
     return {
-        table: [tuple(r) for r in await pool.fetch(f"SELECT * FROM {table} ORDER BY 1, 2, 3")]  # noqa: S608
-        for table in ("journey_entries", "survivor_facts", "access_records")
+        table: sorted(
+            (tuple(r) for r in await pool.fetch(f"SELECT * FROM {table}")),  # noqa: S608
+            key=repr,
+        )
+        for table in ("journey_entries", "survivor_facts", "access_records", "dashboard_cells")
     }
 
 
