@@ -16,7 +16,7 @@ from uponyaji_events.feed import feed_router
 from uponyaji_events.health import health_router
 from uponyaji_events.runtime import ServiceRuntime
 
-from identity.api import accounts, auth
+from identity.api import accounts, auth, service_tokens
 from identity.context import MIGRATIONS, Identity, build
 from identity.errors import IdentityError
 from identity.security.keys import KeyRingJwks
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health_router(runtime))
     app.include_router(auth.router)
+    app.include_router(service_tokens.router)
     app.include_router(accounts.router)
     app.include_router(feed_router(runtime.require_store, dependencies=[Depends(authenticate)]))
     return app

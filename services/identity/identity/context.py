@@ -18,6 +18,7 @@ from uponyaji_events.store import EventStore
 from identity.credentials import Credentials
 from identity.security.keys import KeyRing
 from identity.security.passwords import Passwords
+from identity.service_clients import ServiceClients
 from identity.sessions import Sessions
 from identity.settings import SERVICE, Settings
 from identity.throttle import LoginThrottle, RateLimiter
@@ -37,6 +38,8 @@ class Identity:
     passwords: Passwords
     throttle: LoginThrottle
     limiter: RateLimiter
+    service_clients: ServiceClients
+    service_limiter: RateLimiter  # its own budget: staff sign-ins cannot starve services
     deny_list: DenyList
     credentials: Credentials
     sessions: Sessions
@@ -50,17 +53,22 @@ async def build(
     sealer = Sealer(KeyStore(pool, kek))
     keys = KeyRing(pool, sealer, max_age=timedelta(days=settings.signing_key_max_age_days))
     await keys.ensure_current()
+    passwords = Passwords()
+    service_clients = ServiceClients(settings.service_clients_file, passwords)
+    service_clients.load()
     return Identity(
         settings=settings,
         pool=pool,
         store=store,
         sealer=sealer,
         keys=keys,
-        passwords=Passwords(),
+        passwords=passwords,
         throttle=LoginThrottle(
             pool, settings.lockout_threshold, timedelta(minutes=settings.lockout_minutes)
         ),
         limiter=RateLimiter(settings.auth_rate_per_minute),
+        service_clients=service_clients,
+        service_limiter=RateLimiter(settings.auth_rate_per_minute),
         deny_list=deny_list or DenyList(),
         credentials=Credentials(pool, sealer),
         sessions=Sessions(

@@ -78,6 +78,19 @@ class InvalidRefreshToken(IdentityError):
     headers: dict[str, str] | None = _BEARER
 
 
+class InvalidClient(IdentityError):
+    """Unknown service client or wrong secret: deliberately the same answer for both."""
+
+    status_code = 401
+    headers: dict[str, str] | None = _BEARER
+
+
+class UnknownAudience(IdentityError):
+    """A service token was asked for a service identity does not issue tokens for."""
+
+    status_code = 422
+
+
 class MfaEnrolmentRequired(IdentityError):
     """The password was right but the account has no confirmed authenticator yet."""
 

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         description="Secret file with the key-encryption key (base64 of 32 bytes)",
     )
     port: int = Field(default=8001, ge=1, le=65535)
+    service_clients_file: Path | None = Field(
+        default=None,
+        description="File of service clients, one `<name>:<argon2 hash of its secret>` a line; "
+        "unset: no service tokens are issued",
+    )
     environment: Environment = Field(default="production", validation_alias="UPONYAJI_ENV")
 
     # Login throttling (issue 3): 5 failures lock for 15 minutes; per-client rate limit.

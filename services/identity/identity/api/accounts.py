@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from uponyaji_events.contracts.types import CountyCode, Username
 from uponyaji_events.contracts.vocabularies import DeactivationReason, Role
 from uponyaji_events.text import StorableText
@@ -39,6 +39,15 @@ Version = Annotated[
     Field(ge=0, le=1_000_000, description="Refuse (409) unless the account is at this version"),
 ]
 Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _staff_role(role: Role) -> Role:
+    if role is Role.SERVICE:
+        raise ValueError("`service` is not a staff role: services get service tokens")
+    return role
+
+
+StaffRole = Annotated[Role, AfterValidator(_staff_role)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
@@ -54,7 +63,7 @@ class NewAccount(Body):
     username: Username
     display_name: DisplayName
     password: NewPassword
-    roles: list[Role] = Field(max_length=len(Role))
+    roles: list[StaffRole] = Field(max_length=len(Role))
     teams: list[UUID] = Field(default_factory=list, max_length=50)
 
 
@@ -68,7 +77,7 @@ class NewTeam(Body):
 class RolesChange(Body):
     """The complete set of roles the account should have."""
 
-    roles: list[Role] = Field(max_length=len(Role))
+    roles: list[StaffRole] = Field(max_length=len(Role))
     expected_version: Version = None
 
 

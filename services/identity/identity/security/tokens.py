@@ -10,6 +10,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import jwt
+from uponyaji_access.service_tokens import (
+    SERVICE_ROLE,
+    SERVICE_TOKEN_LIFETIME,
+    service_subject,
+    service_username,
+)
 
 from identity.security.keys import SigningKey
 
@@ -50,6 +56,25 @@ def access_claims(
         "username": username,
         "roles": sorted(roles),
         "teams": sorted(str(team) for team in teams),
+    }
+
+
+def service_claims(*, client_id: str, audiences: Iterable[str], now: datetime) -> dict[str, Any]:
+    """The claims of a service token: role `service` only, no teams, a 5-minute life."""
+    issued = int(now.timestamp())
+    jti = str(uuid4())
+    return {
+        "iss": ISSUER,
+        "sub": str(service_subject(client_id)),
+        "aud": sorted(set(audiences)),
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + SERVICE_TOKEN_LIFETIME,
+        "jti": jti,
+        "sid": f"{SERVICE_ROLE}-{jti}",  # no session: each token stands alone
+        "username": service_username(client_id),
+        "roles": [SERVICE_ROLE],
+        "teams": [],
     }
 
 
