@@ -23,8 +23,11 @@ from typing import Any
 import httpx
 import psutil
 import pytest
+from argon2 import PasswordHasher
+from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.keys import ensure_kek
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_launcher.paths import RunPaths
 from uponyaji_launcher.ports import free_port, port_is_free
 from uponyaji_launcher.postgres import EmbeddedPostgres
 from uponyaji_launcher.seeding import parse_logins
@@ -193,6 +196,11 @@ def test_up_serves_and_seeds_down_stops_everything_and_up_resumes_on_the_same_da
     assert health["kek_bytes"] == 32
     assert health["kek_mode"] == "0o600"
     kek = (stack.run_dir / "secrets" / "fakesvc.kek").read_bytes()
+    client_secret = stack.run_dir / "secrets" / "fakesvc.client-secret"
+    assert health["client_secret_file"] == str(client_secret)
+    assert health["client_secret_mode"] == "0o600"
+    secret = client_secret.read_text()
+    assert _client_hash(stack.run_dir, "fakesvc", secret)
     assert (stack.run_dir / "logs" / "fakesvc.log").read_text().count("GET /health") >= 1
     stack.postgres().psql("CREATE TABLE notes AS SELECT 'kept' AS body", "fakesvc")
 
@@ -223,6 +231,8 @@ def test_up_serves_and_seeds_down_stops_everything_and_up_resumes_on_the_same_da
     seeded = stack.postgres().psql("SELECT count(*) FROM demo_accounts", "fakesvc")
     assert seeded.strip() == "1"  # seeding ran twice and stayed idempotent
     assert (stack.run_dir / "secrets" / "fakesvc.kek").read_bytes() == kek
+    assert client_secret.read_text() != secret  # a new client secret at every start
+    assert _client_hash(stack.run_dir, "fakesvc", client_secret.read_text())
 
     final = stack.uponyaji("down")
     assert final.returncode == 0, _out(final)
@@ -437,6 +447,40 @@ def test_development_keys_are_private_random_and_never_replaced(tmp_path: Path) 
     assert key.read_bytes() == before
     assert ensure_kek(tmp_path / "secrets" / "medical.kek") is True
     assert (tmp_path / "secrets" / "medical.kek").read_bytes() != before
+
+
+def _client_hash(run_dir: Path, name: str, secret: str) -> bool:
+    """Whether identity's clients file holds a hash of this secret for this service."""
+    lines = (run_dir / "secrets" / "identity.service-clients").read_text().splitlines()
+    hashes = [line.partition(":")[2] for line in lines if line.startswith(f"{name}:")]
+    return len(hashes) == 1 and PasswordHasher().verify(hashes[0], secret)
+
+
+def test_service_clients_get_private_random_secrets_and_identity_only_their_hashes(
+    tmp_path: Path,
+) -> None:
+    paths = RunPaths(tmp_path / "run")
+    assert provision_clients(paths, ["identity", "intake", "psychosocial"]) == [
+        "intake",
+        "psychosocial",
+    ]
+    clients = paths.service_clients_file
+    assert stat.S_IMODE(clients.stat().st_mode) == 0o600
+    assert not paths.client_secret_file("identity").exists()  # identity issues, needs none
+    first = {}
+    for name in ("intake", "psychosocial"):
+        secret_file = paths.client_secret_file(name)
+        assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+        first[name] = secret_file.read_text()
+        assert len(first[name]) >= 43
+        assert first[name] not in clients.read_text()
+        assert _client_hash(paths.root, name, first[name])
+    provision_clients(paths, ["identity", "intake", "psychosocial"])
+    assert paths.client_secret_file("intake").read_text() != first["intake"]
+    assert client_env(paths, "intake") == {
+        "INTAKE_SERVICE_CLIENT_SECRET_FILE": str(paths.client_secret_file("intake"))
+    }
+    assert client_env(paths, "identity") == {"IDENTITY_SERVICE_CLIENTS_FILE": str(clients)}
 
 
 def test_seed_output_yields_demo_logins_and_ignores_other_lines() -> None:

@@ -57,7 +57,7 @@ class RunPaths:
 
     @property
     def secrets(self) -> Path:
-        """Directory of the development key-encryption keys."""
+        """Directory of the development key-encryption keys and service client secrets."""
         return self.root / "secrets"
 
     @property
@@ -106,6 +106,15 @@ class RunPaths:
     def kek_file(self, name: str) -> Path:
         """Development key-encryption key of a service."""
         return self.secrets / f"{name}.kek"
+
+    def client_secret_file(self, name: str) -> Path:
+        """A service's client secret for service tokens (new at every start)."""
+        return self.secrets / f"{name}.client-secret"
+
+    @property
+    def service_clients_file(self) -> Path:
+        """identity's list of service clients: names and argon2 hashes of their secrets."""
+        return self.secrets / "identity.service-clients"
 
     def prepare(self) -> None:
         """Create the directories; keep secrets private and logs reachable by PostgreSQL's user."""

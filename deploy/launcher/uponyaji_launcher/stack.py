@@ -18,6 +18,7 @@ import psutil
 from rich.console import Console
 from rich.markup import escape
 
+from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.config import NATS_PORT_ENV, PG_PORT_ENV, StackConfig
 from uponyaji_launcher.failures import Interrupted, StartFailure
 from uponyaji_launcher.keys import ensure_kek
@@ -87,6 +88,7 @@ class Stack:
         for spec in installed:
             if ensure_kek(cfg.paths.kek_file(spec.name)):
                 self.console.print(f"  created development key {cfg.paths.kek_file(spec.name)}")
+        provision_clients(cfg.paths, [spec.name for spec in installed])
         if use_postgres:
             self._start_postgres(own_db)
             summary.postgres_url = f"postgresql://postgres@127.0.0.1:{cfg.postgres_port}"
@@ -171,6 +173,7 @@ class Stack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        env.update(client_env(cfg.paths, spec.name))
         return env
 
     def _start_services(self, installed: list[ServiceSpec]) -> None:

@@ -27,9 +27,12 @@ def create_app() -> FastAPI:
     /health answer 503 for ever.
     """
     kek_file = Path(_env("KEK_FILE"))
+    client_secret = Path(_env("SERVICE_CLIENT_SECRET_FILE"))
     facts: dict[str, Any] = {
         "kek_bytes": len(base64.b64decode(kek_file.read_bytes(), validate=True)),
         "kek_mode": oct(stat.S_IMODE(kek_file.stat().st_mode)),
+        "client_secret_file": str(client_secret),
+        "client_secret_mode": oct(stat.S_IMODE(client_secret.stat().st_mode)),
     }
 
     @asynccontextmanager
