@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from uponyaji_access import Access, authorize, install_access
+from uponyaji_access import Access, ServiceTokens, authorize, install_access
 from uponyaji_events import ServiceRuntime, feed_router, health_router
 from uponyaji_events.errors_http import install_error_handlers
 from uponyaji_events.sealing import load_kek
@@ -47,13 +47,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access = Access.create(SERVICE, store=store, caseload=TableCaseload(pool))
         access.attach(app)
         await access.start()
-        for consumer in consumers.build(intake, pool, settings):
+        tokens = ServiceTokens.for_service(SERVICE)  # reads other services' feeds
+        for consumer in consumers.build(intake, pool, settings, tokens):
             runtime.add_consumer(consumer)
         try:
             yield
         finally:
             await access.stop()
             await runtime.stop()
+            if tokens is not None:
+                await tokens.aclose()
 
     app = FastAPI(
         title="Uponyaji intake",

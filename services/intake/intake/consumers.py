@@ -1,8 +1,9 @@
 """Events from other services: key-destruction confirmations (erasure saga) and identity's teams.
 
 One kernel `Consumer` per source service. Sources come from the settings: every erasure
-participant but intake, and identity when the launcher started it. Their feeds need service
-credentials that do not exist yet, so a feed that refuses us is read as empty (NATS stays the
+participant but intake, and identity when the launcher started it. Their feeds are read with a
+service token from identity (`ServiceTokens`, from `INTAKE_SERVICE_CLIENT_SECRET_FILE`). A feed
+that cannot be read (source or identity away, no credentials) reads as empty (NATS stays the
 path; a gap then waits for redelivery) and says so in the log at most once a minute.
 """
 
@@ -16,6 +17,7 @@ from uuid import UUID
 
 import asyncpg
 import httpx
+from uponyaji_access import ServiceTokens
 from uponyaji_events import Consumer, HttpFeed
 from uponyaji_events.contracts import kernel
 from uponyaji_events.db import Conn
@@ -83,8 +85,13 @@ async def on_identity_event(conn: Conn, event: Event) -> None:
         )
 
 
-def build(intake: Intake, pool: asyncpg.Pool, settings: Settings) -> list[Consumer]:
-    """The consumers this process runs (none when no other service is known)."""
+def build(
+    intake: Intake, pool: asyncpg.Pool, settings: Settings, tokens: ServiceTokens | None = None
+) -> list[Consumer]:
+    """The consumers this process runs (none when no other service is known).
+
+    `tokens` authenticates the feed reads (None: read without credentials, refused today).
+    """
     sources: dict[str, Callable[[Conn, Event], Awaitable[None]]] = {
         name: partial(on_key_destroyed, intake)
         for name in settings.participants()
@@ -97,7 +104,9 @@ def build(intake: Intake, pool: asyncpg.Pool, settings: Settings) -> list[Consum
         url = settings.peer_url(source)
         feed = None
         if url is not None:
-            feed = QuietFeed(HttpFeed(httpx.AsyncClient(base_url=url, timeout=5.0)), source)
+            auth = tokens.auth(source) if tokens is not None else None
+            client = httpx.AsyncClient(base_url=url, timeout=5.0)
+            feed = QuietFeed(HttpFeed(client, auth=auth), source)
         consumer = Consumer(
             pool, name=CONSUMER, source=source, handler=handler, nats_url=settings.nats_url,
             feed=feed,

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
-from uponyaji_access import Access, authorize, install_access
+from uponyaji_access import Access, ServiceTokens, authorize, install_access
 from uponyaji_events import ServiceRuntime, feed_router, health_router
 from uponyaji_events.errors_http import install_error_handlers
 from uponyaji_events.sealing import load_kek
@@ -46,7 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access = Access.create(SERVICE, store=store, caseload=LocalCaseload(pool))
         access.attach(app)
         await access.start()
-        intake = consumers.build(ps, pool, settings)
+        tokens = ServiceTokens.for_service(SERVICE)  # reads intake's feed
+        intake = consumers.build(ps, pool, settings, tokens)
         app.state.intake_consumer = intake
         if settings.follow_intake:
             runtime.add_consumer(intake)
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await runtime.stop()
             if isinstance(intake.feed, consumers.QuietFeed):
                 await intake.feed.feed.client.aclose()
+            if tokens is not None:
+                await tokens.aclose()
 
     app = FastAPI(
         title="Uponyaji psychosocial",

@@ -1,8 +1,9 @@
 """Intake's events → local tables: survivors, assignment, consent, closure, merge and erasure.
 
-One kernel `Consumer` of intake (NATS as the fast path, intake's feed to repair gaps). Intake's
-feed needs credentials services do not have yet, so a feed that refuses us reads as empty (NATS
-stays the path; a gap then waits for redelivery) and says so in the log at most once a minute.
+One kernel `Consumer` of intake (NATS as the fast path, intake's feed to repair gaps), read with
+a service token from identity (`ServiceTokens`, from `PSYCHOSOCIAL_SERVICE_CLIENT_SECRET_FILE`).
+A feed that cannot be read (intake or identity away, no credentials) reads as empty (NATS stays
+the path; a gap then waits for redelivery) and says so in the log at most once a minute.
 
 On `intake.ErasureRequested` this service destroys its data key for the survivor and confirms
 with `psychosocial.DataKeyDestroyed`, in the consumer's transaction.
@@ -19,6 +20,7 @@ from uuid import UUID
 
 import asyncpg
 import httpx
+from uponyaji_access import ServiceTokens
 from uponyaji_events import Consumer, HttpFeed
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts import kernel
@@ -171,12 +173,16 @@ HANDLED = frozenset(
 )  # fmt: skip
 
 
-def build(ps: Psychosocial, pool: asyncpg.Pool, settings: Settings) -> Consumer:
-    """The intake consumer (its feed only when intake's URL is known)."""
+def build(
+    ps: Psychosocial, pool: asyncpg.Pool, settings: Settings, tokens: ServiceTokens | None = None
+) -> Consumer:
+    """The intake consumer (its feed only when intake's URL is known; `tokens` to read it)."""
     url = settings.intake_base_url()
     feed = None
     if url is not None:
-        feed = QuietFeed(HttpFeed(httpx.AsyncClient(base_url=url, timeout=5.0)), "intake")
+        auth = tokens.auth("intake") if tokens is not None else None
+        client = httpx.AsyncClient(base_url=url, timeout=5.0)
+        feed = QuietFeed(HttpFeed(client, auth=auth), "intake")
     handler: Callable[[Conn, Event], Awaitable[None]] = partial(on_intake_event, ps)
     return Consumer(
         pool, name=CONSUMER, source="intake", handler=handler, nats_url=settings.nats_url,
