@@ -28,6 +28,7 @@ from uponyaji_events.upcasting import UpcasterRegistry
 log = logging.getLogger("uponyaji.events.consumer")
 
 _TRACE_HEADERS = ("traceparent", "tracestate")
+MAX_LINKS = 64  # trace links on a batch's consume span
 
 Handler = Callable[[Conn, Event], Awaitable[None]]
 # Applies a contiguous run of events in position order (a projection that writes a page at a time).
@@ -188,11 +189,17 @@ class Consumer:
         return ApplyResult(position, len(run), gap=gap)
 
     async def _handle_run(self, conn: Conn, run: Sequence[Event]) -> None:
-        """Call the handler per event (or the batch handler once), each event in its span."""
+        """Call the handler per event, each in its span; or the batch handler once, in one span.
+
+        A batch's span continues the first event's trace and links the next `MAX_LINKS` events'
+        (a span per event cost more than the projection itself in a 5,000-event rebuild page).
+        """
         if self.batch_handler is not None:
-            with contextlib.ExitStack() as spans:
-                for event in run:
-                    spans.enter_context(self._span(event))
+            links = [e.trace for e in run[1 : MAX_LINKS + 1]]
+            with span_from("events.consume", run[0].trace, SpanKind.CONSUMER, links) as span:
+                span.set_attribute("uponyaji.event_type", run[0].type)
+                span.set_attribute("uponyaji.consumer", self.name)
+                span.set_attribute("uponyaji.events", len(run))
                 try:
                     await self.batch_handler(conn, [self.upcasters.upcast(e) for e in run])
                 except Exception as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from opentelemetry import context, propagate, trace
@@ -25,9 +25,18 @@ def current_carrier() -> dict[str, str]:
 
 @contextmanager
 def span_from(
-    name: str, carrier: Mapping[str, str] | None, kind: SpanKind = SpanKind.INTERNAL
+    name: str,
+    carrier: Mapping[str, str] | None,
+    kind: SpanKind = SpanKind.INTERNAL,
+    links: Sequence[Mapping[str, str] | None] = (),
 ) -> Iterator[Span]:
-    """Start a span whose parent is the trace context in `carrier` (if any)."""
+    """Start a span whose parent is the trace context in `carrier` (if any), linked to others."""
     parent = propagate.extract(dict(carrier)) if carrier else context.get_current()
-    with tracer().start_as_current_span(name, context=parent, kind=kind) as span:
+    linked = []
+    for other in links:
+        if other:
+            span_context = trace.get_current_span(propagate.extract(dict(other))).get_span_context()
+            if span_context.is_valid:
+                linked.append(trace.Link(span_context))
+    with tracer().start_as_current_span(name, context=parent, kind=kind, links=linked) as span:
         yield span

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
+import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from support import ACTOR, Sink, running, service_name
@@ -18,7 +20,9 @@ NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
 WaitUntil = Callable[..., Awaitable[None]]
 
 
+@pytest.mark.parametrize("batched", [False, True], ids=["handler", "batch_handler"])
 async def test_command_append_publish_and_consume_share_one_trace(
+    batched: bool,
     new_database: NewDatabase,
     nats_server: EmbeddedNats,
     wait_until: WaitUntil,
@@ -28,9 +32,10 @@ async def test_command_append_publish_and_consume_share_one_trace(
     store, sink, service = EventStore(source), Sink(target), service_name()
     await sink.create()
     relay = OutboxRelay(store, service=service, nats_url=nats_server.url)
-    consumer = Consumer(
-        target, name="sink", source=service, handler=sink.handle, nats_url=nats_server.url
+    handlers: dict[str, Any] = (
+        {"batch_handler": sink.handle_batch} if batched else {"handler": sink.handle}
     )
+    consumer = Consumer(target, name="sink", source=service, nats_url=nats_server.url, **handlers)
     span_exporter.clear()
 
     async with running(relay.run(), consumer.run()):
