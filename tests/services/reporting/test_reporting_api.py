@@ -192,6 +192,25 @@ async def test_audit_review_alerts_on_many_survivors_read_off_the_caseload(
     assert day.json()["alerts"] == []
 
 
+async def test_audit_review_says_whose_caseload_each_journey_read_was_on(
+    app: FastAPI, http: Any
+) -> None:
+    reader, lead = str(uuid.uuid4()), str(uuid.uuid4())
+    ours = await http(f"/journeys/{SURVIVORS[1]}", "counsellor", sub=reader)
+    theirs = await http(f"/journeys/{SURVIVORS[2]}", "counsellor", teams=(OTHER_TEAM,), sub=reader)
+    deidentified = await http(f"/journeys/{SURVIVORS[3]}", "programme_lead", teams=(), sub=lead)
+    assert (ours.status_code, theirs.status_code, deidentified.status_code) == (200, 404, 200)
+    await catch_up(app)
+
+    records = (await http("/audit", "data_protection_officer")).json()["records"]
+
+    assert sorted((r["outcome"], r["on_caseload"]) for r in records if r["staff_id"] == reader) == [
+        ("allowed", True), ("not_found", False),
+    ]  # fmt: skip
+    [read] = [r for r in records if r["staff_id"] == lead]
+    assert (read["outcome"], read["on_caseload"]) == ("allowed", False)
+
+
 def svg_texts(svg: str) -> list[str | None]:
     root = ElementTree.fromstring(svg)  # noqa: S314  # our own output, parsed to check it
     return [t.text for t in root.iter(SVG_TEXT)]
