@@ -1,4 +1,4 @@
-"""Reporting (issue 6): rebuild rate, dashboard and journey reads, and lag through NATS."""
+"""Reporting (issue 6): rebuild rate, dashboard and journey reads, lag through NATS and HTTP."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from bench import sizes as bench_sizes
 from bench.probe import Measurement, Probe
 from bench.replay import kernel_read_all
 from bench.report import Check, Figure, Results
+from bench.reporting_command_lag import measure_command_lag
 from bench.reporting_events import load_sources
 from bench.reporting_facts import filters, write_survivors
 from bench.reporting_lag import measure_lag
@@ -35,6 +36,7 @@ REBUILD_TARGET = 20_000.0  # events/s
 DASHBOARD_P99_MS = 100.0
 JOURNEY_P99_MS = 20.0
 LAG_P99_MS = 250.0
+REFERENCE_RATE = 50.0  # commands/s the HTTP stack keeps up with on the benchmark machine
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,14 @@ class ReportingSizes:
     facts: int  # survivors on the dashboard
     dashboard_calls: int
     journey_calls: int
-    lag_rate: float  # appends per second
+    lag_rate: float  # appends (and commands) per second
     lag_seconds: float
+    command_survivors: int = 200  # survivors the HTTP lag's commands are spread over
+    command_seconds: float = 20.0
 
 
 FULL = ReportingSizes(1_000_000, 100_000, 200, 1_000, 200.0, 20.0)
-QUICK = ReportingSizes(5_000, 10_000, 20, 100, 200.0, 3.0)
+QUICK = ReportingSizes(5_000, 10_000, 20, 100, 200.0, 3.0, 40, 3.0)
 COPIES = 10  # the journey read runs on the rebuilt entries copied under this many survivor ids
 
 
@@ -218,8 +222,34 @@ async def lag(servers: Servers, size: ReportingSizes, probe: Probe, results: Res
     results.checks.append(latency_check("append → journey lag", ms, LAG_P99_MS))
 
 
+async def command_lag(
+    servers: Servers, size: ReportingSizes, probe: Probe, results: Results
+) -> None:
+    """Psychosocial command's 2xx → journey entry, the stack running: at REFERENCE_RATE (which
+    the stack sustains here) for reference, then at lag_rate commands/s against the target."""
+    rates = [(REFERENCE_RATE, size.command_seconds), (size.lag_rate, size.command_seconds)]
+    runs = await measure_command_lag(servers, probe, size.command_survivors, rates)
+    for (rate, _), (run, measured) in zip(rates, runs, strict=True):
+        if run.refused:
+            raise RuntimeError(f"{len(run.refused)} commands refused, e.g. {run.refused[0]}")
+        case = (
+            f"PHQ-9 command 2xx → journey entry, HTTP stack, {rate:.0f}/s open-loop "
+            f"({len(run.lags) / run.seconds:.0f}/s answered)"
+        )
+        figure = latency_figure("command lag", case, measured, run.lags)
+        results.figures.append(replace(figure, reference=rate != size.lag_rate))
+        cores = ", ".join(f"{name} {value:.2f}" for name, value in run.cpu.items())
+        results.notes.append(
+            f"reporting: command path at {rate:.0f}/s: {run.sent:,} PHQ-9s over "
+            f"{size.command_survivors} survivors in {run.seconds:.1f} s; send → 2xx "
+            f"p50 {statistics.median(run.latencies):.1f} ms, "
+            f"p99 {percentile(run.latencies, 99):.1f} ms; service cores: {cores}"
+        )
+    results.checks.append(latency_check("command 2xx → journey lag", runs[-1][0].lags, LAG_P99_MS))
+
+
 async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Results:
-    """The four reporting figures of issue 6, each beside its target."""
+    """The reporting figures of issue 6, each beside its target."""
     size = sizes_for(sizes)
     results = Results()
     pool = await rebuild(servers, size.events, probe, results)
@@ -229,4 +259,12 @@ async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Resul
         await pool.close()
     await dashboard(servers, size, probe, results)
     await lag(servers, size, probe, results)
+    await command_lag(servers, size, probe, results)
+    return results
+
+
+async def run_commands(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Results:
+    """Only the command path's lag (`--only reporting-commands`): a few minutes less."""
+    results = Results()
+    await command_lag(servers, sizes_for(sizes), probe, results)
     return results
