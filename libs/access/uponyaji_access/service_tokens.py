@@ -4,7 +4,9 @@ identity issues them (`POST /auth/service-token`, OAuth2 client credentials: cli
 service's name, client secret from a file) as EdDSA JWTs like staff tokens, with the single role
 `service`, `aud` = the services asked for, and a 5-minute lifetime. `ServiceTokens` fetches one
 per audience, caches it and fetches a new one shortly before it expires; `auth(audience)` is the
-async header callable `HttpFeed(client, auth=...)` takes. The secret and tokens are never logged.
+async header callable `HttpFeed(client, auth=...)` takes. After a failed fetch it waits a few
+seconds before asking identity again (a wrong secret must not spend the token-request budget that
+services on the same host share). The secret and tokens are never logged.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ SERVICE_TOKEN_LIFETIME = 5 * 60  # seconds, as identity issues them
 TOKEN_PATH = "/auth/service-token"  # noqa: S105 - a route, not a secret
 _SUBJECTS = uuid.UUID("5b0c4f0e-7d1a-4c55-9a53-0f6d2b1e8c11")  # namespace of service subjects
 
+RETRY_AFTER = 5.0  # seconds without asking identity after a failed fetch (unless it says longer)
 Headers = Callable[[], Awaitable[dict[str, str]]]
+
+
+class TokenUnavailable(httpx.HTTPError):
+    """No service token now: identity refused or was unreachable moments ago (an httpx error, so
+    feed readers treat it like a source that is away)."""
 
 
 def service_subject(client_id: str) -> uuid.UUID:
@@ -57,6 +65,7 @@ class ServiceTokens:
         self._clock = clock
         self._cache: dict[tuple[str, ...], tuple[str, float]] = {}
         self._locks: dict[tuple[str, ...], asyncio.Lock] = {}
+        self._quiet_until = 0.0
 
     @classmethod
     def for_service(
@@ -87,7 +96,13 @@ class ServiceTokens:
             cached = self._cache.get(key)
             if cached is not None and cached[1] > self._clock():
                 return cached[0]
-            token, lifetime = await self._fetch(key)
+            if self._clock() < self._quiet_until:
+                raise TokenUnavailable("no service token: identity refused or was away just now")
+            try:
+                token, lifetime = await self._fetch(key)
+            except (httpx.HTTPError, ValueError, KeyError) as exc:
+                self._quiet_until = self._clock() + _retry_after(exc)
+                raise
             # Renew when a fifth of the lifetime (at most a minute) is left: a token handed out
             # now stays valid through a slow page read and the services' clock leeway.
             self._cache[key] = (token, self._clock() + lifetime - min(60.0, lifetime / 5))
@@ -127,6 +142,16 @@ class ServiceTokens:
         if not isinstance(token, str) or not isinstance(lifetime, int) or lifetime <= 0:
             raise ValueError("identity answered the service-token request with a malformed body")
         return token, float(lifetime)
+
+
+def _retry_after(exc: Exception) -> float:
+    """How long to leave identity alone after a failure (its Retry-After on 429, else 5 s)."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        try:
+            return max(RETRY_AFTER, float(exc.response.headers.get("retry-after", 0)))
+        except ValueError:
+            return RETRY_AFTER
+    return RETRY_AFTER
 
 
 def read_secret(path: Path) -> str:

@@ -18,6 +18,7 @@ from uponyaji_access import (
     Unauthenticated,
     service_subject,
 )
+from uponyaji_access.service_tokens import TokenUnavailable
 
 
 def service_staff(name: str = "psychosocial") -> Staff:
@@ -106,13 +107,21 @@ async def test_the_client_caches_per_audience_and_renews_before_expiry() -> None
     await tokens.aclose()
 
 
-async def test_a_refused_secret_raises_an_http_error_and_nothing_is_cached() -> None:
-    issuer = Issuer()
+async def test_a_refused_secret_raises_and_identity_is_left_alone_for_a_while() -> None:
+    issuer, now = Issuer(), [1000.0]
     client = httpx.AsyncClient(transport=httpx.MockTransport(issuer.handle))
-    tokens = ServiceTokens("reporting", "wrong", "http://identity", client=client)
-    for _ in range(2):
-        with pytest.raises(httpx.HTTPStatusError):
+    tokens = ServiceTokens(
+        "reporting", "wrong", "http://identity", client=client, clock=lambda: now[0]
+    )
+    with pytest.raises(httpx.HTTPStatusError):
+        await tokens.headers("intake")
+    for _ in range(3):
+        with pytest.raises(TokenUnavailable):  # an httpx.HTTPError: feeds read as "away"
             await tokens.headers("intake")
+    assert len(issuer.requests) == 1
+    now[0] += 5
+    with pytest.raises(httpx.HTTPStatusError):
+        await tokens.headers("intake")
     assert len(issuer.requests) == 2
     await tokens.aclose()
 
