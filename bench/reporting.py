@@ -241,7 +241,7 @@ async def command_lag(
         cores = ", ".join(f"{name} {value:.2f}" for name, value in run.cpu.items())
         results.notes.append(
             f"reporting: command path at {rate:.0f}/s: {run.sent:,} PHQ-9s over "
-            f"{size.command_survivors} survivors in {run.seconds:.1f} s; send → 2xx "
+            f"{size.command_survivors} survivors in {run.seconds:.1f} s; due → 2xx "
             f"p50 {statistics.median(run.latencies):.1f} ms, "
             f"p99 {percentile(run.latencies, 99):.1f} ms; service cores: {cores}"
         )
