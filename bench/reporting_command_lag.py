@@ -28,9 +28,12 @@ from typing import Any
 import asyncpg
 import httpx
 import jwt
+import nats
 import psutil
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
+from nats.js.errors import NotFoundError
+from uponyaji_events.natsconn import stream_name
 from uponyaji_launcher.ports import free_port
 
 from bench.probe import Measurement, Probe
@@ -100,9 +103,27 @@ async def _healthy(name: str, url: str, process: Process, log: Path) -> None:
             await asyncio.sleep(0.2)
 
 
+async def fresh_streams(nats_url: str) -> None:
+    """Delete the services' JetStream streams (and so their durable consumers) if there are any.
+
+    The benchmarks share one NATS: the append-path lag leaves an INTAKE stream whose events, at
+    the same positions as this stack's intake will use, the new consumers would otherwise take
+    for this intake's and so skip the real ones as duplicates.
+    """
+    client = await nats.connect(nats_url)
+    try:
+        js = client.jetstream()
+        for name in SERVICES:
+            with contextlib.suppress(NotFoundError):
+                await js.delete_stream(stream_name(name))
+    finally:
+        await client.close()
+
+
 @contextlib.asynccontextmanager
 async def running_stack(servers: Servers, signer: Signer) -> AsyncIterator[Stack]:
     """Intake, psychosocial and reporting as uvicorn processes, as the launcher runs them."""
+    await fresh_streams(servers.nats_url)
     folder = servers.root / "command-lag"
     (folder / "secrets").mkdir(parents=True, exist_ok=True)
     jwks = folder / "jwks.json"
