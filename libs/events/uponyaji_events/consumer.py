@@ -290,23 +290,38 @@ class Consumer:
         conn: Conn | None = None,
         on_page: Callable[[int], None] | None = None,
     ) -> int:
-        """Apply everything the feed has after our position; return how many were applied."""
+        """Apply everything the feed has after our position; return how many were applied.
+
+        The next page is read while this one is applied (the feed is another database or
+        service, so its work overlaps ours); it is dropped when the apply stops short.
+        """
         if self.feed is None:
             return 0
+        feed = self.feed
         total = 0
-        while True:
-            position = await self.position(conn)
-            events = await self.feed.read(position, page)
-            if not events:
-                return total
-            result = await self.apply(events, conn=conn)
-            if on_page is not None:
-                on_page(len(events))
-            total += result.applied
-            if result.failed:
-                await asyncio.sleep(self.retry_delay)
-            elif result.applied == 0 and not result.gap:
-                return total
+        pending = asyncio.ensure_future(feed.read(await self.position(conn), page))
+        try:
+            while True:
+                events = await pending
+                if not events:
+                    return total
+                last = max(int(e.position or 0) for e in events)
+                pending = asyncio.ensure_future(feed.read(last, page))
+                result = await self.apply(events, conn=conn)
+                if on_page is not None:
+                    on_page(len(events))
+                total += result.applied
+                if result.failed:
+                    await asyncio.sleep(self.retry_delay)
+                elif result.applied == 0 and not result.gap:
+                    return total
+                if result.position != last:  # stopped short (failure, gap): read from where we are
+                    pending.cancel()
+                    pending = asyncio.ensure_future(feed.read(result.position, page))
+        finally:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pending
 
     # -- NATS -------------------------------------------------------------------------------
 
