@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts import kernel
 from uponyaji_events.db import Conn
@@ -253,7 +254,11 @@ async def refresh_all(conn: Conn) -> int:
             merged = [e for m, k in merges.items() if k == survivor for e in held[m]]
             done(survivor, held[survivor] + merged)
         await flush()
-        await write_cells(conn, {cell: n for cell, n in counts.items() if n})
+        await conn.copy_records_to_table(  # the table was emptied above: COPY, no upsert
+            "dashboard_cells",
+            records=[(*cell, n) for cell, n in counts.items() if n],
+            columns=("county", "team", "grain", "period", "dim", "value", "n"),
+        )
         return survivors
 
 
@@ -304,7 +309,7 @@ async def _write_entries(conn: Conn, made: Sequence[Entry]) -> None:
     for e in made:
         values = (
             e.survivor_id, e.source, e.position, e.kind, e.at, e.occurred_at, e.recorded_at,
-            json.dumps(e.data, default=str),
+            orjson.dumps(e.data, default=str).decode(),
         )  # fmt: skip
         for column, value in zip(columns, values, strict=True):
             column.append(value)
