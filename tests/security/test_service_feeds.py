@@ -20,6 +20,9 @@ import httpx
 import pytest
 from psychosocial.app import create_app as create_psychosocial
 from psychosocial.settings import Settings as PsychosocialSettings
+from reporting import consumers as reporting_consumers
+from reporting.app import create_app as create_reporting
+from reporting.settings import Settings as ReportingSettings
 from uponyaji_access import SERVICE_ROLE, Policy, ServiceTokens, service_subject
 from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.nats import EmbeddedNats
@@ -66,7 +69,7 @@ def stack(
 ) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("service-feeds")
     paths = RunPaths(root)
-    provision_clients(paths, ["identity", "intake", "psychosocial"])
+    provision_clients(paths, ["identity", "intake", "psychosocial", "reporting"])
     key = SigningKey()
     jwks = root / "jwks.json"
     jwks.write_text(json.dumps(key.jwks()))
@@ -225,3 +228,53 @@ async def test_psychosocial_repairs_from_intakes_feed_with_its_service_token(
             return bool(found)
 
         await wait_until(known, 30, "psychosocial to learn the survivor from intake's feed")
+
+
+async def test_reporting_catches_up_from_intakes_feed_with_its_service_token(
+    stack: Stack,
+    intake: httpx.AsyncClient,
+    new_database_url: Callable[[], str],
+    nats_server: EmbeddedNats,
+    monkeypatch: pytest.MonkeyPatch,
+    wait_until: WaitUntil,
+) -> None:
+    officer = bearer(stack.staff_token("intake_officer"))
+    registration = {
+        "full_name": f"Fake {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
+        "county_code": "042",
+        "gender": "male",
+        "preferred_language": "sw",
+        "estimated_birth_year": 1985,
+    }
+    registered = await intake.post("/survivors", json=registration, headers=officer)
+    assert registered.status_code == 201, registered.text
+    survivor = uuid.UUID(registered.json()["survivor_id"])
+
+    monkeypatch.setenv("UPONYAJI_ENV", "test")
+    monkeypatch.delenv("UPONYAJI_SERVICE_URLS", raising=False)
+    monkeypatch.setenv("REPORTING_IDENTITY_URL", stack.identity)
+    for name, value in client_env(stack.paths, "reporting").items():
+        monkeypatch.setenv(name, value)
+    settings = ReportingSettings(  # type: ignore[call-arg]
+        database_url=new_database_url(),
+        nats_url=nats_server.url,
+        intake_url=stack.intake,
+        follow=False,  # no NATS path: only the feed can bring intake's events
+    )
+    app = create_reporting(settings)
+    async with app.router.lifespan_context(app):
+        intake_consumer = next(c for c in app.state.consumers if c.source == "intake")
+        pool = app.state.pool
+
+        async def journey_started() -> bool:
+            await intake_consumer.catch_up()
+            kinds = await pool.fetch(
+                "SELECT kind FROM journey_entries WHERE survivor_id = $1", survivor
+            )
+            return "registered" in {r["kind"] for r in kinds}
+
+        await wait_until(journey_started, 30, "reporting to read the registration from the feed")
+        lag = await reporting_consumers.lag([intake_consumer])
+
+    assert lag["intake"]["head"] is not None  # the feed answered reporting's own token
+    assert lag["intake"]["behind"] == 0

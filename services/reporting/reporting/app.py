@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from uponyaji_access import Access, authorize, install_access
+from uponyaji_access import Access, ServiceTokens, authorize, install_access
 from uponyaji_events import ServiceRuntime, feed_router, health_router
 from uponyaji_events.errors_http import install_error_handlers
 
@@ -33,7 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store, pool = runtime.require_store(), runtime.pool
         assert pool is not None
         app.state.pool = pool
-        running = consumers.build(pool, settings, getattr(app.state, "feeds", None), own=store)
+        tokens = ServiceTokens.for_service(SERVICE)  # None without a client secret file
+        feeds = getattr(app.state, "feeds", None)
+        running = consumers.build(pool, settings, feeds, own=store, tokens=tokens)
         app.state.consumers = running
         for consumer in running:
             if settings.follow:
@@ -48,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await access.stop()
             await runtime.stop()
+            if tokens is not None:
+                await tokens.aclose()
 
     app = FastAPI(
         title="Uponyaji reporting",

@@ -1,8 +1,10 @@
 """One kernel `Consumer` per source service, their lag, and a rebuild of every table from zero.
 
-The sources' `/feed` needs `feed.read`, which the policy gives only to `admin`: services have no
-credential of their own yet, so in production NATS is the path and a feed that refuses us reads as
-empty (lag then shows `head: null`). Tests give the consumers a `StoreFeed` on the source's store.
+The sources' `/feed` needs `feed.read`: reporting reads them with its own short-lived service
+token from identity (`ServiceTokens`, from `REPORTING_SERVICE_CLIENT_SECRET_FILE`), or with an
+operator's `REPORTING_FEED_TOKEN`. A feed that refuses or is away reads as empty (logged once a
+minute; lag then shows `head: null`) and NATS stays the path. Tests give the consumers a
+`StoreFeed` on the source's store.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from typing import Any
 import asyncpg
 import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from uponyaji_access import ServiceTokens
 from uponyaji_events import Consumer, HttpFeed
 from uponyaji_events.consumer import lock_key
+from uponyaji_events.contracts import default_upcasters
 from uponyaji_events.envelope import Event
 from uponyaji_events.feed import FeedSource, StoreFeed
 from uponyaji_events.store import EventStore
@@ -61,8 +65,12 @@ class QuietFeed:
         return head
 
 
-def _auth(settings: Settings) -> Callable[[], Awaitable[dict[str, str]]] | None:
-    """Headers for the sources' feeds when an operator supplied a token (e.g. for a rebuild)."""
+def _auth(
+    settings: Settings, tokens: ServiceTokens | None, source: str
+) -> Callable[[], Awaitable[dict[str, str]]] | None:
+    """Headers for a source's feed: reporting's own service token, else an operator's token."""
+    if tokens is not None:
+        return tokens.auth(source)
     if settings.feed_token is None:
         return None
     token = settings.feed_token.get_secret_value()
@@ -78,10 +86,11 @@ def build(
     settings: Settings,
     feeds: dict[str, FeedSource] | None = None,
     own: EventStore | None = None,
+    tokens: ServiceTokens | None = None,
 ) -> list[Consumer]:
     """Consumers of intake, psychosocial and (given `own`) reporting's own audit records.
 
-    `feeds` overrides the sources' HTTP feeds (tests).
+    `feeds` overrides the sources' HTTP feeds (tests); `tokens` authenticates reporting to them.
     """
     built = []
     if own is not None:
@@ -91,7 +100,7 @@ def build(
         url = settings.source_url(source)
         if feed is None and url:
             client = httpx.AsyncClient(base_url=url, timeout=5.0)
-            feed = QuietFeed(HttpFeed(client, auth=_auth(settings)), source)
+            feed = QuietFeed(HttpFeed(client, auth=_auth(settings, tokens, source)), source)
         built.append(
             Consumer(
                 pool,
@@ -100,6 +109,7 @@ def build(
                 batch_handler=handler(source, own),
                 nats_url=settings.nats_url,
                 feed=feed,
+                upcasters=default_upcasters(),
             )
         )
     return built

@@ -1,14 +1,15 @@
 """`python -m reporting.rebuild`: rebuild every reporting table from the sources' feeds.
 
-Needs the sources' URLs and `REPORTING_FEED_TOKEN` (an access token allowed `feed.read`, today an
-admin's) until services have credentials of their own; refuses before truncating anything when a
-feed cannot be read.
+Needs the sources' URLs and reporting's service client secret
+(`REPORTING_SERVICE_CLIENT_SECRET_FILE`, which the launcher writes) or an operator's
+`REPORTING_FEED_TOKEN`; refuses before truncating anything when a feed cannot be read.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from uponyaji_access import ServiceTokens
 from uponyaji_events.db import create_pool
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_events.store import EventStore
@@ -25,8 +26,13 @@ async def main() -> int:
     try:
         async with pool.acquire() as conn:
             await migrate(conn, [*kernel_migrations(), *directory_migrations(MIGRATIONS, SERVICE)])
-        built = consumers.build(pool, settings, own=EventStore(pool))
-        total = await consumers.rebuild(pool, built)
+        tokens = ServiceTokens.for_service(SERVICE)
+        built = consumers.build(pool, settings, own=EventStore(pool), tokens=tokens)
+        try:
+            total = await consumers.rebuild(pool, built)
+        finally:
+            if tokens is not None:
+                await tokens.aclose()
         print(f"rebuilt reporting from {len(built)} feeds: {total} events applied")
         return 0
     finally:
