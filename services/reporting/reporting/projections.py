@@ -264,7 +264,7 @@ async def refresh_all(conn: Conn) -> int:
 
 async def _access(conn: Conn, source: str, events: Sequence[Event]) -> None:
     """Record the audit events of a batch (one statement)."""
-    columns: list[list[Any]] = [[] for _ in range(11)]
+    columns: list[list[Any]] = [[] for _ in range(12)]
     for event in events:
         p: dict[str, Any] = dict(event.payload)
         survivor = p.get("survivor_id")
@@ -272,14 +272,15 @@ async def _access(conn: Conn, source: str, events: Sequence[Event]) -> None:
             source, int(event.position or 0), str(p["staff_id"]), p.get("role"), p["action"],
             UUID(str(survivor)) if survivor else None, p.get("purpose"), p.get("outcome"),
             p.get("route"), datetime.fromisoformat(str(p["at"])), p.get("on_caseload"),
+            p.get("scope"),
         )  # fmt: skip
         for column, value in zip(columns, values, strict=True):
             column.append(value)
     await conn.execute(
         "INSERT INTO access_records (source, position, staff_id, role, action, survivor_id, "
-        "purpose, outcome, route, at, on_caseload) SELECT * FROM unnest($1::text[], "
+        "purpose, outcome, route, at, on_caseload, scope) SELECT * FROM unnest($1::text[], "
         "$2::bigint[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], "
-        "$9::text[], $10::timestamptz[], $11::bool[]) ON CONFLICT DO NOTHING",
+        "$9::text[], $10::timestamptz[], $11::bool[], $12::text[]) ON CONFLICT DO NOTHING",
         *columns,
     )
 

@@ -124,7 +124,8 @@ async def access_alerts(
     rows = await pool.fetch(
         "SELECT * FROM (SELECT staff_id, (at AT TIME ZONE 'UTC')::date AS day, "
         "count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed') AS read, "
-        "count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed' AND NOT on_caseload) "
+        "count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed' AND NOT on_caseload "
+        "AND scope IS DISTINCT FROM 'aggregate') "
         "AS outside, "
         "count(DISTINCT survivor_id) FILTER (WHERE outcome <> 'allowed') AS refused "
         "FROM access_records WHERE survivor_id IS NOT NULL "

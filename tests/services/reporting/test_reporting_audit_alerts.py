@@ -49,21 +49,22 @@ async def record(
     at: datetime,
     on_caseload: bool | None,
     outcome: str = "allowed",
+    scope: str | None = "any",
 ) -> None:
     """One access record as the projection stores it from a SurvivorDataAccessed event."""
     await pool.execute(
         "INSERT INTO access_records (source, position, staff_id, role, action, survivor_id, "
-        "purpose, outcome, route, at, on_caseload) "
+        "purpose, outcome, route, at, on_caseload, scope) "
         "VALUES ('intake', $1, $2, 'intake_officer', 'survivor.read', $3, 'care', $4, "
-        "'/survivors/{survivor_id}', $5, $6)",
-        next(_positions), reader, read, outcome, at, on_caseload,
+        "'/survivors/{survivor_id}', $5, $6, $7)",
+        next(_positions), reader, read, outcome, at, on_caseload, scope,
     )  # fmt: skip
 
 
 async def test_many_survivors_read_off_the_caseload_in_a_day_raise_an_alert(
     pool: asyncpg.Pool,
 ) -> None:
-    wanderer, nearly, ours, older = staff(1), staff(2), staff(3), staff(4)
+    wanderer, nearly, ours, older, lead = staff(1), staff(2), staff(3), staff(4), staff(5)
     for n in range(LIMIT):
         await record(pool, wanderer, survivor(n), NOON + timedelta(minutes=n), False)
     await record(pool, wanderer, survivor(0), NOON + timedelta(hours=1), False)  # again: one
@@ -75,6 +76,7 @@ async def test_many_survivors_read_off_the_caseload_in_a_day_raise_an_alert(
     for n in range(LIMIT + 5):  # their caseload, or records that cannot say (before v2)
         await record(pool, ours, survivor(n), NOON, True)
         await record(pool, older, survivor(n), NOON, None)
+        await record(pool, lead, survivor(n), NOON, False, scope="aggregate")  # de-identified
 
     alerts = await queries.access_alerts(pool, start=None, end=None)
 
