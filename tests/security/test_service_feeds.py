@@ -117,6 +117,21 @@ async def intake(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+async def register(stack: Stack, intake: httpx.AsyncClient) -> uuid.UUID:
+    """Register a fake survivor at the intake process as an intake officer; their id."""
+    registration = {
+        "full_name": f"Fake {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
+        "county_code": "047",
+        "gender": "female",
+        "preferred_language": "sw",
+        "estimated_birth_year": 1990,
+    }
+    officer = bearer(stack.staff_token("intake_officer"))
+    registered = await intake.post("/survivors", json=registration, headers=officer)
+    assert registered.status_code == 201, registered.text
+    return uuid.UUID(registered.json()["survivor_id"])
+
+
 async def test_a_service_token_reads_intakes_feed_and_no_staff_role_but_admin_does(
     stack: Stack, intake: httpx.AsyncClient
 ) -> None:
@@ -191,17 +206,7 @@ async def test_psychosocial_repairs_from_intakes_feed_with_its_service_token(
     monkeypatch: pytest.MonkeyPatch,
     wait_until: WaitUntil,
 ) -> None:
-    officer = bearer(stack.staff_token("intake_officer"))
-    registration = {
-        "full_name": f"Fake {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
-        "county_code": "047",
-        "gender": "female",
-        "preferred_language": "sw",
-        "estimated_birth_year": 1990,
-    }
-    registered = await intake.post("/survivors", json=registration, headers=officer)
-    assert registered.status_code == 201, registered.text
-    survivor = uuid.UUID(registered.json()["survivor_id"])
+    survivor = await register(stack, intake)
 
     monkeypatch.setenv("UPONYAJI_ENV", "test")
     monkeypatch.delenv("UPONYAJI_SERVICE_URLS", raising=False)
@@ -238,17 +243,7 @@ async def test_reporting_catches_up_from_intakes_feed_with_its_service_token(
     monkeypatch: pytest.MonkeyPatch,
     wait_until: WaitUntil,
 ) -> None:
-    officer = bearer(stack.staff_token("intake_officer"))
-    registration = {
-        "full_name": f"Fake {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
-        "county_code": "042",
-        "gender": "male",
-        "preferred_language": "sw",
-        "estimated_birth_year": 1985,
-    }
-    registered = await intake.post("/survivors", json=registration, headers=officer)
-    assert registered.status_code == 201, registered.text
-    survivor = uuid.UUID(registered.json()["survivor_id"])
+    survivor = await register(stack, intake)
 
     monkeypatch.setenv("UPONYAJI_ENV", "test")
     monkeypatch.delenv("UPONYAJI_SERVICE_URLS", raising=False)

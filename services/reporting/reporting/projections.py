@@ -13,7 +13,7 @@ import contextlib
 import json
 import zlib
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,21 +112,32 @@ async def _owned_entries(conn: Conn, survivors: list[UUID]) -> dict[UUID, list[E
     return owned
 
 
+def columns(rows: Iterable[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows turned into `width` column lists (the arrays of one `unnest(…)` statement)."""
+    out: list[list[Any]] = [[] for _ in range(width)]
+    for row in rows:
+        for column, value in zip(out, row, strict=True):
+            column.append(value)
+    return out
+
+
 async def write_facts(conn: Conn, rows: Sequence[tuple[Facts, UUID | None]]) -> None:
     """Upsert facts rows (each with the record it was merged into), a chunk per statement."""
     for at in range(0, len(rows), CHUNK):
         chunk = rows[at : at + CHUNK]
-        columns: list[list[Any]] = [[] for _ in range(17)]
-        for f, merged_into in chunk:
-            values = (
-                f.survivor_id, f.case_number, f.team, f.lead_worker, f.county, f.gender,
-                f.age_band, f.registered_on, f.closed_on, f.erased,
-                SEPARATOR.join(sorted(f.perpetrators)), SEPARATOR.join(sorted(f.methods)),
-                SEPARATOR.join(sorted(f.services)), f.first_service_on, json.dumps(f.outcomes),
-                f.open_risk_flags, merged_into,
-            )  # fmt: skip
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
+        arrays = columns(
+            (
+                (
+                    f.survivor_id, f.case_number, f.team, f.lead_worker, f.county, f.gender,
+                    f.age_band, f.registered_on, f.closed_on, f.erased,
+                    SEPARATOR.join(sorted(f.perpetrators)), SEPARATOR.join(sorted(f.methods)),
+                    SEPARATOR.join(sorted(f.services)), f.first_service_on,
+                    json.dumps(f.outcomes), f.open_risk_flags, merged_into,
+                )
+                for f, merged_into in chunk
+            ),
+            17,
+        )  # fmt: skip
         await conn.execute(
             """INSERT INTO survivor_facts (survivor_id, case_number, team, lead_worker, county,
                    gender, age_band, registered_on, closed_on, erased, perpetrators, methods,
@@ -148,7 +159,7 @@ async def write_facts(conn: Conn, rows: Sequence[tuple[Facts, UUID | None]]) -> 
                    services = EXCLUDED.services, first_service_on = EXCLUDED.first_service_on,
                    outcomes = EXCLUDED.outcomes, open_risk_flags = EXCLUDED.open_risk_flags,
                    merged_into = EXCLUDED.merged_into""",
-            *columns,
+            *arrays,
             SEPARATOR,
         )
 
@@ -158,24 +169,21 @@ async def write_cells(conn: Conn, change: dict[c.Cell, int]) -> None:
     ordered = sorted(change.items())
     for at in range(0, len(ordered), CHUNK):
         chunk = ordered[at : at + CHUNK]
-        columns: list[list[Any]] = [[] for _ in range(7)]
-        for cell, n in chunk:
-            for column, value in zip(columns, (*cell, n), strict=True):
-                column.append(value)
+        arrays = columns(((*cell, n) for cell, n in chunk), 7)
         await conn.execute(
             "INSERT INTO dashboard_cells AS x (county, team, grain, period, dim, value, n) "
             "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], "
             "$6::text[], $7::int[]) "
             "ON CONFLICT (county, team, grain, period, dim, value) "
             "DO UPDATE SET n = x.n + EXCLUDED.n",
-            *columns,
+            *arrays,
         )
-        if any(n < 0 for n in columns[6]):  # a count may have dropped to zero: forget the cell
+        if any(n < 0 for n in arrays[6]):  # a count may have dropped to zero: forget the cell
             await conn.execute(
                 "DELETE FROM dashboard_cells WHERE n = 0 AND (county, team, grain, period, dim, "
                 "value) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
                 "$4::date[], $5::text[], $6::text[]))",
-                *columns[:6],
+                *arrays[:6],
             )
 
 
@@ -264,24 +272,22 @@ async def refresh_all(conn: Conn) -> int:
 
 async def _access(conn: Conn, source: str, events: Sequence[Event]) -> None:
     """Record the audit events of a batch (one statement)."""
-    columns: list[list[Any]] = [[] for _ in range(12)]
+    rows = []
     for event in events:
         p: dict[str, Any] = dict(event.payload)
         survivor = p.get("survivor_id")
-        values = (
+        rows.append((
             source, int(event.position or 0), str(p["staff_id"]), p.get("role"), p["action"],
             UUID(str(survivor)) if survivor else None, p.get("purpose"), p.get("outcome"),
             p.get("route"), datetime.fromisoformat(str(p["at"])), p.get("on_caseload"),
             p.get("scope"),
-        )  # fmt: skip
-        for column, value in zip(columns, values, strict=True):
-            column.append(value)
+        ))  # fmt: skip
     await conn.execute(
         "INSERT INTO access_records (source, position, staff_id, role, action, survivor_id, "
         "purpose, outcome, route, at, on_caseload, scope) SELECT * FROM unnest($1::text[], "
         "$2::bigint[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], "
         "$9::text[], $10::timestamptz[], $11::bool[], $12::text[]) ON CONFLICT DO NOTHING",
-        *columns,
+        *columns(rows, 12),
     )
 
 
@@ -306,20 +312,17 @@ async def confirm_erasure(store: EventStore, conn: Conn, event: Event) -> None:
 
 async def _write_entries(conn: Conn, made: Sequence[Entry]) -> None:
     """Insert journey entries (one statement; an entry already there is left as it is)."""
-    columns: list[list[Any]] = [[] for _ in range(8)]
-    for e in made:
-        values = (
-            e.survivor_id, e.source, e.position, e.kind, e.at, e.occurred_at, e.recorded_at,
-            orjson.dumps(e.data, default=str).decode(),
-        )  # fmt: skip
-        for column, value in zip(columns, values, strict=True):
-            column.append(value)
+    rows = (
+        (e.survivor_id, e.source, e.position, e.kind, e.at, e.occurred_at, e.recorded_at,
+         orjson.dumps(e.data, default=str).decode())
+        for e in made
+    )  # fmt: skip
     await conn.execute(
         "INSERT INTO journey_entries (survivor_id, source, position, kind, at, occurred_at, "
         "recorded_at, data) SELECT s, src, p, k, a, o, r, d::jsonb FROM unnest($1::uuid[], "
         "$2::text[], $3::bigint[], $4::text[], $5::timestamptz[], $6::timestamptz[], "
         "$7::timestamptz[], $8::text[]) AS u(s, src, p, k, a, o, r, d) ON CONFLICT DO NOTHING",
-        *columns,
+        *columns(rows, 8),
     )
 
 
