@@ -93,7 +93,13 @@ class ConsentScope(StrEnum):
 
     DOCUMENTATION = "documentation"
     MEDICAL_EXAMINATION = "medical_examination"
+    # `photography` is storage of photographs in the record (the scope's first meaning, kept so
+    # stored consents stay valid); court and teaching use each need their own scope.
     PHOTOGRAPHY = "photography"
+    PHOTOGRAPHY_STORAGE = "photography_storage"
+    PHOTOGRAPHY_COURT = "photography_court"
+    PHOTOGRAPHY_TEACHING = "photography_teaching"
+    LEGAL_PROCEEDINGS = "legal_proceedings"  # use of the medical record in legal proceedings
     PSYCHOSOCIAL_SUPPORT = "psychosocial_support"
     EMPOWERMENT = "empowerment"
     LEGAL_REPRESENTATION = "legal_representation"
