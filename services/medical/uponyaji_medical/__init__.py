@@ -1,0 +1,1 @@
+"""Uponyaji medical: clinical records, Istanbul Protocol evaluations, evidence with custody."""
