@@ -59,6 +59,10 @@ class TokenVerifier:
         """Also accept tokens signed by these keys (a test's own; see AccessSettings.jwks_file)."""
         self._test_keys.update(parse_jwks(jwks))
 
+    async def key(self, kid: str) -> PyJWK:
+        """The public key of a key id identity signs with (or a trusted test key)."""
+        return self._test_keys.get(kid) or await self.jwks.key(kid)
+
     async def verify(self, token: str) -> tuple[Principal, dict[str, Any]]:
         """The principal and claims of a valid token; Unauthenticated (401) otherwise."""
         if not token or len(token) > _MAX_TOKEN_CHARS:
@@ -70,7 +74,7 @@ class TokenVerifier:
         kid = header.get("kid")
         if header.get("alg") != ALGORITHM or not isinstance(kid, str) or not kid:
             raise Unauthenticated("the access token must be EdDSA-signed with a key id")
-        key = self._test_keys.get(kid) or await self.jwks.key(kid)
+        key = await self.key(kid)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,

@@ -1,0 +1,132 @@
+"""Command handlers: lock the survivor, check the gate, fold, seal, decide, append and project.
+
+A command about a survivor runs in one transaction that first locks the survivor's row in the
+local `survivors` table, so it serialises with other commands about them and with intake's
+consent, closure and erasure events arriving through the consumer. Sealing happens on the same
+connection: a refused command rolls back the data key it may have created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from uuid import UUID
+
+from uponyaji_events.db import Conn
+from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_events.sealing import Sealed, Sealer
+from uponyaji_events.store import EventStore
+from uponyaji_service import Clock, Keys, utc_now
+
+from .. import domain, projections
+from ..domain import IntakeFacts, RecordState
+from ..errors import SurvivorUnknown
+from ..signing import SigningKeys
+from ..storage import BlobStore, PostgresBlobs
+
+EAT = timezone(timedelta(hours=3))  # clinicians' calendar days are Kenyan days
+_FACTS = (
+    "SELECT s.status, s.merged_into, s.erasure_requested_at, s.case_number, "
+    "coalesce(array_agg(c.scope) FILTER (WHERE c.granted), '{}') AS granted "
+    "FROM survivors s LEFT JOIN consents c ON c.survivor_id = s.survivor_id "
+    "WHERE s.survivor_id = $1 GROUP BY s.survivor_id"
+)
+
+
+@dataclass(frozen=True)
+class Medical:
+    """The command side's resources: store, sealing keys, signing keys, evidence store, clock."""
+
+    store: EventStore
+    keys: Keys
+    signing: SigningKeys
+    blobs: BlobStore = field(default_factory=PostgresBlobs)
+    clock: Clock = utc_now
+    max_upload_bytes: int = 50 * 1024 * 1024
+    step_up_seconds: int = 300
+
+    def now(self) -> datetime:
+        """The service's time."""
+        return self.clock()
+
+    def today(self) -> date:
+        """Today's date in East Africa Time."""
+        return self.clock().astimezone(EAT).date()
+
+
+async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:
+    """What intake told us about a survivor (row-locked if asked); 404 if nothing."""
+    if lock:
+        found = await conn.fetchval(
+            "SELECT survivor_id FROM survivors WHERE survivor_id = $1 FOR UPDATE", survivor_id
+        )
+        if found is None:
+            raise SurvivorUnknown("survivor not found")
+    row = await conn.fetchrow(_FACTS, survivor_id)
+    if row is None:
+        raise SurvivorUnknown("survivor not found")
+    return IntakeFacts(
+        consents=frozenset(row["granted"]),
+        closed=row["status"] == "closed",
+        erased=row["erasure_requested_at"] is not None,
+        merged_into=row["merged_into"],
+    )
+
+
+async def record(
+    med: Medical,
+    conn: Conn,
+    stream_type: str,
+    stream_id: UUID,
+    expected_version: int,
+    events: Sequence[NewEvent],
+    actor: Actor,
+) -> list[Event]:
+    """Append to a stream and apply the events to the read tables, on `conn`."""
+    stored = await med.store.append(
+        stream_type, str(stream_id), expected_version, events, actor=actor, conn=conn
+    )
+    await projections.apply_all(conn, stored)
+    return stored
+
+
+async def load(med: Medical, conn: Conn, stream_id: UUID) -> list[Event]:
+    """A stream's events read inside the transaction, upcast."""
+    return await med.store.load(str(stream_id), conn=conn)
+
+
+@dataclass(frozen=True)
+class Tx:
+    """One command's transaction about a survivor: connection, facts, record state, a sealer."""
+
+    med: Medical
+    conn: Conn
+    survivor_id: UUID
+    facts: IntakeFacts
+    state: RecordState
+    sealer: Sealer
+
+    async def seal(self, context: str, value: str | None) -> Sealed | None:
+        """Seal a value of this survivor under `context` (`<event type>/<path>`)."""
+        if value is None:
+            return None
+        return await self.sealer.seal(self.survivor_id, context, value)
+
+    async def record(self, events: Sequence[NewEvent], actor: Actor) -> list[Event]:
+        """Append to the survivor's record stream at the folded version, and project."""
+        return await record(self.med, self.conn, "survivor", self.survivor_id,
+                            self.state.version, events, actor)  # fmt: skip
+
+
+@asynccontextmanager
+async def survivor_tx(
+    med: Medical, survivor_id: UUID, *scopes: str, allow_closed: bool = False
+) -> AsyncIterator[Tx]:
+    """A transaction holding the survivor's row lock, past the gate, with their record folded."""
+    async with med.store.transaction() as conn:
+        facts = await intake_facts(conn, survivor_id, lock=True)
+        domain.admissible(facts, *scopes, allow_closed=allow_closed)
+        state = domain.fold(await load(med, conn, survivor_id))
+        yield Tx(med, conn, survivor_id, facts, state, med.keys.bound(conn))

@@ -1,0 +1,31 @@
+"""Medical's settings from the environment (prefix `MEDICAL_`), read at app creation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from uponyaji_service import ServiceSettings, service_config
+
+SERVICE = "medical"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class Settings(ServiceSettings):
+    """Where medical's database, NATS, key file, intake and identity are; upload and step-up limits."""
+
+    model_config = service_config(SERVICE)
+
+    port: int = Field(8003, ge=1, le=65535)
+    kek_file: Path | None = Field(
+        None, description="Secret file holding the key-encryption key (base64)"
+    )
+    intake_url: str | None = Field(
+        None, description="Intake's base URL (its event feed); default from UPONYAJI_SERVICE_URLS"
+    )
+    max_upload_bytes: int = Field(
+        MAX_UPLOAD_BYTES, ge=1, le=MAX_UPLOAD_BYTES, description="Largest evidence file accepted"
+    )
+    step_up_seconds: int = Field(
+        300, ge=30, le=900, description="How fresh a TOTP step-up must be to release a signing key"
+    )
