@@ -1,0 +1,133 @@
+"""Read-side SQL: a survivor's record, evidence and custody, reports, referrals, aggregates."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+Rows = list[asyncpg.Record]
+
+
+async def survivor(pool: asyncpg.Pool, survivor_id: UUID) -> asyncpg.Record | None:
+    """What intake told us of a survivor (case number, erasure)."""
+    row: asyncpg.Record | None = await pool.fetchrow(
+        "SELECT survivor_id, case_number, status, erasure_requested_at FROM survivors "
+        "WHERE survivor_id = $1",
+        survivor_id,
+    )
+    return row
+
+
+async def record(pool: asyncpg.Pool, survivor_id: UUID) -> dict[str, Rows]:
+    """Every table of a survivor's record, in one connection and snapshot."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        return {
+            "encounters": await conn.fetch(
+                "SELECT * FROM encounters WHERE survivor_id = $1 ORDER BY occurred_at",
+                survivor_id,
+            ),
+            "entries": await conn.fetch(
+                "SELECT * FROM record_entries WHERE survivor_id = $1 ORDER BY recorded_at",
+                survivor_id,
+            ),
+            "evaluations": await conn.fetch(
+                "SELECT * FROM evaluations WHERE survivor_id = $1", survivor_id
+            ),
+            "reports": await conn.fetch(
+                "SELECT r.report_id, r.encounter_id, r.content_sha256, r.pdf_sha256, "
+                "r.signer_id, r.signed_at, r.overall_level, "
+                "(SELECT count(*) FROM addenda a WHERE a.report_id = r.report_id) AS addenda "
+                "FROM reports r WHERE r.survivor_id = $1 ORDER BY r.signed_at",
+                survivor_id,
+            ),
+            "evidence": await conn.fetch(
+                "SELECT * FROM evidence WHERE survivor_id = $1 ORDER BY recorded_at", survivor_id
+            ),
+            "forms": await conn.fetch(
+                "SELECT * FROM forms_issued WHERE survivor_id = $1 ORDER BY issued_at", survivor_id
+            ),
+        }
+
+
+async def report_survivor(pool: asyncpg.Pool, report_id: UUID) -> UUID | None:
+    """The survivor a report belongs to (None: no such report)."""
+    found = await pool.fetchval("SELECT survivor_id FROM reports WHERE report_id = $1", report_id)
+    return UUID(str(found)) if found is not None else None
+
+
+async def referral_survivor(pool: asyncpg.Pool, referral_id: UUID) -> UUID | None:
+    """The survivor a referral to medical is about (None: no such referral)."""
+    found = await pool.fetchval(
+        "SELECT survivor_id FROM referrals WHERE referral_id = $1", referral_id
+    )
+    return UUID(str(found)) if found is not None else None
+
+
+async def report(pool: asyncpg.Pool, survivor_id: UUID, report_id: UUID) -> asyncpg.Record | None:
+    """A signed report of this survivor."""
+    row: asyncpg.Record | None = await pool.fetchrow(
+        "SELECT r.*, k.public_key FROM reports r JOIN signing_public_keys k USING (key_id) "
+        "WHERE r.report_id = $1 AND r.survivor_id = $2",
+        report_id,
+        survivor_id,
+    )
+    return row
+
+
+async def addenda(pool: asyncpg.Pool, report_id: UUID) -> Rows:
+    """A report's addenda, oldest first, with their signers' public keys."""
+    return list(
+        await pool.fetch(
+            "SELECT a.*, k.public_key FROM addenda a JOIN signing_public_keys k USING (key_id) "
+            "WHERE a.report_id = $1 ORDER BY a.signed_at",
+            report_id,
+        )
+    )
+
+
+async def custody(pool: asyncpg.Pool, evidence_id: UUID) -> Rows:
+    """An item's chain of custody (capture, hand-overs, accesses, alarms), oldest first."""
+    return list(
+        await pool.fetch(
+            "SELECT kind, payload, actor, at FROM custody WHERE evidence_id = $1 ORDER BY at",
+            evidence_id,
+        )
+    )
+
+
+async def pending_referrals(
+    pool: asyncpg.Pool, caseload: tuple[frozenset[str], str] | None
+) -> Rows:
+    """Referrals to medical not yet answered, oldest first, limited to a caseload when given."""
+    teams, worker = (sorted(caseload[0]), caseload[1]) if caseload is not None else (None, None)
+    return list(
+        await pool.fetch(
+            "SELECT r.*, s.case_number FROM referrals r JOIN survivors s USING (survivor_id) "
+            "LEFT JOIN caseload c USING (survivor_id) WHERE r.status = 'pending' "
+            "AND ($1::text[] IS NULL OR c.team = ANY($1) OR c.case_worker = $2) "
+            "ORDER BY r.made_at LIMIT 500",
+            teams,
+            worker,
+        )
+    )
+
+
+async def aggregates(pool: asyncpg.Pool) -> dict[str, Rows]:
+    """Programme figures: encounters by kind, overall levels, reports signed, days to signature."""
+    return {
+        "encounters": await pool.fetch(
+            "SELECT kind, count(*) AS n FROM encounters GROUP BY kind ORDER BY kind"
+        ),
+        "overall_levels": await pool.fetch(
+            "SELECT overall_level AS level, count(*) AS n FROM evaluations "
+            "WHERE overall_level IS NOT NULL GROUP BY overall_level ORDER BY overall_level"
+        ),
+        "reports": await pool.fetch(
+            "SELECT count(*) AS n, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM addenda a "
+            "WHERE a.report_id = r.report_id)) AS with_addenda, "
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.signed_at - "
+            "s.registered_at) / 86400) AS median_days_from_intake "
+            "FROM reports r JOIN survivors s USING (survivor_id)"
+        ),
+    }
