@@ -7,13 +7,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 from uponyaji_access import CurrentPrincipal
+from uponyaji_events.errors import UponyajiError
 from uponyaji_events.text import StorableText
 
 from identity.api.deps import Client, IdentityDep
 from identity.handlers import auth as handle
 from identity.handlers import mfa
+from identity.handlers.step_up import STEP_UP_SECONDS, STEP_UP_SERVICES, step_up
 
 router = APIRouter(tags=["auth"])
+
+
+class InvalidStepUpAudience(UponyajiError):
+    """No service of that name takes step-up proofs."""
+
+    status_code = 422
+
 
 TypedUsername = Annotated[str, Field(min_length=1, max_length=128), StorableText]
 Secret = Annotated[str, Field(min_length=1, max_length=1024), StorableText]
@@ -56,6 +65,20 @@ class PasswordChange(Body):
 
     current_password: Secret
     new_password: Secret
+
+
+class StepUp(Body):
+    """A current TOTP code, and the service the proof is for."""
+
+    totp_code: Code
+    audience: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+
+
+class StepUpResponse(BaseModel):
+    """A short-lived proof of a fresh TOTP check, for one service."""
+
+    step_up: str
+    expires_in: int
 
 
 class TokenResponse(BaseModel):
@@ -120,6 +143,20 @@ async def revocations(
     """Recently revoked sessions, for other services' deny lists (any valid access token)."""
     response.headers.update(NO_STORE)
     return Revocations(sids=await handle.revocations(ctx))
+
+
+@router.post("/auth/step-up")
+async def step_up_proof(
+    body: StepUp, principal: CurrentPrincipal, ctx: IdentityDep, client: Client,
+    response: Response,
+) -> StepUpResponse:  # fmt: skip
+    """A proof of a fresh TOTP check for a sensitive act in another service (e.g. medical's
+    report signing); 401 for a wrong or reused code, 422 for a service that takes none."""
+    if body.audience not in STEP_UP_SERVICES:
+        raise InvalidStepUpAudience(f"audience: {body.audience} takes no step-up proofs")
+    proof = await step_up(ctx, principal.staff_id, body.totp_code, body.audience, client)
+    response.headers.update(NO_STORE)
+    return StepUpResponse(step_up=proof, expires_in=STEP_UP_SECONDS)
 
 
 @router.post("/auth/mfa/enrol")
