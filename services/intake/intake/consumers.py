@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import partial
 from uuid import UUID
 
@@ -19,10 +20,14 @@ import asyncpg
 import httpx
 from uponyaji_access import ServiceTokens
 from uponyaji_events import Consumer, HttpFeed
+from uponyaji_events.contracts import intake as c
 from uponyaji_events.contracts import kernel
+from uponyaji_events.contracts.vocabularies import ReferralStatus
 from uponyaji_events.db import Conn
-from uponyaji_events.envelope import Event
+from uponyaji_events.envelope import Actor, Event
+from uponyaji_events.errors import UponyajiError
 
+from . import domain
 from .domain import SurvivorState
 from .handlers import Intake, Tx
 from .handlers.erasure import complete_if_confirmed
@@ -74,6 +79,44 @@ async def on_key_destroyed(intake: Intake, conn: Conn, event: Event) -> None:
     await complete_if_confirmed(tx, payload.request_id)
 
 
+ANSWERS = {"medical.ReferralAccepted": "accepted", "medical.ReferralDeclined": "declined"}
+ANSWER_ACTOR = Actor.system("intake-referral-follow")
+
+
+async def on_referral_answer(intake: Intake, conn: Conn, event: Event) -> None:
+    """Make a referral's status follow the receiving service's answer (same transaction).
+
+    An answer to an unknown referral, one already in that status, or one intake's rules refuse
+    (cancelled meanwhile, survivor erased) is logged and skipped, never retried as poison.
+    """
+    status = ANSWERS.get(event.type)
+    if status is None:
+        return
+    survivor_id = UUID(str(event.payload["survivor_id"]))
+    referral_id = UUID(str(event.payload["referral_id"]))
+    tx = Tx(intake, conn, SurvivorState(), intake.keys.bound(conn))
+    tx = replace(tx, state=await tx.state_of(survivor_id))
+    referral = domain.fold_referral(await tx.load(referral_id))
+    if referral.referral_id is None or referral.status == status:
+        return
+    details = c.ReferralStatusChanged(
+        referral_id=referral_id, survivor_id=survivor_id, status=ReferralStatus(status),
+        note=None, source_event_id=event.event_id,
+    )  # fmt: skip
+    try:
+        events = domain.decide_referral(referral, tx.state, domain.UpdateReferralStatus(details))
+    except UponyajiError as refused:
+        log.warning("referral answer not applied (%s)", type(refused).__name__)
+        return
+    await tx.record("referral", referral_id, referral.version, events, ANSWER_ACTOR)
+
+
+async def on_participant_event(intake: Intake, conn: Conn, event: Event) -> None:
+    """A participant service's event: key destructions, and answers to referrals."""
+    await on_key_destroyed(intake, conn, event)
+    await on_referral_answer(intake, conn, event)
+
+
 async def on_identity_event(conn: Conn, event: Event) -> None:
     """Remember identity's teams (id and name), to resolve team names such as the demo teams."""
     if event.type == "identity.TeamCreated":
@@ -93,7 +136,7 @@ def build(
     `tokens` authenticates the feed reads (None: read without credentials, refused today).
     """
     sources: dict[str, Callable[[Conn, Event], Awaitable[None]]] = {
-        name: partial(on_key_destroyed, intake)
+        name: partial(on_participant_event, intake)
         for name in settings.participants()
         if name != "intake"
     }
