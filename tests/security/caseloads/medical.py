@@ -1,4 +1,4 @@
-"""Hooks for the repository's cross-service tests (the authorisation matrix); unused at run time."""
+"""Medical's caseload hook for the authorisation matrix: a survivor on a team, as intake would."""
 
 from __future__ import annotations
 
