@@ -10,7 +10,6 @@ a record read touches. Run with `python -m bench --only medical`.
 from __future__ import annotations
 
 import io
-import json
 import os
 import statistics
 import tempfile
@@ -82,11 +81,11 @@ async def bulk_records(pool: asyncpg.Pool, count: int) -> None:
         sid, eid = uuid.uuid4(), uuid.uuid4()
         survivors.append((sid, f"UPJ-2025-{n:06d}", "open", at, at))
         encounters.append((eid, sid, "initial_assessment", at, "047",
-                           json.dumps({"encounter_id": str(eid), "kind": "initial_assessment"}),
+                           {"encounter_id": str(eid), "kind": "initial_assessment"},
                            "bench", at))  # fmt: skip
         for kind in ("HistoryRecorded", "FindingDocumented", "DiagnosisRecorded",
                      "TreatmentRecorded"):  # fmt: skip
-            entries.append((uuid.uuid4(), sid, eid, kind, json.dumps({"code": "6B40"}), "bench",
+            entries.append((uuid.uuid4(), sid, eid, kind, {"code": "6B40"}, "bench",
                             at))  # fmt: skip
     async with pool.acquire() as conn:
         await conn.copy_records_to_table(

@@ -5,7 +5,6 @@ Sealed values are copied as ciphertext: a read table never holds clinical text i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -38,7 +37,7 @@ async def _encounter(conn: Conn, event: Event) -> None:
         "INSERT INTO encounters (encounter_id, survivor_id, kind, occurred_at, county_code, "
         "payload, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         UUID(p["encounter_id"]), UUID(p["survivor_id"]), p["kind"], _at(p["occurred_at"]),
-        p["county_code"], json.dumps(p), event.actor.id, event.recorded_at,
+        p["county_code"], p, event.actor.id, event.recorded_at,
     )  # fmt: skip
 
 
@@ -48,7 +47,7 @@ async def _entry(conn: Conn, event: Event) -> None:
     await conn.execute(
         "INSERT INTO record_entries (entry_id, survivor_id, encounter_id, kind, payload, "
         "supersedes, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        entry_id, UUID(p["survivor_id"]), _uuid(p.get("encounter_id")), name, json.dumps(p),
+        entry_id, UUID(p["survivor_id"]), _uuid(p.get("encounter_id")), name, p,
         _uuid(p.get("supersedes")), event.actor.id, event.recorded_at,
     )  # fmt: skip
     if p.get("supersedes"):
@@ -142,7 +141,7 @@ async def _custody(conn: Conn, event: Event, kind: str) -> None:
     await conn.execute(
         "INSERT INTO custody (event_id, evidence_id, kind, payload, actor, at) "
         "VALUES ($1, $2, $3, $4, $5, $6)",
-        event.event_id, UUID(event.payload["evidence_id"]), kind, json.dumps(event.payload),
+        event.event_id, UUID(event.payload["evidence_id"]), kind, event.payload,
         event.actor.id, event.recorded_at,
     )  # fmt: skip
 
