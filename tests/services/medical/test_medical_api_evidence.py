@@ -51,7 +51,7 @@ async def test_a_photo_keeps_its_capture_time_and_leaves_without_gps_or_serial(
         "reason": "Synthetic hand-over for the hearing (FAKE)"})  # fmt: skip
     assert moved.status_code == 201, moved.text
     chain = (await clinician.get(f"/survivors/{sid}/evidence/{item}/custody")).json()["custody"]
-    assert [c["kind"] for c in chain] == ["captured", "accessed", "handed_over"]
+    assert [c["step"] for c in chain] == ["captured", "accessed", "handed_over"]
     assert chain[2]["reason"] == "Synthetic hand-over for the hearing (FAKE)"
     again = await clinician.post(f"/survivors/{sid}/evidence/{item}/hand-overs", {
         "from_holder_id": str(clinician.staff.staff_id), "to_holder_id": str(other.staff.staff_id),

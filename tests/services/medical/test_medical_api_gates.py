@@ -99,9 +99,9 @@ async def test_bad_input_names_the_field_and_writes_nothing(
     cases = [
         ("/findings", {**finding, "region": "tail"}, 422, "region"),
         ("/findings", {**finding, "position": {"view": "top", "x": 1, "y": 2}}, 422, "view"),
-        ("/findings", {**finding, "encounter_id": sid}, 404, "encounter_id"),
+        ("/findings", {**finding, "encounter_id": str(sid)}, 404, "encounter_id"),
         ("/diagnoses", {"encounter_id": eid, "code": "1A00"}, 422, "code"),
-        ("/history", {"encounter_id": eid, "allegation": "x", "supersedes": sid}, 404,
+        ("/history", {"encounter_id": eid, "allegation": "x", "supersedes": str(sid)}, 404,
          "supersedes"),
     ]  # fmt: skip
     for path, body, status, field in cases:

@@ -102,8 +102,8 @@ async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read,
             payload["reason"] = await read.text("EvidenceHandedOver", "reason", payload["reason"])
         if payload.get("survivor_id") != str(survivor_id):
             continue
-        items.append({"kind": row["kind"], "actor": row["actor"], "at": row["at"].isoformat(),
-                      **payload})  # fmt: skip
+        items.append({**payload, "step": row["kind"], "actor": row["actor"],
+                      "recorded_at": row["at"].isoformat()})  # fmt: skip
     if not items:
         raise NotFound(f"no evidence item {evidence_id} of this survivor")
     return {"evidence_id": str(evidence_id), "custody": items}

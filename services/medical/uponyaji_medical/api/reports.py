@@ -23,8 +23,10 @@ router = APIRouter(tags=["medico-legal reports"])
 PDF = "application/pdf"
 
 
-def _pdf(data: bytes, name: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(data, media_type=PDF, headers={
+def _pdf(
+    data: bytes, name: str, headers: dict[str, str] | None = None, status: int = 200
+) -> Response:
+    return Response(data, status_code=status, media_type=PDF, headers={
         "Content-Disposition": f'attachment; filename="{name}.pdf"',
         "Cache-Control": "no-store", "X-Content-SHA256": domain.sha256(data), **(headers or {}),
     })  # fmt: skip
@@ -56,7 +58,7 @@ async def sign(survivor_id: UUID, body: SignBody, grant: Sign, med: MedDep,
     report_id = events[-1].stream_id
     return _pdf(pdf, f"report-{report_id}", {
         "Location": f"/survivors/{survivor_id}/reports/{report_id}", "X-Report-Id": report_id,
-    })  # fmt: skip
+    }, status=201)  # fmt: skip
 
 
 @router.get("/survivors/{survivor_id}/reports/{report_id}/pdf")
@@ -84,7 +86,7 @@ async def add_addendum(survivor_id: UUID, report_id: UUID, body: AddendumBody, g
     events, pdf = await handle.sign_addendum(med, access.verifier, survivor_id, report_id, body,
                                              actor(grant), grant.principal.staff_id)  # fmt: skip
     addendum_id = events[-1].payload["addendum_id"]
-    return _pdf(pdf, f"addendum-{addendum_id}", {"X-Addendum-Id": addendum_id})
+    return _pdf(pdf, f"addendum-{addendum_id}", {"X-Addendum-Id": addendum_id}, status=201)
 
 
 @router.get("/survivors/{survivor_id}/reports/{report_id}/addenda/{addendum_id}/pdf")
@@ -114,7 +116,7 @@ async def verification(
     return dict(result.__dict__)
 
 
-@router.post("/survivors/{survivor_id}/forms/{form}")
+@router.post("/survivors/{survivor_id}/forms/{form}", status_code=201)
 async def issue_form(survivor_id: UUID, form: m.FormKind, body: FormBody, grant: Sign,
                      med: MedDep) -> Response:  # fmt: skip
     """Render the P3 (needs legal_proceedings consent) or MOH 363 from the record; what the
@@ -124,7 +126,7 @@ async def issue_form(survivor_id: UUID, form: m.FormKind, body: FormBody, grant:
     events, pdf = await handle.issue_form(med, survivor_id, body.encounter_id, form,
                                           actor(grant), grant.principal.staff_id)  # fmt: skip
     return _pdf(pdf, f"{form.value}-{events[0].payload['document_id']}",
-                {"X-Blank-Fields": str(events[0].payload["blank_fields"])})  # fmt: skip
+                {"X-Blank-Fields": str(events[0].payload["blank_fields"])}, status=201)  # fmt: skip
 
 
 __all__ = ["router", "written"]

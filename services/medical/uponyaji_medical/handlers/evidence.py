@@ -118,11 +118,14 @@ async def retrieve(
     retrieval is a custody event, a hash mismatch an alarm."""
     async with med.store.transaction() as conn:
         row = await conn.fetchrow(
-            "SELECT kind, media_type, sha256 FROM evidence WHERE evidence_id = $1 "
-            "AND survivor_id = $2", evidence_id, survivor_id,
+            "SELECT e.kind, e.media_type, e.sha256, s.erasure_requested_at FROM evidence e "
+            "JOIN survivors s USING (survivor_id) WHERE e.evidence_id = $1 "
+            "AND e.survivor_id = $2", evidence_id, survivor_id,
         )  # fmt: skip
         if row is None or row["sha256"] is None:
             raise NotFound(f"no evidence file {evidence_id} of this survivor")
+        if row["erasure_requested_at"] is not None:
+            raise NotFound("the file was erased with the survivor's key")
     if scopes:
         async with survivor_tx(med, survivor_id, *scopes, allow_closed=True):
             pass  # the consent gate for this use (court, teaching)

@@ -86,7 +86,8 @@ async def sign_report(
                                              signed_at, actor)  # fmt: skip
         fields = {"signer_id": caller, "signed_at": signed_at, "content_sha256": content_sha,
                   "key_id": key_id, "signature": signature}  # fmt: skip
-        pdf = render.render_report(content, block(report_id, fields))
+        # Rendered from the canonical form, exactly as every later re-rendering is.
+        pdf = render.render_report(json.loads(canonical), block(report_id, fields))
         sealed = await tx.seal("medical.ReportSigned/content", canonical.decode())
         assert sealed is not None
         payload = m.ReportSigned(
@@ -131,7 +132,7 @@ async def sign_addendum(
                                              signed_at, actor)  # fmt: skip
         fields = {"signer_id": caller, "signed_at": signed_at, "content_sha256": content_sha,
                   "key_id": key_id, "signature": signature, "report_id": report_id}  # fmt: skip
-        pdf = render.render_addendum(content, block(addendum_id, fields))
+        pdf = render.render_addendum(json.loads(canonical), block(addendum_id, fields))
         sealed = await tx.seal("medical.AddendumSigned/content", canonical.decode())
         assert sealed is not None
         payload = m.AddendumSigned(
