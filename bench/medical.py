@@ -49,7 +49,9 @@ def big_png(megabytes: float) -> bytes:
     return out.getvalue()
 
 
-async def timed(calls: list[Callable[[], Awaitable[None]]], probe: Probe) -> tuple[Measurement, list[float]]:
+async def timed(
+    calls: list[Callable[[], Awaitable[None]]], probe: Probe
+) -> tuple[Measurement, list[float]]:
     """Run the calls one after another; the whole measurement and each call's ms."""
     each: list[float] = []
     with probe.measure() as measured:
@@ -68,8 +70,12 @@ def figure(case: str, measured: Measurement, ms: list[float]) -> Figure:
 
 def check(what: str, ms: list[float], target: float) -> Check:
     """A p99 ≤ target check, as the target over the p99 (met at ≥ 1.00×)."""
-    return Check(f"medical: {what} p99 ≤ {target:.0f} ms (target ÷ p99)",
-                 target / percentile(ms, 99), 1.0, "x")  # fmt: skip
+    return Check(
+        f"medical: {what} p99 ≤ {target:.0f} ms (target ÷ p99)",
+        target / percentile(ms, 99),
+        1.0,
+        "x",
+    )
 
 
 async def bulk_records(pool: asyncpg.Pool, count: int) -> None:
@@ -80,32 +86,63 @@ async def bulk_records(pool: asyncpg.Pool, count: int) -> None:
     for n in range(count):
         sid, eid = uuid.uuid4(), uuid.uuid4()
         survivors.append((sid, f"UPJ-2025-{n:06d}", "open", at, at))
-        encounters.append((eid, sid, "initial_assessment", at, "047",
-                           {"encounter_id": str(eid), "kind": "initial_assessment"},
-                           "bench", at))  # fmt: skip
-        for kind in ("HistoryRecorded", "FindingDocumented", "DiagnosisRecorded",
-                     "TreatmentRecorded"):  # fmt: skip
-            entries.append((uuid.uuid4(), sid, eid, kind, {"code": "6B40"}, "bench",
-                            at))  # fmt: skip
+        encounters.append(
+            (
+                eid,
+                sid,
+                "initial_assessment",
+                at,
+                "047",
+                {"encounter_id": str(eid), "kind": "initial_assessment"},
+                "bench",
+                at,
+            )
+        )
+        for kind in (
+            "HistoryRecorded",
+            "FindingDocumented",
+            "DiagnosisRecorded",
+            "TreatmentRecorded",
+        ):
+            entries.append((uuid.uuid4(), sid, eid, kind, {"code": "6B40"}, "bench", at))
     async with pool.acquire() as conn:
         await conn.copy_records_to_table(
-            "survivors", records=survivors,
+            "survivors",
+            records=survivors,
             columns=["survivor_id", "case_number", "status", "registered_at", "updated_at"],
-        )  # fmt: skip
+        )
         await conn.copy_records_to_table(
-            "caseload", records=[(s[0], team, at) for s in survivors],
+            "caseload",
+            records=[(s[0], team, at) for s in survivors],
             columns=["survivor_id", "team", "assigned_at"],
-        )  # fmt: skip
+        )
         await conn.copy_records_to_table(
-            "encounters", records=encounters,
-            columns=["encounter_id", "survivor_id", "kind", "occurred_at", "county_code",
-                     "payload", "recorded_by", "recorded_at"],
-        )  # fmt: skip
+            "encounters",
+            records=encounters,
+            columns=[
+                "encounter_id",
+                "survivor_id",
+                "kind",
+                "occurred_at",
+                "county_code",
+                "payload",
+                "recorded_by",
+                "recorded_at",
+            ],
+        )
         await conn.copy_records_to_table(
-            "record_entries", records=entries,
-            columns=["entry_id", "survivor_id", "encounter_id", "kind", "payload", "recorded_by",
-                     "recorded_at"],
-        )  # fmt: skip
+            "record_entries",
+            records=entries,
+            columns=[
+                "entry_id",
+                "survivor_id",
+                "encounter_id",
+                "kind",
+                "payload",
+                "recorded_by",
+                "recorded_at",
+            ],
+        )
         await conn.execute("ANALYZE")
 
 
@@ -120,8 +157,9 @@ async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Resul
         clinic = Clinic(Path(tmp))
         intake_url = await servers.new_database("medical_intake")
         intake = EventStore(await asyncpg.create_pool(intake_url, max_size=4))
-        async with clinic.running(await servers.new_database("medical"), servers.nats_url,
-                                  StoreFeed(intake)) as (http, pool):  # fmt: skip
+        async with clinic.running(
+            await servers.new_database("medical"), servers.nats_url, StoreFeed(intake)
+        ) as (http, pool):
             survivors = await clinic.survivors(intake, http, max(renders, 10))
             await bulk_records(pool, RECORDS - len(survivors))
             reports = [await clinic.signed_report(http, sid) for sid in survivors[:2]]
@@ -131,11 +169,17 @@ async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Resul
             )
 
             data = big_png(10)
-            calls = [clinic.upload(http, survivors[n % len(survivors)], data)
-                     for n in range(uploads)]  # fmt: skip
+            calls = [
+                clinic.upload(http, survivors[n % len(survivors)], data) for n in range(uploads)
+            ]
             measured, ms = await timed(calls, probe)
-            results.figures.append(figure(f"10 MB upload ({len(data) / 1e6:.1f} MB PNG: "
-                                          "hash, seal, store, event)", measured, ms))  # fmt: skip
+            results.figures.append(
+                figure(
+                    f"10 MB upload ({len(data) / 1e6:.1f} MB PNG: hash, seal, store, event)",
+                    measured,
+                    ms,
+                )
+            )
             results.checks.append(check("10 MB upload", ms, UPLOAD_TARGET_MS))
 
             calls = [clinic.report_pdf(http, *reports[n % len(reports)]) for n in range(renders)]
@@ -145,8 +189,8 @@ async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Resul
 
             calls = [clinic.read_record(http, survivors[n % len(survivors)]) for n in range(reads)]
             measured, ms = await timed(calls, probe)
-            results.figures.append(figure(f"record read at {RECORDS} records (audited)",
-                                          measured, ms))  # fmt: skip
+            results.figures.append(
+                figure(f"record read at {RECORDS} records (audited)", measured, ms)
+            )
             results.checks.append(check("record read", ms, READ_TARGET_MS))
     return results
-

@@ -44,22 +44,39 @@ class Clinic:
     def headers(self) -> dict[str, str]:
         """A fresh access token of the clinician."""
         now = int(time.time())
-        token = self._sign({
-            "iss": "uponyaji-identity", "sub": str(self.staff_id), "aud": ["medical"],
-            "iat": now, "nbf": now, "exp": now + 900, "jti": uuid.uuid4().hex,
-            "sid": f"bench-{uuid.uuid4().hex}", "username": "bench.clinician",
-            "roles": ["clinician"], "teams": [TEAM],
-        })  # fmt: skip
+        token = self._sign(
+            {
+                "iss": "uponyaji-identity",
+                "sub": str(self.staff_id),
+                "aud": ["medical"],
+                "iat": now,
+                "nbf": now,
+                "exp": now + 900,
+                "jti": uuid.uuid4().hex,
+                "sid": f"bench-{uuid.uuid4().hex}",
+                "username": "bench.clinician",
+                "roles": ["clinician"],
+                "teams": [TEAM],
+            }
+        )
         return {"Authorization": f"Bearer {token}"}
 
     def step_up(self) -> str:
         """A fresh step-up proof."""
         now = int(time.time())
-        return self._sign({
-            "iss": "uponyaji-identity", "sub": str(self.staff_id), "aud": "step-up:medical",
-            "iat": now, "nbf": now, "exp": now + 120, "auth_time": now, "amr": ["otp"],
-            "jti": uuid.uuid4().hex,
-        })  # fmt: skip
+        return self._sign(
+            {
+                "iss": "uponyaji-identity",
+                "sub": str(self.staff_id),
+                "aud": "step-up:medical",
+                "iat": now,
+                "nbf": now,
+                "exp": now + 120,
+                "auth_time": now,
+                "amr": ["otp"],
+                "jti": uuid.uuid4().hex,
+            }
+        )
 
     @asynccontextmanager
     async def running(
@@ -73,15 +90,23 @@ class Clinic:
         public = OKPAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
         jwks = self.root / "jwks.json"
         jwks.write_text(json.dumps({"keys": [{**public, "kid": self.kid, "alg": "EdDSA"}]}))
-        os.environ.update({"UPONYAJI_ENV": "test", "MEDICAL_JWKS_FILE": str(jwks),
-                           "MEDICAL_IDENTITY_URL": "http://127.0.0.1:9"})  # fmt: skip
-        settings = Settings(database_url=database_url, nats_url=nats_url,
-                            kek_file=self.root / "medical.kek")  # fmt: skip
+        os.environ.update(
+            {
+                "UPONYAJI_ENV": "test",
+                "MEDICAL_JWKS_FILE": str(jwks),
+                "MEDICAL_IDENTITY_URL": "http://127.0.0.1:9",
+            }
+        )
+        kek = str(self.root / "medical.kek")
+        settings = Settings.model_validate(
+            {"database_url": database_url, "nats_url": nats_url, "kek_file": kek}
+        )
         self.app = create_app(settings, feeds={"intake": intake})
         async with self.app.router.lifespan_context(self.app):
             transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://medical",
-                                         timeout=60) as http:  # fmt: skip
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://medical", timeout=60
+            ) as http:
                 yield http, running(self.app).parts.pool
 
     async def survivors(self, intake: EventStore, http: httpx.AsyncClient, count: int) -> list[str]:
@@ -91,20 +116,34 @@ class Clinic:
         made = []
         for n in range(count):
             sid = uuid.uuid4()
-            consents = [
-                i.ConsentGranted(survivor_id=sid, scope=scope, method="verbal", party="survivor",
-                                 language="sw", at=datetime.now(UTC))
-                for scope in ("medical_examination", "photography_storage")
-            ]  # fmt: skip
+            at = datetime.now(UTC).isoformat()
             models = [
-                i.SurvivorRegistered(
-                    survivor_id=sid, case_number=f"UPJ-2026-{n:06d}",
-                    full_name=example_sealed("n"), county_code="047", gender="female",
-                    age_band="25-34", preferred_language="sw",
+                i.SurvivorRegistered.model_validate(
+                    {
+                        "survivor_id": str(sid),
+                        "case_number": f"UPJ-2026-{n:06d}",
+                        "full_name": example_sealed("n"),
+                        "county_code": "047",
+                        "gender": "female",
+                        "age_band": "25-34",
+                        "preferred_language": "sw",
+                    }
                 ),
                 i.CaseAssigned(survivor_id=sid, team_id=uuid.uuid5(uuid.NAMESPACE_DNS, TEAM)),
-                *consents,
-            ]  # fmt: skip
+                *[
+                    i.ConsentGranted.model_validate(
+                        {
+                            "survivor_id": str(sid),
+                            "scope": scope,
+                            "method": "verbal",
+                            "party": "survivor",
+                            "language": "sw",
+                            "at": at,
+                        }
+                    )
+                    for scope in ("medical_examination", "photography_storage")
+                ],
+            ]
             events = [self.registry.to_new_event(m) for m in models]
             await intake.append("survivor", str(sid), 0, events, actor=OFFICER)
             made.append(str(sid))
@@ -114,8 +153,8 @@ class Clinic:
         await consumer.apply(await consumer.feed.read(0, 10_000))
         pool = running(self.app).parts.pool
         await pool.execute("UPDATE caseload SET team = $1", TEAM)  # tokens carry the team name
-        for sid in made:
-            await self._record(http, sid)
+        for survivor in made:
+            await self._record(http, survivor)
         return made
 
     async def _post(self, http: httpx.AsyncClient, url: str, body: Any) -> httpx.Response:
@@ -126,54 +165,103 @@ class Clinic:
 
     async def _record(self, http: httpx.AsyncClient, sid: str) -> None:
         base = f"/survivors/{sid}"
-        eid = (await self._post(http, f"{base}/encounters", {
-            "kind": "medico_legal_examination", "occurred_at": "2026-03-04T07:00:00+00:00",
-            "county_code": "047", "facility": "Synthetic Bench Clinic (FAKE)",
-            "clinician_ids": [str(self.staff_id)]})).json()["id"]  # fmt: skip
+        eid = (
+            await self._post(
+                http,
+                f"{base}/encounters",
+                {
+                    "kind": "medico_legal_examination",
+                    "occurred_at": "2026-03-04T07:00:00+00:00",
+                    "county_code": "047",
+                    "facility": "Synthetic Bench Clinic (FAKE)",
+                    "clinician_ids": [str(self.staff_id)],
+                },
+            )
+        ).json()["id"]
         at = {"encounter_id": eid}
-        await self._post(http, f"{base}/history", {**at, "allegation": "Synthetic (FAKE)",
-                                                    "symptoms_current": "pain"})  # fmt: skip
+        await self._post(
+            http,
+            f"{base}/history",
+            {**at, "allegation": "Synthetic (FAKE)", "symptoms_current": "pain"},
+        )
         for region in ("foot_sole_left", "foot_sole_right", "back_upper"):
-            fid = (await self._post(http, f"{base}/findings", {
-                **at, "region": region, "lesion": "contusion", "length_mm": 40, "width_mm": 10,
-                "shape": "linear", "colour": "blue_purple", "estimated_age": "days_4_10",
-                "position": {"view": "back", "x": 400, "y": 900},
-                "description": "Synthetic (FAKE)"})).json()["id"]  # fmt: skip
+            fid = (
+                await self._post(
+                    http,
+                    f"{base}/findings",
+                    {
+                        **at,
+                        "region": region,
+                        "lesion": "contusion",
+                        "length_mm": 40,
+                        "width_mm": 10,
+                        "shape": "linear",
+                        "colour": "blue_purple",
+                        "estimated_age": "days_4_10",
+                        "position": {"view": "back", "x": 400, "y": 900},
+                        "description": "Synthetic (FAKE)",
+                    },
+                )
+            ).json()["id"]
             await self._post(http, f"{base}/findings/{fid}/grade", {"level": "typical"})
         await self._post(http, f"{base}/psychological-findings", {**at, "summary": "Synthetic"})
-        await self._post(http, f"{base}/encounters/{eid}/psychological-grade",
-                         {"level": "consistent"})  # fmt: skip
-        await self._post(http, f"{base}/encounters/{eid}/overall-evaluation", {
-            "level": "highly_consistent", "interpretation": "Synthetic (FAKE)",
-            "recommendations": "Synthetic (FAKE)"})  # fmt: skip
+        await self._post(
+            http, f"{base}/encounters/{eid}/psychological-grade", {"level": "consistent"}
+        )
+        await self._post(
+            http,
+            f"{base}/encounters/{eid}/overall-evaluation",
+            {
+                "level": "highly_consistent",
+                "interpretation": "Synthetic (FAKE)",
+                "recommendations": "Synthetic (FAKE)",
+            },
+        )
         await self._post(http, f"{base}/diagnoses", {**at, "code": "6B40"})
 
     async def signed_report(self, http: httpx.AsyncClient, sid: str) -> tuple[str, str]:
         """Sign the survivor's examination report; (survivor, report id)."""
         record = (await http.get(f"/survivors/{sid}/record", headers=self.headers())).json()
         eid = record["encounters"][0]["encounter_id"]
-        signed = await self._post(http, f"/survivors/{sid}/reports", {
-            "encounter_id": eid, "qualifications": "MBChB (FAKE)", "county_code": "047",
-            "truthful": True, "step_up": self.step_up()})  # fmt: skip
+        signed = await self._post(
+            http,
+            f"/survivors/{sid}/reports",
+            {
+                "encounter_id": eid,
+                "qualifications": "MBChB (FAKE)",
+                "county_code": "047",
+                "truthful": True,
+                "step_up": self.step_up(),
+            },
+        )
         return sid, signed.headers["X-Report-Id"]
 
-    def upload(self, http: httpx.AsyncClient, sid: str, data: bytes) -> Callable[[], Awaitable[None]]:
+    def upload(
+        self, http: httpx.AsyncClient, sid: str, data: bytes
+    ) -> Callable[[], Awaitable[None]]:
         """One evidence upload."""
 
         async def call() -> None:
             headers = {**self.headers(), "Content-Type": "application/octet-stream"}
-            response = await http.post(f"/survivors/{sid}/evidence", content=data,
-                                       params={"kind": "photograph"}, headers=headers)  # fmt: skip
+            response = await http.post(
+                f"/survivors/{sid}/evidence",
+                content=data,
+                params={"kind": "photograph"},
+                headers=headers,
+            )
             assert response.status_code == 201, response.text[:200]
 
         return call
 
-    def report_pdf(self, http: httpx.AsyncClient, sid: str, report: str) -> Callable[[], Awaitable[None]]:
+    def report_pdf(
+        self, http: httpx.AsyncClient, sid: str, report: str
+    ) -> Callable[[], Awaitable[None]]:
         """One signed report PDF."""
 
         async def call() -> None:
-            response = await http.get(f"/survivors/{sid}/reports/{report}/pdf",
-                                      headers=self.headers())  # fmt: skip
+            response = await http.get(
+                f"/survivors/{sid}/reports/{report}/pdf", headers=self.headers()
+            )
             assert response.status_code == 200, response.text[:200]
 
         return call

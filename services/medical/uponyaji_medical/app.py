@@ -26,10 +26,13 @@ def build(parts: Parts[Settings]) -> Medical:
     """The command side: the store, sealing keys, clinicians' signing keys, evidence store."""
     keys = parts.require_keys()
     return Medical(
-        store=parts.store, keys=keys, signing=SigningKeys(keys.kek), clock=parts.clock,
+        store=parts.store,
+        keys=keys,
+        signing=SigningKeys(keys.kek),
+        clock=parts.clock,
         max_upload_bytes=parts.settings.max_upload_bytes,
         step_up_seconds=parts.settings.step_up_seconds,
-    )  # fmt: skip
+    )
 
 
 def follow_intake(running: Running[Settings, Medical]) -> Handler:

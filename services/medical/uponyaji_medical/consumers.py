@@ -1,4 +1,5 @@
-"""Intake's events → local tables: survivors, caseload, consent, closure, merges, referrals, erasure.
+"""Intake's events → local tables: survivors, caseload, consent, closure, merges, referrals,
+erasure.
 
 On `intake.ErasureRequested` this service destroys its data key for the survivor (their sealed
 record and evidence files become unreadable), deletes the sealed files too, and confirms with
@@ -153,8 +154,15 @@ async def on_intake_event(med: Medical, conn: Conn, event: Event) -> None:
 HANDLED = frozenset(
     f"intake.{name}"
     for name in (
-        "SurvivorRegistered", "CaseAssigned", "ConsentGranted", "ConsentWithdrawn", "CaseClosed",
-        "CaseReopened", "SurvivorsMerged", "ReferralMade", "ReferralStatusChanged",
+        "SurvivorRegistered",
+        "CaseAssigned",
+        "ConsentGranted",
+        "ConsentWithdrawn",
+        "CaseClosed",
+        "CaseReopened",
+        "SurvivorsMerged",
+        "ReferralMade",
+        "ReferralStatusChanged",
         "ErasureRequested",
     )
-)  # fmt: skip
+)

@@ -18,23 +18,38 @@ from PIL import Image, ImageDraw
 
 # Lesion patterns that go together with the alleged methods (kept plausible, not clinical advice).
 PATTERNS: dict[str, list[tuple[str, str, str, str, str]]] = {
-    "falanga": [("foot_sole_left", "contusion", "linear", "blue_purple", "days_4_10"),
-                ("foot_sole_right", "contusion", "linear", "green", "days_4_10")],
-    "beating": [("back_upper", "contusion", "tramline", "blue_purple", "days_1_3"),
-                ("arm_upper_left", "abrasion", "irregular", "red", "days_1_3"),
-                ("head", "laceration", "linear", "red", "days_1_3")],
-    "suspension": [("wrist_left", "abrasion", "circumferential", "brown", "weeks_2_6"),
-                   ("wrist_right", "scar", "circumferential", "hyperpigmented", "months"),
-                   ("shoulder_left", "tenderness", "not_applicable", "not_applicable",
-                    "undetermined")],
-    "burns": [("forearm_right", "burn", "round", "hyperpigmented", "months"),
-              ("chest", "scar", "round", "hypopigmented", "over_a_year")],
+    "falanga": [
+        ("foot_sole_left", "contusion", "linear", "blue_purple", "days_4_10"),
+        ("foot_sole_right", "contusion", "linear", "green", "days_4_10"),
+    ],
+    "beating": [
+        ("back_upper", "contusion", "tramline", "blue_purple", "days_1_3"),
+        ("arm_upper_left", "abrasion", "irregular", "red", "days_1_3"),
+        ("head", "laceration", "linear", "red", "days_1_3"),
+    ],
+    "suspension": [
+        ("wrist_left", "abrasion", "circumferential", "brown", "weeks_2_6"),
+        ("wrist_right", "scar", "circumferential", "hyperpigmented", "months"),
+        ("shoulder_left", "tenderness", "not_applicable", "not_applicable", "undetermined"),
+    ],
+    "burns": [
+        ("forearm_right", "burn", "round", "hyperpigmented", "months"),
+        ("chest", "scar", "round", "hypopigmented", "over_a_year"),
+    ],
     "electric_shock": [("genitalia", "electrical_burn", "round", "brown", "weeks_2_6")],
-    "kicking": [("abdomen", "contusion", "oval", "yellow", "days_4_10"),
-                ("thigh_right", "contusion", "oval", "blue_purple", "days_1_3")],
-}  # fmt: skip
-DIAGNOSES = {"falanga": "ND10", "beating": "NB30", "suspension": "NC30", "burns": "ND90",
-             "electric_shock": "NF00", "kicking": "NB50"}  # fmt: skip
+    "kicking": [
+        ("abdomen", "contusion", "oval", "yellow", "days_4_10"),
+        ("thigh_right", "contusion", "oval", "blue_purple", "days_1_3"),
+    ],
+}
+DIAGNOSES = {
+    "falanga": "ND10",
+    "beating": "NB30",
+    "suspension": "NC30",
+    "burns": "ND90",
+    "electric_shock": "NF00",
+    "kicking": "NB50",
+}
 LEVELS = ("consistent", "highly_consistent", "highly_consistent", "typical", "diagnostic")
 
 
@@ -66,12 +81,16 @@ def record(survivor_id: UUID, today: date, *, medico_legal: bool) -> DemoRecord:
     method = rng.choice(sorted(PATTERNS))
     seen = today - timedelta(days=rng.randint(5, 200))
     at = datetime.combine(seen, time(rng.randint(6, 12), rng.choice((0, 15, 30, 45))), UTC)
-    kind = "medico_legal_examination" if medico_legal else rng.choice(
-        ("initial_assessment", "initial_assessment", "follow_up", "emergency"))  # fmt: skip
+    kind = (
+        "medico_legal_examination"
+        if medico_legal
+        else rng.choice(("initial_assessment", "initial_assessment", "follow_up", "emergency"))
+    )
     plan = DemoRecord(
         encounter={
-            "kind": kind, "occurred_at": at.isoformat(), "county_code": rng.choice(
-                ("047", "047", "047", "001", "042", "032")),
+            "kind": kind,
+            "occurred_at": at.isoformat(),
+            "county_code": rng.choice(("047", "047", "047", "001", "042", "032")),
             "facility": "Synthetic Demo Clinic (FAKE)",
             "examiner_gender_requested": rng.choice(("female", "no_preference", "male")),
             "present": [{"role": "chaperone"}] if rng.random() < 0.5 else [],
@@ -79,36 +98,51 @@ def record(survivor_id: UUID, today: date, *, medico_legal: bool) -> DemoRecord:
         method=method,
         history={
             "allegation": f"Synthetic demo allegation (FAKE): {method.replace('_', ' ')} in "
-                          "custody, as told to the examiner.",
+            "custody, as told to the examiner.",
             "symptoms_acute": "Synthetic (FAKE): pain and swelling in the first days.",
             "symptoms_current": "Synthetic (FAKE): pain on exertion, poor sleep.",
             "methods": [method],
         },
-    )  # fmt: skip
+    )
     for region, lesion, shape, colour, age in PATTERNS[method][: rng.randint(1, 3)]:
-        plan.findings.append({
-            "region": region, "lesion": lesion, "shape": shape, "colour": colour,
-            "estimated_age": age, "length_mm": rng.randint(8, 90), "width_mm": rng.randint(3, 40),
-            "position": {"view": _view(region), "x": rng.randint(300, 700),
-                         "y": rng.randint(100, 950)},
-            "description": f"Synthetic demo finding (FAKE): {lesion} of the "
-                           f"{region.replace('_', ' ')}.",
-        })  # fmt: skip
+        plan.findings.append(
+            {
+                "region": region,
+                "lesion": lesion,
+                "shape": shape,
+                "colour": colour,
+                "estimated_age": age,
+                "length_mm": rng.randint(8, 90),
+                "width_mm": rng.randint(3, 40),
+                "position": {
+                    "view": _view(region),
+                    "x": rng.randint(300, 700),
+                    "y": rng.randint(100, 950),
+                },
+                "description": f"Synthetic demo finding (FAKE): {lesion} of the "
+                f"{region.replace('_', ' ')}.",
+            }
+        )
         plan.grades.append(rng.choice(LEVELS))
     plan.diagnoses = [DIAGNOSES[method]] + (["6B40"] if rng.random() < 0.4 else [])
-    plan.treatment = {"kind": "medication", "details": "Synthetic (FAKE): paracetamol 1 g tds",
-                      "duration_days": rng.choice((5, 7, 10))}  # fmt: skip
+    plan.treatment = {
+        "kind": "medication",
+        "details": "Synthetic (FAKE): paracetamol 1 g tds",
+        "duration_days": rng.choice((5, 7, 10)),
+    }
     if medico_legal or rng.random() < 0.5:
-        plan.psychological = {"summary": "Synthetic demo summary (FAKE): intrusive memories, "
-                                         "avoidance and hyperarousal since the detention."}  # fmt: skip
+        plan.psychological = {
+            "summary": "Synthetic demo summary (FAKE): intrusive memories, "
+            "avoidance and hyperarousal since the detention."
+        }
         plan.psych_grade = rng.choice(LEVELS[:4])
     if medico_legal:
         plan.overall = {
             "level": rng.choice(LEVELS[1:4]),
             "interpretation": "Synthetic demo interpretation (FAKE): the findings together "
-                              "support the account.",
+            "support the account.",
             "recommendations": "Synthetic (FAKE): physiotherapy and counselling referral.",
-        }  # fmt: skip
+        }
     if rng.random() < 0.3:
         plan.specialist = rng.choice(("orthopaedics", "physiotherapy", "psychiatry"))
     if rng.random() < 0.6:

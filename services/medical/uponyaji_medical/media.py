@@ -66,7 +66,9 @@ def check_image(data: bytes, media_type: str) -> None:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise FileRefused("file: the image cannot be read (truncated or not what it claims)") from None
+        raise FileRefused(
+            "file: the image cannot be read (truncated or not what it claims)"
+        ) from None
 
 
 def derivative(data: bytes, media_type: str) -> tuple[bytes, str] | None:

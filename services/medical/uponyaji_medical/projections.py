@@ -17,9 +17,16 @@ from uponyaji_events.store import EventStore
 from .domain.state import ENTRY_IDS
 
 READ_TABLES = (
-    "custody", "evidence", "addenda", "reports", "signing_public_keys", "forms_issued",
-    "evaluations", "record_entries", "encounters",
-)  # fmt: skip
+    "custody",
+    "evidence",
+    "addenda",
+    "reports",
+    "signing_public_keys",
+    "forms_issued",
+    "evaluations",
+    "record_entries",
+    "encounters",
+)
 CARE_IDS = {"SpecialistReferralMade": "specialist_referral_id", "FollowUpScheduled": "follow_up_id"}
 
 
@@ -36,9 +43,15 @@ async def _encounter(conn: Conn, event: Event) -> None:
     await conn.execute(
         "INSERT INTO encounters (encounter_id, survivor_id, kind, occurred_at, county_code, "
         "payload, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        UUID(p["encounter_id"]), UUID(p["survivor_id"]), p["kind"], _at(p["occurred_at"]),
-        p["county_code"], p, event.actor.id, event.recorded_at,
-    )  # fmt: skip
+        UUID(p["encounter_id"]),
+        UUID(p["survivor_id"]),
+        p["kind"],
+        _at(p["occurred_at"]),
+        p["county_code"],
+        p,
+        event.actor.id,
+        event.recorded_at,
+    )
 
 
 async def _entry(conn: Conn, event: Event) -> None:
@@ -47,9 +60,15 @@ async def _entry(conn: Conn, event: Event) -> None:
     await conn.execute(
         "INSERT INTO record_entries (entry_id, survivor_id, encounter_id, kind, payload, "
         "supersedes, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        entry_id, UUID(p["survivor_id"]), _uuid(p.get("encounter_id")), name, p,
-        _uuid(p.get("supersedes")), event.actor.id, event.recorded_at,
-    )  # fmt: skip
+        entry_id,
+        UUID(p["survivor_id"]),
+        _uuid(p.get("encounter_id")),
+        name,
+        p,
+        _uuid(p.get("supersedes")),
+        event.actor.id,
+        event.recorded_at,
+    )
     if p.get("supersedes"):
         await conn.execute(
             "UPDATE record_entries SET superseded_by = $2 WHERE entry_id = $1",
@@ -70,7 +89,9 @@ async def _status(conn: Conn, event: Event) -> None:
 async def _grade(conn: Conn, event: Event) -> None:
     p = event.payload
     await conn.execute(
-        "UPDATE record_entries SET grade = $2 WHERE entry_id = $1", UUID(p["finding_id"]), p["level"]
+        "UPDATE record_entries SET grade = $2 WHERE entry_id = $1",
+        UUID(p["finding_id"]),
+        p["level"],
     )
 
 
@@ -85,10 +106,14 @@ async def _evaluation(conn: Conn, event: Event) -> None:
         "overall_level = coalesce($4, evaluations.overall_level), "
         "interpretation = coalesce($5, evaluations.interpretation), "
         "recommendations = coalesce($6, evaluations.recommendations), updated_at = $7",
-        UUID(p["encounter_id"]), UUID(p["survivor_id"]), p["level"] if psych else None,
-        None if psych else p["level"], p.get("interpretation"), p.get("recommendations"),
+        UUID(p["encounter_id"]),
+        UUID(p["survivor_id"]),
+        p["level"] if psych else None,
+        None if psych else p["level"],
+        p.get("interpretation"),
+        p.get("recommendations"),
         event.recorded_at,
-    )  # fmt: skip
+    )
 
 
 async def _form(conn: Conn, event: Event) -> None:
@@ -96,9 +121,15 @@ async def _form(conn: Conn, event: Event) -> None:
     await conn.execute(
         "INSERT INTO forms_issued (document_id, survivor_id, encounter_id, form, pdf_sha256, "
         "blank_fields, issued_by, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        UUID(p["document_id"]), UUID(p["survivor_id"]), UUID(p["encounter_id"]), p["form"],
-        p["pdf_sha256"], p["blank_fields"], event.actor.id, event.recorded_at,
-    )  # fmt: skip
+        UUID(p["document_id"]),
+        UUID(p["survivor_id"]),
+        UUID(p["encounter_id"]),
+        p["form"],
+        p["pdf_sha256"],
+        p["blank_fields"],
+        event.actor.id,
+        event.recorded_at,
+    )
 
 
 async def _key(conn: Conn, event: Event) -> None:
@@ -106,8 +137,11 @@ async def _key(conn: Conn, event: Event) -> None:
     await conn.execute(
         "INSERT INTO signing_public_keys (key_id, clinician_id, public_key, issued_at) "
         "VALUES ($1, $2, $3, $4)",
-        UUID(p["key_id"]), UUID(p["clinician_id"]), p["public_key"], _at(p["issued_at"]),
-    )  # fmt: skip
+        UUID(p["key_id"]),
+        UUID(p["clinician_id"]),
+        p["public_key"],
+        _at(p["issued_at"]),
+    )
 
 
 async def _report(conn: Conn, event: Event) -> None:
@@ -119,10 +153,19 @@ async def _report(conn: Conn, event: Event) -> None:
         "INSERT INTO reports (report_id, survivor_id, encounter_id, content, content_sha256, "
         "pdf_sha256, signer_id, key_id, signature, signed_at, overall_level, place_county_code) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        UUID(p["report_id"]), UUID(p["survivor_id"]), UUID(p["encounter_id"]), p["content"],
-        p["content_sha256"], p["pdf_sha256"], UUID(p["signer_id"]), UUID(p["key_id"]),
-        p["signature"], _at(p["signed_at"]), overall, p["place_county_code"],
-    )  # fmt: skip
+        UUID(p["report_id"]),
+        UUID(p["survivor_id"]),
+        UUID(p["encounter_id"]),
+        p["content"],
+        p["content_sha256"],
+        p["pdf_sha256"],
+        UUID(p["signer_id"]),
+        UUID(p["key_id"]),
+        p["signature"],
+        _at(p["signed_at"]),
+        overall,
+        p["place_county_code"],
+    )
 
 
 async def _addendum(conn: Conn, event: Event) -> None:
@@ -131,19 +174,30 @@ async def _addendum(conn: Conn, event: Event) -> None:
         "INSERT INTO addenda (addendum_id, report_id, survivor_id, content, content_sha256, "
         "pdf_sha256, signer_id, key_id, signature, signed_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        UUID(p["addendum_id"]), UUID(p["report_id"]), UUID(p["survivor_id"]), p["content"],
-        p["content_sha256"], p["pdf_sha256"], UUID(p["signer_id"]), UUID(p["key_id"]),
-        p["signature"], _at(p["signed_at"]),
-    )  # fmt: skip
+        UUID(p["addendum_id"]),
+        UUID(p["report_id"]),
+        UUID(p["survivor_id"]),
+        p["content"],
+        p["content_sha256"],
+        p["pdf_sha256"],
+        UUID(p["signer_id"]),
+        UUID(p["key_id"]),
+        p["signature"],
+        _at(p["signed_at"]),
+    )
 
 
 async def _custody(conn: Conn, event: Event, kind: str) -> None:
     await conn.execute(
         "INSERT INTO custody (event_id, evidence_id, kind, payload, actor, at) "
         "VALUES ($1, $2, $3, $4, $5, $6)",
-        event.event_id, UUID(event.payload["evidence_id"]), kind, event.payload,
-        event.actor.id, event.recorded_at,
-    )  # fmt: skip
+        event.event_id,
+        UUID(event.payload["evidence_id"]),
+        kind,
+        event.payload,
+        event.actor.id,
+        event.recorded_at,
+    )
 
 
 async def _captured(conn: Conn, event: Event) -> None:
@@ -153,12 +207,22 @@ async def _captured(conn: Conn, event: Event) -> None:
         "size_bytes, sha256, captured_at, identifying, scale_present, description, holder_id, "
         "location, recorded_by, recorded_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        UUID(p["evidence_id"]), UUID(p["survivor_id"]), _uuid(p.get("encounter_id")), p["kind"],
-        p.get("media_type"), p.get("size_bytes"), p.get("sha256"),
-        _at(p["captured_at"]) if p.get("captured_at") else None, p["identifying"],
-        p["scale_present"], p.get("description"), UUID(p["holder_id"]), p["location"],
-        event.actor.id, event.recorded_at,
-    )  # fmt: skip
+        UUID(p["evidence_id"]),
+        UUID(p["survivor_id"]),
+        _uuid(p.get("encounter_id")),
+        p["kind"],
+        p.get("media_type"),
+        p.get("size_bytes"),
+        p.get("sha256"),
+        _at(p["captured_at"]) if p.get("captured_at") else None,
+        p["identifying"],
+        p["scale_present"],
+        p.get("description"),
+        UUID(p["holder_id"]),
+        p["location"],
+        event.actor.id,
+        event.recorded_at,
+    )
     await _custody(conn, event, "captured")
 
 
@@ -166,8 +230,10 @@ async def _handed(conn: Conn, event: Event) -> None:
     p = event.payload
     await conn.execute(
         "UPDATE evidence SET holder_id = $2, location = $3 WHERE evidence_id = $1",
-        UUID(p["evidence_id"]), UUID(p["to_holder_id"]), p["to_location"],
-    )  # fmt: skip
+        UUID(p["evidence_id"]),
+        UUID(p["to_holder_id"]),
+        p["to_location"],
+    )
     await _custody(conn, event, "handed_over")
 
 
@@ -177,7 +243,8 @@ async def _accessed(conn: Conn, event: Event) -> None:
 
 async def _alarm(conn: Conn, event: Event) -> None:
     await conn.execute(
-        "UPDATE evidence SET alarm = true WHERE evidence_id = $1", UUID(event.payload["evidence_id"])
+        "UPDATE evidence SET alarm = true WHERE evidence_id = $1",
+        UUID(event.payload["evidence_id"]),
     )
     await _custody(conn, event, "alarm")
 
@@ -186,8 +253,10 @@ async def _answer(conn: Conn, event: Event) -> None:
     status = "accepted" if event.type.endswith("ReferralAccepted") else "declined"
     await conn.execute(
         "UPDATE referrals SET status = $2, answered_at = $3 WHERE referral_id = $1",
-        UUID(event.payload["referral_id"]), status, event.recorded_at,
-    )  # fmt: skip
+        UUID(event.payload["referral_id"]),
+        status,
+        event.recorded_at,
+    )
 
 
 APPLY: dict[str, Callable[[Conn, Event], Awaitable[None]]] = {

@@ -89,9 +89,17 @@ class StepUps:
     def proof(self, staff_id: UUID) -> str:
         """A fresh proof for one signature."""
         now = int(time.time())
-        claims = {"iss": "uponyaji-identity", "sub": str(staff_id), "aud": "step-up:medical",
-                  "iat": now, "nbf": now, "exp": now + 120, "auth_time": now, "amr": ["otp"],
-                  "jti": uuid.uuid4().hex}  # fmt: skip
+        claims = {
+            "iss": "uponyaji-identity",
+            "sub": str(staff_id),
+            "aud": "step-up:medical",
+            "iat": now,
+            "nbf": now,
+            "exp": now + 120,
+            "auth_time": now,
+            "amr": ["otp"],
+            "jti": uuid.uuid4().hex,
+        }
         return jwt.encode(claims, self.key, algorithm="EdDSA", headers={"kid": self.kid})
 
 
@@ -110,9 +118,12 @@ async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool
     url, deadline = settings.service_url("intake"), time.monotonic() + wait
     last, still_since = -1, time.monotonic()
     while time.monotonic() < deadline:
-        position = int(await pool.fetchval(
-            "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
-        ) or 0)  # fmt: skip
+        position = int(
+            await pool.fetchval(
+                "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
+            )
+            or 0
+        )
         head = await intake_head(url) if url else None
         if head is not None and head > 0 and position >= head:
             return True
@@ -126,25 +137,35 @@ async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool
 
 
 async def seed_one(
-    med: Medical, survivor_id: UUID, clinician: UUID, *, medico_legal: bool, photos: bool,
+    med: Medical,
+    survivor_id: UUID,
+    clinician: UUID,
+    *,
+    medico_legal: bool,
+    photos: bool,
     steps: StepUps | None,
-) -> int:  # fmt: skip
+) -> int:
     """Record one survivor's demo record; return how many reports it signed (0 or 1)."""
     plan = demo.record(survivor_id, med.today(), medico_legal=medico_legal)
     body = EncounterBody.model_validate({**plan.encounter, "clinician_ids": [str(clinician)]})
     events = await h.open_encounter(med, survivor_id, body, SEEDER, clinician)
     encounter = UUID(events[0].payload["encounter_id"])
     at: dict[str, Any] = {"encounter_id": str(encounter)}
-    await h.record_entry(med, survivor_id, HistoryBody.model_validate({**at, **plan.history}),
-                         SEEDER)  # fmt: skip
+    await h.record_entry(
+        med, survivor_id, HistoryBody.model_validate({**at, **plan.history}), SEEDER
+    )
     photo_ids: list[str] = []
     if photos:
         for identifying in (True, False):
             label = f"case photo {'identifying' if identifying else 'close-up with scale'}"
             upload = evidence_handlers.Upload(
                 demo.synthetic_photo(label, identifying=identifying),
-                m.EvidenceKind.PHOTOGRAPH, None, encounter, identifying, not identifying,
-            )  # fmt: skip
+                m.EvidenceKind.PHOTOGRAPH,
+                None,
+                encounter,
+                identifying,
+                not identifying,
+            )
             made = await evidence_handlers.capture(med, survivor_id, upload, SEEDER, clinician)
             photo_ids.append(made[0].payload["evidence_id"])
     for index, (finding, grade) in enumerate(zip(plan.findings, plan.grades, strict=True)):
@@ -153,37 +174,57 @@ async def seed_one(
             med, survivor_id, FindingBody.model_validate({**at, **finding, **extra}), SEEDER
         )
         if medico_legal:
-            await h.grade_finding(med, survivor_id, UUID(made[0].payload["finding_id"]),
-                                  GradeBody(level=m.ConsistencyLevel(grade)), SEEDER)  # fmt: skip
+            await h.grade_finding(
+                med,
+                survivor_id,
+                UUID(made[0].payload["finding_id"]),
+                GradeBody(level=m.ConsistencyLevel(grade)),
+                SEEDER,
+            )
     if plan.psychological is not None:
         body_p = PsychologicalBody.model_validate({**at, **plan.psychological})
         await h.record_entry(med, survivor_id, body_p, SEEDER)
         if medico_legal and plan.psych_grade is not None:
-            await h.grade_psychological(med, survivor_id, encounter,
-                                        GradeBody(level=m.ConsistencyLevel(plan.psych_grade)),
-                                        SEEDER)  # fmt: skip
+            await h.grade_psychological(
+                med,
+                survivor_id,
+                encounter,
+                GradeBody(level=m.ConsistencyLevel(plan.psych_grade)),
+                SEEDER,
+            )
     for code in plan.diagnoses:
-        await h.record_entry(med, survivor_id, DiagnosisBody.model_validate({**at, "code": code}),
-                             SEEDER)  # fmt: skip
+        await h.record_entry(
+            med, survivor_id, DiagnosisBody.model_validate({**at, "code": code}), SEEDER
+        )
     if plan.treatment is not None:
-        await h.record_entry(med, survivor_id,
-                             TreatmentBody.model_validate({**at, **plan.treatment}), SEEDER)  # fmt: skip
+        await h.record_entry(
+            med, survivor_id, TreatmentBody.model_validate({**at, **plan.treatment}), SEEDER
+        )
     if plan.specialist is not None:
-        await h.record_care(med, survivor_id, SpecialistBody.model_validate(
-            {**at, "specialty": plan.specialist}), SEEDER)  # fmt: skip
+        await h.record_care(
+            med,
+            survivor_id,
+            SpecialistBody.model_validate({**at, "specialty": plan.specialist}),
+            SEEDER,
+        )
     if plan.follow_up_in_days is not None:
         due = med.today() + timedelta(days=plan.follow_up_in_days)
-        await h.record_care(med, survivor_id, FollowUpBody.model_validate(
-            {**at, "due_on": due.isoformat()}), SEEDER)  # fmt: skip
+        await h.record_care(
+            med, survivor_id, FollowUpBody.model_validate({**at, "due_on": due.isoformat()}), SEEDER
+        )
     if plan.overall is not None:
-        await h.record_overall(med, survivor_id, encounter,
-                               OverallBody.model_validate(plan.overall), SEEDER)  # fmt: skip
+        await h.record_overall(
+            med, survivor_id, encounter, OverallBody.model_validate(plan.overall), SEEDER
+        )
     if steps is None or not medico_legal:
         return 0
     sign = SignBody(
-        encounter_id=encounter, qualifications="MBChB, demo clinician (FAKE)",
-        county_code=plan.encounter["county_code"], truthful=True, step_up=steps.proof(clinician),
-    )  # fmt: skip
+        encounter_id=encounter,
+        qualifications="MBChB, demo clinician (FAKE)",
+        county_code=plan.encounter["county_code"],
+        truthful=True,
+        step_up=steps.proof(clinician),
+    )
     signed, _ = await sign_report(med, steps.verifier, survivor_id, sign, SEEDER, clinician)
     return 1 if signed else 0
 
@@ -196,8 +237,10 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
         async with pool.acquire() as conn:
             await migrate(conn, kernel_migrations() + directory_migrations(MIGRATIONS, "medical"))
             if not await caught_up(pool, settings, wait):
-                print("medical.seed: intake's events still arriving; seeding what is known",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    "medical.seed: intake's events still arriving; seeding what is known",
+                    file=sys.stderr,
+                )
             await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
             try:
                 keys = Keys.open(pool, settings.kek_file, create=settings.development)
@@ -211,9 +254,13 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
                     with_photos = bool(row["photos"]) and photos < PHOTOS
                     photos += 2 * with_photos
                     signed += await seed_one(
-                        med, survivor, clinician, medico_legal=index % 5 == 0,
-                        photos=with_photos, steps=steps if signed < SIGNED else None,
-                    )  # fmt: skip
+                        med,
+                        survivor,
+                        clinician,
+                        medico_legal=index % 5 == 0,
+                        photos=with_photos,
+                        steps=steps if signed < SIGNED else None,
+                    )
                     if signed == SIGNED and index % 5 == 0:
                         await _addendum(med, steps, survivor, clinician, pool)
                         signed += 1  # one addendum only
@@ -246,8 +293,10 @@ def main() -> int:
     started = time.monotonic()
     made, signed = asyncio.run(seed(settings))
     took = time.monotonic() - started
-    print(f"medical.seed: {made} synthetic records ({signed} signed reports) in {took:.1f}s",
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"medical.seed: {made} synthetic records ({signed} signed reports) in {took:.1f}s",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -12,7 +12,7 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class Settings(ServiceSettings):
-    """Where medical's database, NATS, key file, intake and identity are; upload and step-up limits."""
+    """Medical's database, NATS, key file and intake; the upload and step-up limits."""
 
     model_config = service_config(SERVICE)
 

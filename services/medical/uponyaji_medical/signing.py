@@ -70,7 +70,9 @@ class SigningKeys:
 
     kek: bytes = field(repr=False)
 
-    async def signer(self, conn: Conn, clinician_id: UUID) -> tuple[UUID, Ed25519PrivateKey, NewKey | None]:
+    async def signer(
+        self, conn: Conn, clinician_id: UUID
+    ) -> tuple[UUID, Ed25519PrivateKey, NewKey | None]:
         """The clinician's key (created if they have none): id, private key, new-key record."""
         row = await conn.fetchrow(
             "SELECT key_id, wrapped FROM signing_keys WHERE clinician_id = $1 FOR UPDATE",

@@ -35,13 +35,22 @@ async def check(
         if not isinstance(kid, str):
             raise StepUpRequired("step_up: the proof has no key id")
         claims = jwt.decode(
-            proof, key=await verifier.key(kid), algorithms=["EdDSA"], audience=AUDIENCE,
-            issuer=ISSUER, leeway=10, options={"require": REQUIRED},
-        )  # fmt: skip
+            proof,
+            key=await verifier.key(kid),
+            algorithms=["EdDSA"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            leeway=10,
+            options={"require": REQUIRED},
+        )
     except (InvalidTokenError, LookupError, ValueError):
-        raise StepUpRequired("step_up: the proof is not valid (expired, altered or not identity's)") from None
+        raise StepUpRequired(
+            "step_up: the proof is not valid (expired, altered or not identity's)"
+        ) from None
     except AccessError as exc:  # an unknown key id, or identity's keys cannot be fetched
-        raise StepUpRequired(f"step_up: the proof cannot be checked now ({type(exc).__name__})") from None
+        raise StepUpRequired(
+            f"step_up: the proof cannot be checked now ({type(exc).__name__})"
+        ) from None
     if str(claims["sub"]) != str(staff_id):
         raise StepUpRequired("step_up: the proof was issued to someone else")
     if "otp" not in claims.get("amr", []) or time.time() - float(claims["auth_time"]) > max_age:

@@ -15,8 +15,13 @@ from .domain import icd11
 # Sealed fields of each stored payload, by event name (the context is `medical.<name>/<field>`).
 SEALED = {
     "EncounterOpened": ("facility", "restrictions", "limitation"),
-    "HistoryRecorded": ("allegation", "symptoms_acute", "symptoms_current", "medical_history",
-                        "reason"),
+    "HistoryRecorded": (
+        "allegation",
+        "symptoms_acute",
+        "symptoms_current",
+        "medical_history",
+        "reason",
+    ),
     "FindingDocumented": ("description", "reason"),
     "PsychologicalFindingsRecorded": ("summary", "reason"),
     "DiagnosisRecorded": ("note", "reason"),
@@ -24,7 +29,7 @@ SEALED = {
     "SpecialistReferralMade": ("reason",),
     "OverallEvaluationRecorded": ("interpretation", "recommendations"),
     "EvidenceCaptured": ("description",),
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,14 @@ async def entry(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
     if row["kind"] == "DiagnosisRecorded":
         data["title"] = icd11.title(data["code"])
     return {
-        "type": row["kind"], **data, "grade": row["grade"], "status": row["status"],
+        "type": row["kind"],
+        **data,
+        "grade": row["grade"],
+        "status": row["status"],
         "superseded_by": str(row["superseded_by"]) if row["superseded_by"] else None,
-        "recorded_by": row["recorded_by"], "recorded_at": _iso(row["recorded_at"]),
-    }  # fmt: skip
+        "recorded_by": row["recorded_by"],
+        "recorded_at": _iso(row["recorded_at"]),
+    }
 
 
 async def evaluation(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
@@ -88,15 +97,21 @@ async def evaluation(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
 async def evidence(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
     """An evidence item's metadata (never its file)."""
     return {
-        "evidence_id": str(row["evidence_id"]), "kind": row["kind"],
+        "evidence_id": str(row["evidence_id"]),
+        "kind": row["kind"],
         "encounter_id": str(row["encounter_id"]) if row["encounter_id"] else None,
-        "media_type": row["media_type"], "size_bytes": row["size_bytes"],
-        "sha256": row["sha256"], "captured_at": _iso(row["captured_at"]),
-        "identifying": row["identifying"], "scale_present": row["scale_present"],
+        "media_type": row["media_type"],
+        "size_bytes": row["size_bytes"],
+        "sha256": row["sha256"],
+        "captured_at": _iso(row["captured_at"]),
+        "identifying": row["identifying"],
+        "scale_present": row["scale_present"],
         "description": await read.text("EvidenceCaptured", "description", row["description"]),
-        "holder_id": str(row["holder_id"]), "location": row["location"],
-        "integrity_alarm": row["alarm"], "recorded_at": _iso(row["recorded_at"]),
-    }  # fmt: skip
+        "holder_id": str(row["holder_id"]),
+        "location": row["location"],
+        "integrity_alarm": row["alarm"],
+        "recorded_at": _iso(row["recorded_at"]),
+    }
 
 
 def plain(row: asyncpg.Record) -> dict[str, Any]:

@@ -22,12 +22,14 @@ async def seed_caseload(
         async with conn.transaction():
             await conn.execute(
                 "INSERT INTO survivors (survivor_id, case_number) VALUES ($1, $2)",
-                survivor_id, f"UPJ-2026-8{survivor_id.int % 100000:05d}",
-            )  # fmt: skip
+                survivor_id,
+                f"UPJ-2026-8{survivor_id.int % 100000:05d}",
+            )
             await conn.execute(
                 "INSERT INTO caseload (survivor_id, team, assigned_at) VALUES ($1, $2, now())",
-                survivor_id, team,
-            )  # fmt: skip
+                survivor_id,
+                team,
+            )
             await conn.execute(
                 "INSERT INTO consents (survivor_id, scope, granted, changed_at) "
                 "VALUES ($1, 'medical_examination', true, now())",
@@ -36,19 +38,27 @@ async def seed_caseload(
             await conn.execute(
                 "INSERT INTO referrals (referral_id, survivor_id, urgency, made_at) "
                 "VALUES ($1, $2, 'routine', now())",
-                referral_id, survivor_id,
-            )  # fmt: skip
+                referral_id,
+                survivor_id,
+            )
             await conn.execute(
                 "INSERT INTO signing_public_keys (key_id, clinician_id, public_key, issued_at) "
                 "VALUES ($1, $2, $3, now())",
-                report_id, uuid4(), "A" * 43,
-            )  # fmt: skip
+                report_id,
+                uuid4(),
+                "A" * 43,
+            )
             await conn.execute(
                 "INSERT INTO reports (report_id, survivor_id, encounter_id, content, "
                 "content_sha256, pdf_sha256, signer_id, key_id, signature, signed_at, "
                 "place_county_code) VALUES ($1, $2, $3, 'x', $4, $4, $5, $1, $6, now(), '047')",
-                report_id, survivor_id, encounter_id, "0" * 64, uuid4(), "A" * 86,
-            )  # fmt: skip
+                report_id,
+                survivor_id,
+                encounter_id,
+                "0" * 64,
+                uuid4(),
+                "A" * 86,
+            )
     finally:
         await conn.close()
     return {"report_id": str(report_id), "referral_id": str(referral_id)}

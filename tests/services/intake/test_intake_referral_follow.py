@@ -19,18 +19,30 @@ def medical_answer(model: m.ReferralAccepted | m.ReferralDeclined) -> Event:
     new = default_registry().to_new_event(model, service="medical")
     now = datetime.now(UTC)
     return Event(
-        event_id=uuid.uuid4(), stream_type="referral", stream_id=str(model.referral_id),
-        version=1, type=new.type, schema_version=new.schema_version, occurred_at=now,
-        recorded_at=now, actor=Actor.system("medical"), correlation_id=uuid.uuid4(),
-        causation_id=None, payload=new.payload, prev_hash=b"", hash=b"", position=1,
-    )  # fmt: skip
+        event_id=uuid.uuid4(),
+        stream_type="referral",
+        stream_id=str(model.referral_id),
+        version=1,
+        type=new.type,
+        schema_version=new.schema_version,
+        occurred_at=now,
+        recorded_at=now,
+        actor=Actor.system("medical"),
+        correlation_id=uuid.uuid4(),
+        causation_id=None,
+        payload=new.payload,
+        prev_hash=b"",
+        hash=b"",
+        position=1,
+    )
 
 
 async def test_medicals_answer_moves_the_referral_once(app: FastAPI, officer: As) -> None:
     sid = (await officer.post("/survivors", registration())).json()["survivor_id"]
     await officer.post(f"/survivors/{sid}/consents", consent("medical_examination"))
-    made = await officer.post(f"/survivors/{sid}/referrals",
-                              {"target": "medical", "urgency": "urgent"})  # fmt: skip
+    made = await officer.post(
+        f"/survivors/{sid}/referrals", {"target": "medical", "urgency": "urgent"}
+    )
     assert made.status_code == 201, made.text
     referral = made.json()["referral_id"]
     intake = app.state.intake

@@ -51,20 +51,37 @@ class SigningKey:
 
     def token(self, staff: Staff) -> str:
         now = int(time.time())
-        return self._sign({
-            "iss": "uponyaji-identity", "sub": str(staff.staff_id), "aud": ["medical"],
-            "iat": now, "nbf": now, "exp": now + 900, "jti": uuid.uuid4().hex,
-            "sid": f"sess-{uuid.uuid4().hex}", "username": "test.staff",
-            "roles": list(staff.roles), "teams": [str(t) for t in staff.teams],
-        })  # fmt: skip
+        return self._sign(
+            {
+                "iss": "uponyaji-identity",
+                "sub": str(staff.staff_id),
+                "aud": ["medical"],
+                "iat": now,
+                "nbf": now,
+                "exp": now + 900,
+                "jti": uuid.uuid4().hex,
+                "sid": f"sess-{uuid.uuid4().hex}",
+                "username": "test.staff",
+                "roles": list(staff.roles),
+                "teams": [str(t) for t in staff.teams],
+            }
+        )
 
     def step_up(self, staff: Staff, *, age: int = 0, audience: str = "step-up:medical") -> str:
         now = int(time.time())
-        return self._sign({
-            "iss": "uponyaji-identity", "sub": str(staff.staff_id), "aud": audience,
-            "iat": now - age, "nbf": now - age, "exp": now - age + 120 if age < 100 else now + 60,
-            "auth_time": now - age, "amr": ["otp"], "jti": uuid.uuid4().hex,
-        })  # fmt: skip
+        return self._sign(
+            {
+                "iss": "uponyaji-identity",
+                "sub": str(staff.staff_id),
+                "aud": audience,
+                "iat": now - age,
+                "nbf": now - age,
+                "exp": now - age + 120 if age < 100 else now + 60,
+                "auth_time": now - age,
+                "amr": ["otp"],
+                "jti": uuid.uuid4().hex,
+            }
+        )
 
 
 @dataclass
@@ -92,9 +109,13 @@ class FakeIntake:
 
     def _consent(self, survivor: uuid.UUID, scope: str, *, granted: bool) -> BaseModel:
         fields: dict[str, Any] = {
-            "survivor_id": survivor, "scope": scope, "method": "verbal", "party": "survivor",
-            "language": "sw", "at": datetime.now(UTC),
-        }  # fmt: skip
+            "survivor_id": survivor,
+            "scope": scope,
+            "method": "verbal",
+            "party": "survivor",
+            "language": "sw",
+            "at": datetime.now(UTC),
+        }
         return i.ConsentGranted(**fields) if granted else i.ConsentWithdrawn(**fields)
 
     async def register(
@@ -105,13 +126,17 @@ class FakeIntake:
         self.cases += 1
         models: list[BaseModel] = [
             i.SurvivorRegistered(
-                survivor_id=survivor, case_number=f"UPJ-2026-{self.cases:06d}",
-                full_name=example_sealed("name"), county_code="047", gender="female",
-                age_band="25-34", preferred_language="sw",
+                survivor_id=survivor,
+                case_number=f"UPJ-2026-{self.cases:06d}",
+                full_name=example_sealed("name"),
+                county_code="047",
+                gender="female",
+                age_band="25-34",
+                preferred_language="sw",
             ),
             i.CaseAssigned(survivor_id=survivor, team_id=team, lead_case_worker_id=None),
             *[self._consent(survivor, scope, granted=True) for scope in scopes],
-        ]  # fmt: skip
+        ]
         await self._append("survivor", survivor, *models)
         return survivor
 
@@ -123,17 +148,21 @@ class FakeIntake:
 
     async def refer(self, survivor: uuid.UUID) -> uuid.UUID:
         referral = uuid.uuid4()
-        model = i.ReferralMade(referral_id=referral, survivor_id=survivor, target="medical",
-                               urgency="urgent")  # fmt: skip
+        model = i.ReferralMade(
+            referral_id=referral, survivor_id=survivor, target="medical", urgency="urgent"
+        )
         await self._append("referral", referral, model)
         return referral
 
     async def erase(self, survivor: uuid.UUID) -> uuid.UUID:
         request = uuid.uuid4()
         model = i.ErasureRequested(
-            request_id=request, survivor_id=survivor, case_number="UPJ-2026-000001",
-            received_on=date.today(), services=["intake", "medical"],
-        )  # fmt: skip
+            request_id=request,
+            survivor_id=survivor,
+            case_number="UPJ-2026-000001",
+            received_on=date.today(),
+            services=["intake", "medical"],
+        )
         await self._append("erasure", request, model)
         return request
 

@@ -22,8 +22,9 @@ async def test_a_photo_keeps_its_capture_time_and_leaves_without_gps_or_serial(
     await intake.deliver(app)
     photo = photo_with_gps()
     assert Image.open(io.BytesIO(photo)).getexif().get_ifd(0x8825)  # the original has GPS
-    made = await clinician.upload(f"/survivors/{sid}/evidence", photo, kind="photograph",
-                                  identifying=True)  # fmt: skip
+    made = await clinician.upload(
+        f"/survivors/{sid}/evidence", photo, kind="photograph", identifying=True
+    )
     assert made.status_code == 201, made.text
     assert made.json()["captured_at"].startswith("2026-03-04T10:40:00")
     item = made.json()["evidence_id"]
@@ -39,30 +40,50 @@ async def test_a_photo_keeps_its_capture_time_and_leaves_without_gps_or_serial(
 
     # custody: only the holder hands over; every hand-over and access is on the chain
     other = as_staff("clinician")
-    wrong = await clinician.post(f"/survivors/{sid}/evidence/{item}/hand-overs", {
-        "from_holder_id": str(other.staff.staff_id), "to_holder_id": str(clinician.staff.staff_id),
-        "from_location": "medical_record_store", "to_location": "legal_team",
-        "reason": "Synthetic (FAKE)"})  # fmt: skip
+    wrong = await clinician.post(
+        f"/survivors/{sid}/evidence/{item}/hand-overs",
+        {
+            "from_holder_id": str(other.staff.staff_id),
+            "to_holder_id": str(clinician.staff.staff_id),
+            "from_location": "medical_record_store",
+            "to_location": "legal_team",
+            "reason": "Synthetic (FAKE)",
+        },
+    )
     assert wrong.status_code == 409
     assert "from_holder_id" in wrong.json()["detail"]
-    moved = await clinician.post(f"/survivors/{sid}/evidence/{item}/hand-overs", {
-        "from_holder_id": str(clinician.staff.staff_id), "to_holder_id": str(other.staff.staff_id),
-        "from_location": "medical_record_store", "to_location": "legal_team",
-        "reason": "Synthetic hand-over for the hearing (FAKE)"})  # fmt: skip
+    moved = await clinician.post(
+        f"/survivors/{sid}/evidence/{item}/hand-overs",
+        {
+            "from_holder_id": str(clinician.staff.staff_id),
+            "to_holder_id": str(other.staff.staff_id),
+            "from_location": "medical_record_store",
+            "to_location": "legal_team",
+            "reason": "Synthetic hand-over for the hearing (FAKE)",
+        },
+    )
     assert moved.status_code == 201, moved.text
     chain = (await clinician.get(f"/survivors/{sid}/evidence/{item}/custody")).json()["custody"]
     assert [c["step"] for c in chain] == ["captured", "accessed", "handed_over"]
     assert chain[2]["reason"] == "Synthetic hand-over for the hearing (FAKE)"
-    again = await clinician.post(f"/survivors/{sid}/evidence/{item}/hand-overs", {
-        "from_holder_id": str(clinician.staff.staff_id), "to_holder_id": str(other.staff.staff_id),
-        "from_location": "legal_team", "to_location": "court", "reason": "Synthetic (FAKE)"})  # fmt: skip
+    again = await clinician.post(
+        f"/survivors/{sid}/evidence/{item}/hand-overs",
+        {
+            "from_holder_id": str(clinician.staff.staff_id),
+            "to_holder_id": str(other.staff.staff_id),
+            "from_location": "legal_team",
+            "to_location": "court",
+            "reason": "Synthetic (FAKE)",
+        },
+    )
     assert again.status_code == 409  # the clinician no longer holds it
 
     # a stored file altered behind the service's back is never served, and raises an alarm
     await pool.execute(
         "UPDATE evidence_blobs SET sealed = overlay(sealed placing '\\x00'::bytea from 40) "
-        "WHERE evidence_id = $1", UUID(item),
-    )  # fmt: skip
+        "WHERE evidence_id = $1",
+        UUID(item),
+    )
     tampered = await clinician.get(f"/survivors/{sid}/evidence/{item}/file")
     assert tampered.status_code == 409
     assert tampered.json()["error"] == "EvidenceTampered"
@@ -82,17 +103,29 @@ async def test_referrals_are_answered_and_erasure_destroys_the_key(
     assert [r["referral_id"] for r in pending] == [str(referral)]
     answer = await clinician.post(f"/referrals/{referral}/decision", {"decision": "accepted"})
     assert answer.status_code == 201, answer.text
-    assert (await clinician.post(f"/referrals/{referral}/decision",
-                                 {"decision": "declined"})).status_code == 409  # fmt: skip
+    assert (
+        await clinician.post(f"/referrals/{referral}/decision", {"decision": "declined"})
+    ).status_code == 409
     assert (await clinician.get("/referrals")).json()["referrals"] == []
 
-    eid = (await clinician.post(f"/survivors/{sid}/encounters", {
-        "kind": "initial_assessment", "occurred_at": "2026-03-04T07:00:00+00:00",
-        "county_code": "047", "facility": "Synthetic Clinic (FAKE)"})).json()["id"]  # fmt: skip
-    await clinician.post(f"/survivors/{sid}/history", {
-        "encounter_id": eid, "allegation": "Synthetic allegation (FAKE)"})  # fmt: skip
-    photo = await clinician.upload(f"/survivors/{sid}/evidence", photo_with_gps(),
-                                   kind="photograph")  # fmt: skip
+    eid = (
+        await clinician.post(
+            f"/survivors/{sid}/encounters",
+            {
+                "kind": "initial_assessment",
+                "occurred_at": "2026-03-04T07:00:00+00:00",
+                "county_code": "047",
+                "facility": "Synthetic Clinic (FAKE)",
+            },
+        )
+    ).json()["id"]
+    await clinician.post(
+        f"/survivors/{sid}/history",
+        {"encounter_id": eid, "allegation": "Synthetic allegation (FAKE)"},
+    )
+    photo = await clinician.upload(
+        f"/survivors/{sid}/evidence", photo_with_gps(), kind="photograph"
+    )
     request = await intake.erase(sid)
     await intake.deliver(app)
     await intake.deliver(app)  # a re-delivery confirms nothing twice
@@ -105,7 +138,13 @@ async def test_referrals_are_answered_and_erasure_destroys_the_key(
     assert record["entries"][0]["allegation"] == ERASED
     gone = await clinician.get(f"/survivors/{sid}/evidence/{photo.json()['evidence_id']}/file")
     assert gone.status_code == 404
-    refused = await clinician.post(f"/survivors/{sid}/encounters", {
-        "kind": "initial_assessment", "occurred_at": "2026-03-04T07:00:00+00:00",
-        "county_code": "047", "facility": "x"})  # fmt: skip
+    refused = await clinician.post(
+        f"/survivors/{sid}/encounters",
+        {
+            "kind": "initial_assessment",
+            "occurred_at": "2026-03-04T07:00:00+00:00",
+            "county_code": "047",
+            "facility": "x",
+        },
+    )
     assert refused.json()["error"] == "SurvivorErased"

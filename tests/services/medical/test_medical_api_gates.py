@@ -8,8 +8,12 @@ from typing import Any
 from fastapi import FastAPI
 from medical_api_support import MOMBASA, As, FakeIntake, count_events, photo_with_gps
 
-ENCOUNTER = {"kind": "initial_assessment", "occurred_at": "2026-03-04T07:00:00+00:00",
-             "county_code": "047", "facility": "Synthetic Clinic (FAKE)"}  # fmt: skip
+ENCOUNTER = {
+    "kind": "initial_assessment",
+    "occurred_at": "2026-03-04T07:00:00+00:00",
+    "county_code": "047",
+    "facility": "Synthetic Clinic (FAKE)",
+}
 
 
 async def test_consent_gates_examination_photographs_and_withdrawal(
@@ -23,8 +27,9 @@ async def test_consent_gates_examination_photographs_and_withdrawal(
     assert refused.status_code == 409
     assert refused.json()["error"] == "ConsentRequired"
     assert "medical_examination" in refused.json()["detail"]
-    photo = await clinician.upload(f"/survivors/{exam_only}/evidence", photo_with_gps(),
-                                   kind="photograph")  # fmt: skip
+    photo = await clinician.upload(
+        f"/survivors/{exam_only}/evidence", photo_with_gps(), kind="photograph"
+    )
     assert photo.status_code == 409
     assert "photography_storage" in photo.json()["detail"]
     assert await count_events(pool) == before
@@ -33,8 +38,9 @@ async def test_consent_gates_examination_photographs_and_withdrawal(
     # the scope's older name `photography` grants storage; court use needs its own consent
     await intake.grant(exam_only, "photography")
     await intake.deliver(app)
-    stored = await clinician.upload(f"/survivors/{exam_only}/evidence", photo_with_gps(),
-                                    kind="photograph")  # fmt: skip
+    stored = await clinician.upload(
+        f"/survivors/{exam_only}/evidence", photo_with_gps(), kind="photograph"
+    )
     assert stored.status_code == 201, stored.text
     file = f"/survivors/{exam_only}/evidence/{stored.json()['evidence_id']}/file"
     court = await clinician.get(file, params={"purpose": "legal"})
@@ -58,13 +64,23 @@ async def test_field_rules_counsellor_summary_lead_aggregates_and_caseload(
 ) -> None:
     sid = await intake.register()
     await intake.deliver(app)
-    eid = (await clinician.post(f"/survivors/{sid}/encounters", {
-        **ENCOUNTER, "kind": "medico_legal_examination"})).json()["id"]  # fmt: skip
-    await clinician.post(f"/survivors/{sid}/psychological-findings",
-                         {"encounter_id": eid, "summary": "Synthetic (FAKE)"})  # fmt: skip
-    await clinician.post(f"/survivors/{sid}/encounters/{eid}/overall-evaluation", {
-        "level": "typical", "interpretation": "Synthetic interpretation (FAKE)",
-        "recommendations": "Synthetic (FAKE)"})  # fmt: skip
+    eid = (
+        await clinician.post(
+            f"/survivors/{sid}/encounters", {**ENCOUNTER, "kind": "medico_legal_examination"}
+        )
+    ).json()["id"]
+    await clinician.post(
+        f"/survivors/{sid}/psychological-findings",
+        {"encounter_id": eid, "summary": "Synthetic (FAKE)"},
+    )
+    await clinician.post(
+        f"/survivors/{sid}/encounters/{eid}/overall-evaluation",
+        {
+            "level": "typical",
+            "interpretation": "Synthetic interpretation (FAKE)",
+            "recommendations": "Synthetic (FAKE)",
+        },
+    )
     record = (await clinician.get(f"/survivors/{sid}/record")).json()
     assert record["evaluations"][0]["interpretation"] == "Synthetic interpretation (FAKE)"
     assert record["entries"][0]["summary"] == "Synthetic (FAKE)"
@@ -92,18 +108,28 @@ async def test_bad_input_names_the_field_and_writes_nothing(
     sid = await intake.register(scopes=("medical_examination", "photography_storage"))
     await intake.deliver(app)
     eid = (await clinician.post(f"/survivors/{sid}/encounters", ENCOUNTER)).json()["id"]
-    finding = {"encounter_id": eid, "region": "foot_sole_left", "lesion": "contusion",
-               "shape": "linear", "colour": "red", "estimated_age": "hours",
-               "position": {"view": "back", "x": 1, "y": 2}}  # fmt: skip
+    finding = {
+        "encounter_id": eid,
+        "region": "foot_sole_left",
+        "lesion": "contusion",
+        "shape": "linear",
+        "colour": "red",
+        "estimated_age": "hours",
+        "position": {"view": "back", "x": 1, "y": 2},
+    }
     before = await count_events(pool)
     cases = [
         ("/findings", {**finding, "region": "tail"}, 422, "region"),
         ("/findings", {**finding, "position": {"view": "top", "x": 1, "y": 2}}, 422, "view"),
         ("/findings", {**finding, "encounter_id": str(sid)}, 404, "encounter_id"),
         ("/diagnoses", {"encounter_id": eid, "code": "1A00"}, 422, "code"),
-        ("/history", {"encounter_id": eid, "allegation": "x", "supersedes": str(sid)}, 404,
-         "supersedes"),
-    ]  # fmt: skip
+        (
+            "/history",
+            {"encounter_id": eid, "allegation": "x", "supersedes": str(sid)},
+            404,
+            "supersedes",
+        ),
+    ]
     for path, body, status, field in cases:
         answer = await clinician.post(f"/survivors/{sid}{path}", body)
         assert answer.status_code == status, (path, answer.text)
@@ -119,14 +145,22 @@ async def test_bad_input_names_the_field_and_writes_nothing(
         (photo, {"kind": "photograph", "sha256": "0" * 64}, 422, "sha256"),
         (photo, {"kind": "physical_sample"}, 422, "kind"),
         (photo, {"kind": "selfie"}, 422, "kind"),
-        (b"\xff\xd8\xff" + b"\x00" * (settings.max_upload_bytes), {"kind": "photograph"}, 413,
-         "file"),
-    ]  # fmt: skip
+        (
+            b"\xff\xd8\xff" + b"\x00" * (settings.max_upload_bytes),
+            {"kind": "photograph"},
+            413,
+            "file",
+        ),
+    ]
     for data, params, status, field in uploads:
         answer = await clinician.upload(f"/survivors/{sid}/evidence", data, **params)
         assert answer.status_code == status, answer.text
         assert field in answer.json()["detail"]
     assert await count_events(pool) == before
-    good = await clinician.upload(f"/survivors/{sid}/evidence", photo, kind="photograph",
-                                  sha256=hashlib.sha256(photo).hexdigest())  # fmt: skip
+    good = await clinician.upload(
+        f"/survivors/{sid}/evidence",
+        photo,
+        kind="photograph",
+        sha256=hashlib.sha256(photo).hexdigest(),
+    )
     assert good.status_code == 201

@@ -17,37 +17,72 @@ async def examined(clinician: As, intake: FakeIntake, app: FastAPI) -> tuple[str
     sid = await intake.register()
     await intake.deliver(app)
     base = f"/survivors/{sid}"
-    made = await clinician.post(f"{base}/encounters", {
-        "kind": "medico_legal_examination", "occurred_at": "2026-03-04T07:00:00+00:00",
-        "county_code": "047", "facility": "Synthetic Clinic (FAKE)",
-        "present": [{"role": "interpreter", "gender": "female", "language": "so"}],
-        "examiner_gender_requested": "female",
-    })  # fmt: skip
+    made = await clinician.post(
+        f"{base}/encounters",
+        {
+            "kind": "medico_legal_examination",
+            "occurred_at": "2026-03-04T07:00:00+00:00",
+            "county_code": "047",
+            "facility": "Synthetic Clinic (FAKE)",
+            "present": [{"role": "interpreter", "gender": "female", "language": "so"}],
+            "examiner_gender_requested": "female",
+        },
+    )
     assert made.status_code == 201, made.text
     eid = made.json()["id"]
     at = {"encounter_id": eid}
-    assert (await clinician.post(f"{base}/history", {
-        **at, "allegation": "Synthetic allegation (FAKE)", "symptoms_current": "pain",
-        "methods": ["falanga"]})).status_code == 201  # fmt: skip
-    finding = await clinician.post(f"{base}/findings", {
-        **at, "region": "foot_sole_left", "lesion": "contusion", "length_mm": 40,
-        "width_mm": 20, "shape": "linear", "colour": "blue_purple",
-        "estimated_age": "days_4_10", "position": {"view": "back", "x": 420, "y": 970},
-    })  # fmt: skip
+    assert (
+        await clinician.post(
+            f"{base}/history",
+            {
+                **at,
+                "allegation": "Synthetic allegation (FAKE)",
+                "symptoms_current": "pain",
+                "methods": ["falanga"],
+            },
+        )
+    ).status_code == 201
+    finding = await clinician.post(
+        f"{base}/findings",
+        {
+            **at,
+            "region": "foot_sole_left",
+            "lesion": "contusion",
+            "length_mm": 40,
+            "width_mm": 20,
+            "shape": "linear",
+            "colour": "blue_purple",
+            "estimated_age": "days_4_10",
+            "position": {"view": "back", "x": 420, "y": 970},
+        },
+    )
     assert finding.status_code == 201, finding.text
     fid = finding.json()["id"]
-    assert (await clinician.post(f"{base}/findings/{fid}/grade", {"level": "typical"})
-            ).status_code == 201  # fmt: skip
-    assert (await clinician.post(f"{base}/psychological-findings", {
-        **at, "summary": "Synthetic summary (FAKE)"})).status_code == 201  # fmt: skip
-    assert (await clinician.post(f"{base}/encounters/{eid}/psychological-grade",
-                                 {"level": "consistent"})).status_code == 201  # fmt: skip
+    assert (
+        await clinician.post(f"{base}/findings/{fid}/grade", {"level": "typical"})
+    ).status_code == 201
+    assert (
+        await clinician.post(
+            f"{base}/psychological-findings", {**at, "summary": "Synthetic summary (FAKE)"}
+        )
+    ).status_code == 201
+    assert (
+        await clinician.post(
+            f"{base}/encounters/{eid}/psychological-grade", {"level": "consistent"}
+        )
+    ).status_code == 201
     return str(sid), eid, fid
 
 
 def sign_body(clinician: As, eid: str, **extra: Any) -> dict[str, Any]:
-    return {"encounter_id": eid, "qualifications": "MBChB (FAKE)", "county_code": "047",
-            "truthful": True, "step_up": clinician.step_up(), **extra}  # fmt: skip
+    return {
+        "encounter_id": eid,
+        "qualifications": "MBChB (FAKE)",
+        "county_code": "047",
+        "truthful": True,
+        "step_up": clinician.step_up(),
+        **extra,
+    }
 
 
 async def test_a_report_is_signed_only_when_complete_and_verifies_in_court(
@@ -64,12 +99,23 @@ async def test_a_report_is_signed_only_when_complete_and_verifies_in_court(
     draft = (await clinician.get(f"{base}/encounters/{eid}/report-draft")).json()
     assert [m["section"] for m in draft["missing"]] == ["overall_evaluation", "recommendations"]
 
-    assert (await clinician.post(f"{base}/encounters/{eid}/overall-evaluation", {
-        "level": "highly_consistent", "interpretation": "Synthetic (FAKE)",
-        "recommendations": "Physiotherapy (FAKE)"})).status_code == 201  # fmt: skip
+    assert (
+        await clinician.post(
+            f"{base}/encounters/{eid}/overall-evaluation",
+            {
+                "level": "highly_consistent",
+                "interpretation": "Synthetic (FAKE)",
+                "recommendations": "Physiotherapy (FAKE)",
+            },
+        )
+    ).status_code == 201
     # a step-up proof is needed, fresh, and naming the signer
-    for proof in ("", clinician.step_up(age=600), as_staff("clinician").step_up(),
-                  clinician.step_up(audience="step-up:reporting")):  # fmt: skip
+    for proof in (
+        "",
+        clinician.step_up(age=600),
+        as_staff("clinician").step_up(),
+        clinician.step_up(audience="step-up:reporting"),
+    ):
         refused = await clinician.post(f"{base}/reports", sign_body(clinician, eid, step_up=proof))
         assert refused.status_code in (401, 422), refused.text
     other = as_staff("clinician")  # on the caseload, but did not examine
@@ -82,9 +128,16 @@ async def test_a_report_is_signed_only_when_complete_and_verifies_in_court(
     assert signed.headers["X-Content-SHA256"] == digest
     report_id = signed.headers["X-Report-Id"]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    for heading in ("Case information", "Examiners and qualifications", "Allegations",
-                    "Physical examination", "Overall evaluation", "Statement of truthfulness",
-                    "Signature, date and place", "Electronic signature"):  # fmt: skip
+    for heading in (
+        "Case information",
+        "Examiners and qualifications",
+        "Allegations",
+        "Physical examination",
+        "Overall evaluation",
+        "Statement of truthfulness",
+        "Signature, date and place",
+        "Electronic signature",
+    ):
         assert heading in text
     assert "typical of" in text
     assert f"/reports/{report_id}/verification" in text
@@ -102,13 +155,16 @@ async def test_a_report_is_signed_only_when_complete_and_verifies_in_court(
 
     # a signed report is immutable: changing or re-signing it is a conflict
     for method in ("PATCH", "PUT", "DELETE"):
-        changed = await clinician.http.request(method, f"{base}/reports/{report_id}",
-                                               headers=clinician.headers())  # fmt: skip
+        changed = await clinician.http.request(
+            method, f"{base}/reports/{report_id}", headers=clinician.headers()
+        )
         assert changed.status_code == 409
     assert (await clinician.post(f"{base}/reports", sign_body(clinician, eid))).status_code == 409
 
-    addendum = await clinician.post(f"{base}/reports/{report_id}/addenda", {
-        "text": "Synthetic addendum (FAKE): X-ray received.", "step_up": clinician.step_up()})  # fmt: skip
+    addendum = await clinician.post(
+        f"{base}/reports/{report_id}/addenda",
+        {"text": "Synthetic addendum (FAKE): X-ray received.", "step_up": clinician.step_up()},
+    )
     assert addendum.status_code == 201, addendum.text
     added = hashlib.sha256(addendum.content).hexdigest()
     check = await legal.get(f"/reports/{report_id}/verification", params={"sha256": added})

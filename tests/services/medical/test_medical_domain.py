@@ -22,8 +22,9 @@ def test_an_examination_needs_medical_consent_and_photos_need_storage_consent() 
     # the scope's original name `photography` still means storage
     domain.admissible(domain.IntakeFacts(frozenset({"photography"})), *domain.PHOTO_STORAGE)
     with pytest.raises(errors.ConsentRequired, match="photography_storage"):
-        domain.admissible(domain.IntakeFacts(frozenset({"photography_court"})),
-                          *domain.PHOTO_STORAGE)  # fmt: skip
+        domain.admissible(
+            domain.IntakeFacts(frozenset({"photography_court"})), *domain.PHOTO_STORAGE
+        )
     facts = domain.IntakeFacts(frozenset({"medical_examination"}), erased=True)
     with pytest.raises(errors.SurvivorErased):
         domain.admissible(facts, domain.EXAMINATION)
@@ -62,8 +63,11 @@ def test_a_correction_supersedes_a_current_entry_with_a_reason() -> None:
 def test_grading_a_superseded_finding_is_refused_and_a_correction_is_graded_afresh() -> None:
     first = finding(E)
     state = given(encounter(E), first)
-    grade = domain.Grade(m.FindingGraded(survivor_id=SURVIVOR, finding_id=first.payload.finding_id,
-                                         level="highly_consistent"))  # fmt: skip
+    grade = domain.Grade(
+        m.FindingGraded(
+            survivor_id=SURVIVOR, finding_id=first.payload.finding_id, level="highly_consistent"
+        )
+    )
     state = domain.fold(domain.decide(state, grade), state)
     assert state.grades[first.payload.finding_id] == "highly_consistent"
     fix = finding(E, supersedes=first.payload.finding_id, reason=example_sealed("why"))
@@ -89,13 +93,19 @@ def test_a_diagnosis_must_be_in_the_shipped_icd11_subset() -> None:
 
 def test_psychological_findings_are_graded_only_once_recorded() -> None:
     state = given(encounter(E))
-    grade = domain.Grade(m.PsychologicalEvaluationGraded(
-        survivor_id=SURVIVOR, encounter_id=E, level="consistent"))  # fmt: skip
+    grade = domain.Grade(
+        m.PsychologicalEvaluationGraded(survivor_id=SURVIVOR, encounter_id=E, level="consistent")
+    )
     with pytest.raises(errors.InvalidCommand, match="psychological findings"):
         domain.decide(state, grade)
-    psych = domain.RecordEntry(m.PsychologicalFindingsRecorded(
-        entry_id=uuid.uuid4(), survivor_id=SURVIVOR, encounter_id=E,
-        summary=example_sealed("psych")))  # fmt: skip
+    psych = domain.RecordEntry(
+        m.PsychologicalFindingsRecorded(
+            entry_id=uuid.uuid4(),
+            survivor_id=SURVIVOR,
+            encounter_id=E,
+            summary=example_sealed("psych"),
+        )
+    )
     state = given(encounter(E), psych)
     assert types(domain.decide(state, grade)) == ["medical.PsychologicalEvaluationGraded"]
 
@@ -125,8 +135,13 @@ def test_a_signed_report_is_immutable_and_only_signed_reports_take_addenda() -> 
 
 def test_custody_hand_over_needs_the_giver_to_hold_the_item() -> None:
     other = uuid.uuid4()
-    captured = _event("EvidenceCaptured", holder_id=str(CLINICIAN), location="medical_record_store",
-                      sha256="a" * 64, kind="photograph")  # fmt: skip
+    captured = _event(
+        "EvidenceCaptured",
+        holder_id=str(CLINICIAN),
+        location="medical_record_store",
+        sha256="a" * 64,
+        kind="photograph",
+    )
     state = domain.fold_custody([captured])
     with pytest.raises(errors.NotHolder, match="from_holder_id"):
         domain.may_hand_over(state, other, CLINICIAN, "medical_record_store")

@@ -33,8 +33,14 @@ async def step_up(ctx: Identity, staff_id: UUID, code: str, audience: str, clien
         raise InvalidCredentials("the code is not right (or was already used: wait for the next)")
     now = int(time.time())
     claims = {
-        "iss": ISSUER, "sub": str(staff_id), "aud": f"step-up:{audience}", "iat": now,
-        "nbf": now, "exp": now + STEP_UP_SECONDS, "auth_time": now, "amr": ["otp"],
+        "iss": ISSUER,
+        "sub": str(staff_id),
+        "aud": f"step-up:{audience}",
+        "iat": now,
+        "nbf": now,
+        "exp": now + STEP_UP_SECONDS,
+        "auth_time": now,
+        "amr": ["otp"],
         "jti": str(uuid4()),
-    }  # fmt: skip
+    }
     return sign(claims, ctx.keys.current)

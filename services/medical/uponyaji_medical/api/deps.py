@@ -47,9 +47,7 @@ Sign = Annotated[Grant, Depends(authorize("medical.report.sign"))]
 Verify = Annotated[Grant, Depends(authorize("medical.report.verify", survivor=report_survivor))]
 EvidenceRead = Annotated[Grant, Depends(authorize("medical.evidence.read"))]
 EvidenceRecord = Annotated[Grant, Depends(authorize("medical.evidence.record"))]
-Answer = Annotated[
-    Grant, Depends(authorize("medical.referral.answer", survivor=referral_survivor))
-]
+Answer = Annotated[Grant, Depends(authorize("medical.referral.answer", survivor=referral_survivor))]
 
 
 def actor(grant: Grant) -> Actor:

@@ -33,61 +33,89 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("/survivors/{survivor_id}/evidence", status_code=201,
-             openapi_extra={"requestBody": {"content": {"application/octet-stream": {}}}})  # fmt: skip
+@router.post(
+    "/survivors/{survivor_id}/evidence",
+    status_code=201,
+    openapi_extra={"requestBody": {"content": {"application/octet-stream": {}}}},
+)
 async def upload(
-    survivor_id: UUID, request: Request, grant: EvidenceRecord, med: MedDep,
+    survivor_id: UUID,
+    request: Request,
+    grant: EvidenceRecord,
+    med: MedDep,
     kind: m.EvidenceKind,
     sha256: Annotated[str | None, Query(pattern=r"^[0-9a-fA-F]{64}$")] = None,
-    encounter_id: UUID | None = None, identifying: bool = False, scale_present: bool = False,
-) -> dict[str, Any]:  # fmt: skip
+    encounter_id: UUID | None = None,
+    identifying: bool = False,
+    scale_present: bool = False,
+) -> dict[str, Any]:
     """Upload a photograph, X-ray, scan or document (the raw file as the body, up to 50 MB);
     `sha256` if given must match. Photographs need photography-storage consent."""
     data = await _body(request, med.max_upload_bytes)
     up = handle.Upload(data, kind, sha256, encounter_id, identifying, scale_present)
     events = await handle.capture(med, survivor_id, up, actor(grant), grant.principal.staff_id)
     p = events[0].payload
-    return {"evidence_id": p["evidence_id"], "sha256": p["sha256"], "media_type": p["media_type"],
-            "captured_at": p.get("captured_at"), "events": written(events)}  # fmt: skip
+    return {
+        "evidence_id": p["evidence_id"],
+        "sha256": p["sha256"],
+        "media_type": p["media_type"],
+        "captured_at": p.get("captured_at"),
+        "events": written(events),
+    }
 
 
 @router.post("/survivors/{survivor_id}/samples", status_code=201)
-async def sample(survivor_id: UUID, body: SampleBody, grant: EvidenceRecord,
-                 med: MedDep) -> dict[str, Any]:  # fmt: skip
+async def sample(
+    survivor_id: UUID, body: SampleBody, grant: EvidenceRecord, med: MedDep
+) -> dict[str, Any]:
     """Describe a physical sample (never uploaded); the caller holds it."""
-    events = await handle.describe_sample(med, survivor_id, body, actor(grant),
-                                          grant.principal.staff_id)  # fmt: skip
+    events = await handle.describe_sample(
+        med, survivor_id, body, actor(grant), grant.principal.staff_id
+    )
     return {"evidence_id": events[0].payload["evidence_id"], "events": written(events)}
 
 
 @router.get("/survivors/{survivor_id}/evidence/{evidence_id}/file")
 async def retrieve(
-    survivor_id: UUID, evidence_id: UUID, grant: EvidenceRead, med: MedDep,
+    survivor_id: UUID,
+    evidence_id: UUID,
+    grant: EvidenceRead,
+    med: MedDep,
     original: bool = False,
-) -> Response:  # fmt: skip
+) -> Response:
     """The file, hash re-verified (a mismatch is an alarm and nothing is served); a derivative
     without location or device data unless `original=true`. Purpose `legal` or `teaching`
     needs the survivor's court or teaching consent."""
     served = await handle.retrieve(
-        med, survivor_id, evidence_id, actor(grant), grant.principal.staff_id,
-        original=original, scopes=USE_CONSENT.get(grant.purpose, ()),
-    )  # fmt: skip
-    return Response(served.data, media_type=served.media_type, headers={
-        "Cache-Control": "no-store", "X-Captured-SHA256": served.sha256,
-    })  # fmt: skip
+        med,
+        survivor_id,
+        evidence_id,
+        actor(grant),
+        grant.principal.staff_id,
+        original=original,
+        scopes=USE_CONSENT.get(grant.purpose, ()),
+    )
+    return Response(
+        served.data,
+        media_type=served.media_type,
+        headers={
+            "Cache-Control": "no-store",
+            "X-Captured-SHA256": served.sha256,
+        },
+    )
 
 
 @router.post("/survivors/{survivor_id}/evidence/{evidence_id}/hand-overs", status_code=201)
-async def hand_over(survivor_id: UUID, evidence_id: UUID, body: HandOverBody,
-                    grant: EvidenceRecord, med: MedDep) -> dict[str, Any]:  # fmt: skip
+async def hand_over(
+    survivor_id: UUID, evidence_id: UUID, body: HandOverBody, grant: EvidenceRecord, med: MedDep
+) -> dict[str, Any]:
     """Record a custody hand-over (409 when the giver does not hold the item)."""
     events = await handle.hand_over(med, survivor_id, evidence_id, body, actor(grant))
     return {"evidence_id": str(evidence_id), "events": written(events)}
 
 
 @router.get("/survivors/{survivor_id}/evidence/{evidence_id}/custody")
-async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read,
-                  med: MedDep) -> dict[str, Any]:  # fmt: skip
+async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read, med: MedDep) -> dict[str, Any]:
     """The item's chain of custody: capture, hand-overs (reasons unsealed), accesses, alarms."""
     who = await queries.survivor(med.store.pool, survivor_id)
     erased = who is not None and who["erasure_requested_at"] is not None
@@ -96,14 +124,21 @@ async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read,
     items = []
     for row in rows:
         event = {"captured": "EvidenceCaptured", "handed_over": "EvidenceHandedOver"}.get(
-            row["kind"], "")
+            row["kind"], ""
+        )
         payload = await read.payload(event, row["payload"])
         if row["kind"] == "handed_over":
             payload["reason"] = await read.text("EvidenceHandedOver", "reason", payload["reason"])
         if payload.get("survivor_id") != str(survivor_id):
             continue
-        items.append({**payload, "step": row["kind"], "actor": row["actor"],
-                      "recorded_at": row["at"].isoformat()})  # fmt: skip
+        items.append(
+            {
+                **payload,
+                "step": row["kind"],
+                "actor": row["actor"],
+                "recorded_at": row["at"].isoformat(),
+            }
+        )
     if not items:
         raise NotFound(f"no evidence item {evidence_id} of this survivor")
     return {"evidence_id": str(evidence_id), "custody": items}
@@ -117,10 +152,14 @@ async def pending_referrals(grant: ListRead, med: MedDep) -> dict[str, Any]:
 
 
 @router.post("/referrals/{referral_id}/decision", status_code=201)
-async def decide_referral(referral_id: UUID, body: DecisionBody, grant: Answer,
-                          med: MedDep) -> dict[str, Any]:  # fmt: skip
+async def decide_referral(
+    referral_id: UUID, body: DecisionBody, grant: Answer, med: MedDep
+) -> dict[str, Any]:
     """Accept or decline a referral; intake's referral status follows the event."""
     assert grant.survivor_id is not None
     events = await answer(med, grant.survivor_id, referral_id, body, actor(grant))
-    return {"referral_id": str(referral_id), "decision": body.decision.value,
-            "events": written(events)}  # fmt: skip
+    return {
+        "referral_id": str(referral_id),
+        "decision": body.decision.value,
+        "events": written(events),
+    }

@@ -43,106 +43,120 @@ def _recorded(events: list[Any], field: str) -> Recorded:
 
 
 @router.post("/survivors/{survivor_id}/encounters", status_code=201)
-async def open_encounter(survivor_id: UUID, body: EncounterBody, grant: Record,
-                         med: MedDep) -> Recorded:  # fmt: skip
+async def open_encounter(
+    survivor_id: UUID, body: EncounterBody, grant: Record, med: MedDep
+) -> Recorded:
     """Open an encounter (needs the survivor's medical_examination consent)."""
-    events = await handle.open_encounter(med, survivor_id, body, actor(grant),
-                                         grant.principal.staff_id)  # fmt: skip
+    events = await handle.open_encounter(
+        med, survivor_id, body, actor(grant), grant.principal.staff_id
+    )
     return _recorded(events, "encounter_id")
 
 
 @router.post("/survivors/{survivor_id}/history", status_code=201)
-async def record_history(survivor_id: UUID, body: HistoryBody, grant: Record,
-                         med: MedDep) -> Recorded:  # fmt: skip
+async def record_history(
+    survivor_id: UUID, body: HistoryBody, grant: Record, med: MedDep
+) -> Recorded:
     """Record the allegation and symptoms (or correct them: `supersedes` and `reason`)."""
     return _recorded(await handle.record_entry(med, survivor_id, body, actor(grant)), "entry_id")
 
 
 @router.post("/survivors/{survivor_id}/findings", status_code=201)
-async def document_finding(survivor_id: UUID, body: FindingBody, grant: Record,
-                           med: MedDep) -> Recorded:  # fmt: skip
+async def document_finding(
+    survivor_id: UUID, body: FindingBody, grant: Record, med: MedDep
+) -> Recorded:
     """Document a physical finding in a body region (or correct one)."""
     events = await handle.record_entry(med, survivor_id, body, actor(grant))
     return _recorded(events, "finding_id")
 
 
 @router.post("/survivors/{survivor_id}/findings/{finding_id}/grade", status_code=201)
-async def grade_finding(survivor_id: UUID, finding_id: UUID, body: GradeBody, grant: Record,
-                        med: MedDep) -> Recorded:  # fmt: skip
+async def grade_finding(
+    survivor_id: UUID, finding_id: UUID, body: GradeBody, grant: Record, med: MedDep
+) -> Recorded:
     """Grade a finding on the Istanbul Protocol's five levels."""
     events = await handle.grade_finding(med, survivor_id, finding_id, body, actor(grant))
     return _recorded(events, "finding_id")
 
 
 @router.post("/survivors/{survivor_id}/psychological-findings", status_code=201)
-async def record_psychological(survivor_id: UUID, body: PsychologicalBody, grant: Record,
-                               med: MedDep) -> Recorded:  # fmt: skip
+async def record_psychological(
+    survivor_id: UUID, body: PsychologicalBody, grant: Record, med: MedDep
+) -> Recorded:
     """Record the psychological history and examination summary (or correct it)."""
     return _recorded(await handle.record_entry(med, survivor_id, body, actor(grant)), "entry_id")
 
 
-@router.post("/survivors/{survivor_id}/encounters/{encounter_id}/psychological-grade",
-             status_code=201)  # fmt: skip
-async def grade_psychological(survivor_id: UUID, encounter_id: UUID, body: GradeBody,
-                              grant: Record, med: MedDep) -> Recorded:  # fmt: skip
+@router.post(
+    "/survivors/{survivor_id}/encounters/{encounter_id}/psychological-grade", status_code=201
+)
+async def grade_psychological(
+    survivor_id: UUID, encounter_id: UUID, body: GradeBody, grant: Record, med: MedDep
+) -> Recorded:
     """Grade the psychological findings as a whole."""
     events = await handle.grade_psychological(med, survivor_id, encounter_id, body, actor(grant))
     return _recorded(events, "encounter_id")
 
 
-@router.post("/survivors/{survivor_id}/encounters/{encounter_id}/overall-evaluation",
-             status_code=201)  # fmt: skip
-async def overall_evaluation(survivor_id: UUID, encounter_id: UUID, body: OverallBody,
-                             grant: Record, med: MedDep) -> Recorded:  # fmt: skip
+@router.post(
+    "/survivors/{survivor_id}/encounters/{encounter_id}/overall-evaluation", status_code=201
+)
+async def overall_evaluation(
+    survivor_id: UUID, encounter_id: UUID, body: OverallBody, grant: Record, med: MedDep
+) -> Recorded:
     """Record the overall evaluation with interpretation and recommendations."""
     events = await handle.record_overall(med, survivor_id, encounter_id, body, actor(grant))
     return _recorded(events, "encounter_id")
 
 
 @router.post("/survivors/{survivor_id}/diagnoses", status_code=201)
-async def record_diagnosis(survivor_id: UUID, body: DiagnosisBody, grant: Record,
-                           med: MedDep) -> Recorded:  # fmt: skip
+async def record_diagnosis(
+    survivor_id: UUID, body: DiagnosisBody, grant: Record, med: MedDep
+) -> Recorded:
     """Record an ICD-11 coded diagnosis from the shipped subset (or correct one)."""
     events = await handle.record_entry(med, survivor_id, body, actor(grant))
     return _recorded(events, "diagnosis_id")
 
 
 @router.post("/survivors/{survivor_id}/treatments", status_code=201)
-async def record_treatment(survivor_id: UUID, body: TreatmentBody, grant: Record,
-                           med: MedDep) -> Recorded:  # fmt: skip
+async def record_treatment(
+    survivor_id: UUID, body: TreatmentBody, grant: Record, med: MedDep
+) -> Recorded:
     """Record a treatment (medication with dose and duration, procedure, therapy)."""
     events = await handle.record_entry(med, survivor_id, body, actor(grant))
     return _recorded(events, "treatment_id")
 
 
 @router.post("/survivors/{survivor_id}/specialist-referrals", status_code=201)
-async def refer_to_specialist(survivor_id: UUID, body: SpecialistBody, grant: Record,
-                              med: MedDep) -> Recorded:  # fmt: skip
+async def refer_to_specialist(
+    survivor_id: UUID, body: SpecialistBody, grant: Record, med: MedDep
+) -> Recorded:
     """Refer the survivor to a specialist."""
     events = await handle.record_care(med, survivor_id, body, actor(grant))
     return _recorded(events, "specialist_referral_id")
 
 
-@router.post("/survivors/{survivor_id}/specialist-referrals/{referral_id}/outcome",
-             status_code=201)  # fmt: skip
-async def specialist_outcome(survivor_id: UUID, referral_id: UUID, body: OutcomeBody,
-                             grant: Record, med: MedDep) -> Recorded:  # fmt: skip
+@router.post("/survivors/{survivor_id}/specialist-referrals/{referral_id}/outcome", status_code=201)
+async def specialist_outcome(
+    survivor_id: UUID, referral_id: UUID, body: OutcomeBody, grant: Record, med: MedDep
+) -> Recorded:
     """Record what came of a specialist referral."""
     events = await handle.record_care(med, survivor_id, body, actor(grant), referral_id)
     return _recorded(events, "specialist_referral_id")
 
 
 @router.post("/survivors/{survivor_id}/follow-ups", status_code=201)
-async def schedule_follow_up(survivor_id: UUID, body: FollowUpBody, grant: Record,
-                             med: MedDep) -> Recorded:  # fmt: skip
+async def schedule_follow_up(
+    survivor_id: UUID, body: FollowUpBody, grant: Record, med: MedDep
+) -> Recorded:
     """Book a follow-up appointment."""
-    return _recorded(await handle.record_care(med, survivor_id, body, actor(grant)),
-                     "follow_up_id")  # fmt: skip
+    return _recorded(await handle.record_care(med, survivor_id, body, actor(grant)), "follow_up_id")
 
 
 @router.post("/survivors/{survivor_id}/follow-ups/{follow_up_id}/attendance", status_code=201)
-async def follow_up_attendance(survivor_id: UUID, follow_up_id: UUID, body: AttendanceBody,
-                               grant: Record, med: MedDep) -> Recorded:  # fmt: skip
+async def follow_up_attendance(
+    survivor_id: UUID, follow_up_id: UUID, body: AttendanceBody, grant: Record, med: MedDep
+) -> Recorded:
     """Record whether a follow-up was kept."""
     events = await handle.record_care(med, survivor_id, body, actor(grant), follow_up_id)
     return _recorded(events, "follow_up_id")
@@ -162,19 +176,27 @@ async def read_record(survivor_id: UUID, grant: Read, med: MedDep) -> dict[str, 
         "survivor_id": str(survivor_id),
         "case_number": who["case_number"] if who is not None else None,
         "encounters": [
-            {"encounter_id": str(r["encounter_id"]), "recorded_at": r["recorded_at"].isoformat(),
-             **(await read.payload("EncounterOpened", r["payload"]) if notes else
-                {"kind": r["kind"], "occurred_at": r["occurred_at"].isoformat()})}
+            {
+                "encounter_id": str(r["encounter_id"]),
+                "recorded_at": r["recorded_at"].isoformat(),
+                **(
+                    await read.payload("EncounterOpened", r["payload"])
+                    if notes
+                    else {"kind": r["kind"], "occurred_at": r["occurred_at"].isoformat()}
+                ),
+            }
             for r in found["encounters"]
         ],
         "entries": entries,
-        "evaluations": ([await views.evaluation(r, read) for r in found["evaluations"]]
-                        if medico_legal else []),
+        "evaluations": (
+            [await views.evaluation(r, read) for r in found["evaluations"]] if medico_legal else []
+        ),
         "reports": [views.plain(r) for r in found["reports"]],
-        "evidence": ([await views.evidence(r, read) for r in found["evidence"]]
-                     if medico_legal else []),
+        "evidence": (
+            [await views.evidence(r, read) for r in found["evidence"]] if medico_legal else []
+        ),
         "forms": [views.plain(r) for r in found["forms"]],
-    }  # fmt: skip
+    }
 
 
 @router.get("/survivors/{survivor_id}/summary")
@@ -186,13 +208,16 @@ async def summary(survivor_id: UUID, grant: SummaryRead, med: MedDep) -> dict[st
     return {
         "survivor_id": str(survivor_id),
         "examinations": [
-            {"encounter_id": str(r["encounter_id"]), "kind": r["kind"],
-             "occurred_on": r["occurred_at"].date().isoformat(),
-             "overall_evaluation": overall.get(str(r["encounter_id"]))}
+            {
+                "encounter_id": str(r["encounter_id"]),
+                "kind": r["kind"],
+                "occurred_on": r["occurred_at"].date().isoformat(),
+                "overall_evaluation": overall.get(str(r["encounter_id"])),
+            }
             for r in found["encounters"]
         ],
         "reports_signed": len(found["reports"]),
-    }  # fmt: skip
+    }
 
 
 @router.get("/aggregates")
@@ -211,13 +236,17 @@ async def aggregates(grant: AggregateRead, med: MedDep) -> dict[str, Any]:
         "reports_with_addenda": shown(report["with_addenda"]),
         "median_days_intake_to_signed_report": (
             round(float(report["median_days_from_intake"]), 1)
-            if report["median_days_from_intake"] is not None and report["n"] >= 5 else None
+            if report["median_days_from_intake"] is not None and report["n"] >= 5
+            else None
         ),
-    }  # fmt: skip
+    }
 
 
 @router.get("/icd11")
 async def icd11_subset(principal: CurrentPrincipal) -> dict[str, Any]:
     """The ICD-11 codes this service accepts, with titles (any signed-in staff member)."""
-    return {"codes": [{"code": e.code, "title": e.title, "kind": e.kind}
-                      for e in icd11.table().values()]}  # fmt: skip
+    return {
+        "codes": [
+            {"code": e.code, "title": e.title, "kind": e.kind} for e in icd11.table().values()
+        ]
+    }

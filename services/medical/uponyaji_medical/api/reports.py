@@ -26,10 +26,17 @@ PDF = "application/pdf"
 def _pdf(
     data: bytes, name: str, headers: dict[str, str] | None = None, status: int = 200
 ) -> Response:
-    return Response(data, status_code=status, media_type=PDF, headers={
-        "Content-Disposition": f'attachment; filename="{name}.pdf"',
-        "Cache-Control": "no-store", "X-Content-SHA256": domain.sha256(data), **(headers or {}),
-    })  # fmt: skip
+    return Response(
+        data,
+        status_code=status,
+        media_type=PDF,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.pdf"',
+            "Cache-Control": "no-store",
+            "X-Content-SHA256": domain.sha256(data),
+            **(headers or {}),
+        },
+    )
 
 
 @router.get("/survivors/{survivor_id}/encounters/{encounter_id}/report-draft")
@@ -49,16 +56,24 @@ async def draft(survivor_id: UUID, encounter_id: UUID, grant: Read, med: MedDep)
 
 
 @router.post("/survivors/{survivor_id}/reports", status_code=201)
-async def sign(survivor_id: UUID, body: SignBody, grant: Sign, med: MedDep,
-               access: AccessDep) -> Response:  # fmt: skip
+async def sign(
+    survivor_id: UUID, body: SignBody, grant: Sign, med: MedDep, access: AccessDep
+) -> Response:
     """Sign the examination's report (complete, by an examiner, with a fresh TOTP step-up);
     answers the signed PDF, its hash in `X-Content-SHA256` and the report id in `Location`."""
-    events, pdf = await handle.sign_report(med, access.verifier, survivor_id, body,
-                                           actor(grant), grant.principal.staff_id)  # fmt: skip
+    events, pdf = await handle.sign_report(
+        med, access.verifier, survivor_id, body, actor(grant), grant.principal.staff_id
+    )
     report_id = events[-1].stream_id
-    return _pdf(pdf, f"report-{report_id}", {
-        "Location": f"/survivors/{survivor_id}/reports/{report_id}", "X-Report-Id": report_id,
-    }, status=201)  # fmt: skip
+    return _pdf(
+        pdf,
+        f"report-{report_id}",
+        {
+            "Location": f"/survivors/{survivor_id}/reports/{report_id}",
+            "X-Report-Id": report_id,
+        },
+        status=201,
+    )
 
 
 @router.get("/survivors/{survivor_id}/reports/{report_id}/pdf")
@@ -70,8 +85,9 @@ async def report_pdf(survivor_id: UUID, report_id: UUID, grant: Read, med: MedDe
     return _pdf(await handle.pdf_of(med, survivor_id, row, "report"), f"report-{report_id}")
 
 
-@router.api_route("/survivors/{survivor_id}/reports/{report_id}", methods=["PUT", "PATCH",
-                                                                           "DELETE"])  # fmt: skip
+@router.api_route(
+    "/survivors/{survivor_id}/reports/{report_id}", methods=["PUT", "PATCH", "DELETE"]
+)
 async def change_report(survivor_id: UUID, report_id: UUID, grant: Sign, med: MedDep) -> None:
     """A signed report never changes: 409 (add a signed addendum instead)."""
     if await queries.report(med.store.pool, survivor_id, report_id) is None:
@@ -80,32 +96,46 @@ async def change_report(survivor_id: UUID, report_id: UUID, grant: Sign, med: Me
 
 
 @router.post("/survivors/{survivor_id}/reports/{report_id}/addenda", status_code=201)
-async def add_addendum(survivor_id: UUID, report_id: UUID, body: AddendumBody, grant: Sign,
-                       med: MedDep, access: AccessDep) -> Response:  # fmt: skip
+async def add_addendum(
+    survivor_id: UUID,
+    report_id: UUID,
+    body: AddendumBody,
+    grant: Sign,
+    med: MedDep,
+    access: AccessDep,
+) -> Response:
     """Add a signed addendum (fresh TOTP step-up); answers its PDF."""
-    events, pdf = await handle.sign_addendum(med, access.verifier, survivor_id, report_id, body,
-                                             actor(grant), grant.principal.staff_id)  # fmt: skip
+    events, pdf = await handle.sign_addendum(
+        med, access.verifier, survivor_id, report_id, body, actor(grant), grant.principal.staff_id
+    )
     addendum_id = events[-1].payload["addendum_id"]
     return _pdf(pdf, f"addendum-{addendum_id}", {"X-Addendum-Id": addendum_id}, status=201)
 
 
 @router.get("/survivors/{survivor_id}/reports/{report_id}/addenda/{addendum_id}/pdf")
-async def addendum_pdf(survivor_id: UUID, report_id: UUID, addendum_id: UUID, grant: Read,
-                       med: MedDep) -> Response:  # fmt: skip
+async def addendum_pdf(
+    survivor_id: UUID, report_id: UUID, addendum_id: UUID, grant: Read, med: MedDep
+) -> Response:
     """A signed addendum's PDF."""
-    rows = [a for a in await queries.addenda(med.store.pool, report_id)
-            if a["addendum_id"] == addendum_id and a["survivor_id"] == survivor_id]  # fmt: skip
+    rows = [
+        a
+        for a in await queries.addenda(med.store.pool, report_id)
+        if a["addendum_id"] == addendum_id and a["survivor_id"] == survivor_id
+    ]
     if not rows:
         raise NotFound(f"no addendum {addendum_id} of report {report_id}")
-    return _pdf(await handle.pdf_of(med, survivor_id, rows[0], "addendum"),
-                f"addendum-{addendum_id}")  # fmt: skip
+    return _pdf(
+        await handle.pdf_of(med, survivor_id, rows[0], "addendum"), f"addendum-{addendum_id}"
+    )
 
 
 @router.get("/reports/{report_id}/verification")
 async def verification(
-    report_id: UUID, grant: Verify, med: MedDep,
+    report_id: UUID,
+    grant: Verify,
+    med: MedDep,
     sha256: str = Query(pattern=r"^[0-9a-fA-F]{64}$", description="SHA-256 of the PDF (hex)"),
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Whether a PDF with this SHA-256 is the signed report (or one of its signed addenda),
     who signed it and when, and whether every signature verifies with the signer's key."""
     assert grant.survivor_id is not None
@@ -117,16 +147,22 @@ async def verification(
 
 
 @router.post("/survivors/{survivor_id}/forms/{form}", status_code=201)
-async def issue_form(survivor_id: UUID, form: m.FormKind, body: FormBody, grant: Sign,
-                     med: MedDep) -> Response:  # fmt: skip
+async def issue_form(
+    survivor_id: UUID, form: m.FormKind, body: FormBody, grant: Sign, med: MedDep
+) -> Response:
     """Render the P3 (needs legal_proceedings consent) or MOH 363 from the record; what the
     record lacks is blank. The medico-legal report itself is signed at POST …/reports."""
     if form is m.FormKind.MEDICO_LEGAL_REPORT:
         raise NotFound("form: the medico-legal report is signed at POST …/reports")
-    events, pdf = await handle.issue_form(med, survivor_id, body.encounter_id, form,
-                                          actor(grant), grant.principal.staff_id)  # fmt: skip
-    return _pdf(pdf, f"{form.value}-{events[0].payload['document_id']}",
-                {"X-Blank-Fields": str(events[0].payload["blank_fields"])}, status=201)  # fmt: skip
+    events, pdf = await handle.issue_form(
+        med, survivor_id, body.encounter_id, form, actor(grant), grant.principal.staff_id
+    )
+    return _pdf(
+        pdf,
+        f"{form.value}-{events[0].payload['document_id']}",
+        {"X-Blank-Fields": str(events[0].payload["blank_fields"])},
+        status=201,
+    )
 
 
 __all__ = ["router", "written"]

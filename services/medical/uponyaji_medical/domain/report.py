@@ -106,31 +106,55 @@ def assemble(data: ReportInput) -> dict[str, Any]:
     findings = sorted(data.findings, key=lambda f: (f["region"], f["finding_id"]))
     sections: dict[str, Any] = {
         "case_information": {
-            "report_id": data.report_id, "survivor_id": data.survivor_id,
+            "report_id": data.report_id,
+            "survivor_id": data.survivor_id,
             "case_number": data.case_number,
         },
         "examiners": {
             "clinician_ids": data.encounter.get("clinician_ids", []),
-            "signer_id": signer.get("staff_id"), "qualifications": signer.get("qualifications"),
+            "signer_id": signer.get("staff_id"),
+            "qualifications": signer.get("qualifications"),
         },
         "circumstances": {
             key: data.encounter.get(key)
-            for key in ("kind", "occurred_at", "county_code", "facility", "present",
-                        "examiner_gender_requested", "interpreter_gender_requested",
-                        "examiner_gender_honoured", "restrictions", "limited_by_survivor",
-                        "limitation")
+            for key in (
+                "kind",
+                "occurred_at",
+                "county_code",
+                "facility",
+                "present",
+                "examiner_gender_requested",
+                "interpreter_gender_requested",
+                "examiner_gender_honoured",
+                "restrictions",
+                "limited_by_survivor",
+                "limitation",
+            )
         },
         "allegations": {
-            "summary": history.get("allegation"), "methods": history.get("methods", []),
+            "summary": history.get("allegation"),
+            "methods": history.get("methods", []),
         },
         "symptoms": {
-            "acute": history.get("symptoms_acute"), "current": history.get("symptoms_current"),
+            "acute": history.get("symptoms_acute"),
+            "current": history.get("symptoms_current"),
             "medical_history": history.get("medical_history"),
         },
         "physical_examination": [
-            {key: f.get(key) for key in ("finding_id", "region", "lesion", "length_mm",
-                                         "width_mm", "shape", "colour", "estimated_age",
-                                         "description")}
+            {
+                key: f.get(key)
+                for key in (
+                    "finding_id",
+                    "region",
+                    "lesion",
+                    "length_mm",
+                    "width_mm",
+                    "shape",
+                    "colour",
+                    "estimated_age",
+                    "description",
+                )
+            }
             for f in findings
         ],
         "psychological_examination": {"summary": psych.get("summary")},
@@ -140,8 +164,9 @@ def assemble(data: ReportInput) -> dict[str, Any]:
         },
         "tests_and_consultations": {"items": data.tests, "diagnoses": data.diagnoses},
         "interpretation": {
-            "findings": [{"finding_id": f["finding_id"], "level": f.get("grade")}
-                         for f in findings],
+            "findings": [
+                {"finding_id": f["finding_id"], "level": f.get("grade")} for f in findings
+            ],
             "psychological": psych.get("grade"),
             "text": overall.get("interpretation"),
         },
@@ -149,10 +174,11 @@ def assemble(data: ReportInput) -> dict[str, Any]:
         "recommendations": {"text": overall.get("recommendations")},
         "statement_of_truthfulness": {"text": TRUTHFULNESS if data.truthful else None},
         "signature": {
-            "signer_id": signer.get("staff_id"), "county_code": signer.get("county_code"),
+            "signer_id": signer.get("staff_id"),
+            "county_code": signer.get("county_code"),
             "signed_at": signer.get("signed_at"),
         },
-    }  # fmt: skip
+    }
     return {"format": "uponyaji-medico-legal-report/1", "sections": sections}
 
 

@@ -116,8 +116,9 @@ class Tx:
 
     async def record(self, events: Sequence[NewEvent], actor: Actor) -> list[Event]:
         """Append to the survivor's record stream at the folded version, and project."""
-        return await record(self.med, self.conn, "survivor", self.survivor_id,
-                            self.state.version, events, actor)  # fmt: skip
+        return await record(
+            self.med, self.conn, "survivor", self.survivor_id, self.state.version, events, actor
+        )
 
 
 @asynccontextmanager

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 
 from cryptography.exceptions import InvalidTag
 from uponyaji_events.contracts import medical as m
+from uponyaji_events.contracts.vocabularies import AccessOutcome
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.sealing import KeyDestroyed, KeyNotFoundError, KeyStore, associated_data
 
@@ -61,8 +62,9 @@ async def capture(
         raise FileRefused("sha256: the declared hash does not match the file received")
     media_type = media.sniff(upload.data)
     media.check_image(upload.data, media_type)
-    scopes = domain.PHOTO_STORAGE if upload.kind is m.EvidenceKind.PHOTOGRAPH else (
-        domain.EXAMINATION,)  # fmt: skip
+    scopes = (
+        domain.PHOTO_STORAGE if upload.kind is m.EvidenceKind.PHOTOGRAPH else (domain.EXAMINATION,)
+    )
     async with survivor_tx(med, survivor_id, *scopes) as tx:
         if upload.encounter_id is not None and upload.encounter_id not in tx.state.encounters:
             raise NotFound(f"encounter_id: no encounter {upload.encounter_id} of this survivor")
@@ -73,14 +75,22 @@ async def capture(
         sealed = key.key_id.bytes + nonce + key.aead.encrypt(nonce, upload.data, aad)
         await med.blobs.put(tx.conn, evidence_id, survivor_id, sealed)
         payload = m.EvidenceCaptured(
-            evidence_id=evidence_id, survivor_id=survivor_id, encounter_id=upload.encounter_id,
-            kind=upload.kind, media_type=m.MediaType(media_type), size_bytes=len(upload.data),
-            sha256=digest, captured_at=media.capture_time(upload.data, media_type),
-            identifying=upload.identifying, scale_present=upload.scale_present,
-            holder_id=holder, location=m.CustodyLocation.MEDICAL_RECORD_STORE,
-        )  # fmt: skip
-        return await record(med, tx.conn, "evidence", evidence_id, 0,
-                            [domain.new_event(payload)], actor)  # fmt: skip
+            evidence_id=evidence_id,
+            survivor_id=survivor_id,
+            encounter_id=upload.encounter_id,
+            kind=upload.kind,
+            media_type=m.MediaType(media_type),
+            size_bytes=len(upload.data),
+            sha256=digest,
+            captured_at=media.capture_time(upload.data, media_type),
+            identifying=upload.identifying,
+            scale_present=upload.scale_present,
+            holder_id=holder,
+            location=m.CustodyLocation.MEDICAL_RECORD_STORE,
+        )
+        return await record(
+            med, tx.conn, "evidence", evidence_id, 0, [domain.new_event(payload)], actor
+        )
 
 
 async def describe_sample(
@@ -93,12 +103,19 @@ async def describe_sample(
         evidence_id = uuid4()
         description = await tx.seal("medical.EvidenceCaptured/description", body.description)
         payload = m.EvidenceCaptured(
-            evidence_id=evidence_id, survivor_id=survivor_id, encounter_id=body.encounter_id,
-            kind=m.EvidenceKind.PHYSICAL_SAMPLE, identifying=False, scale_present=False,
-            description=description, holder_id=holder, location=body.location,
-        )  # fmt: skip
-        return await record(med, tx.conn, "evidence", evidence_id, 0,
-                            [domain.new_event(payload)], actor)  # fmt: skip
+            evidence_id=evidence_id,
+            survivor_id=survivor_id,
+            encounter_id=body.encounter_id,
+            kind=m.EvidenceKind.PHYSICAL_SAMPLE,
+            identifying=False,
+            scale_present=False,
+            description=description,
+            holder_id=holder,
+            location=body.location,
+        )
+        return await record(
+            med, tx.conn, "evidence", evidence_id, 0, [domain.new_event(payload)], actor
+        )
 
 
 @dataclass(frozen=True)
@@ -111,17 +128,25 @@ class Served:
 
 
 async def retrieve(
-    med: Medical, survivor_id: UUID, evidence_id: UUID, actor: Actor, by: UUID, *,
-    original: bool, scopes: tuple[str, ...] = (),
-) -> Served:  # fmt: skip
+    med: Medical,
+    survivor_id: UUID,
+    evidence_id: UUID,
+    actor: Actor,
+    by: UUID,
+    *,
+    original: bool,
+    scopes: tuple[str, ...] = (),
+) -> Served:
     """Unseal, re-verify and serve a file (a stripped derivative unless `original`); every
     retrieval is a custody event, a hash mismatch an alarm."""
     async with med.store.transaction() as conn:
         row = await conn.fetchrow(
             "SELECT e.kind, e.media_type, e.sha256, s.erasure_requested_at FROM evidence e "
             "JOIN survivors s USING (survivor_id) WHERE e.evidence_id = $1 "
-            "AND e.survivor_id = $2", evidence_id, survivor_id,
-        )  # fmt: skip
+            "AND e.survivor_id = $2",
+            evidence_id,
+            survivor_id,
+        )
         if row is None or row["sha256"] is None:
             raise NotFound(f"no evidence file {evidence_id} of this survivor")
         if row["erasure_requested_at"] is not None:
@@ -138,7 +163,7 @@ async def retrieve(
                 key = await med.keys.store.get(survivor_id)
                 aad = associated_data(survivor_id, _context(evidence_id), key.key_id)
                 if UUID(bytes=stored[:16]) == key.key_id:
-                    data = key.aead.decrypt(stored[16:16 + _NONCE], stored[16 + _NONCE:], aad)
+                    data = key.aead.decrypt(stored[16 : 16 + _NONCE], stored[16 + _NONCE :], aad)
             except (KeyDestroyed, KeyNotFoundError):
                 raise NotFound("the file was erased with the survivor's key") from None
             except InvalidTag:
@@ -147,13 +172,18 @@ async def retrieve(
         now = med.now()
         if found != row["sha256"]:
             alarm = m.EvidenceIntegrityAlarm(
-                evidence_id=evidence_id, survivor_id=survivor_id, expected_sha256=row["sha256"],
-                found_sha256=found, at=now,
-            )  # fmt: skip
-            await record(med, conn, "evidence", evidence_id, version,
-                         [domain.new_event(alarm)], actor)  # fmt: skip
-            log.error("evidence integrity alarm: item %s does not match its captured hash",
-                      evidence_id)  # fmt: skip
+                evidence_id=evidence_id,
+                survivor_id=survivor_id,
+                expected_sha256=row["sha256"],
+                found_sha256=found,
+                at=now,
+            )
+            await record(
+                med, conn, "evidence", evidence_id, version, [domain.new_event(alarm)], actor
+            )
+            log.error(
+                "evidence integrity alarm: item %s does not match its captured hash", evidence_id
+            )
     if found != row["sha256"]:
         raise EvidenceTampered("the stored file does not match its captured hash: not served")
     assert data is not None
@@ -167,11 +197,22 @@ async def retrieve(
         data, media_type = made
     async with med.store.transaction() as conn:
         access = m.EvidenceAccessed(
-            evidence_id=evidence_id, survivor_id=survivor_id, by_id=by, derivative=not original,
-            outcome="allowed", at=now,
-        )  # fmt: skip
-        await record(med, conn, "evidence", evidence_id, version + (found != row["sha256"]),
-                     [domain.new_event(access)], actor)  # fmt: skip
+            evidence_id=evidence_id,
+            survivor_id=survivor_id,
+            by_id=by,
+            derivative=not original,
+            outcome=AccessOutcome.ALLOWED,
+            at=now,
+        )
+        await record(
+            med,
+            conn,
+            "evidence",
+            evidence_id,
+            version + (found != row["sha256"]),
+            [domain.new_event(access)],
+            actor,
+        )
     return Served(data, media_type, row["sha256"])
 
 
@@ -181,22 +222,33 @@ async def hand_over(
     """Record a hand-over; 409 when the giver does not hold the item where they say."""
     async with survivor_tx(med, survivor_id, allow_closed=True) as tx:
         events = await load(med, tx.conn, evidence_id)
-        if not events or await tx.conn.fetchval(
-            "SELECT survivor_id FROM evidence WHERE evidence_id = $1", evidence_id
-        ) != survivor_id:  # fmt: skip
+        if (
+            not events
+            or await tx.conn.fetchval(
+                "SELECT survivor_id FROM evidence WHERE evidence_id = $1", evidence_id
+            )
+            != survivor_id
+        ):
             raise NotFound(f"no evidence item {evidence_id} of this survivor")
         state = domain.fold_custody(events)
-        domain.may_hand_over(state, body.from_holder_id, body.to_holder_id,
-                             body.from_location.value)  # fmt: skip
+        domain.may_hand_over(
+            state, body.from_holder_id, body.to_holder_id, body.from_location.value
+        )
         at = body.at or med.now()
         if at.tzinfo is None or at > med.now():
             raise InvalidCommand("at: give an aware time that is not in the future")
         reason = await tx.seal("medical.EvidenceHandedOver/reason", body.reason)
         assert reason is not None
         payload = m.EvidenceHandedOver(
-            evidence_id=evidence_id, survivor_id=survivor_id, from_holder_id=body.from_holder_id,
-            to_holder_id=body.to_holder_id, from_location=body.from_location,
-            to_location=body.to_location, reason=reason, at=at,
-        )  # fmt: skip
-        return await record(med, tx.conn, "evidence", evidence_id, state.version,
-                            [domain.new_event(payload)], actor)  # fmt: skip
+            evidence_id=evidence_id,
+            survivor_id=survivor_id,
+            from_holder_id=body.from_holder_id,
+            to_holder_id=body.to_holder_id,
+            from_location=body.from_location,
+            to_location=body.to_location,
+            reason=reason,
+            at=at,
+        )
+        return await record(
+            med, tx.conn, "evidence", evidence_id, state.version, [domain.new_event(payload)], actor
+        )

@@ -28,16 +28,22 @@ from .base import Medical, Tx, survivor_tx
 
 EXAMINATION = domain.EXAMINATION
 ENTRY_MODELS: dict[type[BaseModel], tuple[type[BaseModel], tuple[str, ...]]] = {
-    HistoryBody: (m.HistoryRecorded, ("allegation", "symptoms_acute", "symptoms_current",
-                                      "medical_history")),
+    HistoryBody: (
+        m.HistoryRecorded,
+        ("allegation", "symptoms_acute", "symptoms_current", "medical_history"),
+    ),
     FindingBody: (m.FindingDocumented, ("description",)),
     PsychologicalBody: (m.PsychologicalFindingsRecorded, ("summary",)),
     DiagnosisBody: (m.DiagnosisRecorded, ("note",)),
     TreatmentBody: (m.TreatmentRecorded, ("details",)),
-}  # fmt: skip
-ID_FIELD = {m.HistoryRecorded: "entry_id", m.FindingDocumented: "finding_id",
-            m.PsychologicalFindingsRecorded: "entry_id", m.DiagnosisRecorded: "diagnosis_id",
-            m.TreatmentRecorded: "treatment_id"}  # fmt: skip
+}
+ID_FIELD = {
+    m.HistoryRecorded: "entry_id",
+    m.FindingDocumented: "finding_id",
+    m.PsychologicalFindingsRecorded: "entry_id",
+    m.DiagnosisRecorded: "diagnosis_id",
+    m.TreatmentRecorded: "treatment_id",
+}
 
 
 async def _sealed(tx: Tx, event: str, fields: dict[str, Any], names: tuple[str, ...]) -> None:
@@ -55,8 +61,9 @@ async def open_encounter(
         fields["present"] = [p.model_dump() for p in body.present]
         await _sealed(tx, "EncounterOpened", fields, ("facility", "restrictions", "limitation"))
         payload = m.EncounterOpened(encounter_id=uuid4(), survivor_id=survivor_id, **fields)
-        return await tx.record(domain.decide(tx.state, domain.OpenEncounter(payload, med.now())),
-                               actor)  # fmt: skip
+        return await tx.record(
+            domain.decide(tx.state, domain.OpenEncounter(payload, med.now())), actor
+        )
 
 
 async def record_entry(
@@ -73,8 +80,10 @@ async def record_entry(
         if isinstance(body, FindingBody) and body.photo_ids:
             rows = await tx.conn.fetch(
                 "SELECT evidence_id FROM evidence WHERE survivor_id = $1 AND kind = 'photograph' "
-                "AND evidence_id = ANY($2::uuid[])", survivor_id, body.photo_ids,
-            )  # fmt: skip
+                "AND evidence_id = ANY($2::uuid[])",
+                survivor_id,
+                body.photo_ids,
+            )
             photos = frozenset(UUID(str(r["evidence_id"])) for r in rows)
         command = domain.RecordEntry(payload, photos)  # type: ignore[arg-type]
         return await tx.record(domain.decide(tx.state, command), actor)
@@ -108,11 +117,15 @@ async def record_overall(
         context = "medical.OverallEvaluationRecorded"
         interpretation = await tx.seal(f"{context}/interpretation", body.interpretation)
         recommendations = await tx.seal(f"{context}/recommendations", body.recommendations)
-        assert interpretation is not None and recommendations is not None
+        assert interpretation is not None
+        assert recommendations is not None
         payload = m.OverallEvaluationRecorded(
-            survivor_id=survivor_id, encounter_id=encounter_id, level=body.level,
-            interpretation=interpretation, recommendations=recommendations,
-        )  # fmt: skip
+            survivor_id=survivor_id,
+            encounter_id=encounter_id,
+            level=body.level,
+            interpretation=interpretation,
+            recommendations=recommendations,
+        )
         return await tx.record(domain.decide(tx.state, domain.Grade(payload)), actor)
 
 
@@ -125,23 +138,31 @@ async def record_care(
         if isinstance(body, SpecialistBody):
             reason = await tx.seal("medical.SpecialistReferralMade/reason", body.reason)
             payload = m.SpecialistReferralMade(
-                specialist_referral_id=uuid4(), survivor_id=survivor_id,
-                encounter_id=body.encounter_id, specialty=body.specialty, reason=reason,
-            )  # fmt: skip
+                specialist_referral_id=uuid4(),
+                survivor_id=survivor_id,
+                encounter_id=body.encounter_id,
+                specialty=body.specialty,
+                reason=reason,
+            )
         elif isinstance(body, OutcomeBody):
             assert target is not None
             note = await tx.seal("medical.SpecialistReferralOutcomeRecorded/note", body.note)
             payload = m.SpecialistReferralOutcomeRecorded(
-                specialist_referral_id=target, survivor_id=survivor_id, outcome=body.outcome,
+                specialist_referral_id=target,
+                survivor_id=survivor_id,
+                outcome=body.outcome,
                 note=note,
-            )  # fmt: skip
+            )
         elif isinstance(body, FollowUpBody):
             payload = m.FollowUpScheduled(
-                follow_up_id=uuid4(), survivor_id=survivor_id, encounter_id=body.encounter_id,
+                follow_up_id=uuid4(),
+                survivor_id=survivor_id,
+                encounter_id=body.encounter_id,
                 due_on=body.due_on,
-            )  # fmt: skip
+            )
         else:
-            assert isinstance(body, AttendanceBody) and target is not None
+            assert isinstance(body, AttendanceBody)
+            assert target is not None
             payload = m.FollowUpAttendanceRecorded(
                 follow_up_id=target, survivor_id=survivor_id, attendance=body.attendance
             )

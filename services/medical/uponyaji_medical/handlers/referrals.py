@@ -32,5 +32,6 @@ async def answer(
         note = await tx.seal(f"medical.{name}/note", body.note)
         model = m.ReferralAccepted if accepted else m.ReferralDeclined
         payload = model(referral_id=referral_id, survivor_id=survivor_id, note=note)
-        return await record(med, tx.conn, "referral", referral_id, 0,
-                            [domain.new_event(payload)], actor)  # fmt: skip
+        return await record(
+            med, tx.conn, "referral", referral_id, 0, [domain.new_event(payload)], actor
+        )

@@ -29,33 +29,49 @@ def verification_ref(report_id: UUID) -> str:
 def block(kind_id: UUID, p: dict[str, Any]) -> dict[str, Any]:
     """The signature block printed on a PDF."""
     return {
-        "report_id": str(kind_id), "signer_id": str(p["signer_id"]),
-        "signed_at": str(p["signed_at"]), "content_sha256": p["content_sha256"],
-        "key_id": str(p["key_id"]), "signature": p["signature"],
+        "report_id": str(kind_id),
+        "signer_id": str(p["signer_id"]),
+        "signed_at": str(p["signed_at"]),
+        "content_sha256": p["content_sha256"],
+        "key_id": str(p["key_id"]),
+        "signature": p["signature"],
         "verification": verification_ref(UUID(str(p.get("report_id") or kind_id))),
-    }  # fmt: skip
+    }
 
 
 async def _signature(
-    tx: Tx, signer: UUID, kind: str, document_id: UUID, content_sha: str, signed_at: str,
+    tx: Tx,
+    signer: UUID,
+    kind: str,
+    document_id: UUID,
+    content_sha: str,
+    signed_at: str,
     actor: Actor,
-) -> tuple[UUID, str]:  # fmt: skip
+) -> tuple[UUID, str]:
     """Sign with the clinician's key (publishing it if new); returns key id and signature."""
     key_id, key, new = await tx.med.signing.signer(tx.conn, signer)
     if new is not None:
-        issued = domain.new_event(m.SigningKeyIssued(
-            clinician_id=signer, key_id=new.key_id, public_key=new.public_key,
-            issued_at=tx.med.now(),
-        ))  # fmt: skip
+        issued = domain.new_event(
+            m.SigningKeyIssued(
+                clinician_id=signer,
+                key_id=new.key_id,
+                public_key=new.public_key,
+                issued_at=tx.med.now(),
+            )
+        )
         await record(tx.med, tx.conn, "clinician", signer, 0, [issued], actor)
     message = domain.statement(kind, str(document_id), content_sha, signed_at)
     return key_id, signing.b64(key.sign(message))
 
 
 async def sign_report(
-    med: Medical, verifier: TokenVerifier, survivor_id: UUID, body: SignBody, actor: Actor,
+    med: Medical,
+    verifier: TokenVerifier,
+    survivor_id: UUID,
+    body: SignBody,
+    actor: Actor,
     caller: UUID,
-) -> tuple[list[Event], bytes]:  # fmt: skip
+) -> tuple[list[Event], bytes]:
     """Sign the report of a medico-legal examination: complete, by an examiner, stepped up."""
     async with survivor_tx(med, survivor_id, domain.EXAMINATION, allow_closed=True) as tx:
         await stepup.check(tx.conn, verifier, body.step_up, caller, med.step_up_seconds)
@@ -64,14 +80,19 @@ async def sign_report(
             raise NotFound(f"encounter_id: no encounter {body.encounter_id} of this survivor")
         if caller not in encounter.clinician_ids:
             raise NotExaminer("only a clinician who examined the survivor may sign this report")
-        if await tx.conn.fetchval("SELECT 1 FROM reports WHERE encounter_id = $1",
-                                  body.encounter_id):  # fmt: skip
+        if await tx.conn.fetchval(
+            "SELECT 1 FROM reports WHERE encounter_id = $1", body.encounter_id
+        ):
             raise ReportSigned("this examination's report is signed: add a signed addendum")
         report_id, signed = uuid4(), med.now()
         signed_at = signed.isoformat()
         read = Reader(tx.sealer, survivor_id)
-        signer = {"staff_id": str(caller), "qualifications": body.qualifications,
-                  "county_code": body.county_code, "signed_at": signed_at}  # fmt: skip
+        signer = {
+            "staff_id": str(caller),
+            "qualifications": body.qualifications,
+            "county_code": body.county_code,
+            "signed_at": signed_at,
+        }
         found = await gather(tx.conn, read, survivor_id, body.encounter_id)
         data = await report_input(found, read, report_id, survivor_id, signer, body.truthful)
         gaps = domain.missing(data)
@@ -82,35 +103,56 @@ async def sign_report(
         content = domain.assemble(data)
         canonical = domain.canonical(content)
         content_sha = domain.sha256(canonical)
-        key_id, signature = await _signature(tx, caller, "report", report_id, content_sha,
-                                             signed_at, actor)  # fmt: skip
-        fields = {"signer_id": caller, "signed_at": signed_at, "content_sha256": content_sha,
-                  "key_id": key_id, "signature": signature}  # fmt: skip
+        key_id, signature = await _signature(
+            tx, caller, "report", report_id, content_sha, signed_at, actor
+        )
+        fields = {
+            "signer_id": caller,
+            "signed_at": signed_at,
+            "content_sha256": content_sha,
+            "key_id": key_id,
+            "signature": signature,
+        }
         # Rendered from the canonical form, exactly as every later re-rendering is.
         pdf = render.render_report(json.loads(canonical), block(report_id, fields))
         sealed = await tx.seal("medical.ReportSigned/content", canonical.decode())
         assert sealed is not None
         payload = m.ReportSigned(
-            report_id=report_id, survivor_id=survivor_id, encounter_id=body.encounter_id,
-            content=sealed, content_sha256=content_sha, pdf_sha256=domain.sha256(pdf),
-            signer_id=caller, key_id=key_id, signature=signature, signed_at=signed,
+            report_id=report_id,
+            survivor_id=survivor_id,
+            encounter_id=body.encounter_id,
+            content=sealed,
+            content_sha256=content_sha,
+            pdf_sha256=domain.sha256(pdf),
+            signer_id=caller,
+            key_id=key_id,
+            signature=signature,
+            signed_at=signed,
             place_county_code=body.county_code,
-        )  # fmt: skip
-        events = await record(med, tx.conn, "report", report_id, 0,
-                              [domain.new_event(payload)], actor)  # fmt: skip
+        )
+        events = await record(
+            med, tx.conn, "report", report_id, 0, [domain.new_event(payload)], actor
+        )
         return events, pdf
 
 
 async def sign_addendum(
-    med: Medical, verifier: TokenVerifier, survivor_id: UUID, report_id: UUID, body: AddendumBody,
-    actor: Actor, caller: UUID,
-) -> tuple[list[Event], bytes]:  # fmt: skip
+    med: Medical,
+    verifier: TokenVerifier,
+    survivor_id: UUID,
+    report_id: UUID,
+    body: AddendumBody,
+    actor: Actor,
+    caller: UUID,
+) -> tuple[list[Event], bytes]:
     """Add a signed addendum to a signed report (the report itself never changes)."""
     async with survivor_tx(med, survivor_id, domain.EXAMINATION, allow_closed=True) as tx:
         report = await tx.conn.fetchrow(
             "SELECT encounter_id, content_sha256 FROM reports WHERE report_id = $1 "
-            "AND survivor_id = $2", report_id, survivor_id,
-        )  # fmt: skip
+            "AND survivor_id = $2",
+            report_id,
+            survivor_id,
+        )
         state = domain.fold_report(await load(med, tx.conn, report_id))
         if report is None:
             raise NotFound(f"no signed report {report_id} of this survivor")
@@ -122,26 +164,44 @@ async def sign_addendum(
         addendum_id, signed = uuid4(), med.now()
         signed_at = signed.isoformat()
         content = {
-            "format": "uponyaji-medico-legal-addendum/1", "report_id": str(report_id),
-            "report_content_sha256": report["content_sha256"], "text": body.text,
-            "signer_id": str(caller), "signed_at": signed_at,
-        }  # fmt: skip
+            "format": "uponyaji-medico-legal-addendum/1",
+            "report_id": str(report_id),
+            "report_content_sha256": report["content_sha256"],
+            "text": body.text,
+            "signer_id": str(caller),
+            "signed_at": signed_at,
+        }
         canonical = domain.canonical(content)
         content_sha = domain.sha256(canonical)
-        key_id, signature = await _signature(tx, caller, "addendum", addendum_id, content_sha,
-                                             signed_at, actor)  # fmt: skip
-        fields = {"signer_id": caller, "signed_at": signed_at, "content_sha256": content_sha,
-                  "key_id": key_id, "signature": signature, "report_id": report_id}  # fmt: skip
+        key_id, signature = await _signature(
+            tx, caller, "addendum", addendum_id, content_sha, signed_at, actor
+        )
+        fields = {
+            "signer_id": caller,
+            "signed_at": signed_at,
+            "content_sha256": content_sha,
+            "key_id": key_id,
+            "signature": signature,
+            "report_id": report_id,
+        }
         pdf = render.render_addendum(json.loads(canonical), block(addendum_id, fields))
         sealed = await tx.seal("medical.AddendumSigned/content", canonical.decode())
         assert sealed is not None
         payload = m.AddendumSigned(
-            addendum_id=addendum_id, report_id=report_id, survivor_id=survivor_id,
-            content=sealed, content_sha256=content_sha, pdf_sha256=domain.sha256(pdf),
-            signer_id=caller, key_id=key_id, signature=signature, signed_at=signed,
-        )  # fmt: skip
-        events = await record(med, tx.conn, "report", report_id, state.version,
-                              [domain.new_event(payload)], actor)  # fmt: skip
+            addendum_id=addendum_id,
+            report_id=report_id,
+            survivor_id=survivor_id,
+            content=sealed,
+            content_sha256=content_sha,
+            pdf_sha256=domain.sha256(pdf),
+            signer_id=caller,
+            key_id=key_id,
+            signature=signature,
+            signed_at=signed,
+        )
+        events = await record(
+            med, tx.conn, "report", report_id, state.version, [domain.new_event(payload)], actor
+        )
         return events, pdf
 
 
@@ -195,22 +255,35 @@ def verify(report: Any, addenda: list[Any], sha256: str) -> Verification:
             matched = f"addendum {a['addendum_id']}"
         ok = _valid(a, "addendum", a["addendum_id"])
         valid = valid and ok
-        listed.append({
-            "addendum_id": str(a["addendum_id"]), "pdf_sha256": a["pdf_sha256"],
-            "signer_id": str(a["signer_id"]), "signed_at": a["signed_at"].isoformat(),
-            "signature_valid": ok,
-        })  # fmt: skip
+        listed.append(
+            {
+                "addendum_id": str(a["addendum_id"]),
+                "pdf_sha256": a["pdf_sha256"],
+                "signer_id": str(a["signer_id"]),
+                "signed_at": a["signed_at"].isoformat(),
+                "signature_valid": ok,
+            }
+        )
     return Verification(
-        report_id=str(report["report_id"]), matches=matched is not None, matched=matched,
-        signer_id=str(report["signer_id"]), signed_at=report["signed_at"].isoformat(),
-        content_sha256=report["content_sha256"], signature_valid=valid, addenda=listed,
-    )  # fmt: skip
+        report_id=str(report["report_id"]),
+        matches=matched is not None,
+        matched=matched,
+        signer_id=str(report["signer_id"]),
+        signed_at=report["signed_at"].isoformat(),
+        content_sha256=report["content_sha256"],
+        signature_valid=valid,
+        addenda=listed,
+    )
 
 
 async def issue_form(
-    med: Medical, survivor_id: UUID, encounter_id: UUID, form: m.FormKind, actor: Actor,
+    med: Medical,
+    survivor_id: UUID,
+    encounter_id: UUID,
+    form: m.FormKind,
+    actor: Actor,
     caller: UUID,
-) -> tuple[list[Event], bytes]:  # fmt: skip
+) -> tuple[list[Event], bytes]:
     """Render P3 (needs legal_proceedings consent) or MOH 363 from the record; record its issue."""
     scopes = ("legal_proceedings",) if form is m.FormKind.P3 else (domain.EXAMINATION,)
     async with survivor_tx(med, survivor_id, *scopes, allow_closed=True) as tx:
@@ -230,8 +303,12 @@ async def issue_form(
                 footer,
             )
         payload = m.FormIssued(
-            document_id=uuid4(), survivor_id=survivor_id, encounter_id=encounter_id, form=form,
-            pdf_sha256=domain.sha256(pdf), blank_fields=blanks,
-        )  # fmt: skip
+            document_id=uuid4(),
+            survivor_id=survivor_id,
+            encounter_id=encounter_id,
+            form=form,
+            pdf_sha256=domain.sha256(pdf),
+            blank_fields=blanks,
+        )
         command = domain.RecordCare(payload, med.today())
         return await tx.record(domain.decide(tx.state, command), actor), pdf

@@ -42,9 +42,16 @@ def build(story: Sequence[Flowable], *, title: str, footer: str) -> bytes:
     """The PDF bytes of a story, deterministic (invariant), with a footer on every page."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, title=title, author="Uponyaji medical", invariant=1,
-        leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=20 * mm,
-    )  # fmt: skip
+        buffer,
+        pagesize=A4,
+        title=title,
+        author="Uponyaji medical",
+        invariant=1,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=20 * mm,
+    )
 
     def on_page(canvas: Any, document: Any) -> None:
         canvas.saveState()

@@ -27,37 +27,51 @@ def _section(key: str, data: Any) -> list[Flowable]:
         if not data:
             return [para(text(None))]
         return [
-            _rows([
-                (f"{n}. {f['region'].replace('_', ' ')}", f"{f['lesion']}, "
-                 f"{f.get('length_mm') or '?'} x {f.get('width_mm') or '?'} mm, {f['shape']}, "
-                 f"{f['colour']}, age {f['estimated_age']}"),
-                ("description", f.get("description")),
-            ])
+            _rows(
+                [
+                    (
+                        f"{n}. {f['region'].replace('_', ' ')}",
+                        f"{f['lesion']}, "
+                        f"{f.get('length_mm') or '?'} x {f.get('width_mm') or '?'} mm, "
+                        f"{f['shape']}, "
+                        f"{f['colour']}, age {f['estimated_age']}",
+                    ),
+                    ("description", f.get("description")),
+                ]
+            )
             for n, f in enumerate(data, start=1)
-        ]  # fmt: skip
+        ]
     if key == "photographs_and_diagrams":
         photos = [
-            (f"photograph {p['evidence_id']}", f"SHA-256 {p.get('sha256')}, captured "
-             f"{p.get('captured_at') or 'time not in metadata'}, identifying: "
-             f"{text(p.get('identifying'))}, scale: {text(p.get('scale_present'))}")
+            (
+                f"photograph {p['evidence_id']}",
+                f"SHA-256 {p.get('sha256')}, captured "
+                f"{p.get('captured_at') or 'time not in metadata'}, identifying: "
+                f"{text(p.get('identifying'))}, scale: {text(p.get('scale_present'))}",
+            )
             for p in data.get("photographs", [])
-        ]  # fmt: skip
+        ]
         return [
             body_diagram(data.get("diagram_marks", [])),
             _rows(photos or [("photographs", None)]),
         ]
     if key == "interpretation":
         rows = [(f"finding {f['finding_id']}", _level(f["level"])) for f in data["findings"]]
-        rows += [("psychological findings", _level(data.get("psychological"))),
-                 ("interpretation", data.get("text"))]  # fmt: skip
+        rows += [
+            ("psychological findings", _level(data.get("psychological"))),
+            ("interpretation", data.get("text")),
+        ]
         return [_rows(rows)]
     if key == "overall_evaluation":
-        return [para(f"The findings as a whole are <b>{_level(data.get('level'))}</b> the "
-                     "allegation.")]  # fmt: skip
+        return [
+            para(f"The findings as a whole are <b>{_level(data.get('level'))}</b> the allegation.")
+        ]
     if key == "tests_and_consultations":
         rows = [(str(item.get("kind")), item.get("summary")) for item in data.get("items", [])]
-        rows += [(f"diagnosis {d['code']}", icd_title(d["code"]) or d["code"])
-                 for d in data.get("diagnoses", [])]  # fmt: skip
+        rows += [
+            (f"diagnosis {d['code']}", icd_title(d["code"]) or d["code"])
+            for d in data.get("diagnoses", [])
+        ]
         return [_rows(rows or [("tests and consultations", "none performed")])]
     if isinstance(data, dict):
         return [_rows([(k.replace("_", " "), v) for k, v in data.items()])]
@@ -65,14 +79,16 @@ def _section(key: str, data: Any) -> list[Flowable]:
 
 
 def _signature_rows(block: dict[str, Any]) -> Table:
-    return _rows([
-        ("signed by (staff id)", block["signer_id"]),
-        ("signed at (UTC)", block["signed_at"]),
-        ("content SHA-256", block["content_sha256"]),
-        ("Ed25519 key id", block["key_id"]),
-        ("signature (base64url)", block["signature"]),
-        ("verification reference", block["verification"]),
-    ])  # fmt: skip
+    return _rows(
+        [
+            ("signed by (staff id)", block["signer_id"]),
+            ("signed at (UTC)", block["signed_at"]),
+            ("content SHA-256", block["content_sha256"]),
+            ("Ed25519 key id", block["key_id"]),
+            ("signature (base64url)", block["signature"]),
+            ("verification reference", block["verification"]),
+        ]
+    )
 
 
 def render_report(content: dict[str, Any], block: dict[str, Any]) -> bytes:
@@ -82,11 +98,13 @@ def render_report(content: dict[str, Any], block: dict[str, Any]) -> bytes:
     for key, heading in SECTIONS:
         story += [para(heading, H2), *_section(key, sections.get(key)), Spacer(1, 4)]
     story += [para("Electronic signature", H2), _signature_rows(block)]
-    story.append(para(
-        "To verify: compute the SHA-256 of this PDF file and ask the issuing service's "
-        "verification endpoint for this report; it answers whether the file is the signed one.",
-        BODY,
-    ))  # fmt: skip
+    story.append(
+        para(
+            "To verify: compute the SHA-256 of this PDF file and ask the issuing service's "
+            "verification endpoint for this report; it answers whether the file is the signed one.",
+            BODY,
+        )
+    )
     footer = f"report {block['report_id']} | content SHA-256 {block['content_sha256']}"
     return build(story, title="Medico-legal report", footer=footer)
 

@@ -37,13 +37,23 @@ _HASH = "a" * 64
 class EvidenceCaptured(EventPayload):
     """An evidence item was captured: a file hashed and stored, or a physical sample described."""
 
-    model_config = examples({
-        "evidence_id": EVIDENCE, "survivor_id": SURVIVOR, "encounter_id": ENCOUNTER,
-        "kind": "photograph", "media_type": "image/jpeg", "size_bytes": 2048000,
-        "sha256": _HASH, "captured_at": "2026-03-04T07:40:00+00:00",
-        "identifying": False, "scale_present": True, "description": example_sealed("photo"),
-        "holder_id": CLINICIAN, "location": "medical_record_store",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "evidence_id": EVIDENCE,
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "kind": "photograph",
+            "media_type": "image/jpeg",
+            "size_bytes": 2048000,
+            "sha256": _HASH,
+            "captured_at": "2026-03-04T07:40:00+00:00",
+            "identifying": False,
+            "scale_present": True,
+            "description": example_sealed("photo"),
+            "holder_id": CLINICIAN,
+            "location": "medical_record_store",
+        }
+    )
 
     evidence_id: UUID = Field(description="The item (this stream)")
     survivor_id: UUID = survivor_field()
@@ -63,12 +73,18 @@ class EvidenceCaptured(EventPayload):
 class EvidenceHandedOver(EventPayload):
     """An evidence item changed hands: who gave it to whom, from where to where, and why."""
 
-    model_config = examples({
-        "evidence_id": EVIDENCE, "survivor_id": SURVIVOR, "from_holder_id": CLINICIAN,
-        "to_holder_id": OTHER_CLINICIAN, "from_location": "medical_record_store",
-        "to_location": "legal_team", "reason": example_sealed("why"),
-        "at": "2026-03-06T10:00:00+00:00",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "evidence_id": EVIDENCE,
+            "survivor_id": SURVIVOR,
+            "from_holder_id": CLINICIAN,
+            "to_holder_id": OTHER_CLINICIAN,
+            "from_location": "medical_record_store",
+            "to_location": "legal_team",
+            "reason": example_sealed("why"),
+            "at": "2026-03-06T10:00:00+00:00",
+        }
+    )
 
     evidence_id: UUID = Field(description="The item")
     survivor_id: UUID = survivor_field()
@@ -83,10 +99,16 @@ class EvidenceHandedOver(EventPayload):
 class EvidenceAccessed(EventPayload):
     """Someone retrieved an evidence item's file (the original or a stripped derivative)."""
 
-    model_config = examples({
-        "evidence_id": EVIDENCE, "survivor_id": SURVIVOR, "by_id": CLINICIAN,
-        "derivative": True, "outcome": "allowed", "at": "2026-03-06T10:05:00+00:00",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "evidence_id": EVIDENCE,
+            "survivor_id": SURVIVOR,
+            "by_id": CLINICIAN,
+            "derivative": True,
+            "outcome": "allowed",
+            "at": "2026-03-06T10:05:00+00:00",
+        }
+    )
 
     evidence_id: UUID = Field(description="The item")
     survivor_id: UUID = survivor_field()
@@ -99,10 +121,15 @@ class EvidenceAccessed(EventPayload):
 class EvidenceIntegrityAlarm(EventPayload):
     """A retrieval found the stored file's hash differs from the captured one: not served."""
 
-    model_config = examples({
-        "evidence_id": EVIDENCE, "survivor_id": SURVIVOR, "expected_sha256": _HASH,
-        "found_sha256": "b" * 64, "at": "2026-03-06T10:05:00+00:00",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "evidence_id": EVIDENCE,
+            "survivor_id": SURVIVOR,
+            "expected_sha256": _HASH,
+            "found_sha256": "b" * 64,
+            "at": "2026-03-06T10:05:00+00:00",
+        }
+    )
 
     evidence_id: UUID = Field(description="The item")
     survivor_id: UUID = survivor_field()
@@ -114,9 +141,13 @@ class EvidenceIntegrityAlarm(EventPayload):
 class ReferralAccepted(EventPayload):
     """Medical accepted a referral from intake (intake's referral status follows)."""
 
-    model_config = examples({
-        "referral_id": REFERRAL, "survivor_id": SURVIVOR, "note": None,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "referral_id": REFERRAL,
+            "survivor_id": SURVIVOR,
+            "note": None,
+        }
+    )
 
     referral_id: UUID = Field(description="Intake's referral (this stream)")
     survivor_id: UUID = survivor_field()
@@ -126,9 +157,13 @@ class ReferralAccepted(EventPayload):
 class ReferralDeclined(EventPayload):
     """Medical declined a referral from intake, with a reason (intake's referral status follows)."""
 
-    model_config = examples({
-        "referral_id": REFERRAL, "survivor_id": SURVIVOR, "note": example_sealed("why"),
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "referral_id": REFERRAL,
+            "survivor_id": SURVIVOR,
+            "note": example_sealed("why"),
+        }
+    )
 
     referral_id: UUID = Field(description="Intake's referral (this stream)")
     survivor_id: UUID = survivor_field()

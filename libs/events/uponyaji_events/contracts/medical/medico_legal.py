@@ -43,9 +43,13 @@ _HASH = "0" * 64
 class FindingGraded(EventPayload):
     """A physical finding graded against the allegation on the Protocol's five levels."""
 
-    model_config = examples({
-        "survivor_id": SURVIVOR, "finding_id": FINDING, "level": "highly_consistent",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "survivor_id": SURVIVOR,
+            "finding_id": FINDING,
+            "level": "highly_consistent",
+        }
+    )
 
     survivor_id: UUID = survivor_field()
     finding_id: UUID = Field(description="The finding graded")
@@ -55,9 +59,13 @@ class FindingGraded(EventPayload):
 class PsychologicalEvaluationGraded(EventPayload):
     """The psychological findings as a whole, graded against the allegation."""
 
-    model_config = examples({
-        "survivor_id": SURVIVOR, "encounter_id": ENCOUNTER, "level": "consistent",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "level": "consistent",
+        }
+    )
 
     survivor_id: UUID = survivor_field()
     encounter_id: UUID = Field(description="The examination")
@@ -67,11 +75,15 @@ class PsychologicalEvaluationGraded(EventPayload):
 class OverallEvaluationRecorded(EventPayload):
     """The overall evaluation of all findings together, with interpretation and recommendations."""
 
-    model_config = examples({
-        "survivor_id": SURVIVOR, "encounter_id": ENCOUNTER, "level": "highly_consistent",
-        "interpretation": example_sealed("interpretation"),
-        "recommendations": example_sealed("recommendations"),
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "level": "highly_consistent",
+            "interpretation": example_sealed("interpretation"),
+            "recommendations": example_sealed("recommendations"),
+        }
+    )
 
     survivor_id: UUID = survivor_field()
     encounter_id: UUID = Field(description="The examination")
@@ -83,10 +95,14 @@ class OverallEvaluationRecorded(EventPayload):
 class SigningKeyIssued(EventPayload):
     """A clinician's Ed25519 report-signing key was created (its public half)."""
 
-    model_config = examples({
-        "clinician_id": CLINICIAN, "key_id": KEY, "public_key": "B" * 43,
-        "issued_at": "2026-03-04T08:00:00+00:00",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "clinician_id": CLINICIAN,
+            "key_id": KEY,
+            "public_key": "B" * 43,
+            "issued_at": "2026-03-04T08:00:00+00:00",
+        }
+    )
 
     clinician_id: UUID = Field(description="Whose key")
     key_id: UUID = Field(description="The key's id")
@@ -97,12 +113,21 @@ class SigningKeyIssued(EventPayload):
 class ReportSigned(EventPayload):
     """A medico-legal report was signed by the examining clinician; it is immutable from now on."""
 
-    model_config = examples({
-        "report_id": REPORT, "survivor_id": SURVIVOR, "encounter_id": ENCOUNTER,
-        "content": example_sealed("report"), "content_sha256": _HASH,
-        "pdf_sha256": "1" * 64, "signer_id": CLINICIAN, "key_id": KEY, "signature": _SIG,
-        "signed_at": "2026-03-05T09:00:00+00:00", "place_county_code": "047",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "report_id": REPORT,
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "content": example_sealed("report"),
+            "content_sha256": _HASH,
+            "pdf_sha256": "1" * 64,
+            "signer_id": CLINICIAN,
+            "key_id": KEY,
+            "signature": _SIG,
+            "signed_at": "2026-03-05T09:00:00+00:00",
+            "place_county_code": "047",
+        }
+    )
 
     report_id: UUID = Field(description="The report (this stream)")
     survivor_id: UUID = survivor_field()
@@ -120,12 +145,20 @@ class ReportSigned(EventPayload):
 class AddendumSigned(EventPayload):
     """A signed addendum to a signed report (corrections and additions never edit the report)."""
 
-    model_config = examples({
-        "addendum_id": ADDENDUM, "report_id": REPORT, "survivor_id": SURVIVOR,
-        "content": example_sealed("addendum"), "content_sha256": _HASH, "pdf_sha256": "2" * 64,
-        "signer_id": CLINICIAN, "key_id": KEY, "signature": _SIG,
-        "signed_at": "2026-03-09T09:00:00+00:00",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "addendum_id": ADDENDUM,
+            "report_id": REPORT,
+            "survivor_id": SURVIVOR,
+            "content": example_sealed("addendum"),
+            "content_sha256": _HASH,
+            "pdf_sha256": "2" * 64,
+            "signer_id": CLINICIAN,
+            "key_id": KEY,
+            "signature": _SIG,
+            "signed_at": "2026-03-09T09:00:00+00:00",
+        }
+    )
 
     addendum_id: UUID = Field(description="The addendum's id")
     report_id: UUID = Field(description="The report it adds to")
@@ -142,10 +175,17 @@ class AddendumSigned(EventPayload):
 class FormIssued(EventPayload):
     """A Kenyan form (P3, MOH 363) was rendered from the record and handed out."""
 
-    model_config = examples({
-        "document_id": DOCUMENT, "survivor_id": SURVIVOR, "encounter_id": ENCOUNTER,
-        "form": "p3", "pdf_sha256": _HASH, "blank_fields": 3, "note": None,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "document_id": DOCUMENT,
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "form": "p3",
+            "pdf_sha256": _HASH,
+            "blank_fields": 3,
+            "note": None,
+        }
+    )
 
     document_id: UUID = Field(description="The issued document's id")
     survivor_id: UUID = survivor_field()

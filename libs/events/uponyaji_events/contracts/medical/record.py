@@ -66,15 +66,24 @@ class PresentPerson(EventPayload):
 class EncounterOpened(EventPayload):
     """A clinician saw the survivor: when, where, who was present and the survivor's choices."""
 
-    model_config = examples({
-        "encounter_id": ENCOUNTER, "survivor_id": SURVIVOR, "kind": "medico_legal_examination",
-        "occurred_at": "2026-03-04T07:00:00+00:00", "county_code": "047",
-        "facility": example_sealed("facility"), "clinician_ids": [CLINICIAN],
-        "present": [{"role": "interpreter", "gender": "female", "language": "so"}],
-        "examiner_gender_requested": "female", "interpreter_gender_requested": "female",
-        "examiner_gender_honoured": True, "restrictions": None, "limited_by_survivor": False,
-        "limitation": None,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "encounter_id": ENCOUNTER,
+            "survivor_id": SURVIVOR,
+            "kind": "medico_legal_examination",
+            "occurred_at": "2026-03-04T07:00:00+00:00",
+            "county_code": "047",
+            "facility": example_sealed("facility"),
+            "clinician_ids": [CLINICIAN],
+            "present": [{"role": "interpreter", "gender": "female", "language": "so"}],
+            "examiner_gender_requested": "female",
+            "interpreter_gender_requested": "female",
+            "examiner_gender_honoured": True,
+            "restrictions": None,
+            "limited_by_survivor": False,
+            "limitation": None,
+        }
+    )
 
     encounter_id: UUID = Field(description="The encounter's id")
     survivor_id: UUID = survivor_field()
@@ -95,13 +104,20 @@ class EncounterOpened(EventPayload):
 class HistoryRecorded(EventPayload):
     """The allegation, symptoms then and now, and relevant medical history, as told."""
 
-    model_config = examples({
-        "entry_id": FINDING, "survivor_id": SURVIVOR,
-        "encounter_id": ENCOUNTER, "allegation": example_sealed("allegation"),
-        "symptoms_acute": example_sealed("acute"), "symptoms_current": example_sealed("now"),
-        "medical_history": None, "methods": ["beating", "falanga"],
-        "supersedes": None, "reason": None,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "entry_id": FINDING,
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "allegation": example_sealed("allegation"),
+            "symptoms_acute": example_sealed("acute"),
+            "symptoms_current": example_sealed("now"),
+            "medical_history": None,
+            "methods": ["beating", "falanga"],
+            "supersedes": None,
+            "reason": None,
+        }
+    )
 
     entry_id: UUID = Field(description="This history entry's id")
     survivor_id: UUID = survivor_field()
@@ -126,14 +142,25 @@ class DiagramPosition(EventPayload):
 class FindingDocumented(EventPayload):
     """A physical finding in one body region: what, how big, what shape, colour and age."""
 
-    model_config = examples({
-        "finding_id": FINDING, "survivor_id": SURVIVOR, "encounter_id": ENCOUNTER,
-        "region": "foot_sole_left", "lesion": "contusion", "length_mm": 40, "width_mm": 25,
-        "shape": "linear", "colour": "blue_purple", "estimated_age": "days_4_10",
-        "position": {"view": "back", "x": 420, "y": 970},
-        "description": example_sealed("finding"), "photo_ids": [EVIDENCE],
-        "supersedes": None, "reason": None,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "finding_id": FINDING,
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "region": "foot_sole_left",
+            "lesion": "contusion",
+            "length_mm": 40,
+            "width_mm": 25,
+            "shape": "linear",
+            "colour": "blue_purple",
+            "estimated_age": "days_4_10",
+            "position": {"view": "back", "x": 420, "y": 970},
+            "description": example_sealed("finding"),
+            "photo_ids": [EVIDENCE],
+            "supersedes": None,
+            "reason": None,
+        }
+    )
 
     finding_id: UUID = Field(description="The finding's id")
     survivor_id: UUID = survivor_field()
@@ -155,11 +182,16 @@ class FindingDocumented(EventPayload):
 class PsychologicalFindingsRecorded(EventPayload):
     """The psychological history and examination, summarised."""
 
-    model_config = examples({
-        "entry_id": FINDING, "survivor_id": SURVIVOR,
-        "encounter_id": ENCOUNTER, "summary": example_sealed("psych"),
-        "supersedes": None, "reason": None,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "entry_id": FINDING,
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "summary": example_sealed("psych"),
+            "supersedes": None,
+            "reason": None,
+        }
+    )
 
     entry_id: UUID = Field(description="This entry's id")
     survivor_id: UUID = survivor_field()
@@ -172,10 +204,17 @@ class PsychologicalFindingsRecorded(EventPayload):
 class DiagnosisRecorded(EventPayload):
     """A coded diagnosis (ICD-11 code from the shipped subset)."""
 
-    model_config = examples({
-        "diagnosis_id": DIAGNOSIS, "survivor_id": SURVIVOR, "encounter_id": ENCOUNTER,
-        "code": "6B40", "note": None, "supersedes": None, "reason": None,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "diagnosis_id": DIAGNOSIS,
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "code": "6B40",
+            "note": None,
+            "supersedes": None,
+            "reason": None,
+        }
+    )
 
     diagnosis_id: UUID = Field(description="The diagnosis entry's id")
     survivor_id: UUID = survivor_field()
@@ -189,11 +228,18 @@ class DiagnosisRecorded(EventPayload):
 class TreatmentRecorded(EventPayload):
     """Treatment given or prescribed: medication (dose, duration), procedure, therapy."""
 
-    model_config = examples({
-        "treatment_id": TREATMENT, "survivor_id": SURVIVOR, "encounter_id": ENCOUNTER,
-        "kind": "medication", "details": example_sealed("ibuprofen 400 mg tds"),
-        "duration_days": 5, "supersedes": None, "reason": None,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "treatment_id": TREATMENT,
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "kind": "medication",
+            "details": example_sealed("ibuprofen 400 mg tds"),
+            "duration_days": 5,
+            "supersedes": None,
+            "reason": None,
+        }
+    )
 
     treatment_id: UUID = Field(description="The treatment entry's id")
     survivor_id: UUID = survivor_field()
@@ -210,10 +256,15 @@ class TreatmentRecorded(EventPayload):
 class SpecialistReferralMade(EventPayload):
     """The survivor was referred to a specialist."""
 
-    model_config = examples({
-        "specialist_referral_id": SPECIALIST, "survivor_id": SURVIVOR,
-        "encounter_id": ENCOUNTER, "specialty": "orthopaedics", "reason": example_sealed("why"),
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "specialist_referral_id": SPECIALIST,
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "specialty": "orthopaedics",
+            "reason": example_sealed("why"),
+        }
+    )
 
     specialist_referral_id: UUID = Field(description="The referral's id")
     survivor_id: UUID = survivor_field()
@@ -225,10 +276,14 @@ class SpecialistReferralMade(EventPayload):
 class SpecialistReferralOutcomeRecorded(EventPayload):
     """What came of a referral to a specialist."""
 
-    model_config = examples({
-        "specialist_referral_id": SPECIALIST, "survivor_id": SURVIVOR, "outcome": "seen",
-        "note": None,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "specialist_referral_id": SPECIALIST,
+            "survivor_id": SURVIVOR,
+            "outcome": "seen",
+            "note": None,
+        }
+    )
 
     specialist_referral_id: UUID = Field(description="The referral")
     survivor_id: UUID = survivor_field()
@@ -239,10 +294,14 @@ class SpecialistReferralOutcomeRecorded(EventPayload):
 class FollowUpScheduled(EventPayload):
     """A follow-up appointment was booked."""
 
-    model_config = examples({
-        "follow_up_id": FOLLOW_UP, "survivor_id": SURVIVOR, "encounter_id": ENCOUNTER,
-        "due_on": "2026-03-18",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "follow_up_id": FOLLOW_UP,
+            "survivor_id": SURVIVOR,
+            "encounter_id": ENCOUNTER,
+            "due_on": "2026-03-18",
+        }
+    )
 
     follow_up_id: UUID = Field(description="The appointment's id")
     survivor_id: UUID = survivor_field()
@@ -253,9 +312,13 @@ class FollowUpScheduled(EventPayload):
 class FollowUpAttendanceRecorded(EventPayload):
     """Whether the survivor came to a follow-up appointment."""
 
-    model_config = examples({
-        "follow_up_id": FOLLOW_UP, "survivor_id": SURVIVOR, "attendance": "attended",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "follow_up_id": FOLLOW_UP,
+            "survivor_id": SURVIVOR,
+            "attendance": "attended",
+        }
+    )
 
     follow_up_id: UUID = Field(description="The appointment")
     survivor_id: UUID = survivor_field()
