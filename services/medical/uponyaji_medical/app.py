@@ -62,4 +62,4 @@ def create_app(
     clock: Clock | None = None,
 ) -> FastAPI:
     """Medical's app; settings from `MEDICAL_*` (and `UPONYAJI_ENV`) unless given."""
-    return MEDICAL.create_app(settings or Settings(), feeds=feeds, clock=clock)  # type: ignore[call-arg]
+    return MEDICAL.create_app(settings or Settings(), feeds=feeds, clock=clock)

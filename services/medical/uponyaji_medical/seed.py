@@ -286,7 +286,7 @@ async def _addendum(
 
 def main() -> int:
     """Seed when UPONYAJI_ENV is development (or test); refuse anywhere else."""
-    settings = Settings()  # type: ignore[call-arg]  # required fields come from the environment
+    settings = Settings()
     if not settings.development:
         print("medical.seed: demo data is for development only; nothing done", file=sys.stderr)
         return 2
