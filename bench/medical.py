@@ -3,7 +3,7 @@
 Medical runs in-process (its FastAPI app over an ASGI transport: routing, token check, policy,
 audit record, handler, PostgreSQL with fsync on) on fresh servers. The store holds 10,000
 survivors' records: the measured survivors' records are made through the API; the others are
-bulk-loaded into the same read tables by COPY (an encounter and four entries each), which is what
+bulk-loaded into the same read tables (an encounter and four entries each), which is what
 a record read touches. Run with `python -m bench --only medical`.
 """
 
@@ -22,6 +22,7 @@ from pathlib import Path
 import asyncpg
 from PIL import Image
 from uponyaji_events import StoreFeed
+from uponyaji_events.db import create_pool
 from uponyaji_events.store import EventStore
 
 from bench import sizes as bench_sizes
@@ -116,32 +117,16 @@ async def bulk_records(pool: asyncpg.Pool, count: int) -> None:
             records=[(s[0], team, at) for s in survivors],
             columns=["survivor_id", "team", "assigned_at"],
         )
-        await conn.copy_records_to_table(
-            "encounters",
-            records=encounters,
-            columns=[
-                "encounter_id",
-                "survivor_id",
-                "kind",
-                "occurred_at",
-                "county_code",
-                "payload",
-                "recorded_by",
-                "recorded_at",
-            ],
+        # jsonb has no binary COPY encoder here: the JSON rows go in as prepared inserts.
+        await conn.executemany(
+            "INSERT INTO encounters (encounter_id, survivor_id, kind, occurred_at, county_code, "
+            "payload, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            encounters,
         )
-        await conn.copy_records_to_table(
-            "record_entries",
-            records=entries,
-            columns=[
-                "entry_id",
-                "survivor_id",
-                "encounter_id",
-                "kind",
-                "payload",
-                "recorded_by",
-                "recorded_at",
-            ],
+        await conn.executemany(
+            "INSERT INTO record_entries (entry_id, survivor_id, encounter_id, kind, payload, "
+            "recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            entries,
         )
         await conn.execute("ANALYZE")
 
@@ -156,7 +141,7 @@ async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Resul
     with tempfile.TemporaryDirectory() as tmp:
         clinic = Clinic(Path(tmp))
         intake_url = await servers.new_database("medical_intake")
-        intake = EventStore(await asyncpg.create_pool(intake_url, max_size=4))
+        intake = EventStore(await create_pool(intake_url, max_size=4))
         async with clinic.running(
             await servers.new_database("medical"), servers.nats_url, StoreFeed(intake)
         ) as (http, pool):
