@@ -71,6 +71,11 @@ def check_image(data: bytes, media_type: str) -> None:
         ) from None
 
 
+def has_derivative(media_type: str) -> bool:
+    """Whether a type has a stripped derivative (DICOM has none)."""
+    return media_type.startswith("image/") or media_type == "application/pdf"
+
+
 def derivative(data: bytes, media_type: str) -> tuple[bytes, str] | None:
     """A copy safe to leave the service (no location or device data), or None if none exists."""
     if media_type.startswith("image/"):

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from cryptography.exceptions import InvalidTag
+from pydantic import BaseModel
 from uponyaji_events.contracts import medical as m
 from uponyaji_events.contracts.vocabularies import AccessOutcome
+from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.sealing import KeyDestroyed, KeyNotFoundError, KeyStore, associated_data
 
@@ -118,6 +120,24 @@ async def describe_sample(
         )
 
 
+async def _unsealed(med: Medical, conn: Conn, survivor_id: UUID, evidence_id: UUID) -> bytes | None:
+    """The stored file, unsealed; None when it is missing or does not authenticate."""
+    stored = await med.blobs.get(conn, evidence_id)
+    if stored is None or len(stored) <= 16 + _NONCE:
+        return None
+    try:
+        key = await KeyStore(conn, med.keys.kek, cache_size=0).get(survivor_id)
+    except (KeyDestroyed, KeyNotFoundError):
+        raise NotFound("the file was erased with the survivor's key") from None
+    if UUID(bytes=stored[:16]) != key.key_id:
+        return None
+    aad = associated_data(survivor_id, _context(evidence_id), key.key_id)
+    try:
+        return key.aead.decrypt(stored[16 : 16 + _NONCE], stored[16 + _NONCE :], aad)
+    except InvalidTag:
+        return None
+
+
 @dataclass(frozen=True)
 class Served:
     """A file leaving the service."""
@@ -151,68 +171,37 @@ async def retrieve(
             raise NotFound(f"no evidence file {evidence_id} of this survivor")
         if row["erasure_requested_at"] is not None:
             raise NotFound("the file was erased with the survivor's key")
-    if scopes:
-        async with survivor_tx(med, survivor_id, *scopes, allow_closed=True):
-            pass  # the consent gate for this use (court, teaching)
-    async with med.store.transaction() as conn:
-        version = await med.store.stream_version(str(evidence_id))
-        stored = await med.blobs.get(conn, evidence_id)
-        data: bytes | None = None
-        if stored is not None and len(stored) > 16 + _NONCE:
-            try:
-                key = await med.keys.store.get(survivor_id)
-                aad = associated_data(survivor_id, _context(evidence_id), key.key_id)
-                if UUID(bytes=stored[:16]) == key.key_id:
-                    data = key.aead.decrypt(stored[16 : 16 + _NONCE], stored[16 + _NONCE :], aad)
-            except (KeyDestroyed, KeyNotFoundError):
-                raise NotFound("the file was erased with the survivor's key") from None
-            except InvalidTag:
-                data = None
+    media_type = row["media_type"]
+    if not original and not media.has_derivative(media_type):
+        raise InvalidCommand(f"original: {media_type} has no stripped derivative; ask for it")
+    async with survivor_tx(med, survivor_id, *scopes, allow_closed=True) as tx:
+        # The survivor's row lock orders this with other retrievals and hand-overs of the item.
+        conn = tx.conn
+        version = len(await load(med, conn, evidence_id))
+        data = await _unsealed(med, conn, survivor_id, evidence_id)
         found = hashlib.sha256(data).hexdigest() if data is not None else None
         now = med.now()
+        event: BaseModel
         if found != row["sha256"]:
-            alarm = m.EvidenceIntegrityAlarm(
-                evidence_id=evidence_id,
-                survivor_id=survivor_id,
-                expected_sha256=row["sha256"],
-                found_sha256=found,
-                at=now,
-            )
-            await record(
-                med, conn, "evidence", evidence_id, version, [domain.new_event(alarm)], actor
-            )
-            log.error(
-                "evidence integrity alarm: item %s does not match its captured hash", evidence_id
-            )
-    if found != row["sha256"]:
+            event = m.EvidenceIntegrityAlarm(
+                evidence_id=evidence_id, survivor_id=survivor_id,
+                expected_sha256=row["sha256"], found_sha256=found, at=now,
+            )  # fmt: skip
+            log.error("evidence integrity alarm: item %s does not match its captured hash",
+                      evidence_id)  # fmt: skip
+        else:
+            event = m.EvidenceAccessed(
+                evidence_id=evidence_id, survivor_id=survivor_id, by_id=by,
+                derivative=not original, outcome=AccessOutcome.ALLOWED, at=now,
+            )  # fmt: skip
+        await record(med, conn, "evidence", evidence_id, version, [domain.new_event(event)],
+                     actor)  # fmt: skip
+    if found != row["sha256"] or data is None:
         raise EvidenceTampered("the stored file does not match its captured hash: not served")
-    assert data is not None
-    media_type = row["media_type"]
     if not original:
         made = media.derivative(data, media_type)
-        if made is None:
-            raise InvalidCommand(
-                f"original: {media_type} has no stripped derivative; ask for the original"
-            )
+        assert made is not None
         data, media_type = made
-    async with med.store.transaction() as conn:
-        access = m.EvidenceAccessed(
-            evidence_id=evidence_id,
-            survivor_id=survivor_id,
-            by_id=by,
-            derivative=not original,
-            outcome=AccessOutcome.ALLOWED,
-            at=now,
-        )
-        await record(
-            med,
-            conn,
-            "evidence",
-            evidence_id,
-            version + (found != row["sha256"]),
-            [domain.new_event(access)],
-            actor,
-        )
     return Served(data, media_type, row["sha256"])
 
 
