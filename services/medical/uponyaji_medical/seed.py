@@ -245,26 +245,23 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
             try:
                 keys = Keys.open(pool, settings.kek_file, create=settings.development)
                 med = Medical(EventStore(pool), keys, SigningKeys(keys.kek))
-                steps, signed, photos = StepUps(), 0, 0
+                steps, photos = StepUps(), 0
+                signers: list[tuple[UUID, UUID]] = []
                 rows = await conn.fetch(_ELIGIBLE, limit)
                 for index, row in enumerate(rows):
-                    survivor = row["survivor_id"]
-                    worker = row["case_worker"]
+                    survivor, worker = row["survivor_id"], row["case_worker"]
                     clinician = UUID(worker) if worker else uuid5(survivor, "demo-clinician")
                     with_photos = bool(row["photos"]) and photos < PHOTOS
                     photos += 2 * with_photos
-                    signed += await seed_one(
-                        med,
-                        survivor,
-                        clinician,
-                        medico_legal=index % 5 == 0,
-                        photos=with_photos,
-                        steps=steps if signed < SIGNED else None,
-                    )
-                    if signed == SIGNED and index % 5 == 0:
-                        await _addendum(med, steps, survivor, clinician, pool)
-                        signed += 1  # one addendum only
-                return len(rows), min(signed, SIGNED)
+                    signs = len(signers) < SIGNED
+                    if await seed_one(
+                        med, survivor, clinician, medico_legal=index % 5 == 0,
+                        photos=with_photos, steps=steps if signs else None,
+                    ):  # fmt: skip
+                        signers.append((survivor, clinician))
+                if signers:  # the first signed report gets an addendum
+                    await _addendum(med, steps, *signers[0], pool)
+                return len(rows), len(signers)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
     finally:
