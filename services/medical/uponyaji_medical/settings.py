@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field
 from uponyaji_service import ServiceSettings, service_config
 
@@ -17,9 +15,6 @@ class Settings(ServiceSettings):
     model_config = service_config(SERVICE)
 
     port: int = Field(8003, ge=1, le=65535)
-    kek_file: Path | None = Field(
-        None, description="Secret file holding the key-encryption key (base64)"
-    )
     intake_url: str | None = Field(
         None, description="Intake's base URL (its event feed); default from UPONYAJI_SERVICE_URLS"
     )

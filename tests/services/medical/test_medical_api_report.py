@@ -178,3 +178,29 @@ async def test_a_report_is_signed_only_when_complete_and_verifies_in_court(
     )
     assert published == 1  # one key per clinician, reused for the addendum
     assert UUID(report_id)
+
+
+async def test_p3_needs_legal_proceedings_consent_and_both_forms_come_from_the_record(
+    app: FastAPI, intake: FakeIntake, clinician: As, pool: Any
+) -> None:
+    sid, eid, _ = await examined(clinician, intake, app)
+    refused = await clinician.post(f"/survivors/{sid}/forms/p3", {"encounter_id": eid})
+    assert refused.status_code == 409
+    assert "legal_proceedings" in refused.json()["detail"]
+    await intake.grant(UUID(sid), "legal_proceedings")
+    await intake.deliver(app)
+    p3 = await clinician.post(f"/survivors/{sid}/forms/p3", {"encounter_id": eid})
+    assert p3.status_code == 201, p3.text
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(p3.content)).pages)
+    assert "OB number" in text
+    assert "foot sole left: contusion" in text
+    assert "Synthetic allegation (FAKE)" in text
+    assert int(p3.headers["X-Blank-Fields"]) >= 8  # police part, name, weapon, degree …
+    moh = await clinician.post(f"/survivors/{sid}/forms/moh_363", {"encounter_id": eid})
+    assert moh.status_code == 201, moh.text
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(moh.content)).pages)
+    assert "Part A" in text
+    assert "Part B" in text
+    issued = await pool.fetch("SELECT form, pdf_sha256 FROM forms_issued ORDER BY issued_at")
+    assert [r["form"] for r in issued] == ["p3", "moh_363"]
+    assert issued[0]["pdf_sha256"] == hashlib.sha256(p3.content).hexdigest()
