@@ -141,11 +141,14 @@ async def on_intake_event(med: Medical, conn: Conn, event: Event) -> None:
         )
     elif isinstance(payload, i.ReferralMade):
         await _referral(conn, payload, event.recorded_at)
-    elif isinstance(payload, i.ReferralStatusChanged) and payload.status.value == "cancelled":
+    elif isinstance(payload, i.ReferralStatusChanged):
+        # Answered or cancelled in intake (its own API, or following our answer): no longer
+        # pending here either.
         await conn.execute(
-            "UPDATE referrals SET status = 'cancelled' WHERE referral_id = $1 "
-            "AND status = 'pending'",
+            "UPDATE referrals SET status = $2, answered_at = coalesce(answered_at, now()) "
+            "WHERE referral_id = $1 AND status = 'pending'",
             payload.referral_id,
+            payload.status.value,
         )
     elif isinstance(payload, i.ErasureRequested):
         await _erase(med, conn, payload)

@@ -154,6 +154,11 @@ class FakeIntake:
         await self._append("referral", referral, model)
         return referral
 
+    async def answer(self, survivor: uuid.UUID, referral: uuid.UUID, status: str) -> None:
+        """Intake records an answer to a referral through its own API."""
+        model = i.ReferralStatusChanged(referral_id=referral, survivor_id=survivor, status=status)
+        await self._append("referral", referral, model)
+
     async def erase(self, survivor: uuid.UUID) -> uuid.UUID:
         request = uuid.uuid4()
         model = i.ErasureRequested(

@@ -107,6 +107,16 @@ async def test_referrals_are_answered_and_erasure_destroys_the_key(
         await clinician.post(f"/referrals/{referral}/decision", {"decision": "declined"})
     ).status_code == 409
     assert (await clinician.get("/referrals")).json()["referrals"] == []
+    # a referral answered in intake itself is no longer pending here
+    other = await intake.refer(sid)
+    await intake.deliver(app)
+    assert len((await clinician.get("/referrals")).json()["referrals"]) == 1
+    await intake.answer(sid, other, "declined")
+    await intake.deliver(app)
+    assert (await clinician.get("/referrals")).json()["referrals"] == []
+    late = await clinician.post(f"/referrals/{other}/decision", {"decision": "accepted"})
+    assert late.status_code == 409
+    assert "declined" in late.json()["detail"]
 
     eid = (
         await clinician.post(
