@@ -21,7 +21,7 @@ from uponyaji_service.errors import (
     ServiceError,
     Unavailable,
 )
-from uponyaji_service.feeds import QuietFeed, http_feed
+from uponyaji_service.feeds import QuietFeed, feed_auth, http_feed
 from uponyaji_service.keys import Keys
 from uponyaji_service.logs import configure_logging, get_logger
 from uponyaji_service.settings import (
@@ -48,6 +48,7 @@ __all__ = [
     "ServiceSettings",
     "Unavailable",
     "configure_logging",
+    "feed_auth",
     "get_logger",
     "http_feed",
     "read_secret",

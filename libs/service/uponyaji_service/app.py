@@ -36,13 +36,13 @@ from uponyaji_access import Access, Caseload, ServiceTokens, authorize, install_
 from uponyaji_events import Consumer, ServiceRuntime, feed_router
 from uponyaji_events.consumer import BatchHandler, Handler
 from uponyaji_events.errors_http import install_error_handlers
-from uponyaji_events.feed import FeedSource
+from uponyaji_events.feed import FeedSource, StoreFeed
 from uponyaji_events.sealing import load_kek
 from uponyaji_events.store import EventStore
 from uponyaji_events.unit_of_work import Project, UnitOfWork, unit_of_work
 
 from uponyaji_service.errors import Unavailable
-from uponyaji_service.feeds import QuietFeed, http_feed
+from uponyaji_service.feeds import QuietFeed, feed_auth, http_feed
 from uponyaji_service.health import probes_router
 from uponyaji_service.keys import Keys
 from uponyaji_service.logs import CorrelationMiddleware, bind_service, configure_logging
@@ -111,12 +111,16 @@ class Follow(Generic[S, R]):
 
     Give `handler` (one event at a time) or `batch_handler` (a contiguous page), each built
     from the running service. `name` is the consumer's durable name (default: the service).
+    `upcast`: hand the handler events upcast to the current schemas. `own`: the source is this
+    service itself (its feed is its own store), as reporting projects its own audit records.
     """
 
     source: str
     handler: Callable[[Running[S, R]], Handler] | None = None
     batch_handler: Callable[[Running[S, R]], BatchHandler] | None = None
     name: str | None = None
+    upcast: bool = False
+    own: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,9 +152,11 @@ class Service(Generic[S, R]):
     ) -> FastAPI:
         """The service's FastAPI app; everything with state is built in its lifespan.
 
-        `feeds` replaces how followed sources are read: a source given a feed here is read
-        from it alone (no NATS subscription, no background task), when whoever passed it calls
-        `running(app).consumer(source).catch_up()`. `clock` is the service's time source.
+        `feeds` hands the consumers to the caller: a source given a feed here is read from
+        it, the others from their usual feed, and no consumer runs by itself (no NATS
+        subscription, no background task); whoever passed `feeds` drives them with
+        `running(app).consumer(source).catch_up()` or `.apply(events)`. `clock` is the
+        service's time source.
         """
         runtime = ServiceRuntime(
             service=self.name,
@@ -159,6 +165,7 @@ class Service(Generic[S, R]):
             migrations=self.migrations,
         )
         given = dict(feeds or {})
+        driven = feeds is not None
         holder: dict[str, Access] = {}
         follows = [*self.follows, *(self.follows_from(settings) if self.follows_from else ())]
 
@@ -189,8 +196,8 @@ class Service(Generic[S, R]):
             for follow in follows:
                 consumer = self._consumer(follow, running, given, quiet)
                 running.consumers[follow.source] = consumer
-                if follow.source in given:
-                    runtime.consumers.append(consumer)  # in health; read by whoever gave the feed
+                if driven:
+                    runtime.consumers.append(consumer)  # in health; driven by whoever gave feeds
                 else:
                     runtime.add_consumer(consumer)
             app.state.uponyaji = running
@@ -242,11 +249,15 @@ class Service(Generic[S, R]):
         given: Mapping[str, FeedSource],
         quiet: list[QuietFeed],
     ) -> Consumer:
+        settings = running.parts.settings
         feed: FeedSource | None = given.get(follow.source)
-        if feed is None:
-            url = running.parts.settings.service_url(follow.source)
+        if feed is None and follow.own:
+            feed = StoreFeed(running.parts.store)
+        elif feed is None:
+            url = settings.service_url(follow.source)
             if url is not None:
-                feed = http_feed(follow.source, url, running.tokens)
+                auth = feed_auth(follow.source, running.tokens, settings.feed_token)
+                feed = http_feed(follow.source, url, auth)
                 quiet.append(feed)
         return Consumer(
             running.parts.pool,
@@ -256,8 +267,9 @@ class Service(Generic[S, R]):
             batch_handler=(
                 follow.batch_handler(running) if follow.batch_handler is not None else None
             ),
-            nats_url=running.parts.settings.nats_url,
+            nats_url=settings.nats_url,
             feed=feed,
+            upcasters=running.parts.runtime.upcasters if follow.upcast else None,
         )
 
 

@@ -1,4 +1,4 @@
-"""`python -m reporting.rebuild`: rebuild every reporting table from the sources' feeds.
+"""`python -m uponyaji_reporting.rebuild`: rebuild every reporting table from the sources' feeds.
 
 Needs the sources' URLs and reporting's service client secret
 (`REPORTING_SERVICE_CLIENT_SECRET_FILE`, which the launcher writes) or an operator's

@@ -3,82 +3,30 @@
 The sources' `/feed` needs `feed.read`: reporting reads them with its own short-lived service
 token from identity (`ServiceTokens`, from `REPORTING_SERVICE_CLIENT_SECRET_FILE`), or with an
 operator's `REPORTING_FEED_TOKEN`. A feed that refuses or is away reads as empty (logged once a
-minute; lag then shows `head: null`) and NATS stays the path. Tests give the consumers a
-`StoreFeed` on the source's store.
+minute; lag then shows `head: null`) and NATS stays the path. Tests give the app a
+`StoreFeed` on each source's store (`create_app(settings, feeds=...)`).
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from uponyaji_access import ServiceTokens
-from uponyaji_events import Consumer, HttpFeed
+from uponyaji_events import Consumer
 from uponyaji_events.consumer import lock_key
 from uponyaji_events.contracts import default_upcasters
-from uponyaji_events.envelope import Event
 from uponyaji_events.feed import FeedSource, StoreFeed
 from uponyaji_events.store import EventStore
+from uponyaji_service import feed_auth, http_feed
 
 from .projections import TABLES, facts_deferred, handler, refresh_all
 from .settings import SERVICE, SOURCES, Settings
 
-log = logging.getLogger("uponyaji.reporting.consumers")
 REBUILD_PAGE = 5000  # events read from a feed and applied per transaction during a rebuild
-
-
-class QuietFeed:
-    """A feed that reads as empty (logging at most once a minute) when the source refuses."""
-
-    def __init__(self, feed: HttpFeed, source: str) -> None:
-        self.feed = feed
-        self.source = source
-        self._logged = 0.0
-        self._head: tuple[float, int | None] = (-1.0, None)
-
-    async def read(self, after: int, limit: int) -> list[Event]:
-        """Events after a position, or none if the feed cannot be read."""
-        try:
-            return await self.feed.read(after, limit)
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
-            if time.monotonic() - self._logged > 60:
-                self._logged = time.monotonic()
-                log.warning("feed of %s unavailable (%s)", self.source, type(exc).__name__)
-            return []
-
-    async def head(self) -> int:
-        """The source's head (cached for a second); raises when it cannot be read."""
-        checked, head = self._head
-        if time.monotonic() - checked > 1.0:
-            try:
-                head = await self.feed.head()
-            except (httpx.HTTPError, ValueError, KeyError):
-                head = None
-            self._head = (time.monotonic(), head)
-        if head is None:
-            raise ValueError(f"the feed of {self.source} cannot be read")
-        return head
-
-
-def _auth(
-    settings: Settings, tokens: ServiceTokens | None, source: str
-) -> Callable[[], Awaitable[dict[str, str]]] | None:
-    """Headers for a source's feed: reporting's own service token, else an operator's token."""
-    if tokens is not None:
-        return tokens.auth(source)
-    if settings.feed_token is None:
-        return None
-    token = settings.feed_token.get_secret_value()
-
-    async def headers() -> dict[str, str]:
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
 
 
 def build(
@@ -88,19 +36,19 @@ def build(
     own: EventStore | None = None,
     tokens: ServiceTokens | None = None,
 ) -> list[Consumer]:
-    """Consumers of intake, psychosocial and (given `own`) reporting's own audit records.
+    """Consumers of intake, psychosocial and (given `own`) reporting's own audit records, for
+    tools outside the app (the rebuild command, benchmarks): the app declares the same ones.
 
-    `feeds` overrides the sources' HTTP feeds (tests); `tokens` authenticates reporting to them.
+    `feeds` overrides the sources' HTTP feeds; `tokens` authenticates reporting to them.
     """
     built = []
     if own is not None:
         feeds = {**(feeds or {}), SERVICE: StoreFeed(own)}
     for source in (*SOURCES, SERVICE) if own is not None else SOURCES:
         feed: FeedSource | None = (feeds or {}).get(source)
-        url = settings.source_url(source)
+        url = settings.service_url(source)
         if feed is None and url:
-            client = httpx.AsyncClient(base_url=url, timeout=5.0)
-            feed = QuietFeed(HttpFeed(client, auth=_auth(settings, tokens, source)), source)
+            feed = http_feed(source, url, feed_auth(source, tokens, settings.feed_token))
         built.append(
             Consumer(
                 pool,

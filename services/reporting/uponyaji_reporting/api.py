@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from uponyaji_access import Grant, authorize
 from uponyaji_events import Consumer
+from uponyaji_service import running
 
 from . import charts, consumers, queries, views, xlsx
 from .dashboard import Filter
@@ -30,13 +31,12 @@ To = Annotated[date | None, Query(alias="to", description="Last registration dat
 
 
 def _pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.pool
+    pool: asyncpg.Pool = running(request.app).parts.pool
     return pool
 
 
 def _consumers(request: Request) -> list[Consumer]:
-    found: list[Consumer] = request.app.state.consumers
-    return found
+    return list(running(request.app).consumers.values())
 
 
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]
