@@ -100,7 +100,7 @@ def stack(
         env.pop("UPONYAJI_SERVICE_URLS", None)
     with (
         running_service(
-            "identity.app:create_app", port=identity_port, env=identity_env,
+            "uponyaji_identity.app:create_app", port=identity_port, env=identity_env,
             log_path=root / "identity.log",
         ) as identity,
         running_service(

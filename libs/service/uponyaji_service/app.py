@@ -22,7 +22,7 @@ correlation ids in the logs, and the service's routers.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -142,6 +142,9 @@ class Service(Generic[S, R]):
     version: str = "0.1.0"
     follows_from: Callable[[S], Sequence[Follow[S, R]]] | None = None
     middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
+    access: Callable[[Parts[S], R], Access] | None = None
+    background: Callable[[Running[S, R]], Sequence[Coroutine[Any, Any, None]]] | None = None
+    feed_dependencies: Sequence[Any] | None = None
 
     def create_app(
         self,
@@ -185,8 +188,11 @@ class Service(Generic[S, R]):
             )
             built = self.build(parts)
             resources: R = await built if inspect.isawaitable(built) else built
-            caseload = self.caseload(parts) if self.caseload is not None else None
-            access = Access.create(self.name, store=store, caseload=caseload)
+            if self.access is not None:
+                access = self.access(parts, resources)
+            else:
+                caseload = self.caseload(parts) if self.caseload is not None else None
+                access = Access.create(self.name, store=store, caseload=caseload)
             access.attach(app)
             await access.start()
             holder["access"] = access
@@ -201,6 +207,8 @@ class Service(Generic[S, R]):
                 else:
                     runtime.add_consumer(consumer)
             app.state.uponyaji = running
+            for number, work in enumerate(self.background(running) if self.background else ()):
+                runtime.run_in_background(work, name=f"{self.name}-background-{number}")
             try:
                 yield
             finally:
@@ -225,12 +233,10 @@ class Service(Generic[S, R]):
             app.add_middleware(middleware)
         app.include_router(probes_router(runtime, lambda: holder.get("access")))
         if self.feed:
-            app.include_router(
-                feed_router(
-                    runtime.require_store,
-                    dependencies=[Depends(authorize("feed.read", survivor=None))],
-                )
-            )
+            guard = self.feed_dependencies
+            if guard is None:
+                guard = [Depends(authorize("feed.read", survivor=None))]
+            app.include_router(feed_router(runtime.require_store, dependencies=list(guard)))
         for router in self.routers:
             app.include_router(router)
         return app

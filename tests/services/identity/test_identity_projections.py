@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import httpx
-from identity import projections
-from identity.context import Identity
 from identity_support import enrol, new_staff, signed_in
+from uponyaji_identity import projections
+from uponyaji_identity.context import Identity
 
 TABLES = {
     "accounts": "SELECT * FROM accounts ORDER BY staff_id",
