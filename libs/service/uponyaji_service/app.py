@@ -52,6 +52,7 @@ S = TypeVar("S", bound=ServiceSettings)
 R = TypeVar("R")
 T = TypeVar("T")
 Clock = Callable[[], datetime]
+OnPage = Callable[[int], None]  # told how many events a rebuild just applied
 
 
 def utc_now() -> datetime:
@@ -145,6 +146,7 @@ class Service(Generic[S, R]):
     access: Callable[[Parts[S], R], Access] | None = None
     background: Callable[[Running[S, R]], Sequence[Coroutine[Any, Any, None]]] | None = None
     feed_dependencies: Sequence[Any] | None = None
+    rebuild: Callable[[Running[S, R], OnPage], Awaitable[int]] | None = None
 
     def create_app(
         self,

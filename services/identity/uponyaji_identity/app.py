@@ -12,6 +12,7 @@ from uponyaji_access import Access, AuditLog, Policy, TokenVerifier, authenticat
 from uponyaji_events.feed import FeedSource
 from uponyaji_service import Clock, Parts, Service
 
+from . import projections
 from .api import accounts, auth, service_tokens
 from .context import MIGRATIONS, Identity, build
 from .security.keys import KeyRingJwks
@@ -69,6 +70,7 @@ IDENTITY: Service[Settings, Identity] = Service(
     access=own_access,
     background=lambda running: [_maintain(running.resources)],
     feed_dependencies=[Depends(authenticate)],
+    rebuild=lambda running, on_page: projections.rebuild(running.parts.store, on_page=on_page),
 )
 
 

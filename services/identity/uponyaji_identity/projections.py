@@ -7,9 +7,9 @@ rebuildable from zero from the event store: `rebuild()` must give the same rows 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache
 
-import asyncpg
 from uponyaji_events.contracts import ContractRegistry, default_registry
 from uponyaji_events.contracts.identity import (
     AccountCreated,
@@ -26,6 +26,7 @@ from uponyaji_events.contracts.identity import (
 )
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
+from uponyaji_events.projection import replay
 from uponyaji_events.store import EventStore
 
 TABLES = ("accounts", "teams", "team_members")
@@ -113,20 +114,14 @@ async def apply(conn: Conn, event: Event) -> None:
     )
 
 
-async def rebuild(pool: asyncpg.Pool, store: EventStore, *, page: int = 1000) -> int:
-    """Empty the read tables and replay every event from the store; return how many applied."""
-    await store.sequence()
-    applied = 0
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
-        after = 0
-        while True:
-            events = await store.read_all(after, page)
-            if not events:
-                break
-            for event in events:
-                if event.stream_type in STREAM_TYPES:
-                    await apply(conn, event)
-                    applied += 1
-            after = events[-1].position or after
-    return applied
+async def rebuild(
+    store: EventStore, *, page: int = 1000, on_page: Callable[[int], None] | None = None
+) -> int:
+    """Empty the read tables and replay every event from the store; return how many."""
+    return await replay(store, TABLES, apply_all, page=page, on_page=on_page)
+
+
+async def apply_all(conn: Conn, events: Sequence[Event]) -> None:
+    """Apply stored events in order (other stream types are ignored)."""
+    for event in events:
+        await apply(conn, event)

@@ -12,6 +12,7 @@ from uponyaji_events.feed import FeedSource
 from uponyaji_events.store import EventStore
 from uponyaji_service import Clock, Follow, Parts, Running, Service
 
+from . import consumers
 from .api import router
 from .caseload import FactsCaseload
 from .projections import MIGRATIONS, handler
@@ -49,6 +50,9 @@ REPORTING: Service[Settings, Reporting] = Service(
     migrations=MIGRATIONS,
     caseload=lambda parts: FactsCaseload(parts.pool),
     follows=[project(source) for source in (*SOURCES, SERVICE)],
+    rebuild=lambda running, on_page: consumers.rebuild(
+        running.parts.pool, list(running.consumers.values()), progress=False, on_page=on_page
+    ),
 )
 
 

@@ -9,7 +9,7 @@ minute; lag then shows `head: null`) and NATS stays the path. Tests give the app
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -80,7 +80,11 @@ async def lag(consumers: Sequence[Consumer]) -> dict[str, dict[str, Any]]:
 
 
 async def rebuild(
-    pool: asyncpg.Pool, consumers: Sequence[Consumer], *, progress: bool = True
+    pool: asyncpg.Pool,
+    consumers: Sequence[Consumer],
+    *,
+    progress: bool = True,
+    on_page: Callable[[int], None] | None = None,
 ) -> int:
     """Empty reporting's tables and replay every source's feed from zero; live batches wait.
 
@@ -118,6 +122,8 @@ async def rebuild(
 
                     def advance(n: int, task: TaskID = task) -> None:
                         bar.advance(task, n)
+                        if on_page is not None:
+                            on_page(n)
 
                     total += await c.catch_up(page=REBUILD_PAGE, conn=conn, on_page=advance)
                 facts = bar.add_task("facts", total=None)
