@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import jwt
-from identity.context import Identity
 from identity_support import enrol, new_staff
 from jwt import PyJWKSet
+from uponyaji_identity.context import Identity
 
 
 async def test_a_fresh_code_gives_a_step_up_proof_for_medical_once(

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 from conftest import As
 from fastapi import FastAPI
-from intake.consumers import on_participant_event
 from intake_support import consent, registration
 from uponyaji_events.contracts import default_registry
 from uponyaji_events.contracts import medical as m
 from uponyaji_events.envelope import Actor, Event
+from uponyaji_intake.consumers import on_participant_event
+from uponyaji_service import running
 
 
 def medical_answer(model: m.ReferralAccepted | m.ReferralDeclined) -> Event:
@@ -45,7 +46,7 @@ async def test_medicals_answer_moves_the_referral_once(app: FastAPI, officer: As
     )
     assert made.status_code == 201, made.text
     referral = made.json()["referral_id"]
-    intake = app.state.intake
+    intake = running(app).resources
     accepted = medical_answer(m.ReferralAccepted(referral_id=referral, survivor_id=sid))
     for _ in range(2):  # a re-delivery changes nothing
         async with intake.store.transaction() as conn:
