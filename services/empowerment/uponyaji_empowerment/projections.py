@@ -55,11 +55,13 @@ async def _needs(conn: Conn, e: Event) -> None:
 
 async def _goal(conn: Conn, e: Event, plan_id: str, survivor_id: str, g: dict[str, Any]) -> None:
     steps = [{**s, "done": False} for s in g.get("steps", [])]
+    source = "goal" if e.type.endswith("GoalAdded") else "plan"
     await conn.execute(
         "INSERT INTO plan_goals (goal_id, plan_id, survivor_id, kind, description, target_date, "
-        "steps, added_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $8)",
+        "steps, added_by, added_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9)",
         UUID(g["goal_id"]), UUID(plan_id), UUID(survivor_id), g["kind"], g["description"],
-        _day(g["target_date"]), json.dumps(steps), e.recorded_at,
+        _day(g["target_date"]), json.dumps(steps), source, e.recorded_at,
     )  # fmt: skip
 
 

@@ -91,6 +91,7 @@ CREATE TABLE plan_goals (
     description  text NOT NULL,                              -- sealed
     target_date  date NOT NULL,
     steps        jsonb NOT NULL,                             -- [{step_id, description (sealed), done}]
+    added_by     text NOT NULL,                              -- the event: plan | goal (sealing context)
     status       text NOT NULL DEFAULT 'not_started',
     added_at     timestamptz NOT NULL,
     updated_at   timestamptz NOT NULL
