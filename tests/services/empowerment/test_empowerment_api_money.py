@@ -116,9 +116,10 @@ async def test_two_approvals_racing_past_the_budget_line_exactly_one_succeeds(
         await intake.deliver(app)
         grants.append(await propose(officer, sid, line, "30000"))
     leads = [as_staff("programme_lead", teams=()) for _ in grants]
-    answers = await asyncio.gather(*[
-        who.post(f"/grants/{g}/decision", {"decision": "approve"}) for who, g in zip(leads, grants, strict=True)
-    ])  # fmt: skip
+    pairs = zip(leads, grants, strict=True)
+    answers = await asyncio.gather(
+        *[who.post(f"/grants/{g}/decision", {"decision": "approve"}) for who, g in pairs]
+    )
     codes = sorted(a.status_code for a in answers)
     assert codes == [201, 409], [a.text for a in answers]
     loser = next(a for a in answers if a.status_code == 409)
