@@ -5,7 +5,6 @@ Sealed values are copied as ciphertext: a read table never holds a note in clear
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from decimal import Decimal
@@ -61,7 +60,7 @@ async def _goal(conn: Conn, e: Event, plan_id: str, survivor_id: str, g: dict[st
         "steps, added_by, added_at, updated_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9)",
         UUID(g["goal_id"]), UUID(plan_id), UUID(survivor_id), g["kind"], g["description"],
-        _day(g["target_date"]), json.dumps(steps), source, e.recorded_at,
+        _day(g["target_date"]), steps, source, e.recorded_at,
     )  # fmt: skip
 
 
@@ -88,7 +87,7 @@ async def _review(conn: Conn, e: Event) -> None:
         "INSERT INTO plan_reviews (event_id, plan_id, survivor_id, reviewed_on, goals, note, "
         "reviewed_by, recorded_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)",
         e.event_id, UUID(p["plan_id"]), UUID(p["survivor_id"]), _day(p["reviewed_on"]),
-        json.dumps(p["goals"]), p.get("note"), e.actor.id, e.recorded_at,
+        p["goals"], p.get("note"), e.actor.id, e.recorded_at,
     )  # fmt: skip
     for g in p["goals"]:
         await conn.execute(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -103,7 +102,7 @@ async def plan(
 
 
 def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+    return value
 
 
 async def grant(row: asyncpg.Record, paid: list[asyncpg.Record], read: Reader) -> dict[str, Any]:
