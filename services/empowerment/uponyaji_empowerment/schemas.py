@@ -143,6 +143,7 @@ class GrantBody(Body):
     purpose: GrantPurpose
     amount_kes: PositiveKes
     budget_line_id: UUID
+    proposed_on: Day | None = Field(None, description="Day of the proposal; default today")
     justification: Note | None = None
 
 
@@ -150,6 +151,7 @@ class DecisionBody(Body):
     """A programme lead's decision on a proposed grant."""
 
     decision: str = Field(pattern=r"^(approve|decline)$", description="approve or decline")
+    decided_on: Day | None = Field(None, description="Day of the decision; default today")
     reason: Short | None = None
 
 

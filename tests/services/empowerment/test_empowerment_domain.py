@@ -57,14 +57,15 @@ def plan(started: date = date(2026, 3, 9), kind: str = "business_restore") -> Ne
 
 def proposed(amount: str = "30000") -> tuple[UUID, NewEvent]:
     grant = uuid4()
-    command = domain.ProposeGrant(grant, SURVIVOR, "stock", amount, BUDGET, OFFICER, None, TODAY)  # type: ignore[arg-type]
+    command = domain.ProposeGrant(grant, SURVIVOR, "stock", amount, BUDGET, OFFICER, None, TODAY,  # type: ignore[arg-type]
+                                  TODAY)  # fmt: skip
     return grant, when(domain.SurvivorState(), command)[0]
 
 
 def approve(
     grant: UUID, by: UUID = LEAD, budget: domain.BudgetFacts = BUDGET
 ) -> domain.DecideGrant:
-    return domain.DecideGrant(grant, SURVIVOR, True, by, budget, None, TODAY)
+    return domain.DecideGrant(grant, SURVIVOR, True, by, budget, None, TODAY, TODAY)
 
 
 def disburse(grant: UUID, amount: str, *, used: bool = False, channel: Channel = Channel.MPESA
@@ -180,7 +181,8 @@ def test_an_approval_past_the_budget_line_is_refused() -> None:
 
 def test_a_grant_amount_must_be_a_positive_decimal() -> None:
     for bad in ("-5", "0", "abc", "1e3x"):
-        command = domain.ProposeGrant(uuid4(), SURVIVOR, "stock", bad, BUDGET, OFFICER, None, TODAY)  # type: ignore[arg-type]
+        command = domain.ProposeGrant(uuid4(), SURVIVOR, "stock", bad, BUDGET, OFFICER, None,  # type: ignore[arg-type]
+                                      TODAY, TODAY)  # fmt: skip
         with pytest.raises(errors.InvalidCommand, match="amount_kes"):
             when(domain.SurvivorState(), command)
 
@@ -202,7 +204,7 @@ def test_disbursements_never_exceed_the_approved_remainder() -> None:
 def test_a_declined_grant_cannot_be_approved_later() -> None:
     grant, event = proposed()
     declined = when(given_events(event), domain.DecideGrant(grant, SURVIVOR, False, LEAD, None,
-                                                             None, TODAY))  # fmt: skip
+                                                             None, TODAY, TODAY))  # fmt: skip
     with pytest.raises(errors.GrantNotPending):
         when(given_events(event, *declined), approve(grant))
 
@@ -233,10 +235,10 @@ def test_follow_up_due_dates_count_from_the_first_money_else_the_plan_start() ->
     grant, proposal = proposed()
     state = domain.fold([proposal, *when(domain.fold([proposal], state), approve(grant))], state)
     paid = domain.Disburse(uuid4(), grant, SURVIVOR, "100", Channel.IN_KIND, None, None, None,
-                           date(2026, 2, 20), False, TODAY)  # fmt: skip
+                           TODAY, False, TODAY)  # fmt: skip
     state = domain.fold(when(state, paid), state)
     [event] = when(state, follow_up())
-    assert event.payload["due_on"] == "2026-05-20"
+    assert event.payload["due_on"] == "2026-09-15"  # the money arrived on 15 June
     state = domain.evolve(state, event)
     with pytest.raises(errors.FollowUpHeld):
         when(state, follow_up())

@@ -132,6 +132,7 @@ class ProposeGrant:
     budget: BudgetFacts
     proposed_by: UUID
     justification: Sealed | None
+    proposed_on: date
     today: date
 
 
@@ -145,6 +146,7 @@ class DecideGrant:
     decided_by: UUID
     budget: BudgetFacts | None  # locked, for approvals
     reason: Sealed | None
+    decided_on: date
     today: date
 
 

@@ -187,12 +187,14 @@ def _plan(state: SurvivorState, command: StartPlan | AddGoal | ReviewPlan) -> Ne
 def _money(state: SurvivorState, command: ProposeGrant | DecideGrant | Disburse) -> NewEvent:
     if isinstance(command, ProposeGrant):
         wanted = amount(command.amount_kes, "amount_kes", positive=True)
-        if command.today > command.budget.period_end:
+        not_future("proposed_on", command.proposed_on, command.today)
+        if command.proposed_on > command.budget.period_end:
             raise OutsidePeriod(f"budget line period ended on {command.budget.period_end}")
         return new_event(c.GrantProposed(
             grant_id=command.grant_id, survivor_id=command.survivor_id, purpose=command.purpose,
             amount_kes=money.text(wanted), budget_line_id=command.budget.budget_line_id,
-            proposed_by=command.proposed_by, justification=command.justification,
+            proposed_by=command.proposed_by, proposed_on=command.proposed_on,
+            justification=command.justification,
         ))  # fmt: skip
     grant = state.grants.get(command.grant_id)
     if grant is None:
@@ -207,17 +209,22 @@ def _decision(grant: Any, command: DecideGrant) -> NewEvent:
         raise OwnProposal("you proposed this grant: another programme lead must decide it")
     if grant.status != "proposed":
         raise GrantNotPending(f"the grant was already {grant.status}")
+    not_future("decided_on", command.decided_on, command.today)
+    if command.decided_on < grant.proposed_on:
+        raise InvalidCommand("decided_on: before the grant was proposed")
     if not command.approve:
         return new_event(c.GrantDeclined(
             grant_id=command.grant_id, survivor_id=command.survivor_id,
-            declined_by=command.decided_by, declined_on=command.today, reason=command.reason,
+            declined_by=command.decided_by, declined_on=command.decided_on,
+            reason=command.reason,
         ))  # fmt: skip
     budget = command.budget
     assert budget is not None
     assert budget.budget_line_id == grant.budget_line_id
-    if not budget.period_start <= command.today <= budget.period_end:
+    if not budget.period_start <= command.decided_on <= budget.period_end:
         raise OutsidePeriod(
-            f"budget line runs {budget.period_start} to {budget.period_end}: not today"
+            f"budget line runs {budget.period_start} to {budget.period_end}, "
+            f"not {command.decided_on}"
         )
     if grant.amount > budget.remaining:
         raise BudgetExceeded(
@@ -227,7 +234,7 @@ def _decision(grant: Any, command: DecideGrant) -> NewEvent:
     return new_event(c.GrantApproved(
         grant_id=command.grant_id, survivor_id=command.survivor_id,
         amount_kes=money.text(grant.amount), budget_line_id=grant.budget_line_id,
-        approved_by=command.decided_by, approved_on=command.today,
+        approved_by=command.decided_by, approved_on=command.decided_on,
     ))  # fmt: skip
 
 
@@ -236,6 +243,8 @@ def _disbursement(state: SurvivorState, grant: Any, command: Disburse) -> NewEve
     not_future("disbursed_on", command.disbursed_on, command.today)
     if grant.status != "approved":
         raise GrantNotApproved(f"the grant is {grant.status}: only approved grants are paid")
+    if grant.decided_on is not None and command.disbursed_on < grant.decided_on:
+        raise InvalidCommand(f"disbursed_on: before the approval on {grant.decided_on}")
     if paid > grant.remainder:
         raise OverRemainder(
             f"amount_kes: KES {money.text(paid)} is more than the approved remainder "

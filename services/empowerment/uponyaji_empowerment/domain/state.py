@@ -65,7 +65,9 @@ class GrantState:
     proposed_by: UUID
     amount: Decimal
     budget_line_id: UUID
+    proposed_on: date
     status: str = "proposed"  # proposed | approved | declined
+    decided_on: date | None = None
     approved: Decimal = Decimal(0)
     disbursed: Decimal = Decimal(0)
 
@@ -152,16 +154,17 @@ def evolve(state: SurvivorState, event: EventLike) -> SurvivorState:
 def _money(state: SurvivorState, name: str, p: dict[str, Any]) -> SurvivorState:
     if name == "GrantProposed":
         grant = GrantState(_uuid(p["proposed_by"]), Decimal(p["amount_kes"]),
-                           _uuid(p["budget_line_id"]))  # fmt: skip
+                           _uuid(p["budget_line_id"]), _day(p["proposed_on"]))  # fmt: skip
         return replace(state, grants={**state.grants, _uuid(p["grant_id"]): grant})
     if name in ("GrantApproved", "GrantDeclined", "GrantDisbursed"):
         grant_id = _uuid(p["grant_id"])
         grant = state.grants[grant_id]
         first = state.first_disbursed_on
         if name == "GrantApproved":
-            grant = replace(grant, status="approved", approved=Decimal(p["amount_kes"]))
+            grant = replace(grant, status="approved", approved=Decimal(p["amount_kes"]),
+                            decided_on=_day(p["approved_on"]))  # fmt: skip
         elif name == "GrantDeclined":
-            grant = replace(grant, status="declined")
+            grant = replace(grant, status="declined", decided_on=_day(p["declined_on"]))
         else:
             grant = replace(grant, disbursed=grant.disbursed + Decimal(p["amount_kes"]))
             day = _day(p["disbursed_on"])

@@ -56,7 +56,8 @@ async def propose_grant(
         justification = await tx.seal("empowerment.GrantProposed", "justification",
                                       body.justification)  # fmt: skip
         command = domain.ProposeGrant(uuid4(), survivor_id, body.purpose, body.amount_kes, line,
-                                      proposer, justification, today())  # fmt: skip
+                                      proposer, justification, body.proposed_on or today(),
+                                      today())  # fmt: skip
         return await tx.run(command, actor)
 
 
@@ -75,7 +76,7 @@ async def decide_grant(
         if approve and reason is not None:
             raise InvalidCommand("reason: only a declined grant carries a reason")
         command = domain.DecideGrant(grant_id, survivor_id, approve, decider, line, reason,
-                                     today())  # fmt: skip
+                                     body.decided_on or today(), today())  # fmt: skip
         return await tx.run(command, actor)
 
 

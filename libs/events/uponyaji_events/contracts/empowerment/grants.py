@@ -50,6 +50,7 @@ class GrantProposed(EventPayload):
     model_config = examples({
         "grant_id": GRANT, "survivor_id": SURVIVOR, "purpose": "tools_and_equipment",
         "amount_kes": "25000.00", "budget_line_id": BUDGET, "proposed_by": OFFICER,
+        "proposed_on": "2026-04-08",
         "justification": example_sealed("justification"),
     })  # fmt: skip
 
@@ -59,6 +60,7 @@ class GrantProposed(EventPayload):
     amount_kes: Kes = Field(description="Amount proposed, KES")
     budget_line_id: UUID = Field(description="The budget line it would draw on")
     proposed_by: UUID = Field(description="The proposing officer (staff id)")
+    proposed_on: date = Field(description="Day of the proposal")
     justification: SealedValue | None = optional("Why, in the officer's words")
 
 
