@@ -34,7 +34,7 @@ async def test_seed_makes_believable_records_within_budget_once(
         "(SELECT count(*) FROM referrals WHERE status = 'accepted') AS r"
     )
     assert counts["plans"] == 24
-    assert counts["f"] > 0 and counts["d"] > 0 and counts["a"] > 0 and counts["t"] > 0
+    assert min(counts["f"], counts["d"], counts["a"], counts["t"]) > 0
     assert counts["r"] == 3  # five stay pending for the demo
     overdue = (await officer.get("/follow-ups/due")).json()["follow_ups"]
     assert any(f["overdue"] for f in overdue)
