@@ -16,8 +16,12 @@ def _caseload(caseload: Caseload) -> tuple[list[str] | None, str | None]:
 
 
 async def record(pool: asyncpg.Pool, survivor_id: UUID) -> dict[str, Any]:
-    """Every read table's rows about one survivor, on one connection (a few indexed reads)."""
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
+    """Every read table's rows about one survivor, on one connection (a few indexed reads).
+
+    No transaction around them: each is a statement of its own (a record is written under the
+    survivor's row lock, so a read between two of them sees at most one command's difference).
+    """
+    async with pool.acquire() as conn:
         found: dict[str, Any] = {
             "survivor": await conn.fetchrow(
                 "SELECT case_number, county_code, status, erasure_requested_at IS NOT NULL "
