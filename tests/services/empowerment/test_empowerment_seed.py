@@ -7,6 +7,7 @@ from decimal import Decimal
 import asyncpg
 from empowerment_support import As, FakeIntake
 from fastapi import FastAPI
+from uponyaji_empowerment.projections import READ_TABLES, rebuild
 from uponyaji_empowerment.seed import seed
 from uponyaji_empowerment.settings import Settings
 
@@ -44,3 +45,25 @@ async def test_seed_makes_believable_records_within_budget_once(
     assert finance
 
     assert await seed(settings, limit=60, wait=1) == (0, 0)
+
+
+async def test_read_tables_rebuilt_from_zero_equal_the_live_ones(
+    app: FastAPI, settings: Settings, intake: FakeIntake, pool: asyncpg.Pool
+) -> None:
+    survivors = [await intake.register() for _ in range(10)]
+    for sid in survivors[:6]:
+        await intake.refer(sid)
+    await intake.deliver(app)
+    await seed(settings, limit=60, wait=1)
+
+    async def snapshot() -> dict[str, list[str]]:
+        tables = {}
+        for table in (*READ_TABLES, "referrals"):
+            rows = await pool.fetch(f"SELECT to_jsonb(t)::text AS row FROM {table} t")  # noqa: S608
+            tables[table] = sorted(r["row"] for r in rows)
+        return tables
+
+    live = await snapshot()
+    assert live["grants"]
+    assert await rebuild(app.state.empowerment.store) > 0
+    assert await snapshot() == live
