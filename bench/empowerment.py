@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 from uponyaji_empowerment.app import create_app
 from uponyaji_empowerment.settings import Settings
+from uponyaji_service import running
 
 from bench import sizes as bench_sizes
 from bench.probe import Measurement, Probe
@@ -245,16 +246,16 @@ async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Resul
         "UPONYAJI_ENV": "test", "EMPOWERMENT_JWKS_FILE": str(folder / "jwks.json"),
         "EMPOWERMENT_IDENTITY_URL": "http://127.0.0.1:9",
     })  # fmt: skip
-    settings = Settings(  # type: ignore[call-arg]  # the others have defaults
+    settings = Settings(
         database_url=await servers.new_database("empowerment"), nats_url=servers.nats_url,
-        kek_file=folder / "kek", follow_intake=False,
+        kek_file=folder / "kek",
     )  # fmt: skip
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench",
                                      timeout=60) as http:  # fmt: skip
-            pool = app.state.empowerment.store.pool
+            pool = running(app).parts.pool
             survivors = await _survivors(pool, SURVIVORS)
             rounds = 2 if quick else 5
             await approvals(http, signer, survivors, rounds, probe, results)

@@ -1,80 +1,58 @@
-"""`create_app()`: empowerment's FastAPI app; everything with state is built in the lifespan."""
+"""Empowerment's app: a declaration of its parts; the service factory assembles them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
-from fastapi import Depends, FastAPI
-from uponyaji_access import Access, ServiceTokens, authorize, install_access
-from uponyaji_events import ServiceRuntime, feed_router, health_router
-from uponyaji_events.errors_http import install_error_handlers
-from uponyaji_events.sealing import load_kek
+from fastapi import FastAPI
+from uponyaji_events.consumer import Handler
+from uponyaji_events.feed import FeedSource
+from uponyaji_service import Clock, Follow, Parts, Running, Service
 
-from . import consumers
+from . import projections
 from .api import router
 from .caseload import LocalCaseload
+from .consumers import on_intake_event
 from .handlers import Empowerment
-from .keys import Keys
+from .references import References
 from .settings import SERVICE, Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def build(parts: Parts[Settings]) -> Empowerment:
+    """The command side: the store, the sealing keys, the reference digest and the clock."""
+    keys = parts.require_keys()
+    return Empowerment(parts.store, keys, References.from_kek(keys.kek), parts.clock)
+
+
+def follow_intake(running: Running[Settings, Empowerment]) -> Handler:
+    """Intake's events → survivors, caseload, consent, closure, merges, referrals and erasure."""
+    return partial(on_intake_event, running.resources)
+
+
+EMPOWERMENT: Service[Settings, Empowerment] = Service(
+    name=SERVICE,
+    title="Uponyaji empowerment",
+    description="Needs assessments, livelihood plans, grants and disbursements, trainings, "
+    "follow-ups and outcomes",
+    build=build,
+    routers=[router],
+    migrations=MIGRATIONS,
+    sealing=True,
+    caseload=lambda parts: LocalCaseload(parts.pool),
+    project=projections.apply_all,
+    follows=[Follow("intake", handler=follow_intake)],
+)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    feeds: Mapping[str, FeedSource] | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
     """Empowerment's app; settings from `EMPOWERMENT_*` (and `UPONYAJI_ENV`) unless given."""
-    settings = settings or Settings()  # type: ignore[call-arg]  # required fields come from env
-    runtime = ServiceRuntime(
-        service=SERVICE,
-        database_url=settings.database_url,
-        nats_url=settings.nats_url,
-        migrations=MIGRATIONS,
-    )
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        load_kek(settings.kek_file, create=settings.development)  # fail before touching anything
-        await runtime.start()
-        store, pool = runtime.require_store(), runtime.pool
-        assert pool is not None
-        em = Empowerment(store, Keys.open(pool, settings.kek_file))
-        app.state.empowerment = em
-        access = Access.create(SERVICE, store=store, caseload=LocalCaseload(pool))
-        access.attach(app)
-        await access.start()
-        tokens = ServiceTokens.for_service(SERVICE)  # reads intake's feed
-        intake = consumers.build(em, pool, settings, tokens)
-        app.state.intake_consumer = intake
-        if settings.follow_intake:
-            runtime.add_consumer(intake)
-        else:
-            runtime.consumers.append(intake)  # reported in health, driven by tests
-        try:
-            yield
-        finally:
-            await access.stop()
-            await runtime.stop()
-            if isinstance(intake.feed, consumers.QuietFeed):
-                await intake.feed.feed.client.aclose()
-            if tokens is not None:
-                await tokens.aclose()
-
-    app = FastAPI(
-        title="Uponyaji empowerment",
-        version="0.1.0",
-        description="Needs assessments, livelihood plans, grants and disbursements, trainings, "
-        "follow-ups and outcomes",
-        lifespan=lifespan,
-    )
-    install_error_handlers(app)
-    install_access(app)
-    app.include_router(health_router(runtime))
-    app.include_router(
-        feed_router(
-            runtime.require_store,
-            dependencies=[Depends(authorize("feed.read", survivor=None))],
-        )
-    )
-    app.include_router(router)
-    return app
+    return EMPOWERMENT.create_app(settings or Settings(), feeds=feeds, clock=clock)

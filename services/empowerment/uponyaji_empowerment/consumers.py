@@ -1,9 +1,8 @@
 """Intake's events → local tables: survivors, caseload, consent, closure, erasure, referrals.
 
-One kernel `Consumer` of intake (NATS as the fast path, intake's feed to repair gaps), read with
-a service token from identity (`ServiceTokens`, from `PSYCHOSOCIAL_SERVICE_CLIENT_SECRET_FILE`).
-A feed that cannot be read (intake or identity away, no credentials) reads as empty (NATS stays
-the path; a gap then waits for redelivery) and says so in the log at most once a minute.
+The service factory runs one kernel `Consumer` of intake with `on_intake_event` (NATS as the fast
+path, intake's feed, read with empowerment's service token, to repair gaps; see
+docs/service-shape.md).
 
 On `intake.ErasureRequested` this service destroys its data key for the survivor and confirms
 with `empowerment.DataKeyDestroyed`, in the consumer's transaction.
@@ -12,16 +11,9 @@ with `empowerment.DataKeyDestroyed`, in the consumer's transaction.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from functools import partial
 from uuid import UUID
 
-import asyncpg
-import httpx
-from uponyaji_access import ServiceTokens
-from uponyaji_events import Consumer, HttpFeed
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts import kernel
 from uponyaji_events.db import Conn
@@ -29,40 +21,10 @@ from uponyaji_events.envelope import Actor, Event
 
 from . import domain
 from .handlers import Empowerment
-from .settings import SERVICE, Settings
+from .settings import SERVICE
 
 log = logging.getLogger("uponyaji.empowerment.consumers")
-CONSUMER = "empowerment"
 ERASURE_ACTOR = Actor.system("empowerment-erasure")
-
-
-class QuietFeed:
-    """A feed that reads as empty (logging rarely) when the source is unreachable or refuses."""
-
-    def __init__(self, feed: HttpFeed, source: str) -> None:
-        self.feed = feed
-        self.source = source
-        self._logged = 0.0
-
-    def _note(self, exc: Exception) -> None:
-        if time.monotonic() - self._logged > 60:
-            self._logged = time.monotonic()
-            log.warning("feed of %s unavailable (%s)", self.source, type(exc).__name__)
-
-    async def read(self, after: int, limit: int) -> list[Event]:
-        """Events after a position, or none if the feed cannot be read."""
-        try:
-            return await self.feed.read(after, limit)
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
-            self._note(exc)
-            return []
-
-    async def head(self) -> int:
-        """The source's head, or 0 if the feed cannot be read."""
-        try:
-            return await self.feed.head()
-        except (httpx.HTTPError, ValueError, KeyError):
-            return 0
 
 
 async def _survivor(
@@ -113,7 +75,7 @@ async def _assigned(conn: Conn, payload: i.CaseAssigned) -> None:
     )
 
 
-async def _erase(ps: Empowerment, conn: Conn, payload: i.ErasureRequested) -> None:
+async def _erase(em: Empowerment, conn: Conn, payload: i.ErasureRequested) -> None:
     """Destroy our key for the survivor and confirm once per request (re-delivery is a no-op)."""
     await _survivor(conn, payload.survivor_id, payload.case_number)
     await conn.execute(
@@ -125,7 +87,7 @@ async def _erase(ps: Empowerment, conn: Conn, payload: i.ErasureRequested) -> No
         "SELECT key_id FROM sealing_keys WHERE subject_id = $1 AND destroyed_at IS NULL",
         str(payload.survivor_id),
     )
-    await ps.keys.destroyer(conn).destroy(payload.survivor_id)
+    await em.keys.destroyer(conn).destroy(payload.survivor_id)
     stream = str(payload.request_id)
     if await conn.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", stream):
         return  # already confirmed
@@ -136,11 +98,11 @@ async def _erase(ps: Empowerment, conn: Conn, payload: i.ErasureRequested) -> No
         destroyed_at=datetime.now(UTC),
     )
     event = domain.contracts().to_new_event(confirmation, service=SERVICE)
-    await ps.store.append("erasure", stream, 0, [event], actor=ERASURE_ACTOR, conn=conn)
+    await em.store.append("erasure", stream, 0, [event], actor=ERASURE_ACTOR, conn=conn)
     log.info("destroyed the data key of an erased survivor (request %s)", payload.request_id)
 
 
-async def on_intake_event(ps: Empowerment, conn: Conn, event: Event) -> None:
+async def on_intake_event(em: Empowerment, conn: Conn, event: Event) -> None:
     """Apply one intake event to the local tables (events we do not need are skipped)."""
     if event.type not in HANDLED:
         return
@@ -173,7 +135,7 @@ async def on_intake_event(ps: Empowerment, conn: Conn, event: Event) -> None:
             payload.survivor_id,
         )
     elif isinstance(payload, i.ErasureRequested):
-        await _erase(ps, conn, payload)
+        await _erase(em, conn, payload)
 
 
 HANDLED = frozenset(
@@ -183,20 +145,3 @@ HANDLED = frozenset(
         "ConsentWithdrawn", "CaseClosed", "CaseReopened", "SurvivorsMerged", "ErasureRequested",
     )
 )  # fmt: skip
-
-
-def build(
-    ps: Empowerment, pool: asyncpg.Pool, settings: Settings, tokens: ServiceTokens | None = None
-) -> Consumer:
-    """The intake consumer (its feed only when intake's URL is known; `tokens` to read it)."""
-    url = settings.intake_base_url()
-    feed = None
-    if url is not None:
-        auth = tokens.auth("intake") if tokens is not None else None
-        client = httpx.AsyncClient(base_url=url, timeout=5.0)
-        feed = QuietFeed(HttpFeed(client, auth=auth), "intake")
-    handler: Callable[[Conn, Event], Awaitable[None]] = partial(on_intake_event, ps)
-    return Consumer(
-        pool, name=CONSUMER, source="intake", handler=handler, nats_url=settings.nats_url,
-        feed=feed,
-    )  # fmt: skip

@@ -25,6 +25,7 @@ from uponyaji_events import EventStore
 from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
+from uponyaji_service import Keys
 
 from . import demo
 from .app import MIGRATIONS
@@ -32,7 +33,7 @@ from .errors import DuplicateCode, EmpowermentError
 from .handlers import Empowerment, records, today
 from .handlers.money import decide_grant, disburse, open_budget_line, propose_grant
 from .handlers.trainings import answer_referral, complete_training, hold_session, open_course
-from .keys import Keys
+from .references import References
 from .schemas import (
     BudgetLineBody,
     CompletionBody,
@@ -82,7 +83,7 @@ async def intake_head(url: str) -> int | None:
 
 async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool:
     """Wait until the intake consumer has applied intake's head (or the tables are still)."""
-    url, deadline = settings.intake_base_url(), time.monotonic() + wait
+    url, deadline = settings.service_url("intake"), time.monotonic() + wait
     last, still_since = -1, time.monotonic()
     while time.monotonic() < deadline:
         position = int(await pool.fetchval(
@@ -214,7 +215,8 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
                       file=sys.stderr)  # fmt: skip
             await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
             try:
-                em = Empowerment(EventStore(pool), Keys.open(pool, settings.kek_file))
+                keys = Keys.open(pool, settings.kek_file)
+                em = Empowerment(EventStore(pool), keys, References.from_kek(keys.kek))
                 rows = await conn.fetch(_ELIGIBLE, limit)
                 if not rows:
                     return 0, 0
@@ -237,7 +239,7 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
 
 def main() -> int:
     """Seed when UPONYAJI_ENV is development (or test); refuse anywhere else."""
-    settings = Settings()  # type: ignore[call-arg]  # required fields come from the environment
+    settings = Settings()
     if not settings.development:
         print("empowerment.seed: demo data is for development only; nothing done", file=sys.stderr)
         return 2

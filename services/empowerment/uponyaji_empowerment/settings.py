@@ -5,37 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from uponyaji_service import ServiceSettings, service_config
 
 SERVICE = "empowerment"
-DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
 
 
-class Settings(BaseSettings):
-    """Where empowerment's database, NATS, key file and intake are."""
+class Settings(ServiceSettings):
+    """The shared settings plus empowerment's port, key file and intake's address."""
 
-    model_config = SettingsConfigDict(env_prefix="EMPOWERMENT_", extra="ignore")
+    model_config = service_config(SERVICE)
 
-    database_url: str = Field(description="PostgreSQL URL of empowerment's own database")
-    nats_url: str = Field("nats://127.0.0.1:4222", description="NATS (JetStream) URL")
-    kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
     port: int = Field(8005, ge=1, le=65535)
+    kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
     intake_url: str | None = Field(
         None, description="Intake's base URL (its event feed); default from UPONYAJI_SERVICE_URLS"
     )
-    follow_intake: bool = Field(
-        True, description="Run the intake consumer in the background (tests drive it by hand)"
-    )
-    service_urls: dict[str, str] = Field(
-        default_factory=dict, validation_alias="UPONYAJI_SERVICE_URLS"
-    )
-    environment: str = Field("production", validation_alias="UPONYAJI_ENV")
-
-    @property
-    def development(self) -> bool:
-        """Development or test: the KEK file may be created, demo data may be seeded."""
-        return self.environment in DEVELOPMENT_ENVIRONMENTS
-
-    def intake_base_url(self) -> str | None:
-        """Intake's base URL for its feed: EMPOWERMENT_INTAKE_URL, else the launcher's map."""
-        return self.intake_url or self.service_urls.get("intake")

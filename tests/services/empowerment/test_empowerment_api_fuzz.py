@@ -1,17 +1,19 @@
 """Schemathesis over empowerment's API *with* tokens (the repository-wide fuzz test has none).
 
 Empowerment runs as a process, the way the launcher starts it, trusting a test key. One survivor
-is put on the test team with empowerment consent, a proposed grant and a pending referral
-(`uponyaji_empowerment.testing.seed_caseload`). For every operation, as an empowerment officer
-and as a programme lead, on random ids and on that survivor's: no 5xx, and a refused request
-writes no event but its audit record.
+is put on the test team with empowerment consent, a proposed grant and a pending referral (the
+authorisation matrix's `caseloads/empowerment.py`). For every operation, as an empowerment
+officer and as a programme lead, on random ids and on that survivor's: no 5xx, and a refused
+request writes no event but its audit record.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,10 +22,12 @@ from empowerment_support import NAIROBI, SigningKey, Staff
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from servicehost import running_service, service_env
-from uponyaji_empowerment.testing import seed_caseload
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
 from uponyaji_launcher.postgres import EmbeddedPostgres
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "security"))
+from caseloads.empowerment import seed_caseload
 
 
 class Service:
@@ -57,7 +61,6 @@ def service(
         port=port,
         jwks_file=str(folder / "jwks.json"),
         identity_url=f"http://127.0.0.1:{free_port()}",
-        follow_intake="false",
     )
     env.pop("UPONYAJI_SERVICE_URLS", None)
     with running_service(

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from uponyaji_empowerment.projections import READ_TABLES, rebuild
 from uponyaji_empowerment.seed import seed
 from uponyaji_empowerment.settings import Settings
+from uponyaji_service import running
 
 
 async def test_seed_makes_believable_records_within_budget_once(
@@ -65,5 +66,5 @@ async def test_read_tables_rebuilt_from_zero_equal_the_live_ones(
 
     live = await snapshot()
     assert live["grants"]
-    assert await rebuild(app.state.empowerment.store) > 0
+    assert await rebuild(running(app).parts.store) > 0
     assert await snapshot() == live

@@ -8,15 +8,12 @@ from uuid import UUID
 from fastapi import Depends, Request
 from uponyaji_access import Grant, authorize
 from uponyaji_events.envelope import Actor, Event
+from uponyaji_service import resource
 
 from .. import queries
 from ..handlers import Empowerment
 
-
-def get_em(request: Request) -> Empowerment:
-    """The service's command side (built in the lifespan)."""
-    em: Empowerment = request.app.state.empowerment
-    return em
+get_em = resource(Empowerment)
 
 
 def _param(request: Request, name: str) -> UUID | None:

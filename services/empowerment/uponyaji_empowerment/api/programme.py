@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query, Request
 from uponyaji_access import AccessDep
 
 from .. import programme, queries
-from ..handlers import today
 from ..handlers.trainings import answer_referral, hold_session, open_course
 from ..schemas import CourseBody, ReferralAnswerBody, SessionBody
 from .deps import (
@@ -44,7 +43,7 @@ async def due(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:  # fmt: skip
     """Follow-ups not held, due by today + `within_days` (0: overdue and due today)."""
-    now = today()
+    now = em.today()
     rows = await queries.follow_ups_due(em.store.pool, grant.caseload_filter(),
                                         now + timedelta(days=within_days), limit)  # fmt: skip
     return {"follow_ups": [{

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from .. import queries, views
-from ..handlers import records, today
+from ..handlers import records
 from ..handlers.trainings import complete_training
 from ..schemas import (
     CompletionBody,
@@ -112,4 +112,4 @@ async def read_record(survivor_id: UUID, grant: Read, em: EmDep) -> dict[str, An
     survivor = found["survivor"]
     read = views.Reader(em.keys.sealer, survivor_id, erased=bool(survivor and survivor["erased"]),
                         visible=grant.sees("empowerment_notes"))  # fmt: skip
-    return await views.record(survivor_id, found, read, today())
+    return await views.record(survivor_id, found, read, em.today())

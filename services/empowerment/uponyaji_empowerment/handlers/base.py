@@ -11,18 +11,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 from uuid import UUID
 
 import asyncpg
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.sealing import Sealed, Sealer
-from uponyaji_events.store import EVENT_COLUMNS, EventStore, row_to_event
+from uponyaji_events.store import EventStore
+from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
+from uponyaji_service import Clock, Keys, utc_now
 
 from .. import domain, projections
 from ..errors import ReferenceUsed, SurvivorUnknown
-from ..keys import Keys
+from ..references import References
 
 EAT = timezone(timedelta(hours=3))  # officers' calendar days are Kenyan days
 CONSENT_SCOPE = "empowerment"
@@ -34,17 +36,40 @@ _FACTS = (
 _FACTS_LOCKED = _FACTS + " FOR UPDATE OF s"
 
 
-def today() -> date:
-    """Today's date in East Africa Time."""
-    return datetime.now(UTC).astimezone(EAT).date()
+def today(clock: Clock = utc_now) -> date:
+    """Today's date in East Africa Time (by `clock`)."""
+    return clock().astimezone(EAT).date()
 
 
 @dataclass(frozen=True)
 class Empowerment:
-    """The command side's resources: the store and the keys."""
+    """The command side's resources: the store, the keys, the reference digest and the clock."""
 
     store: EventStore
     keys: Keys
+    references: References
+    clock: Clock = utc_now
+
+    def today(self) -> date:
+        """Today's date in East Africa Time."""
+        return today(self.clock)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """One command's transaction: appends are projected into the read tables in it.
+
+        Two survivors' disbursements racing with one payment reference pass the check each under
+        their own lock; the loser meets the unique index in the projection and gets a 409.
+        """
+        try:
+            async with unit_of_work(self.store, project=projections.apply_all) as uow:
+                yield uow
+        except asyncpg.UniqueViolationError as clash:
+            if clash.constraint_name == "disbursements_reference_digest_key":
+                raise ReferenceUsed(
+                    "reference: this payment reference is already on record"
+                ) from None
+            raise
 
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> domain.IntakeFacts:
@@ -62,13 +87,18 @@ async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> 
 
 @dataclass(frozen=True)
 class Tx:
-    """One command's transaction: its connection, the survivor's state, a sealer on it."""
+    """One command's unit of work about a survivor: their state folded, a sealer on it."""
 
     em: Empowerment
-    conn: Conn
+    uow: UnitOfWork
     survivor_id: UUID
     state: domain.SurvivorState
     sealer: Sealer
+
+    @property
+    def conn(self) -> Conn:
+        """The transaction's connection."""
+        return self.uow.conn
 
     async def seal(self, event_type: str, path: str, value: str | None) -> Sealed | None:
         """Seal a value of this survivor under the context `<event type>/<path>`."""
@@ -88,46 +118,15 @@ class Tx:
 
     async def record(self, events: Sequence[NewEvent], actor: Actor) -> list[Event]:
         """Append to the survivor stream at the folded version and project, in this transaction."""
-        return await record(self.em, self.conn, "survivor", self.survivor_id,
-                            self.state.version, events, actor)  # fmt: skip
-
-
-async def record(
-    em: Empowerment,
-    conn: Conn,
-    stream_type: str,
-    stream_id: UUID,
-    expected_version: int,
-    events: Sequence[NewEvent],
-    actor: Actor,
-) -> list[Event]:
-    """Append to a stream and apply the events to the read tables, on `conn`."""
-    stored = await em.store.append(
-        stream_type, str(stream_id), expected_version, events, actor=actor, conn=conn
-    )
-    try:
-        await projections.apply_all(conn, stored)
-    except asyncpg.UniqueViolationError as clash:
-        # Two survivors' disbursements with one reference race past the check: one loses here.
-        if clash.constraint_name == "disbursements_reference_digest_key":
-            raise ReferenceUsed("reference: this payment reference is already on record") from None
-        raise
-    return stored
-
-
-async def load(em: Empowerment, conn: Conn, stream_id: UUID) -> list[Event]:
-    """A stream's events read inside the transaction, upcast."""
-    rows = await conn.fetch(
-        f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version",  # noqa: S608
-        str(stream_id),
-    )
-    return [em.store.upcasters.upcast(row_to_event(row)) for row in rows]
+        return await self.uow.append(
+            "survivor", self.survivor_id, self.state.version, events, actor=actor
+        )
 
 
 @asynccontextmanager
 async def survivor_tx(em: Empowerment, survivor_id: UUID) -> AsyncIterator[Tx]:
     """A transaction holding the survivor's row lock, past the gate, with their state folded."""
-    async with em.store.transaction() as conn:
-        domain.admissible(await intake_facts(conn, survivor_id, lock=True))
-        state = domain.fold(await load(em, conn, survivor_id))
-        yield Tx(em, conn, survivor_id, state, em.keys.bound(conn))
+    async with em.unit_of_work() as uow:
+        domain.admissible(await intake_facts(uow.conn, survivor_id, lock=True))
+        state = domain.fold(await uow.load(survivor_id))
+        yield Tx(em, uow, survivor_id, state, em.keys.bound(uow.conn))

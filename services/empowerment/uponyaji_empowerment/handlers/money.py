@@ -17,7 +17,7 @@ from uponyaji_events.envelope import Actor, Event
 from .. import domain
 from ..errors import DuplicateCode, InvalidCommand, NotFound
 from ..schemas import BudgetLineBody, DecisionBody, DisbursementBody, GrantBody
-from .base import Empowerment, record, survivor_tx, today
+from .base import Empowerment, survivor_tx
 
 _LINE = (
     "SELECT budget_line_id, period_start, period_end, amount, committed FROM budget_lines "
@@ -41,8 +41,8 @@ async def open_budget_line(em: Empowerment, body: BudgetLineBody, actor: Actor) 
                                     body.amount_kes)  # fmt: skip
     events = domain.decide_budget_line(command)
     try:
-        async with em.store.transaction() as conn:
-            return await record(em, conn, "budget_line", line_id, 0, events, actor)
+        async with em.unit_of_work() as uow:
+            return await uow.append("budget_line", line_id, 0, events, actor=actor)
     except asyncpg.UniqueViolationError:
         raise DuplicateCode(f"code: a budget line {body.code} already exists") from None
 
@@ -56,8 +56,8 @@ async def propose_grant(
         justification = await tx.seal("empowerment.GrantProposed", "justification",
                                       body.justification)  # fmt: skip
         command = domain.ProposeGrant(uuid4(), survivor_id, body.purpose, body.amount_kes, line,
-                                      proposer, justification, body.proposed_on or today(),
-                                      today())  # fmt: skip
+                                      proposer, justification, body.proposed_on or em.today(),
+                                      em.today())  # fmt: skip
         return await tx.run(command, actor)
 
 
@@ -76,7 +76,7 @@ async def decide_grant(
         if approve and reason is not None:
             raise InvalidCommand("reason: only a declined grant carries a reason")
         command = domain.DecideGrant(grant_id, survivor_id, approve, decider, line, reason,
-                                     body.decided_on or today(), today())  # fmt: skip
+                                     body.decided_on or em.today(), em.today())  # fmt: skip
         return await tx.run(command, actor)
 
 
@@ -86,7 +86,7 @@ async def disburse(
     """Record a disbursement within the approved remainder; a reference is used once."""
     event = "empowerment.GrantDisbursed"
     async with survivor_tx(em, survivor_id) as tx:
-        digest = None if body.reference is None else em.keys.reference_digest(body.reference)
+        digest = None if body.reference is None else em.references.digest(body.reference)
         used = digest is not None and bool(await tx.conn.fetchval(
             "SELECT 1 FROM disbursements WHERE reference_digest = $1", digest
         ))  # fmt: skip
@@ -95,6 +95,6 @@ async def disburse(
             amount_kes=body.amount_kes, channel=body.channel,
             reference=await tx.seal(event, "reference", body.reference),
             reference_digest=digest, items=await tx.seal(event, "items", body.items),
-            disbursed_on=body.disbursed_on or today(), reference_used=used, today=today(),
+            disbursed_on=body.disbursed_on or em.today(), reference_used=used, today=em.today(),
         )  # fmt: skip
         return await tx.run(command, actor)

@@ -16,7 +16,7 @@ from ..schemas import (
     PlanBody,
     ReviewBody,
 )
-from .base import Empowerment, Tx, survivor_tx, today
+from .base import Empowerment, Tx, survivor_tx
 
 NEEDS, NEEDS_FIXED = "empowerment.NeedsAssessed", "empowerment.NeedsAssessmentCorrected"
 FOLLOW, FOLLOW_FIXED = "empowerment.FollowUpRecorded", "empowerment.FollowUpCorrected"
@@ -42,8 +42,8 @@ async def assess_needs(
         )  # fmt: skip
         command = domain.AssessNeeds(
             assessment_id=uuid4(), survivor_id=survivor_id,
-            assessed_on=body.assessed_on or today(), household=household,
-            notes=await tx.seal(event, "notes", body.notes), today=today(),
+            assessed_on=body.assessed_on or em.today(), household=household,
+            notes=await tx.seal(event, "notes", body.notes), today=em.today(),
             supersedes=supersedes, reason=reason,
         )  # fmt: skip
         return await tx.run(command, actor)
@@ -68,8 +68,8 @@ async def start_plan(
     event = "empowerment.LivelihoodPlanStarted"
     async with survivor_tx(em, survivor_id) as tx:
         goals = tuple([await _goal(tx, event, "goals[].", g) for g in body.goals])
-        command = domain.StartPlan(uuid4(), survivor_id, body.started_on or today(), goals,
-                                   today())  # fmt: skip
+        command = domain.StartPlan(uuid4(), survivor_id, body.started_on or em.today(), goals,
+                                   em.today())  # fmt: skip
         return await tx.run(command, actor)
 
 
@@ -77,7 +77,7 @@ async def add_goal(em: Empowerment, survivor_id: UUID, body: GoalBody, actor: Ac
     """Add a goal to the survivor's plan."""
     async with survivor_tx(em, survivor_id) as tx:
         goal = await _goal(tx, "empowerment.LivelihoodGoalAdded", "goal.", body)
-        return await tx.run(domain.AddGoal(survivor_id, goal, today()), actor)
+        return await tx.run(domain.AddGoal(survivor_id, goal, em.today()), actor)
 
 
 async def review_plan(
@@ -88,8 +88,8 @@ async def review_plan(
         progress = tuple(domain.Progress(g.goal_id, g.status, tuple(g.steps_done))
                          for g in body.goals)  # fmt: skip
         note = await tx.seal("empowerment.LivelihoodPlanReviewed", "note", body.note)
-        command = domain.ReviewPlan(survivor_id, body.reviewed_on or today(), progress, note,
-                                    today())  # fmt: skip
+        command = domain.ReviewPlan(survivor_id, body.reviewed_on or em.today(), progress, note,
+                                    em.today())  # fmt: skip
         return await tx.run(command, actor)
 
 
@@ -105,11 +105,11 @@ async def record_follow_up(
             reason = await tx.sealed(event, "reason", body.reason)
         command = domain.FollowUp(
             follow_up_id=uuid4(), survivor_id=survivor_id, milestone=body.milestone,
-            held_on=body.held_on or today(), monthly_income_kes=body.monthly_income_kes,
+            held_on=body.held_on or em.today(), monthly_income_kes=body.monthly_income_kes,
             business_operating=body.business_operating,
             employment_status=body.employment_status,
             hunger_answers=tuple(body.hunger_answers),
-            notes=await tx.seal(event, "notes", body.notes), today=today(),
+            notes=await tx.seal(event, "notes", body.notes), today=em.today(),
             supersedes=supersedes, reason=reason,
         )  # fmt: skip
         return await tx.run(command, actor)

@@ -9,7 +9,7 @@ from uponyaji_events.envelope import Actor, Event
 from .. import domain
 from ..errors import NotFound, SurvivorErased
 from ..schemas import CompletionBody, CourseBody, ReferralAnswerBody, SessionBody
-from .base import Empowerment, intake_facts, record, survivor_tx, today
+from .base import Empowerment, intake_facts, survivor_tx
 
 
 async def open_course(em: Empowerment, body: CourseBody, actor: Actor) -> list[Event]:
@@ -17,15 +17,16 @@ async def open_course(em: Empowerment, body: CourseBody, actor: Actor) -> list[E
     course_id = uuid4()
     command = domain.OpenCourse(course_id, body.title, body.skill, body.starts_on,
                                 body.sessions_planned)  # fmt: skip
-    async with em.store.transaction() as conn:
-        return await record(em, conn, "course", course_id, 0, domain.decide_course(command), actor)
+    async with em.unit_of_work() as uow:
+        return await uow.append("course", course_id, 0, domain.decide_course(command), actor=actor)
 
 
 async def hold_session(
     em: Empowerment, course_id: UUID, body: SessionBody, actor: Actor
 ) -> list[Event]:
     """Record a session's attendance; every survivor listed must pass the gate."""
-    async with em.store.transaction() as conn:
+    async with em.unit_of_work() as uow:
+        conn = uow.conn
         course = await conn.fetchrow(
             "SELECT starts_on, sessions_planned, sessions_held FROM courses "
             "WHERE course_id = $1 FOR UPDATE",
@@ -37,14 +38,14 @@ async def hold_session(
         for who in sorted({a.survivor_id for a in body.attendance}):
             domain.admissible(await intake_facts(conn, who, lock=True))
         command = domain.HoldSession(
-            course_id=course_id, session_id=uuid4(), held_on=body.held_on or today(),
+            course_id=course_id, session_id=uuid4(), held_on=body.held_on or em.today(),
             attendance=tuple((a.survivor_id, a.present) for a in body.attendance),
             course_starts_on=course["starts_on"], sessions_held=course["sessions_held"],
-            sessions_planned=course["sessions_planned"], today=today(),
+            sessions_planned=course["sessions_planned"], today=em.today(),
         )  # fmt: skip
         version = 1 + int(course["sessions_held"])
-        return await record(em, conn, "course", course_id, version,
-                            domain.decide_session(command), actor)  # fmt: skip
+        return await uow.append("course", course_id, version, domain.decide_session(command),
+                                actor=actor)  # fmt: skip
 
 
 async def complete_training(
@@ -62,8 +63,8 @@ async def complete_training(
             "WHERE course_id = $1 AND survivor_id = $2 AND present",
             course_id, survivor_id,
         )  # fmt: skip
-        command = domain.CompleteTraining(course_id, survivor_id, body.completed_on or today(),
-                                          int(attended), starts_on, today())  # fmt: skip
+        command = domain.CompleteTraining(course_id, survivor_id, body.completed_on or em.today(),
+                                          int(attended), starts_on, em.today())  # fmt: skip
         return await tx.run(command, actor)
 
 
@@ -76,7 +77,8 @@ async def answer_referral(
     Consent is not asked for: a referral may be answered before empowerment consent is recorded,
     and declining one must always be possible. An erased survivor's referral is not answered.
     """
-    async with em.store.transaction() as conn:
+    async with em.unit_of_work() as uow:
+        conn = uow.conn
         facts = await intake_facts(conn, survivor_id, lock=True)
         if facts.erased:
             raise SurvivorErased("the survivor's erasure was requested: nothing is recorded")
@@ -91,6 +93,6 @@ async def answer_referral(
             context = "empowerment.ReferralAnswered/note"
             note = await sealer.seal(survivor_id, context, body.note)
         command = domain.AnswerReferral(referral_id, survivor_id, body.decision, staff, note,
-                                        status != "pending", today())  # fmt: skip
-        return await record(em, conn, "referral", referral_id, 0,
-                            domain.decide_referral(command), actor)  # fmt: skip
+                                        status != "pending", em.today())  # fmt: skip
+        return await uow.append("referral", referral_id, 0, domain.decide_referral(command),
+                                actor=actor)  # fmt: skip
