@@ -123,6 +123,13 @@ async def on_intake_event(em: Empowerment, conn: Conn, event: Event) -> None:
         await _assigned(conn, payload)
     elif isinstance(payload, i.ConsentGranted | i.ConsentWithdrawn):
         await _consent(conn, payload)
+    elif isinstance(payload, i.ReferralStatusChanged):
+        if payload.status.value == "cancelled":  # intake withdrew it: no answer is due
+            await conn.execute(
+                "UPDATE referrals SET status = 'cancelled' "
+                "WHERE referral_id = $1 AND status = 'pending'",
+                payload.referral_id,
+            )
     elif isinstance(payload, i.CaseClosed):
         await _status(conn, payload.survivor_id, "closed")
     elif isinstance(payload, i.CaseReopened):
@@ -141,7 +148,8 @@ async def on_intake_event(em: Empowerment, conn: Conn, event: Event) -> None:
 HANDLED = frozenset(
     f"intake.{name}"
     for name in (
-        "SurvivorRegistered", "CaseAssigned", "ReferralMade", "ConsentGranted",
-        "ConsentWithdrawn", "CaseClosed", "CaseReopened", "SurvivorsMerged", "ErasureRequested",
+        "SurvivorRegistered", "CaseAssigned", "ReferralMade", "ReferralStatusChanged",
+        "ConsentGranted", "ConsentWithdrawn", "CaseClosed", "CaseReopened", "SurvivorsMerged",
+        "ErasureRequested",
     )
 )  # fmt: skip

@@ -262,7 +262,8 @@ async def rebuild(store: EventStore, *, page: int = 1000) -> int:
     async with store.transaction() as conn:
         await conn.execute(f"TRUNCATE {', '.join(READ_TABLES)}")
         await conn.execute(
-            "UPDATE referrals SET status = 'pending', answered_on = NULL, answered_by = NULL"
+            "UPDATE referrals SET status = 'pending', answered_on = NULL, answered_by = NULL "
+            "WHERE status IN ('accepted', 'declined')"
         )
         while True:
             events = await store.read_all(after, page)

@@ -118,6 +118,11 @@ class FakeIntake:
         await self._append("referral", referral, model)
         return referral
 
+    async def cancel(self, survivor: uuid.UUID, referral: uuid.UUID) -> None:
+        model = i.ReferralStatusChanged(referral_id=referral, survivor_id=survivor,
+                                        status="cancelled")  # fmt: skip
+        await self._append("referral", referral, model)
+
     async def erase(self, survivor: uuid.UUID) -> uuid.UUID:
         request = uuid.uuid4()
         model = i.ErasureRequested(

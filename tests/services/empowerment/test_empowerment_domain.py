@@ -242,6 +242,13 @@ def test_follow_up_due_dates_count_from_the_first_money_else_the_plan_start() ->
     state = domain.evolve(state, event)
     with pytest.raises(errors.FollowUpHeld):
         when(state, follow_up())
+    six = when(state, follow_up(Milestone.MONTH_6))[0]
+    state = domain.evolve(state, six)
+    moved = follow_up(Milestone.MONTH_6, supersedes=UUID(event.payload["follow_up_id"]),
+                      reason=NOTE)  # fmt: skip
+    with pytest.raises(errors.FollowUpHeld):  # a correction may not take another's milestone
+        when(state, moved)
+    assert when(state, follow_up(Milestone.MONTH_3, supersedes=moved.supersedes, reason=NOTE))
 
 
 def test_business_questions_only_for_a_business_plan() -> None:

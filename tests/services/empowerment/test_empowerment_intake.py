@@ -48,6 +48,13 @@ async def test_a_referral_is_accepted_once_with_an_event_for_intake(
     assert (event["stream_type"], event["stream_id"]) == ("referral", str(referral))
     assert (await officer.get("/referrals")).json()["referrals"] == []
 
+    withdrawn = await intake.refer(sid)
+    await intake.cancel(sid, withdrawn)
+    await intake.deliver(app)
+    assert (await officer.get("/referrals")).json()["referrals"] == []
+    late = await officer.post(f"/referrals/{withdrawn}/answer", {"decision": "accepted"})
+    assert (late.status_code, late.json()["error"]) == (409, "AlreadyAnswered")
+
 
 async def test_erasure_destroys_the_key_confirms_and_reads_as_erased(
     app: FastAPI, intake: FakeIntake, officer: As, pool: asyncpg.Pool

@@ -33,6 +33,7 @@ class ReferralStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    CANCELLED = "cancelled"
     ALL = "all"
 
 

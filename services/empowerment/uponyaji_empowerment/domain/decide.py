@@ -273,7 +273,8 @@ def _follow_up(state: SurvivorState, command: FollowUp) -> NewEvent:
     if command.held_on < state.plan.started_on:
         raise InvalidCommand("held_on: before the plan started")
     _supersede(state.follow_ups, command.supersedes, "follow-up")
-    if command.supersedes is None and command.milestone.value in state.held():
+    replaced = state.follow_ups[command.supersedes].milestone if command.supersedes else None
+    if command.milestone.value != replaced and command.milestone.value in state.held():
         raise FollowUpHeld(f"the {command.milestone.value} follow-up is on record: correct it")
     if command.business_operating is not None and not state.plan.has_business:
         raise InvalidCommand("business_operating: the plan has no business goal")

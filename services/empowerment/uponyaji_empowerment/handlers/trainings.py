@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
-from ..errors import NotFound, SurvivorErased
+from ..errors import AlreadyAnswered, NotFound, SurvivorErased
 from ..schemas import CompletionBody, CourseBody, ReferralAnswerBody, SessionBody
 from .base import Empowerment, intake_facts, survivor_tx
 
@@ -87,6 +87,8 @@ async def answer_referral(
         )
         if status is None:
             raise NotFound(f"no referral {referral_id}")
+        if status == "cancelled":
+            raise AlreadyAnswered("intake cancelled the referral: no answer is due")
         sealer = em.keys.bound(conn)
         note = None
         if body.note is not None:

@@ -38,7 +38,7 @@ CREATE TABLE referrals (
     survivor_id   uuid NOT NULL,
     urgency       text NOT NULL,
     referred_at   timestamptz NOT NULL,
-    status        text NOT NULL DEFAULT 'pending',           -- pending | accepted | declined
+    status        text NOT NULL DEFAULT 'pending',           -- pending | accepted | declined | cancelled
     answered_on   date,
     answered_by   text
 );
