@@ -16,7 +16,8 @@ from .commands import (
     StartPlan,
     SurvivorCommand,
 )
-from .decide import contracts, decide, new_event
+from .decide import decide
+from .rules import contracts, new_event
 from .state import SurvivorState, evolve, fold
 from .streams import (
     AnswerReferral,

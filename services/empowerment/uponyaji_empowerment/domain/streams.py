@@ -20,7 +20,7 @@ from ..errors import (
     SurvivorMerged,
 )
 from . import money
-from .decide import amount, new_event, not_future
+from .rules import amount, new_event, not_future
 
 
 @dataclass(frozen=True, slots=True)
