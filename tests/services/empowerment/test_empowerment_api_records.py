@@ -66,6 +66,15 @@ async def test_needs_plan_and_follow_ups_make_the_record_and_its_outcomes(
     assert outcomes["income_change_kes"] == "4000.25"  # 8500.25 − 4500.00, exact
     assert outcomes["hunger_change"] == "improved"  # moderate → little or none
 
+    # Every read is audited before it is answered: who, which survivor, which action.
+    audited = await pool.fetch(
+        "SELECT payload FROM events WHERE type = 'empowerment.SurvivorDataAccessed' "
+        "AND payload->>'action' = 'empowerment.read'"
+    )
+    assert [(r["payload"]["survivor_id"], r["payload"]["outcome"]) for r in audited] == [
+        (str(sid), "allowed")
+    ]
+
     # A counsellor on the caseload may read the record but not the officer's notes.
     counsellor = (await as_staff("counsellor").get(f"/survivors/{sid}/empowerment")).json()
     assert counsellor["notes_visible"] is False
