@@ -93,3 +93,24 @@ def test_a_demo_intake_officer_finds_a_seeded_survivor(stack: dict[str, str]) ->
     [found] = response.json()["results"]
     assert found["case_number"] == first_case
     assert "(FAKE)" in found["full_name"]  # demo data is obviously synthetic
+
+
+def test_demo_empowerment_records_reach_officers_and_leads(stack: dict[str, str]) -> None:
+    if "empowerment" not in installed(stack):
+        pytest.skip("empowerment is not installed")
+    url = f"http://127.0.0.1:{stack['EMPOWERMENT_PORT']}"
+
+    def get(login: str, path: str) -> httpx.Response:
+        token = uponyaji("dev", "token", login, env=stack, timeout=60)
+        assert token.returncode == 0, token.stderr
+        headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
+        return httpx.get(url + path, headers=headers, timeout=10, trust_env=False)
+
+    due = get("demo.empowerment_officer", "/follow-ups/due?within_days=366")
+    assert due.status_code == 200, due.text
+    [first, *_] = due.json()["follow_ups"]
+    record = get("demo.empowerment_officer", f"/survivors/{first['survivor_id']}/empowerment")
+    assert record.status_code == 200, record.text
+    assert "(FAKE)" in record.json()["needs_assessments"][0]["notes"]
+    lines = get("demo.programme_lead", "/budget-lines").json()["budget_lines"]
+    assert any(line["committed_kes"] != "0.00" for line in lines)
