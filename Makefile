@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Every directory holding a pyproject.toml below libs/, services/ and deploy/ is a workspace package.
 PACKAGES := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml deploy/*/pyproject.toml))
 
-.PHONY: install run up down test lint format bench docs clean
+.PHONY: install browser run up down test lint format bench docs clean
 
 install: $(STAMP)
 
@@ -17,6 +17,9 @@ $(STAMP): requirements.txt constraints.txt $(addsuffix /pyproject.toml,$(PACKAGE
 		$(addprefix -e ,$(PACKAGES))
 	@touch $(STAMP)
 
+browser:              ## Debian's headless Chromium for the portal's browser tests (as root, when missing)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
 run: install          ## the whole stack in the foreground, with demo data; Ctrl-C stops it
 	$(BIN)/uponyaji run
 
@@ -26,7 +29,7 @@ up: install           ## the whole stack in the background; returns once everyth
 down: install         ## stop what `make up` started
 	$(BIN)/uponyaji down
 
-test: install         ## lint, type-check and every test, against real PostgreSQL and NATS
+test: install browser ## lint, type-check and every test, against real PostgreSQL and NATS
 	$(MAKE) lint
 	$(BIN)/python -m pytest
 
