@@ -28,6 +28,12 @@ class ServiceSpec:
 
     name: str
     default_port: int
+    package: str = ""  # the importable package, when it is not named after the service
+
+    @property
+    def module(self) -> str:
+        """The python package that serves the service (`<module>.app:create_app`)."""
+        return self.package or self.name
 
     @property
     def env_prefix(self) -> str:
@@ -41,7 +47,7 @@ class ServiceSpec:
     def package_dir(self) -> Path | None:
         """Directory of the installed package, or None when it is not importable."""
         try:
-            spec = importlib.util.find_spec(self.name)
+            spec = importlib.util.find_spec(self.module)
         except (ImportError, ValueError):
             return None
         # A plain directory of that name (a namespace package, origin None) is not a service.
@@ -70,6 +76,7 @@ class ServiceSpec:
 
 
 KNOWN_SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("portal", 8000, "uponyaji_portal"),  # the staff web pages: listed first
     ServiceSpec("identity", 8001),
     ServiceSpec("intake", 8002),
     ServiceSpec("medical", 8003),
