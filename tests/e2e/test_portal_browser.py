@@ -118,7 +118,9 @@ def shot(page: Page, name: str, lang: str) -> None:
     """A screenshot of a main page for the README (when UPONYAJI_SCREENS=1)."""
     if SCREENS is not None:
         SCREENS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENS / f"{name}-{lang}.png"), full_page=True)
+        height = min(page.evaluate("document.documentElement.scrollHeight"), 1400)
+        clip = {"x": 0, "y": 0, "width": 1280, "height": height}
+        page.screenshot(path=str(SCREENS / f"{name}-{lang}.png"), full_page=True, clip=clip)
 
 
 def sign_in(browser: Browser, stack: PortalStack, role: str, lang: str, axe: str) -> Page:
