@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from reporting_stack import seed_identity
-from servicehost import running_service, service_env
+from servicehost import app_target, running_service, service_env
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
 
@@ -104,7 +104,7 @@ def running_portal_stack(
                 env["UPONYAJI_ENV"] = "development"  # demo accounts are development-only
             stack.enter_context(
                 running_service(
-                    f"{name}.app:create_app", port=ports[name], env=env, log_path=logs[name],
+                    app_target(name), port=ports[name], env=env, log_path=logs[name],
                     seconds=120,
                 )
             )  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -13,6 +12,8 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from uponyaji_service import configure_logging
+from uponyaji_service.logs import CorrelationMiddleware
 
 from . import i18n
 from .backend import Backend, ServiceError
@@ -22,7 +23,6 @@ from .settings import Settings
 from .vocab import choices, label
 from .web import CsrfRefused, Refresher, SignInRequired, csrf_guard, redirect, render
 
-log = logging.getLogger("uponyaji_portal")
 HERE = Path(__file__).parent
 
 # No inline script or style anywhere: everything the page runs or styles comes from /static.
@@ -77,7 +77,8 @@ def templates() -> Environment:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The portal app, from the environment's settings unless given."""
-    settings = settings or Settings()  # type: ignore[call-arg]  # fields come from env
+    settings = settings or Settings()
+    configure_logging(production=settings.environment == "production", level=settings.log_level)
     i18n.load_catalogs()
     portal = Portal(
         settings=settings,
@@ -156,6 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers.update(SECURITY_HEADERS)
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    app.add_middleware(CorrelationMiddleware, service="portal")
 
     @app.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> HTMLResponse:

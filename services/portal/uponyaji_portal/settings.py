@@ -1,12 +1,15 @@
-"""The portal's settings from the environment (prefix `PORTAL_`), read at app creation."""
+"""The portal's settings from the environment (prefix `PORTAL_`), on the platform's settings base.
+
+The portal has no database, NATS or event store: the base's `database_url` and `nats_url` (which
+the launcher passes to every service) are ignored.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from uponyaji_service import ServiceSettings, service_config
 
 SERVICES = ("identity", "intake", "medical", "psychosocial", "empowerment", "reporting")
 DEFAULT_PORTS = {
@@ -19,21 +22,14 @@ DEFAULT_PORTS = {
 }
 
 
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     """Where the services are, the cookie key, session limits and development conveniences."""
 
-    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+    model_config = service_config("portal")
 
-    environment: Literal["development", "test", "production"] = Field(
-        "production", validation_alias="UPONYAJI_ENV"
-    )
+    database_url: str = Field("", description="Not used: the portal owns no data")
     port: int = Field(8000, ge=1, le=65535)
-    service_urls: dict[str, str] = Field(
-        default_factory=dict, validation_alias="UPONYAJI_SERVICE_URLS"
-    )
-    kek_file: Path | None = Field(
-        None, description="Key file (base64 of 32 bytes) that encrypts the session cookie"
-    )
+    # kek_file (base): the key (base64 of 32 bytes) that encrypts the session cookie
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60, description="As identity's idle limit")
     session_hours: int = Field(8, ge=1, le=24, description="As identity's absolute limit")
     http_timeout: float = Field(15.0, gt=0, le=120)
