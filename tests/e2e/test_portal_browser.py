@@ -258,6 +258,22 @@ def test_intake_officer_registers_with_consent_and_an_incident(
     assert label in page.inner_text("#incidents-title + ul")
     shot(page, "record", lang)
 
+    visit(page, f"{stack.portal}/survivors/{survivor_id}/referrals/new", axe)
+    page.select_option("#target", "psychosocial")
+    page.fill("#reason", "Synthetic referral reason (test data).")
+    response = submit(page, f"/survivors/{survivor_id}/referrals/new")
+    assert response.status == 200
+    label = {"en": "Counselling", "sw": "Ushauri nasaha"}[lang]
+    assert label in page.inner_text("#referrals-title + ul")
+    visit(page, f"{stack.portal}/survivors/{survivor_id}/assignment", axe)
+    assert page.locator("#team_id option").count() >= 2  # a blank choice and the teams
+    visit(page, f"{stack.portal}/survivors/{survivor_id}/closure", axe)
+    # Not on anyone's caseload, or not there at all: the same answer, and an accessible page.
+    response = page.goto(f"{stack.portal}/survivors/{uuid.uuid4()}")
+    assert response is not None
+    assert response.status == 404
+    check_page(page, axe)
+
     visit(page, f"{stack.portal}/survivors/search", axe)
     page.fill("#q", case_number)
     response = submit(page, "/survivors/search")
@@ -273,6 +289,8 @@ def test_intake_officer_registers_with_consent_and_an_incident(
         form={"scope": "photography", "decision": "grant", "method": "verbal", "language": "sw"},
     )
     assert refused.status == 403
+    page.set_content(refused.text())  # the refusal page itself is accessible
+    check_page(page, axe)
     SHARED[lang] = {"survivor_id": survivor_id, "case_number": case_number, "name": name}
     page.context.close()
 
@@ -333,7 +351,22 @@ def test_counsellor_logs_a_session_and_a_phq9_then_answers_the_risk_flag(
     assert page.url.endswith("/risk-flags")
     assert page.locator("tr", has_text=case_number).count() == 0
     check_page(page, axe, response)
-    visit(page, f"{stack.portal}/survivors/{survivor_id}", axe)
+    visit(page, f"{stack.portal}/survivors/{survivor_id}/care-plan/goals/new", axe)
+    page.select_option("#domain", "safety")
+    page.fill("#description", "Synthetic goal: a safety plan the survivor can use (test data).")
+    page.fill("#target_date", "2027-03-01")
+    response = submit(page, f"/survivors/{survivor_id}/care-plan/goals/new")
+    assert response.status == 200
+    with page.expect_navigation():
+        page.click("#plan-title + ul a[href$='/review']")
+    check_page(page, axe)
+    page.check("input[name=status][value=partially_achieved]")
+    response = submit(page, page.url.removeprefix(stack.portal))
+    assert response.status == 200
+    assert {"en": "Partially achieved", "sw": "Limefikiwa kwa sehemu"}[lang] in page.inner_text(
+        "#plan-title + ul"
+    )
+    check_page(page, axe, response)
     shot(page, "record-counsellor", lang)
 
     # Sign-out revokes: the old session cookie no longer reaches any service.
@@ -410,7 +443,11 @@ def test_data_protection_officer_reviews_the_audit(
     assert "survivor.read" in page.content()
     check_page(page, axe)
     shot(page, "audit", lang)
-    visit(page, f"{stack.portal}/survivors/{survivor_id}/erasure", axe)
+    visit(page, f"{stack.portal}/erasure", axe)
+    page.fill("#survivor_id", survivor_id)
+    submit(page, "/erasure")
+    assert page.url.endswith(f"/survivors/{survivor_id}/erasure")
+    check_page(page, axe)
     page.fill("#received_on", "2099-01-01")  # in the future: intake refuses it
     response = submit(page, f"/survivors/{survivor_id}/erasure")
     assert response.status == 422

@@ -166,3 +166,30 @@ async def add_goal(request: Request, survivor_id: UUID, user: User) -> Response:
         }
         return render(request, "counselling/goal.html", context, status_code=error.status)
     return redirect(f"/survivors/{survivor_id}")
+
+
+@router.get("/survivors/{survivor_id}/care-plan/goals/{goal_id}/review")
+async def review_form(request: Request, survivor_id: UUID, goal_id: UUID, user: User) -> Response:
+    """Review a care-plan goal."""
+    values = {"status": "in_progress", "reviewed_on": today_eat().isoformat()}
+    context = {"survivor_id": survivor_id, "goal_id": goal_id, "values": values, "errors": {}}
+    return render(request, "counselling/review.html", context)
+
+
+@router.post("/survivors/{survivor_id}/care-plan/goals/{goal_id}/review")
+async def review_goal(request: Request, survivor_id: UUID, goal_id: UUID, user: User) -> Response:
+    """Record the review (its note is sealed by psychosocial)."""
+    form = await request.form()
+    body = compact({
+        "status": text(form, "status"), "reviewed_on": text(form, "reviewed_on"),
+        "note": text(form, "note"),
+    })  # fmt: skip
+    path = f"/survivors/{survivor_id}/care-plan/goals/{goal_id}/reviews"
+    _, error = await _post(request, user, path, body)
+    if error is not None:
+        context = {
+            "survivor_id": survivor_id, "goal_id": goal_id, "values": form_values(form),
+            "errors": field_errors(error),
+        }  # fmt: skip
+        return render(request, "counselling/review.html", context, status_code=error.status)
+    return redirect(f"/survivors/{survivor_id}")

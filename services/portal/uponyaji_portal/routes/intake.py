@@ -256,3 +256,22 @@ async def assignment(request: Request, survivor_id: UUID, user: User) -> Respons
         request, user, survivor_id, "intake/assignment.html", "/assignment", body,
         form_values(form), await _directory(request, user),
     )  # fmt: skip
+
+
+@router.get("/survivors/{survivor_id}/closure")
+async def closure_form(request: Request, survivor_id: UUID, user: User) -> Response:
+    """Close the case (or reopen it)."""
+    context = {"survivor_id": survivor_id, "values": {"action": "close"}, "errors": {}}
+    return render(request, "intake/closure.html", context)
+
+
+@router.post("/survivors/{survivor_id}/closure")
+async def closure(request: Request, survivor_id: UUID, user: User) -> Response:
+    """Close with a reason, or reopen with a note (intake says what is missing)."""
+    form = await request.form()
+    body = compact({
+        "action": text(form, "action"), "reason": text(form, "reason"), "note": text(form, "note"),
+    })  # fmt: skip
+    return await _action(
+        request, user, survivor_id, "intake/closure.html", "/closure", body, form_values(form)
+    )
