@@ -111,7 +111,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(request: Request, _: SignInRequired) -> Response:
-        request.state.session = Session(lang=request.state.session.lang)
+        current: Session = request.state.session
+        # A signed-in user sent to sign in again: their session ended (limits, or revoked).
+        flash = current.flash or ("expired" if current.signed_in else None)
+        request.state.session = Session(lang=current.lang, flash=flash)
         return redirect("/sign-in")
 
     @app.exception_handler(CsrfRefused)
