@@ -17,8 +17,9 @@ $(STAMP): requirements.txt constraints.txt $(addsuffix /pyproject.toml,$(PACKAGE
 		$(addprefix -e ,$(PACKAGES))
 	@touch $(STAMP)
 
-browser:              ## Debian's headless Chromium for the portal's browser tests (as root, when missing)
+browser:              ## Debian's headless Chromium and npm (for axe-core) for the portal's browser tests
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
 
 run: install          ## the whole stack in the foreground, with demo data; Ctrl-C stops it
 	$(BIN)/uponyaji run

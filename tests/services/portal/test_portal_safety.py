@@ -132,3 +132,12 @@ def test_production_refuses_the_development_shortcuts(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="SECURE_COOKIES"):
         Settings(UPONYAJI_ENV="production", kek_file=key, secure_cookies=False)
     assert Settings(UPONYAJI_ENV="production", kek_file=key).cookies_secure
+
+
+def test_static_files_are_versioned_and_cached_for_a_year(client: TestClient) -> None:
+    page = client.get("/sign-in").text
+    stylesheet = page.split('rel="stylesheet" href="')[1].split('"')[0]
+    assert stylesheet.startswith("/static/portal.css?v=")
+    response = client.get(stylesheet)
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["cache-control"]
