@@ -2,9 +2,10 @@
 
 Runs against a stack started with `make up` (demo data): signs in as each demo role through the
 sign-in page (which shows the demo codes in development), then loads each main page in a fresh
-browser context (cold cache), then again (warm: static files cached), with the DevTools protocol's network emulation at 400 kbit/s down
-and up and 400 ms round-trip latency, and prints for each page the bytes transferred (HTML, CSS,
-JS: headers and bodies as on the wire; the portal has no images) and the first contentful paint.
+browser context (cold cache) and again (warm: static files cached), with the DevTools protocol's
+network emulation at 400 kbit/s down and up and 400 ms round-trip latency, and prints for each
+page the bytes transferred (HTML, CSS, JS: headers and bodies as on the wire; the portal has no
+images) and the first contentful paint.
 Targets: ≤ 100 KB per page, first paint ≤ 2 s.
 """
 
