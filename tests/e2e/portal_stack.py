@@ -62,6 +62,7 @@ class PortalStack:
     portal: str
     logs: dict[str, Path]
     logins: dict[str, dict[str, Any]]
+    key_file: Path
     used_steps: dict[str, int] = field(default_factory=dict)
 
     def tails(self, lines: int = 30) -> str:
@@ -125,7 +126,7 @@ def running_portal_stack(
                 log_path=logs["portal"], seconds=60,
             )
         )  # fmt: skip
-        yield PortalStack(urls, urls["portal"], logs, logins)
+        yield PortalStack(urls, urls["portal"], logs, logins, folder / "secrets" / "portal.kek")
 
 
 def demo_code(page_html: str, username: str) -> str:

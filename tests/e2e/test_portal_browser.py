@@ -32,6 +32,7 @@ from portal_stack import (
 )
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.postgres import EmbeddedPostgres
+from uponyaji_portal.session import COOKIE, SessionCodec, load_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -396,6 +397,18 @@ def test_programme_lead_sees_the_journey_and_the_dashboard(
 ) -> None:
     survivor_id = SHARED[lang]["survivor_id"]
     page = sign_in(browser, stack, "programme_lead", lang, axe)
+    # An access token about to expire is refreshed at identity before the page is served.
+    codec = SessionCodec(load_key(stack.key_file, "test"))
+    cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE)
+    session = codec.open(cookie["value"])
+    assert session is not None
+    old_token, session.access_expires = session.access_token, 0.0
+    page.context.add_cookies([{**cookie, "value": codec.seal(session)}])  # type: ignore[list-item]
+    visit(page, f"{stack.portal}/", axe)
+    renewed = codec.open(next(c["value"] for c in page.context.cookies() if c["name"] == COOKIE))
+    assert renewed is not None
+    assert renewed.access_token != old_token
+    assert renewed.access_expires > time.time() + 600
     visit(page, f"{stack.portal}/journeys", axe)
     page.fill("#survivor_id", "not-an-id")
     assert submit(page, "/journeys").status == 422
