@@ -104,7 +104,7 @@ def stack(
             log_path=root / "identity.log",
         ) as identity,
         running_service(
-            "intake.app:create_app", port=intake_port, env=intake_env,
+            "uponyaji_intake.app:create_app", port=intake_port, env=intake_env,
             log_path=root / "intake.log",
         ) as intake,
     ):  # fmt: skip

@@ -31,6 +31,7 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request
+from starlette.types import ASGIApp
 from uponyaji_access import Access, Caseload, ServiceTokens, authorize, install_access
 from uponyaji_events import Consumer, ServiceRuntime, feed_router
 from uponyaji_events.consumer import BatchHandler, Handler
@@ -135,6 +136,8 @@ class Service(Generic[S, R]):
     feed: bool = True
     close: Callable[[R], Awaitable[None]] | None = None
     version: str = "0.1.0"
+    follows_from: Callable[[S], Sequence[Follow[S, R]]] | None = None
+    middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
 
     def create_app(
         self,
@@ -157,6 +160,7 @@ class Service(Generic[S, R]):
         )
         given = dict(feeds or {})
         holder: dict[str, Access] = {}
+        follows = [*self.follows, *(self.follows_from(settings) if self.follows_from else ())]
 
         @asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -179,10 +183,10 @@ class Service(Generic[S, R]):
             access.attach(app)
             await access.start()
             holder["access"] = access
-            tokens = ServiceTokens.for_service(self.name) if self.follows else None
+            tokens = ServiceTokens.for_service(self.name) if follows else None
             running = Running(parts, resources, access, tokens)
             quiet: list[QuietFeed] = []
-            for follow in self.follows:
+            for follow in follows:
                 consumer = self._consumer(follow, running, given, quiet)
                 running.consumers[follow.source] = consumer
                 if follow.source in given:
@@ -210,6 +214,8 @@ class Service(Generic[S, R]):
         install_error_handlers(app)
         install_access(app)
         app.add_middleware(CorrelationMiddleware, service=self.name)
+        for middleware in self.middleware:
+            app.add_middleware(middleware)
         app.include_router(probes_router(runtime, lambda: holder.get("access")))
         if self.feed:
             app.include_router(

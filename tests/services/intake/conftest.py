@@ -11,10 +11,11 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from intake.app import create_app
-from intake.settings import Settings
 from intake_support import NAIROBI, SigningKey, Staff
+from uponyaji_intake.app import create_app
+from uponyaji_intake.settings import Settings
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_service import running
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +65,7 @@ async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def pool(app: FastAPI) -> asyncpg.Pool:
     """Intake's own pool (to count events and look at tables)."""
-    pool: asyncpg.Pool = app.state.intake.store.pool
+    pool: asyncpg.Pool = running(app).parts.pool
     return pool
 
 

@@ -1,4 +1,4 @@
-"""Intake's errors, rooted in the kernel's: one handler renders `{"error", "detail"}`."""
+"""Intake's errors, rooted in the service error model: one handler renders them all."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from uponyaji_events.errors import UponyajiError
+from uponyaji_service import ServiceError
 
 
-class IntakeError(UponyajiError):
+class IntakeError(ServiceError):
     """Base of intake's errors."""
 
     status_code = 409
@@ -111,5 +111,6 @@ class PossibleDuplicates(IntakeError):
         self.candidates = candidates
         super().__init__(
             f"{len(candidates)} registered survivor(s) may be this person; check them, or "
-            "register anyway with register_anyway_reason"
+            "register anyway with register_anyway_reason",
+            extra={"candidates": [c.as_dict() for c in candidates]},
         )

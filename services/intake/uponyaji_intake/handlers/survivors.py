@@ -59,7 +59,7 @@ async def register(
     team = body.team_id or (next(iter(teams)) if len(teams) == 1 else None)
     if team is None:
         raise TeamRequired("team_id is required: you are not in exactly one team")
-    entries = intake.keys.indexer.entries(
+    entries = intake.indexer.entries(
         names=[body.full_name, *(body.other_names or [])],
         phone=body.phone,
         id_kind=body.id_document.kind if body.id_document else None,

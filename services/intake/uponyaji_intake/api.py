@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from uponyaji_access import AccessDep, CurrentPrincipal, Grant, SurvivorCaseload, authorize
 from uponyaji_events.envelope import Actor, Event
+from uponyaji_service import resource
 
 from . import queries, views
 from .errors import PossibleDuplicates, SurvivorNotFound
@@ -26,11 +27,7 @@ from .schemas import (
     SearchBody,
 )
 
-
-def get_intake(request: Request) -> Intake:
-    """The service's command side (built in the lifespan)."""
-    intake: Intake = request.app.state.intake
-    return intake
+get_intake = resource(Intake)  # the service's command side (built in the lifespan)
 
 
 IntakeDep = Annotated[Intake, Depends(get_intake)]
@@ -115,7 +112,7 @@ async def search_by_body(body: SearchBody, grant: Search, intake: IntakeDep) -> 
 
 
 async def _search(q: str, grant: Grant, intake: Intake) -> dict[str, Any]:
-    rows = await queries.search(intake.store.pool, intake.keys.indexer, q, grant.caseload_filter())
+    rows = await queries.search(intake.store.pool, intake.indexer, q, grant.caseload_filter())
     hits = []
     for row in rows:
         teams = {str(row["team_id"])} if row["team_id"] else set()

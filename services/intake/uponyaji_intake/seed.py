@@ -1,4 +1,4 @@
-"""`python -m intake.seed`: ~200 synthetic survivors, development only, once (an empty store).
+"""`python -m uponyaji_intake.seed`: ~200 synthetic survivors, development only, once.
 
 Run by the launcher after intake is healthy, with intake's environment. The demo teams are
 identity's "Nairobi Field Office" and "Mombasa Field Office": their ids come from identity's
@@ -20,11 +20,12 @@ from uponyaji_events import EventStore
 from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
+from uponyaji_service import Keys
 
 from . import demo, queries
 from .app import MIGRATIONS
+from .blind_index import BlindIndexer
 from .handlers import Intake, care, survivors
-from .keys import Keys
 from .schemas import (
     ClosureBody,
     ConsentBody,
@@ -43,7 +44,7 @@ TEAM_NAMES = {demo.NAIROBI: "Nairobi Field Office", demo.MOMBASA: "Mombasa Field
 
 async def demo_teams(pool: asyncpg.Pool, settings: Settings, wait: float) -> dict[str, UUID]:
     """The demo teams' ids from identity's announcements (stand-ins when identity is absent)."""
-    deadline = time.monotonic() + (wait if settings.peer_url("identity") else 0)
+    deadline = time.monotonic() + (wait if settings.service_url("identity") else 0)
     while True:
         found = {slug: await queries.team_by_name(pool, name) for slug, name in TEAM_NAMES.items()}
         if all(found.values()) or time.monotonic() >= deadline:
@@ -92,8 +93,9 @@ async def seed(settings: Settings, *, count: int = COUNT, wait_for_teams: float 
                 ):
                     return 0
                 teams = await demo_teams(pool, settings, wait_for_teams)
+                keys = Keys.open(pool, settings.kek_file)
                 intake = Intake(
-                    EventStore(pool), Keys.open(pool, settings.kek_file),
+                    EventStore(pool), keys, BlindIndexer.from_kek(keys.kek),
                     settings.case_number_prefix, tuple(settings.participants()),
                 )  # fmt: skip
                 rng = random.Random(2026)

@@ -6,33 +6,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode
 from uponyaji_events.contracts.vocabularies import ServiceName
+from uponyaji_service import ServiceSettings, service_config
 
 SERVICE = "intake"
-DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
-# Services that may hold per-survivor data keys and so confirm an erasure (ARCHITECTURE §1, and
-# the contract's example); identity knows no survivors.
+# Services that may hold per-survivor data keys and so confirm an erasure (the contract's
+# example names them); identity knows no survivors.
 KEY_HOLDERS = tuple(name.value for name in ServiceName if name is not ServiceName.IDENTITY)
 
 
-class Settings(BaseSettings):
-    """Where intake's database, NATS, key file and peers are, and how it numbers cases."""
+class Settings(ServiceSettings):
+    """The common service fields, how intake numbers cases, and who confirms an erasure."""
 
-    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
+    model_config = service_config(SERVICE)
 
-    database_url: str = Field(description="PostgreSQL URL of intake's own database")
-    nats_url: str = Field("nats://127.0.0.1:4222", description="NATS (JetStream) URL")
     kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
     port: int = Field(8002, ge=1, le=65535)
     case_number_prefix: str = Field("UPJ", pattern=r"^[A-Z]{2,8}$")
     # Comma-separated; empty means: intake plus every key-holding service the launcher started.
     erasure_participants: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    # The launcher's map of the services it started: name -> base URL.
-    service_urls: dict[str, str] = Field(
-        default_factory=dict, validation_alias="UPONYAJI_SERVICE_URLS"
-    )
-    environment: str = Field("production", validation_alias="UPONYAJI_ENV")
 
     @field_validator("erasure_participants", mode="before")
     @classmethod
@@ -50,18 +43,9 @@ class Settings(BaseSettings):
                 raise ValueError(f"{name!r} is not a service ({', '.join(sorted(known))})")
         return sorted(set(value))
 
-    @property
-    def development(self) -> bool:
-        """Development or test: the KEK file may be created, demo data may be seeded."""
-        return self.environment in DEVELOPMENT_ENVIRONMENTS
-
     def participants(self) -> list[str]:
         """The services that must confirm an erasure (always intake itself)."""
         if self.erasure_participants:
             return sorted({SERVICE, *self.erasure_participants})
         present = set(self.service_urls)
         return sorted({SERVICE} | {name for name in KEY_HOLDERS if name in present})
-
-    def peer_url(self, service: str) -> str | None:
-        """Base URL of another service (for its event feed), from the launcher's map."""
-        return self.service_urls.get(service)

@@ -9,18 +9,20 @@ connection: a refused command rolls back the data key it may have created.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from uuid import UUID
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.sealing import Sealer
-from uponyaji_events.store import EVENT_COLUMNS, EventStore, row_to_event
+from uponyaji_events.store import EventStore
+from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
+from uponyaji_service import Keys
 
 from .. import domain
+from ..blind_index import BlindIndexer
 from ..domain import SurvivorState
-from ..keys import Keys
 from ..projections import Projector
 
 
@@ -30,30 +32,49 @@ class Intake:
 
     store: EventStore
     keys: Keys
+    indexer: BlindIndexer
     case_prefix: str
     participants: tuple[str, ...]
 
     def projector(self, conn: Conn) -> Projector:
         """A projector unsealing (for the blind index) on the transaction's connection."""
-        return Projector(self.keys.indexer, self.keys.bound(conn))
+        return Projector(self.indexer, self.keys.bound(conn))
+
+    async def project(self, conn: Conn, events: Sequence[Event]) -> None:
+        """Apply intake's own new events to its read tables, on `conn`."""
+        await self.projector(conn).apply_all(conn, events)
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One command's transaction: appends are projected into the read tables in it."""
+        return unit_of_work(self.store, project=self.project)
+
+    def on(self, conn: Conn) -> UnitOfWork:
+        """A unit of work inside a transaction someone else opened (a consumer's)."""
+        return UnitOfWork(self.store, conn, self.project)
 
 
 @dataclass(frozen=True)
 class Tx:
-    """One command's transaction: its connection, the survivor's state, a sealer on it."""
+    """One command's unit of work: the survivor's state folded, a sealer on its connection."""
 
     intake: Intake
-    conn: Conn
+    uow: UnitOfWork
     state: SurvivorState
     sealer: Sealer
 
+    @classmethod
+    def on(cls, intake: Intake, uow: UnitOfWork) -> Tx:
+        """A unit of work with no survivor's state yet (a sealer bound to its connection)."""
+        return cls(intake, uow, SurvivorState(), intake.keys.bound(uow.conn))
+
+    @property
+    def conn(self) -> Conn:
+        """The transaction's connection."""
+        return self.uow.conn
+
     async def load(self, stream_id: UUID | str) -> list[Event]:
         """A stream's events, read inside this transaction, upcast."""
-        rows = await self.conn.fetch(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version",  # noqa: S608
-            str(stream_id),
-        )
-        return [self.intake.store.upcasters.upcast(row_to_event(row)) for row in rows]
+        return await self.uow.load(stream_id)
 
     async def state_of(self, survivor_id: UUID) -> SurvivorState:
         """A survivor's state: their stream, plus merge and erasure facts from the read table."""
@@ -79,22 +100,18 @@ class Tx:
         actor: Actor,
     ) -> list[Event]:
         """Append to a stream and apply the events to the read tables, in this transaction."""
-        stored = await self.intake.store.append(
-            stream_type, str(stream_id), expected_version, events, actor=actor, conn=self.conn
-        )
-        await self.intake.projector(self.conn).apply_all(self.conn, stored)
-        return stored
+        return await self.uow.append(stream_type, stream_id, expected_version, events, actor=actor)
 
 
 @asynccontextmanager
 async def survivor_tx(intake: Intake, survivor_id: UUID, *others: UUID) -> AsyncIterator[Tx]:
     """A transaction holding the survivors' row locks (in id order, so two merges cannot
     deadlock), with the first survivor's state folded from their stream."""
-    async with intake.store.transaction() as conn:
-        await conn.execute(
+    async with intake.unit_of_work() as uow:
+        await uow.conn.execute(
             "SELECT 1 FROM survivors WHERE survivor_id = ANY($1::uuid[]) "
             "ORDER BY survivor_id FOR UPDATE",
             [survivor_id, *others],
         )
-        tx = Tx(intake, conn, SurvivorState(), intake.keys.bound(conn))
+        tx = Tx.on(intake, uow)
         yield replace(tx, state=await tx.state_of(survivor_id))
