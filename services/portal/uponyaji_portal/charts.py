@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from .i18n import day, gettext
+from .i18n import day, gettext, month
 from .vocab import label
 
 _ids = itertools.count(1)
@@ -41,7 +41,10 @@ def rows(counts: Mapping[str, Any], vocabulary: str | None) -> list[Bar]:
     """A breakdown's rows with labels in the current language."""
     out = []
     for code, value in counts.items():
-        name = label(vocabulary, code) if vocabulary else _service_label(str(code))
+        if vocabulary == "month":
+            name = month(str(code))
+        else:
+            name = label(vocabulary, code) if vocabulary else _service_label(str(code))
         if isinstance(value, int | float):
             out.append(Bar(name, str(value), float(value), False))
         else:

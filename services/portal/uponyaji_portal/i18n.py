@@ -95,6 +95,15 @@ def day(value: str | date | None) -> str:
     return format_date(value, "medium", locale=locale())
 
 
+def month(value: str) -> str:
+    """A `YYYY-MM` month as its name and year in the current language."""
+    try:
+        first = date.fromisoformat(f"{value}-01")
+    except ValueError:
+        return value
+    return format_date(first, "MMM y", locale=locale())
+
+
 def kes(amount: Decimal | int | float | str) -> str:
     """An amount in Kenya shillings in the current language's format."""
     return format_currency(Decimal(str(amount)), "KES", locale=locale())

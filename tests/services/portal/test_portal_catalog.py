@@ -94,3 +94,16 @@ def test_every_code_of_the_contracts_has_a_label(name: str) -> None:
 def test_all_47_counties_by_name() -> None:
     assert len(COUNTIES) == 47
     assert COUNTIES["047"] == "Nairobi"
+
+
+def test_months_are_named_in_the_users_language() -> None:
+    i18n.load_catalogs()
+    i18n.use("sw")
+    try:
+        assert "2026" in i18n.month("2026-12")
+        assert i18n.month("2026-12") != i18n.month("2026-11")
+        swahili = i18n.month("2026-12")
+    finally:
+        i18n.use("en")
+    assert i18n.month("2026-12") == "Dec 2026"
+    assert swahili != "Dec 2026"

@@ -49,7 +49,7 @@ async def dashboard(request: Request, user: User) -> Response:
     charts = {
         name: bars(board.get(key) or {}, vocabulary)
         for name, key, vocabulary in (
-            ("registrations", "registrations_per_month", None),
+            ("registrations", "registrations_per_month", "month"),
             ("county", "by_county", "county"),
             ("gender", "by_gender", "gender"),
             ("age_band", "by_age_band", "age_band"),
