@@ -38,7 +38,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 SCREENS = ROOT / "docs" / "screens" if os.environ.get("UPONYAJI_SCREENS") == "1" else None
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-SHARED: dict[str, Any] = {}  # what one story leaves for the next (per language)
+SHARED: dict[str, Any] = {}
+consent_label = {
+    "en": "De-identified reporting",
+    "sw": "Ripoti bila utambulisho",
+}  # what one story leaves for the next (per language)
 
 
 @pytest.fixture(scope="module")
@@ -245,6 +249,8 @@ def test_intake_officer_registers_with_consent_and_an_incident(
         page.fill("#witness", "Fake Witness Delta")
         assert submit(page, f"/survivors/{survivor_id}/consents/new").status == 200
     assert page.url.endswith(f"/survivors/{survivor_id}")
+    granted = page.locator("#consents-title ~ table tr", has_text=consent_label[lang])
+    assert "EAT" in granted.inner_text()  # when it was granted, in East Africa Time
 
     visit(page, f"{stack.portal}/survivors/{survivor_id}/incidents/new", axe)
     page.fill("#occurred_from", "2025-11-03")
