@@ -16,12 +16,16 @@ from ..web import User, backend_of, form_values, redirect, render
 router = APIRouter()
 
 
-async def _optional(call: Any) -> Any:
-    """A read the service may refuse: None on 403/404 (the section is then not shown)."""
+async def _optional(call: Any, service: str, away: set[str]) -> Any:
+    """A read the service may refuse: None on 403/404 (the section is then not shown), and None
+    with the service noted in `away` when it cannot answer (the rest of the page still shows)."""
     try:
         return await call
     except ServiceError as error:
         if error.status in (403, 404, 409):
+            return None
+        if error.status >= 500:
+            away.add(service)
             return None
         raise
 
@@ -106,22 +110,24 @@ async def record(request: Request, survivor_id: UUID, user: User) -> Response:
     """The survivor's record: what each service lets this user see, section by section."""
     backend, token, base = backend_of(request), user.access_token, f"/survivors/{survivor_id}"
     survivor = await backend.get("intake", base, token)
+    away: set[str] = set()
     consents, incidents, referrals, sessions, progress, plan, flags = await asyncio.gather(
-        _optional(backend.get("intake", f"{base}/consents", token)),
-        _optional(backend.get("intake", f"{base}/incidents", token)),
-        _optional(backend.get("intake", f"{base}/referrals", token)),
-        _optional(backend.get("psychosocial", f"{base}/sessions", token)),
-        _optional(backend.get("psychosocial", f"{base}/progress", token)),
-        _optional(backend.get("psychosocial", f"{base}/care-plan", token)),
-        _optional(backend.get("psychosocial", f"{base}/risk-flags", token)),
-    )
+        *(
+            _optional(backend.get(service, f"{base}{path}", token), service, away)
+            for service, path in (
+                ("intake", "/consents"), ("intake", "/incidents"), ("intake", "/referrals"),
+                ("psychosocial", "/sessions"), ("psychosocial", "/progress"),
+                ("psychosocial", "/care-plan"), ("psychosocial", "/risk-flags"),
+            )
+        )
+    )  # fmt: skip
     return render(
         request,
         "intake/record.html",
         {
             "survivor": survivor, "consents": consents, "incidents": incidents,
             "referrals": referrals, "sessions": sessions, "progress": progress, "plan": plan,
-            "flags": flags,
+            "flags": flags, "away": sorted(away),
         },
     )  # fmt: skip
 
