@@ -358,6 +358,7 @@ def test_counsellor_logs_a_session_and_a_phq9_then_answers_the_risk_flag(
     assert page.url.endswith("/risk-flags")
     assert page.locator("tr", has_text=case_number).count() == 0
     check_page(page, axe, response)
+    visit(page, f"{stack.portal}/journeys/{survivor_id}", axe)  # the full journey, with dates
     visit(page, f"{stack.portal}/survivors/{survivor_id}/care-plan/goals/new", axe)
     page.select_option("#domain", "safety")
     page.fill("#description", "Synthetic goal: a safety plan the survivor can use (test data).")
@@ -472,6 +473,16 @@ def test_data_protection_officer_reviews_the_audit(
     assert response.status == 422
     assert page.is_visible("#received_on-error")
     check_page(page, axe)
+    page.fill("#received_on", "2026-12-01")
+    response = submit(page, f"/survivors/{survivor_id}/erasure")
+    assert response.status == 200
+    request = page.locator("table tbody tr")
+    assert request.count() == 1
+    services = {"en": ("Intake", "Counselling", "Reporting"), "sw": ("Usajili", "Ushauri nasaha")}
+    for service in services[lang]:  # the services that must destroy their key, named
+        assert service in request.inner_text()
+    check_page(page, axe, response)
+    shot(page, "erasure", lang)
     page.context.close()
 
 
