@@ -9,13 +9,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from uponyaji_events.consumer import Handler
 from uponyaji_events.feed import FeedSource
-from uponyaji_service import Clock, Follow, Parts, Running, Service
+from uponyaji_service import Clock, Follow, OnPage, Parts, Running, Service
 
-from . import consumers
+from . import consumers, projections
 from .api import router
 from .blind_index import BlindIndexer
 from .caseload import TableCaseload
 from .handlers import Intake
+from .projections import Projector
 from .redaction import RedactSearchTerms
 from .settings import SERVICE, Settings
 
@@ -53,6 +54,13 @@ def follows(settings: Settings) -> list[Follow[Settings, Intake]]:
     ]
 
 
+async def rebuild(running: Running[Settings, Intake], on_page: OnPage) -> int:
+    """Intake's read tables (the blind index included) from its own events."""
+    intake = running.resources
+    projector = Projector(intake.indexer, intake.keys.sealer)
+    return await projections.rebuild(intake.store, projector, on_page=on_page)
+
+
 INTAKE: Service[Settings, Intake] = Service(
     name=SERVICE,
     title="Uponyaji intake",
@@ -64,6 +72,7 @@ INTAKE: Service[Settings, Intake] = Service(
     caseload=lambda parts: TableCaseload(parts.pool),
     follows_from=follows,
     middleware=[RedactSearchTerms],
+    rebuild=rebuild,
 )
 
 

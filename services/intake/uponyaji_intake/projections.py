@@ -7,7 +7,7 @@ it is recomputed by unsealing the survivor's identity in memory, so a rebuild af
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +15,7 @@ from uuid import UUID
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
+from uponyaji_events.projection import replay
 from uponyaji_events.sealing import Sealer
 from uponyaji_events.store import EventStore
 
@@ -240,18 +241,17 @@ async def record_confirmation(conn: Conn, service: str, event_id: UUID, p: dict[
     )  # fmt: skip
 
 
-async def rebuild(store: EventStore, projector: Projector, *, page: int = 1000) -> int:
+async def rebuild(
+    store: EventStore,
+    projector: Projector,
+    *,
+    page: int = 1000,
+    on_page: Callable[[int], None] | None = None,
+) -> int:
     """Empty the read tables and replay every intake event; return how many were replayed."""
-    await store.sequence()
-    count, after = 0, 0
-    async with store.pool.acquire() as conn, conn.transaction():
-        await conn.execute(f"TRUNCATE {', '.join(READ_TABLES)}")
-        while events := await store.read_all(after, page):
-            for event in events:
-                await projector.apply(conn, store.upcasters.upcast(event))
-            after = events[-1].position or after
-            count += len(events)
-    return count
+    return await replay(
+        store, READ_TABLES, projector.apply_all, page=page, upcast=True, on_page=on_page
+    )
 
 
 def _ts(value: Any) -> Any:
