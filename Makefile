@@ -50,6 +50,7 @@ docs: install         ## regenerate docs/asyncapi.json and docs/openapi/<service
 	$(BIN)/python -m uponyaji_events.asyncapi > docs/asyncapi.json
 	for dir in services/*/uponyaji_*/; do \
 		package=$$(basename $$dir); \
+		[ "$$package" = uponyaji_portal ] && continue; \
 		$(BIN)/python -m uponyaji_service.openapi $$package docs/openapi/$${package#uponyaji_}.json; \
 	done
 
