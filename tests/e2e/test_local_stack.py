@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from uponyaji_launcher.ports import free_port
 
 pytestmark = pytest.mark.slow
 
-SERVICES = ("identity", "intake", "medical", "psychosocial", "empowerment", "reporting")
+SERVICES = ("portal", "identity", "intake", "medical", "psychosocial", "empowerment", "reporting")
 
 
 def uponyaji(
@@ -56,6 +57,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         f"uponyaji up failed:\n{started.stdout}\n{started.stderr}\n"
         f"{log.read_text() if log.exists() else ''}"
     )
+    env["UP_OUTPUT"] = started.stdout
     yield env
     stopped = uponyaji("down", env=env)
     assert stopped.returncode == 0, stopped.stderr
@@ -114,3 +116,17 @@ def test_demo_empowerment_records_reach_officers_and_leads(stack: dict[str, str]
     assert "(FAKE)" in record.json()["needs_assessments"][0]["notes"]
     lines = get("demo.programme_lead", "/budget-lines").json()["budget_lines"]
     assert any(line["committed_kes"] != "0.00" for line in lines)
+
+
+def test_the_portal_url_comes_first_and_its_sign_in_offers_demo_codes(
+    stack: dict[str, str],
+) -> None:
+    if "portal" not in installed(stack):
+        pytest.skip("the portal is not installed")
+    portal = f"http://127.0.0.1:{stack['PORTAL_PORT']}"
+    output = stack["UP_OUTPUT"]
+    assert portal in output
+    assert output.index(portal) < output.index(f"http://127.0.0.1:{stack['IDENTITY_PORT']}")
+    page = httpx.get(f"{portal}/sign-in", timeout=10, trust_env=False).text
+    assert "demo.intake_officer" in page
+    assert re.search(r"<code>\d{6}</code>", page), "no current TOTP code on the sign-in page"
