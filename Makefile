@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Every directory holding a pyproject.toml below libs/, services/ and deploy/ is a workspace package.
 PACKAGES := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml deploy/*/pyproject.toml))
 
-.PHONY: install run up down test lint format bench docs clean
+.PHONY: install browser run up down test lint format bench docs clean
 
 install: $(STAMP)
 
@@ -17,6 +17,10 @@ $(STAMP): requirements.txt constraints.txt $(addsuffix /pyproject.toml,$(PACKAGE
 		$(addprefix -e ,$(PACKAGES))
 	@touch $(STAMP)
 
+browser:              ## Debian's headless Chromium and npm (for axe-core) for the portal's browser tests
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
+
 run: install          ## the whole stack in the foreground, with demo data; Ctrl-C stops it
 	$(BIN)/uponyaji run
 
@@ -26,7 +30,7 @@ up: install           ## the whole stack in the background; returns once everyth
 down: install         ## stop what `make up` started
 	$(BIN)/uponyaji down
 
-test: install         ## lint, type-check and every test, against real PostgreSQL and NATS
+test: install browser ## lint, type-check and every test, against real PostgreSQL and NATS
 	$(MAKE) lint
 	$(BIN)/python -m pytest
 
@@ -46,6 +50,7 @@ docs: install         ## regenerate docs/asyncapi.json and docs/openapi/<service
 	$(BIN)/python -m uponyaji_events.asyncapi > docs/asyncapi.json
 	for dir in services/*/uponyaji_*/; do \
 		package=$$(basename $$dir); \
+		[ "$$package" = uponyaji_portal ] && continue; \
 		$(BIN)/python -m uponyaji_service.openapi $$package docs/openapi/$${package#uponyaji_}.json; \
 	done
 

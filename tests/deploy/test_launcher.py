@@ -403,6 +403,7 @@ def test_down_when_nothing_runs_says_so(stack: LocalStack) -> None:
 def test_registry_knows_the_services_and_takes_extras_and_port_overrides() -> None:
     specs = registry({"UPONYAJI_EXTRA_SERVICES": "fakesvc:18099"})
     assert [(spec.name, spec.default_port) for spec in specs] == [
+        ("portal", 8000),  # the staff web pages come first (their URL is printed first)
         ("identity", 8001),
         ("intake", 8002),
         ("medical", 8003),

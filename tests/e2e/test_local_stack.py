@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from uponyaji_launcher.ports import free_port
 
 pytestmark = pytest.mark.slow
 
-SERVICES = ("identity", "intake", "medical", "psychosocial", "empowerment", "reporting")
+SERVICES = ("portal", "identity", "intake", "medical", "psychosocial", "empowerment", "reporting")
 
 
 def uponyaji(
@@ -56,6 +57,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         f"uponyaji up failed:\n{started.stdout}\n{started.stderr}\n"
         f"{log.read_text() if log.exists() else ''}"
     )
+    env["UP_OUTPUT"] = started.stdout
     yield env
     stopped = uponyaji("down", env=env)
     assert stopped.returncode == 0, stopped.stderr
@@ -93,3 +95,38 @@ def test_a_demo_intake_officer_finds_a_seeded_survivor(stack: dict[str, str]) ->
     [found] = response.json()["results"]
     assert found["case_number"] == first_case
     assert "(FAKE)" in found["full_name"]  # demo data is obviously synthetic
+
+
+def test_demo_empowerment_records_reach_officers_and_leads(stack: dict[str, str]) -> None:
+    if "empowerment" not in installed(stack):
+        pytest.skip("empowerment is not installed")
+    url = f"http://127.0.0.1:{stack['EMPOWERMENT_PORT']}"
+
+    def get(login: str, path: str) -> httpx.Response:
+        token = uponyaji("dev", "token", login, env=stack, timeout=60)
+        assert token.returncode == 0, token.stderr
+        headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
+        return httpx.get(url + path, headers=headers, timeout=10, trust_env=False)
+
+    due = get("demo.empowerment_officer", "/follow-ups/due?within_days=366")
+    assert due.status_code == 200, due.text
+    [first, *_] = due.json()["follow_ups"]
+    record = get("demo.empowerment_officer", f"/survivors/{first['survivor_id']}/empowerment")
+    assert record.status_code == 200, record.text
+    assert "(FAKE)" in record.json()["needs_assessments"][0]["notes"]
+    lines = get("demo.programme_lead", "/budget-lines").json()["budget_lines"]
+    assert any(line["committed_kes"] != "0.00" for line in lines)
+
+
+def test_the_portal_url_comes_first_and_its_sign_in_offers_demo_codes(
+    stack: dict[str, str],
+) -> None:
+    if "portal" not in installed(stack):
+        pytest.skip("the portal is not installed")
+    portal = f"http://127.0.0.1:{stack['PORTAL_PORT']}"
+    output = stack["UP_OUTPUT"]
+    assert portal in output
+    assert output.index(portal) < output.index(f"http://127.0.0.1:{stack['IDENTITY_PORT']}")
+    page = httpx.get(f"{portal}/sign-in", timeout=10, trust_env=False).text
+    assert "demo.intake_officer" in page
+    assert re.search(r"<code>\d{6}</code>", page), "no current TOTP code on the sign-in page"

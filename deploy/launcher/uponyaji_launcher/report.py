@@ -15,6 +15,19 @@ LOGIN_COLUMNS = ("service", "login", "password", "totp_secret", "role")
 
 def print_summary(console: Console, summary: Summary) -> None:
     """Print where everything runs, the demo logins, and any warnings."""
+    portal = next((s for s in summary.services if s["name"] == "portal"), None)
+    if portal is not None:
+        console.print(
+            Panel(
+                Text.assemble(
+                    ("Open the staff portal: ", "bold"), (portal["url"], "bold green"),
+                    "\nDemo login (development only): username demo.intake_officer (or any demo."
+                    "<role> below); the sign-in page shows each demo account's password and "
+                    "current code, so no authenticator app is needed.",
+                ),
+                title="Uponyaji", title_align="left",
+            )
+        )  # fmt: skip
     table = Table(title="Uponyaji local stack", title_justify="left")
     # Wrap rather than truncate: a URL or password cut short with "…" is useless.
     table.add_column("service", style="bold", overflow="fold")

@@ -84,6 +84,7 @@ def _package_dir(package: str) -> Path | None:
 
 
 KNOWN_SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("portal", 8000),  # the staff web pages (uponyaji_portal): listed first
     ServiceSpec("identity", 8001),
     ServiceSpec("intake", 8002),
     ServiceSpec("medical", 8003),

@@ -99,7 +99,8 @@ class Stack:
         self._check_stop()
         self._start_services(installed)
         summary.services = [
-            {"name": proc.name, "url": proc.base_url, "docs": f"{proc.base_url}/docs",
+            {"name": proc.name, "url": proc.base_url,
+             "docs": "" if proc.name == "portal" else f"{proc.base_url}/docs",
              "log": str(proc.log)}
             for proc in self.services
         ]  # fmt: skip
@@ -174,6 +175,8 @@ class Stack:
             }
         )
         env.update(client_env(cfg.paths, spec.name))
+        if spec.name == "portal":  # development only: the sign-in page shows the demo codes
+            env["PORTAL_DEMO_LOGINS_FILE"] = str(cfg.paths.demo_logins)
         return env
 
     def _start_services(self, installed: list[ServiceSpec]) -> None:

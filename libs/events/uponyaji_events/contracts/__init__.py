@@ -5,7 +5,7 @@ upcaster from an older schema_version; `uponyaji_events.asyncapi` exports the co
 docs/asyncapi.json. How to add or change an event type: docs/contracts.md.
 """
 
-from uponyaji_events.contracts import identity, intake, kernel, medical, psychosocial
+from uponyaji_events.contracts import empowerment, identity, intake, kernel, medical, psychosocial
 from uponyaji_events.contracts.registry import (
     Contract,
     ContractRegistry,
@@ -19,7 +19,7 @@ from uponyaji_events.upcasting import UpcasterRegistry
 def default_registry() -> ContractRegistry:
     """A new registry holding every service's contracts."""
     registry = ContractRegistry()
-    for module in (identity, intake, kernel, medical, psychosocial):
+    for module in (identity, intake, kernel, medical, psychosocial, empowerment):
         module.register(registry)
     return registry
 

@@ -1,0 +1,1 @@
+"""Uponyaji empowerment: needs assessments, livelihood plans, grants, trainings, follow-ups."""

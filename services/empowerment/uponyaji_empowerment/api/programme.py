@@ -1,0 +1,125 @@
+"""Routes of the caseload and the programme: follow-ups due, referrals, courses, outcomes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from uponyaji_access import AccessDep
+
+from .. import programme, queries
+from ..handlers.trainings import answer_referral, hold_session, open_course
+from ..schemas import CourseBody, ReferralAnswerBody, SessionBody
+from .deps import (
+    AnswerReferral,
+    CourseManage,
+    EmDep,
+    FollowUpsRead,
+    OutcomesRead,
+    ReferralsRead,
+    actor,
+    written,
+)
+
+router = APIRouter(tags=["programme"])
+
+
+class ReferralStatus(StrEnum):
+    """Which referrals to list."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    ALL = "all"
+
+
+@router.get("/follow-ups/due")
+async def due(
+    grant: FollowUpsRead, em: EmDep,
+    within_days: Annotated[int, Query(ge=0, le=366)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:  # fmt: skip
+    """Follow-ups not held, due by today + `within_days` (0: overdue and due today)."""
+    now = em.today()
+    rows = await queries.follow_ups_due(em.store.pool, grant.caseload_filter(),
+                                        now + timedelta(days=within_days), limit)  # fmt: skip
+    return {"follow_ups": [{
+        "survivor_id": str(r["survivor_id"]), "case_number": r["case_number"],
+        "milestone": r["milestone"], "due_on": r["due_on"].isoformat(),
+        "overdue": r["due_on"] < now,
+    } for r in rows]}  # fmt: skip
+
+
+@router.get("/referrals")
+async def referrals(
+    grant: ReferralsRead, em: EmDep, status: ReferralStatus = ReferralStatus.PENDING,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:  # fmt: skip
+    """Intake's referrals to empowerment on your caseload, oldest first."""
+    wanted = None if status is ReferralStatus.ALL else status.value
+    rows = await queries.referrals(em.store.pool, grant.caseload_filter(), wanted, limit)
+    return {"referrals": [{
+        "referral_id": str(r["referral_id"]), "survivor_id": str(r["survivor_id"]),
+        "case_number": r["case_number"], "urgency": r["urgency"], "status": r["status"],
+        "referred_at": r["referred_at"].isoformat(),
+        "answered_on": r["answered_on"].isoformat() if r["answered_on"] else None,
+    } for r in rows]}  # fmt: skip
+
+
+@router.post("/referrals/{referral_id}/answer", status_code=201)
+async def answer(
+    referral_id: UUID, body: ReferralAnswerBody, grant: AnswerReferral, em: EmDep
+) -> dict[str, Any]:
+    """Accept or decline a referral (an `empowerment.ReferralAnswered` event for intake)."""
+    assert grant.survivor_id is not None
+    events = await answer_referral(em, grant.survivor_id, referral_id, body, actor(grant),
+                                   grant.principal.staff_id)  # fmt: skip
+    return {"referral_id": str(referral_id), "decision": body.decision.value,
+            "events": written(events)}  # fmt: skip
+
+
+@router.post("/courses", status_code=201)
+async def new_course(body: CourseBody, grant: CourseManage, em: EmDep) -> dict[str, Any]:
+    """Open a training course."""
+    events = await open_course(em, body, actor(grant))
+    return {"course_id": events[0].stream_id, "events": written(events)}
+
+
+@router.get("/courses")
+async def courses(grant: CourseManage, em: EmDep) -> dict[str, Any]:
+    """Courses with sessions held, survivors enrolled and completions (counts only)."""
+    return {"courses": [{
+        "course_id": str(r["course_id"]), "title": r["title"], "skill": r["skill"],
+        "starts_on": r["starts_on"].isoformat(), "sessions_planned": r["sessions_planned"],
+        "sessions_held": r["sessions_held"], "enrolled": r["enrolled"],
+        "completed": r["completed"],
+    } for r in await queries.courses(em.store.pool)]}  # fmt: skip
+
+
+@router.post("/courses/{course_id}/sessions", status_code=201)
+async def session(
+    course_id: UUID, body: SessionBody, grant: CourseManage, em: EmDep, access: AccessDep,
+    request: Request,
+) -> dict[str, Any]:  # fmt: skip
+    """Record a held session with attendance; each survivor must be on your caseload."""
+    for attendee in body.attendance:
+        await access.authorize(
+            grant.principal, "empowerment.record", survivor_level=True,
+            survivor_id=attendee.survivor_id, purpose=grant.purpose, method=request.method,
+            route="/courses/{course_id}/sessions",
+        )  # fmt: skip
+    events = await hold_session(em, course_id, body, actor(grant))
+    return {"session_id": events[0].payload["session_id"], "events": written(events)}
+
+
+@router.get("/outcomes")
+async def outcomes(grant: OutcomesRead, em: EmDep) -> dict[str, Any]:
+    """Programme outcomes over every survivor followed up (small counts shown as <5)."""
+    pool = em.store.pool
+    summary = programme.outcome_summary(await queries.outcome_points(pool),
+                                        await queries.trained(pool))  # fmt: skip
+    return {"deidentified": True, **summary}

@@ -1,0 +1,66 @@
+"""The pure domain of empowerment: state, commands, deciders, scoring, schedule. No I/O."""
+
+from .commands import (
+    AddGoal,
+    AssessNeeds,
+    BudgetFacts,
+    CompleteTraining,
+    DecideGrant,
+    Disburse,
+    FollowUp,
+    Household,
+    NewGoal,
+    Progress,
+    ProposeGrant,
+    ReviewPlan,
+    StartPlan,
+    SurvivorCommand,
+)
+from .decide import decide
+from .rules import contracts, new_event
+from .state import SurvivorState, evolve, fold
+from .streams import (
+    AnswerReferral,
+    HoldSession,
+    IntakeFacts,
+    OpenBudgetLine,
+    OpenCourse,
+    admissible,
+    decide_budget_line,
+    decide_course,
+    decide_referral,
+    decide_session,
+)
+
+__all__ = [
+    "AddGoal",
+    "AnswerReferral",
+    "AssessNeeds",
+    "BudgetFacts",
+    "CompleteTraining",
+    "DecideGrant",
+    "Disburse",
+    "FollowUp",
+    "HoldSession",
+    "Household",
+    "IntakeFacts",
+    "NewGoal",
+    "OpenBudgetLine",
+    "OpenCourse",
+    "Progress",
+    "ProposeGrant",
+    "ReviewPlan",
+    "StartPlan",
+    "SurvivorCommand",
+    "SurvivorState",
+    "admissible",
+    "contracts",
+    "decide",
+    "decide_budget_line",
+    "decide_course",
+    "decide_referral",
+    "decide_session",
+    "evolve",
+    "fold",
+    "new_event",
+]

@@ -1,0 +1,106 @@
+"""Calls to the services' HTTP APIs with the signed-in user's token.
+
+The portal decides nothing: a service's refusal (401/403/404/409/422) comes back as a
+`ServiceError` carrying the service's own message and, for 422, the message of each field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .settings import Settings
+
+
+@dataclass
+class ServiceError(Exception):
+    """A service answered 4xx/5xx (or could not be reached)."""
+
+    status: int
+    error: str
+    detail: str
+    fields: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.error}: {self.detail}"
+
+
+def _error(response: httpx.Response) -> ServiceError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    fields: dict[str, str] = {}
+    for problem in body.get("problems") or []:
+        name = str(problem.get("field", "body"))
+        fields.setdefault(name, str(problem.get("problem", "invalid")))
+    detail = body.get("detail")
+    if not isinstance(detail, str):
+        detail = response.reason_phrase
+    return ServiceError(response.status_code, str(body.get("error", "Error")), detail, fields, body)
+
+
+class Backend:
+    """One pooled HTTP client per service; every call carries the caller's bearer token."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._clients: dict[str, httpx.AsyncClient] = {}
+
+    def client(self, service: str) -> httpx.AsyncClient:
+        """The pooled client of a service."""
+        if service not in self._clients:
+            self._clients[service] = httpx.AsyncClient(
+                base_url=self._settings.url(service),
+                timeout=self._settings.http_timeout,
+                trust_env=False,
+            )
+        return self._clients[service]
+
+    async def aclose(self) -> None:
+        """Close every client."""
+        for client in self._clients.values():
+            await client.aclose()
+
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        token: str | None,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """A request; 2xx answers are returned, anything else raises `ServiceError`."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        try:
+            response = await self.client(service).request(
+                method, path, json=json, params=clean, headers=headers
+            )
+        except httpx.HTTPError:
+            raise ServiceError(503, "ServiceUnavailable", service) from None
+        if response.status_code >= 400:
+            raise _error(response)
+        return response
+
+    async def get(
+        self, service: str, path: str, token: str | None, **params: Any
+    ) -> dict[str, Any]:
+        """GET a JSON object."""
+        body: dict[str, Any] = (await self.call(service, "GET", path, token, params=params)).json()
+        return body
+
+    async def post(self, service: str, path: str, token: str | None, body: Any) -> dict[str, Any]:
+        """POST JSON; the JSON answer ({} for 204)."""
+        response = await self.call(service, "POST", path, token, json=body)
+        if response.status_code == 204 or not response.content:
+            return {}
+        answer: dict[str, Any] = response.json()
+        return answer

@@ -1,0 +1,122 @@
+"""Sign in (password and TOTP through identity), sign out (revokes), and the language switch."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+import jwt
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from .. import i18n
+from ..backend import Backend, ServiceError
+from ..demo import demo_accounts
+from ..i18n import _
+from ..session import LANG_COOKIE, Session
+from ..web import backend_of, redirect, render, session_of, settings_of
+
+router = APIRouter()
+
+
+def _sign_in_page(
+    request: Request, values: dict[str, Any], error: str | None, status_code: int = 200
+) -> Response:
+    settings = settings_of(request)
+    session = session_of(request)
+    flash, session.flash = session.flash, None
+    return render(
+        request,
+        "sign_in.html",
+        {
+            "values": values,
+            "error": error,
+            "flash": flash,
+            "demo": demo_accounts(settings.demo_logins_file, settings.environment),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/sign-in")
+async def sign_in_form(request: Request) -> Response:
+    """The sign-in form."""
+    if session_of(request).signed_in:
+        return redirect("/")
+    return _sign_in_page(request, {}, None)
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request) -> Response:
+    """Password and code to identity; on success a new session (and a new CSRF token)."""
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in ("username", "totp_code")}
+    body = {**values, "password": str(form.get("password", ""))}
+    try:
+        tokens = await backend_of(request).post("identity", "/auth/login", None, body)
+    except ServiceError as error:
+        messages = {
+            401: _("The username, password or code is not right."),
+            423: _("Too many failed attempts: this account is locked for a while. Try later."),
+            429: _("Too many sign-in attempts from here. Wait a minute and try again."),
+            403: _("This account has no authenticator yet. Ask an administrator to enrol one."),
+            422: _("Fill in the username, the password and the 6-digit code."),
+        }
+        message = messages.get(error.status, _("Sign-in is not available right now."))
+        return _sign_in_page(request, values, message, status_code=error.status)
+    claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+    now = time.time()
+    request.state.session = Session(
+        lang=session_of(request).lang,
+        access_token=tokens["access_token"],
+        refresh_token=tokens.get("refresh_token"),
+        access_expires=now + float(tokens.get("expires_in", 900)),
+        staff_id=str(claims.get("sub")),
+        username=str(claims.get("username")),
+        roles=list(claims.get("roles", [])),
+        teams=list(claims.get("teams", [])),
+        started=now,
+        seen=now,
+    )
+    return redirect("/")
+
+
+async def revoke(backend: Backend, session: Session) -> None:
+    """End the session at identity (best effort: the cookie is dropped either way)."""
+    if not session.access_token:
+        return
+    with contextlib.suppress(ServiceError):
+        await backend.post("identity", "/auth/logout", session.access_token, None)
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    """Revoke the session at identity and forget the tokens."""
+    session = session_of(request)
+    await revoke(backend_of(request), session)
+    request.state.session = Session(lang=session.lang, flash="signed_out")
+    return redirect("/sign-in")
+
+
+@router.post("/language")
+async def language(request: Request) -> Response:
+    """Switch the language; remembered in the session and in a long-lived cookie."""
+    form = await request.form()
+    chosen = str(form.get("lang", "en"))
+    if chosen not in i18n.LANGUAGES:
+        chosen = "en"
+    back = str(form.get("next", "/"))
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"
+    session_of(request).lang = chosen
+    response = redirect(back)
+    response.set_cookie(
+        LANG_COOKIE,
+        chosen,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=settings_of(request).cookies_secure,
+    )
+    return response

@@ -1,0 +1,140 @@
+"""The portal in front of identity, intake, psychosocial and reporting, all as processes, and a
+headless Chromium (Debian's, driven by Playwright) signed in as the demo staff.
+
+The services start the way the launcher starts them (reporting_stack.py); the portal runs in
+development mode with the demo logins file the launcher writes, so the tests read each account's
+current TOTP code from the sign-in page, as a newcomer would. axe-core comes from the npm registry
+into a cache directory (never a CDN) and is evaluated in the page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reporting_stack import seed_identity
+from servicehost import app_target, running_service, service_env
+from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_launcher.ports import free_port
+
+SERVICES = ("identity", "intake", "psychosocial", "reporting")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+AXE_VERSION = "4.14.1"
+ROOT = Path(__file__).resolve().parents[2]
+AXE_CACHE = Path(os.environ.get("UPONYAJI_AXE_CACHE", ROOT / ".cache" / "axe-core"))
+
+
+def axe_source() -> str:
+    """axe-core's browser bundle, installed from the npm registry into the cache on first use."""
+    bundle = AXE_CACHE / "node_modules" / "axe-core" / "axe.min.js"
+    if not bundle.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is needed once to fetch axe-core (apt-get install -y npm)")
+        AXE_CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(AXE_CACHE),
+             f"axe-core@{AXE_VERSION}"],
+            check=True, timeout=300,
+        )  # fmt: skip
+    return bundle.read_text()
+
+
+@dataclass
+class PortalStack:
+    """The running services and portal, their logs, and the demo accounts by role."""
+
+    urls: dict[str, str]
+    portal: str
+    logs: dict[str, Path]
+    logins: dict[str, dict[str, Any]]
+    key_file: Path
+    used_steps: dict[str, int] = field(default_factory=dict)
+
+    def tails(self, lines: int = 30) -> str:
+        """The last lines of every log (for failure messages)."""
+        out = []
+        for name, path in self.logs.items():
+            text = path.read_text(errors="replace").splitlines() if path.exists() else []
+            out.append(f"--- {name}\n" + "\n".join(text[-lines:]))
+        return "\n".join(out)
+
+    def fresh_step(self, role: str) -> None:
+        """Wait, if needed, until this account's TOTP code differs from the last one used
+        (identity accepts each 30-second step once)."""
+        while int(time.time()) // 30 <= self.used_steps.get(role, -1):
+            time.sleep(0.5)
+        self.used_steps[role] = int(time.time()) // 30
+
+
+@contextmanager
+def running_portal_stack(
+    nats: EmbeddedNats, postgres_url: Any, folder: Path
+) -> Iterator[PortalStack]:
+    """Identity (seeded), intake, psychosocial, reporting and the portal (development mode)."""
+    ports = {name: free_port() for name in (*SERVICES, "portal")}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    service_urls = json.dumps({name: urls[name] for name in SERVICES})
+    logs = {name: folder / f"{name}.log" for name in ports}
+    demo_file = folder / "demo-logins.json"
+    logins: dict[str, dict[str, Any]] = {}
+    with ExitStack() as stack:
+        for name in SERVICES:
+            secrets = folder / "secrets" / name
+            secrets.mkdir(parents=True)
+            env = service_env(
+                name, database_url=postgres_url(), nats_url=nats.url, secrets=secrets,
+                port=ports[name],
+            )  # fmt: skip
+            env["UPONYAJI_SERVICE_URLS"] = service_urls
+            if name == "identity":
+                env["UPONYAJI_ENV"] = "development"  # demo accounts are development-only
+            stack.enter_context(
+                running_service(
+                    app_target(name), port=ports[name], env=env, log_path=logs[name],
+                    seconds=120,
+                )
+            )  # fmt: skip
+            if name == "identity":
+                logins = seed_identity(env)
+                demo_file.write_text(json.dumps({"identity": list(logins.values())}))
+        env = {
+            **os.environ,
+            "UPONYAJI_ENV": "development",
+            "UPONYAJI_SERVICE_URLS": service_urls,
+            "PORTAL_PORT": str(ports["portal"]),
+            "PORTAL_KEK_FILE": str(folder / "secrets" / "portal.kek"),
+            "PORTAL_DEMO_LOGINS_FILE": str(demo_file),
+        }
+        stack.enter_context(
+            running_service(
+                "uponyaji_portal.app:create_app", port=ports["portal"], env=env,
+                log_path=logs["portal"], seconds=60,
+            )
+        )  # fmt: skip
+        yield PortalStack(urls, urls["portal"], logs, logins, folder / "secrets" / "portal.kek")
+
+
+def demo_code(page_html: str, username: str) -> str:
+    """The current code the development sign-in page shows for an account."""
+    found = re.search(
+        rf"<code>{re.escape(username)}</code>.*?<code>[^<]*</code>.*?<code>(\d{{6}})</code>",
+        page_html,
+        re.S,
+    )
+    assert found, f"no demo code for {username} on the sign-in page"
+    return found.group(1)
