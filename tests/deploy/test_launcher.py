@@ -352,7 +352,7 @@ def test_external_database_and_nats_are_used_instead_of_embedded_ones(
     stack: LocalStack, tmp_path: Path
 ) -> None:
     external_pg = EmbeddedPostgres(tmp_path / "external-pg", free_port())
-    external_nats = EmbeddedNats(tmp_path / "external-nats", free_port())
+    external_nats = EmbeddedNats.with_test_kit(tmp_path / "external-nats", free_port())
     external_pg.start()
     try:
         external_pg.ensure_database("elsewhere")

@@ -111,6 +111,15 @@ class RunPaths:
         """A service's client secret for service tokens (new at every start)."""
         return self.secrets / f"{name}.client-secret"
 
+    def nats_credentials_file(self, name: str) -> Path:
+        """A service's NATS user and password (new at every start)."""
+        return self.secrets / f"{name}.nats.json"
+
+    @property
+    def nats_config(self) -> Path:
+        """nats-server's configuration: users, passwords and permissions (new at every start)."""
+        return self.secrets / "nats.conf"
+
     @property
     def service_clients_file(self) -> Path:
         """identity's list of service clients: names and argon2 hashes of their secrets."""

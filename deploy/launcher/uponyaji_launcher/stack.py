@@ -23,6 +23,7 @@ from uponyaji_launcher.config import NATS_PORT_ENV, PG_PORT_ENV, StackConfig
 from uponyaji_launcher.failures import Interrupted, StartFailure
 from uponyaji_launcher.keys import ensure_kek
 from uponyaji_launcher.nats import EmbeddedNats, NatsStartError
+from uponyaji_launcher.natsauth import NatsAuthConfig, stack_auth, write_credentials
 from uponyaji_launcher.ports import PortTaken
 from uponyaji_launcher.postgres import EmbeddedPostgres, PostgresStartError
 from uponyaji_launcher.preflight import PortClaim, check_ports
@@ -94,7 +95,7 @@ class Stack:
             summary.postgres_url = f"postgresql://postgres@127.0.0.1:{cfg.postgres_port}"
         self._check_stop()
         if use_nats:
-            self._start_nats()
+            self._start_nats(installed)
             summary.nats_url = self.nats.url if self.nats else None
         self._check_stop()
         self._start_services(installed)
@@ -139,10 +140,17 @@ class Stack:
             raise StartFailure("PostgreSQL", str(error), paths.postgres_log) from error
         self.console.print(f"[green]✓[/] PostgreSQL   {self.postgres.url('')}")
 
-    def _start_nats(self) -> None:
+    def _start_nats(self, installed: list[ServiceSpec]) -> None:
         paths = self.config.paths
         self.console.print(f"  starting NATS (JetStream) on 127.0.0.1:{self.config.nats_port} …")
-        self.nats = EmbeddedNats(paths.nats_store, self.config.nats_port, log_file=paths.nats_log)
+        auth = self._nats_users(installed)
+        self.nats = EmbeddedNats(
+            paths.nats_store,
+            self.config.nats_port,
+            auth=auth,
+            log_file=paths.nats_log,
+            config_file=paths.nats_config,
+        )
         try:
             self.nats.start(timeout=SERVER_START_TIMEOUT)
         except (NatsStartError, PortTaken, OSError) as error:
@@ -150,6 +158,16 @@ class Stack:
         if self.nats.pid is not None:
             self._record("nats", self.nats.pid)
         self.console.print(f"[green]✓[/] NATS         {self.nats.url}")
+
+    def _nats_users(self, installed: list[ServiceSpec]) -> NatsAuthConfig:
+        """Fresh users for the services (each may consume only its sources); their files."""
+        names = {spec.name for spec in installed}
+        auth = stack_auth(
+            (spec.name, [s for s in spec.consumes if s in names]) for spec in installed
+        )
+        for user in auth.users:
+            write_credentials(self.config.paths.nats_credentials_file(user.name), user)
+        return auth
 
     def service_env(self, spec: ServiceSpec, urls: dict[str, str]) -> dict[str, str]:
         """The environment a service (and its seeding) runs with: the launcher contract."""
@@ -162,6 +180,7 @@ class Stack:
         nats = cfg.external_nats_url(spec)
         if nats is None and self.nats is not None:
             nats = self.nats.url
+            env[f"{prefix}_NATS_CREDENTIALS_FILE"] = str(cfg.paths.nats_credentials_file(spec.name))
         env.update(
             {
                 "UPONYAJI_ENV": "development",

@@ -21,6 +21,7 @@ from uponyaji_events.codec import decode_event, to_wire
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
 from uponyaji_events.feed import FeedSource
+from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.natsconn import connect, stream_name
 from uponyaji_events.tracing import span_from
 from uponyaji_events.upcasting import UpcasterRegistry
@@ -86,6 +87,7 @@ class Consumer:
         ack_wait: float = 30.0,
         idle_check: float = 2.0,
         retry_delay: float = 0.5,
+        nats_credentials: NatsCredentials | None = None,
     ) -> None:
         if (handler is None) == (batch_handler is None):
             raise ValueError("give a consumer either a handler or a batch handler")
@@ -95,6 +97,7 @@ class Consumer:
         self.handler = handler
         self.batch_handler = batch_handler
         self.nats_url = nats_url
+        self.nats_credentials = nats_credentials
         self.feed = feed
         self.upcasters = upcasters or UpcasterRegistry()
         self.batch_size = batch_size
@@ -351,7 +354,10 @@ class Consumer:
     async def _subscribe(self) -> None:
         if self._nc is None or self._nc.is_closed:
             self._nc = await connect(
-                self.nats_url, f"{self.name}-consumer", on_reconnect=self._on_reconnect
+                self.nats_url,
+                f"{self.name}-consumer",
+                on_reconnect=self._on_reconnect,
+                credentials=self.nats_credentials,
             )
         js = self._nc.jetstream()
         stream = stream_name(self.source)

@@ -15,6 +15,7 @@ from uponyaji_events.consumer import Consumer
 from uponyaji_events.contracts import default_upcasters
 from uponyaji_events.db import create_pool
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
+from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_events.store import EventStore
 from uponyaji_events.upcasting import UpcasterRegistry
@@ -30,6 +31,7 @@ class ServiceRuntime:
     migrations: Path | None = None
     upcasters: UpcasterRegistry = field(default_factory=default_upcasters)
     pool_size: int = 10
+    nats_credentials_file: Path | None = None
     pool: asyncpg.Pool | None = None
     store: EventStore | None = None
     relay: OutboxRelay | None = None
@@ -45,14 +47,31 @@ class ServiceRuntime:
                 plan += directory_migrations(self.migrations, self.service)
             await migrate(conn, plan)
         self.store = EventStore(self.pool, upcasters=self.upcasters)
-        self.relay = OutboxRelay(self.store, service=self.service, nats_url=self.nats_url)
+        self.relay = OutboxRelay(
+            self.store,
+            service=self.service,
+            nats_url=self.nats_url,
+            nats_credentials=self.nats_credentials(),
+        )
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
         for consumer in consumers:
+            self._authenticate(consumer)
             self.consumers.append(consumer)
             self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
 
+    def nats_credentials(self) -> NatsCredentials | None:
+        """The service's NATS user from its credentials file (None: the URL's own, if any)."""
+        if self.nats_credentials_file is None:
+            return None
+        return NatsCredentials.load(self.nats_credentials_file)
+
+    def _authenticate(self, consumer: Consumer) -> None:
+        if consumer.nats_credentials is None:
+            consumer.nats_credentials = self.nats_credentials()
+
     def add_consumer(self, consumer: Consumer) -> None:
         """Run a consumer built after start (it needs the pool); stop() ends it with the rest."""
+        self._authenticate(consumer)
         self.consumers.append(consumer)
         self.run_in_background(consumer.run(), name=f"{self.service}-{consumer.source}")
 

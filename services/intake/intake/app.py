@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service=SERVICE,
         database_url=settings.database_url,
         nats_url=settings.nats_url,
+        nats_credentials_file=settings.nats_credentials_file,
         migrations=MIGRATIONS,
     )
 
