@@ -191,7 +191,8 @@ def test_up_serves_and_seeds_down_stops_everything_and_up_resumes_on_the_same_da
     assert health["env"] == "development"
     assert health["database_url"] == f"postgresql://postgres@127.0.0.1:{stack.pg_port}/fakesvc"
     assert health["nats_url"] == f"nats://127.0.0.1:{stack.nats_port}"
-    assert health["jetstream"] is True
+    assert health["jetstream"] is True  # reached with its own NATS user, not anonymously
+    assert health["nats_credentials_mode"] == "0o600"
     assert health["service_urls"] == {"fakesvc": stack.base_url}
     assert health["kek_bytes"] == 32
     assert health["kek_mode"] == "0o600"

@@ -11,12 +11,14 @@ from typing import Any
 
 import asyncpg
 
-from uponyaji_events.consumer import Consumer
+from uponyaji_events.consumer import Consumer, IntegrityAlarm
 from uponyaji_events.contracts import default_upcasters
 from uponyaji_events.db import create_pool
+from uponyaji_events.envelope import Actor, NewEvent, utc_now
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.relay import OutboxRelay
+from uponyaji_events.signing import Signer
 from uponyaji_events.store import EventStore
 from uponyaji_events.upcasting import UpcasterRegistry
 
@@ -32,6 +34,8 @@ class ServiceRuntime:
     upcasters: UpcasterRegistry = field(default_factory=default_upcasters)
     pool_size: int = 10
     nats_credentials_file: Path | None = None
+    # Ed25519 signing keys (active.key, retired/*.pub); None: events are stored unsigned.
+    signing_key_dir: Path | None = None
     pool: asyncpg.Pool | None = None
     store: EventStore | None = None
     relay: OutboxRelay | None = None
@@ -46,7 +50,9 @@ class ServiceRuntime:
             if self.migrations is not None:
                 plan += directory_migrations(self.migrations, self.service)
             await migrate(conn, plan)
-        self.store = EventStore(self.pool, upcasters=self.upcasters)
+        signer = Signer.load(self.signing_key_dir, self.service) if self.signing_key_dir else None
+        self.store = EventStore(self.pool, upcasters=self.upcasters, signer=signer)
+        await self.store.sign_unsigned()
         self.relay = OutboxRelay(
             self.store,
             service=self.service,
@@ -68,6 +74,29 @@ class ServiceRuntime:
     def _authenticate(self, consumer: Consumer) -> None:
         if consumer.nats_credentials is None:
             consumer.nats_credentials = self.nats_credentials()
+        if consumer.on_alarm is None:
+            consumer.on_alarm = self.record_alarm
+
+    async def record_alarm(self, alarm: IntegrityAlarm) -> None:
+        """Keep a refused event as this service's audit event `<service>.IntegrityAlarmRaised`."""
+        event = alarm.event
+        payload = {
+            "consumer": alarm.consumer[:128],
+            "source": alarm.source,
+            "position": event.position,
+            "event_id": str(event.event_id),
+            "event_type": event.type[:200],
+            "path": alarm.path,
+            "reason": alarm.reason[:500],
+            "at": utc_now().isoformat(),
+        }
+        await self.require_store().append(
+            "integrity",
+            f"integrity-{alarm.source}",
+            None,
+            [NewEvent(type=f"{self.service}.IntegrityAlarmRaised", payload=payload)],
+            actor=Actor.system(alarm.consumer),
+        )
 
     def add_consumer(self, consumer: Consumer) -> None:
         """Run a consumer built after start (it needs the pool); stop() ends it with the rest."""

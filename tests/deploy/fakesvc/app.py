@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import nats
 from fastapi import FastAPI, Response
+from uponyaji_events.natsauth import NatsCredentials
 
 
 def _env(name: str) -> str:
@@ -46,7 +47,12 @@ def create_app() -> FastAPI:
             facts["starts"] = await conn.fetchval("SELECT count(*) FROM starts")
         finally:
             await conn.close()
-        client = await nats.connect(_env("NATS_URL"))
+        credentials = os.environ.get("FAKESVC_NATS_CREDENTIALS_FILE")
+        options: dict[str, Any] = {}
+        if credentials:
+            options = NatsCredentials.load(Path(credentials)).connect_options()
+            facts["nats_credentials_mode"] = oct(stat.S_IMODE(Path(credentials).stat().st_mode))
+        client = await nats.connect(_env("NATS_URL"), **options)
         try:
             info = await client.jetstream().account_info()
             facts["jetstream"] = info.streams is not None
