@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from uponyaji_events.relay import OutboxRelay
 from uponyaji_events.signing import Signer
 from uponyaji_events.store import EventStore
 from uponyaji_events.upcasting import UpcasterRegistry
+
+log = logging.getLogger("uponyaji.events.runtime")
 
 
 @dataclass
@@ -50,8 +53,7 @@ class ServiceRuntime:
             if self.migrations is not None:
                 plan += directory_migrations(self.migrations, self.service)
             await migrate(conn, plan)
-        signer = Signer.load(self.signing_key_dir, self.service) if self.signing_key_dir else None
-        self.store = EventStore(self.pool, upcasters=self.upcasters, signer=signer)
+        self.store = EventStore(self.pool, upcasters=self.upcasters, signer=self.signer())
         await self.store.sign_unsigned()
         self.relay = OutboxRelay(
             self.store,
@@ -64,6 +66,19 @@ class ServiceRuntime:
             self._authenticate(consumer)
             self.consumers.append(consumer)
             self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
+
+    def signer(self) -> Signer:
+        """The service's signing keys from `signing_key_dir`; without one, a key of this process.
+
+        A process key dies with the process, so consumers cannot verify its events after a
+        restart: for tests only (production refuses to start without a key directory).
+        """
+        if self.signing_key_dir is not None:
+            return Signer.load(self.signing_key_dir, self.service)
+        log.warning(
+            "%s: no signing key directory; events are signed with a process key", self.service
+        )
+        return Signer.generate(self.service)
 
     def nats_credentials(self) -> NatsCredentials | None:
         """The service's NATS user from its credentials file (None: the URL's own, if any)."""

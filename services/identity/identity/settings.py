@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     nats_credentials_file: Path | None = Field(
         default=None, description="NATS user and password (JSON, 0600); the launcher writes it"
     )
+    signing_key_dir: Path | None = Field(
+        default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
+    )
     kek_file: Path = Field(
         default=DEV_KEK_FILE,
         description="Secret file with the key-encryption key (base64 of 32 bytes)",

@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database_url=settings.database_url,
         nats_url=settings.nats_url,
         nats_credentials_file=settings.nats_credentials_file,
+        signing_key_dir=settings.signing_key_dir,
         migrations=MIGRATIONS,
     )
 
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access.attach(app)
         await access.start()
         tokens = ServiceTokens.for_service(SERVICE)  # reads other services' feeds
-        for consumer in consumers.build(intake, pool, settings, tokens):
+        app.state.consumers = consumers.build(intake, pool, settings, tokens)
+        for consumer in app.state.consumers:
             runtime.add_consumer(consumer)
         try:
             yield

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     nats_credentials_file: Path | None = Field(
         default=None, description="NATS user and password (JSON, 0600); the launcher writes it"
     )
+    signing_key_dir: Path | None = Field(
+        default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
+    )
     kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
     port: int = Field(8004, ge=1, le=65535)
     intake_url: str | None = Field(

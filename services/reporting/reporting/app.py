@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database_url=settings.database_url,
         nats_url=settings.nats_url,
         nats_credentials_file=settings.nats_credentials_file,
+        signing_key_dir=settings.signing_key_dir,
         migrations=MIGRATIONS,
     )
 

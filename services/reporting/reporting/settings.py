@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     nats_credentials_file: Path | None = Field(
         default=None, description="NATS user and password (JSON, 0600); the launcher writes it"
     )
+    signing_key_dir: Path | None = Field(
+        default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
+    )
     port: int = Field(8006, ge=1, le=65535)
     intake_url: str | None = Field(None, description="Intake's base URL (its event feed)")
     psychosocial_url: str | None = Field(None, description="Psychosocial's base URL (its feed)")

@@ -35,6 +35,10 @@ def create_app() -> FastAPI:
         "client_secret_file": str(client_secret),
         "client_secret_mode": oct(stat.S_IMODE(client_secret.stat().st_mode)),
     }
+    credentials = os.environ.get("FAKESVC_NATS_CREDENTIALS_FILE")
+    nats_credentials = Path(credentials) if credentials else None
+    if nats_credentials is not None:
+        facts["nats_credentials_mode"] = oct(stat.S_IMODE(nats_credentials.stat().st_mode))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,11 +51,9 @@ def create_app() -> FastAPI:
             facts["starts"] = await conn.fetchval("SELECT count(*) FROM starts")
         finally:
             await conn.close()
-        credentials = os.environ.get("FAKESVC_NATS_CREDENTIALS_FILE")
         options: dict[str, Any] = {}
-        if credentials:
-            options = NatsCredentials.load(Path(credentials)).connect_options()
-            facts["nats_credentials_mode"] = oct(stat.S_IMODE(Path(credentials).stat().st_mode))
+        if nats_credentials is not None:
+            options = NatsCredentials.load(nats_credentials).connect_options()
         client = await nats.connect(_env("NATS_URL"), **options)
         try:
             info = await client.jetstream().account_info()

@@ -10,24 +10,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from natskit import nats_credentials
+from forgery import forge_event
 from psychosocial.app import create_app
 from psychosocial.settings import Settings
 from psychosocial_support import NAIROBI, FakeIntake
 from support import keys_of
 from uponyaji_events import OutboxRelay
-from uponyaji_events.codec import encode_event, event_hash
 from uponyaji_events.contracts import intake as i
-from uponyaji_events.envelope import Actor, Event, new_event_id, utc_now
-from uponyaji_events.natsconn import connect
-from uponyaji_events.signing import Signer
+from uponyaji_events.envelope import Event
 from uponyaji_launcher.nats import EmbeddedNats
 
 WaitUntil = Callable[..., Awaitable[None]]
@@ -56,48 +52,7 @@ async def live(
 async def _forge(
     intake: FakeIntake, own_nats: EmbeddedNats, stream_type: str, stream_id: str, payload: Any
 ) -> Event:
-    """Publish a forged intake event at intake's next position with intake's NATS user."""
-    store = intake.store
-    await store.sequence()
-    position = await store.head() + 1
-    previous = await store.load(stream_id)
-    prev_hash = previous[-1].hash if previous else bytes(32)
-    assert store.signer is not None
-    draft = Event(
-        event_id=new_event_id(),
-        stream_type=stream_type,
-        stream_id=stream_id,
-        version=len(previous) + 1,
-        type=f"intake.{type(payload).__name__}",
-        schema_version=1,
-        occurred_at=utc_now(),
-        recorded_at=utc_now(),
-        actor=Actor(id=str(uuid.uuid4()), role="intake_officer"),
-        correlation_id=new_event_id(),
-        causation_id=None,
-        payload=payload.model_dump(mode="json"),
-        prev_hash=prev_hash,
-        hash=b"",
-        position=position,
-    )
-    forged = replace(draft, hash=event_hash(draft))
-    # Signed with a key of the attacker's own, under the genuine key id.
-    mallory = Signer.generate("intake")
-    forged = replace(
-        forged, signature=mallory.sign(position, forged.hash), key_id=store.signer.key_id
-    )
-    nc = await connect(
-        own_nats.plain_url, "mallory", credentials=nats_credentials(own_nats, "intake")
-    )
-    try:
-        js = nc.jetstream()
-        subject = f"intake.{stream_type}.{type(payload).__name__}"
-        await js.publish(
-            subject, encode_event(forged), headers={"Nats-Msg-Id": str(forged.event_id)}
-        )
-    finally:
-        await nc.close()
-    return forged
+    return await forge_event(intake.store, own_nats, "intake", stream_type, stream_id, payload)
 
 
 async def _alarms(pool: asyncpg.Pool) -> list[asyncpg.Record]:
