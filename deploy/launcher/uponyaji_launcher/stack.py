@@ -21,9 +21,10 @@ from rich.markup import escape
 from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.config import NATS_PORT_ENV, PG_PORT_ENV, StackConfig
 from uponyaji_launcher.failures import Interrupted, StartFailure
-from uponyaji_launcher.keys import ensure_kek
+from uponyaji_launcher.keys import ensure_kek, ensure_signing_key
 from uponyaji_launcher.nats import EmbeddedNats, NatsStartError
 from uponyaji_launcher.natsauth import NatsAuthConfig, stack_auth, write_credentials
+from uponyaji_launcher.pgroles import ServiceDatabase, ensure_service_database, write_passfile
 from uponyaji_launcher.ports import PortTaken
 from uponyaji_launcher.postgres import EmbeddedPostgres, PostgresStartError
 from uponyaji_launcher.preflight import PortClaim, check_ports
@@ -48,6 +49,7 @@ class Stack:
         self.postgres: EmbeddedPostgres | None = None
         self.nats: EmbeddedNats | None = None
         self.services: list[ServiceProcess] = []
+        self.databases: dict[str, ServiceDatabase] = {}
         self._records: dict[str, dict[str, Any]] = {}
         self._reported: set[str] = set()
 
@@ -89,6 +91,8 @@ class Stack:
         for spec in installed:
             if ensure_kek(cfg.paths.kek_file(spec.name)):
                 self.console.print(f"  created development key {cfg.paths.kek_file(spec.name)}")
+            if ensure_signing_key(cfg.paths.signing_keys(spec.name)):
+                self.console.print(f"  created signing key in {cfg.paths.signing_keys(spec.name)}")
         provision_clients(cfg.paths, [spec.name for spec in installed])
         if use_postgres:
             self._start_postgres(own_db)
@@ -127,7 +131,10 @@ class Stack:
         paths = self.config.paths
         self.console.print(f"  starting PostgreSQL on 127.0.0.1:{self.config.postgres_port} …")
         self.postgres = EmbeddedPostgres(
-            paths.postgres_data, self.config.postgres_port, log_file=paths.postgres_log
+            paths.postgres_data,
+            self.config.postgres_port,
+            log_file=paths.postgres_log,
+            password_file=paths.postgres_password,
         )
         try:
             self.postgres.start(timeout=SERVER_START_TIMEOUT)
@@ -135,10 +142,12 @@ class Stack:
             if pid is not None:
                 self._record("postgres", pid)
             for spec in databases:
-                self.postgres.ensure_database(spec.name)
+                db = ensure_service_database(self.postgres, spec.name)
+                write_passfile(paths.passfile(spec.name), self.postgres, db)
+                self.databases[spec.name] = db
         except (PostgresStartError, PortTaken, OSError, subprocess.SubprocessError) as error:
             raise StartFailure("PostgreSQL", str(error), paths.postgres_log) from error
-        self.console.print(f"[green]✓[/] PostgreSQL   {self.postgres.url('')}")
+        self.console.print(f"[green]✓[/] PostgreSQL   {self.postgres.plain_url('')}")
 
     def _start_nats(self, installed: list[ServiceSpec]) -> None:
         paths = self.config.paths
@@ -175,8 +184,12 @@ class Stack:
         prefix = spec.env_prefix
         env = dict(cfg.environ)
         database = cfg.external_database_url(spec)
-        if database is None and self.postgres is not None:
-            database = self.postgres.url(spec.name)
+        own = self.databases.get(spec.name)
+        if database is None and self.postgres is not None and own is not None:
+            # Passwords come from the service's own passfile, never from the URL.
+            database = self.postgres.plain_url(spec.name, own.runtime)
+            env[f"{prefix}_MIGRATION_DATABASE_URL"] = self.postgres.plain_url(spec.name, own.owner)
+            env["PGPASSFILE"] = str(cfg.paths.passfile(spec.name))
         nats = cfg.external_nats_url(spec)
         if nats is None and self.nats is not None:
             nats = self.nats.url
@@ -187,6 +200,7 @@ class Stack:
                 f"{prefix}_DATABASE_URL": database or "",
                 f"{prefix}_NATS_URL": nats or "",
                 f"{prefix}_KEK_FILE": str(cfg.paths.kek_file(spec.name)),
+                f"{prefix}_SIGNING_KEY_DIR": str(cfg.paths.signing_keys(spec.name)),
                 f"{prefix}_PORT": str(spec.port(cfg.environ)),
                 "UPONYAJI_SERVICE_URLS": json.dumps(urls, sort_keys=True),
                 "PYTHONUNBUFFERED": "1",

@@ -37,6 +37,8 @@ class ServiceRuntime:
     upcasters: UpcasterRegistry = field(default_factory=default_upcasters)
     pool_size: int = 10
     nats_credentials_file: Path | None = None
+    # The owner role's URL, used only to migrate; None: migrate as the runtime role.
+    migration_database_url: str | None = None
     # Ed25519 signing keys (active.key, retired/*.pub); None: events are stored unsigned.
     signing_key_dir: Path | None = None
     pool: asyncpg.Pool | None = None
@@ -47,12 +49,19 @@ class ServiceRuntime:
 
     async def start(self, consumers: Iterable[Consumer] = ()) -> None:
         """Open the pool, migrate (kernel, then own), start the relay and the consumers."""
+        plan = kernel_migrations()
+        if self.migrations is not None:
+            plan += directory_migrations(self.migrations, self.service)
+        if self.migration_database_url is not None:
+            owner = await asyncpg.connect(self.migration_database_url)
+            try:
+                await migrate(owner, plan)
+            finally:
+                await owner.close()
         self.pool = await create_pool(self.database_url, max_size=self.pool_size)
-        async with self.pool.acquire() as conn:
-            plan = kernel_migrations()
-            if self.migrations is not None:
-                plan += directory_migrations(self.migrations, self.service)
-            await migrate(conn, plan)
+        if self.migration_database_url is None:
+            async with self.pool.acquire() as conn:
+                await migrate(conn, plan)
         self.store = EventStore(self.pool, upcasters=self.upcasters, signer=self.signer())
         await self.store.sign_unsigned()
         self.relay = OutboxRelay(

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     signing_key_dir: Path | None = Field(
         default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
     )
+    migration_database_url: str | None = Field(
+        default=None, description="URL of the database's owner role, used only to migrate"
+    )
     kek_file: Path = Field(
         default=DEV_KEK_FILE,
         description="Secret file with the key-encryption key (base64 of 32 bytes)",

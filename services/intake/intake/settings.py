@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     signing_key_dir: Path | None = Field(
         default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
     )
+    migration_database_url: str | None = Field(
+        default=None, description="URL of the database's owner role, used only to migrate"
+    )
     kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
     port: int = Field(8002, ge=1, le=65535)
     case_number_prefix: str = Field("UPJ", pattern=r"^[A-Z]{2,8}$")

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     signing_key_dir: Path | None = Field(
         default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
     )
+    migration_database_url: str | None = Field(
+        default=None, description="URL of the database's owner role, used only to migrate"
+    )
     kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
     port: int = Field(8004, ge=1, le=65535)
     intake_url: str | None = Field(

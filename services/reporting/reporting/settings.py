@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     signing_key_dir: Path | None = Field(
         default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
     )
+    migration_database_url: str | None = Field(
+        default=None, description="URL of the database's owner role, used only to migrate"
+    )
     port: int = Field(8006, ge=1, le=65535)
     intake_url: str | None = Field(None, description="Intake's base URL (its event feed)")
     psychosocial_url: str | None = Field(None, description="Psychosocial's base URL (its feed)")

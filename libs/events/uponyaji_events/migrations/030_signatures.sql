@@ -72,3 +72,17 @@ CREATE INDEX IF NOT EXISTS integrity_alarms_recent ON integrity_alarms (consumer
 
 -- Events still waiting for their signature (unsequenced, or sequenced by an unsigned process).
 CREATE INDEX IF NOT EXISTS events_unsigned ON events (position) WHERE signature IS NULL;
+
+-- Whoever was granted the events table with the schema's default privileges (the service's
+-- runtime role) keeps INSERT and SELECT, and may UPDATE only the columns the sequencer sets.
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT DISTINCT grantee FROM information_schema.role_table_grants
+             WHERE table_schema = current_schema() AND table_name = 'events'
+               AND privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
+               AND grantee NOT IN ('PUBLIC', current_user) LOOP
+        EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON events FROM %I', r.grantee);
+        EXECUTE format('GRANT UPDATE (position, signature, key_id) ON events TO %I', r.grantee);
+    END LOOP;
+END $$;
