@@ -189,7 +189,11 @@ def test_up_serves_and_seeds_down_stops_everything_and_up_resumes_on_the_same_da
     health = stack.health()
     assert health["starts"] == 1
     assert health["env"] == "development"
-    assert health["database_url"] == f"postgresql://postgres@127.0.0.1:{stack.pg_port}/fakesvc"
+    # The service runs as its own non-superuser role; its password is in its passfile only.
+    assert health["database_url"] == f"postgresql://fakesvc_app@127.0.0.1:{stack.pg_port}/fakesvc"
+    assert health["database_role"] == "fakesvc_app"
+    passfile = stack.run_dir / "secrets" / "fakesvc.pgpass"
+    assert oct(passfile.stat().st_mode & 0o777) == "0o600"
     assert health["nats_url"] == f"nats://127.0.0.1:{stack.nats_port}"
     assert health["jetstream"] is True  # reached with its own NATS user, not anonymously
     assert health["nats_credentials_mode"] == "0o600"
