@@ -105,7 +105,11 @@ class LocalStack:
 
     def postgres(self) -> EmbeddedPostgres:
         """A handle on the run directory's PostgreSQL (for psql)."""
-        return EmbeddedPostgres(self.run_dir / "postgres", self.pg_port)
+        return EmbeddedPostgres(
+            self.run_dir / "postgres",
+            self.pg_port,
+            password_file=self.run_dir / "secrets" / "postgres.password",
+        )
 
     def leftovers(self) -> list[str]:
         """Live processes belonging to this run: by run dir or port on the command line, or env."""
@@ -207,6 +211,10 @@ def test_up_serves_and_seeds_down_stops_everything_and_up_resumes_on_the_same_da
     secret = client_secret.read_text()
     assert _client_hash(stack.run_dir, "fakesvc", secret)
     assert (stack.run_dir / "logs" / "fakesvc.log").read_text().count("GET /health") >= 1
+    # Nothing under .run is readable by other users (as root: search-only for PostgreSQL's user).
+    assert stack.run_dir.stat().st_mode & 0o066 == 0
+    for log in (stack.run_dir / "logs").iterdir():
+        assert log.stat().st_mode & 0o077 == 0, log
     stack.postgres().psql("CREATE TABLE notes AS SELECT 'kept' AS body", "fakesvc")
 
     status = stack.uponyaji("status")

@@ -92,7 +92,7 @@ class EmbeddedPostgres:
         ensure_prefix_permissions(_bin_dir())
         entry = pwd.getpwnam(SYSTEM_USER)
         os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
-        self.log.touch(exist_ok=True)
+        self.log.touch(mode=0o600, exist_ok=True)
         os.chown(self.log, entry.pw_uid, entry.pw_gid)
         return {"user": SYSTEM_USER}
 
@@ -137,6 +137,9 @@ class EmbeddedPostgres:
         if self.is_running():
             return
         require_free(self.port, "PostgreSQL")
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.log.touch(mode=0o600, exist_ok=True)
+        self.log.chmod(0o600)
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
         options = (
