@@ -1,4 +1,4 @@
-"""One service process: uvicorn serving `<name>.app:create_app`, logging to .run/logs/<name>.log."""
+"""One service process: uvicorn serving `<package>.app:create_app`, logging to .run/logs/."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import httpx
 from uponyaji_launcher.paths import open_log
 
 
-def app_command(python: str, name: str, port: int) -> list[str]:
-    """The command line that serves a service (the contract in docs/running.md)."""
+def app_command(python: str, package: str, port: int) -> list[str]:
+    """The command line that serves a service's package (the contract in docs/running.md)."""
     return [
-        python, "-m", "uvicorn", "--factory", f"{name}.app:create_app",
+        python, "-m", "uvicorn", "--factory", f"{package}.app:create_app",
         "--host", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
 

@@ -217,7 +217,7 @@ class Stack:
             proc = ServiceProcess(
                 name=spec.name,
                 port=port,
-                argv=app_command(cfg.python, spec.name, port),
+                argv=app_command(cfg.python, spec.package, port),
                 env=self.service_env(spec, urls),
                 log=cfg.paths.service_log(spec.name),
             )
@@ -271,7 +271,12 @@ class Stack:
             log = cfg.paths.seed_log(spec.name)
             try:
                 logins = run_seed(
-                    spec.name, cfg.python, by_name[spec.name].env, log, self._stop_requested
+                    spec.name,
+                    cfg.python,
+                    by_name[spec.name].env,
+                    log,
+                    self._stop_requested,
+                    package=spec.package,
                 )
             except SeedError as error:
                 warnings.append(f"{error}; log: {log}")
