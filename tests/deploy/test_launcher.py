@@ -501,3 +501,14 @@ def test_seed_output_yields_demo_logins_and_ignores_other_lines() -> None:
     logins, other = parse_logins(output)
     assert logins == [{"login": "a", "password": "p", "totp_secret": ""}]
     assert other == ["seeding…", "[1, 2]"]
+
+
+def test_production_creates_no_keys_and_refuses_naming_the_missing_one(stack: LocalStack) -> None:
+    result = stack.uponyaji("up", extra_env={"UPONYAJI_ENV": "production"})
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "UPONYAJI_ENV=production" in output
+    assert "fakesvc.kek" in output.replace("\n", "").replace("│", "").replace(" ", "")
+    assert not (stack.run_dir / "secrets" / "fakesvc.kek").exists()
+    assert not (stack.run_dir / "secrets" / "signing" / "fakesvc" / "active.key").exists()
+    stack.assert_nothing_left()
