@@ -7,6 +7,7 @@ import asyncio
 import nats
 import pytest
 from nats.errors import NoServersError
+from nats.js.api import StreamConfig
 from natskit import nats_credentials
 from uponyaji_events.natsconn import connect, ensure_stream
 from uponyaji_launcher.nats import EmbeddedNats
@@ -67,13 +68,18 @@ async def test_a_service_publishes_its_own_subjects_only(nats_server: EmbeddedNa
     await watcher.close()
 
 
-async def test_a_service_cannot_create_another_services_stream(nats_server: EmbeddedNats) -> None:
-    reporting = await connect(
-        nats_server.plain_url, "r-test", credentials=nats_credentials(nats_server, "reporting")
+async def test_a_service_cannot_create_or_delete_another_services_stream(
+    nats_server: EmbeddedNats,
+) -> None:
+    psychosocial = await connect(
+        nats_server.plain_url, "p-test", credentials=nats_credentials(nats_server, "psychosocial")
     )
-    js = reporting.jetstream()
-    with pytest.raises(Exception):  # noqa: B017,PT011 - a timeout or a permission error
-        await asyncio.wait_for(ensure_stream(js, "intake"), 3)
-    await ensure_stream(js, "reporting")  # its own stream it may create
-    assert (await js.stream_info("REPORTING")).config.subjects == ["reporting.>"]
-    await reporting.close()
+    js = psychosocial.jetstream()
+    medical = StreamConfig(name="MEDICAL", subjects=["medical.>"])
+    with pytest.raises(Exception):  # noqa: B017,PT011 - the server drops the request: a timeout
+        await asyncio.wait_for(js.add_stream(medical), 3)
+    with pytest.raises(Exception):  # noqa: B017,PT011
+        await asyncio.wait_for(js.delete_stream("PSYCHOSOCIAL_TEST_OTHER"), 3)
+    await ensure_stream(js, "psychosocial")  # its own stream it may create
+    assert (await js.stream_info("PSYCHOSOCIAL")).config.subjects == ["psychosocial.>"]
+    await psychosocial.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -79,6 +80,12 @@ async def test_a_tampered_event_is_refused_on_the_nats_path(
 
         await wait_until(refused, 30, "the consumer to refuse the tampered event")
         await wait_until(lambda: _at(relay.stats.checkpoint == 10), 30, "all ten published")
+
+        async def before_it() -> bool:
+            return await consumer.position() == TAMPERED - 1
+
+        await wait_until(before_it, 30, "the events before the tampered one to apply")
+        await asyncio.sleep(0.5)  # time enough to (wrongly) go past it
 
     assert await _alarms(target) == [(TAMPERED, "nats", "content does not match its hash")]
     assert await consumer.position() == TAMPERED - 1  # held before it, nothing after applied
