@@ -7,9 +7,8 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from conftest import As, count_events
 from intake_keyholder import KeyHolder
-from intake_support import SigningKey, Staff, consent, incident, registration
+from intake_support import As, SigningKey, Staff, consent, count_events, incident, registration
 from support import running as concurrently
 from uponyaji_events import StoreFeed, verify
 from uponyaji_events.sealing import ERASED
