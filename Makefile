@@ -42,8 +42,12 @@ format: install
 bench: install        ## benchmarks (not part of make test); figures go to docs/benchmarks.md
 	$(BIN)/python -m bench
 
-docs: install         ## regenerate docs/asyncapi.json from the event contracts
+docs: install         ## regenerate docs/asyncapi.json and docs/openapi/<service>.json
 	$(BIN)/python -m uponyaji_events.asyncapi > docs/asyncapi.json
+	for dir in services/*/uponyaji_*/; do \
+		package=$$(basename $$dir); \
+		$(BIN)/python -m uponyaji_service.openapi $$package docs/openapi/$${package#uponyaji_}.json; \
+	done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -13,12 +13,12 @@ from datetime import date
 from functools import partial
 
 import asyncpg
-from reporting import consumers, queries
-from reporting.projections import MIGRATIONS
-from reporting.settings import SERVICE, Settings
 from uponyaji_events.feed import FeedSource, StoreFeed
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_events.store import EventStore
+from uponyaji_reporting import consumers, queries
+from uponyaji_reporting.projections import MIGRATIONS
+from uponyaji_reporting.settings import SERVICE, Settings
 
 from bench import sizes as bench_sizes
 from bench.probe import Measurement, Probe

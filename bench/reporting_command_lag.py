@@ -35,6 +35,7 @@ from jwt.algorithms import OKPAlgorithm
 from nats.js.errors import NotFoundError
 from uponyaji_events.natsconn import stream_name
 from uponyaji_launcher.ports import free_port
+from uponyaji_launcher.services import KNOWN_SERVICES
 
 from bench.probe import Measurement, Probe
 from bench.servers import Servers
@@ -44,6 +45,9 @@ IN_FLIGHT = 32  # commands sent at once at most (staff at their keyboards, many 
 POLL = 0.002  # the watcher's interval (adds ≤ 2 ms, 1 ms on average)
 TEAM = str(uuid.UUID("0190a8e5-7c00-7000-8000-0000000000c1"))
 KID = f"bench-{uuid.uuid4().hex[:8]}"
+
+
+PACKAGES = {spec.name: spec.package for spec in KNOWN_SERVICES}  # uponyaji_<name>, or <name>
 
 
 @dataclass
@@ -150,7 +154,8 @@ async def running_stack(servers: Servers, signer: Signer) -> AsyncIterator[Stack
             }
             with logs[name].open("wb") as log:
                 processes[name] = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "uvicorn", "--factory", f"{name}.app:create_app",
+                    sys.executable, "-m", "uvicorn", "--factory",
+                    f"{PACKAGES[name]}.app:create_app",
                     "--host", "127.0.0.1", "--port", str(ports[name]),
                     env=env, stdout=log, stderr=subprocess.STDOUT,
                 )  # fmt: skip

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from uuid import UUID
 
 import asyncpg
-from reporting.cells import Cell
-from reporting.cells import cells as cells_of
-from reporting.dashboard import Facts, Filter
-from reporting.instruments import Change
-from reporting.projections import write_cells, write_facts
+from uponyaji_reporting.cells import Cell
+from uponyaji_reporting.cells import cells as cells_of
+from uponyaji_reporting.dashboard import Facts, Filter
+from uponyaji_reporting.instruments import Change
+from uponyaji_reporting.projections import write_cells, write_facts
 
 from bench.reporting_events import (
     AGE_BANDS,

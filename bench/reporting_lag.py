@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator, Callable
 from uuid import UUID
 
 import asyncpg
-from reporting.projections import handler
-from reporting.settings import SERVICE
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_events.store import EventStore
+from uponyaji_reporting.projections import handler
+from uponyaji_reporting.settings import SERVICE
 
 from bench.relay import running
 from bench.reporting_events import OFFICER, Made, registration

@@ -1,10 +1,11 @@
 """Identity, intake, psychosocial and reporting as processes on one NATS, and HTTP as their users.
 
 Started the way the launcher starts them (uvicorn, the launcher's environment contract, one
-database each, `UPONYAJI_SERVICE_URLS`), with identity's demo accounts (`python -m identity.seed`)
-signing in with password and TOTP. Nothing is stubbed: tokens come from identity and are verified
-against its JWKS, and intake's events reach psychosocial and reporting only through the outbox
-relay and NATS (the sources' `/feed` refuses services without credentials, docs/access.md).
+database each, `UPONYAJI_SERVICE_URLS`), with identity's demo accounts
+(`python -m uponyaji_identity.seed`) signing in with password and TOTP. Nothing is stubbed:
+tokens come from identity and are verified against its JWKS, and intake's events reach
+psychosocial and reporting only through the outbox relay and NATS (the sources' `/feed`
+refuses services without credentials, docs/access.md).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from identity.security.totp import code_at
 from servicehost import app_target, running_service, service_env
+from uponyaji_identity.security.totp import code_at
 from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.paths import RunPaths
@@ -76,9 +77,9 @@ class Stack:
 
 
 def seed_identity(env: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """Run `python -m identity.seed` as the launcher does; the demo logins by role."""
+    """Run `python -m uponyaji_identity.seed` as the launcher does; the demo logins by role."""
     done = subprocess.run(
-        [sys.executable, "-m", "identity.seed"],
+        [sys.executable, "-m", "uponyaji_identity.seed"],
         env=env,
         capture_output=True,
         text=True,

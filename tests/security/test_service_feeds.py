@@ -18,9 +18,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from reporting import consumers as reporting_consumers
-from reporting.app import create_app as create_reporting
-from reporting.settings import Settings as ReportingSettings
 from uponyaji_access import SERVICE_ROLE, Policy, ServiceTokens, service_subject
 from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.nats import EmbeddedNats
@@ -29,6 +26,9 @@ from uponyaji_launcher.ports import free_port
 from uponyaji_launcher.postgres import EmbeddedPostgres
 from uponyaji_psychosocial.app import create_app as create_psychosocial
 from uponyaji_psychosocial.settings import Settings as PsychosocialSettings
+from uponyaji_reporting import consumers as reporting_consumers
+from uponyaji_reporting.app import create_app as create_reporting
+from uponyaji_reporting.settings import Settings as ReportingSettings
 from uponyaji_service import running
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,11 +100,11 @@ def stack(
         env.pop("UPONYAJI_SERVICE_URLS", None)
     with (
         running_service(
-            "identity.app:create_app", port=identity_port, env=identity_env,
+            "uponyaji_identity.app:create_app", port=identity_port, env=identity_env,
             log_path=root / "identity.log",
         ) as identity,
         running_service(
-            "intake.app:create_app", port=intake_port, env=intake_env,
+            "uponyaji_intake.app:create_app", port=intake_port, env=intake_env,
             log_path=root / "intake.log",
         ) as intake,
     ):  # fmt: skip
@@ -252,14 +252,13 @@ async def test_reporting_catches_up_from_intakes_feed_with_its_service_token(
         monkeypatch.setenv(name, value)
     settings = ReportingSettings(
         database_url=new_database_url(),
-        nats_url=nats_server.url,
+        nats_url=f"nats://127.0.0.1:{free_port()}",  # nobody: only the feed can bring the events
         intake_url=stack.intake,
-        follow=False,  # no NATS path: only the feed can bring intake's events
     )
     app = create_reporting(settings)
     async with app.router.lifespan_context(app):
-        intake_consumer = next(c for c in app.state.consumers if c.source == "intake")
-        pool = app.state.pool
+        intake_consumer = running(app).consumer("intake")
+        pool = running(app).parts.pool
 
         async def journey_started() -> bool:
             await intake_consumer.catch_up()

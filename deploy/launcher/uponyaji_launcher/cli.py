@@ -1,4 +1,4 @@
-"""The `uponyaji` command: run, up, down and status of the local stack (docs/running.md)."""
+"""The `uponyaji` command: run, up, down, status, rebuild and verify (docs/running.md)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from uponyaji_launcher.background import start_background, stop_background
 from uponyaji_launcher.config import ConfigError, StackConfig
 from uponyaji_launcher.dev import dev_token
 from uponyaji_launcher.failures import StartFailure
+from uponyaji_launcher.maintain import service_tool
 from uponyaji_launcher.paths import RunPaths
 from uponyaji_launcher.report import print_failure, print_summary
 from uponyaji_launcher.runner import hold_stack
@@ -42,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
         "token", help="print an access token for a demo account (development only)"
     )
     token.add_argument("username")
+    for name, text in (
+        ("rebuild", "rebuild a service's read tables from its events (with a progress bar)"),
+        ("verify", "check the hash chain of every stream in a service's store"),
+    ):
+        command = commands.add_parser(name, help=text, description=text)
+        command.add_argument("service", help="the service's name, e.g. intake")
     return parser
 
 
@@ -102,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop_background(config.paths, console, errors)
     if args.command == "dev":
         return dev_token(config, args.username, console, errors)
+    if args.command in ("rebuild", "verify"):
+        return service_tool(config, args.command, args.service, console, errors)
     return show_status(config.paths, console)
 
 

@@ -1,8 +1,16 @@
-"""Access errors, rooted in the kernel's so one handler renders them as `{"error", "detail"}`."""
+"""Access errors, rooted in the kernel's so one handler renders them as `{"error", "detail"}`.
+
+A 401 carries `WWW-Authenticate`, a 503 `Retry-After` (the one handler sends an error's headers).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from uponyaji_events.errors import UponyajiError
+
+_BEARER: Mapping[str, str] = {"WWW-Authenticate": 'Bearer realm="uponyaji"'}
+_RETRY: Mapping[str, str] = {"Retry-After": "5"}
 
 
 class AccessError(UponyajiError):
@@ -13,6 +21,7 @@ class Unauthenticated(AccessError):
     """No valid access token: missing, malformed, expired, tampered, wrong audience or revoked."""
 
     status_code = 401
+    headers = _BEARER
 
 
 class Forbidden(AccessError):
@@ -37,18 +46,21 @@ class AuditUnavailable(AccessError):
     """An access could not be audited, so it is refused and no data is returned."""
 
     status_code = 503
+    headers = _RETRY
 
 
 class KeysUnavailable(AccessError):
     """No signing keys could be obtained from identity, so no token can be checked."""
 
     status_code = 503
+    headers = _RETRY
 
 
 class AccessNotReady(AccessError):
     """The service has not built its Access object yet (or is shutting down)."""
 
     status_code = 503
+    headers = _RETRY
 
 
 class PolicyError(AccessError):

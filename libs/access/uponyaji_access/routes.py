@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, iter_route_contexts
+from uponyaji_events.errors_http import render_error
 
 from uponyaji_access.dependencies import Authorize, authenticate
 from uponyaji_access.errors import AccessError, MisconfiguredRoute
@@ -119,21 +119,10 @@ def tag_operations(app: FastAPI, document: dict[str, Any]) -> None:
 
 
 def install_access(app: FastAPI) -> None:
-    """Render access errors (401 with WWW-Authenticate) and tag OpenAPI operations with actions."""
-
-    @app.exception_handler(AccessError)
-    async def access_error(_: Request, exc: AccessError) -> JSONResponse:
-        headers = {}
-        if exc.status_code == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="uponyaji"'
-        elif exc.status_code == 503:
-            headers["Retry-After"] = "5"
-        return JSONResponse(
-            {"error": type(exc).__name__, "detail": str(exc)},
-            status_code=exc.status_code,
-            headers=headers,
-        )
-
+    """Tag OpenAPI operations with their actions; access errors are rendered by the one error
+    renderer (`uponyaji_events.errors_http`), with their headers (401 WWW-Authenticate, 503
+    Retry-After); this registers it for access errors in apps that install no other."""
+    app.add_exception_handler(AccessError, render_error)
     build = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -16,13 +16,17 @@ def _field(error: dict[str, Any]) -> str:
     return ".".join(location) or "body"
 
 
+async def render_error(_: Request, exc: Exception) -> JSONResponse:
+    """The answer to one of the platform's errors: its status, headers and body."""
+    if not isinstance(exc, UponyajiError):  # pragma: no cover - registered for them only
+        raise exc
+    headers = dict(exc.headers) if exc.headers else None
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render domain errors (status, headers, extra body) and malformed requests as 422."""
-
-    @app.exception_handler(UponyajiError)
-    async def domain_error(_: Request, exc: UponyajiError) -> JSONResponse:
-        headers = dict(exc.headers) if exc.headers else None
-        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+    app.add_exception_handler(UponyajiError, render_error)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from uponyaji_events.consumer import Consumer, Handler, lock_key
+from uponyaji_events.db import Conn
+from uponyaji_events.envelope import Event
 from uponyaji_events.feed import FeedSource
 from uponyaji_events.migrate import release_lock
+from uponyaji_events.store import EventStore
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -88,3 +91,32 @@ class ProjectionRunner:
                     )
             finally:
                 await release_lock(conn, lock_key(name, source))
+
+
+async def replay(
+    store: EventStore,
+    tables: Sequence[str],
+    apply: Callable[[Conn, Sequence[Event]], Awaitable[None]],
+    *,
+    page: int = 1000,
+    upcast: bool = False,
+    on_page: Callable[[int], None] | None = None,
+) -> int:
+    """Rebuild a service's read tables from its own events: one transaction empties `tables`
+    and applies every stored event, a page at a time in commit order; returns how many."""
+    for table in tables:
+        if not _IDENTIFIER.match(table):
+            raise ValueError(f"read table name {table!r} is not a plain identifier")
+    await store.sequence()
+    replayed, after = 0, 0
+    async with store.transaction() as conn:
+        await conn.execute(f"TRUNCATE {', '.join(tables)}")
+        while events := await store.read_all(after, page):
+            if upcast:
+                events = [store.upcasters.upcast(event) for event in events]
+            await apply(conn, events)
+            replayed += len(events)
+            after = events[-1].position or after
+            if on_page is not None:
+                on_page(len(events))
+    return replayed

@@ -7,6 +7,7 @@ from uponyaji_service.app import (
     Clock,
     Follow,
     NotRunning,
+    OnPage,
     Parts,
     Running,
     Service,
@@ -21,7 +22,7 @@ from uponyaji_service.errors import (
     ServiceError,
     Unavailable,
 )
-from uponyaji_service.feeds import QuietFeed, http_feed
+from uponyaji_service.feeds import QuietFeed, feed_auth, http_feed
 from uponyaji_service.keys import Keys
 from uponyaji_service.logs import configure_logging, get_logger
 from uponyaji_service.settings import (
@@ -40,6 +41,7 @@ __all__ = [
     "Keys",
     "NotFound",
     "NotRunning",
+    "OnPage",
     "Parts",
     "QuietFeed",
     "Running",
@@ -48,6 +50,7 @@ __all__ = [
     "ServiceSettings",
     "Unavailable",
     "configure_logging",
+    "feed_auth",
     "get_logger",
     "http_feed",
     "read_secret",

@@ -22,7 +22,7 @@ correlation ids in the logs, and the service's routers.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,17 +31,18 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request
+from starlette.types import ASGIApp
 from uponyaji_access import Access, Caseload, ServiceTokens, authorize, install_access
 from uponyaji_events import Consumer, ServiceRuntime, feed_router
 from uponyaji_events.consumer import BatchHandler, Handler
 from uponyaji_events.errors_http import install_error_handlers
-from uponyaji_events.feed import FeedSource
+from uponyaji_events.feed import FeedSource, StoreFeed
 from uponyaji_events.sealing import load_kek
 from uponyaji_events.store import EventStore
 from uponyaji_events.unit_of_work import Project, UnitOfWork, unit_of_work
 
 from uponyaji_service.errors import Unavailable
-from uponyaji_service.feeds import QuietFeed, http_feed
+from uponyaji_service.feeds import QuietFeed, feed_auth, http_feed
 from uponyaji_service.health import probes_router
 from uponyaji_service.keys import Keys
 from uponyaji_service.logs import CorrelationMiddleware, bind_service, configure_logging
@@ -52,6 +53,7 @@ S = TypeVar("S", bound=ServiceSettings)
 R = TypeVar("R")
 T = TypeVar("T")
 Clock = Callable[[], datetime]
+OnPage = Callable[[int], None]  # told how many events a rebuild just applied
 
 
 def utc_now() -> datetime:
@@ -111,12 +113,16 @@ class Follow(Generic[S, R]):
 
     Give `handler` (one event at a time) or `batch_handler` (a contiguous page), each built
     from the running service. `name` is the consumer's durable name (default: the service).
+    `upcast`: hand the handler events upcast to the current schemas. `own`: the source is this
+    service itself (its feed is its own store), as reporting projects its own audit records.
     """
 
     source: str
     handler: Callable[[Running[S, R]], Handler] | None = None
     batch_handler: Callable[[Running[S, R]], BatchHandler] | None = None
     name: str | None = None
+    upcast: bool = False
+    own: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,12 @@ class Service(Generic[S, R]):
     feed: bool = True
     close: Callable[[R], Awaitable[None]] | None = None
     version: str = "0.1.0"
+    follows_from: Callable[[S], Sequence[Follow[S, R]]] | None = None
+    middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
+    access: Callable[[Parts[S], R], Access] | None = None
+    background: Callable[[Running[S, R]], Sequence[Coroutine[Any, Any, None]]] | None = None
+    feed_dependencies: Sequence[Any] | None = None
+    rebuild: Callable[[Running[S, R], OnPage], Awaitable[int]] | None = None
 
     def create_app(
         self,
@@ -146,9 +158,11 @@ class Service(Generic[S, R]):
     ) -> FastAPI:
         """The service's FastAPI app; everything with state is built in its lifespan.
 
-        `feeds` replaces how followed sources are read: a source given a feed here is read
-        from it alone (no NATS subscription, no background task), when whoever passed it calls
-        `running(app).consumer(source).catch_up()`. `clock` is the service's time source.
+        `feeds` hands the consumers to the caller: a source given a feed here is read from
+        it, the others from their usual feed, and no consumer runs by itself (no NATS
+        subscription, no background task); whoever passed `feeds` drives them with
+        `running(app).consumer(source).catch_up()` or `.apply(events)`. `clock` is the
+        service's time source.
         """
         problems = production_problems(self.name, settings, sealing=self.sealing)
         if problems:
@@ -163,7 +177,9 @@ class Service(Generic[S, R]):
             migrations=self.migrations,
         )
         given = dict(feeds or {})
+        driven = feeds is not None
         holder: dict[str, Access] = {}
+        follows = [*self.follows, *(self.follows_from(settings) if self.follows_from else ())]
 
         @asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -184,22 +200,27 @@ class Service(Generic[S, R]):
             )
             built = self.build(parts)
             resources: R = await built if inspect.isawaitable(built) else built
-            caseload = self.caseload(parts) if self.caseload is not None else None
-            access = Access.create(self.name, store=store, caseload=caseload)
+            if self.access is not None:
+                access = self.access(parts, resources)
+            else:
+                caseload = self.caseload(parts) if self.caseload is not None else None
+                access = Access.create(self.name, store=store, caseload=caseload)
             access.attach(app)
             await access.start()
             holder["access"] = access
-            tokens = ServiceTokens.for_service(self.name) if self.follows else None
+            tokens = ServiceTokens.for_service(self.name) if follows else None
             running = Running(parts, resources, access, tokens)
             quiet: list[QuietFeed] = []
-            for follow in self.follows:
+            for follow in follows:
                 consumer = self._consumer(follow, running, given, quiet)
                 running.consumers[follow.source] = consumer
-                if follow.source in given:
-                    runtime.consumers.append(consumer)  # in health; read by whoever gave the feed
+                if driven:
+                    runtime.consumers.append(consumer)  # in health; driven by whoever gave feeds
                 else:
                     runtime.add_consumer(consumer)
             app.state.uponyaji = running
+            for number, work in enumerate(self.background(running) if self.background else ()):
+                runtime.run_in_background(work, name=f"{self.name}-background-{number}")
             try:
                 yield
             finally:
@@ -220,14 +241,14 @@ class Service(Generic[S, R]):
         install_error_handlers(app)
         install_access(app)
         app.add_middleware(CorrelationMiddleware, service=self.name)
+        for middleware in self.middleware:
+            app.add_middleware(middleware)
         app.include_router(probes_router(runtime, lambda: holder.get("access")))
         if self.feed:
-            app.include_router(
-                feed_router(
-                    runtime.require_store,
-                    dependencies=[Depends(authorize("feed.read", survivor=None))],
-                )
-            )
+            guard = self.feed_dependencies
+            if guard is None:
+                guard = [Depends(authorize("feed.read", survivor=None))]
+            app.include_router(feed_router(runtime.require_store, dependencies=list(guard)))
         for router in self.routers:
             app.include_router(router)
         return app
@@ -246,11 +267,15 @@ class Service(Generic[S, R]):
         given: Mapping[str, FeedSource],
         quiet: list[QuietFeed],
     ) -> Consumer:
+        settings = running.parts.settings
         feed: FeedSource | None = given.get(follow.source)
-        if feed is None:
-            url = running.parts.settings.service_url(follow.source)
+        if feed is None and follow.own:
+            feed = StoreFeed(running.parts.store)
+        elif feed is None:
+            url = settings.service_url(follow.source)
             if url is not None:
-                feed = http_feed(follow.source, url, running.tokens)
+                auth = feed_auth(follow.source, running.tokens, settings.feed_token)
+                feed = http_feed(follow.source, url, auth)
                 quiet.append(feed)
         return Consumer(
             running.parts.pool,
@@ -260,8 +285,9 @@ class Service(Generic[S, R]):
             batch_handler=(
                 follow.batch_handler(running) if follow.batch_handler is not None else None
             ),
-            nats_url=running.parts.settings.nats_url,
+            nats_url=settings.nats_url,
             feed=feed,
+            upcasters=running.parts.runtime.upcasters if follow.upcast else None,
         )
 
 

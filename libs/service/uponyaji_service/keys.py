@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from uuid import UUID
 
 from uponyaji_events.sealing import KeyStore, Pool, Sealer, load_kek
 
@@ -30,3 +31,7 @@ class Keys:
     def destroyer(self, conn: Pool) -> KeyStore:
         """A key store on `conn` without a cache, to destroy a key inside a transaction."""
         return KeyStore(conn, self.kek, cache_size=0)
+
+    async def forget(self, survivor_id: UUID) -> None:
+        """After a committed erasure: mark the survivor's key destroyed in this process's cache."""
+        await self.store.destroy(survivor_id)

@@ -62,6 +62,11 @@ class ServiceSettings(BaseSettings):
     )
     environment: Environment = Field("production", validation_alias="UPONYAJI_ENV")
     log_level: str = Field("INFO", description="Lowest level logged (DEBUG, INFO, WARNING, ...)")
+    feed_token: SecretStr | None = Field(
+        None,
+        description="An operator's access token with feed.read, to read other services' feeds "
+        "when this service has no client secret of its own",
+    )
 
     @property
     def development(self) -> bool:

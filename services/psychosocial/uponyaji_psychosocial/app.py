@@ -44,6 +44,7 @@ PSYCHOSOCIAL: Service[Settings, Psychosocial] = Service(
     caseload=lambda parts: LocalCaseload(parts.pool),
     project=projections.apply_all,
     follows=[Follow("intake", handler=follow_intake)],
+    rebuild=lambda running, on_page: projections.rebuild(running.parts.store, on_page=on_page),
 )
 
 

@@ -3,9 +3,10 @@
 Run by the launcher after every service is healthy and after intake's seed, with psychosocial's
 environment. The survivors come from intake's events, which the running service's consumer
 keeps in the local tables: the seed first waits until that consumer has caught up with intake's
-store (intake's public `/health` names its head), or, without intake, until the tables stop
-changing. It seeds only consenting survivors with open cases and no psychosocial record yet, so
-a second run adds nothing. Prints nothing on stdout (no demo logins), a summary on stderr.
+store (intake's `/health` names its head to psychosocial's service token), or, without intake,
+until the tables stop changing. It seeds only consenting survivors with open cases and no
+psychosocial record yet, so a second run adds nothing. Prints nothing on stdout (no demo
+logins), a summary on stderr.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from uuid import UUID, uuid5
 
 import asyncpg
 import httpx
+from uponyaji_access import ServiceTokens
 from uponyaji_events import EventStore
 from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
@@ -48,11 +50,13 @@ ORDER BY s.case_number, s.survivor_id LIMIT $1
 """
 
 
-async def intake_head(url: str) -> int | None:
-    """Intake's latest position from its public health report (None if it cannot tell)."""
+async def intake_head(url: str, tokens: ServiceTokens | None) -> int | None:
+    """Intake's latest position from its health details, read with psychosocial's service
+    token (None if it cannot tell: no token, intake or identity away)."""
     try:
+        headers = await tokens.headers("intake") if tokens is not None else {}
         async with httpx.AsyncClient(base_url=url, timeout=3.0, trust_env=False) as client:
-            report = (await client.get("/health")).json()
+            report = (await client.get("/health", headers=headers)).json()
         return int(report["relay"]["head"])
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         return None
@@ -61,12 +65,23 @@ async def intake_head(url: str) -> int | None:
 async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool:
     """Wait until the intake consumer has applied intake's head (or the tables are still)."""
     url, deadline = settings.service_url("intake"), time.monotonic() + wait
+    tokens = ServiceTokens.for_service("psychosocial") if url else None
+    try:
+        return await _wait_for_intake(pool, url, tokens, deadline)
+    finally:
+        if tokens is not None:
+            await tokens.aclose()
+
+
+async def _wait_for_intake(
+    pool: asyncpg.Pool, url: str | None, tokens: ServiceTokens | None, deadline: float
+) -> bool:
     last, still_since = -1, time.monotonic()
     while time.monotonic() < deadline:
         position = int(await pool.fetchval(
             "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
         ) or 0)  # fmt: skip
-        head = await intake_head(url) if url else None
+        head = await intake_head(url, tokens) if url else None
         if head is not None and head > 0 and position >= head:
             return True
         known = int(await pool.fetchval("SELECT count(*) FROM survivors"))

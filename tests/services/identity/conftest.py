@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from identity.app import create_app
-from identity.context import Identity
-from identity.settings import Settings
+from uponyaji_identity.app import create_app
+from uponyaji_identity.context import Identity
+from uponyaji_identity.settings import Settings
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_service import running
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 @pytest.fixture
 def ctx(app: FastAPI) -> Identity:
     """The app's handler context (store, keys, sessions...)."""
-    found: Identity = app.state.identity
+    found: Identity = running(app).resources
     return found
 
 

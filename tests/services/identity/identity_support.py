@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from identity.context import Identity
-from identity.handlers import accounts
-from identity.security.totp import STEP_SECONDS, code_at
 from uponyaji_events.envelope import Actor
+from uponyaji_identity.context import Identity
+from uponyaji_identity.handlers import accounts
+from uponyaji_identity.security.totp import STEP_SECONDS, code_at
 
 SYSTEM = Actor.system("identity-tests")
 _numbers = itertools.count(1)

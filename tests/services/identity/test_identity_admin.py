@@ -12,10 +12,10 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from identity.bootstrap import bootstrap_admin
-from identity.context import Identity
-from identity.security.tokens import access_claims, sign
 from identity_support import Staff, bearer, enrol, event_count, new_staff, signed_in
+from uponyaji_identity.bootstrap import bootstrap_admin
+from uponyaji_identity.context import Identity
+from uponyaji_identity.security.tokens import access_claims, sign
 
 ROLES = [
     "intake_officer",

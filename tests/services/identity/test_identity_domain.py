@@ -5,31 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from identity.domain import (
-    Account,
-    AccountEvent,
-    AssignRoles,
-    ChangePassword,
-    ConfirmMfa,
-    CreateAccount,
-    DeactivateAccount,
-    EnrolMfa,
-    JoinTeam,
-    LeaveTeam,
-    ReactivateAccount,
-    ResetMfa,
-    decide,
-    replay,
-)
-from identity.errors import (
-    AccountActive,
-    AccountExists,
-    AccountInactive,
-    AccountNotFound,
-    MfaNotEnrolled,
-    SelfLockout,
-    TeamMembershipConflict,
-)
 from uponyaji_events.contracts.identity import (
     AccountCreated,
     AccountDeactivated,
@@ -45,6 +20,31 @@ from uponyaji_events.contracts.identity import (
 from uponyaji_events.contracts.types import example_sealed
 from uponyaji_events.contracts.vocabularies import DeactivationReason, PasswordChangeKind, Role
 from uponyaji_events.sealing import Sealed
+from uponyaji_identity.domain import (
+    Account,
+    AccountEvent,
+    AssignRoles,
+    ChangePassword,
+    ConfirmMfa,
+    CreateAccount,
+    DeactivateAccount,
+    EnrolMfa,
+    JoinTeam,
+    LeaveTeam,
+    ReactivateAccount,
+    ResetMfa,
+    decide,
+    replay,
+)
+from uponyaji_identity.errors import (
+    AccountActive,
+    AccountExists,
+    AccountInactive,
+    AccountNotFound,
+    MfaNotEnrolled,
+    SelfLockout,
+    TeamMembershipConflict,
+)
 
 STAFF = uuid.UUID("0190a8e5-7c00-7000-8000-000000000101")
 ADMIN = uuid.UUID("0190a8e5-7c00-7000-8000-000000000102")

@@ -9,9 +9,9 @@ import uuid
 import httpx
 import jwt
 import pytest
-from identity.context import Identity
 from identity_support import bearer, enrol, event_count, new_staff, signed_in
 from uponyaji_access import JwksCache, TokenVerifier, Unauthenticated
+from uponyaji_identity.context import Identity
 
 AUDIENCES = ["identity", "intake", "medical", "psychosocial", "empowerment", "reporting"]
 

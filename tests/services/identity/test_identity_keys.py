@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import jwt
 from fastapi import FastAPI
-from identity.app import create_app
-from identity.context import Identity
-from identity.settings import Settings
 from identity_support import bearer, signed_in
 from uponyaji_access import JwksCache, TokenVerifier
+from uponyaji_identity.app import create_app
+from uponyaji_identity.context import Identity
+from uponyaji_identity.settings import Settings
 
 
 def _kid(token: str) -> str:

@@ -8,12 +8,12 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from identity.app import create_app
-from identity.context import Identity
-from identity.handlers.auth import start_session
-from identity.handlers.streams import load_account
-from identity.security.passwords import password_problem
 from identity_support import enrol, event_count, new_staff, strong_password
+from uponyaji_identity.app import create_app
+from uponyaji_identity.context import Identity
+from uponyaji_identity.handlers.auth import start_session
+from uponyaji_identity.handlers.streams import load_account
+from uponyaji_identity.security.passwords import password_problem
 
 
 async def test_unknown_user_wrong_password_and_wrong_code_get_the_same_answer(

@@ -1,4 +1,4 @@
-"""Identity as the launcher runs it: uvicorn, `python -m identity.seed`, `identity.devtoken`.
+"""Identity as the launcher runs it: uvicorn, `python -m uponyaji_identity.seed` and `.devtoken`.
 
 Also the log canary: the service's own output and the test's captured logs during seeding,
 sign-in, refresh and logout never contain a password, a token or a TOTP secret.
@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from identity.security.totp import code_at
+from uponyaji_identity.security.totp import code_at
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
 
@@ -70,7 +70,7 @@ def service(
     log = tmp_path / "identity.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "identity.app:create_app",
+            [sys.executable, "-m", "uvicorn", "--factory", "uponyaji_identity.app:create_app",
              "--host", "127.0.0.1", "--port", str(port), "--log-level", "debug"],
             env=env,
             stdout=out,
@@ -97,14 +97,14 @@ def test_seed_login_devtoken_and_no_secret_in_any_log(
     service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    seeded = service.run("identity.seed")
+    seeded = service.run("uponyaji_identity.seed")
     assert seeded.returncode == 0, seeded.stderr
     logins = [json.loads(line) for line in seeded.stdout.splitlines() if line.startswith("{")]
     assert {login["role"] for login in logins} == ROLES
     assert all(login["login"].startswith("demo.") for login in logins)
     teams = {team for login in logins for team in login["teams"]}
     assert teams == {"Nairobi Field Office", "Mombasa Field Office"}
-    again = service.run("identity.seed")
+    again = service.run("uponyaji_identity.seed")
     assert again.returncode == 0
     assert not [line for line in again.stdout.splitlines() if line.startswith("{")]
 
@@ -130,7 +130,7 @@ def test_seed_login_devtoken_and_no_secret_in_any_log(
         headers = {"Authorization": f"Bearer {refreshed.json()['access_token']}"}
         assert http.post("/auth/logout", headers=headers).status_code == 204
 
-        token = service.run("identity.devtoken", "demo.admin")
+        token = service.run("uponyaji_identity.devtoken", "demo.admin")
         assert token.returncode == 0, token.stderr
         admin = {"Authorization": f"Bearer {token.stdout.strip()}"}
         secrets.append(token.stdout.strip())
@@ -149,16 +149,16 @@ def test_seed_login_devtoken_and_no_secret_in_any_log(
 def test_dev_only_tools_refuse_outside_development(service: Service) -> None:
     for environment in ("production", "test"):
         env = {**service.env, "UPONYAJI_ENV": environment}
-        token = service.run("identity.devtoken", "demo.admin", env=env)
+        token = service.run("uponyaji_identity.devtoken", "demo.admin", env=env)
         assert token.returncode != 0
         assert "UPONYAJI_ENV=development" in token.stderr
         assert not token.stdout
-        seeded = service.run("identity.seed", env=env)
+        seeded = service.run("uponyaji_identity.seed", env=env)
         assert seeded.returncode != 0
         assert "UPONYAJI_ENV=development" in seeded.stderr
-    rotated = service.run("identity.rotate_keys")
+    rotated = service.run("uponyaji_identity.rotate_keys")
     assert rotated.returncode == 0, rotated.stderr
     assert "new signing key" in rotated.stdout
-    unknown = service.run("identity.devtoken", "test.nobody")
+    unknown = service.run("uponyaji_identity.devtoken", "test.nobody")
     assert unknown.returncode == 1
     assert "no active account" in unknown.stderr

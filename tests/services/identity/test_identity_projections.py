@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import httpx
-from identity import projections
-from identity.context import Identity
 from identity_support import enrol, new_staff, signed_in
+from uponyaji_identity import projections
+from uponyaji_identity.context import Identity
 
 TABLES = {
     "accounts": "SELECT * FROM accounts ORDER BY staff_id",
@@ -39,7 +39,7 @@ async def test_rebuilt_read_tables_equal_the_live_ones(
         assert response.status_code == 200, (path, response.text)
     live = await _snapshot(ctx)
     assert len(live["accounts"]) == 2
-    applied = await projections.rebuild(ctx.pool, ctx.store)
+    applied = await projections.rebuild(ctx.store)
     assert applied > 5
     assert await _snapshot(ctx) == live
 

@@ -15,12 +15,13 @@ import jwt
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
-from identity.app import create_app
-from identity.service_client import main as provision
-from identity.service_clients import parse_clients
-from identity.settings import Settings
 from identity_support import bearer, signed_in
 from uponyaji_access import JwksCache, ServiceTokens, TokenVerifier, service_subject
+from uponyaji_identity.app import create_app
+from uponyaji_identity.service_client import main as provision
+from uponyaji_identity.service_clients import parse_clients
+from uponyaji_identity.settings import Settings
+from uponyaji_service import running
 
 SECRET = "synthetic-intake-client-secret-0123456789"
 WRONG = {"error": "InvalidClient", "detail": "the client id or secret is not right"}
@@ -146,7 +147,7 @@ async def test_identitys_feed_is_for_services_only_and_refusals_are_audited(
 async def test_admins_cannot_give_a_staff_account_the_service_role(
     client: httpx.AsyncClient,
 ) -> None:
-    ctx = client._transport.app.state.identity  # type: ignore[attr-defined]
+    ctx = running(client._transport.app).resources  # type: ignore[attr-defined]
     admin = await signed_in(ctx, client, "admin")
     created = await client.post(
         "/accounts",

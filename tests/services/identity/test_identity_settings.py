@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from identity.app import create_app
-from identity.settings import Settings
 from pydantic import ValidationError
 from uponyaji_events.sealing import KekError
+from uponyaji_identity.app import create_app
+from uponyaji_identity.settings import Settings
 
 
 def test_development_defaults_only_in_development(monkeypatch: pytest.MonkeyPatch) -> None:

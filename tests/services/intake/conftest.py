@@ -11,10 +11,11 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from intake.app import create_app
-from intake.settings import Settings
-from intake_support import NAIROBI, SigningKey, Staff
+from intake_support import NAIROBI, As, SigningKey, Staff
+from uponyaji_intake.app import create_app
+from uponyaji_intake.settings import Settings
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_service import running
 
 
 @pytest.fixture(scope="session")
@@ -64,24 +65,8 @@ async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def pool(app: FastAPI) -> asyncpg.Pool:
     """Intake's own pool (to count events and look at tables)."""
-    pool: asyncpg.Pool = app.state.intake.store.pool
+    pool: asyncpg.Pool = running(app).parts.pool
     return pool
-
-
-class As:
-    """Requests as one staff member."""
-
-    def __init__(self, http: httpx.AsyncClient, key: SigningKey, staff: Staff) -> None:
-        self.http, self.key, self.staff = http, key, staff
-
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.key.token(self.staff)}"}
-
-    async def get(self, url: str, **kw: Any) -> httpx.Response:
-        return await self.http.get(url, headers=self.headers(), **kw)
-
-    async def post(self, url: str, body: Any = None, **kw: Any) -> httpx.Response:
-        return await self.http.post(url, json=body, headers=self.headers(), **kw)
 
 
 @pytest.fixture
@@ -98,9 +83,3 @@ def as_staff(http: httpx.AsyncClient, signing_key: SigningKey) -> Callable[..., 
 def officer(as_staff: Callable[..., As]) -> As:
     """An intake officer of the Nairobi test team."""
     return as_staff("intake_officer")
-
-
-async def count_events(pool: asyncpg.Pool, *, audit: bool = False) -> int:
-    """How many events the store holds (audit records excluded unless asked)."""
-    where = "" if audit else " WHERE stream_type <> 'audit'"
-    return int(await pool.fetchval(f"SELECT count(*) FROM events{where}"))  # noqa: S608

@@ -7,11 +7,11 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from intake import domain
-from intake.domain import SurvivorState
 from uponyaji_events.contracts import intake as c
 from uponyaji_events.contracts.types import example_sealed
 from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_intake import domain
+from uponyaji_intake.domain import SurvivorState
 
 SURVIVOR = uuid.UUID("0190a8e5-7c00-7000-8000-000000000001")
 OTHER = uuid.UUID("0190a8e5-7c00-7000-8000-000000000002")

@@ -20,6 +20,7 @@ from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.feed import FeedSource
 from uponyaji_events.sealing import KeyStore, Sealer
 from uponyaji_events.signing import Signer, StaticKeys
+from uponyaji_service import running
 
 SERVICE = "medical"
 
@@ -71,6 +72,4 @@ class KeyHolder:
 def trust_keyholder(app: FastAPI, holder: KeyHolder) -> None:
     """Give intake's consumer of `medical` the stand-in's public keys (it has no feed URL here)."""
     assert holder.store.signer is not None
-    for consumer in app.state.consumers:
-        if consumer.source == SERVICE:
-            consumer.keys = StaticKeys(holder.store.signer.public_keys())
+    running(app).consumer(SERVICE).keys = StaticKeys(holder.store.signer.public_keys())

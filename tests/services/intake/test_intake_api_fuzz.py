@@ -57,7 +57,7 @@ def intake(
     )
     env.pop("UPONYAJI_SERVICE_URLS", None)
     with running_service(
-        "intake.app:create_app", port=port, env=env, log_path=folder / "intake.log"
+        "uponyaji_intake.app:create_app", port=port, env=env, log_path=folder / "intake.log"
     ) as url:
         yield Intake(url, postgres, database)
 

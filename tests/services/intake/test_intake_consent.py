@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from hypothesis import given as for_all
 from hypothesis import strategies as st
-from intake import consent, domain, errors
-from intake.consent import ConsentStatus
 from intake_domain_support import SURVIVOR, given, grant, registration, stored, withdraw
 from uponyaji_events.contracts.vocabularies import ConsentScope
+from uponyaji_intake import consent, domain, errors
+from uponyaji_intake.consent import ConsentStatus
 
 changes = st.lists(st.tuples(st.sampled_from(list(ConsentScope)), st.booleans()), max_size=40)
 

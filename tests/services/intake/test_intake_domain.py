@@ -6,8 +6,6 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from intake import domain, errors
-from intake.errors import DuplicateCandidate
 from intake_domain_support import (
     CASE,
     OTHER,
@@ -29,6 +27,8 @@ from intake_domain_support import (
     withdraw,
 )
 from uponyaji_events.contracts import intake as c
+from uponyaji_intake import domain, errors
+from uponyaji_intake.errors import DuplicateCandidate
 
 
 def types(events: list[object]) -> list[str]:

@@ -7,15 +7,15 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from conftest import As, count_events
-from intake.app import create_app
-from intake.settings import Settings
 from intake_keyholder import KeyHolder, trust_keyholder
-from intake_support import SigningKey, Staff, consent, incident, registration
-from support import running
+from intake_support import As, SigningKey, Staff, consent, count_events, incident, registration
+from support import running as concurrently
 from uponyaji_events import StoreFeed, verify
 from uponyaji_events.sealing import ERASED
+from uponyaji_intake.app import create_app
+from uponyaji_intake.settings import Settings
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_service import running
 
 NAME = "Fake Erasure Subject"
 
@@ -32,7 +32,7 @@ async def test_erasure_saga_with_intake_and_medical(
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        intake = app.state.intake
+        intake = running(app).resources
         medical = KeyHolder(await new_database(), own_nats.url, StoreFeed(intake.store))
         trust_keyholder(app, medical)
         transport = httpx.ASGITransport(app=app)
@@ -45,7 +45,7 @@ async def test_erasure_saga_with_intake_and_medical(
             await officer.post(f"/survivors/{sid}/incidents", incident(narrative="Fake account"))
             note = await medical.keep_note(UUID(sid), "Fake clinical note")
 
-            async with running(medical.relay.run(), medical.consumer.run()):
+            async with concurrently(medical.relay.run(), medical.consumer.run()):
                 requested = await dpo.post(f"/survivors/{sid}/erasure-requests", {})
                 assert requested.status_code == 202, requested.text
                 [request] = requested.json()["requests"]

@@ -12,16 +12,16 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from conftest import As
 from forgery import forge_event
-from intake.app import create_app
-from intake.settings import Settings
 from intake_keyholder import KeyHolder, trust_keyholder
-from intake_support import SigningKey, Staff, registration
+from intake_support import As, SigningKey, Staff, registration
 from support import running
 from uponyaji_events import StoreFeed
 from uponyaji_events.contracts import kernel
+from uponyaji_intake.app import create_app
+from uponyaji_intake.settings import Settings
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_service import running as running_app
 
 
 async def test_a_forged_key_destruction_does_not_complete_an_erasure(
@@ -36,10 +36,10 @@ async def test_a_forged_key_destruction_does_not_complete_an_erasure(
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        intake = app.state.intake
+        intake = running_app(app).resources
         medical = KeyHolder(await new_database(), own_nats.url, StoreFeed(intake.store))
         trust_keyholder(app, medical)
-        [from_medical] = [c for c in app.state.consumers if c.source == "medical"]
+        from_medical = running_app(app).consumer("medical")
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
             officer = As(http, signing_key, Staff(("intake_officer",), teams=(UUID(int=1),)))

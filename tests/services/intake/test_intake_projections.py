@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-from conftest import As
 from fastapi import FastAPI
-from intake.projections import READ_TABLES, Projector, rebuild
-from intake_support import MOMBASA, consent, incident, registration
+from intake_support import MOMBASA, As, consent, incident, registration
+from uponyaji_intake.projections import READ_TABLES, Projector, rebuild
+from uponyaji_service import running
 
 
 async def snapshot(pool: asyncpg.Pool) -> dict[str, list[Any]]:
@@ -47,7 +47,7 @@ async def test_rebuilt_equals_live(
 
     live = await snapshot(pool)
     assert live["survivor_blind_index"]
-    keys = app.state.intake.keys
-    replayed = await rebuild(app.state.intake.store, Projector(keys.indexer, keys.sealer))
+    intake = running(app).resources
+    replayed = await rebuild(intake.store, Projector(intake.indexer, intake.keys.sealer))
     assert replayed > 15
     assert await snapshot(pool) == live

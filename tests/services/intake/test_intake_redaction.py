@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from intake.redaction import RedactSearchTerms, redact
+from uponyaji_intake.redaction import RedactSearchTerms, redact
 
 
 def test_redact_keeps_other_parameters() -> None:

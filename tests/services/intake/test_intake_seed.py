@@ -1,4 +1,4 @@
-"""Demo data: `python -m intake.seed` seeds synthetic survivors once, in development only."""
+"""Demo data: `python -m uponyaji_intake.seed` seeds synthetic survivors once, development only."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import asyncpg
-from intake.settings import Settings
+from uponyaji_intake.settings import Settings
 
 
 def run_seed(settings: Settings, environment: str) -> subprocess.CompletedProcess[str]:
@@ -20,7 +20,11 @@ def run_seed(settings: Settings, environment: str) -> subprocess.CompletedProces
     }
     env.pop("UPONYAJI_SERVICE_URLS", None)
     return subprocess.run(
-        [sys.executable, "-m", "intake.seed"], env=env, capture_output=True, text=True, timeout=280
+        [sys.executable, "-m", "uponyaji_intake.seed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=280,
     )
 
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from intake.settings import Settings
 from pydantic import ValidationError
 from uponyaji_events.sealing import KekError, load_kek
+from uponyaji_intake.settings import Settings
 
 
 @pytest.fixture(autouse=True)

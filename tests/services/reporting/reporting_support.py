@@ -8,7 +8,6 @@ from uuid import UUID, uuid4
 
 import asyncpg
 from pydantic import BaseModel
-from reporting.settings import Settings
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts import kernel
 from uponyaji_events.contracts import psychosocial as p
@@ -17,6 +16,7 @@ from uponyaji_events.envelope import Actor, NewEvent
 from uponyaji_events.feed import StoreFeed
 from uponyaji_events.signing import Signer
 from uponyaji_events.store import EventStore
+from uponyaji_reporting.settings import Settings
 
 OFFICER = Actor(id=str(uuid4()), role="intake_officer")
 COUNSELLOR = Actor(id=str(uuid4()), role="counsellor")
@@ -171,8 +171,8 @@ class Psychosocial(Source):
 
 
 def settings(database_url: str, nats_url: str) -> Settings:
-    """Reporting's settings for a test: no HTTP feeds, consumers driven by hand."""
-    return Settings(database_url=database_url, nats_url=nats_url, follow=False)
+    """Reporting's settings for a test: no HTTP feeds (the app is given the sources' stores)."""
+    return Settings(database_url=database_url, nats_url=nats_url)
 
 
 SURVIVORS = [UUID(int=0x0190A8E57C0070008000000000001000 + n) for n in range(6)]

@@ -19,10 +19,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from jwt.algorithms import OKPAlgorithm
-from reporting import queries
-from reporting.app import create_app
 from reporting_support import SURVIVORS, TEAM, Intake, Psychosocial, scenario, settings
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_reporting import queries
+from uponyaji_reporting.app import create_app
+from uponyaji_service import running
 
 KEY = Ed25519PrivateKey.generate()
 KID = f"rep-test-{uuid.uuid4().hex[:8]}"
@@ -42,8 +43,14 @@ def token(roles: tuple[str, ...], teams: tuple[str, ...] = (TEAM,), sub: str | N
 
 
 @pytest.fixture
+async def intake(new_database: Callable[..., Any]) -> Intake:
+    return Intake(await new_database())
+
+
+@pytest.fixture
 async def app(
     tmp_path: Path,
+    intake: Intake,
     new_database: Callable[..., Any],
     new_database_url: Callable[[], str],
     nats_server: EmbeddedNats,
@@ -55,18 +62,17 @@ async def app(
     monkeypatch.setenv("UPONYAJI_ENV", "test")
     monkeypatch.setenv("REPORTING_JWKS_FILE", str(jwks))
     monkeypatch.setenv("REPORTING_IDENTITY_URL", "http://127.0.0.1:9")
-    intake, psychosocial = Intake(await new_database()), Psychosocial(await new_database())
+    psychosocial = Psychosocial(await new_database())
     await scenario(intake, psychosocial)
-    application = create_app(settings(new_database_url(), nats_server.url))
-    application.state.feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed}
-    application.state.intake = intake
+    feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed}
+    application = create_app(settings(new_database_url(), nats_server.url), feeds=feeds)
     async with application.router.lifespan_context(application):
         await catch_up(application)
         yield application
 
 
 async def catch_up(app: FastAPI) -> None:
-    for consumer in app.state.consumers:
+    for consumer in running(app).consumers.values():
         await consumer.catch_up()
 
 
@@ -170,7 +176,7 @@ async def test_audit_review_alerts_on_many_survivors_read_off_the_caseload(
     # Ten survivors read off the caseload in one UTC day, as another service recorded it.
     at = datetime(2026, 3, 11, 12, tzinfo=UTC)
     for n in range(queries.OUTSIDE_CASELOAD_A_DAY):
-        await app.state.pool.execute(
+        await running(app).parts.pool.execute(
             "INSERT INTO access_records (source, position, staff_id, role, action, survivor_id, "
             "purpose, outcome, route, at, on_caseload) VALUES ('intake', $1, $2, "
             "'intake_officer', 'survivor.read', $3, 'care', 'allowed', '/survivors/{survivor_id}', "
@@ -246,13 +252,14 @@ async def test_xlsx_export(http: Any) -> None:
     assert (await http("/dashboard.xlsx", "counsellor")).status_code == 403
 
 
-async def test_reporting_confirms_erasure_requests_naming_it_once(app: FastAPI) -> None:
-    intake = app.state.intake
+async def test_reporting_confirms_erasure_requests_naming_it_once(
+    app: FastAPI, intake: Intake
+) -> None:
     mine = await intake.request_erasure(SURVIVORS[2], "UPJ-2026-000003", ["intake", "reporting"])
     await intake.request_erasure(SURVIVORS[3], "UPJ-2026-000004", ["intake", "psychosocial"])
     await catch_up(app)
-    await app.state.consumers[0].apply(await intake.feed.read(0, 1000))  # redelivered
-    pool = app.state.pool
+    await running(app).consumer("intake").apply(await intake.feed.read(0, 1000))  # redelivered
+    pool = running(app).parts.pool
     rows = await pool.fetch(
         "SELECT stream_id, payload FROM events WHERE type = 'reporting.DataKeyDestroyed'"
     )

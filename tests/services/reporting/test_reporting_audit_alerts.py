@@ -14,9 +14,9 @@ from uuid import UUID
 
 import asyncpg
 import pytest
-from reporting import queries
-from reporting.projections import MIGRATIONS
 from uponyaji_events.migrate import directory_migrations, migrate
+from uponyaji_reporting import queries
+from uponyaji_reporting.projections import MIGRATIONS
 
 LIMIT = queries.OUTSIDE_CASELOAD_A_DAY
 NOON = datetime(2026, 3, 11, 12, tzinfo=UTC)

@@ -14,10 +14,10 @@ import asyncpg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reporting import cells, queries
-from reporting.dashboard import Facts, Filter, aggregate, median
-from reporting.projections import MIGRATIONS, write_cells, write_facts
 from uponyaji_events.migrate import directory_migrations, migrate
+from uponyaji_reporting import cells, queries
+from uponyaji_reporting.dashboard import Facts, Filter, aggregate, median
+from uponyaji_reporting.projections import MIGRATIONS, write_cells, write_facts
 
 NewDatabase = Callable[..., Any]
 TODAY = date(2026, 11, 27)

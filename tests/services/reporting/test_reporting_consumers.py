@@ -9,12 +9,12 @@ from typing import Any
 
 import asyncpg
 import pytest
-from reporting import consumers, queries
-from reporting.dashboard import Filter
-from reporting.projections import MIGRATIONS
 from reporting_support import SURVIVORS, TEAM, Intake, Psychosocial, day, scenario, settings
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.migrate import directory_migrations, migrate
+from uponyaji_reporting import consumers, queries
+from uponyaji_reporting.dashboard import Filter
+from uponyaji_reporting.projections import MIGRATIONS
 
 NewDatabase = Callable[..., Any]
 

@@ -9,13 +9,13 @@ from datetime import date
 from typing import Any
 
 import asyncpg
-from reporting import consumers, queries
-from reporting.dashboard import Filter
-from reporting.projections import MIGRATIONS
 from reporting_support import SURVIVORS, Intake, Psychosocial, scenario, settings
 from uponyaji_events.migrate import directory_migrations, migrate
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_reporting import consumers, queries
+from uponyaji_reporting.dashboard import Filter
+from uponyaji_reporting.projections import MIGRATIONS
 
 
 async def _stop(tasks: list[asyncio.Task[None]]) -> None:

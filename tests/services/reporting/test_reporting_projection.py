@@ -12,12 +12,12 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reporting.consumers import QuietFeed
-from reporting.dashboard import Facts, Filter, aggregate, facts, shown
-from reporting.instruments import PARAMETERS, Change, classify, rci
-from reporting.journey import fold
-from reporting.milestones import Entry, entries
 from uponyaji_events import HttpFeed
+from uponyaji_reporting.dashboard import Facts, Filter, aggregate, facts, shown
+from uponyaji_reporting.instruments import PARAMETERS, Change, classify, rci
+from uponyaji_reporting.journey import fold
+from uponyaji_reporting.milestones import Entry, entries
+from uponyaji_service import QuietFeed
 
 A = UUID("00000000-0000-7000-8000-00000000000a")
 TEAM = "00000000-0000-7000-8000-0000000000c9"

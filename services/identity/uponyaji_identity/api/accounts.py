@@ -1,0 +1,254 @@
+"""Admin routes: staff accounts and teams (role `admin` only), and the staff directory."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from uponyaji_events.contracts.types import CountyCode, Username
+from uponyaji_events.contracts.vocabularies import DeactivationReason, Role
+from uponyaji_events.text import StorableText
+
+from .. import queries
+from ..api.deps import Directory, IdentityDep, Manage, actor
+from ..errors import AccountNotFound
+from ..handlers import accounts as handle
+
+router = APIRouter(tags=["accounts"])
+
+StaffId = Annotated[UUID, Path(description="The staff member's id")]
+DisplayName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]+$"
+    ),
+    StorableText,
+]
+TeamName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ,.'()&-]{1,79}$")]
+NewPassword = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=1024, description="At least 12 characters, not a common password"
+    ),
+    StorableText,
+]
+Version = Annotated[
+    int | None,
+    Field(ge=0, le=1_000_000, description="Refuse (409) unless the account is at this version"),
+]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _staff_role(role: Role) -> Role:
+    if role is Role.SERVICE:
+        raise ValueError("`service` is not a staff role: services get service tokens")
+    return role
+
+
+StaffRole = Annotated[Role, AfterValidator(_staff_role)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+class Body(BaseModel):
+    """Request bodies refuse unknown fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewAccount(Body):
+    """A staff account to create."""
+
+    username: Username
+    display_name: DisplayName
+    password: NewPassword
+    roles: list[StaffRole] = Field(max_length=len(Role))
+    teams: list[UUID] = Field(default_factory=list, max_length=50)
+
+
+class NewTeam(Body):
+    """A team to create."""
+
+    name: TeamName
+    county_code: CountyCode | None = None
+
+
+class RolesChange(Body):
+    """The complete set of roles the account should have."""
+
+    roles: list[StaffRole] = Field(max_length=len(Role))
+    expected_version: Version = None
+
+
+class TeamChange(Body):
+    """Join or leave one team."""
+
+    team_id: UUID
+    action: Literal["join", "leave"]
+    expected_version: Version = None
+
+
+class Deactivation(Body):
+    """Why the account is deactivated."""
+
+    reason: DeactivationReason
+    expected_version: Version = None
+
+
+class VersionOnly(Body):
+    """Optionally, the version the account must be at."""
+
+    expected_version: Version = None
+
+
+class PasswordReset(Body):
+    """A new password set by an admin (to be changed by its owner)."""
+
+    new_password: NewPassword
+    expected_version: Version = None
+
+
+class AccountList(BaseModel):
+    """A page of accounts."""
+
+    accounts: list[queries.AccountView]
+
+
+class StaffList(BaseModel):
+    """A page of the staff directory."""
+
+    staff: list[queries.StaffView]
+
+
+class TeamList(BaseModel):
+    """Every team."""
+
+    teams: list[queries.TeamView]
+
+
+async def _view(ctx: IdentityDep, staff_id: UUID) -> queries.AccountView:
+    found = await queries.account(ctx, staff_id)
+    if found is None:
+        raise AccountNotFound(f"no account {staff_id}")
+    return found
+
+
+@router.post("/accounts", status_code=201)
+async def create_account(body: NewAccount, grant: Manage, ctx: IdentityDep) -> queries.AccountView:
+    """Create a staff account with a first password; the owner then enrols an authenticator."""
+    staff_id = await handle.create_account(
+        ctx,
+        username=body.username,
+        display_name=body.display_name,
+        password=body.password,
+        roles=frozenset(r.value for r in body.roles),
+        teams=tuple(body.teams),
+        actor=actor(grant),
+    )
+    return await _view(ctx, staff_id)
+
+
+@router.get("/accounts")
+async def list_accounts(
+    grant: Manage, ctx: IdentityDep, limit: Limit = 100, offset: Offset = 0
+) -> AccountList:
+    """Accounts in username order."""
+    return AccountList(accounts=await queries.accounts(ctx, limit=limit, offset=offset))
+
+
+@router.get("/accounts/{staff_id}")
+async def get_account(staff_id: StaffId, grant: Manage, ctx: IdentityDep) -> queries.AccountView:
+    """One account."""
+    return await _view(ctx, staff_id)
+
+
+@router.post("/accounts/{staff_id}/roles")
+async def set_roles(
+    staff_id: StaffId, body: RolesChange, grant: Manage, ctx: IdentityDep
+) -> queries.AccountView:
+    """Replace the account's roles."""
+    roles = frozenset(r.value for r in body.roles)
+    await handle.assign_roles(
+        ctx, staff_id, roles, actor=actor(grant), expected_version=body.expected_version
+    )
+    return await _view(ctx, staff_id)
+
+
+@router.post("/accounts/{staff_id}/teams")
+async def change_team(
+    staff_id: StaffId, body: TeamChange, grant: Manage, ctx: IdentityDep
+) -> queries.AccountView:
+    """Put the account on a team or take it off one."""
+    await handle.change_team(
+        ctx, staff_id, body.team_id, join=body.action == "join", actor=actor(grant),
+        expected_version=body.expected_version,
+    )  # fmt: skip
+    return await _view(ctx, staff_id)
+
+
+@router.post("/accounts/{staff_id}/deactivation")
+async def deactivate(
+    staff_id: StaffId, body: Deactivation, grant: Manage, ctx: IdentityDep
+) -> queries.AccountView:
+    """Deactivate the account; every one of its sessions is revoked at once."""
+    await handle.deactivate(
+        ctx, staff_id, body.reason, actor=actor(grant), expected_version=body.expected_version
+    )
+    return await _view(ctx, staff_id)
+
+
+@router.post("/accounts/{staff_id}/reactivation")
+async def reactivate(
+    staff_id: StaffId, body: VersionOnly, grant: Manage, ctx: IdentityDep
+) -> queries.AccountView:
+    """Let a deactivated account sign in again."""
+    await handle.reactivate(
+        ctx, staff_id, actor=actor(grant), expected_version=body.expected_version
+    )
+    return await _view(ctx, staff_id)
+
+
+@router.post("/accounts/{staff_id}/mfa-reset")
+async def reset_mfa(
+    staff_id: StaffId, body: VersionOnly, grant: Manage, ctx: IdentityDep
+) -> queries.AccountView:
+    """Revoke the account's authenticators and sessions; its owner must enrol again."""
+    await handle.reset_mfa(
+        ctx, staff_id, actor=actor(grant), expected_version=body.expected_version
+    )
+    return await _view(ctx, staff_id)
+
+
+@router.post("/accounts/{staff_id}/password")
+async def reset_password(
+    staff_id: StaffId, body: PasswordReset, grant: Manage, ctx: IdentityDep
+) -> queries.AccountView:
+    """Set a new password for the account and revoke its sessions."""
+    await handle.reset_password(
+        ctx, staff_id, body.new_password, actor=actor(grant), expected_version=body.expected_version
+    )
+    return await _view(ctx, staff_id)
+
+
+@router.post("/teams", status_code=201, tags=["teams"])
+async def create_team(body: NewTeam, grant: Manage, ctx: IdentityDep) -> queries.TeamView:
+    """Create a team (a field office or programme team)."""
+    team_id = await handle.create_team(
+        ctx, name=body.name, county_code=body.county_code, actor=actor(grant)
+    )
+    return next(t for t in await queries.teams(ctx) if t.team_id == team_id)
+
+
+@router.get("/teams", tags=["teams"])
+async def list_teams(grant: Manage, ctx: IdentityDep) -> TeamList:
+    """Every team with its number of active members."""
+    return TeamList(teams=await queries.teams(ctx))
+
+
+@router.get("/staff", tags=["directory"])
+async def staff_directory(
+    grant: Directory, ctx: IdentityDep, limit: Limit = 100, offset: Offset = 0
+) -> StaffList:
+    """Active colleagues: names, roles and teams (any signed-in staff member)."""
+    return StaffList(staff=await queries.staff(ctx, limit=limit, offset=offset))

@@ -1,0 +1,32 @@
+"""Route dependencies as `Annotated` aliases: the handlers' context, the caller, the client."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from uponyaji_access import Grant, authorize
+from uponyaji_events.envelope import Actor
+from uponyaji_service import resource
+
+from ..context import Identity
+
+get_identity = resource(Identity)  # the handlers' context, built in the app's lifespan
+
+
+def client_address(request: Request) -> str:
+    """The caller's address for rate limiting (the direct peer; proxies are not trusted)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def actor(grant: Grant) -> Actor:
+    """The actor of events an allowed admin request causes."""
+    return grant.principal.actor(grant.role or "admin")
+
+
+IdentityDep = Annotated[Identity, Depends(get_identity)]
+Client = Annotated[str, Depends(client_address)]
+# Everything under /accounts and /teams is account management: admins only (issue 3).
+Manage = Annotated[Grant, Depends(authorize("accounts.manage", survivor=None))]
+# The staff directory: any signed-in staff member.
+Directory = Annotated[Grant, Depends(authorize("accounts.read", survivor=None))]

@@ -1,0 +1,210 @@
+"""Admin commands: create accounts and teams, set roles, join and leave teams, deactivate."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from uuid import UUID, uuid4
+
+from uponyaji_events.contracts.vocabularies import DeactivationReason, PasswordChangeKind
+from uponyaji_events.db import Conn
+from uponyaji_events.envelope import Actor
+
+from ..context import Identity
+from ..domain import (
+    AccountCommand,
+    AssignRoles,
+    ChangePassword,
+    CreateAccount,
+    CreateTeam,
+    DeactivateAccount,
+    JoinTeam,
+    LeaveTeam,
+    ReactivateAccount,
+    ResetMfa,
+    decide,
+    decide_team,
+)
+from ..errors import TeamNotFound, UsernameTaken
+from ..handlers.streams import Extra, after, commit, load_team, require_account
+from ..security.passwords import check_password
+
+log = logging.getLogger("uponyaji.identity.accounts")
+DISPLAY_NAME_CONTEXT = "identity.AccountCreated/display_name"
+
+
+async def create_team(ctx: Identity, *, name: str, county_code: str | None, actor: Actor) -> UUID:
+    """Create a team; 409 if another team has this name."""
+    team_id = uuid4()
+    events = decide_team(None, CreateTeam(team_id, name, county_code))
+    await commit(ctx, "team", team_id, 0, events, actor=actor)
+    log.info("team %s created", team_id)
+    return team_id
+
+
+async def _require_teams(ctx: Identity, teams: Iterable[UUID]) -> None:
+    for team_id in teams:
+        if await load_team(ctx, team_id) is None:
+            raise TeamNotFound(f"teams: no team {team_id}")
+
+
+async def create_account(
+    ctx: Identity,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    roles: frozenset[str],
+    teams: tuple[UUID, ...],
+    actor: Actor,
+) -> UUID:
+    """Create a staff account with its first password (checked, hashed, sealed; not an event)."""
+    check_password(password, username)
+    await _require_teams(ctx, teams)
+    taken = await ctx.pool.fetchval("SELECT 1 FROM accounts WHERE username = $1", username)
+    if taken:
+        raise UsernameTaken(f"username {username} is taken")
+    staff_id = uuid4()
+    sealed_name = await ctx.sealer.seal(staff_id, DISPLAY_NAME_CONTEXT, display_name)
+    sealed_hash = await ctx.credentials.seal_password_hash(
+        staff_id, await ctx.passwords.hash(password)
+    )
+    command = CreateAccount(staff_id, username, sealed_name, roles, teams)
+
+    async def store_password(conn: Conn) -> None:
+        await ctx.credentials.set_password(conn, staff_id, sealed_hash)
+
+    await commit(
+        ctx, "account", staff_id, 0, decide(None, command), actor=actor, extra=store_password
+    )
+    log.info("account %s created", staff_id)
+    return staff_id
+
+
+async def _run(
+    ctx: Identity,
+    staff_id: UUID,
+    command: AccountCommand,
+    *,
+    actor: Actor,
+    expected_version: int | None,
+    extra: Extra | None = None,
+) -> int:
+    """Load, decide and append one command; the account's version afterwards."""
+    account = await require_account(ctx, staff_id, expected_version)
+    events = decide(account, command)
+    if events:
+        await commit(ctx, "account", staff_id, account.version, events, actor=actor, extra=extra)
+    return after(account, events).version
+
+
+async def assign_roles(
+    ctx: Identity,
+    staff_id: UUID,
+    roles: frozenset[str],
+    *,
+    actor: Actor,
+    expected_version: int | None,
+) -> int:
+    """Replace an account's roles (new tokens carry them; existing ones within 15 minutes)."""
+    by = UUID(actor.id)
+    return await _run(
+        ctx, staff_id, AssignRoles(roles, by), actor=actor, expected_version=expected_version
+    )
+
+
+async def change_team(
+    ctx: Identity,
+    staff_id: UUID,
+    team_id: UUID,
+    *,
+    join: bool,
+    actor: Actor,
+    expected_version: int | None,
+) -> int:
+    """Put an account on a team or take it off one."""
+    if join:
+        await _require_teams(ctx, [team_id])
+    command = JoinTeam(team_id) if join else LeaveTeam(team_id)
+    return await _run(ctx, staff_id, command, actor=actor, expected_version=expected_version)
+
+
+async def deactivate(
+    ctx: Identity,
+    staff_id: UUID,
+    reason: DeactivationReason,
+    *,
+    actor: Actor,
+    expected_version: int | None,
+) -> int:
+    """Deactivate an account and revoke every one of its sessions."""
+    revoked: list[UUID] = []
+
+    async def revoke_sessions(conn: Conn) -> None:
+        revoked.extend(await ctx.sessions.revoke_account(conn, staff_id, "account_deactivated"))
+
+    version = await _run(
+        ctx,
+        staff_id,
+        DeactivateAccount(reason, UUID(actor.id)),
+        actor=actor,
+        expected_version=expected_version,
+        extra=revoke_sessions,
+    )
+    ctx.deny_list.revoke_all(str(sid) for sid in revoked)
+    log.info("account %s deactivated; %d session(s) revoked", staff_id, len(revoked))
+    return version
+
+
+async def reactivate(
+    ctx: Identity, staff_id: UUID, *, actor: Actor, expected_version: int | None
+) -> int:
+    """Let a deactivated account sign in again."""
+    return await _run(
+        ctx, staff_id, ReactivateAccount(), actor=actor, expected_version=expected_version
+    )
+
+
+async def reset_mfa(
+    ctx: Identity, staff_id: UUID, *, actor: Actor, expected_version: int | None
+) -> int:
+    """Revoke an account's authenticators and sessions (e.g. a lost phone): it must re-enrol."""
+    revoked: list[UUID] = []
+
+    async def revoke(conn: Conn) -> None:
+        await ctx.credentials.revoke_authenticators(conn, staff_id)
+        revoked.extend(await ctx.sessions.revoke_account(conn, staff_id, "mfa_reset"))
+
+    version = await _run(
+        ctx, staff_id, ResetMfa(), actor=actor, expected_version=expected_version, extra=revoke
+    )
+    ctx.deny_list.revoke_all(str(sid) for sid in revoked)
+    return version
+
+
+async def reset_password(
+    ctx: Identity,
+    staff_id: UUID,
+    password: str,
+    *,
+    actor: Actor,
+    expected_version: int | None,
+) -> int:
+    """Set a new password for an account (to be changed at next sign-in); revoke its sessions."""
+    account = await require_account(ctx, staff_id, expected_version)
+    check_password(password, account.username)
+    sealed_hash = await ctx.credentials.seal_password_hash(
+        staff_id, await ctx.passwords.hash(password)
+    )
+    revoked: list[UUID] = []
+
+    async def store(conn: Conn) -> None:
+        await ctx.credentials.set_password(conn, staff_id, sealed_hash)
+        revoked.extend(await ctx.sessions.revoke_account(conn, staff_id, "password_reset"))
+
+    command = ChangePassword(PasswordChangeKind.ADMIN_RESET, must_change=True)
+    version = await _run(
+        ctx, staff_id, command, actor=actor, expected_version=account.version, extra=store
+    )
+    ctx.deny_list.revoke_all(str(sid) for sid in revoked)
+    return version

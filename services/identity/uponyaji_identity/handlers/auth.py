@@ -1,0 +1,142 @@
+"""Sign-in: password and TOTP checks, sessions, access and refresh tokens, logout.
+
+Unknown username, wrong password, deactivated account and wrong or replayed code all end in the
+same `InvalidCredentials` (401), after the same argon2 work. Nothing here logs a password, a code,
+a secret or a token.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import NoReturn
+from uuid import UUID
+
+from ..context import Identity
+from ..domain import Account
+from ..errors import InvalidCredentials, InvalidRefreshToken, MfaEnrolmentRequired
+from ..handlers.streams import load_account
+from ..security import totp
+from ..security.tokens import ACCESS_TOKEN_SECONDS, access_claims, sign
+
+log = logging.getLogger("uponyaji.identity.auth")
+WRONG = "the username, password or code is not right"
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """What a successful sign-in or refresh returns."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_in: int = ACCESS_TOKEN_SECONDS
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
+
+
+def normalise(username: str) -> str:
+    """Usernames are lowercase; people type them as they like."""
+    return username.strip().lower()
+
+
+async def check_password(ctx: Identity, username: str, password: str) -> Account | None:
+    """The account if the username exists, is active and the password is right; else None."""
+    staff_id = await ctx.pool.fetchval(
+        "SELECT staff_id FROM accounts WHERE username = $1", normalise(username)
+    )
+    account = None if staff_id is None else await load_account(ctx, staff_id)
+    encoded = None if account is None else await ctx.credentials.password_hash(account.staff_id)
+    if account is None or encoded is None:
+        await ctx.passwords.waste_time(password)
+        return None
+    if not await ctx.passwords.verify(encoded, password) or not account.active:
+        return None
+    return account
+
+
+async def check_code(ctx: Identity, account: Account, credential_id: UUID, code: str) -> bool:
+    """Whether the code is right for this authenticator and its time step was not used before."""
+    secret = await ctx.credentials.totp_secret(account.staff_id, credential_id)
+    if secret is None:
+        return False
+    step = totp.matching_step(secret, code, time.time())
+    return step is not None and await ctx.credentials.use_step(credential_id, step)
+
+
+async def login(ctx: Identity, username: str, password: str, code: str, client: str) -> Tokens:
+    """Password plus TOTP → a new session with an access and a refresh token."""
+    ctx.limiter.hit(client)
+    await ctx.throttle.begin(username)
+    account = await check_password(ctx, username, password)
+    if account is None:
+        await _failed(ctx, username)
+    if account.mfa is None:
+        await ctx.throttle.succeeded(username)
+        raise MfaEnrolmentRequired(
+            "this account has no confirmed authenticator yet: enrol one with "
+            "POST /auth/mfa/enrol, then POST /auth/mfa/confirm"
+        )
+    if not await check_code(ctx, account, account.mfa, code):
+        await _failed(ctx, username)
+    await ctx.throttle.succeeded(username)
+    return await start_session(ctx, account)
+
+
+async def _failed(ctx: Identity, username: str) -> NoReturn:
+    await ctx.throttle.failed(username)
+    log.info("sign-in refused")  # no username: it may be a password typed in the wrong box
+    raise InvalidCredentials(WRONG)
+
+
+async def start_session(ctx: Identity, account: Account, *, with_refresh: bool = True) -> Tokens:
+    """Open a session for an active account and issue its first tokens."""
+    try:
+        sid, refresh = await ctx.sessions.start(account.staff_id, with_refresh=with_refresh)
+    except LookupError:
+        raise InvalidCredentials(WRONG) from None
+    log.info("session started for account %s", account.staff_id)
+    return Tokens(_access_token(ctx, account, sid), refresh)
+
+
+def _access_token(ctx: Identity, account: Account, sid: UUID) -> str:
+    claims = access_claims(
+        staff_id=account.staff_id,
+        username=account.username,
+        roles=account.roles,
+        teams=account.teams,
+        sid=sid,
+        now=datetime.now(UTC),
+    )
+    return sign(claims, ctx.keys.current)
+
+
+async def refresh(ctx: Identity, token: str, client: str) -> Tokens:
+    """Rotate a refresh token; a reused one revokes its whole session."""
+    ctx.limiter.hit(client)
+    rotation = await ctx.sessions.rotate(token)
+    if rotation.outcome == "reused" and rotation.sid is not None:
+        ctx.deny_list.revoke(str(rotation.sid))
+        log.warning("refresh token reused: session of account %s revoked", rotation.staff_id)
+    if rotation.outcome != "rotated" or rotation.staff_id is None or rotation.sid is None:
+        raise InvalidRefreshToken("the refresh token is not valid: sign in again")
+    account = await load_account(ctx, rotation.staff_id)
+    if account is None or not account.active:  # pragma: no cover - rotate() checked it
+        raise InvalidRefreshToken("the refresh token is not valid: sign in again")
+    return Tokens(_access_token(ctx, account, rotation.sid), rotation.refresh_token)
+
+
+async def logout(ctx: Identity, sid: str) -> None:
+    """Revoke the session: its refresh tokens stop working, its access tokens are denied."""
+    ctx.deny_list.revoke(sid)
+    try:
+        session = UUID(sid)
+    except ValueError:  # not one of ours: nothing stored to revoke
+        return
+    await ctx.sessions.revoke(session, "logout")
+    log.info("session ended by logout")
+
+
+async def revocations(ctx: Identity) -> list[str]:
+    """Sessions revoked recently enough that their access tokens could still be unexpired."""
+    return await ctx.sessions.recently_revoked()

@@ -1,0 +1,261 @@
+"""Intake's HTTP routes: parse, authorise (libs/access), call a handler or query, shape answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from uponyaji_access import AccessDep, CurrentPrincipal, Grant, SurvivorCaseload, authorize
+from uponyaji_events.envelope import Actor, Event
+from uponyaji_service import resource
+
+from . import queries, views
+from .errors import PossibleDuplicates, SurvivorNotFound
+from .handlers import Intake, care, erasure, survivors
+from .schemas import (
+    AssignmentBody,
+    ClosureBody,
+    ConsentBody,
+    CorrectIdentityBody,
+    ErasureBody,
+    IncidentBody,
+    MergeBody,
+    ReferralBody,
+    ReferralStatusBody,
+    RegisterSurvivorBody,
+    SearchBody,
+)
+
+get_intake = resource(Intake)  # the service's command side (built in the lifespan)
+
+
+IntakeDep = Annotated[Intake, Depends(get_intake)]
+Register = Annotated[Grant, Depends(authorize("survivor.register", survivor=None))]
+Search = Annotated[Grant, Depends(authorize("survivor.search", survivor=None))]
+Read = Annotated[Grant, Depends(authorize("survivor.read"))]
+Correct = Annotated[Grant, Depends(authorize("survivor.identity.correct"))]
+Merge = Annotated[Grant, Depends(authorize("survivor.merge"))]
+ConsentRecord = Annotated[Grant, Depends(authorize("consent.record"))]
+ConsentRead = Annotated[Grant, Depends(authorize("consent.read"))]
+IncidentRecord = Annotated[Grant, Depends(authorize("incident.record"))]
+IncidentRead = Annotated[Grant, Depends(authorize("incident.read"))]
+ReferralMake = Annotated[Grant, Depends(authorize("referral.make"))]
+ReferralRead = Annotated[Grant, Depends(authorize("referral.read"))]
+Assign = Annotated[Grant, Depends(authorize("case.assign"))]
+Close = Annotated[Grant, Depends(authorize("case.close"))]
+EraseRequest = Annotated[Grant, Depends(authorize("erasure.request"))]
+EraseRead = Annotated[Grant, Depends(authorize("erasure.read"))]
+SearchText = Annotated[
+    str, Query(min_length=2, max_length=200, description="Case number, phone, ID number or name")
+]
+
+router = APIRouter(tags=["survivors"])
+
+
+def actor(grant: Grant) -> Actor:
+    """The events' actor: the caller, in the role the policy allowed them under."""
+    return grant.principal.actor(grant.role or "unknown")
+
+
+def written(events: list[Event]) -> dict[str, Any]:
+    """The answer to a command: what was recorded."""
+    return {"events": [{"type": e.type, "stream_id": e.stream_id, "version": e.version}
+                       for e in events]}  # fmt: skip
+
+
+def _uuids(values: frozenset[str]) -> frozenset[UUID]:
+    found = set()
+    for value in values:
+        try:
+            found.add(UUID(value))
+        except ValueError:
+            continue
+    return frozenset(found)
+
+
+@router.post("/survivors", status_code=201)
+async def register(
+    body: RegisterSurvivorBody, grant: Register, intake: IntakeDep, access: AccessDep,
+    request: Request,
+) -> dict[str, Any]:  # fmt: skip
+    """Register a survivor; 409 with candidates when the blind indexes find possible duplicates."""
+    principal = grant.principal
+    try:
+        done = await survivors.register(
+            intake, body, actor(grant), teams=_uuids(principal.teams), worker=principal.staff_id
+        )
+    except PossibleDuplicates:
+        # Showing candidates is a search: it is audited like one.
+        await access.authorize(
+            principal, "survivor.search", survivor_level=False, survivor_id=None,
+            purpose=grant.purpose, method=request.method, route="/survivors",
+        )  # fmt: skip
+        raise
+    return {
+        "survivor_id": done.survivor_id,
+        "case_number": done.case_number,
+        "possible_duplicates": list(done.possible_duplicates),
+    }
+
+
+@router.get("/survivors")
+async def search(q: SearchText, grant: Search, intake: IntakeDep) -> dict[str, Any]:
+    """Find survivors by case number, phone, ID number or name parts (blind indexes; audited)."""
+    return await _search(q, grant, intake)
+
+
+@router.post("/survivors/search")
+async def search_by_body(body: SearchBody, grant: Search, intake: IntakeDep) -> dict[str, Any]:
+    """The same search with the text in the body, so that it never reaches a URL or access log."""
+    return await _search(body.q, grant, intake)
+
+
+async def _search(q: str, grant: Grant, intake: Intake) -> dict[str, Any]:
+    rows = await queries.search(intake.store.pool, intake.indexer, q, grant.caseload_filter())
+    hits = []
+    for row in rows:
+        teams = {str(row["team_id"])} if row["team_id"] else set()
+        workers = {str(row["lead_case_worker_id"])} if row["lead_case_worker_id"] else set()
+        visible = grant.policy.field_visible(
+            grant.principal, "identity", SurvivorCaseload.of(teams, workers)
+        )
+        hits.append(await views.search_hit(intake.keys.sealer, row, identity=visible))
+    return {"results": hits}
+
+
+@router.get("/survivors/{survivor_id}")
+async def read(survivor_id: UUID, grant: Read, intake: IntakeDep) -> dict[str, Any]:
+    """A survivor's record; identity fields only for those the field rules allow."""
+    row = await queries.survivor(intake.store.pool, survivor_id)
+    if row is None:
+        raise SurvivorNotFound("survivor not found")
+    merged = await queries.merged_records(intake.store.pool, survivor_id)
+    return await views.survivor(
+        intake.keys.sealer, row, identity=grant.sees("identity"), merged=merged
+    )
+
+
+@router.post("/survivors/{survivor_id}/identity")
+async def correct(
+    survivor_id: UUID, body: CorrectIdentityBody, grant: Correct, intake: IntakeDep
+) -> dict[str, Any]:
+    """Correct identity or aggregate fields (a new event; history kept)."""
+    return written(await survivors.correct_identity(intake, survivor_id, body, actor(grant)))
+
+
+@router.post("/survivors/{survivor_id}/merge")
+async def merge(
+    survivor_id: UUID, body: MergeBody, grant: Merge, intake: IntakeDep, access: AccessDep,
+    principal: CurrentPrincipal, request: Request,
+) -> dict[str, Any]:  # fmt: skip
+    """Merge another record of the same person into this one (both must be on your caseload)."""
+    await access.authorize(
+        principal, "survivor.merge", survivor_level=True, survivor_id=body.merged_survivor_id,
+        purpose=grant.purpose, method=request.method, route="/survivors/{survivor_id}/merge",
+    )  # fmt: skip
+    return written(await survivors.merge(intake, survivor_id, body, actor(grant)))
+
+
+@router.post("/survivors/{survivor_id}/consents", status_code=201)
+async def record_consent(
+    survivor_id: UUID, body: ConsentBody, grant: ConsentRecord, intake: IntakeDep
+) -> dict[str, Any]:
+    """Grant or withdraw consent for one scope (published for other services to enforce)."""
+    return written(await care.record_consent(intake, survivor_id, body, actor(grant)))
+
+
+@router.get("/survivors/{survivor_id}/consents")
+async def read_consents(survivor_id: UUID, grant: ConsentRead, intake: IntakeDep) -> dict[str, Any]:
+    """Current consent per scope, and every grant and withdrawal."""
+    pool = intake.store.pool
+    return await views.consents(
+        intake.keys.sealer, survivor_id, await queries.consents(pool, survivor_id),
+        await queries.consent_history(pool, survivor_id), witnesses=grant.sees("identity"),
+    )  # fmt: skip
+
+
+@router.post("/survivors/{survivor_id}/incidents", status_code=201)
+async def document_incident(
+    survivor_id: UUID, body: IncidentBody, grant: IncidentRecord, intake: IntakeDep
+) -> dict[str, Any]:
+    """Document an incident (needs documentation consent)."""
+    events = await care.document_incident(intake, survivor_id, body, actor(grant))
+    return {"incident_id": events[0].stream_id, **written(events)}
+
+
+async def _with_merged(intake: Intake, survivor_id: UUID) -> list[UUID]:
+    merged = await queries.merged_records(intake.store.pool, survivor_id)
+    return [survivor_id, *(row["survivor_id"] for row in merged)]
+
+
+@router.get("/survivors/{survivor_id}/incidents")
+async def read_incidents(
+    survivor_id: UUID, grant: IncidentRead, intake: IntakeDep
+) -> dict[str, Any]:
+    """The survivor's incidents (and those of records merged in); narratives per field rules."""
+    rows = await queries.incidents(intake.store.pool, await _with_merged(intake, survivor_id))
+    shown = grant.sees("incident_narrative")
+    return {"incidents": [await views.incident(intake.keys.sealer, r, narrative=shown)
+                          for r in rows]}  # fmt: skip
+
+
+@router.post("/survivors/{survivor_id}/referrals", status_code=201)
+async def make_referral(
+    survivor_id: UUID, body: ReferralBody, grant: ReferralMake, intake: IntakeDep
+) -> dict[str, Any]:
+    """Refer the survivor to a service or an external provider (needs the matching consent)."""
+    events = await care.make_referral(intake, survivor_id, body, actor(grant))
+    return {"referral_id": events[0].stream_id, "status": "pending", **written(events)}
+
+
+@router.get("/survivors/{survivor_id}/referrals")
+async def read_referrals(
+    survivor_id: UUID, grant: ReferralRead, intake: IntakeDep
+) -> dict[str, Any]:
+    """The survivor's referrals and their status."""
+    rows = await queries.referrals(intake.store.pool, await _with_merged(intake, survivor_id))
+    notes = grant.sees("incident_narrative")
+    return {"referrals": [await views.referral(intake.keys.sealer, r, notes=notes)
+                          for r in rows]}  # fmt: skip
+
+
+@router.post("/survivors/{survivor_id}/referrals/{referral_id}/status")
+async def update_referral(
+    survivor_id: UUID, referral_id: UUID, body: ReferralStatusBody, grant: ReferralMake,
+    intake: IntakeDep,
+) -> dict[str, Any]:  # fmt: skip
+    """Record the receiving side's answer to a referral (accepted, declined, completed…)."""
+    return written(await care.update_referral(intake, survivor_id, referral_id, body, actor(grant)))
+
+
+@router.post("/survivors/{survivor_id}/assignment")
+async def assign(
+    survivor_id: UUID, body: AssignmentBody, grant: Assign, intake: IntakeDep
+) -> dict[str, Any]:
+    """Assign or reassign the case to a team and a lead case worker."""
+    return written(await care.assign_case(intake, survivor_id, body, actor(grant)))
+
+
+@router.post("/survivors/{survivor_id}/closure")
+async def close(
+    survivor_id: UUID, body: ClosureBody, grant: Close, intake: IntakeDep
+) -> dict[str, Any]:
+    """Close the case with a reason (`action: close`), or reopen it (`action: reopen`)."""
+    return written(await care.close_or_reopen(intake, survivor_id, body, actor(grant)))
+
+
+@router.post("/survivors/{survivor_id}/erasure-requests", status_code=202)
+async def request_erasure(
+    survivor_id: UUID, body: ErasureBody, grant: EraseRequest, intake: IntakeDep
+) -> dict[str, Any]:
+    """Record an erasure request; intake destroys its key now, other services confirm later."""
+    events = await erasure.request_erasure(intake, survivor_id, body, actor(grant))
+    requests = await queries.erasure_requests(intake.store.pool, survivor_id)
+    return {"requests": requests, **written(events)}
+
+
+@router.get("/survivors/{survivor_id}/erasure-requests")
+async def read_erasure(survivor_id: UUID, grant: EraseRead, intake: IntakeDep) -> dict[str, Any]:
+    """Erasure requests of a survivor and which services have confirmed."""
+    return {"requests": await queries.erasure_requests(intake.store.pool, survivor_id)}

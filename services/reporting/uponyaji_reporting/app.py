@@ -1,0 +1,66 @@
+"""Reporting's app: a declaration of its parts; the service factory assembles them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import asyncpg
+from fastapi import FastAPI
+from uponyaji_events.consumer import BatchHandler
+from uponyaji_events.feed import FeedSource
+from uponyaji_events.store import EventStore
+from uponyaji_service import Clock, Follow, Parts, Running, Service
+
+from . import consumers
+from .api import router
+from .caseload import FactsCaseload
+from .projections import MIGRATIONS, handler
+from .settings import SERVICE, SOURCES, Settings
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """Reporting's resources: its store (erasure confirmations) and pool (the read side)."""
+
+    store: EventStore
+    pool: asyncpg.Pool
+
+
+def build(parts: Parts[Settings]) -> Reporting:
+    """Reporting has no command side: its tables are projections of the sources' events."""
+    return Reporting(parts.store, parts.pool)
+
+
+def project(source: str) -> Follow[Settings, Reporting]:
+    """One source's events, a page at a time, upcast, into journeys, facts and cells."""
+
+    def batch(running: Running[Settings, Reporting]) -> BatchHandler:
+        return handler(source, running.resources.store)
+
+    return Follow(source, batch_handler=batch, upcast=True, own=source == SERVICE)
+
+
+REPORTING: Service[Settings, Reporting] = Service(
+    name=SERVICE,
+    title="Uponyaji reporting",
+    description="Healing journeys, programme dashboards and audit review (projections only)",
+    build=build,
+    routers=[router],
+    migrations=MIGRATIONS,
+    caseload=lambda parts: FactsCaseload(parts.pool),
+    follows=[project(source) for source in (*SOURCES, SERVICE)],
+    rebuild=lambda running, on_page: consumers.rebuild(
+        running.parts.pool, list(running.consumers.values()), progress=False, on_page=on_page
+    ),
+)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    feeds: Mapping[str, FeedSource] | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """Reporting's app; settings from `REPORTING_*` (and `UPONYAJI_ENV`) unless given."""
+    return REPORTING.create_app(settings or Settings(), feeds=feeds, clock=clock)

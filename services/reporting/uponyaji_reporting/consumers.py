@@ -1,0 +1,140 @@
+"""One kernel `Consumer` per source service, their lag, and a rebuild of every table from zero.
+
+The sources' `/feed` needs `feed.read`: reporting reads them with its own short-lived service
+token from identity (`ServiceTokens`, from `REPORTING_SERVICE_CLIENT_SECRET_FILE`), or with an
+operator's `REPORTING_FEED_TOKEN`. A feed that refuses or is away reads as empty (logged once a
+minute; lag then shows `head: null`) and NATS stays the path. Tests give the app a
+`StoreFeed` on each source's store (`create_app(settings, feeds=...)`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import asyncpg
+import httpx
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from uponyaji_access import ServiceTokens
+from uponyaji_events import Consumer
+from uponyaji_events.consumer import lock_key
+from uponyaji_events.contracts import default_upcasters
+from uponyaji_events.feed import FeedSource, StoreFeed
+from uponyaji_events.store import EventStore
+from uponyaji_service import feed_auth, http_feed
+
+from .projections import TABLES, facts_deferred, handler, refresh_all
+from .settings import SERVICE, SOURCES, Settings
+
+REBUILD_PAGE = 5000  # events read from a feed and applied per transaction during a rebuild
+
+
+def build(
+    pool: asyncpg.Pool,
+    settings: Settings,
+    feeds: dict[str, FeedSource] | None = None,
+    own: EventStore | None = None,
+    tokens: ServiceTokens | None = None,
+) -> list[Consumer]:
+    """Consumers of intake, psychosocial and (given `own`) reporting's own audit records, for
+    tools outside the app (the rebuild command, benchmarks): the app declares the same ones.
+
+    `feeds` overrides the sources' HTTP feeds; `tokens` authenticates reporting to them.
+    """
+    built = []
+    if own is not None:
+        feeds = {**(feeds or {}), SERVICE: StoreFeed(own)}
+    for source in (*SOURCES, SERVICE) if own is not None else SOURCES:
+        feed: FeedSource | None = (feeds or {}).get(source)
+        url = settings.service_url(source)
+        if feed is None and url:
+            feed = http_feed(source, url, feed_auth(source, tokens, settings.feed_token))
+        built.append(
+            Consumer(
+                pool,
+                name=SERVICE,
+                source=source,
+                batch_handler=handler(source, own),
+                nats_url=settings.nats_url,
+                feed=feed,
+                upcasters=default_upcasters(),
+            )
+        )
+    return built
+
+
+async def lag(consumers: Sequence[Consumer]) -> dict[str, dict[str, Any]]:
+    """How far behind each source we are: our position, the source's head, the difference."""
+    out: dict[str, dict[str, Any]] = {}
+    for consumer in consumers:
+        position = await consumer.position()
+        head: int | None = None
+        if consumer.feed is not None:
+            try:
+                head = await consumer.feed.head()
+            except (httpx.HTTPError, ValueError, KeyError, OSError):
+                head = None
+        behind = max(head - position, 0) if head is not None else None
+        out[consumer.source] = {"position": position, "head": head, "behind": behind}
+    return out
+
+
+async def rebuild(
+    pool: asyncpg.Pool,
+    consumers: Sequence[Consumer],
+    *,
+    progress: bool = True,
+    on_page: Callable[[int], None] | None = None,
+) -> int:
+    """Empty reporting's tables and replay every source's feed from zero; live batches wait.
+
+    Pages write journey entries only; each survivor's facts and the dashboard cells are then
+    computed once from all their entries.
+
+    Refuses (before touching anything) when a source has no feed or its feed cannot be read.
+    """
+    heads = {}
+    for c in consumers:
+        if c.feed is None:
+            raise RuntimeError(f"cannot rebuild: no feed for {c.source}")
+        heads[c.source] = await c.feed.head()
+    async with pool.acquire() as conn:
+        keys = sorted(lock_key(c.name, c.source) for c in consumers)
+        for key in keys:
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+        try:
+            async with conn.transaction():
+                await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
+                for c in consumers:
+                    for table in (
+                        "consumer_positions",
+                        "consumer_failures",
+                        "dead_letters",
+                        "consumer_stream_heads",
+                    ):
+                        await conn.execute(
+                            f"DELETE FROM {table} WHERE consumer = $1 AND source = $2",  # noqa: S608
+                            c.name,
+                            c.source,
+                        )
+            total = 0
+            with facts_deferred(), Progress(
+                TextColumn("rebuild {task.description}"), BarColumn(), MofNCompleteColumn(),
+                disable=not progress,
+            ) as bar:  # fmt: skip
+                for c in consumers:
+                    task = bar.add_task(c.source, total=heads[c.source])
+
+                    def advance(n: int, task: TaskID = task) -> None:
+                        bar.advance(task, n)
+                        if on_page is not None:
+                            on_page(n)
+
+                    total += await c.catch_up(page=REBUILD_PAGE, conn=conn, on_page=advance)
+                facts = bar.add_task("facts", total=None)
+                survivors = await refresh_all(conn)
+                bar.update(facts, total=survivors, completed=survivors)
+            return total
+        finally:
+            for key in reversed(keys):
+                await conn.execute("SELECT pg_advisory_unlock($1)", key)
