@@ -18,8 +18,8 @@ def document(package: str) -> dict[str, Any]:
     """The OpenAPI document of the service in `package` (e.g. `uponyaji_intake`)."""
     settings_class = importlib.import_module(f"{package}.settings").Settings
     app_module = importlib.import_module(f"{package}.app")
-    settings = settings_class.model_construct(
-        database_url="postgresql://unused/openapi", kek_file=Path("unused.kek")
+    settings = settings_class.model_construct(  # placeholders: nothing is started
+        database_url="postgresql://unused/openapi", kek_file=Path("unused.kek"), environment="test"
     )
     schema: dict[str, Any] = app_module.create_app(settings).openapi()
     return schema
