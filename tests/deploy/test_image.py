@@ -23,7 +23,6 @@ from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
 from uponyaji_serve.catalogue import SERVICES, UnknownService, resolve
 from uponyaji_serve.cli import ServeError, serve_command
-from uponyaji_serve.secretfiles import SecretFileError, database_env, with_password
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = ROOT / "deploy" / "image"
@@ -101,29 +100,8 @@ def test_a_service_resolves_to_its_package_and_an_unknown_name_is_refused() -> N
         resolve("billing")
 
 
-def test_database_password_file_goes_into_the_url(tmp_path: Path) -> None:
-    """The mounted password (with URL-special characters) lands quoted in the database URL."""
-    secret = tmp_path / "password"
-    secret.write_text("p@ss:w/rd#1\n")
-    env = {
-        "INTAKE_DATABASE_URL": "postgresql://intake_app@db.example:5432/intake?sslmode=require",
-        "INTAKE_DATABASE_PASSWORD_FILE": str(secret),
-    }
-    assert database_env("intake", env) == {
-        "INTAKE_DATABASE_URL": (
-            "postgresql://intake_app:p%40ss%3Aw%2Frd%231@db.example:5432/intake?sslmode=require"
-        )
-    }
-    assert database_env("intake", {"INTAKE_DATABASE_URL": "postgresql://a@b/c"}) == {}
-    with pytest.raises(SecretFileError, match="no user"):
-        with_password("postgresql://db.example/intake", "x")
-    secret.write_text("")
-    with pytest.raises(SecretFileError, match="empty"):
-        database_env("intake", env)
-
-
 def test_production_refuses_to_start_with_a_secret_file_missing(tmp_path: Path) -> None:
-    """A KEK file that is not mounted stops the start with its variable named."""
+    """A KEK file or passfile that is not mounted stops the start with its variable named."""
     env = {
         "UPONYAJI_ENV": "production",
         "INTAKE_DATABASE_URL": "postgresql://intake_app@db/intake",
@@ -131,19 +109,24 @@ def test_production_refuses_to_start_with_a_secret_file_missing(tmp_path: Path) 
     }
     with pytest.raises(ServeError, match="INTAKE_KEK_FILE"):
         serve_command("intake", env)
+    env["INTAKE_KEK_FILE"] = str(tmp_path)
+    env["PGPASSFILE"] = str(tmp_path / "absent.pgpass")
+    with pytest.raises(ServeError, match="PGPASSFILE"):
+        serve_command("intake", env)
+    del env["PGPASSFILE"]
+    argv, _ = serve_command("intake", env)
+    assert argv[argv.index("--factory") + 1] == resolve("intake").factory_path
     env["INTAKE_PORT"] = "99999"
     env["INTAKE_KEK_FILE"] = str(tmp_path)
     with pytest.raises(ServeError, match="INTAKE_PORT"):
         serve_command("intake", env)
 
 
-def test_entry_point_serves_intake_with_its_password_file(
+def test_entry_point_serves_intake(
     nats_server: EmbeddedNats, new_database_url: Callable[[], str], tmp_path: Path
 ) -> None:
     """`uponyaji-serve intake` (as the container runs it) serves intake; `probe` sees it ready."""
     port = free_port()
-    password = tmp_path / "db-password"
-    password.write_text("not-checked-by-the-test-server\n")
     kek = tmp_path / "kek"
     env = {
         "PATH": str(Path(sys.executable).parent),
@@ -151,7 +134,6 @@ def test_entry_point_serves_intake_with_its_password_file(
         "UPONYAJI_HOST": "127.0.0.1",
         "INTAKE_PORT": str(port),
         "INTAKE_DATABASE_URL": new_database_url(),
-        "INTAKE_DATABASE_PASSWORD_FILE": str(password),
         "INTAKE_NATS_URL": nats_server.url,
         "INTAKE_KEK_FILE": str(kek),
     }

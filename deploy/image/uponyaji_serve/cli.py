@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from uponyaji_serve.catalogue import SERVICES, UnknownService, installed, load_factory, resolve
 from uponyaji_serve.probe import probe
-from uponyaji_serve.secretfiles import SecretFileError, database_env, missing_files
+from uponyaji_serve.secretfiles import missing_files
 
 HOST_ENV = "UPONYAJI_HOST"
 WORKERS_ENV = "UPONYAJI_WORKERS"
@@ -56,7 +56,6 @@ def serve_command(
         missing = missing_files(service, env)
         if missing:
             raise ServeError(f"secret files not mounted: {', '.join(missing)}")
-    env.update(database_env(service, env))
     argv = [
         python, "-m", "uvicorn", "--factory", resolved.factory_path,
         "--host", env.get(HOST_ENV, "").strip() or ALL_INTERFACES,
@@ -121,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(seen)
             return 0 if ok else 1
         command, env = serve_command(args.command, os.environ)
-    except (ServeError, UnknownService, SecretFileError) as exc:
+    except (ServeError, UnknownService) as exc:
         print(f"uponyaji-serve: {exc}", file=sys.stderr)
         return 2
     os.execve(command[0], command, env)  # noqa: S606 - uvicorn replaces this process (PID 1)
