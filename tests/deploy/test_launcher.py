@@ -191,7 +191,8 @@ def test_up_serves_and_seeds_down_stops_everything_and_up_resumes_on_the_same_da
     assert health["env"] == "development"
     assert health["database_url"] == f"postgresql://postgres@127.0.0.1:{stack.pg_port}/fakesvc"
     assert health["nats_url"] == f"nats://127.0.0.1:{stack.nats_port}"
-    assert health["jetstream"] is True
+    assert health["jetstream"] is True  # reached with its own NATS user, not anonymously
+    assert health["nats_credentials_mode"] == "0o600"
     assert health["service_urls"] == {"fakesvc": stack.base_url}
     assert health["kek_bytes"] == 32
     assert health["kek_mode"] == "0o600"
@@ -352,7 +353,7 @@ def test_external_database_and_nats_are_used_instead_of_embedded_ones(
     stack: LocalStack, tmp_path: Path
 ) -> None:
     external_pg = EmbeddedPostgres(tmp_path / "external-pg", free_port())
-    external_nats = EmbeddedNats(tmp_path / "external-nats", free_port())
+    external_nats = EmbeddedNats.with_test_kit(tmp_path / "external-nats", free_port())
     external_pg.start()
     try:
         external_pg.ensure_database("elsewhere")

@@ -111,6 +111,28 @@ class RunPaths:
         """A service's client secret for service tokens (new at every start)."""
         return self.secrets / f"{name}.client-secret"
 
+    def signing_keys(self, name: str) -> Path:
+        """A service's event-signing keys (active.key 0600, retired/*.pub)."""
+        return self.secrets / "signing" / name
+
+    def passfile(self, name: str) -> Path:
+        """A service's PostgreSQL passfile: its owner and runtime roles (new at every start)."""
+        return self.secrets / f"{name}.pgpass"
+
+    @property
+    def postgres_password(self) -> Path:
+        """The embedded PostgreSQL superuser's password (the launcher's own)."""
+        return self.secrets / "postgres.password"
+
+    def nats_credentials_file(self, name: str) -> Path:
+        """A service's NATS user and password (new at every start)."""
+        return self.secrets / f"{name}.nats.json"
+
+    @property
+    def nats_config(self) -> Path:
+        """nats-server's configuration: users, passwords and permissions (new at every start)."""
+        return self.secrets / "nats.conf"
+
     @property
     def service_clients_file(self) -> Path:
         """identity's list of service clients: names and argon2 hashes of their secrets."""

@@ -13,6 +13,7 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
 from uponyaji_events.envelope import Event
+from uponyaji_events.natsauth import NatsCredentials
 
 log = logging.getLogger("uponyaji.events.nats")
 
@@ -51,8 +52,12 @@ async def connect(
     *,
     on_reconnect: Callable[[], Awaitable[None]] | None = None,
     connect_timeout: float = 2.0,
+    credentials: NatsCredentials | None = None,
 ) -> NatsClient:
-    """Connect with unlimited reconnects; raises when the server is not reachable right now."""
+    """Connect with unlimited reconnects; raises when the server is not reachable right now.
+
+    Without `credentials` the URL's own user info (if any) is used: tests' broad test-kit user.
+    """
 
     async def _error(exc: Exception) -> None:
         log.warning("nats error: %s", exc)
@@ -75,6 +80,7 @@ async def connect(
         error_cb=_error,
         reconnected_cb=_reconnected,
         disconnected_cb=_disconnected,
+        **(credentials.connect_options() if credentials is not None else {}),
     )
 
 

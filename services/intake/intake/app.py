@@ -32,6 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service=SERVICE,
         database_url=settings.database_url,
         nats_url=settings.nats_url,
+        nats_credentials_file=settings.nats_credentials_file,
+        signing_key_dir=settings.signing_key_dir,
+        migration_database_url=settings.migration_database_url,
         migrations=MIGRATIONS,
     )
 
@@ -48,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access.attach(app)
         await access.start()
         tokens = ServiceTokens.for_service(SERVICE)  # reads other services' feeds
-        for consumer in consumers.build(intake, pool, settings, tokens):
+        app.state.consumers = consumers.build(intake, pool, settings, tokens)
+        for consumer in app.state.consumers:
             runtime.add_consumer(consumer)
         try:
             yield

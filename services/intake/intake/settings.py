@@ -23,6 +23,15 @@ class Settings(BaseSettings):
 
     database_url: str = Field(description="PostgreSQL URL of intake's own database")
     nats_url: str = Field("nats://127.0.0.1:4222", description="NATS (JetStream) URL")
+    nats_credentials_file: Path | None = Field(
+        default=None, description="NATS user and password (JSON, 0600); the launcher writes it"
+    )
+    signing_key_dir: Path | None = Field(
+        default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
+    )
+    migration_database_url: str | None = Field(
+        default=None, description="URL of the database's owner role, used only to migrate"
+    )
     kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
     port: int = Field(8002, ge=1, le=65535)
     case_number_prefix: str = Field("UPJ", pattern=r"^[A-Z]{2,8}$")

@@ -30,6 +30,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service=SERVICE,
         database_url=settings.database_url,
         nats_url=settings.nats_url,
+        nats_credentials_file=settings.nats_credentials_file,
+        signing_key_dir=settings.signing_key_dir,
+        migration_database_url=settings.migration_database_url,
         migrations=MIGRATIONS,
     )
 

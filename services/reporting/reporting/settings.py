@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,6 +18,15 @@ class Settings(BaseSettings):
 
     database_url: str = Field(description="PostgreSQL URL of reporting's own database")
     nats_url: str = Field("nats://127.0.0.1:4222", description="NATS (JetStream) URL")
+    nats_credentials_file: Path | None = Field(
+        default=None, description="NATS user and password (JSON, 0600); the launcher writes it"
+    )
+    signing_key_dir: Path | None = Field(
+        default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
+    )
+    migration_database_url: str | None = Field(
+        default=None, description="URL of the database's owner role, used only to migrate"
+    )
     port: int = Field(8006, ge=1, le=65535)
     intake_url: str | None = Field(None, description="Intake's base URL (its event feed)")
     psychosocial_url: str | None = Field(None, description="Psychosocial's base URL (its feed)")

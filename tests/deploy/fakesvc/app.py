@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import nats
 from fastapi import FastAPI, Response
+from uponyaji_events.natsauth import NatsCredentials
 
 
 def _env(name: str) -> str:
@@ -34,6 +35,10 @@ def create_app() -> FastAPI:
         "client_secret_file": str(client_secret),
         "client_secret_mode": oct(stat.S_IMODE(client_secret.stat().st_mode)),
     }
+    credentials = os.environ.get("FAKESVC_NATS_CREDENTIALS_FILE")
+    nats_credentials = Path(credentials) if credentials else None
+    if nats_credentials is not None:
+        facts["nats_credentials_mode"] = oct(stat.S_IMODE(nats_credentials.stat().st_mode))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -46,7 +51,10 @@ def create_app() -> FastAPI:
             facts["starts"] = await conn.fetchval("SELECT count(*) FROM starts")
         finally:
             await conn.close()
-        client = await nats.connect(_env("NATS_URL"))
+        options: dict[str, Any] = {}
+        if nats_credentials is not None:
+            options = NatsCredentials.load(nats_credentials).connect_options()
+        client = await nats.connect(_env("NATS_URL"), **options)
         try:
             info = await client.jetstream().account_info()
             facts["jetstream"] = info.streams is not None

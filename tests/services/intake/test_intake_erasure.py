@@ -10,7 +10,7 @@ import httpx
 from conftest import As, count_events
 from intake.app import create_app
 from intake.settings import Settings
-from intake_keyholder import KeyHolder
+from intake_keyholder import KeyHolder, trust_keyholder
 from intake_support import SigningKey, Staff, consent, incident, registration
 from support import running
 from uponyaji_events import StoreFeed, verify
@@ -34,6 +34,7 @@ async def test_erasure_saga_with_intake_and_medical(
     async with app.router.lifespan_context(app):
         intake = app.state.intake
         medical = KeyHolder(await new_database(), own_nats.url, StoreFeed(intake.store))
+        trust_keyholder(app, medical)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
             officer = As(http, signing_key, Staff(("intake_officer",), teams=(UUID(int=1),)))

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from psychosocial.app import create_app
 from psychosocial.settings import Settings
 from psychosocial_support import NAIROBI, As, FakeIntake, SigningKey, Staff
-from uponyaji_events.store import EventStore
+from support import signed_store
 from uponyaji_launcher.nats import EmbeddedNats
 
 
@@ -73,7 +73,7 @@ def pool(app: FastAPI) -> asyncpg.Pool:
 @pytest.fixture
 async def intake(new_database: Callable[..., Any]) -> FakeIntake:
     """A fake intake with its own event store."""
-    return FakeIntake(EventStore(await new_database(max_size=4)))
+    return FakeIntake(signed_store(await new_database(max_size=4), "intake"))
 
 
 @pytest.fixture

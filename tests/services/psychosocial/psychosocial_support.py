@@ -25,6 +25,7 @@ from uponyaji_events.contracts import default_registry
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts.types import example_sealed
 from uponyaji_events.envelope import Actor, Event
+from uponyaji_events.signing import StaticKeys
 from uponyaji_events.store import EventStore
 
 NAIROBI = uuid.UUID("0190a8e5-7c00-7000-8000-0000000000b1")
@@ -151,6 +152,9 @@ class FakeIntake:
     async def deliver(self, app: FastAPI) -> None:
         """Hand every new event to the service's intake consumer, as NATS would."""
         consumer: Consumer = app.state.intake_consumer
+        if consumer.keys is None:  # no intake URL in these tests: its keys come from here
+            assert self.store.signer is not None
+            consumer.keys = StaticKeys(self.store.signer.public_keys())
         result = await consumer.apply(await self.events(await consumer.position()))
         assert not result.failed, consumer.stats.last_error
 
