@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import append, consumer, relay, replay, reporting
+from bench import append, consumer, relay, replay, reporting, signing
 from bench.machine import describe
 from bench.probe import Probe
 from bench.report import Results, render
@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "replay": replay.run,
     "reporting": reporting.run,
     "reporting-commands": reporting.run_commands,
+    "signing": signing.run,
 }
 
 

@@ -133,7 +133,7 @@ async def rebuild(servers: Servers, count: int, probe: Probe, results: Results) 
         "intake": StoreFeed(intake),
         "psychosocial": StoreFeed(psychosocial),
     }
-    built = consumers.build(pool, Settings(database_url=url, nats_url=servers.nats_url), feeds)  # type: ignore[call-arg]
+    built = consumers.build(pool, Settings(database_url=url, nats_url=servers.nats_url), feeds)
     try:
         with probe.measure() as measured:
             applied = await consumers.rebuild(pool, built, progress=False)

@@ -17,12 +17,24 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def discover_services() -> list[str]:
-    """Every `services/<name>/<name>/app.py` in the repository (they grow as services arrive)."""
+    """Every service with an app in the repository (they grow as services arrive)."""
     return sorted(
         folder.name
         for folder in (ROOT / "services").glob("*/")
-        if (folder / folder.name / "app.py").exists()
+        if (folder / f"uponyaji_{folder.name}" / "app.py").exists()
+        or (folder / folder.name / "app.py").exists()
     )
+
+
+def service_package(name: str) -> str:
+    """A service's import package: `uponyaji_<name>`, or `<name>` for one not yet renamed."""
+    renamed = ROOT / "services" / name / f"uponyaji_{name}"
+    return renamed.name if renamed.is_dir() else name
+
+
+def app_target(name: str) -> str:
+    """What uvicorn serves for a service: `<package>.app:create_app`."""
+    return f"{service_package(name)}.app:create_app"
 
 
 def service_env(

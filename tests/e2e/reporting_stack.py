@@ -24,7 +24,7 @@ import httpx
 import jwt
 import pytest
 from identity.security.totp import code_at
-from servicehost import running_service, service_env
+from servicehost import app_target, running_service, service_env
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
 
@@ -122,7 +122,7 @@ def running_stack(
             env["UPONYAJI_SERVICE_URLS"] = json.dumps(urls)
             if name == "identity":
                 env["UPONYAJI_ENV"] = "development"  # demo accounts are development-only
-            app = f"{name}.app:create_app"
+            app = app_target(name)
             stack.enter_context(
                 running_service(app, port=ports[name], env=env, log_path=logs[name], seconds=120)
             )

@@ -15,7 +15,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from servicehost import discover_services, running_service, service_env
+from servicehost import app_target, discover_services, running_service, service_env
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
 from uponyaji_launcher.postgres import EmbeddedPostgres
@@ -55,7 +55,7 @@ def target(
         port=port,
     )
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), *sys.path])
-    app = "refapp:create_app" if name == "refapp" else f"{name}.app:create_app"
+    app = "refapp:create_app" if name == "refapp" else app_target(name)
     with running_service(app, port=port, env=env, log_path=secrets / "service.log") as url:
         yield Target(name, url, database)
 

@@ -18,11 +18,12 @@ Targets:
   with every relation (on the caller's team, the caller as case worker, off caseload, unknown) and
   an audit check per cell: exactly one audit record for audited actions and refused attempts,
   none for allowed unaudited ones. It keeps the matrix non-empty before services exist.
-* every `services/<name>/<name>/app.py`, started as a subprocess the way the launcher starts it,
-  trusting the test key through `<NAME>_JWKS_FILE` (honoured only with UPONYAJI_ENV=test or
-  development). Survivors there are unknown to the service, so the matrix checks the 403 column
-  and the 404 column; the on-caseload column runs only if the service offers the hook
-  `<name>.testing:seed_caseload(database_url, survivor_id, team, worker_id)` (docs/access.md).
+* every service's app (`services/<name>/uponyaji_<name>/app.py`), started as a subprocess the
+  way the launcher starts it, trusting the test key through `<NAME>_JWKS_FILE` (honoured only
+  with UPONYAJI_ENV=test or development). Survivors there are unknown to the service, so the
+  matrix checks the 403 column and the 404 column; the on-caseload column runs only if the test
+  tree offers the hook `caseloads/<name>.py:seed_caseload(database_url, survivor_id, team,
+  worker_id)` (docs/access.md).
   Every operation that is neither tagged nor public must answer 401 without a token.
 """
 
@@ -59,7 +60,7 @@ sys.path.insert(0, str(ROOT / "tests" / "libs" / "access"))
 
 from access_support import SigningKey, Staff, bearer  # noqa: E402
 from access_testapp import World, create_app  # noqa: E402
-from servicehost import discover_services, running_service, service_env  # noqa: E402
+from servicehost import app_target, discover_services, running_service, service_env  # noqa: E402
 
 POLICY = Policy.load()
 TEAM = "matrix-team"
@@ -67,6 +68,7 @@ TEAM = "matrix-team"
 # in their body (password and TOTP code, a refresh token, or a service's client secret).
 PUBLIC = {
     "/health",
+    "/live",
     "/ready",
     "/.well-known/jwks.json",
     "/auth/login",
@@ -283,17 +285,20 @@ def service(
         identity_url=f"http://127.0.0.1:{free_port()}",  # nobody: keys come from the file
     )
     with running_service(
-        f"{name}.app:create_app", port=port, env=env, log_path=secrets / "service.log"
+        app_target(name), port=port, env=env, log_path=secrets / "service.log"
     ) as url:
         yield Service(name, url, postgres.url(database), key)
 
 
 def seed_hook(name: str) -> Callable[..., Any] | None:
-    """The service's optional `<name>.testing.seed_caseload` hook."""
+    """The service's optional `caseloads.<name>.seed_caseload` hook (or `<name>.testing`'s)."""
     try:
-        module = importlib.import_module(f"{name}.testing")
+        module = importlib.import_module(f"caseloads.{name}")
     except ImportError:
-        return None
+        try:
+            module = importlib.import_module(f"{name}.testing")
+        except ImportError:
+            return None
     hook = getattr(module, "seed_caseload", None)
     return hook if callable(hook) else None
 

@@ -18,8 +18,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from psychosocial.app import create_app as create_psychosocial
-from psychosocial.settings import Settings as PsychosocialSettings
 from reporting import consumers as reporting_consumers
 from reporting.app import create_app as create_reporting
 from reporting.settings import Settings as ReportingSettings
@@ -29,6 +27,9 @@ from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.paths import RunPaths
 from uponyaji_launcher.ports import free_port
 from uponyaji_launcher.postgres import EmbeddedPostgres
+from uponyaji_psychosocial.app import create_app as create_psychosocial
+from uponyaji_psychosocial.settings import Settings as PsychosocialSettings
+from uponyaji_service import running
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "libs" / "access"))
@@ -215,15 +216,14 @@ async def test_psychosocial_repairs_from_intakes_feed_with_its_service_token(
         monkeypatch.setenv(name, value)
     settings = PsychosocialSettings(
         database_url=new_database_url(),
-        nats_url=nats_server.url,
+        nats_url=f"nats://127.0.0.1:{free_port()}",  # nobody: only the feed can bring the events
         kek_file=tmp_path / "psychosocial.kek",
         intake_url=stack.intake,
-        follow_intake=False,  # no NATS path: only the feed can bring intake's events
     )
     app = create_psychosocial(settings)
     async with app.router.lifespan_context(app):
-        consumer = app.state.intake_consumer
-        pool = app.state.psychosocial.store.pool
+        consumer = running(app).consumer("intake")
+        pool = running(app).parts.pool
 
         async def known() -> bool:
             await consumer.catch_up()
@@ -250,7 +250,7 @@ async def test_reporting_catches_up_from_intakes_feed_with_its_service_token(
     monkeypatch.setenv("REPORTING_IDENTITY_URL", stack.identity)
     for name, value in client_env(stack.paths, "reporting").items():
         monkeypatch.setenv(name, value)
-    settings = ReportingSettings(  # type: ignore[call-arg]
+    settings = ReportingSettings(
         database_url=new_database_url(),
         nats_url=nats_server.url,
         intake_url=stack.intake,

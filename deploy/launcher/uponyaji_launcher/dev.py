@@ -45,8 +45,9 @@ def dev_token(config: StackConfig, username: str, console: Console, errors: Cons
     if env is None:
         errors.print("[red]identity is not installed[/]: there is no one to issue a token")
         return 3
+    package = next(s.package for s in config.services if s.name == "identity")
     result = subprocess.run(
-        [config.python, "-m", "identity.devtoken", username],
+        [config.python, "-m", f"{package}.devtoken", username],
         env=env,
         capture_output=True,
         text=True,

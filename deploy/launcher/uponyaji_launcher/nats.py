@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from uponyaji_launcher.clients import write_private
 from uponyaji_launcher.natsauth import NatsAuthConfig, NatsUser
+from uponyaji_launcher.paths import open_log
 from uponyaji_launcher.ports import require_free, wait_for_port
 
 
@@ -96,8 +97,7 @@ class EmbeddedNats:
             raise NatsStartError("no NATS users configured: refusing to start an open server")
         self.store_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_private(self.config_path, self.auth.render("127.0.0.1", self.port, self.store_dir))
-        fd = os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "ab") as log:
+        with open_log(self.log) as log:
             self.process = subprocess.Popen(
                 [str(nats_server_binary()), "-c", str(self.config_path)],
                 stdin=subprocess.DEVNULL,

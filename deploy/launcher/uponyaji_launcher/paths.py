@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 RUN_DIR_ENV = "UPONYAJI_RUN_DIR"
 
@@ -139,13 +140,23 @@ class RunPaths:
         return self.secrets / "identity.service-clients"
 
     def prepare(self) -> None:
-        """Create the directories; keep secrets private and logs reachable by PostgreSQL's user."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.logs.mkdir(exist_ok=True)
+        """Create the directories private to the user (0700; files in them are made 0600).
+
+        As root, PostgreSQL runs as its own system user and must traverse `.run` and `.run/logs`
+        to reach its data directory and log file: those two get search (not read) permission.
+        """
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.logs.mkdir(mode=0o700, exist_ok=True)
         self.secrets.mkdir(mode=0o700, exist_ok=True)
+        traverse = 0o011 if os.geteuid() == 0 else 0
+        for directory in (self.root, self.logs):
+            directory.chmod(0o700 | traverse)
         self.secrets.chmod(0o700)
-        if os.geteuid() == 0:
-            # PostgreSQL runs as its own system user: it must traverse .run and .run/logs to
-            # reach its data directory and log file (it cannot list or read anything else).
-            for directory in (self.root, self.logs):
-                directory.chmod(directory.stat().st_mode | 0o011)
+
+
+def open_log(path: Path) -> BinaryIO:
+    """Open a log file for appending, readable by the owner only (made 0600 if it was not)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "ab")

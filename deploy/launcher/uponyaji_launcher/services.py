@@ -1,7 +1,8 @@
 """The registry of Uponyaji services the launcher knows, and how to tell whether one is installed.
 
-A service `<name>` is a python package of that name exposing `<name>.app:create_app` (a FastAPI
-factory) and, optionally, a `<name>.seed` module runnable with `python -m <name>.seed`.
+A service `<name>` is a python package `uponyaji_<name>` (or, not yet renamed, plain `<name>`)
+exposing `<package>.app:create_app` (a FastAPI factory) and, optionally, a `<package>.seed`
+module runnable with `python -m <package>.seed`.
 Tests (and anyone trying a new service) add services with UPONYAJI_EXTRA_SERVICES="name:port,...".
 """
 
@@ -39,23 +40,24 @@ class ServiceSpec:
         """The port from `<NAME>_PORT`, else the default."""
         return parse_port(environ, f"{self.env_prefix}_PORT", self.default_port)
 
+    @property
+    def package(self) -> str:
+        """The import package: `uponyaji_<name>` when installed, else the older plain `<name>`."""
+        preferred = f"uponyaji_{self.name}"
+        if _package_dir(preferred) is not None or _package_dir(self.name) is None:
+            return preferred
+        return self.name
+
     def package_dir(self) -> Path | None:
         """Directory of the installed package, or None when it is not importable."""
-        try:
-            spec = importlib.util.find_spec(self.name)
-        except (ImportError, ValueError):
-            return None
-        # A plain directory of that name (a namespace package, origin None) is not a service.
-        if spec is None or spec.origin is None or not spec.submodule_search_locations:
-            return None
-        return Path(spec.origin).parent
+        return _package_dir(self.package)
 
     def installed(self) -> bool:
         """True when the service's package can be imported (it 'exists')."""
         return self.package_dir() is not None
 
     def has_module(self, module: str) -> bool:
-        """True when the package ships `<name>.<module>` (checked without importing anything)."""
+        """True when the package ships `<package>.<module>` (checked without importing anything)."""
         package = self.package_dir()
         return package is not None and (
             (package / f"{module}.py").is_file() or (package / module / "__init__.py").is_file()
@@ -68,6 +70,18 @@ class ServiceSpec:
     def has_seed(self) -> bool:
         """True when the package ships a `seed` module for demo data."""
         return self.has_module("seed")
+
+
+def _package_dir(package: str) -> Path | None:
+    """Directory of an installed regular package, or None."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    # A plain directory of that name (a namespace package, origin None) is not a service.
+    if spec is None or spec.origin is None or not spec.submodule_search_locations:
+        return None
+    return Path(spec.origin).parent
 
 
 _STAGES = ("medical", "psychosocial", "empowerment")

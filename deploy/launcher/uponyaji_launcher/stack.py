@@ -88,11 +88,7 @@ class Stack:
             use_nats = not cfg.environ.get("NATS_URL", "").strip()
         self._preflight(installed, use_postgres, use_nats)
         cfg.paths.prepare()
-        for spec in installed:
-            if ensure_kek(cfg.paths.kek_file(spec.name)):
-                self.console.print(f"  created development key {cfg.paths.kek_file(spec.name)}")
-            if ensure_signing_key(cfg.paths.signing_keys(spec.name)):
-                self.console.print(f"  created signing key in {cfg.paths.signing_keys(spec.name)}")
+        self._keys(installed)
         provision_clients(cfg.paths, [spec.name for spec in installed])
         if use_postgres:
             self._start_postgres(own_db)
@@ -108,11 +104,30 @@ class Stack:
              "log": str(proc.log)}
             for proc in self.services
         ]  # fmt: skip
-        if cfg.seed:
+        if cfg.seed and not cfg.production:
             summary.demo_logins, seed_warnings = self._seed(installed)
             summary.warnings += seed_warnings
         self._save_state(summary)
         return summary
+
+    def _keys(self, installed: list[ServiceSpec]) -> None:
+        """Each service's KEK and signing key: made in development, required in production."""
+        paths = self.config.paths
+        for spec in installed:
+            kek, signing = paths.kek_file(spec.name), paths.signing_keys(spec.name)
+            if self.config.production:
+                for missing in (kek, signing / "active.key"):
+                    if not missing.is_file():
+                        raise StartFailure(
+                            f"service {spec.name}",
+                            f"UPONYAJI_ENV=production: {missing} is missing and keys are never "
+                            "created in production; provision it from your secret store",
+                        )
+                continue
+            if ensure_kek(kek):
+                self.console.print(f"  created development key {kek}")
+            if ensure_signing_key(signing):
+                self.console.print(f"  created signing key in {signing}")
 
     def _preflight(self, installed: list[ServiceSpec], postgres: bool, nats: bool) -> None:
         cfg = self.config
@@ -196,7 +211,7 @@ class Stack:
             env[f"{prefix}_NATS_CREDENTIALS_FILE"] = str(cfg.paths.nats_credentials_file(spec.name))
         env.update(
             {
-                "UPONYAJI_ENV": "development",
+                "UPONYAJI_ENV": cfg.environment,
                 f"{prefix}_DATABASE_URL": database or "",
                 f"{prefix}_NATS_URL": nats or "",
                 f"{prefix}_KEK_FILE": str(cfg.paths.kek_file(spec.name)),
@@ -217,7 +232,7 @@ class Stack:
             proc = ServiceProcess(
                 name=spec.name,
                 port=port,
-                argv=app_command(cfg.python, spec.name, port),
+                argv=app_command(cfg.python, spec.package, port),
                 env=self.service_env(spec, urls),
                 log=cfg.paths.service_log(spec.name),
             )
@@ -271,7 +286,12 @@ class Stack:
             log = cfg.paths.seed_log(spec.name)
             try:
                 logins = run_seed(
-                    spec.name, cfg.python, by_name[spec.name].env, log, self._stop_requested
+                    spec.name,
+                    cfg.python,
+                    by_name[spec.name].env,
+                    log,
+                    self._stop_requested,
+                    package=spec.package,
                 )
             except SeedError as error:
                 warnings.append(f"{error}; log: {log}")

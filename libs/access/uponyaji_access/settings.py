@@ -54,4 +54,4 @@ class AccessSettings(BaseSettings):
     @classmethod
     def for_service(cls, service: str) -> AccessSettings:
         """Read the settings of one service from `<SERVICE>_*` environment variables."""
-        return cls(_env_prefix=f"{service.upper()}_")  # type: ignore[call-arg]
+        return cls(_env_prefix=f"{service.upper()}_")

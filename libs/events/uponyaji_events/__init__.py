@@ -13,6 +13,7 @@ from uponyaji_events.projection import Projection, ProjectionRunner
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_events.runtime import ServiceRuntime
 from uponyaji_events.store import EventStore
+from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
 
 __all__ = [
     "Actor",
@@ -27,9 +28,11 @@ __all__ = [
     "ProjectionRunner",
     "ServiceRuntime",
     "StoreFeed",
+    "UnitOfWork",
     "UponyajiError",
     "feed_router",
     "health_router",
     "new_event_id",
+    "unit_of_work",
     "verify",
 ]

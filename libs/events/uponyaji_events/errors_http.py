@@ -1,4 +1,4 @@
-"""One exception handler for every service: `{"error": "ClassName", "detail": "..."}`."""
+"""One exception handler for every service: `{"error": "ClassName", "detail": "...", ...}`."""
 
 from __future__ import annotations
 
@@ -17,13 +17,12 @@ def _field(error: dict[str, Any]) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Render domain errors with their status and malformed requests as 422 naming the fields."""
+    """Render domain errors (status, headers, extra body) and malformed requests as 422."""
 
     @app.exception_handler(UponyajiError)
     async def domain_error(_: Request, exc: UponyajiError) -> JSONResponse:
-        return JSONResponse(
-            {"error": type(exc).__name__, "detail": str(exc)}, status_code=exc.status_code
-        )
+        headers = dict(exc.headers) if exc.headers else None
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -236,9 +236,14 @@ class EventStore:
             raise ConcurrencyError(f"stream {draft.stream_id} was written concurrently") from exc
         return stored
 
-    async def load(self, stream_id: str, *, after_version: int = 0) -> list[Event]:
-        """Every event of a stream after a version, in version order, upcast to current schemas."""
-        rows = await self.pool.fetch(
+    async def load(
+        self, stream_id: str, *, after_version: int = 0, conn: Conn | None = None
+    ) -> list[Event]:
+        """Every event of a stream after a version, in version order, upcast to current schemas.
+
+        With `conn`, the read happens on that connection (inside the caller's transaction).
+        """
+        rows = await (conn or self.pool).fetch(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 "  # noqa: S608
             "ORDER BY version",
             stream_id,

@@ -27,7 +27,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Intake's app; settings from `INTAKE_*` (and `UPONYAJI_ENV`) unless given."""
-    settings = settings or Settings()  # type: ignore[call-arg]  # required fields come from env
+    settings = settings or Settings()  # required fields come from the environment
     runtime = ServiceRuntime(
         service=SERVICE,
         database_url=settings.database_url,

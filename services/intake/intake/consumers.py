@@ -61,6 +61,10 @@ class QuietFeed:
         except (httpx.HTTPError, ValueError, KeyError):
             return 0
 
+    async def public_keys(self) -> dict[str, bytes]:
+        """The source's signing keys; raises when they cannot be read (events then wait)."""
+        return await self.feed.public_keys()
+
 
 async def on_key_destroyed(intake: Intake, conn: Conn, event: Event) -> None:
     """Record another service's DataKeyDestroyed; complete the request if it was the last one."""

@@ -109,7 +109,7 @@ async def seed(settings: Settings, *, count: int = COUNT, wait_for_teams: float 
 
 def main() -> int:
     """Seed when UPONYAJI_ENV is development (or test); refuse anywhere else."""
-    settings = Settings()  # type: ignore[call-arg]  # required fields come from the environment
+    settings = Settings()  # required fields come from the environment
     if not settings.development:
         print("intake.seed: demo data is for development only; nothing done", file=sys.stderr)
         return 2

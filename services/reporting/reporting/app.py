@@ -19,7 +19,7 @@ from .settings import SERVICE, Settings
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Reporting's app; settings from `REPORTING_*` (and `UPONYAJI_ENV`) unless given."""
-    settings = settings or Settings()  # type: ignore[call-arg]  # required fields come from env
+    settings = settings or Settings()  # required fields come from the environment
     runtime = ServiceRuntime(
         service=SERVICE,
         database_url=settings.database_url,

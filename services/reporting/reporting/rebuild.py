@@ -21,7 +21,7 @@ from .settings import SERVICE, Settings
 
 async def main() -> int:
     """Rebuild and print how many events were applied."""
-    settings = Settings()  # type: ignore[call-arg]  # required fields come from env
+    settings = Settings()  # required fields come from the environment
     pool = await create_pool(settings.database_url)
     try:
         async with pool.acquire() as conn:

@@ -44,9 +44,20 @@ def create_app() -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if os.environ.get("FAKESVC_FAIL_AT_START"):
             raise RuntimeError("FAKESVC_FAIL_AT_START: simulated startup failure")
+        # Migrate as the owner role when the launcher gives one; then work as the runtime role.
+        owner_url = os.environ.get("FAKESVC_MIGRATION_DATABASE_URL") or _env("DATABASE_URL")
+        owner = await asyncpg.connect(owner_url)
+        try:
+            await owner.execute("CREATE TABLE IF NOT EXISTS starts (at timestamptz DEFAULT now())")
+            await owner.execute(
+                "CREATE TABLE IF NOT EXISTS demo_accounts "
+                "(login text PRIMARY KEY, password text, totp_secret text, role text)"
+            )
+        finally:
+            await owner.close()
         conn = await asyncpg.connect(_env("DATABASE_URL"))
         try:
-            await conn.execute("CREATE TABLE IF NOT EXISTS starts (at timestamptz DEFAULT now())")
+            facts["database_role"] = await conn.fetchval("SELECT current_user")
             await conn.execute("INSERT INTO starts DEFAULT VALUES")
             facts["starts"] = await conn.fetchval("SELECT count(*) FROM starts")
         finally:

@@ -47,7 +47,7 @@ async def service(
     settings = AccessSettings(
         identity_url=IDENTITY,
         jwks_refetch_interval=0.2,
-        _env_prefix="TESTSVC_",  # type: ignore[call-arg]
+        _env_prefix="TESTSVC_",
     )
     access = Access.create(
         SERVICE, store=store, caseload=world.caseload, settings=settings, client=identity_client

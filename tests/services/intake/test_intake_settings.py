@@ -22,33 +22,33 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_participants_default_to_the_key_holders_the_launcher_started(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert Settings().participants() == ["intake"]  # type: ignore[call-arg]
+    assert Settings().participants() == ["intake"]
     urls = {"identity": "http://a", "intake": "http://b", "medical": "http://c"}
     monkeypatch.setenv("UPONYAJI_SERVICE_URLS", json.dumps(urls))
-    assert Settings().participants() == ["intake", "medical"]  # type: ignore[call-arg]
+    assert Settings().participants() == ["intake", "medical"]
 
 
 def test_participants_can_be_configured(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTAKE_ERASURE_PARTICIPANTS", "psychosocial, medical")
-    assert Settings().participants() == ["intake", "medical", "psychosocial"]  # type: ignore[call-arg]
+    assert Settings().participants() == ["intake", "medical", "psychosocial"]
     monkeypatch.setenv("INTAKE_ERASURE_PARTICIPANTS", "medical,pharmacy")
     with pytest.raises(ValidationError, match="pharmacy"):
-        Settings()  # type: ignore[call-arg]
+        Settings()
 
 
 def test_case_number_prefix_is_capital_letters(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTAKE_CASE_NUMBER_PREFIX", "KE1")
     with pytest.raises(ValidationError, match="case_number_prefix"):
-        Settings()  # type: ignore[call-arg]
+        Settings()
 
 
 def test_the_kek_is_created_only_in_development_and_tests(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    settings = Settings()  # type: ignore[call-arg]
+    settings = Settings()
     assert not settings.development  # production unless said otherwise
     with pytest.raises(KekError):
         load_kek(settings.kek_file, create=settings.development)
     monkeypatch.setenv("UPONYAJI_ENV", "development")
-    settings = Settings()  # type: ignore[call-arg]
+    settings = Settings()
     assert len(load_kek(settings.kek_file, create=settings.development)) == 32

@@ -11,11 +11,13 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from psychosocial.app import create_app
-from psychosocial.settings import Settings
 from psychosocial_support import NAIROBI, As, FakeIntake, SigningKey, Staff
 from support import signed_store
+from uponyaji_events import StoreFeed
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_psychosocial.app import create_app
+from uponyaji_psychosocial.settings import Settings
+from uponyaji_service import running
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +34,7 @@ def settings(
     signing_key: SigningKey,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Settings:
-    """Settings for one psychosocial on a fresh database; the intake consumer driven by hand."""
+    """Settings for one psychosocial on a fresh database."""
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps(signing_key.jwks()))
     monkeypatch.setenv("UPONYAJI_ENV", "test")
@@ -43,14 +45,13 @@ def settings(
         database_url=new_database_url(),
         nats_url=nats_server.url,
         kek_file=tmp_path / "secrets" / "psychosocial.kek",
-        follow_intake=False,
     )
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    """A running psychosocial (lifespan entered: migrated, relay and access started)."""
-    application = create_app(settings)
+async def app(settings: Settings, intake: FakeIntake) -> AsyncIterator[FastAPI]:
+    """A running psychosocial reading the fake intake's feed (handed over by `intake.deliver`)."""
+    application = create_app(settings, feeds={"intake": StoreFeed(intake.store)})
     async with application.router.lifespan_context(application):
         yield application
 
@@ -66,7 +67,7 @@ async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def pool(app: FastAPI) -> asyncpg.Pool:
     """Psychosocial's own pool (to count events and look at tables)."""
-    pool: asyncpg.Pool = app.state.psychosocial.store.pool
+    pool: asyncpg.Pool = running(app).parts.pool
     return pool
 
 

@@ -2,7 +2,8 @@
 
 The fake intake keeps real `intake.*` events (validated by their contracts) in an event store of
 its own, so they carry dense positions exactly as intake's feed and NATS deliver them; tests hand
-them to the service's own intake consumer (`deliver`), or publish them through a relay.
+them to the service's own intake consumer through the feed the app was given (`deliver`), or
+publish them through a relay.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from jwt.algorithms import OKPAlgorithm
 from pydantic import BaseModel
-from uponyaji_events import Consumer
 from uponyaji_events.contracts import default_registry
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts.types import example_sealed
 from uponyaji_events.envelope import Actor, Event
-from uponyaji_events.signing import StaticKeys
 from uponyaji_events.store import EventStore
+from uponyaji_service import running
 
 NAIROBI = uuid.UUID("0190a8e5-7c00-7000-8000-0000000000b1")
 MOMBASA = uuid.UUID("0190a8e5-7c00-7000-8000-0000000000b2")
@@ -150,12 +150,11 @@ class FakeIntake:
         return await self.store.read_all(after, 1000)
 
     async def deliver(self, app: FastAPI) -> None:
-        """Hand every new event to the service's intake consumer, as NATS would."""
-        consumer: Consumer = app.state.intake_consumer
-        if consumer.keys is None:  # no intake URL in these tests: its keys come from here
-            assert self.store.signer is not None
-            consumer.keys = StaticKeys(self.store.signer.public_keys())
-        result = await consumer.apply(await self.events(await consumer.position()))
+        """Have the service's intake consumer apply every new event from this intake's feed."""
+        await self.store.sequence()
+        consumer = running(app).consumer("intake")
+        assert consumer.feed is not None, "the app was not given this intake's feed"
+        result = await consumer.apply(await consumer.feed.read(await consumer.position(), 1000))
         assert not result.failed, consumer.stats.last_error
 
 

@@ -57,11 +57,13 @@ def service(
         port=port,
         jwks_file=str(folder / "jwks.json"),
         identity_url=f"http://127.0.0.1:{free_port()}",
-        follow_intake="false",
     )
     env.pop("UPONYAJI_SERVICE_URLS", None)
     with running_service(
-        "psychosocial.app:create_app", port=port, env=env, log_path=folder / "psychosocial.log"
+        "uponyaji_psychosocial.app:create_app",
+        port=port,
+        env=env,
+        log_path=folder / "psychosocial.log",
     ) as url:
         yield Service(url, postgres, database)
 

@@ -6,8 +6,12 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from psychosocial import domain, errors
-from psychosocial.domain import (
+from uponyaji_events.contracts import psychosocial as c
+from uponyaji_events.contracts.types import example_sealed
+from uponyaji_events.envelope import NewEvent
+from uponyaji_events.sealing import Sealed
+from uponyaji_psychosocial import domain, errors
+from uponyaji_psychosocial.domain import (
     AddGoal,
     CorrectAssessment,
     IntakeFacts,
@@ -17,11 +21,7 @@ from psychosocial.domain import (
     RecordSession,
     ReviewGoal,
 )
-from psychosocial.instruments import Instruments
-from uponyaji_events.contracts import psychosocial as c
-from uponyaji_events.contracts.types import example_sealed
-from uponyaji_events.envelope import NewEvent
-from uponyaji_events.sealing import Sealed
+from uponyaji_psychosocial.instruments import Instruments
 
 TABLE = Instruments()
 SURVIVOR, OTHER = uuid.uuid4(), uuid.uuid4()

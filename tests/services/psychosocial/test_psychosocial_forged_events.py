@@ -17,14 +17,15 @@ import asyncpg
 import pytest
 from fastapi import FastAPI
 from forgery import forge_event
-from psychosocial.app import create_app
-from psychosocial.settings import Settings
 from psychosocial_support import NAIROBI, FakeIntake
 from support import keys_of
 from uponyaji_events import OutboxRelay
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.envelope import Event
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_psychosocial.app import create_app
+from uponyaji_psychosocial.settings import Settings
+from uponyaji_service import running
 
 WaitUntil = Callable[..., Awaitable[None]]
 ATTACKERS = uuid.UUID("00000000-0000-4000-8000-00000000a77a")
@@ -36,10 +37,10 @@ async def live(
     settings: Settings, own_nats: EmbeddedNats, intake: FakeIntake
 ) -> AsyncIterator[FastAPI]:
     """Psychosocial following intake over NATS; intake's relay publishing."""
-    following = settings.model_copy(update={"nats_url": own_nats.url, "follow_intake": True})
+    following = settings.model_copy(update={"nats_url": own_nats.url})
     application = create_app(following)
     async with application.router.lifespan_context(application):
-        application.state.intake_consumer.keys = keys_of(intake.store)
+        running(application).consumer("intake").keys = keys_of(intake.store)
         relay = OutboxRelay(intake.store, service="intake", nats_url=own_nats.url)
         task = asyncio.create_task(relay.run())
         try:
@@ -62,8 +63,9 @@ async def _alarms(pool: asyncpg.Pool) -> list[asyncpg.Record]:
 async def test_forged_case_assignment_and_erasure_are_refused_and_the_genuine_events_apply(
     live: FastAPI, intake: FakeIntake, own_nats: EmbeddedNats, wait_until: WaitUntil
 ) -> None:
-    pool: asyncpg.Pool = live.state.psychosocial.store.pool
-    consumer = live.state.intake_consumer
+    parts = running(live).parts
+    pool: asyncpg.Pool = parts.pool
+    consumer = running(live).consumer("intake")
     survivor = await intake.register(team=NAIROBI)
 
     async def registered() -> bool:
@@ -71,7 +73,7 @@ async def test_forged_case_assignment_and_erasure_are_refused_and_the_genuine_ev
 
     await wait_until(registered, 30, "the genuine registration over NATS")
     # A data key exists for the survivor (as after a sealed session note).
-    await live.state.psychosocial.keys.destroyer(pool).get_or_create(survivor)
+    await parts.require_keys().destroyer(pool).get_or_create(survivor)
 
     # 1. A forged CaseAssigned would move the survivor onto the attacker's team.
     forged = await _forge(

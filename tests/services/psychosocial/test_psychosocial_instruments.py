@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from psychosocial.instruments import (
+from uponyaji_psychosocial.instruments import (
     CODES,
     Classification,
     Direction,

@@ -9,12 +9,12 @@ from uuid import NAMESPACE_URL, uuid5
 
 import asyncpg
 from fastapi import FastAPI
-from psychosocial import demo
-from psychosocial.instruments import Instruments, compare, score
-from psychosocial.schemas import AssessmentBody, GoalBody, ReviewBody, SessionBody
-from psychosocial.seed import seed
-from psychosocial.settings import Settings
 from psychosocial_support import As, FakeIntake
+from uponyaji_psychosocial import demo
+from uponyaji_psychosocial.instruments import Instruments, compare, score
+from uponyaji_psychosocial.schemas import AssessmentBody, GoalBody, ReviewBody, SessionBody
+from uponyaji_psychosocial.seed import seed
+from uponyaji_psychosocial.settings import Settings
 
 TODAY = date(2026, 6, 1)
 TABLE = Instruments()

@@ -11,14 +11,15 @@ import httpx
 import nats
 import pytest
 from fastapi import FastAPI
-from psychosocial.app import create_app
-from psychosocial.projections import READ_TABLES, rebuild
-from psychosocial.settings import Settings
 from psychosocial_support import NAIROBI, PHQ9_RISKY, As, FakeIntake, SigningKey, Staff
 from support import keys_of
 from uponyaji_events import OutboxRelay
 from uponyaji_events.codec import decode_event
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_psychosocial.app import create_app
+from uponyaji_psychosocial.projections import READ_TABLES, rebuild
+from uponyaji_psychosocial.settings import Settings
+from uponyaji_service import running
 
 WaitUntil = Callable[..., Awaitable[None]]
 
@@ -58,7 +59,7 @@ async def test_rebuilt_read_tables_equal_the_live_ones(
 
     live = await snapshot(pool)
     assert all(live.values())
-    applied = await rebuild(app.state.psychosocial.store)
+    applied = await rebuild(running(app).resources.store)
     assert applied >= 7
     assert await snapshot(pool) == live
 
@@ -80,7 +81,7 @@ async def test_reads_are_audited_before_data_leaves(
 @pytest.fixture
 async def live_app(settings: Settings, own_nats: EmbeddedNats) -> AsyncIterator[FastAPI]:
     """A psychosocial following intake over a NATS server of the test's own."""
-    following = settings.model_copy(update={"nats_url": own_nats.url, "follow_intake": True})
+    following = settings.model_copy(update={"nats_url": own_nats.url})
     application = create_app(following)
     async with application.router.lifespan_context(application):
         yield application
@@ -93,7 +94,7 @@ async def test_intake_events_arrive_over_nats_and_erasure_is_confirmed_on_nats(
     signing_key: SigningKey,
     wait_until: WaitUntil,
 ) -> None:
-    live_app.state.intake_consumer.keys = keys_of(intake.store)  # no intake URL here
+    running(live_app).consumer("intake").keys = keys_of(intake.store)  # no intake URL here
     relay = OutboxRelay(intake.store, service="intake", nats_url=own_nats.url)
     publishing = asyncio.create_task(relay.run())
     nc = await nats.connect(own_nats.url)
@@ -101,7 +102,7 @@ async def test_intake_events_arrive_over_nats_and_erasure_is_confirmed_on_nats(
     try:
         sub = await nc.subscribe("psychosocial.erasure.DataKeyDestroyed")
         sid = await intake.register()
-        pool: asyncpg.Pool = live_app.state.psychosocial.store.pool
+        pool: asyncpg.Pool = running(live_app).parts.pool
 
         async def known() -> bool:
             return bool(await pool.fetchval("SELECT count(*) FROM consents"))

@@ -1,4 +1,4 @@
-"""Hooks for the repository's cross-service tests (the authorisation matrix); unused at run time."""
+"""Psychosocial's caseload seeding for the authorisation matrix (as intake's events would)."""
 
 from __future__ import annotations
 

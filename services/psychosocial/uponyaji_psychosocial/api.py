@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from uponyaji_access import AccessDep, Grant, authorize
 from uponyaji_events.contracts.psychosocial import InstrumentCode
 from uponyaji_events.envelope import Actor, Event
+from uponyaji_service import resource
 
 from . import progress, queries, views
 from .handlers import Psychosocial
@@ -25,11 +26,7 @@ from .schemas import (
     SessionBody,
 )
 
-
-def get_ps(request: Request) -> Psychosocial:
-    """The service's command side (built in the lifespan)."""
-    ps: Psychosocial = request.app.state.psychosocial
-    return ps
+get_ps = resource(Psychosocial)  # the service's command side (built in the lifespan)
 
 
 async def flag_survivor(request: Request) -> UUID | None:

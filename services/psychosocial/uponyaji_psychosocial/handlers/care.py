@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
 from ..schemas import GoalBody, ReviewBody, SafetyResponseBody
-from .base import Psychosocial, run, survivor_tx, today
+from .base import Psychosocial, run, survivor_tx
 
 
 async def respond_to_flag(
@@ -21,7 +20,7 @@ async def respond_to_flag(
     responder_id: UUID,
 ) -> list[Event]:
     """Record the safety response that resolves a risk flag (even for a closed case)."""
-    now = datetime.now(UTC)
+    now = ps.clock()
     async with survivor_tx(ps, survivor_id, safety=True) as tx:
         details = await tx.seal("psychosocial.SafetyResponseRecorded", "details", body.details)
         command = domain.RecordSafetyResponse(
@@ -56,6 +55,6 @@ async def review_goal(
         note = await tx.seal("psychosocial.CarePlanGoalReviewed", "note", body.note)
         command = domain.ReviewGoal(
             goal_id=goal_id, survivor_id=survivor_id, status=body.status,
-            reviewed_on=body.reviewed_on or today(), note=note, today=today(),
+            reviewed_on=body.reviewed_on or ps.today(), note=note, today=ps.today(),
         )  # fmt: skip
         return await run(tx, command, actor)

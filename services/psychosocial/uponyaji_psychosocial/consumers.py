@@ -1,9 +1,8 @@
 """Intake's events → local tables: survivors, assignment, consent, closure, merge and erasure.
 
-One kernel `Consumer` of intake (NATS as the fast path, intake's feed to repair gaps), read with
-a service token from identity (`ServiceTokens`, from `PSYCHOSOCIAL_SERVICE_CLIENT_SECRET_FILE`).
-A feed that cannot be read (intake or identity away, no credentials) reads as empty (NATS stays
-the path; a gap then waits for redelivery) and says so in the log at most once a minute.
+The service factory runs one kernel `Consumer` of intake with `on_intake_event` (NATS as the fast
+path, intake's feed, read with psychosocial's service token, to repair gaps; see
+docs/service-shape.md).
 
 On `intake.ErasureRequested` this service destroys its data key for the survivor and confirms
 with `psychosocial.DataKeyDestroyed`, in the consumer's transaction.
@@ -12,16 +11,9 @@ with `psychosocial.DataKeyDestroyed`, in the consumer's transaction.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from functools import partial
 from uuid import UUID
 
-import asyncpg
-import httpx
-from uponyaji_access import ServiceTokens
-from uponyaji_events import Consumer, HttpFeed
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts import kernel
 from uponyaji_events.db import Conn
@@ -29,40 +21,10 @@ from uponyaji_events.envelope import Actor, Event
 
 from . import domain
 from .handlers import Psychosocial
-from .settings import SERVICE, Settings
+from .settings import SERVICE
 
 log = logging.getLogger("uponyaji.psychosocial.consumers")
-CONSUMER = "psychosocial"
 ERASURE_ACTOR = Actor.system("psychosocial-erasure")
-
-
-class QuietFeed:
-    """A feed that reads as empty (logging rarely) when the source is unreachable or refuses."""
-
-    def __init__(self, feed: HttpFeed, source: str) -> None:
-        self.feed = feed
-        self.source = source
-        self._logged = 0.0
-
-    def _note(self, exc: Exception) -> None:
-        if time.monotonic() - self._logged > 60:
-            self._logged = time.monotonic()
-            log.warning("feed of %s unavailable (%s)", self.source, type(exc).__name__)
-
-    async def read(self, after: int, limit: int) -> list[Event]:
-        """Events after a position, or none if the feed cannot be read."""
-        try:
-            return await self.feed.read(after, limit)
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
-            self._note(exc)
-            return []
-
-    async def head(self) -> int:
-        """The source's head, or 0 if the feed cannot be read."""
-        try:
-            return await self.feed.head()
-        except (httpx.HTTPError, ValueError, KeyError):
-            return 0
 
 
 async def _survivor(conn: Conn, survivor_id: UUID, case_number: str | None = None) -> None:
@@ -171,20 +133,3 @@ HANDLED = frozenset(
         "CaseReopened", "SurvivorsMerged", "ErasureRequested",
     )
 )  # fmt: skip
-
-
-def build(
-    ps: Psychosocial, pool: asyncpg.Pool, settings: Settings, tokens: ServiceTokens | None = None
-) -> Consumer:
-    """The intake consumer (its feed only when intake's URL is known; `tokens` to read it)."""
-    url = settings.intake_base_url()
-    feed = None
-    if url is not None:
-        auth = tokens.auth("intake") if tokens is not None else None
-        client = httpx.AsyncClient(base_url=url, timeout=5.0)
-        feed = QuietFeed(HttpFeed(client, auth=auth), "intake")
-    handler: Callable[[Conn, Event], Awaitable[None]] = partial(on_intake_event, ps)
-    return Consumer(
-        pool, name=CONSUMER, source="intake", handler=handler, nats_url=settings.nats_url,
-        feed=feed,
-    )  # fmt: skip

@@ -9,21 +9,22 @@ connection: a refused command rolls back the data key it may have created.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 from uuid import UUID
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.sealing import Sealed, Sealer
-from uponyaji_events.store import EVENT_COLUMNS, EventStore, row_to_event
+from uponyaji_events.store import EventStore
+from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
+from uponyaji_service import Clock, Keys, utc_now
 
 from .. import domain, projections
 from ..domain import IntakeFacts, SurvivorState
 from ..errors import SurvivorUnknown
 from ..instruments import Instruments
-from ..keys import Keys
 
 EAT = timezone(timedelta(hours=3))  # counsellors' calendar days are Kenyan days
 CONSENT_SCOPE = "psychosocial_support"
@@ -35,18 +36,27 @@ _FACTS = (
 _FACTS_LOCKED = _FACTS + " FOR UPDATE OF s"
 
 
-def today() -> date:
-    """Today's date in East Africa Time."""
-    return datetime.now(UTC).astimezone(EAT).date()
+def today(clock: Clock = utc_now) -> date:
+    """Today's date in East Africa Time (by `clock`)."""
+    return clock().astimezone(EAT).date()
 
 
 @dataclass(frozen=True)
 class Psychosocial:
-    """The command side's resources: the store, the keys and the instrument table."""
+    """The command side's resources: the store, the keys, the instrument table and the clock."""
 
     store: EventStore
     keys: Keys
     table: Instruments
+    clock: Clock = utc_now
+
+    def today(self) -> date:
+        """Today's date in East Africa Time."""
+        return today(self.clock)
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One command's transaction: appends are projected into the read tables in it."""
+        return unit_of_work(self.store, project=projections.apply_all)
 
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:
@@ -64,13 +74,18 @@ async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> 
 
 @dataclass(frozen=True)
 class Tx:
-    """One command's transaction: its connection, the survivor's state, a sealer on it."""
+    """One command's unit of work about a survivor: their state folded, a sealer on it."""
 
     ps: Psychosocial
-    conn: Conn
+    uow: UnitOfWork
     survivor_id: UUID
     state: SurvivorState
     sealer: Sealer
+
+    @property
+    def conn(self) -> Conn:
+        """The transaction's connection."""
+        return self.uow.conn
 
     async def seal(self, event_type: str, path: str, value: str | None) -> Sealed | None:
         """Seal a value of this survivor under the context `<event type>/<path>`."""
@@ -80,34 +95,9 @@ class Tx:
 
     async def record(self, events: Sequence[NewEvent], actor: Actor) -> list[Event]:
         """Append to the survivor stream at the folded version and project, in this transaction."""
-        return await record(self.ps, self.conn, "survivor", self.survivor_id,
-                            self.state.version, events, actor)  # fmt: skip
-
-
-async def record(
-    ps: Psychosocial,
-    conn: Conn,
-    stream_type: str,
-    stream_id: UUID,
-    expected_version: int,
-    events: Sequence[NewEvent],
-    actor: Actor,
-) -> list[Event]:
-    """Append to a stream and apply the events to the read tables, on `conn`."""
-    stored = await ps.store.append(
-        stream_type, str(stream_id), expected_version, events, actor=actor, conn=conn
-    )
-    await projections.apply_all(conn, stored)
-    return stored
-
-
-async def load(ps: Psychosocial, conn: Conn, stream_id: UUID) -> list[Event]:
-    """A stream's events read inside the transaction, upcast."""
-    rows = await conn.fetch(
-        f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version",  # noqa: S608
-        str(stream_id),
-    )
-    return [ps.store.upcasters.upcast(row_to_event(row)) for row in rows]
+        return await self.uow.append(
+            "survivor", self.survivor_id, self.state.version, events, actor=actor
+        )
 
 
 @asynccontextmanager
@@ -115,10 +105,10 @@ async def survivor_tx(
     ps: Psychosocial, survivor_id: UUID, *, safety: bool = False
 ) -> AsyncIterator[Tx]:
     """A transaction holding the survivor's row lock, past the gate, with their state folded."""
-    async with ps.store.transaction() as conn:
-        domain.admissible(await intake_facts(conn, survivor_id, lock=True), safety=safety)
-        state = domain.fold(await load(ps, conn, survivor_id))
-        yield Tx(ps, conn, survivor_id, state, ps.keys.bound(conn))
+    async with ps.unit_of_work() as uow:
+        domain.admissible(await intake_facts(uow.conn, survivor_id, lock=True), safety=safety)
+        state = domain.fold(await uow.load(survivor_id))
+        yield Tx(ps, uow, survivor_id, state, ps.keys.bound(uow.conn))
 
 
 async def run(tx: Tx, command: domain.SurvivorCommand, actor: Actor) -> list[Event]:

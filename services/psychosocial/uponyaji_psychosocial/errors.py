@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from uponyaji_events.errors import UponyajiError
+from uponyaji_service import ServiceError
 
 
-class PsychosocialError(UponyajiError):
+class PsychosocialError(ServiceError):
     """Base of psychosocial's errors (a broken domain rule: 409 unless said otherwise)."""
 
     status_code = 409

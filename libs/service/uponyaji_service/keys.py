@@ -1,4 +1,4 @@
-"""Psychosocial's keys: the KEK from its secret file and the per-survivor data keys."""
+"""A sealing service's keys: the KEK from its secret file and the per-survivor data keys."""
 
 from __future__ import annotations
 

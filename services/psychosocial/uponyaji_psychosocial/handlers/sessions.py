@@ -8,7 +8,7 @@ from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
 from ..schemas import SessionBody
-from .base import EAT, Psychosocial, intake_facts, record, today
+from .base import EAT, Psychosocial, intake_facts
 
 EVENT = "psychosocial.SessionRecorded"
 NOTES = "participants[].notes"
@@ -21,7 +21,8 @@ async def record_session(
     session_id = uuid4()
     wanted = [(survivor_id, body.attendance, body.notes)]
     wanted += [(p.survivor_id, p.attendance, p.notes) for p in body.other_participants]
-    async with ps.store.transaction() as conn:
+    async with ps.unit_of_work() as uow:
+        conn = uow.conn
         # Lock in id order so two sessions naming the same survivors cannot deadlock.
         for other in sorted({s for s, _, _ in wanted}):
             domain.admissible(await intake_facts(conn, other, lock=True))
@@ -44,8 +45,8 @@ async def record_session(
         command = domain.RecordSession(
             session_id=session_id, kind=body.kind, held_on=body.held_on,
             duration_minutes=body.duration_minutes, approach=body.approach, place=body.place,
-            participants=tuple(participants), today=today(), interpreter=body.interpreter,
+            participants=tuple(participants), today=ps.today(), interpreter=body.interpreter,
             interpreter_language=body.interpreter_language, open_flags=open_flags,
         )  # fmt: skip
         events = domain.decide_session(command)
-        return await record(ps, conn, "session", session_id, 0, events, actor)
+        return await uow.append("session", session_id, 0, events, actor=actor)

@@ -1,4 +1,4 @@
-"""`python -m psychosocial.seed`: demo counselling journeys, development only, idempotent.
+"""`python -m uponyaji_psychosocial.seed`: demo counselling journeys, development only, idempotent.
 
 Run by the launcher after every service is healthy and after intake's seed, with psychosocial's
 environment. The survivors come from intake's events, which the running service's consumer
@@ -21,6 +21,7 @@ from uponyaji_events import EventStore
 from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
+from uponyaji_service import Keys
 
 from . import demo
 from .app import MIGRATIONS
@@ -29,7 +30,6 @@ from .handlers.assessments import record_assessment
 from .handlers.care import add_goal, respond_to_flag, review_goal
 from .handlers.sessions import record_session
 from .instruments import Instruments
-from .keys import Keys
 from .schemas import AssessmentBody, GoalBody, ReviewBody, SafetyResponseBody, SessionBody
 from .settings import Settings
 
@@ -60,7 +60,7 @@ async def intake_head(url: str) -> int | None:
 
 async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool:
     """Wait until the intake consumer has applied intake's head (or the tables are still)."""
-    url, deadline = settings.intake_base_url(), time.monotonic() + wait
+    url, deadline = settings.service_url("intake"), time.monotonic() + wait
     last, still_since = -1, time.monotonic()
     while time.monotonic() < deadline:
         position = int(await pool.fetchval(
@@ -138,7 +138,7 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
 
 def main() -> int:
     """Seed when UPONYAJI_ENV is development (or test); refuse anywhere else."""
-    settings = Settings()  # type: ignore[call-arg]  # required fields come from the environment
+    settings = Settings()  # required fields come from the environment
     if not settings.development:
         print("psychosocial.seed: demo data is for development only; nothing done", file=sys.stderr)
         return 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from uponyaji_events.envelope import Actor, Event
@@ -16,7 +15,7 @@ async def record_assessment(
     ps: Psychosocial, survivor_id: UUID, body: AssessmentBody, actor: Actor
 ) -> list[Event]:
     """Score and record an administration; PHQ-9 item 9 above 0 also raises a risk flag."""
-    now = datetime.now(UTC)
+    now = ps.clock()
     command = domain.RecordAssessment(
         assessment_id=uuid4(), survivor_id=survivor_id, instrument=body.instrument,
         responses=tuple(body.responses), administered_at=body.administered_at or now, now=now,
@@ -36,7 +35,7 @@ async def correct_assessment(
         command = domain.CorrectAssessment(
             assessment_id=uuid4(), survivor_id=survivor_id, supersedes=supersedes,
             instrument=body.instrument, responses=tuple(body.responses),
-            administered_at=body.administered_at, reason=reason, now=datetime.now(UTC),
+            administered_at=body.administered_at, reason=reason, now=ps.clock(),
             flag_id=uuid4(),
         )  # fmt: skip
         return await run(tx, command, actor)

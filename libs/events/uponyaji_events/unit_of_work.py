@@ -1,0 +1,88 @@
+"""One command's unit of work: load, decide, append and project in one transaction.
+
+    async with unit_of_work(store, project=projections.apply_all) as uow:
+        events = await uow.load(str(survivor_id))          # on the transaction's connection
+        new = decide(fold(events), command)                 # pure domain logic
+        await uow.append("survivor", str(survivor_id), len(events), new, actor=actor)
+
+Every append is projected into the service's read tables on the same connection; the relay is
+woken after the commit (never for a transaction that rolled back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from uuid import UUID
+
+from uponyaji_events.db import Conn
+from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_events.store import EventStore
+
+# Applies a service's own newly stored events to its read tables, on the given connection.
+Project = Callable[[Conn, Sequence[Event]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class UnitOfWork:
+    """A transaction of the service's store: its connection, loads, appends with projection."""
+
+    store: EventStore
+    conn: Conn
+    project: Project | None = None
+
+    async def load(self, stream_id: str | UUID, *, after_version: int = 0) -> list[Event]:
+        """A stream's events (upcast), read inside this transaction."""
+        return await self.store.load(str(stream_id), after_version=after_version, conn=self.conn)
+
+    async def append(
+        self,
+        stream_type: str,
+        stream_id: str | UUID,
+        expected_version: int | None,
+        events: Sequence[NewEvent],
+        *,
+        actor: Actor,
+        correlation_id: UUID | None = None,
+        causation_id: UUID | None = None,
+    ) -> list[Event]:
+        """Append at `expected_version` (409 on conflict), then project, in this transaction."""
+        stored = await self.store.append(
+            stream_type,
+            str(stream_id),
+            expected_version,
+            events,
+            actor=actor,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            conn=self.conn,
+        )
+        if self.project is not None:
+            await self.project(self.conn, stored)
+        return stored
+
+    async def execute(
+        self,
+        stream_type: str,
+        stream_id: str | UUID,
+        decide: Callable[[list[Event]], Sequence[NewEvent]],
+        *,
+        actor: Actor,
+    ) -> list[Event]:
+        """Load the stream, decide on its events, append what was decided at its version."""
+        history = await self.load(stream_id)
+        decided = decide(history)
+        if not decided:
+            return []
+        version = history[-1].version if history else 0
+        return await self.append(stream_type, stream_id, version, decided, actor=actor)
+
+
+@asynccontextmanager
+async def unit_of_work(
+    store: EventStore, *, project: Project | None = None
+) -> AsyncIterator[UnitOfWork]:
+    """Open a unit of work; commit when the block ends, roll back on error, wake the relay."""
+    async with store.transaction() as conn:
+        yield UnitOfWork(store, conn, project)

@@ -1,0 +1,58 @@
+"""Uponyaji service shape: settings base, error model, logging, probes and the app factory.
+
+See docs/service-shape.md for how a service declares itself.
+"""
+
+from uponyaji_service.app import (
+    Clock,
+    Follow,
+    NotRunning,
+    Parts,
+    Running,
+    Service,
+    resource,
+    running,
+    utc_now,
+)
+from uponyaji_service.errors import (
+    DomainError,
+    InvalidCommand,
+    NotFound,
+    ServiceError,
+    Unavailable,
+)
+from uponyaji_service.feeds import QuietFeed, http_feed
+from uponyaji_service.keys import Keys
+from uponyaji_service.logs import configure_logging, get_logger
+from uponyaji_service.settings import (
+    Environment,
+    ServiceSettings,
+    read_secret,
+    service_config,
+)
+
+__all__ = [
+    "Clock",
+    "DomainError",
+    "Environment",
+    "Follow",
+    "InvalidCommand",
+    "Keys",
+    "NotFound",
+    "NotRunning",
+    "Parts",
+    "QuietFeed",
+    "Running",
+    "Service",
+    "ServiceError",
+    "ServiceSettings",
+    "Unavailable",
+    "configure_logging",
+    "get_logger",
+    "http_feed",
+    "read_secret",
+    "resource",
+    "running",
+    "service_config",
+    "utc_now",
+]

@@ -1,0 +1,286 @@
+"""The service factory: a service declares its parts, `Service.create_app` wires them once.
+
+    SERVICE = Service(
+        name="psychosocial", title="Uponyaji psychosocial", description="...",
+        routers=[router], migrations=MIGRATIONS, sealing=True,
+        build=build,                          # Parts -> the command side (routes get it by type)
+        caseload=lambda parts: LocalCaseload(parts.pool),
+        project=projections.apply_all,        # own events -> read tables, in the unit of work
+        follows=[Follow("intake", handler=lambda running: partial(on_intake, running.resources))],
+    )
+
+    def create_app(settings: Settings | None = None, *, feeds=None, clock=None) -> FastAPI:
+        return SERVICE.create_app(settings or Settings(), feeds=feeds, clock=clock)
+
+The lifespan then: configures logging, loads the KEK (before touching anything), opens the pool,
+migrates (kernel, then the service's own), starts the relay, builds the keys and the service's
+resources, Access (tokens, policy, audit, caseload), the service token client, and one consumer
+per followed source; the app gets the probes, the event feed, the error handlers, access errors,
+correlation ids in the logs, and the service's routers.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+from fastapi import APIRouter, Depends, FastAPI, Request
+from uponyaji_access import Access, Caseload, ServiceTokens, authorize, install_access
+from uponyaji_events import Consumer, ServiceRuntime, feed_router
+from uponyaji_events.consumer import BatchHandler, Handler
+from uponyaji_events.errors_http import install_error_handlers
+from uponyaji_events.feed import FeedSource
+from uponyaji_events.sealing import load_kek
+from uponyaji_events.store import EventStore
+from uponyaji_events.unit_of_work import Project, UnitOfWork, unit_of_work
+
+from uponyaji_service.errors import Unavailable
+from uponyaji_service.feeds import QuietFeed, http_feed
+from uponyaji_service.health import probes_router
+from uponyaji_service.keys import Keys
+from uponyaji_service.logs import CorrelationMiddleware, bind_service, configure_logging
+from uponyaji_service.production import ProductionRefused, database_problems, production_problems
+from uponyaji_service.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+R = TypeVar("R")
+T = TypeVar("T")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock (timezone-aware UTC)."""
+    return datetime.now(UTC)
+
+
+class NotRunning(Unavailable):
+    """The app's lifespan has not started (or has ended): it has no running parts (503)."""
+
+
+@dataclass(frozen=True)
+class Parts(Generic[S]):
+    """What the factory built in the lifespan before the service's own resources."""
+
+    service: str
+    settings: S
+    runtime: ServiceRuntime
+    store: EventStore
+    pool: asyncpg.Pool
+    keys: Keys | None
+    clock: Clock
+    project: Project | None
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A unit of work on the service's store that projects its appends into read tables."""
+        return unit_of_work(self.store, project=self.project)
+
+    def require_keys(self) -> Keys:
+        """The sealing keys (a service declared with `sealing=True` has them)."""
+        if self.keys is None:
+            raise RuntimeError(f"{self.service} was not declared with sealing=True")
+        return self.keys
+
+
+@dataclass
+class Running(Generic[S, R]):
+    """A running service: the factory's parts, the service's resources, Access and consumers."""
+
+    parts: Parts[S]
+    resources: R
+    access: Access
+    tokens: ServiceTokens | None
+    consumers: dict[str, Consumer] = field(default_factory=dict)
+
+    def consumer(self, source: str) -> Consumer:
+        """The consumer of one followed source (KeyError names the sources there are)."""
+        try:
+            return self.consumers[source]
+        except KeyError:
+            raise KeyError(f"no consumer of {source!r}; follows {sorted(self.consumers)}") from None
+
+
+@dataclass(frozen=True)
+class Follow(Generic[S, R]):
+    """A source service whose events this service applies to its own tables (a Consumer).
+
+    Give `handler` (one event at a time) or `batch_handler` (a contiguous page), each built
+    from the running service. `name` is the consumer's durable name (default: the service).
+    """
+
+    source: str
+    handler: Callable[[Running[S, R]], Handler] | None = None
+    batch_handler: Callable[[Running[S, R]], BatchHandler] | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Service(Generic[S, R]):
+    """A service's declaration: what it is made of; `create_app` assembles it."""
+
+    name: str
+    title: str
+    description: str
+    build: Callable[[Parts[S]], R | Awaitable[R]]
+    routers: Sequence[APIRouter] = ()
+    migrations: Path | None = None
+    sealing: bool = False
+    caseload: Callable[[Parts[S]], Caseload] | None = None
+    project: Project | None = None
+    follows: Sequence[Follow[S, R]] = ()
+    feed: bool = True
+    close: Callable[[R], Awaitable[None]] | None = None
+    version: str = "0.1.0"
+
+    def create_app(
+        self,
+        settings: S,
+        *,
+        feeds: Mapping[str, FeedSource] | None = None,
+        clock: Clock | None = None,
+    ) -> FastAPI:
+        """The service's FastAPI app; everything with state is built in its lifespan.
+
+        `feeds` replaces how followed sources are read: a source given a feed here is read
+        from it alone (no NATS subscription, no background task), when whoever passed it calls
+        `running(app).consumer(source).catch_up()`. `clock` is the service's time source.
+        """
+        problems = production_problems(self.name, settings, sealing=self.sealing)
+        if problems:
+            raise ProductionRefused(self.name, problems)
+        runtime = ServiceRuntime(
+            service=self.name,
+            database_url=settings.database_url,
+            nats_url=settings.nats_url,
+            nats_credentials_file=settings.nats_credentials_file,
+            signing_key_dir=settings.signing_key_dir,
+            migration_database_url=settings.migration_database_url,
+            migrations=self.migrations,
+        )
+        given = dict(feeds or {})
+        holder: dict[str, Access] = {}
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            configure_logging(production=not settings.development, level=settings.log_level)
+            bind_service(self.name)
+            kek_file = self._kek_file(settings)
+            if kek_file is not None:
+                load_kek(kek_file, create=settings.development)  # fail before touching anything
+            refused = await database_problems(self.name, settings)
+            if refused:
+                raise ProductionRefused(self.name, refused)
+            await runtime.start()
+            store, pool = runtime.require_store(), runtime.pool
+            assert pool is not None
+            keys = Keys.open(pool, kek_file) if kek_file is not None else None
+            parts = Parts(
+                self.name, settings, runtime, store, pool, keys, clock or utc_now, self.project
+            )
+            built = self.build(parts)
+            resources: R = await built if inspect.isawaitable(built) else built
+            caseload = self.caseload(parts) if self.caseload is not None else None
+            access = Access.create(self.name, store=store, caseload=caseload)
+            access.attach(app)
+            await access.start()
+            holder["access"] = access
+            tokens = ServiceTokens.for_service(self.name) if self.follows else None
+            running = Running(parts, resources, access, tokens)
+            quiet: list[QuietFeed] = []
+            for follow in self.follows:
+                consumer = self._consumer(follow, running, given, quiet)
+                running.consumers[follow.source] = consumer
+                if follow.source in given:
+                    runtime.consumers.append(consumer)  # in health; read by whoever gave the feed
+                else:
+                    runtime.add_consumer(consumer)
+            app.state.uponyaji = running
+            try:
+                yield
+            finally:
+                app.state.uponyaji = None
+                holder.clear()
+                await access.stop()
+                await runtime.stop()
+                for feed in quiet:
+                    await feed.aclose()
+                if tokens is not None:
+                    await tokens.aclose()
+                if self.close is not None:
+                    await self.close(resources)
+
+        app = FastAPI(
+            title=self.title, version=self.version, description=self.description, lifespan=lifespan
+        )
+        install_error_handlers(app)
+        install_access(app)
+        app.add_middleware(CorrelationMiddleware, service=self.name)
+        app.include_router(probes_router(runtime, lambda: holder.get("access")))
+        if self.feed:
+            app.include_router(
+                feed_router(
+                    runtime.require_store,
+                    dependencies=[Depends(authorize("feed.read", survivor=None))],
+                )
+            )
+        for router in self.routers:
+            app.include_router(router)
+        return app
+
+    def _kek_file(self, settings: S) -> Path | None:
+        if not self.sealing:
+            return None
+        if settings.kek_file is None:
+            raise ValueError(f"{self.name} seals survivor data: set {self.name.upper()}_KEK_FILE")
+        return settings.kek_file
+
+    def _consumer(
+        self,
+        follow: Follow[S, R],
+        running: Running[S, R],
+        given: Mapping[str, FeedSource],
+        quiet: list[QuietFeed],
+    ) -> Consumer:
+        feed: FeedSource | None = given.get(follow.source)
+        if feed is None:
+            url = running.parts.settings.service_url(follow.source)
+            if url is not None:
+                feed = http_feed(follow.source, url, running.tokens)
+                quiet.append(feed)
+        return Consumer(
+            running.parts.pool,
+            name=follow.name or self.name,
+            source=follow.source,
+            handler=follow.handler(running) if follow.handler is not None else None,
+            batch_handler=(
+                follow.batch_handler(running) if follow.batch_handler is not None else None
+            ),
+            nats_url=running.parts.settings.nats_url,
+            feed=feed,
+        )
+
+
+def running(app: FastAPI) -> Running[Any, Any]:
+    """The running parts of an app made by `Service.create_app` (inside its lifespan)."""
+    found = getattr(app.state, "uponyaji", None)
+    if not isinstance(found, Running):
+        raise NotRunning("the service's lifespan is not running")
+    return found
+
+
+def resource(kind: type[T]) -> Callable[[Request], T]:
+    """A route dependency giving the service's resources, checked to be a `kind`."""
+
+    def get(request: Request) -> T:
+        found = running(request.app).resources
+        if not isinstance(found, kind):
+            raise NotRunning(f"the service's resources are not a {kind.__name__}")
+        return found
+
+    get.__name__ = f"get_{kind.__name__.lower()}"
+    return get

@@ -1,0 +1,76 @@
+"""One settings base for every service: where its database, NATS, keys and peers are.
+
+A service subclasses `ServiceSettings` with its own prefix and fields:
+
+    class Settings(ServiceSettings):
+        model_config = service_config("psychosocial")
+        port: int = Field(8004, ge=1, le=65535)
+        kek_file: Path = Field(description="Secret file holding the key-encryption key")
+
+`UPONYAJI_ENV` (production, development, test) and `UPONYAJI_SERVICE_URLS` (the launcher's map
+of service name to base URL) are shared by every service and read without the prefix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["production", "development", "test"]
+DEVELOPMENT_ENVIRONMENTS: frozenset[str] = frozenset({"development", "test"})
+
+
+def service_config(service: str) -> SettingsConfigDict:
+    """The settings configuration of one service: environment prefix `<SERVICE>_`."""
+    return SettingsConfigDict(
+        env_prefix=f"{service.upper()}_", extra="ignore", populate_by_name=True
+    )
+
+
+def read_secret(path: Path) -> SecretStr:
+    """A secret held in a file (one line; surrounding whitespace dropped), never logged."""
+    return SecretStr(path.read_text("utf-8").strip())
+
+
+class ServiceSettings(BaseSettings):
+    """The fields every service has; subclasses add their own and set `model_config`."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(description="PostgreSQL URL of the service's own database")
+    nats_url: str = Field("nats://127.0.0.1:4222", description="NATS (JetStream) URL")
+    nats_credentials_file: Path | None = Field(
+        None, description="NATS user and password (JSON, 0600; optional ca_file for TLS)"
+    )
+    signing_key_dir: Path | None = Field(
+        None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
+    )
+    migration_database_url: str | None = Field(
+        None, description="URL of the database's owner role, used only to migrate"
+    )
+    port: int = Field(8000, ge=1, le=65535, description="Port the service listens on")
+    kek_file: Path | None = Field(
+        None, description="Secret file holding the key-encryption key (base64); sealing services"
+    )
+    service_urls: dict[str, str] = Field(
+        default_factory=dict,
+        validation_alias="UPONYAJI_SERVICE_URLS",
+        description="The launcher's map of the services it started: name -> base URL",
+    )
+    environment: Environment = Field("production", validation_alias="UPONYAJI_ENV")
+    log_level: str = Field("INFO", description="Lowest level logged (DEBUG, INFO, WARNING, ...)")
+
+    @property
+    def development(self) -> bool:
+        """Development or test: the KEK file may be created, demo data may be seeded."""
+        return self.environment in DEVELOPMENT_ENVIRONMENTS
+
+    def service_url(self, name: str) -> str | None:
+        """Another service's base URL: the `<name>_url` field if set, else the launcher's map."""
+        own = getattr(self, f"{name}_url", None)
+        if isinstance(own, str) and own:
+            return own
+        return self.service_urls.get(name)

@@ -1,5 +1,0 @@
-"""Command handlers: the survivor gate, sealing, deciding and recording (docs/psychosocial.md)."""
-
-from .base import EAT, Psychosocial, Tx, intake_facts, record, survivor_tx, today
-
-__all__ = ["EAT", "Psychosocial", "Tx", "intake_facts", "record", "survivor_tx", "today"]

@@ -1,0 +1,1 @@
+"""Per-service caseload seeding for the authorisation matrix: `<service>.seed_caseload`."""
