@@ -160,3 +160,18 @@ def test_entry_point_serves_intake(
         log.close()
     missing = subprocess.run([serve, "probe", "intake"], env=env, capture_output=True, check=False)
     assert missing.returncode == 1
+
+
+def test_tls_needs_both_files(tmp_path: Path) -> None:
+    """HTTPS is served when certificate and key are both mounted; half a pair is refused."""
+    cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
+    cert.write_text("certificate")
+    env = {"UPONYAJI_ENV": "test", "UPONYAJI_TLS_CERT_FILE": str(cert)}
+    with pytest.raises(ServeError, match="UPONYAJI_TLS_KEY_FILE"):
+        serve_command("identity", env)
+    env["UPONYAJI_TLS_KEY_FILE"] = str(key)
+    with pytest.raises(ServeError, match="does not exist"):
+        serve_command("identity", env)
+    key.write_text("key")
+    argv, _ = serve_command("identity", env)
+    assert argv[-4:] == ["--ssl-certfile", str(cert), "--ssl-keyfile", str(key)]

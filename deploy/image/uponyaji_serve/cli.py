@@ -19,6 +19,8 @@ from uponyaji_serve.secretfiles import missing_files
 
 HOST_ENV = "UPONYAJI_HOST"
 WORKERS_ENV = "UPONYAJI_WORKERS"
+# HTTPS served by uvicorn itself (identity must be reached over https in production).
+TLS_CERT_ENV, TLS_KEY_ENV = "UPONYAJI_TLS_CERT_FILE", "UPONYAJI_TLS_KEY_FILE"
 DEVELOPMENT = frozenset({"development", "test"})
 # In a container the service must answer on the pod/container address, not only loopback.
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104
@@ -63,7 +65,21 @@ def serve_command(
         "--workers", str(workers_of(env)),
         "--no-server-header", "--proxy-headers", "--forwarded-allow-ips", "*",
     ]  # fmt: skip
+    argv += tls_options(env)
     return argv, env
+
+
+def tls_options(environ: Mapping[str, str]) -> list[str]:
+    """uvicorn's certificate and key options when both TLS files are named (neither: plain)."""
+    cert, key = environ.get(TLS_CERT_ENV, "").strip(), environ.get(TLS_KEY_ENV, "").strip()
+    if bool(cert) != bool(key):
+        raise ServeError(f"set both {TLS_CERT_ENV} and {TLS_KEY_ENV}, or neither")
+    if not cert:
+        return []
+    for name, path in ((TLS_CERT_ENV, cert), (TLS_KEY_ENV, key)):
+        if not os.path.isfile(path):
+            raise ServeError(f"{name}={path} does not exist")
+    return ["--ssl-certfile", cert, "--ssl-keyfile", key]
 
 
 def check(required: Sequence[str]) -> int:
@@ -116,7 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         if args.command == "probe":
-            ok, seen = probe(port_of(args.service, os.environ), args.path)
+            tls = bool(os.environ.get(TLS_CERT_ENV, "").strip())
+            ok, seen = probe(port_of(args.service, os.environ), args.path, tls=tls)
             print(seen)
             return 0 if ok else 1
         command, env = serve_command(args.command, os.environ)
