@@ -34,7 +34,6 @@ from uponyaji_launcher.services import KNOWN_SERVICES
 # The services with a database, NATS user and keys (the portal only calls the others' APIs).
 SERVICES = {spec.name: spec.consumes for spec in KNOWN_SERVICES}
 WEB = ("portal", *SERVICES)
-DB_HOST, DB_PORT = "postgres", 5432
 VALID_DAYS = 825
 
 
@@ -55,9 +54,10 @@ def token() -> str:
 
 
 def passfile(service: str) -> str:
-    """The service's passfile: its owner (migrations) and runtime roles."""
+    """The service's passfile: its owner (migrations) and runtime roles, on any host (compose
+    and Kubernetes name the database server differently)."""
     return "".join(
-        f"{DB_HOST}:{DB_PORT}:{service}:{service}_{role}:{token()}\n" for role in ("owner", "app")
+        f"*:*:{service}:{service}_{role}:{token()}\n" for role in ("owner", "app")
     )
 
 
