@@ -56,9 +56,7 @@ def token() -> str:
 def passfile(service: str) -> str:
     """The service's passfile: its owner (migrations) and runtime roles, on any host (compose
     and Kubernetes name the database server differently)."""
-    return "".join(
-        f"*:*:{service}:{service}_{role}:{token()}\n" for role in ("owner", "app")
-    )
+    return "".join(f"*:*:{service}:{service}_{role}:{token()}\n" for role in ("owner", "app"))
 
 
 def _name(common: str) -> x509.Name:
