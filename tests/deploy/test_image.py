@@ -8,15 +8,19 @@ serves a real service from its own command line against real PostgreSQL and NATS
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import asyncpg
 import httpx
+import psutil
 import pytest
 from servicehost import discover_services
 from uponyaji_launcher.nats import EmbeddedNats
@@ -122,20 +126,40 @@ def test_production_refuses_to_start_with_a_secret_file_missing(tmp_path: Path) 
         serve_command("intake", env)
 
 
-def test_entry_point_serves_intake(
+async def relay_locks(database_url: str) -> int:
+    """How many sessions hold intake's relay lock (the one-active-relay advisory lock)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        key = zlib.crc32(b"relay:intake")
+        return int(
+            await conn.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND classid = 0 AND objid = $1::bigint::oid",
+                key,
+            )
+        )
+    finally:
+        await conn.close()
+
+
+def test_entry_point_serves_intake_with_two_workers_and_one_relay(
     nats_server: EmbeddedNats, new_database_url: Callable[[], str], tmp_path: Path
 ) -> None:
-    """`uponyaji-serve intake` (as the container runs it) serves intake; `probe` sees it ready."""
+    """`uponyaji-serve intake` (as the container runs it) serves intake with two uvicorn workers,
+    one of which holds the relay's advisory lock (exclusive: one active relay); `probe` sees
+    it ready."""
     port = free_port()
     kek = tmp_path / "kek"
+    database = new_database_url()
     env = {
         "PATH": str(Path(sys.executable).parent),
         "UPONYAJI_ENV": "test",
         "UPONYAJI_HOST": "127.0.0.1",
         "INTAKE_PORT": str(port),
-        "INTAKE_DATABASE_URL": new_database_url(),
+        "INTAKE_DATABASE_URL": database,
         "INTAKE_NATS_URL": nats_server.url,
         "INTAKE_KEK_FILE": str(kek),
+        "UPONYAJI_WORKERS": "2",
     }
     serve = shutil.which("uponyaji-serve", path=env["PATH"])
     assert serve is not None
@@ -154,6 +178,16 @@ def test_entry_point_serves_intake(
         assert health.status_code == 200
         assert health.json()["service"] == "intake"
         assert "server" not in health.headers  # no version banner from uvicorn
+        workers = [
+            child
+            for child in psutil.Process(process.pid).children()
+            if "spawn_main" in " ".join(child.cmdline())
+        ]
+        assert len(workers) == 2
+        deadline = time.monotonic() + 30
+        while (held := asyncio.run(relay_locks(database))) == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert held == 1
     finally:
         process.terminate()
         process.wait(20)
