@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,13 +106,14 @@ class ServiceRuntime:
         """Keep a refused event as this service's audit event `<service>.IntegrityAlarmRaised`."""
         event = alarm.event
         payload = {
-            "consumer": alarm.consumer[:128],
+            "consumer": re.sub(r"[^A-Za-z0-9_.:-]", "?", alarm.consumer)[:128],
             "source": alarm.source,
             "position": event.position,
             "event_id": str(event.event_id),
-            "event_type": event.type[:200],
+            # What a forger wrote is kept only as far as the contract's characters go.
+            "event_type": re.sub(r"[^A-Za-z0-9_.?-]", "?", event.type)[:200],
             "path": alarm.path,
-            "reason": alarm.reason[:500],
+            "reason": re.sub(r"[^ -~]", "?", alarm.reason)[:500],
             "at": utc_now().isoformat(),
         }
         await self.require_store().append(

@@ -10,7 +10,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from uponyaji_access import Access, AuditLog, Policy, TokenVerifier, authenticate, install_access
+from uponyaji_access import (
+    Access,
+    AuditLog,
+    Policy,
+    TokenVerifier,
+    authorize,
+    install_access,
+)
 from uponyaji_events.errors_http import install_error_handlers
 from uponyaji_events.feed import feed_router
 from uponyaji_events.health import health_router
@@ -85,7 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(service_tokens.router)
     app.include_router(accounts.router)
-    app.include_router(feed_router(runtime.require_store, dependencies=[Depends(authenticate)]))
+    # The roster and MFA history are for other services (service tokens) only, under the policy.
+    feed = Depends(authorize("identity.feed.read", survivor=None))
+    app.include_router(feed_router(runtime.require_store, dependencies=[feed]))
     return app
 
 

@@ -118,16 +118,22 @@ class IntegrityAlarmRaised(EventPayload):
         }
     )
 
-    consumer: str = Field(max_length=128, description="The consumer that refused the event")
+    consumer: str = Field(
+        pattern=r"^[A-Za-z0-9_.:-]{1,128}$", description="The consumer that refused the event"
+    )
     source: ServiceName = Field(description="The service the event claimed to come from")
     position: int | None = Field(description="The position the event claimed")
     event_id: UUID | None = Field(description="The event id the event claimed")
-    event_type: str | None = Field(max_length=200, description="The type the event claimed")
+    event_type: str | None = Field(
+        pattern=r"^[A-Za-z0-9_.?-]{0,200}$", description="The type the event claimed"
+    )
     path: str = Field(
         pattern=r"^(nats|feed|chain)$",
         description="Where it was refused: on NATS, from the feed, or by the stream chain check",
     )
-    reason: str = Field(max_length=500, description="Which check failed")
+    reason: str = Field(
+        pattern=r"^[ -~]{1,500}$", description="Which check failed (printable ASCII)"
+    )
     at: Timestamp = Field(description="When it was refused")
 
 
