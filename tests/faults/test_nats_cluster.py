@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 from e2e.reporting_stack import (
-    SERVICES,
     Stack,
     consent,
     created,
@@ -31,8 +30,6 @@ from e2e.reporting_stack import (
 )
 from natscluster import NatsCluster
 from uponyaji_events.natsconn import REPLICAS_ENV, server_urls, stream_replicas
-from uponyaji_launcher.clients import client_env, provision_clients
-from uponyaji_launcher.paths import RunPaths
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -58,17 +55,8 @@ def stack(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Stack]:
-    """The four services, each given every node's URL and streams of three replicas.
-
-    Service clients are provisioned as the launcher does: consumers read the sources' signing
-    keys from their feeds with service tokens.
-    """
+    """The four services, each given every node's URL and streams of three replicas."""
     monkeypatch.setenv("UPONYAJI_NATS_STREAM_REPLICAS", "3")
-    paths = RunPaths(tmp_path / "run")
-    provision_clients(paths, SERVICES)
-    for name in SERVICES:
-        for variable, value in client_env(paths, name).items():
-            monkeypatch.setenv(variable, value)
     with running_stack(cluster, new_database_url, tmp_path / "services") as running:  # type: ignore[arg-type]
         yield running
 
