@@ -18,8 +18,14 @@ trap 'rm -rf "$wheels"' EXIT
 "$venv/bin/python" -m pip install --quiet --no-cache-dir -c "$src/constraints.txt" "setuptools>=68"
 for project in "$src"/libs/*/ "$src"/services/*/ "$src"/deploy/image/; do
     if [ -f "$project/pyproject.toml" ]; then
+        # From a clean copy: a left-over build/ directory would put stale modules in the wheel.
+        clean="$wheels/src/$(basename "$project")"
+        mkdir -p "$clean"
+        cp -R "$project/." "$clean/"
+        rm -rf "$clean/build" "$clean"/*.egg-info
+        find "$clean" -name __pycache__ -type d -prune -exec rm -rf {} +
         "$venv/bin/python" -m pip wheel --quiet --no-cache-dir --no-deps --no-build-isolation \
-            --wheel-dir "$wheels" "$project"
+            --wheel-dir "$wheels" "$clean"
     fi
 done
 "$venv/bin/python" -m pip install --quiet --no-cache-dir -c "$src/constraints.txt" \

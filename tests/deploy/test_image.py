@@ -93,6 +93,11 @@ def test_build_script_makes_an_environment_serving_every_service(tmp_path: Path)
     )  # fmt: skip
     assert json.loads(listing.stdout) == []
     assert not (venv / "bin" / "pytest").exists()  # development tools stay out of the image
+    # Only the packages' current modules: no stale copy from a left-over build/ directory.
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    for folder in (ROOT / "services").glob("*/build/lib/*"):
+        if folder.is_dir() and not (folder.parent.parent.parent / folder.name).is_dir():
+            assert not (site / folder.name).exists(), f"stale {folder.name} in the image"
 
 
 def test_a_service_resolves_to_its_package_and_an_unknown_name_is_refused() -> None:
