@@ -1,4 +1,4 @@
-"""Reporting (issue 6): rebuild rate, dashboard and journey reads, lag through NATS and HTTP."""
+"""Reporting: rebuild rate, dashboard and journey reads, lag through NATS and HTTP."""
 
 from __future__ import annotations
 
@@ -249,7 +249,7 @@ async def command_lag(
 
 
 async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Results:
-    """The reporting figures of issue 6, each beside its target."""
+    """The reporting figures, each beside its target."""
     size = sizes_for(sizes)
     results = Results()
     pool = await rebuild(servers, size.events, probe, results)

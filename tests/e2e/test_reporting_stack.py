@@ -1,4 +1,4 @@
-"""Reporting end to end (issue 6): HTTP commands at intake and psychosocial → journey and dashboard.
+"""Reporting end to end: HTTP commands at intake and psychosocial → journey and dashboard.
 
 Identity, intake, psychosocial and reporting run as processes (tests/e2e/reporting_stack.py); demo
 staff sign in at identity. Every number below is a hand calculation written out as a literal.

@@ -25,7 +25,7 @@ class RegistryError(ValueError):
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """One service: its package name and default port (ARCHITECTURE §1)."""
+    """One service: its package name and default port (docs/architecture.md)."""
 
     name: str
     default_port: int

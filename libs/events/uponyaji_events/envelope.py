@@ -49,7 +49,7 @@ class NewEvent:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """A stored event with its full envelope (ARCHITECTURE §2)."""
+    """A stored event with its full envelope (docs/kernel.md)."""
 
     event_id: UUID
     stream_type: str

@@ -32,7 +32,7 @@ from .settings import Settings
 SEEDER = Actor.system("identity-seed")
 NAIROBI = "Nairobi Field Office"
 MOMBASA = "Mombasa Field Office"
-TEAMS = {NAIROBI: "047", MOMBASA: "001"}  # county codes (KENYA.md)
+TEAMS = {NAIROBI: "047", MOMBASA: "001"}  # Kenyan county codes
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,1 +1,1 @@
-"""Uponyaji intake: where a survivor's journey begins (issue 4, docs/intake.md)."""
+"""Uponyaji intake: where a survivor's journey begins (docs/intake.md)."""

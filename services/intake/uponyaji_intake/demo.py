@@ -1,4 +1,4 @@
-"""Synthetic demo survivors: obviously fake names, counties from KENYA.md, plausible journeys.
+"""Synthetic demo survivors: obviously fake names, real Kenyan county codes, plausible journeys.
 
 Pure: a seeded random generator turns a number into request bodies (the same bodies the API
 takes), so the demo data goes through every rule a real registration does.

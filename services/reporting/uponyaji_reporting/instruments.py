@@ -1,4 +1,4 @@
-"""Reliable-change parameters per instrument (INSTRUMENTS.md "Change over time").
+"""Reliable-change parameters per instrument (Jacobson-Truax reliable change; docs/reporting.md).
 
 Reporting may not import psychosocial's code, so it carries the few numbers it needs. They are the
 values of psychosocial's instrument table (services/psychosocial/psychosocial/instruments/

@@ -1,4 +1,4 @@
-"""The policy file: validated at load, one decision per (role, action), and the rules of §3."""
+"""The policy file: validated at load, one decision per (role, action), the documented rules."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ NAIROBI = uuid.UUID("0190a8e5-7c00-7000-8000-0000000000b1")
 MOMBASA = uuid.UUID("0190a8e5-7c00-7000-8000-0000000000b2")
 REGISTRY = default_registry()
 OFFICER = Actor(id=str(uuid.uuid4()), role="intake_officer")
-PHQ9_RISKY = [3, 0, 1, 2, 0, 0, 1, 0, 3]  # INSTRUMENTS.md: 10, moderate, item 9 = 3
+PHQ9_RISKY = [3, 0, 1, 2, 0, 0, 1, 0, 3]  # PHQ-9: 10, moderate, item 9 = 3
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Scoring: every worked example of INSTRUMENTS.md, properties over all instruments, bad input."""
+"""Scoring: every published worked example, properties over all instruments, bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Event contracts of the identity service: staff accounts, roles, teams and MFA (issue 3).
+"""Event contracts of the identity service: staff accounts, roles, teams and MFA.
 
 These events are published to NATS and read by every service. They never carry a password, a
 password hash, a TOTP secret, a recovery code, a token or a session secret: identity keeps
@@ -75,7 +75,8 @@ class TeamCreated(EventPayload):
         pattern=r"^[A-Za-z0-9][A-Za-z0-9 ,.'()&-]{1,79}$",
     )
     county_code: CountyCode | None = Field(
-        default=None, description="County of a field office (KENYA.md code), if it has one"
+        default=None,
+        description="County of a field office (Kenyan county code, 001-047), if it has one",
     )
 
 

@@ -1,7 +1,7 @@
 """Event contracts of psychosocial: sessions, assessments, risk flags and care plans.
 
 Counselling notes and every free-text value (goal descriptions, review notes, safety-response
-details, correction reasons) are sealed under the survivor's data key (ARCHITECTURE §3). Scores
+details, correction reasons) are sealed under the survivor's data key (docs/sealing.md). Scores
 are exact decimal strings (a mean such as 2.4375 never passes through a float); the item
 responses are kept, so every score can be recomputed. The vocabularies are psychosocial's own.
 Rules between fields (an individual session has one participant, a correction supersedes a
@@ -74,7 +74,7 @@ class SessionPlace(StrEnum):
 
 
 class InstrumentCode(StrEnum):
-    """Standardised instruments (INSTRUMENTS.md identifiers)."""
+    """Standardised instruments (their published short names)."""
 
     PHQ_9 = "PHQ-9"
     GAD_7 = "GAD-7"

@@ -3,7 +3,8 @@
 Adding a value is backward compatible for stored events (old payloads stay valid), but a consumer
 built before the addition rejects the new value: release the kernel to consumers first. Renaming
 or removing a value changes the payload: new schema_version and an upcaster (docs/contracts.md).
-Sources: issues 3 and 4, ../shared/domain/KENYA.md and MEDICO_LEGAL.md (design documents).
+Sources: the programme's staff roles and case workflow, Kenyan administrative and institutional
+names, and the Istanbul Protocol's categories of torture.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from enum import StrEnum
 
 
 class ServiceName(StrEnum):
-    """The services that own event stores (ARCHITECTURE §1)."""
+    """The services that own event stores (docs/architecture.md)."""
 
     IDENTITY = "identity"
     INTAKE = "intake"
@@ -23,7 +24,7 @@ class ServiceName(StrEnum):
 
 
 class Role(StrEnum):
-    """Staff roles (issue 3); the access policy gives each its actions and field classes."""
+    """Staff roles; the access policy gives each its actions and field classes."""
 
     ADMIN = "admin"
     INTAKE_OFFICER = "intake_officer"
@@ -89,7 +90,7 @@ class DisabilityDomain(StrEnum):
 
 
 class ConsentScope(StrEnum):
-    """What a survivor consents to (issue 4); services refuse work outside current consent."""
+    """What a survivor consents to; services refuse work outside current consent."""
 
     DOCUMENTATION = "documentation"
     MEDICAL_EXAMINATION = "medical_examination"
@@ -125,7 +126,7 @@ class ConsentParty(StrEnum):
 
 
 class PlaceType(StrEnum):
-    """Where an incident or detention took place (issue 4)."""
+    """Where an incident or detention took place."""
 
     POLICE_STATION = "police_station"
     PRISON = "prison"
@@ -136,7 +137,7 @@ class PlaceType(StrEnum):
 
 
 class PerpetratorCategory(StrEnum):
-    """Alleged perpetrators (KENYA.md, controlled vocabulary, extendable)."""
+    """Alleged perpetrators (Kenyan state and other actors; controlled, extendable)."""
 
     NATIONAL_POLICE_SERVICE = "national_police_service"  # unit not known
     KENYA_POLICE_SERVICE = "kenya_police_service"
@@ -155,7 +156,7 @@ class PerpetratorCategory(StrEnum):
 
 
 class TortureMethod(StrEnum):
-    """Types of torture alleged (MEDICO_LEGAL.md, controlled vocabulary, extendable)."""
+    """Types of torture alleged (after the Istanbul Protocol, controlled vocabulary, extendable)."""
 
     BEATING = "beating"
     KICKING = "kicking"
@@ -186,7 +187,7 @@ class TortureMethod(StrEnum):
 
 
 class ReportedTo(StrEnum):
-    """Where an incident was reported (KENYA.md, "Where a case may go")."""
+    """Where an incident was reported (the Kenyan bodies a case may go to)."""
 
     POLICE = "police"
     IPOA = "ipoa"
@@ -224,7 +225,7 @@ class ReferralStatus(StrEnum):
 
 
 class ClosureReason(StrEnum):
-    """Why a case was closed (issue 4)."""
+    """Why a case was closed."""
 
     GOALS_MET = "goals_met"
     LOST_TO_FOLLOW_UP = "lost_to_follow_up"

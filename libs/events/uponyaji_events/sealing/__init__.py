@@ -1,4 +1,4 @@
-"""Sealed fields with per-subject data keys, and crypto-shredding (ARCHITECTURE §3).
+"""Sealed fields with per-subject data keys, and crypto-shredding (docs/sealing.md).
 
 `load_kek` reads the key-encryption key; `KeyStore` keeps each subject's data key wrapped in
 PostgreSQL (table `sealing_keys`); `Sealer` turns sensitive values into `Sealed` strings and back.

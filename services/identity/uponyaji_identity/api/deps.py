@@ -26,7 +26,7 @@ def actor(grant: Grant) -> Actor:
 
 IdentityDep = Annotated[Identity, Depends(get_identity)]
 Client = Annotated[str, Depends(client_address)]
-# Everything under /accounts and /teams is account management: admins only (issue 3).
+# Everything under /accounts and /teams is account management: admins only.
 Manage = Annotated[Grant, Depends(authorize("accounts.manage", survivor=None))]
 # The staff directory: any signed-in staff member.
 Directory = Annotated[Grant, Depends(authorize("accounts.read", survivor=None))]

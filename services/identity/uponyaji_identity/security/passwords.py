@@ -1,4 +1,4 @@
-"""Passwords: argon2id hashing (argon2-cffi) and the strength rules of issue 3.
+"""Passwords: argon2id hashing (argon2-cffi) and the strength rules of docs/identity.md.
 
 Rules: at least 12 characters, at most 256; not in the bundled list of common passwords (also
 after undoing common letter-for-symbol swaps); not a common word with only digits or symbols

@@ -42,7 +42,7 @@ def access_claims(
     now: datetime,
     audiences: Iterable[str] = AUDIENCES,
 ) -> dict[str, Any]:
-    """The claims of an access token for one session (the token contract of issue 3)."""
+    """The claims of an access token for one session (the token contract of docs/identity.md)."""
     issued = int(now.timestamp())
     return {
         "iss": ISSUER,

@@ -1,4 +1,4 @@
-"""The pure domain of intake: state, commands, deciders. No I/O (STYLE.md)."""
+"""The pure domain of intake: state, commands, deciders. No I/O."""
 
 from .commands import (
     AssignCase,

@@ -100,7 +100,7 @@ def decide_session(command: RecordSession) -> list[NewEvent]:
         raise InvalidCommand("interpreter_language is given but interpreter is false")
     attended = {p.survivor_id for p in command.participants if p.attendance == "attended"}
     for flag in command.open_flags:
-        # INSTRUMENTS.md: a session must not close without a recorded safety response.
+        # Safety protocol: a session must not close without a recorded safety response.
         if flag.survivor_id in attended and flag.raised_on <= command.held_on:
             raise SafetyResponseRequired(
                 f"risk flag {flag.flag_id} (raised {flag.raised_on}) is open: record its safety "

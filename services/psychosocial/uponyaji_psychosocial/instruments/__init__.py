@@ -1,6 +1,7 @@
 """Standardised instruments: the definition table, exact scoring, and reliable change.
 
-Pure code (no I/O). Facts and worked examples: ../shared/domain/INSTRUMENTS.md.
+Pure code (no I/O). Facts and worked examples: docs/psychosocial.md and each instrument's
+published scoring.
 """
 
 from .change import Change, Classification, compare

@@ -1,4 +1,4 @@
-"""The one table of instrument definitions (facts from ../shared/domain/INSTRUMENTS.md).
+"""The one table of instrument definitions (facts from each instrument's published scoring).
 
 Reliable-change parameters: `r` is a published reliability; `SD` is the pre-treatment standard
 deviation. Where a reliable-change criterion is in common use (PHQ-9 6 points, GAD-7 4 points,

@@ -1,7 +1,7 @@
 """Event contracts of intake: survivors, consent, incidents, referrals, caseload, erasure.
 
 Identity data, narratives and every free-text note are sealed under the survivor's data key
-(ARCHITECTURE §3); the unsealed fields are ids, codes and vocabularies that aggregates and other
+(docs/sealing.md); the unsealed fields are ids, codes and vocabularies that aggregates and other
 services need. Blind indexes for duplicate detection are not in events: intake derives them
 from the unsealed values in its own tables, so erasure removes them with the key. Contracts
 describe shapes only; rules between fields (dates in order, a reason when overriding duplicates)

@@ -70,7 +70,7 @@ class SurvivorRegistered(EventPayload):
     birth_date_estimated: bool = Field(default=False, description="Whether birth_date is estimated")
     next_of_kin: NextOfKin | None = Field(default=None, description="Next of kin, if given")
     location: SealedValue | None = optional("Exact location: village or estate, landmarks, GPS")
-    county_code: CountyCode = Field(description="County of residence (KENYA.md code, 001-047)")
+    county_code: CountyCode = Field(description="County of residence (Kenyan county code, 001-047)")
     gender: Gender = Field(description="Gender as the survivor states it")
     age_band: AgeBand = Field(description="Age band at registration")
     disabilities: list[DisabilityDomain] = Field(
