@@ -13,6 +13,7 @@ from uponyaji_events.envelope import Actor, Event
 from uponyaji_service import resource
 
 from . import progress, queries, views
+from . import responses as r
 from .handlers import Psychosocial
 from .handlers.assessments import correct_assessment, record_assessment
 from .handlers.care import add_goal, respond_to_flag, review_goal
@@ -78,7 +79,7 @@ async def reader(ps: Psychosocial, survivor_id: UUID) -> views.Reader:
     )
 
 
-@router.post("/survivors/{survivor_id}/sessions", status_code=201)
+@router.post("/survivors/{survivor_id}/sessions", status_code=201, response_model=r.SessionLogged)
 async def log_session(
     survivor_id: UUID, body: SessionBody, grant: SessionRecord, ps: PsDep, access: AccessDep,
     request: Request,
@@ -94,7 +95,7 @@ async def log_session(
     return {"session_id": events[0].stream_id, "events": written(events)}
 
 
-@router.get("/survivors/{survivor_id}/sessions")
+@router.get("/survivors/{survivor_id}/sessions", response_model=r.Sessions)
 async def list_sessions(survivor_id: UUID, grant: SessionRead, ps: PsDep) -> dict[str, Any]:
     """The survivor's sessions, newest first; notes only for counsellors on the caseload."""
     notes = grant.sees("counselling_notes")
@@ -120,7 +121,7 @@ def _scored(events: list[Event]) -> dict[str, Any]:
     }
 
 
-@router.post("/survivors/{survivor_id}/assessments", status_code=201)
+@router.post("/survivors/{survivor_id}/assessments", status_code=201, response_model=r.Scored)
 async def administer(
     survivor_id: UUID, body: AssessmentBody, grant: AssessmentRecord, ps: PsDep
 ) -> dict[str, Any]:
@@ -128,7 +129,11 @@ async def administer(
     return _scored(await record_assessment(ps, survivor_id, body, actor(grant)))
 
 
-@router.post("/survivors/{survivor_id}/assessments/{assessment_id}/correction", status_code=201)
+@router.post(
+    "/survivors/{survivor_id}/assessments/{assessment_id}/correction",
+    status_code=201,
+    response_model=r.Scored,
+)
 async def correct(
     survivor_id: UUID, assessment_id: UUID, body: CorrectionBody, grant: AssessmentRecord,
     ps: PsDep,
@@ -137,7 +142,7 @@ async def correct(
     return _scored(await correct_assessment(ps, survivor_id, assessment_id, body, actor(grant)))
 
 
-@router.get("/survivors/{survivor_id}/assessments")
+@router.get("/survivors/{survivor_id}/assessments", response_model=r.Assessments)
 async def list_assessments(
     survivor_id: UUID, grant: AssessmentRead, ps: PsDep, instrument: InstrumentCode | None = None
 ) -> dict[str, Any]:
@@ -148,7 +153,7 @@ async def list_assessments(
     return {"assessments": [await views.assessment(row, read) for row in rows]}
 
 
-@router.get("/survivors/{survivor_id}/progress")
+@router.get("/survivors/{survivor_id}/progress", response_model=r.Progress)
 async def survivor_progress(survivor_id: UUID, grant: AssessmentRead, ps: PsDep) -> dict[str, Any]:
     """Per instrument: baseline, latest, change, Reliable Change Index and its meaning."""
     rows = await queries.assessments(ps.store.pool, survivor_id, None)
@@ -156,7 +161,7 @@ async def survivor_progress(survivor_id: UUID, grant: AssessmentRead, ps: PsDep)
     return {"survivor_id": str(survivor_id), "instruments": progress.progress(ps.table, points)}
 
 
-@router.get("/risk-flags")
+@router.get("/risk-flags", response_model=r.RiskFlags)
 async def list_flags(
     grant: FlagsRead,
     ps: PsDep,
@@ -169,7 +174,7 @@ async def list_flags(
     return {"flags": [await views.risk_flag(row, None) for row in rows]}
 
 
-@router.get("/survivors/{survivor_id}/risk-flags")
+@router.get("/survivors/{survivor_id}/risk-flags", response_model=r.RiskFlags)
 async def survivor_flags(survivor_id: UUID, grant: SurvivorFlagsRead, ps: PsDep) -> dict[str, Any]:
     """One survivor's risk flags and safety responses, oldest first."""
     read = await reader(ps, survivor_id)
@@ -177,7 +182,7 @@ async def survivor_flags(survivor_id: UUID, grant: SurvivorFlagsRead, ps: PsDep)
     return {"flags": [await views.risk_flag(row, read) for row in rows]}
 
 
-@router.post("/risk-flags/{flag_id}/resolution", status_code=201)
+@router.post("/risk-flags/{flag_id}/resolution", status_code=201, response_model=r.FlagResolved)
 async def resolve_flag(
     flag_id: UUID, body: SafetyResponseBody, grant: FlagResolve, ps: PsDep
 ) -> dict[str, Any]:
@@ -189,7 +194,9 @@ async def resolve_flag(
     return {"flag_id": str(flag_id), "status": "resolved", "events": written(events)}
 
 
-@router.post("/survivors/{survivor_id}/care-plan/goals", status_code=201)
+@router.post(
+    "/survivors/{survivor_id}/care-plan/goals", status_code=201, response_model=r.GoalAdded
+)
 async def new_goal(
     survivor_id: UUID, body: GoalBody, grant: CarePlanManage, ps: PsDep
 ) -> dict[str, Any]:
@@ -198,7 +205,11 @@ async def new_goal(
     return {"goal_id": events[0].payload["goal_id"], "events": written(events)}
 
 
-@router.post("/survivors/{survivor_id}/care-plan/goals/{goal_id}/reviews", status_code=201)
+@router.post(
+    "/survivors/{survivor_id}/care-plan/goals/{goal_id}/reviews",
+    status_code=201,
+    response_model=r.GoalReviewed,
+)
 async def review(
     survivor_id: UUID, goal_id: UUID, body: ReviewBody, grant: CarePlanManage, ps: PsDep
 ) -> dict[str, Any]:
@@ -207,7 +218,7 @@ async def review(
     return {"goal_id": str(goal_id), "status": body.status.value, "events": written(events)}
 
 
-@router.get("/survivors/{survivor_id}/care-plan")
+@router.get("/survivors/{survivor_id}/care-plan", response_model=r.CarePlan)
 async def care_plan(survivor_id: UUID, grant: CarePlanRead, ps: PsDep) -> dict[str, Any]:
     """The care plan: goals by target date with their reviews."""
     rows = await queries.goals(ps.store.pool, survivor_id)
