@@ -98,6 +98,23 @@ class EnrolmentResponse(BaseModel):
     otpauth_uri: str
 
 
+class PublicKey(BaseModel):
+    """One token-verifying public key, as a JWK (RFC 7517; Ed25519 per RFC 8037)."""
+
+    kty: str
+    crv: str
+    x: str
+    kid: str
+    use: str
+    alg: str
+
+
+class KeySet(BaseModel):
+    """The JWKS: the current key, the next one if announced, and recent previous ones."""
+
+    keys: list[PublicKey]
+
+
 class Revocations(BaseModel):
     """Sessions revoked within the last access-token lifetime (plus a margin)."""
 
@@ -191,7 +208,7 @@ async def change_password(
     return Response(status_code=204)
 
 
-@router.get("/.well-known/jwks.json", tags=["keys"])
+@router.get("/.well-known/jwks.json", tags=["keys"], response_model=KeySet)
 async def jwks(ctx: IdentityDep, response: Response) -> dict[str, Any]:
     """The public keys that verify access tokens: the current one and recent previous ones."""
     response.headers["Cache-Control"] = "public, max-age=60"
