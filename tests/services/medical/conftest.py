@@ -12,8 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from medical_api_support import NAIROBI, As, FakeIntake, SigningKey, Staff
+from support import signed_store
 from uponyaji_events import StoreFeed
-from uponyaji_events.store import EventStore
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_medical.app import create_app
 from uponyaji_medical.settings import Settings
@@ -52,7 +52,7 @@ def settings(
 @pytest.fixture
 async def intake(new_database: Callable[..., Any]) -> FakeIntake:
     """A fake intake with its own event store."""
-    return FakeIntake(EventStore(await new_database(max_size=4)))
+    return FakeIntake(signed_store(await new_database(max_size=4), "intake"))
 
 
 @pytest.fixture

@@ -1,0 +1,53 @@
+"""What medical's evidence and referral routes answer: response models for its OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Written(BaseModel):
+    """One event a command recorded."""
+
+    type: str
+    stream_id: str
+    version: int
+
+
+class Uploaded(BaseModel):
+    """An evidence file was stored and its capture recorded."""
+
+    evidence_id: str
+    sha256: str
+    media_type: str
+    captured_at: str | None
+    events: list[Written]
+
+
+class EvidenceRecorded(BaseModel):
+    """A sample was described or a custody hand-over recorded."""
+
+    evidence_id: str
+    events: list[Written]
+
+
+class Custody(BaseModel):
+    """An item's chain of custody, step by step (each step: its event's fields and who, when)."""
+
+    evidence_id: str
+    custody: list[dict[str, Any]]
+
+
+class PendingReferrals(BaseModel):
+    """Referrals to medical not yet answered."""
+
+    referrals: list[dict[str, Any]]
+
+
+class ReferralDecided(BaseModel):
+    """A referral was accepted or declined."""
+
+    referral_id: str
+    decision: str
+    events: list[Written]
