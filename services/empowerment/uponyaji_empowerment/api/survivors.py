@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from .. import queries, views
+from .. import responses as r
 from ..handlers import records
 from ..handlers.trainings import complete_training
 from ..schemas import (
@@ -26,7 +27,7 @@ router = APIRouter(tags=["survivors"])
 PATH = "/survivors/{survivor_id}"
 
 
-@router.post(PATH + "/needs-assessments", status_code=201)
+@router.post(PATH + "/needs-assessments", status_code=201, response_model=r.NeedsAssessed)
 async def assess(survivor_id: UUID, body: NeedsBody, grant: Record, em: EmDep) -> dict[str, Any]:
     """Record a needs assessment: household, income (KES), Household Hunger Scale, barriers."""
     events = await records.assess_needs(em, survivor_id, body, actor(grant))
@@ -35,7 +36,11 @@ async def assess(survivor_id: UUID, body: NeedsBody, grant: Record, em: EmDep) -
             "hunger_category": p["hunger_category"], "events": written(events)}  # fmt: skip
 
 
-@router.post(PATH + "/needs-assessments/{assessment_id}/correction", status_code=201)
+@router.post(
+    PATH + "/needs-assessments/{assessment_id}/correction",
+    status_code=201,
+    response_model=r.NeedsCorrected,
+)
 async def correct_needs(
     survivor_id: UUID, assessment_id: UUID, body: NeedsCorrectionBody, grant: Record, em: EmDep
 ) -> dict[str, Any]:
@@ -46,7 +51,7 @@ async def correct_needs(
             "hunger_category": p["hunger_category"], "events": written(events)}  # fmt: skip
 
 
-@router.post(PATH + "/plan", status_code=201)
+@router.post(PATH + "/plan", status_code=201, response_model=r.PlanStarted)
 async def start_plan(survivor_id: UUID, body: PlanBody, grant: Record, em: EmDep) -> dict[str, Any]:
     """Start the livelihood plan: goals (business, employment, skill, education, savings)."""
     events = await records.start_plan(em, survivor_id, body, actor(grant))
@@ -56,14 +61,14 @@ async def start_plan(survivor_id: UUID, body: PlanBody, grant: Record, em: EmDep
             "events": written(events)}  # fmt: skip
 
 
-@router.post(PATH + "/plan/goals", status_code=201)
+@router.post(PATH + "/plan/goals", status_code=201, response_model=r.GoalAdded)
 async def add_goal(survivor_id: UUID, body: GoalBody, grant: Record, em: EmDep) -> dict[str, Any]:
     """Add a goal to the plan."""
     events = await records.add_goal(em, survivor_id, body, actor(grant))
     return {"goal_id": events[0].payload["goal"]["goal_id"], "events": written(events)}
 
 
-@router.post(PATH + "/plan/reviews", status_code=201)
+@router.post(PATH + "/plan/reviews", status_code=201, response_model=r.Recorded)
 async def review_plan(
     survivor_id: UUID, body: ReviewBody, grant: Record, em: EmDep
 ) -> dict[str, Any]:
@@ -71,7 +76,7 @@ async def review_plan(
     return {"events": written(await records.review_plan(em, survivor_id, body, actor(grant)))}
 
 
-@router.post(PATH + "/follow-ups", status_code=201)
+@router.post(PATH + "/follow-ups", status_code=201, response_model=r.FollowedUp)
 async def follow_up(
     survivor_id: UUID, body: FollowUpBody, grant: Record, em: EmDep
 ) -> dict[str, Any]:
@@ -82,7 +87,11 @@ async def follow_up(
             "hunger_category": p["hunger_category"], "events": written(events)}  # fmt: skip
 
 
-@router.post(PATH + "/follow-ups/{follow_up_id}/correction", status_code=201)
+@router.post(
+    PATH + "/follow-ups/{follow_up_id}/correction",
+    status_code=201,
+    response_model=r.FollowUpCorrected,
+)
 async def correct_follow_up(
     survivor_id: UUID, follow_up_id: UUID, body: FollowUpCorrectionBody, grant: Record, em: EmDep
 ) -> dict[str, Any]:
@@ -92,7 +101,9 @@ async def correct_follow_up(
             "events": written(events)}  # fmt: skip
 
 
-@router.post(PATH + "/trainings/{course_id}/completion", status_code=201)
+@router.post(
+    PATH + "/trainings/{course_id}/completion", status_code=201, response_model=r.TrainingCompleted
+)
 async def complete(
     survivor_id: UUID, course_id: UUID, body: CompletionBody, grant: Record, em: EmDep
 ) -> dict[str, Any]:
