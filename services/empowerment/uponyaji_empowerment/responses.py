@@ -75,3 +75,56 @@ class TrainingCompleted(BaseModel):
 
     sessions_attended: int
     events: list[Written]
+
+
+class BudgetLineOpened(BaseModel):
+    """A grants budget line was opened."""
+
+    budget_line_id: str
+    events: list[Written]
+
+
+class GrantProposed(BaseModel):
+    """A grant was proposed for a programme lead to decide."""
+
+    grant_id: str
+    status: str
+    events: list[Written]
+
+
+class GrantDecided(BaseModel):
+    """A grant was approved or declined."""
+
+    grant_id: str
+    status: str
+    events: list[Written]
+
+
+class Disbursed(BaseModel):
+    """A disbursement was recorded (amount as an exact decimal string, KES)."""
+
+    disbursement_id: str
+    amount_kes: str
+    events: list[Written]
+
+
+class ReferralAnswered(BaseModel):
+    """A referral was accepted or declined."""
+
+    referral_id: str
+    decision: str
+    events: list[Written]
+
+
+class CourseOpened(BaseModel):
+    """A training course was opened."""
+
+    course_id: str
+    events: list[Written]
+
+
+class SessionHeld(BaseModel):
+    """A course session was recorded with its attendance."""
+
+    session_id: str
+    events: list[Written]

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from .. import programme, queries, views
+from .. import responses as answers
 from ..handlers import money
 from ..schemas import BudgetLineBody, DecisionBody, DisbursementBody, GrantBody
 from .deps import (
@@ -36,7 +37,7 @@ class GrantStatus(StrEnum):
     ALL = "all"
 
 
-@router.post("/budget-lines", status_code=201)
+@router.post("/budget-lines", status_code=201, response_model=answers.BudgetLineOpened)
 async def open_line(body: BudgetLineBody, grant: BudgetManage, em: EmDep) -> dict[str, Any]:
     """Open a grants budget line for a period (programme leads)."""
     events = await money.open_budget_line(em, body, actor(grant))
@@ -55,7 +56,9 @@ async def lines(grant: BudgetRead, em: EmDep) -> dict[str, Any]:
     } for r in await queries.budget_lines(em.store.pool)]}  # fmt: skip
 
 
-@router.post("/survivors/{survivor_id}/grants", status_code=201)
+@router.post(
+    "/survivors/{survivor_id}/grants", status_code=201, response_model=answers.GrantProposed
+)
 async def propose(survivor_id: UUID, body: GrantBody, grant: Record, em: EmDep) -> dict[str, Any]:
     """Propose a grant (purpose, KES amount, budget line) for a programme lead to decide."""
     events = await money.propose_grant(em, survivor_id, body, actor(grant),
@@ -64,7 +67,7 @@ async def propose(survivor_id: UUID, body: GrantBody, grant: Record, em: EmDep) 
             "events": written(events)}  # fmt: skip
 
 
-@router.post("/grants/{grant_id}/decision", status_code=201)
+@router.post("/grants/{grant_id}/decision", status_code=201, response_model=answers.GrantDecided)
 async def decide(grant_id: UUID, body: DecisionBody, grant: DecideGrant, em: EmDep
                  ) -> dict[str, Any]:  # fmt: skip
     """Approve or decline a proposed grant: 403 on your own proposal, 409 past the budget."""
@@ -75,7 +78,7 @@ async def decide(grant_id: UUID, body: DecisionBody, grant: DecideGrant, em: EmD
     return {"grant_id": str(grant_id), "status": status, "events": written(events)}
 
 
-@router.post("/grants/{grant_id}/disbursements", status_code=201)
+@router.post("/grants/{grant_id}/disbursements", status_code=201, response_model=answers.Disbursed)
 async def pay(grant_id: UUID, body: DisbursementBody, grant: DisburseGrant, em: EmDep
               ) -> dict[str, Any]:  # fmt: skip
     """Record a disbursement (M-Pesa code, bank reference or in kind) within the remainder."""

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from uponyaji_access import AccessDep
 
 from .. import programme, queries
+from .. import responses as answers
 from ..handlers.trainings import answer_referral, hold_session, open_course
 from ..schemas import CourseBody, ReferralAnswerBody, SessionBody
 from .deps import (
@@ -70,7 +71,9 @@ async def referrals(
     } for r in rows]}  # fmt: skip
 
 
-@router.post("/referrals/{referral_id}/answer", status_code=201)
+@router.post(
+    "/referrals/{referral_id}/answer", status_code=201, response_model=answers.ReferralAnswered
+)
 async def answer(
     referral_id: UUID, body: ReferralAnswerBody, grant: AnswerReferral, em: EmDep
 ) -> dict[str, Any]:
@@ -82,7 +85,7 @@ async def answer(
             "events": written(events)}  # fmt: skip
 
 
-@router.post("/courses", status_code=201)
+@router.post("/courses", status_code=201, response_model=answers.CourseOpened)
 async def new_course(body: CourseBody, grant: CourseManage, em: EmDep) -> dict[str, Any]:
     """Open a training course."""
     events = await open_course(em, body, actor(grant))
@@ -100,7 +103,7 @@ async def courses(grant: CourseManage, em: EmDep) -> dict[str, Any]:
     } for r in await queries.courses(em.store.pool)]}  # fmt: skip
 
 
-@router.post("/courses/{course_id}/sessions", status_code=201)
+@router.post("/courses/{course_id}/sessions", status_code=201, response_model=answers.SessionHeld)
 async def session(
     course_id: UUID, body: SessionBody, grant: CourseManage, em: EmDep, access: AccessDep,
     request: Request,
