@@ -128,3 +128,41 @@ class SessionHeld(BaseModel):
 
     session_id: str
     events: list[Written]
+
+
+class BudgetLine(BaseModel):
+    """A budget line: amount, committed by approvals, disbursed, remaining (KES, exact text)."""
+
+    budget_line_id: str
+    code: str
+    period_start: str
+    period_end: str
+    amount_kes: str | None
+    committed_kes: str | None
+    disbursed_kes: str | None
+    remaining_kes: str | None
+
+
+class BudgetLines(BaseModel):
+    """The grants budget lines."""
+
+    budget_lines: list[BudgetLine]
+
+
+class Course(BaseModel):
+    """A course with sessions held, survivors enrolled and completions (counts only)."""
+
+    course_id: str
+    title: str
+    skill: str
+    starts_on: str
+    sessions_planned: int
+    sessions_held: int
+    enrolled: int
+    completed: int
+
+
+class Courses(BaseModel):
+    """Training courses."""
+
+    courses: list[Course]

@@ -51,3 +51,30 @@ class ReferralDecided(BaseModel):
     referral_id: str
     decision: str
     events: list[Written]
+
+
+class Icd11Code(BaseModel):
+    """One ICD-11 code the service accepts."""
+
+    code: str
+    title: str
+    kind: str
+
+
+class Icd11Subset(BaseModel):
+    """The ICD-11 codes this service accepts, with titles."""
+
+    codes: list[Icd11Code]
+
+
+class ReportVerification(BaseModel):
+    """Whether a PDF (by its SHA-256) is a signed report or addendum, and the signature check."""
+
+    report_id: str
+    matches: bool
+    matched: str | None
+    signer_id: str
+    signed_at: str
+    content_sha256: str
+    signature_valid: bool
+    addenda: list[dict[str, Any]]

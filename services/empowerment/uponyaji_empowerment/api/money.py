@@ -44,7 +44,7 @@ async def open_line(body: BudgetLineBody, grant: BudgetManage, em: EmDep) -> dic
     return {"budget_line_id": events[0].stream_id, "events": written(events)}
 
 
-@router.get("/budget-lines")
+@router.get("/budget-lines", response_model=answers.BudgetLines)
 async def lines(grant: BudgetRead, em: EmDep) -> dict[str, Any]:
     """Budget lines: amount, committed by approvals, disbursed, remaining (KES)."""
     return {"budget_lines": [{

@@ -92,7 +92,7 @@ async def new_course(body: CourseBody, grant: CourseManage, em: EmDep) -> dict[s
     return {"course_id": events[0].stream_id, "events": written(events)}
 
 
-@router.get("/courses")
+@router.get("/courses", response_model=answers.Courses)
 async def courses(grant: CourseManage, em: EmDep) -> dict[str, Any]:
     """Courses with sessions held, survivors enrolled and completions (counts only)."""
     return {"courses": [{

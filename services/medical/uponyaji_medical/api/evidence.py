@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from uponyaji_events.contracts import medical as m
 
 from .. import queries, views
-from .. import responses as r
+from .. import responses as answers
 from ..errors import FileTooLarge, NotFound
 from ..handlers import evidence as handle
 from ..handlers.referrals import answer
@@ -37,7 +37,7 @@ async def _body(request: Request, limit: int) -> bytes:
 @router.post(
     "/survivors/{survivor_id}/evidence",
     status_code=201,
-    response_model=r.Uploaded,
+    response_model=answers.Uploaded,
     openapi_extra={"requestBody": {"content": {"application/octet-stream": {}}}},
 )
 async def upload(
@@ -66,7 +66,9 @@ async def upload(
     }
 
 
-@router.post("/survivors/{survivor_id}/samples", status_code=201, response_model=r.EvidenceRecorded)
+@router.post(
+    "/survivors/{survivor_id}/samples", status_code=201, response_model=answers.EvidenceRecorded
+)
 async def sample(
     survivor_id: UUID, body: SampleBody, grant: EvidenceRecord, med: MedDep
 ) -> dict[str, Any]:
@@ -110,7 +112,7 @@ async def retrieve(
 @router.post(
     "/survivors/{survivor_id}/evidence/{evidence_id}/hand-overs",
     status_code=201,
-    response_model=r.EvidenceRecorded,
+    response_model=answers.EvidenceRecorded,
 )
 async def hand_over(
     survivor_id: UUID, evidence_id: UUID, body: HandOverBody, grant: EvidenceRecord, med: MedDep
@@ -120,7 +122,9 @@ async def hand_over(
     return {"evidence_id": str(evidence_id), "events": written(events)}
 
 
-@router.get("/survivors/{survivor_id}/evidence/{evidence_id}/custody", response_model=r.Custody)
+@router.get(
+    "/survivors/{survivor_id}/evidence/{evidence_id}/custody", response_model=answers.Custody
+)
 async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read, med: MedDep) -> dict[str, Any]:
     """The item's chain of custody: capture, hand-overs (reasons unsealed), accesses, alarms."""
     who = await queries.survivor(med.store.pool, survivor_id)
@@ -150,14 +154,16 @@ async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read, med: MedDep
     return {"evidence_id": str(evidence_id), "custody": items}
 
 
-@router.get("/referrals", response_model=r.PendingReferrals)
+@router.get("/referrals", response_model=answers.PendingReferrals)
 async def pending_referrals(grant: ListRead, med: MedDep) -> dict[str, Any]:
     """Referrals to medical not yet answered, on your caseload."""
     rows = await queries.pending_referrals(med.store.pool, grant.caseload_filter())
     return {"referrals": [views.plain(r) for r in rows]}
 
 
-@router.post("/referrals/{referral_id}/decision", status_code=201, response_model=r.ReferralDecided)
+@router.post(
+    "/referrals/{referral_id}/decision", status_code=201, response_model=answers.ReferralDecided
+)
 async def decide_referral(
     referral_id: UUID, body: DecisionBody, grant: Answer, med: MedDep
 ) -> dict[str, Any]:

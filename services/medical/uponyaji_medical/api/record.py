@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from uponyaji_access import CurrentPrincipal
 
 from .. import queries, views
+from .. import responses as answers
 from ..domain import icd11
 from ..handlers import record as handle
 from ..schemas import (
@@ -242,7 +243,7 @@ async def aggregates(grant: AggregateRead, med: MedDep) -> dict[str, Any]:
     }
 
 
-@router.get("/icd11")
+@router.get("/icd11", response_model=answers.Icd11Subset)
 async def icd11_subset(principal: CurrentPrincipal) -> dict[str, Any]:
     """The ICD-11 codes this service accepts, with titles (any signed-in staff member)."""
     return {

@@ -10,6 +10,7 @@ from uponyaji_access import AccessDep
 from uponyaji_events.contracts import medical as m
 
 from .. import domain, queries
+from .. import responses as answers
 from ..domain.report import TITLES
 from ..errors import NotFound, ReportSigned
 from ..handlers import Medical
@@ -144,7 +145,7 @@ async def addendum_pdf(
     )
 
 
-@router.get("/reports/{report_id}/verification")
+@router.get("/reports/{report_id}/verification", response_model=answers.ReportVerification)
 async def verification(
     report_id: UUID,
     grant: Verify,
