@@ -166,3 +166,37 @@ class Courses(BaseModel):
     """Training courses."""
 
     courses: list[Course]
+
+
+class FollowUpDue(BaseModel):
+    """A follow-up not yet held, with its due date."""
+
+    survivor_id: str
+    case_number: str | None
+    milestone: str
+    due_on: str
+    overdue: bool
+
+
+class FollowUpsDue(BaseModel):
+    """Follow-ups due."""
+
+    follow_ups: list[FollowUpDue]
+
+
+class Referral(BaseModel):
+    """Intake's referral to empowerment."""
+
+    referral_id: str
+    survivor_id: str
+    case_number: str | None
+    urgency: str
+    status: str
+    referred_at: str
+    answered_on: str | None
+
+
+class Referrals(BaseModel):
+    """Intake's referrals to empowerment on the caller's caseload."""
+
+    referrals: list[Referral]

@@ -38,7 +38,7 @@ class ReferralStatus(StrEnum):
     ALL = "all"
 
 
-@router.get("/follow-ups/due")
+@router.get("/follow-ups/due", response_model=answers.FollowUpsDue)
 async def due(
     grant: FollowUpsRead, em: EmDep,
     within_days: Annotated[int, Query(ge=0, le=366)] = 0,
@@ -55,7 +55,7 @@ async def due(
     } for r in rows]}  # fmt: skip
 
 
-@router.get("/referrals")
+@router.get("/referrals", response_model=answers.Referrals)
 async def referrals(
     grant: ReferralsRead, em: EmDep, status: ReferralStatus = ReferralStatus.PENDING,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
