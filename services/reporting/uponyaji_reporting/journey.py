@@ -130,9 +130,10 @@ def _medical_stage(kinds: set[str]) -> str:
 
 def _empowerment_stage(kinds: set[str]) -> str:
     for kind, stage in (
-        ("follow_up", "followed_up"), ("grant_disbursed", "grant_disbursed"),
-        ("grant_approved", "grant_approved"), ("plan_started", "plan_started"),
-        ("needs_assessed", "needs_assessed"),
+        ("follow_up", "followed_up"), ("follow_up_corrected", "followed_up"),
+        ("grant_disbursed", "grant_disbursed"), ("grant_approved", "grant_approved"),
+        ("plan_started", "plan_started"), ("needs_assessed", "needs_assessed"),
+        ("needs_assessment_corrected", "needs_assessed"),
     ):  # fmt: skip
         if kind in kinds:
             return stage
@@ -179,10 +180,5 @@ def fold(survivor_id: UUID, rows: Iterable[Entry]) -> Journey:
         journey.stages["medical"] = _medical_stage(medical)
     empowerment = {e.kind for e in journey.milestones if e.source == "empowerment"}
     if empowerment:
-        journey.stages["empowerment"] = _empowerment_stage(
-            {
-                k.removesuffix("_corrected").replace("needs_assessment", "needs_assessed")
-                for k in empowerment
-            }
-        )
+        journey.stages["empowerment"] = _empowerment_stage(empowerment)
     return journey
