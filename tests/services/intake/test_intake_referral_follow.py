@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from conftest import As
 from fastapi import FastAPI
-from intake_support import consent, registration
+from intake_support import As, consent, registration
 from uponyaji_events.contracts import default_registry
 from uponyaji_events.contracts import medical as m
 from uponyaji_events.contracts.referrals import ReferralAnswered, ReferralDecision
