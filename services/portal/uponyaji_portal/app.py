@@ -19,7 +19,19 @@ from uponyaji_service.logs import CorrelationMiddleware
 
 from . import i18n
 from .backend import Backend, ServiceError
-from .routes import auth, counselling, dpo, home, intake, journey, programme
+from .routes import (
+    auth,
+    counselling,
+    dpo,
+    empowerment,
+    grants,
+    home,
+    intake,
+    journey,
+    medical,
+    medical_reports,
+    programme,
+)
 from .session import COOKIE, LANG_COOKIE, SECURE_COOKIE, Session, SessionCodec, load_key
 from .settings import Settings
 from .vocab import choices, label
@@ -111,7 +123,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.portal = portal
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, home, intake, counselling, programme, dpo, journey):
+    for module in (
+        auth, home, intake, counselling, programme, dpo, journey, medical, medical_reports,
+        empowerment, grants,
+    ):  # fmt: skip
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)

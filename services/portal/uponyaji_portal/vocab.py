@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .i18n import N_, gettext
+from .vocab_empowerment import EMPOWERMENT
+from .vocab_medical import MEDICAL
 
 COUNTIES: dict[str, str] = {
     "001": N_("Mombasa"), "002": N_("Kwale"), "003": N_("Kilifi"), "004": N_("Tana River"),
@@ -44,6 +46,10 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "documentation": N_("Documentation of the case"),
         "medical_examination": N_("Medical examination"),
         "photography": N_("Photographs"),
+        "photography_storage": N_("Storing photographs"),
+        "photography_court": N_("Photographs shown in court"),
+        "photography_teaching": N_("Photographs used in teaching"),
+        "legal_proceedings": N_("Medical record used in legal proceedings (P3)"),
         "psychosocial_support": N_("Counselling and psychosocial support"),
         "empowerment": N_("Economic empowerment"),
         "legal_representation": N_("Legal representation"),
@@ -218,6 +224,8 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         ),
         "repeated_refusals_off_caseload": N_("Repeated refusals off the caseload"),
     },
+    **MEDICAL,
+    **EMPOWERMENT,
 }  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pytest
-from uponyaji_events.contracts import psychosocial, vocabularies
+from uponyaji_events.contracts import empowerment, medical, psychosocial, vocabularies
 from uponyaji_portal import i18n
 from uponyaji_portal.catalog import extract, read
 from uponyaji_portal.vocab import COUNTIES, VOCABULARIES, label
@@ -83,7 +83,39 @@ CONTRACTS: dict[str, type[StrEnum]] = {
     "band": psychosocial.SeverityBand,
     "flag": psychosocial.AssessmentFlag,
     "risk_reason": psychosocial.RiskReason,
+    "encounter_kind": medical.EncounterKind,
+    "present_role": medical.PresentRole,
+    "gender_choice": medical.GenderChoice,
+    "body_region": medical.BodyRegion,
+    "lesion_type": medical.LesionType,
+    "lesion_shape": medical.LesionShape,
+    "lesion_colour": medical.LesionColour,
+    "lesion_age": medical.LesionAge,
+    "diagram_view": medical.DiagramView,
+    "consistency": medical.ConsistencyLevel,
+    "treatment_kind": medical.TreatmentKind,
+    "evidence_kind": medical.EvidenceKind,
+    "custody_location": medical.CustodyLocation,
+    "form_kind": medical.FormKind,
+    "hunger_answer": empowerment.HungerAnswer,
+    "hunger_category": empowerment.HungerCategory,
+    "income_source": empowerment.IncomeSource,
+    "housing": empowerment.Housing,
+    "skill": empowerment.Skill,
+    "barrier": empowerment.Barrier,
+    "goal_kind": empowerment.GoalKind,
+    "livelihood_status": empowerment.GoalStatus,
+    "grant_purpose": empowerment.GrantPurpose,
+    "channel": empowerment.Channel,
+    "employment_status": empowerment.EmploymentStatus,
+    "followup_milestone": empowerment.Milestone,
 }
+
+
+def test_every_report_section_medical_names_has_a_label() -> None:
+    from uponyaji_medical.domain.report import SECTIONS
+
+    assert {key for key, _ in SECTIONS} == VOCABULARIES["report_section"].keys()
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACTS))
