@@ -1,5 +1,5 @@
-"""The portal in front of identity, intake, psychosocial and reporting, all as processes, and a
-headless Chromium (Debian's, driven by Playwright) signed in as the demo staff.
+"""The portal in front of identity, intake, psychosocial, reporting, medical and empowerment, all
+as processes, and a headless Chromium (Debian's, driven by Playwright) signed in as the demo staff.
 
 The services start the way the launcher starts them (reporting_stack.py); the portal runs in
 development mode with the demo logins file the launcher writes, so the tests read each account's
@@ -27,7 +27,7 @@ from servicehost import app_target, running_service, service_env
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
 
-SERVICES = ("identity", "intake", "psychosocial", "reporting")
+SERVICES = ("identity", "intake", "psychosocial", "reporting", "medical", "empowerment")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -85,7 +85,8 @@ class PortalStack:
 def running_portal_stack(
     nats: EmbeddedNats, postgres_url: Any, folder: Path
 ) -> Iterator[PortalStack]:
-    """Identity (seeded), intake, psychosocial, reporting and the portal (development mode)."""
+    """Identity (seeded), intake, psychosocial, reporting, medical, empowerment and the portal
+    (development mode)."""
     ports = {name: free_port() for name in (*SERVICES, "portal")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     service_urls = json.dumps({name: urls[name] for name in SERVICES})
