@@ -556,9 +556,9 @@ def test_empowerment_officer_assesses_plans_and_pays_a_grant_the_lead_approved(
     response = until(lambda: submit(page, f"{base}/needs/new"), (404, 409))
     assert response.status == 200, page.content()
     check_page(page, axe, response)
-    # Three answers "rarely or sometimes" (1 each): empowerment scores 3, moderate hunger.
+    # "Rarely or sometimes" twice (1 each) and "never" (0): empowerment scores 2, moderate.
     moderate = {"en": "Moderate hunger", "sw": "Njaa ya wastani"}[lang]
-    assert f"3 — {moderate}" in page.inner_text("#needs-title + dl")
+    assert f"2 — {moderate}" in page.inner_text("#needs-title + dl")
 
     visit(page, f"{stack.portal}{base}/plan/new", axe)
     page.check("input[name=kind][value=business_start]")
@@ -602,6 +602,31 @@ def test_empowerment_officer_assesses_plans_and_pays_a_grant_the_lead_approved(
     assert response.status == 200, page.content()
     paid = {"en": "M-Pesa", "sw": "M-Pesa"}[lang]
     assert paid in page.inner_text("#grants-title + table")
+
+    # A course, a group session recorded by case number (an unknown one named first), completion.
+    visit(page, f"{stack.portal}/trainings", axe)
+    title = f"Synthetic tailoring {uuid.uuid4().hex[:6]}"
+    page.fill("#title", title)
+    page.select_option("#skill", "tailoring")
+    page.fill("#sessions_planned", "4")
+    assert submit(page, "/trainings").status == 200
+    with page.expect_navigation():
+        page.locator("tr", has_text=title).locator("a").click()
+    check_page(page, axe)
+    action = page.url.replace(stack.portal, "")
+    page.fill("#present", "NO-SUCH-CASE")
+    assert submit(page, action).status == 422
+    assert "NO-SUCH-CASE" in page.inner_text("#present-error")
+    assert page.input_value("#present") == "NO-SUCH-CASE"
+    check_page(page, axe)
+    page.fill("#present", SHARED[lang]["case_number"])
+    assert submit(page, action).status == 200, page.content()
+    visit(page, f"{stack.portal}{base}", axe)
+    with page.expect_navigation():
+        page.click("#trainings-title + ul form button")
+    assert title in page.inner_text("#trainings-title + ul")
+    assert page.locator("#trainings-title + ul form").count() == 0  # completed
+    check_page(page, axe)
     shot(page, "empowerment", lang)
     page.context.close()
 

@@ -31,6 +31,7 @@ from .routes import (
     medical,
     medical_reports,
     programme,
+    trainings,
 )
 from .session import COOKIE, LANG_COOKIE, SECURE_COOKIE, Session, SessionCodec, load_key
 from .settings import Settings
@@ -125,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
         auth, home, intake, counselling, programme, dpo, journey, medical, medical_reports,
-        empowerment, grants,
+        empowerment, grants, trainings,
     ):  # fmt: skip
         app.include_router(module.router)
 
