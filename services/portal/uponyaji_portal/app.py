@@ -35,7 +35,7 @@ from .routes import (
 )
 from .session import COOKIE, LANG_COOKIE, SECURE_COOKIE, Session, SessionCodec, load_key
 from .settings import Settings
-from .vocab import choices, label
+from .vocab import choices, kind_label, label
 from .web import CsrfRefused, Refresher, SignInRequired, csrf_guard, redirect, render
 
 HERE = Path(__file__).parent
@@ -91,7 +91,8 @@ def templates() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.globals.update(
-        label=label, choices=choices, when=i18n.when, day=i18n.day, kes=i18n.kes,
+        label=label, kind_label=kind_label, choices=choices, when=i18n.when, day=i18n.day,
+        kes=i18n.kes,
         LANGUAGES=i18n.LANGUAGES, asset=asset_url,
     )  # fmt: skip
     return env

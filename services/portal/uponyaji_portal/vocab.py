@@ -202,6 +202,17 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "risk_flag_raised": N_("Risk flag raised"), "risk_flag_resolved": N_("Safety response"),
         "care_goal_added": N_("Care-plan goal added"),
         "care_goal_reviewed": N_("Care-plan goal reviewed"),
+        "examined": N_("Medical examination"), "finding_documented": N_("Finding documented"),
+        "overall_evaluation": N_("Overall evaluation"), "report_signed": N_("Report signed"),
+        "report_addendum": N_("Report addendum signed"), "form_issued": N_("Form issued"),
+        "treatment": N_("Treatment"), "specialist_referral_made": N_("Referred to a specialist"),
+        "specialist_referral_outcome": N_("Specialist referral outcome"),
+        "referral_answered": N_("Referral answered"), "needs_assessed": N_("Needs assessed"),
+        "needs_assessment_corrected": N_("Needs assessment corrected"),
+        "plan_started": N_("Livelihood plan started"), "grant_approved": N_("Grant approved"),
+        "grant_disbursed": N_("Grant paid"), "training_completed": N_("Training completed"),
+        "follow_up": N_("Empowerment follow-up"),
+        "follow_up_corrected": N_("Empowerment follow-up corrected"),
     },
     "risk_reason": {"phq9_item9": N_("PHQ-9 item 9: thoughts of death or self-harm")},
     "stage": {
@@ -209,6 +220,10 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "erasure_requested": N_("Erasure requested"), "erased": N_("Erased"),
         "not_started": N_("Not started"), "assessed": N_("Assessed"),
         "in_counselling": N_("In counselling"), "open_risk_flag": N_("Open risk flag"),
+        "referred": N_("Referred"), "examined": N_("Examined"),
+        "report_signed": N_("Report signed"), "needs_assessed": N_("Needs assessed"),
+        "plan_started": N_("Plan started"), "grant_approved": N_("Grant approved"),
+        "grant_disbursed": N_("Grant paid"), "followed_up": N_("Followed up"),
     },
     "service": {
         "intake": N_("Intake"), "psychosocial": N_("Counselling"), "medical": N_("Medical"),
@@ -236,6 +251,16 @@ def label(vocabulary: str, code: object) -> str:
     table: Mapping[str, str] = COUNTIES if vocabulary == "county" else VOCABULARIES[vocabulary]
     text = table.get(str(code))
     return gettext(text) if text else str(code)
+
+
+def kind_label(vocabulary: str, code: object) -> str:
+    """A code's label; a code with no label yet (a kind a service added later) in plain words."""
+    if code is None:
+        return ""
+    if str(code) in VOCABULARIES.get(vocabulary, {}):
+        return label(vocabulary, code)
+    words = str(code).rsplit(".", 1)[-1].replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def choices(vocabulary: str) -> list[tuple[str, str]]:

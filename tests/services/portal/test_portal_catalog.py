@@ -9,7 +9,7 @@ import pytest
 from uponyaji_events.contracts import empowerment, medical, psychosocial, vocabularies
 from uponyaji_portal import i18n
 from uponyaji_portal.catalog import extract, read
-from uponyaji_portal.vocab import COUNTIES, VOCABULARIES, label
+from uponyaji_portal.vocab import COUNTIES, VOCABULARIES, kind_label, label
 
 
 def test_every_message_in_use_is_in_the_catalog_and_translated() -> None:
@@ -139,3 +139,14 @@ def test_months_are_named_in_the_users_language() -> None:
         i18n.use("en")
     assert i18n.month("2026-12") == "Dec 2026"
     assert swahili != "Dec 2026"
+
+
+def test_a_journey_kind_without_a_label_yet_is_shown_in_plain_words() -> None:
+    i18n.load_catalogs()
+    i18n.use("sw")
+    try:
+        assert kind_label("milestone", "report_signed") == "Ripoti imetiwa sahihi"
+        assert kind_label("milestone", "complaint_filed") == "Complaint filed"
+        assert kind_label("stage", "grant_disbursed") == "Ruzuku imelipwa"
+    finally:
+        i18n.use("en")
