@@ -602,6 +602,7 @@ def test_empowerment_officer_assesses_plans_and_pays_a_grant_the_lead_approved(
     assert response.status == 200, page.content()
     paid = {"en": "M-Pesa", "sw": "M-Pesa"}[lang]
     assert paid in page.inner_text("#grants-title + table")
+    assert page.locator("a[href*='/disbursements/new']").count() == 0  # nothing left to pay
 
     # A course, a group session recorded by case number (an unknown one named first), completion.
     visit(page, f"{stack.portal}/trainings", axe)
