@@ -24,7 +24,9 @@ from typing import Any
 import pytest
 from reporting_stack import seed_identity
 from servicehost import app_target, running_service, service_env
+from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_launcher.paths import RunPaths
 from uponyaji_launcher.ports import free_port
 
 SERVICES = ("identity", "intake", "psychosocial", "reporting", "medical", "empowerment")
@@ -93,6 +95,10 @@ def running_portal_stack(
     logs = {name: folder / f"{name}.log" for name in ports}
     demo_file = folder / "demo-logins.json"
     logins: dict[str, dict[str, Any]] = {}
+    # Service clients, as the launcher provisions them: consumers read their sources' feeds and
+    # public signing keys with service tokens.
+    run = RunPaths(folder / "run")
+    provision_clients(run, SERVICES)
     with ExitStack() as stack:
         for name in SERVICES:
             secrets = folder / "secrets" / name
@@ -102,6 +108,7 @@ def running_portal_stack(
                 port=ports[name],
             )  # fmt: skip
             env["UPONYAJI_SERVICE_URLS"] = service_urls
+            env.update(client_env(run, name))
             if name == "identity":
                 env["UPONYAJI_ENV"] = "development"  # demo accounts are development-only
             stack.enter_context(
