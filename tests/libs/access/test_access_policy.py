@@ -68,7 +68,8 @@ def test_the_platform_policy_loads_and_covers_every_role_for_every_action() -> N
 
 def test_the_service_role_may_read_feeds_and_nothing_else() -> None:
     allowed = {name: rule.scopes["service"] for name, rule in POLICY.actions.items()}
-    assert {name: scope for name, scope in allowed.items() if scope} == {"feed.read": "any"}
+    feeds = {"feed.read": "any", "identity.feed.read": "any"}
+    assert {name: scope for name, scope in allowed.items() if scope} == feeds
     assert not any(rule.scopes["service"] for rule in POLICY.fields.values())
 
 
