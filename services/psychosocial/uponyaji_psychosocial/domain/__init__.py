@@ -20,6 +20,7 @@ from .decide import (
     decide_session,
     new_event,
 )
+from .escalation import EscalationPolicy, escalate
 from .state import (
     AssessmentState,
     FlagState,
@@ -34,6 +35,7 @@ __all__ = [
     "AddGoal",
     "AssessmentState",
     "CorrectAssessment",
+    "EscalationPolicy",
     "FlagState",
     "GoalState",
     "IntakeFacts",
@@ -49,6 +51,7 @@ __all__ = [
     "contracts",
     "decide",
     "decide_session",
+    "escalate",
     "evolve",
     "fold",
     "new_event",
