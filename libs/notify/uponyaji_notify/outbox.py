@@ -8,7 +8,6 @@ ones to a channel, at most `max_attempts` times each.
 from __future__ import annotations
 
 import json
-
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +20,6 @@ from .channels import Channel, DeliveryFailed
 from .message import Notification, compose
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
-
 
 
 async def add(
@@ -45,7 +43,7 @@ async def add(
     )  # fmt: skip
 
 
-def _notification(row: Mapping[str, Any], link_base: str = "") -> Notification:
+def _notification(row: asyncpg.Record, link_base: str = "") -> Notification:
     link = link_base.rstrip("/") + row["link"]
     facts = row["facts"] if isinstance(row["facts"], dict) else json.loads(row["facts"])
     subject, text = compose(row["kind"], link, **facts)

@@ -10,7 +10,6 @@ from functools import partial
 from pathlib import Path
 
 import asyncpg
-
 from fastapi import FastAPI
 from uponyaji_events.consumer import Handler
 from uponyaji_events.feed import FeedSource

@@ -30,6 +30,7 @@ async def _team(conn: Conn, survivor_id: UUID) -> str | None:
     found = await conn.fetchval("SELECT team FROM caseload WHERE survivor_id = $1", survivor_id)
     return None if found is None else str(found)
 
+
 READ_TABLES = (
     "goal_reviews",
     "care_plan_goals",

@@ -23,8 +23,11 @@ class Settings(ServiceSettings):
         None, description="Intake's base URL (its event feed); default from UPONYAJI_SERVICE_URLS"
     )
     escalate_after_hours: int = Field(
-        24, ge=1, le=720, description="Hours without a safety response before a risk flag goes "
-        "to the clinical supervisors of the survivor's team"
+        24,
+        ge=1,
+        le=720,
+        description="Hours without a safety response before a risk flag goes "
+        "to the clinical supervisors of the survivor's team",
     )
     second_escalation_after_hours: int = Field(
         72, ge=2, le=2160, description="Hours before it goes on to the programme lead"
@@ -32,7 +35,9 @@ class Settings(ServiceSettings):
     escalation_check_seconds: float = Field(
         60.0, gt=0, le=3600, description="How often open flags are checked for escalation"
     )
-    smtp_host: str | None = Field(None, description="SMTP relay for e-mail notifications (unset: none)")
+    smtp_host: str | None = Field(
+        None, description="SMTP relay for e-mail notifications (unset: none)"
+    )
     smtp_port: int = Field(25, ge=1, le=65535, description="SMTP relay port")
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
     smtp_sender: str = Field("uponyaji@localhost", description="From address of notifications")

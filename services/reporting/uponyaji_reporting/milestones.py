@@ -84,6 +84,11 @@ _PSYCHOSOCIAL: dict[str, tuple[str, tuple[str, ...], str | None]] = {
         "administered_at",
     ),
     "psychosocial.RiskFlagRaised": ("risk_flag_raised", ("flag_id", "reason", "item"), "raised_at"),
+    "psychosocial.RiskFlagEscalated": (
+        "risk_flag_escalated",
+        ("flag_id", "level", "to_role", "after_hours"),
+        "escalated_at",
+    ),
     "psychosocial.SafetyResponseRecorded": (
         "risk_flag_resolved",
         ("flag_id", "actions", "referral"),

@@ -83,9 +83,9 @@ def score(instrument: Instrument, responses: Sequence[object]) -> Score:
         }
         if all(endorsed[name] >= needed for name, needed in rule.required):
             flags.append(rule.flag)
-    endorsed = [item for item in instrument.risk_items if item.endorsed(values[item.item - 1])]
-    risk = tuple((item.reason, item.item, values[item.item - 1]) for item in endorsed)
-    flags += [item.flag for item in endorsed if item.flag not in flags]
+    signals = [item for item in instrument.risk_items if item.endorsed(values[item.item - 1])]
+    risk = tuple((item.reason, item.item, values[item.item - 1]) for item in signals)
+    flags += [item.flag for item in signals if item.flag not in flags]
     return Score(
         instrument=instrument.code,
         responses=values,
