@@ -124,6 +124,16 @@ class ConsentParty(StrEnum):
     LEGAL_REPRESENTATIVE = "legal_representative"
 
 
+class GuardianRelationship(StrEnum):
+    """How the adult consenting for a minor is related to them."""
+
+    PARENT = "parent"
+    GRANDPARENT = "grandparent"
+    OTHER_RELATIVE = "other_relative"
+    LEGAL_GUARDIAN = "legal_guardian"
+    CHILDREN_OFFICER = "children_officer"  # a county children's officer acting for the child
+
+
 class PlaceType(StrEnum):
     """Where an incident or detention took place (issue 4)."""
 
