@@ -213,6 +213,11 @@ class SessionRecorded(EventPayload):
     interpreter_language: LanguageCode | None = Field(
         default=None, description="Language interpreted into (BCP 47), if any"
     )
+    retrospective_reason: SealedValue | None = Field(
+        default=None,
+        description="Set when the session is documented retrospectively, dated before the "
+        "consent that allows it: why (counselling notes)",
+    )
     participants: list[SessionParticipant] = Field(
         min_length=1, description="Survivors in the session"
     )
@@ -255,6 +260,12 @@ class AssessmentRecorded(_Assessment):
     """A standardised instrument was administered and scored."""
 
     model_config = examples(_ASSESSMENT)
+
+    retrospective_reason: SealedValue | None = Field(
+        default=None,
+        description="Set when documented retrospectively, administered before the consent "
+        "that allows it: why",
+    )
 
 
 class AssessmentCorrected(_Assessment):
