@@ -118,6 +118,8 @@ def entries(source: str, event: Event) -> list[Entry]:
     if event.type == "psychosocial.SessionRecorded":
         at = _when(payload.get("held_on"), event.occurred_at)
         common = _pick(payload, "session_id", "kind", "duration_minutes", "approach", "place")
+        if payload.get("retrospective_reason") is not None:
+            common["retrospective"] = True  # documented after the fact (the reason stays sealed)
         return [
             entry(p["survivor_id"], "session", at, {**common, "attendance": p["attendance"]})
             for p in payload.get("participants", [])
@@ -127,4 +129,7 @@ def entries(source: str, event: Event) -> list[Entry]:
         return []
     kind, fields, when = known
     at = _when(payload.get(when) if when else None, event.occurred_at)
-    return [entry(payload["survivor_id"], kind, at, _pick(payload, *fields))]
+    data = _pick(payload, *fields)
+    if payload.get("retrospective_reason") is not None:
+        data["retrospective"] = True  # documented after the fact (the reason stays sealed)
+    return [entry(payload["survivor_id"], kind, at, data)]

@@ -194,3 +194,36 @@ async def test_a_flag_answered_in_time_is_never_escalated(
 def test_escalation_times_must_be_ordered() -> None:
     with pytest.raises(ValueError, match="first < second"):
         EscalationPolicy(first=timedelta(hours=72), second=timedelta(hours=24))
+
+
+async def test_work_dated_before_consent_needs_to_be_marked_retrospective(
+    app: FastAPI, intake: FakeIntake, as_role: Callable[..., As], pool: asyncpg.Pool
+) -> None:
+    counsellor = as_role("counsellor")
+    survivor = await intake.register(consent=False)
+    await intake.grant(survivor, at=datetime(2026, 3, 1, 6, 0, tzinfo=UTC))  # 09:00 in Nairobi
+    await intake.deliver(app)
+    early = {"instrument": "GAD-7", "responses": [1] * 7,
+             "administered_at": "2026-02-15T08:00:00+03:00"}  # fmt: skip
+    before = await pool.fetchval("SELECT count(*) FROM events")
+    refused = await counsellor.post(f"/survivors/{survivor}/assessments", early)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "WorkBeforeConsent"
+    session = {"held_on": "2026-02-20", "duration_minutes": 50, "approach": "other"}
+    assert (await counsellor.post(f"/survivors/{survivor}/sessions", session)).status_code == 409
+    assert await pool.fetchval("SELECT count(*) FROM events") == before  # nothing written
+    reason = {"retrospective_reason": "Paper forms from the February outreach, typed up now"}
+    accepted = await counsellor.post(f"/survivors/{survivor}/assessments", {**early, **reason})
+    assert accepted.status_code == 201, accepted.text
+    late_session = await counsellor.post(f"/survivors/{survivor}/sessions", {**session, **reason})
+    assert late_session.status_code == 201, late_session.text
+    same_day = await counsellor.post(
+        f"/survivors/{survivor}/sessions", {**session, "held_on": "2026-03-01"}
+    )
+    assert same_day.status_code == 201, same_day.text
+    stored = await pool.fetchval(
+        "SELECT payload->'retrospective_reason' FROM events "
+        "WHERE type = 'psychosocial.AssessmentRecorded'"
+    )
+    assert stored is not None
+    assert "February" not in stored  # sealed, not in clear

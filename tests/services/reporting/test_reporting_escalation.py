@@ -1,4 +1,5 @@
-"""An escalated risk flag is a milestone of the journey; the flag stays open until answered."""
+"""Safeguarding in the journey: an escalated risk flag is a milestone (the flag stays open until
+answered), and work documented retrospectively is marked as such."""
 
 from __future__ import annotations
 
@@ -37,3 +38,21 @@ def test_an_escalation_shows_in_the_journey_and_the_flag_stays_open() -> None:
         ("risk_flag_escalated", 1, "clinical_supervisor"),
     ]
     assert journey.open_risk_flags == 1
+
+
+def test_retrospective_documentation_is_marked_in_the_journey() -> None:
+    survivor = uuid4()
+    sealed = {"ciphertext": "x", "key_id": "k"}
+    common = {
+        "session_id": str(uuid4()), "kind": "individual", "held_on": "2026-01-10",
+        "duration_minutes": 60, "approach": "other", "place": "office",
+        "participants": [{"survivor_id": str(survivor), "attendance": "attended"}],
+    }  # fmt: skip
+    late = event(1, "psychosocial.SessionRecorded", "2026-02-01T08:00:00",
+                 **common, retrospective_reason=sealed)  # fmt: skip
+    usual = event(2, "psychosocial.SessionRecorded", "2026-02-01T08:00:00", **common)
+    (marked,) = entries("psychosocial", late)  # type: ignore[arg-type]
+    (plain,) = entries("psychosocial", usual)  # type: ignore[arg-type]
+    assert marked.data["retrospective"] is True
+    assert "retrospective" not in plain.data
+    assert "ciphertext" not in str(marked.data)  # the reason itself stays sealed
