@@ -23,12 +23,13 @@ class ServiceName(StrEnum):
 
 
 class Role(StrEnum):
-    """Staff roles (issue 3); the access policy gives each its actions and field classes."""
+    """Staff roles; the access policy gives each its actions and field classes."""
 
     ADMIN = "admin"
     INTAKE_OFFICER = "intake_officer"
     CLINICIAN = "clinician"
     COUNSELLOR = "counsellor"
+    CLINICAL_SUPERVISOR = "clinical_supervisor"  # supervises counselling teams; risk escalations
     EMPOWERMENT_OFFICER = "empowerment_officer"
     LEGAL_OFFICER = "legal_officer"
     PROGRAMME_LEAD = "programme_lead"
