@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import append, consumer, empowerment, medical, relay, replay, reporting
+from bench import append, consumer, empowerment, medical, relay, replay, reporting, signing
 from bench.machine import describe
 from bench.probe import Probe
 from bench.report import Results, render
@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "reporting-commands": reporting.run_commands,
     "medical": medical.run,
     "empowerment": empowerment.run,
+    "signing": signing.run,
 }
 
 

@@ -11,6 +11,7 @@ from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
 from uponyaji_events.natsconn import stream_name
 from uponyaji_events.relay import OutboxRelay
+from uponyaji_events.signing import PublicKeys, Signer, StaticKeys
 from uponyaji_events.store import EventStore
 
 from bench.probe import Measurement, Probe
@@ -70,7 +71,7 @@ async def _apply_batches(consumer: Consumer, batches: list[list[Event]]) -> None
 
 
 async def apply_turns(
-    servers: Servers, events: list[Event], sizes: Sizes, probe: Probe
+    servers: Servers, events: list[Event], sizes: Sizes, probe: Probe, keys: PublicKeys
 ) -> tuple[Measurement, Measurement]:
     """The handler alone (its INSERTs, BATCH per transaction) and Consumer.apply take turns."""
     raw_pool = await open_pool(await servers.new_database("sink_raw"), 1)
@@ -82,8 +83,9 @@ async def apply_turns(
         await raw_pool.execute(_SINK)
         await apply_pool.execute(_SINK)
         consumer = Consumer(
-            apply_pool, name="bench", source=SOURCE, handler=handle, nats_url=servers.nats_url
-        )
+            apply_pool, name="bench", source=SOURCE, handler=handle, nats_url=servers.nats_url,
+            keys=keys,
+        )  # fmt: skip
         async with raw_pool.acquire() as conn:
             for start, stop in shares(len(batches), sizes.rounds):
                 with probe.measure() as measured:
@@ -121,14 +123,15 @@ async def raw_fetch_ack(url: str, count: int, probe: Probe) -> Measurement:
         await nc.close()
 
 
-async def end_to_end(servers: Servers, count: int, probe: Probe) -> Measurement:
+async def end_to_end(servers: Servers, count: int, probe: Probe, keys: PublicKeys) -> Measurement:
     """Consumer.run() from an empty durable consumer until it has applied `count` events."""
     pool = await open_pool(await servers.new_database("sink_e2e"), 2)
     try:
         await pool.execute(_SINK)
         consumer = Consumer(
-            pool, name="bench-e2e", source=SOURCE, handler=handle, nats_url=servers.nats_url
-        )
+            pool, name="bench-e2e", source=SOURCE, handler=handle, nats_url=servers.nats_url,
+            keys=keys,
+        )  # fmt: skip
         with probe.measure() as measured:
             task = asyncio.create_task(consumer.run())
             try:
@@ -154,12 +157,14 @@ async def run(servers: Servers, sizes: Sizes, probe: Probe) -> Results:
     results = Results()
     pool = await open_pool(await servers.new_database("source"), 4)
     try:
-        store = EventStore(pool)
+        signer = Signer.generate(SOURCE)
+        keys = StaticKeys(signer.public_keys())
+        store = EventStore(pool, signer=signer)
         await preload(store, count)
         events = await read_everything(store)
         if len(events) != count:
             raise RuntimeError(f"read {len(events)} of {count} preloaded events")
-        raw_measured, apply_measured = await apply_turns(servers, events, sizes, probe)
+        raw_measured, apply_measured = await apply_turns(servers, events, sizes, probe, keys)
         raw = Figure(
             "consumer", f"raw handler INSERTs, {BATCH}/tx", count, raw_measured, reference=True
         )
@@ -185,7 +190,7 @@ async def run(servers: Servers, sizes: Sizes, probe: Probe) -> Results:
             "consumer",
             "Consumer.run via NATS, end to end",
             count,
-            await end_to_end(servers, count, probe),
+            await end_to_end(servers, count, probe, keys),
             ceiling=serial,
             ceiling_what="raw INSERTs and raw fetch+ack, in series",
         )

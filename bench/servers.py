@@ -66,7 +66,7 @@ def started_servers() -> Iterator[Servers]:
     root = Path(tempfile.mkdtemp(prefix="uponyaji-bench-"))
     root.chmod(0o755)  # PostgreSQL runs as its own system user when we are root
     postgres = EmbeddedPostgres(data_dir=root / "pg", port=free_port())
-    nats = EmbeddedNats(store_dir=root / "nats", port=free_port())
+    nats = EmbeddedNats.with_test_kit(root / "nats", free_port())
     try:
         postgres.start()
         nats.start()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from natskit import authenticated_nats
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -45,7 +46,7 @@ def postgres(run_dir: Path) -> Iterator[EmbeddedPostgres]:
 @pytest.fixture(scope="session")
 def nats_server(run_dir: Path) -> Iterator[EmbeddedNats]:
     """One nats-server with JetStream for the session (tests may stop and restart it)."""
-    server = EmbeddedNats(store_dir=run_dir / "nats", port=free_port())
+    server = authenticated_nats(run_dir / "nats")
     server.start()
     yield server
     server.stop()
@@ -54,7 +55,7 @@ def nats_server(run_dir: Path) -> Iterator[EmbeddedNats]:
 @pytest.fixture
 def own_nats(tmp_path: Path) -> Iterator[EmbeddedNats]:
     """A nats-server of the test's own, which the test may stop, kill and restart."""
-    server = EmbeddedNats(store_dir=tmp_path / "nats", port=free_port())
+    server = authenticated_nats(tmp_path / "nats")
     server.start()
     yield server
     server.stop()

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Sequence
 import asyncpg
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_events.signing import Signer, StaticKeys
 from uponyaji_events.store import EventStore
 
 ACTOR = Actor(id="staff-test-1", role="counsellor")
@@ -98,3 +99,14 @@ async def append_many(store: EventStore, streams: int, per_stream: int, start: i
 def service_name() -> str:
     """A unique service (and so JetStream stream) name for one test."""
     return f"svc{uuid.uuid4().hex[:10]}"
+
+
+def signed_store(pool: asyncpg.Pool, service: str) -> EventStore:
+    """A store whose sequencer signs as `service` with a fresh in-memory key."""
+    return EventStore(pool, signer=Signer.generate(service))
+
+
+def keys_of(store: EventStore) -> StaticKeys:
+    """The public keys that verify a signed store's events."""
+    assert store.signer is not None
+    return StaticKeys(store.signer.public_keys())

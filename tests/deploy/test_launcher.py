@@ -105,7 +105,11 @@ class LocalStack:
 
     def postgres(self) -> EmbeddedPostgres:
         """A handle on the run directory's PostgreSQL (for psql)."""
-        return EmbeddedPostgres(self.run_dir / "postgres", self.pg_port)
+        return EmbeddedPostgres(
+            self.run_dir / "postgres",
+            self.pg_port,
+            password_file=self.run_dir / "secrets" / "postgres.password",
+        )
 
     def leftovers(self) -> list[str]:
         """Live processes belonging to this run: by run dir or port on the command line, or env."""
@@ -189,9 +193,14 @@ def test_up_serves_and_seeds_down_stops_everything_and_up_resumes_on_the_same_da
     health = stack.health()
     assert health["starts"] == 1
     assert health["env"] == "development"
-    assert health["database_url"] == f"postgresql://postgres@127.0.0.1:{stack.pg_port}/fakesvc"
+    # The service runs as its own non-superuser role; its password is in its passfile only.
+    assert health["database_url"] == f"postgresql://fakesvc_app@127.0.0.1:{stack.pg_port}/fakesvc"
+    assert health["database_role"] == "fakesvc_app"
+    passfile = stack.run_dir / "secrets" / "fakesvc.pgpass"
+    assert oct(passfile.stat().st_mode & 0o777) == "0o600"
     assert health["nats_url"] == f"nats://127.0.0.1:{stack.nats_port}"
-    assert health["jetstream"] is True
+    assert health["jetstream"] is True  # reached with its own NATS user, not anonymously
+    assert health["nats_credentials_mode"] == "0o600"
     assert health["service_urls"] == {"fakesvc": stack.base_url}
     assert health["kek_bytes"] == 32
     assert health["kek_mode"] == "0o600"
@@ -202,6 +211,10 @@ def test_up_serves_and_seeds_down_stops_everything_and_up_resumes_on_the_same_da
     secret = client_secret.read_text()
     assert _client_hash(stack.run_dir, "fakesvc", secret)
     assert (stack.run_dir / "logs" / "fakesvc.log").read_text().count("GET /health") >= 1
+    # Nothing under .run is readable by other users (as root: search-only for PostgreSQL's user).
+    assert stack.run_dir.stat().st_mode & 0o066 == 0
+    for log in (stack.run_dir / "logs").iterdir():
+        assert log.stat().st_mode & 0o077 == 0, log
     stack.postgres().psql("CREATE TABLE notes AS SELECT 'kept' AS body", "fakesvc")
 
     status = stack.uponyaji("status")
@@ -352,7 +365,7 @@ def test_external_database_and_nats_are_used_instead_of_embedded_ones(
     stack: LocalStack, tmp_path: Path
 ) -> None:
     external_pg = EmbeddedPostgres(tmp_path / "external-pg", free_port())
-    external_nats = EmbeddedNats(tmp_path / "external-nats", free_port())
+    external_nats = EmbeddedNats.with_test_kit(tmp_path / "external-nats", free_port())
     external_pg.start()
     try:
         external_pg.ensure_database("elsewhere")
@@ -489,3 +502,14 @@ def test_seed_output_yields_demo_logins_and_ignores_other_lines() -> None:
     logins, other = parse_logins(output)
     assert logins == [{"login": "a", "password": "p", "totp_secret": ""}]
     assert other == ["seeding…", "[1, 2]"]
+
+
+def test_production_creates_no_keys_and_refuses_naming_the_missing_one(stack: LocalStack) -> None:
+    result = stack.uponyaji("up", extra_env={"UPONYAJI_ENV": "production"})
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "UPONYAJI_ENV=production" in output
+    assert "fakesvc.kek" in output.replace("\n", "").replace("│", "").replace(" ", "")
+    assert not (stack.run_dir / "secrets" / "fakesvc.kek").exists()
+    assert not (stack.run_dir / "secrets" / "signing" / "fakesvc" / "active.key").exists()
+    stack.assert_nothing_left()

@@ -26,7 +26,9 @@ import jwt
 import pytest
 from servicehost import app_target, running_service, service_env
 from uponyaji_identity.security.totp import code_at
+from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_launcher.paths import RunPaths
 from uponyaji_launcher.ports import free_port
 
 SERVICES = ("identity", "intake", "psychosocial", "reporting")
@@ -110,6 +112,10 @@ def running_stack(
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     logs = {name: folder / f"{name}.log" for name in SERVICES}
     secrets = {name: folder / "secrets" / name for name in SERVICES}
+    # Service clients, as the launcher provisions them: consumers read their sources' feeds and
+    # public signing keys with service tokens (no token, no keys: nothing would be applied).
+    run = RunPaths(folder / "run")
+    provision_clients(run, SERVICES)
     with ExitStack() as stack:
         for name in SERVICES:
             secrets[name].mkdir(parents=True)
@@ -121,6 +127,7 @@ def running_stack(
                 port=ports[name],
             )
             env["UPONYAJI_SERVICE_URLS"] = json.dumps(urls)
+            env.update(client_env(run, name))
             if name == "identity":
                 env["UPONYAJI_ENV"] = "development"  # demo accounts are development-only
             app = app_target(name)

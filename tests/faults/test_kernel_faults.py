@@ -12,10 +12,11 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from support import Sink, append_many, running, service_name
+from support import Sink, append_many, keys_of, running, service_name, signed_store
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.db import create_pool
 from uponyaji_events.relay import OutboxRelay
+from uponyaji_events.signing import Signer, StaticKeys, ensure_signing_key
 from uponyaji_events.store import EventStore
 from uponyaji_launcher.nats import EmbeddedNats
 
@@ -29,11 +30,17 @@ async def test_events_appended_while_nats_is_down_arrive_once_after_it_starts(
     new_database: NewDatabase, own_nats: EmbeddedNats, wait_until: WaitUntil
 ) -> None:
     source, target = await new_database(), await new_database()
-    store, sink, service = EventStore(source), Sink(target), service_name()
+    service = service_name()
+    store, sink = signed_store(source, service), Sink(target)
     await sink.create()
     relay = OutboxRelay(store, service=service, nats_url=own_nats.url)
     consumer = Consumer(
-        target, name="sink", source=service, handler=sink.handle, nats_url=own_nats.url
+        target,
+        name="sink",
+        source=service,
+        handler=sink.handle,
+        nats_url=own_nats.url,
+        keys=keys_of(store),
     )
 
     async with running(relay.run(), consumer.run()):
@@ -64,19 +71,24 @@ async def test_events_appended_while_nats_is_down_arrive_once_after_it_starts(
 
 
 async def test_a_relay_killed_mid_batch_loses_nothing_after_restart(
-    new_database_url: Callable[[], str], own_nats: EmbeddedNats, wait_until: WaitUntil
+    new_database_url: Callable[[], str],
+    own_nats: EmbeddedNats,
+    wait_until: WaitUntil,
+    tmp_path: Path,
 ) -> None:
     source_url = new_database_url()
     source, target = await create_pool(source_url), await create_pool(new_database_url())
     try:
-        store, sink, service = EventStore(source), Sink(target), service_name()
+        service, key_dir = service_name(), tmp_path / "signing"
+        ensure_signing_key(key_dir)
+        store, sink = EventStore(source), Sink(target)  # appends; the relay process signs
         await sink.create()
         total = await append_many(store, streams=200, per_stream=20)  # 4,000 events
         script = str(Path(__file__).with_name("relay_process.py"))
 
         def start_relay() -> subprocess.Popen[bytes]:
             return subprocess.Popen(
-                [sys.executable, script, source_url, service, own_nats.url],
+                [sys.executable, script, source_url, service, own_nats.url, str(key_dir)],
                 env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
             )
 
@@ -94,7 +106,12 @@ async def test_a_relay_killed_mid_batch_loses_nothing_after_restart(
 
         relay = start_relay()
         consumer = Consumer(
-            target, name="sink", source=service, handler=sink.handle, nats_url=own_nats.url
+            target,
+            name="sink",
+            source=service,
+            handler=sink.handle,
+            nats_url=own_nats.url,
+            keys=StaticKeys(Signer.load(key_dir, service).public_keys()),
         )
         try:
             async with running(consumer.run()):
@@ -121,11 +138,17 @@ async def test_a_consumer_without_feed_keeps_receiving_after_nats_is_killed_and_
 ) -> None:
     """nats-py pull subscriptions are known to stall after a server restart: ours must not."""
     source, target = await new_database(), await new_database()
-    store, sink, service = EventStore(source), Sink(target), service_name()
+    service = service_name()
+    store, sink = signed_store(source, service), Sink(target)
     await sink.create()
     relay = OutboxRelay(store, service=service, nats_url=own_nats.url)
     consumer = Consumer(
-        target, name="sink", source=service, handler=sink.handle, nats_url=own_nats.url
+        target,
+        name="sink",
+        source=service,
+        handler=sink.handle,
+        nats_url=own_nats.url,
+        keys=keys_of(store),
     )  # no feed: only NATS can deliver
 
     async with running(relay.run(), consumer.run()):

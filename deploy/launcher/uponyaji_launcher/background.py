@@ -14,7 +14,7 @@ from rich.console import Console
 
 from uponyaji_launcher.config import StackConfig
 from uponyaji_launcher.failures import StartFailure, tail_lines
-from uponyaji_launcher.paths import RUN_DIR_ENV, RunPaths
+from uponyaji_launcher.paths import RUN_DIR_ENV, RunPaths, open_log
 from uponyaji_launcher.report import print_failure, print_summary
 from uponyaji_launcher.state import (
     RunLock,
@@ -60,7 +60,7 @@ def start_background(config: StackConfig, console: Console, errors: Console) -> 
     if not config.seed:
         env["UPONYAJI_SEED"] = "0"
     read_end, write_end = os.pipe()
-    with paths.stack_log.open("ab") as log:
+    with open_log(paths.stack_log) as log:
         supervisor = subprocess.Popen(
             [config.python, "-m", "uponyaji_launcher.supervisor", "--notify-fd", str(write_end)],
             env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

@@ -56,6 +56,16 @@ class StackConfig:
         except RegistryError as error:
             raise ConfigError(str(error)) from error
 
+    @property
+    def environment(self) -> str:
+        """`UPONYAJI_ENV` as given (default development); the services honour it too."""
+        return self.environ.get("UPONYAJI_ENV", "").strip() or "development"
+
+    @property
+    def production(self) -> bool:
+        """True with UPONYAJI_ENV=production: no keys created, no demo data seeded."""
+        return self.environment == "production"
+
     def external_database_url(self, spec: ServiceSpec) -> str | None:
         """The service's own `<NAME>_DATABASE_URL`, when the user points it at a real server."""
         return self.environ.get(f"{spec.env_prefix}_DATABASE_URL", "").strip() or None

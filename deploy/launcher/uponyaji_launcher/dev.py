@@ -16,17 +16,23 @@ def identity_env(config: StackConfig) -> dict[str, str] | None:
     if spec is None or not spec.has_app():
         return None
     prefix = spec.env_prefix
-    database = config.external_database_url(spec) or (
-        f"postgresql://postgres@127.0.0.1:{config.postgres_port}/identity"
-    )
-    nats = config.external_nats_url(spec) or f"nats://127.0.0.1:{config.nats_port}"
     env = dict(config.environ)
+    database = config.external_database_url(spec)
+    if database is None:
+        # identity's runtime role; its password is in identity's passfile, as the stack gave it.
+        database = f"postgresql://identity_app@127.0.0.1:{config.postgres_port}/identity"
+        env["PGPASSFILE"] = str(config.paths.passfile("identity"))
+    nats = config.external_nats_url(spec)
+    if nats is None:
+        nats = f"nats://127.0.0.1:{config.nats_port}"
+        env[f"{prefix}_NATS_CREDENTIALS_FILE"] = str(config.paths.nats_credentials_file("identity"))
     env.update(
         {
             "UPONYAJI_ENV": "development",
             f"{prefix}_DATABASE_URL": database,
             f"{prefix}_NATS_URL": nats,
             f"{prefix}_KEK_FILE": str(config.paths.kek_file("identity")),
+            f"{prefix}_SIGNING_KEY_DIR": str(config.paths.signing_keys("identity")),
         }
     )
     return env

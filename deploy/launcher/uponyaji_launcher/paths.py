@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 RUN_DIR_ENV = "UPONYAJI_RUN_DIR"
 
@@ -111,19 +112,51 @@ class RunPaths:
         """A service's client secret for service tokens (new at every start)."""
         return self.secrets / f"{name}.client-secret"
 
+    def signing_keys(self, name: str) -> Path:
+        """A service's event-signing keys (active.key 0600, retired/*.pub)."""
+        return self.secrets / "signing" / name
+
+    def passfile(self, name: str) -> Path:
+        """A service's PostgreSQL passfile: its owner and runtime roles (new at every start)."""
+        return self.secrets / f"{name}.pgpass"
+
+    @property
+    def postgres_password(self) -> Path:
+        """The embedded PostgreSQL superuser's password (the launcher's own)."""
+        return self.secrets / "postgres.password"
+
+    def nats_credentials_file(self, name: str) -> Path:
+        """A service's NATS user and password (new at every start)."""
+        return self.secrets / f"{name}.nats.json"
+
+    @property
+    def nats_config(self) -> Path:
+        """nats-server's configuration: users, passwords and permissions (new at every start)."""
+        return self.secrets / "nats.conf"
+
     @property
     def service_clients_file(self) -> Path:
         """identity's list of service clients: names and argon2 hashes of their secrets."""
         return self.secrets / "identity.service-clients"
 
     def prepare(self) -> None:
-        """Create the directories; keep secrets private and logs reachable by PostgreSQL's user."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.logs.mkdir(exist_ok=True)
+        """Create the directories private to the user (0700; files in them are made 0600).
+
+        As root, PostgreSQL runs as its own system user and must traverse `.run` and `.run/logs`
+        to reach its data directory and log file: those two get search (not read) permission.
+        """
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.logs.mkdir(mode=0o700, exist_ok=True)
         self.secrets.mkdir(mode=0o700, exist_ok=True)
+        traverse = 0o011 if os.geteuid() == 0 else 0
+        for directory in (self.root, self.logs):
+            directory.chmod(0o700 | traverse)
         self.secrets.chmod(0o700)
-        if os.geteuid() == 0:
-            # PostgreSQL runs as its own system user: it must traverse .run and .run/logs to
-            # reach its data directory and log file (it cannot list or read anything else).
-            for directory in (self.root, self.logs):
-                directory.chmod(directory.stat().st_mode | 0o011)
+
+
+def open_log(path: Path) -> BinaryIO:
+    """Open a log file for appending, readable by the owner only (made 0600 if it was not)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "ab")

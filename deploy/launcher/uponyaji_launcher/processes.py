@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from uponyaji_launcher.paths import open_log
+
 
 def app_command(python: str, package: str, port: int) -> list[str]:
     """The command line that serves a service's package (the contract in docs/running.md)."""
@@ -51,7 +53,7 @@ class ServiceProcess:
     def start(self) -> None:
         """Start the process, appending its output to its log file."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("ab") as log:
+        with open_log(self.log) as log:
             log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.name}\n".encode())
             log.flush()
             self._terminating = False

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from uponyaji_launcher.failures import Interrupted
+from uponyaji_launcher.paths import open_log
 
 SEED_TIMEOUT = 300.0
 
@@ -49,7 +50,7 @@ def run_seed(
 ) -> list[dict[str, str]]:
     """Run `python -m <package>.seed` with the service's environment; return the demo accounts."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile() as out, log.open("ab") as err:
+    with tempfile.TemporaryFile() as out, open_log(log) as err:
         err.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} seeding {name}\n".encode())
         err.flush()
         process = subprocess.Popen(

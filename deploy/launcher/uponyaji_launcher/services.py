@@ -29,6 +29,7 @@ class ServiceSpec:
 
     name: str
     default_port: int
+    consumes: tuple[str, ...] = ()  # whose event streams it reads (its NATS permissions)
 
     @property
     def env_prefix(self) -> str:
@@ -83,15 +84,18 @@ def _package_dir(package: str) -> Path | None:
     return Path(spec.origin).parent
 
 
+_STAGES = ("medical", "psychosocial", "empowerment")
 KNOWN_SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("portal", 8000),  # the staff web pages (uponyaji_portal): listed first
     ServiceSpec("identity", 8001),
-    ServiceSpec("intake", 8002),
-    ServiceSpec("medical", 8003),
-    ServiceSpec("psychosocial", 8004),
-    ServiceSpec("empowerment", 8005),
-    ServiceSpec("reporting", 8006),
+    ServiceSpec("intake", 8002, consumes=("identity", *_STAGES)),
+    ServiceSpec("medical", 8003, consumes=("identity", "intake")),
+    ServiceSpec("psychosocial", 8004, consumes=("identity", "intake")),
+    ServiceSpec("empowerment", 8005, consumes=("identity", "intake")),
+    ServiceSpec("reporting", 8006, consumes=("identity", "intake", *_STAGES)),
 )
+# Services added by UPONYAJI_EXTRA_SERVICES (tests, new services) read these streams.
+EXTRA_CONSUMES = ("identity", "intake")
 
 
 def parse_port(environ: Mapping[str, str], variable: str, default: int) -> int:
@@ -116,7 +120,7 @@ def extra_services(environ: Mapping[str, str]) -> list[ServiceSpec]:
             raise RegistryError(
                 f"{EXTRA_SERVICES_ENV}: {item!r} is not `name:port` (lower-case package name)"
             )
-        specs.append(ServiceSpec(name, int(port)))
+        specs.append(ServiceSpec(name, int(port), consumes=EXTRA_CONSUMES))
     return specs
 
 

@@ -21,8 +21,10 @@ from rich.markup import escape
 from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.config import NATS_PORT_ENV, PG_PORT_ENV, StackConfig
 from uponyaji_launcher.failures import Interrupted, StartFailure
-from uponyaji_launcher.keys import ensure_kek
+from uponyaji_launcher.keys import ensure_kek, ensure_signing_key
 from uponyaji_launcher.nats import EmbeddedNats, NatsStartError
+from uponyaji_launcher.natsauth import NatsAuthConfig, stack_auth, write_credentials
+from uponyaji_launcher.pgroles import ServiceDatabase, ensure_service_database, write_passfile
 from uponyaji_launcher.ports import PortTaken
 from uponyaji_launcher.postgres import EmbeddedPostgres, PostgresStartError
 from uponyaji_launcher.preflight import PortClaim, check_ports
@@ -47,6 +49,7 @@ class Stack:
         self.postgres: EmbeddedPostgres | None = None
         self.nats: EmbeddedNats | None = None
         self.services: list[ServiceProcess] = []
+        self.databases: dict[str, ServiceDatabase] = {}
         self._records: dict[str, dict[str, Any]] = {}
         self._reported: set[str] = set()
 
@@ -85,16 +88,14 @@ class Stack:
             use_nats = not cfg.environ.get("NATS_URL", "").strip()
         self._preflight(installed, use_postgres, use_nats)
         cfg.paths.prepare()
-        for spec in installed:
-            if ensure_kek(cfg.paths.kek_file(spec.name)):
-                self.console.print(f"  created development key {cfg.paths.kek_file(spec.name)}")
+        self._keys(installed)
         provision_clients(cfg.paths, [spec.name for spec in installed])
         if use_postgres:
             self._start_postgres(own_db)
             summary.postgres_url = f"postgresql://postgres@127.0.0.1:{cfg.postgres_port}"
         self._check_stop()
         if use_nats:
-            self._start_nats()
+            self._start_nats(installed)
             summary.nats_url = self.nats.url if self.nats else None
         self._check_stop()
         self._start_services(installed)
@@ -104,11 +105,30 @@ class Stack:
              "log": str(proc.log)}
             for proc in self.services
         ]  # fmt: skip
-        if cfg.seed:
+        if cfg.seed and not cfg.production:
             summary.demo_logins, seed_warnings = self._seed(installed)
             summary.warnings += seed_warnings
         self._save_state(summary)
         return summary
+
+    def _keys(self, installed: list[ServiceSpec]) -> None:
+        """Each service's KEK and signing key: made in development, required in production."""
+        paths = self.config.paths
+        for spec in installed:
+            kek, signing = paths.kek_file(spec.name), paths.signing_keys(spec.name)
+            if self.config.production:
+                for missing in (kek, signing / "active.key"):
+                    if not missing.is_file():
+                        raise StartFailure(
+                            f"service {spec.name}",
+                            f"UPONYAJI_ENV=production: {missing} is missing and keys are never "
+                            "created in production; provision it from your secret store",
+                        )
+                continue
+            if ensure_kek(kek):
+                self.console.print(f"  created development key {kek}")
+            if ensure_signing_key(signing):
+                self.console.print(f"  created signing key in {signing}")
 
     def _preflight(self, installed: list[ServiceSpec], postgres: bool, nats: bool) -> None:
         cfg = self.config
@@ -127,7 +147,10 @@ class Stack:
         paths = self.config.paths
         self.console.print(f"  starting PostgreSQL on 127.0.0.1:{self.config.postgres_port} …")
         self.postgres = EmbeddedPostgres(
-            paths.postgres_data, self.config.postgres_port, log_file=paths.postgres_log
+            paths.postgres_data,
+            self.config.postgres_port,
+            log_file=paths.postgres_log,
+            password_file=paths.postgres_password,
         )
         try:
             self.postgres.start(timeout=SERVER_START_TIMEOUT)
@@ -135,15 +158,24 @@ class Stack:
             if pid is not None:
                 self._record("postgres", pid)
             for spec in databases:
-                self.postgres.ensure_database(spec.name)
+                db = ensure_service_database(self.postgres, spec.name)
+                write_passfile(paths.passfile(spec.name), self.postgres, db)
+                self.databases[spec.name] = db
         except (PostgresStartError, PortTaken, OSError, subprocess.SubprocessError) as error:
             raise StartFailure("PostgreSQL", str(error), paths.postgres_log) from error
-        self.console.print(f"[green]✓[/] PostgreSQL   {self.postgres.url('')}")
+        self.console.print(f"[green]✓[/] PostgreSQL   {self.postgres.plain_url('')}")
 
-    def _start_nats(self) -> None:
+    def _start_nats(self, installed: list[ServiceSpec]) -> None:
         paths = self.config.paths
         self.console.print(f"  starting NATS (JetStream) on 127.0.0.1:{self.config.nats_port} …")
-        self.nats = EmbeddedNats(paths.nats_store, self.config.nats_port, log_file=paths.nats_log)
+        auth = self._nats_users(installed)
+        self.nats = EmbeddedNats(
+            paths.nats_store,
+            self.config.nats_port,
+            auth=auth,
+            log_file=paths.nats_log,
+            config_file=paths.nats_config,
+        )
         try:
             self.nats.start(timeout=SERVER_START_TIMEOUT)
         except (NatsStartError, PortTaken, OSError) as error:
@@ -152,23 +184,39 @@ class Stack:
             self._record("nats", self.nats.pid)
         self.console.print(f"[green]✓[/] NATS         {self.nats.url}")
 
+    def _nats_users(self, installed: list[ServiceSpec]) -> NatsAuthConfig:
+        """Fresh users for the services (each may consume only its sources); their files."""
+        names = {spec.name for spec in installed}
+        auth = stack_auth(
+            (spec.name, [s for s in spec.consumes if s in names]) for spec in installed
+        )
+        for user in auth.users:
+            write_credentials(self.config.paths.nats_credentials_file(user.name), user)
+        return auth
+
     def service_env(self, spec: ServiceSpec, urls: dict[str, str]) -> dict[str, str]:
         """The environment a service (and its seeding) runs with: the launcher contract."""
         cfg = self.config
         prefix = spec.env_prefix
         env = dict(cfg.environ)
         database = cfg.external_database_url(spec)
-        if database is None and self.postgres is not None:
-            database = self.postgres.url(spec.name)
+        own = self.databases.get(spec.name)
+        if database is None and self.postgres is not None and own is not None:
+            # Passwords come from the service's own passfile, never from the URL.
+            database = self.postgres.plain_url(spec.name, own.runtime)
+            env[f"{prefix}_MIGRATION_DATABASE_URL"] = self.postgres.plain_url(spec.name, own.owner)
+            env["PGPASSFILE"] = str(cfg.paths.passfile(spec.name))
         nats = cfg.external_nats_url(spec)
         if nats is None and self.nats is not None:
             nats = self.nats.url
+            env[f"{prefix}_NATS_CREDENTIALS_FILE"] = str(cfg.paths.nats_credentials_file(spec.name))
         env.update(
             {
-                "UPONYAJI_ENV": "development",
+                "UPONYAJI_ENV": cfg.environment,
                 f"{prefix}_DATABASE_URL": database or "",
                 f"{prefix}_NATS_URL": nats or "",
                 f"{prefix}_KEK_FILE": str(cfg.paths.kek_file(spec.name)),
+                f"{prefix}_SIGNING_KEY_DIR": str(cfg.paths.signing_keys(spec.name)),
                 f"{prefix}_PORT": str(spec.port(cfg.environ)),
                 "UPONYAJI_SERVICE_URLS": json.dumps(urls, sort_keys=True),
                 "PYTHONUNBUFFERED": "1",

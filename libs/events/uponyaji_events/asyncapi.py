@@ -26,7 +26,7 @@ from uponyaji_events.envelope import GENESIS_HASH, Actor, Event
 
 SCHEMAS = "#/components/schemas/"
 SEALED_NOTE = (
-    "Sealed: AES-256-GCM ciphertext 'sealed:v1:<key_id>:<base64url>' under the subject's data "
+    "Sealed: AES-256-GCM ciphertext 'sealed:v1|v2:<key_id>:<base64url>' under the subject's data "
     "key, never plaintext; it reads as erased once that key is destroyed."
 )
 _HEX64 = r"^[0-9a-f]{64}$"
@@ -66,6 +66,14 @@ class EventEnvelope(BaseModel):
     hash: str = Field(pattern=_HEX64, description="SHA-256 over the canonical hashed fields")
     position: int | None = Field(ge=1, description="Order within the service's store")
     trace: dict[str, str] = Field(description="W3C trace context (traceparent, tracestate)")
+    signature: str | None = Field(
+        pattern=r"^[0-9a-f]{128}$",
+        description="Ed25519 signature (hex) by the owning service over (service, position, "
+        "hash); null only before the event is sequenced",
+    )
+    key_id: str | None = Field(
+        pattern=r"^[0-9a-f]{16}$", description="Which of the service's keys signed (GET /feed/keys)"
+    )
 
 
 NATS_HEADERS: dict[str, Any] = {

@@ -63,6 +63,8 @@ def to_wire(event: Event) -> dict[str, Any]:
     wire["hash"] = event.hash.hex()
     wire["position"] = event.position
     wire["trace"] = event.trace
+    wire["signature"] = event.signature.hex() if event.signature is not None else None
+    wire["key_id"] = event.key_id
     return wire
 
 
@@ -86,6 +88,8 @@ def from_wire(data: dict[str, Any]) -> Event:
         hash=bytes.fromhex(data["hash"]),
         position=data.get("position"),
         trace=dict(data.get("trace") or {}),
+        signature=bytes.fromhex(signature) if (signature := data.get("signature")) else None,
+        key_id=str(data["key_id"]) if data.get("key_id") else None,
     )
 
 

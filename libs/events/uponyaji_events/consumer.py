@@ -17,11 +17,13 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry.trace import SpanKind
 
-from uponyaji_events.codec import decode_event, to_wire
+from uponyaji_events.codec import decode_event, event_hash, to_wire
 from uponyaji_events.db import Conn
-from uponyaji_events.envelope import Event
+from uponyaji_events.envelope import GENESIS_HASH, Event
 from uponyaji_events.feed import FeedSource
+from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.natsconn import connect, stream_name
+from uponyaji_events.signing import CachedKeys, PublicKeys, verify_signature
 from uponyaji_events.tracing import span_from
 from uponyaji_events.upcasting import UpcasterRegistry
 
@@ -46,6 +48,8 @@ class ConsumerStats:
     dead_letters_total: int = 0
     connected: bool = False
     last_error: str | None = None
+    integrity_alarms_total: int = 0
+    last_alarm: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary for health output."""
@@ -60,6 +64,31 @@ class ApplyResult:
     applied: int
     gap: bool = False
     failed: bool = False
+    refused: bool = False  # an event failed its integrity checks: never applied, alarm raised
+
+
+@dataclass(frozen=True)
+class IntegrityAlarm:
+    """A refused event: who refused it, what it claimed to be, where it came from, and why."""
+
+    consumer: str
+    source: str
+    event: Event
+    path: str  # "nats" or "feed"
+    reason: str
+
+
+AlarmHook = Callable[[IntegrityAlarm], Awaitable[None]]
+
+
+class KeysUnavailable(Exception):
+    """The source's public keys could not be fetched: the event waits, it is not refused."""
+
+
+def feed_keys(feed: FeedSource | None) -> PublicKeys | None:
+    """A cached key source over the feed's own `public_keys()` channel, when it has one."""
+    fetch = getattr(feed, "public_keys", None)
+    return CachedKeys(fetch) if callable(fetch) else None
 
 
 def lock_key(consumer: str, source: str) -> int:
@@ -86,6 +115,9 @@ class Consumer:
         ack_wait: float = 30.0,
         idle_check: float = 2.0,
         retry_delay: float = 0.5,
+        nats_credentials: NatsCredentials | None = None,
+        keys: PublicKeys | None = None,
+        on_alarm: AlarmHook | None = None,
     ) -> None:
         if (handler is None) == (batch_handler is None):
             raise ValueError("give a consumer either a handler or a batch handler")
@@ -95,7 +127,11 @@ class Consumer:
         self.handler = handler
         self.batch_handler = batch_handler
         self.nats_url = nats_url
+        self.nats_credentials = nats_credentials
         self.feed = feed
+        # The source's public keys: given, else read (authenticated, cached) beside its feed.
+        self.keys = keys or feed_keys(feed)
+        self.on_alarm = on_alarm
         self.upcasters = upcasters or UpcasterRegistry()
         self.batch_size = batch_size
         self.max_attempts = max_attempts
@@ -129,9 +165,89 @@ class Consumer:
         async with self.pool.acquire() as own:
             yield own
 
+    async def check(self, event: Event) -> str | None:
+        """Why this event must not be applied; None when its hash and signature hold."""
+        if event.position is None or event.position < 1:
+            return "the event has no position"
+        if event.signature is None or event.key_id is None:
+            return "the event is not signed"
+        if self.keys is None:
+            return f"no public keys are known for {self.source}"
+        if event_hash(event) != event.hash:
+            return "content does not match its hash"
+        try:
+            key = await self.keys.get(event.key_id)
+        except Exception as exc:
+            raise KeysUnavailable(f"{self.source} keys: {type(exc).__name__}: {exc}") from exc
+        if key is None:
+            return f"unknown signing key {event.key_id[:32]!r}"
+        if not verify_signature(key, self.source, event.position, event.hash, event.signature):
+            return "signature does not verify"
+        return None
+
+    async def _screen(
+        self, events: Sequence[Event], path: str, conn: Conn | None
+    ) -> tuple[list[Event], bool]:
+        """The events that pass `check`; every other one raises an alarm."""
+        passed: list[Event] = []
+        refused = False
+        for event in events:
+            reason = await self.check(event)
+            if reason is None:
+                passed.append(event)
+                continue
+            refused = True
+            await self._refuse(event, reason, path, conn)
+        return passed, refused
+
+    async def _refuse(self, event: Event, reason: str, path: str, conn: Conn | None) -> None:
+        if event.position is not None and event.position <= await self.position(conn):
+            reason = f"a different event at already-applied position {event.position}: {reason}"
+        await self._alarm(event, reason, path, conn)
+
+    async def _alarm(self, event: Event, reason: str, path: str, given: Conn | None) -> None:
+        """Record a refused event (once), count it, log it, and tell the hook (the audit)."""
+        self.stats.integrity_alarms_total += 1
+        self.stats.last_alarm = f"position {event.position} ({event.type[:100]}): {reason}"
+        log.error(
+            "consumer %s refused %s event at position %s: %s",
+            self.name, path, event.position, reason,
+        )  # fmt: skip
+        async with self._connection(given) as conn:
+            inserted = await conn.fetchval(
+                "INSERT INTO integrity_alarms (consumer, source, position, event_id, event_type, "
+                "path, reason, event) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE NOT EXISTS ("
+                "SELECT 1 FROM integrity_alarms WHERE consumer = $1 AND source = $2 "
+                "AND position IS NOT DISTINCT FROM $3 AND event_id IS NOT DISTINCT FROM $4 "
+                "AND reason = $7) RETURNING id",
+                self.name,
+                self.source,
+                event.position,
+                event.event_id,
+                event.type[:200],
+                path,
+                reason[:500],
+                to_wire(event),
+            )
+        if inserted is not None and self.on_alarm is not None:
+            try:
+                await self.on_alarm(IntegrityAlarm(self.name, self.source, event, path, reason))
+            except Exception as exc:  # the alarm is recorded; a failing hook must not hide it
+                log.error("consumer %s: alarm hook failed: %s", self.name, exc)
+
     async def apply(self, events: Sequence[Event], *, conn: Conn | None = None) -> ApplyResult:
-        """Apply events in position order in one transaction; skip duplicates, stop at a gap."""
+        """Check, then apply events in position order in one transaction.
+
+        Skips true duplicates, stops at a gap, and never applies an event whose signature, hash
+        or stream chain fails (it raises an alarm and the consumer waits at that position).
+        """
         ordered = sorted(events, key=lambda e: e.position or 0)
+        passed, refused = await self._screen(ordered, "feed", conn)
+        result = await self._apply_checked(passed, conn)
+        result.refused |= refused
+        return result
+
+    async def _apply_checked(self, ordered: Sequence[Event], conn: Conn | None) -> ApplyResult:
         try:
             return await self._apply_tx(ordered, conn)
         except _HandlerFailed as failure:
@@ -174,8 +290,12 @@ class Consumer:
                     gap = True
                     break
                 run.append(event)
+            broken: tuple[Event, str] | None = None
+            if run:
+                run, broken = await self._chain(conn, run)
             if run:
                 await self._handle_run(conn, run)
+                await self._save_heads(conn, run)
                 await conn.execute(
                     "UPDATE consumer_positions SET position = $3, updated_at = now() "
                     "WHERE consumer = $1 AND source = $2",
@@ -186,7 +306,46 @@ class Consumer:
         position = int(run[-1].position or 0) if run else start
         self.stats.position = position
         self.stats.applied_total += len(run)
+        if broken is not None:
+            await self._alarm(broken[0], broken[1], "chain", given)
+            return ApplyResult(position, len(run), gap=True, refused=True)
         return ApplyResult(position, len(run), gap=gap)
+
+    async def _chain(
+        self, conn: Conn, run: list[Event]
+    ) -> tuple[list[Event], tuple[Event, str] | None]:
+        """The run up to the first event that does not extend its stream's chain (and why)."""
+        rows = await conn.fetch(
+            "SELECT stream_id, version, hash FROM consumer_stream_heads "
+            "WHERE consumer = $1 AND source = $2 AND stream_id = ANY($3::text[])",
+            self.name,
+            self.source,
+            list({e.stream_id for e in run}),
+        )
+        heads = {r["stream_id"]: (r["version"], bytes(r["hash"])) for r in rows}
+        for index, event in enumerate(run):
+            version, prev = heads.get(event.stream_id, (0, GENESIS_HASH))
+            if event.version != version + 1:
+                reason = f"stream {event.stream_id[:64]} expected version {version + 1}"
+                return run[:index], (event, f"{reason}, got {event.version}")
+            if event.prev_hash != prev:
+                return run[:index], (event, "prev_hash does not continue the stream's chain")
+            heads[event.stream_id] = (event.version, event.hash)
+        return run, None
+
+    async def _save_heads(self, conn: Conn, run: Sequence[Event]) -> None:
+        last: dict[str, Event] = {e.stream_id: e for e in run}
+        await conn.execute(
+            "INSERT INTO consumer_stream_heads (consumer, source, stream_id, version, hash) "
+            "SELECT $1, $2, * FROM unnest($3::text[], $4::int[], $5::bytea[]) "
+            "ON CONFLICT (consumer, source, stream_id) "
+            "DO UPDATE SET version = EXCLUDED.version, hash = EXCLUDED.hash",
+            self.name,
+            self.source,
+            list(last),
+            [e.version for e in last.values()],
+            [e.hash for e in last.values()],
+        )
 
     async def _handle_run(self, conn: Conn, run: Sequence[Event]) -> None:
         """Call the handler per event, each in its span; or the batch handler once, in one span.
@@ -280,6 +439,7 @@ class Consumer:
                 self.source,
                 event.position,
             )
+            await self._save_heads(conn, [event])  # verified: its stream continues after it
             self.stats.dead_letters_total += 1
             self.stats.position = int(event.position or 0)
 
@@ -311,6 +471,8 @@ class Consumer:
                 if on_page is not None:
                     on_page(len(events))
                 total += result.applied
+                if result.refused:
+                    return total  # held at a refused event: alarm raised; try again later
                 if result.failed:
                     await asyncio.sleep(self.retry_delay)
                 elif result.applied == 0 and not result.gap:
@@ -351,7 +513,10 @@ class Consumer:
     async def _subscribe(self) -> None:
         if self._nc is None or self._nc.is_closed:
             self._nc = await connect(
-                self.nats_url, f"{self.name}-consumer", on_reconnect=self._on_reconnect
+                self.nats_url,
+                f"{self.name}-consumer",
+                on_reconnect=self._on_reconnect,
+                credentials=self.nats_credentials,
             )
         js = self._nc.jetstream()
         stream = stream_name(self.source)
@@ -400,17 +565,29 @@ class Consumer:
                     # Continue the trace from the publish span that NATS carried.
                     carrier = {k: v for k, v in msg.headers.items() if k in _TRACE_HEADERS}
                     event = replace(event, trace=carrier)
-                events.append((msg, event))
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("consumer %s: undecodable message on %s: %s", self.name, msg.subject, exc)
                 await msg.term()
+                continue
+            try:
+                reason = await self.check(event)
+            except KeysUnavailable as exc:
+                self.stats.last_error = str(exc)
+                await msg.nak(delay=self.retry_delay)
+                continue
+            if reason is not None:
+                # Never applied, never redelivered: the genuine event comes from the feed.
+                await self._refuse(event, reason, "nats", None)
+                await msg.term()
+                continue
+            events.append((msg, event))
         # Events that arrived ahead of a missing one wait here (unacked) rather than being
         # nak'ed: redeliveries come back in any order, and with no feed to repair from, naking
         # everything after a gap advanced one event per redelivery round.
         for msg, event in events:
             self._held[event.position or 0] = (msg, event)
         pending = [self._held[p] for p in sorted(self._held)]
-        result = await self.apply([e for _, e in pending])
+        result = await self._apply_checked([e for _, e in pending], None)
         if result.gap:
             self.stats.repaired_total += await self.catch_up()
             result.position = await self.position()

@@ -67,6 +67,9 @@ class Event:
     hash: bytes
     position: int | None = None
     trace: dict[str, str] = field(default_factory=dict)
+    # The owning service's Ed25519 signature of (service, position, hash), set with the position.
+    signature: bytes | None = None
+    key_id: str | None = None
 
     def with_payload(self, payload: Payload, schema_version: int) -> Event:
         """A copy with an upcast payload (the stored event stays as it was)."""

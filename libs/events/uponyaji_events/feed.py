@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from uponyaji_events.codec import dumps, from_wire, to_wire
 from uponyaji_events.envelope import Event
+from uponyaji_events.signing import keys_from_document
 from uponyaji_events.store import EventStore
 
 MAX_PAGE = 1000
@@ -61,6 +62,15 @@ def feed_router(
         }
         return Response(content=dumps(body), media_type="application/json")
 
+    @router.get("/feed/keys", response_class=Response)
+    async def read_keys() -> Response:
+        """The public keys that verify this service's event signatures (active and retired)."""
+        signer = store().signer
+        if signer is None:
+            body = {"error": "NotFound", "detail": "this service does not sign its events"}
+            return Response(content=dumps(body), status_code=404, media_type="application/json")
+        return Response(content=dumps(signer.document()), media_type="application/json")
+
     return router
 
 
@@ -79,6 +89,10 @@ class StoreFeed:
         """The store's highest sequenced position."""
         await self.store.sequence()
         return await self.store.head()
+
+    async def public_keys(self) -> dict[str, bytes]:
+        """The store's signing keys (public halves)."""
+        return self.store.signer.public_keys() if self.store.signer is not None else {}
 
 
 class HttpFeed:
@@ -113,3 +127,10 @@ class HttpFeed:
         """The remote service's highest position."""
         page = await self._page(0, 1)
         return int(page["head"])
+
+    async def public_keys(self) -> dict[str, bytes]:
+        """The remote service's public signing keys, read with the same authentication."""
+        headers = await self.auth() if self.auth else {}
+        response = await self.client.get(f"{self.path}/keys", headers=headers)
+        response.raise_for_status()
+        return keys_from_document(response.json())

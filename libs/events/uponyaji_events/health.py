@@ -33,7 +33,9 @@ async def health_report(
         report["status"] = "down"
         return report
     report["dead_letters"] = int(dead)
-    degraded = dead > 0
+    alarms = int(await pool.fetchval("SELECT count(*) FROM integrity_alarms"))
+    report["integrity_alarms"] = alarms
+    degraded = dead > 0 or alarms > 0
     if relay is not None:
         report["relay"] = relay.stats.as_dict()
         report["nats"] = {"connected": relay.stats.connected}

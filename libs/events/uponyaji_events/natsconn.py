@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import os
+from collections.abc import Awaitable, Callable, Mapping
 
 import nats
 from nats.aio.client import Client as NatsClient
@@ -12,10 +13,27 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
 from uponyaji_events.envelope import Event
+from uponyaji_events.natsauth import NatsCredentials
 
 log = logging.getLogger("uponyaji.events.nats")
 
 DUPLICATE_WINDOW_S = 120.0
+# How many NATS servers keep a copy of each stream: 1 on one server, 3 on a production cluster.
+REPLICAS_ENV = "UPONYAJI_NATS_STREAM_REPLICAS"
+MAX_REPLICAS = 5  # JetStream's limit
+
+
+def stream_replicas(environ: Mapping[str, str] = os.environ) -> int:
+    """The configured stream replicas (`UPONYAJI_NATS_STREAM_REPLICAS`, default 1)."""
+    raw = environ.get(REPLICAS_ENV, "").strip() or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_REPLICAS:
+        raise ValueError(f"{REPLICAS_ENV}={raw!r} is not a replica count (1..{MAX_REPLICAS})")
+    return int(raw)
+
+
+def server_urls(url: str) -> list[str]:
+    """The servers of a NATS URL that may list several, comma-separated (a cluster's seeds)."""
+    return [part.strip() for part in url.split(",") if part.strip()]
 
 
 def stream_name(service: str) -> str:
@@ -34,8 +52,12 @@ async def connect(
     *,
     on_reconnect: Callable[[], Awaitable[None]] | None = None,
     connect_timeout: float = 2.0,
+    credentials: NatsCredentials | None = None,
 ) -> NatsClient:
-    """Connect with unlimited reconnects; raises when the server is not reachable right now."""
+    """Connect with unlimited reconnects; raises when the server is not reachable right now.
+
+    Without `credentials` the URL's own user info (if any) is used: tests' broad test-kit user.
+    """
 
     async def _error(exc: Exception) -> None:
         log.warning("nats error: %s", exc)
@@ -49,7 +71,7 @@ async def connect(
         log.warning("nats disconnected")
 
     return await nats.connect(
-        servers=[url],
+        servers=server_urls(url),
         name=name,
         connect_timeout=connect_timeout,
         allow_reconnect=True,
@@ -58,19 +80,28 @@ async def connect(
         error_cb=_error,
         reconnected_cb=_reconnected,
         disconnected_cb=_disconnected,
+        **(credentials.connect_options() if credentials is not None else {}),
     )
 
 
-async def ensure_stream(js: JetStreamContext, service: str) -> None:
-    """Create the service's stream when missing (file storage, deduplication window)."""
+async def ensure_stream(js: JetStreamContext, service: str, replicas: int | None = None) -> None:
+    """Create the service's stream when missing (file storage, deduplication window, replicas
+    from `replicas` or `UPONYAJI_NATS_STREAM_REPLICAS`)."""
+    wanted = stream_replicas() if replicas is None else replicas
     config = StreamConfig(
         name=stream_name(service),
         subjects=[f"{service}.>"],
         storage=StorageType.FILE,
         duplicate_window=DUPLICATE_WINDOW_S,
+        num_replicas=wanted,
     )
     try:
-        await js.stream_info(config.name or "")
+        info = await js.stream_info(config.name or "")
+        if (info.config.num_replicas or 1) < wanted:
+            log.warning(
+                "stream %s has %s replica(s), %s configured: raise it with `nats stream edit`",
+                config.name, info.config.num_replicas, wanted,
+            )  # fmt: skip
     except NotFoundError:
         try:
             await js.add_stream(config)

@@ -66,7 +66,12 @@ class ProjectionRunner:
                 async with conn.transaction():
                     tables = ", ".join(self.projection.tables)
                     await conn.execute(f"TRUNCATE {tables}")
-                    for table in ("consumer_positions", "consumer_failures", "dead_letters"):
+                    for table in (
+                        "consumer_positions",
+                        "consumer_failures",
+                        "dead_letters",
+                        "consumer_stream_heads",
+                    ):
                         await conn.execute(
                             f"DELETE FROM {table} WHERE consumer = $1 AND source = $2",  # noqa: S608
                             name,

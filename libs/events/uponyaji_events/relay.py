@@ -20,6 +20,7 @@ from uponyaji_events.codec import encode_event
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
 from uponyaji_events.migrate import release_lock
+from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.natsconn import connect, ensure_stream, subject_for
 from uponyaji_events.store import EventStore
 from uponyaji_events.tracing import current_carrier, span_from
@@ -86,8 +87,10 @@ class OutboxRelay:
         poll_interval: float = 0.2,
         ack_timeout: float = 5.0,
         max_backoff: float = 5.0,
+        nats_credentials: NatsCredentials | None = None,
     ) -> None:
         self.store = store
+        self.nats_credentials = nats_credentials
         self.service = service
         self.nats_url = nats_url
         self.batch_size = batch_size
@@ -196,7 +199,9 @@ class OutboxRelay:
     async def _ensure_connected(self) -> bool:
         if self._nc is None or self._nc.is_closed:
             try:
-                self._nc = await connect(self.nats_url, f"{self.service}-relay")
+                self._nc = await connect(
+                    self.nats_url, f"{self.service}-relay", credentials=self.nats_credentials
+                )
             except Exception as exc:
                 self._nc = None
                 self.stats.connected = False

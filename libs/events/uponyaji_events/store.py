@@ -22,6 +22,7 @@ from uponyaji_events.envelope import (
     utc_now,
 )
 from uponyaji_events.errors import ConcurrencyError
+from uponyaji_events.signing import Signer
 from uponyaji_events.tracing import current_carrier, tracer
 from uponyaji_events.upcasting import UpcasterRegistry
 
@@ -30,7 +31,7 @@ _ANY_RETRIES = 20
 EVENT_COLUMNS = (
     "position, event_id, stream_type, stream_id, version, type, schema_version, occurred_at, "
     "recorded_at, actor_id, actor_role, correlation_id, causation_id, trace, payload, "
-    "prev_hash, hash"
+    "prev_hash, hash, signature, key_id"
 )
 
 _INTO = """
@@ -71,6 +72,21 @@ WITH batch AS (
 )
 SELECT count(*) FROM assigned
 """
+# With a signer: the batch is read, signed in Python, and written back in one statement.
+_UNSEQUENCED = "SELECT id, hash FROM events WHERE position IS NULL ORDER BY id LIMIT $1"
+_ASSIGN_SIGNED = """
+UPDATE events e SET position = u.position, signature = u.signature, key_id = $4
+FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS u(id, position, signature)
+WHERE e.id = u.id
+"""
+_UNSIGNED = (
+    "SELECT id, position, hash FROM events WHERE position IS NOT NULL AND signature IS NULL "
+    "ORDER BY position LIMIT $1"
+)
+_SIGN = """
+UPDATE events e SET signature = u.signature, key_id = $3
+FROM unnest($1::bigint[], $2::bytea[]) AS u(id, signature) WHERE e.id = u.id
+"""
 
 
 def row_to_event(row: asyncpg.Record) -> Event:
@@ -92,15 +108,24 @@ def row_to_event(row: asyncpg.Record) -> Event:
         hash=bytes(row["hash"]),
         position=row["position"],
         trace=row["trace"],
+        signature=bytes(row["signature"]) if row["signature"] is not None else None,
+        key_id=row["key_id"],
     )
 
 
 class EventStore:
     """One service's event store (its events table is also its outbox)."""
 
-    def __init__(self, pool: asyncpg.Pool, *, upcasters: UpcasterRegistry | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        upcasters: UpcasterRegistry | None = None,
+        signer: Signer | None = None,
+    ) -> None:
         self.pool = pool
         self.upcasters = upcasters or UpcasterRegistry()
+        self.signer = signer
         self._listeners: list[Callable[[], None]] = []
 
     def on_commit(self, listener: Callable[[], None]) -> None:
@@ -235,8 +260,11 @@ class EventStore:
 
     async def sequence(self, limit: int = 10_000) -> int:
         """Give committed, unsequenced events their positions in commit order; return how many."""
+        # With a signer, events another process sequenced unsigned are signed here as well.
         pending = await self.pool.fetchval(
             "SELECT EXISTS (SELECT 1 FROM events WHERE position IS NULL)"
+            if self.signer is None
+            else "SELECT EXISTS (SELECT 1 FROM events WHERE signature IS NULL)"
         )
         if not pending:
             return 0
@@ -246,12 +274,50 @@ class EventStore:
             last = await conn.fetchval(
                 "SELECT last_position FROM event_sequencer WHERE singleton FOR UPDATE"
             )
-            count = int(await conn.fetchval(_SEQUENCE, last, limit))
+            if self.signer is None:
+                count = int(await conn.fetchval(_SEQUENCE, last, limit))
+            else:
+                await self._sign(conn, self.signer, limit)
+                count = await self._sequence_signed(conn, self.signer, last, limit)
             if count:
                 await conn.execute(
                     "UPDATE event_sequencer SET last_position = $1 WHERE singleton", last + count
                 )
         return count
+
+    @staticmethod
+    async def _sequence_signed(conn: Conn, signer: Signer, last: int, limit: int) -> int:
+        rows = await conn.fetch(_UNSEQUENCED, limit)
+        if not rows:
+            return 0
+        ids = [row["id"] for row in rows]
+        positions = list(range(last + 1, last + 1 + len(rows)))
+        signatures = [
+            signer.sign(position, bytes(row["hash"]))
+            for position, row in zip(positions, rows, strict=True)
+        ]
+        await conn.execute(_ASSIGN_SIGNED, ids, positions, signatures, signer.key_id)
+        return len(rows)
+
+    @staticmethod
+    async def _sign(conn: Conn, signer: Signer, limit: int) -> int:
+        rows = await conn.fetch(_UNSIGNED, limit)
+        if rows:
+            signatures = [signer.sign(r["position"], bytes(r["hash"])) for r in rows]
+            await conn.execute(_SIGN, [r["id"] for r in rows], signatures, signer.key_id)
+        return len(rows)
+
+    async def sign_unsigned(self, batch: int = 5000) -> int:
+        """Sign events sequenced before this store had a signer (an upgrade); return how many."""
+        if self.signer is None:
+            return 0
+        total = 0
+        while True:
+            async with self.pool.acquire() as conn, conn.transaction():
+                count = await self._sign(conn, self.signer, batch)
+            if not count:
+                return total
+            total += count
 
     async def head(self) -> int:
         """The highest sequenced position (what read_all can reach right now)."""

@@ -46,6 +46,7 @@ from uponyaji_service.feeds import QuietFeed, feed_auth, http_feed
 from uponyaji_service.health import probes_router
 from uponyaji_service.keys import Keys
 from uponyaji_service.logs import CorrelationMiddleware, bind_service, configure_logging
+from uponyaji_service.production import ProductionRefused, database_problems, production_problems
 from uponyaji_service.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -163,10 +164,16 @@ class Service(Generic[S, R]):
         `running(app).consumer(source).catch_up()` or `.apply(events)`. `clock` is the
         service's time source.
         """
+        problems = production_problems(self.name, settings, sealing=self.sealing)
+        if problems:
+            raise ProductionRefused(self.name, problems)
         runtime = ServiceRuntime(
             service=self.name,
             database_url=settings.database_url,
             nats_url=settings.nats_url,
+            nats_credentials_file=settings.nats_credentials_file,
+            signing_key_dir=settings.signing_key_dir,
+            migration_database_url=settings.migration_database_url,
             migrations=self.migrations,
         )
         given = dict(feeds or {})
@@ -181,6 +188,9 @@ class Service(Generic[S, R]):
             kek_file = self._kek_file(settings)
             if kek_file is not None:
                 load_kek(kek_file, create=settings.development)  # fail before touching anything
+            refused = await database_problems(self.name, settings)
+            if refused:
+                raise ProductionRefused(self.name, refused)
             await runtime.start()
             store, pool = runtime.require_store(), runtime.pool
             assert pool is not None

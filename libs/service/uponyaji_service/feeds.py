@@ -55,6 +55,10 @@ class QuietFeed:
             raise ValueError(f"the feed of {self.source} cannot be read")
         return head
 
+    async def public_keys(self) -> dict[str, bytes]:
+        """The source's signing keys; raises when they cannot be read (events then wait)."""
+        return await self.feed.public_keys()
+
     async def aclose(self) -> None:
         """Close the HTTP client."""
         await self.feed.client.aclose()

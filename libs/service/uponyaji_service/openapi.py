@@ -19,7 +19,10 @@ def document(package: str) -> dict[str, Any]:
     settings_class = importlib.import_module(f"{package}.settings").Settings
     app_module = importlib.import_module(f"{package}.app")
     settings = settings_class.model_construct(
-        database_url="postgresql://unused/openapi", kek_file=Path("unused.kek")
+        # "test": the document needs no secrets, and production would refuse placeholders.
+        database_url="postgresql://unused/openapi",
+        kek_file=Path("unused.kek"),
+        environment="test",
     )
     schema: dict[str, Any] = app_module.create_app(settings).openapi()
     return schema

@@ -42,6 +42,15 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = Field(description="PostgreSQL URL of the service's own database")
     nats_url: str = Field("nats://127.0.0.1:4222", description="NATS (JetStream) URL")
+    nats_credentials_file: Path | None = Field(
+        None, description="NATS user and password (JSON, 0600; optional ca_file for TLS)"
+    )
+    signing_key_dir: Path | None = Field(
+        None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
+    )
+    migration_database_url: str | None = Field(
+        None, description="URL of the database's owner role, used only to migrate"
+    )
     port: int = Field(8000, ge=1, le=65535, description="Port the service listens on")
     kek_file: Path | None = Field(
         None, description="Secret file holding the key-encryption key (base64); sealing services"

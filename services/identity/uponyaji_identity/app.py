@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 
 from fastapi import Depends, FastAPI
-from uponyaji_access import Access, AuditLog, Policy, TokenVerifier, authenticate
+from uponyaji_access import Access, AuditLog, Policy, TokenVerifier, authorize
 from uponyaji_events.feed import FeedSource
 from uponyaji_service import Clock, Parts, Service
 
@@ -69,7 +69,8 @@ IDENTITY: Service[Settings, Identity] = Service(
     migrations=MIGRATIONS,
     access=own_access,
     background=lambda running: [_maintain(running.resources)],
-    feed_dependencies=[Depends(authenticate)],
+    # The roster and MFA history are for other services (service tokens) only, under the policy.
+    feed_dependencies=[Depends(authorize("identity.feed.read", survivor=None))],
     rebuild=lambda running, on_page: projections.rebuild(running.parts.store, on_page=on_page),
 )
 

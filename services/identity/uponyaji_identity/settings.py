@@ -24,6 +24,15 @@ class Settings(ServiceSettings):
         default=DEV_DATABASE_URL, description="PostgreSQL URL of identity's database"
     )
     nats_url: str = Field(default=DEV_NATS_URL, description="NATS (JetStream) URL")
+    nats_credentials_file: Path | None = Field(
+        default=None, description="NATS user and password (JSON, 0600); the launcher writes it"
+    )
+    signing_key_dir: Path | None = Field(
+        default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
+    )
+    migration_database_url: str | None = Field(
+        default=None, description="URL of the database's owner role, used only to migrate"
+    )
     kek_file: Path = Field(
         default=DEV_KEK_FILE,
         description="Secret file with the key-encryption key (base64 of 32 bytes)",

@@ -15,16 +15,20 @@ from uponyaji_events.sealing import ERASED, Sealed, Sealer
 
 
 class Seal:
-    """Seals the values of one event about one survivor."""
+    """Seals the values of one event about one survivor (bound to `record` when given)."""
 
-    def __init__(self, sealer: Sealer, survivor_id: UUID, event_type: str) -> None:
+    def __init__(
+        self, sealer: Sealer, survivor_id: UUID, event_type: str, record: UUID | None = None
+    ) -> None:
         self.sealer = sealer
         self.survivor_id = survivor_id
         self.event_type = event_type
+        self.record = str(record) if record is not None else None
 
     async def __call__(self, path: str, value: str) -> Sealed:
         """Seal one value at a field path."""
-        return await self.sealer.seal(self.survivor_id, f"{self.event_type}/{path}", value)
+        context = f"{self.event_type}/{path}"
+        return await self.sealer.seal(self.survivor_id, context, value, record=self.record)
 
     async def optional(self, path: str, value: str | None) -> Sealed | None:
         """Seal a value if there is one."""
@@ -38,22 +42,23 @@ class Seal:
 class Unseal:
     """Reads sealed values of one survivor; `[erased]` once the survivor's key is destroyed."""
 
-    def __init__(self, sealer: Sealer, survivor_id: UUID) -> None:
+    def __init__(self, sealer: Sealer, survivor_id: UUID, record: UUID | None = None) -> None:
         self.sealer = sealer
         self.survivor_id = survivor_id
+        self.record = str(record) if record is not None else None
 
     async def __call__(self, event_type: str, path: str, value: Any) -> str | None:
         """The plaintext of a sealed value (None stays None)."""
         if value is None:
             return None
         return await self.sealer.unseal_or_erased(
-            self.survivor_id, f"{event_type}/{path}", str(value)
+            self.survivor_id, f"{event_type}/{path}", str(value), record=self.record
         )
 
     async def each(self, event_type: str, path: str, values: list[Any] | None) -> list[str]:
         """The plaintexts of a sealed list."""
         return [await self.sealer.unseal_or_erased(
-            self.survivor_id, f"{event_type}/{path}[]", str(v)
+            self.survivor_id, f"{event_type}/{path}[]", str(v), record=self.record
         ) for v in values or []]  # fmt: skip
 
 

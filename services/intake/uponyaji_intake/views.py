@@ -82,7 +82,7 @@ async def incident(sealer: Sealer, row: dict[str, Any], *, narrative: bool) -> d
     """An incident; narrative, witnesses, exact place and report references only if visible."""
     details = dict(row["details"])
     event_type = row["context_event"]
-    unseal = Unseal(sealer, row["survivor_id"])
+    unseal = Unseal(sealer, row["survivor_id"], record=row["incident_id"])
     reports = []
     for report in details.get("reports", []):
         shown = dict(report)

@@ -106,7 +106,12 @@ async def rebuild(
             async with conn.transaction():
                 await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
                 for c in consumers:
-                    for table in ("consumer_positions", "consumer_failures", "dead_letters"):
+                    for table in (
+                        "consumer_positions",
+                        "consumer_failures",
+                        "dead_letters",
+                        "consumer_stream_heads",
+                    ):
                         await conn.execute(
                             f"DELETE FROM {table} WHERE consumer = $1 AND source = $2",  # noqa: S608
                             c.name,

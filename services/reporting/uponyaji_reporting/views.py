@@ -9,6 +9,7 @@ from typing import Any
 
 from .journey import Journey, Point
 from .milestones import Entry
+from .spreadsheet import neutral
 
 # Ids that could link a de-identified journey back to people or records.
 LINKING = frozenset({
@@ -90,9 +91,9 @@ def rows(board: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def csv_text(board: dict[str, Any]) -> str:
-    """The dashboard as CSV with a header row."""
+    """The dashboard as CSV with a header row; no cell can start a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("table", "row", "value"))
-    writer.writerows(rows(board))
+    writer.writerows(tuple(neutral(cell) for cell in row) for row in rows(board))
     return buffer.getvalue()

@@ -1,7 +1,8 @@
 """A minimal XLSX (Office Open XML) writer for the dashboard's tables: one sheet, inline strings.
 
 Small enough to write by hand rather than add a dependency; numbers are cells of type number,
-everything else (including "<5") inline strings, so spreadsheet formulas never see a small cell.
+everything else (including "<5") inline strings, so spreadsheet formulas never see a small cell;
+text that would start a formula is neutralised (spreadsheet.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import io
 import zipfile
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
+
+from .spreadsheet import neutral
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 _PKG = "http://schemas.openxmlformats.org/package/2006"
@@ -57,7 +60,7 @@ def _cell(ref: str, value: str) -> str:
         number = None
     if number is not None and value.strip() == value and value.lower() not in ("nan", "inf"):
         return f'<c r="{ref}"><v>{value}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(neutral(value))}</t></is></c>'
 
 
 def workbook(rows: Sequence[Sequence[str]], sheet: str = "dashboard") -> bytes:

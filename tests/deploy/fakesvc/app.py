@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import nats
 from fastapi import FastAPI, Response
+from uponyaji_events.natsauth import NatsCredentials
 
 
 def _env(name: str) -> str:
@@ -34,19 +35,37 @@ def create_app() -> FastAPI:
         "client_secret_file": str(client_secret),
         "client_secret_mode": oct(stat.S_IMODE(client_secret.stat().st_mode)),
     }
+    credentials = os.environ.get("FAKESVC_NATS_CREDENTIALS_FILE")
+    nats_credentials = Path(credentials) if credentials else None
+    if nats_credentials is not None:
+        facts["nats_credentials_mode"] = oct(stat.S_IMODE(nats_credentials.stat().st_mode))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if os.environ.get("FAKESVC_FAIL_AT_START"):
             raise RuntimeError("FAKESVC_FAIL_AT_START: simulated startup failure")
+        # Migrate as the owner role when the launcher gives one; then work as the runtime role.
+        owner_url = os.environ.get("FAKESVC_MIGRATION_DATABASE_URL") or _env("DATABASE_URL")
+        owner = await asyncpg.connect(owner_url)
+        try:
+            await owner.execute("CREATE TABLE IF NOT EXISTS starts (at timestamptz DEFAULT now())")
+            await owner.execute(
+                "CREATE TABLE IF NOT EXISTS demo_accounts "
+                "(login text PRIMARY KEY, password text, totp_secret text, role text)"
+            )
+        finally:
+            await owner.close()
         conn = await asyncpg.connect(_env("DATABASE_URL"))
         try:
-            await conn.execute("CREATE TABLE IF NOT EXISTS starts (at timestamptz DEFAULT now())")
+            facts["database_role"] = await conn.fetchval("SELECT current_user")
             await conn.execute("INSERT INTO starts DEFAULT VALUES")
             facts["starts"] = await conn.fetchval("SELECT count(*) FROM starts")
         finally:
             await conn.close()
-        client = await nats.connect(_env("NATS_URL"))
+        options: dict[str, Any] = {}
+        if nats_credentials is not None:
+            options = NatsCredentials.load(nats_credentials).connect_options()
+        client = await nats.connect(_env("NATS_URL"), **options)
         try:
             info = await client.jetstream().account_info()
             facts["jetstream"] = info.streams is not None

@@ -17,10 +17,7 @@ async def seed() -> None:
         raise SystemExit("FAKESVC_SEED_FAIL: simulated seeding failure")
     conn = await asyncpg.connect(os.environ["FAKESVC_DATABASE_URL"])
     try:
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS demo_accounts "
-            "(login text PRIMARY KEY, password text, totp_secret text, role text)"
-        )
+        # The table is the app's migration (made by the owner role): seeding only writes.
         if await conn.fetchval("SELECT count(*) FROM demo_accounts") == 0:
             await conn.execute("INSERT INTO demo_accounts VALUES ($1, $2, $3, $4)", *DEMO)
             print("seeded one demo account")

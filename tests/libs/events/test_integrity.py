@@ -52,7 +52,7 @@ async def test_an_untouched_store_verifies(db: asyncpg.Pool) -> None:
 async def test_tampering_is_detected_and_located(db: asyncpg.Pool, tamper: str) -> None:
     _, streams = await written(db)
     victim = streams[1]
-    await db.execute(tamper, victim)
+    await tamper_as_superuser(db, tamper, victim)
 
     whole = await verify(db)
     one = await verify(db, victim)
@@ -62,3 +62,32 @@ async def test_tampering_is_detected_and_located(db: asyncpg.Pool, tamper: str) 
     assert not one.ok
     assert all(victim in problem for problem in whole.problems)
     assert others.ok
+
+
+async def tamper_as_superuser(db: asyncpg.Pool, sql: str, *args: object) -> None:
+    """Change stored events as only a superuser can: with the append-only trigger bypassed."""
+    async with db.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute(sql, *args)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE events SET payload = jsonb_set(payload, '{finding}', '\"bruisinf\"') "
+        "WHERE stream_id = $1 AND version = 2",
+        "UPDATE events SET position = position + 1000 WHERE stream_id = $1 AND version = 2",
+        "DELETE FROM events WHERE stream_id = $1 AND version = 2",
+    ],
+    ids=["payload", "position", "delete"],
+)
+async def test_the_event_table_refuses_changes_even_from_its_owner(
+    db: asyncpg.Pool, change: str
+) -> None:
+    store, streams = await written(db)
+    await store.sequence()
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+        await db.execute(change, streams[1])
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="TRUNCATE refused"):
+        await db.execute("TRUNCATE events")
+    assert (await verify(db)).ok

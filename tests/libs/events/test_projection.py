@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import asyncpg
-from support import ACTOR, append_many, running, service_name
+from support import ACTOR, append_many, running, service_name, signed_store
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event, NewEvent
 from uponyaji_events.feed import StoreFeed
 from uponyaji_events.projection import Projection, ProjectionRunner
 from uponyaji_events.relay import OutboxRelay
-from uponyaji_events.store import EventStore
 from uponyaji_launcher.nats import EmbeddedNats
 
 NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
@@ -51,7 +50,8 @@ async def test_rebuilt_projection_equals_the_live_one(
 ) -> None:
     source, target = await new_database(), await new_database()
     await target.execute(TABLES)
-    store, service = EventStore(source), service_name()
+    service = service_name()
+    store = signed_store(source, service)
     projection = Projection("case-summary", service, ("case_summary", "case_totals"), summarise)
     runner = ProjectionRunner(target, projection, feed=StoreFeed(store), nats_url=nats_server.url)
     relay = OutboxRelay(store, service=service, nats_url=nats_server.url)

@@ -8,11 +8,10 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 import pytest
-from support import Sink, append_many, running, service_name
+from support import Sink, append_many, keys_of, running, service_name, signed_store
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.feed import StoreFeed
 from uponyaji_events.relay import OutboxRelay
-from uponyaji_events.store import EventStore
 from uponyaji_launcher.nats import EmbeddedNats
 
 NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
@@ -23,11 +22,17 @@ async def test_every_event_reaches_the_consumer_once_in_stream_order(
     new_database: NewDatabase, nats_server: EmbeddedNats, wait_until: WaitUntil
 ) -> None:
     source, target = await new_database(), await new_database()
-    store, sink, service = EventStore(source), Sink(target), service_name()
+    service = service_name()
+    store, sink = signed_store(source, service), Sink(target)
     await sink.create()
     relay = OutboxRelay(store, service=service, nats_url=nats_server.url)
     consumer = Consumer(
-        target, name="sink", source=service, handler=sink.handle, nats_url=nats_server.url
+        target,
+        name="sink",
+        source=service,
+        handler=sink.handle,
+        nats_url=nats_server.url,
+        keys=keys_of(store),
     )
 
     async with running(relay.run(), consumer.run()):
@@ -50,13 +55,18 @@ async def test_reapplying_the_same_events_changes_nothing(
     new_database: NewDatabase, nats_server: EmbeddedNats
 ) -> None:
     source, target = await new_database(), await new_database()
-    store, sink = EventStore(source), Sink(target)
+    store, sink = signed_store(source, "src"), Sink(target)
     await sink.create()
     await append_many(store, streams=3, per_stream=4)
     await store.sequence()
     events = await store.read_all(0)
     consumer = Consumer(
-        target, name="sink", source="src", handler=sink.handle, nats_url=nats_server.url
+        target,
+        name="sink",
+        source="src",
+        handler=sink.handle,
+        nats_url=nats_server.url,
+        keys=keys_of(store),
     )
 
     first = await consumer.apply(events)
@@ -72,7 +82,7 @@ async def test_a_gap_is_repaired_from_the_feed(
     new_database: NewDatabase, nats_server: EmbeddedNats
 ) -> None:
     source, target = await new_database(), await new_database()
-    store, sink = EventStore(source), Sink(target)
+    store, sink = signed_store(source, "src"), Sink(target)
     await sink.create()
     await append_many(store, streams=2, per_stream=5)
     await store.sequence()
@@ -83,6 +93,7 @@ async def test_a_gap_is_repaired_from_the_feed(
         source="src",
         handler=sink.handle,
         nats_url=nats_server.url,
+        keys=keys_of(store),
         feed=StoreFeed(store),
     )
 
@@ -100,7 +111,8 @@ async def test_a_poison_event_is_dead_lettered_and_the_rest_flow(
     new_database: NewDatabase, nats_server: EmbeddedNats, wait_until: WaitUntil
 ) -> None:
     source, target = await new_database(), await new_database()
-    store, sink, service = EventStore(source), Sink(target, fail_on={7}), service_name()
+    service = service_name()
+    store, sink = signed_store(source, service), Sink(target, fail_on={7})
     await sink.create()
     relay = OutboxRelay(store, service=service, nats_url=nats_server.url)
     consumer = Consumer(
@@ -109,6 +121,7 @@ async def test_a_poison_event_is_dead_lettered_and_the_rest_flow(
         source=service,
         handler=sink.handle,
         nats_url=nats_server.url,
+        keys=keys_of(store),
         max_attempts=3,
         retry_delay=0.05,
     )
@@ -133,7 +146,7 @@ async def test_a_batch_handler_gets_contiguous_runs_once(
     new_database: NewDatabase, nats_server: EmbeddedNats
 ) -> None:
     source, target = await new_database(), await new_database()
-    store, sink = EventStore(source), Sink(target)
+    store, sink = signed_store(source, "src"), Sink(target)
     await sink.create()
     await append_many(store, streams=3, per_stream=4)
     await store.sequence()
@@ -144,6 +157,7 @@ async def test_a_batch_handler_gets_contiguous_runs_once(
         source="src",
         batch_handler=sink.handle_batch,
         nats_url=nats_server.url,
+        keys=keys_of(store),
         feed=StoreFeed(store),
     )
 
@@ -162,7 +176,7 @@ async def test_a_failing_batch_dead_letters_only_the_poison_event(
     new_database: NewDatabase, nats_server: EmbeddedNats
 ) -> None:
     source, target = await new_database(), await new_database()
-    store, sink = EventStore(source), Sink(target, fail_on={3})
+    store, sink = signed_store(source, "src"), Sink(target, fail_on={3})
     await sink.create()
     await append_many(store, streams=2, per_stream=4)
     await store.sequence()
@@ -172,6 +186,7 @@ async def test_a_failing_batch_dead_letters_only_the_poison_event(
         source="src",
         batch_handler=sink.handle_batch,
         nats_url=nats_server.url,
+        keys=keys_of(store),
         feed=StoreFeed(store),
         max_attempts=2,
         retry_delay=0.01,
@@ -220,7 +235,8 @@ async def test_a_crash_between_apply_and_ack_changes_nothing_on_redelivery(
     new_database: NewDatabase, nats_server: EmbeddedNats, wait_until: WaitUntil
 ) -> None:
     source, target = await new_database(), await new_database()
-    store, sink, service = EventStore(source), Sink(target), service_name()
+    service = service_name()
+    store, sink = signed_store(source, service), Sink(target)
     await sink.create()
     await append_many(store, streams=5, per_stream=4)
     relay = OutboxRelay(store, service=service, nats_url=nats_server.url)
@@ -230,6 +246,7 @@ async def test_a_crash_between_apply_and_ack_changes_nothing_on_redelivery(
         source=service,
         handler=sink.handle,
         nats_url=nats_server.url,
+        keys=keys_of(store),
         ack_wait=1.0,
     )
 
@@ -248,6 +265,7 @@ async def test_a_crash_between_apply_and_ack_changes_nothing_on_redelivery(
             source=service,
             handler=sink.handle,
             nats_url=nats_server.url,
+            keys=keys_of(store),
             ack_wait=1.0,
         )
         async with running(restarted.run()):

@@ -321,7 +321,7 @@ async def test_sealed_field_in_a_pydantic_payload(sealer: Sealer) -> None:
     [
         NAME,
         "sealed:v1:not-a-uuid:AAAA",
-        f"sealed:v2:{uuid4()}:{'A' * 40}",
+        f"sealed:v3:{uuid4()}:{'A' * 40}",  # an unknown version
         f"sealed:v1:{str(uuid4()).upper()}:{'A' * 40}",
         f"sealed:v1:{uuid4()}:{'A' * 10}",  # shorter than nonce and tag
         f"sealed:v1:{uuid4()}:{'A' * 38}B",  # non-canonical base64url (spare bits set)
@@ -333,3 +333,30 @@ def test_malformed_sealed_strings_are_rejected(text: str) -> None:
         Sealed.parse(text)
     with pytest.raises(ValidationError):
         Registered.model_validate({"name": text})
+
+
+async def test_a_value_bound_to_a_record_cannot_be_moved_to_another_record(
+    sealer: Sealer,
+) -> None:
+    subject, first, second = uuid4(), str(uuid4()), str(uuid4())
+    narrative = "Synthetic narrative (FAKE)"
+    sealed = await sealer.seal(
+        subject, "intake.IncidentDocumented/narrative", narrative, record=first
+    )
+    assert str(sealed).startswith("sealed:v2:")
+    context = "intake.IncidentDocumented/narrative"
+    assert await sealer.unseal(subject, context, str(sealed), record=first) == narrative
+    with pytest.raises(InvalidSealError):  # moved into another incident of the same survivor
+        await sealer.unseal(subject, context, str(sealed), record=second)
+    with pytest.raises(InvalidSealError, match="bound to a record"):
+        await sealer.unseal(subject, context, str(sealed))
+
+
+async def test_values_sealed_before_records_were_bound_stay_readable(sealer: Sealer) -> None:
+    subject = uuid4()
+    old = await sealer.seal(subject, CONTEXT, NAME)  # v1: no record
+    assert str(old).startswith("sealed:v1:")
+    assert await sealer.unseal(subject, CONTEXT, str(old), record=str(uuid4())) == NAME
+    with pytest.raises(InvalidSealError):  # a v1 value relabelled as v2 does not authenticate
+        await sealer.unseal(subject, CONTEXT, str(old).replace("sealed:v1:", "sealed:v2:"),
+                            record="x")  # fmt: skip

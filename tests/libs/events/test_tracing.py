@@ -9,11 +9,10 @@ import asyncpg
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from support import ACTOR, Sink, running, service_name
+from support import ACTOR, Sink, keys_of, running, service_name, signed_store
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.envelope import NewEvent
 from uponyaji_events.relay import OutboxRelay
-from uponyaji_events.store import EventStore
 from uponyaji_launcher.nats import EmbeddedNats
 
 NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
@@ -29,13 +28,21 @@ async def test_command_append_publish_and_consume_share_one_trace(
     span_exporter: InMemorySpanExporter,
 ) -> None:
     source, target = await new_database(), await new_database()
-    store, sink, service = EventStore(source), Sink(target), service_name()
+    service = service_name()
+    store, sink = signed_store(source, service), Sink(target)
     await sink.create()
     relay = OutboxRelay(store, service=service, nats_url=nats_server.url)
     handlers: dict[str, Any] = (
         {"batch_handler": sink.handle_batch} if batched else {"handler": sink.handle}
     )
-    consumer = Consumer(target, name="sink", source=service, nats_url=nats_server.url, **handlers)
+    consumer = Consumer(
+        target,
+        name="sink",
+        source=service,
+        nats_url=nats_server.url,
+        keys=keys_of(store),
+        **handlers,
+    )
     span_exporter.clear()
 
     async with running(relay.run(), consumer.run()):

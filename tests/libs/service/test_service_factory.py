@@ -18,6 +18,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import Field, ValidationError
+from support import signed_store
 from uponyaji_events import StoreFeed
 from uponyaji_events.consumer import Handler
 from uponyaji_events.db import Conn
@@ -138,7 +139,7 @@ def settings(
 
 @pytest.fixture
 async def source(new_database: Callable[..., Any]) -> EventStore:
-    return EventStore(await new_database(max_size=2))
+    return signed_store(await new_database(max_size=2), "source")  # consumers verify signatures
 
 
 @pytest.fixture

@@ -123,6 +123,27 @@ async def test_a_service_token_reads_identitys_feed_and_nothing_else_there(
     assert feed.status_code == 200  # identity's own feed: intake follows its teams
 
 
+async def test_identitys_feed_is_for_services_only_and_refusals_are_audited(
+    client: httpx.AsyncClient,
+) -> None:
+    ctx = client._transport.app.state.identity  # type: ignore[attr-defined]
+    for role in ("admin", "counsellor"):
+        staff = await signed_in(ctx, client, role)
+        for path in ("/feed", "/feed/keys"):
+            response = await client.get(path, headers=staff.access)
+            assert response.status_code == 403, (role, path, response.text)
+        denied = await ctx.pool.fetchval(
+            "SELECT count(*) FROM events WHERE type = 'identity.AccessDenied' "
+            "AND payload->>'action' = 'identity.feed.read' AND payload->>'staff_id' = $1",
+            str(staff.staff_id),
+        )
+        assert denied == 2  # each refused read is in identity's audit log
+    token = (await client.post("/auth/service-token", json=request(audience=["identity"]))).json()
+    keys = await client.get("/feed/keys", headers=bearer(token["access_token"]))
+    assert keys.status_code == 200
+    assert keys.json()["service"] == "identity"
+
+
 async def test_admins_cannot_give_a_staff_account_the_service_role(
     client: httpx.AsyncClient,
 ) -> None:

@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from intake_support import NAIROBI, SigningKey, Staff
+from intake_support import NAIROBI, As, SigningKey, Staff
 from uponyaji_intake.app import create_app
 from uponyaji_intake.settings import Settings
 from uponyaji_launcher.nats import EmbeddedNats
@@ -69,22 +69,6 @@ def pool(app: FastAPI) -> asyncpg.Pool:
     return pool
 
 
-class As:
-    """Requests as one staff member."""
-
-    def __init__(self, http: httpx.AsyncClient, key: SigningKey, staff: Staff) -> None:
-        self.http, self.key, self.staff = http, key, staff
-
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.key.token(self.staff)}"}
-
-    async def get(self, url: str, **kw: Any) -> httpx.Response:
-        return await self.http.get(url, headers=self.headers(), **kw)
-
-    async def post(self, url: str, body: Any = None, **kw: Any) -> httpx.Response:
-        return await self.http.post(url, json=body, headers=self.headers(), **kw)
-
-
 @pytest.fixture
 def as_staff(http: httpx.AsyncClient, signing_key: SigningKey) -> Callable[..., As]:
     """`as_staff("intake_officer", teams=(NAIROBI,))`: a client acting as a new staff member."""
@@ -99,9 +83,3 @@ def as_staff(http: httpx.AsyncClient, signing_key: SigningKey) -> Callable[..., 
 def officer(as_staff: Callable[..., As]) -> As:
     """An intake officer of the Nairobi test team."""
     return as_staff("intake_officer")
-
-
-async def count_events(pool: asyncpg.Pool, *, audit: bool = False) -> int:
-    """How many events the store holds (audit records excluded unless asked)."""
-    where = "" if audit else " WHERE stream_type <> 'audit'"
-    return int(await pool.fetchval(f"SELECT count(*) FROM events{where}"))  # noqa: S608

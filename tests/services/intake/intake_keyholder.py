@@ -12,12 +12,15 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
+from fastapi import FastAPI
 from uponyaji_events import Consumer, EventStore, OutboxRelay
 from uponyaji_events.contracts import default_registry, kernel
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.feed import FeedSource
 from uponyaji_events.sealing import KeyStore, Sealer
+from uponyaji_events.signing import Signer, StaticKeys
+from uponyaji_service import running
 
 SERVICE = "medical"
 
@@ -27,7 +30,7 @@ class KeyHolder:
 
     def __init__(self, pool: asyncpg.Pool, nats_url: str, intake_feed: FeedSource) -> None:
         self.kek = os.urandom(32)
-        self.store = EventStore(pool)
+        self.store = EventStore(pool, signer=Signer.generate(SERVICE))
         self.keys = KeyStore(pool, self.kek)
         self.sealer = Sealer(self.keys)
         self.relay = OutboxRelay(self.store, service=SERVICE, nats_url=nats_url)
@@ -64,3 +67,9 @@ class KeyHolder:
             [self.registry.to_new_event(confirmation, service=SERVICE)],
             actor=Actor.system("medical-erasure"), conn=conn,
         )  # fmt: skip
+
+
+def trust_keyholder(app: FastAPI, holder: KeyHolder) -> None:
+    """Give intake's consumer of `medical` the stand-in's public keys (it has no feed URL here)."""
+    assert holder.store.signer is not None
+    running(app).consumer(SERVICE).keys = StaticKeys(holder.store.signer.public_keys())

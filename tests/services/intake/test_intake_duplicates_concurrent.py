@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-from conftest import As
-from intake_support import registration
+from intake_support import As, registration
 
 
 async def test_simultaneous_registrations_of_one_person_make_one_record(

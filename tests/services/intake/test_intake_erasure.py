@@ -7,9 +7,8 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from conftest import As, count_events
-from intake_keyholder import KeyHolder
-from intake_support import SigningKey, Staff, consent, incident, registration
+from intake_keyholder import KeyHolder, trust_keyholder
+from intake_support import As, SigningKey, Staff, consent, count_events, incident, registration
 from support import running as concurrently
 from uponyaji_events import StoreFeed, verify
 from uponyaji_events.sealing import ERASED
@@ -35,6 +34,7 @@ async def test_erasure_saga_with_intake_and_medical(
     async with app.router.lifespan_context(app):
         intake = running(app).resources
         medical = KeyHolder(await new_database(), own_nats.url, StoreFeed(intake.store))
+        trust_keyholder(app, medical)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
             officer = As(http, signing_key, Staff(("intake_officer",), teams=(UUID(int=1),)))

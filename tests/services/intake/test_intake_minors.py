@@ -8,8 +8,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from conftest import As, count_events
-from intake_support import consent, registration
+from intake_support import As, consent, count_events, registration
 from uponyaji_events.contracts.vocabularies import AgeBand
 from uponyaji_intake.identity import age_band
 

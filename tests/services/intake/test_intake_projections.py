@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-from conftest import As
 from fastapi import FastAPI
-from intake_support import MOMBASA, consent, incident, registration
+from intake_support import MOMBASA, As, consent, incident, registration
 from uponyaji_intake.projections import READ_TABLES, Projector, rebuild
 from uponyaji_service import running
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from psychosocial_support import NAIROBI, As, FakeIntake, SigningKey, Staff
+from support import signed_store
 from uponyaji_events import StoreFeed
-from uponyaji_events.store import EventStore
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_psychosocial.app import create_app
 from uponyaji_psychosocial.settings import Settings
@@ -74,7 +74,7 @@ def pool(app: FastAPI) -> asyncpg.Pool:
 @pytest.fixture
 async def intake(new_database: Callable[..., Any]) -> FakeIntake:
     """A fake intake with its own event store."""
-    return FakeIntake(EventStore(await new_database(max_size=4)))
+    return FakeIntake(signed_store(await new_database(max_size=4), "intake"))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import nats
 import pytest
 from fastapi import FastAPI
 from psychosocial_support import NAIROBI, PHQ9_RISKY, As, FakeIntake, SigningKey, Staff
+from support import keys_of
 from uponyaji_events import OutboxRelay
 from uponyaji_events.codec import decode_event
 from uponyaji_launcher.nats import EmbeddedNats
@@ -93,6 +94,7 @@ async def test_intake_events_arrive_over_nats_and_erasure_is_confirmed_on_nats(
     signing_key: SigningKey,
     wait_until: WaitUntil,
 ) -> None:
+    running(live_app).consumer("intake").keys = keys_of(intake.store)  # no intake URL here
     relay = OutboxRelay(intake.store, service="intake", nats_url=own_nats.url)
     publishing = asyncio.create_task(relay.run())
     nc = await nats.connect(own_nats.url)

@@ -14,6 +14,7 @@ from uponyaji_events.contracts import psychosocial as p
 from uponyaji_events.contracts.types import example_sealed
 from uponyaji_events.envelope import Actor, NewEvent
 from uponyaji_events.feed import StoreFeed
+from uponyaji_events.signing import Signer
 from uponyaji_events.store import EventStore
 from uponyaji_reporting.settings import Settings
 
@@ -39,11 +40,13 @@ def valid(model: type[BaseModel], payload: dict[str, Any]) -> dict[str, Any]:
 
 
 class Source:
-    """One source service's event store (intake or psychosocial)."""
+    """One source service's event store (intake or psychosocial), signing as that service."""
+
+    service = "source"
 
     def __init__(self, pool: asyncpg.Pool) -> None:
-        self.store = EventStore(pool)
-        self.feed = StoreFeed(self.store)
+        self.store = EventStore(pool, signer=Signer.generate(self.service))
+        self.feed = StoreFeed(self.store)  # consumers verify with the store's public keys
 
     async def append(
         self, stream_type: str, stream_id: Any, type_: str, model: type[BaseModel],
@@ -57,6 +60,8 @@ class Source:
 
 class Intake(Source):
     """Intake's events."""
+
+    service = "intake"
 
     async def register(self, sid: UUID, case: str, county: str, gender: str, on: str) -> None:
         """Register and assign to TEAM on the same day."""
@@ -116,6 +121,8 @@ class Intake(Source):
 
 class Psychosocial(Source):
     """Psychosocial's events."""
+
+    service = "psychosocial"
 
     async def phq9(self, sid: UUID, on: str, total: int) -> UUID:
         """Record a PHQ-9 administration with the given total (and its item 9 risk flag)."""

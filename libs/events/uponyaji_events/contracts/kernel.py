@@ -102,6 +102,41 @@ class AccessDenied(_AccessRecord):
     )
 
 
+class IntegrityAlarmRaised(EventPayload):
+    """A consumer refused another service's event: signature, hash, chain or position failed."""
+
+    model_config = examples(
+        {
+            "consumer": "psychosocial-intake",
+            "source": "intake",
+            "position": 42,
+            "event_id": example_id(77),
+            "event_type": "intake.CaseAssigned",
+            "path": "nats",
+            "reason": "signature does not verify",
+            "at": "2026-04-01T09:15:00+00:00",
+        }
+    )
+
+    consumer: str = Field(
+        pattern=r"^[A-Za-z0-9_.:-]{1,128}$", description="The consumer that refused the event"
+    )
+    source: ServiceName = Field(description="The service the event claimed to come from")
+    position: int | None = Field(description="The position the event claimed")
+    event_id: UUID | None = Field(description="The event id the event claimed")
+    event_type: str | None = Field(
+        pattern=r"^[A-Za-z0-9_.?-]{0,200}$", description="The type the event claimed"
+    )
+    path: str = Field(
+        pattern=r"^(nats|feed|chain)$",
+        description="Where it was refused: on NATS, from the feed, or by the stream chain check",
+    )
+    reason: str = Field(
+        pattern=r"^[ -~]{1,500}$", description="Which check failed (printable ASCII)"
+    )
+    at: Timestamp = Field(description="When it was refused")
+
+
 def audit_v1_to_v2(payload: Payload) -> Payload:
     """Lift a v1 audit record, adding `on_caseload` where its scope and outcome imply it."""
     # v1 wrote scope "caseload" both when allowed on the caseload and when refused off it
@@ -116,6 +151,7 @@ def register(registry: ContractRegistry) -> None:
     """Register the kernel's per-service contracts for every known service."""
     for service in ServiceName:
         registry.register(DataKeyDestroyed, service=service.value, stream_type="erasure")
+        registry.register(IntegrityAlarmRaised, service=service.value, stream_type="integrity")
         for audit in (SurvivorDataAccessed, AccessDenied):
             registry.register(
                 audit,

@@ -32,7 +32,7 @@ class _MarkSealed:
 
 
 # The one place that says what a sealed field is: the kernel's `Sealed`
-# ("sealed:v1:<key_id>:<data>", AES-256-GCM under the subject's data key); plaintext is refused.
+# ("sealed:v1|v2:<key_id>:<data>", AES-256-GCM under the subject's data key); plaintext is refused.
 SealedValue = Annotated[Sealed, _MarkSealed()]
 
 CountyCode = Annotated[str, StringConstraints(pattern=r"^0(0[1-9]|[1-3][0-9]|4[0-7])$")]

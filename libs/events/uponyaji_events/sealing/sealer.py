@@ -2,7 +2,13 @@
 
 Associated data binds every ciphertext to where it belongs::
 
-    b"uponyaji/sealed/v1" | len32(subject) | subject | len32(context) | context | key_id (16 bytes)
+    v2: b"uponyaji/sealed/v2" | len32(subject) | subject | len32(context) | context
+        | len32(record) | record | key_id (16 bytes)
+    v1: b"uponyaji/sealed/v1" | len32(subject) | subject | len32(context) | context | key_id
+
+A caller that names the record (the stream id the value is stored in, e.g. an incident) seals as
+v2, and the value then fails to unseal in any other record of the same subject; without one it
+seals as v1. Values sealed as v1 stay readable with or without a record.
 
 (len32 = 4-byte big-endian length of the UTF-8 bytes that follow; the lengths keep the encoding
 unambiguous). A value moved to another subject or another field therefore fails to unseal. The
@@ -25,6 +31,7 @@ from uponyaji_events.sealing.sealed import NONCE_BYTES, Sealed
 
 ERASED: Final = "[erased]"  # what readers show for a value whose subject's key was destroyed
 _AAD_LABEL = b"uponyaji/sealed/v1"
+_AAD_LABEL_V2 = b"uponyaji/sealed/v2"
 
 
 def _lp(text: str) -> bytes:
@@ -32,11 +39,18 @@ def _lp(text: str) -> bytes:
     return struct.pack(">I", len(encoded)) + encoded
 
 
-def associated_data(subject_id: SubjectId, context: str, key_id: UUID) -> bytes:
-    """The GCM associated data binding a sealed value to its subject, context and key."""
+def associated_data(
+    subject_id: SubjectId, context: str, key_id: UUID, record: str | None = None
+) -> bytes:
+    """The GCM associated data binding a sealed value to its subject, context, key (and record)."""
     if not context:
         raise SealingError("sealing context is empty")
-    return _AAD_LABEL + _lp(subject_key(subject_id)) + _lp(context) + key_id.bytes
+    if record is None:
+        return _AAD_LABEL + _lp(subject_key(subject_id)) + _lp(context) + key_id.bytes
+    if not record:
+        raise SealingError("sealing record is empty")
+    head = _AAD_LABEL_V2 + _lp(subject_key(subject_id)) + _lp(context)
+    return head + _lp(record) + key_id.bytes
 
 
 class Sealer:
@@ -45,23 +59,39 @@ class Sealer:
     def __init__(self, keys: KeyStore) -> None:
         self._keys = keys
 
-    async def seal(self, subject_id: SubjectId, context: str, plaintext: str) -> Sealed:
-        """Encrypt a value for a subject and field; KeyDestroyed if the subject was erased."""
+    async def seal(
+        self, subject_id: SubjectId, context: str, plaintext: str, *, record: str | None = None
+    ) -> Sealed:
+        """Encrypt a value for a subject and field (and record); KeyDestroyed if erased."""
         key = await self._keys.get_or_create(subject_id)
         nonce = os.urandom(NONCE_BYTES)  # fresh per seal; one key per subject stays far below 2^32
-        aad = associated_data(subject_id, context, key.key_id)
-        return Sealed(key.key_id, nonce + key.aead.encrypt(nonce, plaintext.encode("utf-8"), aad))
+        aad = associated_data(subject_id, context, key.key_id, record)
+        data = nonce + key.aead.encrypt(nonce, plaintext.encode("utf-8"), aad)
+        return Sealed(key.key_id, data, version=1 if record is None else 2)
 
-    async def unseal(self, subject_id: SubjectId, context: str, sealed: Sealed | str) -> str:
-        """Decrypt a value; InvalidSealError if tampered or misplaced, KeyDestroyed if erased."""
+    async def unseal(
+        self,
+        subject_id: SubjectId,
+        context: str,
+        sealed: Sealed | str,
+        *,
+        record: str | None = None,
+    ) -> str:
+        """Decrypt a value; InvalidSealError if tampered or misplaced, KeyDestroyed if erased.
+
+        A v2 value needs the record it was sealed in; a v1 value ignores `record`.
+        """
         value = sealed if isinstance(sealed, Sealed) else Sealed.parse(sealed)
+        if value.version == 2 and record is None:
+            raise InvalidSealError("value is bound to a record; read it with the record's id")
+        bound = record if value.version == 2 else None
         key = await self._keys.get(subject_id)
         if value.key_id != key.key_id:
             raise InvalidSealError(
                 f"value was sealed under another key than subject {subject_key(subject_id)}'s "
                 "(moved from another subject, or altered)"
             )
-        aad = associated_data(subject_id, context, key.key_id)
+        aad = associated_data(subject_id, context, key.key_id, bound)
         try:
             plaintext = key.aead.decrypt(value.nonce, value.ciphertext, aad)
         except InvalidTag:
@@ -72,10 +102,15 @@ class Sealer:
         return plaintext.decode("utf-8")
 
     async def unseal_or_erased(
-        self, subject_id: SubjectId, context: str, sealed: Sealed | str
+        self,
+        subject_id: SubjectId,
+        context: str,
+        sealed: Sealed | str,
+        *,
+        record: str | None = None,
     ) -> str:
         """Like unseal, but ERASED when the subject's key was destroyed (for readers)."""
         try:
-            return await self.unseal(subject_id, context, sealed)
+            return await self.unseal(subject_id, context, sealed, record=record)
         except KeyDestroyed:
             return ERASED

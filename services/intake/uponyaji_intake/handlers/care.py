@@ -62,7 +62,8 @@ async def document_incident(
     incident_id = uuid4()
     async with survivor_tx(intake, survivor_id) as tx:
         domain.admissible(tx.state, domain.DocumentIncident)
-        seal = Seal(tx.sealer, survivor_id, "intake.IncidentDocumented")
+        # Bound to the incident: a narrative cannot be moved to another incident of the survivor.
+        seal = Seal(tx.sealer, survivor_id, "intake.IncidentDocumented", record=incident_id)
         reports = [
             c.IncidentReport(
                 reported_to=report.reported_to,

@@ -12,6 +12,7 @@ from uponyaji_events.contracts import medical as m
 from .. import domain, queries
 from ..domain.report import TITLES
 from ..errors import NotFound, ReportSigned
+from ..handlers import Medical
 from ..handlers import reports as handle
 from ..handlers.assemble import gather, report_input
 from ..handlers.base import intake_facts
@@ -85,14 +86,28 @@ async def report_pdf(survivor_id: UUID, report_id: UUID, grant: Read, med: MedDe
     return _pdf(await handle.pdf_of(med, survivor_id, row, "report"), f"report-{report_id}")
 
 
-@router.api_route(
-    "/survivors/{survivor_id}/reports/{report_id}", methods=["PUT", "PATCH", "DELETE"]
-)
-async def change_report(survivor_id: UUID, report_id: UUID, grant: Sign, med: MedDep) -> None:
-    """A signed report never changes: 409 (add a signed addendum instead)."""
+async def _immutable(med: Medical, survivor_id: UUID, report_id: UUID) -> None:
     if await queries.report(med.store.pool, survivor_id, report_id) is None:
         raise NotFound(f"no signed report {report_id} of this survivor")
     raise ReportSigned("the report is signed and immutable: add a signed addendum instead")
+
+
+@router.put("/survivors/{survivor_id}/reports/{report_id}")
+async def replace_report(survivor_id: UUID, report_id: UUID, grant: Sign, med: MedDep) -> None:
+    """A signed report never changes: 409 (add a signed addendum instead)."""
+    await _immutable(med, survivor_id, report_id)
+
+
+@router.patch("/survivors/{survivor_id}/reports/{report_id}")
+async def change_report(survivor_id: UUID, report_id: UUID, grant: Sign, med: MedDep) -> None:
+    """A signed report never changes: 409 (add a signed addendum instead)."""
+    await _immutable(med, survivor_id, report_id)
+
+
+@router.delete("/survivors/{survivor_id}/reports/{report_id}")
+async def delete_report(survivor_id: UUID, report_id: UUID, grant: Sign, med: MedDep) -> None:
+    """A signed report is never deleted: 409 (erasure destroys the survivor's key instead)."""
+    await _immutable(med, survivor_id, report_id)
 
 
 @router.post("/survivors/{survivor_id}/reports/{report_id}/addenda", status_code=201)

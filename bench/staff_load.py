@@ -1,0 +1,306 @@
+"""Staff load on a running stack: many concurrent staff sessions doing a realistic mix of work.
+
+    make up                                   # or any stack the launcher started
+    .venv/bin/python -m bench.staff_load --sessions 200 --seconds 600
+
+Each virtual staff session signs in once (a demo account of its role, password and TOTP at
+identity) and then, until the time is up, does one action and thinks (exponential pauses, mean
+`--think` seconds), as a person at a keyboard would:
+
+- intake officers (30 %): search by name (40 %), read a record (40 %), register a survivor
+  with consent (20 %, two commands);
+- counsellors (50 %): read a survivor's sessions (40 %), log a session (30 %), submit a PHQ-9
+  (30 %);
+- programme leads (20 %): the dashboard (50 %), a survivor's journey (50 %).
+
+It prints latency percentiles for reads and commands, every answer that was not 2xx, and the
+resident memory of each service process at the start and end (the launcher's pids). Figures go
+to docs/benchmarks.md with the machine and what else ran on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import pyotp
+
+ROLES = {"intake_officer": 0.3, "counsellor": 0.5, "programme_lead": 0.2}
+CLEAN_PHQ9 = [1, 1, 1, 0, 0, 1, 0, 1, 0]  # total 5, no self-harm item: no risk flag
+
+
+@dataclass
+class Tally:
+    """Latencies by operation and class, and every failure."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: list[str] = field(default_factory=list)
+
+    def record(self, kind: str, name: str, started: float, response: httpx.Response | None) -> None:
+        """One answered (or failed) request; `kind` is read or command."""
+        elapsed = (time.perf_counter() - started) * 1000
+        if response is None or not response.is_success:
+            status = "error" if response is None else str(response.status_code)
+            body = "" if response is None else response.text[:160]
+            self.failures.append(f"{name}: {status} {body}")
+            return
+        self.latencies[kind].append(elapsed)
+        self.latencies[name].append(elapsed)
+
+
+@dataclass
+class Stack:
+    """URLs and process ids of a launcher-started stack, and its demo logins."""
+
+    urls: dict[str, str]
+    pids: dict[str, int]
+    logins: dict[str, dict[str, str]]
+
+    @classmethod
+    def load(cls, run_dir: Path) -> Stack:
+        """Read `.run/stack.json` and `.run/demo-logins.json`."""
+        state = json.loads((run_dir / "stack.json").read_text())
+        urls = {s["name"]: s["url"] for s in state["summary"]["services"]}
+        pids = {
+            name.split(":", 1)[1]: int(record["pid"])
+            for name, record in state["processes"].items()
+            if name.startswith("service:")
+        }
+        stored = json.loads((run_dir / "demo-logins.json").read_text())
+        logins = {login["role"]: login for login in stored.get("identity", [])}
+        return cls(urls, pids, logins)
+
+    def memory_mb(self) -> dict[str, float]:
+        """Resident memory of each service process (with its worker children), in MB."""
+        out: dict[str, float] = {}
+        for name, pid in self.pids.items():
+            try:
+                process = psutil.Process(pid)
+                rss = process.memory_info().rss + sum(
+                    child.memory_info().rss for child in process.children(recursive=True)
+                )
+            except psutil.Error:
+                continue
+            out[name] = round(rss / 2**20, 1)
+        return out
+
+
+async def sign_in(client: httpx.AsyncClient, identity: str, login: dict[str, str]) -> str:
+    """An access token for a demo account: password and the current TOTP code (identity refuses
+    a code used before, so a refused sign-in waits for the next 30-second code and tries again)."""
+    for _ in range(3):
+        body = {
+            "username": login["login"],
+            "password": login["password"],
+            "totp_code": pyotp.TOTP(login["totp_secret"]).now(),
+        }
+        response = await client.post(f"{identity}/auth/login", json=body)
+        if response.status_code != 401:
+            break
+        await asyncio.sleep(30 - time.time() % 30 + 1)
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+class Session:
+    """One virtual member of staff."""
+
+    def __init__(self, role: str, token: str, stack: Stack, client: httpx.AsyncClient,
+                 survivors: list[str], tally: Tally, rng: random.Random) -> None:  # fmt: skip
+        self.role, self.stack, self.client = role, stack, client
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.survivors, self.tally, self.rng = survivors, tally, rng
+
+    async def call(self, kind: str, name: str, method: str, url: str, body: Any = None) -> Any:
+        """One request, timed and tallied; the JSON answer when it succeeded."""
+        started = time.perf_counter()
+        try:
+            response = await self.client.request(method, url, json=body, headers=self.headers)
+        except httpx.HTTPError as exc:
+            self.tally.failures.append(f"{name}: {type(exc).__name__}")
+            return None
+        self.tally.record(kind, name, started, response)
+        return response.json() if response.is_success else None
+
+    def url(self, service: str, path: str) -> str:
+        """A URL at one of the stack's services."""
+        return f"{self.stack.urls[service]}{path}"
+
+    async def act(self) -> None:
+        """One action of this role, chosen by the mix."""
+        survivor = self.rng.choice(self.survivors)
+        pick = self.rng.random()
+        body: dict[str, Any]
+        if self.role == "intake_officer":
+            if pick < 0.4:
+                body = {"q": "Fake"}
+                await self.call(
+                    "read", "search", "POST", self.url("intake", "/survivors/search"), body
+                )
+            elif pick < 0.8:
+                await self.call(
+                    "read", "read record", "GET", self.url("intake", f"/survivors/{survivor}")
+                )
+            else:
+                await register(self)
+        elif self.role == "counsellor":
+            path = f"/survivors/{survivor}"
+            if pick < 0.4:
+                await self.call(
+                    "read", "read sessions", "GET", self.url("psychosocial", f"{path}/sessions")
+                )
+            elif pick < 0.7:
+                body = {
+                    "held_on": datetime.now(UTC).date().isoformat(), "duration_minutes": 50,
+                    "approach": "trauma_focused_cbt", "attendance": "attended",
+                }  # fmt: skip
+                await self.call(
+                    "command",
+                    "log session",
+                    "POST",
+                    self.url("psychosocial", f"{path}/sessions"),
+                    body,
+                )
+            else:
+                body = {"instrument": "PHQ-9", "responses": list(CLEAN_PHQ9)}
+                await self.call(
+                    "command",
+                    "assessment",
+                    "POST",
+                    self.url("psychosocial", f"{path}/assessments"),
+                    body,
+                )
+        elif pick < 0.5:
+            await self.call("read", "dashboard", "GET", self.url("reporting", "/dashboard"))
+        else:
+            await self.call(
+                "read", "journey", "GET", self.url("reporting", f"/journeys/{survivor}")
+            )
+
+    async def run(self, until: float, think: float) -> None:
+        """Act and think until the time is up (a random start spreads the first actions)."""
+        await asyncio.sleep(self.rng.uniform(0, think))
+        while time.monotonic() < until:
+            await self.act()
+            await asyncio.sleep(self.rng.expovariate(1 / think))
+
+
+async def register(session: Session) -> str | None:
+    """Register a synthetic survivor and record both consents (three commands)."""
+    body = {"full_name": f"Fake Load {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
+            "county_code": "047", "gender": "female", "age_band": "25-34",
+            "preferred_language": "sw"}  # fmt: skip
+    answer = await session.call(
+        "command", "register", "POST", session.url("intake", "/survivors"), body
+    )
+    if answer is None:
+        return None
+    survivor = str(answer["survivor_id"])
+    for scope in ("documentation", "psychosocial_support"):
+        grant = {"scope": scope, "decision": "grant", "method": "verbal", "language": "sw"}
+        consents = session.url("intake", f"/survivors/{survivor}/consents")
+        await session.call("command", "consent", "POST", consents, grant)
+    return survivor
+
+
+async def prepare(session: Session, counsellor: str, count: int) -> list[str]:
+    """`count` consenting survivors that psychosocial already knows (so commands are accepted)."""
+    survivors = [s for s in [await register(session) for _ in range(count)] if s]
+    deadline = time.monotonic() + 120
+    headers = {"Authorization": f"Bearer {counsellor}"}
+    for survivor in survivors:
+        url = session.url("psychosocial", f"/survivors/{survivor}/sessions")
+        while (await session.client.get(url, headers=headers)).status_code != 200:
+            if time.monotonic() > deadline:
+                raise RuntimeError("psychosocial never heard of the prepared survivors")
+            await asyncio.sleep(0.2)
+    return survivors
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of the values, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    """Sign in, prepare survivors, run the sessions, return the figures."""
+    stack = Stack.load(args.run_dir)
+    rng = random.Random(args.seed)
+    limits = httpx.Limits(
+        max_connections=args.connections, max_keepalive_connections=args.connections
+    )
+    async with httpx.AsyncClient(timeout=30, trust_env=False, limits=limits) as client:
+        tokens = {
+            role: await sign_in(client, stack.urls["identity"], stack.logins[role])
+            for role in ROLES
+        }
+        setup = Session("intake_officer", tokens["intake_officer"], stack, client, [], Tally(), rng)
+        survivors = await prepare(setup, tokens["counsellor"], args.survivors)
+        memory_before = stack.memory_mb()
+        tally = Tally()
+        roles = rng.choices(list(ROLES), weights=list(ROLES.values()), k=args.sessions)
+        sessions = [
+            Session(
+                role, tokens[role], stack, client, survivors, tally, random.Random(rng.random())
+            )
+            for role in roles
+        ]
+        cpu_before = psutil.cpu_times()
+        started = time.monotonic()
+        await asyncio.gather(*(s.run(started + args.seconds, args.think) for s in sessions))
+        elapsed = time.monotonic() - started
+        cpu_after = psutil.cpu_times()
+    busy = sum(cpu_after) - sum(cpu_before) - (cpu_after.idle - cpu_before.idle)
+    figures: dict[str, Any] = {
+        "sessions": args.sessions, "seconds": round(elapsed, 1), "think_s": args.think,
+        "requests": sum(len(v) for k, v in tally.latencies.items() if k in ("read", "command"))
+        + len(tally.failures),
+        "failures": len(tally.failures), "failure_samples": tally.failures[:5],
+        "machine_cpu_busy_percent": round(100 * busy / (elapsed * (os.cpu_count() or 1)), 1),
+        "memory_mb_before": memory_before, "memory_mb_after": stack.memory_mb(),
+    }  # fmt: skip
+    figures["requests_per_s"] = round(figures["requests"] / elapsed, 1)
+    for name, values in sorted(tally.latencies.items()):
+        figures[f"{name}_ms"] = {
+            "n": len(values), "p50": round(statistics.median(values), 1),
+            "p95": round(percentile(values, 0.95), 1), "p99": round(percentile(values, 0.99), 1),
+            "max": round(max(values), 1),
+        }  # fmt: skip
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.staff_load", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--run-dir", type=Path, default=Path(os.environ.get("UPONYAJI_RUN_DIR", ".run"))
+    )
+    parser.add_argument("--sessions", type=int, default=200, help="concurrent staff sessions")
+    parser.add_argument("--seconds", type=float, default=600, help="how long the sessions work")
+    parser.add_argument("--think", type=float, default=3.0, help="mean pause between actions (s)")
+    parser.add_argument("--survivors", type=int, default=20, help="survivors prepared beforehand")
+    parser.add_argument("--connections", type=int, default=100, help="HTTP connections at most")
+    parser.add_argument("--seed", type=int, default=18)
+    args = parser.parse_args(argv)
+    print(json.dumps(asyncio.run(main_async(args)), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
