@@ -85,6 +85,11 @@ _PSYCHOSOCIAL: dict[str, tuple[str, tuple[str, ...], str | None]] = {
         "administered_at",
     ),
     "psychosocial.RiskFlagRaised": ("risk_flag_raised", ("flag_id", "reason", "item"), "raised_at"),
+    "psychosocial.RiskFlagEscalated": (
+        "risk_flag_escalated",
+        ("flag_id", "level", "to_role", "after_hours"),
+        "escalated_at",
+    ),
     "psychosocial.SafetyResponseRecorded": (
         "risk_flag_resolved",
         ("flag_id", "actions", "referral"),
@@ -205,6 +210,8 @@ def entries(source: str, event: Event) -> list[Entry]:
     if event.type == "psychosocial.SessionRecorded":
         at = _when(payload.get("held_on"), event.occurred_at)
         common = _pick(payload, "session_id", "kind", "duration_minutes", "approach", "place")
+        if payload.get("retrospective_reason") is not None:
+            common["retrospective"] = True  # documented after the fact (the reason stays sealed)
         return [
             entry(p["survivor_id"], "session", at, {**common, "attendance": p["attendance"]})
             for p in payload.get("participants", [])
@@ -219,4 +226,6 @@ def entries(source: str, event: Event) -> list[Entry]:
         data["decision"] = _MEDICAL_DECISIONS[event.type]
     elif event.type == "empowerment.LivelihoodPlanStarted":
         data["goal_kinds"] = sorted({str(goal["kind"]) for goal in payload.get("goals", [])})
+    if payload.get("retrospective_reason") is not None:
+        data["retrospective"] = True  # documented after the fact (the reason stays sealed)
     return [entry(payload["survivor_id"], kind, at, data)]
