@@ -71,7 +71,9 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "place_type": {
         "police_station": N_("Police station"), "prison": N_("Prison"),
         "public_place": N_("Public place"), "home": N_("Home"),
-        "military_camp": N_("Military camp"), "other": N_("Other place"),
+        "military_camp": N_("Military camp"), "vehicle": N_("Vehicle"),
+        "secret_detention_site": N_("Unofficial or secret detention site"),
+        "other": N_("Other place"),
     },
     "perpetrator": {
         "national_police_service": N_("National Police Service (unit not known)"),
@@ -86,6 +88,9 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "national_government_administration": N_("Chiefs and assistant chiefs (NGAO)"),
         "private_security": N_("Private security"),
         "non_state_armed_group": N_("Non-state armed group"),
+        "national_intelligence_service": N_("National Intelligence Service"),
+        "national_police_reserve": N_("National Police Reserve"),
+        "kenya_coast_guard_service": N_("Kenya Coast Guard Service"),
         "other": N_("Other perpetrator"), "unknown": N_("Perpetrator not known"),
     },
     "method": {
@@ -103,7 +108,13 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "sensory_deprivation": N_("Sensory deprivation"),
         "solitary_confinement": N_("Solitary confinement"), "threats": N_("Threats"),
         "mock_execution": N_("Mock execution"), "humiliation": N_("Humiliation"),
-        "forced_witnessing": N_("Forced to witness torture"), "other": N_("Other method"),
+        "forced_witnessing": N_("Forced to witness torture"),
+        "detention_conditions": N_("Conditions of detention"),
+        "forced_nudity": N_("Forced nudity"), "violation_of_taboos": N_("Violation of taboos"),
+        "behavioural_coercion": N_("Behavioural coercion"), "forced_labour": N_("Forced labour"),
+        "amputation": N_("Amputation"), "nail_or_hair_pulling": N_("Pulling of nails or hair"),
+        "incommunicado_detention": N_("Incommunicado detention or enforced disappearance"),
+        "other": N_("Other method"),
     },
     "referral_target": {
         "medical": N_("Medical care"), "psychosocial": N_("Counselling"),
@@ -188,6 +199,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "clinician": N_("Clinician"), "counsellor": N_("Counsellor"),
         "empowerment_officer": N_("Empowerment officer"), "legal_officer": N_("Legal officer"),
         "programme_lead": N_("Programme lead"),
+        "clinical_supervisor": N_("Clinical supervisor"),
         "data_protection_officer": N_("Data protection officer"),
     },
     "milestone": {
@@ -214,7 +226,10 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "follow_up": N_("Empowerment follow-up"),
         "follow_up_corrected": N_("Empowerment follow-up corrected"),
     },
-    "risk_reason": {"phq9_item9": N_("PHQ-9 item 9: thoughts of death or self-harm")},
+    "risk_reason": {
+        "phq9_item9": N_("PHQ-9 item 9: thoughts of death or self-harm"),
+        "hscl25_item20": N_("HSCL-25 item 20: thoughts of ending one's life"),
+    },
     "stage": {
         "registered": N_("Registered"), "assigned": N_("Assigned"), "closed": N_("Closed"),
         "erasure_requested": N_("Erasure requested"), "erased": N_("Erased"),
