@@ -156,6 +156,8 @@ class RiskFlagView(BaseModel):
     raised_at: str | None
     raised_by: str
     status: str
+    escalation_level: int
+    escalated_at: str | None
     safety_response: SafetyResponseView | None
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from uponyaji_events.sealing import KekError
 from uponyaji_identity.app import create_app
 from uponyaji_identity.settings import Settings
+from uponyaji_service.production import ProductionRefused
 
 
 def test_development_defaults_only_in_development(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,8 +43,7 @@ async def test_production_never_creates_a_missing_key_file(
 ) -> None:
     missing = tmp_path / "absent.kek"
     settings = settings_for(UPONYAJI_ENV="production", kek_file=missing)
-    app = create_app(settings)
-    with pytest.raises(KekError):
-        async with app.router.lifespan_context(app):
-            pass
+    # Production mode refuses before anything starts (here: no NATS user, no signing key).
+    with pytest.raises(ProductionRefused):
+        create_app(settings)
     assert not missing.exists()
