@@ -121,3 +121,19 @@ class DevelopmentOnly(IdentityError):
     """A development-only feature was asked for outside development."""
 
     status_code = 403
+
+
+class ChangeNotFound(IdentityError):
+    """No pending account change with that id."""
+
+    status_code = 404
+
+
+class ChangeDecided(IdentityError):
+    """The account change was already approved or rejected."""
+
+
+class SecondAdminRequired(IdentityError):
+    """The two-person rule: this administrator may not approve this change."""
+
+    status_code = 403

@@ -126,7 +126,7 @@ async def test_a_service_token_reads_identitys_feed_and_nothing_else_there(
 async def test_identitys_feed_is_for_services_only_and_refusals_are_audited(
     client: httpx.AsyncClient,
 ) -> None:
-    ctx = client._transport.app.state.identity  # type: ignore[attr-defined]
+    ctx = running(client._transport.app).resources  # type: ignore[attr-defined]
     for role in ("admin", "counsellor"):
         staff = await signed_in(ctx, client, role)
         for path in ("/feed", "/feed/keys"):
