@@ -68,8 +68,17 @@ def test_the_platform_policy_loads_and_covers_every_role_for_every_action() -> N
 
 def test_the_service_role_may_read_feeds_and_nothing_else() -> None:
     allowed = {name: rule.scopes["service"] for name, rule in POLICY.actions.items()}
-    assert {name: scope for name, scope in allowed.items() if scope} == {"feed.read": "any"}
+    assert {name: scope for name, scope in allowed.items() if scope} == {
+        "feed.read": "any",
+        "identity.feed.read": "any",
+    }
     assert not any(rule.scopes["service"] for rule in POLICY.fields.values())
+
+
+def test_no_staff_role_reads_an_event_feed_not_even_admin() -> None:
+    for action in ("feed.read", "identity.feed.read"):
+        rule = POLICY.actions[action]
+        assert [r for r in ROLES if rule.scopes[r]] == ["service"], action
 
 
 @settings(max_examples=400, deadline=None)
