@@ -137,3 +137,9 @@ class SecondAdminRequired(IdentityError):
     """The two-person rule: this administrator may not approve this change."""
 
     status_code = 403
+
+
+class PasswordChangeRequired(IdentityError):
+    """An administrator set this password: sign in again giving a `new_password` of one's own."""
+
+    status_code = 403

@@ -102,6 +102,22 @@ async def test_a_password_reset_waits_and_then_must_be_changed(
     assert (await client.post("/auth/login", json=staff.login_body())).status_code == 401
     account = (await client.get(f"/accounts/{staff.staff_id}", headers=admin.access)).json()
     assert account["must_change_password"] is True
+    # the admin's password opens no session: its owner must replace it at this sign-in
+    staff.password = new_password
+    refused = await client.post("/auth/login", json=staff.login_body())
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"] == "PasswordChangeRequired"
+    own = strong_password()
+    same = await client.post(
+        "/auth/login", json={**staff.login_body(), "new_password": new_password}
+    )
+    assert same.status_code == 422, same.text
+    signed = await client.post("/auth/login", json={**staff.login_body(), "new_password": own})
+    assert signed.status_code == 200, signed.text
+    account = (await client.get(f"/accounts/{staff.staff_id}", headers=admin.access)).json()
+    assert account["must_change_password"] is False
+    staff.password = own
+    assert (await client.post("/auth/login", json=staff.login_body())).status_code == 200
 
 
 async def test_an_mfa_reset_waits_for_a_second_admin(
