@@ -39,6 +39,12 @@ def test_settings_read_the_identity_prefix(monkeypatch: pytest.MonkeyPatch) -> N
     assert not settings.may_create_kek
 
 
+async def _start(settings: Settings) -> None:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        pass
+
+
 async def test_production_never_creates_a_missing_key_file(
     settings_for: Callable[..., Settings], tmp_path: Path
 ) -> None:
@@ -46,7 +52,5 @@ async def test_production_never_creates_a_missing_key_file(
     settings = settings_for(UPONYAJI_ENV="production", kek_file=missing)
     # refused either by the production checks (when the app is built) or the key file's own check
     with pytest.raises((KekError, ProductionRefused)):
-        app = create_app(settings)
-        async with app.router.lifespan_context(app):
-            pass
+        await _start(settings)
     assert not missing.exists()
