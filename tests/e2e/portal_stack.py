@@ -1,5 +1,5 @@
-"""The portal in front of identity, intake, psychosocial and reporting, all as processes, and a
-headless Chromium (Debian's, driven by Playwright) signed in as the demo staff.
+"""The portal in front of identity, intake, psychosocial, reporting, medical and empowerment, all
+as processes, and a headless Chromium (Debian's, driven by Playwright) signed in as the demo staff.
 
 The services start the way the launcher starts them (reporting_stack.py); the portal runs in
 development mode with the demo logins file the launcher writes, so the tests read each account's
@@ -24,10 +24,12 @@ from typing import Any
 import pytest
 from reporting_stack import seed_identity
 from servicehost import app_target, running_service, service_env
+from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.nats import EmbeddedNats
+from uponyaji_launcher.paths import RunPaths
 from uponyaji_launcher.ports import free_port
 
-SERVICES = ("identity", "intake", "psychosocial", "reporting")
+SERVICES = ("identity", "intake", "psychosocial", "reporting", "medical", "empowerment")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -85,13 +87,18 @@ class PortalStack:
 def running_portal_stack(
     nats: EmbeddedNats, postgres_url: Any, folder: Path
 ) -> Iterator[PortalStack]:
-    """Identity (seeded), intake, psychosocial, reporting and the portal (development mode)."""
+    """Identity (seeded), intake, psychosocial, reporting, medical, empowerment and the portal
+    (development mode)."""
     ports = {name: free_port() for name in (*SERVICES, "portal")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     service_urls = json.dumps({name: urls[name] for name in SERVICES})
     logs = {name: folder / f"{name}.log" for name in ports}
     demo_file = folder / "demo-logins.json"
     logins: dict[str, dict[str, Any]] = {}
+    # Service clients, as the launcher provisions them: consumers read their sources' feeds and
+    # public signing keys with service tokens.
+    run = RunPaths(folder / "run")
+    provision_clients(run, SERVICES)
     with ExitStack() as stack:
         for name in SERVICES:
             secrets = folder / "secrets" / name
@@ -101,6 +108,7 @@ def running_portal_stack(
                 port=ports[name],
             )  # fmt: skip
             env["UPONYAJI_SERVICE_URLS"] = service_urls
+            env.update(client_env(run, name))
             if name == "identity":
                 env["UPONYAJI_ENV"] = "development"  # demo accounts are development-only
             stack.enter_context(

@@ -30,6 +30,7 @@ from portal_stack import (
     demo_code,
     running_portal_stack,
 )
+from uponyaji_identity.security.totp import code_at
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.postgres import EmbeddedPostgres
 from uponyaji_portal.session import COOKIE, SessionCodec, load_key
@@ -243,7 +244,9 @@ def test_intake_officer_registers_with_consent_and_an_incident(
     check_page(page, axe)
     shot(page, "duplicates", lang)
 
-    for scope in ("documentation", "psychosocial_support", "deidentified_reporting"):
+    scopes = ("documentation", "psychosocial_support", "deidentified_reporting",
+              "medical_examination", "legal_proceedings", "empowerment")  # fmt: skip
+    for scope in scopes:
         visit(page, f"{stack.portal}/survivors/{survivor_id}/consents/new", axe)
         page.select_option("#scope", scope)
         page.fill("#witness", "Fake Witness Delta")
@@ -393,6 +396,239 @@ def test_counsellor_logs_a_session_and_a_phq9_then_answers_the_risk_flag(
         time.sleep(1)
     assert replayed.url.endswith("/sign-in")
     replay.close()
+    page.context.close()
+
+
+# --- clinician ----------------------------------------------------------------------------------
+
+
+def test_clinician_records_an_examination_and_signs_the_report_with_totp(
+    stack: PortalStack, browser: Browser, axe: str, lang: str
+) -> None:
+    survivor_id = SHARED[lang]["survivor_id"]
+    page = sign_in(browser, stack, "clinician", lang, axe)
+    base = f"{stack.portal}/survivors/{survivor_id}/medical"
+
+    # medical hears of the survivor and the consent from intake over NATS.
+    def open_record() -> Response:
+        answer = page.goto(base)
+        assert answer is not None
+        return answer
+
+    assert until(open_record, (404,)).status == 200, stack.tails()
+    check_page(page, axe)
+    visit(page, f"{base}/encounters/new", axe)
+    page.check("input[name=kind][value=medico_legal_examination]")
+    page.fill("#occurred_at", "2026-11-20T10:30")
+    page.select_option("#county_code", "047")
+    page.fill("#facility", "Synthetic clinic (test data)")
+    response = until(lambda: submit(page, f"/survivors/{survivor_id}/medical/encounters/new"),
+                     (409,))  # fmt: skip
+    assert response.status == 200, page.content()
+    match = re.search(r"/medical/encounters/([0-9a-f-]{36})$", page.url)
+    assert match, page.url
+    encounter = f"/survivors/{survivor_id}/medical/encounters/{match.group(1)}"
+    check_page(page, axe, response)
+    missing = {"en": "Allegations", "sw": "Madai"}[lang]
+    assert missing in page.inner_text(".missing")  # the draft names what is still missing
+
+    visit(page, f"{stack.portal}{encounter}/history/new", axe)
+    page.fill("#allegation", "Synthetic allegation: beaten on the feet (test data).")
+    page.fill("#symptoms_acute", "Synthetic: pain walking (test data).")
+    page.check("input[name=methods][value=falanga]")
+    assert submit(page, f"{encounter}/history/new").status == 200
+
+    # The no-JS fields first, with a position medical refuses: its 422 next to the field.
+    visit(page, f"{stack.portal}{encounter}/findings/new", axe)
+    page.select_option("#region", "foot_sole_left")
+    page.select_option("#lesion", "contusion")
+    page.fill("#length_mm", "40")
+    page.select_option("#shape", "linear")
+    page.select_option("#colour", "blue_purple")
+    page.select_option("#estimated_age", "days_4_10")
+    page.fill("#x", "1500")
+    page.fill("#y", "900")
+    response = submit(page, f"{encounter}/findings/new")
+    assert response.status == 422
+    assert page.is_visible("#x-error"), page.content()
+    assert page.get_attribute("#x", "aria-invalid") == "true"
+    assert page.input_value("#length_mm") == "40"
+    check_page(page, axe)
+    # Then a click on the back view places the mark (static/bodymap.js fills view, x and y).
+    page.click("svg[data-view=back]", position={"x": 40, "y": 200})
+    assert page.is_checked("input[name=view][value=back]")
+    assert 0 <= int(page.input_value("#x")) <= 1000
+    shot(page, "finding", lang)
+    response = submit(page, f"{encounter}/findings/new")
+    assert response.status == 200, page.content()
+    assert page.locator("svg[data-view] .mark, .bodyview .mark").count() == 1
+    grade_link = page.locator("a[href*='/grade']")
+    with page.expect_navigation():
+        grade_link.first.click()
+    check_page(page, axe)
+    page.check("input[name=level][value=highly_consistent]")
+    assert submit(page, page.url.replace(stack.portal, "")).status == 200
+
+    visit(page, f"{stack.portal}{encounter}/psychological/new", axe)
+    page.fill("#summary", "Synthetic psychological summary (test data).")
+    assert submit(page, f"{encounter}/psychological/new").status == 200
+    visit(page, f"{stack.portal}{encounter}/psychological-grade/new", axe)
+    page.check("input[name=level][value=consistent]")
+    assert submit(page, f"{encounter}/psychological-grade/new").status == 200
+    visit(page, f"{stack.portal}{encounter}/diagnoses/new", axe)
+    assert page.locator("#code option").count() > 5  # the ICD-11 subset
+    visit(page, f"{stack.portal}{encounter}/overall/new", axe)
+    page.check("input[name=level][value=highly_consistent]")
+    page.fill("#interpretation", "Synthetic interpretation (test data).")
+    page.fill("#recommendations", "Synthetic recommendations (test data).")
+    response = submit(page, f"{encounter}/overall/new")
+    assert response.status == 200
+    check_page(page, axe, response)
+    assert page.locator(".missing").count() == 0, page.inner_text("main")
+    shot(page, "encounter", lang)
+
+    # Signing needs a fresh TOTP code (not the one that signed in) for identity's step-up.
+    visit(page, f"{stack.portal}{encounter}/sign", axe)
+    page.fill("#qualifications", "MBChB (synthetic)")
+    page.select_option("#county_code", "047")
+    page.check("#truthful")
+    page.fill("#totp_code", "000000")
+    response = submit(page, f"{encounter}/sign")
+    assert response.status == 422
+    assert page.is_visible("#totp_code-error")
+    assert page.input_value("#qualifications") == "MBChB (synthetic)"
+    check_page(page, axe)
+    stack.fresh_step("clinician")
+    page.fill("#totp_code", code_at(stack.logins["clinician"]["totp_secret"], time.time()))
+    response = submit(page, f"{encounter}/sign")
+    assert response.status == 200, page.content()
+    link = page.locator("a[href$='/pdf']")
+    pdf = page.request.get(stack.portal + str(link.get_attribute("href")))
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")
+    for form in ("p3", "moh_363"):
+        with page.expect_download() as download:
+            page.click(f"form[action='{encounter}/forms/{form}'] button")
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    page.context.close()
+
+    # The counsellor sees that an examination happened and its overall evaluation, no more.
+    page = sign_in(browser, stack, "counsellor", lang, axe)
+    visit(page, f"{stack.portal}/survivors/{survivor_id}", axe)
+    level = {"en": "Highly consistent", "sw": "Inawiana sana"}[lang]
+    assert level in page.inner_text("#medical-title + table")
+    assert "Synthetic interpretation" not in page.content()
+    page.context.close()
+
+
+# --- empowerment officer and programme lead -------------------------------------------------------
+
+
+def test_empowerment_officer_assesses_plans_and_pays_a_grant_the_lead_approved(
+    stack: PortalStack, browser: Browser, axe: str, lang: str
+) -> None:
+    survivor_id = SHARED[lang]["survivor_id"]
+    lead = sign_in(browser, stack, "programme_lead", lang, axe)
+    visit(lead, f"{stack.portal}/budget-lines", axe)
+    code = f"GR-{lang.upper()}-{uuid.uuid4().hex[:4].upper()}"
+    lead.fill("#code", code)
+    lead.fill("#period_start", "2026-01-01")
+    lead.fill("#period_end", "2027-12-31")
+    lead.fill("#amount_kes", "500000")
+    assert submit(lead, "/budget-lines").status == 200
+    assert code in lead.inner_text("table")
+
+    page = sign_in(browser, stack, "empowerment_officer", lang, axe)
+    base = f"/survivors/{survivor_id}/empowerment"
+    visit(page, f"{stack.portal}{base}/needs/new", axe)
+    page.fill("#household_size", "5")
+    page.fill("#dependants", "3")
+    page.fill("#earners", "1")
+    page.check("input[name=income_sources][value=casual_labour]")
+    page.fill("#monthly_income_kes", "4500.50")
+    page.select_option("#housing", "rented")
+    page.check("#hunger_0-2")
+    page.check("#hunger_1-2")
+    page.check("#hunger_2-1")
+    page.check("input[name=barriers][value=chronic_pain]")
+    # empowerment hears of the survivor and the consent from intake over NATS.
+    response = until(lambda: submit(page, f"{base}/needs/new"), (404, 409))
+    assert response.status == 200, page.content()
+    check_page(page, axe, response)
+    # "Rarely or sometimes" twice (1 each) and "never" (0): empowerment scores 2, moderate.
+    moderate = {"en": "Moderate hunger", "sw": "Njaa ya wastani"}[lang]
+    assert f"2 — {moderate}" in page.inner_text("#needs-title + dl")
+
+    visit(page, f"{stack.portal}{base}/plan/new", axe)
+    page.check("input[name=kind][value=business_start]")
+    page.fill("#description", "Synthetic goal: a vegetable stall (test data).")
+    page.fill("#target_date", "2027-06-30")
+    page.fill("#steps", "Find a stall\nBuy stock")
+    assert submit(page, f"{base}/plan/new").status == 200
+
+    visit(page, f"{stack.portal}{base}/grants/new", axe)
+    page.select_option("#purpose", "business_start")
+    page.fill("#amount_kes", "-5")
+    page.select_option("#budget_line_id", label=code)
+    response = submit(page, f"{base}/grants/new")
+    assert response.status == 422
+    assert page.is_visible("#amount_kes-error"), page.content()
+    assert page.input_value("#amount_kes") == "-5"
+    check_page(page, axe)
+    page.fill("#amount_kes", "20000")
+    assert submit(page, f"{base}/grants/new").status == 200
+    visit(page, f"{stack.portal}/follow-ups", axe)
+
+    visit(lead, f"{stack.portal}/grants", axe)
+    row = lead.locator("tr", has_text=code)
+    with lead.expect_navigation():
+        row.locator("button[value=approve]").click()
+    check_page(lead, axe)
+    assert lead.locator("tr", has_text=code).count() == 0  # decided: no longer waiting
+    visit(lead, f"{stack.portal}/empowerment/figures", axe)
+    assert "<5" in lead.inner_text("main")  # one approved grant: a small cell
+    shot(lead, "grant-figures", lang)
+    lead.context.close()
+
+    visit(page, f"{stack.portal}{base}", axe)
+    with page.expect_navigation():
+        page.click("a[href*='/disbursements/new']")
+    check_page(page, axe)
+    page.check("input[name=channel][value=mpesa]")
+    page.fill("#amount_kes", "20000")
+    page.fill("#reference", f"QX{uuid.uuid4().hex[:8].upper()}")
+    response = submit(page, page.url.replace(stack.portal, ""))
+    assert response.status == 200, page.content()
+    paid = {"en": "M-Pesa", "sw": "M-Pesa"}[lang]
+    assert paid in page.inner_text("#grants-title + table")
+    assert page.locator("a[href*='/disbursements/new']").count() == 0  # nothing left to pay
+
+    # A course, a group session recorded by case number (an unknown one named first), completion.
+    visit(page, f"{stack.portal}/trainings", axe)
+    title = f"Synthetic tailoring {uuid.uuid4().hex[:6]}"
+    page.fill("#title", title)
+    page.select_option("#skill", "tailoring")
+    page.fill("#sessions_planned", "4")
+    assert submit(page, "/trainings").status == 200
+    with page.expect_navigation():
+        page.locator("tr", has_text=title).locator("a").click()
+    check_page(page, axe)
+    action = page.url.replace(stack.portal, "")
+    page.fill("#present", "NO-SUCH-CASE")
+    assert submit(page, action).status == 422
+    assert "NO-SUCH-CASE" in page.inner_text("#present-error")
+    assert page.input_value("#present") == "NO-SUCH-CASE"
+    check_page(page, axe)
+    page.fill("#present", SHARED[lang]["case_number"])
+    assert submit(page, action).status == 200, page.content()
+    visit(page, f"{stack.portal}{base}", axe)
+    with page.expect_navigation():
+        page.click("#trainings-title + ul form button")
+    assert title in page.inner_text("#trainings-title + ul")
+    assert page.locator("#trainings-title + ul form").count() == 0  # completed
+    check_page(page, axe)
+    shot(page, "empowerment", lang)
     page.context.close()
 
 

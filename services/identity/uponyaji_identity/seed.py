@@ -54,6 +54,7 @@ DEMOS = (
     Demo(Role.INTAKE_OFFICER, "Demo Intake Officer Achieng (FAKE)", (NAIROBI,)),
     Demo(Role.CLINICIAN, "Demo Clinician Kamau (FAKE)", (NAIROBI,)),
     Demo(Role.COUNSELLOR, "Demo Counsellor Wanjiru (FAKE)", (NAIROBI,)),
+    Demo(Role.CLINICAL_SUPERVISOR, "Demo Clinical Supervisor Odhiambo (FAKE)", (NAIROBI,)),
     Demo(Role.EMPOWERMENT_OFFICER, "Demo Empowerment Officer Mwangi (FAKE)", (NAIROBI, MOMBASA)),
     Demo(Role.LEGAL_OFFICER, "Demo Legal Officer Njeri (FAKE)", (NAIROBI, MOMBASA)),
     Demo(Role.PROGRAMME_LEAD, "Demo Programme Lead Chebet (FAKE)", (MOMBASA,)),

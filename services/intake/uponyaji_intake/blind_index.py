@@ -54,6 +54,21 @@ def name_tokens(*names: str | None) -> list[str]:
     return tokens
 
 
+# What may follow +254 (or the national 0): mobile 7 and 1, and the geographic area codes
+# (20 Nairobi, 4x Coast, 5x Western and Nyanza, 6x Rift Valley and Central). Anything else
+# (0812345678) is not a Kenyan number; a foreign one is written with its + country code.
+_KENYAN_FIRST = frozenset("124567")
+
+
+def _kenyan(nine: str) -> str:
+    if nine[0] not in _KENYAN_FIRST:
+        raise InvalidPhone(
+            f"not a Kenyan number: after +254 (or 0) comes 7 or 1 (mobile) or an area code, "
+            f"not {nine[0]}; give a foreign number as +country…"
+        )
+    return "+254" + nine
+
+
 def normalise_phone(raw: str) -> str:
     """E.164 form of a phone number; Kenyan national forms (07xx…, 01xx…, 7xx…) become +254…."""
     text = _PHONE_NOISE.sub("", raw.strip())
@@ -63,17 +78,19 @@ def normalise_phone(raw: str) -> str:
         digits = text[1:]
         if not digits.isdigit():
             raise InvalidPhone("a phone number may hold only digits after '+'")
-        if digits.startswith("254") and len(digits) != 12:
-            raise InvalidPhone("a Kenyan number is +254 followed by 9 digits")
+        if digits.startswith("254"):
+            if len(digits) != 12:
+                raise InvalidPhone("a Kenyan number is +254 followed by 9 digits")
+            return _kenyan(digits[3:])
         if not 8 <= len(digits) <= 15:
             raise InvalidPhone("an international number has 8 to 15 digits")
         return "+" + digits
     if not text.isdigit():
         raise InvalidPhone("a phone number may hold only digits, spaces, dashes and a leading +")
     if len(text) == 12 and text.startswith("254"):
-        return "+" + text
+        return _kenyan(text[3:])
     if len(text) == 10 and text.startswith("0"):
-        return "+254" + text[1:]
+        return _kenyan(text[1:])
     if len(text) == 9 and text[0] in "17":
         return "+254" + text
     raise InvalidPhone("not a Kenyan number (07xx xxx xxx, 01xx xxx xxx or +254…) nor +country…")

@@ -37,19 +37,35 @@ async def on_key_destroyed(intake: Intake, conn: Conn, event: Event) -> None:
     await complete_if_confirmed(tx, payload.request_id)
 
 
+# Two shapes of answer: medical's own pair of events, and the generic `<service>.ReferralAnswered`
+# (contracts/referrals.py) whose `decision` is accepted or declined (empowerment's).
 ANSWERS = {"medical.ReferralAccepted": "accepted", "medical.ReferralDeclined": "declined"}
+DECISIONS = frozenset({"accepted", "declined"})
 ANSWER_ACTOR = Actor.system("intake-referral-follow")
 log = logging.getLogger("uponyaji.intake.consumers")
+
+
+def answer_status(event: Event) -> str | None:
+    """The referral status a receiving service's answer asks for (None: not an answer)."""
+    if event.type in ANSWERS:
+        return ANSWERS[event.type]
+    _, _, name = event.type.partition(".")
+    decision = event.payload.get("decision")
+    if name == "ReferralAnswered" and decision in DECISIONS:
+        return str(decision)
+    return None
 
 
 async def on_referral_answer(intake: Intake, conn: Conn, event: Event) -> None:
     """Make a referral's status follow the receiving service's answer (same transaction).
 
-    An answer to an unknown referral, one already in that status, or one intake's rules refuse
+    Medical answers with `medical.ReferralAccepted`/`ReferralDeclined`, other services with the
+    generic `<service>.ReferralAnswered`. An answer to an unknown referral, one already in that
+    status, one from a service the referral was not made to, or one intake's rules refuse
     (answered or cancelled meanwhile, survivor erased) is logged and skipped, never retried as
     poison.
     """
-    status = ANSWERS.get(event.type)
+    status = answer_status(event)
     if status is None:
         return
     survivor_id = UUID(str(event.payload["survivor_id"]))
@@ -58,6 +74,9 @@ async def on_referral_answer(intake: Intake, conn: Conn, event: Event) -> None:
     tx = replace(tx, state=await tx.state_of(survivor_id))
     referral = domain.fold_referral(await tx.load(referral_id))
     if referral.referral_id is None or referral.status == status:
+        return
+    if referral.target is not None and referral.target != event.type.partition(".")[0]:
+        log.warning("referral answer from a service it was not made to; skipped")
         return
     details = c.ReferralStatusChanged(
         referral_id=referral_id,

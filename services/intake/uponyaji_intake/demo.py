@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from uponyaji_events.contracts.vocabularies import (
@@ -67,6 +67,18 @@ def _day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randrange((end - start).days))
 
 
+# Demo services run back up to 200 days (six months of counselling and a few weeks' slack);
+# consent was given before all of them, as in a real file.
+CONSENT_DAYS_AGO = (215, 260)
+
+
+def consent_time(n: int, now: datetime | None = None) -> datetime:
+    """When demo survivor n gave consent: before any demo service (its own generator, so the
+    rest of the demo data is the same as without it)."""
+    days = random.Random(n * 7919).randint(*CONSENT_DAYS_AGO)
+    return (now or datetime.now(UTC)).replace(microsecond=0) - timedelta(days=days)
+
+
 def survivor(n: int, rng: random.Random) -> DemoSurvivor:
     """The n-th demo survivor (n from 1)."""
     county = _county(rng)
@@ -90,10 +102,12 @@ def survivor(n: int, rng: random.Random) -> DemoSurvivor:
         body["disabilities"] = rng.sample(["seeing", "hearing", "mobility", "cognition"], 1)
     demo = DemoSurvivor(team=MOMBASA if county in COAST else NAIROBI, registration=body)
     granted = [scope for scope, rate in CONSENT_RATES.items() if rng.random() < rate]
+    consented = consent_time(n)
     for scope in granted:
         demo.consents.append(
             {"scope": scope.value, "decision": "grant", "method": rng.choice(
-                ["verbal", "written", "thumbprint"]), "language": body["preferred_language"]}
+                ["verbal", "written", "thumbprint"]), "language": body["preferred_language"],
+             "at": consented.isoformat()}
         )  # fmt: skip
     if ConsentScope.DOCUMENTATION in granted:
         for _ in range(1 + (rng.random() < 0.25)):

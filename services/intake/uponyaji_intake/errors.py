@@ -63,6 +63,16 @@ class ConsentRequired(IntakeError):
     """The survivor has not granted (or has withdrawn) the consent this work needs."""
 
 
+class GuardianConsentRequired(IntakeError):
+    """A minor's consent needs a guardian's (party, relationship, name) and the child's assent."""
+
+
+class AgeBandContradicts(IntakeError):
+    """A supplied age band contradicts the date or estimated year of birth."""
+
+    status_code = 422
+
+
 class ConsentConflict(IntakeError):
     """A grant of a scope already granted, or a withdrawal of one not granted."""
 

@@ -10,6 +10,7 @@ from uponyaji_events.contracts.intake import NextOfKin
 from uponyaji_events.contracts.vocabularies import AgeBand
 from uponyaji_events.sealing import ERASED
 
+from .errors import AgeBandContradicts
 from .schemas import IdentityFields
 from .seal import Seal, Unseal
 
@@ -26,15 +27,38 @@ _BANDS = ((18, AgeBand.AGE_0_17), (25, AgeBand.AGE_18_24), (35, AgeBand.AGE_25_3
           (45, AgeBand.AGE_35_44), (55, AgeBand.AGE_45_54), (65, AgeBand.AGE_55_64))  # fmt: skip
 
 
-def age_band(birth: date | None, estimated_year: int | None, today: date) -> AgeBand:
-    """The age band from an exact or estimated birth date (unknown without either)."""
+def age_band(birth: date | None, estimated_year: int | None, on: date) -> AgeBand:
+    """The age band on a date, from an exact or estimated birth date (unknown without either).
+
+    An estimated year leaves the birthday unknown, so the person may not have had it yet this
+    year: the youngest age they can be counts. Someone estimated born in 2008 is 17 (a minor)
+    on 2026-03-15, and safeguarding treats them as one until 2027.
+    """
     if birth is not None:
-        age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+        age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
     elif estimated_year is not None:
-        age = today.year - estimated_year
+        age = on.year - estimated_year - 1
     else:
         return AgeBand.UNKNOWN
     return next((band for limit, band in _BANDS if age < limit), AgeBand.AGE_65_PLUS)
+
+
+def settled_band(
+    supplied: AgeBand | None, birth: date | None, estimated_year: int | None, on: date
+) -> AgeBand | None:
+    """The band to record: derived from a birth date when there is one; a contradiction raises.
+
+    Without a birth date (exact or estimated) the supplied band stands as given.
+    """
+    if birth is None and estimated_year is None:
+        return supplied
+    derived = age_band(birth, estimated_year, on)
+    if supplied is not None and supplied is not derived:
+        raise AgeBandContradicts(
+            f"age_band {supplied.value} contradicts the date of birth given: on {on} the "
+            f"survivor is in {derived.value} (leave age_band out: it is derived)"
+        )
+    return derived
 
 
 async def seal_fields(seal: Seal, body: IdentityFields, full_name: str | None) -> dict[str, Any]:

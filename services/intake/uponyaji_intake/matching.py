@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 import asyncpg
+from uponyaji_events.db import Conn
 
 from .blind_index import IndexKind
 from .errors import DuplicateCandidate
 
 Entries = Set[tuple[IndexKind, bytes]]
+Db = asyncpg.Pool | Conn  # a pool, or a transaction's connection (to see its own writes)
 COMMON_MIN = 20
 COMMON_SHARE = 0.05
 _REASON = {IndexKind.PHONE: "phone", IndexKind.NATIONAL_ID: "id_number",
@@ -39,7 +41,7 @@ class Match:
     names: set[bytes] = field(default_factory=set)
 
 
-async def matches(pool: asyncpg.Pool, entries: Iterable[tuple[IndexKind, bytes]]) -> list[Match]:
+async def matches(pool: Db, entries: Iterable[tuple[IndexKind, bytes]]) -> list[Match]:
     """Survivors holding any of the entries, with what they matched."""
     pairs = list(entries)
     if not pairs:
@@ -62,9 +64,7 @@ async def matches(pool: asyncpg.Pool, entries: Iterable[tuple[IndexKind, bytes]]
     return list(found.values())
 
 
-async def duplicate_candidates(
-    pool: asyncpg.Pool, entries: Entries
-) -> tuple[DuplicateCandidate, ...]:
+async def duplicate_candidates(pool: Db, entries: Entries) -> tuple[DuplicateCandidate, ...]:
     """Registered survivors who may be the person these identity values describe."""
     found = await matches(pool, entries)
     if not found:
@@ -94,7 +94,7 @@ def search_reasons(match: Match, name_count: int) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-async def _name_parts(pool: asyncpg.Pool, survivors: list[UUID]) -> dict[UUID, set[bytes]]:
+async def _name_parts(pool: Db, survivors: list[UUID]) -> dict[UUID, set[bytes]]:
     rows = await pool.fetch(
         "SELECT survivor_id, digest FROM survivor_blind_index "
         "WHERE kind = 'name' AND survivor_id = ANY($1::uuid[])",
@@ -106,7 +106,7 @@ async def _name_parts(pool: asyncpg.Pool, survivors: list[UUID]) -> dict[UUID, s
     return parts
 
 
-async def _common(pool: asyncpg.Pool, digests: set[bytes]) -> set[bytes]:
+async def _common(pool: Db, digests: set[bytes]) -> set[bytes]:
     """The name parts held by more than max(COMMON_MIN, COMMON_SHARE × register) survivors."""
     if not digests:
         return set()
@@ -119,3 +119,24 @@ async def _common(pool: asyncpg.Pool, digests: set[bytes]) -> set[bytes]:
         threshold,
     )
     return {bytes(row["digest"]) for row in rows}
+
+
+def _claim_key(kind: IndexKind, digest: bytes) -> int:
+    head = int.from_bytes(digest[:8], "big", signed=True)
+    return head ^ hash_kind(kind)
+
+
+def hash_kind(kind: IndexKind) -> int:
+    """A fixed per-kind salt for claim keys (stable across processes, unlike hash())."""
+    return int.from_bytes(kind.value.encode().ljust(8, b"_")[:8], "big", signed=True)
+
+
+async def claim(conn: Conn, entries: Entries) -> None:
+    """Claim every blind-index value of a registration until its transaction ends.
+
+    Two registrations sharing a value (a phone, an ID number, a name part) take the same claim:
+    the second waits for the first to commit, then its duplicate check sees the first. Claims
+    are taken in key order, so two registrations cannot deadlock.
+    """
+    for key in sorted({_claim_key(kind, digest) for kind, digest in entries}):
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", key)

@@ -17,6 +17,7 @@ from uponyaji_events.contracts.vocabularies import (
     ConsentScope,
     DisabilityDomain,
     Gender,
+    GuardianRelationship,
     PerpetratorCategory,
     PlaceType,
     ReferralStatus,
@@ -149,11 +150,21 @@ class ConsentBody(Body):
     language: LanguageCode
     at: AwareDatetime | None = Field(default=None, description="When given; default: now")
     reason: Note | None = Field(default=None, description="Withdrawals only")
+    guardian_name: Name | None = Field(default=None, description="A minor's guardian (sealed)")
+    guardian_relationship: GuardianRelationship | None = Field(
+        default=None, description="How the guardian is related to the minor"
+    )
+    child_assent: bool | None = Field(
+        default=None, description="A minor: the child's own assent was sought and given"
+    )
 
     @model_validator(mode="after")
     def _reason_for_withdrawals(self) -> Self:
         if self.reason is not None and self.decision == "grant":
             raise ValueError("reason is for withdrawals only")
+        guardian = (self.guardian_name, self.guardian_relationship, self.child_assent)
+        if self.decision == "withdraw" and any(value is not None for value in guardian):
+            raise ValueError("guardian_name, guardian_relationship and child_assent are for grants")
         if self.at is not None and self.at > datetime.now(UTC):
             raise ValueError("at must not be in the future")
         return self

@@ -19,10 +19,23 @@ from uponyaji_service.logs import CorrelationMiddleware
 
 from . import i18n
 from .backend import Backend, ServiceError
-from .routes import auth, counselling, dpo, home, intake, journey, programme
+from .routes import (
+    auth,
+    counselling,
+    dpo,
+    empowerment,
+    grants,
+    home,
+    intake,
+    journey,
+    medical,
+    medical_reports,
+    programme,
+    trainings,
+)
 from .session import COOKIE, LANG_COOKIE, SECURE_COOKIE, Session, SessionCodec, load_key
 from .settings import Settings
-from .vocab import choices, label
+from .vocab import choices, kind_label, label
 from .web import CsrfRefused, Refresher, SignInRequired, csrf_guard, redirect, render
 
 HERE = Path(__file__).parent
@@ -78,7 +91,8 @@ def templates() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.globals.update(
-        label=label, choices=choices, when=i18n.when, day=i18n.day, kes=i18n.kes,
+        label=label, kind_label=kind_label, choices=choices, when=i18n.when, day=i18n.day,
+        kes=i18n.kes,
         LANGUAGES=i18n.LANGUAGES, asset=asset_url,
     )  # fmt: skip
     return env
@@ -111,7 +125,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.portal = portal
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, home, intake, counselling, programme, dpo, journey):
+    for module in (
+        auth, home, intake, counselling, programme, dpo, journey, medical, medical_reports,
+        empowerment, grants, trainings,
+    ):  # fmt: skip
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)

@@ -76,13 +76,16 @@ class Backend:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         """A request; 2xx answers are returned, anything else raises `ServiceError`."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if content is not None:
+            headers["Content-Type"] = "application/octet-stream"
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         try:
             response = await self.client(service).request(
-                method, path, json=json, params=clean, headers=headers
+                method, path, json=json, params=clean, headers=headers, content=content
             )
         except httpx.HTTPError:
             raise ServiceError(503, "ServiceUnavailable", service) from None

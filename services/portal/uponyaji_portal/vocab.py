@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .i18n import N_, gettext
+from .vocab_empowerment import EMPOWERMENT
+from .vocab_medical import MEDICAL
 
 COUNTIES: dict[str, str] = {
     "001": N_("Mombasa"), "002": N_("Kwale"), "003": N_("Kilifi"), "004": N_("Tana River"),
@@ -44,6 +46,10 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "documentation": N_("Documentation of the case"),
         "medical_examination": N_("Medical examination"),
         "photography": N_("Photographs"),
+        "photography_storage": N_("Storing photographs"),
+        "photography_court": N_("Photographs shown in court"),
+        "photography_teaching": N_("Photographs used in teaching"),
+        "legal_proceedings": N_("Medical record used in legal proceedings (P3)"),
         "psychosocial_support": N_("Counselling and psychosocial support"),
         "empowerment": N_("Economic empowerment"),
         "legal_representation": N_("Legal representation"),
@@ -65,7 +71,9 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "place_type": {
         "police_station": N_("Police station"), "prison": N_("Prison"),
         "public_place": N_("Public place"), "home": N_("Home"),
-        "military_camp": N_("Military camp"), "other": N_("Other place"),
+        "military_camp": N_("Military camp"), "vehicle": N_("Vehicle"),
+        "secret_detention_site": N_("Unofficial or secret detention site"),
+        "other": N_("Other place"),
     },
     "perpetrator": {
         "national_police_service": N_("National Police Service (unit not known)"),
@@ -80,6 +88,9 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "national_government_administration": N_("Chiefs and assistant chiefs (NGAO)"),
         "private_security": N_("Private security"),
         "non_state_armed_group": N_("Non-state armed group"),
+        "national_intelligence_service": N_("National Intelligence Service"),
+        "national_police_reserve": N_("National Police Reserve"),
+        "kenya_coast_guard_service": N_("Kenya Coast Guard Service"),
         "other": N_("Other perpetrator"), "unknown": N_("Perpetrator not known"),
     },
     "method": {
@@ -97,7 +108,13 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "sensory_deprivation": N_("Sensory deprivation"),
         "solitary_confinement": N_("Solitary confinement"), "threats": N_("Threats"),
         "mock_execution": N_("Mock execution"), "humiliation": N_("Humiliation"),
-        "forced_witnessing": N_("Forced to witness torture"), "other": N_("Other method"),
+        "forced_witnessing": N_("Forced to witness torture"),
+        "detention_conditions": N_("Conditions of detention"),
+        "forced_nudity": N_("Forced nudity"), "violation_of_taboos": N_("Violation of taboos"),
+        "behavioural_coercion": N_("Behavioural coercion"), "forced_labour": N_("Forced labour"),
+        "amputation": N_("Amputation"), "nail_or_hair_pulling": N_("Pulling of nails or hair"),
+        "incommunicado_detention": N_("Incommunicado detention or enforced disappearance"),
+        "other": N_("Other method"),
     },
     "referral_target": {
         "medical": N_("Medical care"), "psychosocial": N_("Counselling"),
@@ -182,6 +199,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "clinician": N_("Clinician"), "counsellor": N_("Counsellor"),
         "empowerment_officer": N_("Empowerment officer"), "legal_officer": N_("Legal officer"),
         "programme_lead": N_("Programme lead"),
+        "clinical_supervisor": N_("Clinical supervisor"),
         "data_protection_officer": N_("Data protection officer"),
     },
     "milestone": {
@@ -196,13 +214,31 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "risk_flag_raised": N_("Risk flag raised"), "risk_flag_resolved": N_("Safety response"),
         "care_goal_added": N_("Care-plan goal added"),
         "care_goal_reviewed": N_("Care-plan goal reviewed"),
+        "examined": N_("Medical examination"), "finding_documented": N_("Finding documented"),
+        "overall_evaluation": N_("Overall evaluation"), "report_signed": N_("Report signed"),
+        "report_addendum": N_("Report addendum signed"), "form_issued": N_("Form issued"),
+        "treatment": N_("Treatment"), "specialist_referral_made": N_("Referred to a specialist"),
+        "specialist_referral_outcome": N_("Specialist referral outcome"),
+        "referral_answered": N_("Referral answered"), "needs_assessed": N_("Needs assessed"),
+        "needs_assessment_corrected": N_("Needs assessment corrected"),
+        "plan_started": N_("Livelihood plan started"), "grant_approved": N_("Grant approved"),
+        "grant_disbursed": N_("Grant paid"), "training_completed": N_("Training completed"),
+        "follow_up": N_("Empowerment follow-up"),
+        "follow_up_corrected": N_("Empowerment follow-up corrected"),
     },
-    "risk_reason": {"phq9_item9": N_("PHQ-9 item 9: thoughts of death or self-harm")},
+    "risk_reason": {
+        "phq9_item9": N_("PHQ-9 item 9: thoughts of death or self-harm"),
+        "hscl25_item20": N_("HSCL-25 item 20: thoughts of ending one's life"),
+    },
     "stage": {
         "registered": N_("Registered"), "assigned": N_("Assigned"), "closed": N_("Closed"),
         "erasure_requested": N_("Erasure requested"), "erased": N_("Erased"),
         "not_started": N_("Not started"), "assessed": N_("Assessed"),
         "in_counselling": N_("In counselling"), "open_risk_flag": N_("Open risk flag"),
+        "referred": N_("Referred"), "examined": N_("Examined"),
+        "report_signed": N_("Report signed"), "needs_assessed": N_("Needs assessed"),
+        "plan_started": N_("Plan started"), "grant_approved": N_("Grant approved"),
+        "grant_disbursed": N_("Grant paid"), "followed_up": N_("Followed up"),
     },
     "service": {
         "intake": N_("Intake"), "psychosocial": N_("Counselling"), "medical": N_("Medical"),
@@ -218,6 +254,8 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         ),
         "repeated_refusals_off_caseload": N_("Repeated refusals off the caseload"),
     },
+    **MEDICAL,
+    **EMPOWERMENT,
 }  # fmt: skip
 
 
@@ -228,6 +266,16 @@ def label(vocabulary: str, code: object) -> str:
     table: Mapping[str, str] = COUNTIES if vocabulary == "county" else VOCABULARIES[vocabulary]
     text = table.get(str(code))
     return gettext(text) if text else str(code)
+
+
+def kind_label(vocabulary: str, code: object) -> str:
+    """A code's label; a code with no label yet (a kind a service added later) in plain words."""
+    if code is None:
+        return ""
+    if str(code) in VOCABULARIES.get(vocabulary, {}):
+        return label(vocabulary, code)
+    words = str(code).rsplit(".", 1)[-1].replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def choices(vocabulary: str) -> list[tuple[str, str]]:

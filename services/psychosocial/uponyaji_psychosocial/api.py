@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from uponyaji_access import AccessDep, Grant, authorize
 from uponyaji_events.contracts.psychosocial import InstrumentCode
 from uponyaji_events.envelope import Actor, Event
+from uponyaji_notify import for_staff
 from uponyaji_service import resource
 
 from . import progress, queries, views
@@ -48,6 +49,7 @@ SurvivorFlagsRead = Annotated[Grant, Depends(authorize("riskflag.read"))]
 FlagResolve = Annotated[Grant, Depends(authorize("riskflag.resolve", survivor=flag_survivor))]
 CarePlanManage = Annotated[Grant, Depends(authorize("careplan.manage"))]
 CarePlanRead = Annotated[Grant, Depends(authorize("careplan.read"))]
+NotificationsRead = Annotated[Grant, Depends(authorize("notifications.read", survivor=None))]
 
 
 class FlagStatus(StrEnum):
@@ -187,6 +189,16 @@ async def resolve_flag(
         ps, grant.survivor_id, flag_id, body, actor(grant), grant.principal.staff_id
     )
     return {"flag_id": str(flag_id), "status": "resolved", "events": written(events)}
+
+
+@router.get("/notifications")
+async def my_notifications(
+    grant: NotificationsRead, ps: PsDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> dict[str, Any]:
+    """Your notifications (to your roles, on your teams), newest first: no identity, a link."""
+    principal = grant.principal
+    found = await for_staff(ps.store.pool, sorted(principal.roles), sorted(principal.teams), limit)
+    return {"notifications": [views.notification(n) for n in found]}
 
 
 @router.post("/survivors/{survivor_id}/care-plan/goals", status_code=201)

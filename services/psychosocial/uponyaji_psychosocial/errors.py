@@ -71,3 +71,7 @@ class SafetyResponseRequired(PsychosocialError):
 
 class GoalClosed(PsychosocialError):
     """The goal was achieved or discontinued: add a new goal instead."""
+
+
+class WorkBeforeConsent(PsychosocialError):
+    """Work dated before the consent that allows it, not marked as retrospective documentation."""

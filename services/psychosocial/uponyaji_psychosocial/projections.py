@@ -8,12 +8,28 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
 from uponyaji_events.projection import replay
 from uponyaji_events.store import EventStore
+from uponyaji_notify import outbox
+
+# Notification ids derive from the causing event: a replay never notifies twice. The outbox is
+# not a read table (a rebuild keeps it), since what was sent stays sent.
+NOTIFY = uuid5(UUID("6f1d2c6e-52a4-4d0e-9a56-2b1c1f0d7a10"), "psychosocial.notifications")
+
+
+def record_link(survivor_id: UUID) -> str:
+    """The path of a survivor's record in the staff application: an opaque id, no identity."""
+    return f"/survivors/{survivor_id}"
+
+
+async def _team(conn: Conn, survivor_id: UUID) -> str | None:
+    found = await conn.fetchval("SELECT team FROM caseload WHERE survivor_id = $1", survivor_id)
+    return None if found is None else str(found)
+
 
 READ_TABLES = (
     "goal_reviews",
@@ -83,6 +99,29 @@ async def _flag(conn: Conn, event: Event) -> None:
         UUID(p["flag_id"]), UUID(p["survivor_id"]), UUID(p["assessment_id"]), p["reason"],
         p["item"], p["response"], _at(p["raised_at"]), event.actor.id,
     )  # fmt: skip
+    survivor_id = UUID(p["survivor_id"])
+    await outbox.add(
+        conn, uuid5(NOTIFY, str(event.event_id)), recipient_role="clinical_supervisor",
+        team=await _team(conn, survivor_id), kind="risk_flag_raised",
+        link=record_link(survivor_id), at=event.recorded_at,
+    )  # fmt: skip
+
+
+async def _escalated(conn: Conn, event: Event) -> None:
+    p = event.payload
+    survivor_id = UUID(p["survivor_id"])
+    await conn.execute(
+        "UPDATE risk_flags SET escalation_level = $2, escalated_at = $3 WHERE flag_id = $1",
+        UUID(p["flag_id"]), p["level"], _at(p["escalated_at"]),
+    )  # fmt: skip
+    # The first level goes to the supervisors of the survivor's team, the second to every
+    # programme lead (they oversee the whole programme).
+    team = await _team(conn, survivor_id) if p["level"] == 1 else None
+    await outbox.add(
+        conn, uuid5(NOTIFY, str(event.event_id)), recipient_role=p["to_role"], team=team,
+        kind="risk_flag_escalated", link=record_link(survivor_id), at=event.recorded_at,
+        hours=p["after_hours"],
+    )  # fmt: skip
 
 
 async def _safety(conn: Conn, event: Event) -> None:
@@ -127,6 +166,7 @@ APPLY: dict[str, Callable[[Conn, Event], Awaitable[None]]] = {
     "psychosocial.AssessmentRecorded": _assessment,
     "psychosocial.AssessmentCorrected": _assessment,
     "psychosocial.RiskFlagRaised": _flag,
+    "psychosocial.RiskFlagEscalated": _escalated,
     "psychosocial.SafetyResponseRecorded": _safety,
     "psychosocial.CarePlanGoalAdded": _goal,
     "psychosocial.CarePlanGoalReviewed": _review,

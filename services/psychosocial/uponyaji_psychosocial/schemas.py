@@ -99,6 +99,9 @@ class SessionBody(Body):
     interpreter_language: LanguageCode | None = None
     notes: Note | None = None
     other_participants: list[OtherParticipant] = Field(default_factory=list, max_length=30)
+    retrospective_reason: Note | None = Field(
+        None, description="Documenting a session held before consent was recorded: why"
+    )
 
 
 def _instrument(value: str) -> str:
@@ -141,6 +144,9 @@ class AssessmentBody(_Responses):
 
     administered_at: Instant | None = Field(
         None, description="When it was administered (timezone required); default now"
+    )
+    retrospective_reason: Note | None = Field(
+        None, description="Documenting an administration from before consent was recorded: why"
     )
 
 

@@ -13,7 +13,7 @@ SERVICE = "psychosocial"
 
 
 class Settings(ServiceSettings):
-    """The common service fields, intake's URL and the PCL-5 cut-off."""
+    """The common service fields, intake's URL, escalation times and the PCL-5 cut-off."""
 
     model_config = service_config(SERVICE)
 
@@ -21,6 +21,33 @@ class Settings(ServiceSettings):
     kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
     intake_url: str | None = Field(
         None, description="Intake's base URL (its event feed); default from UPONYAJI_SERVICE_URLS"
+    )
+    escalate_after_hours: int = Field(
+        24,
+        ge=1,
+        le=720,
+        description="Hours without a safety response before a risk flag goes "
+        "to the clinical supervisors of the survivor's team",
+    )
+    second_escalation_after_hours: int = Field(
+        72, ge=2, le=2160, description="Hours before it goes on to the programme lead"
+    )
+    escalation_check_seconds: float = Field(
+        60.0, gt=0, le=3600, description="How often open flags are checked for escalation"
+    )
+    smtp_host: str | None = Field(
+        None, description="SMTP relay for e-mail notifications (unset: none)"
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP relay port")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
+    smtp_sender: str = Field("uponyaji@localhost", description="From address of notifications")
+    notify_addresses: dict[str, str] = Field(
+        default_factory=dict,
+        description="Mailbox per role (`clinical_supervisor`) or per role and team "
+        "(`clinical_supervisor:<team>`) for e-mailed notifications",
+    )
+    link_base: str = Field(
+        "http://localhost:8000", description="The staff application's address, for links in e-mails"
     )
     pcl5_cutoff: int = Field(
         PCL5_CUTOFF_DEFAULT, ge=31, le=33, description="PCL-5 probable-PTSD cut-off (31–33)"

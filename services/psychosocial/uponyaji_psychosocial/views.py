@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 from uponyaji_events.sealing import ERASED, Sealer
+from uponyaji_notify import Notification
 
 from .instruments import shown
 from .progress import Point
@@ -107,6 +108,8 @@ async def risk_flag(row: asyncpg.Record, read: Reader | None) -> dict[str, Any]:
         "raised_at": _iso(row["raised_at"]),
         "raised_by": row["raised_by"],
         "status": row["status"],
+        "escalation_level": row["escalation_level"],
+        "escalated_at": _iso(row["escalated_at"]) if row["escalated_at"] else None,
         "safety_response": {
             "responder_id": str(row["responder_id"]),
             "actions": list(row["actions"]),
@@ -146,3 +149,12 @@ async def goal(
             for r in reviews
         ],
     }
+
+
+def notification(found: Notification) -> dict[str, Any]:
+    """A notification as the staff application lists it."""
+    return {
+        "notification_id": str(found.notification_id), "kind": found.kind,
+        "recipient_role": found.recipient_role, "team": found.team, "subject": found.subject,
+        "text": found.text, "link": found.link, "created_at": found.created_at.isoformat(),
+    }  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import asyncpg
 from fastapi import FastAPI
@@ -16,7 +16,7 @@ from . import consumers
 from .api import router
 from .caseload import FactsCaseload
 from .projections import MIGRATIONS, handler
-from .settings import SERVICE, SOURCES, Settings
+from .settings import SERVICE, Settings
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ REPORTING: Service[Settings, Reporting] = Service(
     routers=[router],
     migrations=MIGRATIONS,
     caseload=lambda parts: FactsCaseload(parts.pool),
-    follows=[project(source) for source in (*SOURCES, SERVICE)],
+    follows_from=lambda settings: [project(s) for s in (*settings.sources(), SERVICE)],
     rebuild=lambda running, on_page: consumers.rebuild(
         running.parts.pool, list(running.consumers.values()), progress=False, on_page=on_page
     ),
@@ -62,5 +62,15 @@ def create_app(
     feeds: Mapping[str, FeedSource] | None = None,
     clock: Clock | None = None,
 ) -> FastAPI:
-    """Reporting's app; settings from `REPORTING_*` (and `UPONYAJI_ENV`) unless given."""
-    return REPORTING.create_app(settings or Settings(), feeds=feeds, clock=clock)
+    """Reporting's app; settings from `REPORTING_*` (and `UPONYAJI_ENV`) unless given.
+
+    Medical and empowerment are followed when their URL is known or a feed is given for them.
+    """
+    service = REPORTING
+    if feeds:
+        given = list(feeds)
+        service = replace(
+            REPORTING,
+            follows_from=lambda s: [project(x) for x in (*s.sources(given), SERVICE)],
+        )
+    return service.create_app(settings or Settings(), feeds=feeds, clock=clock)

@@ -24,7 +24,7 @@ from uponyaji_events.store import EventStore
 from uponyaji_service import feed_auth, http_feed
 
 from .projections import TABLES, facts_deferred, handler, refresh_all
-from .settings import SERVICE, SOURCES, Settings
+from .settings import SERVICE, Settings
 
 REBUILD_PAGE = 5000  # events read from a feed and applied per transaction during a rebuild
 
@@ -36,15 +36,17 @@ def build(
     own: EventStore | None = None,
     tokens: ServiceTokens | None = None,
 ) -> list[Consumer]:
-    """Consumers of intake, psychosocial and (given `own`) reporting's own audit records, for
-    tools outside the app (the rebuild command, benchmarks): the app declares the same ones.
+    """Consumers of intake, psychosocial, medical and empowerment where deployed (their URL known
+    or a feed given), and (given `own`) reporting's own audit records, for tools outside the app
+    (the rebuild command, benchmarks): the app declares the same ones.
 
     `feeds` overrides the sources' HTTP feeds; `tokens` authenticates reporting to them.
     """
     built = []
+    sources = settings.sources(feeds or {})
     if own is not None:
         feeds = {**(feeds or {}), SERVICE: StoreFeed(own)}
-    for source in (*SOURCES, SERVICE) if own is not None else SOURCES:
+    for source in (*sources, SERVICE) if own is not None else sources:
         feed: FeedSource | None = (feeds or {}).get(source)
         url = settings.service_url(source)
         if feed is None and url:

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from . import programmes
 from .instruments import OUTCOME_INSTRUMENTS, Change
 from .journey import Journey
 
@@ -41,6 +42,7 @@ class Facts:
     open_risk_flags: int = 0
     case_number: str | None = None
     lead_worker: str | None = None
+    programme: tuple[tuple[str, str], ...] = ()  # medical and empowerment keys (programmes.py)
 
 
 def facts(journey: Journey) -> Facts:
@@ -71,12 +73,17 @@ def facts(journey: Journey) -> Facts:
             services.add("counselling")
             first_service = min(first_service or day, day)
     outcomes = {i: str(c) for i in OUTCOME_INSTRUMENTS if (c := journey.outcome(i)) is not None}
+    county = record.get("county_code")
+    programme = (
+        *programmes.medical_keys(journey),
+        *programmes.empowerment_keys(journey, county),
+    )
     return Facts(
-        journey.survivor_id, team, record.get("county_code"), record.get("gender"),
+        journey.survivor_id, team, county, record.get("gender"),
         record.get("age_band"), journey.registered_at.date() if journey.registered_at else None,
         closed_on, journey.stages.get("intake") == "erased", frozenset(perpetrators),
         frozenset(methods), frozenset(services), first_service, outcomes, journey.open_risk_flags,
-        journey.case_number, str(worker) if worker else None,
+        journey.case_number, str(worker) if worker else None, programme,
     )  # fmt: skip
 
 
@@ -122,6 +129,7 @@ def contributions(f: Facts, *, merged: bool = False) -> list[Key]:
     keys += [(f"outcome:{i}", str(change)) for i, change in sorted(f.outcomes.items())]
     if f.open_risk_flags:
         keys.append(("open_risk_flags", ""))
+    keys += list(f.programme)
     if f.erased:
         keys.append(("inactive", "erased"))
     elif f.closed_on is not None:
@@ -195,6 +203,7 @@ def render(counts: Mapping[Key, int], until: date) -> dict[str, Any]:
         },
         "outcomes": _outcomes(counts),
         "open_risk_flags": shown(counts.get(("open_risk_flags", ""), 0)),
+        **programmes.render(counts, median),
     }
 
 

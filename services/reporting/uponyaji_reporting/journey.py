@@ -12,9 +12,10 @@ from uuid import UUID
 from .instruments import PARAMETERS, Change, classify, rci
 from .milestones import Entry
 
-CONTACT_KINDS = frozenset(
-    {"registered", "assessment", "assessment_corrected", "risk_flag_resolved"}
-)
+CONTACT_KINDS = frozenset({
+    "registered", "assessment", "assessment_corrected", "risk_flag_resolved", "examined",
+    "needs_assessed", "follow_up", "training_completed",
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,24 @@ def _psychosocial_stage(entries: list[Entry], open_flags: int) -> str:
     return "not_started"
 
 
+def _medical_stage(kinds: set[str]) -> str:
+    if "report_signed" in kinds:
+        return "report_signed"
+    return "examined" if "examined" in kinds else "referred"
+
+
+def _empowerment_stage(kinds: set[str]) -> str:
+    for kind, stage in (
+        ("follow_up", "followed_up"), ("follow_up_corrected", "followed_up"),
+        ("grant_disbursed", "grant_disbursed"), ("grant_approved", "grant_approved"),
+        ("plan_started", "plan_started"), ("needs_assessed", "needs_assessed"),
+        ("needs_assessment_corrected", "needs_assessed"),
+    ):  # fmt: skip
+        if kind in kinds:
+            return stage
+    return "referred"
+
+
 def fold(survivor_id: UUID, rows: Iterable[Entry]) -> Journey:
     """The journey of one survivor from their entries (any order; sorted by when they happened).
 
@@ -156,4 +175,10 @@ def fold(survivor_id: UUID, rows: Iterable[Entry]) -> Journey:
         "intake": _intake_stage(intake) if journey.registered_at else "unknown",
         "psychosocial": _psychosocial_stage(psychosocial, len(flags)),
     }
+    medical = {e.kind for e in journey.milestones if e.source == "medical"}
+    if medical:  # only once the survivor is known to medical
+        journey.stages["medical"] = _medical_stage(medical)
+    empowerment = {e.kind for e in journey.milestones if e.source == "empowerment"}
+    if empowerment:
+        journey.stages["empowerment"] = _empowerment_stage(empowerment)
     return journey

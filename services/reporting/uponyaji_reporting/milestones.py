@@ -1,7 +1,8 @@
 """Events of other services → journey entries: one per survivor concerned, unsealed fields only.
 
-Sealed values (names, narratives, notes, reasons) are never copied: an entry keeps vocabulary
-codes, dates and scores, so nothing here needs (or could use) a survivor's data key.
+Sealed values (names, narratives, notes, reasons, clinical texts, payment references) are never
+copied: an entry keeps vocabulary codes, dates, amounts and scores, so nothing here needs (or
+could use) a survivor's data key.
 """
 
 from __future__ import annotations
@@ -84,6 +85,11 @@ _PSYCHOSOCIAL: dict[str, tuple[str, tuple[str, ...], str | None]] = {
         "administered_at",
     ),
     "psychosocial.RiskFlagRaised": ("risk_flag_raised", ("flag_id", "reason", "item"), "raised_at"),
+    "psychosocial.RiskFlagEscalated": (
+        "risk_flag_escalated",
+        ("flag_id", "level", "to_role", "after_hours"),
+        "escalated_at",
+    ),
     "psychosocial.SafetyResponseRecorded": (
         "risk_flag_resolved",
         ("flag_id", "actions", "referral"),
@@ -96,7 +102,98 @@ _PSYCHOSOCIAL: dict[str, tuple[str, tuple[str, ...], str | None]] = {
         "reviewed_on",
     ),
 }
-TABLES = {"intake": _INTAKE, "psychosocial": _PSYCHOSOCIAL}
+_MEDICAL: dict[str, tuple[str, tuple[str, ...], str | None]] = {
+    # never the facility, allegation, interpretation, report content, signatures or notes
+    "medical.EncounterOpened": (
+        "examined",
+        ("encounter_id", "kind", "county_code", "limited_by_survivor"),
+        "occurred_at",
+    ),
+    "medical.FindingDocumented": (
+        "finding_documented",
+        ("finding_id", "encounter_id", "region", "lesion", "estimated_age", "supersedes"),
+        None,
+    ),
+    "medical.OverallEvaluationRecorded": ("overall_evaluation", ("encounter_id", "level"), None),
+    "medical.ReportSigned": (
+        "report_signed",
+        ("report_id", "encounter_id", "place_county_code"),
+        "signed_at",
+    ),
+    "medical.AddendumSigned": ("report_addendum", ("addendum_id", "report_id"), "signed_at"),
+    "medical.FormIssued": ("form_issued", ("document_id", "encounter_id", "form"), None),
+    "medical.TreatmentRecorded": (
+        "treatment",
+        ("treatment_id", "encounter_id", "kind", "duration_days", "supersedes"),
+        None,
+    ),
+    "medical.SpecialistReferralMade": (
+        "specialist_referral_made",
+        ("specialist_referral_id", "specialty"),
+        None,
+    ),
+    "medical.SpecialistReferralOutcomeRecorded": (
+        "specialist_referral_outcome",
+        ("specialist_referral_id", "outcome"),
+        None,
+    ),
+    "medical.ReferralAccepted": ("referral_answered", ("referral_id",), None),
+    "medical.ReferralDeclined": ("referral_answered", ("referral_id",), None),
+}
+_MEDICAL_DECISIONS = {
+    "medical.ReferralAccepted": "accepted",
+    "medical.ReferralDeclined": "declined",
+}
+_NEEDS = (
+    "assessment_id", "household_size", "dependants", "earners", "monthly_income_kes", "housing",
+    "hunger_score", "hunger_category", "school_age_children", "children_out_of_school",
+)  # fmt: skip
+_FOLLOW_UP = (
+    "follow_up_id", "milestone", "due_on", "monthly_income_kes", "business_operating",
+    "employment_status", "hunger_score", "hunger_category",
+)  # fmt: skip
+_EMPOWERMENT: dict[str, tuple[str, tuple[str, ...], str | None]] = {
+    # never notes, goal texts, justifications, reasons, payment references or their digests
+    "empowerment.NeedsAssessed": ("needs_assessed", _NEEDS, "assessed_on"),
+    "empowerment.NeedsAssessmentCorrected": (
+        "needs_assessment_corrected",
+        (*_NEEDS, "supersedes"),
+        "assessed_on",
+    ),
+    "empowerment.LivelihoodPlanStarted": ("plan_started", ("plan_id",), "started_on"),
+    "empowerment.GrantApproved": (
+        "grant_approved",
+        ("grant_id", "amount_kes", "budget_line_id"),
+        "approved_on",
+    ),
+    "empowerment.GrantDisbursed": (
+        "grant_disbursed",
+        ("disbursement_id", "grant_id", "amount_kes", "channel"),
+        "disbursed_on",
+    ),
+    "empowerment.TrainingCompleted": (
+        "training_completed",
+        ("course_id", "sessions_attended"),
+        "completed_on",
+    ),
+    "empowerment.FollowUpRecorded": ("follow_up", _FOLLOW_UP, "held_on"),
+    "empowerment.FollowUpCorrected": (
+        "follow_up_corrected",
+        (*_FOLLOW_UP, "supersedes"),
+        "held_on",
+    ),
+    "empowerment.ReferralAnswered": (
+        "referral_answered",
+        ("referral_id", "decision"),
+        "answered_on",
+    ),
+}
+TABLES = {
+    "intake": _INTAKE,
+    "psychosocial": _PSYCHOSOCIAL,
+    "medical": _MEDICAL,
+    "empowerment": _EMPOWERMENT,
+}
 
 
 def entries(source: str, event: Event) -> list[Entry]:
@@ -113,6 +210,8 @@ def entries(source: str, event: Event) -> list[Entry]:
     if event.type == "psychosocial.SessionRecorded":
         at = _when(payload.get("held_on"), event.occurred_at)
         common = _pick(payload, "session_id", "kind", "duration_minutes", "approach", "place")
+        if payload.get("retrospective_reason") is not None:
+            common["retrospective"] = True  # documented after the fact (the reason stays sealed)
         return [
             entry(p["survivor_id"], "session", at, {**common, "attendance": p["attendance"]})
             for p in payload.get("participants", [])
@@ -122,4 +221,11 @@ def entries(source: str, event: Event) -> list[Entry]:
         return []
     kind, fields, when = known
     at = _when(payload.get(when) if when else None, event.occurred_at)
-    return [entry(payload["survivor_id"], kind, at, _pick(payload, *fields))]
+    data = _pick(payload, *fields)
+    if event.type in _MEDICAL_DECISIONS:
+        data["decision"] = _MEDICAL_DECISIONS[event.type]
+    elif event.type == "empowerment.LivelihoodPlanStarted":
+        data["goal_kinds"] = sorted({str(goal["kind"]) for goal in payload.get("goals", [])})
+    if payload.get("retrospective_reason") is not None:
+        data["retrospective"] = True  # documented after the fact (the reason stays sealed)
+    return [entry(payload["survivor_id"], kind, at, data)]

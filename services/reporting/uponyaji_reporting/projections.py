@@ -85,6 +85,12 @@ def json_object(value: Any) -> dict[str, Any]:
     return dict(loaded)
 
 
+def json_list(value: Any) -> list[Any]:
+    """A jsonb array column as a list (None when the column is absent: an empty list)."""
+    loaded = json.loads(value) if isinstance(value, str) else value
+    return list(loaded or [])
+
+
 def facts_from_row(r: asyncpg.Record) -> Facts:
     """A `survivor_facts` row as the dashboard's `Facts`."""
     return Facts(
@@ -92,6 +98,7 @@ def facts_from_row(r: asyncpg.Record) -> Facts:
         r["registered_on"], r["closed_on"], r["erased"], frozenset(r["perpetrators"]),
         frozenset(r["methods"]), frozenset(r["services"]), r["first_service_on"],
         json_object(r["outcomes"]), r["open_risk_flags"], r["case_number"], r["lead_worker"],
+        tuple((str(d), str(v)) for d, v in json_list(r["programme"])),
     )  # fmt: skip
 
 
@@ -133,23 +140,27 @@ async def write_facts(conn: Conn, rows: Sequence[tuple[Facts, UUID | None]]) -> 
                     SEPARATOR.join(sorted(f.perpetrators)), SEPARATOR.join(sorted(f.methods)),
                     SEPARATOR.join(sorted(f.services)), f.first_service_on,
                     json.dumps(f.outcomes), f.open_risk_flags, merged_into,
+                    json.dumps([list(k) for k in f.programme]),
                 )
                 for f, merged_into in chunk
             ),
-            17,
+            18,
         )  # fmt: skip
         await conn.execute(
             """INSERT INTO survivor_facts (survivor_id, case_number, team, lead_worker, county,
                    gender, age_band, registered_on, closed_on, erased, perpetrators, methods,
-                   services, first_service_on, outcomes, open_risk_flags, merged_into)
+                   services, first_service_on, outcomes, open_risk_flags, merged_into,
+                   programme)
                SELECT id, cn, team, lw, county, gender, age, reg, closed, erased,
-                   string_to_array(perp, $18), string_to_array(meth, $18),
-                   string_to_array(serv, $18), first, outcomes::jsonb, flags, merged
+                   string_to_array(perp, $19), string_to_array(meth, $19),
+                   string_to_array(serv, $19), first, outcomes::jsonb, flags, merged,
+                   programme::jsonb
                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
                    $6::text[], $7::text[], $8::date[], $9::date[], $10::bool[], $11::text[],
-                   $12::text[], $13::text[], $14::date[], $15::text[], $16::int[], $17::uuid[])
+                   $12::text[], $13::text[], $14::date[], $15::text[], $16::int[], $17::uuid[],
+                   $18::text[])
                  AS u(id, cn, team, lw, county, gender, age, reg, closed, erased, perp, meth,
-                      serv, first, outcomes, flags, merged)
+                      serv, first, outcomes, flags, merged, programme)
                ON CONFLICT (survivor_id) DO UPDATE SET case_number = EXCLUDED.case_number,
                    team = EXCLUDED.team, lead_worker = EXCLUDED.lead_worker,
                    county = EXCLUDED.county, gender = EXCLUDED.gender,
@@ -158,7 +169,7 @@ async def write_facts(conn: Conn, rows: Sequence[tuple[Facts, UUID | None]]) -> 
                    perpetrators = EXCLUDED.perpetrators, methods = EXCLUDED.methods,
                    services = EXCLUDED.services, first_service_on = EXCLUDED.first_service_on,
                    outcomes = EXCLUDED.outcomes, open_risk_flags = EXCLUDED.open_risk_flags,
-                   merged_into = EXCLUDED.merged_into""",
+                   merged_into = EXCLUDED.merged_into, programme = EXCLUDED.programme""",
             *arrays,
             SEPARATOR,
         )

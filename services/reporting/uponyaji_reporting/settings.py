@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import Field
 from uponyaji_service import ServiceSettings, service_config
 
 SERVICE = "reporting"
-SOURCES = ("intake", "psychosocial")
+SOURCES = ("intake", "psychosocial")  # always followed: a rebuild refuses without their feeds
+OPTIONAL = ("medical", "empowerment")  # followed where deployed (a URL is known, or a feed given)
 
 
 class Settings(ServiceSettings):
@@ -21,3 +24,13 @@ class Settings(ServiceSettings):
     port: int = Field(8006, ge=1, le=65535)
     intake_url: str | None = Field(None, description="Intake's base URL (its event feed)")
     psychosocial_url: str | None = Field(None, description="Psychosocial's base URL (its feed)")
+    medical_url: str | None = Field(None, description="Medical's base URL (its feed)")
+    empowerment_url: str | None = Field(None, description="Empowerment's base URL (its feed)")
+
+    def sources(self, given: Iterable[str] = ()) -> tuple[str, ...]:
+        """The sources followed: intake and psychosocial, and each optional one deployed."""
+        known = set(given)
+        return (
+            *SOURCES,
+            *(s for s in OPTIONAL if s in known or self.service_url(s) is not None),
+        )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -140,10 +141,14 @@ async def restricted(
     url = new_database_url()
     role = f"app_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(url)
-    await admin.execute(f"CREATE ROLE {role} LOGIN")
+    password = uuid.uuid4().hex
+    await admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
     await admin.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {role}")
     await admin.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
-    pool = await create_pool(url.replace("postgres@", f"{role}@", 1), min_size=1, max_size=3)
+    parts = urlsplit(url)
+    own = parts._replace(netloc=f"{role}:{password}@{parts.hostname}:{parts.port}")
+    pool = await create_pool(urlunsplit(own), min_size=1, max_size=3)
+    assert await pool.fetchval("SELECT current_user") == role  # not the superuser
     world = World()
     access = Access(
         service=SERVICE,

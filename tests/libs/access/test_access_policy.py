@@ -58,7 +58,7 @@ def expected(scope: str | None, relation: str) -> tuple[str, str | None]:
 
 
 def test_the_platform_policy_loads_and_covers_every_role_for_every_action() -> None:
-    assert len(ROLES) == 9
+    assert len(ROLES) == 10
     assert len(ACTIONS) >= 30
     for rule in POLICY.actions.values():
         assert set(rule.scopes) == set(ROLES), rule.name
@@ -68,10 +68,8 @@ def test_the_platform_policy_loads_and_covers_every_role_for_every_action() -> N
 
 def test_the_service_role_may_read_feeds_and_nothing_else() -> None:
     allowed = {name: rule.scopes["service"] for name, rule in POLICY.actions.items()}
-    assert {name: scope for name, scope in allowed.items() if scope} == {
-        "feed.read": "any",
-        "identity.feed.read": "any",
-    }
+    feeds = {"feed.read": "any", "identity.feed.read": "any"}
+    assert {name: scope for name, scope in allowed.items() if scope} == feeds
     assert not any(rule.scopes["service"] for rule in POLICY.fields.values())
 
 
@@ -155,7 +153,10 @@ def test_field_rules_of_the_issue() -> None:
             if scope is not None
         }
 
-    assert who_sees("counselling_notes") == {"counsellor": "caseload"}
+    assert who_sees("counselling_notes") == {
+        "counsellor": "caseload",
+        "clinical_supervisor": "caseload",
+    }
     assert who_sees("medico_legal") == {"clinician": "caseload"}
     identity = who_sees("identity")
     assert identity.pop("intake_officer") == "caseload"

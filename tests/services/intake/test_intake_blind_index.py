@@ -35,13 +35,21 @@ def test_name_tokens_fold_case_accents_and_apostrophes() -> None:
         ("00254712345678", "+254712345678"),
         ("0110 123 456", "+254110123456"),
         ("+256 772 123456", "+256772123456"),
+        ("020 2345678", "+254202345678"),  # a Nairobi landline
+        ("+44 20 7946 0000", "+442079460000"),  # a foreign number, country given
     ],
 )
 def test_kenyan_phone_numbers_become_e164(raw: str, e164: str) -> None:
     assert normalise_phone(raw) == e164
 
 
-@pytest.mark.parametrize("raw", ["", "12345", "+2547123", "07123456789", "phone", "+254abc"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "", "12345", "+2547123", "07123456789", "phone", "+254abc",
+        "0812345678", "+254812345678", "254912345678", "0312345678",  # no Kenyan prefix
+    ],
+)  # fmt: skip
 def test_unusable_phone_numbers_are_refused(raw: str) -> None:
     with pytest.raises(InvalidPhone):
         normalise_phone(raw)

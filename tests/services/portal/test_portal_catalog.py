@@ -6,10 +6,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pytest
-from uponyaji_events.contracts import psychosocial, vocabularies
+from uponyaji_events.contracts import empowerment, medical, psychosocial, vocabularies
 from uponyaji_portal import i18n
 from uponyaji_portal.catalog import extract, read
-from uponyaji_portal.vocab import COUNTIES, VOCABULARIES, label
+from uponyaji_portal.vocab import COUNTIES, VOCABULARIES, kind_label, label
 
 
 def test_every_message_in_use_is_in_the_catalog_and_translated() -> None:
@@ -83,7 +83,39 @@ CONTRACTS: dict[str, type[StrEnum]] = {
     "band": psychosocial.SeverityBand,
     "flag": psychosocial.AssessmentFlag,
     "risk_reason": psychosocial.RiskReason,
+    "encounter_kind": medical.EncounterKind,
+    "present_role": medical.PresentRole,
+    "gender_choice": medical.GenderChoice,
+    "body_region": medical.BodyRegion,
+    "lesion_type": medical.LesionType,
+    "lesion_shape": medical.LesionShape,
+    "lesion_colour": medical.LesionColour,
+    "lesion_age": medical.LesionAge,
+    "diagram_view": medical.DiagramView,
+    "consistency": medical.ConsistencyLevel,
+    "treatment_kind": medical.TreatmentKind,
+    "evidence_kind": medical.EvidenceKind,
+    "custody_location": medical.CustodyLocation,
+    "form_kind": medical.FormKind,
+    "hunger_answer": empowerment.HungerAnswer,
+    "hunger_category": empowerment.HungerCategory,
+    "income_source": empowerment.IncomeSource,
+    "housing": empowerment.Housing,
+    "skill": empowerment.Skill,
+    "barrier": empowerment.Barrier,
+    "goal_kind": empowerment.GoalKind,
+    "livelihood_status": empowerment.GoalStatus,
+    "grant_purpose": empowerment.GrantPurpose,
+    "channel": empowerment.Channel,
+    "employment_status": empowerment.EmploymentStatus,
+    "followup_milestone": empowerment.Milestone,
 }
+
+
+def test_every_report_section_medical_names_has_a_label() -> None:
+    from uponyaji_medical.domain.report import SECTIONS
+
+    assert {key for key, _ in SECTIONS} == VOCABULARIES["report_section"].keys()
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACTS))
@@ -107,3 +139,14 @@ def test_months_are_named_in_the_users_language() -> None:
         i18n.use("en")
     assert i18n.month("2026-12") == "Dec 2026"
     assert swahili != "Dec 2026"
+
+
+def test_a_journey_kind_without_a_label_yet_is_shown_in_plain_words() -> None:
+    i18n.load_catalogs()
+    i18n.use("sw")
+    try:
+        assert kind_label("milestone", "report_signed") == "Ripoti imetiwa sahihi"
+        assert kind_label("milestone", "complaint_filed") == "Complaint filed"
+        assert kind_label("stage", "grant_disbursed") == "Ruzuku imelipwa"
+    finally:
+        i18n.use("en")

@@ -32,6 +32,8 @@ NAIROBI = uuid.UUID("0190a8e5-7c00-7000-8000-0000000000b1")
 MOMBASA = uuid.UUID("0190a8e5-7c00-7000-8000-0000000000b2")
 REGISTRY = default_registry()
 OFFICER = Actor(id=str(uuid.uuid4()), role="intake_officer")
+# Consent given well before the dates the tests record work on (work may not precede it).
+CONSENT_AT = datetime(2025, 1, 6, 7, 0, tzinfo=UTC)
 PHQ9_RISKY = [3, 0, 1, 2, 0, 0, 1, 0, 3]  # INSTRUMENTS.md: 10, moderate, item 9 = 3
 
 
@@ -103,16 +105,16 @@ class FakeIntake:
         await self._append("survivor", survivor, *models)
         return survivor
 
-    def _consent(self, survivor: uuid.UUID, *, granted: bool, scope: str = "psychosocial_support"
-                 ) -> BaseModel:  # fmt: skip
+    def _consent(self, survivor: uuid.UUID, *, granted: bool, scope: str = "psychosocial_support",
+                 at: datetime = CONSENT_AT) -> BaseModel:  # fmt: skip
         fields: dict[str, Any] = {
             "survivor_id": survivor, "scope": scope, "method": "verbal", "party": "survivor",
-            "language": "sw", "at": datetime.now(UTC),
+            "language": "sw", "at": at,
         }  # fmt: skip
         return i.ConsentGranted(**fields) if granted else i.ConsentWithdrawn(**fields)
 
-    async def grant(self, survivor: uuid.UUID) -> None:
-        await self._append("survivor", survivor, self._consent(survivor, granted=True))
+    async def grant(self, survivor: uuid.UUID, at: datetime = CONSENT_AT) -> None:
+        await self._append("survivor", survivor, self._consent(survivor, granted=True, at=at))
 
     async def withdraw(self, survivor: uuid.UUID) -> None:
         await self._append("survivor", survivor, self._consent(survivor, granted=False))

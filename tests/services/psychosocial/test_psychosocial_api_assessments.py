@@ -33,6 +33,22 @@ async def test_a_phq9_is_scored_banded_and_flagged(
     assert listed[0]["status"] == "current"
 
 
+async def test_hscl25_item20_endorsed_raises_a_risk_flag_the_caseload_sees(
+    app: FastAPI, intake: FakeIntake, counsellor: As
+) -> None:
+    sid = await survivor(intake, app)
+    responses = [1] * 25
+    responses[19] = 2  # "a little": thoughts of ending one's life
+    answer = await counsellor.post(
+        f"/survivors/{sid}/assessments", {"instrument": "HSCL-25", "responses": responses}
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["risk_flag_id"] is not None
+    flags = (await counsellor.get(f"/survivors/{sid}/risk-flags")).json()
+    listed = flags["flags"]
+    assert [(f["reason"], f["item"], f["response"]) for f in listed] == [("hscl25_item20", 20, 2)]
+
+
 @pytest.mark.parametrize(
     ("instrument", "responses", "problem"),
     [

@@ -52,6 +52,25 @@ def test_phq9_item9_raises_a_flag_whatever_the_total() -> None:
     assert result.risk == (("phq9_item9", 9, 1),)
 
 
+@pytest.mark.parametrize(("item20", "flagged"), [(1, False), (2, True), (3, True), (4, True)])
+def test_hscl25_item20_flags_from_a_little_upwards(item20: int, flagged: bool) -> None:
+    # Rated 1 "not at all" to 4: the floor is no signal, "a little" (2) already is.
+    responses = [1] * 25
+    responses[19] = item20
+    result = score(TABLE["HSCL-25"], responses)
+    assert result.band == "below_threshold"
+    assert result.risk == ((("hscl25_item20", 20, item20),) if flagged else ())
+    assert ("self_harm_risk" in result.flags) is flagged
+
+
+def test_hscl25_other_items_at_maximum_raise_no_risk_flag() -> None:
+    responses = [4] * 25
+    responses[19] = 1
+    result = score(TABLE["HSCL-25"], responses)
+    assert result.risk == ()
+    assert "significant_distress" in result.flags
+
+
 def test_gad7_worked_example() -> None:
     result = score(TABLE["GAD-7"], [3, 0, 1, 2, 0, 0, 1])
     assert (result.total, result.band) == (7, "mild")
@@ -110,9 +129,10 @@ def test_hscl25_means_and_subscales() -> None:
     assert result.band == "below_threshold"
     depressed = score(TABLE["HSCL-25"], [1] * 10 + [2] * 15)  # total 1.6, depression 2
     assert (shown(depressed.total), depressed.band) == (1.6, "below_threshold")
-    assert depressed.flags == ("significant_depression",)
+    # item 20 at 2 ("a little"): thoughts of ending one's life are a risk signal as well
+    assert depressed.flags == ("significant_depression", "self_harm_risk")
     distressed = score(TABLE["HSCL-25"], [2] * 25)
-    assert distressed.flags == ("significant_distress", "significant_depression")
+    assert distressed.flags == ("significant_distress", "significant_depression", "self_harm_risk")
 
 
 def test_htq_probable_ptsd_at_2_5() -> None:

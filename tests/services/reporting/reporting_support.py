@@ -1,4 +1,5 @@
-"""Synthetic intake and psychosocial event stores for reporting's tests (contract-valid events)."""
+"""Synthetic intake, psychosocial, medical and empowerment event stores for reporting's tests
+(contract-valid events)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from uuid import UUID, uuid4
 
 import asyncpg
 from pydantic import BaseModel
+from uponyaji_events.contracts import empowerment as e
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts import kernel
+from uponyaji_events.contracts import medical as m
 from uponyaji_events.contracts import psychosocial as p
 from uponyaji_events.contracts.types import example_sealed
 from uponyaji_events.envelope import Actor, NewEvent
@@ -20,6 +23,8 @@ from uponyaji_reporting.settings import Settings
 
 OFFICER = Actor(id=str(uuid4()), role="intake_officer")
 COUNSELLOR = Actor(id=str(uuid4()), role="counsellor")
+CLINICIAN = Actor(id=str(uuid4()), role="clinician")
+EMPOWERMENT_OFFICER = Actor(id=str(uuid4()), role="empowerment_officer")
 TEAM = "0190a8e5-7c00-7000-8000-000000000201"
 WORKER = "0190a8e5-7c00-7000-8000-000000000101"
 PHQ9 = {16: [2, 2, 2, 2, 2, 2, 2, 2, 0], 9: [2, 1, 1, 1, 1, 1, 1, 1, 0],
@@ -170,6 +175,34 @@ class Psychosocial(Source):
         )  # fmt: skip
 
 
+class Example(Source):
+    """A service whose events are its contracts' examples with some fields changed."""
+
+    service = ""
+    actor = OFFICER
+
+    async def add(
+        self, model: type[BaseModel], stream: tuple[str, Any], on: str, **changes: Any
+    ) -> None:
+        """Append `<service>.<Model>`: the contract's example with `changes`, on a day."""
+        example = dict(model.model_config["json_schema_extra"]["examples"][0])  # type: ignore[index]
+        payload = {**example, **changes}
+        type_ = f"{self.service}.{model.__name__}"
+        await self.append(*stream, type_, model, payload, day(on), self.actor)
+
+
+class Medical(Example):
+    """Medical's events."""
+
+    service, actor = "medical", CLINICIAN
+
+
+class Empowerment(Example):
+    """Empowerment's events."""
+
+    service, actor = "empowerment", EMPOWERMENT_OFFICER
+
+
 def settings(database_url: str, nats_url: str) -> Settings:
     """Reporting's settings for a test: no HTTP feeds (the app is given the sources' stores)."""
     return Settings(database_url=database_url, nats_url=nats_url)
@@ -196,3 +229,179 @@ async def scenario(intake: Intake, psychosocial: Psychosocial) -> None:
     await psychosocial.phq9(SURVIVORS[5], "2026-01-10", 12)
     await psychosocial.phq9(SURVIVORS[5], "2026-03-10", 14)
     await intake.close(SURVIVORS[5], "2026-03-01")
+
+
+async def programme_scenario(medical: Medical, empowerment: Empowerment) -> None:
+    """Medical and empowerment for the six survivors of `scenario`; see the tests for the sums.
+
+    Medical: all six examined on 20 Jan; overall evaluation highly consistent for 0–4, consistent
+    for 5; reports of 0–4 signed on 1 Feb (31, 30, 29, 28, 27 days after registration); an
+    addendum, a P3, a treatment and a finding for survivor 0; a specialist referral's outcome for
+    1; intake's referral of 2 accepted. Empowerment: needs assessed for all on 15 Jan (KES 5,000,
+    moderate hunger); plans started; 0–4 approved KES 20,000 on 10 Feb and disbursed on 1 Mar
+    (survivor 0 in two halves), 5 approved KES 15,000 on 2 Apr; 0–4 trained; 3-month follow-ups
+    on 20 Apr: 0–4 KES 8,000, business operating, little or no hunger (survivor 4's first record
+    said KES 4,000 and is corrected), 5 KES 3,000, business closed, severe hunger.
+    """
+    for n, sid in enumerate(SURVIVORS):
+        encounter = uuid4()
+        survivor = ("survivor", sid)
+        await medical.add(
+            m.EncounterOpened,
+            survivor,
+            "2026-01-20",
+            survivor_id=sid,
+            encounter_id=encounter,
+            occurred_at=day("2026-01-20").isoformat(),
+        )
+        level = "highly_consistent" if n < 5 else "consistent"
+        await medical.add(
+            m.OverallEvaluationRecorded,
+            survivor,
+            "2026-01-25",
+            survivor_id=sid,
+            encounter_id=encounter,
+            level=level,
+        )
+        if n < 5:
+            report = uuid4()
+            await medical.add(
+                m.ReportSigned,
+                ("report", report),
+                "2026-02-01",
+                survivor_id=sid,
+                report_id=report,
+                encounter_id=encounter,
+                signed_at=day("2026-02-01").isoformat(),
+            )
+        if n == 0:
+            await medical.add(
+                m.AddendumSigned,
+                ("report", report),
+                "2026-02-03",
+                survivor_id=sid,
+                report_id=report,
+                addendum_id=uuid4(),
+                signed_at=day("2026-02-03").isoformat(),
+            )
+            for model, field in (
+                (m.FormIssued, "document_id"),
+                (m.TreatmentRecorded, "treatment_id"),
+                (m.FindingDocumented, "finding_id"),
+            ):
+                await medical.add(
+                    model,
+                    survivor,
+                    "2026-01-20",
+                    survivor_id=sid,
+                    encounter_id=encounter,
+                    **{field: uuid4()},
+                )
+        if n == 1:
+            await medical.add(
+                m.SpecialistReferralOutcomeRecorded,
+                survivor,
+                "2026-02-10",
+                survivor_id=sid,
+                specialist_referral_id=uuid4(),
+            )
+        if n == 2:
+            referral = uuid4()
+            await medical.add(
+                m.ReferralAccepted,
+                ("referral", referral),
+                "2026-01-18",
+                survivor_id=sid,
+                referral_id=referral,
+            )
+    for n, sid in enumerate(SURVIVORS):
+        survivor = ("survivor", sid)
+        await empowerment.add(
+            e.NeedsAssessed,
+            survivor,
+            "2026-01-15",
+            survivor_id=sid,
+            assessment_id=uuid4(),
+            assessed_on="2026-01-15",
+            monthly_income_kes="5000.00",
+            hunger_category="moderate",
+        )
+        await empowerment.add(
+            e.LivelihoodPlanStarted,
+            survivor,
+            "2026-01-20",
+            survivor_id=sid,
+            plan_id=uuid4(),
+            started_on="2026-01-20",
+        )
+        grant = uuid4()
+        approved = ("20000.00", "2026-02-10") if n < 5 else ("15000.00", "2026-04-02")
+        await empowerment.add(
+            e.GrantApproved,
+            survivor,
+            approved[1],
+            survivor_id=sid,
+            grant_id=grant,
+            amount_kes=approved[0],
+            approved_on=approved[1],
+        )
+        if n < 5:
+            halves = ["10000.00", "10000.00"] if n == 0 else ["20000.00"]
+            for amount in halves:
+                await empowerment.add(
+                    e.GrantDisbursed,
+                    survivor,
+                    "2026-03-01",
+                    survivor_id=sid,
+                    grant_id=grant,
+                    disbursement_id=uuid4(),
+                    amount_kes=amount,
+                    disbursed_on="2026-03-01",
+                )
+            await empowerment.add(
+                e.TrainingCompleted,
+                survivor,
+                "2026-03-20",
+                survivor_id=sid,
+                course_id=uuid4(),
+                completed_on="2026-03-20",
+            )
+        follow_up = uuid4()
+        ok = n < 5
+        await empowerment.add(
+            e.FollowUpRecorded,
+            survivor,
+            "2026-04-20",
+            survivor_id=sid,
+            follow_up_id=follow_up,
+            milestone="month_3",
+            due_on="2026-04-15",
+            held_on="2026-04-20",
+            business_operating=ok,
+            monthly_income_kes="4000.00" if n == 4 else "8000.00" if ok else "3000.00",
+            hunger_category="little_or_none" if ok else "severe",
+        )
+        if n == 4:
+            await empowerment.add(
+                e.FollowUpCorrected,
+                survivor,
+                "2026-04-21",
+                survivor_id=sid,
+                follow_up_id=uuid4(),
+                supersedes=follow_up,
+                milestone="month_3",
+                due_on="2026-04-15",
+                held_on="2026-04-20",
+                business_operating=True,
+                monthly_income_kes="8000.00",
+                hunger_category="little_or_none",
+            )
+    referral = uuid4()
+    await empowerment.add(
+        e.ReferralAnswered,
+        ("referral", referral),
+        "2026-01-14",
+        survivor_id=SURVIVORS[3],
+        referral_id=referral,
+        answered_on="2026-01-14",
+    )

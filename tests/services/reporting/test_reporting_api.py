@@ -19,7 +19,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from jwt.algorithms import OKPAlgorithm
-from reporting_support import SURVIVORS, TEAM, Intake, Psychosocial, scenario, settings
+from reporting_support import SURVIVORS, TEAM, Empowerment, Intake, Psychosocial, scenario, settings
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_reporting import queries
 from uponyaji_reporting.app import create_app
@@ -64,7 +64,12 @@ async def app(
     monkeypatch.setenv("REPORTING_IDENTITY_URL", "http://127.0.0.1:9")
     psychosocial = Psychosocial(await new_database())
     await scenario(intake, psychosocial)
-    feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed}
+    empowerment = Empowerment(await new_database())  # deployed, nothing recorded yet
+    feeds = {
+        "intake": intake.feed,
+        "psychosocial": psychosocial.feed,
+        "empowerment": empowerment.feed,
+    }
     application = create_app(settings(new_database_url(), nats_server.url), feeds=feeds)
     async with application.router.lifespan_context(application):
         await catch_up(application)
@@ -128,7 +133,11 @@ async def test_dashboard_numbers_and_suppression(http: Any) -> None:
     assert board["by_gender"] == {"female": "<5", "male": "<5"}
     assert board["outcomes"]["PHQ-9"]["reliable_recovery_percent"] == 83.3
     assert board["open_risk_flags"] == "<5"
-    assert set(board["lag"]) == {"intake", "psychosocial", "reporting"}
+    # medical is not deployed here (no URL, no feed): not followed; empowerment is, and is empty
+    assert set(board["lag"]) == {"intake", "psychosocial", "empowerment", "reporting"}
+    assert board["lag"]["empowerment"] == {"position": 0, "head": 0, "behind": 0}
+    assert board["empowerment"]["grants_approved"] == {}
+    assert board["medical"]["survivors_examined"] == 0
     march = (await http("/dashboard", "programme_lead", params={"from": "2026-03-01"})).json()
     assert march["survivors"] == 0
     assert (await http("/dashboard", "counsellor")).status_code == 403

@@ -46,7 +46,24 @@ def fake_facts(rng: random.Random) -> Facts:
         first_service_on=served,
         outcomes={i: rng.choice(OUTCOMES) for i in ("PHQ-9", "PCL-5") if rng.random() < 0.5},
         open_risk_flags=int(rng.random() < 0.1),
+        programme=fake_programme(rng),
     )
+
+
+def fake_programme(rng: random.Random) -> tuple[tuple[str, str], ...]:
+    """Some medical and empowerment keys (programmes.py), money as county|quarter|KES."""
+    keys: list[tuple[str, str]] = []
+    if rng.random() < 0.4:
+        keys += [("medical", "examined"), ("overall_consistency", rng.choice(["consistent",
+                 "highly_consistent", "typical"]))]  # fmt: skip
+        if rng.random() < 0.5:
+            keys += [("medical", "report_signed"),
+                     ("intake_to_signed_report_days", str(rng.randrange(90)))]  # fmt: skip
+    if rng.random() < 0.3:
+        place, quarter = rng.choice(COUNTIES), f"2025-Q{rng.randrange(1, 5)}"
+        keys.append(("grants_approved", f"{place}|{quarter}|{rng.randrange(1, 9) * 5000}.00"))
+        keys.append(("income_change", rng.choice(["increased", "same", "decreased"])))
+    return tuple(keys)
 
 
 def filters(rng: random.Random) -> list[Filter]:

@@ -1,4 +1,5 @@
-"""Consumers of synthetic intake and psychosocial stores: journeys, facts, audit; rebuild = live."""
+"""Consumers of synthetic intake, psychosocial, medical and empowerment stores: journeys, facts,
+audit; rebuild = live."""
 
 from __future__ import annotations
 
@@ -9,25 +10,44 @@ from typing import Any
 
 import asyncpg
 import pytest
-from reporting_support import SURVIVORS, TEAM, Intake, Psychosocial, day, scenario, settings
+from reporting_support import (
+    SURVIVORS,
+    TEAM,
+    Empowerment,
+    Intake,
+    Medical,
+    Psychosocial,
+    day,
+    programme_scenario,
+    scenario,
+    settings,
+)
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.migrate import directory_migrations, migrate
-from uponyaji_reporting import consumers, queries
+from uponyaji_reporting import consumers, queries, views
 from uponyaji_reporting.dashboard import Filter
 from uponyaji_reporting.projections import MIGRATIONS
 
 NewDatabase = Callable[..., Any]
+programmes_sources = ("medical", "empowerment")
+
+
+@pytest.fixture
+async def programmes(new_database: NewDatabase) -> tuple[Medical, Empowerment]:
+    return Medical(await new_database()), Empowerment(await new_database())
 
 
 @pytest.fixture
 async def world(
-    new_database: NewDatabase,
+    new_database: NewDatabase, programmes: tuple[Medical, Empowerment]
 ) -> tuple[asyncpg.Pool, Intake, Psychosocial, list[Consumer]]:
     intake, psychosocial = Intake(await new_database()), Psychosocial(await new_database())
     pool = await new_database()
     async with pool.acquire() as conn:
         await migrate(conn, directory_migrations(MIGRATIONS, "reporting"))
-    feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed}
+    medical, empowerment = programmes
+    feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed,
+             "medical": medical.feed, "empowerment": empowerment.feed}  # fmt: skip
     built = consumers.build(pool, settings("postgresql://unused", "nats://unused"), feeds)
     return pool, intake, psychosocial, built
 
@@ -111,19 +131,107 @@ async def test_as_of_returns_the_journey_as_it_stood(world: Any) -> None:
     assert (await queries.journey(pool, sid, datetime(2020, 1, 1, tzinfo=UTC))).milestones == []
 
 
-async def test_rebuild_from_zero_equals_live_and_duplicates_are_no_ops(world: Any) -> None:
+async def test_rebuild_from_zero_equals_live_and_duplicates_are_no_ops(
+    world: Any, programmes: tuple[Medical, Empowerment]
+) -> None:
     pool, intake, psychosocial, built = world
+    medical, empowerment = programmes
     await scenario(intake, psychosocial)
+    await programme_scenario(medical, empowerment)
     await psychosocial.accessed(SURVIVORS[1], str(SURVIVORS[2]), day("2026-03-11"))
     await catch_up(built)
     live = await snapshot(pool)
     assert len(live["access_records"]) == 1
     events = await psychosocial.feed.read(0, 1000)
     await built[1].apply(events)  # redelivered: nothing changes
+    await built[3].apply(await empowerment.feed.read(0, 1000))
     assert await snapshot(pool) == live
     replayed = await consumers.rebuild(pool, built, progress=False)
-    assert replayed == len(await intake.feed.read(0, 1000)) + len(events)
+    others = [await s.feed.read(0, 1000) for s in (intake, medical, empowerment)]
+    assert replayed == sum(map(len, others)) + len(events)
     assert await snapshot(pool) == live
+
+
+async def test_medical_and_empowerment_journeys_and_dashboard_rows(
+    world: Any, programmes: tuple[Medical, Empowerment]
+) -> None:
+    pool, intake, psychosocial, built = world
+    medical, empowerment = programmes
+    await scenario(intake, psychosocial)
+    await programme_scenario(medical, empowerment)
+    await catch_up(built)
+    first = await queries.journey(pool, SURVIVORS[0], None)
+    kinds = [(m.source, m.kind) for m in first.milestones if m.source in programmes_sources]
+    assert kinds == [
+        ("empowerment", "needs_assessed"), ("empowerment", "plan_started"),
+        ("medical", "examined"), ("medical", "form_issued"), ("medical", "treatment"),
+        ("medical", "finding_documented"), ("medical", "overall_evaluation"),
+        ("medical", "report_signed"), ("medical", "report_addendum"),
+        ("empowerment", "grant_approved"), ("empowerment", "grant_disbursed"),
+        ("empowerment", "grant_disbursed"), ("empowerment", "training_completed"),
+        ("empowerment", "follow_up"),
+    ]  # fmt: skip
+    assert first.stages["medical"] == "report_signed"
+    assert first.stages["empowerment"] == "followed_up"
+    follow_up = next(m for m in first.milestones if m.kind == "follow_up")
+    assert follow_up.data["monthly_income_kes"] == "8000.00"
+    assert follow_up.data["business_operating"] is True
+    answered = [
+        (m.source, m.data["decision"])
+        for sid in SURVIVORS[2:4]
+        for m in (await queries.journey(pool, sid, None)).milestones
+        if m.kind == "referral_answered"
+    ]
+    assert answered == [("medical", "accepted"), ("empowerment", "accepted")]
+    outcome = [m for m in (await queries.journey(pool, SURVIVORS[1], None)).milestones
+               if m.kind == "specialist_referral_outcome"]  # fmt: skip
+    assert [m.data["outcome"] for m in outcome] == ["seen"]
+    # no sealed value, payment reference or its digest is ever copied
+    stored = await pool.fetch("SELECT data::text AS d FROM journey_entries")
+    assert stored
+    assert not [r["d"] for r in stored if "sealed:" in r["d"] or "reference" in r["d"]]
+    shown = views.journey(first, now=day("2026-05-01"), deidentified=True, as_of=None)
+    details = [m["details"] for m in shown["milestones"]]
+    assert not [k for d in details for k in d if k.endswith("_id") or k == "due_on"]
+
+    board = await queries.dashboard(pool, Filter(), date(2026, 6, 30))
+    assert board["medical"] == {
+        "survivors_examined": 6,
+        "overall_consistency": {"highly_consistent": 5, "consistent": "<5"},
+        "reports_signed": 5,
+        "p3_issued": "<5",
+        "intake_to_signed_report": {"survivors": 5, "median_days": 29},  # 31, 30, 29, 28, 27
+    }
+    assert board["empowerment"] == {
+        "grants_approved": {"047": {
+            "2026-Q1": {"survivors": 5, "kes": "100000.00"},  # 5 × 20,000
+            "2026-Q2": {"survivors": "<5", "kes": None},  # one survivor's grant: hidden
+        }},
+        "grants_disbursed": {"047": {"2026-Q1": {"survivors": 5, "kes": "100000.00"}}},
+        "survivors_trained": 5,
+        "business_survival": {"followed_up": 6, "operating": 5, "operating_percent": 83.3},
+        "income_change": {"increased": 5, "same": 0, "decreased": "<5"},  # 4's corrected
+        "hunger_category_change": {"improved": 5, "same": 0, "worsened": "<5"},
+    }  # fmt: skip
+    assert (await queries.dashboard(pool, Filter(county="001"), date(2026, 6, 30)))["empowerment"][
+        "grants_approved"
+    ] == {}
+    csv = views.csv_text(board)
+    assert "empowerment.grants_approved.047.2026-Q1,kes,100000.00" in csv
+
+
+async def test_medical_and_empowerment_are_followed_only_where_deployed(
+    new_database: NewDatabase,
+) -> None:
+    pool = await new_database()
+    alone = consumers.build(pool, settings("postgresql://unused", "nats://unused"))
+    assert [c.source for c in alone] == ["intake", "psychosocial"]
+    deployed = settings("postgresql://unused", "nats://unused").model_copy(
+        update={"service_urls": {"medical": "http://127.0.0.1:8003"}}
+    )
+    assert [c.source for c in consumers.build(pool, deployed)] == [
+        "intake", "psychosocial", "medical",
+    ]  # fmt: skip
 
 
 async def test_rebuild_refuses_without_a_readable_feed(world: Any) -> None:

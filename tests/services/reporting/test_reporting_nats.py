@@ -9,7 +9,16 @@ from datetime import date
 from typing import Any
 
 import asyncpg
-from reporting_support import SURVIVORS, Intake, Psychosocial, scenario, settings
+from reporting_support import (
+    SURVIVORS,
+    Empowerment,
+    Intake,
+    Medical,
+    Psychosocial,
+    programme_scenario,
+    scenario,
+    settings,
+)
 from uponyaji_events.migrate import directory_migrations, migrate
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_launcher.nats import EmbeddedNats
@@ -36,21 +45,26 @@ async def test_events_arrive_through_nats_and_live_equals_rebuilt(
     new_database: Callable[..., Any], own_nats: EmbeddedNats, wait_until: Any
 ) -> None:
     intake, psychosocial = Intake(await new_database()), Psychosocial(await new_database())
+    medical, empowerment = Medical(await new_database()), Empowerment(await new_database())
     pool = await new_database()
     async with pool.acquire() as conn:
         await migrate(conn, directory_migrations(MIGRATIONS, "reporting"))
+    sources = {"intake": intake, "psychosocial": psychosocial, "medical": medical,
+               "empowerment": empowerment}  # fmt: skip
     relays = [
-        OutboxRelay(intake.store, service="intake", nats_url=own_nats.url),
-        OutboxRelay(psychosocial.store, service="psychosocial", nats_url=own_nats.url),
+        OutboxRelay(source.store, service=name, nats_url=own_nats.url)
+        for name, source in sources.items()
     ]
-    feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed}
+    feeds = {name: source.feed for name, source in sources.items()}
     built = consumers.build(pool, settings("postgresql://unused", own_nats.url), feeds)
+    assert [c.source for c in built] == list(sources)
     for c in built:
         c.idle_check = 30.0  # NATS, not the feed, must carry the events here
     tasks = [asyncio.create_task(r.run()) for r in relays]
     tasks += [asyncio.create_task(c.run()) for c in built]
     try:
         await scenario(intake, psychosocial)
+        await programme_scenario(medical, empowerment)
 
         async def complete() -> bool:
             lag = await consumers.lag(built)
@@ -58,9 +72,13 @@ async def test_events_arrive_through_nats_and_live_equals_rebuilt(
 
         await wait_until(complete, 60, "reporting to catch up through NATS")
         # intake: 6 × (registered, assigned, incident) + 1 closure; psychosocial: 5 × 3 + 2 + 1 flag
-        assert sum(c.stats.applied_total for c in built) == (6 * 3 + 1) + (5 * 3 + 3)
+        programme = [len(await s.feed.read(0, 1000)) for s in (medical, empowerment)]
+        assert programme == [23, 37]  # see programme_scenario: medical 12 + 5 + 4 + 1 + 1;
+        # empowerment 6 × (needs, plan, grant, follow-up) + 6 payments + 5 trainings + 1 + 1
+        assert sum(c.stats.applied_total for c in built) == (6 * 3 + 1) + (5 * 3 + 3) + 60
         journey = await queries.journey(pool, SURVIVORS[5], None)
-        assert journey.stages == {"intake": "closed", "psychosocial": "open_risk_flag"}
+        assert journey.stages == {"intake": "closed", "psychosocial": "open_risk_flag",
+                                  "medical": "examined", "empowerment": "followed_up"}  # fmt: skip
         live = {t: await _table(pool, t) for t in ("journey_entries", "survivor_facts")}
     finally:
         await _stop(tasks)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from uponyaji_events import HttpFeed
+from uponyaji_events.contracts import default_registry
+from uponyaji_events.envelope import Actor, Event
 from uponyaji_reporting.dashboard import Facts, Filter, aggregate, facts, shown
 from uponyaji_reporting.instruments import PARAMETERS, Change, classify, rci
 from uponyaji_reporting.journey import fold
@@ -226,3 +229,29 @@ async def test_a_feed_that_refuses_reads_as_empty_and_its_head_as_unknown() -> N
         with pytest.raises(ValueError, match="cannot be read"):
             await feed.head()
     assert calls == ["/feed", "/feed"]  # the head is asked once a second at most
+
+
+@pytest.mark.parametrize("source", ["medical", "empowerment"])
+def test_no_sealed_value_or_payment_reference_reaches_a_journey_entry(source: str) -> None:
+    """Every example of every medical and empowerment contract, as reporting would store it."""
+    made = 0
+    for contract in default_registry():
+        if contract.service != source:
+            continue
+        for payload in contract.examples():
+            now = at("2026-03-01")
+            event = Event(
+                event_id=uuid4(), stream_type=contract.stream_type, stream_id="s", version=1,
+                type=contract.type, schema_version=1, occurred_at=now, recorded_at=now,
+                actor=Actor.system(source), correlation_id=uuid4(), causation_id=None,
+                payload=payload, prev_hash=b"", hash=b"", position=1,
+            )  # fmt: skip
+            for made_entry in entries(source, event):
+                made += 1
+                text = json.dumps(made_entry.data, default=str)
+                assert "sealed:" not in text, contract.type
+                assert "reference" not in text, contract.type
+                assert "signature" not in text, contract.type
+    # one example each: medical's 11 milestone events (examined … referral answered, both ways),
+    # empowerment's 9 (needs assessed and corrected … referral answered)
+    assert made == {"medical": 11, "empowerment": 9}[source]

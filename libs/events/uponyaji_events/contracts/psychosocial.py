@@ -134,6 +134,7 @@ class RiskReason(StrEnum):
     """Why a risk flag was raised."""
 
     PHQ9_ITEM9 = "phq9_item9"  # thoughts of being better off dead or of self-harm
+    HSCL25_ITEM20 = "hscl25_item20"  # thoughts of ending one's life (rated above 1)
 
 
 class SafetyAction(StrEnum):
@@ -212,6 +213,11 @@ class SessionRecorded(EventPayload):
     interpreter_language: LanguageCode | None = Field(
         default=None, description="Language interpreted into (BCP 47), if any"
     )
+    retrospective_reason: SealedValue | None = Field(
+        default=None,
+        description="Set when the session is documented retrospectively, dated before the "
+        "consent that allows it: why (counselling notes)",
+    )
     participants: list[SessionParticipant] = Field(
         min_length=1, description="Survivors in the session"
     )
@@ -255,6 +261,12 @@ class AssessmentRecorded(_Assessment):
 
     model_config = examples(_ASSESSMENT)
 
+    retrospective_reason: SealedValue | None = Field(
+        default=None,
+        description="Set when documented retrospectively, administered before the consent "
+        "that allows it: why",
+    )
+
 
 class AssessmentCorrected(_Assessment):
     """A corrected administration that supersedes an earlier one."""
@@ -269,7 +281,7 @@ class AssessmentCorrected(_Assessment):
 
 
 class RiskFlagRaised(EventPayload):
-    """A risk signal (PHQ-9 item 9 above 0): open until a safety response is recorded."""
+    """A risk signal (PHQ-9 item 9 above 0, HSCL-25 item 20 above 1): open until answered."""
 
     model_config = examples(
         {"flag_id": FLAG, "survivor_id": SURVIVOR, "assessment_id": ASSESSMENT,
@@ -284,6 +296,29 @@ class RiskFlagRaised(EventPayload):
     item: int = Field(ge=1, le=25, description="The item number")
     response: int = Field(ge=1, le=5, description="The response to that item")
     raised_at: Timestamp = Field(description="When the signal was given (administered_at)")
+
+
+class EscalationRole(StrEnum):
+    """Who an unanswered risk flag is escalated to."""
+
+    CLINICAL_SUPERVISOR = "clinical_supervisor"
+    PROGRAMME_LEAD = "programme_lead"
+
+
+class RiskFlagEscalated(EventPayload):
+    """A risk flag had no safety response within the configured time: escalated one level."""
+
+    model_config = examples(
+        {"flag_id": FLAG, "survivor_id": SURVIVOR, "level": 1, "to_role": "clinical_supervisor",
+         "after_hours": 24, "escalated_at": "2026-03-11T07:30:00+00:00"}
+    )  # fmt: skip
+
+    flag_id: UUID = Field(description="The flag still open")
+    survivor_id: UUID = Field(description="The survivor")
+    level: int = Field(ge=1, le=2, description="1: first escalation, 2: second")
+    to_role: EscalationRole = Field(description="The role the escalation goes to")
+    after_hours: int = Field(ge=1, description="Hours without a safety response that triggered it")
+    escalated_at: Timestamp = Field(description="When it was escalated")
 
 
 class SafetyResponseRecorded(EventPayload):
@@ -341,6 +376,7 @@ def register(registry: ContractRegistry) -> None:
         AssessmentRecorded,
         AssessmentCorrected,
         RiskFlagRaised,
+        RiskFlagEscalated,
         SafetyResponseRecorded,
         CarePlanGoalAdded,
         CarePlanGoalReviewed,

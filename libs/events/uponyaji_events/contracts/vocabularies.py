@@ -23,12 +23,13 @@ class ServiceName(StrEnum):
 
 
 class Role(StrEnum):
-    """Staff roles (issue 3); the access policy gives each its actions and field classes."""
+    """Staff roles; the access policy gives each its actions and field classes."""
 
     ADMIN = "admin"
     INTAKE_OFFICER = "intake_officer"
     CLINICIAN = "clinician"
     COUNSELLOR = "counsellor"
+    CLINICAL_SUPERVISOR = "clinical_supervisor"  # supervises counselling teams; risk escalations
     EMPOWERMENT_OFFICER = "empowerment_officer"
     LEGAL_OFFICER = "legal_officer"
     PROGRAMME_LEAD = "programme_lead"
@@ -124,19 +125,32 @@ class ConsentParty(StrEnum):
     LEGAL_REPRESENTATIVE = "legal_representative"
 
 
+class GuardianRelationship(StrEnum):
+    """How the adult consenting for a minor is related to them."""
+
+    PARENT = "parent"
+    GRANDPARENT = "grandparent"
+    OTHER_RELATIVE = "other_relative"
+    LEGAL_GUARDIAN = "legal_guardian"
+    CHILDREN_OFFICER = "children_officer"  # a county children's officer acting for the child
+
+
 class PlaceType(StrEnum):
-    """Where an incident or detention took place (issue 4)."""
+    """Where an incident or detention took place."""
 
     POLICE_STATION = "police_station"
     PRISON = "prison"
     PUBLIC_PLACE = "public_place"
     HOME = "home"
     MILITARY_CAMP = "military_camp"
+    VEHICLE = "vehicle"  # held or beaten in a vehicle (abductions)
+    # An unofficial or secret place of detention.
+    SECRET_DETENTION_SITE = "secret_detention_site"  # noqa: S105 (a place, not a password)
     OTHER = "other"
 
 
 class PerpetratorCategory(StrEnum):
-    """Alleged perpetrators (KENYA.md, controlled vocabulary, extendable)."""
+    """Alleged perpetrators in Kenya (controlled vocabulary, extendable)."""
 
     NATIONAL_POLICE_SERVICE = "national_police_service"  # unit not known
     KENYA_POLICE_SERVICE = "kenya_police_service"
@@ -146,6 +160,9 @@ class PerpetratorCategory(StrEnum):
     KENYA_PRISONS_SERVICE = "kenya_prisons_service"
     KENYA_WILDLIFE_SERVICE = "kenya_wildlife_service"
     KENYA_FOREST_SERVICE = "kenya_forest_service"
+    NATIONAL_INTELLIGENCE_SERVICE = "national_intelligence_service"
+    NATIONAL_POLICE_RESERVE = "national_police_reserve"
+    KENYA_COAST_GUARD_SERVICE = "kenya_coast_guard_service"
     COUNTY_ENFORCEMENT = "county_enforcement"
     NATIONAL_GOVERNMENT_ADMINISTRATION = "national_government_administration"  # chiefs
     PRIVATE_SECURITY = "private_security"
@@ -155,7 +172,7 @@ class PerpetratorCategory(StrEnum):
 
 
 class TortureMethod(StrEnum):
-    """Types of torture alleged (MEDICO_LEGAL.md, controlled vocabulary, extendable)."""
+    """Types of torture alleged (Istanbul Protocol categories; controlled, extendable)."""
 
     BEATING = "beating"
     KICKING = "kicking"
@@ -182,6 +199,15 @@ class TortureMethod(StrEnum):
     MOCK_EXECUTION = "mock_execution"
     HUMILIATION = "humiliation"
     FORCED_WITNESSING = "forced_witnessing"
+    # Conditions of detention: overcrowding, extreme temperatures, no sanitation.
+    DETENTION_CONDITIONS = "detention_conditions"
+    FORCED_NUDITY = "forced_nudity"
+    VIOLATION_OF_TABOOS = "violation_of_taboos"
+    BEHAVIOURAL_COERCION = "behavioural_coercion"  # forced acts against one's will or beliefs
+    FORCED_LABOUR = "forced_labour"
+    AMPUTATION = "amputation"
+    NAIL_OR_HAIR_PULLING = "nail_or_hair_pulling"
+    INCOMMUNICADO_DETENTION = "incommunicado_detention"  # incl. enforced disappearance
     OTHER = "other"
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 # Roles that open survivor records: granting one needs a second administrator's approval.
 CLINICAL_ROLES: frozenset[str] = frozenset(
-    {"clinician", "counsellor", "empowerment_officer", "legal_officer"}
+    {"clinician", "counsellor", "empowerment_officer", "legal_officer", "clinical_supervisor"}
 )
 
 

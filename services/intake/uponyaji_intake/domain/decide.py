@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from uponyaji_events.contracts import ContractRegistry, default_registry, kernel
 from uponyaji_events.contracts import intake as c
 from uponyaji_events.contracts.vocabularies import (
+    ConsentParty,
     ConsentScope,
     ReferralStatus,
     ReferralTarget,
@@ -26,6 +27,7 @@ from ..errors import (
     ConsentRequired,
     ErasureAlreadyRequested,
     ErasureRequestNotFound,
+    GuardianConsentRequired,
     InvalidMerge,
     InvalidReference,
     NothingChanged,
@@ -84,6 +86,23 @@ def new_event(payload: BaseModel) -> NewEvent:
     return contracts().to_new_event(payload, service="intake")
 
 
+def _guardian_consent(details: c.ConsentGranted) -> None:
+    """A minor's consent: a guardian's, named and related, with the child's own assent."""
+    missing = []
+    if details.party is not ConsentParty.PARENT_OR_GUARDIAN:
+        missing.append("party parent_or_guardian")
+    if details.guardian_relationship is None:
+        missing.append("guardian_relationship")
+    if details.guardian_name is None:
+        missing.append("guardian_name")
+    if details.child_assent is not True:
+        missing.append("child_assent true (the child's own assent)")
+    if missing:
+        raise GuardianConsentRequired(
+            "the survivor is (or may be) under 18: consent needs " + ", ".join(missing)
+        )
+
+
 def admissible(state: SurvivorState, command: type[SurvivorCommand]) -> None:
     """Raise unless the survivor's lifecycle allows this kind of command at all (before sealing)."""
     if command is RegisterSurvivor:
@@ -136,6 +155,8 @@ def decide(state: SurvivorState, command: SurvivorCommand) -> list[NewEvent]:
         case MergeSurvivors():
             raise TypeError("merges are decided by decide_merge with both records' states")
         case GrantConsent(details=details) | WithdrawConsent(details=details):
+            if isinstance(command, GrantConsent) and state.minor:
+                _guardian_consent(command.details)
             change = ConsentChange(details.scope, isinstance(command, GrantConsent), details.at)
             try:
                 consent.check(state.consents, change)

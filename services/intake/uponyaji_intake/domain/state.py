@@ -8,6 +8,7 @@ from uuid import UUID
 
 from uponyaji_events.contracts import intake as c
 from uponyaji_events.contracts.vocabularies import (
+    AgeBand,
     ClosureReason,
     ConsentScope,
     ReferralStatus,
@@ -37,6 +38,7 @@ class SurvivorState:
     absorbed: tuple[UUID, ...] = ()  # records merged into this one
     merged_into: UUID | None = None  # from the record this one was merged into
     erasure_requested: bool = False  # from the erasure stream
+    minor: bool = False  # age band 0-17 when registered or last corrected
 
     @property
     def registered(self) -> bool:
@@ -75,8 +77,9 @@ def evolve(state: SurvivorState, event: Event) -> SurvivorState:
     if name == "SurvivorRegistered":
         registered = c.SurvivorRegistered.model_validate(payload)
         return replace(
-            state, survivor_id=registered.survivor_id, case_number=registered.case_number
-        )
+            state, survivor_id=registered.survivor_id, case_number=registered.case_number,
+            minor=registered.age_band == AgeBand.AGE_0_17,
+        )  # fmt: skip
     if name in ("ConsentGranted", "ConsentWithdrawn"):
         change = ConsentChange(ConsentScope(payload["scope"]), name == "ConsentGranted")
         return replace(state, consents=consent.apply(state.consents, change))
@@ -92,7 +95,9 @@ def evolve(state: SurvivorState, event: Event) -> SurvivorState:
     if name == "SurvivorsMerged":
         merged = UUID(payload["merged_survivor_id"])
         return replace(state, absorbed=(*state.absorbed, merged))
-    return state  # IdentityCorrected changes nothing the rules look at
+    if name == "IdentityCorrected" and payload.get("age_band") is not None:
+        return replace(state, minor=payload["age_band"] == AgeBand.AGE_0_17.value)
+    return state
 
 
 def evolve_referral(state: ReferralState, event: Event) -> ReferralState:

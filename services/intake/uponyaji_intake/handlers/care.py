@@ -43,7 +43,11 @@ async def record_consent(
         }
         command: domain.GrantConsent | domain.WithdrawConsent
         if granting:
-            command = domain.GrantConsent(c.ConsentGranted(**common))
+            guardian = await seal.optional("guardian_name", body.guardian_name)
+            command = domain.GrantConsent(c.ConsentGranted(
+                **common, guardian_name=guardian, guardian_relationship=body.guardian_relationship,
+                child_assent=body.child_assent,
+            ))  # fmt: skip
         else:
             reason = await seal.optional("reason", body.reason)
             command = domain.WithdrawConsent(c.ConsentWithdrawn(**common, reason=reason))

@@ -12,7 +12,7 @@ from uponyaji_events.envelope import Actor, Event
 from .. import domain, matching
 from ..case_number import EAT, case_year, format_case_number
 from ..errors import IntakeError, PossibleDuplicates, SurvivorNotFound
-from ..identity import age_band, seal_fields
+from ..identity import age_band, seal_fields, settled_band
 from ..schemas import CorrectIdentityBody, MergeBody, RegisterSurvivorBody
 from ..seal import Seal
 from .base import Intake, survivor_tx
@@ -72,13 +72,20 @@ async def register(
     survivor_id = uuid4()
     today = datetime.now(UTC).astimezone(EAT).date()
     async with survivor_tx(intake, survivor_id) as tx:
+        # One atomic decision: claim the index values, then check again inside the claim, so
+        # of two simultaneous registrations of one person the second sees the first.
+        await matching.claim(tx.conn, entries)
+        candidates = await matching.duplicate_candidates(tx.conn, entries)
+        if candidates and body.register_anyway_reason is None:
+            raise PossibleDuplicates(candidates)
         seal = Seal(tx.sealer, survivor_id, "intake.SurvivorRegistered")
         details = c.SurvivorRegistered(
             survivor_id=survivor_id,
             case_number=case_number,
             county_code=body.county_code,
             gender=body.gender,
-            age_band=body.age_band or age_band(body.birth_date, body.estimated_birth_year, today),
+            age_band=settled_band(body.age_band, body.birth_date, body.estimated_birth_year, today)
+            or age_band(None, None, today),
             disabilities=body.disabilities,
             preferred_language=body.preferred_language,
             duplicate_override_reason=await seal.optional(
@@ -101,6 +108,9 @@ async def correct_identity(
     intake: Intake, survivor_id: UUID, body: CorrectIdentityBody, actor: Actor
 ) -> list[Event]:
     """Record corrected identity or aggregate fields (a new event; old values stay in history)."""
+    # A corrected birth date re-derives the band (on the day of the correction).
+    today = datetime.now(UTC).astimezone(EAT).date()
+    band = settled_band(body.age_band, body.birth_date, body.estimated_birth_year, today)
     async with survivor_tx(intake, survivor_id) as tx:
         domain.admissible(tx.state, domain.CorrectIdentity)
         seal = Seal(tx.sealer, survivor_id, "intake.IdentityCorrected")
@@ -108,7 +118,7 @@ async def correct_identity(
             survivor_id=survivor_id,
             county_code=body.county_code,
             gender=body.gender,
-            age_band=body.age_band,
+            age_band=band,
             disabilities=body.disabilities,
             preferred_language=body.preferred_language,
             reason=await seal.optional("reason", body.reason),

@@ -111,23 +111,25 @@ async def record(request: Request, survivor_id: UUID, user: User) -> Response:
     backend, token, base = backend_of(request), user.access_token, f"/survivors/{survivor_id}"
     survivor = await backend.get("intake", base, token)
     away: set[str] = set()
-    consents, incidents, referrals, sessions, progress, plan, flags = await asyncio.gather(
+    consents, incidents, referrals, sessions, progress, plan, flags, medical, emp = await (
+        asyncio.gather(
         *(
             _optional(backend.get(service, f"{base}{path}", token), service, away)
             for service, path in (
                 ("intake", "/consents"), ("intake", "/incidents"), ("intake", "/referrals"),
                 ("psychosocial", "/sessions"), ("psychosocial", "/progress"),
                 ("psychosocial", "/care-plan"), ("psychosocial", "/risk-flags"),
+                ("medical", "/summary"), ("empowerment", "/empowerment"),
             )
         )
-    )  # fmt: skip
+    ))  # fmt: skip
     return render(
         request,
         "intake/record.html",
         {
             "survivor": survivor, "consents": consents, "incidents": incidents,
             "referrals": referrals, "sessions": sessions, "progress": progress, "plan": plan,
-            "flags": flags, "away": sorted(away),
+            "flags": flags, "medical": medical, "emp": emp, "away": sorted(away),
         },
     )  # fmt: skip
 

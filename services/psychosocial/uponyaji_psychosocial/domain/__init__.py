@@ -15,11 +15,13 @@ from .decide import (
     CLOCK_SKEW,
     IntakeFacts,
     admissible,
+    consented_before,
     contracts,
     decide,
     decide_session,
     new_event,
 )
+from .escalation import EscalationPolicy, escalate
 from .state import (
     AssessmentState,
     FlagState,
@@ -34,6 +36,7 @@ __all__ = [
     "AddGoal",
     "AssessmentState",
     "CorrectAssessment",
+    "EscalationPolicy",
     "FlagState",
     "GoalState",
     "IntakeFacts",
@@ -46,9 +49,11 @@ __all__ = [
     "SurvivorCommand",
     "SurvivorState",
     "admissible",
+    "consented_before",
     "contracts",
     "decide",
     "decide_session",
+    "escalate",
     "evolve",
     "fold",
     "new_event",

@@ -52,6 +52,7 @@ class RecordSession:
     interpreter: bool = False
     interpreter_language: str | None = None
     open_flags: tuple[OpenFlag, ...] = ()
+    retrospective_reason: Sealed | None = None  # documented after the fact, before consent
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class RecordAssessment:
     administered_at: datetime
     now: datetime
     flag_id: UUID
+    retrospective_reason: Sealed | None = None  # documented after the fact, before consent
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any
 from uuid import UUID
@@ -28,6 +28,7 @@ from ..errors import (
     SafetyResponseRequired,
     SurvivorErased,
     SurvivorMerged,
+    WorkBeforeConsent,
 )
 from .commands import (
     AddGoal,
@@ -40,6 +41,7 @@ from .commands import (
 )
 from .state import SurvivorState
 
+EAT = timezone(timedelta(hours=3))  # consent days and session days are Kenyan days
 # Clocks differ a little between a counsellor's device and the server.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_SURVIVORS = {c.SessionKind.INDIVIDUAL: 1, c.SessionKind.COUPLE: 2}
@@ -61,6 +63,7 @@ class IntakeFacts:
     """What intake has told this service about a survivor (consumed into local tables)."""
 
     consent: bool = False
+    consent_since: datetime | None = None  # when the current grant was given
     closed: bool = False
     erased: bool = False
     merged_into: UUID | None = None
@@ -83,6 +86,22 @@ def admissible(facts: IntakeFacts, *, safety: bool = False) -> None:
     if not facts.consent:
         raise ConsentRequired(
             "psychosocial_support consent is absent or withdrawn: record it in intake first"
+        )
+
+
+def consented_before(what: str, on: date, since: datetime | None, *, retrospective: bool) -> None:
+    """Refuse work dated before the consent that allows it, unless documented retrospectively.
+
+    Days are compared in East Africa Time: a session on the day consent was given is allowed.
+    """
+    if since is None or retrospective:
+        return
+    granted_on = since.astimezone(EAT).date()
+    if on < granted_on:
+        raise WorkBeforeConsent(
+            f"{what} is dated {on}, before psychosocial_support consent was given on "
+            f"{granted_on}: record it as retrospective documentation with a reason "
+            "(retrospective_reason) or correct the date"
         )
 
 
@@ -117,6 +136,7 @@ def decide_session(command: RecordSession) -> list[NewEvent]:
                 duration_minutes=command.duration_minutes, approach=command.approach,
                 place=command.place, interpreter=command.interpreter,
                 interpreter_language=command.interpreter_language, participants=participants,
+                retrospective_reason=command.retrospective_reason,
             )
         )
     ]  # fmt: skip
@@ -184,7 +204,7 @@ def _assess(
             **fields, supersedes=command.supersedes, reason=command.reason
         )
     else:
-        payload = c.AssessmentRecorded(**fields)
+        payload = c.AssessmentRecorded(**fields, retrospective_reason=command.retrospective_reason)
     events = [new_event(payload)]
     # A correction never closes a risk flag (only a safety response does), nor raises one
     # again for a signal already flagged on the assessment it corrects.

@@ -42,6 +42,7 @@ class FlagState:
     assessment_id: UUID
     raised_at: datetime
     resolved: bool = False
+    escalation: int = 0  # the last escalation level reached (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,10 @@ def evolve(state: SurvivorState, event: EventLike) -> SurvivorState:
         flag_id = _uuid(p, "flag_id")
         return replace(state, flags={**state.flags, flag_id: replace(state.flags[flag_id],
                                                                      resolved=True)})  # fmt: skip
+    if name == "RiskFlagEscalated":
+        flag_id = _uuid(p, "flag_id")
+        flag = replace(state.flags[flag_id], escalation=int(p["level"]))
+        return replace(state, flags={**state.flags, flag_id: flag})
     if name == "CarePlanGoalAdded":
         goal = GoalState(p["domain"], _day(p["target_date"]))
         return replace(state, goals={**state.goals, _uuid(p, "goal_id"): goal})

@@ -8,7 +8,7 @@ from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
 from ..schemas import AssessmentBody, CorrectionBody
-from .base import Psychosocial, run, survivor_tx
+from .base import EAT, Psychosocial, run, survivor_tx
 
 
 async def record_assessment(
@@ -16,12 +16,20 @@ async def record_assessment(
 ) -> list[Event]:
     """Score and record an administration; PHQ-9 item 9 above 0 also raises a risk flag."""
     now = ps.clock()
-    command = domain.RecordAssessment(
-        assessment_id=uuid4(), survivor_id=survivor_id, instrument=body.instrument,
-        responses=tuple(body.responses), administered_at=body.administered_at or now, now=now,
-        flag_id=uuid4(),
-    )  # fmt: skip
+    administered_at = body.administered_at or now
     async with survivor_tx(ps, survivor_id) as tx:
+        domain.consented_before(
+            "the assessment", administered_at.astimezone(EAT).date(), tx.facts.consent_since,
+            retrospective=body.retrospective_reason is not None,
+        )  # fmt: skip
+        reason = await tx.seal(
+            "psychosocial.AssessmentRecorded", "retrospective_reason", body.retrospective_reason
+        )
+        command = domain.RecordAssessment(
+            assessment_id=uuid4(), survivor_id=survivor_id, instrument=body.instrument,
+            responses=tuple(body.responses), administered_at=administered_at, now=now,
+            flag_id=uuid4(), retrospective_reason=reason,
+        )  # fmt: skip
         return await run(tx, command, actor)
 
 

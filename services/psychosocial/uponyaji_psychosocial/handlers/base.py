@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 from uuid import UUID
 
@@ -29,7 +29,8 @@ from ..instruments import Instruments
 EAT = timezone(timedelta(hours=3))  # counsellors' calendar days are Kenyan days
 CONSENT_SCOPE = "psychosocial_support"
 _FACTS = (
-    "SELECT s.status, s.merged_into, s.erasure_requested_at, c.granted FROM survivors s "
+    "SELECT s.status, s.merged_into, s.erasure_requested_at, c.granted, c.changed_at "
+    "FROM survivors s "
     "LEFT JOIN consents c ON c.survivor_id = s.survivor_id AND c.scope = $2 "
     "WHERE s.survivor_id = $1"
 )
@@ -66,6 +67,7 @@ async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> 
         raise SurvivorUnknown("survivor not found")
     return IntakeFacts(
         consent=bool(row["granted"]),
+        consent_since=row["changed_at"] if row["granted"] else None,
         closed=row["status"] == "closed",
         erased=row["erasure_requested_at"] is not None,
         merged_into=row["merged_into"],
@@ -81,6 +83,7 @@ class Tx:
     survivor_id: UUID
     state: SurvivorState
     sealer: Sealer
+    facts: IntakeFacts = field(default_factory=IntakeFacts)
 
     @property
     def conn(self) -> Conn:
@@ -106,9 +109,10 @@ async def survivor_tx(
 ) -> AsyncIterator[Tx]:
     """A transaction holding the survivor's row lock, past the gate, with their state folded."""
     async with ps.unit_of_work() as uow:
-        domain.admissible(await intake_facts(uow.conn, survivor_id, lock=True), safety=safety)
+        facts = await intake_facts(uow.conn, survivor_id, lock=True)
+        domain.admissible(facts, safety=safety)
         state = domain.fold(await uow.load(survivor_id))
-        yield Tx(ps, uow, survivor_id, state, ps.keys.bound(uow.conn))
+        yield Tx(ps, uow, survivor_id, state, ps.keys.bound(uow.conn), facts)
 
 
 async def run(tx: Tx, command: domain.SurvivorCommand, actor: Actor) -> list[Event]:

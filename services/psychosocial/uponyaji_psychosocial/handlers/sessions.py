@@ -24,8 +24,13 @@ async def record_session(
     async with ps.unit_of_work() as uow:
         conn = uow.conn
         # Lock in id order so two sessions naming the same survivors cannot deadlock.
+        retrospective = body.retrospective_reason is not None
         for other in sorted({s for s, _, _ in wanted}):
-            domain.admissible(await intake_facts(conn, other, lock=True))
+            facts = await intake_facts(conn, other, lock=True)
+            domain.admissible(facts)
+            domain.consented_before(
+                "the session", body.held_on, facts.consent_since, retrospective=retrospective
+            )
         flags = await conn.fetch(
             "SELECT survivor_id, flag_id, raised_at FROM risk_flags "
             "WHERE status = 'open' AND survivor_id = ANY($1::uuid[])",
@@ -42,11 +47,18 @@ async def record_session(
             if notes is not None:
                 sealed = await sealer.seal(who, f"{EVENT}/{NOTES}", notes)
             participants.append(domain.Participant(who, attendance, sealed))
+        # The reason is the session's, sealed under the path's survivor (whose record it is).
+        reason = None
+        if body.retrospective_reason is not None:
+            reason = await sealer.seal(
+                survivor_id, f"{EVENT}/retrospective_reason", body.retrospective_reason
+            )
         command = domain.RecordSession(
             session_id=session_id, kind=body.kind, held_on=body.held_on,
             duration_minutes=body.duration_minutes, approach=body.approach, place=body.place,
             participants=tuple(participants), today=ps.today(), interpreter=body.interpreter,
             interpreter_language=body.interpreter_language, open_flags=open_flags,
+            retrospective_reason=reason,
         )  # fmt: skip
         events = domain.decide_session(command)
         return await uow.append("session", session_id, 0, events, actor=actor)

@@ -1,4 +1,4 @@
-"""The one table of instrument definitions (facts from ../shared/domain/INSTRUMENTS.md).
+"""The one table of instrument definitions: scoring rules, bands, cut-offs, risk items.
 
 Reliable-change parameters: `r` is a published reliability; `SD` is the pre-treatment standard
 deviation. Where a reliable-change criterion is in common use (PHQ-9 6 points, GAD-7 4 points,
@@ -109,6 +109,9 @@ def _hscl25() -> Instrument:
         cutoffs=(Cutoff("significant_depression", Op.AT_LEAST, F("1.75"), source, "depression"),),
         subscales=(Subscale("anxiety", tuple(range(1, 11)), Method.MEAN),
                    Subscale("depression", tuple(range(11, 26)), Method.MEAN)),
+        # Item 20 of the Harvard ordering (depression items 11–25): thoughts of ending one's
+        # life. Rated 1 "not at all" to 4, so "a little" (2) or more is the signal.
+        risk_items=(RiskItem(20, "self_harm_risk", "hscl25_item20", above=1),),
         reliable_change=ReliableChange(
             F("0.55"), F("0.90"),
             "r: internal consistency (α ≥ 0.90 in refugee samples); SD 0.55: typical "

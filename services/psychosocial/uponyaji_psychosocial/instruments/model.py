@@ -81,11 +81,20 @@ class DiagnosticRule:
 
 @dataclass(frozen=True, slots=True)
 class RiskItem:
-    """An item whose response above 0 raises a risk flag, whatever the total."""
+    """An item whose response above `above` raises a risk flag, whatever the total.
+
+    `above` is data, per instrument: PHQ-9 item 9 runs 0–3 and any answer above 0 is a signal;
+    HSCL-25 runs 1 ("not at all") to 4, so only answers above 1 ("a little" or more) are.
+    """
 
     item: int
     flag: str
     reason: str
+    above: int = 0
+
+    def endorsed(self, response: int) -> bool:
+        """Whether this response to the item is a risk signal."""
+        return response > self.above
 
 
 @dataclass(frozen=True, slots=True)

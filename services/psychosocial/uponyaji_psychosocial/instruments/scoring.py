@@ -25,7 +25,7 @@ class Score:
     subscales: dict[str, Fraction]
     band: str
     flags: tuple[str, ...]
-    risk: tuple[tuple[str, int, int], ...]  # (reason, item, response) of risk items above 0
+    risk: tuple[tuple[str, int, int], ...]  # (reason, item, response) of endorsed risk items
     case: bool
 
 
@@ -83,12 +83,9 @@ def score(instrument: Instrument, responses: Sequence[object]) -> Score:
         }
         if all(endorsed[name] >= needed for name, needed in rule.required):
             flags.append(rule.flag)
-    risk = tuple(
-        (item.reason, item.item, values[item.item - 1])
-        for item in instrument.risk_items
-        if values[item.item - 1] > 0
-    )
-    flags += [item.flag for item in instrument.risk_items if values[item.item - 1] > 0]
+    signals = [item for item in instrument.risk_items if item.endorsed(values[item.item - 1])]
+    risk = tuple((item.reason, item.item, values[item.item - 1]) for item in signals)
+    flags += [item.flag for item in signals if item.flag not in flags]
     return Score(
         instrument=instrument.code,
         responses=values,

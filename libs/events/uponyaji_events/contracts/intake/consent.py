@@ -16,7 +16,12 @@ from uponyaji_events.contracts.types import (
     example_sealed,
     examples,
 )
-from uponyaji_events.contracts.vocabularies import ConsentMethod, ConsentParty, ConsentScope
+from uponyaji_events.contracts.vocabularies import (
+    ConsentMethod,
+    ConsentParty,
+    ConsentScope,
+    GuardianRelationship,
+)
 
 _CONSENT: dict[str, Any] = {
     "survivor_id": SURVIVOR,
@@ -41,6 +46,13 @@ class ConsentGranted(EventPayload):
     witness: SealedValue | None = optional("Witness's name, if any")
     language: LanguageCode = Field(description="Language the consent was explained in (BCP 47)")
     at: Timestamp = Field(description="When consent was given (may precede recording)")
+    guardian_name: SealedValue | None = optional("For a minor: the consenting guardian's name")
+    guardian_relationship: GuardianRelationship | None = Field(
+        default=None, description="For a minor: how the guardian is related to them"
+    )
+    child_assent: bool | None = Field(
+        default=None, description="For a minor: whether the child's own assent was recorded"
+    )
 
 
 class ConsentWithdrawn(EventPayload):
