@@ -20,6 +20,7 @@ from uponyaji_access.errors import (
     AuditUnavailable,
     Forbidden,
     MisconfiguredRoute,
+    RevocationsUnavailable,
     SurvivorNotFound,
     Unauthenticated,
 )
@@ -103,6 +104,7 @@ class Access:
                 client,
                 interval=settings.revocation_interval,
                 max_staleness=settings.revocation_max_staleness,
+                fail_closed_after=settings.revocation_fail_closed_after,
             )
             if poll_revocations
             else None,
@@ -182,6 +184,8 @@ class Access:
         rule = self.policy.rule(action)
         declared = self.policy.purpose(purpose)
         decision = self.policy.decide(principal, action)
+        if decision.allowed and self._reads_survivor_data(action, survivor_level):
+            self._require_fresh_revocations(action)
         caseload: SurvivorCaseload | None = None
         if decision.allowed and survivor_level:
             caseload = await self._caseload(survivor_id)
@@ -208,6 +212,17 @@ class Access:
         if decision.outcome == "not_found":
             raise SurvivorNotFound(NOT_FOUND)
         return Grant(principal, action, decision, declared, survivor_id, caseload, self.policy)
+
+    def _reads_survivor_data(self, action: str, survivor_level: bool) -> bool:
+        return survivor_level or self.policy.rule(action).audited
+
+    def _require_fresh_revocations(self, action: str) -> None:
+        sync = self.revocations
+        if sync is not None and sync.too_stale():
+            raise RevocationsUnavailable(
+                f"revoked sessions could not be refreshed from identity for over "
+                f"{sync.fail_closed_after or 0:g} s; {action} is refused until they are"
+            )
 
     async def _caseload(self, survivor_id: UUID | None) -> SurvivorCaseload | None:
         if self.caseload is None:

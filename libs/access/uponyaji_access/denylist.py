@@ -89,6 +89,7 @@ class RevocationSync:
         *,
         interval: float = 1.0,
         max_staleness: float = 5.0,
+        fail_closed_after: float | None = 60.0,
         keep_tokens: int = 16,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -96,6 +97,8 @@ class RevocationSync:
         self.url = url
         self.interval = interval
         self.max_staleness = max_staleness
+        self.fail_closed_after = fail_closed_after
+        self._started_at = clock()
         self._client = client
         self._clock = clock
         self._keep = keep_tokens
@@ -117,6 +120,14 @@ class RevocationSync:
         """Whether the deny list is older than `max_staleness` seconds."""
         age = self.deny_list.age()
         return age is None or age > self.max_staleness
+
+    def too_stale(self) -> bool:
+        """No refresh for `fail_closed_after` seconds (counted from start before the first one)."""
+        if self.fail_closed_after is None:
+            return False
+        synced = self.deny_list.synced_at
+        since = self._started_at if synced is None else synced
+        return self._clock() - since > self.fail_closed_after
 
     def needs_sync(self) -> bool:
         """Stale, and identity was not already tried within `max_staleness` (a request may sync)."""

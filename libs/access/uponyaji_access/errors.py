@@ -56,6 +56,13 @@ class KeysUnavailable(AccessError):
     headers = _RETRY
 
 
+class RevocationsUnavailable(AccessError):
+    """identity's revoked sessions could not be refreshed recently, so survivor data is refused."""
+
+    status_code = 503
+    headers = _RETRY
+
+
 class AccessNotReady(AccessError):
     """The service has not built its Access object yet (or is shutting down)."""
 

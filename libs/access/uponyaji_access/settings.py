@@ -23,6 +23,9 @@ def _identity_from_launcher() -> str:
     return url if isinstance(url, str) and url else DEFAULT_IDENTITY_URL
 
 
+DEFAULT_FAIL_CLOSED_AFTER = 60.0  # seconds without a revocation refresh before failing closed
+
+
 class AccessSettings(BaseSettings):
     """How a service reaches identity and how strictly it checks tokens.
 
@@ -40,6 +43,11 @@ class AccessSettings(BaseSettings):
     token_leeway: float = Field(10.0, ge=0, le=60)
     revocation_interval: float = Field(1.0, gt=0, le=60)
     revocation_max_staleness: float = Field(5.0, gt=0, le=900)
+    # Past this many seconds without a successful refresh, survivor-data requests are refused
+    # (503) rather than trusting a deny list that may miss a revoked session. Unset, it is 60 s;
+    # with a test key file (test and development only, where tests run services without an
+    # identity to sync from) it is off unless set.
+    revocation_fail_closed_after: float | None = Field(None, gt=0, le=900)
     jwks_max_age: float = Field(300.0, gt=0)
     jwks_refetch_interval: float = Field(1.0, ge=0, le=300)
     http_timeout: float = Field(2.0, gt=0, le=30)
@@ -49,6 +57,8 @@ class AccessSettings(BaseSettings):
     def _key_file_only_outside_production(self) -> AccessSettings:
         if self.jwks_file is not None and self.environment not in KEY_FILE_ENVIRONMENTS:
             raise ValueError("a JWKS file is trusted only when UPONYAJI_ENV is test or development")
+        if self.revocation_fail_closed_after is None and self.jwks_file is None:
+            self.revocation_fail_closed_after = DEFAULT_FAIL_CLOSED_AFTER
         return self
 
     @classmethod

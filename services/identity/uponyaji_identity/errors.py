@@ -121,3 +121,25 @@ class DevelopmentOnly(IdentityError):
     """A development-only feature was asked for outside development."""
 
     status_code = 403
+
+
+class ChangeNotFound(IdentityError):
+    """No pending account change with that id."""
+
+    status_code = 404
+
+
+class ChangeDecided(IdentityError):
+    """The account change was already approved or rejected."""
+
+
+class SecondAdminRequired(IdentityError):
+    """The two-person rule: this administrator may not approve this change."""
+
+    status_code = 403
+
+
+class PasswordChangeRequired(IdentityError):
+    """An administrator set this password: sign in again giving a `new_password` of one's own."""
+
+    status_code = 403

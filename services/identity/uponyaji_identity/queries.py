@@ -34,6 +34,7 @@ class AccountView(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    pending_changes: list[UUID] = []  # changes waiting for a second administrator
 
 
 class StaffView(BaseModel):

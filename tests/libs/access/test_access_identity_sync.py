@@ -225,3 +225,50 @@ async def test_attach_trusts_the_test_key_file_whatever_the_key_source(
     async with httpx.AsyncClient(transport=transport, base_url="http://testsvc") as client:
         token = test_key.sign(Staff(("counsellor",)).claims())
         assert (await client.get("/whoami", headers=bearer(token))).status_code == 200
+
+
+async def test_survivor_data_fails_closed_when_revocations_cannot_be_refreshed(
+    identity: FakeIdentity, identity_client: httpx.AsyncClient, store: EventStore
+) -> None:
+    """Past the bound without a refresh, survivor reads are 503; other requests still answer."""
+    world = World()
+    settings = AccessSettings(
+        identity_url=IDENTITY,
+        revocation_interval=0.1,
+        revocation_max_staleness=0.1,
+        revocation_fail_closed_after=0.5,
+        _env_prefix="TESTSVC_",
+    )
+    access = Access.create(
+        SERVICE, store=store, caseload=world.caseload, settings=settings, client=identity_client
+    )
+    transport = httpx.ASGITransport(app=create_app(access, world))
+    staff = Staff(("counsellor",), teams=("team-nairobi",))
+    survivor = world.add_survivor(teams=("team-nairobi",))
+    headers = bearer(identity.keys[0].sign(staff.claims()))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testsvc") as client:
+            assert (await client.get(f"/survivors/{survivor}", headers=headers)).status_code == 200
+            identity.down = True
+            await asyncio.sleep(0.7)
+            refused = await client.get(f"/survivors/{survivor}", headers=headers)
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["error"] == "RevocationsUnavailable"
+            assert refused.headers["Retry-After"]
+            assert (await client.get("/whoami", headers=headers)).status_code == 200
+            identity.down = False
+            await asyncio.sleep(0.2)  # the request itself refreshes the stale deny list
+            again = await client.get(f"/survivors/{survivor}", headers=headers)
+            assert again.status_code == 200, again.text
+    finally:
+        await access.stop()
+
+
+def test_the_fail_closed_bound_is_60_s_unless_a_test_key_file_stands_in_for_identity(
+    tmp_path: Path,
+) -> None:
+    assert AccessSettings(_env_prefix="TESTSVC_").revocation_fail_closed_after == 60.0
+    key_file = tmp_path / "jwks.json"
+    key_file.write_text("{}")
+    with_file = AccessSettings(jwks_file=key_file, UPONYAJI_ENV="test", _env_prefix="TESTSVC_")
+    assert with_file.revocation_fail_closed_after is None

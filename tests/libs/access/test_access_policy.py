@@ -73,6 +73,12 @@ def test_the_service_role_may_read_feeds_and_nothing_else() -> None:
     assert not any(rule.scopes["service"] for rule in POLICY.fields.values())
 
 
+def test_no_staff_role_reads_an_event_feed_not_even_admin() -> None:
+    for action in ("feed.read", "identity.feed.read"):
+        rule = POLICY.actions[action]
+        assert [r for r in ROLES if rule.scopes[r]] == ["service"], action
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     role=st.sampled_from(ROLES),

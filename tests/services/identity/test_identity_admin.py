@@ -46,30 +46,61 @@ def _new_account(**overrides: object) -> dict[str, object]:
     }
 
 
+async def _approve(client: httpx.AsyncClient, second: Staff, change_id: str) -> None:
+    response = await client.post(f"/account-changes/{change_id}/approval", headers=second.access)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "approved"
+
+
 async def test_admin_manages_accounts_and_teams(ctx: Identity, client: httpx.AsyncClient) -> None:
     admin = await signed_in(ctx, client, "admin")
+    second = await signed_in(ctx, client, "admin")
     team = await _team(client, admin, "Test Field Office Alpha")
     body = _new_account(teams=[team])
     response = await client.post("/accounts", json=body, headers=admin.access)
     assert response.status_code == 201, response.text
     account = response.json()
-    assert account["teams"] == [team]
+    # the clinical role and the team wait for a second administrator
+    assert account["roles"] == []
+    assert account["teams"] == []
+    assert len(account["pending_changes"]) == 2
     assert account["display_name"] == "Test New Colleague (FAKE)"
     assert account["mfa_confirmed"] is False
     assert str(body["password"]) not in json.dumps(account)
     assert "argon2" not in json.dumps(account)
     staff_id = account["staff_id"]
+    for change in account["pending_changes"]:
+        await _approve(client, second, change)
+    account = (await client.get(f"/accounts/{staff_id}", headers=admin.access)).json()
+    assert account["roles"] == ["counsellor"]
+    assert account["teams"] == [team]
+    assert account["pending_changes"] == []
 
     response = await client.post(
         f"/accounts/{staff_id}/roles",
         json={"roles": ["counsellor", "legal_officer"], "expected_version": account["version"]},
         headers=admin.access,
     )
-    assert response.json()["roles"] == ["counsellor", "legal_officer"]
+    assert response.status_code == 202, response.text
+    await _approve(client, second, response.json()["change_id"])
+    account = (await client.get(f"/accounts/{staff_id}", headers=admin.access)).json()
+    assert account["roles"] == ["counsellor", "legal_officer"]
+    # removing a clinical role needs no second person
+    response = await client.post(
+        f"/accounts/{staff_id}/roles", json={"roles": ["counsellor"]}, headers=admin.access
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["roles"] == ["counsellor"]
     leave = {"team_id": team, "action": "leave"}
     response = await client.post(f"/accounts/{staff_id}/teams", json=leave, headers=admin.access)
-    assert response.json()["teams"] == []
+    assert response.status_code == 202, response.text
+    await _approve(client, second, response.json()["change_id"])
+    account = (await client.get(f"/accounts/{staff_id}", headers=admin.access)).json()
+    assert account["teams"] == []
     response = await client.post(f"/accounts/{staff_id}/teams", json=leave, headers=admin.access)
+    response = await client.post(
+        f"/account-changes/{response.json()['change_id']}/approval", headers=second.access
+    )
     assert response.status_code == 409
     assert response.json()["error"] == "TeamMembershipConflict"
 
@@ -231,20 +262,23 @@ async def test_unknown_account_and_team_are_404(ctx: Identity, client: httpx.Asy
     assert response.json()["error"] == "TeamNotFound"
 
 
-async def test_new_roles_reach_tokens_at_the_next_refresh(
+async def test_a_role_change_ends_the_accounts_sessions_at_once(
     ctx: Identity, client: httpx.AsyncClient
 ) -> None:
     admin = await signed_in(ctx, client, "admin")
-    staff = await new_staff(ctx, "counsellor")
-    await enrol(client, staff)
-    await client.post(
-        f"/accounts/{staff.staff_id}/roles", json={"roles": ["clinician"]}, headers=admin.access
-    )
+    staff = await enrol(client, await new_staff(ctx, "counsellor", "programme_lead"))
+    sid = jwt.decode(staff.tokens["access_token"], options={"verify_signature": False})["sid"]
     response = await client.post(
-        "/auth/refresh", json={"refresh_token": staff.tokens["refresh_token"]}
+        f"/accounts/{staff.staff_id}/roles", json={"roles": ["counsellor"]}, headers=admin.access
     )
+    assert response.status_code == 200, response.text
+    assert sid in (await client.get("/auth/revocations", headers=admin.access)).json()["sids"]
+    refresh = {"refresh_token": staff.tokens["refresh_token"]}
+    assert (await client.post("/auth/refresh", json=refresh)).status_code == 401
+    response = await client.post("/auth/login", json=staff.login_body())
+    assert response.status_code == 200, response.text
     claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
-    assert claims["roles"] == ["clinician"]
+    assert claims["roles"] == ["counsellor"]
 
 
 async def test_bootstrap_creates_the_first_admin_only(

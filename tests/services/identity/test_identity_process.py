@@ -24,6 +24,7 @@ from uponyaji_launcher.ports import free_port
 
 ROLES = {
     "admin",
+    "clinical_supervisor",
     "intake_officer",
     "clinician",
     "counsellor",

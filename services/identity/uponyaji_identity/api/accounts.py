@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from uponyaji_events.contracts.types import CountyCode, Username
 from uponyaji_events.contracts.vocabularies import DeactivationReason, Role
@@ -13,8 +13,11 @@ from uponyaji_events.text import StorableText
 
 from .. import queries
 from ..api.deps import Directory, IdentityDep, Manage, actor
+from ..domain.approval import CLINICAL_ROLES, grants_clinical_role
 from ..errors import AccountNotFound
 from ..handlers import accounts as handle
+from ..handlers import approvals
+from ..handlers.streams import require_account
 
 router = APIRouter(tags=["accounts"])
 
@@ -109,6 +112,15 @@ class PasswordReset(Body):
     expected_version: Version = None
 
 
+class PendingChange(BaseModel):
+    """A change waiting for a second administrator's approval (202 Accepted)."""
+
+    change_id: UUID
+    staff_id: UUID
+    kind: str
+    status: str
+
+
 class AccountList(BaseModel):
     """A page of accounts."""
 
@@ -131,21 +143,38 @@ async def _view(ctx: IdentityDep, staff_id: UUID) -> queries.AccountView:
     found = await queries.account(ctx, staff_id)
     if found is None:
         raise AccountNotFound(f"no account {staff_id}")
-    return found
+    return found.model_copy(update={"pending_changes": await approvals.pending_for(ctx, staff_id)})
+
+
+def _pending(response: Response, change_id: UUID, staff_id: UUID, kind: str) -> PendingChange:
+    response.status_code = 202
+    return PendingChange(change_id=change_id, staff_id=staff_id, kind=kind, status="pending")
 
 
 @router.post("/accounts", status_code=201)
 async def create_account(body: NewAccount, grant: Manage, ctx: IdentityDep) -> queries.AccountView:
-    """Create a staff account with a first password; the owner then enrols an authenticator."""
+    """Create a staff account with a first password; the owner then enrols an authenticator.
+
+    Clinical roles and teams asked for here are not granted yet: each waits, as a pending change
+    listed on the account, for a second administrator's approval.
+    """
+    roles = frozenset(r.value for r in body.roles)
+    by = actor(grant)
+    for team in body.teams:
+        await handle.require_team(ctx, team)
     staff_id = await handle.create_account(
         ctx,
         username=body.username,
         display_name=body.display_name,
         password=body.password,
-        roles=frozenset(r.value for r in body.roles),
-        teams=tuple(body.teams),
-        actor=actor(grant),
+        roles=roles - CLINICAL_ROLES,
+        teams=(),
+        actor=by,
     )
+    if roles & CLINICAL_ROLES:
+        await approvals.request(ctx, staff_id, "roles", actor=by, roles=roles)
+    for team in dict.fromkeys(body.teams):
+        await approvals.request(ctx, staff_id, "team_join", actor=by, team_id=team)
     return await _view(ctx, staff_id)
 
 
@@ -165,26 +194,31 @@ async def get_account(staff_id: StaffId, grant: Manage, ctx: IdentityDep) -> que
 
 @router.post("/accounts/{staff_id}/roles")
 async def set_roles(
-    staff_id: StaffId, body: RolesChange, grant: Manage, ctx: IdentityDep
-) -> queries.AccountView:
-    """Replace the account's roles."""
+    staff_id: StaffId, body: RolesChange, grant: Manage, ctx: IdentityDep, response: Response
+) -> queries.AccountView | PendingChange:
+    """Replace the account's roles and end its sessions; granting a clinical role waits (202)."""
     roles = frozenset(r.value for r in body.roles)
+    account = await require_account(ctx, staff_id, body.expected_version)
+    if grants_clinical_role(account.roles, roles):
+        change = await approvals.request(ctx, staff_id, "roles", actor=actor(grant), roles=roles)
+        return _pending(response, change, staff_id, "roles")
     await handle.assign_roles(
         ctx, staff_id, roles, actor=actor(grant), expected_version=body.expected_version
     )
     return await _view(ctx, staff_id)
 
 
-@router.post("/accounts/{staff_id}/teams")
+@router.post("/accounts/{staff_id}/teams", status_code=202)
 async def change_team(
     staff_id: StaffId, body: TeamChange, grant: Manage, ctx: IdentityDep
-) -> queries.AccountView:
-    """Put the account on a team or take it off one."""
-    await handle.change_team(
-        ctx, staff_id, body.team_id, join=body.action == "join", actor=actor(grant),
-        expected_version=body.expected_version,
-    )  # fmt: skip
-    return await _view(ctx, staff_id)
+) -> PendingChange:
+    """Ask to put the account on a team or take it off one (waits for a second admin)."""
+    await require_account(ctx, staff_id, body.expected_version)
+    if body.action == "join":
+        await handle.require_team(ctx, body.team_id)
+    kind = f"team_{body.action}"
+    change = await approvals.request(ctx, staff_id, kind, actor=actor(grant), team_id=body.team_id)
+    return PendingChange(change_id=change, staff_id=staff_id, kind=kind, status="pending")
 
 
 @router.post("/accounts/{staff_id}/deactivation")
@@ -209,26 +243,29 @@ async def reactivate(
     return await _view(ctx, staff_id)
 
 
-@router.post("/accounts/{staff_id}/mfa-reset")
+@router.post("/accounts/{staff_id}/mfa-reset", status_code=202)
 async def reset_mfa(
     staff_id: StaffId, body: VersionOnly, grant: Manage, ctx: IdentityDep
-) -> queries.AccountView:
-    """Revoke the account's authenticators and sessions; its owner must enrol again."""
-    await handle.reset_mfa(
-        ctx, staff_id, actor=actor(grant), expected_version=body.expected_version
-    )
-    return await _view(ctx, staff_id)
+) -> PendingChange:
+    """Ask to revoke the account's authenticators and sessions (waits for a second admin)."""
+    await require_account(ctx, staff_id, body.expected_version)
+    change = await approvals.request(ctx, staff_id, "mfa_reset", actor=actor(grant))
+    return PendingChange(change_id=change, staff_id=staff_id, kind="mfa_reset", status="pending")
 
 
-@router.post("/accounts/{staff_id}/password")
+@router.post("/accounts/{staff_id}/password", status_code=202)
 async def reset_password(
     staff_id: StaffId, body: PasswordReset, grant: Manage, ctx: IdentityDep
-) -> queries.AccountView:
-    """Set a new password for the account and revoke its sessions."""
-    await handle.reset_password(
-        ctx, staff_id, body.new_password, actor=actor(grant), expected_version=body.expected_version
+) -> PendingChange:
+    """Ask to set a new password (changed at next sign-in; waits for a second admin)."""
+    await require_account(ctx, staff_id, body.expected_version)
+    sealed = await handle.seal_new_password(ctx, staff_id, body.new_password)
+    change = await approvals.request(
+        ctx, staff_id, "password_reset", actor=actor(grant), sealed_password=sealed
     )
-    return await _view(ctx, staff_id)
+    return PendingChange(
+        change_id=change, staff_id=staff_id, kind="password_reset", status="pending"
+    )
 
 
 @router.post("/teams", status_code=201, tags=["teams"])

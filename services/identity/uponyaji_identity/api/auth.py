@@ -44,6 +44,9 @@ class Login(Body):
     username: TypedUsername
     password: Secret
     totp_code: Code
+    new_password: Secret | None = Field(
+        None, description="Required when an administrator set the password: the owner's own"
+    )
 
 
 class Refresh(Body):
@@ -134,7 +137,9 @@ def _tokens(tokens: handle.Tokens, response: Response) -> TokenResponse:
 @router.post("/auth/login")
 async def login(body: Login, ctx: IdentityDep, client: Client, response: Response) -> TokenResponse:
     """Sign in with password and TOTP code (401 for any wrong part, 423 locked, 429 too fast)."""
-    tokens = await handle.login(ctx, body.username, body.password, body.totp_code, client)
+    tokens = await handle.login(
+        ctx, body.username, body.password, body.totp_code, client, body.new_password
+    )
     return _tokens(tokens, response)
 
 

@@ -42,6 +42,11 @@ async def create_team(ctx: Identity, *, name: str, county_code: str | None, acto
     return team_id
 
 
+async def require_team(ctx: Identity, team_id: UUID) -> None:
+    """404 unless the team exists."""
+    await _require_teams(ctx, [team_id])
+
+
 async def _require_teams(ctx: Identity, teams: Iterable[UUID]) -> None:
     for team_id in teams:
         if await load_team(ctx, team_id) is None:
@@ -106,11 +111,32 @@ async def assign_roles(
     actor: Actor,
     expected_version: int | None,
 ) -> int:
-    """Replace an account's roles (new tokens carry them; existing ones within 15 minutes)."""
+    """Replace an account's roles and end its sessions at once (it signs in again to use them)."""
     by = UUID(actor.id)
-    return await _run(
-        ctx, staff_id, AssignRoles(roles, by), actor=actor, expected_version=expected_version
+    return await _run_ending_sessions(
+        ctx, staff_id, AssignRoles(roles, by), "roles_changed", actor, expected_version
     )
+
+
+async def _run_ending_sessions(
+    ctx: Identity,
+    staff_id: UUID,
+    command: AccountCommand,
+    reason: str,
+    actor: Actor,
+    expected_version: int | None,
+) -> int:
+    """Run a command and, in the same transaction, revoke every session of the account."""
+    revoked: list[UUID] = []
+
+    async def revoke(conn: Conn) -> None:
+        revoked.extend(await ctx.sessions.revoke_account(conn, staff_id, reason))
+
+    version = await _run(
+        ctx, staff_id, command, actor=actor, expected_version=expected_version, extra=revoke
+    )
+    ctx.deny_list.revoke_all(str(sid) for sid in revoked)
+    return version
 
 
 async def change_team(
@@ -122,11 +148,13 @@ async def change_team(
     actor: Actor,
     expected_version: int | None,
 ) -> int:
-    """Put an account on a team or take it off one."""
+    """Put an account on a team or take it off one, ending its sessions at once."""
     if join:
         await _require_teams(ctx, [team_id])
     command = JoinTeam(team_id) if join else LeaveTeam(team_id)
-    return await _run(ctx, staff_id, command, actor=actor, expected_version=expected_version)
+    return await _run_ending_sessions(
+        ctx, staff_id, command, "team_changed", actor, expected_version
+    )
 
 
 async def deactivate(
@@ -182,6 +210,13 @@ async def reset_mfa(
     return version
 
 
+async def seal_new_password(ctx: Identity, staff_id: UUID, password: str) -> str:
+    """Check a password an admin sets for an account; its sealed hash (nothing stored yet)."""
+    account = await require_account(ctx, staff_id)
+    check_password(password, account.username)
+    return await ctx.credentials.seal_password_hash(staff_id, await ctx.passwords.hash(password))
+
+
 async def reset_password(
     ctx: Identity,
     staff_id: UUID,
@@ -191,11 +226,22 @@ async def reset_password(
     expected_version: int | None,
 ) -> int:
     """Set a new password for an account (to be changed at next sign-in); revoke its sessions."""
-    account = await require_account(ctx, staff_id, expected_version)
-    check_password(password, account.username)
-    sealed_hash = await ctx.credentials.seal_password_hash(
-        staff_id, await ctx.passwords.hash(password)
+    await require_account(ctx, staff_id, expected_version)
+    sealed_hash = await seal_new_password(ctx, staff_id, password)
+    return await set_sealed_password(
+        ctx, staff_id, sealed_hash, actor=actor, expected_version=expected_version
     )
+
+
+async def set_sealed_password(
+    ctx: Identity,
+    staff_id: UUID,
+    sealed_hash: str,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """Store an admin-set password (sealed hash), to be changed at next sign-in; end sessions."""
     revoked: list[UUID] = []
 
     async def store(conn: Conn) -> None:
@@ -204,7 +250,7 @@ async def reset_password(
 
     command = ChangePassword(PasswordChangeKind.ADMIN_RESET, must_change=True)
     version = await _run(
-        ctx, staff_id, command, actor=actor, expected_version=account.version, extra=store
+        ctx, staff_id, command, actor=actor, expected_version=expected_version, extra=store
     )
     ctx.deny_list.revoke_all(str(sid) for sid in revoked)
     return version

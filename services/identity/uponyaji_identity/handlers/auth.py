@@ -14,11 +14,21 @@ from datetime import UTC, datetime
 from typing import NoReturn
 from uuid import UUID
 
+from uponyaji_events.contracts.vocabularies import PasswordChangeKind
+from uponyaji_events.db import Conn
+from uponyaji_events.envelope import Actor
+
 from ..context import Identity
-from ..domain import Account
-from ..errors import InvalidCredentials, InvalidRefreshToken, MfaEnrolmentRequired
-from ..handlers.streams import load_account
-from ..security import totp
+from ..domain import Account, ChangePassword, decide
+from ..errors import (
+    InvalidCredentials,
+    InvalidRefreshToken,
+    MfaEnrolmentRequired,
+    PasswordChangeRequired,
+    WeakPassword,
+)
+from ..handlers.streams import after, commit, load_account
+from ..security import passwords, totp
 from ..security.tokens import ACCESS_TOKEN_SECONDS, access_claims, sign
 
 log = logging.getLogger("uponyaji.identity.auth")
@@ -64,8 +74,19 @@ async def check_code(ctx: Identity, account: Account, credential_id: UUID, code:
     return step is not None and await ctx.credentials.use_step(credential_id, step)
 
 
-async def login(ctx: Identity, username: str, password: str, code: str, client: str) -> Tokens:
-    """Password plus TOTP → a new session with an access and a refresh token."""
+async def login(
+    ctx: Identity,
+    username: str,
+    password: str,
+    code: str,
+    client: str,
+    new_password: str | None = None,
+) -> Tokens:
+    """Password plus TOTP → a new session with an access and a refresh token.
+
+    A password an administrator set must be replaced at this sign-in: without `new_password` the
+    answer is 403 `PasswordChangeRequired` and no session starts.
+    """
     ctx.limiter.hit(client)
     await ctx.throttle.begin(username)
     account = await check_password(ctx, username, password)
@@ -80,7 +101,34 @@ async def login(ctx: Identity, username: str, password: str, code: str, client: 
     if not await check_code(ctx, account, account.mfa, code):
         await _failed(ctx, username)
     await ctx.throttle.succeeded(username)
+    if account.must_change_password:
+        account = await _replace_admin_password(ctx, account, password, new_password)
     return await start_session(ctx, account)
+
+
+async def _replace_admin_password(
+    ctx: Identity, account: Account, current: str, new: str | None
+) -> Account:
+    if new is None:
+        raise PasswordChangeRequired(
+            "an administrator set this password: sign in again with a new_password of your own"
+        )
+    if new == current:
+        raise WeakPassword("new_password: must differ from the password an administrator set")
+    passwords.check_password(new, account.username, field="new_password")
+    sealed = await ctx.credentials.seal_password_hash(
+        account.staff_id, await ctx.passwords.hash(new)
+    )
+
+    async def store(conn: Conn) -> None:
+        await ctx.credentials.set_password(conn, account.staff_id, sealed)
+
+    events = decide(account, ChangePassword(PasswordChangeKind.SELF_SERVICE))
+    await commit(
+        ctx, "account", account.staff_id, account.version, events,
+        actor=Actor(id=str(account.staff_id), role="self"), extra=store,
+    )  # fmt: skip
+    return after(account, events)
 
 
 async def _failed(ctx: Identity, username: str) -> NoReturn:
@@ -90,7 +138,14 @@ async def _failed(ctx: Identity, username: str) -> NoReturn:
 
 
 async def start_session(ctx: Identity, account: Account, *, with_refresh: bool = True) -> Tokens:
-    """Open a session for an active account and issue its first tokens."""
+    """Open a session for an active account and issue its first tokens.
+
+    Never for an account whose password an administrator set (403 until its owner replaces it).
+    """
+    if account.must_change_password:
+        raise PasswordChangeRequired(
+            "an administrator set this password: sign in with a new_password of your own"
+        )
     try:
         sid, refresh = await ctx.sessions.start(account.staff_id, with_refresh=with_refresh)
     except LookupError:
