@@ -23,6 +23,7 @@ import asyncpg
 from PIL import Image
 from uponyaji_events import StoreFeed
 from uponyaji_events.db import create_pool
+from uponyaji_events.signing import Signer
 from uponyaji_events.store import EventStore
 
 from bench import sizes as bench_sizes
@@ -141,7 +142,9 @@ async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Resul
     with tempfile.TemporaryDirectory() as tmp:
         clinic = Clinic(Path(tmp))
         intake_url = await servers.new_database("medical_intake")
-        intake = EventStore(await create_pool(intake_url, max_size=4))
+        # Intake's events are signed, as the real intake's are: medical refuses unsigned ones.
+        intake_pool = await create_pool(intake_url, max_size=4)
+        intake = EventStore(intake_pool, signer=Signer.generate("intake"))
         async with clinic.running(
             await servers.new_database("medical"), servers.nats_url, StoreFeed(intake)
         ) as (http, pool):
