@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "tests" / "libs" / "access"))
 
 from access_support import SigningKey, Staff, bearer  # noqa: E402
+from uponyaji_access import service_subject  # noqa: E402
 
 ACTOR = Actor(id="staff-test-1", role="admin")
 FIXED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -212,11 +213,14 @@ async def test_health_details_only_for_an_authorised_caller(
     admin = await http.get(
         "/health", headers=bearer(key.sign(Staff(roles=("admin",)).claims(aud=["tally"])))
     )
+    monitor = Staff(("service",), staff_id=service_subject("monitor"), username="service:monitor")
+    service = await http.get("/health", headers=bearer(key.sign(monitor.claims(aud=["tally"]))))
 
     assert anonymous.status_code == 200
     assert set(anonymous.json()) == {"status"}
     assert set(counsellor.json()) == {"status"}
-    details = admin.json()
+    assert set(admin.json()) == {"status"}  # details follow feed.read: service identities only
+    details = service.json()
     assert details["status"] in ("ok", "degraded")  # degraded until the relay reaches NATS
     assert details["service"] == "tally"
     assert details["database"]["ok"] is True
