@@ -34,7 +34,9 @@ class Service:
 
     def written(self) -> int:
         """Events other than audit records."""
-        sql = "SELECT count(*) FROM events WHERE stream_type <> 'audit'"
+        # Integrity alarms are left out too: the shared test NATS carries other tests' signed
+        # events, which this service refuses in the background, whatever the request was.
+        sql = "SELECT count(*) FROM events WHERE stream_type NOT IN ('audit', 'integrity')"
         return int(self.postgres.psql(sql, self.database).strip())
 
 
