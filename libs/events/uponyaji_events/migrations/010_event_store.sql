@@ -1,4 +1,4 @@
--- The event store. The events table is also the outbox (ARCHITECTURE §2).
+-- The event store. The events table is also the outbox (docs/kernel.md).
 --
 -- Global order: `position` is assigned AFTER commit by the sequencer (one transaction at a time,
 -- serialised on the single row of event_sequencer), so positions follow commit order and a reader

@@ -1,4 +1,4 @@
--- Per-subject data keys for sealed fields (ARCHITECTURE §3, docs/sealing.md).
+-- Per-subject data keys for sealed fields (docs/sealing.md).
 --
 -- wrapped_key is the subject's AES-256-GCM data key wrapped by the service's key-encryption key,
 -- which never enters the database. Crypto-shredding sets wrapped_key to NULL and destroyed_at; the
