@@ -17,12 +17,12 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry.trace import SpanKind
 
-from uponyaji_events.alarms import AlarmLimiter
+from uponyaji_events.alarms import AlarmLimiter, reason_kind
 from uponyaji_events.codec import decode_event, event_hash, to_wire
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import GENESIS_HASH, Event
 from uponyaji_events.feed import FeedSource
-from uponyaji_events.metrics import consumer_lag, dead_letters, seconds_since
+from uponyaji_events.metrics import consumer_lag, dead_letters, integrity_alarms, seconds_since
 from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.natsconn import connect, stream_name
 from uponyaji_events.signing import CachedKeys, PublicKeys, verify_signature
@@ -215,6 +215,10 @@ class Consumer:
         """Count a refused event; record it in full, or (past the limiter's burst) in a summary."""
         self.stats.integrity_alarms_total += 1
         self.stats.last_alarm = f"position {event.position} ({event.type[:100]}): {reason}"
+        kind = reason_kind(reason)  # a fixed vocabulary, never forger text: bounded labels
+        integrity_alarms.add(
+            1, {"uponyaji.source": self.source, "uponyaji.path": path, "uponyaji.kind": kind}
+        )
         if not self.alarm_limiter.admit(path, reason, event):
             self.stats.integrity_alarms_suppressed += 1
             self._summarise_later()

@@ -34,6 +34,12 @@ dead_letters = _meter.create_counter(
     unit="{event}",
     description="Events a consumer could not apply and set aside.",
 )
+integrity_alarms = _meter.create_counter(
+    "uponyaji.consumer.integrity_alarms",
+    unit="{event}",
+    description="Events a consumer refused (signature, hash, chain or position failed), by kind; "
+    "counted whether recorded one by one or in a summary.",
+)
 audit_writes = _meter.create_counter(
     "uponyaji.audit.writes",
     unit="{record}",
