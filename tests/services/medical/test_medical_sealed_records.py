@@ -103,3 +103,24 @@ async def test_a_finding_moved_to_another_finding_or_survivor_does_not_open(
     assert (shown[first], shown[second]) == (OLD, OLD)
     signed = await clinician.post(f"/survivors/{sid}/reports", sign_body(clinician, eid))
     assert signed.status_code == 201, signed.text
+
+    # A signed report's sealed content moved over another survivor's report is never re-rendered.
+    answer = await clinician.post(
+        f"/survivors/{other_sid}/encounters/{other_eid}/overall-evaluation", overall
+    )
+    assert answer.status_code == 201, answer.text
+    theirs = await clinician.post(
+        f"/survivors/{other_sid}/reports", sign_body(clinician, other_eid)
+    )
+    assert theirs.status_code == 201, theirs.text
+    report_id = theirs.headers["X-Report-Id"]
+    await pool.execute(
+        "UPDATE reports SET content = (SELECT content FROM reports WHERE report_id = $1) "
+        "WHERE report_id = $2::uuid",
+        signed.headers["X-Report-Id"],
+        report_id,
+    )
+    pdf = await clinician.get(f"/survivors/{other_sid}/reports/{report_id}/pdf")
+    assert pdf.status_code == 409, pdf.text
+    assert pdf.json()["error"] == "InvalidSealError"
+    assert "ReportSigned/content" in pdf.json()["detail"]
