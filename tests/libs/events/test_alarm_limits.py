@@ -106,6 +106,7 @@ async def test_a_flood_of_forged_events_is_refused_and_recorded_in_bounded_form(
         audits.append(alarm)
 
     consumer.on_alarm = audit
+    consumer.alarm_limiter = AlarmLimiter(clock=FakeClock())  # one window, however slow the run
     for event in forged:
         result = await consumer.apply([event])
         assert result.refused
@@ -138,10 +139,14 @@ async def test_the_summary_is_recorded_when_its_window_ends(
 ) -> None:
     source, feed, forged = await _forgeries(new_database)
     consumer = await _consumer(new_database, feed, source)
-    consumer.alarm_limiter = AlarmLimiter(window=0.5, burst=2)
+    clock = FakeClock()  # the window ends when the test says, however slow the machine is
+    consumer.alarm_limiter = AlarmLimiter(window=0.5, burst=2, clock=clock)
     for event in forged[:50]:
         await consumer.apply([event])
     assert len(await _rows(consumer.pool)) == 2
+    await asyncio.sleep(0.6)  # the timer wakes, but the window has not ended: no summary yet
+    assert len(await _rows(consumer.pool)) == 2
+    clock.now += 0.5
 
     async def summarised() -> bool:
         return len(await _rows(consumer.pool)) == 3
