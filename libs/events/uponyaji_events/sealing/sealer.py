@@ -26,6 +26,7 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 
+from uponyaji_events.metrics import sealed_unreadable
 from uponyaji_events.sealing.errors import (
     InvalidSealError,
     KeyDestroyed,
@@ -144,6 +145,7 @@ class Sealer:
         except KeyDestroyed:
             return ERASED
         except (InvalidSealError, KeyNotFoundError) as exc:
+            sealed_unreadable.add(1)
             log.error(
                 "sealed value refused: subject %s, context %r, record %s: %s",
                 subject_key(subject_id), context[:200], (record or "-")[:200], exc,
