@@ -33,8 +33,10 @@ import psutil
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 from nats.js.errors import NotFoundError
+from uponyaji_access.service_tokens import SERVICE_ROLE, service_subject, service_username
 from uponyaji_events.natsconn import stream_name
 from uponyaji_launcher.ports import free_port
+from uponyaji_launcher.processes import app_command
 from uponyaji_launcher.services import KNOWN_SERVICES
 
 from bench.probe import Measurement, Probe
@@ -84,6 +86,18 @@ class Signer:
         }  # fmt: skip
         return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": KID})
 
+    def service_token(self, client: str) -> str:
+        """A 15-minute service token of `client` for every service of the stack (feed.read: the
+        consumers read their sources' signing keys beside the feeds with it)."""
+        now = int(time.time())
+        claims = {
+            "iss": "uponyaji-identity", "sub": str(service_subject(client)),
+            "aud": list(SERVICES), "iat": now, "nbf": now, "exp": now + 900,
+            "jti": uuid.uuid4().hex, "sid": f"svc-{uuid.uuid4().hex}",
+            "username": service_username(client), "roles": [SERVICE_ROLE], "teams": [],
+        }  # fmt: skip
+        return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": KID})
+
 
 @dataclass
 class Stack:
@@ -125,8 +139,11 @@ async def fresh_streams(nats_url: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(servers: Servers, signer: Signer) -> AsyncIterator[Stack]:
-    """Intake, psychosocial and reporting as uvicorn processes, as the launcher runs them."""
+async def running_stack(
+    servers: Servers, signer: Signer, *, workers: int = 1
+) -> AsyncIterator[Stack]:
+    """Intake, psychosocial and reporting as uvicorn processes, as the launcher runs them
+    (psychosocial with `workers` worker processes)."""
     await fresh_streams(servers.nats_url)
     folder = servers.root / "command-lag"
     (folder / "secrets").mkdir(parents=True, exist_ok=True)
@@ -151,12 +168,12 @@ async def running_stack(servers: Servers, signer: Signer) -> AsyncIterator[Stack
                 f"{prefix}_PORT": str(ports[name]),
                 f"{prefix}_JWKS_FILE": str(jwks),
                 f"{prefix}_IDENTITY_URL": f"http://127.0.0.1:{free_port()}",  # nobody listens
+                f"{prefix}_FEED_TOKEN": signer.service_token(name),
             }
+            count = workers if name == "psychosocial" else 1
             with logs[name].open("wb") as log:
                 processes[name] = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "uvicorn", "--factory",
-                    f"{PACKAGES[name]}.app:create_app",
-                    "--host", "127.0.0.1", "--port", str(ports[name]),
+                    *app_command(sys.executable, PACKAGES[name], ports[name], count),
                     env=env, stdout=log, stderr=subprocess.STDOUT,
                 )  # fmt: skip
         for name in SERVICES:
@@ -292,7 +309,13 @@ async def fire(
         async def sender() -> None:
             while (item := await due.get()) is not None:
                 at, survivor, body = item
-                response = await counsellor.post(f"/survivors/{survivor}/assessments", json=body)
+                try:
+                    response = await counsellor.post(
+                        f"/survivors/{survivor}/assessments", json=body
+                    )
+                except httpx.TransportError as exc:  # a dropped connection counts as refused
+                    result.refused.append(f"transport {type(exc).__name__}: {exc}")
+                    continue
                 done = time.perf_counter()
                 if response.status_code != 201:
                     result.refused.append(f"{response.status_code} {response.text[:200]}")

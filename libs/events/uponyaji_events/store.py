@@ -23,6 +23,7 @@ from uponyaji_events.envelope import (
 )
 from uponyaji_events.errors import ConcurrencyError
 from uponyaji_events.signing import Signer
+from uponyaji_events.tails import Head, Tails, genesis
 from uponyaji_events.tracing import current_carrier, tracer
 from uponyaji_events.upcasting import UpcasterRegistry
 
@@ -127,6 +128,13 @@ class EventStore:
         self.upcasters = upcasters or UpcasterRegistry()
         self.signer = signer
         self._listeners: list[Callable[[], None]] = []
+        self._tails = Tails(
+            acquire=pool.acquire,
+            write=self._write_at,
+            read_head=self._read_head,
+            on_commit=self.notify_committed,
+            retries=_ANY_RETRIES,
+        )
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every append this process commits (wakes the relay)."""
@@ -180,6 +188,8 @@ class EventStore:
             )
             if conn is not None:
                 return await self._append(conn, draft, expected_version, prev_hash)
+            if expected_version is None:  # at the end: coalesced with this stream's other appends
+                return await self._tails.append(draft)
             attempts = _ANY_RETRIES if expected_version is None else 1
             for attempt in range(attempts):
                 try:
@@ -234,6 +244,53 @@ class EventStore:
                     )
         except asyncpg.UniqueViolationError as exc:
             raise ConcurrencyError(f"stream {draft.stream_id} was written concurrently") from exc
+        return stored
+
+    @staticmethod
+    async def _read_head(conn: Conn, stream_id: str) -> Head | None:
+        last = await conn.fetchrow(
+            "SELECT version, hash, stream_type FROM events WHERE stream_id = $1 "
+            "ORDER BY version DESC LIMIT 1",
+            stream_id,
+        )
+        return (
+            None
+            if last is None
+            else Head(last["version"], bytes(last["hash"]), last["stream_type"])
+        )
+
+    @staticmethod
+    async def _write_at(
+        conn: Conn, drafts: Sequence[_Draft], head: Head | None
+    ) -> list[list[Event]]:
+        """Write several callers' drafts of one stream after `head`, chained, in one statement."""
+        start = head or genesis(drafts[0].stream_type)
+        current, prev = start.version, start.hash
+        stored: list[list[Event]] = []
+        for draft in drafts:
+            if draft.stream_type != start.stream_type:
+                raise ValueError(
+                    f"stream {draft.stream_id} is a {start.stream_type}, not a {draft.stream_type}"
+                )
+            events = draft.build(current, prev)
+            stored.append(events)
+            current, prev = events[-1].version, events[-1].hash
+        flat = [event for events in stored for event in events]
+        single = len(flat) == 1
+        values: list[Any] = _values(flat[0]) if single else _columns(flat)
+        guard = (start.version, start.hash, start.stream_type)
+        try:
+            inserted = await conn.execute(
+                _GUARDED_ONE if single else _GUARDED_MANY, *values, *guard
+            )
+        except asyncpg.UniqueViolationError as exc:
+            raise ConcurrencyError(
+                f"stream {drafts[0].stream_id} was written concurrently"
+            ) from exc
+        if inserted.endswith(" 0"):
+            raise ConcurrencyError(
+                f"stream {drafts[0].stream_id} moved past version {start.version}"
+            )
         return stored
 
     async def load(
