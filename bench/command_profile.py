@@ -96,7 +96,7 @@ def top(raw: Path, count: int) -> tuple[list[tuple[str, int]], list[tuple[str, i
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, number = line.rpartition(" ")
-        if not stack:
+        if not stack or not number.isdigit():  # py-spy's notes, not samples
             continue
         samples = int(number)
         total += samples
