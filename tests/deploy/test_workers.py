@@ -103,8 +103,9 @@ async def test_two_workers_serve_one_relays_and_every_event_reaches_nats_once(
 
             async def register(n: int) -> httpx.Response:
                 body = {
-                    "full_name": f"Fake {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}", "county_code": "047",
-                    "gender": "female" if n % 2 else "male", "preferred_language": "sw",
+                    "full_name": f"Fake {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
+                    "county_code": "047", "gender": "female" if n % 2 else "male",
+                    "preferred_language": "sw",
                 }  # fmt: skip
                 return await client.post("/survivors", json=body, headers=officer)
 
