@@ -22,6 +22,7 @@ from uponyaji_events.envelope import (
     utc_now,
 )
 from uponyaji_events.errors import ConcurrencyError
+from uponyaji_events.groupcommit import GroupCommit
 from uponyaji_events.signing import Signer
 from uponyaji_events.tails import Head, Tails, genesis
 from uponyaji_events.tracing import current_carrier, tracer
@@ -123,6 +124,7 @@ class EventStore:
         *,
         upcasters: UpcasterRegistry | None = None,
         signer: Signer | None = None,
+        group_commit: bool = True,
     ) -> None:
         self.pool = pool
         self.upcasters = upcasters or UpcasterRegistry()
@@ -134,6 +136,17 @@ class EventStore:
             read_head=self._read_head,
             on_commit=self.notify_committed,
             retries=_ANY_RETRIES,
+        )
+        # Concurrent one-event appends outside transactions: one statement for the lot.
+        self._group = (
+            GroupCommit(
+                acquire=pool.acquire,
+                alone=self._append_alone,
+                on_commit=self.notify_committed,
+                columns=_columns,
+            )
+            if group_commit
+            else None
         )
 
     def on_commit(self, listener: Callable[[], None]) -> None:
@@ -190,6 +203,8 @@ class EventStore:
                 return await self._append(conn, draft, expected_version, prev_hash)
             if expected_version is None:  # at the end: coalesced with this stream's other appends
                 return await self._tails.append(draft)
+            if self._group is not None and len(events) == 1:
+                return await self._group.append(draft, expected_version, prev_hash)
             attempts = _ANY_RETRIES if expected_version is None else 1
             for attempt in range(attempts):
                 try:
@@ -204,6 +219,14 @@ class EventStore:
                 self.notify_committed()
                 return stored
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _append_alone(
+        self, draft: _Draft, expected_version: int, prev_hash: bytes | None
+    ) -> list[Event]:
+        async with self.pool.acquire() as own:
+            stored = await self._append(own, draft, expected_version, prev_hash)
+        self.notify_committed()
+        return stored
 
     async def _append(
         self, conn: Conn, draft: _Draft, expected_version: int | None, prev_hash: bytes | None

@@ -87,7 +87,7 @@ class Tails:
                 await self._write_batch(tail, batch)
         except BaseException as exc:  # cancelled (shutdown): no caller may wait forever
             for _, future in [*batch, *tail.pending]:
-                _settle(future, exc=exc)
+                settle(future, exc=exc)
             tail.pending = []
             raise
         finally:
@@ -100,13 +100,13 @@ class Tails:
             stored = await self._write_retrying(tail, [draft for draft, _ in batch])
         except Exception as exc:
             if len(batch) == 1:
-                _settle(batch[0][1], exc=exc)
+                settle(batch[0][1], exc=exc)
                 return
             for one in batch:  # find the caller whose events fail; the others still get written
                 await self._write_batch(tail, [one])
             return
         for (_, future), events in zip(batch, stored, strict=True):
-            _settle(future, events=events)
+            settle(future, events=events)
         self.on_commit()
 
     async def _write_retrying(self, tail: _Tail, drafts: list[_Draft]) -> list[list[Event]]:
@@ -141,12 +141,13 @@ def genesis(stream_type: str) -> Head:
     return Head(0, GENESIS_HASH, stream_type)
 
 
-def _settle(
+def settle(
     future: asyncio.Future[list[Event]],
     *,
     events: list[Event] | None = None,
     exc: BaseException | None = None,
 ) -> None:
+    """Give a waiting caller its events or its error (once; a settled future stays as it is)."""
     if future.done():
         return
     if exc is not None:

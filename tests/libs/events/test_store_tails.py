@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 import pytest
 from uponyaji_events.envelope import Actor, NewEvent
+from uponyaji_events.errors import ConcurrencyError
 from uponyaji_events.integrity import verify
 from uponyaji_events.store import EventStore
 
@@ -100,3 +101,30 @@ async def test_an_append_at_the_end_of_a_new_stream_starts_it(db: asyncpg.Pool, 
     stored = await store.append("log", sid, None, [ev(i=i) for i in range(count)], actor=ACTOR)
     assert [e.version for e in stored] == list(range(1, count + 1))
     assert stored[0].prev_hash == bytes(32)
+
+
+async def test_grouped_one_event_appends_each_get_their_own_answer(db: asyncpg.Pool) -> None:
+    store = EventStore(db)
+    streams = [f"case-{uuid.uuid4()}" for _ in range(12)]
+    for sid in streams[:6]:
+        await store.append("case", sid, 0, [ev(n=0)], actor=ACTOR)
+    calls: list[Awaitable[object]] = []
+    for i, sid in enumerate(streams):
+        existing = i < 6
+        right = 1 if existing else 0
+        expected = right if i % 3 else right + 1  # every third caller expects the wrong version
+        calls.append(store.append("case", sid, expected, [ev(n=i)], actor=ACTOR))
+    calls.append(store.append("other", streams[1], 1, [ev(n="wrong type")], actor=ACTOR))
+    results = await asyncio.gather(*calls, return_exceptions=True)
+
+    for i, result in enumerate(results[:-1]):
+        if i % 3:
+            assert not isinstance(result, BaseException), result
+            assert result[0].version == (2 if i < 6 else 1)
+        else:
+            assert isinstance(result, ConcurrencyError)
+    assert isinstance(results[-1], (ValueError, ConcurrencyError))
+    for i, sid in enumerate(streams):
+        written = 1 if i % 3 else 0
+        assert await store.stream_version(sid) == (1 if i < 6 else 0) + written
+        assert (await verify(db, sid)).ok
