@@ -198,7 +198,11 @@ def _client(stack: Stack, signer: Signer, service: str, role: str) -> httpx.Asyn
         headers={"Authorization": f"Bearer {signer.token(role, service)}"},
         timeout=60,
         trust_env=False,
-        limits=httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT),
+        # Idle connections are dropped before uvicorn's 5 s keep-alive ends: a request sent on a
+        # connection the server is closing at that moment fails with ReadError.
+        limits=httpx.Limits(
+            max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT, keepalive_expiry=2.0
+        ),
     )
 
 

@@ -77,9 +77,23 @@ SELECT count(*) FROM assigned
 # With a signer: the batch is read, signed in Python, and written back in one statement.
 _UNSEQUENCED = "SELECT id, hash FROM events WHERE position IS NULL ORDER BY id LIMIT $1"
 _ASSIGN_SIGNED = """
-UPDATE events e SET position = u.position, signature = u.signature, key_id = $4
-FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS u(id, position, signature)
-WHERE e.id = u.id
+WITH assigned AS (
+    UPDATE events e SET position = u.position, signature = u.signature, key_id = $4
+    FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS u(id, position, signature)
+    WHERE e.id = u.id
+)
+UPDATE event_sequencer SET last_position = $5 WHERE singleton
+"""
+# Whether the sequencer has work, and the head, in one statement.
+_PENDING = """
+SELECT last_position, EXISTS (SELECT 1 FROM events WHERE position IS NULL) AS unsequenced,
+       false AS unsigned
+FROM event_sequencer WHERE singleton
+"""
+_PENDING_SIGNED = """
+SELECT last_position, EXISTS (SELECT 1 FROM events WHERE position IS NULL) AS unsequenced,
+       EXISTS (SELECT 1 FROM events WHERE position IS NOT NULL AND signature IS NULL) AS unsigned
+FROM event_sequencer WHERE singleton
 """
 _UNSIGNED = (
     "SELECT id, position, hash FROM events WHERE position IS NOT NULL AND signature IS NULL "
@@ -340,14 +354,17 @@ class EventStore:
 
     async def sequence(self, limit: int = 10_000) -> int:
         """Give committed, unsequenced events their positions in commit order; return how many."""
+        count, _ = await self.sequence_and_head(limit)
+        return count
+
+    async def sequence_and_head(self, limit: int = 10_000) -> tuple[int, int]:
+        """Sequence as `sequence()` does; return how many, and the head after it (the relay's
+        loop: one statement when there is nothing to do)."""
         # With a signer, events another process sequenced unsigned are signed here as well.
-        pending = await self.pool.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE position IS NULL)"
-            if self.signer is None
-            else "SELECT EXISTS (SELECT 1 FROM events WHERE signature IS NULL)"
-        )
-        if not pending:
-            return 0
+        state = await self.pool.fetchrow(_PENDING if self.signer is None else _PENDING_SIGNED)
+        assert state is not None
+        if not state["unsequenced"] and not state["unsigned"]:
+            return 0, int(state["last_position"])
         async with self.pool.acquire() as conn, conn.transaction():
             # Serialise sequencers on one row. The next statement takes a fresh snapshot (READ
             # COMMITTED), so it sees every event the previous sequencer numbered.
@@ -357,13 +374,14 @@ class EventStore:
             if self.signer is None:
                 count = int(await conn.fetchval(_SEQUENCE, last, limit))
             else:
-                await self._sign(conn, self.signer, limit)
+                if state["unsigned"]:
+                    await self._sign(conn, self.signer, limit)
                 count = await self._sequence_signed(conn, self.signer, last, limit)
-            if count:
+            if count and self.signer is None:
                 await conn.execute(
                     "UPDATE event_sequencer SET last_position = $1 WHERE singleton", last + count
                 )
-        return count
+        return count, int(last) + count
 
     @staticmethod
     async def _sequence_signed(conn: Conn, signer: Signer, last: int, limit: int) -> int:
@@ -376,7 +394,8 @@ class EventStore:
             signer.sign(position, bytes(row["hash"]))
             for position, row in zip(positions, rows, strict=True)
         ]
-        await conn.execute(_ASSIGN_SIGNED, ids, positions, signatures, signer.key_id)
+        # The positions and signatures, and the sequencer's new last position, in one statement.
+        await conn.execute(_ASSIGN_SIGNED, ids, positions, signatures, signer.key_id, positions[-1])
         return len(rows)
 
     @staticmethod
