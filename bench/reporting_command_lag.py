@@ -60,6 +60,7 @@ class CommandLag:
     latencies: list[float] = field(default_factory=list)  # command due → 2xx
     sent: int = 0
     refused: list[str] = field(default_factory=list)  # non-2xx answers, status and body
+    refusals: list[float] = field(default_factory=list)  # sent → 503 answer (ms)
     seconds: float = 0.0  # from the first send to the last 2xx
     cpu: dict[str, float] = field(default_factory=dict)  # cores per service process
 
@@ -140,7 +141,7 @@ async def fresh_streams(nats_url: str) -> None:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    servers: Servers, signer: Signer, *, workers: int = 1
+    servers: Servers, signer: Signer, *, workers: int = 1, limits: dict[str, str] | None = None
 ) -> AsyncIterator[Stack]:
     """Intake, psychosocial and reporting as uvicorn processes, as the launcher runs them
     (psychosocial with `workers` worker processes)."""
@@ -170,6 +171,8 @@ async def running_stack(
                 f"{prefix}_IDENTITY_URL": f"http://127.0.0.1:{free_port()}",  # nobody listens
                 f"{prefix}_FEED_TOKEN": signer.service_token(name),
             }
+            if name == "psychosocial":  # e.g. MAX_CONCURRENT_REQUESTS: its overload limit
+                env.update({f"{prefix}_{key}": value for key, value in (limits or {}).items()})
             count = workers if name == "psychosocial" else 1
             with logs[name].open("wb") as log:
                 processes[name] = await asyncio.create_subprocess_exec(
@@ -192,7 +195,9 @@ async def running_stack(
                 await process.wait()
 
 
-def _client(stack: Stack, signer: Signer, service: str, role: str) -> httpx.AsyncClient:
+def _client(
+    stack: Stack, signer: Signer, service: str, role: str, in_flight: int = IN_FLIGHT
+) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=stack.urls[service],
         headers={"Authorization": f"Bearer {signer.token(role, service)}"},
@@ -201,7 +206,7 @@ def _client(stack: Stack, signer: Signer, service: str, role: str) -> httpx.Asyn
         # Idle connections are dropped before uvicorn's 5 s keep-alive ends: a request sent on a
         # connection the server is closing at that moment fails with ReadError.
         limits=httpx.Limits(
-            max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT, keepalive_expiry=2.0
+            max_connections=in_flight, max_keepalive_connections=in_flight, keepalive_expiry=2.0
         ),
     )
 
@@ -297,7 +302,12 @@ def _responses(rng: random.Random) -> list[int]:
 
 
 async def fire(
-    stack: Stack, signer: Signer, survivors: list[str], rate: float, seconds: float
+    stack: Stack,
+    signer: Signer,
+    survivors: list[str],
+    rate: float,
+    seconds: float,
+    in_flight: int = IN_FLIGHT,
 ) -> tuple[CommandLag, dict[str, float]]:
     """Post PHQ-9s open-loop at `rate`/s for `seconds`; each one's 2xx time by assessment id.
 
@@ -308,11 +318,12 @@ async def fire(
     """
     result, acked, rng = CommandLag(), {}, random.Random(600)
     due: asyncio.Queue[tuple[float, str, dict[str, Any]] | None] = asyncio.Queue()
-    async with _client(stack, signer, "psychosocial", "counsellor") as counsellor:
+    async with _client(stack, signer, "psychosocial", "counsellor", in_flight) as counsellor:
 
         async def sender() -> None:
             while (item := await due.get()) is not None:
                 at, survivor, body = item
+                sent = time.perf_counter()
                 try:
                     response = await counsellor.post(
                         f"/survivors/{survivor}/assessments", json=body
@@ -323,11 +334,13 @@ async def fire(
                 done = time.perf_counter()
                 if response.status_code != 201:
                     result.refused.append(f"{response.status_code} {response.text[:200]}")
+                    if response.status_code == 503:
+                        result.refusals.append((done - sent) * 1000)
                     continue
                 acked[str(response.json()["assessment_id"])] = done
                 result.latencies.append((done - at) * 1000)
 
-        senders = [asyncio.create_task(sender()) for _ in range(IN_FLIGHT)]
+        senders = [asyncio.create_task(sender()) for _ in range(in_flight)]
         begin = time.perf_counter()
         for n in range(int(rate * seconds)):
             at = begin + n / rate
@@ -366,6 +379,24 @@ async def measure_command_lag(
         for rate, seconds in rates:
             runs.append(await _measure(stack, signer, probe, ids, rate, seconds))
     return runs
+
+
+async def measure_overload(
+    servers: Servers, probe: Probe, survivors: int, rate: float, seconds: float, in_flight: int,
+    limits: dict[str, str],
+) -> tuple[CommandLag, Measurement]:  # fmt: skip
+    """More commands than psychosocial can take, from `in_flight` senders, with its concurrency
+    limit set by `limits`: what is refused (503 + Retry-After) and how fast, what is served."""
+    signer = Signer()
+    async with running_stack(servers, signer, limits=limits) as stack:
+        ids = await prepare(stack, signer, survivors)
+        await fire(stack, signer, ids, 20.0, 2.0)  # untimed warm-up
+        cpu_before, wall = _cpu(stack.processes), time.perf_counter()
+        with probe.measure() as measured:
+            result, _ = await fire(stack, signer, ids, rate, seconds, in_flight)
+        cpu_after, wall = _cpu(stack.processes), time.perf_counter() - wall
+        result.cpu = {n: (cpu_after[n] - cpu_before.get(n, 0.0)) / wall for n in cpu_after}
+    return result, measured
 
 
 async def _measure(
