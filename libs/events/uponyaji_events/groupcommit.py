@@ -70,8 +70,11 @@ class GroupCommit:
     alone: Alone
     on_commit: Callable[[], None]
     columns: Callable[[list[Event]], list[Any]]
+    # Groups written at once: a few statements in flight keep the database's cores busy while
+    # this process builds the next group.
+    max_writers: int = 4
     _pending: list[_Waiting] = field(default_factory=list)
-    _busy: bool = False
+    _writers: int = 0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def append(
@@ -80,8 +83,8 @@ class GroupCommit:
         """Append one event at `expected_version`, grouped with the appends waiting with it."""
         future: asyncio.Future[list[Event]] = asyncio.get_running_loop().create_future()
         self._pending.append(_Waiting(draft, expected_version, prev_hash, future))
-        if not self._busy:
-            self._busy = True
+        if self._writers < self.max_writers:
+            self._writers += 1
             task = asyncio.create_task(self._drain())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -97,12 +100,15 @@ class GroupCommit:
                 else:
                     await self._write(group)
         except BaseException as exc:  # cancelled (shutdown): no caller may wait forever
-            for waiting in [*group, *self._pending]:
+            for waiting in group:
                 settle(waiting.future, exc=exc)
-            self._pending = []
+            if self._writers == 1:
+                for waiting in self._pending:
+                    settle(waiting.future, exc=exc)
+                self._pending = []
             raise
         finally:
-            self._busy = False
+            self._writers -= 1
 
     async def _alone(self, waiting: _Waiting) -> None:
         try:
