@@ -123,7 +123,8 @@ async def main_async(args: argparse.Namespace) -> None:
     """Start the stack, load it under the profiler, print the figures and the top entries."""
     signer = Signer()
     with started_servers() as servers:
-        async with running_stack(servers, signer, workers=args.workers) as stack:
+        uvicorn = tuple(args.uvicorn.split())
+        async with running_stack(servers, signer, workers=args.workers, uvicorn=uvicorn) as stack:
             survivors = await prepare(stack, signer, args.survivors)
             await load(stack, signer, survivors, 3.0, args.concurrency)  # warm-up
             pids = _psychosocial_pids(stack)
@@ -182,6 +183,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--survivors", type=int, default=200)
     parser.add_argument("--workers", type=int, default=1, help="psychosocial worker processes")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--uvicorn", default="", help="extra uvicorn options, e.g. '--http h11 --loop asyncio'"
+    )
     parser.add_argument("--out", type=Path, help="where py-spy's raw samples are kept")
     parser.add_argument(
         "--no-profile", dest="profile", action="store_false", help="CPU per command, no sampler"

@@ -141,7 +141,12 @@ async def fresh_streams(nats_url: str) -> None:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    servers: Servers, signer: Signer, *, workers: int = 1, limits: dict[str, str] | None = None
+    servers: Servers,
+    signer: Signer,
+    *,
+    workers: int = 1,
+    limits: dict[str, str] | None = None,
+    uvicorn: tuple[str, ...] = (),
 ) -> AsyncIterator[Stack]:
     """Intake, psychosocial and reporting as uvicorn processes, as the launcher runs them
     (psychosocial with `workers` worker processes)."""
@@ -177,6 +182,7 @@ async def running_stack(
             with logs[name].open("wb") as log:
                 processes[name] = await asyncio.create_subprocess_exec(
                     *app_command(sys.executable, PACKAGES[name], ports[name], count),
+                    *uvicorn,
                     env=env, stdout=log, stderr=subprocess.STDOUT,
                 )  # fmt: skip
         for name in SERVICES:
