@@ -12,6 +12,7 @@ work is appended to at its loaded head with that head's hash: one guarded INSERT
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from uuid import UUID
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import GENESIS_HASH, Actor, Event, NewEvent
+from uponyaji_events.metrics import command_duration
 from uponyaji_events.store import EventStore
 
 # Applies a service's own newly stored events to its read tables, on the given connection.
@@ -98,5 +100,10 @@ async def unit_of_work(
     store: EventStore, *, project: Project | None = None
 ) -> AsyncIterator[UnitOfWork]:
     """Open a unit of work; commit when the block ends, roll back on error, wake the relay."""
-    async with store.transaction() as conn:
-        yield UnitOfWork(store, conn, project)
+    started, outcome = time.perf_counter(), "rolled_back"
+    try:
+        async with store.transaction() as conn:
+            yield UnitOfWork(store, conn, project)
+        outcome = "committed"
+    finally:
+        command_duration.record(time.perf_counter() - started, {"uponyaji.outcome": outcome})
