@@ -128,7 +128,7 @@ async def main_async(args: argparse.Namespace) -> None:
             survivors = await prepare(stack, signer, args.survivors)
             await load(stack, signer, survivors, 3.0, args.concurrency)  # warm-up
             pids = _psychosocial_pids(stack)
-            outputs = [args.out / f"profile-{pid}.txt" for pid in pids]
+            outputs = [args.out / f"profile-{pid}.txt" for pid in pids] if args.profile else []
             spies = (
                 [await _spy(pid, out, args.seconds) for pid, out in zip(pids, outputs, strict=True)]
                 if args.profile
@@ -191,8 +191,9 @@ def main(argv: list[str] | None = None) -> None:
         "--no-profile", dest="profile", action="store_false", help="CPU per command, no sampler"
     )
     args = parser.parse_args(argv)
-    args.out = args.out or Path(tempfile.mkdtemp(prefix="uponyaji-profile-"))
-    args.out.mkdir(parents=True, exist_ok=True)
+    if args.profile:  # py-spy's raw samples are kept (and named in the output) for a closer look
+        args.out = args.out or Path(tempfile.mkdtemp(prefix="uponyaji-profile-"))
+        args.out.mkdir(parents=True, exist_ok=True)
     asyncio.run(main_async(args))
 
 
