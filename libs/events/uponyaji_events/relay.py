@@ -141,8 +141,7 @@ class OutboxRelay:
         next_try = 0.0
         while True:
             # Sequencing needs no NATS: feeds keep moving while NATS is down.
-            await self.store.sequence()
-            self.stats.head = await self.store.head()
+            _, self.stats.head = await self.store.sequence_and_head()
             if time.monotonic() < next_try or not await self._ensure_connected():
                 if time.monotonic() >= next_try:
                     next_try = time.monotonic() + backoff

@@ -37,7 +37,7 @@ async def flag_survivor(request: Request) -> UUID | None:
         flag_id = UUID(str(request.path_params["flag_id"]))
     except ValueError:
         return None
-    return await queries.flag_survivor(get_ps(request).store.pool, flag_id)
+    return await queries.flag_survivor((await get_ps(request)).store.pool, flag_id)
 
 
 PsDep = Annotated[Psychosocial, Depends(get_ps)]
