@@ -60,10 +60,11 @@ async def open_encounter(
         fields["clinician_ids"] = body.clinician_ids or [caller]
         fields["present"] = [p.model_dump() for p in body.present]
         await _sealed(tx, "EncounterOpened", fields, ("facility", "restrictions", "limitation"))
+        await _sealed(tx, "EncounterOpened", fields, ("retrospective_reason",))
         payload = m.EncounterOpened(encounter_id=uuid4(), survivor_id=survivor_id, **fields)
-        return await tx.record(
-            domain.decide(tx.state, domain.OpenEncounter(payload, med.now())), actor
-        )
+        since = tx.facts.since.get(EXAMINATION)
+        command = domain.OpenEncounter(payload, med.now(), since)
+        return await tx.record(domain.decide(tx.state, command), actor)
 
 
 async def record_entry(
