@@ -161,6 +161,26 @@ async def survivor(
     )
 
 
+def referrals_to(service: str, at_column: str) -> ExtraHandler:
+    """A handler of `intake.ReferralMade` keeping the referrals addressed to `service` in its
+    `referrals` table (the time intake recorded it goes to `at_column`)."""
+
+    async def made(conn: Conn, payload: i.ReferralMade, event: Event) -> None:
+        if payload.target.value != service:
+            return
+        await survivor(conn, payload.survivor_id)
+        await conn.execute(
+            f"INSERT INTO referrals (referral_id, survivor_id, urgency, {at_column}) "  # noqa: S608 - a constant column name
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (referral_id) DO NOTHING",
+            payload.referral_id,
+            payload.survivor_id,
+            payload.urgency.value,
+            event.recorded_at,
+        )
+
+    return made
+
+
 async def _status(conn: Conn, survivor_id: UUID, status: str) -> None:
     await survivor(conn, survivor_id)
     await conn.execute(

@@ -43,34 +43,29 @@ class Versioned(Protocol):
 
 
 S = TypeVar("S", bound=Versioned)
-
-
-@dataclass(frozen=True)
-class ConsentFacts:
-    """What intake told a service about a survivor, for one consent scope."""
-
-    consent: bool = False
-    consent_since: datetime | None = None  # when the current grant was given
-    closed: bool = False
-    erased: bool = False
-    merged_into: UUID | None = None
+F = TypeVar("F")
+# Builds a service's own facts (its domain's type) from the keyword arguments `consent`,
+# `consent_since` (when the current grant was given), `closed`, `erased` and `merged_into`.
+MakeFacts = Callable[..., F]
 
 
 async def consent_facts(
     conn: Conn,
     survivor_id: UUID,
     scope: str,
+    make: MakeFacts[F],
     *,
     lock: bool = False,
     unknown: Callable[[str], Exception] = NotFound,
-) -> ConsentFacts:
+) -> F:
     """The survivor's local facts for `scope` (row-locked if asked); `unknown` if no row."""
     row = await conn.fetchrow(_FACTS + (" FOR UPDATE OF s" if lock else ""), survivor_id, scope)
     if row is None:
         raise unknown("survivor not found")
-    return ConsentFacts(
+    since: datetime | None = row["changed_at"] if row["granted"] else None
+    return make(
         consent=bool(row["granted"]),
-        consent_since=row["changed_at"] if row["granted"] else None,
+        consent_since=since,
         closed=row["status"] == "closed",
         erased=row["erasure_requested_at"] is not None,
         merged_into=row["merged_into"],
@@ -78,14 +73,14 @@ async def consent_facts(
 
 
 @dataclass(frozen=True)
-class SurvivorUnit(Generic[S]):
+class SurvivorUnit(Generic[F, S]):
     """One command's unit of work about a survivor: their state folded, a sealer on it."""
 
     uow: UnitOfWork
     survivor_id: UUID
     state: S
     sealer: Sealer
-    facts: ConsentFacts
+    facts: F
     decider: Callable[[S, Any], Sequence[NewEvent]]
 
     @property
@@ -121,14 +116,15 @@ async def survivor_unit(
     survivor_id: UUID,
     *,
     scope: str,
-    admit: Callable[[ConsentFacts], None],
+    facts: MakeFacts[F],
+    admit: Callable[[F], None],
     fold: Callable[[list[Event]], S],
     decider: Callable[[S, Any], Sequence[NewEvent]],
     unknown: Callable[[str], Exception] = NotFound,
-) -> AsyncIterator[SurvivorUnit[S]]:
+) -> AsyncIterator[SurvivorUnit[F, S]]:
     """A transaction holding the survivor's row lock, past `admit`, with their state folded."""
     async with unit_of_work as uow:
-        facts = await consent_facts(uow.conn, survivor_id, scope, lock=True, unknown=unknown)
-        admit(facts)
+        found = await consent_facts(uow.conn, survivor_id, scope, facts, lock=True, unknown=unknown)
+        admit(found)
         state = fold(await uow.load(survivor_id))
-        yield SurvivorUnit(uow, survivor_id, state, keys.bound(uow.conn), facts, decider)
+        yield SurvivorUnit(uow, survivor_id, state, keys.bound(uow.conn), found, decider)

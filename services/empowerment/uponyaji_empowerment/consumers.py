@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
-from uponyaji_service.intake_tables import IntakeTables, survivor
+from uponyaji_service.intake_tables import IntakeTables, referrals_to
 
 from . import domain
 from .handlers import Empowerment
@@ -24,20 +24,6 @@ from .settings import SERVICE
 
 def _registered(payload: i.SurvivorRegistered, _event: Event) -> Mapping[str, object]:
     return {"county_code": payload.county_code}
-
-
-async def _referral(conn: Conn, payload: i.ReferralMade, event: Event) -> None:
-    if payload.target.value != SERVICE:
-        return
-    await survivor(conn, payload.survivor_id)
-    await conn.execute(
-        "INSERT INTO referrals (referral_id, survivor_id, urgency, referred_at) "
-        "VALUES ($1, $2, $3, $4) ON CONFLICT (referral_id) DO NOTHING",
-        payload.referral_id,
-        payload.survivor_id,
-        payload.urgency.value,
-        event.recorded_at,
-    )
 
 
 async def _referral_status(conn: Conn, payload: i.ReferralStatusChanged, _event: Event) -> None:
@@ -57,7 +43,10 @@ def intake_tables(em: Empowerment) -> IntakeTables:
         em.keys,
         domain.contracts(),
         registration=_registered,
-        extra={"intake.ReferralMade": _referral, "intake.ReferralStatusChanged": _referral_status},
+        extra={
+            "intake.ReferralMade": referrals_to(SERVICE, "referred_at"),
+            "intake.ReferralStatusChanged": _referral_status,
+        },
     )
 
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
-from uponyaji_service.intake_tables import IntakeTables, survivor
+from uponyaji_service.intake_tables import IntakeTables, referrals_to
 
 from . import domain
 from .handlers import Medical
@@ -24,20 +24,6 @@ from .settings import SERVICE
 
 def _registered(_payload: i.SurvivorRegistered, event: Event) -> Mapping[str, object]:
     return {"registered_at": event.recorded_at}
-
-
-async def _referral(conn: Conn, payload: i.ReferralMade, event: Event) -> None:
-    if payload.target.value != SERVICE:
-        return
-    await survivor(conn, payload.survivor_id)
-    await conn.execute(
-        "INSERT INTO referrals (referral_id, survivor_id, urgency, made_at) "
-        "VALUES ($1, $2, $3, $4) ON CONFLICT (referral_id) DO NOTHING",
-        payload.referral_id,
-        payload.survivor_id,
-        payload.urgency.value,
-        event.recorded_at,
-    )
 
 
 async def _referral_status(conn: Conn, payload: i.ReferralStatusChanged, _event: Event) -> None:
@@ -63,7 +49,10 @@ def intake_tables(med: Medical) -> IntakeTables:
         med.keys,
         domain.contracts(),
         registration=_registered,
-        extra={"intake.ReferralMade": _referral, "intake.ReferralStatusChanged": _referral_status},
+        extra={
+            "intake.ReferralMade": referrals_to(SERVICE, "made_at"),
+            "intake.ReferralStatusChanged": _referral_status,
+        },
         on_erasure=_delete_evidence,
     )
 

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -19,12 +20,7 @@ from uponyaji_events.db import Conn
 from uponyaji_events.store import EventStore
 from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
 from uponyaji_service import Clock, Keys, utc_now
-from uponyaji_service.survivor_unit import (
-    ConsentFacts,
-    SurvivorUnit,
-    consent_facts,
-    survivor_unit,
-)
+from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
 
 from .. import domain, projections
 from ..errors import ReferenceUsed, SurvivorUnknown
@@ -32,7 +28,7 @@ from ..references import References
 
 EAT = timezone(timedelta(hours=3))  # officers' calendar days are Kenyan days
 CONSENT_SCOPE = "empowerment"
-Tx = SurvivorUnit[domain.SurvivorState]
+Tx = SurvivorUnit[domain.IntakeFacts, domain.SurvivorState]
 
 
 def today(clock: Clock = utc_now) -> date:
@@ -71,19 +67,15 @@ class Empowerment:
             raise
 
 
-def _facts(found: ConsentFacts) -> domain.IntakeFacts:
-    return domain.IntakeFacts(
-        consent=found.consent, closed=found.closed, erased=found.erased,
-        merged_into=found.merged_into,
-    )  # fmt: skip
+def _facts(*, consent_since: object, **facts: Any) -> domain.IntakeFacts:
+    return domain.IntakeFacts(**facts)  # empowerment's gate does not date work against consent
 
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> domain.IntakeFacts:
     """What intake told us about a survivor (row-locked if asked); 404 if nothing."""
-    found = await consent_facts(
-        conn, survivor_id, CONSENT_SCOPE, lock=lock, unknown=SurvivorUnknown
+    return await consent_facts(
+        conn, survivor_id, CONSENT_SCOPE, _facts, lock=lock, unknown=SurvivorUnknown
     )
-    return _facts(found)
 
 
 @asynccontextmanager
@@ -94,7 +86,8 @@ async def survivor_tx(em: Empowerment, survivor_id: UUID) -> AsyncIterator[Tx]:
         em.keys,
         survivor_id,
         scope=CONSENT_SCOPE,
-        admit=lambda found: domain.admissible(_facts(found)),
+        facts=_facts,
+        admit=domain.admissible,
         fold=domain.fold,
         decider=domain.decide,
         unknown=SurvivorUnknown,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from typing import Any
 from uuid import UUID
@@ -29,7 +29,7 @@ from ..instruments import Instruments
 
 EAT = timezone(timedelta(hours=3))  # counsellors' calendar days are Kenyan days
 CONSENT_SCOPE = "psychosocial_support"
-Tx = SurvivorUnit[SurvivorState]
+Tx = SurvivorUnit[IntakeFacts, SurvivorState]
 
 
 def today(clock: Clock = utc_now) -> date:
@@ -57,10 +57,9 @@ class Psychosocial:
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:
     """What intake told us about a survivor (row-locked if asked); 404 if nothing."""
-    found = await consent_facts(
-        conn, survivor_id, CONSENT_SCOPE, lock=lock, unknown=SurvivorUnknown
+    return await consent_facts(
+        conn, survivor_id, CONSENT_SCOPE, IntakeFacts, lock=lock, unknown=SurvivorUnknown
     )
-    return IntakeFacts(**asdict(found))
 
 
 @asynccontextmanager
@@ -77,7 +76,8 @@ async def survivor_tx(
         ps.keys,
         survivor_id,
         scope=CONSENT_SCOPE,
-        admit=lambda facts: domain.admissible(IntakeFacts(**asdict(facts)), safety=safety),
+        facts=IntakeFacts,
+        admit=lambda facts: domain.admissible(facts, safety=safety),
         fold=domain.fold,
         decider=decide,
         unknown=SurvivorUnknown,
