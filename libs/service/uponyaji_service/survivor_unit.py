@@ -88,15 +88,20 @@ class SurvivorUnit(Generic[F, S]):
         """The transaction's connection."""
         return self.uow.conn
 
-    async def seal(self, event_type: str, path: str, value: str | None) -> Sealed | None:
-        """Seal a value of this survivor under the context `<event type>/<path>`."""
+    async def seal(
+        self, event_type: str, path: str, value: str | None, *, record: UUID | None = None
+    ) -> Sealed | None:
+        """Seal a value of this survivor under `<event type>/<path>` (bound to `record`)."""
         if value is None:
             return None
-        return await self.sealer.seal(self.survivor_id, f"{event_type}/{path}", value)
+        return await self.sealed(event_type, path, value, record=record)
 
-    async def sealed(self, event_type: str, path: str, value: str) -> Sealed:
-        """Seal a required value."""
-        return await self.sealer.seal(self.survivor_id, f"{event_type}/{path}", value)
+    async def sealed(
+        self, event_type: str, path: str, value: str, *, record: UUID | None = None
+    ) -> Sealed:
+        """Seal a required value (bound to `record`, the id of the entry it belongs to)."""
+        bound = str(record) if record is not None else None
+        return await self.sealer.seal(self.survivor_id, f"{event_type}/{path}", value, record=bound)
 
     async def run(self, command: Any, actor: Actor) -> list[Event]:
         """Decide a command on this survivor's stream and record what it decided."""
