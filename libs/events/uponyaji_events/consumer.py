@@ -659,10 +659,7 @@ class Consumer:
                 await msg.term()
                 continue
             events.append((msg, event))
-        if not await self._epochs_hold(events):
-            for msg, _ in events:
-                await msg.nak(delay=self.retry_delay)
-            return
+        events = await self._same_epoch(events)
         # Events that arrived ahead of a missing one wait here (unacked) rather than being
         # nak'ed: redeliveries come back in any order, and with no feed to repair from, naking
         # everything after a gap advanced one event per redelivery round.
@@ -675,12 +672,17 @@ class Consumer:
             result.position = await self.position()
         await self._acknowledge(pending, result.position, hold=not result.failed)
 
-    async def _epochs_hold(self, events: list[tuple[Msg, Event]]) -> bool:
+    async def _same_epoch(self, events: list[tuple[Msg, Event]]) -> list[tuple[Msg, Event]]:
+        """The deliveries published in an epoch that holds; the others are never applied and
+        never redelivered (alarm raised; after reconciling, the feed brings what is genuine)."""
+        kept = []
         for msg, event in events:
             epoch = (msg.headers or {}).get(EPOCH_HEADER)
-            if epoch != self._epoch and not await self.epoch_holds(epoch, event, "nats"):
-                return False
-        return True
+            if epoch == self._epoch or await self.epoch_holds(epoch, event, "nats"):
+                kept.append((msg, event))
+            else:
+                await msg.term()
+        return kept
 
     async def _acknowledge(
         self, events: list[tuple[Msg, Event]], position: int, *, hold: bool
