@@ -83,6 +83,17 @@ def _consumer(target: asyncpg.Pool, store: EventStore, sink: Sink) -> Consumer:
     )
 
 
+async def _source_and_sink(
+    new_database: NewDatabase, service: str
+) -> tuple[asyncpg.Pool, asyncpg.Pool, Signer, EventStore, Sink]:
+    """A signed source store and a consumer's database with its sink table."""
+    source, target = await new_database(), await new_database()
+    signer = Signer.generate(service)
+    sink = Sink(target)
+    await sink.create()
+    return source, target, signer, EventStore(source, signer=signer), sink
+
+
 async def _alarms(pool: asyncpg.Pool) -> list[asyncpg.Record]:
     return await pool.fetch("SELECT position, path, reason FROM integrity_alarms ORDER BY id")
 
@@ -90,10 +101,7 @@ async def _alarms(pool: asyncpg.Pool) -> list[asyncpg.Record]:
 async def test_a_store_restored_from_an_older_backup_stops_its_consumer_with_an_alarm(
     new_database: NewDatabase, postgres: EmbeddedPostgres, tmp_path: Path
 ) -> None:
-    source, target = await new_database(), await new_database()
-    signer = Signer.generate("src")
-    store, sink = EventStore(source, signer=signer), Sink(target)
-    await sink.create()
+    source, target, signer, store, sink = await _source_and_sink(new_database, "src")
     await append_many(store, streams=2, per_stream=2)  # positions 1-4
     await store.sequence()
     backup = await back_up(postgres, source, tmp_path / "src.sql")
@@ -110,26 +118,38 @@ async def test_a_store_restored_from_an_older_backup_stops_its_consumer_with_an_
         consumer = _consumer(target, again, sink)
         applied = await consumer.catch_up()
 
-    # Nothing of the restored store was applied, not even position 8 beyond ours.
-    assert applied == 0
-    assert await sink.count() == 7
-    assert await consumer.position() == 7
-    alarms = await _alarms(target)
-    assert len(alarms) == 1
-    assert alarms[0]["path"] == "feed"
-    assert alarms[0]["position"] == 8
-    assert "changed identity" in alarms[0]["reason"]
-    assert "its event at position 7 is not the one applied here" in alarms[0]["reason"]
-    assert consumer.stats.integrity_alarms_total == 1
+        # Nothing of the restored store was applied, not even position 8 beyond ours.
+        assert applied == 0
+        assert await sink.count() == 7
+        assert await consumer.position() == 7
+        alarms = await _alarms(target)
+        assert len(alarms) == 1
+        assert alarms[0]["path"] == "feed"
+        assert alarms[0]["position"] == 8
+        assert "changed identity" in alarms[0]["reason"]
+        assert "its event at position 7 is not the one applied here" in alarms[0]["reason"]
+        assert consumer.stats.integrity_alarms_total == 1
+        assert await consumer.catch_up() == 0  # still stopped
+
+        # Accepting the new identity alone does not let a stream through whose earlier events
+        # (positions 5-7 of the restored store) this consumer never saw: the chain check holds.
+        await consumer.accept_epoch(await again.epoch())
+        assert await consumer.catch_up() == 0
+        # The operator's way out: rebuild the consumer's tables from zero (as a rebuild does,
+        # which forgets the position, stream heads and epoch); the restored store is then
+        # followed as it is.
+        await target.execute("DELETE FROM consumer_positions WHERE consumer = 'sink'")
+        await target.execute("DELETE FROM consumer_stream_heads WHERE consumer = 'sink'")
+        await target.execute("TRUNCATE sink")
+        rebuilt = _consumer(target, again, sink)
+        assert await rebuilt.catch_up() == 8
+        assert rebuilt.stats.integrity_alarms_total == 0
 
 
 async def test_a_restored_store_that_holds_everything_applied_is_followed_without_alarm(
     new_database: NewDatabase, postgres: EmbeddedPostgres, tmp_path: Path
 ) -> None:
-    source, target = await new_database(), await new_database()
-    signer = Signer.generate("src")
-    store, sink = EventStore(source, signer=signer), Sink(target)
-    await sink.create()
+    source, target, signer, store, sink = await _source_and_sink(new_database, "src")
     await append_many(store, streams=2, per_stream=2)  # positions 1-4
     assert await _consumer(target, store, sink).catch_up() == 4
     await append_many(store, streams=1, per_stream=2)  # 5-6, not applied yet
@@ -157,10 +177,7 @@ async def test_events_published_by_a_restored_store_are_refused_on_the_nats_path
     wait_until: WaitUntil,
 ) -> None:
     service = service_name()
-    source, target = await new_database(), await new_database()
-    signer = Signer.generate(service)
-    store, sink = EventStore(source, signer=signer), Sink(target)
-    await sink.create()
+    source, target, signer, store, sink = await _source_and_sink(new_database, service)
     await append_many(store, streams=1, per_stream=2)  # positions 1-2
     await store.sequence()
     backup = await back_up(postgres, source, tmp_path / "src.sql")
