@@ -424,6 +424,15 @@ class EventStore:
             await self.pool.fetchval("SELECT last_position FROM event_sequencer WHERE singleton")
         )
 
+    async def epoch(self) -> str:
+        """The store's identity: a new one whenever the database was restored or recovered.
+
+        See the kernel migration `040_store_epoch.sql`: the epoch is keyed by the fingerprint
+        of the physical database, so a backup restored elsewhere (or recovered to a point in
+        time) starts a new epoch, and consumers that applied positions of the old one notice.
+        """
+        return str(await self.pool.fetchval(_EPOCH))
+
     async def unsequenced(self) -> int:
         """How many committed events still wait for a position."""
         return int(await self.pool.fetchval("SELECT count(*) FROM events WHERE position IS NULL"))
@@ -437,6 +446,21 @@ class EventStore:
             limit,
         )
         return [row_to_event(row) for row in rows]
+
+
+_EPOCH = """
+WITH here AS (
+    SELECT concat_ws('/', s.system_identifier, c.timeline_id, d.oid) AS fingerprint
+    FROM pg_control_system() s, pg_control_checkpoint() c, pg_database d
+    WHERE d.datname = current_database()
+), made AS (
+    INSERT INTO store_epochs (fingerprint) SELECT fingerprint FROM here
+    ON CONFLICT (fingerprint) DO NOTHING RETURNING epoch
+)
+SELECT epoch FROM made
+UNION ALL SELECT e.epoch FROM store_epochs e JOIN here USING (fingerprint)
+LIMIT 1
+"""
 
 
 @dataclass(frozen=True)

@@ -202,7 +202,10 @@ async def my_notifications(
 ) -> dict[str, Any]:
     """Your notifications (to your roles, on your teams), newest first: no identity, a link."""
     principal = grant.principal
-    found = await for_staff(ps.store.pool, sorted(principal.roles), sorted(principal.teams), limit)
+    found = await for_staff(
+        ps.store.pool, sorted(principal.roles), sorted(principal.teams), limit,
+        staff_id=principal.staff_id,
+    )  # fmt: skip
     return {"notifications": [views.notification(n) for n in found]}
 
 
