@@ -241,7 +241,9 @@ async def refresh(conn: Conn, survivors: Sequence[UUID]) -> list[Facts]:
         keys.update({cell: n * key for cell, n in moved.items()})
         rows.append((new, merged_into.get(survivor)))
     await write_facts(conn, rows)
-    await write_cells(conn, {cell: (n, keys[cell]) for cell, n in change.items() if n})
+    # Two survivors swapping a cell leave its count as it was but change its key sum.
+    moved_cells = {cell: (change[cell], keys[cell]) for cell in change.keys() | keys.keys()}
+    await write_cells(conn, {cell: nk for cell, nk in moved_cells.items() if nk != (0, 0)})
     return [f for f, _ in rows]
 
 
