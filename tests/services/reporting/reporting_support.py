@@ -423,3 +423,15 @@ def rounded(published: Any, n: int, base: int = 5) -> bool:
     """Whether a published count is one of the multiples of `base` around the true count n."""
     low = n - n % base
     return published in ({low} if n % base == 0 else {low, low + base})
+
+
+async def exact(
+    pool: Any, county: str | None = None, team: str | None = None, year: str = "2026"
+) -> dict[str, Any]:
+    """The dashboard of a year with a rounding base of 1: the true counts, to check by hand."""
+    from uponyaji_reporting import queries
+    from uponyaji_reporting.periods import Grain, parse
+
+    return await queries.dashboard(
+        pool, parse(Grain.YEAR, year), county, team, base=1, language="en"
+    )
