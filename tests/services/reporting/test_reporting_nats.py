@@ -70,11 +70,12 @@ async def test_events_arrive_through_nats_and_live_equals_rebuilt(
             return all(v["behind"] == 0 for v in lag.values())
 
         await wait_until(complete, 60, "reporting to catch up through NATS")
-        # intake: 6 × (registered, assigned, incident) + 1 closure; psychosocial: 5 × 3 + 2 + 1 flag
+        # intake: 6 × (registered, assigned, reporting consent, incident) + 1 closure;
+        # psychosocial: 5 × 3 + 2 + 1 flag
         programme = [len(await s.feed.read(0, 1000)) for s in (medical, empowerment)]
         assert programme == [23, 37]  # see programme_scenario: medical 12 + 5 + 4 + 1 + 1;
         # empowerment 6 × (needs, plan, grant, follow-up) + 6 payments + 5 trainings + 1 + 1
-        assert sum(c.stats.applied_total for c in built) == (6 * 3 + 1) + (5 * 3 + 3) + 60
+        assert sum(c.stats.applied_total for c in built) == (6 * 4 + 1) + (5 * 3 + 3) + 60
         journey = await queries.journey(pool, SURVIVORS[5], None)
         assert journey.stages == {"intake": "closed", "psychosocial": "open_risk_flag",
                                   "medical": "examined", "empowerment": "followed_up"}  # fmt: skip
