@@ -104,7 +104,8 @@ async def board(stack: Stack, month: str, **params: str) -> dict[str, Any]:
 def published_as(got: Any, hand: Any, path: str = "board") -> list[str]:
     """Where a published dashboard differs from the hand counts: each count n must be published
     as n when n is a multiple of 5, else as one of the multiples of 5 around it; a breakdown row
-    published as 0 is absent; anything else (a median, a percentage) must be equal."""
+    published as 0 is absent; anything else (a median, a percentage) must be equal, but `...`
+    marks a value the test checks against the published counts itself."""
     if isinstance(hand, dict):
         if not isinstance(got, dict):
             return [f"{path}: {got!r} is not a table"]
@@ -113,6 +114,8 @@ def published_as(got: Any, hand: Any, path: str = "board") -> list[str]:
             absent = 0 if isinstance(value, int) and not isinstance(value, bool) else None
             problems += published_as(got.get(key, absent), value, f"{path}.{key}")
         return problems
+    if hand is ...:  # checked against the published counts by the test itself
+        return []
     if isinstance(hand, int) and not isinstance(hand, bool):
         low = hand - hand % 5
         allowed = {low} if hand % 5 == 0 else {low, low + 5}
@@ -326,7 +329,8 @@ def hand_dashboard(month: str) -> dict[str, Any]:
             # PHQ-9 twice: S1–S6 = 6. Improved (recoveries included): S1 S2 S4 S5 S6 = 5.
             # Recovered: S1 S4 S6 = 3. Worse: S3 = 1.
             "PHQ-9": {"assessed_twice": 6, "reliable_improvement": 5, "reliable_recovery": 3,
-                      "deterioration": 1},
+                      "deterioration": 1, "reliable_improvement_percent": ...,
+                      "reliable_recovery_percent": ..., "deterioration_percent": ...},
             # PCL-5 twice: S1 (recovered), S2 (no change)
             "PCL-5": {"assessed_twice": 2, "reliable_improvement": 1,
                       "reliable_improvement_percent": None, "reliable_recovery": 1,
