@@ -153,14 +153,22 @@ def _group(counts: Counts, dims: Iterable[Key]) -> Group:
     return total
 
 
+def by_dim(counts: Counts) -> dict[str, dict[str, Group]]:
+    """The summed keys grouped by dimension once, values in order (each table reads its own)."""
+    grouped: dict[str, dict[str, Group]] = {}
+    for (d, v), g in sorted(counts.items()):
+        if g.n:
+            grouped.setdefault(d, {})[v] = g
+    return grouped
+
+
 def _breakdown(
-    counts: Counts, dim: str, base: int, name: Callable[[str], str] = str
+    rows: Mapping[str, Group], base: int, name: Callable[[str], str] = str
 ) -> dict[str, int]:
     """A breakdown's rows (names merged), only those published as more than zero."""
     groups: dict[str, Group] = {}
-    for (d, v), g in sorted(counts.items()):
-        if d == dim and g.n:
-            groups[name(v)] = groups.get(name(v), EMPTY) + g
+    for v, g in rows.items():
+        groups[name(v)] = groups.get(name(v), EMPTY) + g
     return {row: shown for row, g in groups.items() if (shown := publish(g, base))}
 
 
@@ -222,21 +230,27 @@ def render(
 
     `until` is the end of the period: survivors closed on or before it are not active.
     """
+    dims = by_dim(counts)
     total = counts.get(("survivors", ""), EMPTY)
-    closed = _group(
-        counts, (k for k in counts if k[0] == "closed_on" and k[1] <= until.isoformat())
-    )
+    closed = EMPTY
+    for day, g in dims.get("closed_on", {}).items():
+        if day <= until.isoformat():
+            closed += g
     inactive = counts.get(("inactive", "erased"), EMPTY) + closed
+
+    def rows(dim: str, name: Callable[[str], str] = str) -> dict[str, int]:
+        return _breakdown(dims.get(dim, {}), base, name)
+
     return {
         "survivors": publish(total, base),
         "active_caseload": publish(total - inactive, base),
-        "registrations_per_month": _breakdown(counts, "month", base),
-        "by_county": _breakdown(counts, "county", base, lambda c: counties.name(c, language)),
-        "by_gender": _breakdown(counts, "gender", base),
-        "by_age_band": _breakdown(counts, "age_band", base),
-        "by_perpetrator": _breakdown(counts, "perpetrator", base),
-        "by_torture_method": _breakdown(counts, "torture_method", base),
-        "services_received": _breakdown(counts, "service", base),
+        "registrations_per_month": rows("month"),
+        "by_county": rows("county", lambda c: counties.name(c, language)),
+        "by_gender": rows("gender"),
+        "by_age_band": rows("age_band"),
+        "by_perpetrator": rows("perpetrator"),
+        "by_torture_method": rows("torture_method"),
+        "services_received": rows("service"),
         "time_to_first_service": histogram(counts, "first_service_days", base),
         "outcomes": _outcomes(counts, base),
         "open_risk_flags": publish(counts.get(("open_risk_flags", ""), EMPTY), base),
