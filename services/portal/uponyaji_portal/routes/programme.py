@@ -35,7 +35,7 @@ GRAINS = (("month", N_("Month")), ("quarter", N_("Quarter")), ("year", N_("Year"
 
 @router.get("/dashboard")
 async def dashboard(request: Request, user: User) -> Response:
-    """Counts by month, county, gender, age, perpetrator, method and service; "<5" where small."""
+    """Counts by month, county, gender, age, perpetrator, method and service, rounded to 5s."""
     filters = _filters(request)
     try:  # county names come in the page's language
         board = await backend_of(request).get(
