@@ -30,7 +30,8 @@ def _filters(request: Request) -> dict[str, str]:
     return {k: request.query_params[k] for k in wanted if request.query_params.get(k)}
 
 
-GRAINS = (("month", N_("Month")), ("quarter", N_("Quarter")), ("year", N_("Year")))
+# The year first: it is the default grain, so the unfilled form shows what is shown.
+GRAINS = (("year", N_("Year")), ("quarter", N_("Quarter")), ("month", N_("Month")))
 
 
 @router.get("/dashboard")
