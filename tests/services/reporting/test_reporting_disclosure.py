@@ -156,12 +156,23 @@ def attack(
     return lo, hi, equations
 
 
+def possible(month: date, county: str | None, dim: str, value: str) -> bool:
+    """Whether a finest cell can hold anyone: the attacker knows that a month's row counts only
+    that month's survivors and a county's row only that county's."""
+    if dim == "month":
+        return value == month.strftime("%Y-%m")
+    if dim == "county":
+        return value == (county or "unknown")
+    return True
+
+
 def unknowns_of(truth: dict[Atom, int]) -> list[Atom]:
     """Every finest cell of the keys that occur (the attacker knows the vocabularies)."""
     keys = sorted({(dim, value) for *_, dim, value in truth})
     return [
         (m, c, t, dim, value)
         for m, c, t, (dim, value) in product(MONTHS, [None, *COUNTIES], [None, *TEAMS], keys)
+        if possible(m, c, dim, value)
     ]
 
 
