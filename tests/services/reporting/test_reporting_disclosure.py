@@ -109,13 +109,14 @@ def atoms_of(people: list[Facts]) -> dict[Atom, int]:
     return atoms
 
 
-def region(unknowns: list[Atom], period: Period, county: str | None, team: str | None,
-           key: tuple[str, str]) -> list[int]:  # fmt: skip
-    """The unknowns a figure of `key` under this selection sums."""
+def region(unknowns: list[Atom], of_key: list[int], period: Period, county: str | None,
+           team: str | None) -> list[int]:  # fmt: skip
+    """The unknowns (among those of one key) that a figure under this selection sums."""
     return [
-        i for i, (month, c, t, dim, value) in enumerate(unknowns)
-        if period.first <= month <= period.last and (dim, value) == key
-        and (county is None or c == county) and (team is None or t == team)
+        i for i in of_key
+        if period.first <= unknowns[i][0] <= period.last
+        and (county is None or unknowns[i][1] == county)
+        and (team is None or unknowns[i][2] == team)
     ]  # fmt: skip
 
 
@@ -126,11 +127,13 @@ def attack(
 ]:  # fmt: skip
     """Bounds on every unknown and on every published group, tightened to a fixed point."""
     equations: list[tuple[list[int], int, int]] = []
-    keys = {(dim, value) for _, _, _, dim, value in unknowns}
+    by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (*_, dim, value) in enumerate(unknowns):
+        by_key[(dim, value)].append(i)
     for (period, county, team), board in boards.items():
         published = dict(figures(board))
-        for key in keys:
-            members = region(unknowns, period, county, team, key)
+        for key, of_key in by_key.items():
+            members = region(unknowns, of_key, period, county, team)
             if not members:
                 continue
             p = published.get(key, 0)
