@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "replay": replay.run,
     "reporting": reporting.run,
     "reporting-commands": reporting.run_commands,
+    "reporting-projection": reporting.run_projection,
     "medical": medical.run,
     "empowerment": empowerment.run,
     "signing": signing.run,
@@ -80,8 +81,9 @@ def main(argv: list[str] | None = None) -> None:
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)  # piped into a file: keep each row on one line
-    # reporting-commands is a part of reporting, runnable alone
-    names = args.only or [name for name in BENCHMARKS if name != "reporting-commands"]
+    # reporting-commands and reporting-projection are parts of reporting, runnable alone
+    parts = ("reporting-commands", "reporting-projection")
+    names = args.only or [name for name in BENCHMARKS if name not in parts]
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
     with started_servers() as servers:

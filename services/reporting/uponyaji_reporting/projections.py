@@ -30,6 +30,7 @@ from uponyaji_events.store import EventStore
 
 from . import cells as c
 from .dashboard import Facts, facts
+from .disclosure import record_key
 from .journey import fold
 from .milestones import Entry, entries
 from .settings import SERVICE
@@ -98,7 +99,7 @@ def facts_from_row(r: asyncpg.Record) -> Facts:
         r["registered_on"], r["closed_on"], r["erased"], frozenset(r["perpetrators"]),
         frozenset(r["methods"]), frozenset(r["services"]), r["first_service_on"],
         json_object(r["outcomes"]), r["open_risk_flags"], r["case_number"], r["lead_worker"],
-        tuple((str(d), str(v)) for d, v in json_list(r["programme"])),
+        tuple((str(d), str(v)) for d, v in json_list(r["programme"])), r["reportable"],
     )  # fmt: skip
 
 
@@ -140,27 +141,27 @@ async def write_facts(conn: Conn, rows: Sequence[tuple[Facts, UUID | None]]) -> 
                     SEPARATOR.join(sorted(f.perpetrators)), SEPARATOR.join(sorted(f.methods)),
                     SEPARATOR.join(sorted(f.services)), f.first_service_on,
                     json.dumps(f.outcomes), f.open_risk_flags, merged_into,
-                    json.dumps([list(k) for k in f.programme]),
+                    json.dumps([list(k) for k in f.programme]), f.reportable,
                 )
                 for f, merged_into in chunk
             ),
-            18,
+            19,
         )  # fmt: skip
         await conn.execute(
             """INSERT INTO survivor_facts (survivor_id, case_number, team, lead_worker, county,
                    gender, age_band, registered_on, closed_on, erased, perpetrators, methods,
                    services, first_service_on, outcomes, open_risk_flags, merged_into,
-                   programme)
+                   programme, reportable)
                SELECT id, cn, team, lw, county, gender, age, reg, closed, erased,
-                   string_to_array(perp, $19), string_to_array(meth, $19),
-                   string_to_array(serv, $19), first, outcomes::jsonb, flags, merged,
-                   programme::jsonb
+                   string_to_array(perp, $20), string_to_array(meth, $20),
+                   string_to_array(serv, $20), first, outcomes::jsonb, flags, merged,
+                   programme::jsonb, reportable
                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
                    $6::text[], $7::text[], $8::date[], $9::date[], $10::bool[], $11::text[],
                    $12::text[], $13::text[], $14::date[], $15::text[], $16::int[], $17::uuid[],
-                   $18::text[])
+                   $18::text[], $19::bool[])
                  AS u(id, cn, team, lw, county, gender, age, reg, closed, erased, perp, meth,
-                      serv, first, outcomes, flags, merged, programme)
+                      serv, first, outcomes, flags, merged, programme, reportable)
                ON CONFLICT (survivor_id) DO UPDATE SET case_number = EXCLUDED.case_number,
                    team = EXCLUDED.team, lead_worker = EXCLUDED.lead_worker,
                    county = EXCLUDED.county, gender = EXCLUDED.gender,
@@ -169,24 +170,31 @@ async def write_facts(conn: Conn, rows: Sequence[tuple[Facts, UUID | None]]) -> 
                    perpetrators = EXCLUDED.perpetrators, methods = EXCLUDED.methods,
                    services = EXCLUDED.services, first_service_on = EXCLUDED.first_service_on,
                    outcomes = EXCLUDED.outcomes, open_risk_flags = EXCLUDED.open_risk_flags,
-                   merged_into = EXCLUDED.merged_into, programme = EXCLUDED.programme""",
+                   merged_into = EXCLUDED.merged_into, programme = EXCLUDED.programme,
+                   reportable = EXCLUDED.reportable""",
             *arrays,
             SEPARATOR,
         )
 
 
-async def write_cells(conn: Conn, change: dict[c.Cell, int]) -> None:
-    """Add each cell's change to its count (in key order), a chunk per statement."""
+async def secret(conn: Conn) -> bytes:
+    """The database's own secret that survivors' record keys derive from (migration 080)."""
+    value: bytes = await conn.fetchval("SELECT secret FROM disclosure_secret")
+    return value
+
+
+async def write_cells(conn: Conn, change: dict[c.Cell, tuple[int, int]]) -> None:
+    """Add each cell's change (count, key sum) to it (in key order), a chunk per statement."""
     ordered = sorted(change.items())
     for at in range(0, len(ordered), CHUNK):
         chunk = ordered[at : at + CHUNK]
-        arrays = columns(((*cell, n) for cell, n in chunk), 7)
+        arrays = columns(((*cell, n, k) for cell, (n, k) in chunk), 8)
         await conn.execute(
-            "INSERT INTO dashboard_cells AS x (county, team, grain, period, dim, value, n) "
+            "INSERT INTO dashboard_cells AS x (county, team, grain, period, dim, value, n, k) "
             "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], "
-            "$6::text[], $7::int[]) "
+            "$6::text[], $7::int[], $8::bigint[]) "
             "ON CONFLICT (county, team, grain, period, dim, value) "
-            "DO UPDATE SET n = x.n + EXCLUDED.n",
+            "DO UPDATE SET n = x.n + EXCLUDED.n, k = x.k + EXCLUDED.k",
             *arrays,
         )
         if any(n < 0 for n in arrays[6]):  # a count may have dropped to zero: forget the cell
@@ -218,6 +226,8 @@ async def refresh(conn: Conn, survivors: Sequence[UUID]) -> list[Facts]:
         )
     }
     change: Counter[c.Cell] = Counter()
+    keys: Counter[c.Cell] = Counter()
+    key_secret = await secret(conn)
     rows: list[tuple[Facts, UUID | None]] = []
     for survivor in ids:
         new = facts(fold(survivor, owned[survivor]))
@@ -225,10 +235,15 @@ async def refresh(conn: Conn, survivors: Sequence[UUID]) -> list[Facts]:
         old_cells = (
             c.cells(facts_from_row(old), merged=old["merged_into"] is not None) if old else []
         )
-        change.update(c.delta(old_cells, c.cells(new, merged=survivor in merged_into)))
+        moved = c.delta(old_cells, c.cells(new, merged=survivor in merged_into))
+        key = record_key(key_secret, survivor)
+        change.update(moved)
+        keys.update({cell: n * key for cell, n in moved.items()})
         rows.append((new, merged_into.get(survivor)))
     await write_facts(conn, rows)
-    await write_cells(conn, {cell: n for cell, n in change.items() if n})
+    # Two survivors swapping a cell leave its count as it was but change its key sum.
+    moved_cells = {cell: (change[cell], keys[cell]) for cell in change.keys() | keys.keys()}
+    await write_cells(conn, {cell: nk for cell, nk in moved_cells.items() if nk != (0, 0)})
     return [f for f, _ in rows]
 
 
@@ -242,6 +257,8 @@ async def refresh_all(conn: Conn) -> int:
         held: dict[UUID, list[Entry]] = {s: [] for s in involved}
         rows: list[tuple[Facts, UUID | None]] = []
         counts: Counter[c.Cell] = Counter()
+        keys: Counter[c.Cell] = Counter()
+        key_secret = await secret(conn)
         survivors = 0
 
         async def flush() -> None:
@@ -252,7 +269,11 @@ async def refresh_all(conn: Conn) -> int:
             nonlocal survivors
             survivors += 1
             f = facts(fold(survivor, own))
-            counts.update(c.cells(f, merged=survivor in merges))
+            mine = c.cells(f, merged=survivor in merges)
+            if mine:
+                counts.update(mine)
+                key = record_key(key_secret, survivor)
+                keys.update(dict.fromkeys(mine, key))
             rows.append((f, merges.get(survivor)))
 
         current: UUID | None = None
@@ -275,8 +296,8 @@ async def refresh_all(conn: Conn) -> int:
         await flush()
         await conn.copy_records_to_table(  # the table was emptied above: COPY, no upsert
             "dashboard_cells",
-            records=[(*cell, n) for cell, n in counts.items() if n],
-            columns=("county", "team", "grain", "period", "dim", "value", "n"),
+            records=[(*cell, n, keys[cell]) for cell, n in counts.items() if n],
+            columns=("county", "team", "grain", "period", "dim", "value", "n", "k"),
         )
         return survivors
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from . import cells
-from .dashboard import Filter, Key, contributions, render
+from .counties import Language
+from .dashboard import Key, render
+from .disclosure import Group
 from .journey import Journey, fold
-from .projections import facts_from_row, load_entries
+from .periods import Period
+from .projections import load_entries
 
 
 async def journey(pool: asyncpg.Pool, survivor_id: UUID, as_of: datetime | None) -> Journey:
@@ -21,60 +23,31 @@ async def journey(pool: asyncpg.Pool, survivor_id: UUID, as_of: datetime | None)
         return fold(survivor_id, await load_entries(conn, survivor_id, as_of))
 
 
-async def _scan(pool: asyncpg.Pool, where: Filter, days: tuple[date, date] | None) -> Counter[Key]:
-    """The keys of the survivors the filter selects (registered within `days`, if given)."""
-    start, end = days if days else (where.start, where.end)
+async def tally(
+    pool: asyncpg.Pool, period: Period, county: str | None, team: str | None
+) -> dict[Key, Group]:
+    """The summed keys (count, key sum) of a period's month cells for a county and team."""
+    first, last = period.months
     rows = await pool.fetch(
-        "SELECT * FROM survivor_facts WHERE registered_on IS NOT NULL AND merged_into IS NULL "
-        "AND ($1::date IS NULL OR registered_on >= $1) "
-        "AND ($2::date IS NULL OR registered_on <= $2) "
-        "AND ($3::text IS NULL OR county = $3) AND ($4::text IS NULL OR team = $4)",
-        start,
-        end,
-        where.county,
-        where.team,
+        "SELECT dim, value, sum(n)::int AS n, sum(k)::bigint AS k FROM dashboard_cells "
+        "WHERE county = $1 AND team = $2 AND grain = $3 AND period BETWEEN $4 AND $5 "
+        "GROUP BY dim, value",
+        county or cells.ALL,
+        team or cells.ALL,
+        cells.MONTH,
+        first,
+        last,
     )
-    counts: Counter[Key] = Counter()
-    for r in rows:
-        counts.update(contributions(facts_from_row(r)))
-    return counts
+    return {(r["dim"], r["value"]): Group(r["n"], r["k"]) for r in rows}
 
 
-async def _cells(
-    pool: asyncpg.Pool, county: str, team: str, grain: str, start: date, end: date
-) -> Counter[Key]:
-    """The summed keys of one level's cells over periods from `start` to `end`."""
-    rows = await pool.fetch(
-        "SELECT dim, value, sum(n)::int AS n FROM dashboard_cells WHERE county = $1 AND team = $2 "
-        "AND grain = $3 AND period BETWEEN $4 AND $5 GROUP BY dim, value",
-        county,
-        team,
-        grain,
-        start,
-        end,
-    )
-    return Counter({(r["dim"], r["value"]): r["n"] for r in rows})
-
-
-async def dashboard(pool: asyncpg.Pool, where: Filter, today: date) -> dict[str, Any]:
-    """The dashboard: whole months from the summary cells, edge days from day cells or facts.
-
-    A filter by county and team together selects few survivors: they are counted from facts.
-    """
-    if where.county and where.team:
-        counts = await _scan(pool, where, None)
-        return render(counts, where.end or today)
-    county, team = where.county or cells.ALL, where.team or cells.ALL
-    span = cells.ranges(where.start, where.end)
-    counts = Counter[Key]()
-    if span.months:
-        counts += await _cells(pool, county, team, cells.MONTH, *span.months)
-    for days in span.days:
-        if county == team == cells.ALL:
-            counts += await _cells(pool, county, team, cells.DAY, *days)
-        else:
-            counts += await _scan(pool, where, days)
-    return render(counts, where.end or today)
+async def dashboard(
+    pool: asyncpg.Pool, period: Period, county: str | None, team: str | None, *,
+    base: int, language: Language,
+) -> dict[str, Any]:  # fmt: skip
+    """The published dashboard of a period, county and team, read from the summary cells."""
+    counts = await tally(pool, period, county, team)
+    return render(counts, period.last, base, language)
 
 
 async def assignment(pool: asyncpg.Pool, survivor_id: UUID) -> tuple[str | None, str | None] | None:
