@@ -1,0 +1,16 @@
+"""The notary: a Merkle log (RFC 9162 style) over a service's events, with external tree heads."""
+
+from uponyaji_events.notary.audit import check_heads, verify_store
+from uponyaji_events.notary.heads import HeadsFile, HeadsFileError, TreeHead
+from uponyaji_events.notary.log import Notary, NotaryStatus, NotNotarised
+
+__all__ = [
+    "HeadsFile",
+    "HeadsFileError",
+    "NotNotarised",
+    "Notary",
+    "NotaryStatus",
+    "TreeHead",
+    "check_heads",
+    "verify_store",
+]
