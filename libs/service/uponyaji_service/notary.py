@@ -1,0 +1,111 @@
+"""The notary's routes on every service: its tree heads, and inclusion proofs for export.
+
+- `GET /notary/heads`: the notary's status and the latest signed tree heads, read from the
+  heads file outside the database (`notary.read`; no survivor data);
+- `GET /notary/proofs/events/{event_id}`: the inclusion proof of one event (`notary.proof`,
+  audited);
+- `GET /notary/proofs/survivors/{survivor_id}`: the proofs of every event of one survivor's
+  record in this service (`notary.proof`, audited with the survivor; only on services that know
+  survivors' caseloads).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+from uponyaji_access import Grant, authorize
+from uponyaji_events.notary import HeadsFileError, Notary, NotNotarised
+
+from uponyaji_service.errors import NotFound, Unavailable
+
+HeadsRead = Annotated[Grant, Depends(authorize("notary.read", survivor=None))]
+ProofRead = Annotated[Grant, Depends(authorize("notary.proof", survivor=None))]
+SurvivorProofRead = Annotated[Grant, Depends(authorize("notary.proof"))]
+
+
+class NotaryOff(Unavailable):
+    """This service runs no notary (its heads file is not configured): 503."""
+
+
+class NotNotarisedYet(NotFound):
+    """No such event, or it is newer than the latest signed tree head: 404."""
+
+
+class NotaryHeads(BaseModel):
+    """The notary's status and its latest tree heads, newest first."""
+
+    service: str
+    heads_file: str
+    status: dict[str, Any]
+    heads_total: int
+    heads: list[dict[str, Any]]
+
+
+class InclusionProofs(BaseModel):
+    """Inclusion proofs against one signed tree head, with what a verifier needs."""
+
+    service: str
+    tree_head: dict[str, Any]
+    public_keys: dict[str, str]
+    leaf_format: str
+    proofs: list[dict[str, Any]]
+    not_yet_notarised: int
+
+
+def _notary(request: Request) -> Notary:
+    # The running service (see app.running; read here without importing the factory).
+    found = getattr(getattr(request.app.state, "uponyaji", None), "notary", None)
+    if not isinstance(found, Notary):
+        raise NotaryOff("this service's notary is not configured (set <SERVICE>_NOTARY_HEADS_FILE)")
+    return found
+
+
+async def _proofs(notary: Notary, **which: UUID) -> InclusionProofs:
+    try:
+        return InclusionProofs(**await notary.proofs(**which))
+    except NotNotarised as exc:
+        raise NotNotarisedYet(str(exc)) from exc
+
+
+def notary_router(*, survivors: bool) -> APIRouter:
+    """The notary's routes; `survivors`: also the per-survivor proofs (needs a caseload)."""
+    router = APIRouter(prefix="/notary", tags=["notary"])
+
+    @router.get("/heads", response_model=NotaryHeads)
+    async def read_heads(
+        request: Request,
+        _: HeadsRead,
+        limit: Annotated[int, Query(ge=1, le=500, description="How many heads")] = 50,
+    ) -> NotaryHeads:
+        """The notary's status and the latest tree heads from the file outside the database."""
+        notary = _notary(request)
+        try:
+            heads = notary.heads.read(notary.service)
+        except HeadsFileError as exc:
+            raise NotaryOff(str(exc)) from exc
+        return NotaryHeads(
+            service=notary.service,
+            heads_file=str(notary.heads.path),
+            status=notary.status.as_json(),
+            heads_total=len(heads),
+            heads=[h.as_json() for h in reversed(heads[-limit:])],
+        )
+
+    @router.get("/proofs/events/{event_id}", response_model=InclusionProofs)
+    async def prove_event(request: Request, event_id: UUID, _: ProofRead) -> InclusionProofs:
+        """The inclusion proof of one event against the latest signed tree head."""
+        return await _proofs(_notary(request), event_id=event_id)
+
+    if survivors:
+
+        @router.get("/proofs/survivors/{survivor_id}", response_model=InclusionProofs)
+        async def prove_survivor(
+            request: Request, survivor_id: UUID, _: SurvivorProofRead
+        ) -> InclusionProofs:
+            """Inclusion proofs of every notarised event of one survivor's record here."""
+            return await _proofs(_notary(request), survivor_id=survivor_id)
+
+    return router
