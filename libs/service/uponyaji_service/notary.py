@@ -26,8 +26,12 @@ ProofRead = Annotated[Grant, Depends(authorize("notary.proof", survivor=None))]
 SurvivorProofRead = Annotated[Grant, Depends(authorize("notary.proof"))]
 
 
-class NotaryOff(Unavailable):
-    """This service runs no notary (its heads file is not configured): 503."""
+class NotaryOff(NotFound):
+    """This service runs no notary (its heads file is not configured): nothing to prove, 404."""
+
+
+class HeadsUnreadable(Unavailable):
+    """The heads file has a line that is not a tree head: 503 until an operator looks."""
 
 
 class NotNotarisedYet(NotFound):
@@ -38,7 +42,8 @@ class NotaryHeads(BaseModel):
     """The notary's status and its latest tree heads, newest first."""
 
     service: str
-    heads_file: str
+    configured: bool
+    heads_file: str | None
     status: dict[str, Any]
     heads_total: int
     heads: list[dict[str, Any]]
@@ -55,10 +60,15 @@ class InclusionProofs(BaseModel):
     not_yet_notarised: int
 
 
-def _notary(request: Request) -> Notary:
+def _found(request: Request) -> Notary | None:
     # The running service (see app.running; read here without importing the factory).
     found = getattr(getattr(request.app.state, "uponyaji", None), "notary", None)
-    if not isinstance(found, Notary):
+    return found if isinstance(found, Notary) else None
+
+
+def _notary(request: Request) -> Notary:
+    found = _found(request)
+    if found is None:
         raise NotaryOff("this service's notary is not configured (set <SERVICE>_NOTARY_HEADS_FILE)")
     return found
 
@@ -81,13 +91,24 @@ def notary_router(*, survivors: bool) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500, description="How many heads")] = 50,
     ) -> NotaryHeads:
         """The notary's status and the latest tree heads from the file outside the database."""
-        notary = _notary(request)
+        notary = _found(request)
+        if notary is None:
+            parts = getattr(getattr(request.app.state, "uponyaji", None), "parts", None)
+            return NotaryHeads(
+                service=str(getattr(parts, "service", "")),
+                configured=False,
+                heads_file=None,
+                status={},
+                heads_total=0,
+                heads=[],
+            )
         try:
             heads = notary.heads.read(notary.service)
         except HeadsFileError as exc:
-            raise NotaryOff(str(exc)) from exc
+            raise HeadsUnreadable(str(exc)) from exc
         return NotaryHeads(
             service=notary.service,
+            configured=True,
             heads_file=str(notary.heads.path),
             status=notary.status.as_json(),
             heads_total=len(heads),

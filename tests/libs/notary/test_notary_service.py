@@ -206,3 +206,19 @@ async def test_a_running_service_signs_heads_on_its_own_schedule(
         assert notary is not None
         assert notary.status.verified_at is not None  # verified at start, then on schedule
         assert notary.status.problems == []
+
+
+async def test_a_service_without_a_heads_file_says_so(
+    settings_factory: Callable[..., LedgerSettings],
+) -> None:
+    settings = settings_factory().model_copy(update={"notary_heads_file": None})
+    application = LEDGER.create_app(settings, feeds={})
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://l") as client:
+            heads = await client.get("/notary/heads", headers=DPO)
+            proof = await client.get(f"/notary/proofs/events/{uuid.uuid4()}", headers=DPO)
+
+    assert heads.status_code == 200
+    assert (heads.json()["configured"], heads.json()["heads"]) == (False, [])
+    assert (proof.status_code, proof.json()["error"]) == (404, "NotaryOff")
