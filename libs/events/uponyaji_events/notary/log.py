@@ -20,7 +20,7 @@ from uuid import UUID
 import asyncpg
 
 from uponyaji_events.notary.audit import verify_store
-from uponyaji_events.notary.heads import HeadsFile, TreeHead, leaf_data
+from uponyaji_events.notary.heads import HeadsFile, HeadsFileError, TreeHead, leaf_data
 from uponyaji_events.notary.merkle import Tree, leaf_hash, verify_inclusion
 from uponyaji_events.signing import Signer
 
@@ -184,8 +184,12 @@ class Notary:
                 if loop.time() >= next_check:
                     next_check = loop.time() + verify_every
                     await self.check()
+            except HeadsFileError as exc:  # someone wrote into the heads file: evidence at stake
+                await self._alarm([str(exc)], halt=True)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 log.exception("%s notary: tick failed; retrying", self.service)
+            except Exception:  # never die silently: a notary that stopped protects nothing
+                log.exception("%s notary: unexpected failure; retrying", self.service)
             await asyncio.sleep(interval)
 
     async def _alarm(self, problems: list[str], *, halt: bool) -> None:
@@ -197,12 +201,16 @@ class Notary:
         for problem in problems[:20]:
             log.error("%s notary: %s", self.service, problem)
         reason = f"{len(problems)} problem(s): {problems[0]}"[:500]
-        await self.pool.execute(
-            "INSERT INTO integrity_alarms (consumer, source, path, reason, event) "
-            "VALUES ('notary', $1, 'notary', $2, '{}'::jsonb)",
-            self.service,
-            reason,
-        )
+        try:
+            await self.pool.execute(
+                "INSERT INTO integrity_alarms (consumer, source, path, reason, event) "
+                "VALUES ('notary', $1, 'notary', $2, '{}'::jsonb)",
+                self.service,
+                reason,
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            self._reported = []  # not recorded: try again at the next alarm
+            log.exception("%s notary: the alarm could not be recorded", self.service)
 
     async def _proof_tree(self) -> tuple[Tree, TreeHead]:
         head = self.heads.last(self.service)
