@@ -50,6 +50,7 @@ from uponyaji_service.logs import CorrelationMiddleware, bind_service, configure
 from uponyaji_service.notary import notary_router
 from uponyaji_service.production import ProductionRefused, database_problems, production_problems
 from uponyaji_service.settings import ServiceSettings
+from uponyaji_service.telemetry import install_telemetry, instrument_app
 
 S = TypeVar("S", bound=ServiceSettings)
 R = TypeVar("R")
@@ -170,6 +171,7 @@ class Service(Generic[S, R]):
         problems = production_problems(self.name, settings, sealing=self.sealing)
         if problems:
             raise ProductionRefused(self.name, problems)
+        install_telemetry(self.name)  # once per process, when an OTLP endpoint is configured
         runtime = ServiceRuntime(
             service=self.name,
             database_url=settings.database_url,
@@ -256,6 +258,7 @@ class Service(Generic[S, R]):
         app.include_router(notary_router(survivors=self.caseload is not None))
         for router in self.routers:
             app.include_router(router)
+        instrument_app(app)
         return app
 
     def _notary(self, parts: Parts[S], driven: bool) -> Notary | None:
