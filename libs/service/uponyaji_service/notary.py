@@ -17,9 +17,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from uponyaji_access import Grant, authorize
-from uponyaji_events.notary import HeadsFileError, Notary, NotNotarised
+from uponyaji_events.notary import HeadsFileError, Notary, NotNotarised, StoreBroken
 
-from uponyaji_service.errors import NotFound, Unavailable
+from uponyaji_service.errors import DomainError, NotFound, Unavailable
 
 HeadsRead = Annotated[Grant, Depends(authorize("notary.read", survivor=None))]
 ProofRead = Annotated[Grant, Depends(authorize("notary.proof", survivor=None))]
@@ -32,6 +32,10 @@ class NotaryOff(NotFound):
 
 class HeadsUnreadable(Unavailable):
     """The heads file has a line that is not a tree head: 503 until an operator looks."""
+
+
+class StoreNoLongerMatches(DomainError):
+    """The store lost events its signed tree heads cover: no proof can be made (409)."""
 
 
 class NotNotarisedYet(NotFound):
@@ -78,6 +82,8 @@ async def _proofs(notary: Notary, **which: UUID) -> InclusionProofs:
         return InclusionProofs(**await notary.proofs(**which))
     except NotNotarised as exc:
         raise NotNotarisedYet(str(exc)) from exc
+    except StoreBroken as exc:
+        raise StoreNoLongerMatches(str(exc)) from exc
 
 
 def notary_router(*, survivors: bool) -> APIRouter:

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from support import append_many, service_name, signed_store
 from uponyaji_events.integrity import VerifyReport
-from uponyaji_events.notary import HeadsFile, Notary, check_heads, verify_store
+from uponyaji_events.notary import HeadsFile, Notary, StoreBroken, check_heads, verify_store
 from uponyaji_events.notary.merkle import verify_consistency, verify_inclusion
 from uponyaji_events.store import EventStore
 
@@ -171,6 +171,9 @@ async def test_a_restarted_notary_finds_a_deleted_tail_before_signing(
     assert restarted.status.halted
     assert "events were deleted" in restarted.status.problems[0]
     assert [h.tree_size for h in restarted.heads.read()] == [8, 12]
+    survivor = (await store.read_all(0, 1))[0]
+    with pytest.raises(StoreBroken, match="fewer than the 12"):
+        await restarted.proofs(event_id=survivor.event_id)  # no proof against a broken store
 
 
 async def _chains_only(pool: asyncpg.Pool) -> VerifyReport:

@@ -2,7 +2,7 @@
 
 from uponyaji_events.notary.audit import check_heads, verify_store
 from uponyaji_events.notary.heads import HeadsFile, HeadsFileError, TreeHead
-from uponyaji_events.notary.log import Notary, NotaryStatus, NotNotarised
+from uponyaji_events.notary.log import Notary, NotaryStatus, NotNotarised, StoreBroken
 
 __all__ = [
     "HeadsFile",
@@ -10,6 +10,7 @@ __all__ = [
     "NotNotarised",
     "Notary",
     "NotaryStatus",
+    "StoreBroken",
     "TreeHead",
     "check_heads",
     "verify_store",

@@ -39,6 +39,10 @@ class NotNotarised(LookupError):
     """The event is unknown, or newer than the latest signed tree head."""
 
 
+class StoreBroken(RuntimeError):
+    """The store no longer holds what its tree heads cover: no proof can be made."""
+
+
 @dataclass
 class NotaryStatus:
     """What the notary last did: its head, its last verification and any alarm."""
@@ -219,7 +223,15 @@ class Notary:
         tree = self.tree
         if tree is None or tree.size < head.tree_size:
             tree = Tree()
-            await self._extend(tree)
+            try:
+                await self._extend(tree)
+            except _Tampered as exc:
+                raise StoreBroken(f"{exc}; the notary's alarm says more") from exc
+            if tree.size < head.tree_size:
+                raise StoreBroken(
+                    f"the store holds {tree.size} events, fewer than the {head.tree_size} "
+                    "its latest tree head covers"
+                )
         return tree, head
 
     async def proofs(
