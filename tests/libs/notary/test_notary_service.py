@@ -222,3 +222,30 @@ async def test_a_service_without_a_heads_file_says_so(
     assert heads.status_code == 200
     assert (heads.json()["configured"], heads.json()["heads"]) == (False, [])
     assert (proof.status_code, proof.json()["error"]) == (404, "NotaryOff")
+
+
+async def test_a_deleted_audit_stream_raises_the_alarm(
+    app: FastAPI, http: httpx.AsyncClient
+) -> None:
+    event_id = (await http.post(f"/notes/{ALPHA}")).json()["event_id"]
+    await http.get(f"/notary/proofs/events/{event_id}", headers=DPO)  # audited
+    await http.get(f"/notary/proofs/survivors/{ALPHA}", headers=DPO)  # audited, with the survivor
+    notary = running(app).notary
+    assert notary is not None
+    await running(app).parts.store.sequence()
+    assert await notary.tick() is not None
+    pool = running(app).parts.pool
+    audit_stream = await pool.fetchval(
+        "SELECT stream_id FROM events WHERE type = 'ledger.SurvivorDataAccessed' LIMIT 1"
+    )
+    assert audit_stream is not None
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute("DELETE FROM events WHERE stream_id = $1", audit_stream)
+
+    problems = await notary.check()
+
+    assert any("no event (removed)" in p or "events deleted" in p for p in problems), problems
+    heads = await http.get("/notary/heads", headers=DPO)
+    assert heads.json()["status"]["halted"] is True
+    assert await pool.fetchval("SELECT count(*) FROM integrity_alarms WHERE path = 'notary'") == 1
