@@ -185,3 +185,23 @@ async def _chains_only(pool: asyncpg.Pool) -> VerifyReport:
 @pytest.fixture(autouse=True)
 def _private_tmp(tmp_path: Path) -> None:
     tmp_path.chmod(0o700)
+
+
+async def test_two_replicas_sharing_a_file_keep_one_consistent_history(
+    new_database: NewDatabase, tmp_path: Path
+) -> None:
+    store = signed_store(await new_database(), service_name())
+    assert store.signer is not None
+    one, other = (
+        Notary(store.pool, store.signer, HeadsFile(tmp_path / "heads.jsonl")) for _ in range(2)
+    )
+    sizes = []
+    for notary, streams in ((one, 2), (other, 1), (one, 1)):
+        await append_many(store, streams=streams, per_stream=2)
+        await store.sequence()
+        head = await notary.tick()
+        assert head is not None
+        sizes.append(head.tree_size)
+
+    assert sizes == [4, 6, 8]
+    assert (await _report(one)).ok

@@ -146,9 +146,14 @@ class Notary:
             except _Tampered as exc:
                 await self._alarm([str(exc)], halt=True)
                 return None
-            previous = self.status.last_head
+            # The file's last head, not ours: another replica of the service may have signed.
+            previous = self.heads.last(self.service)
             size = self.tree.size
             if size == 0 or (previous is not None and size <= previous.tree_size):
+                return None
+            if previous is not None and self.tree.root(previous.tree_size) != previous.root:
+                problem = f"the store no longer has the root of the head of {previous.tree_size}"
+                await self._alarm([problem], halt=True)
                 return None
             proof: tuple[bytes, ...] = ()
             if previous is not None:
