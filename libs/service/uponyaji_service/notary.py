@@ -2,6 +2,8 @@
 
 - `GET /notary/heads`: the notary's status and the latest signed tree heads, read from the
   heads file outside the database (`notary.read`; no survivor data);
+- `GET /notary/proofs/consistency?first=&second=`: the consistency proof between two signed
+  heads (`notary.read`);
 - `GET /notary/proofs/events/{event_id}`: the inclusion proof of one event (`notary.proof`,
   audited);
 - `GET /notary/proofs/survivors/{survivor_id}`: the proofs of every event of one survivor's
@@ -19,7 +21,7 @@ from pydantic import BaseModel
 from uponyaji_access import Grant, authorize
 from uponyaji_events.notary import HeadsFileError, Notary, NotNotarised, StoreBroken
 
-from uponyaji_service.errors import DomainError, NotFound, Unavailable
+from uponyaji_service.errors import DomainError, InvalidCommand, NotFound, Unavailable
 
 HeadsRead = Annotated[Grant, Depends(authorize("notary.read", survivor=None))]
 ProofRead = Annotated[Grant, Depends(authorize("notary.proof", survivor=None))]
@@ -38,6 +40,10 @@ class StoreNoLongerMatches(DomainError):
     """The store lost events its signed tree heads cover: no proof can be made (409)."""
 
 
+class HeadsOutOfOrder(InvalidCommand):
+    """A consistency proof asked from a larger head to a smaller one (422)."""
+
+
 class NotNotarisedYet(NotFound):
     """No such event, or it is newer than the latest signed tree head: 404."""
 
@@ -51,6 +57,16 @@ class NotaryHeads(BaseModel):
     status: dict[str, Any]
     heads_total: int
     heads: list[dict[str, Any]]
+
+
+class ConsistencyProof(BaseModel):
+    """Two signed heads and the proof that the first's tree is a prefix of the second's."""
+
+    service: str
+    first: dict[str, Any]
+    second: dict[str, Any]
+    proof: list[str]
+    verified: bool
 
 
 class InclusionProofs(BaseModel):
@@ -120,6 +136,25 @@ def notary_router(*, survivors: bool) -> APIRouter:
             heads_total=len(heads),
             heads=[h.as_json() for h in reversed(heads[-limit:])],
         )
+
+    @router.get("/proofs/consistency", response_model=ConsistencyProof)
+    async def prove_consistency(
+        request: Request,
+        _: HeadsRead,
+        first: Annotated[int, Query(ge=1, le=2**62, description="Size of the older head")],
+        second: Annotated[
+            int | None, Query(ge=1, le=2**62, description="Size of the newer head (latest)")
+        ] = None,
+    ) -> ConsistencyProof:
+        """The consistency proof between two signed tree heads of this service."""
+        try:
+            return ConsistencyProof(**await _notary(request).consistency(first, second))
+        except NotNotarised as exc:
+            raise NotNotarisedYet(str(exc)) from exc
+        except StoreBroken as exc:
+            raise StoreNoLongerMatches(str(exc)) from exc
+        except ValueError as exc:
+            raise HeadsOutOfOrder(str(exc)) from exc
 
     @router.get("/proofs/events/{event_id}", response_model=InclusionProofs)
     async def prove_event(request: Request, event_id: UUID, _: ProofRead) -> InclusionProofs:

@@ -16,7 +16,7 @@ from pydantic import Field
 from uponyaji_access import StaticCaseload
 from uponyaji_events.envelope import Actor, NewEvent
 from uponyaji_events.notary import HeadsFile
-from uponyaji_events.notary.merkle import verify_inclusion
+from uponyaji_events.notary.merkle import verify_consistency, verify_inclusion
 from uponyaji_events.signing import ensure_signing_key
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_service import Parts, Service, ServiceSettings, resource, running, service_config
@@ -249,3 +249,36 @@ async def test_a_deleted_audit_stream_raises_the_alarm(
     heads = await http.get("/notary/heads", headers=DPO)
     assert heads.json()["status"]["halted"] is True
     assert await pool.fetchval("SELECT count(*) FROM integrity_alarms WHERE path = 'notary'") == 1
+
+
+async def test_a_consistency_proof_between_two_signed_heads(
+    app: FastAPI, http: httpx.AsyncClient
+) -> None:
+    notary = running(app).notary
+    assert notary is not None
+    sizes = []
+    for _ in range(2):
+        await http.post(f"/notes/{BRAVO}")
+        await running(app).parts.store.sequence()
+        head = await notary.tick()
+        assert head is not None
+        sizes.append(head.tree_size)
+    older, newer = sizes
+
+    latest = await http.get(f"/notary/proofs/consistency?first={older}", headers=DPO)
+    backwards = await http.get(
+        f"/notary/proofs/consistency?first={newer}&second={older}", headers=DPO
+    )
+    unsigned = await http.get(f"/notary/proofs/consistency?first={newer + 5}", headers=DPO)
+    refused = await http.get(f"/notary/proofs/consistency?first={older}", headers=ADMIN)
+
+    assert latest.status_code == 200, latest.text
+    body = latest.json()
+    assert (body["first"]["tree_size"], body["second"]["tree_size"]) == (older, newer)
+    assert verify_consistency(
+        older, newer, bytes.fromhex(body["first"]["root_hash"]),
+        bytes.fromhex(body["second"]["root_hash"]), [bytes.fromhex(h) for h in body["proof"]],
+    )  # fmt: skip
+    assert (backwards.status_code, backwards.json()["error"]) == (422, "HeadsOutOfOrder")
+    assert (unsigned.status_code, unsigned.json()["error"]) == (404, "NotNotarisedYet")
+    assert refused.status_code == 403

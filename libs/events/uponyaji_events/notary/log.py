@@ -21,7 +21,7 @@ import asyncpg
 
 from uponyaji_events.notary.audit import verify_store
 from uponyaji_events.notary.heads import HeadsFile, HeadsFileError, TreeHead, leaf_data
-from uponyaji_events.notary.merkle import Tree, leaf_hash, verify_inclusion
+from uponyaji_events.notary.merkle import Tree, leaf_hash, verify_consistency, verify_inclusion
 from uponyaji_events.signing import Signer
 
 log = logging.getLogger("uponyaji.events.notary")
@@ -238,6 +238,32 @@ class Notary:
                     "its latest tree head covers"
                 )
         return tree, head
+
+    async def consistency(self, first: int, second: int | None = None) -> dict[str, Any]:
+        """The consistency proof between two signed heads (default: to the latest one)."""
+        heads = {h.tree_size: h for h in self.heads.read(self.service)}
+        if not heads:
+            raise NotNotarised("no tree head has been signed yet")
+        newer = heads.get(max(heads) if second is None else second)
+        older = heads.get(first)
+        if older is None or newer is None:
+            missing = first if older is None else second
+            raise NotNotarised(f"no signed tree head of {missing} events")
+        if older.tree_size > newer.tree_size:
+            raise ValueError("the first head must not be larger than the second")
+        tree, _ = await self._proof_tree()
+        if tree.size < newer.tree_size:
+            raise StoreBroken(f"the store holds fewer than {newer.tree_size} events")
+        proof = tree.consistency_proof(older.tree_size, newer.tree_size)
+        return {
+            "service": self.service,
+            "first": older.as_json(),
+            "second": newer.as_json(),
+            "proof": [h.hex() for h in proof],
+            "verified": verify_consistency(
+                older.tree_size, newer.tree_size, older.root, newer.root, proof
+            ),
+        }
 
     async def proofs(
         self, *, event_id: UUID | None = None, survivor_id: UUID | None = None
