@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -20,8 +19,10 @@ from uuid import UUID
 import asyncpg
 
 from uponyaji_events.notary.audit import verify_store
+from uponyaji_events.notary.errors import NotNotarised, StoreBroken, Tampered
 from uponyaji_events.notary.heads import HeadsFile, HeadsFileError, TreeHead, leaf_data
 from uponyaji_events.notary.merkle import Tree, leaf_hash, verify_consistency, verify_inclusion
+from uponyaji_events.notary.status import NotaryStatus
 from uponyaji_events.signing import Signer
 
 log = logging.getLogger("uponyaji.events.notary")
@@ -33,35 +34,6 @@ _EVENT = (
     "SELECT position, event_id, stream_type, stream_id, version, type, hash FROM events "
     "WHERE position IS NOT NULL AND {where} ORDER BY position"
 )
-
-
-class NotNotarised(LookupError):
-    """The event is unknown, or newer than the latest signed tree head."""
-
-
-class StoreBroken(RuntimeError):
-    """The store no longer holds what its tree heads cover: no proof can be made."""
-
-
-@dataclass
-class NotaryStatus:
-    """What the notary last did: its head, its last verification and any alarm."""
-
-    last_head: TreeHead | None = None
-    verified_at: datetime | None = None
-    verified_events: int = 0
-    problems: list[str] = field(default_factory=list)
-    halted: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        """The status as JSON (for health and the data protection officer's page)."""
-        return {
-            "last_head": self.last_head.as_json() if self.last_head else None,
-            "verified_at": self.verified_at.isoformat() if self.verified_at else None,
-            "verified_events": self.verified_events,
-            "problems": list(self.problems),
-            "halted": self.halted,
-        }
 
 
 class Notary:
@@ -94,7 +66,7 @@ class Notary:
             rows = await self.pool.fetch(_LEAVES, tree.size, _PAGE)
             for row in rows:
                 if row["position"] != tree.size + 1:
-                    raise _Tampered(f"position {tree.size + 1} is missing from the store")
+                    raise Tampered(f"position {tree.size + 1} is missing from the store")
                 tree.append(self.leaf(row["position"], bytes(row["hash"])))
             if len(rows) < _PAGE:
                 return
@@ -105,7 +77,7 @@ class Notary:
         tree = Tree()
         try:
             await self._extend(tree)
-        except _Tampered as exc:
+        except Tampered as exc:
             await self._alarm([str(exc)], halt=True)
             return
         head = self.status.last_head
@@ -143,7 +115,7 @@ class Notary:
                 return None
             try:
                 await self._extend(self.tree)
-            except _Tampered as exc:
+            except Tampered as exc:
                 await self._alarm([str(exc)], halt=True)
                 return None
             # The file's last head, not ours: another replica of the service may have signed.
@@ -230,7 +202,7 @@ class Notary:
             tree = Tree()
             try:
                 await self._extend(tree)
-            except _Tampered as exc:
+            except Tampered as exc:
                 raise StoreBroken(f"{exc}; the notary's alarm says more") from exc
             if tree.size < head.tree_size:
                 raise StoreBroken(
@@ -313,7 +285,3 @@ class Notary:
             "proofs": items,
             "not_yet_notarised": len(rows) - len(covered),
         }
-
-
-class _Tampered(Exception):
-    """The store's positions have a gap: events were removed."""
