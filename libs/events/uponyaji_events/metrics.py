@@ -34,6 +34,18 @@ dead_letters = _meter.create_counter(
     unit="{event}",
     description="Events a consumer could not apply and set aside.",
 )
+integrity_alarms = _meter.create_counter(
+    "uponyaji.consumer.integrity_alarms",
+    unit="{event}",
+    description="Events a consumer refused (signature, hash, chain or position failed), by kind; "
+    "counted whether recorded one by one or in a summary.",
+)
+sealed_unreadable = _meter.create_counter(
+    "uponyaji.sealing.unreadable",
+    unit="{value}",
+    description="Sealed values refused on reading: altered, or moved from another survivor, field "
+    "or record (shown as unreadable, never as text).",
+)
 audit_writes = _meter.create_counter(
     "uponyaji.audit.writes",
     unit="{record}",
