@@ -69,8 +69,14 @@ async def run_all(servers: Servers, names: list[str], sizes: Sizes, console: Con
     results = Results()
     for name in names:
         started = time.perf_counter()
-        with console.status(f"benchmark {name}…"):
-            results.extend(await BENCHMARKS[name](servers, sizes, probe))
+        try:
+            with console.status(f"benchmark {name}…"):
+                results.extend(await BENCHMARKS[name](servers, sizes, probe))
+        except Exception as exc:  # one failing benchmark must not lose the others' figures
+            results.failed(name, exc)
+            console.print(f"[red]{name}: FAILED[/] after {time.perf_counter() - started:.0f} s: "
+                          f"{type(exc).__name__}: {exc}")  # fmt: skip
+            continue
         console.print(f"{name}: done in {time.perf_counter() - started:.0f} s")
     results.machine = machine
     return results

@@ -7,6 +7,7 @@ import os
 import random
 import statistics
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -24,7 +25,7 @@ from bench import sizes as bench_sizes
 from bench.probe import Measurement, Probe
 from bench.replay import kernel_read_all
 from bench.report import Check, Figure, Results
-from bench.reporting_command_lag import measure_command_lag
+from bench.reporting_command_lag import measure_command_lag, measure_overload
 from bench.reporting_events import load_sources
 from bench.reporting_facts import filters, write_survivors
 from bench.reporting_lag import measure_lag
@@ -230,11 +231,18 @@ async def command_lag(
     rates = [(REFERENCE_RATE, size.command_seconds), (size.lag_rate, size.command_seconds)]
     runs = await measure_command_lag(servers, probe, size.command_survivors, rates)
     for (rate, _), (run, measured) in zip(rates, runs, strict=True):
-        if run.refused:
-            raise RuntimeError(f"{len(run.refused)} commands refused, e.g. {run.refused[0]}")
+        if run.refused:  # overload answers (503 + Retry-After) are counted, not fatal
+            kinds = Counter(answer.split(" ", 1)[0] for answer in run.refused)
+            results.notes.append(
+                f"reporting: command path at {rate:.0f}/s: {len(run.refused):,} of {run.sent:,} "
+                f"commands not answered 2xx ({', '.join(f'{k} × {n}' for k, n in kinds.items())})"
+                f", e.g. {run.refused[0][:160]}"
+            )
+        if not run.lags:
+            raise RuntimeError(f"no command answered 2xx at {rate:.0f}/s")
         case = (
             f"PHQ-9 command 2xx → journey entry, HTTP stack, {rate:.0f}/s open-loop "
-            f"({len(run.lags) / run.seconds:.0f}/s answered)"
+            f"({len(run.lags) / run.seconds:.0f}/s answered, {len(run.refused):,} refused)"
         )
         figure = latency_figure("command lag", case, measured, run.lags)
         results.figures.append(replace(figure, reference=rate != size.lag_rate))
@@ -246,20 +254,62 @@ async def command_lag(
             f"p99 {percentile(run.latencies, 99):.1f} ms; service cores: {cores}"
         )
     results.checks.append(latency_check("command 2xx → journey lag", runs[-1][0].lags, LAG_P99_MS))
+    await overload(servers, size, probe, results)
+
+
+OVERLOAD_LIMITS = {"MAX_CONCURRENT_REQUESTS": "8", "MAX_QUEUED_REQUESTS": "8", "QUEUE_WAIT": "0.1"}
+OVERLOAD_SENDERS = 128
+
+
+async def overload(servers: Servers, size: ReportingSizes, probe: Probe, results: Results) -> None:
+    """Twice the target rate from 128 senders at a psychosocial limited to 8 requests at once and
+    8 waiting (0.1 s): the refused get 503 at once, the served stay fast."""
+    rate, seconds = 2 * size.lag_rate, size.command_seconds / 2
+    run, measured = await measure_overload(
+        servers, probe, size.command_survivors, rate, seconds, OVERLOAD_SENDERS, OVERLOAD_LIMITS
+    )
+    if not run.refusals:
+        raise RuntimeError(f"nothing was refused at {rate:.0f}/s: the limit never engaged")
+    limits = ", ".join(f"{k.lower()} {v}" for k, v in OVERLOAD_LIMITS.items())
+    case = (
+        f"overload: PHQ-9s due at {rate:.0f}/s from {OVERLOAD_SENDERS} senders, psychosocial "
+        f"limited ({limits}): sent → 503 ({len(run.refusals):,} of {run.sent:,} refused)"
+    )
+    results.figures.append(replace(latency_figure("overload", case, measured, run.refusals),
+                                   reference=True))  # fmt: skip
+    served = run.latencies
+    others = len(run.refused) - len(run.refusals)
+    results.notes.append(
+        f"reporting: overload at {rate:.0f}/s: {len(served):,} answered 2xx "
+        f"({len(served) / run.seconds:.0f}/s; due → 2xx p50 "
+        f"{statistics.median(served) if served else 0:.0f} ms, p99 "
+        f"{percentile(served, 99) if served else 0:.0f} ms), {len(run.refusals):,} refused with "
+        f"503 (sent → 503 p50 {statistics.median(run.refusals):.1f} ms, p99 "
+        f"{percentile(run.refusals, 99):.1f} ms), {others} other failures; psychosocial "
+        f"{run.cpu.get('psychosocial', 0):.2f} cores"
+    )
 
 
 async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Results:
     """The reporting figures, each beside its target."""
     size = sizes_for(sizes)
     results = Results()
-    pool = await rebuild(servers, size.events, probe, results)
     try:
-        await journeys(pool, size.journey_calls, probe, results)
-    finally:
-        await pool.close()
-    await dashboard(servers, size, probe, results)
-    await lag(servers, size, probe, results)
-    await command_lag(servers, size, probe, results)
+        pool = await rebuild(servers, size.events, probe, results)
+    except Exception as exc:  # each case fails alone: the others' figures still count
+        results.failed("reporting: rebuild (and the journey read on its table)", exc)
+    else:
+        try:
+            await journeys(pool, size.journey_calls, probe, results)
+        except Exception as exc:
+            results.failed("reporting: journey", exc)
+        finally:
+            await pool.close()
+    for name, case in (("dashboard", dashboard), ("lag", lag), ("command lag", command_lag)):
+        try:
+            await case(servers, size, probe, results)
+        except Exception as exc:
+            results.failed(f"reporting: {name}", exc)
     return results
 
 

@@ -16,6 +16,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -419,7 +420,10 @@ def test_clinician_records_an_examination_and_signs_the_report_with_totp(
     check_page(page, axe)
     visit(page, f"{base}/encounters/new", axe)
     page.check("input[name=kind][value=medico_legal_examination]")
-    page.fill("#occurred_at", "2026-11-20T10:30")
+    # Today in East Africa Time: not before the consent recorded above (an examination dated
+    # before its consent is refused unless documented retrospectively).
+    eat_now = datetime.now(UTC) + timedelta(hours=3) - timedelta(minutes=1)
+    page.fill("#occurred_at", eat_now.strftime("%Y-%m-%dT%H:%M"))
     page.select_option("#county_code", "047")
     page.fill("#facility", "Synthetic clinic (test data)")
     response = until(lambda: submit(page, f"/survivors/{survivor_id}/medical/encounters/new"),

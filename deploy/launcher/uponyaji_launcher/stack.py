@@ -236,7 +236,7 @@ class Stack:
             proc = ServiceProcess(
                 name=spec.name,
                 port=port,
-                argv=app_command(cfg.python, spec.package, port),
+                argv=app_command(cfg.python, spec.package, port, cfg.workers(spec)),
                 env=self.service_env(spec, urls),
                 log=cfg.paths.service_log(spec.name),
             )

@@ -28,6 +28,7 @@ _KINDS = (
     ("signature does not verify", "bad signature"),
     ("expected version", "chain version"),
     ("prev_hash", "chain hash"),
+    ("changed identity", "store identity"),
 )
 _REPLACED = "a different event at already-applied position"
 

@@ -9,6 +9,7 @@ import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 from nats.aio.client import Client as NatsClient
@@ -21,10 +22,10 @@ from uponyaji_events.alarms import AlarmLimiter, reason_kind
 from uponyaji_events.codec import decode_event, event_hash, to_wire
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import GENESIS_HASH, Event
-from uponyaji_events.feed import FeedSource
+from uponyaji_events.feed import FeedSource, epoch_of
 from uponyaji_events.metrics import consumer_lag, dead_letters, integrity_alarms, seconds_since
 from uponyaji_events.natsauth import NatsCredentials
-from uponyaji_events.natsconn import connect, stream_name
+from uponyaji_events.natsconn import EPOCH_HEADER, connect, stream_name
 from uponyaji_events.signing import CachedKeys, PublicKeys, verify_signature
 from uponyaji_events.tracing import span_from
 from uponyaji_events.upcasting import UpcasterRegistry
@@ -151,6 +152,7 @@ class Consumer:
         # How refusals are recorded: a few per kind in full, the rest in a summary (alarms.py).
         self.alarm_limiter = AlarmLimiter()
         self._alarm_summaries: asyncio.Task[None] | None = None
+        self._epoch: str | None = None  # the source's store identity we apply from (checked)
 
     # -- applying ---------------------------------------------------------------------------
 
@@ -272,6 +274,80 @@ class Consumer:
                 await self.on_alarm(IntegrityAlarm(self.name, self.source, event, path, reason))
             except Exception as exc:  # the alarm is recorded; a failing hook must not hide it
                 log.error("consumer %s: alarm hook failed: %s", self.name, exc)
+
+    # -- the source's store identity ----------------------------------------------------------
+
+    async def epoch_holds(
+        self, epoch: str | None, sample: Event, path: str, conn: Conn | None = None
+    ) -> bool:
+        """Whether events read in the source's `epoch` may be applied.
+
+        The first epoch seen is remembered. A new one means the source's database was restored
+        or recovered, so positions may have been handed out again: it is accepted only when the
+        source still holds, unchanged, the last event this consumer applied (nothing was lost,
+        e.g. a move to a new server). Otherwise applying stops and an alarm is raised; the
+        operator reconciles, then calls `accept_epoch`.
+        """
+        if epoch is None or epoch == self._epoch:
+            return True
+        async with self._connection(conn) as c:
+            known = await c.fetchval(
+                "SELECT source_epoch FROM consumer_positions WHERE consumer = $1 AND source = $2",
+                self.name,
+                self.source,
+            )
+            if known is not None and str(known) != epoch:
+                reason = await self._discontinuity(c, epoch)
+                if reason is not None:
+                    reason = (
+                        f"the store of {self.source} changed identity (epoch {known} -> {epoch}) "
+                        f"and {reason}: restored from a backup? Positions may be reused; nothing "
+                        "more is applied until an operator reconciles and accepts the new epoch"
+                    )
+                    await self._alarm(sample, reason, path, c)
+                    return False
+        await self.accept_epoch(epoch, conn=conn)
+        return True
+
+    async def _discontinuity(self, conn: Conn, epoch: str) -> str | None:
+        """Why the source in `epoch` may not continue what was applied here (None: it may)."""
+        position = await self.position(conn)
+        if self.feed is None:
+            return "there is no feed to compare with"
+        page = await self.feed.read(max(position - 1, 0), 1)
+        if epoch_of(page) != epoch:
+            return "the event comes from an identity the source no longer has"
+        if position == 0:
+            return None
+        found = [e for e in page if e.position == position]
+        if not found:
+            return f"it no longer holds position {position}, the last applied here"
+        head = await conn.fetchrow(
+            "SELECT version, hash FROM consumer_stream_heads "
+            "WHERE consumer = $1 AND source = $2 AND stream_id = $3",
+            self.name,
+            self.source,
+            found[0].stream_id,
+        )
+        if head is None or (head["version"], bytes(head["hash"])) != (
+            found[0].version,
+            found[0].hash,
+        ):
+            return f"its event at position {position} is not the one applied here"
+        return None
+
+    async def accept_epoch(self, epoch: str, *, conn: Conn | None = None) -> None:
+        """Apply from the source's store identity `epoch` from now on (after reconciling)."""
+        async with self._connection(conn) as c:
+            await c.execute(
+                "INSERT INTO consumer_positions (consumer, source, position, source_epoch) "
+                "VALUES ($1, $2, 0, $3) ON CONFLICT (consumer, source) "
+                "DO UPDATE SET source_epoch = $3, updated_at = now()",
+                self.name,
+                self.source,
+                UUID(epoch),
+            )
+        self._epoch = epoch
 
     async def apply(self, events: Sequence[Event], *, conn: Conn | None = None) -> ApplyResult:
         """Check, then apply events in position order in one transaction.
@@ -506,6 +582,8 @@ class Consumer:
                 events = await pending
                 if not events:
                     return total
+                if not await self.epoch_holds(epoch_of(events), events[0], "feed", conn):
+                    return total  # a restored source: alarm raised, nothing applied
                 last = max(int(e.position or 0) for e in events)
                 pending = asyncio.ensure_future(feed.read(last, page))
                 result = await self.apply(events, conn=conn)
@@ -622,6 +700,7 @@ class Consumer:
                 await msg.term()
                 continue
             events.append((msg, event))
+        events = await self._same_epoch(events)
         # Events that arrived ahead of a missing one wait here (unacked) rather than being
         # nak'ed: redeliveries come back in any order, and with no feed to repair from, naking
         # everything after a gap advanced one event per redelivery round.
@@ -633,6 +712,18 @@ class Consumer:
             self.stats.repaired_total += await self.catch_up()
             result.position = await self.position()
         await self._acknowledge(pending, result.position, hold=not result.failed)
+
+    async def _same_epoch(self, events: list[tuple[Msg, Event]]) -> list[tuple[Msg, Event]]:
+        """The deliveries published in an epoch that holds; the others are never applied and
+        never redelivered (alarm raised; after reconciling, the feed brings what is genuine)."""
+        kept = []
+        for msg, event in events:
+            epoch = (msg.headers or {}).get(EPOCH_HEADER)
+            if epoch == self._epoch or await self.epoch_holds(epoch, event, "nats"):
+                kept.append((msg, event))
+            else:
+                await msg.term()
+        return kept
 
     async def _acknowledge(
         self, events: list[tuple[Msg, Event]], position: int, *, hold: bool

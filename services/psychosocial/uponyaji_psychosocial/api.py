@@ -37,7 +37,7 @@ async def flag_survivor(request: Request) -> UUID | None:
         flag_id = UUID(str(request.path_params["flag_id"]))
     except ValueError:
         return None
-    return await queries.flag_survivor(get_ps(request).store.pool, flag_id)
+    return await queries.flag_survivor((await get_ps(request)).store.pool, flag_id)
 
 
 PsDep = Annotated[Psychosocial, Depends(get_ps)]
@@ -202,7 +202,10 @@ async def my_notifications(
 ) -> dict[str, Any]:
     """Your notifications (to your roles, on your teams), newest first: no identity, a link."""
     principal = grant.principal
-    found = await for_staff(ps.store.pool, sorted(principal.roles), sorted(principal.teams), limit)
+    found = await for_staff(
+        ps.store.pool, sorted(principal.roles), sorted(principal.teams), limit,
+        staff_id=principal.staff_id,
+    )  # fmt: skip
     return {"notifications": [views.notification(n) for n in found]}
 
 

@@ -51,6 +51,9 @@ class AccountCreated(EventPayload):
     username: Username = Field(description="Login name: lowercase letters, digits, '.', '_', '-'")
     display_name: SealedValue = Field(description="Name shown to colleagues")
     roles: list[Role] = Field(description="Roles granted at creation (may be empty)")
+    email: SealedValue | None = Field(
+        default=None, description="Work e-mail address for notifications, if given (sealed)"
+    )
 
 
 class RolesAssigned(EventPayload):
@@ -153,6 +156,15 @@ class PasswordChanged(EventPayload):
     must_change: bool = Field(description="Whether the password must be changed at next login")
 
 
+class EmailAddressChanged(EventPayload):
+    """A staff member's work e-mail address (for notifications) was set, changed or removed."""
+
+    model_config = examples({"staff_id": _STAFF, "email": example_sealed("email")})
+
+    staff_id: UUID = _staff()
+    email: SealedValue | None = Field(description="The new address (sealed); null: removed")
+
+
 def register(registry: ContractRegistry) -> None:
     """Register identity's event contracts."""
     for model, stream_type in (
@@ -166,6 +178,7 @@ def register(registry: ContractRegistry) -> None:
         (MfaConfirmed, "account"),
         (MfaReset, "account"),
         (PasswordChanged, "account"),
+        (EmailAddressChanged, "account"),
         (TeamCreated, "team"),
     ):
         registry.register(model, service=SERVICE, stream_type=stream_type)

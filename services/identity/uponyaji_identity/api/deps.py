@@ -30,3 +30,5 @@ Client = Annotated[str, Depends(client_address)]
 Manage = Annotated[Grant, Depends(authorize("accounts.manage", survivor=None))]
 # The staff directory: any signed-in staff member.
 Directory = Annotated[Grant, Depends(authorize("accounts.read", survivor=None))]
+# Staff e-mail addresses, for other services' notification delivery: service identities only.
+Addresses = Annotated[Grant, Depends(authorize("accounts.addresses.read", survivor=None))]

@@ -62,12 +62,12 @@ async def open_encounter(
         fields["clinician_ids"] = body.clinician_ids or [caller]
         fields["present"] = [p.model_dump() for p in body.present]
         encounter_id = uuid4()
-        sealed = ("facility", "restrictions", "limitation")
+        sealed = ("facility", "restrictions", "limitation", "retrospective_reason")
         await _sealed(tx, "EncounterOpened", fields, sealed, encounter_id)
         payload = m.EncounterOpened(encounter_id=encounter_id, survivor_id=survivor_id, **fields)
-        return await tx.record(
-            domain.decide(tx.state, domain.OpenEncounter(payload, med.now())), actor
-        )
+        since = tx.facts.since.get(EXAMINATION)
+        command = domain.OpenEncounter(payload, med.now(), since)
+        return await tx.record(domain.decide(tx.state, command), actor)
 
 
 async def record_entry(
