@@ -12,7 +12,17 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import append, consumer, empowerment, medical, relay, replay, reporting, signing
+from bench import (
+    append,
+    consumer,
+    empowerment,
+    medical,
+    notary,
+    relay,
+    replay,
+    reporting,
+    signing,
+)
 from bench.machine import describe
 from bench.probe import Probe
 from bench.report import Results, render
@@ -32,6 +42,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "medical": medical.run,
     "empowerment": empowerment.run,
     "signing": signing.run,
+    "notary": notary.run,
 }
 
 

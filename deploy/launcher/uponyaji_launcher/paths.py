@@ -116,6 +116,10 @@ class RunPaths:
         """A service's event-signing keys (active.key 0600, retired/*.pub)."""
         return self.secrets / "signing" / name
 
+    def notary_heads(self, name: str) -> Path:
+        """A service's notary heads file (append-only; the operator ships it elsewhere)."""
+        return self.root / "notary" / f"{name}.heads.jsonl"
+
     def passfile(self, name: str) -> Path:
         """A service's PostgreSQL passfile: its owner and runtime roles (new at every start)."""
         return self.secrets / f"{name}.pgpass"

@@ -217,6 +217,7 @@ class Stack:
                 f"{prefix}_NATS_URL": nats or "",
                 f"{prefix}_KEK_FILE": str(cfg.paths.kek_file(spec.name)),
                 f"{prefix}_SIGNING_KEY_DIR": str(cfg.paths.signing_keys(spec.name)),
+                f"{prefix}_NOTARY_HEADS_FILE": str(cfg.paths.notary_heads(spec.name)),
                 f"{prefix}_PORT": str(spec.port(cfg.environ)),
                 "UPONYAJI_SERVICE_URLS": json.dumps(urls, sort_keys=True),
                 "PYTHONUNBUFFERED": "1",

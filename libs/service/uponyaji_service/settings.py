@@ -77,6 +77,18 @@ class ServiceSettings(BaseSettings):
         "when this service has no client secret of its own",
     )
 
+    notary_heads_file: Path | None = Field(
+        None,
+        description="The notary's append-only file of signed tree heads, outside the database "
+        "(ship it elsewhere); None: no notary runs (docs/notary.md)",
+    )
+    notary_interval: float = Field(
+        60.0, gt=0, description="Seconds between the notary's tree heads (when the log grew)"
+    )
+    notary_verify_interval: float = Field(
+        3600.0, gt=0, description="Seconds between the notary's verifications of the whole store"
+    )
+
     @property
     def development(self) -> bool:
         """Development or test: the KEK file may be created, demo data may be seeded."""

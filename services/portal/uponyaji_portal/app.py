@@ -31,6 +31,7 @@ from .routes import (
     journey,
     medical,
     medical_reports,
+    notary,
     programme,
     trainings,
 )
@@ -129,7 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
         auth, home, intake, counselling, programme, dpo, journey, medical, medical_reports,
-        empowerment, grants, trainings,
+        empowerment, grants, trainings, notary,
     ):  # fmt: skip
         app.include_router(module.router)
 
