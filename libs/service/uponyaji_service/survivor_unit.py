@@ -96,9 +96,7 @@ class SurvivorUnit(Generic[F, S]):
             return None
         return await self.sealed(event_type, path, value, record=record)
 
-    async def sealed(
-        self, event_type: str, path: str, value: str, *, record: UUID
-    ) -> Sealed:
+    async def sealed(self, event_type: str, path: str, value: str, *, record: UUID) -> Sealed:
         """Seal a required value (bound to `record`, the id of the entry it belongs to)."""
         context = f"{event_type}/{path}"
         return await self.sealer.seal(self.survivor_id, context, value, record=str(record))

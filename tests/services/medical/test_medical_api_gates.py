@@ -190,7 +190,7 @@ async def test_an_examination_dated_before_its_consent_needs_a_retrospective_rea
     assert made.status_code == 201, made.text
     stored = await pool.fetchval(
         "SELECT payload->'retrospective_reason' FROM events "
-        "WHERE type = 'medical.EncounterOpened' ORDER BY position DESC LIMIT 1"
+        "WHERE type = 'medical.EncounterOpened' ORDER BY id DESC LIMIT 1"
     )
     assert stored is not None
     assert reason not in stored  # sealed: the reason is never stored in clear
