@@ -99,15 +99,16 @@ class AuditLog:
         at: datetime,
         schema_version: int,
         what: str | None = None,
+        actor: Actor | None = None,
     ) -> Event:
         """Append `<service>.<kind>` to the audit stream of `staff_id` and the day of `at`.
 
         `staff_id` names the stream's owner: a staff id, or another key of one trail (identity's
-        sign-in records use the keyed hash of the username typed). AuditUnavailable (503) if the
-        record cannot be stored.
+        sign-in records use the keyed hash of the username typed); `actor` defaults to
+        `staff_id` acting as `role`. AuditUnavailable (503) if the record cannot be stored.
         """
         stream = f"audit-{at.astimezone(UTC):%Y-%m-%d}-{staff_id}"
-        actor = Actor(id=str(staff_id), role=role)
+        actor = actor or Actor(id=str(staff_id), role=role)
         event = NewEvent(
             f"{self.service}.{kind}", payload, schema_version=schema_version, occurred_at=at
         )
