@@ -21,6 +21,7 @@ results:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ from uponyaji_events.envelope import Event
 from uponyaji_access.audit import AuditLog
 from uponyaji_access.errors import AuditUnavailable
 from uponyaji_access.grant import Grant
-from uponyaji_access.keyed_hash import AuditKey
+from uponyaji_access.keyed_hash import KEY_FILE_ENV, AuditKey
 from uponyaji_access.principal import Principal
 from uponyaji_access.ratelimit import SlidingWindow
 
@@ -85,9 +86,16 @@ class ListedRecord:
 class ListAudit:
     """One service's keyed query hashing and per-staff search limit."""
 
-    def __init__(self, key: AuditKey, searches: SlidingWindow) -> None:
-        self.key = key
+    def __init__(self, key: AuditKey | None, searches: SlidingWindow) -> None:
+        self._key = key
         self.searches = searches
+
+    @property
+    def key(self) -> AuditKey:
+        """The audit key, read from the environment on first use when none was given."""
+        if self._key is None:
+            self._key = AuditKey.from_environment()
+        return self._key
 
     @classmethod
     def create(
@@ -97,10 +105,11 @@ class ListAudit:
         limit: int = DEFAULT_SEARCHES,
         window: float = DEFAULT_SEARCH_WINDOW,
     ) -> ListAudit:
-        """With the deployment's key (`UPONYAJI_AUDIT_KEY_FILE` when not given)."""
-        return cls(
-            key or AuditKey.from_environment(), SlidingWindow(limit, window, what="searches")
-        )
+        """With the deployment's key: given, or `UPONYAJI_AUDIT_KEY_FILE` read now (a bad file
+        stops the service at start); unset, a key of this process made at first use."""
+        if key is None and os.environ.get(KEY_FILE_ENV):
+            key = AuditKey.from_environment()
+        return cls(key, SlidingWindow(limit, window, what="searches"))
 
     def limit_search(self, principal: Principal) -> None:
         """Count one search by this staff member; 429 once over the limit."""
