@@ -17,10 +17,12 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry.trace import SpanKind
 
+from uponyaji_events.alarms import AlarmLimiter, reason_kind
 from uponyaji_events.codec import decode_event, event_hash, to_wire
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import GENESIS_HASH, Event
 from uponyaji_events.feed import FeedSource
+from uponyaji_events.metrics import consumer_lag, dead_letters, integrity_alarms, seconds_since
 from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.natsconn import connect, stream_name
 from uponyaji_events.signing import CachedKeys, PublicKeys, verify_signature
@@ -49,6 +51,7 @@ class ConsumerStats:
     connected: bool = False
     last_error: str | None = None
     integrity_alarms_total: int = 0
+    integrity_alarms_suppressed: int = 0  # counted, then recorded in a summary alarm
     last_alarm: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -145,6 +148,9 @@ class Consumer:
         self._resubscribe = False
         self._held: dict[int, tuple[Msg, Event]] = {}
         self.max_held = batch_size * 4
+        # How refusals are recorded: a few per kind in full, the rest in a summary (alarms.py).
+        self.alarm_limiter = AlarmLimiter()
+        self._alarm_summaries: asyncio.Task[None] | None = None
 
     # -- applying ---------------------------------------------------------------------------
 
@@ -206,9 +212,41 @@ class Consumer:
         await self._alarm(event, reason, path, conn)
 
     async def _alarm(self, event: Event, reason: str, path: str, given: Conn | None) -> None:
-        """Record a refused event (once), count it, log it, and tell the hook (the audit)."""
+        """Count a refused event; record it in full, or (past the limiter's burst) in a summary."""
         self.stats.integrity_alarms_total += 1
         self.stats.last_alarm = f"position {event.position} ({event.type[:100]}): {reason}"
+        kind = reason_kind(reason)  # a fixed vocabulary, never forger text: bounded labels
+        integrity_alarms.add(
+            1, {"uponyaji.source": self.source, "uponyaji.path": path, "uponyaji.kind": kind}
+        )
+        if not self.alarm_limiter.admit(path, reason, event):
+            self.stats.integrity_alarms_suppressed += 1
+            self._summarise_later()
+            return
+        await self._record_alarm(event, reason, path, given)
+
+    def _summarise_later(self) -> None:
+        if self._alarm_summaries is None or self._alarm_summaries.done():
+            self._alarm_summaries = asyncio.ensure_future(self._summarise())
+
+    async def _summarise(self) -> None:
+        """Record each window's summary alarm when it is due, until none is pending."""
+        while (wait := self.alarm_limiter.next_due()) is not None:
+            await asyncio.sleep(wait)
+            await self.flush_alarm_summaries()
+
+    async def flush_alarm_summaries(self, *, everything: bool = False) -> int:
+        """Record the summary alarms that are due (all pending with `everything`); how many."""
+        summaries = self.alarm_limiter.due(everything=everything)
+        for summary in summaries:
+            try:
+                await self._record_alarm(summary.sample, summary.reason, summary.path, None)
+            except Exception as exc:  # the counts stay in the stats; log what was lost
+                log.error("consumer %s: summary alarm not recorded: %s", self.name, exc)
+        return len(summaries)
+
+    async def _record_alarm(self, event: Event, reason: str, path: str, given: Conn | None) -> None:
+        """Record a refused event (once), log it, and tell the hook (the audit)."""
         log.error(
             "consumer %s refused %s event at position %s: %s",
             self.name, path, event.position, reason,
@@ -306,6 +344,8 @@ class Consumer:
         position = int(run[-1].position or 0) if run else start
         self.stats.position = position
         self.stats.applied_total += len(run)
+        if run:
+            consumer_lag.record(seconds_since(run[0].recorded_at), {"uponyaji.source": self.source})
         if broken is not None:
             await self._alarm(broken[0], broken[1], "chain", given)
             return ApplyResult(position, len(run), gap=True, refused=True)
@@ -441,6 +481,7 @@ class Consumer:
             )
             await self._save_heads(conn, [event])  # verified: its stream continues after it
             self.stats.dead_letters_total += 1
+            dead_letters.add(1, {"uponyaji.source": self.source})
             self.stats.position = int(event.position or 0)
 
     async def catch_up(
@@ -606,7 +647,12 @@ class Consumer:
                 await msg.nak(delay=self.retry_delay)
 
     async def close(self) -> None:
-        """Close the NATS connection."""
+        """Close the NATS connection (and record any pending summary alarm)."""
+        if self._alarm_summaries is not None and not self._alarm_summaries.done():
+            self._alarm_summaries.cancel()
+        self._alarm_summaries = None
+        with contextlib.suppress(Exception):
+            await self.flush_alarm_summaries(everything=True)
         if self._nc is not None and not self._nc.is_closed:
             with contextlib.suppress(Exception):
                 await self._nc.close()

@@ -100,15 +100,19 @@ class Tx:
         """The transaction's connection."""
         return self.uow.conn
 
-    async def seal(self, event_type: str, path: str, value: str | None) -> Sealed | None:
-        """Seal a value of this survivor under the context `<event type>/<path>`."""
+    async def seal(
+        self, event_type: str, path: str, value: str | None, *, record: UUID
+    ) -> Sealed | None:
+        """Seal a value of this survivor under `<event type>/<path>`, bound to its record (the
+        id of the assessment, goal, step, plan, grant, disbursement or follow-up it belongs to)."""
         if value is None:
             return None
-        return await self.sealer.seal(self.survivor_id, f"{event_type}/{path}", value)
+        context = f"{event_type}/{path}"
+        return await self.sealer.seal(self.survivor_id, context, value, record=str(record))
 
-    async def sealed(self, event_type: str, path: str, value: str) -> Sealed:
+    async def sealed(self, event_type: str, path: str, value: str, *, record: UUID) -> Sealed:
         """Seal a required value."""
-        found = await self.seal(event_type, path, value)
+        found = await self.seal(event_type, path, value, record=record)
         assert found is not None
         return found
 

@@ -139,7 +139,9 @@ async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read, med: MedDep
         )
         payload = await read.payload(event, row["payload"])
         if row["kind"] == "handed_over":
-            payload["reason"] = await read.text("EvidenceHandedOver", "reason", payload["reason"])
+            payload["reason"] = await read.text(
+                "EvidenceHandedOver", "reason", payload["reason"], record=evidence_id
+            )
         if payload.get("survivor_id") != str(survivor_id):
             continue
         items.append(

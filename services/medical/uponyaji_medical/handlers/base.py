@@ -108,11 +108,12 @@ class Tx:
     state: RecordState
     sealer: Sealer
 
-    async def seal(self, context: str, value: str | None) -> Sealed | None:
-        """Seal a value of this survivor under `context` (`<event type>/<path>`)."""
+    async def seal(self, context: str, value: str | None, *, record: UUID) -> Sealed | None:
+        """Seal a value of this survivor under `context` (`<event type>/<path>`), bound to the
+        id of the record it belongs to (`views.RECORD` names that id's field per event)."""
         if value is None:
             return None
-        return await self.sealer.seal(self.survivor_id, context, value)
+        return await self.sealer.seal(self.survivor_id, context, value, record=str(record))
 
     async def record(self, events: Sequence[NewEvent], actor: Actor) -> list[Event]:
         """Append to the survivor's record stream at the folded version, and project."""

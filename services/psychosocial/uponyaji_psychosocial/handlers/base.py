@@ -90,11 +90,14 @@ class Tx:
         """The transaction's connection."""
         return self.uow.conn
 
-    async def seal(self, event_type: str, path: str, value: str | None) -> Sealed | None:
-        """Seal a value of this survivor under the context `<event type>/<path>`."""
+    async def seal(
+        self, event_type: str, path: str, value: str | None, *, record: UUID
+    ) -> Sealed | None:
+        """Seal a value of this survivor under `<event type>/<path>`, bound to its record."""
         if value is None:
             return None
-        return await self.sealer.seal(self.survivor_id, f"{event_type}/{path}", value)
+        context = f"{event_type}/{path}"
+        return await self.sealer.seal(self.survivor_id, context, value, record=str(record))
 
     async def record(self, events: Sequence[NewEvent], actor: Actor) -> list[Event]:
         """Append to the survivor stream at the folded version and project, in this transaction."""
