@@ -108,6 +108,11 @@ class RunPaths:
         """Development key-encryption key of a service."""
         return self.secrets / f"{name}.kek"
 
+    @property
+    def audit_key(self) -> Path:
+        """The deployment's audit key (keyed hashes of search texts and usernames), shared."""
+        return self.secrets / "audit.key"
+
     def client_secret_file(self, name: str) -> Path:
         """A service's client secret for service tokens (new at every start)."""
         return self.secrets / f"{name}.client-secret"

@@ -129,6 +129,8 @@ class Stack:
                 self.console.print(f"  created development key {kek}")
             if ensure_signing_key(signing):
                 self.console.print(f"  created signing key in {signing}")
+        if not self.config.production and ensure_kek(paths.audit_key):
+            self.console.print(f"  created audit key {paths.audit_key}")
 
     def _preflight(self, installed: list[ServiceSpec], postgres: bool, nats: bool) -> None:
         cfg = self.config
@@ -224,6 +226,8 @@ class Stack:
             }
         )
         env.update(client_env(cfg.paths, spec.name))
+        if cfg.paths.audit_key.is_file():  # one key for every service: hashes match across them
+            env["UPONYAJI_AUDIT_KEY_FILE"] = str(cfg.paths.audit_key)
         if spec.name == "portal":  # development only: the sign-in page shows the demo codes
             env["PORTAL_DEMO_LOGINS_FILE"] = str(cfg.paths.demo_logins)
         return env

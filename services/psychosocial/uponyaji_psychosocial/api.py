@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from uponyaji_access import AccessDep, Grant, authorize
+from uponyaji_access import AccessDep, Grant, Listing, authorize
 from uponyaji_events.contracts.psychosocial import InstrumentCode
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_notify import for_staff
@@ -167,13 +167,16 @@ async def survivor_progress(survivor_id: UUID, grant: AssessmentRead, ps: PsDep)
 async def list_flags(
     grant: FlagsRead,
     ps: PsDep,
+    listed: Listing,
     status: FlagStatus = FlagStatus.OPEN,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     """Risk flags on your caseload, oldest first (open ones by default: for supervisors)."""
     wanted = None if status is FlagStatus.ALL else status.value
     rows = await queries.risk_flags(ps.store.pool, wanted, grant.caseload_filter(), limit)
-    return {"flags": [await views.risk_flag(row, None) for row in rows]}
+    flags = [await views.risk_flag(row, None) for row in rows]
+    await listed.filtered(grant, (row["survivor_id"] for row in rows))
+    return {"flags": flags}
 
 
 @router.get("/survivors/{survivor_id}/risk-flags", response_model=r.RiskFlags)

@@ -38,6 +38,7 @@ from .settings import SERVICE
 MIGRATIONS = Path(__file__).parent / "migrations"
 TABLES = ("journey_entries", "survivor_facts", "access_records", "merges", "dashboard_cells")
 AUDITED = "SurvivorDataAccessed"
+LISTED = "SurvivorsListed"  # a list's or search's answer: the survivors it returned
 ERASURE_ACTOR = Actor.system("reporting-erasure")
 # Serialises the facts-and-cells step of concurrent consumers (intake and psychosocial events of
 # one survivor): each recomputes from entries committed before it, so the last one sees them all.
@@ -302,24 +303,40 @@ async def refresh_all(conn: Conn) -> int:
         return survivors
 
 
+def _access_rows(source: str, event: Event) -> Iterator[tuple[Any, ...]]:
+    """An audit event's rows: one for a read; for a list, the answer and each survivor in it."""
+    p: dict[str, Any] = dict(event.payload)
+    position, at = int(event.position or 0), datetime.fromisoformat(str(p["at"]))
+    common = (source, position, str(p["staff_id"]), p.get("role"), p["action"])
+    if not event.type.endswith(f".{LISTED}"):
+        survivor = p.get("survivor_id")
+        yield (
+            *common, UUID(str(survivor)) if survivor else None, p.get("purpose"), p.get("outcome"),
+            p.get("route"), at, p.get("on_caseload"), p.get("scope"), 0, None, None,
+        )  # fmt: skip
+        return
+    listed = p.get("results") or []
+    yield (
+        *common, None, p.get("purpose"), "allowed", p.get("route"), at, None, p.get("scope"), 0,
+        p.get("query_hash"), len(listed),
+    )  # fmt: skip
+    for n, result in enumerate(listed, start=1):
+        yield (
+            *common, UUID(str(result["survivor_id"])), p.get("purpose"), "allowed",
+            p.get("route"), at, result.get("on_caseload"), p.get("scope"), n, None, None,
+        )  # fmt: skip
+
+
 async def _access(conn: Conn, source: str, events: Sequence[Event]) -> None:
     """Record the audit events of a batch (one statement)."""
-    rows = []
-    for event in events:
-        p: dict[str, Any] = dict(event.payload)
-        survivor = p.get("survivor_id")
-        rows.append((
-            source, int(event.position or 0), str(p["staff_id"]), p.get("role"), p["action"],
-            UUID(str(survivor)) if survivor else None, p.get("purpose"), p.get("outcome"),
-            p.get("route"), datetime.fromisoformat(str(p["at"])), p.get("on_caseload"),
-            p.get("scope"),
-        ))  # fmt: skip
+    rows = [row for event in events for row in _access_rows(source, event)]
     await conn.execute(
         "INSERT INTO access_records (source, position, staff_id, role, action, survivor_id, "
-        "purpose, outcome, route, at, on_caseload, scope) SELECT * FROM unnest($1::text[], "
-        "$2::bigint[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], "
-        "$9::text[], $10::timestamptz[], $11::bool[], $12::text[]) ON CONFLICT DO NOTHING",
-        *columns(rows, 12),
+        "purpose, outcome, route, at, on_caseload, scope, item, query_hash, results) "
+        "SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
+        "$6::uuid[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::bool[], "
+        "$12::text[], $13::int[], $14::text[], $15::int[]) ON CONFLICT DO NOTHING",
+        *columns(rows, 15),
     )
 
 
@@ -362,7 +379,8 @@ async def apply(
     source: str, conn: Conn, events: Sequence[Event], store: EventStore | None = None
 ) -> None:
     """Apply a run of `source`'s events to reporting's tables (and answer erasure requests)."""
-    audited = [e for e in events if e.type == f"{source}.{AUDITED}"]
+    kinds = {f"{source}.{AUDITED}", f"{source}.{LISTED}"}
+    audited = [e for e in events if e.type in kinds]
     if audited:
         await _access(conn, source, audited)
     made: list[Entry] = []
@@ -370,7 +388,7 @@ async def apply(
     for event in events:
         if store is not None and event.type == "intake.ErasureRequested":
             await confirm_erasure(store, conn, event)
-        if event.type != f"{source}.{AUDITED}":
+        if event.type not in kinds:
             made += entries(source, event)
     if not made:
         return

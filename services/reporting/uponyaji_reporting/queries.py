@@ -9,6 +9,13 @@ from uuid import UUID
 import asyncpg
 
 from . import cells
+
+# The audit view's alerts live in alerts.py (re-exported for the routes and older callers).
+from .alerts import MANY_SEARCHES_A_DAY as MANY_SEARCHES_A_DAY
+from .alerts import MANY_SURVIVORS_A_DAY as MANY_SURVIVORS_A_DAY
+from .alerts import OUTSIDE_CASELOAD_A_DAY as OUTSIDE_CASELOAD_A_DAY
+from .alerts import REFUSED_A_DAY as REFUSED_A_DAY
+from .alerts import access_alerts as access_alerts
 from .counties import Language
 from .dashboard import Key, render
 from .disclosure import Group
@@ -67,14 +74,18 @@ async def access_records(
     end: datetime | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    """Who read which survivor's data (and whether on their caseload), newest first, filtered."""
+    """Who read which survivor's data (and whether on their caseload), newest first, filtered.
+
+    A list's or search's answer is a row without survivor (`results`: how many it named,
+    `query_hash`: a search's keyed hash), followed by one row per survivor it named.
+    """
     rows = await pool.fetch(
         "SELECT source, staff_id, role, action, survivor_id, purpose, outcome, on_caseload, "
-        "route, at "
+        "route, at, query_hash, results "
         "FROM access_records WHERE ($1::text IS NULL OR staff_id = $1) "
         "AND ($2::uuid IS NULL OR survivor_id = $2) "
         "AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at <= $4) "
-        "ORDER BY at DESC, source, staff_id LIMIT $5",
+        "ORDER BY at DESC, source, staff_id, position, item LIMIT $5",
         staff_id,
         survivor_id,
         start,
@@ -82,47 +93,3 @@ async def access_records(
         limit,
     )
     return [dict(r) for r in rows]
-
-
-MANY_SURVIVORS_A_DAY = 25  # distinct survivors read by one person in one day
-OUTSIDE_CASELOAD_A_DAY = 10  # distinct survivors read while not on the reader's caseload, a day
-REFUSED_A_DAY = 3  # distinct survivors refused (off caseload, unknown, forbidden) in one day
-
-
-async def access_alerts(
-    pool: asyncpg.Pool, *, start: datetime | None, end: datetime | None
-) -> list[dict[str, Any]]:
-    """Unusual access per staff member and UTC day: many survivors, many off caseload, refusals."""
-    # on_caseload is false only when the record says so: null (older records, unknown) never counts.
-    rows = await pool.fetch(
-        "SELECT * FROM (SELECT staff_id, (at AT TIME ZONE 'UTC')::date AS day, "
-        "count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed') AS read, "
-        "count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed' AND NOT on_caseload "
-        "AND scope IS DISTINCT FROM 'aggregate') "
-        "AS outside, "
-        "count(DISTINCT survivor_id) FILTER (WHERE outcome <> 'allowed') AS refused "
-        "FROM access_records WHERE survivor_id IS NOT NULL "
-        "AND ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at <= $2) "
-        "GROUP BY 1, 2) AS daily WHERE read >= $3 OR outside >= $4 OR refused >= $5 "
-        "ORDER BY day DESC, staff_id",
-        start,
-        end,
-        MANY_SURVIVORS_A_DAY,
-        OUTSIDE_CASELOAD_A_DAY,
-        REFUSED_A_DAY,
-    )
-    alerts = []
-    for r in rows:
-        reasons = []
-        if r["read"] >= MANY_SURVIVORS_A_DAY:
-            reasons.append("many_survivors_in_a_day")
-        if r["outside"] >= OUTSIDE_CASELOAD_A_DAY:
-            reasons.append("many_survivors_outside_caseload_in_a_day")
-        if r["refused"] >= REFUSED_A_DAY:
-            reasons.append("repeated_refusals_off_caseload")
-        alerts.append(
-            {"staff_id": r["staff_id"], "day": r["day"].isoformat(), "survivors_read": r["read"],
-             "survivors_outside_caseload": r["outside"], "survivors_refused": r["refused"],
-             "reasons": reasons}
-        )  # fmt: skip
-    return alerts

@@ -123,6 +123,13 @@ async def test_a_supervisor_sees_their_teams_open_flags_and_is_notified(
     supervisor = as_role("clinical_supervisor")
     flags = (await supervisor.get("/risk-flags")).json()["flags"]
     assert [f["survivor_id"] for f in flags] == [nairobi]  # not Mombasa's
+    # The list's audit record names the survivors it returned, all on the supervisor's caseload.
+    [record] = await resources(app)[2].fetch(
+        "SELECT payload FROM events WHERE type = 'psychosocial.SurvivorsListed'"
+    )
+    assert record["payload"]["action"] == "riskflag.read"
+    assert record["payload"]["results"] == [{"survivor_id": nairobi, "on_caseload": True}]
+    assert record["payload"]["query_hash"] is None
     listed = (await supervisor.get("/notifications")).json()["notifications"]
     assert [(n["kind"], n["link"]) for n in listed] == [
         ("risk_flag_raised", f"/survivors/{nairobi}")

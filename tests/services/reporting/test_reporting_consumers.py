@@ -262,8 +262,8 @@ async def test_audit_alerts_on_repeated_refusals(world: Any) -> None:
     alerts = await queries.access_alerts(pool, start=None, end=None)
     assert alerts == [
         {"staff_id": curious, "day": "2026-03-11", "survivors_read": 0,
-         "survivors_outside_caseload": 0, "survivors_refused": 3,
-         "reasons": ["repeated_refusals_off_caseload"]},
+         "survivors_outside_caseload": 0, "survivors_refused": 3, "searches": 0,
+         "survivors_listed": 0, "reasons": ["repeated_refusals_off_caseload"]},
     ]  # fmt: skip
 
 

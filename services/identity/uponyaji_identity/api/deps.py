@@ -14,9 +14,10 @@ from ..context import Identity
 get_identity = resource(Identity)  # the handlers' context, built in the app's lifespan
 
 
-def client_address(request: Request) -> str:
-    """The caller's address for rate limiting (the direct peer; proxies are not trusted)."""
-    return request.client.host if request.client is not None else "unknown"
+def client_address(request: Request, ctx: Annotated[Identity, Depends(get_identity)]) -> str:
+    """The caller's address for rate limits, lockouts and audit: the direct peer, or what a
+    trusted proxy (`UPONYAJI_TRUSTED_PROXIES`) reports in X-Forwarded-For."""
+    return ctx.proxies.of(request)
 
 
 def actor(grant: Grant) -> Actor:
