@@ -105,19 +105,25 @@ def sign_in(identity: str, login: dict[str, Any]) -> str:
 
 @contextmanager
 def running_stack(
-    nats: EmbeddedNats, new_database_url: Callable[[], str], folder: Path
+    nats: EmbeddedNats,
+    new_database_url: Callable[[], str],
+    folder: Path,
+    services: tuple[str, ...] = SERVICES,
+    roles: tuple[str, ...] = ROLES,
+    extra_env: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[Stack]:
-    """Identity (seeded, demo staff signed in), intake, psychosocial and reporting on `nats`."""
-    ports = {name: free_port() for name in SERVICES}
+    """Identity (seeded, demo staff of `roles` signed in) and `services` on `nats` (default:
+    intake, psychosocial and reporting); `extra_env` adds variables to a service's environment."""
+    ports = {name: free_port() for name in services}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    logs = {name: folder / f"{name}.log" for name in SERVICES}
-    secrets = {name: folder / "secrets" / name for name in SERVICES}
+    logs = {name: folder / f"{name}.log" for name in services}
+    secrets = {name: folder / "secrets" / name for name in services}
     # Service clients, as the launcher provisions them: consumers read their sources' feeds and
     # public signing keys with service tokens (no token, no keys: nothing would be applied).
     run = RunPaths(folder / "run")
-    provision_clients(run, SERVICES)
+    provision_clients(run, services)
     with ExitStack() as stack:
-        for name in SERVICES:
+        for name in services:
             secrets[name].mkdir(parents=True)
             env = service_env(
                 name,
@@ -128,6 +134,7 @@ def running_stack(
             )
             env["UPONYAJI_SERVICE_URLS"] = json.dumps(urls)
             env.update(client_env(run, name))
+            env.update((extra_env or {}).get(name, {}))
             if name == "identity":
                 env["UPONYAJI_ENV"] = "development"  # demo accounts are development-only
             app = app_target(name)
@@ -136,7 +143,7 @@ def running_stack(
             )
             if name == "identity":
                 logins = seed_identity(env)
-                tokens = {role: sign_in(urls["identity"], logins[role]) for role in ROLES}
+                tokens = {role: sign_in(urls["identity"], logins[role]) for role in roles}
         yield Stack(urls, logs, tokens, nats)
 
 

@@ -19,6 +19,7 @@ from .handlers import Intake
 from .projections import Projector
 from .redaction import RedactSearchTerms
 from .settings import SERVICE, Settings
+from .subject_access import router as subject_access
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -67,7 +68,7 @@ INTAKE: Service[Settings, Intake] = Service(
     title="Uponyaji intake",
     description="Survivors (sealed identity), consent, incidents, referrals, caseload, erasure",
     build=build,
-    routers=[router],
+    routers=[router, subject_access],
     migrations=MIGRATIONS,
     sealing=True,
     caseload=lambda parts: TableCaseload(parts.pool),

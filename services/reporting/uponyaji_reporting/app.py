@@ -17,6 +17,7 @@ from .api import router
 from .caseload import FactsCaseload
 from .projections import MIGRATIONS, handler
 from .settings import SERVICE, Settings
+from .subject_access import router as subject_access
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ REPORTING: Service[Settings, Reporting] = Service(
     title="Uponyaji reporting",
     description="Healing journeys, programme dashboards and audit review (projections only)",
     build=build,
-    routers=[router],
+    routers=[router, subject_access],
     migrations=MIGRATIONS,
     caseload=lambda parts: FactsCaseload(parts.pool),
     follows_from=lambda settings: [project(s) for s in (*settings.sources(), SERVICE)],

@@ -64,7 +64,8 @@ async def test_after_erasure_no_row_links_the_case_number_to_health_data(world: 
     for consumer in built:
         await consumer.catch_up()
     before = await everything(pool)
-    assert "UPJ-2026-000001" in before and "UPJ-2026-000003" in before
+    assert "UPJ-2026-000001" in before
+    assert "UPJ-2026-000003" in before
     assert (await queries.journey(pool, erased, None)).case_number == "UPJ-2026-000001"
 
     await intake.request_erasure(erased, "UPJ-2026-000001", ["intake", "reporting"])
