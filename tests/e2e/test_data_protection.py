@@ -39,13 +39,13 @@ NEEDS = {
 
 @pytest.fixture
 def stack(
-    nats_server: EmbeddedNats, new_database_url: Callable[[], str], tmp_path: Path
+    own_nats: EmbeddedNats, new_database_url: Callable[[], str], tmp_path: Path
 ) -> Iterator[Stack]:
     """Every survivor-data service and identity, with the staff of each role signed in."""
     # Every service's consumers ask identity for service tokens from one address: more than the
     # default per-address budget of a sign-in endpoint.
     extra = {"identity": {"IDENTITY_AUTH_RATE_PER_MINUTE": "1000"}}
-    with running_stack(nats_server, new_database_url, tmp_path, SERVICES, ROLES, extra) as running:
+    with running_stack(own_nats, new_database_url, tmp_path, SERVICES, ROLES, extra) as running:
         yield running
 
 
@@ -124,9 +124,10 @@ async def test_a_subject_access_export_holds_every_service_and_nothing_of_anothe
     beta_id, beta_case = await survivor_everywhere(stack, beta)
     today = datetime.now(timezone(timedelta(hours=3))).date().isoformat()
     # A group session: Beta's notes are sealed under Beta's key in Alpha's session record.
+    other = {"survivor_id": beta_id, "notes": beta["session"]}
     session = {"kind": "group", "held_on": today, "duration_minutes": 60,
                "approach": "trauma_focused_cbt", "notes": alpha["session"],
-               "other_participants": [{"survivor_id": beta_id, "notes": beta["session"]}]}  # fmt: skip
+               "other_participants": [other]}  # fmt: skip
     async with stack.client("psychosocial", "counsellor") as counsellor:
         created(
             await until_accepted(

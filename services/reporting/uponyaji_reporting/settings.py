@@ -26,6 +26,9 @@ class Settings(ServiceSettings):
     psychosocial_url: str | None = Field(None, description="Psychosocial's base URL (its feed)")
     medical_url: str | None = Field(None, description="Medical's base URL (its feed)")
     empowerment_url: str | None = Field(None, description="Empowerment's base URL (its feed)")
+    audit_retention_days: int = Field(
+        2190, ge=90, le=36500, description="Days the audit review keeps a read (retention.py)"
+    )
 
     def sources(self, given: Iterable[str] = ()) -> tuple[str, ...]:
         """The sources followed: intake and psychosocial, and each optional one deployed."""

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
-from reporting_support import SURVIVORS, Intake, Medical, Psychosocial, programme_scenario, settings
+from reporting_support import (
+    SURVIVORS,
+    Intake,
+    Medical,
+    Psychosocial,
+    day,
+    programme_scenario,
+    settings,
+)
 from reporting_support import Empowerment as EmpowermentSource
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.migrate import directory_migrations, migrate
 from uponyaji_reporting import consumers, queries
 from uponyaji_reporting.projections import MIGRATIONS
+from uponyaji_reporting.retention import prune_access_records
 
 NewDatabase = Callable[..., Any]
 TABLES = ("journey_entries", "survivor_facts", "access_records", "merges", "dashboard_cells")
@@ -85,3 +95,17 @@ async def test_after_erasure_no_row_links_the_case_number_to_health_data(world: 
     await consumers.rebuild(pool, built, progress=False)
     assert await snapshot(pool) == live  # a rebuild unlinks the same way
     assert "UPJ-2026-000001" not in await everything(pool)
+
+
+async def test_audit_retention_prunes_only_reads_older_than_the_period(world: Any) -> None:
+    pool, _, psychosocial, _, _, built = world
+    await psychosocial.accessed(SURVIVORS[0], str(SURVIVORS[3]), day("2019-01-10"))
+    await psychosocial.accessed(SURVIVORS[0], str(SURVIVORS[3]), day("2026-01-10"))
+    for consumer in built:
+        await consumer.catch_up()
+    assert await pool.fetchval("SELECT count(*) FROM access_records") == 2
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    assert await prune_access_records(pool, now, 2190) == 1
+    left = await pool.fetch("SELECT at FROM access_records")
+    assert [r["at"].date().isoformat() for r in left] == ["2026-01-10"]
+    assert await prune_access_records(pool, now + timedelta(days=1), 2190) == 0
