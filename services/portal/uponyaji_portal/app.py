@@ -21,6 +21,7 @@ from . import i18n
 from .backend import Backend, ServiceError
 from .routes import (
     auth,
+    breaches,
     counselling,
     dpo,
     empowerment,
@@ -31,6 +32,7 @@ from .routes import (
     medical,
     medical_reports,
     programme,
+    subject_access,
     trainings,
 )
 from .session import COOKIE, LANG_COOKIE, SECURE_COOKIE, Session, SessionCodec, load_key
@@ -129,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth, home, intake, counselling, programme, dpo, journey, medical, medical_reports,
         empowerment, grants, trainings,
     ):  # fmt: skip
+        app.include_router(module.router)
+    for module in (breaches, subject_access):  # the data protection officer's duties
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)

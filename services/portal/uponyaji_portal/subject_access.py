@@ -203,7 +203,7 @@ class Export:
         return sum(len(part.get("records", [])) for part in self.parts.values())
 
 
-async def gather(backend: Backend, token: str, survivor_id: UUID) -> Export:
+async def gather(backend: Backend, token: str | None, survivor_id: UUID) -> Export:
     """Ask every service for the survivor's records (a refusal or outage is noted, not hidden)."""
     export = Export(survivor_id)
     for service in SOURCES:
