@@ -15,7 +15,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,12 +108,15 @@ def running_stack(
     nats: EmbeddedNats,
     new_database_url: Callable[[], str],
     folder: Path,
+    extra_env: Mapping[str, str] | None = None,
     services: tuple[str, ...] = SERVICES,
     roles: tuple[str, ...] = ROLES,
-    extra_env: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[Stack]:
-    """Identity (seeded, demo staff of `roles` signed in) and `services` on `nats` (default:
-    intake, psychosocial and reporting); `extra_env` adds variables to a service's environment."""
+    """Identity (seeded, demo staff of `roles` signed in), and intake, psychosocial and reporting
+    (or `services`) on `nats`.
+
+    `extra_env` is added to every service's environment (e.g. the `OTEL_*` variables).
+    """
     ports = {name: free_port() for name in services}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     logs = {name: folder / f"{name}.log" for name in services}
@@ -134,7 +137,7 @@ def running_stack(
             )
             env["UPONYAJI_SERVICE_URLS"] = json.dumps(urls)
             env.update(client_env(run, name))
-            env.update((extra_env or {}).get(name, {}))
+            env.update(extra_env or {})
             if name == "identity":
                 env["UPONYAJI_ENV"] = "development"  # demo accounts are development-only
             app = app_target(name)

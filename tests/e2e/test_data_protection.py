@@ -38,8 +38,8 @@ def stack(
     """Every survivor-data service and identity, with the staff of each role signed in."""
     # Every service's consumers ask identity for service tokens from one address: more than the
     # default per-address budget of a sign-in endpoint.
-    extra = {"identity": {"IDENTITY_AUTH_RATE_PER_MINUTE": "1000"}}
-    with running_stack(own_nats, new_database_url, tmp_path, SERVICES, ROLES, extra) as running:
+    extra = {"IDENTITY_AUTH_RATE_PER_MINUTE": "1000"}
+    with running_stack(own_nats, new_database_url, tmp_path, extra, SERVICES, ROLES) as running:
         yield running
 
 

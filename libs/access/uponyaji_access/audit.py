@@ -20,6 +20,7 @@ from uuid import UUID
 
 from uponyaji_events.contracts.kernel import AUDIT_SCHEMA_VERSION
 from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_events.metrics import audit_writes
 from uponyaji_events.store import EventStore
 
 from uponyaji_access.errors import AuditUnavailable
@@ -91,6 +92,7 @@ class AuditLog:
             async with asyncio.timeout(self.timeout):
                 [stored] = await self.store.append(STREAM_TYPE, stream, None, [event], actor=actor)
         except Exception as exc:
+            audit_writes.add(1, {"uponyaji.kind": kind, "uponyaji.stored": False})
             log.error(
                 "audit record of %s could not be stored (%s): refusing the request",
                 entry.action,
@@ -99,4 +101,5 @@ class AuditLog:
             raise AuditUnavailable(
                 "this access could not be audited, so it was refused; try again later"
             ) from exc
+        audit_writes.add(1, {"uponyaji.kind": kind, "uponyaji.stored": True})
         return stored

@@ -21,6 +21,7 @@ from uponyaji_events.codec import decode_event, event_hash, to_wire
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import GENESIS_HASH, Event
 from uponyaji_events.feed import FeedSource
+from uponyaji_events.metrics import consumer_lag, dead_letters, seconds_since
 from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.natsconn import connect, stream_name
 from uponyaji_events.signing import CachedKeys, PublicKeys, verify_signature
@@ -306,6 +307,8 @@ class Consumer:
         position = int(run[-1].position or 0) if run else start
         self.stats.position = position
         self.stats.applied_total += len(run)
+        if run:
+            consumer_lag.record(seconds_since(run[0].recorded_at), {"uponyaji.source": self.source})
         if broken is not None:
             await self._alarm(broken[0], broken[1], "chain", given)
             return ApplyResult(position, len(run), gap=True, refused=True)
@@ -441,6 +444,7 @@ class Consumer:
             )
             await self._save_heads(conn, [event])  # verified: its stream continues after it
             self.stats.dead_letters_total += 1
+            dead_letters.add(1, {"uponyaji.source": self.source})
             self.stats.position = int(event.position or 0)
 
     async def catch_up(

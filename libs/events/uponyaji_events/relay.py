@@ -19,6 +19,7 @@ from opentelemetry.trace import SpanKind
 from uponyaji_events.codec import encode_event
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
+from uponyaji_events.metrics import relay_lag, seconds_since
 from uponyaji_events.migrate import release_lock
 from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.natsconn import connect, ensure_stream, subject_for
@@ -171,6 +172,7 @@ class OutboxRelay:
             )
             self.stats.checkpoint = last
             self.stats.record(len(batch))
+            relay_lag.record(seconds_since(batch[0].recorded_at))  # the batch's oldest event
             self.stats.last_error = None
 
     async def _publish(self, batch: list[Event]) -> None:

@@ -11,6 +11,7 @@ woken after the commit (never for a transaction that rolled back).
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from uuid import UUID
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_events.metrics import command_duration
 from uponyaji_events.store import EventStore
 
 # Applies a service's own newly stored events to its read tables, on the given connection.
@@ -84,5 +86,10 @@ async def unit_of_work(
     store: EventStore, *, project: Project | None = None
 ) -> AsyncIterator[UnitOfWork]:
     """Open a unit of work; commit when the block ends, roll back on error, wake the relay."""
-    async with store.transaction() as conn:
-        yield UnitOfWork(store, conn, project)
+    started, outcome = time.perf_counter(), "rolled_back"
+    try:
+        async with store.transaction() as conn:
+            yield UnitOfWork(store, conn, project)
+        outcome = "committed"
+    finally:
+        command_duration.record(time.perf_counter() - started, {"uponyaji.outcome": outcome})

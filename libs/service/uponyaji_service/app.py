@@ -48,6 +48,7 @@ from uponyaji_service.keys import Keys
 from uponyaji_service.logs import CorrelationMiddleware, bind_service, configure_logging
 from uponyaji_service.production import ProductionRefused, database_problems, production_problems
 from uponyaji_service.settings import ServiceSettings
+from uponyaji_service.telemetry import install_telemetry, instrument_app
 
 S = TypeVar("S", bound=ServiceSettings)
 R = TypeVar("R")
@@ -167,6 +168,7 @@ class Service(Generic[S, R]):
         problems = production_problems(self.name, settings, sealing=self.sealing)
         if problems:
             raise ProductionRefused(self.name, problems)
+        install_telemetry(self.name)  # once per process, when an OTLP endpoint is configured
         runtime = ServiceRuntime(
             service=self.name,
             database_url=settings.database_url,
@@ -251,6 +253,7 @@ class Service(Generic[S, R]):
             app.include_router(feed_router(runtime.require_store, dependencies=list(guard)))
         for router in self.routers:
             app.include_router(router)
+        instrument_app(app)
         return app
 
     def _kek_file(self, settings: S) -> Path | None:
