@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from uponyaji_access import Grant, authorize
+from uponyaji_events.text import StorableText
 from uponyaji_notify import for_staff
 from uponyaji_service import Clock, running
 
@@ -25,8 +26,8 @@ router = APIRouter(tags=["breach register"])
 Manage = Annotated[Grant, Depends(authorize("breach.manage", survivor=None))]
 BreachId = Annotated[UUID, Path(description="The breach's id")]
 T = TypeVar("T")
-Text = Annotated[str, Field(min_length=3, max_length=4000)]
-Short = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(min_length=3, max_length=4000), StorableText]
+Short = Annotated[str, Field(min_length=1, max_length=200), StorableText]
 
 
 def clock_of(request: Request) -> Clock:
