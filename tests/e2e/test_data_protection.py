@@ -124,7 +124,7 @@ async def settled(stack: Stack, survivors: list[str]) -> None:
 def portal_backend(stack: Stack) -> Backend:
     """The portal's HTTP client to the running services."""
     urls = {name: url for name, url in stack.urls.items()}
-    return Backend(PortalSettings(service_urls=urls))
+    return Backend(PortalSettings.model_validate({"service_urls": urls, "UPONYAJI_ENV": "test"}))
 
 
 async def test_a_subject_access_export_holds_every_service_and_nothing_of_another(
