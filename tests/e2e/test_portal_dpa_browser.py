@@ -125,7 +125,7 @@ def test_the_officer_records_assesses_and_notifies_a_breach(
 def test_the_officer_gathers_a_survivors_export_in_their_language(
     stack: PortalStack, browser: Browser, axe: str, lang: str
 ) -> None:
-    name = f"Test Survivor Alpha {uuid.uuid4().hex[:6]}"
+    name = f"Fake {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}"  # shares no part with another
     token = api_token(stack, "intake_officer")
     body = {"full_name": name, "county_code": "047", "gender": "female", "age_band": "25-34",
             "preferred_language": "sw"}  # fmt: skip
