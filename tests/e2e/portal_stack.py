@@ -85,22 +85,22 @@ class PortalStack:
 
 @contextmanager
 def running_portal_stack(
-    nats: EmbeddedNats, postgres_url: Any, folder: Path
+    nats: EmbeddedNats, postgres_url: Any, folder: Path, services: tuple[str, ...] = SERVICES
 ) -> Iterator[PortalStack]:
-    """Identity (seeded), intake, psychosocial, reporting, medical, empowerment and the portal
-    (development mode)."""
-    ports = {name: free_port() for name in (*SERVICES, "portal")}
+    """Identity (seeded), intake, psychosocial, reporting, medical, empowerment (or only
+    `services`) and the portal (development mode)."""
+    ports = {name: free_port() for name in (*services, "portal")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    service_urls = json.dumps({name: urls[name] for name in SERVICES})
+    service_urls = json.dumps({name: urls[name] for name in services})
     logs = {name: folder / f"{name}.log" for name in ports}
     demo_file = folder / "demo-logins.json"
     logins: dict[str, dict[str, Any]] = {}
     # Service clients, as the launcher provisions them: consumers read their sources' feeds and
     # public signing keys with service tokens.
     run = RunPaths(folder / "run")
-    provision_clients(run, SERVICES)
+    provision_clients(run, services)
     with ExitStack() as stack:
-        for name in SERVICES:
+        for name in services:
             secrets = folder / "secrets" / name
             secrets.mkdir(parents=True)
             env = service_env(

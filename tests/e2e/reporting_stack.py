@@ -109,21 +109,24 @@ def running_stack(
     new_database_url: Callable[[], str],
     folder: Path,
     extra_env: Mapping[str, str] | None = None,
+    services: tuple[str, ...] = SERVICES,
+    roles: tuple[str, ...] = ROLES,
 ) -> Iterator[Stack]:
-    """Identity (seeded, demo staff signed in), intake, psychosocial and reporting on `nats`.
+    """Identity (seeded, demo staff of `roles` signed in), and intake, psychosocial and reporting
+    (or `services`) on `nats`.
 
     `extra_env` is added to every service's environment (e.g. the `OTEL_*` variables).
     """
-    ports = {name: free_port() for name in SERVICES}
+    ports = {name: free_port() for name in services}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    logs = {name: folder / f"{name}.log" for name in SERVICES}
-    secrets = {name: folder / "secrets" / name for name in SERVICES}
+    logs = {name: folder / f"{name}.log" for name in services}
+    secrets = {name: folder / "secrets" / name for name in services}
     # Service clients, as the launcher provisions them: consumers read their sources' feeds and
     # public signing keys with service tokens (no token, no keys: nothing would be applied).
     run = RunPaths(folder / "run")
-    provision_clients(run, SERVICES)
+    provision_clients(run, services)
     with ExitStack() as stack:
-        for name in SERVICES:
+        for name in services:
             secrets[name].mkdir(parents=True)
             env = service_env(
                 name,
@@ -143,7 +146,7 @@ def running_stack(
             )
             if name == "identity":
                 logins = seed_identity(env)
-                tokens = {role: sign_in(urls["identity"], logins[role]) for role in ROLES}
+                tokens = {role: sign_in(urls["identity"], logins[role]) for role in roles}
         yield Stack(urls, logs, tokens, nats)
 
 

@@ -59,6 +59,7 @@ def service_user(service: str, consumes: Iterable[str], password: str | None = N
         "$JS.API.INFO",
         f"$JS.API.STREAM.INFO.{own}",
         f"$JS.API.STREAM.CREATE.{own}",
+        f"$JS.API.STREAM.UPDATE.{own}",  # to apply the configured retention (max_age)
     ]
     for source in sorted(set(consumes) - {service}):
         stream = stream_of(source)

@@ -21,6 +21,12 @@ DUPLICATE_WINDOW_S = 120.0
 # How many NATS servers keep a copy of each stream: 1 on one server, 3 on a production cluster.
 REPLICAS_ENV = "UPONYAJI_NATS_STREAM_REPLICAS"
 MAX_REPLICAS = 5  # JetStream's limit
+# How long NATS keeps an event (JetStream `max_age`). NATS is the fast path, never the record:
+# PostgreSQL keeps every event and consumers repair any gap from the source's feed, so a stream
+# needs only as much history as a consumer may fall behind by (docs/data-protection.md).
+MAX_AGE_ENV = "UPONYAJI_NATS_MAX_AGE_DAYS"
+DEFAULT_MAX_AGE_DAYS = 30
+MAX_AGE_DAYS_LIMIT = 3650
 
 # The NATS header naming the epoch (store identity) of the store an event was published from.
 EPOCH_HEADER = "Uponyaji-Store-Epoch"
@@ -32,6 +38,17 @@ def stream_replicas(environ: Mapping[str, str] = os.environ) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_REPLICAS:
         raise ValueError(f"{REPLICAS_ENV}={raw!r} is not a replica count (1..{MAX_REPLICAS})")
     return int(raw)
+
+
+def stream_max_age(environ: Mapping[str, str] = os.environ) -> float:
+    """The configured stream retention in seconds (`UPONYAJI_NATS_MAX_AGE_DAYS`, default 30)."""
+    raw = environ.get(MAX_AGE_ENV, "").strip() or str(DEFAULT_MAX_AGE_DAYS)
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_AGE_DAYS_LIMIT:
+        raise ValueError(
+            f"{MAX_AGE_ENV}={raw!r} is not a number of days (1..{MAX_AGE_DAYS_LIMIT}): every "
+            "stream must expire its events"
+        )
+    return float(int(raw) * 86400)
 
 
 def server_urls(url: str) -> list[str]:
@@ -87,16 +104,21 @@ async def connect(
     )
 
 
-async def ensure_stream(js: JetStreamContext, service: str, replicas: int | None = None) -> None:
+async def ensure_stream(
+    js: JetStreamContext, service: str, replicas: int | None = None, max_age: float | None = None
+) -> None:
     """Create the service's stream when missing (file storage, deduplication window, replicas
-    from `replicas` or `UPONYAJI_NATS_STREAM_REPLICAS`)."""
+    from `replicas` or `UPONYAJI_NATS_STREAM_REPLICAS`, retention from `max_age` seconds or
+    `UPONYAJI_NATS_MAX_AGE_DAYS`); an existing stream is brought to the configured retention."""
     wanted = stream_replicas() if replicas is None else replicas
+    keep = stream_max_age() if max_age is None else max_age
     config = StreamConfig(
         name=stream_name(service),
         subjects=[f"{service}.>"],
         storage=StorageType.FILE,
-        duplicate_window=DUPLICATE_WINDOW_S,
+        duplicate_window=min(DUPLICATE_WINDOW_S, keep),
         num_replicas=wanted,
+        max_age=keep,
     )
     try:
         info = await js.stream_info(config.name or "")
@@ -105,6 +127,19 @@ async def ensure_stream(js: JetStreamContext, service: str, replicas: int | None
                 "stream %s has %s replica(s), %s configured: raise it with `nats stream edit`",
                 config.name, info.config.num_replicas, wanted,
             )  # fmt: skip
+        if not info.config.max_age or abs(info.config.max_age - keep) > 1e-3:
+            info.config.max_age = keep
+            if (info.config.duplicate_window or 0) > keep:
+                info.config.duplicate_window = keep
+            try:
+                await js.update_stream(info.config)
+            except nats.errors.Error as exc:  # e.g. a server config from before retention
+                log.warning(
+                    "stream %s: could not apply max_age of %.0f days (%s)",
+                    config.name, keep / 86400, exc,
+                )  # fmt: skip
+            else:
+                log.info("stream %s now keeps events for %.0f days", config.name, keep / 86400)
     except NotFoundError:
         try:
             await js.add_stream(config)

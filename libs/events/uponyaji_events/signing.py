@@ -217,7 +217,13 @@ class CachedKeys:
         if self._fetched_at is not None and now - self._fetched_at < self.min_refresh:
             return None
         self._fetched_at = now
-        fetched = await self._fetch()
+        try:
+            fetched = await self._fetch()
+        except BaseException:
+            # A failed fetch is no answer: the next unknown id asks again (its event waits)
+            # rather than being refused as signed by an unknown key for `min_refresh` seconds.
+            self._fetched_at = None
+            raise
         self._keys = {kid: Ed25519PublicKey.from_public_bytes(raw) for kid, raw in fetched.items()}
         return self._keys.get(key_id)
 

@@ -19,6 +19,23 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "A risk flag has had no safety response in {hours} hours",
         "Alama ya hatari haijapata jibu la usalama kwa saa {hours}",
     ),
+    # The breach register's 72-hour deadline to notify the Data Commissioner (identity).
+    "breach_due_48h": (
+        "Breach {reference}: the Data Commissioner must be notified within 48 hours",
+        "Uvunjaji {reference}: Kamishna wa Data lazima ajulishwe ndani ya saa 48",
+    ),
+    "breach_due_24h": (
+        "Breach {reference}: the Data Commissioner must be notified within 24 hours",
+        "Uvunjaji {reference}: Kamishna wa Data lazima ajulishwe ndani ya saa 24",
+    ),
+    "breach_due_6h": (
+        "Breach {reference}: 6 hours left to notify the Data Commissioner",
+        "Uvunjaji {reference}: zimebaki saa 6 kumjulisha Kamishna wa Data",
+    ),
+    "breach_overdue": (
+        "Breach {reference}: the 72 hours to notify the Data Commissioner have passed",
+        "Uvunjaji {reference}: saa 72 za kumjulisha Kamishna wa Data zimepita",
+    ),
 }
 
 

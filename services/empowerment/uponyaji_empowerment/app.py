@@ -18,6 +18,7 @@ from .consumers import on_intake_event
 from .handlers import Empowerment
 from .references import References
 from .settings import SERVICE, Settings
+from .subject_access import router as subject_access
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -39,7 +40,7 @@ EMPOWERMENT: Service[Settings, Empowerment] = Service(
     description="Needs assessments, livelihood plans, grants and disbursements, trainings, "
     "follow-ups and outcomes",
     build=build,
-    routers=[router],
+    routers=[router, subject_access],
     migrations=MIGRATIONS,
     sealing=True,
     caseload=lambda parts: LocalCaseload(parts.pool),

@@ -14,6 +14,7 @@ from uponyaji_service import Clock, Parts, Service
 
 from . import projections
 from .api import accounts, approvals, auth, service_tokens
+from .breaches import api as breaches
 from .context import MIGRATIONS, Identity, build
 from .security.keys import KeyRingJwks
 from .settings import SERVICE, Settings
@@ -65,7 +66,13 @@ IDENTITY: Service[Settings, Identity] = Service(
     title="Uponyaji identity",
     description="Staff accounts, roles, teams, MFA, sessions and token signing keys.",
     build=resources,
-    routers=[auth.router, service_tokens.router, accounts.router, approvals.router],
+    routers=[
+        auth.router,
+        service_tokens.router,
+        accounts.router,
+        approvals.router,
+        breaches.router,
+    ],
     migrations=MIGRATIONS,
     access=own_access,
     background=lambda running: [_maintain(running.resources)],

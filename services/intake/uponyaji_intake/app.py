@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from uponyaji_events.consumer import Handler
@@ -18,7 +19,9 @@ from .caseload import TableCaseload
 from .handlers import Intake
 from .projections import Projector
 from .redaction import RedactSearchTerms
+from .retention import run_forever
 from .settings import SERVICE, Settings
+from .subject_access import router as subject_access
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -62,18 +65,28 @@ async def rebuild(running: Running[Settings, Intake], on_page: OnPage) -> int:
     return await projections.rebuild(intake.store, projector, on_page=on_page)
 
 
+def retain(running: Running[Settings, Intake]) -> Coroutine[Any, Any, None]:
+    """Closed-case retention, in the background (retention.py)."""
+    settings = running.parts.settings
+    return run_forever(
+        running.resources, running.parts.clock, settings.closed_case_retention_days,
+        settings.retention_check_hours,
+    )  # fmt: skip
+
+
 INTAKE: Service[Settings, Intake] = Service(
     name=SERVICE,
     title="Uponyaji intake",
     description="Survivors (sealed identity), consent, incidents, referrals, caseload, erasure",
     build=build,
-    routers=[router],
+    routers=[router, subject_access],
     migrations=MIGRATIONS,
     sealing=True,
     caseload=lambda parts: TableCaseload(parts.pool),
     follows_from=follows,
     middleware=[RedactSearchTerms],
     rebuild=rebuild,
+    background=lambda running: [retain(running)],
 )
 
 

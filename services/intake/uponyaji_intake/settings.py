@@ -26,6 +26,9 @@ class Settings(ServiceSettings):
     case_number_prefix: str = Field("UPJ", pattern=r"^[A-Z]{2,8}$")
     # Comma-separated; empty means: intake plus every key-holding service the launcher started.
     erasure_participants: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Closed-case retention (retention.py): erase a case closed this long ago (about 7 years).
+    closed_case_retention_days: int = Field(2557, ge=30, le=36500)
+    retention_check_hours: float = Field(24.0, gt=0, le=24 * 31)
 
     @field_validator("erasure_participants", mode="before")
     @classmethod

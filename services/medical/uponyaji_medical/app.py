@@ -18,6 +18,7 @@ from .consumers import on_intake_event
 from .handlers import Medical
 from .settings import SERVICE, Settings
 from .signing import SigningKeys
+from .subject_access import router as subject_access
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -46,7 +47,7 @@ MEDICAL: Service[Settings, Medical] = Service(
     description="Clinical records, Istanbul Protocol evaluations, signed medico-legal reports, "
     "evidence with chain of custody",
     build=build,
-    routers=routers,
+    routers=[*routers, subject_access],
     migrations=MIGRATIONS,
     sealing=True,
     caseload=lambda parts: LocalCaseload(parts.pool),

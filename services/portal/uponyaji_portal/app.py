@@ -22,6 +22,7 @@ from . import i18n
 from .backend import Backend, ServiceError
 from .routes import (
     auth,
+    breaches,
     counselling,
     dpo,
     empowerment,
@@ -33,6 +34,7 @@ from .routes import (
     medical_reports,
     notary,
     programme,
+    subject_access,
     trainings,
 )
 from .session import COOKIE, LANG_COOKIE, SECURE_COOKIE, Session, SessionCodec, load_key
@@ -132,6 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth, home, intake, counselling, programme, dpo, journey, medical, medical_reports,
         empowerment, grants, trainings, notary,
     ):  # fmt: skip
+        app.include_router(module.router)
+    for module in (breaches, subject_access):  # the data protection officer's duties
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)

@@ -16,7 +16,9 @@ from . import consumers
 from .api import router
 from .caseload import FactsCaseload
 from .projections import MIGRATIONS, handler
+from .retention import run_forever
 from .settings import SERVICE, Settings
+from .subject_access import router as subject_access
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,15 @@ REPORTING: Service[Settings, Reporting] = Service(
     title="Uponyaji reporting",
     description="Healing journeys, programme dashboards and audit review (projections only)",
     build=build,
-    routers=[router],
+    routers=[router, subject_access],
     migrations=MIGRATIONS,
     caseload=lambda parts: FactsCaseload(parts.pool),
     follows_from=lambda settings: [project(s) for s in (*settings.sources(), SERVICE)],
+    background=lambda running: [
+        run_forever(
+            running.parts.pool, running.parts.clock, running.parts.settings.audit_retention_days
+        )
+    ],
     rebuild=lambda running, on_page: consumers.rebuild(
         running.parts.pool, list(running.consumers.values()), progress=False, on_page=on_page
     ),

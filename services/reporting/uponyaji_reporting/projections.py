@@ -31,6 +31,7 @@ from uponyaji_events.store import EventStore
 from . import cells as c
 from .dashboard import Facts, facts
 from .disclosure import record_key
+from .erasure import unlink_case_numbers
 from .journey import fold
 from .milestones import Entry, entries
 from .settings import SERVICE
@@ -394,6 +395,7 @@ async def apply(
         return
     await _write_entries(conn, made)
     touched = {e.survivor_id for e in made}
+    await unlink_case_numbers(conn, touched)  # an erased survivor's entries keep no case number
     for e in made:
         if e.kind == "records_merged":
             merges.append((UUID(str(e.data["merged_survivor_id"])), e.survivor_id))

@@ -29,6 +29,9 @@ class Settings(ServiceSettings):
     rounding_base: int = Field(
         5, ge=3, le=10, description="Published counts are multiples of this (docs/disclosure.md)"
     )
+    audit_retention_days: int = Field(
+        2190, ge=90, le=36500, description="Days the audit review keeps a read (retention.py)"
+    )
 
     def sources(self, given: Iterable[str] = ()) -> tuple[str, ...]:
         """The sources followed: intake and psychosocial, and each optional one deployed."""
