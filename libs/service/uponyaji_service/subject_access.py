@@ -72,11 +72,14 @@ class Opener:
         self.sealer = sealer
         self.survivor = str(survivor_id)
 
-    async def payload(self, event_type: str, record: str, payload: dict[str, Any]) -> Any:
+    async def payload(self, event_type: str, stream_id: str, payload: dict[str, Any]) -> Any:
         """The payload with sealed values opened and other people's parts left out."""
-        return await self._open(event_type, record, "", payload, top=True)
+        records = tuple(dict.fromkeys((stream_id, *record_ids(payload))))
+        return await self._open(event_type, records, "", payload, top=True)
 
-    async def _open(self, event_type: str, record: str, path: str, value: Any, *, top: bool) -> Any:
+    async def _open(
+        self, event_type: str, records: tuple[str, ...], path: str, value: Any, *, top: bool
+    ) -> Any:
         if isinstance(value, dict):
             owner = value.get("survivor_id")
             if not top and owner is not None and str(owner) != self.survivor:
@@ -87,30 +90,63 @@ class Opener:
                 if str(key).endswith("survivor_id") and item is not None:
                     out[key] = item if str(item) == self.survivor else ANOTHER
                     continue
-                opened = await self._open(event_type, record, where, item, top=False)
+                opened = await self._open(event_type, records, where, item, top=False)
                 if opened is not _OMIT:
                     out[key] = opened
             return out
         if isinstance(value, list):
-            items = [await self._open(event_type, record, f"{path}[]", v, top=False) for v in value]
+            where = f"{path}[]"
+            items = [await self._open(event_type, records, where, v, top=False) for v in value]
             return [item for item in items if item is not _OMIT]
         if isinstance(value, str) and value.startswith("sealed:"):
-            return await self._unseal(event_type, record, path, value)
+            return await self._unseal(event_type, records, path, value)
         return value
 
-    async def _unseal(self, event_type: str, record: str, path: str, sealed: str) -> str:
+    async def _unseal(
+        self, event_type: str, records: tuple[str, ...], path: str, sealed: str
+    ) -> str:
+        """Open with the survivor's key; the first context and record it authenticates under.
+
+        A value sealed bound to its record (v2) names no record, so each candidate the event
+        offers is tried (its stream, then the ids in its payload); authentication picks the
+        right one and nothing else opens it.
+        """
         if self.sealer is None:
             return UNREADABLE
         leaf = path.rsplit(".", 1)[-1]
         contexts = dict.fromkeys((f"{event_type}/{path}", f"{event_type}/{leaf}"))
         for context in contexts:
-            try:
-                return await self.sealer.unseal(self.survivor, context, sealed, record=record)
-            except KeyDestroyed:
-                return ERASED
-            except SealingError:
-                continue
+            for record in records:
+                try:
+                    return await self.sealer.unseal(self.survivor, context, sealed, record=record)
+                except KeyDestroyed:
+                    return ERASED
+                except SealingError:
+                    continue
         return UNREADABLE
+
+
+def record_ids(value: Any) -> list[str]:
+    """The ids (`…_id` fields holding a UUID) anywhere in a payload, in order: record candidates."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if str(key).endswith("_id") and isinstance(item, str) and _is_uuid(item):
+                found.append(item)
+            else:
+                found.extend(record_ids(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(record_ids(item))
+    return found
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 async def subject_records(

@@ -65,3 +65,25 @@ async def test_one_survivors_records_opened_and_nothing_of_another(
     await keys.destroy(alpha)  # erased: the survivor's values read as erased
     erased = await subject_records(db, Sealer(KeyStore(db, load_kek(tmp_path / "kek"))), alpha)
     assert erased[1].data["full_name"] == ERASED
+
+
+async def test_values_bound_to_their_record_open_and_moved_ones_do_not(
+    db: asyncpg.Pool, tmp_path: Path
+) -> None:
+    store = signed_store(db, "psychosocial")
+    sealer = Sealer(KeyStore(db, load_kek(tmp_path / "kek", create=True)))
+    alpha = uuid.uuid4()
+    event = "psychosocial.SessionRecorded"
+    session, elsewhere = uuid.uuid4(), uuid.uuid4()
+    context = f"{event}/notes"
+    bound = await sealer.seal(alpha, context, "Alpha's session note (FAKE)", record=str(session))
+    moved = await sealer.seal(alpha, context, "A note of another session", record=str(elsewhere))
+    for version, notes in enumerate((bound, moved)):  # both naming this session
+        payload = {"survivor_id": str(alpha), "session_id": str(session), "notes": str(notes)}
+        await store.append(
+            "survivor", str(alpha), version, [NewEvent(event, payload)], actor=COUNSELLOR
+        )
+    await store.sequence()
+
+    records = await subject_records(db, sealer, alpha)
+    assert [r.data["notes"] for r in records] == ["Alpha's session note (FAKE)", UNREADABLE]
