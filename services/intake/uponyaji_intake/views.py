@@ -107,7 +107,7 @@ async def incident(sealer: Sealer, row: dict[str, Any], *, narrative: bool) -> d
 async def referral(sealer: Sealer, row: dict[str, Any], *, notes: bool) -> dict[str, Any]:
     """A referral with its status; the provider, reason and notes only if visible."""
     payload, event_type = row["details"]["payload"], row["details"]["e"]
-    unseal = Unseal(sealer, row["survivor_id"])
+    unseal = Unseal(sealer, row["survivor_id"], record=row["referral_id"])
     return {
         "referral_id": row["referral_id"],
         "survivor_id": row["survivor_id"],

@@ -148,3 +148,27 @@ async def test_closed_cases_take_no_work_until_reopened(officer: As, survivor: s
     reopened = await officer.post(url, {"action": "reopen", "note": "survivor came back"})
     assert reopened.status_code == 200
     assert (await officer.get(f"/survivors/{survivor}")).json()["status"] == "open"
+
+
+async def test_a_referral_reason_moved_to_another_referral_does_not_open(
+    officer: As, survivor: str, pool: asyncpg.Pool
+) -> None:
+    url = f"/survivors/{survivor}/referrals"
+    await officer.post(f"/survivors/{survivor}/consents", consent("medical_examination"))
+    first = await officer.post(
+        url, {"target": "medical", "urgency": "urgent", "reason": "A (FAKE)"}
+    )
+    second = await officer.post(url, {"target": "medical", "urgency": "routine", "reason": "B"})
+    assert first.status_code == second.status_code == 201
+    # Someone with write access to intake's tables copies the first reason onto the second.
+    await pool.execute(
+        "UPDATE referrals SET details = jsonb_set(details, '{payload,reason}', "
+        "(SELECT details->'payload'->'reason' FROM referrals WHERE referral_id = $1)) "
+        "WHERE referral_id = $2",
+        first.json()["referral_id"],
+        second.json()["referral_id"],
+    )
+    listed = await officer.get(url)
+    assert listed.status_code == 409  # refused, named: never shown as the second's reason
+    assert listed.json()["error"] == "InvalidSealError"
+    assert "A (FAKE)" not in listed.text

@@ -116,7 +116,7 @@ async def make_referral(
             "(SELECT survivor_id FROM survivors WHERE merged_into = $1)",
             survivor_id,
         )
-        seal = Seal(tx.sealer, survivor_id, "intake.ReferralMade")
+        seal = Seal(tx.sealer, survivor_id, "intake.ReferralMade", record=referral_id)
         details = c.ReferralMade(
             referral_id=referral_id,
             survivor_id=survivor_id,
@@ -143,7 +143,7 @@ async def update_referral(
     """Move a referral to the receiving side's answer."""
     async with survivor_tx(intake, survivor_id) as tx:
         referral = domain.fold_referral(await tx.load(referral_id))
-        seal = Seal(tx.sealer, survivor_id, "intake.ReferralStatusChanged")
+        seal = Seal(tx.sealer, survivor_id, "intake.ReferralStatusChanged", record=referral_id)
         details = c.ReferralStatusChanged(
             referral_id=referral_id,
             survivor_id=survivor_id,
