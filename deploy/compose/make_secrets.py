@@ -6,8 +6,9 @@ Per service: `<name>.pgpass` (its owner and runtime roles' passwords, a libpq pa
 `<name>.kek` (key-encryption key), `<name>.nats.json` (NATS user), `<name>.client-secret` (for
 service tokens; identity gets `identity.service-clients`, their argon2id hashes),
 `<name>-signing/` (event-signing key), `<name>.crt`/`<name>.key` (HTTPS). Shared: `ca.crt` (the
-private CA every service trusts), `postgres-password` (superuser, for the init script only) and
-`nats-users.conf` (the NATS users and their subject permissions, included by every node).
+private CA every service trusts), `audit.key` (keys the hashes of search texts and usernames in
+audit records; one for every service), `postgres-password` (superuser, for the init script only)
+and `nats-users.conf` (the NATS users and their subject permissions, included by every node).
 Existing files are kept, so running it again only fills in what is missing.
 """
 
@@ -146,6 +147,7 @@ def make(out: Path) -> None:
     """Fill `out` with every secret the stack needs."""
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     private(out / "postgres-password", token())
+    private(out / "audit.key", secrets.token_hex(32))  # 64 bytes of text, 256 bits
     for service in SERVICES:
         private(out / f"{service}.pgpass", passfile(service))
         private(out / f"{service}.kek", base64.b64encode(secrets.token_bytes(32)))

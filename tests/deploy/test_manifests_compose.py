@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "deploy" / "compose"
 BIN = Path(sys.executable).parent
 BACKING = ("postgres", "nats-1", "nats-2", "nats-3")
+WITH_DATABASE = [name for name in SERVICES if name != "portal"]  # built by the service factory
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +100,35 @@ def test_every_service_runs_from_the_image_non_root_read_only_and_health_gated(
         assert services[backing]["healthcheck"]["test"][0] == "CMD"
 
 
+def test_every_service_gets_the_audit_key_and_a_notary_heads_file_on_its_own_volume(
+    compose: dict[str, Any],
+) -> None:
+    """What production mode requires of every service built by the factory: the deployment's one
+    audit key as a secret file, and a notary heads file on a writable named volume of its own
+    (the root filesystem is read-only), made ready by the one-shot `notary-volumes`."""
+    services, volumes = compose["services"], compose["volumes"]
+    assert compose["secrets"]["audit.key"]["file"] == "./secrets/audit.key"
+    prepare = services["notary-volumes"]
+    assert prepare["network_mode"] == "none"
+    script = prepare["command"][0]
+    for name in WITH_DATABASE:
+        spec = services[name]
+        env = spec["environment"]
+        assert env["UPONYAJI_AUDIT_KEY_FILE"] == "/run/secrets/audit.key", name
+        assert {"source": "audit.key", "target": "audit.key"} in spec["secrets"], name
+        heads = Path(env[f"{name.upper()}_NOTARY_HEADS_FILE"])
+        mounts = {v.split(":")[0]: v.split(":")[1] for v in spec["volumes"]}
+        assert mounts.get(f"{name}-notary") == str(heads.parent), name
+        assert f"{name}-notary" in volumes
+        assert f"{name}-notary:/notary/{name}" in prepare["volumes"]
+        assert name in script.split("for s in ")[1].split(";")[0].split()
+        assert spec["read_only"] is True
+        assert spec["depends_on"]["notary-volumes"]["condition"] == (
+            "service_completed_successfully"
+        )
+    assert "UPONYAJI_AUDIT_KEY_FILE" not in services["portal"]["environment"]
+
+
 def test_no_secret_is_written_into_the_compose_file(compose: dict[str, Any]) -> None:
     """Secrets reach containers only as files: no password in a URL or in a variable's value."""
     credentials_in_url = re.compile(r"://[^/@\s]+:[^/@\s]+@")
@@ -121,7 +151,17 @@ def test_the_generator_makes_every_secret_file_the_stack_mounts(
     for name in SERVICES:
         for volume in compose["services"][name].get("volumes", []):
             source = volume.split(":")[0]
-            assert (secrets_dir / Path(source).name / "active.key").is_file(), volume
+            if source.startswith("./secrets/"):
+                assert (secrets_dir / Path(source).name / "active.key").is_file(), volume
+    key = secrets_dir / "audit.key"
+    assert len(key.read_bytes().strip()) >= 32  # what production requires
+    before = key.read_bytes()
+    again = subprocess.run(
+        [sys.executable, str(COMPOSE / "make_secrets.py"), str(secrets_dir)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert key.read_bytes() == before  # kept: every audit hash so far stays comparable
     users = (secrets_dir / "nats-users.conf").read_text()
     for name in SERVICES:
         if name == "portal":

@@ -95,6 +95,43 @@ def test_every_service_has_probes_resources_a_budget_and_a_hardened_pod(
     assert not [d for d in docs if d["kind"] == "Secret"], f"{overlay}: secrets are made, not kept"
 
 
+def test_every_service_gets_the_audit_key_and_a_notary_heads_file_on_its_own_claim(
+    rendered: tuple[str, list[Doc]],
+) -> None:
+    """What production mode requires of every service built by the factory: the deployment's one
+    audit key, from one Secret copied in as a private file, and a notary heads file on a
+    PersistentVolumeClaim of the service's own, mounted by every pod (one file for all replicas)
+    and present before the service starts."""
+    _, docs = rendered
+    for name in WITH_DATABASE:
+        pod = find(docs, "Deployment", name)["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        env = {v["name"]: v["value"] for v in container["env"]}
+        assert env["UPONYAJI_AUDIT_KEY_FILE"] == "/run/secrets/audit.key", name
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        sources = volumes["secrets-src"]["projected"]["sources"]
+        assert {
+            "secret": {
+                "name": "uponyaji-audit-key",
+                "items": [{"key": "audit.key", "path": "audit.key"}],
+            }
+        } in sources, name
+        heads = Path(env[f"{name.upper()}_NOTARY_HEADS_FILE"])
+        claim = volumes["notary"]["persistentVolumeClaim"]["claimName"]
+        assert claim == f"{name}-notary"
+        pvc = find(docs, "PersistentVolumeClaim", claim)
+        assert pvc["metadata"]["namespace"] == "uponyaji"
+        assert pvc["spec"]["accessModes"] == ["ReadWriteMany"]  # every replica appends to it
+        (init,) = pod["initContainers"]
+        for each in (container, init):
+            mounts = {m["name"]: m for m in each["volumeMounts"]}
+            assert mounts["notary"]["mountPath"] == str(heads.parent), (name, each["name"])
+            assert not mounts["notary"].get("readOnly", False)
+        assert f"touch {heads}" in init["command"][-1]
+    portal = find(docs, "Deployment", "portal")["spec"]["template"]["spec"]["containers"][0]
+    assert "UPONYAJI_AUDIT_KEY_FILE" not in {v["name"] for v in portal["env"]}
+
+
 def reached(policy: Doc) -> set[str]:
     """The app names (or `<name>-db` clusters) a NetworkPolicy lets its pods reach."""
     out: set[str] = set()

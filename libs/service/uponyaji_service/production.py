@@ -6,6 +6,10 @@ With `UPONYAJI_ENV=production` a service will not start when:
 - a JWKS file would be trusted besides identity's (`<NAME>_JWKS_FILE`);
 - its KEK file is missing (`<NAME>_KEK_FILE`; keys are never created in production) or its
   event-signing key is (`<NAME>_SIGNING_KEY_DIR`);
+- the audit key is missing or short (`UPONYAJI_AUDIT_KEY_FILE`, at least 32 bytes; it keys the
+  hashes of search texts and usernames in audit records, the same file for every service);
+- no notary would run (`<NAME>_NOTARY_HEADS_FILE` unset, or its directory missing): the notary's
+  signed tree heads are the tamper evidence of the event store;
 - its database accepts a wrong password (trust authentication) or it connects as a superuser
   (`<NAME>_DATABASE_URL`), checked against the live server at start.
 Demo seeding refuses itself outside development, and the launcher does not seed in production.
@@ -17,8 +21,10 @@ import json
 import os
 import secrets
 from collections.abc import Mapping
+from pathlib import Path
 
 import asyncpg
+from uponyaji_access.keyed_hash import KEY_FILE_ENV, MIN_KEY_BYTES, AuditKey, AuditKeyError
 
 from uponyaji_service.settings import ServiceSettings
 
@@ -84,7 +90,30 @@ def production_problems(
             f"{name}_SIGNING_KEY_DIR={keys} holds no active.key (keys are never created in "
             "production)"
         )
+    problems.extend(_audit_key_problems(env))
+    heads = settings.notary_heads_file
+    if heads is None:
+        problems.append(
+            f"{name}_NOTARY_HEADS_FILE is not set: no notary would run (no tamper evidence)"
+        )
+    elif not heads.parent.is_dir():
+        problems.append(
+            f"{name}_NOTARY_HEADS_FILE={heads}: its directory {heads.parent} does not exist"
+        )
     return problems
+
+
+def _audit_key_problems(env: Mapping[str, str]) -> list[str]:
+    path = env.get(KEY_FILE_ENV, "").strip()
+    if not path:
+        return [f"{KEY_FILE_ENV} is not set: audit hashes would use a key of this process only"]
+    if not Path(path).is_file():
+        return [f"{KEY_FILE_ENV}={path} does not exist"]
+    try:
+        AuditKey.from_file(Path(path))
+    except AuditKeyError:
+        return [f"{KEY_FILE_ENV}={path} is unreadable or shorter than {MIN_KEY_BYTES} bytes"]
+    return []
 
 
 async def database_problems(service: str, settings: ServiceSettings) -> list[str]:

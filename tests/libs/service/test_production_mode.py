@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ def safe(
     user = nats_credentials(nats_server, "psychosocial")
     creds.write_text(json.dumps({"user": user.user, "password": user.password}))
     creds.chmod(0o600)
+    audit_key = tmp_path / "audit.key"
+    audit_key.write_bytes(secrets.token_bytes(32).hex().encode())
+    monkeypatch.setenv("UPONYAJI_AUDIT_KEY_FILE", str(audit_key))
+    (tmp_path / "notary").mkdir()
 
     def make(**unsafe: Any) -> Settings:
         fields: dict[str, Any] = {
@@ -42,6 +47,7 @@ def safe(
             "kek_file": kek,
             "signing_key_dir": keys,
             "nats_credentials_file": creds,
+            "notary_heads_file": tmp_path / "notary" / "psychosocial.heads.jsonl",
             **unsafe,
         }
         return Settings(**fields)
@@ -59,8 +65,19 @@ def test_safe_production_settings_are_accepted(safe: Callable[..., Settings]) ->
         ({"nats_credentials_file": None}, "PSYCHOSOCIAL_NATS_CREDENTIALS_FILE is not set"),
         ({"kek_file": Path("/nonexistent/psychosocial.kek")}, "PSYCHOSOCIAL_KEK_FILE="),
         ({"signing_key_dir": None}, "PSYCHOSOCIAL_SIGNING_KEY_DIR="),
+        ({"notary_heads_file": None}, "PSYCHOSOCIAL_NOTARY_HEADS_FILE is not set"),
+        (
+            {"notary_heads_file": Path("/nonexistent/notary/psychosocial.heads.jsonl")},
+            "PSYCHOSOCIAL_NOTARY_HEADS_FILE=.*does not exist",
+        ),
     ],
-    ids=["anonymous-nats", "missing-kek", "missing-signing-key"],
+    ids=[
+        "anonymous-nats",
+        "missing-kek",
+        "missing-signing-key",
+        "no-notary",
+        "notary-directory-missing",
+    ],
 )
 def test_an_unsafe_setting_is_refused_by_name(
     safe: Callable[..., Settings], unsafe: dict[str, Any], named: str
@@ -74,6 +91,35 @@ def test_a_missing_kek_is_not_created(safe: Callable[..., Settings], tmp_path: P
     with pytest.raises(ProductionRefused):
         create_app(safe(kek_file=missing))
     assert not missing.exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "named"),
+    [
+        (None, "UPONYAJI_AUDIT_KEY_FILE is not set"),
+        ("absent", "UPONYAJI_AUDIT_KEY_FILE=.*does not exist"),
+        (b"x" * 31, "UPONYAJI_AUDIT_KEY_FILE=.*shorter than 32 bytes"),
+    ],
+    ids=["unset", "missing-file", "short-key"],
+)
+def test_a_missing_or_short_audit_key_is_refused(
+    safe: Callable[..., Settings],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    key: bytes | str | None,
+    named: str,
+) -> None:
+    """Without the deployment's audit key, audit hashes would match within one process only."""
+    if key is None:
+        monkeypatch.delenv("UPONYAJI_AUDIT_KEY_FILE")
+    elif key == "absent":
+        monkeypatch.setenv("UPONYAJI_AUDIT_KEY_FILE", str(tmp_path / "absent.key"))
+    else:
+        assert isinstance(key, bytes)
+        (tmp_path / "short.key").write_bytes(key)
+        monkeypatch.setenv("UPONYAJI_AUDIT_KEY_FILE", str(tmp_path / "short.key"))
+    with pytest.raises(ProductionRefused, match=named):
+        create_app(safe())
 
 
 def test_plain_http_identity_is_refused(
@@ -94,8 +140,8 @@ def test_a_jwks_file_is_refused(
 
 def test_every_problem_is_listed_at_once(safe: Callable[..., Settings]) -> None:
     with pytest.raises(ProductionRefused) as refused:
-        create_app(safe(nats_credentials_file=None, signing_key_dir=None))
-    assert len(refused.value.problems) == 2
+        create_app(safe(nats_credentials_file=None, signing_key_dir=None, notary_heads_file=None))
+    assert len(refused.value.problems) == 3
 
 
 @pytest.fixture(scope="module")
