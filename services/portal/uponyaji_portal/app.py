@@ -20,6 +20,7 @@ from uponyaji_service.logs import CorrelationMiddleware
 from . import i18n
 from .backend import Backend, ServiceError
 from .routes import (
+    admin,
     auth,
     counselling,
     dpo,
@@ -29,7 +30,10 @@ from .routes import (
     intake,
     journey,
     medical,
+    medical_more,
     medical_reports,
+    medical_verify,
+    notifications,
     programme,
     trainings,
 )
@@ -129,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth, home, intake, counselling, programme, dpo, journey, medical, medical_reports,
         empowerment, grants, trainings,
     ):  # fmt: skip
+        app.include_router(module.router)
+    for module in (admin, notifications, medical_verify, medical_more):
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)
