@@ -13,7 +13,7 @@ from uponyaji_events.feed import FeedSource
 from uponyaji_service import Clock, Parts, Service
 
 from . import projections
-from .api import accounts, approvals, auth, service_tokens
+from .api import accounts, approvals, auth, preferences, service_tokens
 from .context import MIGRATIONS, Identity, build
 from .security.keys import KeyRingJwks
 from .settings import SERVICE, Settings
@@ -65,7 +65,13 @@ IDENTITY: Service[Settings, Identity] = Service(
     title="Uponyaji identity",
     description="Staff accounts, roles, teams, MFA, sessions and token signing keys.",
     build=resources,
-    routers=[auth.router, service_tokens.router, accounts.router, approvals.router],
+    routers=[
+        auth.router,
+        service_tokens.router,
+        accounts.router,
+        approvals.router,
+        preferences.router,
+    ],
     migrations=MIGRATIONS,
     access=own_access,
     background=lambda running: [_maintain(running.resources)],

@@ -19,6 +19,7 @@ from uponyaji_service.logs import CorrelationMiddleware
 
 from . import i18n
 from .backend import Backend, ServiceError
+from .messages import error_text
 from .routes import (
     admin,
     auth,
@@ -96,7 +97,7 @@ def templates() -> Environment:
     )
     env.globals.update(
         label=label, kind_label=kind_label, choices=choices, when=i18n.when, day=i18n.day,
-        kes=i18n.kes,
+        kes=i18n.kes, error_text=error_text,
         LANGUAGES=i18n.LANGUAGES, asset=asset_url,
     )  # fmt: skip
     return env

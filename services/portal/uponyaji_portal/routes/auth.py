@@ -89,7 +89,34 @@ async def sign_in(request: Request) -> Response:
         started=now,
         seen=now,
     )
-    return redirect("/")
+    chosen = await _account_language(backend_of(request), tokens["access_token"])
+    response = redirect("/")
+    if chosen is not None:  # the language this person chose, on any device, wins
+        request.state.session.lang = chosen
+        _remember(response, request, chosen)
+    return response
+
+
+async def _account_language(backend: Backend, token: str) -> str | None:
+    """The language kept with the account at identity (None when none is kept, or it is away)."""
+    try:
+        found = await backend.get("identity", "/me/preferences", token)
+    except ServiceError:
+        return None
+    chosen = found.get("language")
+    return chosen if chosen in i18n.LANGUAGES else None
+
+
+def _remember(response: Response, request: Request, chosen: str) -> None:
+    """The language in a long-lived cookie, for this browser's sign-in page."""
+    response.set_cookie(
+        LANG_COOKIE,
+        chosen,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=settings_of(request).cookies_secure,
+    )
 
 
 def _refused(
@@ -140,7 +167,8 @@ async def sign_out(request: Request) -> Response:
 
 @router.post("/language")
 async def language(request: Request) -> Response:
-    """Switch the language; remembered in the session and in a long-lived cookie."""
+    """Switch the language; remembered in the session, in a long-lived cookie and, when signed
+    in, with the account at identity (so it follows the person to another device)."""
     form = await request.form()
     chosen = str(form.get("lang", "en"))
     if chosen not in i18n.LANGUAGES:
@@ -148,14 +176,14 @@ async def language(request: Request) -> Response:
     back = str(form.get("next", "/"))
     if not back.startswith("/") or back.startswith("//"):
         back = "/"
-    session_of(request).lang = chosen
+    session = session_of(request)
+    session.lang = chosen
+    if session.signed_in:
+        with contextlib.suppress(ServiceError):  # the switch works on this browser regardless
+            await backend_of(request).call(
+                "identity", "PUT", "/me/preferences", session.access_token,
+                json={"language": chosen},
+            )  # fmt: skip
     response = redirect(back)
-    response.set_cookie(
-        LANG_COOKIE,
-        chosen,
-        max_age=365 * 24 * 3600,
-        httponly=True,
-        samesite="strict",
-        secure=settings_of(request).cookies_secure,
-    )
+    _remember(response, request, chosen)
     return response
