@@ -457,6 +457,7 @@ def test_empowerment_officer_corrects_the_needs_and_reviews_the_plan(
     page.fill("#dependants", "2")
     page.fill("#earners", "1")
     page.fill("#monthly_income_kes", "3000")
+    page.check("input[name=income_sources][value=casual_labour]")
     page.select_option("#housing", "rented")
     for item in range(3):
         page.check(f"#hunger_{item}-1")

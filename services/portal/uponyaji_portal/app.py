@@ -131,8 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.portal = portal
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
-        auth, home, intake, counselling, programme, dpo, journey, medical, medical_reports,
-        empowerment, grants, trainings,
+        auth, home, intake, counselling, programme, dpo, journey,
+        # medical_reports first: its `…/evidence/new` must win over medical's `…/{kind}/new`.
+        medical_reports, medical, empowerment, grants, trainings,
     ):  # fmt: skip
         app.include_router(module.router)
     for module in (admin, notifications, medical_verify, medical_more):
