@@ -12,7 +12,17 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import append, consumer, empowerment, medical, relay, replay, reporting, signing
+from bench import (
+    append,
+    consumer,
+    empowerment,
+    medical,
+    notary,
+    relay,
+    replay,
+    reporting,
+    signing,
+)
 from bench.machine import describe
 from bench.probe import Probe
 from bench.report import Results, render
@@ -28,9 +38,11 @@ BENCHMARKS: dict[str, Benchmark] = {
     "replay": replay.run,
     "reporting": reporting.run,
     "reporting-commands": reporting.run_commands,
+    "reporting-projection": reporting.run_projection,
     "medical": medical.run,
     "empowerment": empowerment.run,
     "signing": signing.run,
+    "notary": notary.run,
 }
 
 
@@ -58,8 +70,14 @@ async def run_all(servers: Servers, names: list[str], sizes: Sizes, console: Con
     results = Results()
     for name in names:
         started = time.perf_counter()
-        with console.status(f"benchmark {name}…"):
-            results.extend(await BENCHMARKS[name](servers, sizes, probe))
+        try:
+            with console.status(f"benchmark {name}…"):
+                results.extend(await BENCHMARKS[name](servers, sizes, probe))
+        except Exception as exc:  # one failing benchmark must not lose the others' figures
+            results.failed(name, exc)
+            console.print(f"[red]{name}: FAILED[/] after {time.perf_counter() - started:.0f} s: "
+                          f"{type(exc).__name__}: {exc}")  # fmt: skip
+            continue
         console.print(f"{name}: done in {time.perf_counter() - started:.0f} s")
     results.machine = machine
     return results
@@ -74,8 +92,9 @@ def main(argv: list[str] | None = None) -> None:
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)  # piped into a file: keep each row on one line
-    # reporting-commands is a part of reporting, runnable alone
-    names = args.only or [name for name in BENCHMARKS if name != "reporting-commands"]
+    # reporting-commands and reporting-projection are parts of reporting, runnable alone
+    parts = ("reporting-commands", "reporting-projection")
+    names = args.only or [name for name in BENCHMARKS if name not in parts]
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
     with started_servers() as servers:

@@ -75,15 +75,22 @@ async def raw_case(servers: Servers, writers: int, label: str) -> Case:
 
 
 async def kernel_case(
-    servers: Servers, writers: int, per_tx: int, label: str, *, known_head: bool = False
+    servers: Servers,
+    writers: int,
+    per_tx: int,
+    label: str,
+    *,
+    known_head: bool = False,
+    group_commit: bool = True,
 ) -> Case:
     """EventStore.append of `per_tx` events per transaction from `writers` concurrent tasks.
 
     With `known_head`, each append passes the previous append's last hash as `prev_hash`, as a
     command handler does after loading the stream: the append is then a single statement.
+    Without `group_commit`, concurrent one-event appends are each their own statement and commit.
     """
     pool = await open_pool(await servers.new_database("append"), writers)
-    store = EventStore(pool)
+    store = EventStore(pool, group_commit=group_commit)
     events = new_events(per_tx)
 
     async def writer(prefix: str, w: int, deadline: float) -> int:
@@ -105,6 +112,7 @@ async def kernel_case(
 
     plural = "s" if per_tx > 1 else ""
     how = "kernel, prev_hash known" if known_head else "kernel"
+    how += "" if group_commit or per_tx > 1 else ", no group commit"
     return Case(
         f"{how}, {label}, {per_tx} event{plural}/tx",
         per_tx,
@@ -154,6 +162,7 @@ async def run(servers: Servers, sizes: Sizes, probe: Probe) -> Results:
         raw = await raw_case(servers, writers, label)
         kernels = [await kernel_case(servers, writers, n, label) for n in EVENTS_PER_TX]
         kernels.append(await kernel_case(servers, writers, 1, label, known_head=True))
+        kernels.append(await kernel_case(servers, writers, 1, label, group_commit=False))
         peer = await peer_case(servers, writers, label)
         if peer is None:
             results.notes.append("eventsourcing peer skipped: psycopg-pool is not installed")

@@ -8,7 +8,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +115,7 @@ class Clinic:
         made = []
         for n in range(count):
             sid = uuid.uuid4()
-            at = datetime.now(UTC).isoformat()
+            at = "2026-01-05T08:00:00+00:00"  # consent precedes the examinations below
             models = [
                 i.SurvivorRegistered.model_validate(
                     {

@@ -78,6 +78,18 @@ class Check:
         return {**self.__dict__, "ok": self.ok}
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A benchmark case that failed: its name and its error (the other figures still count)."""
+
+    case: str
+    error: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary."""
+        return {"case": self.case, "error": self.error}
+
+
 @dataclass
 class Results:
     """Everything one benchmark produced."""
@@ -86,12 +98,19 @@ class Results:
     checks: list[Check] = field(default_factory=list)
     machine: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     def extend(self, other: Results) -> None:
         """Add another benchmark's results."""
         self.figures.extend(other.figures)
         self.checks.extend(other.checks)
         self.notes.extend(other.notes)
+        self.failures.extend(other.failures)
+
+    def failed(self, case: str, exc: BaseException) -> None:
+        """Record that `case` failed with `exc` (its type and message, one line)."""
+        message = " ".join(str(exc).split())[:500]
+        self.failures.append(Failure(case, f"{type(exc).__name__}: {message}".rstrip(": ")))
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -100,6 +119,7 @@ class Results:
             "figures": [f.as_dict() for f in self.figures],
             "checks": [c.as_dict() for c in self.checks],
             "notes": self.notes,
+            "failures": [f.as_dict() for f in self.failures],
         }
 
 
@@ -170,3 +190,5 @@ def render(results: Results, console: Console) -> None:
     console.print(checks_table(results.checks))
     for note in results.notes:
         console.print(f"[yellow]note:[/] {note}")
+    for failure in results.failures:
+        console.print(f"[red]FAILED[/] {failure.case}: {failure.error}", markup=True)

@@ -33,8 +33,10 @@ import psutil
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 from nats.js.errors import NotFoundError
+from uponyaji_access.service_tokens import SERVICE_ROLE, service_subject, service_username
 from uponyaji_events.natsconn import stream_name
 from uponyaji_launcher.ports import free_port
+from uponyaji_launcher.processes import app_command
 from uponyaji_launcher.services import KNOWN_SERVICES
 
 from bench.probe import Measurement, Probe
@@ -58,6 +60,7 @@ class CommandLag:
     latencies: list[float] = field(default_factory=list)  # command due → 2xx
     sent: int = 0
     refused: list[str] = field(default_factory=list)  # non-2xx answers, status and body
+    refusals: list[float] = field(default_factory=list)  # sent → 503 answer (ms)
     seconds: float = 0.0  # from the first send to the last 2xx
     cpu: dict[str, float] = field(default_factory=dict)  # cores per service process
 
@@ -81,6 +84,18 @@ class Signer:
             "iat": now, "nbf": now, "exp": now + 900, "jti": uuid.uuid4().hex,
             "sid": f"sess-{uuid.uuid4().hex}", "username": f"bench.{role}",
             "roles": [role], "teams": [TEAM],
+        }  # fmt: skip
+        return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": KID})
+
+    def service_token(self, client: str) -> str:
+        """A 15-minute service token of `client` for every service of the stack (feed.read: the
+        consumers read their sources' signing keys beside the feeds with it)."""
+        now = int(time.time())
+        claims = {
+            "iss": "uponyaji-identity", "sub": str(service_subject(client)),
+            "aud": list(SERVICES), "iat": now, "nbf": now, "exp": now + 900,
+            "jti": uuid.uuid4().hex, "sid": f"svc-{uuid.uuid4().hex}",
+            "username": service_username(client), "roles": [SERVICE_ROLE], "teams": [],
         }  # fmt: skip
         return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": KID})
 
@@ -125,8 +140,16 @@ async def fresh_streams(nats_url: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(servers: Servers, signer: Signer) -> AsyncIterator[Stack]:
-    """Intake, psychosocial and reporting as uvicorn processes, as the launcher runs them."""
+async def running_stack(
+    servers: Servers,
+    signer: Signer,
+    *,
+    workers: int = 1,
+    limits: dict[str, str] | None = None,
+    uvicorn: tuple[str, ...] = (),
+) -> AsyncIterator[Stack]:
+    """Intake, psychosocial and reporting as uvicorn processes, as the launcher runs them
+    (psychosocial with `workers` worker processes)."""
     await fresh_streams(servers.nats_url)
     folder = servers.root / "command-lag"
     (folder / "secrets").mkdir(parents=True, exist_ok=True)
@@ -151,12 +174,15 @@ async def running_stack(servers: Servers, signer: Signer) -> AsyncIterator[Stack
                 f"{prefix}_PORT": str(ports[name]),
                 f"{prefix}_JWKS_FILE": str(jwks),
                 f"{prefix}_IDENTITY_URL": f"http://127.0.0.1:{free_port()}",  # nobody listens
+                f"{prefix}_FEED_TOKEN": signer.service_token(name),
             }
+            if name == "psychosocial":  # e.g. MAX_CONCURRENT_REQUESTS: its overload limit
+                env.update({f"{prefix}_{key}": value for key, value in (limits or {}).items()})
+            count = workers if name == "psychosocial" else 1
             with logs[name].open("wb") as log:
                 processes[name] = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "uvicorn", "--factory",
-                    f"{PACKAGES[name]}.app:create_app",
-                    "--host", "127.0.0.1", "--port", str(ports[name]),
+                    *app_command(sys.executable, PACKAGES[name], ports[name], count),
+                    *uvicorn,
                     env=env, stdout=log, stderr=subprocess.STDOUT,
                 )  # fmt: skip
         for name in SERVICES:
@@ -175,13 +201,19 @@ async def running_stack(servers: Servers, signer: Signer) -> AsyncIterator[Stack
                 await process.wait()
 
 
-def _client(stack: Stack, signer: Signer, service: str, role: str) -> httpx.AsyncClient:
+def _client(
+    stack: Stack, signer: Signer, service: str, role: str, in_flight: int = IN_FLIGHT
+) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=stack.urls[service],
         headers={"Authorization": f"Bearer {signer.token(role, service)}"},
         timeout=60,
         trust_env=False,
-        limits=httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT),
+        # Idle connections are dropped before uvicorn's 5 s keep-alive ends: a request sent on a
+        # connection the server is closing at that moment fails with ReadError.
+        limits=httpx.Limits(
+            max_connections=in_flight, max_keepalive_connections=in_flight, keepalive_expiry=2.0
+        ),
     )
 
 
@@ -276,7 +308,12 @@ def _responses(rng: random.Random) -> list[int]:
 
 
 async def fire(
-    stack: Stack, signer: Signer, survivors: list[str], rate: float, seconds: float
+    stack: Stack,
+    signer: Signer,
+    survivors: list[str],
+    rate: float,
+    seconds: float,
+    in_flight: int = IN_FLIGHT,
 ) -> tuple[CommandLag, dict[str, float]]:
     """Post PHQ-9s open-loop at `rate`/s for `seconds`; each one's 2xx time by assessment id.
 
@@ -287,20 +324,29 @@ async def fire(
     """
     result, acked, rng = CommandLag(), {}, random.Random(600)
     due: asyncio.Queue[tuple[float, str, dict[str, Any]] | None] = asyncio.Queue()
-    async with _client(stack, signer, "psychosocial", "counsellor") as counsellor:
+    async with _client(stack, signer, "psychosocial", "counsellor", in_flight) as counsellor:
 
         async def sender() -> None:
             while (item := await due.get()) is not None:
                 at, survivor, body = item
-                response = await counsellor.post(f"/survivors/{survivor}/assessments", json=body)
+                sent = time.perf_counter()
+                try:
+                    response = await counsellor.post(
+                        f"/survivors/{survivor}/assessments", json=body
+                    )
+                except httpx.TransportError as exc:  # a dropped connection counts as refused
+                    result.refused.append(f"transport {type(exc).__name__}: {exc}")
+                    continue
                 done = time.perf_counter()
                 if response.status_code != 201:
                     result.refused.append(f"{response.status_code} {response.text[:200]}")
+                    if response.status_code == 503:
+                        result.refusals.append((done - sent) * 1000)
                     continue
                 acked[str(response.json()["assessment_id"])] = done
                 result.latencies.append((done - at) * 1000)
 
-        senders = [asyncio.create_task(sender()) for _ in range(IN_FLIGHT)]
+        senders = [asyncio.create_task(sender()) for _ in range(in_flight)]
         begin = time.perf_counter()
         for n in range(int(rate * seconds)):
             at = begin + n / rate
@@ -339,6 +385,24 @@ async def measure_command_lag(
         for rate, seconds in rates:
             runs.append(await _measure(stack, signer, probe, ids, rate, seconds))
     return runs
+
+
+async def measure_overload(
+    servers: Servers, probe: Probe, survivors: int, rate: float, seconds: float, in_flight: int,
+    limits: dict[str, str],
+) -> tuple[CommandLag, Measurement]:  # fmt: skip
+    """More commands than psychosocial can take, from `in_flight` senders, with its concurrency
+    limit set by `limits`: what is refused (503 + Retry-After) and how fast, what is served."""
+    signer = Signer()
+    async with running_stack(servers, signer, limits=limits) as stack:
+        ids = await prepare(stack, signer, survivors)
+        await fire(stack, signer, ids, 20.0, 2.0)  # untimed warm-up
+        cpu_before, wall = _cpu(stack.processes), time.perf_counter()
+        with probe.measure() as measured:
+            result, _ = await fire(stack, signer, ids, rate, seconds, in_flight)
+        cpu_after, wall = _cpu(stack.processes), time.perf_counter() - wall
+        result.cpu = {n: (cpu_after[n] - cpu_before.get(n, 0.0)) / wall for n in cpu_after}
+    return result, measured
 
 
 async def _measure(

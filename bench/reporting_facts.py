@@ -1,18 +1,20 @@
-"""Dashboard facts and summary cells of many synthetic survivors, and varied dashboard filters."""
+"""Dashboard facts and summary cells of many synthetic survivors, and varied selections."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import asyncpg
 from uponyaji_reporting.cells import Cell
 from uponyaji_reporting.cells import cells as cells_of
-from uponyaji_reporting.dashboard import Facts, Filter
+from uponyaji_reporting.dashboard import Facts
+from uponyaji_reporting.disclosure import record_key
 from uponyaji_reporting.instruments import Change
-from uponyaji_reporting.projections import write_cells, write_facts
+from uponyaji_reporting.periods import Grain, Period, containing
+from uponyaji_reporting.projections import secret, write_cells, write_facts
 
 from bench.reporting_events import (
     AGE_BANDS,
@@ -51,7 +53,7 @@ def fact(rng: random.Random, n: int) -> Facts:
         frozenset(rng.choices(SERVICES, k=rng.randint(1, 2))) if served else frozenset(),
         registered + timedelta(days=rng.randrange(0, 30)) if served else None,
         outcomes, 1 if rng.random() < 0.05 else 0, f"UPJ-{registered.year}-{n:06d}",
-        rng.choice(WORKERS),
+        rng.choice(WORKERS), (), rng.random() < 0.95,  # one in twenty refused reporting
     )  # fmt: skip
 
 
@@ -60,37 +62,43 @@ async def write_survivors(conn: asyncpg.Connection, count: int) -> None:
     rng = random.Random(100)
     made = [fact(rng, n) for n in range(count)]
     cells: Counter[Cell] = Counter()
+    keys: Counter[Cell] = Counter()
+    key_secret = await secret(conn)
     for f in made:
-        cells.update(cells_of(f))
+        mine = cells_of(f)
+        cells.update(mine)
+        keys.update(dict.fromkeys(mine, record_key(key_secret, f.survivor_id)))
     async with conn.transaction():
         await write_facts(conn, [(f, None) for f in made])
-        await write_cells(conn, dict(cells))
+        await write_cells(conn, {cell: (n, keys[cell]) for cell, n in cells.items()})
     await conn.execute("ANALYZE survivor_facts")
     await conn.execute("ANALYZE dashboard_cells")
 
 
-def filters(count: int) -> list[Filter]:
-    """`count` dashboard filters: none, a county, a period, a team, and combinations."""
+Selection = tuple[Period, str | None, str | None]  # period, county, team
+
+
+def selections(count: int) -> list[Selection]:
+    """`count` dashboard selections: months, quarters and years, by county, team and both."""
     rng = random.Random(200)
-    out: list[Filter] = []
+    out: list[Selection] = []
     for n in range(count):
-        start = FIRST_DAY + timedelta(days=rng.randrange(SPAN_DAYS - 90))
-        quarter = (start, start + timedelta(days=90))
-        year = (date(start.year, 1, 1), date(start.year, 12, 31))
+        day = FIRST_DAY + timedelta(days=rng.randrange(SPAN_DAYS))
+        month, quarter, year = (containing(g, day) for g in Grain)
         county = rng.choices(COUNTIES, COUNTY_WEIGHTS)[0]
         team = rng.choice(TEAMS)
         out.append(
             [
-                Filter(),
-                Filter(county=county),
-                Filter(*year),
-                Filter(*quarter),
-                Filter(*year, county=county),
-                Filter(*quarter, team=team),
-                Filter(team=team),
-                Filter(county="047"),
-                Filter(*quarter, county=county),
-                Filter(*year, team=team),
+                (year, None, None),
+                (year, county, None),
+                (quarter, None, None),
+                (month, None, None),
+                (year, county, team),
+                (quarter, None, team),
+                (year, None, team),
+                (year, "047", None),
+                (quarter, county, None),
+                (month, county, team),
             ][n % 10]
         )
     return out

@@ -63,9 +63,16 @@ def service_env(
 
 @contextmanager
 def running_service(
-    app: str, *, port: int, env: dict[str, str], log_path: Path, seconds: float = 60
+    app: str,
+    *,
+    port: int,
+    env: dict[str, str],
+    log_path: Path,
+    seconds: float = 60,
+    workers: int = 1,
 ) -> Iterator[str]:
-    """Run `uvicorn --factory <app>` until the block ends; yield its base URL once healthy."""
+    """Run `uvicorn --factory <app>` (with `workers` worker processes) until the block ends;
+    yield its base URL once healthy."""
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -78,6 +85,7 @@ def running_service(
                 "127.0.0.1",
                 "--port",
                 str(port),
+                *(["--workers", str(workers)] if workers > 1 else []),
             ],
             env=env,
             stdout=log,

@@ -15,7 +15,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,9 +105,15 @@ def sign_in(identity: str, login: dict[str, Any]) -> str:
 
 @contextmanager
 def running_stack(
-    nats: EmbeddedNats, new_database_url: Callable[[], str], folder: Path
+    nats: EmbeddedNats,
+    new_database_url: Callable[[], str],
+    folder: Path,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """Identity (seeded, demo staff signed in), intake, psychosocial and reporting on `nats`."""
+    """Identity (seeded, demo staff signed in), intake, psychosocial and reporting on `nats`.
+
+    `extra_env` is added to every service's environment (e.g. the `OTEL_*` variables).
+    """
     ports = {name: free_port() for name in SERVICES}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     logs = {name: folder / f"{name}.log" for name in SERVICES}
@@ -128,6 +134,7 @@ def running_stack(
             )
             env["UPONYAJI_SERVICE_URLS"] = json.dumps(urls)
             env.update(client_env(run, name))
+            env.update(extra_env or {})
             if name == "identity":
                 env["UPONYAJI_ENV"] = "development"  # demo accounts are development-only
             app = app_target(name)

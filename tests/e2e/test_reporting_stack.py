@@ -2,6 +2,9 @@
 
 Identity, intake, psychosocial and reporting run as processes (tests/e2e/reporting_stack.py); demo
 staff sign in at identity. Every number below is a hand calculation written out as a literal.
+The dashboard publishes counts randomly rounded to multiples of 5 (docs/disclosure.md): a hand
+count that is a multiple of 5 is published as it is, any other as one of the two multiples of 5
+around it (`published_as`).
 """
 
 from __future__ import annotations
@@ -85,14 +88,54 @@ async def settle(
     return got
 
 
-async def board(stack: Stack, **params: str) -> dict[str, Any]:
-    """GET /dashboard as the programme lead, without the `lag` block."""
+async def board(stack: Stack, month: str, **params: str) -> dict[str, Any]:
+    """GET /dashboard of a month as the programme lead, without the `lag` and `selection`."""
     async with stack.client("reporting", "programme_lead") as lead:
-        response = await lead.get("/dashboard", params=params)
+        response = await lead.get(
+            "/dashboard", params={"grain": "month", "period": month, **params}
+        )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     body.pop("lag")
+    assert body.pop("selection")["period"] == month
     return body
+
+
+def published_as(got: Any, hand: Any, path: str = "board") -> list[str]:
+    """Where a published dashboard differs from the hand counts: each count n must be published
+    as n when n is a multiple of 5, else as one of the multiples of 5 around it; a breakdown row
+    published as 0 is absent; anything else (a median, a percentage) must be equal, but `...`
+    marks a value the test checks against the published counts itself."""
+    if isinstance(hand, dict):
+        if not isinstance(got, dict):
+            return [f"{path}: {got!r} is not a table"]
+        problems = [f"{path}.{k}: not in the hand count" for k in set(got) - set(hand)]
+        for key, value in hand.items():
+            absent = 0 if isinstance(value, int) and not isinstance(value, bool) else None
+            problems += published_as(got.get(key, absent), value, f"{path}.{key}")
+        return problems
+    if hand is ...:  # checked against the published counts by the test itself
+        return []
+    if isinstance(hand, int) and not isinstance(hand, bool):
+        low = hand - hand % 5
+        allowed = {low} if hand % 5 == 0 else {low, low + 5}
+        return [] if got in allowed else [f"{path}: {got!r} for {hand}, not one of {allowed}"]
+    return [] if got == hand else [f"{path}: {got!r}, expected {hand!r}"]
+
+
+async def settle_published(stack: Stack, month: str, hand: dict[str, Any], what: str,
+                           seconds: float = 60.0, **params: str) -> dict[str, Any]:  # fmt: skip
+    """Poll the dashboard until it is published as the hand count says, then assert it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        got = await board(stack, month, **params)
+        problems = published_as(got, hand)
+        if not problems or loop.time() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert not problems, f"{what} did not settle to the hand count: {problems}"
+    return got
 
 
 async def journey(stack: Stack, survivor_id: str, role: str = "counsellor") -> dict[str, Any]:
@@ -124,6 +167,7 @@ class Plan:
     attendance: str | None = None
     referral: bool = False
     closed: bool = False
+    reporting: bool = True  # consents to de-identified reporting
 
 
 KPS, APS = "kenya_police_service", "administration_police_service"
@@ -143,6 +187,9 @@ PLANS = {
                phq9=((20, 0), (4, 0)), attendance="missed"),
     "S7": Plan("047", "female", "25-34", ((["kenya_prisons_service"], ["stress_positions"]),),
                closed=True),
+    # S8 refuses de-identified reporting: in no published count (Lamu, intersex)
+    "S8": Plan("005", "intersex", "18-24", ((["kenya_defence_forces"], ["rape"]),),
+               reporting=False),
 }  # fmt: skip
 
 # Reliable change (Jacobson & Truax): SE_diff = SD × √2 × √(1 − r); reliable when |RC| > 1.96.
@@ -167,7 +214,7 @@ REC, IMP, NONE, DET = (
     "no_reliable_change",
     "reliable_deterioration",
 )
-INTAKE_ONLY = {"registered": 1, "case_assigned": 1, "consent_granted": 2, "incident_documented": 1}
+INTAKE_ONLY = {"registered": 1, "case_assigned": 1, "consent_granted": 3, "incident_documented": 1}
 EXPECTED_JOURNEYS: dict[str, Summary] = {
     "S1": {
         "milestones": {**INTAKE_ONLY, "incident_documented": 2, "referral_made": 1,
@@ -222,6 +269,12 @@ EXPECTED_JOURNEYS: dict[str, Summary] = {
         "open_risk_flags": 0,
         "trajectories": {},
     },
+    "S8": {
+        "milestones": {**INTAKE_ONLY, "consent_granted": 2},
+        "stages": {"intake": "assigned", "psychosocial": "not_started"},
+        "open_risk_flags": 0,
+        "trajectories": {},
+    },
 }  # fmt: skip
 
 
@@ -241,75 +294,65 @@ NO_PROGRAMMES: dict[str, Any] = {
 }  # fmt: skip
 
 
-def expected_dashboard(month: str, wait_days: int) -> dict[str, Any]:
-    """The dashboard of S1–S7, counted by hand from PLANS (every count of 1–4 is "<5")."""
+def hand_dashboard(month: str) -> dict[str, Any]:
+    """The dashboard of S1–S7 counted by hand from PLANS (S8 refused de-identified reporting).
+
+    Medians and percentages are shown only over at least 10 published survivors: five survivors
+    waited for a first session (published as 5), so no median; PHQ-9's percentages are checked
+    against the published counts in the test.
+    """
     return {
         "survivors": 7,
-        "active_caseload": 6,  # S7 was closed today, "on or before `to`" (today)
+        "active_caseload": 6,  # S7 was closed today, before the end of the month
         "registrations_per_month": {month: 7},
-        "by_county": {"001": "<5", "042": "<5", "047": 5},  # S4 | S6 | S1 S2 S3 S5 S7
-        "by_gender": {"female": 5, "male": "<5"},  # S1 S2 S4 S5 S7 | S3 S6
-        "by_age_band": {"18-24": "<5", "25-34": 5, "45-54": "<5"},  # S4 | S1 S2 S3 S5 S7 | S6
+        "by_county": {"Mombasa": 1, "Kisumu": 1, "Nairobi": 5},  # S4 | S6 | S1 S2 S3 S5 S7
+        "by_gender": {"female": 5, "male": 2},  # S1 S2 S4 S5 S7 | S3 S6
+        "by_age_band": {"18-24": 1, "25-34": 5, "45-54": 1},  # S4 | S1 S2 S3 S5 S7 | S6
         "by_perpetrator": {  # once per survivor: S1's two police incidents count once
-            "administration_police_service": "<5",  # S3
-            "kenya_defence_forces": "<5",  # S5
+            "administration_police_service": 1,  # S3
+            "kenya_defence_forces": 1,  # S5
             "kenya_police_service": 5,  # S1 S2 S3 S4 S6
-            "kenya_prisons_service": "<5",  # S7
+            "kenya_prisons_service": 1,  # S7
         },
         "by_torture_method": {
             "beating": 5,  # S1 (twice, once counted) S2 S3 S4 S6
-            "burns": "<5",  # S1
-            "electric_shock": "<5",  # S3
-            "falanga": "<5",  # S6
-            "stress_positions": "<5",  # S7
-            "threats": "<5",  # S1 S5
+            "burns": 1,  # S1
+            "electric_shock": 1,  # S3
+            "falanga": 1,  # S6
+            "stress_positions": 1,  # S7
+            "threats": 2,  # S1 S5
         },
         # attended sessions: S1–S5 (S6 missed hers); S1's referral to psychosocial
-        "services_received": {"counselling": 5, "referral_psychosocial": "<5"},
-        "time_to_first_service": {"survivors": 5, "median_days": wait_days},
+        "services_received": {"counselling": 5, "referral_psychosocial": 1},
+        "time_to_first_service": {"survivors": 5, "median_days": None},
         "outcomes": {
-            # PHQ-9 twice: S1–S6 = 6. Improved (recoveries included): S1 S2 S4 S5 S6 = 5,
-            # 5/6 = 83.3 %. Recovered: S1 S4 S6 = 3 → "<5", no percentage. Worse: S3 → "<5".
-            "PHQ-9": {
-                "assessed_twice": 6,
-                "reliable_improvement": 5,
-                "reliable_improvement_percent": 83.3,
-                "reliable_recovery": "<5",
-                "reliable_recovery_percent": None,
-                "deterioration": "<5",
-                "deterioration_percent": None,
-            },
-            # PCL-5 twice: S1 (recovered), S2 (no change) → all small cells
-            "PCL-5": {
-                "assessed_twice": "<5",
-                "reliable_improvement": "<5",
-                "reliable_improvement_percent": None,
-                "reliable_recovery": "<5",
-                "reliable_recovery_percent": None,
-                "deterioration": 0,
-                "deterioration_percent": None,
-            },
+            # PHQ-9 twice: S1–S6 = 6. Improved (recoveries included): S1 S2 S4 S5 S6 = 5.
+            # Recovered: S1 S4 S6 = 3. Worse: S3 = 1.
+            "PHQ-9": {"assessed_twice": 6, "reliable_improvement": 5, "reliable_recovery": 3,
+                      "deterioration": 1, "reliable_improvement_percent": ...,
+                      "reliable_recovery_percent": ..., "deterioration_percent": ...},
+            # PCL-5 twice: S1 (recovered), S2 (no change)
+            "PCL-5": {"assessed_twice": 2, "reliable_improvement": 1,
+                      "reliable_improvement_percent": None, "reliable_recovery": 1,
+                      "reliable_recovery_percent": None, "deterioration": 0,
+                      "deterioration_percent": None},
             # WHO-5 twice: S4 (recovered)
-            "WHO-5": {
-                "assessed_twice": "<5",
-                "reliable_improvement": "<5",
-                "reliable_improvement_percent": None,
-                "reliable_recovery": "<5",
-                "reliable_recovery_percent": None,
-                "deterioration": 0,
-                "deterioration_percent": None,
-            },
+            "WHO-5": {"assessed_twice": 1, "reliable_improvement": 1,
+                      "reliable_improvement_percent": None, "reliable_recovery": 1,
+                      "reliable_recovery_percent": None, "deterioration": 0,
+                      "deterioration_percent": None},
         },
-        "open_risk_flags": "<5",  # S3 (S5's was resolved)
+        "open_risk_flags": 1,  # S3 (S5's was resolved)
         **NO_PROGRAMMES,
-    }
+    }  # fmt: skip
 
 
 async def intake_part(officer: httpx.AsyncClient, plan: Plan) -> str:
     """Register, consent, incidents, referral, closure at intake; the survivor id."""
     body = registration(fake_name(), plan.county, plan.gender, plan.age_band)
     survivor = created(await officer.post("/survivors", json=body))["survivor_id"]
-    for scope in ("documentation", "psychosocial_support"):
+    scopes = ("documentation", "psychosocial_support", "deidentified_reporting")
+    for scope in scopes if plan.reporting else scopes[:2]:
         created(await officer.post(f"/survivors/{survivor}/consents", json=consent(scope)))
     for perpetrators, methods in plan.incidents:
         created(
@@ -365,7 +408,7 @@ async def test_commands_reach_journeys_and_dashboard_exactly(stack: Stack) -> No
     ):
         ids = {key: await intake_part(officer, plan) for key, plan in PLANS.items()}
         for key, plan in PLANS.items():
-            if not plan.closed:
+            if not plan.closed and plan.phq9:
                 await psychosocial_part(counsellor, ids[key], plan, held_on)
 
     for key, expected in EXPECTED_JOURNEYS.items():
@@ -378,16 +421,28 @@ async def test_commands_reach_journeys_and_dashboard_exactly(stack: Stack) -> No
     full = await journey(stack, ids["S1"])
     registered = datetime.fromisoformat(full["registered_at"])
     assert full["case_number"].startswith("UPJ-")
-    wait_days = (held_on - registered.astimezone(UTC).date()).days  # 0 unless past midnight
-    expected = expected_dashboard(registered.strftime("%Y-%m"), wait_days)
-    await settle(lambda: board(stack), expected, "the dashboard", seconds=60)
+    month = registered.strftime("%Y-%m")
+    whole = await settle_published(stack, month, hand_dashboard(month), "the dashboard")
+    assert whole["registrations_per_month"][month] == whole["survivors"]  # the same seven
+    assert whole["by_county"]["Nairobi"] == 5  # a multiple of 5 is published as it is
+    assert "Lamu" not in whole["by_county"]  # S8 refused de-identified reporting
+    assert "intersex" not in whole["by_gender"]
+    phq = whole["outcomes"]["PHQ-9"]
+    assessed = phq["assessed_twice"]
+    for name in ("reliable_improvement", "reliable_recovery", "deterioration"):
+        share = round(100 * phq[name] / assessed, 1) if assessed >= 10 else None
+        assert phq[f"{name}_percent"] == share  # percentages of published counts only
 
-    # the team filter selects the same seven; a county selects S1 S2 S3 S5 S7, of whom S7 is
-    # closed: 5 survivors, 4 active → "<5"
-    assert await board(stack, team=stack.team) == expected
-    nairobi = await board(stack, county="047")
-    assert (nairobi["survivors"], nairobi["active_caseload"]) == (5, "<5")
-    assert (await board(stack, team=str(uuid.uuid4())))["survivors"] == 0
+    # The team filter selects the same seven survivors: every figure is the same figure. The
+    # county selects S1 S2 S3 S5 S7, of whom S7 is closed: 5 survivors, 4 active.
+    assert await board(stack, month, team=stack.team) == whole
+    nairobi = await board(stack, month, county="047")
+    assert nairobi["survivors"] == 5
+    assert nairobi["active_caseload"] in (0, 5)
+    assert (await board(stack, month, team=str(uuid.uuid4())))["survivors"] == 0
+    async with stack.client("reporting", "programme_lead") as lead:
+        refused = await lead.get("/dashboard", params={"from": "2026-01-01", "to": "2026-01-31"})
+    assert refused.status_code == 422
 
     # the programme lead reads the same journey de-identified: no ids, no dates, days only
     lead = await journey(stack, ids["S1"], "programme_lead")
@@ -401,7 +456,7 @@ async def test_commands_reach_journeys_and_dashboard_exactly(stack: Stack) -> No
 # ------------------------------------------------------------------------------------------------
 # 2. NATS killed (SIGKILL) in the middle of a stream of commands and restarted on the same port
 
-STREAM = 20  # survivors, each: register, consent, PHQ-9, attended session, PHQ-9
+STREAM = 20  # survivors, each: register, two consents, PHQ-9, attended session, PHQ-9
 WORKERS = 4  # staff working at once
 KILL_AFTER = 6  # registrations before NATS is killed
 DOWN_FOR = 3.0  # seconds NATS stays down while commands keep coming
@@ -415,7 +470,7 @@ def stream_plan(n: int) -> tuple[str, tuple[int, int]]:
 # Even n: −8/2.9981 = −2.67, 16 ≥ 10 and 8 < 10 → reliable recovery.
 # Odd n: −2/2.9981 = −0.667 → −0.67, no reliable change.
 STREAM_JOURNEY = {
-    "milestones": {"registered": 1, "case_assigned": 1, "consent_granted": 1, "assessment": 2,
+    "milestones": {"registered": 1, "case_assigned": 1, "consent_granted": 2, "assessment": 2,
                    "session": 1},
     "stages": {"intake": "assigned", "psychosocial": "in_counselling"},
     "open_risk_flags": 0,
@@ -456,8 +511,9 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_twice(stack
                 count += 1
                 if count == KILL_AFTER:
                     registered.set()
-                scope = consent("psychosocial_support")
-                done(await officer.post(f"/survivors/{survivor}/consents", json=scope))
+                for scope in ("psychosocial_support", "deidentified_reporting"):
+                    body = consent(scope)
+                    done(await officer.post(f"/survivors/{survivor}/consents", json=body))
                 url = f"/survivors/{survivor}/assessments"
                 phq = {"instrument": "PHQ-9", "responses": phq9(first)}
                 done(await until_accepted(partial(counsellor.post, url, json=phq)))
@@ -494,6 +550,7 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_twice(stack
     month = registered_on.strftime("%Y-%m")
     # 20 survivors, 10 female (even n) and 10 male, all in 047 and 25-34, all counselled on the
     # day of registration. PHQ-9 twice: 20; improved = recovered = the 10 even ones = 50.0 %.
+    # Every count is a multiple of 5, so every figure is published exactly.
     nothing = {
         "assessed_twice": 0, "reliable_improvement": 0, "reliable_improvement_percent": None,
         "reliable_recovery": 0, "reliable_recovery_percent": None, "deterioration": 0,
@@ -503,7 +560,7 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_twice(stack
         "survivors": 20,
         "active_caseload": 20,
         "registrations_per_month": {month: 20},
-        "by_county": {"047": 20},
+        "by_county": {"Nairobi": 20},
         "by_gender": {"female": 10, "male": 10},
         "by_age_band": {"25-34": 20},
         "by_perpetrator": {},
@@ -523,7 +580,7 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_twice(stack
         "open_risk_flags": 0,
         **NO_PROGRAMMES,
     }  # fmt: skip
-    await settle(lambda: board(stack), expected_board, "the dashboard after the crash", 60)
+    await settle(lambda: board(stack, month), expected_board, "the dashboard after the crash", 60)
 
     # Nothing arrives late and twice: a while later every journey and the dashboard are the same.
     await asyncio.sleep(3)
@@ -533,4 +590,4 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_twice(stack
             **STREAM_JOURNEY,
             "trajectories": {"PHQ-9": trajectory},
         }
-    assert await board(stack) == expected_board
+    assert await board(stack, month) == expected_board

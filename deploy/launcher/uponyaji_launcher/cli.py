@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     for name, text in (
         ("rebuild", "rebuild a service's read tables from its events (with a progress bar)"),
-        ("verify", "check the hash chain of every stream in a service's store"),
+        ("verify", "check a service's store: chains, signatures and the notary's tree heads"),
     ):
         command = commands.add_parser(name, help=text, description=text)
         command.add_argument("service", help="the service's name, e.g. intake")

@@ -13,6 +13,8 @@ PG_PORT_ENV = "UPONYAJI_PG_PORT"
 NATS_PORT_ENV = "UPONYAJI_NATS_PORT"
 START_TIMEOUT_ENV = "UPONYAJI_START_TIMEOUT"
 SEED_ENV = "UPONYAJI_SEED"
+WORKERS_ENV = "UPONYAJI_WORKERS"  # worker processes per service; <NAME>_WORKERS for one service
+MAX_WORKERS = 64
 DEFAULT_PG_PORT = 54320
 DEFAULT_NATS_PORT = 4222
 
@@ -74,3 +76,15 @@ class StackConfig:
         """`<NAME>_NATS_URL`, else `NATS_URL`, when the user points at a real NATS."""
         own = self.environ.get(f"{spec.env_prefix}_NATS_URL", "").strip()
         return own or self.environ.get("NATS_URL", "").strip() or None
+
+    def workers(self, spec: ServiceSpec) -> int:
+        """Worker processes for a service: `<NAME>_WORKERS`, else `UPONYAJI_WORKERS`, else 1."""
+        for variable in (f"{spec.env_prefix}_WORKERS", WORKERS_ENV):
+            raw = self.environ.get(variable, "").strip()
+            if raw:
+                if not raw.isdigit() or not 1 <= int(raw) <= MAX_WORKERS:
+                    raise ConfigError(
+                        f"{variable}={raw!r} is not a worker count (1..{MAX_WORKERS})"
+                    )
+                return int(raw)
+        return 1

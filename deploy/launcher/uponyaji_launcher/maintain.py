@@ -38,6 +38,10 @@ def running_env(config: StackConfig, spec: ServiceSpec) -> dict[str, str]:
             f"{prefix}_DATABASE_URL": database,
             f"{prefix}_NATS_URL": nats,
             f"{prefix}_KEK_FILE": str(config.paths.kek_file(spec.name)),
+            # The service's own keys (verify checks signatures with them; nothing is signed by
+            # a throwaway key) and its notary heads file (verify checks the store against it).
+            f"{prefix}_SIGNING_KEY_DIR": str(config.paths.signing_keys(spec.name)),
+            f"{prefix}_NOTARY_HEADS_FILE": str(config.paths.notary_heads(spec.name)),
             "UPONYAJI_SERVICE_URLS": json.dumps(urls, sort_keys=True),
         }
     )

@@ -108,6 +108,11 @@ class RunPaths:
         """Development key-encryption key of a service."""
         return self.secrets / f"{name}.kek"
 
+    @property
+    def audit_key(self) -> Path:
+        """The deployment's audit key (keyed hashes of search texts and usernames), shared."""
+        return self.secrets / "audit.key"
+
     def client_secret_file(self, name: str) -> Path:
         """A service's client secret for service tokens (new at every start)."""
         return self.secrets / f"{name}.client-secret"
@@ -115,6 +120,10 @@ class RunPaths:
     def signing_keys(self, name: str) -> Path:
         """A service's event-signing keys (active.key 0600, retired/*.pub)."""
         return self.secrets / "signing" / name
+
+    def notary_heads(self, name: str) -> Path:
+        """A service's notary heads file (append-only; the operator ships it elsewhere)."""
+        return self.root / "notary" / f"{name}.heads.jsonl"
 
     def passfile(self, name: str) -> Path:
         """A service's PostgreSQL passfile: its owner and runtime roles (new at every start)."""

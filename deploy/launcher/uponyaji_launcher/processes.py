@@ -15,11 +15,16 @@ import httpx
 from uponyaji_launcher.paths import open_log
 
 
-def app_command(python: str, package: str, port: int) -> list[str]:
-    """The command line that serves a service's package (the contract in docs/running.md)."""
+def app_command(python: str, package: str, port: int, workers: int = 1) -> list[str]:
+    """The command line that serves a service's package (the contract in docs/running.md).
+
+    With `workers` > 1, uvicorn runs that many worker processes on the port; one of them
+    relays the service's events at a time (the relay's advisory lock).
+    """
     return [
         python, "-m", "uvicorn", "--factory", f"{package}.app:create_app",
         "--host", "127.0.0.1", "--port", str(port),
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]  # fmt: skip
 
 

@@ -129,6 +129,8 @@ class Stack:
                 self.console.print(f"  created development key {kek}")
             if ensure_signing_key(signing):
                 self.console.print(f"  created signing key in {signing}")
+        if not self.config.production and ensure_kek(paths.audit_key):
+            self.console.print(f"  created audit key {paths.audit_key}")
 
     def _preflight(self, installed: list[ServiceSpec], postgres: bool, nats: bool) -> None:
         cfg = self.config
@@ -217,12 +219,15 @@ class Stack:
                 f"{prefix}_NATS_URL": nats or "",
                 f"{prefix}_KEK_FILE": str(cfg.paths.kek_file(spec.name)),
                 f"{prefix}_SIGNING_KEY_DIR": str(cfg.paths.signing_keys(spec.name)),
+                f"{prefix}_NOTARY_HEADS_FILE": str(cfg.paths.notary_heads(spec.name)),
                 f"{prefix}_PORT": str(spec.port(cfg.environ)),
                 "UPONYAJI_SERVICE_URLS": json.dumps(urls, sort_keys=True),
                 "PYTHONUNBUFFERED": "1",
             }
         )
         env.update(client_env(cfg.paths, spec.name))
+        if cfg.paths.audit_key.is_file():  # one key for every service: hashes match across them
+            env["UPONYAJI_AUDIT_KEY_FILE"] = str(cfg.paths.audit_key)
         if spec.name == "portal":  # development only: the sign-in page shows the demo codes
             env["PORTAL_DEMO_LOGINS_FILE"] = str(cfg.paths.demo_logins)
         return env
@@ -235,7 +240,7 @@ class Stack:
             proc = ServiceProcess(
                 name=spec.name,
                 port=port,
-                argv=app_command(cfg.python, spec.package, port),
+                argv=app_command(cfg.python, spec.package, port, cfg.workers(spec)),
                 env=self.service_env(spec, urls),
                 log=cfg.paths.service_log(spec.name),
             )

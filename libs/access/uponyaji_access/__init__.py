@@ -6,6 +6,7 @@ See docs/access.md for how a service wires it and what the policy file says.
 from uponyaji_access.access import Access
 from uponyaji_access.audit import AccessRecord, AuditLog
 from uponyaji_access.caseload import Caseload, StaticCaseload, SurvivorCaseload
+from uponyaji_access.client_address import TrustedProxies
 from uponyaji_access.denylist import DenyList, RevocationSync
 from uponyaji_access.dependencies import (
     AccessDep,
@@ -29,8 +30,12 @@ from uponyaji_access.errors import (
 )
 from uponyaji_access.grant import Grant
 from uponyaji_access.jwks import JwksCache
+from uponyaji_access.keyed_hash import AuditKey
+from uponyaji_access.listing import Listed, Listing, SearchListing
+from uponyaji_access.lists import ListAudit
 from uponyaji_access.policy import Decision, Policy
 from uponyaji_access.principal import Principal
+from uponyaji_access.ratelimit import SlidingWindow, TooManyRequests
 from uponyaji_access.routes import RouteAccess, install_access, route_actions
 from uponyaji_access.service_tokens import SERVICE_ROLE, ServiceTokens, service_subject
 from uponyaji_access.settings import AccessSettings
@@ -43,6 +48,7 @@ __all__ = [
     "AccessError",
     "AccessRecord",
     "AccessSettings",
+    "AuditKey",
     "AuditLog",
     "AuditUnavailable",
     "Authorize",
@@ -55,17 +61,24 @@ __all__ = [
     "InvalidPurpose",
     "JwksCache",
     "KeysUnavailable",
+    "ListAudit",
+    "Listed",
+    "Listing",
     "MisconfiguredRoute",
     "Policy",
     "PolicyError",
     "Principal",
     "RevocationSync",
     "RouteAccess",
+    "SearchListing",
     "ServiceTokens",
+    "SlidingWindow",
     "StaticCaseload",
     "SurvivorCaseload",
     "SurvivorNotFound",
     "TokenVerifier",
+    "TooManyRequests",
+    "TrustedProxies",
     "Unauthenticated",
     "authenticate",
     "authorize",

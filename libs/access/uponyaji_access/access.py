@@ -26,6 +26,7 @@ from uponyaji_access.errors import (
 )
 from uponyaji_access.grant import Grant
 from uponyaji_access.jwks import JwksCache
+from uponyaji_access.lists import DEFAULT_SEARCH_WINDOW, DEFAULT_SEARCHES, ListAudit
 from uponyaji_access.policy import Decision, Policy
 from uponyaji_access.principal import Principal
 from uponyaji_access.settings import AccessSettings
@@ -49,6 +50,7 @@ class Access:
         revocations: RevocationSync | None = None,
         client: httpx.AsyncClient | None = None,
         settings: AccessSettings | None = None,
+        lists: ListAudit | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -59,6 +61,11 @@ class Access:
         self.caseload = caseload
         self.revocations = revocations
         self._client = client
+        # Searches' and lists' result records and the per-staff search limit (lists.py).
+        self.lists = lists or ListAudit.create(
+            limit=settings.search_limit if settings else DEFAULT_SEARCHES,
+            window=settings.search_window if settings else DEFAULT_SEARCH_WINDOW,
+        )
         self._task: asyncio.Task[None] | None = None
 
     @classmethod

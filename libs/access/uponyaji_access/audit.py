@@ -20,6 +20,7 @@ from uuid import UUID
 
 from uponyaji_events.contracts.kernel import AUDIT_SCHEMA_VERSION
 from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_events.metrics import audit_writes
 from uponyaji_events.store import EventStore
 
 from uponyaji_access.errors import AuditUnavailable
@@ -79,24 +80,51 @@ class AuditLog:
 
     async def record(self, entry: AccessRecord, *, kind: str = ACCESSED) -> Event:
         """Append one access record; AuditUnavailable (503) if it cannot be stored."""
-        stream = f"audit-{entry.at.astimezone(UTC):%Y-%m-%d}-{entry.staff_id}"
-        actor = Actor(id=str(entry.staff_id), role=entry.role or ",".join(entry.roles) or "none")
-        event = NewEvent(
-            f"{self.service}.{kind}",
+        return await self.append(
+            kind,
             entry.payload(),
+            staff_id=entry.staff_id,
+            role=entry.role or ",".join(entry.roles) or "none",
+            at=entry.at,
             schema_version=AUDIT_SCHEMA_VERSION,
-            occurred_at=entry.at,
+            what=entry.action,
+        )
+
+    async def append(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        staff_id: UUID | str,
+        role: str,
+        at: datetime,
+        schema_version: int,
+        what: str | None = None,
+        actor: Actor | None = None,
+    ) -> Event:
+        """Append `<service>.<kind>` to the audit stream of `staff_id` and the day of `at`.
+
+        `staff_id` names the stream's owner: a staff id, or another key of one trail (identity's
+        sign-in records use the keyed hash of the username typed); `actor` defaults to
+        `staff_id` acting as `role`. AuditUnavailable (503) if the record cannot be stored.
+        """
+        stream = f"audit-{at.astimezone(UTC):%Y-%m-%d}-{staff_id}"
+        actor = actor or Actor(id=str(staff_id), role=role)
+        event = NewEvent(
+            f"{self.service}.{kind}", payload, schema_version=schema_version, occurred_at=at
         )
         try:
             async with asyncio.timeout(self.timeout):
                 [stored] = await self.store.append(STREAM_TYPE, stream, None, [event], actor=actor)
         except Exception as exc:
+            audit_writes.add(1, {"uponyaji.kind": kind, "uponyaji.stored": False})
             log.error(
                 "audit record of %s could not be stored (%s): refusing the request",
-                entry.action,
+                what or kind,
                 type(exc).__name__,
             )
             raise AuditUnavailable(
                 "this access could not be audited, so it was refused; try again later"
             ) from exc
+        audit_writes.add(1, {"uponyaji.kind": kind, "uponyaji.stored": True})
         return stored

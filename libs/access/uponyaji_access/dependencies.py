@@ -32,8 +32,11 @@ _bearer = HTTPBearer(
 )
 
 
-def get_access(request: Request) -> Access:
-    """The service's Access object (built in its lifespan and attached to the app)."""
+async def get_access(request: Request) -> Access:
+    """The service's Access object (built in its lifespan and attached to the app).
+
+    A coroutine function so that FastAPI calls it on the event loop, not in a worker thread.
+    """
     access = getattr(request.app.state, "access", None)
     if not isinstance(access, Access):
         raise AccessNotReady("the service is not ready to check access yet")

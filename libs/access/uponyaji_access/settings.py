@@ -33,6 +33,7 @@ class AccessSettings(BaseSettings):
     `UPONYAJI_SERVICE_URLS` or http://127.0.0.1:8001. `<NAME>_JWKS_FILE`: a JWKS file of extra
     trusted keys, honoured only when `UPONYAJI_ENV` is `test` or `development`.
     `<NAME>_SERVICE_CLIENT_SECRET_FILE`: this service's client secret for service tokens.
+    `<NAME>_SEARCH_LIMIT` searches per staff member in `<NAME>_SEARCH_WINDOW` seconds.
     """
 
     model_config = SettingsConfigDict(extra="ignore")
@@ -51,6 +52,9 @@ class AccessSettings(BaseSettings):
     jwks_max_age: float = Field(300.0, gt=0)
     jwks_refetch_interval: float = Field(1.0, ge=0, le=300)
     http_timeout: float = Field(2.0, gt=0, le=30)
+    # Searches per staff member in a sliding window (429 with Retry-After beyond it).
+    search_limit: int = Field(30, ge=1, le=10_000)
+    search_window: float = Field(60.0, gt=0, le=86_400)
     environment: str = Field("production", validation_alias="UPONYAJI_ENV")
 
     @model_validator(mode="after")

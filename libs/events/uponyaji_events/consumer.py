@@ -9,6 +9,7 @@ import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 from nats.aio.client import Client as NatsClient
@@ -17,12 +18,14 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry.trace import SpanKind
 
+from uponyaji_events.alarms import AlarmLimiter, reason_kind
 from uponyaji_events.codec import decode_event, event_hash, to_wire
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import GENESIS_HASH, Event
-from uponyaji_events.feed import FeedSource
+from uponyaji_events.feed import FeedSource, epoch_of
+from uponyaji_events.metrics import consumer_lag, dead_letters, integrity_alarms, seconds_since
 from uponyaji_events.natsauth import NatsCredentials
-from uponyaji_events.natsconn import connect, stream_name
+from uponyaji_events.natsconn import EPOCH_HEADER, connect, stream_name
 from uponyaji_events.signing import CachedKeys, PublicKeys, verify_signature
 from uponyaji_events.tracing import span_from
 from uponyaji_events.upcasting import UpcasterRegistry
@@ -49,6 +52,7 @@ class ConsumerStats:
     connected: bool = False
     last_error: str | None = None
     integrity_alarms_total: int = 0
+    integrity_alarms_suppressed: int = 0  # counted, then recorded in a summary alarm
     last_alarm: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -145,6 +149,10 @@ class Consumer:
         self._resubscribe = False
         self._held: dict[int, tuple[Msg, Event]] = {}
         self.max_held = batch_size * 4
+        # How refusals are recorded: a few per kind in full, the rest in a summary (alarms.py).
+        self.alarm_limiter = AlarmLimiter()
+        self._alarm_summaries: asyncio.Task[None] | None = None
+        self._epoch: str | None = None  # the source's store identity we apply from (checked)
 
     # -- applying ---------------------------------------------------------------------------
 
@@ -206,9 +214,41 @@ class Consumer:
         await self._alarm(event, reason, path, conn)
 
     async def _alarm(self, event: Event, reason: str, path: str, given: Conn | None) -> None:
-        """Record a refused event (once), count it, log it, and tell the hook (the audit)."""
+        """Count a refused event; record it in full, or (past the limiter's burst) in a summary."""
         self.stats.integrity_alarms_total += 1
         self.stats.last_alarm = f"position {event.position} ({event.type[:100]}): {reason}"
+        kind = reason_kind(reason)  # a fixed vocabulary, never forger text: bounded labels
+        integrity_alarms.add(
+            1, {"uponyaji.source": self.source, "uponyaji.path": path, "uponyaji.kind": kind}
+        )
+        if not self.alarm_limiter.admit(path, reason, event):
+            self.stats.integrity_alarms_suppressed += 1
+            self._summarise_later()
+            return
+        await self._record_alarm(event, reason, path, given)
+
+    def _summarise_later(self) -> None:
+        if self._alarm_summaries is None or self._alarm_summaries.done():
+            self._alarm_summaries = asyncio.ensure_future(self._summarise())
+
+    async def _summarise(self) -> None:
+        """Record each window's summary alarm when it is due, until none is pending."""
+        while (wait := self.alarm_limiter.next_due()) is not None:
+            await asyncio.sleep(wait)
+            await self.flush_alarm_summaries()
+
+    async def flush_alarm_summaries(self, *, everything: bool = False) -> int:
+        """Record the summary alarms that are due (all pending with `everything`); how many."""
+        summaries = self.alarm_limiter.due(everything=everything)
+        for summary in summaries:
+            try:
+                await self._record_alarm(summary.sample, summary.reason, summary.path, None)
+            except Exception as exc:  # the counts stay in the stats; log what was lost
+                log.error("consumer %s: summary alarm not recorded: %s", self.name, exc)
+        return len(summaries)
+
+    async def _record_alarm(self, event: Event, reason: str, path: str, given: Conn | None) -> None:
+        """Record a refused event (once), log it, and tell the hook (the audit)."""
         log.error(
             "consumer %s refused %s event at position %s: %s",
             self.name, path, event.position, reason,
@@ -234,6 +274,80 @@ class Consumer:
                 await self.on_alarm(IntegrityAlarm(self.name, self.source, event, path, reason))
             except Exception as exc:  # the alarm is recorded; a failing hook must not hide it
                 log.error("consumer %s: alarm hook failed: %s", self.name, exc)
+
+    # -- the source's store identity ----------------------------------------------------------
+
+    async def epoch_holds(
+        self, epoch: str | None, sample: Event, path: str, conn: Conn | None = None
+    ) -> bool:
+        """Whether events read in the source's `epoch` may be applied.
+
+        The first epoch seen is remembered. A new one means the source's database was restored
+        or recovered, so positions may have been handed out again: it is accepted only when the
+        source still holds, unchanged, the last event this consumer applied (nothing was lost,
+        e.g. a move to a new server). Otherwise applying stops and an alarm is raised; the
+        operator reconciles, then calls `accept_epoch`.
+        """
+        if epoch is None or epoch == self._epoch:
+            return True
+        async with self._connection(conn) as c:
+            known = await c.fetchval(
+                "SELECT source_epoch FROM consumer_positions WHERE consumer = $1 AND source = $2",
+                self.name,
+                self.source,
+            )
+            if known is not None and str(known) != epoch:
+                reason = await self._discontinuity(c, epoch)
+                if reason is not None:
+                    reason = (
+                        f"the store of {self.source} changed identity (epoch {known} -> {epoch}) "
+                        f"and {reason}: restored from a backup? Positions may be reused; nothing "
+                        "more is applied until an operator reconciles and accepts the new epoch"
+                    )
+                    await self._alarm(sample, reason, path, c)
+                    return False
+        await self.accept_epoch(epoch, conn=conn)
+        return True
+
+    async def _discontinuity(self, conn: Conn, epoch: str) -> str | None:
+        """Why the source in `epoch` may not continue what was applied here (None: it may)."""
+        position = await self.position(conn)
+        if self.feed is None:
+            return "there is no feed to compare with"
+        page = await self.feed.read(max(position - 1, 0), 1)
+        if epoch_of(page) != epoch:
+            return "the event comes from an identity the source no longer has"
+        if position == 0:
+            return None
+        found = [e for e in page if e.position == position]
+        if not found:
+            return f"it no longer holds position {position}, the last applied here"
+        head = await conn.fetchrow(
+            "SELECT version, hash FROM consumer_stream_heads "
+            "WHERE consumer = $1 AND source = $2 AND stream_id = $3",
+            self.name,
+            self.source,
+            found[0].stream_id,
+        )
+        if head is None or (head["version"], bytes(head["hash"])) != (
+            found[0].version,
+            found[0].hash,
+        ):
+            return f"its event at position {position} is not the one applied here"
+        return None
+
+    async def accept_epoch(self, epoch: str, *, conn: Conn | None = None) -> None:
+        """Apply from the source's store identity `epoch` from now on (after reconciling)."""
+        async with self._connection(conn) as c:
+            await c.execute(
+                "INSERT INTO consumer_positions (consumer, source, position, source_epoch) "
+                "VALUES ($1, $2, 0, $3) ON CONFLICT (consumer, source) "
+                "DO UPDATE SET source_epoch = $3, updated_at = now()",
+                self.name,
+                self.source,
+                UUID(epoch),
+            )
+        self._epoch = epoch
 
     async def apply(self, events: Sequence[Event], *, conn: Conn | None = None) -> ApplyResult:
         """Check, then apply events in position order in one transaction.
@@ -306,6 +420,8 @@ class Consumer:
         position = int(run[-1].position or 0) if run else start
         self.stats.position = position
         self.stats.applied_total += len(run)
+        if run:
+            consumer_lag.record(seconds_since(run[0].recorded_at), {"uponyaji.source": self.source})
         if broken is not None:
             await self._alarm(broken[0], broken[1], "chain", given)
             return ApplyResult(position, len(run), gap=True, refused=True)
@@ -441,6 +557,7 @@ class Consumer:
             )
             await self._save_heads(conn, [event])  # verified: its stream continues after it
             self.stats.dead_letters_total += 1
+            dead_letters.add(1, {"uponyaji.source": self.source})
             self.stats.position = int(event.position or 0)
 
     async def catch_up(
@@ -465,6 +582,8 @@ class Consumer:
                 events = await pending
                 if not events:
                     return total
+                if not await self.epoch_holds(epoch_of(events), events[0], "feed", conn):
+                    return total  # a restored source: alarm raised, nothing applied
                 last = max(int(e.position or 0) for e in events)
                 pending = asyncio.ensure_future(feed.read(last, page))
                 result = await self.apply(events, conn=conn)
@@ -581,6 +700,7 @@ class Consumer:
                 await msg.term()
                 continue
             events.append((msg, event))
+        events = await self._same_epoch(events)
         # Events that arrived ahead of a missing one wait here (unacked) rather than being
         # nak'ed: redeliveries come back in any order, and with no feed to repair from, naking
         # everything after a gap advanced one event per redelivery round.
@@ -592,6 +712,18 @@ class Consumer:
             self.stats.repaired_total += await self.catch_up()
             result.position = await self.position()
         await self._acknowledge(pending, result.position, hold=not result.failed)
+
+    async def _same_epoch(self, events: list[tuple[Msg, Event]]) -> list[tuple[Msg, Event]]:
+        """The deliveries published in an epoch that holds; the others are never applied and
+        never redelivered (alarm raised; after reconciling, the feed brings what is genuine)."""
+        kept = []
+        for msg, event in events:
+            epoch = (msg.headers or {}).get(EPOCH_HEADER)
+            if epoch == self._epoch or await self.epoch_holds(epoch, event, "nats"):
+                kept.append((msg, event))
+            else:
+                await msg.term()
+        return kept
 
     async def _acknowledge(
         self, events: list[tuple[Msg, Event]], position: int, *, hold: bool
@@ -606,7 +738,12 @@ class Consumer:
                 await msg.nak(delay=self.retry_delay)
 
     async def close(self) -> None:
-        """Close the NATS connection."""
+        """Close the NATS connection (and record any pending summary alarm)."""
+        if self._alarm_summaries is not None and not self._alarm_summaries.done():
+            self._alarm_summaries.cancel()
+        self._alarm_summaries = None
+        with contextlib.suppress(Exception):
+            await self.flush_alarm_summaries(everything=True)
         if self._nc is not None and not self._nc.is_closed:
             with contextlib.suppress(Exception):
                 await self._nc.close()

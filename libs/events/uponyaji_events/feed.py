@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Annotated, Any, Protocol
 
 import httpx
@@ -20,11 +20,29 @@ MAX_POSITION = 2**63 - 1  # positions are PostgreSQL bigints
 
 
 class FeedPage(BaseModel):
-    """One page of a service's events in position order."""
+    """One page of a service's events in position order, with the store's epoch."""
 
     events: list[dict[str, Any]]
     head: int
     next_after: int
+    epoch: str | None = None
+
+
+class EpochEvents(list[Event]):
+    """Events read from a feed, with the epoch (store identity) of the store they came from.
+
+    A consumer compares it with the epoch it last applied from: a changed epoch means the
+    source's store was restored or recovered, and positions may have been handed out again.
+    """
+
+    def __init__(self, events: Iterable[Event] = (), epoch: str | None = None) -> None:
+        super().__init__(events)
+        self.epoch = epoch
+
+
+def epoch_of(events: Sequence[Event]) -> str | None:
+    """The epoch a page of events was read in, when its feed told it."""
+    return events.epoch if isinstance(events, EpochEvents) else None
 
 
 class FeedSource(Protocol):
@@ -53,12 +71,14 @@ def feed_router(
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size")] = 500,
     ) -> Response:
         """Events after a position, in commit order (for consumers' repair and rebuild)."""
+        epoch = await store().epoch()
         events = await store().read_all(after, limit)
         head = await store().head()
         body = {
             "events": [to_wire(e) for e in events],
             "head": head,
             "next_after": events[-1].position if events else after,
+            "epoch": epoch,
         }
         return Response(content=dumps(body), media_type="application/json")
 
@@ -81,9 +101,10 @@ class StoreFeed:
         self.store = store
 
     async def read(self, after: int, limit: int) -> list[Event]:
-        """Events with position > after from the store."""
+        """Events with position > after from the store, with its epoch."""
         await self.store.sequence()
-        return await self.store.read_all(after, limit)
+        epoch = await self.store.epoch()
+        return EpochEvents(await self.store.read_all(after, limit), epoch)
 
     async def head(self) -> int:
         """The store's highest sequenced position."""
@@ -121,7 +142,7 @@ class HttpFeed:
     async def read(self, after: int, limit: int) -> list[Event]:
         """Events with position > after from the remote service."""
         page = await self._page(after, limit)
-        return [from_wire(item) for item in page["events"]]
+        return EpochEvents((from_wire(item) for item in page["events"]), page.get("epoch"))
 
     async def head(self) -> int:
         """The remote service's highest position."""

@@ -22,6 +22,9 @@ DUPLICATE_WINDOW_S = 120.0
 REPLICAS_ENV = "UPONYAJI_NATS_STREAM_REPLICAS"
 MAX_REPLICAS = 5  # JetStream's limit
 
+# The NATS header naming the epoch (store identity) of the store an event was published from.
+EPOCH_HEADER = "Uponyaji-Store-Epoch"
+
 
 def stream_replicas(environ: Mapping[str, str] = os.environ) -> int:
     """The configured stream replicas (`UPONYAJI_NATS_STREAM_REPLICAS`, default 1)."""

@@ -19,9 +19,10 @@ from opentelemetry.trace import SpanKind
 from uponyaji_events.codec import encode_event
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
+from uponyaji_events.metrics import relay_lag, seconds_since
 from uponyaji_events.migrate import release_lock
 from uponyaji_events.natsauth import NatsCredentials
-from uponyaji_events.natsconn import connect, ensure_stream, subject_for
+from uponyaji_events.natsconn import EPOCH_HEADER, connect, ensure_stream, subject_for
 from uponyaji_events.store import EventStore
 from uponyaji_events.tracing import current_carrier, span_from
 
@@ -102,6 +103,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._nc: NatsClient | None = None
         self._js: JetStreamContext | None = None
+        self._epoch = ""
         self._lock_key = zlib.crc32(f"relay:{service}".encode())
         store.on_commit(self.wake)
 
@@ -140,8 +142,7 @@ class OutboxRelay:
         next_try = 0.0
         while True:
             # Sequencing needs no NATS: feeds keep moving while NATS is down.
-            await self.store.sequence()
-            self.stats.head = await self.store.head()
+            _, self.stats.head = await self.store.sequence_and_head()
             if time.monotonic() < next_try or not await self._ensure_connected():
                 if time.monotonic() >= next_try:
                     next_try = time.monotonic() + backoff
@@ -153,6 +154,8 @@ class OutboxRelay:
                 await self._sleep(self.poll_interval)
                 continue
             try:
+                # Each message names the store's epoch, so consumers notice a restored store.
+                self._epoch = await self.store.epoch()
                 await self._publish(batch)
             except Exception as exc:  # NATS down, timeouts, a stream that vanished
                 self.stats.last_error = f"publish: {type(exc).__name__}: {exc}"
@@ -171,13 +174,14 @@ class OutboxRelay:
             )
             self.stats.checkpoint = last
             self.stats.record(len(batch))
+            relay_lag.record(seconds_since(batch[0].recorded_at))  # the batch's oldest event
             self.stats.last_error = None
 
     async def _publish(self, batch: list[Event]) -> None:
         assert self._js is not None
         futures: list[asyncio.Future[Any]] = []
         for event in batch:
-            headers = {"Nats-Msg-Id": str(event.event_id)}
+            headers = {"Nats-Msg-Id": str(event.event_id), EPOCH_HEADER: self._epoch}
             subject, data = subject_for(self.service, event), encode_event(event)
             if "traceparent" not in event.trace:  # untraced: skip the span's cost (~25 µs)
                 futures.append(await self._js.publish_async(subject, data, headers=headers))

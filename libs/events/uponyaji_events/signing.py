@@ -130,6 +130,12 @@ class Signer:
         """The signature of the event at `position` with `event_hash`."""
         return self._active.sign(signed_message(self.service, position, event_hash))
 
+    def sign_statement(self, message: bytes) -> bytes:
+        """Sign another statement of this service (a notary's tree head); never an event's form."""
+        if message.startswith(CONTEXT):
+            raise ValueError("event signatures are made by sign(), which binds a position")
+        return self._active.sign(message)
+
     def public_keys(self) -> dict[str, bytes]:
         """Every public key that may verify this service's events: key id -> raw bytes."""
         return {**self.retired, self.key_id: self.public}

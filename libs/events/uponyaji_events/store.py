@@ -22,7 +22,9 @@ from uponyaji_events.envelope import (
     utc_now,
 )
 from uponyaji_events.errors import ConcurrencyError
+from uponyaji_events.groupcommit import GroupCommit
 from uponyaji_events.signing import Signer
+from uponyaji_events.tails import Head, Tails, genesis
 from uponyaji_events.tracing import current_carrier, tracer
 from uponyaji_events.upcasting import UpcasterRegistry
 
@@ -75,9 +77,23 @@ SELECT count(*) FROM assigned
 # With a signer: the batch is read, signed in Python, and written back in one statement.
 _UNSEQUENCED = "SELECT id, hash FROM events WHERE position IS NULL ORDER BY id LIMIT $1"
 _ASSIGN_SIGNED = """
-UPDATE events e SET position = u.position, signature = u.signature, key_id = $4
-FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS u(id, position, signature)
-WHERE e.id = u.id
+WITH assigned AS (
+    UPDATE events e SET position = u.position, signature = u.signature, key_id = $4
+    FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS u(id, position, signature)
+    WHERE e.id = u.id
+)
+UPDATE event_sequencer SET last_position = $5 WHERE singleton
+"""
+# Whether the sequencer has work, and the head, in one statement.
+_PENDING = """
+SELECT last_position, EXISTS (SELECT 1 FROM events WHERE position IS NULL) AS unsequenced,
+       false AS unsigned
+FROM event_sequencer WHERE singleton
+"""
+_PENDING_SIGNED = """
+SELECT last_position, EXISTS (SELECT 1 FROM events WHERE position IS NULL) AS unsequenced,
+       EXISTS (SELECT 1 FROM events WHERE position IS NOT NULL AND signature IS NULL) AS unsigned
+FROM event_sequencer WHERE singleton
 """
 _UNSIGNED = (
     "SELECT id, position, hash FROM events WHERE position IS NOT NULL AND signature IS NULL "
@@ -122,11 +138,30 @@ class EventStore:
         *,
         upcasters: UpcasterRegistry | None = None,
         signer: Signer | None = None,
+        group_commit: bool = True,
     ) -> None:
         self.pool = pool
         self.upcasters = upcasters or UpcasterRegistry()
         self.signer = signer
         self._listeners: list[Callable[[], None]] = []
+        self._tails = Tails(
+            acquire=pool.acquire,
+            write=self._write_at,
+            read_head=self._read_head,
+            on_commit=self.notify_committed,
+            retries=_ANY_RETRIES,
+        )
+        # Concurrent one-event appends outside transactions: one statement for the lot.
+        self._group = (
+            GroupCommit(
+                acquire=pool.acquire,
+                alone=self._append_alone,
+                on_commit=self.notify_committed,
+                columns=_columns,
+            )
+            if group_commit
+            else None
+        )
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every append this process commits (wakes the relay)."""
@@ -180,6 +215,10 @@ class EventStore:
             )
             if conn is not None:
                 return await self._append(conn, draft, expected_version, prev_hash)
+            if expected_version is None:  # at the end: coalesced with this stream's other appends
+                return await self._tails.append(draft)
+            if self._group is not None and len(events) == 1:
+                return await self._group.append(draft, expected_version, prev_hash)
             attempts = _ANY_RETRIES if expected_version is None else 1
             for attempt in range(attempts):
                 try:
@@ -194,6 +233,14 @@ class EventStore:
                 self.notify_committed()
                 return stored
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _append_alone(
+        self, draft: _Draft, expected_version: int, prev_hash: bytes | None
+    ) -> list[Event]:
+        async with self.pool.acquire() as own:
+            stored = await self._append(own, draft, expected_version, prev_hash)
+        self.notify_committed()
+        return stored
 
     async def _append(
         self, conn: Conn, draft: _Draft, expected_version: int | None, prev_hash: bytes | None
@@ -236,6 +283,53 @@ class EventStore:
             raise ConcurrencyError(f"stream {draft.stream_id} was written concurrently") from exc
         return stored
 
+    @staticmethod
+    async def _read_head(conn: Conn, stream_id: str) -> Head | None:
+        last = await conn.fetchrow(
+            "SELECT version, hash, stream_type FROM events WHERE stream_id = $1 "
+            "ORDER BY version DESC LIMIT 1",
+            stream_id,
+        )
+        return (
+            None
+            if last is None
+            else Head(last["version"], bytes(last["hash"]), last["stream_type"])
+        )
+
+    @staticmethod
+    async def _write_at(
+        conn: Conn, drafts: Sequence[_Draft], head: Head | None
+    ) -> list[list[Event]]:
+        """Write several callers' drafts of one stream after `head`, chained, in one statement."""
+        start = head or genesis(drafts[0].stream_type)
+        current, prev = start.version, start.hash
+        stored: list[list[Event]] = []
+        for draft in drafts:
+            if draft.stream_type != start.stream_type:
+                raise ValueError(
+                    f"stream {draft.stream_id} is a {start.stream_type}, not a {draft.stream_type}"
+                )
+            events = draft.build(current, prev)
+            stored.append(events)
+            current, prev = events[-1].version, events[-1].hash
+        flat = [event for events in stored for event in events]
+        single = len(flat) == 1
+        values: list[Any] = _values(flat[0]) if single else _columns(flat)
+        guard = (start.version, start.hash, start.stream_type)
+        try:
+            inserted = await conn.execute(
+                _GUARDED_ONE if single else _GUARDED_MANY, *values, *guard
+            )
+        except asyncpg.UniqueViolationError as exc:
+            raise ConcurrencyError(
+                f"stream {drafts[0].stream_id} was written concurrently"
+            ) from exc
+        if inserted.endswith(" 0"):
+            raise ConcurrencyError(
+                f"stream {drafts[0].stream_id} moved past version {start.version}"
+            )
+        return stored
+
     async def load(
         self, stream_id: str, *, after_version: int = 0, conn: Conn | None = None
     ) -> list[Event]:
@@ -260,14 +354,17 @@ class EventStore:
 
     async def sequence(self, limit: int = 10_000) -> int:
         """Give committed, unsequenced events their positions in commit order; return how many."""
+        count, _ = await self.sequence_and_head(limit)
+        return count
+
+    async def sequence_and_head(self, limit: int = 10_000) -> tuple[int, int]:
+        """Sequence as `sequence()` does; return how many, and the head after it (the relay's
+        loop: one statement when there is nothing to do)."""
         # With a signer, events another process sequenced unsigned are signed here as well.
-        pending = await self.pool.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE position IS NULL)"
-            if self.signer is None
-            else "SELECT EXISTS (SELECT 1 FROM events WHERE signature IS NULL)"
-        )
-        if not pending:
-            return 0
+        state = await self.pool.fetchrow(_PENDING if self.signer is None else _PENDING_SIGNED)
+        assert state is not None
+        if not state["unsequenced"] and not state["unsigned"]:
+            return 0, int(state["last_position"])
         async with self.pool.acquire() as conn, conn.transaction():
             # Serialise sequencers on one row. The next statement takes a fresh snapshot (READ
             # COMMITTED), so it sees every event the previous sequencer numbered.
@@ -277,13 +374,14 @@ class EventStore:
             if self.signer is None:
                 count = int(await conn.fetchval(_SEQUENCE, last, limit))
             else:
-                await self._sign(conn, self.signer, limit)
+                if state["unsigned"]:
+                    await self._sign(conn, self.signer, limit)
                 count = await self._sequence_signed(conn, self.signer, last, limit)
-            if count:
+            if count and self.signer is None:
                 await conn.execute(
                     "UPDATE event_sequencer SET last_position = $1 WHERE singleton", last + count
                 )
-        return count
+        return count, int(last) + count
 
     @staticmethod
     async def _sequence_signed(conn: Conn, signer: Signer, last: int, limit: int) -> int:
@@ -296,7 +394,8 @@ class EventStore:
             signer.sign(position, bytes(row["hash"]))
             for position, row in zip(positions, rows, strict=True)
         ]
-        await conn.execute(_ASSIGN_SIGNED, ids, positions, signatures, signer.key_id)
+        # The positions and signatures, and the sequencer's new last position, in one statement.
+        await conn.execute(_ASSIGN_SIGNED, ids, positions, signatures, signer.key_id, positions[-1])
         return len(rows)
 
     @staticmethod
@@ -325,6 +424,15 @@ class EventStore:
             await self.pool.fetchval("SELECT last_position FROM event_sequencer WHERE singleton")
         )
 
+    async def epoch(self) -> str:
+        """The store's identity: a new one whenever the database was restored or recovered.
+
+        See the kernel migration `040_store_epoch.sql`: the epoch is keyed by the fingerprint
+        of the physical database, so a backup restored elsewhere (or recovered to a point in
+        time) starts a new epoch, and consumers that applied positions of the old one notice.
+        """
+        return str(await self.pool.fetchval(_EPOCH))
+
     async def unsequenced(self) -> int:
         """How many committed events still wait for a position."""
         return int(await self.pool.fetchval("SELECT count(*) FROM events WHERE position IS NULL"))
@@ -338,6 +446,21 @@ class EventStore:
             limit,
         )
         return [row_to_event(row) for row in rows]
+
+
+_EPOCH = """
+WITH here AS (
+    SELECT concat_ws('/', s.system_identifier, c.timeline_id, d.oid) AS fingerprint
+    FROM pg_control_system() s, pg_control_checkpoint() c, pg_database d
+    WHERE d.datname = current_database()
+), made AS (
+    INSERT INTO store_epochs (fingerprint) SELECT fingerprint FROM here
+    ON CONFLICT (fingerprint) DO NOTHING RETURNING epoch
+)
+SELECT epoch FROM made
+UNION ALL SELECT e.epoch FROM store_epochs e JOIN here USING (fingerprint)
+LIMIT 1
+"""
 
 
 @dataclass(frozen=True)

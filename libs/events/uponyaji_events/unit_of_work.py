@@ -6,18 +6,21 @@
         await uow.append("survivor", str(survivor_id), len(events), new, actor=actor)
 
 Every append is projected into the service's read tables on the same connection; the relay is
-woken after the commit (never for a transaction that rolled back).
+woken after the commit (never for a transaction that rolled back). A stream loaded in the unit of
+work is appended to at its loaded head with that head's hash: one guarded INSERT, no second read.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from uponyaji_events.db import Conn
-from uponyaji_events.envelope import Actor, Event, NewEvent
+from uponyaji_events.envelope import GENESIS_HASH, Actor, Event, NewEvent
+from uponyaji_events.metrics import command_duration
 from uponyaji_events.store import EventStore
 
 # Applies a service's own newly stored events to its read tables, on the given connection.
@@ -31,10 +34,18 @@ class UnitOfWork:
     store: EventStore
     conn: Conn
     project: Project | None = None
+    # stream id -> (version, hash) of its last event as loaded or appended in this transaction
+    _heads: dict[str, tuple[int, bytes]] = field(default_factory=dict, repr=False)
 
     async def load(self, stream_id: str | UUID, *, after_version: int = 0) -> list[Event]:
         """A stream's events (upcast), read inside this transaction."""
-        return await self.store.load(str(stream_id), after_version=after_version, conn=self.conn)
+        key = str(stream_id)
+        events = await self.store.load(key, after_version=after_version, conn=self.conn)
+        if events:
+            self._heads[key] = (events[-1].version, events[-1].hash)
+        elif after_version == 0:
+            self._heads[key] = (0, GENESIS_HASH)
+        return events
 
     async def append(
         self,
@@ -48,16 +59,21 @@ class UnitOfWork:
         causation_id: UUID | None = None,
     ) -> list[Event]:
         """Append at `expected_version` (409 on conflict), then project, in this transaction."""
+        key = str(stream_id)
+        head = self._heads.get(key)
+        known = head is not None and expected_version is not None and head[0] == expected_version
         stored = await self.store.append(
             stream_type,
-            str(stream_id),
+            key,
             expected_version,
             events,
             actor=actor,
             correlation_id=correlation_id,
             causation_id=causation_id,
+            prev_hash=head[1] if known and head is not None else None,
             conn=self.conn,
         )
+        self._heads[key] = (stored[-1].version, stored[-1].hash)
         if self.project is not None:
             await self.project(self.conn, stored)
         return stored
@@ -84,5 +100,10 @@ async def unit_of_work(
     store: EventStore, *, project: Project | None = None
 ) -> AsyncIterator[UnitOfWork]:
     """Open a unit of work; commit when the block ends, roll back on error, wake the relay."""
-    async with store.transaction() as conn:
-        yield UnitOfWork(store, conn, project)
+    started, outcome = time.perf_counter(), "rolled_back"
+    try:
+        async with store.transaction() as conn:
+            yield UnitOfWork(store, conn, project)
+        outcome = "committed"
+    finally:
+        command_duration.record(time.perf_counter() - started, {"uponyaji.outcome": outcome})

@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS notifications (
     delivered_at     timestamptz,
     delivered_to     text,
     attempts         integer NOT NULL DEFAULT 0,
-    last_error       text
+    last_error       text,
+    recipient_staff  uuid[] NOT NULL DEFAULT '{}' -- the people it is for, when known
 );
 CREATE INDEX IF NOT EXISTS notifications_pending ON notifications (created_at)
     WHERE delivered_at IS NULL;

@@ -37,6 +37,7 @@ from uponyaji_events import Consumer, ServiceRuntime, feed_router
 from uponyaji_events.consumer import BatchHandler, Handler
 from uponyaji_events.errors_http import install_error_handlers
 from uponyaji_events.feed import FeedSource, StoreFeed
+from uponyaji_events.notary import HeadsFile, Notary
 from uponyaji_events.sealing import load_kek
 from uponyaji_events.store import EventStore
 from uponyaji_events.unit_of_work import Project, UnitOfWork, unit_of_work
@@ -46,8 +47,11 @@ from uponyaji_service.feeds import QuietFeed, feed_auth, http_feed
 from uponyaji_service.health import probes_router
 from uponyaji_service.keys import Keys
 from uponyaji_service.logs import CorrelationMiddleware, bind_service, configure_logging
+from uponyaji_service.notary import notary_router
+from uponyaji_service.overload import ConcurrencyLimit
 from uponyaji_service.production import ProductionRefused, database_problems, production_problems
 from uponyaji_service.settings import ServiceSettings
+from uponyaji_service.telemetry import install_telemetry, instrument_app
 
 S = TypeVar("S", bound=ServiceSettings)
 R = TypeVar("R")
@@ -98,6 +102,7 @@ class Running(Generic[S, R]):
     access: Access
     tokens: ServiceTokens | None
     consumers: dict[str, Consumer] = field(default_factory=dict)
+    notary: Notary | None = None
 
     def consumer(self, source: str) -> Consumer:
         """The consumer of one followed source (KeyError names the sources there are)."""
@@ -167,6 +172,7 @@ class Service(Generic[S, R]):
         problems = production_problems(self.name, settings, sealing=self.sealing)
         if problems:
             raise ProductionRefused(self.name, problems)
+        install_telemetry(self.name)  # once per process, when an OTLP endpoint is configured
         runtime = ServiceRuntime(
             service=self.name,
             database_url=settings.database_url,
@@ -218,6 +224,7 @@ class Service(Generic[S, R]):
                     runtime.consumers.append(consumer)  # in health; driven by whoever gave feeds
                 else:
                     runtime.add_consumer(consumer)
+            running.notary = self._notary(parts, driven)
             app.state.uponyaji = running
             for number, work in enumerate(self.background(running) if self.background else ()):
                 runtime.run_in_background(work, name=f"{self.name}-background-{number}")
@@ -243,15 +250,38 @@ class Service(Generic[S, R]):
         app.add_middleware(CorrelationMiddleware, service=self.name)
         for middleware in self.middleware:
             app.add_middleware(middleware)
+        app.add_middleware(  # outermost: an overloaded service refuses before doing any work
+            ConcurrencyLimit,
+            limit=settings.max_concurrent_requests,
+            queue=settings.max_queued_requests,
+            wait=settings.queue_wait,
+        )
         app.include_router(probes_router(runtime, lambda: holder.get("access")))
         if self.feed:
             guard = self.feed_dependencies
             if guard is None:
                 guard = [Depends(authorize("feed.read", survivor=None))]
             app.include_router(feed_router(runtime.require_store, dependencies=list(guard)))
+        app.include_router(notary_router(survivors=self.caseload is not None))
         for router in self.routers:
             app.include_router(router)
+        instrument_app(app)
         return app
+
+    def _notary(self, parts: Parts[S], driven: bool) -> Notary | None:
+        """The service's notary when its heads file is set; it runs by itself unless driven."""
+        settings = parts.settings
+        if settings.notary_heads_file is None or parts.store.signer is None:
+            return None
+        notary = Notary(
+            parts.pool, parts.store.signer, HeadsFile(settings.notary_heads_file), clock=parts.clock
+        )
+        if not driven:
+            parts.runtime.run_in_background(
+                notary.run(settings.notary_interval, settings.notary_verify_interval),
+                name=f"{self.name}-notary",
+            )
+        return notary
 
     def _kek_file(self, settings: S) -> Path | None:
         if not self.sealing:
@@ -299,10 +329,15 @@ def running(app: FastAPI) -> Running[Any, Any]:
     return found
 
 
-def resource(kind: type[T]) -> Callable[[Request], T]:
-    """A route dependency giving the service's resources, checked to be a `kind`."""
+def resource(kind: type[T]) -> Callable[[Request], Awaitable[T]]:
+    """A route dependency giving the service's resources, checked to be a `kind`.
 
-    def get(request: Request) -> T:
+    It is a coroutine function (`await get(request)` when called directly): FastAPI runs a
+    plain function dependency in a worker thread, a hand-off that cost a tenth of a command's
+    CPU.
+    """
+
+    async def get(request: Request) -> T:
         found = running(request.app).resources
         if not isinstance(found, kind):
             raise NotRunning(f"the service's resources are not a {kind.__name__}")

@@ -3,8 +3,8 @@
 - `GET /live`: 200 while the process answers; touches nothing else (a liveness probe).
 - `GET /ready`: 200 when the service can take commands (its database answers), else 503.
 - `GET /health`: 200 unless the database is down (503). Anonymous callers get `{"status"}`
-  alone; a caller whose token the policy allows `health.read`-equivalent (the feed readers:
-  operators and other services) also gets the database, relay, consumers and dead letters.
+  alone; a caller whose token the policy allows `health.read` (administrators, who operate the
+  services, and other services) also gets the database, relay, consumers and dead letters.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from uponyaji_events.codec import dumps
 from uponyaji_events.health import health_report
 from uponyaji_events.runtime import ServiceRuntime
 
-# Who may see the details: those who may read the service's feed (admins and services).
-DETAIL_ACTION = "feed.read"
+# Who may see the details (the policy names them: administrators and services).
+DETAIL_ACTION = "health.read"
 
 
 def _json(body: dict[str, Any], status: int) -> Response:

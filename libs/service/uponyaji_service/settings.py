@@ -62,10 +62,31 @@ class ServiceSettings(BaseSettings):
     )
     environment: Environment = Field("production", validation_alias="UPONYAJI_ENV")
     log_level: str = Field("INFO", description="Lowest level logged (DEBUG, INFO, WARNING, ...)")
+    max_concurrent_requests: int = Field(
+        64, ge=1, le=10_000, description="HTTP requests handled at once per worker process"
+    )
+    max_queued_requests: int = Field(
+        64, ge=0, le=100_000, description="Requests waiting for a slot; beyond: 503 at once"
+    )
+    queue_wait: float = Field(
+        0.5, ge=0, le=60, description="Seconds a request waits for a slot before 503"
+    )
     feed_token: SecretStr | None = Field(
         None,
         description="An operator's access token with feed.read, to read other services' feeds "
         "when this service has no client secret of its own",
+    )
+
+    notary_heads_file: Path | None = Field(
+        None,
+        description="The notary's append-only file of signed tree heads, outside the database "
+        "(ship it elsewhere); None: no notary runs (docs/notary.md)",
+    )
+    notary_interval: float = Field(
+        60.0, gt=0, description="Seconds between the notary's tree heads (when the log grew)"
+    )
+    notary_verify_interval: float = Field(
+        3600.0, gt=0, description="Seconds between the notary's verifications of the whole store"
     )
 
     @property

@@ -6,7 +6,11 @@ without running its consumers (`create_app(feeds={})`), then:
 
 - `rebuild` empties the service's read tables and replays what they are built from (its own
   events, or for reporting the sources' feeds), with a progress bar;
-- `verify` checks every stream's hash chain in the service's store and prints what it found.
+- `verify` checks the service's store and prints what it found: every stream's hash chain,
+  positions without gaps, every event's signature, and the notary's tree heads (signatures,
+  consistency, and that the store still has each head's root) from the heads file outside the
+  database: the service's `<NAME>_NOTARY_HEADS_FILE`, or a copy shipped elsewhere given with
+  `--heads FILE` (the copy to trust when the host is in doubt).
 """
 
 from __future__ import annotations
@@ -15,16 +19,21 @@ import asyncio
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from uponyaji_events.integrity import VerifyReport, verify
+from uponyaji_events.integrity import VerifyReport
+from uponyaji_events.notary import HeadsFile, HeadsFileError, verify_store
 
 from uponyaji_service.app import Service, running
 
-USAGE = "usage: python -m uponyaji_service.tools rebuild|verify <package, e.g. uponyaji_intake>"
+USAGE = (
+    "usage: python -m uponyaji_service.tools rebuild <package, e.g. uponyaji_intake>\n"
+    "       python -m uponyaji_service.tools verify <package> [--heads FILE]"
+)
 
 
 def declaration(package: str) -> tuple[Service[Any, Any], FastAPI]:
@@ -55,13 +64,18 @@ async def rebuild(package: str, console: Console) -> int:
     return applied
 
 
-async def check(package: str, console: Console) -> VerifyReport:
-    """Verify the hash chain of every stream in the service's store; print the findings."""
+async def check(package: str, console: Console, heads_file: Path | None = None) -> VerifyReport:
+    """Verify chains, signatures and tree heads of the service's store; print the findings."""
     service, app = declaration(package)
     async with app.router.lifespan_context(app):
-        report = await verify(running(app).parts.pool)
+        parts = running(app).parts
+        path = heads_file or parts.settings.notary_heads_file
+        heads = HeadsFile(path).read(service.name) if path is not None else []
+        keys = parts.store.signer.public_keys() if parts.store.signer is not None else {}
+        report = await verify_store(parts.pool, service.name, keys, heads)
+    against = f"{len(heads)} tree heads in {path}" if path is not None else "no heads file"
     console.print(
-        f"verified {service.name}: {report.checked} events checked, "
+        f"verified {service.name}: {report.checked} events checked against {against}, "
         f"{len(report.problems)} problems found"
     )
     for problem in report.problems:
@@ -73,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; 0 when it succeeded (and for verify: nothing was wrong)."""
     args = list(sys.argv[1:] if argv is None else argv)
     console = Console(highlight=False)
+    heads: Path | None = None
+    if len(args) == 4 and args[0] == "verify" and args[2] == "--heads":
+        heads = Path(args[3])
+        args = args[:2]
     if len(args) != 2 or args[0] not in ("rebuild", "verify"):
         console.print(USAGE)
         return 2
@@ -81,8 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "rebuild":
             asyncio.run(rebuild(package, console))
             return 0
-        return 0 if asyncio.run(check(package, console)).ok else 1
-    except (LookupError, ModuleNotFoundError) as error:
+        return 0 if asyncio.run(check(package, console, heads)).ok else 1
+    except (LookupError, ModuleNotFoundError, HeadsFileError) as error:
         console.print(f"[red]{error}[/]")
         return 2
 

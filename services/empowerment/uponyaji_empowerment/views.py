@@ -23,13 +23,17 @@ class Reader:
         self.sealer, self.survivor_id = sealer, survivor_id
         self.erased, self.visible = erased, visible
 
-    async def __call__(self, context: str, value: str | None) -> str | None:
-        """The plaintext of a sealed value; None if absent or not visible to the caller."""
+    async def __call__(self, context: str, value: str | None, *, record: Any) -> str | None:
+        """The plaintext of a sealed value; None if absent or not visible to the caller.
+
+        `record` is the id the value is bound to: a value that does not authenticate there
+        (altered, or moved from another record or survivor) reads as UNREADABLE.
+        """
         if value is None or not self.visible:
             return None
         if self.erased:
             return ERASED
-        return await self.sealer.unseal_or_erased(self.survivor_id, context, value)
+        return await self.sealer.reveal(self.survivor_id, context, value, record=str(record))
 
 
 def kes(value: Any) -> str | None:
@@ -60,9 +64,11 @@ async def needs(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
         "children_out_of_school": row["children_out_of_school"],
         "debts_kes": kes(row["debts"]), "skills": list(row["skills"]),
         "barriers": list(row["barriers"]),
-        "notes": await read(f"empowerment.{kind}/notes", row["notes"]),
+        "notes": await read(f"empowerment.{kind}/notes", row["notes"],
+                            record=row["assessment_id"]),
         "supersedes": _id(row["supersedes"]), "superseded_by": _id(row["superseded_by"]),
-        "reason": await read("empowerment.NeedsAssessmentCorrected/reason", row["reason"]),
+        "reason": await read("empowerment.NeedsAssessmentCorrected/reason", row["reason"],
+                             record=row["assessment_id"]),
         "recorded_by": row["recorded_by"], "recorded_at": _iso(row["recorded_at"]),
     }  # fmt: skip
 
@@ -86,17 +92,19 @@ async def plan(
     for g in goals:
         goal_context, step_context = _contexts(g["added_by"] == "goal")
         steps = [{"step_id": s["step_id"], "done": s["done"],
-                  "description": await read(step_context, s["description"])}
+                  "description": await read(step_context, s["description"],
+                                            record=s["step_id"])}
                  for s in _json(g["steps"])]  # fmt: skip
         shown.append({
             "goal_id": str(g["goal_id"]), "kind": g["kind"], "status": g["status"],
-            "description": await read(goal_context, g["description"]),
+            "description": await read(goal_context, g["description"], record=g["goal_id"]),
             "target_date": _iso(g["target_date"]), "steps": steps,
         })  # fmt: skip
     return {
         "plan_id": str(row["plan_id"]), "started_on": _iso(row["started_on"]), "goals": shown,
         "reviews": [{"reviewed_on": _iso(r["reviewed_on"]), "goals": _json(r["goals"]),
-                     "note": await read("empowerment.LivelihoodPlanReviewed/note", r["note"]),
+                     "note": await read("empowerment.LivelihoodPlanReviewed/note", r["note"],
+                                        record=row["plan_id"]),
                      "reviewed_by": r["reviewed_by"]} for r in reviews],
     }  # fmt: skip
 
@@ -113,17 +121,20 @@ async def grant(row: asyncpg.Record, paid: list[asyncpg.Record], read: Reader) -
         "budget_line_id": str(row["budget_line_id"]), "budget_code": row["budget_code"],
         "proposed_by": str(row["proposed_by"]), "proposed_at": _iso(row["proposed_at"]),
         "justification": await read("empowerment.GrantProposed/justification",
-                                    row["justification"]),
+                                    row["justification"], record=row["grant_id"]),
         "decided_by": _id(row["decided_by"]), "decided_on": _iso(row["decided_on"]),
-        "decline_reason": await read("empowerment.GrantDeclined/reason", row["reason"]),
+        "decline_reason": await read("empowerment.GrantDeclined/reason", row["reason"],
+                                     record=row["grant_id"]),
         "disbursed_kes": kes(row["disbursed"]),
         "remainder_kes": kes(row["amount"] - row["disbursed"])
         if row["status"] == "approved" else None,
         "disbursements": [{
             "disbursement_id": str(d["disbursement_id"]), "amount_kes": kes(d["amount"]),
             "channel": d["channel"], "disbursed_on": _iso(d["disbursed_on"]),
-            "reference": await read("empowerment.GrantDisbursed/reference", d["reference"]),
-            "items": await read("empowerment.GrantDisbursed/items", d["items"]),
+            "reference": await read("empowerment.GrantDisbursed/reference", d["reference"],
+                                    record=d["disbursement_id"]),
+            "items": await read("empowerment.GrantDisbursed/items", d["items"],
+                                record=d["disbursement_id"]),
         } for d in paid if d["grant_id"] == row["grant_id"]],
     }  # fmt: skip
 
@@ -140,9 +151,11 @@ async def follow_up(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
         "employment_status": row["employment_status"],
         "hunger_answers": list(row["hunger_answers"]), "hunger_score": row["hunger_score"],
         "hunger_category": row["hunger_category"],
-        "notes": await read(f"empowerment.{kind}/notes", row["notes"]),
+        "notes": await read(f"empowerment.{kind}/notes", row["notes"],
+                            record=row["follow_up_id"]),
         "supersedes": _id(row["supersedes"]),
-        "reason": await read("empowerment.FollowUpCorrected/reason", row["reason"]),
+        "reason": await read("empowerment.FollowUpCorrected/reason", row["reason"],
+                             record=row["follow_up_id"]),
     }  # fmt: skip
 
 

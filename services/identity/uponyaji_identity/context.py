@@ -9,12 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
-from uponyaji_access import DenyList
+from uponyaji_access import AuditKey, AuditLog, DenyList, TrustedProxies
 from uponyaji_events.db import create_pool
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_events.sealing import KeyStore, Sealer, load_kek
 from uponyaji_events.store import EventStore
 
+from .auth_audit import AuthAudit
 from .credentials import Credentials
 from .security.keys import KeyRing
 from .security.passwords import Passwords
@@ -43,6 +44,8 @@ class Identity:
     deny_list: DenyList
     credentials: Credentials
     sessions: Sessions
+    audit: AuthAudit  # sign-in events, usernames as keyed hashes
+    proxies: TrustedProxies  # whose X-Forwarded-For names the client
 
 
 async def build(
@@ -76,6 +79,8 @@ async def build(
             lifetime=timedelta(hours=settings.session_hours),
             idle=timedelta(minutes=settings.session_idle_minutes),
         ),
+        audit=AuthAudit(AuditLog(store, SERVICE), AuditKey.from_environment()),
+        proxies=TrustedProxies.from_environment(),
     )
 
 

@@ -15,6 +15,7 @@ from uponyaji_events.contracts.identity import (
     AccountCreated,
     AccountDeactivated,
     AccountReactivated,
+    EmailAddressChanged,
     MfaConfirmed,
     MfaEnrolled,
     MfaReset,
@@ -59,14 +60,15 @@ async def apply(conn: Conn, event: Event) -> None:
         case AccountCreated():
             await conn.execute(
                 "INSERT INTO accounts (staff_id, username, display_name, roles, active, "
-                "must_change_password, created_at, updated_at, version) "
-                "VALUES ($1, $2, $3, $4, true, false, $5, $5, $6)",
+                "must_change_password, created_at, updated_at, version, email) "
+                "VALUES ($1, $2, $3, $4, true, false, $5, $5, $6, $7)",
                 payload.staff_id,
                 payload.username,
                 str(payload.display_name),
                 sorted(str(r) for r in payload.roles),
                 at,
                 event.version,
+                str(payload.email) if payload.email is not None else None,
             )
             return
         case RolesAssigned():
@@ -102,6 +104,8 @@ async def apply(conn: Conn, event: Event) -> None:
             args = [payload.credential_id]
         case PasswordChanged():
             sql, args = "must_change_password = $4", [payload.must_change]
+        case EmailAddressChanged():
+            sql, args = "email = $4", [str(payload.email) if payload.email is not None else None]
         case _:  # pragma: no cover - a new identity event without a projection rule
             raise TypeError(f"no projection rule for {event.type}")
     sets = f"{sql}, " if sql else ""

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from uponyaji_events.sealing import ERASED
 
 from .context import Identity
-from .handlers.accounts import DISPLAY_NAME_CONTEXT
+from .handlers.accounts import DISPLAY_NAME_CONTEXT, EMAIL_CONTEXT
 
 _ACCOUNT = """
 SELECT a.*, COALESCE(array_agg(m.team_id ORDER BY m.team_id)
@@ -35,6 +35,14 @@ class AccountView(BaseModel):
     updated_at: datetime
     version: int
     pending_changes: list[UUID] = []  # changes waiting for a second administrator
+    email: str | None = None  # work address for notifications
+
+
+class StaffAddress(BaseModel):
+    """Where a staff member's notifications go (for other services' notification delivery)."""
+
+    staff_id: UUID
+    email: str
 
 
 class StaffView(BaseModel):
@@ -75,7 +83,31 @@ async def _view(ctx: Identity, row: Any) -> AccountView:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         version=row["version"],
+        email=await _email(ctx, row["staff_id"], row["email"]),
     )
+
+
+async def _email(ctx: Identity, staff_id: UUID, sealed: str | None) -> str | None:
+    if sealed is None:
+        return None
+    return await ctx.sealer.unseal_or_erased(staff_id, EMAIL_CONTEXT, sealed)
+
+
+async def addresses(
+    ctx: Identity, *, staff_ids: list[UUID], role: str | None, team: UUID | None
+) -> list[StaffAddress]:
+    """Active staff with an address: those named, and everyone with `role` (on `team`, if given)."""
+    rows = await ctx.pool.fetch(
+        "SELECT a.staff_id, a.email FROM accounts a WHERE a.active AND a.email IS NOT NULL AND ("
+        "a.staff_id = ANY($1::uuid[]) OR ($2::text IS NOT NULL AND $2 = ANY(a.roles) AND ("
+        "$3::uuid IS NULL OR EXISTS (SELECT 1 FROM team_members m "
+        "WHERE m.staff_id = a.staff_id AND m.team_id = $3)))) ORDER BY a.username",
+        staff_ids,
+        role,
+        team,
+    )
+    found = [(row["staff_id"], await _email(ctx, row["staff_id"], row["email"])) for row in rows]
+    return [StaffAddress(staff_id=s, email=e) for s, e in found if e and e != ERASED]
 
 
 async def account(ctx: Identity, staff_id: UUID) -> AccountView | None:

@@ -1,9 +1,13 @@
-"""Login throttling: a lock after repeated failures per username, and a rate limit per client.
+"""Login throttling: a lock after repeated failures per (username, client address), growing with
+each lock in a row, and a rate limit per client.
 
-The lock is kept per SHA-256 of the normalised username whether or not such an account exists,
-so locking (HTTP 423) reveals nothing about which usernames exist. Each attempt is counted
-*before* the password is checked, in one statement, so parallel guesses cannot slip past the
-threshold; a success resets the count, and a failure that reaches the threshold sets the lock.
+The lock is kept per SHA-256 of the normalised username and the client's address (behind trusted
+proxies, the address they report), whether or not such an account exists, so locking (HTTP 423)
+reveals nothing about which usernames exist, and one address guessing at many usernames cannot
+lock their owners out from anywhere else. Each attempt is counted *before* the password is
+checked, in one statement, so parallel guesses cannot slip past the threshold; a success resets
+the count; a failure that reaches the threshold sets the lock, for `lock` × 2^(locks of this pair
+in a row), at most `max_lock`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import asyncpg
 
 from .errors import AccountLocked, TooManyRequests
 
+MAX_DOUBLINGS = 16  # 2^16 × the base lock: far beyond any sensible cap
+
 _ATTEMPT = """
 INSERT INTO login_throttle AS t (subject, failures, locked_until, updated_at)
 VALUES ($1, 1, NULL, now())
@@ -28,20 +34,31 @@ ON CONFLICT (subject) DO UPDATE SET
         WHEN t.locked_until > now() THEN t.failures
         WHEN t.updated_at < now() - $2::interval THEN 1      -- old failures are forgotten
         ELSE t.failures + 1 END,
+    lockouts = CASE
+        WHEN t.locked_until > now() THEN t.lockouts
+        WHEN t.updated_at < now() - $3::interval THEN 0      -- and locks after a quiet spell
+        ELSE t.lockouts END,
     locked_until = CASE WHEN t.locked_until > now() THEN t.locked_until END,
     updated_at = CASE WHEN t.locked_until > now() THEN t.updated_at ELSE now() END
 RETURNING failures, locked_until, EXTRACT(EPOCH FROM (locked_until - now()))::float8 AS left
 """
 
+# The n-th lock in a row (n = lockouts + 1) lasts base × 2^(n-1), at most $4.
 _LOCK = """
-UPDATE login_throttle SET failures = 0, locked_until = now() + $2::interval, updated_at = now()
+UPDATE login_throttle SET
+    failures = 0,
+    lockouts = lockouts + 1,
+    locked_until = now() + least($2::interval * power(2, least(lockouts, $5)), $4::interval),
+    updated_at = now()
 WHERE subject = $1 AND failures >= $3 AND (locked_until IS NULL OR locked_until <= now())
+RETURNING EXTRACT(EPOCH FROM (locked_until - now()))::float8 AS left
 """
 
 
-def subject(username: str) -> bytes:
-    """The throttle key of a username as typed (normalised; the name itself is not stored)."""
-    return hashlib.sha256(b"identity/login/" + username.strip().lower().encode("utf-8")).digest()
+def subject(username: str, source: str) -> bytes:
+    """The throttle key of a username as typed and a client address (neither is stored)."""
+    name = username.strip().lower().encode("utf-8")
+    return hashlib.sha256(b"identity/login/" + name + b"\x00" + source.encode()).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,28 +68,39 @@ class LoginThrottle:
     pool: asyncpg.Pool
     threshold: int
     lock: timedelta
+    max_lock: timedelta = timedelta(hours=24)
 
-    async def begin(self, username: str) -> None:
+    async def begin(self, username: str, source: str) -> None:
         """Count an attempt; AccountLocked (423) if locked or too many are already in flight."""
-        key = subject(username)
-        row = await self.pool.fetchrow(_ATTEMPT, key, self.lock)
+        key = subject(username, source)
+        row = await self.pool.fetchrow(_ATTEMPT, key, self.lock, self.max_lock)
         assert row is not None
         if row["locked_until"] is not None:
             raise self._locked(row["left"])
         if row["failures"] > self.threshold:
             # More parallel attempts than allowed failures: lock now rather than check them.
-            await self.pool.execute(_LOCK, key, self.lock, self.threshold)
-            raise self._locked(self.lock.total_seconds())
+            left = await self._lock(key)
+            raise self._locked(left if left is not None else self.lock.total_seconds())
 
-    async def failed(self, username: str) -> None:
-        """The attempt failed: lock the username if this was the threshold-th failure."""
-        await self.pool.execute(_LOCK, subject(username), self.lock, self.threshold)
+    async def failed(self, username: str, source: str) -> float | None:
+        """The attempt failed: lock the pair if this was the threshold-th failure.
 
-    async def succeeded(self, username: str) -> None:
-        """The attempt succeeded: forget earlier failures."""
+        Returns the seconds of the lock this failure set, None when it set none.
+        """
+        return await self._lock(subject(username, source))
+
+    async def succeeded(self, username: str, source: str) -> None:
+        """The attempt succeeded: forget earlier failures and locks of this pair."""
         await self.pool.execute(
-            "UPDATE login_throttle SET failures = 0 WHERE subject = $1", subject(username)
+            "UPDATE login_throttle SET failures = 0, lockouts = 0 WHERE subject = $1",
+            subject(username, source),
         )
+
+    async def _lock(self, key: bytes) -> float | None:
+        left = await self.pool.fetchval(
+            _LOCK, key, self.lock, self.threshold, self.max_lock, MAX_DOUBLINGS
+        )
+        return None if left is None else float(left)
 
     def _locked(self, seconds_left: float | None) -> AccountLocked:
         left = max(1, math.ceil(seconds_left or self.lock.total_seconds()))

@@ -6,7 +6,16 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from uponyaji_access import AccessDep, CurrentPrincipal, Grant, SurvivorCaseload, authorize
+from uponyaji_access import (
+    AccessDep,
+    CurrentPrincipal,
+    Grant,
+    Listed,
+    Listing,
+    SearchListing,
+    SurvivorCaseload,
+    authorize,
+)
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_service import resource
 
@@ -77,7 +86,7 @@ def _uuids(values: frozenset[str]) -> frozenset[UUID]:
 @router.post("/survivors", status_code=201)
 async def register(
     body: RegisterSurvivorBody, grant: Register, intake: IntakeDep, access: AccessDep,
-    request: Request,
+    request: Request, listed: Listing,
 ) -> dict[str, Any]:  # fmt: skip
     """Register a survivor; 409 with candidates when the blind indexes find possible duplicates."""
     principal = grant.principal
@@ -85,12 +94,14 @@ async def register(
         done = await survivors.register(
             intake, body, actor(grant), teams=_uuids(principal.teams), worker=principal.staff_id
         )
-    except PossibleDuplicates:
-        # Showing candidates is a search: it is audited like one.
-        await access.authorize(
+    except PossibleDuplicates as found:
+        # Showing candidates is a search: it is audited like one, with the candidates named
+        # (whose caseload they are on is not looked up: null).
+        search = await access.authorize(
             principal, "survivor.search", survivor_level=False, survivor_id=None,
             purpose=grant.purpose, method=request.method, route="/survivors",
         )  # fmt: skip
+        await listed(search, [(c.survivor_id, None) for c in found.candidates])
         raise
     return {
         "survivor_id": done.survivor_id,
@@ -100,27 +111,34 @@ async def register(
 
 
 @router.get("/survivors")
-async def search(q: SearchText, grant: Search, intake: IntakeDep) -> dict[str, Any]:
-    """Find survivors by case number, phone, ID number or name parts (blind indexes; audited)."""
-    return await _search(q, grant, intake)
+async def search(
+    q: SearchText, listed: SearchListing, grant: Search, intake: IntakeDep
+) -> dict[str, Any]:
+    """Find survivors by case number, phone, ID number or name parts (blind indexes; audited
+    with the survivors returned and a keyed hash of the text; 429 past the search limit)."""
+    return await _search(q, grant, intake, listed)
 
 
 @router.post("/survivors/search")
-async def search_by_body(body: SearchBody, grant: Search, intake: IntakeDep) -> dict[str, Any]:
+async def search_by_body(
+    body: SearchBody, listed: SearchListing, grant: Search, intake: IntakeDep
+) -> dict[str, Any]:
     """The same search with the text in the body, so that it never reaches a URL or access log."""
-    return await _search(body.q, grant, intake)
+    return await _search(body.q, grant, intake, listed)
 
 
-async def _search(q: str, grant: Grant, intake: Intake) -> dict[str, Any]:
+async def _search(q: str, grant: Grant, intake: Intake, listed: Listed) -> dict[str, Any]:
     rows = await queries.search(intake.store.pool, intake.indexer, q, grant.caseload_filter())
     hits = []
+    returned = []
     for row in rows:
         teams = {str(row["team_id"])} if row["team_id"] else set()
         workers = {str(row["lead_case_worker_id"])} if row["lead_case_worker_id"] else set()
-        visible = grant.policy.field_visible(
-            grant.principal, "identity", SurvivorCaseload.of(teams, workers)
-        )
+        caseload = SurvivorCaseload.of(teams, workers)
+        visible = grant.policy.field_visible(grant.principal, "identity", caseload)
         hits.append(await views.search_hit(intake.keys.sealer, row, identity=visible))
+        returned.append((row["survivor_id"], caseload.includes(grant.principal)))
+    await listed(grant, returned, query=q)
     return {"results": hits}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from uponyaji_events.contracts.vocabularies import (
@@ -25,6 +25,7 @@ NATO = ("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel"
 COUNTIES = [f"{n:03d}" for n in range(1, 48)]
 COAST = {"001", "002", "003", "004", "005", "006"}  # served by the Mombasa field office
 NAIROBI, MOMBASA = "nairobi-field-office", "mombasa-field-office"
+EAT = timezone(timedelta(hours=3))  # registration days are Kenyan days
 CONSENT_RATES = {
     ConsentScope.DOCUMENTATION: 0.92, ConsentScope.MEDICAL_EXAMINATION: 0.6,
     ConsentScope.PHOTOGRAPHY: 0.3, ConsentScope.PSYCHOSOCIAL_SUPPORT: 0.65,
@@ -79,6 +80,13 @@ def consent_time(n: int, now: datetime | None = None) -> datetime:
     return (now or datetime.now(UTC)).replace(microsecond=0) - timedelta(days=days)
 
 
+def registration_day(n: int, now: datetime | None = None) -> date:
+    """The day demo survivor n was registered: up to a fortnight before their consent (its own
+    generator, like `consent_time`), so a journey reads forwards from registration."""
+    days = random.Random(n * 104729).randint(0, 14)
+    return (consent_time(n, now).astimezone(EAT) - timedelta(days=days)).date()
+
+
 def survivor(n: int, rng: random.Random) -> DemoSurvivor:
     """The n-th demo survivor (n from 1)."""
     county = _county(rng)
@@ -91,6 +99,7 @@ def survivor(n: int, rng: random.Random) -> DemoSurvivor:
         "estimated_birth_year": rng.randint(1950, 2007),
         "location": f"Test Village {n:03d} (FAKE)",
         "register_anyway_reason": "Synthetic demo data (FAKE)",
+        "registered_on": registration_day(n).isoformat(),
     }
     if rng.random() < 0.5:
         body["phone"] = f"+25470000{n:04d}"

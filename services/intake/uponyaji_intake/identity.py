@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from uponyaji_events.contracts.intake import NextOfKin
 from uponyaji_events.contracts.vocabularies import AgeBand
+from uponyaji_events.db import Conn
 from uponyaji_events.sealing import ERASED
 
 from .errors import AgeBandContradicts
@@ -98,6 +100,25 @@ def stored_fields(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
         for name in SEALED_FIELDS
         if payload.get(name) is not None
     }
+
+
+async def minor_on(conn: Conn, unseal: Unseal, survivor_id: UUID, on: date) -> bool | None:
+    """Whether the survivor is (or may be) under 18 on `on`, from their recorded date or
+    estimated year of birth; None when neither is known (the recorded age band decides)."""
+    row = await conn.fetchrow(
+        "SELECT identity, birth_date_estimated FROM survivors WHERE survivor_id = $1", survivor_id
+    )
+    entry = (row["identity"] or {}).get("birth_date") if row is not None else None
+    if entry is None:
+        return None
+    text = await unseal(entry["e"], "birth_date", entry["v"])
+    if text is None or text == ERASED:
+        return None
+    if row is not None and row["birth_date_estimated"]:
+        band = age_band(None, int(text), on)
+    else:
+        band = age_band(date.fromisoformat(text), None, on)
+    return band is AgeBand.AGE_0_17
 
 
 async def open_fields(unseal: Unseal, stored: dict[str, Any]) -> dict[str, Any]:

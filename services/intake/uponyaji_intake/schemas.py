@@ -32,6 +32,8 @@ from .blind_index import normalise_phone
 from .case_number import EAT
 
 Text = StorableText
+# The earliest registration date accepted (files older than the programme are not registrations).
+REGISTRATION_FLOOR = date(2000, 1, 1)
 Name = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=200), Text]
 Note = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=2000), Text]
 Narrative = Annotated[str, S(strip_whitespace=True, min_length=1, max_length=20000), Text]
@@ -112,6 +114,23 @@ class RegisterSurvivorBody(IdentityFields):
     register_anyway_reason: Note | None = Field(
         default=None, description="Needed when possible duplicates were found"
     )
+    registered_on: date | None = Field(
+        default=None,
+        description="The day the survivor was registered, when recorded later (e.g. from a "
+        f"paper file); default today. Not in the future, not before {REGISTRATION_FLOOR}",
+    )
+
+    @model_validator(mode="after")
+    def _registered_on(self) -> Self:
+        if self.registered_on is None:
+            return self
+        if self.registered_on > _today():
+            raise ValueError("registered_on must not be in the future")
+        if self.registered_on < REGISTRATION_FLOOR:
+            raise ValueError(f"registered_on must not be before {REGISTRATION_FLOOR}")
+        if self.birth_date is not None and self.registered_on < self.birth_date:
+            raise ValueError("registered_on must not be before the date of birth")
+        return self
 
 
 class CorrectIdentityBody(IdentityFields):

@@ -31,6 +31,10 @@ class ConsentRequired(MedicalError):
     """The consent this work needs is absent or withdrawn (recorded in intake)."""
 
 
+class WorkBeforeConsent(MedicalError):
+    """Work dated before the consent that allows it, not marked as retrospective documentation."""
+
+
 class CaseClosed(MedicalError):
     """The survivor's case is closed in intake: it must be reopened first."""
 

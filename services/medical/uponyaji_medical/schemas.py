@@ -56,6 +56,9 @@ class EncounterBody(Body):
     restrictions: Short | None = None
     limited_by_survivor: bool = False
     limitation: Short | None = None
+    retrospective_reason: Short | None = Field(
+        None, description="Documenting an encounter that took place before consent was recorded"
+    )
 
 
 class HistoryBody(Correction):

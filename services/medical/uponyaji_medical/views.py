@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-from uponyaji_events.sealing import ERASED, InvalidSealError, KeyNotFoundError, Sealer
+from uponyaji_events.sealing import ERASED, UNREADABLE, InvalidSealError, Sealer
 
 from .domain import icd11
 
@@ -31,35 +31,67 @@ SEALED = {
     "EvidenceCaptured": ("description",),
 }
 
+# The record each event's sealed values are bound to (sealed v2): the id in this payload field.
+# A value copied into another entry, encounter, referral, evidence item or report (of the same
+# survivor or another) does not authenticate there and reads as UNREADABLE.
+RECORD = {
+    "EncounterOpened": "encounter_id",
+    "HistoryRecorded": "entry_id",
+    "FindingDocumented": "finding_id",
+    "PsychologicalFindingsRecorded": "entry_id",
+    "DiagnosisRecorded": "diagnosis_id",
+    "TreatmentRecorded": "treatment_id",
+    "SpecialistReferralMade": "specialist_referral_id",
+    "SpecialistReferralOutcomeRecorded": "specialist_referral_id",
+    "OverallEvaluationRecorded": "encounter_id",
+    "EvidenceCaptured": "evidence_id",
+    "EvidenceHandedOver": "evidence_id",
+    "ReferralAccepted": "referral_id",
+    "ReferralDeclined": "referral_id",
+    "ReportSigned": "report_id",
+    "AddendumSigned": "addendum_id",
+}
+
 
 @dataclass(frozen=True)
 class Reader:
-    """Unseals one survivor's values; erased survivors and unreadable values read as erased."""
+    """Unseals one survivor's values; erased survivors read as erased, and values that do not
+    authenticate where they are read (altered or moved) as UNREADABLE (counted in `refused`)."""
 
     sealer: Sealer
     survivor_id: UUID
     erased: bool = False
+    refused: list[str] = field(default_factory=list)
 
-    async def text(self, event: str, name: str, value: Any) -> str | None:
-        """The plaintext of a sealed value (None stays None)."""
+    async def text(self, event: str, name: str, value: Any, *, record: Any) -> str | None:
+        """The plaintext of a sealed value bound to `record` (None stays None)."""
         if value is None:
             return None
         if self.erased:
             return ERASED
-        try:
-            return await self.sealer.unseal_or_erased(
-                self.survivor_id, f"medical.{event}/{name}", str(value)
-            )
-        except (InvalidSealError, KeyNotFoundError):
-            return ERASED
+        context = f"medical.{event}/{name}"
+        shown = await self.sealer.reveal(self.survivor_id, context, str(value), record=str(record))
+        if shown == UNREADABLE:
+            self.refused.append(context)
+        return shown
 
     async def payload(self, event: str, raw: Any) -> dict[str, Any]:
-        """A stored payload with its sealed fields unsealed."""
+        """A stored payload with its sealed fields unsealed (bound to the payload's own id)."""
         data: dict[str, Any] = dict(json.loads(raw) if isinstance(raw, str) else raw)
+        record = data.get(RECORD.get(event, ""))
         for name in SEALED.get(event, ()):
             if name in data:
-                data[name] = await self.text(event, name, data[name])
+                data[name] = await self.text(event, name, data[name], record=record)
         return data
+
+    def check(self) -> None:
+        """Refuse (409) to build a signed or issued document on values that did not open."""
+        if self.refused:
+            raise InvalidSealError(
+                f"{len(self.refused)} sealed value(s) of this record do not authenticate where "
+                f"they are stored ({', '.join(sorted(set(self.refused)))}): altered or moved "
+                "from another record; nothing was signed or issued"
+            )
 
 
 def _iso(value: Any) -> Any:
@@ -89,8 +121,12 @@ async def evaluation(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
         "encounter_id": str(row["encounter_id"]),
         "psychological_level": row["psych_level"],
         "overall_level": row["overall_level"],
-        "interpretation": await read.text(event, "interpretation", row["interpretation"]),
-        "recommendations": await read.text(event, "recommendations", row["recommendations"]),
+        "interpretation": await read.text(
+            event, "interpretation", row["interpretation"], record=row["encounter_id"]
+        ),
+        "recommendations": await read.text(
+            event, "recommendations", row["recommendations"], record=row["encounter_id"]
+        ),
     }
 
 
@@ -106,7 +142,9 @@ async def evidence(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
         "captured_at": _iso(row["captured_at"]),
         "identifying": row["identifying"],
         "scale_present": row["scale_present"],
-        "description": await read.text("EvidenceCaptured", "description", row["description"]),
+        "description": await read.text(
+            "EvidenceCaptured", "description", row["description"], record=row["evidence_id"]
+        ),
         "holder_id": str(row["holder_id"]),
         "location": row["location"],
         "integrity_alarm": row["alarm"],

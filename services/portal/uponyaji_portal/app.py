@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from uponyaji_service import configure_logging
 from uponyaji_service.logs import CorrelationMiddleware
+from uponyaji_service.telemetry import install_telemetry, instrument_app
 
 from . import i18n
 from .backend import Backend, ServiceError
@@ -34,6 +35,7 @@ from .routes import (
     medical_more,
     medical_reports,
     medical_verify,
+    notary,
     notifications,
     programme,
     trainings,
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The portal app, from the environment's settings unless given."""
     settings = settings or Settings()
     configure_logging(production=settings.environment == "production", level=settings.log_level)
+    install_telemetry("portal")  # once per process, when an OTLP endpoint is configured
     i18n.load_catalogs()
     portal = Portal(
         settings=settings,
@@ -133,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (
         auth, home, intake, counselling, programme, dpo, journey,
         # medical_reports first: its `…/evidence/new` must win over medical's `…/{kind}/new`.
-        medical_reports, medical, empowerment, grants, trainings,
+        medical_reports, medical, empowerment, grants, trainings, notary,
     ):  # fmt: skip
         app.include_router(module.router)
     for module in (admin, notifications, medical_verify, medical_more):
@@ -204,4 +207,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def favicon() -> HTMLResponse:
         return HTMLResponse(status_code=204)
 
+    instrument_app(app)
     return app

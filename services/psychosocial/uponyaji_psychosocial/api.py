@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from uponyaji_access import AccessDep, Grant, authorize
+from uponyaji_access import AccessDep, Grant, Listing, authorize
 from uponyaji_events.contracts.psychosocial import InstrumentCode
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_notify import for_staff
@@ -37,7 +37,7 @@ async def flag_survivor(request: Request) -> UUID | None:
         flag_id = UUID(str(request.path_params["flag_id"]))
     except ValueError:
         return None
-    return await queries.flag_survivor(get_ps(request).store.pool, flag_id)
+    return await queries.flag_survivor((await get_ps(request)).store.pool, flag_id)
 
 
 PsDep = Annotated[Psychosocial, Depends(get_ps)]
@@ -167,13 +167,16 @@ async def survivor_progress(survivor_id: UUID, grant: AssessmentRead, ps: PsDep)
 async def list_flags(
     grant: FlagsRead,
     ps: PsDep,
+    listed: Listing,
     status: FlagStatus = FlagStatus.OPEN,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     """Risk flags on your caseload, oldest first (open ones by default: for supervisors)."""
     wanted = None if status is FlagStatus.ALL else status.value
     rows = await queries.risk_flags(ps.store.pool, wanted, grant.caseload_filter(), limit)
-    return {"flags": [await views.risk_flag(row, None) for row in rows]}
+    flags = [await views.risk_flag(row, None) for row in rows]
+    await listed.filtered(grant, (row["survivor_id"] for row in rows))
+    return {"flags": flags}
 
 
 @router.get("/survivors/{survivor_id}/risk-flags", response_model=r.RiskFlags)
@@ -202,7 +205,10 @@ async def my_notifications(
 ) -> dict[str, Any]:
     """Your notifications (to your roles, on your teams), newest first: no identity, a link."""
     principal = grant.principal
-    found = await for_staff(ps.store.pool, sorted(principal.roles), sorted(principal.teams), limit)
+    found = await for_staff(
+        ps.store.pool, sorted(principal.roles), sorted(principal.teams), limit,
+        staff_id=principal.staff_id,
+    )  # fmt: skip
     return {"notifications": [views.notification(n) for n in found]}
 
 

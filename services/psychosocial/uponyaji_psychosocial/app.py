@@ -10,11 +10,12 @@ from functools import partial
 from pathlib import Path
 
 import asyncpg
+import httpx
 from fastapi import FastAPI
 from uponyaji_events.consumer import Handler
 from uponyaji_events.feed import FeedSource
-from uponyaji_notify import SmtpChannel
-from uponyaji_service import Clock, Follow, Parts, Running, Service
+from uponyaji_notify import IdentityRecipients, SmtpChannel
+from uponyaji_service import Clock, Follow, Parts, Running, Service, feed_auth
 
 from . import projections
 from .api import router
@@ -54,19 +55,33 @@ def channel(settings: Settings) -> SmtpChannel | None:
     )  # fmt: skip
 
 
+def recipients(running: Running[Settings, Psychosocial]) -> IdentityRecipients | None:
+    """People's addresses from identity's directory, when identity is configured."""
+    url = running.parts.settings.service_url("identity")
+    auth = feed_auth("identity", running.tokens)
+    if url is None or auth is None:
+        return None
+    return IdentityRecipients(httpx.AsyncClient(base_url=url, timeout=5.0), auth)
+
+
 async def safeguard(running: Running[Settings, Psychosocial]) -> None:
     """Escalate unanswered risk flags and deliver notifications, every few seconds."""
     settings, ps = running.parts.settings, running.resources
     policy, smtp = escalation_policy(settings), channel(settings)
-    while True:
-        try:
-            await escalate_due(ps, policy)
-            if smtp is not None:
-                await deliver(ps.store.pool, ps, smtp, settings.notify_addresses,
-                              settings.link_base)  # fmt: skip
-        except (OSError, asyncpg.PostgresError):
-            LOG.warning("safeguarding round failed; retried next round", exc_info=True)
-        await asyncio.sleep(settings.escalation_check_seconds)
+    people = recipients(running) if smtp is not None else None
+    try:
+        while True:
+            try:
+                await escalate_due(ps, policy)
+                if smtp is not None:
+                    await deliver(ps.store.pool, ps, smtp, settings.notify_addresses,
+                                  settings.link_base, people)  # fmt: skip
+            except (OSError, asyncpg.PostgresError):
+                LOG.warning("safeguarding round failed; retried next round", exc_info=True)
+            await asyncio.sleep(settings.escalation_check_seconds)
+    finally:
+        if people is not None:
+            await people.aclose()
 
 
 def follow_intake(running: Running[Settings, Psychosocial]) -> Handler:

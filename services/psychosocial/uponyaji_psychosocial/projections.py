@@ -31,6 +31,14 @@ async def _team(conn: Conn, survivor_id: UUID) -> str | None:
     return None if found is None else str(found)
 
 
+async def _worker(conn: Conn, survivor_id: UUID) -> list[UUID]:
+    """The survivor's lead case worker (the person assigned to them), when there is one."""
+    found = await conn.fetchval(
+        "SELECT case_worker FROM caseload WHERE survivor_id = $1", survivor_id
+    )
+    return [] if found is None else [UUID(str(found))]
+
+
 READ_TABLES = (
     "goal_reviews",
     "care_plan_goals",
@@ -104,6 +112,7 @@ async def _flag(conn: Conn, event: Event) -> None:
         conn, uuid5(NOTIFY, str(event.event_id)), recipient_role="clinical_supervisor",
         team=await _team(conn, survivor_id), kind="risk_flag_raised",
         link=record_link(survivor_id), at=event.recorded_at,
+        staff=await _worker(conn, survivor_id),
     )  # fmt: skip
 
 

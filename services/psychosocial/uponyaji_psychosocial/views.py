@@ -20,13 +20,19 @@ class Reader:
     def __init__(self, sealer: Sealer, survivor_id: UUID, *, erased: bool) -> None:
         self.sealer, self.survivor_id, self.erased = sealer, survivor_id, erased
 
-    async def __call__(self, context: str, value: str | None, *, visible: bool) -> str | None:
-        """The plaintext of a sealed value, None if absent or not visible to the caller."""
+    async def __call__(
+        self, context: str, value: str | None, *, visible: bool, record: Any
+    ) -> str | None:
+        """The plaintext of a sealed value, None if absent or not visible to the caller.
+
+        `record` is the id the value is bound to (session, assessment, flag or goal): a value
+        that does not authenticate there reads as UNREADABLE, never as another record's text.
+        """
         if value is None or not visible:
             return None
         if self.erased:
             return ERASED
-        return await self.sealer.unseal_or_erased(self.survivor_id, context, value)
+        return await self.sealer.reveal(self.survivor_id, context, value, record=str(record))
 
 
 def _iso(value: Any) -> str | None:
@@ -61,7 +67,10 @@ async def session(row: asyncpg.Record, read: Reader, *, notes: bool) -> dict[str
         "recorded_at": _iso(row["recorded_at"]),
         "notes_visible": notes,
         "notes": await read(
-            "psychosocial.SessionRecorded/participants[].notes", row["notes"], visible=notes
+            "psychosocial.SessionRecorded/participants[].notes",
+            row["notes"],
+            visible=notes,
+            record=row["session_id"],
         ),
     }
 
@@ -82,7 +91,10 @@ async def assessment(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
         "supersedes": str(row["supersedes"]) if row["supersedes"] else None,
         "superseded_by": str(row["superseded_by"]) if row["superseded_by"] else None,
         "correction_reason": await read(
-            "psychosocial.AssessmentCorrected/reason", row["correction_reason"], visible=True
+            "psychosocial.AssessmentCorrected/reason",
+            row["correction_reason"],
+            visible=True,
+            record=row["assessment_id"],
         ),
         "recorded_by": row["recorded_by"],
         "recorded_at": _iso(row["recorded_at"]),
@@ -95,7 +107,10 @@ async def risk_flag(row: asyncpg.Record, read: Reader | None) -> dict[str, Any]:
     details = None
     if read is not None and resolved:
         details = await read(
-            "psychosocial.SafetyResponseRecorded/details", row["details"], visible=True
+            "psychosocial.SafetyResponseRecorded/details",
+            row["details"],
+            visible=True,
+            record=row["flag_id"],
         )
     return {
         "flag_id": str(row["flag_id"]),
@@ -131,7 +146,10 @@ async def goal(
         "goal_id": str(row["goal_id"]),
         "domain": row["domain"],
         "description": await read(
-            "psychosocial.CarePlanGoalAdded/description", row["description"], visible=True
+            "psychosocial.CarePlanGoalAdded/description",
+            row["description"],
+            visible=True,
+            record=row["goal_id"],
         ),
         "target_date": row["target_date"].isoformat(),
         "status": row["status"],
@@ -142,7 +160,10 @@ async def goal(
                 "status": r["status"],
                 "reviewed_on": r["reviewed_on"].isoformat(),
                 "note": await read(
-                    "psychosocial.CarePlanGoalReviewed/note", r["note"], visible=notes
+                    "psychosocial.CarePlanGoalReviewed/note",
+                    r["note"],
+                    visible=notes,
+                    record=row["goal_id"],
                 ),
                 "reviewed_by": r["reviewed_by"],
             }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
@@ -17,17 +17,13 @@ from uponyaji_events import Consumer
 from uponyaji_service import running
 
 from . import charts, consumers, queries, views, xlsx
-from .dashboard import Filter
+from .selection import Selection, selection
 
 router = APIRouter()
 JourneyRead = Annotated[Grant, Depends(authorize("journey.read"))]
 DashboardRead = Annotated[Grant, Depends(authorize("dashboard.read", survivor=None))]
 DashboardExport = Annotated[Grant, Depends(authorize("export.dashboard", survivor=None))]
 AuditRead = Annotated[Grant, Depends(authorize("audit.read", survivor=None))]
-County = Annotated[str | None, Query(pattern=r"^[0-9]{3}$", description="County code 001-047")]
-Team = Annotated[str | None, Query(min_length=1, max_length=64, description="Team id")]
-From = Annotated[date | None, Query(alias="from", description="First registration date")]
-To = Annotated[date | None, Query(alias="to", description="Last registration date")]
 
 
 def _pool(request: Request) -> asyncpg.Pool:
@@ -71,31 +67,32 @@ async def read_journey(
     return {**body, "lag": await consumers.lag(running)}
 
 
-def _filter(start: date | None, end: date | None, county: str | None, team: str | None) -> Filter:
-    if start and end and end < start:
-        raise _invalid("to", "must not be before from")
-    return Filter(start, end, county, team)
+Selected = Annotated[Selection, Depends(selection)]
+
+
+async def _board(request: Request, pool: asyncpg.Pool, chosen: Selection) -> dict[str, Any]:
+    """The published dashboard of the selection, with what was selected."""
+    base = running(request.app).parts.settings.rounding_base
+    board = await queries.dashboard(
+        pool, chosen.period, chosen.county, chosen.team, base=base, language=chosen.language
+    )
+    return {"selection": chosen.describe(base), **board}
 
 
 @router.get("/dashboard", tags=["dashboard"])
 async def read_dashboard(
-    _: DashboardRead, pool: Pool, running: Consumers, start: From = None, end: To = None,
-    county: County = None, team: Team = None,
-) -> dict[str, Any]:  # fmt: skip
-    """The programme dashboard for a period, county and team; counts of 1 to 4 shown as "<5"."""
-    where = _filter(start, end, county, team)
-    board = await queries.dashboard(pool, where, datetime.now(UTC).date())
-    return {**board, "lag": await consumers.lag(running)}
+    request: Request, _: DashboardRead, pool: Pool, running: Consumers, chosen: Selected
+) -> dict[str, Any]:
+    """The programme dashboard of a month, quarter or year, county and team; counts rounded."""
+    return {**await _board(request, pool, chosen), "lag": await consumers.lag(running)}
 
 
 @router.get("/dashboard.csv", tags=["dashboard"], response_class=Response)
 async def export_dashboard(
-    _: DashboardExport, pool: Pool, running: Consumers, start: From = None, end: To = None,
-    county: County = None, team: Team = None,
-) -> Response:  # fmt: skip
+    request: Request, _: DashboardExport, pool: Pool, running: Consumers, chosen: Selected
+) -> Response:
     """The dashboard's tables as CSV (table, row, value); the lag is in `X-Uponyaji-Lag`."""
-    where = _filter(start, end, county, team)
-    board = await queries.dashboard(pool, where, datetime.now(UTC).date())
+    board = await _board(request, pool, chosen)
     return Response(
         views.csv_text(board),
         media_type="text/csv; charset=utf-8",
@@ -148,7 +145,7 @@ class Chart(StrEnum):
 
 CHARTS = {
     Chart.REGISTRATIONS: ("registrations_per_month", "New registrations per month", "Month"),
-    Chart.COUNTY: ("by_county", "Survivors by county", "County code"),
+    Chart.COUNTY: ("by_county", "Survivors by county", "County"),
     Chart.GENDER: ("by_gender", "Survivors by gender", "Gender"),
     Chart.AGE_BAND: ("by_age_band", "Survivors by age band", "Age band"),
     Chart.PERPETRATOR: ("by_perpetrator", "Survivors by perpetrator category", "Perpetrator"),
@@ -159,29 +156,26 @@ CHARTS = {
 
 @router.get("/dashboard/charts/{name}.svg", tags=["dashboard"], response_class=Response)
 async def dashboard_chart(
-    name: Chart, _: DashboardRead, pool: Pool, running: Consumers, start: From = None,
-    end: To = None,
-    county: County = None, team: Team = None,
+    request: Request, name: Chart, _: DashboardRead, pool: Pool, running: Consumers,
+    chosen: Selected,
 ) -> Response:  # fmt: skip
-    """One of the dashboard's trends or breakdowns as an SVG bar chart ("<5" cells outlined)."""
-    board = await queries.dashboard(
-        pool, _filter(start, end, county, team), datetime.now(UTC).date()
-    )
+    """One of the dashboard's trends or breakdowns as an SVG bar chart (published counts)."""
+    board = await _board(request, pool, chosen)
     key, title, x_label = CHARTS[name]
-    svg = charts.bars(title, board[key], x_label, "Survivors")
+    base = board["selection"]["rounding_base"]
+    note = f"{chosen.period.label}; counts rounded to multiples of {base}"
+    svg = charts.bars(title, board[key], x_label, "Survivors", note)
     return Response(svg, media_type=SVG, headers=await _lag_header(running))
 
 
 @router.get("/dashboard.xlsx", tags=["dashboard"], response_class=Response)
 async def export_dashboard_xlsx(
-    _: DashboardExport, pool: Pool, running: Consumers, start: From = None, end: To = None,
-    county: County = None, team: Team = None,
-) -> Response:  # fmt: skip
-    """The dashboard's tables as an XLSX sheet (table, row, value)."""
-    where = _filter(start, end, county, team)
-    board = await queries.dashboard(pool, where, datetime.now(UTC).date())
+    request: Request, _: DashboardExport, pool: Pool, running: Consumers, chosen: Selected
+) -> Response:
+    """The dashboard's tables as an XLSX workbook (table, row, value) and how they are rounded."""
+    board = await _board(request, pool, chosen)
     return Response(
-        xlsx.workbook([("table", "row", "value"), *views.rows(board)]),
+        xlsx.workbook(views.rows(board), board["selection"]),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={
             "Content-Disposition": 'attachment; filename="dashboard.xlsx"',

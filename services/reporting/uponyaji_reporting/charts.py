@@ -1,7 +1,7 @@
 """Server-side SVG charts (no JavaScript): score trajectories and dashboard bars, print-friendly.
 
-Every chart has a title, axis labels and the numbers written on it; suppressed counts are drawn as
-dashed outlines reaching 4 and labelled "<5", so a printout never shows a small cell's value.
+Every chart has a title, axis labels and the numbers written on it. Dashboard bars show the
+published counts (rounded, disclosure.py), the very figures of the JSON, CSV and XLSX, and say so.
 """
 
 from __future__ import annotations
@@ -86,27 +86,27 @@ def trajectories(title: str, series: Mapping[str, Sequence[Point]]) -> str:
     return _svg(TOP + len(series) * PANEL, title, body)
 
 
-def bars(title: str, counts: Mapping[str, int | str], x_label: str, y_label: str) -> str:
-    """A bar per category; "<5" cells drawn as dashed outlines up to 4 and labelled "<5"."""
+def bars(title: str, counts: Mapping[str, int], x_label: str, y_label: str, note: str = "") -> str:
+    """A bar per category with its published count written on it; `note` under the title."""
     height = 360
     inner = height - TOP - BOTTOM - 30
     body = [_text(WIDTH / 2, 24, title, 16, font_weight="bold")]
+    if note:
+        body.append(_text(WIDTH / 2, 40, note, 11))
     body += _axes(TOP, inner, x_label, y_label)
     if not counts:
         body.append(_text(WIDTH / 2, TOP + inner / 2, "No survivors in this selection"))
         return _svg(height, title, body)
-    values = {k: (v if isinstance(v, int) else 4) for k, v in counts.items()}
-    high = max(max(values.values()), 5) * 1.1
-    slot = (WIDTH - LEFT - RIGHT) / len(values)
-    for index, (name, value) in enumerate(values.items()):
+    high = max(max(counts.values()), 5) * 1.1
+    slot = (WIDTH - LEFT - RIGHT) / len(counts)
+    for index, (name, value) in enumerate(counts.items()):
         x = LEFT + index * slot + slot * 0.15
         h = inner * value / high
         y = TOP + inner - h
-        small = not isinstance(counts[name], int)
-        style = 'fill="none" stroke="#4d4d4d" stroke-dasharray="4 3"' if small else 'fill="#4393c3"'
         body.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" {style}/>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
+            'fill="#4393c3"/>'
         )
-        body.append(_text(x + slot * 0.35, y - 6, str(counts[name]), 11))
+        body.append(_text(x + slot * 0.35, y - 6, str(value), 11))
         body.append(_text(x + slot * 0.35, TOP + inner + 16, name, 10))
     return _svg(height, title, body)

@@ -1,25 +1,25 @@
-"""Programme dashboard: per-survivor facts from journeys, aggregates with small-cell suppression."""
+"""Programme dashboard: per-survivor facts from journeys, aggregates under disclosure control.
+
+Only survivors whose latest decision on `deidentified_reporting` is a grant are counted: one
+who refused (never granted) or withdrew it is in no published table. Every count is published
+through `disclosure.publish` (random rounding to the base, keyed by the group's record keys).
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from . import programmes
+from . import counties, programmes
+from .counties import Language
+from .disclosure import DEFAULT_BASE, EMPTY, Group, enough, publish, record_key
 from .instruments import OUTCOME_INSTRUMENTS, Change
 from .journey import Journey
 
-SUPPRESSED = "<5"
-Count = int | str
-
-
-def shown(n: int) -> Count:
-    """A survivor count as published: 1 to 4 become "<5" (0 and ≥ 5 are shown)."""
-    return SUPPRESSED if 1 <= n <= 4 else n
+REPORTING_CONSENT = "deidentified_reporting"
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Facts:
     case_number: str | None = None
     lead_worker: str | None = None
     programme: tuple[tuple[str, str], ...] = ()  # medical and empowerment keys (programmes.py)
+    reportable: bool = False  # the latest decision on deidentified_reporting is a grant
 
 
 def facts(journey: Journey) -> Facts:
@@ -52,11 +53,15 @@ def facts(journey: Journey) -> Facts:
     perpetrators: set[str] = set()
     methods: set[str] = set()
     services: set[str] = set()
+    reportable = False
     for entry in journey.milestones:
         data, day = entry.data, entry.at.date()
         own = entry.survivor_id == journey.survivor_id
         if own and entry.kind in ("registered", "record_corrected"):
             record.update({k: data[k] for k in ("county_code", "gender", "age_band") if k in data})
+        elif entry.kind in ("consent_granted", "consent_withdrawn"):
+            if data.get("scope") == REPORTING_CONSENT:
+                reportable = entry.kind == "consent_granted"
         elif entry.kind == "case_assigned":
             team = str(data["team_id"])
             worker = data.get("lead_case_worker_id")
@@ -83,7 +88,7 @@ def facts(journey: Journey) -> Facts:
         record.get("age_band"), journey.registered_at.date() if journey.registered_at else None,
         closed_on, journey.stages.get("intake") == "erased", frozenset(perpetrators),
         frozenset(methods), frozenset(services), first_service, outcomes, journey.open_risk_flags,
-        journey.case_number, str(worker) if worker else None, programme,
+        journey.case_number, str(worker) if worker else None, programme, reportable,
     )  # fmt: skip
 
 
@@ -111,8 +116,9 @@ Key = tuple[str, str]  # (dim, value): what one survivor adds to one count
 
 
 def contributions(f: Facts, *, merged: bool = False) -> list[Key]:
-    """The keys one survivor adds to the dashboard (none when unregistered or merged away)."""
-    if f.registered_on is None or merged:
+    """The keys one survivor adds to the dashboard (none when unregistered, merged away, or not
+    consenting to de-identified reporting)."""
+    if f.registered_on is None or merged or not f.reportable:
         return []
     keys: list[Key] = [
         ("survivors", ""),
@@ -137,26 +143,58 @@ def contributions(f: Facts, *, merged: bool = False) -> list[Key]:
     return keys
 
 
-def _breakdown(counts: Mapping[Key, int], dim: str) -> dict[str, Count]:
-    return {v: shown(n) for (d, v), n in sorted(counts.items()) if d == dim and n}
+Counts = Mapping[Key, Group]  # summed keys: how many survivors have each, and their key sum
 
 
-def _outcomes(counts: Mapping[Key, int]) -> dict[str, dict[str, Any]]:
+def _group(counts: Counts, dims: Iterable[Key]) -> Group:
+    total = EMPTY
+    for key in dims:
+        total += counts.get(key, EMPTY)
+    return total
+
+
+def by_dim(counts: Counts) -> dict[str, dict[str, Group]]:
+    """The summed keys grouped by dimension once, values in order (each table reads its own)."""
+    grouped: dict[str, dict[str, Group]] = {}
+    for (d, v), g in sorted(counts.items()):
+        if g.n:
+            grouped.setdefault(d, {})[v] = g
+    return grouped
+
+
+def _breakdown(
+    rows: Mapping[str, Group], base: int, name: Callable[[str], str] = str
+) -> dict[str, int]:
+    """A breakdown's rows (names merged), only those published as more than zero."""
+    groups: dict[str, Group] = {}
+    for v, g in rows.items():
+        groups[name(v)] = groups.get(name(v), EMPTY) + g
+    return {row: shown for row, g in groups.items() if (shown := publish(g, base))}
+
+
+def percent(part: int, whole: int, base: int) -> float | None:
+    """A percentage of published counts, shown only over a large enough published whole."""
+    return min(100.0, round(100 * part / whole, 1)) if enough(whole, base) else None
+
+
+def _outcomes(counts: Counts, base: int) -> dict[str, dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for instrument in OUTCOME_INSTRUMENTS:
-        changes = {v: n for (d, v), n in counts.items() if d == f"outcome:{instrument}"}
-        assessed = sum(changes.values())
-        recovered = changes.get(str(Change.RELIABLE_RECOVERY), 0)
+        dim = f"outcome:{instrument}"
+        changes = {v: g for (d, v), g in counts.items() if d == dim}
+        assessed = _group(counts, ((dim, v) for v in changes))
+        recovered = changes.get(str(Change.RELIABLE_RECOVERY), EMPTY)
         tallies = {
-            "reliable_improvement": changes.get(str(Change.RELIABLE_IMPROVEMENT), 0) + recovered,
+            "reliable_improvement": changes.get(str(Change.RELIABLE_IMPROVEMENT), EMPTY)
+            + recovered,
             "reliable_recovery": recovered,
-            "deterioration": changes.get(str(Change.RELIABLE_DETERIORATION), 0),
+            "deterioration": changes.get(str(Change.RELIABLE_DETERIORATION), EMPTY),
         }
-        row: dict[str, Any] = {"assessed_twice": shown(assessed)}
-        for name, n in tallies.items():
-            row[name] = shown(n)
-            small = 1 <= n <= 4 or 1 <= assessed <= 4
-            row[f"{name}_percent"] = None if small or not assessed else round(100 * n / assessed, 1)
+        whole = publish(assessed, base)
+        row: dict[str, Any] = {"assessed_twice": whole}
+        for name, g in tallies.items():
+            row[name] = publish(g, base)
+            row[f"{name}_percent"] = percent(row[name], whole, base)
         table[instrument] = row
     return table
 
@@ -177,40 +215,63 @@ def median(histogram: Mapping[int, int]) -> float | int | None:
     return found[0] if total % 2 else (found[0] + found[1]) / 2
 
 
-def render(counts: Mapping[Key, int], until: date) -> dict[str, Any]:
-    """The dashboard from summed survivor keys: every survivor count of 1 to 4 shown as "<5".
+def histogram(counts: Counts, dim: str, base: int) -> dict[str, Any]:
+    """Survivors with a value of `dim` (days), and the median shown when they are enough."""
+    groups = {int(v): g for (d, v), g in counts.items() if d == dim and g.n}
+    survivors = publish(_group(counts, ((dim, str(v)) for v in groups)), base)
+    middle = median({v: g.n for v, g in groups.items()}) if enough(survivors, base) else None
+    return {"survivors": survivors, "median_days": middle}
 
-    `until` is the end of the period (or today): survivors closed on or before it are not active.
+
+def render(
+    counts: Counts, until: date, base: int = DEFAULT_BASE, language: Language = "en"
+) -> dict[str, Any]:
+    """The dashboard from summed survivor keys, every count published by `disclosure.publish`.
+
+    `until` is the end of the period: survivors closed on or before it are not active.
     """
-    total = counts.get(("survivors", ""), 0)
-    closed = sum(n for (d, v), n in counts.items() if d == "closed_on" and v <= until.isoformat())
-    inactive = counts.get(("inactive", "erased"), 0) + closed
-    waits = {int(v): n for (d, v), n in counts.items() if d == "first_service_days" and n}
-    waited = sum(waits.values())
+    dims = by_dim(counts)
+    total = counts.get(("survivors", ""), EMPTY)
+    closed = EMPTY
+    for day, g in dims.get("closed_on", {}).items():
+        if day <= until.isoformat():
+            closed += g
+    inactive = counts.get(("inactive", "erased"), EMPTY) + closed
+
+    def rows(dim: str, name: Callable[[str], str] = str) -> dict[str, int]:
+        return _breakdown(dims.get(dim, {}), base, name)
+
     return {
-        "survivors": shown(total),
-        "active_caseload": shown(total - inactive),
-        "registrations_per_month": _breakdown(counts, "month"),
-        "by_county": _breakdown(counts, "county"),
-        "by_gender": _breakdown(counts, "gender"),
-        "by_age_band": _breakdown(counts, "age_band"),
-        "by_perpetrator": _breakdown(counts, "perpetrator"),
-        "by_torture_method": _breakdown(counts, "torture_method"),
-        "services_received": _breakdown(counts, "service"),
-        "time_to_first_service": {
-            "survivors": shown(waited),
-            "median_days": median(waits) if waited >= 5 else None,
-        },
-        "outcomes": _outcomes(counts),
-        "open_risk_flags": shown(counts.get(("open_risk_flags", ""), 0)),
-        **programmes.render(counts, median),
+        "survivors": publish(total, base),
+        "active_caseload": publish(total - inactive, base),
+        "registrations_per_month": rows("month"),
+        "by_county": rows("county", lambda c: counties.name(c, language)),
+        "by_gender": rows("gender"),
+        "by_age_band": rows("age_band"),
+        "by_perpetrator": rows("perpetrator"),
+        "by_torture_method": rows("torture_method"),
+        "services_received": rows("service"),
+        "time_to_first_service": histogram(counts, "first_service_days", base),
+        "outcomes": _outcomes(counts, base),
+        "open_risk_flags": publish(counts.get(("open_risk_flags", ""), EMPTY), base),
+        **programmes.render(counts, base, language, histogram),
     }
 
 
-def aggregate(all_facts: Iterable[Facts], where: Filter, today: date) -> dict[str, Any]:
-    """The dashboard for a filter, counted over the facts directly (what the cells must equal)."""
-    counts: Counter[Key] = Counter()
+def tally(all_facts: Iterable[Facts], where: Filter, secret: bytes) -> dict[Key, Group]:
+    """The summed keys of the survivors a filter selects, counted over their facts directly."""
+    counts: dict[Key, Group] = {}
     for f in all_facts:
         if where.selects(f):
-            counts.update(contributions(f))
-    return render(counts, where.end or today)
+            one = Group(1, record_key(secret, f.survivor_id))
+            for key in contributions(f):
+                counts[key] = counts.get(key, EMPTY) + one
+    return counts
+
+
+def aggregate(
+    all_facts: Iterable[Facts], where: Filter, today: date, secret: bytes,
+    base: int = DEFAULT_BASE, language: Language = "en",
+) -> dict[str, Any]:  # fmt: skip
+    """The dashboard for a filter, counted over the facts directly (what the cells must equal)."""
+    return render(tally(all_facts, where, secret), where.end or today, base, language)

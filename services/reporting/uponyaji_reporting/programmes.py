@@ -3,27 +3,26 @@
 Keys are `(dim, value)` pairs counted per survivor like the others (`dashboard.contributions`).
 Money is counted as a histogram: a survivor adds one key `grants_approved` with value
 `<county>|<quarter>|<KES>` (their total for that quarter), so a cell's count is how many
-survivors had that total, and the row's sum is Σ KES × count — exact, and movable by differences.
+survivors had that total, and the row's sum is Σ KES × count — exact, and movable by
+differences. Published, the survivors are rounded like every count and the total to whole
+thousands of KES, shown only when the published survivors are enough (`disclosure.enough`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from . import counties
+from .counties import Language
+from .disclosure import EMPTY, Group, enough, publish, publish_amount
 from .journey import Journey
 from .milestones import Entry
 
 Key = tuple[str, str]
 HUNGER = {"little_or_none": 0, "moderate": 1, "severe": 2}  # FANTA categories, worst last
-SUPPRESSED = "<5"
-
-
-def shown(n: int) -> int | str:
-    """A survivor count as published: 1 to 4 become "<5"."""
-    return SUPPRESSED if 1 <= n <= 4 else n
 
 
 def quarter(day: date) -> str:
@@ -105,72 +104,81 @@ def empowerment_keys(journey: Journey, county: str | None) -> list[Key]:
     return keys
 
 
-def _count(counts: Mapping[Key, int], dim: str, value: str) -> int:
-    return counts.get((dim, value), 0)
+Counts = Mapping[Key, Group]
+Histogram = Callable[[Counts, str, int], dict[str, Any]]
 
 
-def _money(counts: Mapping[Key, int], dim: str) -> dict[str, dict[str, dict[str, Any]]]:
-    """`{county: {quarter: {survivors, kes}}}`; the sum is hidden where survivors are 1–4."""
-    sums: dict[tuple[str, str], tuple[int, Decimal]] = {}
-    for (d, value), n in counts.items():
-        if d != dim or not n:
+def _sum(counts: Counts, keys: Iterable[Key]) -> Group:
+    total = EMPTY
+    for key in keys:
+        total += counts.get(key, EMPTY)
+    return total
+
+
+def _money(
+    counts: Counts, dim: str, base: int, language: Language
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """`{county name: {quarter: {survivors, kes}}}`; the total only over enough survivors."""
+    sums: dict[tuple[str, str], tuple[Group, Decimal]] = {}
+    for (d, value), g in counts.items():
+        if d != dim or not g.n:
             continue
         county, q, kes = value.split("|")
-        people, total = sums.get((county, q), (0, Decimal(0)))
-        sums[(county, q)] = people + n, total + Decimal(kes) * n
+        place = counties.name(None if county == "unknown" else county, language), q
+        people, total = sums.get(place, (EMPTY, Decimal(0)))
+        sums[place] = people + g, total + Decimal(kes) * g.n
     table: dict[str, dict[str, dict[str, Any]]] = {}
     for (county, q), (people, total) in sorted(sums.items()):
-        small = 1 <= people <= 4
-        row = {"survivors": shown(people), "kes": None if small else f"{total:.2f}"}
-        table.setdefault(county, {})[q] = row
+        survivors = publish(people, base)
+        if not survivors:
+            continue
+        amount = publish_amount(total, people) if enough(survivors, base) else None
+        table.setdefault(county, {})[q] = {"survivors": survivors, "kes": amount}
     return table
 
 
-def _breakdown(counts: Mapping[Key, int], dim: str, values: tuple[str, ...]) -> dict[str, Any]:
-    return {v: shown(_count(counts, dim, v)) for v in values}
+def _breakdown(counts: Counts, dim: str, values: tuple[str, ...], base: int) -> dict[str, int]:
+    return {v: publish(counts.get((dim, v), EMPTY), base) for v in values}
 
 
-def render(
-    counts: Mapping[Key, int], median: Callable[[Mapping[int, int]], float | int | None]
-) -> dict[str, Any]:
-    """The medical and empowerment rows of the dashboard (survivor counts of 1–4 as "<5")."""
-    waits = {int(v): n for (d, v), n in counts.items() if d == "intake_to_signed_report_days" and n}
-    waited = sum(waits.values())
+def render(counts: Counts, base: int, language: Language, histogram: Histogram) -> dict[str, Any]:
+    """The medical and empowerment rows of the dashboard, every count published."""
+
+    def shown(dim: str, value: str) -> int:
+        return publish(counts.get((dim, value), EMPTY), base)
+
     levels = {
-        v: shown(n) for (d, v), n in sorted(counts.items()) if d == "overall_consistency" and n
+        v: p
+        for (d, v), g in sorted(counts.items())
+        if d == "overall_consistency" and (p := publish(g, base))
     }
-    yes, no = (
-        _count(counts, "business_operating", "yes"),
-        _count(counts, "business_operating", "no"),
-    )
-    small = 1 <= yes <= 4 or 1 <= yes + no <= 4
+    operating = ("business_operating", "yes"), ("business_operating", "no")
+    followed = publish(_sum(counts, operating), base)
+    yes = shown(*operating[0])
     return {
         "medical": {
-            "survivors_examined": shown(_count(counts, "medical", "examined")),
+            "survivors_examined": shown("medical", "examined"),
             "overall_consistency": levels,
-            "reports_signed": shown(_count(counts, "medical", "report_signed")),
-            "p3_issued": shown(_count(counts, "medical", "p3_issued")),
-            "intake_to_signed_report": {
-                "survivors": shown(waited),
-                "median_days": median(waits) if waited >= 5 else None,
-            },
+            "reports_signed": shown("medical", "report_signed"),
+            "p3_issued": shown("medical", "p3_issued"),
+            "intake_to_signed_report": histogram(counts, "intake_to_signed_report_days", base),
         },
         "empowerment": {
-            "grants_approved": _money(counts, "grants_approved"),
-            "grants_disbursed": _money(counts, "grants_disbursed"),
-            "survivors_trained": shown(_count(counts, "empowerment", "trained")),
+            "grants_approved": _money(counts, "grants_approved", base, language),
+            "grants_disbursed": _money(counts, "grants_disbursed", base, language),
+            "survivors_trained": shown("empowerment", "trained"),
             "business_survival": {
-                "followed_up": shown(yes + no),
-                "operating": shown(yes),
-                "operating_percent": None
-                if small or not yes + no
-                else round(100 * yes / (yes + no), 1),
+                "followed_up": followed,
+                "operating": yes,
+                "operating_percent": min(100.0, round(100 * yes / followed, 1))
+                if enough(followed, base)
+                else None,
             },
             "income_change": _breakdown(
-                counts, "income_change", ("increased", "same", "decreased")
+                counts, "income_change", ("increased", "same", "decreased"), base
             ),
             "hunger_category_change": _breakdown(
-                counts, "hunger_category_change", ("improved", "same", "worsened")
+                counts, "hunger_category_change", ("improved", "same", "worsened"), base
             ),
         },
     }

@@ -30,6 +30,7 @@ from uponyaji_events.store import EventStore
 
 from . import cells as c
 from .dashboard import Facts, facts
+from .disclosure import record_key
 from .journey import fold
 from .milestones import Entry, entries
 from .settings import SERVICE
@@ -37,6 +38,7 @@ from .settings import SERVICE
 MIGRATIONS = Path(__file__).parent / "migrations"
 TABLES = ("journey_entries", "survivor_facts", "access_records", "merges", "dashboard_cells")
 AUDITED = "SurvivorDataAccessed"
+LISTED = "SurvivorsListed"  # a list's or search's answer: the survivors it returned
 ERASURE_ACTOR = Actor.system("reporting-erasure")
 # Serialises the facts-and-cells step of concurrent consumers (intake and psychosocial events of
 # one survivor): each recomputes from entries committed before it, so the last one sees them all.
@@ -98,7 +100,7 @@ def facts_from_row(r: asyncpg.Record) -> Facts:
         r["registered_on"], r["closed_on"], r["erased"], frozenset(r["perpetrators"]),
         frozenset(r["methods"]), frozenset(r["services"]), r["first_service_on"],
         json_object(r["outcomes"]), r["open_risk_flags"], r["case_number"], r["lead_worker"],
-        tuple((str(d), str(v)) for d, v in json_list(r["programme"])),
+        tuple((str(d), str(v)) for d, v in json_list(r["programme"])), r["reportable"],
     )  # fmt: skip
 
 
@@ -140,27 +142,27 @@ async def write_facts(conn: Conn, rows: Sequence[tuple[Facts, UUID | None]]) -> 
                     SEPARATOR.join(sorted(f.perpetrators)), SEPARATOR.join(sorted(f.methods)),
                     SEPARATOR.join(sorted(f.services)), f.first_service_on,
                     json.dumps(f.outcomes), f.open_risk_flags, merged_into,
-                    json.dumps([list(k) for k in f.programme]),
+                    json.dumps([list(k) for k in f.programme]), f.reportable,
                 )
                 for f, merged_into in chunk
             ),
-            18,
+            19,
         )  # fmt: skip
         await conn.execute(
             """INSERT INTO survivor_facts (survivor_id, case_number, team, lead_worker, county,
                    gender, age_band, registered_on, closed_on, erased, perpetrators, methods,
                    services, first_service_on, outcomes, open_risk_flags, merged_into,
-                   programme)
+                   programme, reportable)
                SELECT id, cn, team, lw, county, gender, age, reg, closed, erased,
-                   string_to_array(perp, $19), string_to_array(meth, $19),
-                   string_to_array(serv, $19), first, outcomes::jsonb, flags, merged,
-                   programme::jsonb
+                   string_to_array(perp, $20), string_to_array(meth, $20),
+                   string_to_array(serv, $20), first, outcomes::jsonb, flags, merged,
+                   programme::jsonb, reportable
                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
                    $6::text[], $7::text[], $8::date[], $9::date[], $10::bool[], $11::text[],
                    $12::text[], $13::text[], $14::date[], $15::text[], $16::int[], $17::uuid[],
-                   $18::text[])
+                   $18::text[], $19::bool[])
                  AS u(id, cn, team, lw, county, gender, age, reg, closed, erased, perp, meth,
-                      serv, first, outcomes, flags, merged, programme)
+                      serv, first, outcomes, flags, merged, programme, reportable)
                ON CONFLICT (survivor_id) DO UPDATE SET case_number = EXCLUDED.case_number,
                    team = EXCLUDED.team, lead_worker = EXCLUDED.lead_worker,
                    county = EXCLUDED.county, gender = EXCLUDED.gender,
@@ -169,24 +171,31 @@ async def write_facts(conn: Conn, rows: Sequence[tuple[Facts, UUID | None]]) -> 
                    perpetrators = EXCLUDED.perpetrators, methods = EXCLUDED.methods,
                    services = EXCLUDED.services, first_service_on = EXCLUDED.first_service_on,
                    outcomes = EXCLUDED.outcomes, open_risk_flags = EXCLUDED.open_risk_flags,
-                   merged_into = EXCLUDED.merged_into, programme = EXCLUDED.programme""",
+                   merged_into = EXCLUDED.merged_into, programme = EXCLUDED.programme,
+                   reportable = EXCLUDED.reportable""",
             *arrays,
             SEPARATOR,
         )
 
 
-async def write_cells(conn: Conn, change: dict[c.Cell, int]) -> None:
-    """Add each cell's change to its count (in key order), a chunk per statement."""
+async def secret(conn: Conn) -> bytes:
+    """The database's own secret that survivors' record keys derive from (migration 080)."""
+    value: bytes = await conn.fetchval("SELECT secret FROM disclosure_secret")
+    return value
+
+
+async def write_cells(conn: Conn, change: dict[c.Cell, tuple[int, int]]) -> None:
+    """Add each cell's change (count, key sum) to it (in key order), a chunk per statement."""
     ordered = sorted(change.items())
     for at in range(0, len(ordered), CHUNK):
         chunk = ordered[at : at + CHUNK]
-        arrays = columns(((*cell, n) for cell, n in chunk), 7)
+        arrays = columns(((*cell, n, k) for cell, (n, k) in chunk), 8)
         await conn.execute(
-            "INSERT INTO dashboard_cells AS x (county, team, grain, period, dim, value, n) "
+            "INSERT INTO dashboard_cells AS x (county, team, grain, period, dim, value, n, k) "
             "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], "
-            "$6::text[], $7::int[]) "
+            "$6::text[], $7::int[], $8::bigint[]) "
             "ON CONFLICT (county, team, grain, period, dim, value) "
-            "DO UPDATE SET n = x.n + EXCLUDED.n",
+            "DO UPDATE SET n = x.n + EXCLUDED.n, k = x.k + EXCLUDED.k",
             *arrays,
         )
         if any(n < 0 for n in arrays[6]):  # a count may have dropped to zero: forget the cell
@@ -218,6 +227,8 @@ async def refresh(conn: Conn, survivors: Sequence[UUID]) -> list[Facts]:
         )
     }
     change: Counter[c.Cell] = Counter()
+    keys: Counter[c.Cell] = Counter()
+    key_secret = await secret(conn)
     rows: list[tuple[Facts, UUID | None]] = []
     for survivor in ids:
         new = facts(fold(survivor, owned[survivor]))
@@ -225,10 +236,15 @@ async def refresh(conn: Conn, survivors: Sequence[UUID]) -> list[Facts]:
         old_cells = (
             c.cells(facts_from_row(old), merged=old["merged_into"] is not None) if old else []
         )
-        change.update(c.delta(old_cells, c.cells(new, merged=survivor in merged_into)))
+        moved = c.delta(old_cells, c.cells(new, merged=survivor in merged_into))
+        key = record_key(key_secret, survivor)
+        change.update(moved)
+        keys.update({cell: n * key for cell, n in moved.items()})
         rows.append((new, merged_into.get(survivor)))
     await write_facts(conn, rows)
-    await write_cells(conn, {cell: n for cell, n in change.items() if n})
+    # Two survivors swapping a cell leave its count as it was but change its key sum.
+    moved_cells = {cell: (change[cell], keys[cell]) for cell in change.keys() | keys.keys()}
+    await write_cells(conn, {cell: nk for cell, nk in moved_cells.items() if nk != (0, 0)})
     return [f for f, _ in rows]
 
 
@@ -242,6 +258,8 @@ async def refresh_all(conn: Conn) -> int:
         held: dict[UUID, list[Entry]] = {s: [] for s in involved}
         rows: list[tuple[Facts, UUID | None]] = []
         counts: Counter[c.Cell] = Counter()
+        keys: Counter[c.Cell] = Counter()
+        key_secret = await secret(conn)
         survivors = 0
 
         async def flush() -> None:
@@ -252,7 +270,11 @@ async def refresh_all(conn: Conn) -> int:
             nonlocal survivors
             survivors += 1
             f = facts(fold(survivor, own))
-            counts.update(c.cells(f, merged=survivor in merges))
+            mine = c.cells(f, merged=survivor in merges)
+            if mine:
+                counts.update(mine)
+                key = record_key(key_secret, survivor)
+                keys.update(dict.fromkeys(mine, key))
             rows.append((f, merges.get(survivor)))
 
         current: UUID | None = None
@@ -275,30 +297,46 @@ async def refresh_all(conn: Conn) -> int:
         await flush()
         await conn.copy_records_to_table(  # the table was emptied above: COPY, no upsert
             "dashboard_cells",
-            records=[(*cell, n) for cell, n in counts.items() if n],
-            columns=("county", "team", "grain", "period", "dim", "value", "n"),
+            records=[(*cell, n, keys[cell]) for cell, n in counts.items() if n],
+            columns=("county", "team", "grain", "period", "dim", "value", "n", "k"),
         )
         return survivors
 
 
+def _access_rows(source: str, event: Event) -> Iterator[tuple[Any, ...]]:
+    """An audit event's rows: one for a read; for a list, the answer and each survivor in it."""
+    p: dict[str, Any] = dict(event.payload)
+    position, at = int(event.position or 0), datetime.fromisoformat(str(p["at"]))
+    common = (source, position, str(p["staff_id"]), p.get("role"), p["action"])
+    if not event.type.endswith(f".{LISTED}"):
+        survivor = p.get("survivor_id")
+        yield (
+            *common, UUID(str(survivor)) if survivor else None, p.get("purpose"), p.get("outcome"),
+            p.get("route"), at, p.get("on_caseload"), p.get("scope"), 0, None, None,
+        )  # fmt: skip
+        return
+    listed = p.get("results") or []
+    yield (
+        *common, None, p.get("purpose"), "allowed", p.get("route"), at, None, p.get("scope"), 0,
+        p.get("query_hash"), len(listed),
+    )  # fmt: skip
+    for n, result in enumerate(listed, start=1):
+        yield (
+            *common, UUID(str(result["survivor_id"])), p.get("purpose"), "allowed",
+            p.get("route"), at, result.get("on_caseload"), p.get("scope"), n, None, None,
+        )  # fmt: skip
+
+
 async def _access(conn: Conn, source: str, events: Sequence[Event]) -> None:
     """Record the audit events of a batch (one statement)."""
-    rows = []
-    for event in events:
-        p: dict[str, Any] = dict(event.payload)
-        survivor = p.get("survivor_id")
-        rows.append((
-            source, int(event.position or 0), str(p["staff_id"]), p.get("role"), p["action"],
-            UUID(str(survivor)) if survivor else None, p.get("purpose"), p.get("outcome"),
-            p.get("route"), datetime.fromisoformat(str(p["at"])), p.get("on_caseload"),
-            p.get("scope"),
-        ))  # fmt: skip
+    rows = [row for event in events for row in _access_rows(source, event)]
     await conn.execute(
         "INSERT INTO access_records (source, position, staff_id, role, action, survivor_id, "
-        "purpose, outcome, route, at, on_caseload, scope) SELECT * FROM unnest($1::text[], "
-        "$2::bigint[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], "
-        "$9::text[], $10::timestamptz[], $11::bool[], $12::text[]) ON CONFLICT DO NOTHING",
-        *columns(rows, 12),
+        "purpose, outcome, route, at, on_caseload, scope, item, query_hash, results) "
+        "SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
+        "$6::uuid[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::bool[], "
+        "$12::text[], $13::int[], $14::text[], $15::int[]) ON CONFLICT DO NOTHING",
+        *columns(rows, 15),
     )
 
 
@@ -341,7 +379,8 @@ async def apply(
     source: str, conn: Conn, events: Sequence[Event], store: EventStore | None = None
 ) -> None:
     """Apply a run of `source`'s events to reporting's tables (and answer erasure requests)."""
-    audited = [e for e in events if e.type == f"{source}.{AUDITED}"]
+    kinds = {f"{source}.{AUDITED}", f"{source}.{LISTED}"}
+    audited = [e for e in events if e.type in kinds]
     if audited:
         await _access(conn, source, audited)
     made: list[Entry] = []
@@ -349,7 +388,7 @@ async def apply(
     for event in events:
         if store is not None and event.type == "intake.ErasureRequested":
             await confirm_erasure(store, conn, event)
-        if event.type != f"{source}.{AUDITED}":
+        if event.type not in kinds:
             made += entries(source, event)
     if not made:
         return

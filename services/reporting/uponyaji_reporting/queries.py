@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from . import cells
-from .dashboard import Filter, Key, contributions, render
+
+# The audit view's alerts live in alerts.py (re-exported for the routes and older callers).
+from .alerts import MANY_SEARCHES_A_DAY as MANY_SEARCHES_A_DAY
+from .alerts import MANY_SURVIVORS_A_DAY as MANY_SURVIVORS_A_DAY
+from .alerts import OUTSIDE_CASELOAD_A_DAY as OUTSIDE_CASELOAD_A_DAY
+from .alerts import REFUSED_A_DAY as REFUSED_A_DAY
+from .alerts import access_alerts as access_alerts
+from .counties import Language
+from .dashboard import Key, render
+from .disclosure import Group
 from .journey import Journey, fold
-from .projections import facts_from_row, load_entries
+from .periods import Period
+from .projections import load_entries
 
 
 async def journey(pool: asyncpg.Pool, survivor_id: UUID, as_of: datetime | None) -> Journey:
@@ -21,60 +30,31 @@ async def journey(pool: asyncpg.Pool, survivor_id: UUID, as_of: datetime | None)
         return fold(survivor_id, await load_entries(conn, survivor_id, as_of))
 
 
-async def _scan(pool: asyncpg.Pool, where: Filter, days: tuple[date, date] | None) -> Counter[Key]:
-    """The keys of the survivors the filter selects (registered within `days`, if given)."""
-    start, end = days if days else (where.start, where.end)
+async def tally(
+    pool: asyncpg.Pool, period: Period, county: str | None, team: str | None
+) -> dict[Key, Group]:
+    """The summed keys (count, key sum) of a period's month cells for a county and team."""
+    first, last = period.months
     rows = await pool.fetch(
-        "SELECT * FROM survivor_facts WHERE registered_on IS NOT NULL AND merged_into IS NULL "
-        "AND ($1::date IS NULL OR registered_on >= $1) "
-        "AND ($2::date IS NULL OR registered_on <= $2) "
-        "AND ($3::text IS NULL OR county = $3) AND ($4::text IS NULL OR team = $4)",
-        start,
-        end,
-        where.county,
-        where.team,
+        "SELECT dim, value, sum(n)::int AS n, sum(k)::bigint AS k FROM dashboard_cells "
+        "WHERE county = $1 AND team = $2 AND grain = $3 AND period BETWEEN $4 AND $5 "
+        "GROUP BY dim, value",
+        county or cells.ALL,
+        team or cells.ALL,
+        cells.MONTH,
+        first,
+        last,
     )
-    counts: Counter[Key] = Counter()
-    for r in rows:
-        counts.update(contributions(facts_from_row(r)))
-    return counts
+    return {(r["dim"], r["value"]): Group(r["n"], r["k"]) for r in rows}
 
 
-async def _cells(
-    pool: asyncpg.Pool, county: str, team: str, grain: str, start: date, end: date
-) -> Counter[Key]:
-    """The summed keys of one level's cells over periods from `start` to `end`."""
-    rows = await pool.fetch(
-        "SELECT dim, value, sum(n)::int AS n FROM dashboard_cells WHERE county = $1 AND team = $2 "
-        "AND grain = $3 AND period BETWEEN $4 AND $5 GROUP BY dim, value",
-        county,
-        team,
-        grain,
-        start,
-        end,
-    )
-    return Counter({(r["dim"], r["value"]): r["n"] for r in rows})
-
-
-async def dashboard(pool: asyncpg.Pool, where: Filter, today: date) -> dict[str, Any]:
-    """The dashboard: whole months from the summary cells, edge days from day cells or facts.
-
-    A filter by county and team together selects few survivors: they are counted from facts.
-    """
-    if where.county and where.team:
-        counts = await _scan(pool, where, None)
-        return render(counts, where.end or today)
-    county, team = where.county or cells.ALL, where.team or cells.ALL
-    span = cells.ranges(where.start, where.end)
-    counts = Counter[Key]()
-    if span.months:
-        counts += await _cells(pool, county, team, cells.MONTH, *span.months)
-    for days in span.days:
-        if county == team == cells.ALL:
-            counts += await _cells(pool, county, team, cells.DAY, *days)
-        else:
-            counts += await _scan(pool, where, days)
-    return render(counts, where.end or today)
+async def dashboard(
+    pool: asyncpg.Pool, period: Period, county: str | None, team: str | None, *,
+    base: int, language: Language,
+) -> dict[str, Any]:  # fmt: skip
+    """The published dashboard of a period, county and team, read from the summary cells."""
+    counts = await tally(pool, period, county, team)
+    return render(counts, period.last, base, language)
 
 
 async def assignment(pool: asyncpg.Pool, survivor_id: UUID) -> tuple[str | None, str | None] | None:
@@ -94,14 +74,18 @@ async def access_records(
     end: datetime | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    """Who read which survivor's data (and whether on their caseload), newest first, filtered."""
+    """Who read which survivor's data (and whether on their caseload), newest first, filtered.
+
+    A list's or search's answer is a row without survivor (`results`: how many it named,
+    `query_hash`: a search's keyed hash), followed by one row per survivor it named.
+    """
     rows = await pool.fetch(
         "SELECT source, staff_id, role, action, survivor_id, purpose, outcome, on_caseload, "
-        "route, at "
+        "route, at, query_hash, results "
         "FROM access_records WHERE ($1::text IS NULL OR staff_id = $1) "
         "AND ($2::uuid IS NULL OR survivor_id = $2) "
         "AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at <= $4) "
-        "ORDER BY at DESC, source, staff_id LIMIT $5",
+        "ORDER BY at DESC, source, staff_id, position, item LIMIT $5",
         staff_id,
         survivor_id,
         start,
@@ -109,47 +93,3 @@ async def access_records(
         limit,
     )
     return [dict(r) for r in rows]
-
-
-MANY_SURVIVORS_A_DAY = 25  # distinct survivors read by one person in one day
-OUTSIDE_CASELOAD_A_DAY = 10  # distinct survivors read while not on the reader's caseload, a day
-REFUSED_A_DAY = 3  # distinct survivors refused (off caseload, unknown, forbidden) in one day
-
-
-async def access_alerts(
-    pool: asyncpg.Pool, *, start: datetime | None, end: datetime | None
-) -> list[dict[str, Any]]:
-    """Unusual access per staff member and UTC day: many survivors, many off caseload, refusals."""
-    # on_caseload is false only when the record says so: null (older records, unknown) never counts.
-    rows = await pool.fetch(
-        "SELECT * FROM (SELECT staff_id, (at AT TIME ZONE 'UTC')::date AS day, "
-        "count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed') AS read, "
-        "count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed' AND NOT on_caseload "
-        "AND scope IS DISTINCT FROM 'aggregate') "
-        "AS outside, "
-        "count(DISTINCT survivor_id) FILTER (WHERE outcome <> 'allowed') AS refused "
-        "FROM access_records WHERE survivor_id IS NOT NULL "
-        "AND ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at <= $2) "
-        "GROUP BY 1, 2) AS daily WHERE read >= $3 OR outside >= $4 OR refused >= $5 "
-        "ORDER BY day DESC, staff_id",
-        start,
-        end,
-        MANY_SURVIVORS_A_DAY,
-        OUTSIDE_CASELOAD_A_DAY,
-        REFUSED_A_DAY,
-    )
-    alerts = []
-    for r in rows:
-        reasons = []
-        if r["read"] >= MANY_SURVIVORS_A_DAY:
-            reasons.append("many_survivors_in_a_day")
-        if r["outside"] >= OUTSIDE_CASELOAD_A_DAY:
-            reasons.append("many_survivors_outside_caseload_in_a_day")
-        if r["refused"] >= REFUSED_A_DAY:
-            reasons.append("repeated_refusals_off_caseload")
-        alerts.append(
-            {"staff_id": r["staff_id"], "day": r["day"].isoformat(), "survivors_read": r["read"],
-             "survivors_outside_caseload": r["outside"], "survivors_refused": r["refused"],
-             "reasons": reasons}
-        )  # fmt: skip
-    return alerts

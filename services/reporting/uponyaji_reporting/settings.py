@@ -26,6 +26,9 @@ class Settings(ServiceSettings):
     psychosocial_url: str | None = Field(None, description="Psychosocial's base URL (its feed)")
     medical_url: str | None = Field(None, description="Medical's base URL (its feed)")
     empowerment_url: str | None = Field(None, description="Empowerment's base URL (its feed)")
+    rounding_base: int = Field(
+        5, ge=3, le=10, description="Published counts are multiples of this (docs/disclosure.md)"
+    )
 
     def sources(self, given: Iterable[str] = ()) -> tuple[str, ...]:
         """The sources followed: intake and psychosocial, and each optional one deployed."""

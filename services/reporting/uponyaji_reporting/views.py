@@ -74,9 +74,12 @@ def journey(
     }
 
 
-def rows(board: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """The dashboard flattened to (table, row, value) rows (suppressed cells stay "<5")."""
-    out: list[tuple[str, str, str]] = []
+Value = str | int | float | None
+
+
+def rows(board: dict[str, Any]) -> list[tuple[str, str, Value]]:
+    """The dashboard flattened to (table, row, value) rows, values as published."""
+    out: list[tuple[str, str, Value]] = []
 
     def walk(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
@@ -86,7 +89,7 @@ def rows(board: dict[str, Any]) -> list[tuple[str, str, str]]:
         table, _, row = prefix.rpartition(".")
         if not table:
             table, row = prefix, "total"
-        out.append((table, row, "" if value is None else str(value)))
+        out.append((table, row, value))
 
     for key, value in board.items():
         if key != "lag":
@@ -99,5 +102,7 @@ def csv_text(board: dict[str, Any]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("table", "row", "value"))
-    writer.writerows(tuple(neutral(cell) for cell in row) for row in rows(board))
+    writer.writerows(
+        tuple(neutral("" if cell is None else str(cell)) for cell in row) for row in rows(board)
+    )
     return buffer.getvalue()

@@ -1,80 +1,70 @@
-"""A minimal XLSX (Office Open XML) writer for the dashboard's tables: one sheet, inline strings.
+"""The dashboard as an XLSX workbook (openpyxl): a `dashboard` sheet and an `about` sheet.
 
-Small enough to write by hand rather than add a dependency; numbers are cells of type number,
-everything else (including "<5") inline strings, so spreadsheet formulas never see a small cell;
-text that would start a formula is neutralised (spreadsheet.py).
+Text stays text (a county code "047" is not the number 47), numbers are numbers, and no text
+cell can become a formula: text starting like a formula gets a leading apostrophe
+(spreadsheet.py) and is stored as a string cell, and characters XML cannot carry (control
+characters) are replaced. The `about` sheet says what was selected and how counts are rounded.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
-from collections.abc import Sequence
-from xml.sax.saxutils import escape
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .spreadsheet import neutral
 
-_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-_PKG = "http://schemas.openxmlformats.org/package/2006"
-_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_OFFICE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-_CONTENT_TYPES = (
-    f'{_XML}<Types xmlns="{_PKG}/content-types">'
-    '<Default Extension="rels" '
-    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    f'<Override PartName="/xl/workbook.xml" ContentType="{_OFFICE}.sheet.main+xml"/>'
-    f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_OFFICE}.worksheet+xml"/>'
-    "</Types>"
-)
-_RELS = (
-    f'{_XML}<Relationships xmlns="{_PKG}/relationships">'
-    f'<Relationship Id="rId1" Type="{_DOC}/officeDocument" Target="xl/workbook.xml"/>'
-    "</Relationships>"
-)
-_WORKBOOK = (
-    f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}">'
-    '<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>'
-)
-_WORKBOOK_RELS = (
-    f'{_XML}<Relationships xmlns="{_PKG}/relationships">'
-    f'<Relationship Id="rId1" Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/>'
-    "</Relationships>"
+Value = str | int | float | None
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+ABOUT = (
+    "Every count in this workbook is rounded to a multiple of the rounding base: the base just "
+    "below or just above the true count, chosen at random with a chance proportional to how "
+    "close it is, the draw fixed by the survivors counted. A true zero is shown as 0; a count "
+    "from 1 to base - 1 is shown as 0 or as the base. The same group of survivors always gets "
+    "the same figure, on the dashboard, in the CSV, here and on the charts, for every grain and "
+    "filter; rows need not add up to their totals. Medians, percentages and money totals are "
+    "shown only where the published count is at least twice the base; money totals are rounded "
+    "to whole thousands of KES. Survivors who did not grant consent to de-identified reporting, "
+    "or withdrew it, are not counted."
 )
 
 
-def _column(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+def _text(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", neutral(value))
 
 
-def _cell(ref: str, value: str) -> str:
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
-    if number is not None and value.strip() == value and value.lower() not in ("nan", "inf"):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(neutral(value))}</t></is></c>'
+def _put(sheet: Worksheet, row: int, column: int, value: Value) -> None:
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, bool) or value is None:
+        cell.value = None if value is None else str(value).lower()
+    elif isinstance(value, int | float):
+        cell.value = value
+    else:
+        cell.value = _text(value)
+        cell.data_type = "s"  # never a formula, whatever the text
 
 
-def workbook(rows: Sequence[Sequence[str]], sheet: str = "dashboard") -> bytes:
-    """An .xlsx file holding `rows` (the first is the header) on one sheet."""
-    lines = []
-    for r, row in enumerate(rows, start=1):
-        cells = "".join(_cell(f"{_column(c)}{r}", str(v)) for c, v in enumerate(row))
-        lines.append(f'<row r="{r}">{cells}</row>')
-    data = f'{_XML}<worksheet xmlns="{_MAIN}"><sheetData>{"".join(lines)}</sheetData></worksheet>'
+def workbook(rows: Sequence[tuple[str, str, Value]], selection: Mapping[str, Any]) -> bytes:
+    """An .xlsx file: the (table, row, value) rows, and a sheet explaining the rounding."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "dashboard"
+    for column, title in enumerate(("table", "row", "value"), start=1):
+        _put(sheet, 1, column, title)
+    for r, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            _put(sheet, r, column, value)
+    about = book.create_sheet("about")
+    _put(about, 1, 1, "disclosure control")
+    _put(about, 1, 2, ABOUT)
+    for r, (name, value) in enumerate(selection.items(), start=2):
+        _put(about, r, 1, name)
+        _put(about, r, 2, value)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _RELS)
-        archive.writestr("xl/workbook.xml", _WORKBOOK.format(name=escape(sheet)))
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", data)
+    book.save(buffer)
     return buffer.getvalue()

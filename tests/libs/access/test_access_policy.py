@@ -66,11 +66,16 @@ def test_the_platform_policy_loads_and_covers_every_role_for_every_action() -> N
         assert set(field_rule.scopes) == set(ROLES), field_rule.name
 
 
-def test_the_service_role_may_read_feeds_and_nothing_else() -> None:
+def test_the_service_role_may_read_feeds_and_health_and_nothing_else() -> None:
     allowed = {name: rule.scopes["service"] for name, rule in POLICY.actions.items()}
-    feeds = {"feed.read": "any", "identity.feed.read": "any"}
+    feeds = {"feed.read": "any", "identity.feed.read": "any", "health.read": "any"}
     assert {name: scope for name, scope in allowed.items() if scope} == feeds
     assert not any(rule.scopes["service"] for rule in POLICY.fields.values())
+
+
+def test_health_details_are_for_operators_and_services_only() -> None:
+    rule = POLICY.actions["health.read"]
+    assert [r for r in ROLES if rule.scopes[r]] == sorted(["admin", "service"], key=ROLES.index)
 
 
 def test_no_staff_role_reads_an_event_feed_not_even_admin() -> None:

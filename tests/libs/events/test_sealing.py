@@ -360,3 +360,20 @@ async def test_values_sealed_before_records_were_bound_stay_readable(sealer: Sea
     with pytest.raises(InvalidSealError):  # a v1 value relabelled as v2 does not authenticate
         await sealer.unseal(subject, CONTEXT, str(old).replace("sealed:v1:", "sealed:v2:"),
                             record="x")  # fmt: skip
+
+
+async def test_readers_see_misplaced_values_as_unreadable_never_as_text(
+    sealer: Sealer, keys: KeyStore
+) -> None:
+    subject, other, record = uuid4(), uuid4(), str(uuid4())
+    context = "psychosocial.SessionRecorded/participants[].notes"
+    sealed = await sealer.seal(subject, context, NAME, record=record)
+    assert await sealer.reveal(subject, context, sealed, record=record) == NAME
+    assert await sealer.reveal(subject, context, sealed, record=str(uuid4())) == sealing.UNREADABLE
+    await sealer.seal(other, context, "Synthetic (FAKE)", record=record)  # other has a key
+    assert await sealer.reveal(other, context, sealed, record=record) == sealing.UNREADABLE
+    assert await sealer.reveal(uuid4(), context, sealed, record=record) == sealing.UNREADABLE
+    await keys.destroy(subject)
+    assert await sealer.reveal(subject, context, sealed, record=record) == sealing.ERASED
+    # Where an error is raised instead (unseal), the HTTP answer is a clear 409, never a 500.
+    assert sealing.InvalidSealError.status_code == 409

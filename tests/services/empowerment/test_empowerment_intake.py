@@ -36,6 +36,10 @@ async def test_a_referral_is_accepted_once_with_an_event_for_intake(
     await intake.deliver(app)
     pending = (await officer.get("/referrals")).json()["referrals"]
     assert [r["referral_id"] for r in pending] == [str(referral)]
+    listed = await pool.fetchval(  # the list's audit record names the survivor it returned
+        "SELECT payload FROM events WHERE type = 'empowerment.SurvivorsListed'"
+    )
+    assert listed["results"] == [{"survivor_id": str(sid), "on_caseload": True}]
     accepted = await officer.post(f"/referrals/{referral}/answer",
                                   {"decision": "accepted", "note": "Welcome (FAKE)"})  # fmt: skip
     assert accepted.status_code == 201, accepted.text

@@ -3,7 +3,7 @@ assent, a contradicting band refused; with the real intake service on PostgreSQL
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 import asyncpg
@@ -13,6 +13,7 @@ from uponyaji_events.contracts.vocabularies import AgeBand
 from uponyaji_intake.identity import age_band
 
 EAT_TODAY = datetime.now(UTC).date()
+EAT = timezone(timedelta(hours=3))
 
 
 @pytest.mark.parametrize(
@@ -98,3 +99,53 @@ async def test_a_corrected_birth_date_re_derives_the_band(officer: As) -> None:
         f"/survivors/{survivor}/identity", {"birth_date": "2015-01-01", "age_band": "25-34"}
     )
     assert contradicting.status_code == 422
+
+
+def _years_before(day: date, years: int) -> date:
+    return day.replace(year=day.year - years, day=min(day.day, 28))
+
+
+async def test_minor_status_is_taken_at_each_consents_date_not_at_registration(
+    officer: As, pool: asyncpg.Pool
+) -> None:
+    today = datetime.now(UTC).date()
+    turned_18 = today - timedelta(days=30)
+    birth = _years_before(turned_18, 18)
+    registered_on = turned_18 - timedelta(days=60)  # registered (late) while still 17
+    survivor = await registered(
+        officer,
+        estimated_birth_year=None,
+        birth_date=birth.isoformat(),
+        registered_on=registered_on.isoformat(),
+    )
+    record = (await officer.get(f"/survivors/{survivor}")).json()
+    assert record["age_band"] == "0-17"  # the band on the day of registration
+    occurred = await pool.fetchval(
+        "SELECT occurred_at FROM events WHERE type = 'intake.SurvivorRegistered' "
+        "AND stream_id = $1",
+        survivor,
+    )
+    assert occurred.astimezone(EAT).date() == registered_on
+
+    # A consent dated while they were 17 needs a guardian; one given today, as an adult, not.
+    then = datetime.combine(turned_18 - timedelta(days=10), time(9), EAT).isoformat()
+    as_minor = await officer.post(
+        f"/survivors/{survivor}/consents", consent("documentation", at=then)
+    )
+    assert as_minor.status_code == 409, as_minor.text
+    assert "guardian" in as_minor.json()["detail"]
+    as_adult = await officer.post(f"/survivors/{survivor}/consents", consent("documentation"))
+    assert as_adult.status_code == 201, as_adult.text
+
+
+async def test_a_registration_date_in_the_future_or_too_far_back_is_refused(
+    officer: As, pool: asyncpg.Pool
+) -> None:
+    before = await count_events(pool)
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    for day, problem in ((tomorrow, "future"), ("1999-12-31", "before 2000-01-01")):
+        answer = await officer.post("/survivors", registration(registered_on=day))
+        assert answer.status_code == 422, answer.text
+        assert "registered_on" in answer.text
+        assert problem in answer.text
+    assert await count_events(pool) == before

@@ -33,6 +33,8 @@ MOMBASA = uuid.UUID("0190a8e5-7c00-7000-8000-0000000000b2")
 REGISTRY = default_registry()
 OFFICER = Actor(id=str(uuid.uuid4()), role="intake_officer")
 EXAM = ("medical_examination",)
+# Consent given early in the year: before the examinations the tests record (March 2026).
+CONSENTED_AT = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -114,7 +116,7 @@ class FakeIntake:
             "method": "verbal",
             "party": "survivor",
             "language": "sw",
-            "at": datetime.now(UTC),
+            "at": CONSENTED_AT,
         }
         return i.ConsentGranted(**fields) if granted else i.ConsentWithdrawn(**fields)
 

@@ -101,6 +101,10 @@ async def test_referrals_are_answered_and_erasure_destroys_the_key(
     await intake.deliver(app)
     pending = (await clinician.get("/referrals")).json()["referrals"]
     assert [r["referral_id"] for r in pending] == [str(referral)]
+    listed = await pool.fetchval(  # the list's audit record names the survivor it returned
+        "SELECT payload FROM events WHERE type = 'medical.SurvivorsListed'"
+    )
+    assert listed["results"] == [{"survivor_id": str(sid), "on_caseload": True}]
     answer = await clinician.post(f"/referrals/{referral}/decision", {"decision": "accepted"})
     assert answer.status_code == 201, answer.text
     assert (

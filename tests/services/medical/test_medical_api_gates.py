@@ -164,3 +164,33 @@ async def test_bad_input_names_the_field_and_writes_nothing(
         sha256=hashlib.sha256(photo).hexdigest(),
     )
     assert good.status_code == 201
+
+
+async def test_an_examination_dated_before_its_consent_needs_a_retrospective_reason(
+    app: FastAPI, intake: FakeIntake, clinician: As, pool: Any
+) -> None:
+    sid = await intake.register()  # medical_examination consent given on 2026-01-05 (EAT)
+    await intake.deliver(app)
+    before = await count_events(pool)
+    early = {**ENCOUNTER, "occurred_at": "2026-01-04T20:30:00+00:00"}  # 23:30 EAT, 4 January
+    refused = await clinician.post(f"/survivors/{sid}/encounters", early)
+    assert refused.status_code == 409
+    assert refused.json()["error"] == "WorkBeforeConsent"
+    assert "2026-01-04" in refused.json()["detail"]
+    assert "retrospective_reason" in refused.json()["detail"]
+    assert await count_events(pool) == before
+
+    same_day = {**ENCOUNTER, "occurred_at": "2026-01-04T21:30:00+00:00"}  # 00:30 EAT, 5 January
+    assert (await clinician.post(f"/survivors/{sid}/encounters", same_day)).status_code == 201
+
+    reason = "Seen at the clinic before consent was written down (FAKE)"
+    made = await clinician.post(
+        f"/survivors/{sid}/encounters", {**early, "retrospective_reason": reason}
+    )
+    assert made.status_code == 201, made.text
+    stored = await pool.fetchval(
+        "SELECT payload->'retrospective_reason' FROM events "
+        "WHERE type = 'medical.EncounterOpened' ORDER BY id DESC LIMIT 1"
+    )
+    assert stored is not None
+    assert reason not in stored  # sealed: the reason is never stored in clear

@@ -70,7 +70,7 @@ async def test_notes_are_ciphertext_at_rest(
     payloads = await pool.fetch("SELECT payload::text AS p FROM events")
     stored = await pool.fetch("SELECT notes FROM session_participants")
     assert not any("canary" in row["p"] for row in payloads)
-    assert [row["notes"].startswith("sealed:v1:") for row in stored] == [True]
+    assert [row["notes"].startswith("sealed:v2:") for row in stored] == [True]
 
 
 async def test_a_group_session_needs_every_participant_reachable_and_consenting(

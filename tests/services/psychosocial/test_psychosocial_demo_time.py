@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import NAMESPACE_DNS, uuid5
 
-from uponyaji_intake.demo import consent_time
+from uponyaji_intake.demo import EAT, consent_time, registration_day
 from uponyaji_psychosocial.demo import journey
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
@@ -25,3 +25,11 @@ def test_consent_precedes_every_demo_service() -> None:
         assert consented.date() <= first_session
         # Believable: counselling starts within months of consent (at most six), not years.
         assert first_assessment - consented < timedelta(days=183)
+
+
+def test_registration_precedes_consent_in_the_demo() -> None:
+    for n in range(1, 201):
+        registered = registration_day(n, NOW)
+        consented = consent_time(n, NOW).astimezone(EAT).date()
+        assert registered <= consented
+        assert consented - registered <= timedelta(days=14)  # believable: within a fortnight

@@ -123,6 +123,13 @@ async def test_a_supervisor_sees_their_teams_open_flags_and_is_notified(
     supervisor = as_role("clinical_supervisor")
     flags = (await supervisor.get("/risk-flags")).json()["flags"]
     assert [f["survivor_id"] for f in flags] == [nairobi]  # not Mombasa's
+    # The list's audit record names the survivors it returned, all on the supervisor's caseload.
+    [record] = await resources(app)[2].fetch(
+        "SELECT payload FROM events WHERE type = 'psychosocial.SurvivorsListed'"
+    )
+    assert record["payload"]["action"] == "riskflag.read"
+    assert record["payload"]["results"] == [{"survivor_id": nairobi, "on_caseload": True}]
+    assert record["payload"]["query_hash"] is None
     listed = (await supervisor.get("/notifications")).json()["notifications"]
     assert [(n["kind"], n["link"]) for n in listed] == [
         ("risk_flag_raised", f"/survivors/{nairobi}")
@@ -227,3 +234,59 @@ async def test_work_dated_before_consent_needs_to_be_marked_retrospective(
     )
     assert stored is not None
     assert "February" not in stored  # sealed, not in clear
+
+
+@dataclass
+class Directory:
+    """Identity's staff directory as delivery sees it: addresses of people and of role holders
+    (identity's own `GET /staff/addresses` is tested with identity)."""
+
+    people: dict[Any, str] = field(default_factory=dict)
+    holders: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)
+
+    async def addresses(self, staff: Any, role: str | None, team: str | None) -> list[str]:
+        found = [self.people[s] for s in staff if s in self.people]
+        return found + self.holders.get((role or "", team), [])
+
+
+async def test_notifications_go_to_the_people_assigned_before_any_role_mailbox(
+    app: FastAPI,
+    intake: FakeIntake,
+    as_role: Callable[..., As],
+    mailbox: tuple[Mailbox, int],
+) -> None:
+    worker = Staff(roles=("counsellor",), teams=(NAIROBI,))
+    survivor = await intake.register(worker=worker.staff_id)
+    await intake.deliver(app)
+    counsellor = as_role("counsellor")
+    answer = await counsellor.post(
+        f"/survivors/{survivor}/assessments", {"instrument": "PHQ-9", "responses": PHQ9_RISKY}
+    )
+    assert answer.status_code == 201, answer.text
+    # The survivor's case worker sees it among their own notifications, by name.
+    mine = As(counsellor.http, counsellor.key, worker)
+    listed = (await mine.get("/notifications")).json()["notifications"]
+    assert [n["link"] for n in listed] == [f"/survivors/{survivor}"]
+
+    ps, settings, pool = resources(app)
+    smtp = channel(settings)
+    assert smtp is not None
+    supervisor = "test.supervisor.alpha@example.org"
+    people = Directory(
+        people={worker.staff_id: "test.counsellor.alpha@example.org"},
+        holders={("clinical_supervisor", str(NAIROBI)): [supervisor]},
+    )
+    sent = await deliver(pool, ps, smtp, settings.notify_addresses, settings.link_base, people)
+    assert sent == 1
+    box, _ = mailbox
+    assert [sorted(rcpt) for rcpt, _ in box.messages] == [
+        ["test.counsellor.alpha@example.org"],
+        [supervisor],
+    ]  # the people, one message each; the shared SUPERVISORS mailbox got nothing
+
+    # Nobody's address known (e.g. no supervisor on the team has one): the role's mailbox.
+    other = await risky(app, intake, counsellor)
+    assert await deliver(pool, ps, smtp, settings.notify_addresses, settings.link_base,
+                         Directory()) == 1  # fmt: skip
+    assert box.messages[-1][0] == [SUPERVISORS]
+    assert other in box.messages[-1][1].get_payload(decode=True).decode()

@@ -81,6 +81,18 @@ class Intake(Source):
         await self.append(
             "survivor", sid, "intake.CaseAssigned", i.CaseAssigned, assign, day(on), OFFICER
         )
+        await self.consent(sid, on, "deidentified_reporting")
+
+    async def consent(self, sid: UUID, on: str, scope: str, *, withdraw: bool = False) -> None:
+        """The survivor grants (or withdraws) consent for one scope."""
+        body = {"survivor_id": sid, "scope": scope, "method": "verbal", "party": "survivor",
+                "language": "sw", "at": day(on).isoformat()}  # fmt: skip
+        kind, model = (
+            ("intake.ConsentWithdrawn", i.ConsentWithdrawn)
+            if withdraw
+            else ("intake.ConsentGranted", i.ConsentGranted)
+        )
+        await self.append("survivor", sid, kind, model, body, day(on), OFFICER)
 
     async def incident(self, sid: UUID, on: str, perpetrator: str, method: str) -> None:
         """Document an incident."""
@@ -404,4 +416,22 @@ async def programme_scenario(medical: Medical, empowerment: Empowerment) -> None
         survivor_id=SURVIVORS[3],
         referral_id=referral,
         answered_on="2026-01-14",
+    )
+
+
+def rounded(published: Any, n: int, base: int = 5) -> bool:
+    """Whether a published count is one of the multiples of `base` around the true count n."""
+    low = n - n % base
+    return published in ({low} if n % base == 0 else {low, low + base})
+
+
+async def exact(
+    pool: Any, county: str | None = None, team: str | None = None, year: str = "2026"
+) -> dict[str, Any]:
+    """The dashboard of a year with a rounding base of 1: the true counts, to check by hand."""
+    from uponyaji_reporting import queries
+    from uponyaji_reporting.periods import Grain, parse
+
+    return await queries.dashboard(
+        pool, parse(Grain.YEAR, year), county, team, base=1, language="en"
     )

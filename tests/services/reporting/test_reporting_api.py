@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import time
 import uuid
-import zipfile
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +19,17 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from jwt.algorithms import OKPAlgorithm
-from reporting_support import SURVIVORS, TEAM, Empowerment, Intake, Psychosocial, scenario, settings
+from openpyxl import load_workbook
+from reporting_support import (
+    SURVIVORS,
+    TEAM,
+    Empowerment,
+    Intake,
+    Psychosocial,
+    rounded,
+    scenario,
+    settings,
+)  # fmt: skip
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_reporting import queries
 from uponyaji_reporting.app import create_app
@@ -104,7 +114,7 @@ async def test_case_workers_see_the_journey_programme_leads_it_de_identified(htt
     assert lead["deidentified"] is True
     assert (lead["case_number"], lead["survivor_id"], lead["registered_at"]) == (None, None, None)
     assert {m["at"] for m in lead["milestones"]} == {None}
-    assert [m["day"] for m in lead["milestones"]] == [0, 0, 0, 9, 10, 68]
+    assert [m["day"] for m in lead["milestones"]] == [0, 0, 0, 0, 9, 10, 68]
     text = json.dumps(lead)
     assert "UPJ-2026" not in text
     assert TEAM not in text
@@ -126,39 +136,116 @@ async def test_as_of_through_the_api(http: Any) -> None:
     assert "as_of" in naive.json()["detail"]
 
 
-async def test_dashboard_numbers_and_suppression(http: Any) -> None:
-    board = (await http("/dashboard", "programme_lead")).json()
-    assert board["survivors"] == 6
-    assert board["active_caseload"] == 5
-    assert board["by_gender"] == {"female": "<5", "male": "<5"}
-    assert board["outcomes"]["PHQ-9"]["reliable_recovery_percent"] == 83.3
-    assert board["open_risk_flags"] == "<5"
+YEAR = {"grain": "year", "period": "2026"}
+
+
+async def test_dashboard_is_published_rounded_for_whole_periods(http: Any) -> None:
+    board = (await http("/dashboard", "programme_lead", params=YEAR)).json()
+    assert board["selection"]["period"] == "2026"
+    assert board["selection"]["rounding_base"] == 5
+    # Six registered in January 2026 (four women, two men); one case closed; one open flag.
+    assert rounded(board["survivors"], 6)
+    assert board["active_caseload"] == 5  # 6 − the case closed on 1 March: a multiple of 5
+    assert rounded(board["by_gender"].get("female", 0), 4)
+    assert rounded(board["by_gender"].get("male", 0), 2)
+    assert rounded(board["open_risk_flags"], 1)
+    assert board["by_county"] == {"Nairobi": board["survivors"]}  # the same six: the same figure
+    phq = board["outcomes"]["PHQ-9"]  # 6 assessed twice, 5 recovered
+    assert rounded(phq["assessed_twice"], 6)
+    assert phq["reliable_recovery"] == 5
+    whole = phq["assessed_twice"]
+    assert phq["reliable_recovery_percent"] == (50.0 if whole == 10 else None)
     # medical is not deployed here (no URL, no feed): not followed; empowerment is, and is empty
     assert set(board["lag"]) == {"intake", "psychosocial", "empowerment", "reporting"}
     assert board["lag"]["empowerment"] == {"position": 0, "head": 0, "behind": 0}
     assert board["empowerment"]["grants_approved"] == {}
     assert board["medical"]["survivors_examined"] == 0
-    march = (await http("/dashboard", "programme_lead", params={"from": "2026-03-01"})).json()
-    assert march["survivors"] == 0
+    # The quarter and the month hold the same six survivors: every count is the same figure,
+    # but for the active caseload at the end of January, before the case closed on 1 March.
+    for grain, period in (("quarter", "2026-Q1"), ("month", "2026-01")):
+        other = (await http("/dashboard", "programme_lead",
+                            params={"grain": grain, "period": period})).json()  # fmt: skip
+        skipped = ["selection", "lag"] + (["active_caseload"] if grain == "month" else [])
+        assert {k: v for k, v in other.items() if k not in skipped} == {
+            k: v for k, v in board.items() if k not in skipped
+        }
+    january = (await http("/dashboard", "programme_lead",
+                          params={"grain": "month", "period": "2026-01"})).json()  # fmt: skip
+    assert rounded(january["active_caseload"], 6)
+    march = await http(
+        "/dashboard", "programme_lead", params={"grain": "month", "period": "2026-03"}
+    )
+    assert march.json()["survivors"] == 0
     assert (await http("/dashboard", "counsellor")).status_code == 403
     assert (await http("/dashboard", "data_protection_officer")).status_code == 200
-    wrong = await http(
-        "/dashboard", "programme_lead", params={"from": "2026-02-01", "to": "2026-01-01"}
-    )
-    assert wrong.status_code == 422
-    assert wrong.json()["problems"][0]["field"] == "query.to"
-    county = await http("/dashboard", "programme_lead", params={"county": "47"})
-    assert county.json()["problems"][0]["field"] == "query.county"
+
+
+REFUSED = [
+    ({"from": "2026-01-01"}, "query.from"),
+    ({"to": "2026-01-31", "grain": "month"}, "query.to"),
+    ({"grain": "week"}, "query.grain"),
+    ({"grain": "month", "period": "2026-13"}, "query.period"),
+    ({"grain": "quarter", "period": "2026-03"}, "query.period"),
+    ({"grain": "year", "period": "1999"}, "query.period"),
+    ({"county": "47"}, "query.county"),
+    ({"county": "048"}, "query.county"),
+    ({"lang": "fr"}, "query.lang"),
+]
+
+
+async def test_date_ranges_and_malformed_selections_are_refused(http: Any) -> None:
+    for params, field in REFUSED:
+        for path in ("/dashboard", "/dashboard.csv", "/dashboard.xlsx",
+                     "/dashboard/charts/gender.svg"):  # fmt: skip
+            response = await http(path, "programme_lead", params=params)
+            assert response.status_code == 422, (path, params)
+            assert response.json()["problems"][0]["field"] == field, (path, params)
+
+
+async def test_the_same_figure_everywhere_for_every_grain(http: Any) -> None:
+    """Dashboard, CSV, XLSX and charts publish one figure per row, for each grain."""
+    for grain, period in (("month", "2026-01"), ("quarter", "2026-Q1"), ("year", "2026")):
+        params = {"grain": grain, "period": period}
+        board = (await http("/dashboard", "programme_lead", params=params)).json()
+        csv_rows = list(csv.reader(io.StringIO(
+            (await http("/dashboard.csv", "programme_lead", params=params)).text
+        )))[1:]  # fmt: skip
+        book = load_workbook(io.BytesIO(
+            (await http("/dashboard.xlsx", "programme_lead", params=params)).content
+        ))  # fmt: skip
+        sheet_rows = [tuple(r) for r in book["dashboard"].iter_rows(min_row=2, values_only=True)]
+        in_csv = {(t, r): v for t, r, v in csv_rows}
+        in_xlsx = {(t, r): v for t, r, v in sheet_rows}
+        assert in_csv.keys() == in_xlsx.keys()
+        for where, value in in_xlsx.items():  # numbers are numbers, text is text
+            assert in_csv[where] == ("" if value is None else str(value)), where
+        assert in_xlsx[("survivors", "total")] == board["survivors"]
+        assert in_xlsx[("selection", "period")] == period
+        for table, chart in (("by_gender", "gender"), ("by_county", "county"),
+                             ("registrations_per_month", "registrations")):  # fmt: skip
+            for row, count in board[table].items():
+                assert in_xlsx[(table, row)] == count
+                assert in_csv[(table, row)] == str(count)
+            svg = await http(f"/dashboard/charts/{chart}.svg", "programme_lead", params=params)
+            texts = svg_texts(svg.text)
+            for row, count in board[table].items():
+                assert row in texts
+                assert str(count) in texts
+        assert book["about"]["A1"].value == "disclosure control"
+        assert "rounded to a multiple of the rounding base" in str(book["about"]["B1"].value)
 
 
 async def test_csv_export(http: Any) -> None:
-    response = await http("/dashboard.csv", "programme_lead")
+    response = await http("/dashboard.csv", "programme_lead", params=YEAR)
     assert response.status_code == 200
     lines = response.text.splitlines()
     assert lines[0] == "table,row,value"
-    assert "by_gender,female,<5" in lines
-    assert "survivors,total,6" in lines
+    board = (await http("/dashboard", "programme_lead", params=YEAR)).json()
+    assert f"survivors,total,{board['survivors']}" in lines
     assert "outcomes.PHQ-9,reliable_recovery,5" in lines
+    assert "selection,grain,year" in lines
+    assert "selection,rounding_base,5" in lines
+    assert not any("<5" in line for line in lines)
     assert json.loads(response.headers["X-Uponyaji-Lag"])["intake"]["behind"] == 0
     assert (await http("/dashboard.csv", "data_protection_officer")).status_code == 403
 
@@ -240,11 +327,13 @@ async def test_charts_are_svg_with_titles_and_no_small_cell_values(http: Any) ->
     assert {"PHQ-9 score", "Days since intake", "16", "9", "recovery"} <= set(texts)
     lead = await http(f"/journeys/{SURVIVORS[0]}/chart.svg", "programme_lead")
     assert "UPJ-2026" not in lead.text
-    gender = await http("/dashboard/charts/gender.svg", "programme_lead")
+    gender = await http("/dashboard/charts/gender.svg", "programme_lead", params=YEAR)
     texts = svg_texts(gender.text)
-    assert texts.count("<5") == 2  # female 4, male 2: neither number is drawn
+    assert "<5" not in texts  # published counts only: female 4 and male 2 are never drawn
     assert "4" not in texts
+    assert "2" not in texts
     assert "Survivors by gender" in texts
+    assert "2026; counts rounded to multiples of 5" in texts
     unknown = await http("/dashboard/charts/names.svg", "programme_lead")
     assert unknown.status_code == 422
     assert unknown.json()["problems"][0]["field"] == "path.name"
@@ -252,12 +341,13 @@ async def test_charts_are_svg_with_titles_and_no_small_cell_values(http: Any) ->
 
 
 async def test_xlsx_export(http: Any) -> None:
-    response = await http("/dashboard.xlsx", "programme_lead")
+    response = await http("/dashboard.xlsx", "programme_lead", params=YEAR)
     assert response.status_code == 200
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert '<c r="C2"' in sheet
-    assert "<t>&lt;5</t>" in sheet
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["dashboard", "about"]
+    rows = {(t, r): v for t, r, v in book["dashboard"].iter_rows(min_row=2, values_only=True)}
+    assert isinstance(rows[("survivors", "total")], int)
+    assert rows[("selection", "period")] == "2026"  # text, not the number 2026
     assert (await http("/dashboard.xlsx", "counsellor")).status_code == 403
 
 

@@ -1,7 +1,8 @@
 """Audit alerts for the data protection officer, over reporting's access records (synthetic ids).
 
 The alert `many_survivors_outside_caseload_in_a_day` counts distinct survivors a staff member read
-(allowed) while the record says they were not on that person's caseload, per UTC day.
+(allowed), or that a list or search returned to them, while the record says they were not on that
+person's caseload, per UTC day. Searches and the survivors lists name are counted too.
 """
 
 from __future__ import annotations
@@ -10,17 +11,22 @@ import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
+from uponyaji_access import AuditKey
+from uponyaji_access.lists import ListedRecord
+from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.migrate import directory_migrations, migrate
-from uponyaji_reporting import queries
+from uponyaji_reporting import alerts as alerts_module
+from uponyaji_reporting import projections, queries
 from uponyaji_reporting.projections import MIGRATIONS
 
 LIMIT = queries.OUTSIDE_CASELOAD_A_DAY
 NOON = datetime(2026, 3, 11, 12, tzinfo=UTC)
 _positions = itertools.count(1)
+KEY = AuditKey(b"test-audit-key-of-at-least-32-bytes-0123456789")
 
 
 def staff(n: int) -> str:
@@ -82,8 +88,8 @@ async def test_many_survivors_read_off_the_caseload_in_a_day_raise_an_alert(
 
     assert alerts == [
         {"staff_id": wanderer, "day": "2026-03-11", "survivors_read": LIMIT + 1,
-         "survivors_outside_caseload": LIMIT, "survivors_refused": 0,
-         "reasons": ["many_survivors_outside_caseload_in_a_day"]},
+         "survivors_outside_caseload": LIMIT, "survivors_refused": 0, "searches": 0,
+         "survivors_listed": 0, "reasons": ["many_survivors_outside_caseload_in_a_day"]},
     ]  # fmt: skip
     march_12 = datetime(2026, 3, 12, tzinfo=UTC)
     assert await queries.access_alerts(pool, start=march_12, end=None) == []
@@ -115,3 +121,106 @@ async def test_the_day_is_the_utc_day_and_alerts_keep_their_other_reasons(
     )
     assert len(records) == 2 * half
     assert {r["on_caseload"] for r in records} == {False}
+
+
+def listed_event(
+    reader: str,
+    results: list[tuple[UUID, bool | None]],
+    at: datetime,
+    *,
+    query: str | None,
+    action: str = "survivor.search",
+    scope: str = "any",
+) -> Event:
+    """A `SurvivorsListed` audit event as libs/access writes it (its own payload builder)."""
+    payload = ListedRecord(
+        staff_id=UUID(reader),
+        role="intake_officer",
+        roles=("intake_officer",),
+        sid="s",
+        action=action,
+        purpose="care",
+        scope=scope,
+        results=tuple(results),
+        query_hash=None if query is None else KEY.query(query),
+        method="POST",
+        route="/survivors/search",
+        at=at,
+    ).payload()
+    return Event(
+        event_id=uuid4(), stream_type="audit", stream_id=f"audit-{reader}", version=1,
+        type="intake.SurvivorsListed", schema_version=1, occurred_at=at, recorded_at=at,
+        actor=Actor(id=reader, role="intake_officer"), correlation_id=uuid4(), causation_id=None,
+        payload=payload, prev_hash=bytes(32), hash=bytes(32), position=next(_positions),
+    )  # fmt: skip
+
+
+async def project(pool: asyncpg.Pool, events: list[Event]) -> None:
+    """Apply audit events as reporting's intake consumer does."""
+    async with pool.acquire() as conn, conn.transaction():
+        await projections.apply("intake", conn, events)
+
+
+async def test_survivors_a_search_returned_off_the_caseload_count_towards_the_alert(
+    pool: asyncpg.Pool,
+) -> None:
+    searcher, supervisor = staff(1), staff(2)
+    off = [(survivor(n), False) for n in range(LIMIT)]
+    await project(pool, [
+        listed_event(searcher, off[: LIMIT // 2], NOON, query="Test Survivor"),
+        listed_event(searcher, [*off[LIMIT // 2 :], (survivor(99), True)], NOON, query="UPJ"),
+        # A supervisor's risk-flag list of their own caseload, seen many times: no alert.
+        *(listed_event(supervisor, [(survivor(n), True) for n in range(40)], NOON, query=None,
+                       action="riskflag.read", scope="caseload") for _ in range(5)),
+    ])  # fmt: skip
+
+    alerts = await queries.access_alerts(pool, start=None, end=None)
+
+    assert alerts == [
+        {"staff_id": searcher, "day": "2026-03-11", "survivors_read": 0,
+         "survivors_outside_caseload": LIMIT, "survivors_refused": 0, "searches": 2,
+         "survivors_listed": LIMIT + 1, "reasons": ["many_survivors_outside_caseload_in_a_day"]},
+    ]  # fmt: skip
+    records = await queries.access_records(
+        pool, staff_id=searcher, survivor_id=survivor(99), start=None, end=None, limit=10
+    )
+    assert [(r["action"], r["on_caseload"]) for r in records] == [("survivor.search", True)]
+
+
+async def test_many_searches_in_a_day_raise_an_alert_even_when_they_find_nobody(
+    pool: asyncpg.Pool,
+) -> None:
+    prober, colleague = staff(1), staff(2)
+    many = queries.MANY_SEARCHES_A_DAY
+    await project(pool, [
+        *(listed_event(prober, [], NOON, query=f"UPJ-2026-{n:06d}") for n in range(many)),
+        *(listed_event(colleague, [], NOON, query=f"UPJ-2026-{n:06d}") for n in range(many - 1)),
+    ])  # fmt: skip
+
+    alerts = await queries.access_alerts(pool, start=None, end=None)
+
+    assert [(a["staff_id"], a["searches"], a["reasons"]) for a in alerts] == [
+        (prober, many, ["many_searches_in_a_day"]),
+    ]
+    hashes = await pool.fetch(
+        "SELECT DISTINCT query_hash FROM access_records WHERE staff_id = $1", prober
+    )
+    assert len(hashes) == many  # one keyed hash per distinct text, never the text
+    assert not any("UPJ" in str(r["query_hash"]) for r in hashes)
+
+
+async def test_many_survivors_named_by_lists_in_a_day_raise_an_alert(pool: asyncpg.Pool) -> None:
+    lister = staff(1)
+    many = alerts_module.MANY_LISTED_A_DAY
+    await project(pool, [
+        listed_event(lister, [(survivor(n), True) for n in range(start, start + 50)], NOON,
+                     query=None, action="empowerment.followups.read", scope="caseload")
+        for start in range(0, many, 50)
+    ])  # fmt: skip
+
+    [alert] = await queries.access_alerts(pool, start=None, end=None)
+
+    assert (alert["survivors_listed"], alert["reasons"]) == (
+        many,
+        ["many_survivors_listed_in_a_day"],
+    )

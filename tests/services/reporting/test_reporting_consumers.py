@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -18,6 +18,7 @@ from reporting_support import (
     Medical,
     Psychosocial,
     day,
+    exact,
     programme_scenario,
     scenario,
     settings,
@@ -25,7 +26,6 @@ from reporting_support import (
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.migrate import directory_migrations, migrate
 from uponyaji_reporting import consumers, queries, views
-from uponyaji_reporting.dashboard import Filter
 from uponyaji_reporting.projections import MIGRATIONS
 
 NewDatabase = Callable[..., Any]
@@ -74,8 +74,8 @@ async def test_journey_and_dashboard_from_consumed_events(world: Any) -> None:
     journey = await queries.journey(pool, SURVIVORS[0], None)
     assert journey.case_number == "UPJ-2026-000001"
     assert [m.kind for m in journey.milestones] == [
-        "registered", "case_assigned", "incident_documented", "assessment", "session",
-        "assessment",
+        "registered", "case_assigned", "consent_granted", "incident_documented", "assessment",
+        "session", "assessment",
     ]  # fmt: skip
     assert [str(p.score) for p in journey.trajectories["PHQ-9"]] == ["16", "9"]
     assert str(journey.outcome("PHQ-9")) == "reliable_recovery"
@@ -87,12 +87,12 @@ async def test_journey_and_dashboard_from_consumed_events(world: Any) -> None:
     assert last.open_risk_flags == 1
     assert last.stages == {"intake": "closed", "psychosocial": "open_risk_flag"}
 
-    board = await queries.dashboard(pool, Filter(), date(2026, 3, 15))
+    board = await exact(pool)
     assert board["survivors"] == 6
     assert board["active_caseload"] == 5  # one closed on 1 March
     assert board["registrations_per_month"] == {"2026-01": 6}
-    assert board["by_county"] == {"047": 6}
-    assert board["by_gender"] == {"female": "<5", "male": "<5"}  # 4 and 2
+    assert board["by_county"] == {"Nairobi": 6}
+    assert board["by_gender"] == {"female": 4, "male": 2}
     assert board["by_perpetrator"] == {"kenya_police_service": 6}
     assert board["services_received"] == {"counselling": 5}
     assert board["time_to_first_service"] == {"survivors": 5, "median_days": 10}
@@ -102,11 +102,16 @@ async def test_journey_and_dashboard_from_consumed_events(world: Any) -> None:
         "reliable_recovery": 5, "reliable_recovery_percent": 83.3,
         "deterioration": 0, "deterioration_percent": 0.0,
     }  # fmt: skip
-    assert board["open_risk_flags"] == "<5"
-    assert (await queries.dashboard(pool, Filter(team=TEAM), date(2026, 3, 15)))["survivors"] == 6
-    assert (await queries.dashboard(pool, Filter(county="001"), date(2026, 3, 15)))[
-        "survivors"
-    ] == 0
+    assert board["open_risk_flags"] == 1
+    assert (await exact(pool, team=TEAM))["survivors"] == 6
+    assert (await exact(pool, county="001"))["survivors"] == 0
+    # Survivor 5 withdraws consent to de-identified reporting: no longer counted anywhere.
+    await intake.consent(SURVIVORS[5], "2026-03-20", "deidentified_reporting", withdraw=True)
+    await catch_up(built)
+    board = await exact(pool)
+    assert (board["survivors"], board["by_gender"], board["open_risk_flags"]) == (
+        5, {"female": 4, "male": 1}, 0,
+    )  # fmt: skip
     lag = await consumers.lag(built)
     assert lag["intake"]["behind"] == 0
     assert lag["psychosocial"]["head"] == lag["psychosocial"]["position"] > 0
@@ -194,30 +199,28 @@ async def test_medical_and_empowerment_journeys_and_dashboard_rows(
     details = [m["details"] for m in shown["milestones"]]
     assert not [k for d in details for k in d if k.endswith("_id") or k == "due_on"]
 
-    board = await queries.dashboard(pool, Filter(), date(2026, 6, 30))
+    board = await exact(pool)
     assert board["medical"] == {
         "survivors_examined": 6,
-        "overall_consistency": {"highly_consistent": 5, "consistent": "<5"},
+        "overall_consistency": {"highly_consistent": 5, "consistent": 1},
         "reports_signed": 5,
-        "p3_issued": "<5",
+        "p3_issued": 1,
         "intake_to_signed_report": {"survivors": 5, "median_days": 29},  # 31, 30, 29, 28, 27
     }
     assert board["empowerment"] == {
-        "grants_approved": {"047": {
-            "2026-Q1": {"survivors": 5, "kes": "100000.00"},  # 5 × 20,000
-            "2026-Q2": {"survivors": "<5", "kes": None},  # one survivor's grant: hidden
+        "grants_approved": {"Nairobi": {
+            "2026-Q1": {"survivors": 5, "kes": 100000},  # 5 × 20,000
+            "2026-Q2": {"survivors": 1, "kes": None},  # one survivor's grant: never a total
         }},
-        "grants_disbursed": {"047": {"2026-Q1": {"survivors": 5, "kes": "100000.00"}}},
+        "grants_disbursed": {"Nairobi": {"2026-Q1": {"survivors": 5, "kes": 100000}}},
         "survivors_trained": 5,
         "business_survival": {"followed_up": 6, "operating": 5, "operating_percent": 83.3},
-        "income_change": {"increased": 5, "same": 0, "decreased": "<5"},  # 4's corrected
-        "hunger_category_change": {"improved": 5, "same": 0, "worsened": "<5"},
+        "income_change": {"increased": 5, "same": 0, "decreased": 1},  # 4's corrected
+        "hunger_category_change": {"improved": 5, "same": 0, "worsened": 1},
     }  # fmt: skip
-    assert (await queries.dashboard(pool, Filter(county="001"), date(2026, 6, 30)))["empowerment"][
-        "grants_approved"
-    ] == {}
+    assert (await exact(pool, county="001"))["empowerment"]["grants_approved"] == {}
     csv = views.csv_text(board)
-    assert "empowerment.grants_approved.047.2026-Q1,kes,100000.00" in csv
+    assert "empowerment.grants_approved.Nairobi.2026-Q1,kes,100000" in csv
 
 
 async def test_medical_and_empowerment_are_followed_only_where_deployed(
@@ -259,8 +262,8 @@ async def test_audit_alerts_on_repeated_refusals(world: Any) -> None:
     alerts = await queries.access_alerts(pool, start=None, end=None)
     assert alerts == [
         {"staff_id": curious, "day": "2026-03-11", "survivors_read": 0,
-         "survivors_outside_caseload": 0, "survivors_refused": 3,
-         "reasons": ["repeated_refusals_off_caseload"]},
+         "survivors_outside_caseload": 0, "survivors_refused": 3, "searches": 0,
+         "survivors_listed": 0, "reasons": ["repeated_refusals_off_caseload"]},
     ]  # fmt: skip
 
 
@@ -277,8 +280,8 @@ async def test_a_merged_record_joins_the_journey_kept_and_is_not_counted_twice(w
     assert journey.case_number == "UPJ-2026-000001"
     assert [str(p.score) for p in journey.trajectories["PHQ-9"]] == ["16", "9"]
     assert str(journey.outcome("PHQ-9")) == "reliable_recovery"
-    board = await queries.dashboard(pool, Filter(), date(2026, 3, 15))
-    assert board["by_county"] == {"047": "<5"}  # the duplicate's county (001) is gone
+    board = await exact(pool)
+    assert board["by_county"] == {"Nairobi": 1}  # the duplicate's county (001) is gone
     counted = await pool.fetchval("SELECT count(*) FROM survivor_facts WHERE merged_into IS NULL")
     assert counted == 1
     live = await snapshot(pool)

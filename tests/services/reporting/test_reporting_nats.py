@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import asyncpg
@@ -15,6 +14,7 @@ from reporting_support import (
     Intake,
     Medical,
     Psychosocial,
+    exact,
     programme_scenario,
     scenario,
     settings,
@@ -23,7 +23,6 @@ from uponyaji_events.migrate import directory_migrations, migrate
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_reporting import consumers, queries
-from uponyaji_reporting.dashboard import Filter
 from uponyaji_reporting.projections import MIGRATIONS
 
 
@@ -71,11 +70,12 @@ async def test_events_arrive_through_nats_and_live_equals_rebuilt(
             return all(v["behind"] == 0 for v in lag.values())
 
         await wait_until(complete, 60, "reporting to catch up through NATS")
-        # intake: 6 × (registered, assigned, incident) + 1 closure; psychosocial: 5 × 3 + 2 + 1 flag
+        # intake: 6 × (registered, assigned, reporting consent, incident) + 1 closure;
+        # psychosocial: 5 × 3 + 2 + 1 flag
         programme = [len(await s.feed.read(0, 1000)) for s in (medical, empowerment)]
         assert programme == [23, 37]  # see programme_scenario: medical 12 + 5 + 4 + 1 + 1;
         # empowerment 6 × (needs, plan, grant, follow-up) + 6 payments + 5 trainings + 1 + 1
-        assert sum(c.stats.applied_total for c in built) == (6 * 3 + 1) + (5 * 3 + 3) + 60
+        assert sum(c.stats.applied_total for c in built) == (6 * 4 + 1) + (5 * 3 + 3) + 60
         journey = await queries.journey(pool, SURVIVORS[5], None)
         assert journey.stages == {"intake": "closed", "psychosocial": "open_risk_flag",
                                   "medical": "examined", "empowerment": "followed_up"}  # fmt: skip
@@ -129,10 +129,11 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_counted_twi
     kinds = await pool.fetch(
         "SELECT survivor_id, count(*) AS n FROM journey_entries GROUP BY 1 ORDER BY 1"
     )
-    # 0-4: registered, assigned, incident, PHQ-9, session, PHQ-9; 5: 3 + 2 PHQ-9 + flag + closure
-    assert [r["n"] for r in kinds] == [6, 6, 6, 6, 6, 7]
+    # 0-4: registered, assigned, consent, incident, PHQ-9, session, PHQ-9;
+    # 5: 4 + 2 PHQ-9 + flag + closure
+    assert [r["n"] for r in kinds] == [7, 7, 7, 7, 7, 8]
     assert [r["survivor_id"] for r in kinds] == SURVIVORS
-    board = await queries.dashboard(pool, Filter(), date(2026, 3, 15))
+    board = await exact(pool)
     assert (board["survivors"], board["active_caseload"]) == (6, 5)
     assert board["outcomes"]["PHQ-9"]["reliable_recovery"] == 5
     live = {t: await _table(pool, t) for t in ("journey_entries", "survivor_facts")}

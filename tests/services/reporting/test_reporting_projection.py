@@ -13,10 +13,12 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from reporting_support import rounded
 from uponyaji_events import HttpFeed
 from uponyaji_events.contracts import default_registry
 from uponyaji_events.envelope import Actor, Event
-from uponyaji_reporting.dashboard import Facts, Filter, aggregate, facts, shown
+from uponyaji_reporting.dashboard import Facts, Filter, aggregate, facts
+from uponyaji_reporting.disclosure import MODULUS, Group, publish, publish_amount
 from uponyaji_reporting.instruments import PARAMETERS, Change, classify, rci
 from uponyaji_reporting.journey import fold
 from uponyaji_reporting.milestones import Entry, entries
@@ -163,16 +165,42 @@ def test_facts_of_a_journey() -> None:
         "referral_psychosocial",
     }
     assert f.outcomes == {"PHQ-9": "reliable_recovery"}
+    assert not f.reportable  # no consent to de-identified reporting in this journey
 
 
-def test_small_cells() -> None:
-    assert [shown(n) for n in (0, 1, 4, 5, 12)] == [0, "<5", "<5", 5, 12]
+def test_reporting_consent_is_the_latest_decision() -> None:
+    def consent(position: int, kind: str, day: str, scope: str) -> Entry:
+        return entry(position, kind, day, scope=scope, method="verbal", party="survivor")
+
+    granted = consent(90, "consent_granted", "2026-01-06", "deidentified_reporting")
+    withdrawn = consent(91, "consent_withdrawn", "2026-02-06", "deidentified_reporting")
+    other = consent(92, "consent_withdrawn", "2026-02-07", "documentation")
+    assert facts(fold(A, [*JOURNEY, granted, other])).reportable
+    assert not facts(fold(A, [*JOURNEY, granted, withdrawn])).reportable
+
+
+QUARTER, HALF = MODULUS // 4, MODULUS // 2  # record-key sums drawing 0.25 and 0.5
+
+
+def test_counts_are_rounded_to_the_base_by_the_group_key() -> None:
+    # n = 3: rounded up when the draw (key / 2^32) is below 3/5, else down; a zero stays zero.
+    assert publish(Group(0, 0)) == 0
+    assert publish(Group(3, QUARTER)) == 5
+    assert publish(Group(3, HALF + QUARTER)) == 0  # 0.75 >= 0.6
+    assert publish(Group(12, QUARTER)) == 15  # 0.25 < 2/5
+    assert publish(Group(12, HALF)) == 10  # 0.5 >= 2/5
+    assert publish(Group(12, HALF + 7 * MODULUS)) == 10  # keys add modulo 2^32
+    assert publish(Group(10, QUARTER)) == publish(Group(10, HALF)) == 10
+    assert publish(Group(4, QUARTER), base=3) == 6  # 4 = 3 + 1: up when the draw < 1/3
+    # Money to whole thousands: 12,400 KES rounds up when the draw is below 0.4.
+    assert publish_amount(Decimal("12400.00"), Group(5, QUARTER)) == 13000
+    assert publish_amount(Decimal("12400.00"), Group(5, HALF)) == 12000
 
 
 def survivor(n: int, county: str, registered: str, **more: Any) -> Facts:
     sid = UUID(int=n)
     return Facts(sid, TEAM, county, "female" if n % 2 else "male", "25-34",
-                 date.fromisoformat(registered), **more)  # fmt: skip
+                 date.fromisoformat(registered), **({"reportable": True} | more))  # fmt: skip
 
 
 def test_dashboard_by_hand() -> None:
@@ -187,26 +215,41 @@ def test_dashboard_by_hand() -> None:
         survivor(7, "001", "2026-02-02", outcomes={"PHQ-9": "reliable_deterioration"}),
         survivor(8, "001", "2026-02-03", erased=True),
         survivor(9, "047", "2025-12-31"),  # before the period
+        survivor(10, "047", "2026-01-02", reportable=False),  # refused de-identified reporting
     ]  # fmt: skip
-    board = aggregate(people, Filter(date(2026, 1, 1), date(2026, 2, 28)), date(2026, 3, 1))
+    key = b"test secret 0123"
+    early = Filter(date(2026, 1, 1), date(2026, 2, 28))
+    # With a base of 1 nothing is rounded: the true counts, by hand.
+    board = aggregate(people, early, date(2026, 3, 1), key, base=1)
     assert board["survivors"] == 8
     assert board["active_caseload"] == 6  # 8 − one closed − one erased
-    assert board["registrations_per_month"] == {"2026-01": 6, "2026-02": "<5"}
-    assert board["by_county"] == {"001": "<5", "047": 6}
-    assert board["by_gender"] == {"female": "<5", "male": "<5"}  # 1,3,5,7 and 2,4,6,8
+    assert board["registrations_per_month"] == {"2026-01": 6, "2026-02": 2}
+    assert board["by_county"] == {"Mombasa": 2, "Nairobi": 6}
+    assert board["by_gender"] == {"female": 4, "male": 4}  # 1,3,5,7 and 2,4,6,8
     assert board["services_received"] == {"counselling": 5}
     assert board["time_to_first_service"] == {"survivors": 5, "median_days": 15}
     phq = board["outcomes"]["PHQ-9"]
     assert phq["assessed_twice"] == 6
-    assert phq["reliable_improvement"] == "<5"
-    assert phq["reliable_improvement_percent"] is None
-    assert phq["deterioration"] == "<5"
+    assert phq["reliable_improvement"] == 3
+    assert phq["reliable_improvement_percent"] == 50.0
+    assert phq["deterioration"] == 1
     assert board["outcomes"]["WHO-5"]["assessed_twice"] == 0
-    assert board["open_risk_flags"] == "<5"
-    nairobi = aggregate(people, Filter(county="047"), date(2026, 3, 1))
+    assert board["open_risk_flags"] == 1
+    nairobi = aggregate(people, Filter(county="047"), date(2026, 3, 1), key, base=1)
     assert nairobi["survivors"] == 7
     assert nairobi["active_caseload"] == 6
-    assert aggregate(people, Filter(team="other"), date(2026, 3, 1))["survivors"] == 0
+    assert aggregate(people, Filter(team="other"), date(2026, 3, 1), key)["survivors"] == 0
+    # Published with the base of 5: each figure one of the multiples of 5 around the truth;
+    # medians and percentages only over at least 10 published survivors.
+    board = aggregate(people, early, date(2026, 3, 1), key)
+    assert rounded(board["survivors"], 8)
+    assert rounded(board["active_caseload"], 6)
+    assert rounded(board["by_gender"].get("female", 0), 4)
+    assert rounded(board["services_received"].get("counselling", 0), 5)
+    assert board["services_received"]["counselling"] == 5  # a multiple of 5 is exact
+    assert board["time_to_first_service"] == {"survivors": 5, "median_days": None}
+    assert board["outcomes"]["PHQ-9"]["reliable_improvement_percent"] is None
+    assert rounded(board["outcomes"]["PHQ-9"]["deterioration"], 1)
 
 
 @given(st.permutations(JOURNEY))

@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import pytest
+from openpyxl import load_workbook
 from uponyaji_reporting.spreadsheet import neutral
 from uponyaji_reporting.views import csv_text, rows
 from uponyaji_reporting.xlsx import workbook
@@ -24,12 +25,36 @@ def test_csv_cells_that_would_run_a_formula_are_text() -> None:
 
 
 def test_xlsx_cells_that_would_run_a_formula_are_text() -> None:
-    data = workbook([("table", "row", "value"), *rows(BOARD)])
+    data = workbook(rows(BOARD), {"period": "2026"})
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert "&apos;=HYPERLINK" in sheet or "'=HYPERLINK" in sheet
     assert "<f>" not in sheet
-    assert "<t>=HYPERLINK" not in sheet
+    cells = [
+        c.value for row in load_workbook(io.BytesIO(data))["dashboard"].iter_rows() for c in row
+    ]
+    assert "'" + EVIL in cells
+    assert EVIL not in cells
+    assert -3 in cells  # a negative number stays a number
+
+
+# (what is exported, what the spreadsheet cell holds: text, formula starts neutralised)
+TRICKY = [("047", "047"), ("1_000", "1_000"), ("-inf", "'-inf"), ("Infinity", "Infinity"),
+          ("nan", "nan"), ("1e5", "1e5"), (" 12", " 12"), ("2026-03", "2026-03"),
+          ("Murang'a", "Murang'a"), ("bell\x07", "bell\ufffd"), ("nul\x00", "nul\ufffd"),
+          ("=1+1", "'=1+1")]  # fmt: skip
+
+
+def test_xlsx_keeps_text_as_text_and_numbers_as_numbers() -> None:
+    board = {"t": {f"r{n}": value for n, (value, _) in enumerate(TRICKY)},
+             "n": {"int": 47, "f": 2.5}}  # fmt: skip
+    book = load_workbook(io.BytesIO(workbook(rows(board), {"county": "047"})))
+    read = {r: v for _, r, v in book["dashboard"].iter_rows(min_row=2, values_only=True)}
+    for n, (value, held) in enumerate(TRICKY):
+        assert read[f"r{n}"] == held, value  # a string: never turned into a number
+    assert read["int"] == 47
+    assert read["f"] == 2.5
+    assert book["about"]["B2"].value == "047"
+    assert book["about"]["A1"].value == "disclosure control"
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])

@@ -18,6 +18,7 @@ from uponyaji_events.contracts.types import (
     CountyCode,
     EventPayload,
     SealedValue,
+    Timestamp,
     Username,
     example_id,
     example_sealed,
@@ -51,6 +52,9 @@ class AccountCreated(EventPayload):
     username: Username = Field(description="Login name: lowercase letters, digits, '.', '_', '-'")
     display_name: SealedValue = Field(description="Name shown to colleagues")
     roles: list[Role] = Field(description="Roles granted at creation (may be empty)")
+    email: SealedValue | None = Field(
+        default=None, description="Work e-mail address for notifications, if given (sealed)"
+    )
 
 
 class RolesAssigned(EventPayload):
@@ -153,6 +157,58 @@ class PasswordChanged(EventPayload):
     must_change: bool = Field(description="Whether the password must be changed at next login")
 
 
+class EmailAddressChanged(EventPayload):
+    """A staff member's work e-mail address (for notifications) was set, changed or removed."""
+
+    model_config = examples({"staff_id": _STAFF, "email": example_sealed("email")})
+
+    staff_id: UUID = _staff()
+    email: SealedValue | None = Field(description="The new address (sealed); null: removed")
+
+
+class AuthenticationAudited(EventPayload):
+    """A sign-in attempt, a lock, or a change of one's own authenticator or password (audit).
+
+    The username is kept only as its keyed hash (HMAC-SHA256 under the deployment's audit key);
+    `source` is the client's address (behind trusted proxies, the address they report).
+    """
+
+    model_config = examples(
+        {
+            "kind": "sign_in_failed",
+            "username_hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "staff_id": None,
+            "source": "192.0.2.10",
+            "reason": "password",
+            "lock_seconds": None,
+            "at": "2026-04-01T09:15:00+00:00",
+        }
+    )
+
+    kind: Literal[
+        "sign_in_succeeded",
+        "sign_in_failed",
+        "locked_out",
+        "mfa_enrolment_started",
+        "mfa_confirmed",
+        "password_changed",
+    ] = Field(description="What happened")
+    username_hash: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256 (hex) of the normalised username typed"
+    )
+    staff_id: UUID | None = Field(
+        description="The account, when the attempt got far enough to know it (right password)"
+    )
+    source: str = Field(pattern=r"^[A-Za-z0-9.:%_-]{1,64}$", description="The client's address")
+    reason: Literal["password", "code", "locked", "current_password"] | None = Field(
+        description="Why a sign-in failed: unknown user, wrong password or inactive account "
+        "(`password`), a wrong code after the right password (`code`), a lock, or a wrong "
+        "current password at a change"
+    )
+    lock_seconds: int | None = Field(ge=0, description="How long the lock this failure set lasts")
+    at: Timestamp = Field(description="When")
+
+
 def register(registry: ContractRegistry) -> None:
     """Register identity's event contracts."""
     for model, stream_type in (
@@ -166,6 +222,8 @@ def register(registry: ContractRegistry) -> None:
         (MfaConfirmed, "account"),
         (MfaReset, "account"),
         (PasswordChanged, "account"),
+        (EmailAddressChanged, "account"),
         (TeamCreated, "team"),
     ):
         registry.register(model, service=SERVICE, stream_type=stream_type)
+    registry.register(AuthenticationAudited, service=SERVICE, stream_type="audit")

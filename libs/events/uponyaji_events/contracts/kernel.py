@@ -102,6 +102,61 @@ class AccessDenied(_AccessRecord):
     )
 
 
+class ListedSurvivor(EventPayload):
+    """One survivor a list or search returned."""
+
+    survivor_id: UUID = Field(description="A survivor in the answer")
+    on_caseload: bool | None = Field(
+        description="Whether on the caller's caseload; null when the service cannot tell"
+    )
+
+
+class SurvivorsListed(EventPayload):
+    """A list or search answered: which survivors it returned, and a keyed hash of the query.
+
+    Recorded after the audited attempt (`SurvivorDataAccessed`, survivor null) and before the
+    answer is sent. The query itself is never stored: `query_hash` is an HMAC-SHA256 under the
+    deployment's audit key, so equal searches can be matched without the text being guessable.
+    """
+
+    model_config = examples(
+        {
+            "staff_id": example_id(101),
+            "role": "intake_officer",
+            "roles": ["intake_officer"],
+            "session_id": "0190a8e5-7c00-7000-8000-000000000901",
+            "action": "survivor.search",
+            "purpose": "care",
+            "scope": "any",
+            "query_hash": "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592",
+            "result_count": 1,
+            "results": [{"survivor_id": example_id(1), "on_caseload": False}],
+            "method": "POST",
+            "route": "/survivors/search",
+            "at": "2026-04-01T09:15:00+00:00",
+        }
+    )
+
+    staff_id: UUID = Field(description="Who listed or searched")
+    role: Role | None = Field(description="The role the policy decided under")
+    roles: list[Role] = Field(description="Every role in the caller's token")
+    session_id: str = Field(
+        pattern=r"^[A-Za-z0-9_.:-]{0,128}$", description="The token's session id (sid)"
+    )
+    action: str = Field(pattern=r"^[a-z][a-z0-9_.]{0,127}$", description="Policy action key")
+    purpose: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="Declared purpose")
+    scope: AccessScope | None = Field(description="Scope the policy allowed under")
+    query_hash: str | None = Field(
+        pattern=r"^[0-9a-f]{64}$",
+        description="HMAC-SHA256 (hex) of the normalised search text; null for a list",
+    )
+    result_count: int = Field(ge=0, description="How many survivors the answer named")
+    results: list[ListedSurvivor] = Field(description="Each survivor returned, once")
+    method: str = Field(pattern=r"^[A-Z]{0,10}$", description="HTTP method")
+    route: str = Field(pattern=r"^[A-Za-z0-9_{}/.:-]{0,256}$", description="Route template")
+    at: Timestamp = Field(description="When the answer was given")
+
+
 class IntegrityAlarmRaised(EventPayload):
     """A consumer refused another service's event: signature, hash, chain or position failed."""
 
@@ -159,6 +214,7 @@ def register(registry: ContractRegistry) -> None:
                 stream_type="audit",
                 schema_version=AUDIT_SCHEMA_VERSION,
             )
+        registry.register(SurvivorsListed, service=service.value, stream_type="audit")
 
 
 def register_upcasters(upcasters: UpcasterRegistry) -> None:

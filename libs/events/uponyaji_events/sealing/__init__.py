@@ -17,10 +17,11 @@ from uponyaji_events.sealing.errors import (
 from uponyaji_events.sealing.kek import load_kek
 from uponyaji_events.sealing.keystore import DataKey, KeyStore, Pool, SubjectId, subject_key
 from uponyaji_events.sealing.sealed import Sealed
-from uponyaji_events.sealing.sealer import ERASED, Sealer, associated_data
+from uponyaji_events.sealing.sealer import ERASED, UNREADABLE, Sealer, associated_data
 
 __all__ = [
     "ERASED",
+    "UNREADABLE",
     "DataKey",
     "InvalidSealError",
     "KekError",

@@ -38,4 +38,8 @@ class SealedFormatError(SealingError, ValueError):
 
 
 class InvalidSealError(SealingError):
-    """A sealed value does not authenticate for this subject and context."""
+    """A sealed value does not authenticate for this subject, context and record."""
+
+    # Stored data that does not authenticate where it is read (altered, or moved from another
+    # survivor, field or record) is refused as a conflict with a clear message, never a 500.
+    status_code = 409

@@ -18,6 +18,7 @@ readers must pass that same context for as long as the event exists, whatever up
 
 from __future__ import annotations
 
+import logging
 import os
 import struct
 from typing import Final
@@ -25,11 +26,21 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 
-from uponyaji_events.sealing.errors import InvalidSealError, KeyDestroyed, SealingError
+from uponyaji_events.metrics import sealed_unreadable
+from uponyaji_events.sealing.errors import (
+    InvalidSealError,
+    KeyDestroyed,
+    KeyNotFoundError,
+    SealingError,
+)
 from uponyaji_events.sealing.keystore import KeyStore, SubjectId, subject_key
 from uponyaji_events.sealing.sealed import NONCE_BYTES, Sealed
 
 ERASED: Final = "[erased]"  # what readers show for a value whose subject's key was destroyed
+# What readers show for a value that does not authenticate where it is read (altered, or moved
+# from another survivor, field or record): never its plaintext, never a 500.
+UNREADABLE: Final = "[unreadable: sealed value does not belong here]"
+log = logging.getLogger("uponyaji.events.sealing")
 _AAD_LABEL = b"uponyaji/sealed/v1"
 _AAD_LABEL_V2 = b"uponyaji/sealed/v2"
 
@@ -114,3 +125,29 @@ class Sealer:
             return await self.unseal(subject_id, context, sealed, record=record)
         except KeyDestroyed:
             return ERASED
+
+    async def reveal(
+        self,
+        subject_id: SubjectId,
+        context: str,
+        sealed: Sealed | str,
+        *,
+        record: str | None = None,
+    ) -> str:
+        """For readers: the plaintext, ERASED after erasure, UNREADABLE (logged) if misplaced.
+
+        A value that does not authenticate for this subject, context and record (altered, or
+        moved from another survivor, field or record), or whose subject has no key here, is never
+        shown: the reader gets UNREADABLE and the log an ERROR naming the ids (no content).
+        """
+        try:
+            return await self.unseal(subject_id, context, sealed, record=record)
+        except KeyDestroyed:
+            return ERASED
+        except (InvalidSealError, KeyNotFoundError) as exc:
+            sealed_unreadable.add(1)
+            log.error(
+                "sealed value refused: subject %s, context %r, record %s: %s",
+                subject_key(subject_id), context[:200], (record or "-")[:200], exc,
+            )  # fmt: skip
+            return UNREADABLE

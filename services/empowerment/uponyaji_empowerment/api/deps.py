@@ -26,8 +26,9 @@ def _param(request: Request, name: str) -> UUID | None:
 async def grant_survivor(request: Request) -> UUID | None:
     """The survivor a grant is for (None: no such grant, answered 404)."""
     grant_id = _param(request, "grant_id")
-    return None if grant_id is None else await queries.grant_survivor(get_em(request).store.pool,
-                                                                      grant_id)  # fmt: skip
+    if grant_id is None:
+        return None
+    return await queries.grant_survivor((await get_em(request)).store.pool, grant_id)
 
 
 async def referral_survivor(request: Request) -> UUID | None:
@@ -35,7 +36,7 @@ async def referral_survivor(request: Request) -> UUID | None:
     referral_id = _param(request, "referral_id")
     if referral_id is None:
         return None
-    return await queries.referral_survivor(get_em(request).store.pool, referral_id)
+    return await queries.referral_survivor((await get_em(request)).store.pool, referral_id)
 
 
 EmDep = Annotated[Empowerment, Depends(get_em)]

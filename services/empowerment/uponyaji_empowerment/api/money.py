@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from uponyaji_access import Listing
 
 from .. import programme, queries, views
 from .. import responses as answers
@@ -90,7 +91,7 @@ async def pay(grant_id: UUID, body: DisbursementBody, grant: DisburseGrant, em: 
 
 @router.get("/grants")
 async def list_grants(
-    grant: GrantsRead, em: EmDep, status: GrantStatus = GrantStatus.PROPOSED,
+    grant: GrantsRead, em: EmDep, listed: Listing, status: GrantStatus = GrantStatus.PROPOSED,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:  # fmt: skip
     """Grants by status, oldest first: officers' caseload; leads' without survivor identity."""
@@ -110,6 +111,8 @@ async def list_grants(
         if not grant.deidentified:
             item |= {"survivor_id": str(r["survivor_id"]), "case_number": r["case_number"]}
         shown.append(item)
+    # A de-identified list names no survivor: its record names none either.
+    await listed.filtered(grant, () if grant.deidentified else (r["survivor_id"] for r in rows))
     return {"deidentified": grant.deidentified, "grants": shown}
 
 

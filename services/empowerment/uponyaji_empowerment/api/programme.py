@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
-from uponyaji_access import AccessDep
+from uponyaji_access import AccessDep, Listing
 
 from .. import programme, queries
 from .. import responses as answers
@@ -40,7 +40,7 @@ class ReferralStatus(StrEnum):
 
 @router.get("/follow-ups/due", response_model=answers.FollowUpsDue)
 async def due(
-    grant: FollowUpsRead, em: EmDep,
+    grant: FollowUpsRead, em: EmDep, listed: Listing,
     within_days: Annotated[int, Query(ge=0, le=366)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:  # fmt: skip
@@ -48,6 +48,7 @@ async def due(
     now = em.today()
     rows = await queries.follow_ups_due(em.store.pool, grant.caseload_filter(),
                                         now + timedelta(days=within_days), limit)  # fmt: skip
+    await listed.filtered(grant, (r["survivor_id"] for r in rows))
     return {"follow_ups": [{
         "survivor_id": str(r["survivor_id"]), "case_number": r["case_number"],
         "milestone": r["milestone"], "due_on": r["due_on"].isoformat(),
@@ -57,12 +58,14 @@ async def due(
 
 @router.get("/referrals", response_model=answers.Referrals)
 async def referrals(
-    grant: ReferralsRead, em: EmDep, status: ReferralStatus = ReferralStatus.PENDING,
+    grant: ReferralsRead, em: EmDep, listed: Listing,
+    status: ReferralStatus = ReferralStatus.PENDING,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:  # fmt: skip
     """Intake's referrals to empowerment on your caseload, oldest first."""
     wanted = None if status is ReferralStatus.ALL else status.value
     rows = await queries.referrals(em.store.pool, grant.caseload_filter(), wanted, limit)
+    await listed.filtered(grant, (r["survivor_id"] for r in rows))
     return {"referrals": [{
         "referral_id": str(r["referral_id"]), "survivor_id": str(r["survivor_id"]),
         "case_number": r["case_number"], "urgency": r["urgency"], "status": r["status"],

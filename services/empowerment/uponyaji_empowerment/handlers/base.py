@@ -8,19 +8,19 @@ connection: a refused command rolls back the data key it may have created.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 from uponyaji_events.db import Conn
-from uponyaji_events.envelope import Actor, Event, NewEvent
-from uponyaji_events.sealing import Sealed, Sealer
 from uponyaji_events.store import EventStore
 from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
 from uponyaji_service import Clock, Keys, utc_now
+from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
 
 from .. import domain, projections
 from ..errors import ReferenceUsed, SurvivorUnknown
@@ -28,12 +28,7 @@ from ..references import References
 
 EAT = timezone(timedelta(hours=3))  # officers' calendar days are Kenyan days
 CONSENT_SCOPE = "empowerment"
-_FACTS = (
-    "SELECT s.status, s.merged_into, s.erasure_requested_at, c.granted FROM survivors s "
-    "LEFT JOIN consents c ON c.survivor_id = s.survivor_id AND c.scope = $2 "
-    "WHERE s.survivor_id = $1"
-)
-_FACTS_LOCKED = _FACTS + " FOR UPDATE OF s"
+Tx = SurvivorUnit[domain.IntakeFacts, domain.SurvivorState]
 
 
 def today(clock: Clock = utc_now) -> date:
@@ -72,61 +67,29 @@ class Empowerment:
             raise
 
 
+def _facts(*, consent_since: object, **facts: Any) -> domain.IntakeFacts:
+    return domain.IntakeFacts(**facts)  # empowerment's gate does not date work against consent
+
+
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> domain.IntakeFacts:
     """What intake told us about a survivor (row-locked if asked); 404 if nothing."""
-    row = await conn.fetchrow(_FACTS_LOCKED if lock else _FACTS, survivor_id, CONSENT_SCOPE)
-    if row is None:
-        raise SurvivorUnknown("survivor not found")
-    return domain.IntakeFacts(
-        consent=bool(row["granted"]),
-        closed=row["status"] == "closed",
-        erased=row["erasure_requested_at"] is not None,
-        merged_into=row["merged_into"],
+    return await consent_facts(
+        conn, survivor_id, CONSENT_SCOPE, _facts, lock=lock, unknown=SurvivorUnknown
     )
-
-
-@dataclass(frozen=True)
-class Tx:
-    """One command's unit of work about a survivor: their state folded, a sealer on it."""
-
-    em: Empowerment
-    uow: UnitOfWork
-    survivor_id: UUID
-    state: domain.SurvivorState
-    sealer: Sealer
-
-    @property
-    def conn(self) -> Conn:
-        """The transaction's connection."""
-        return self.uow.conn
-
-    async def seal(self, event_type: str, path: str, value: str | None) -> Sealed | None:
-        """Seal a value of this survivor under the context `<event type>/<path>`."""
-        if value is None:
-            return None
-        return await self.sealer.seal(self.survivor_id, f"{event_type}/{path}", value)
-
-    async def sealed(self, event_type: str, path: str, value: str) -> Sealed:
-        """Seal a required value."""
-        found = await self.seal(event_type, path, value)
-        assert found is not None
-        return found
-
-    async def run(self, command: domain.SurvivorCommand, actor: Actor) -> list[Event]:
-        """Decide a command on this survivor's stream and record what it decided."""
-        return await self.record(domain.decide(self.state, command), actor)
-
-    async def record(self, events: Sequence[NewEvent], actor: Actor) -> list[Event]:
-        """Append to the survivor stream at the folded version and project, in this transaction."""
-        return await self.uow.append(
-            "survivor", self.survivor_id, self.state.version, events, actor=actor
-        )
 
 
 @asynccontextmanager
 async def survivor_tx(em: Empowerment, survivor_id: UUID) -> AsyncIterator[Tx]:
     """A transaction holding the survivor's row lock, past the gate, with their state folded."""
-    async with em.unit_of_work() as uow:
-        domain.admissible(await intake_facts(uow.conn, survivor_id, lock=True))
-        state = domain.fold(await uow.load(survivor_id))
-        yield Tx(em, uow, survivor_id, state, em.keys.bound(uow.conn))
+    async with survivor_unit(
+        em.unit_of_work(),
+        em.keys,
+        survivor_id,
+        scope=CONSENT_SCOPE,
+        facts=_facts,
+        admit=domain.admissible,
+        fold=domain.fold,
+        decider=domain.decide,
+        unknown=SurvivorUnknown,
+    ) as tx:
+        yield tx

@@ -51,11 +51,12 @@ async def propose_grant(
     em: Empowerment, survivor_id: UUID, body: GrantBody, actor: Actor, proposer: UUID
 ) -> list[Event]:
     """Propose a grant on a budget line (justification sealed)."""
+    grant_id = uuid4()
     async with survivor_tx(em, survivor_id) as tx:
         line = await budget(tx.conn, body.budget_line_id)
         justification = await tx.seal("empowerment.GrantProposed", "justification",
-                                      body.justification)  # fmt: skip
-        command = domain.ProposeGrant(uuid4(), survivor_id, body.purpose, body.amount_kes, line,
+                                      body.justification, record=grant_id)  # fmt: skip
+        command = domain.ProposeGrant(grant_id, survivor_id, body.purpose, body.amount_kes, line,
                                       proposer, justification, body.proposed_on or em.today(),
                                       em.today())  # fmt: skip
         return await tx.run(command, actor)
@@ -72,7 +73,7 @@ async def decide_grant(
         line = None
         if approve and grant is not None and grant.proposed_by != decider:
             line = await budget(tx.conn, grant.budget_line_id, lock=True)
-        reason = await tx.seal("empowerment.GrantDeclined", "reason", body.reason)
+        reason = await tx.seal("empowerment.GrantDeclined", "reason", body.reason, record=grant_id)
         if approve and reason is not None:
             raise InvalidCommand("reason: only a declined grant carries a reason")
         command = domain.DecideGrant(grant_id, survivor_id, approve, decider, line, reason,
@@ -85,16 +86,18 @@ async def disburse(
 ) -> list[Event]:
     """Record a disbursement within the approved remainder; a reference is used once."""
     event = "empowerment.GrantDisbursed"
+    paid = uuid4()  # the disbursement, which its reference and items are bound to
     async with survivor_tx(em, survivor_id) as tx:
         digest = None if body.reference is None else em.references.digest(body.reference)
         used = digest is not None and bool(await tx.conn.fetchval(
             "SELECT 1 FROM disbursements WHERE reference_digest = $1", digest
         ))  # fmt: skip
         command = domain.Disburse(
-            disbursement_id=uuid4(), grant_id=grant_id, survivor_id=survivor_id,
+            disbursement_id=paid, grant_id=grant_id, survivor_id=survivor_id,
             amount_kes=body.amount_kes, channel=body.channel,
-            reference=await tx.seal(event, "reference", body.reference),
-            reference_digest=digest, items=await tx.seal(event, "items", body.items),
+            reference=await tx.seal(event, "reference", body.reference, record=paid),
+            reference_digest=digest,
+            items=await tx.seal(event, "items", body.items, record=paid),
             disbursed_on=body.disbursed_on or em.today(), reference_used=used, today=em.today(),
         )  # fmt: skip
         return await tx.run(command, actor)

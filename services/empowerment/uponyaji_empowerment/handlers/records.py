@@ -27,11 +27,12 @@ async def assess_needs(
     supersedes: UUID | None = None,
 ) -> list[Event]:  # fmt: skip
     """Record a needs assessment (a correction when `supersedes` is given, with its reason)."""
+    assessment_id = uuid4()
     async with survivor_tx(em, survivor_id) as tx:
         event = NEEDS if supersedes is None else NEEDS_FIXED
         reason = None
         if isinstance(body, NeedsCorrectionBody):
-            reason = await tx.sealed(event, "reason", body.reason)
+            reason = await tx.sealed(event, "reason", body.reason, record=assessment_id)
         household = domain.Household(
             household_size=body.household_size, dependants=body.dependants, earners=body.earners,
             income_sources=tuple(body.income_sources), monthly_income_kes=body.monthly_income_kes,
@@ -41,22 +42,27 @@ async def assess_needs(
             skills=tuple(body.skills), barriers=tuple(body.barriers),
         )  # fmt: skip
         command = domain.AssessNeeds(
-            assessment_id=uuid4(), survivor_id=survivor_id,
+            assessment_id=assessment_id, survivor_id=survivor_id,
             assessed_on=body.assessed_on or em.today(), household=household,
-            notes=await tx.seal(event, "notes", body.notes), today=em.today(),
+            notes=await tx.seal(event, "notes", body.notes, record=assessment_id),
+            today=em.today(),
             supersedes=supersedes, reason=reason,
         )  # fmt: skip
         return await tx.run(command, actor)
 
 
 async def _goal(tx: Tx, event: str, prefix: str, body: GoalBody) -> domain.NewGoal:
+    # A goal's description is bound to the goal, each step's to the step.
+    ids = [uuid4() for _ in body.steps]
     steps = tuple(
-        [(uuid4(), await tx.sealed(event, f"{prefix}steps[].description", s.description))
-         for s in body.steps]
+        [(i, await tx.sealed(event, f"{prefix}steps[].description", s.description, record=i))
+         for i, s in zip(ids, body.steps, strict=True)]
     )  # fmt: skip
+    goal_id = uuid4()
     return domain.NewGoal(
-        goal_id=uuid4(), kind=body.kind,
-        description=await tx.sealed(event, f"{prefix}description", body.description),
+        goal_id=goal_id, kind=body.kind,
+        description=await tx.sealed(event, f"{prefix}description", body.description,
+                                    record=goal_id),
         target_date=body.target_date, steps=steps,
     )  # fmt: skip
 
@@ -87,7 +93,9 @@ async def review_plan(
     async with survivor_tx(em, survivor_id) as tx:
         progress = tuple(domain.Progress(g.goal_id, g.status, tuple(g.steps_done))
                          for g in body.goals)  # fmt: skip
-        note = await tx.seal("empowerment.LivelihoodPlanReviewed", "note", body.note)
+        # The note is bound to the plan (without one the command is refused below).
+        plan = tx.state.plan.plan_id if tx.state.plan is not None else survivor_id
+        note = await tx.seal("empowerment.LivelihoodPlanReviewed", "note", body.note, record=plan)
         command = domain.ReviewPlan(survivor_id, body.reviewed_on or em.today(), progress, note,
                                     em.today())  # fmt: skip
         return await tx.run(command, actor)
@@ -98,18 +106,19 @@ async def record_follow_up(
     supersedes: UUID | None = None,
 ) -> list[Event]:  # fmt: skip
     """Record a follow-up (a correction when `supersedes` is given, with its reason)."""
+    follow_up_id = uuid4()
     async with survivor_tx(em, survivor_id) as tx:
         event = FOLLOW if supersedes is None else FOLLOW_FIXED
         reason = None
         if isinstance(body, FollowUpCorrectionBody):
-            reason = await tx.sealed(event, "reason", body.reason)
+            reason = await tx.sealed(event, "reason", body.reason, record=follow_up_id)
         command = domain.FollowUp(
-            follow_up_id=uuid4(), survivor_id=survivor_id, milestone=body.milestone,
+            follow_up_id=follow_up_id, survivor_id=survivor_id, milestone=body.milestone,
             held_on=body.held_on or em.today(), monthly_income_kes=body.monthly_income_kes,
             business_operating=body.business_operating,
             employment_status=body.employment_status,
             hunger_answers=tuple(body.hunger_answers),
-            notes=await tx.seal(event, "notes", body.notes), today=em.today(),
-            supersedes=supersedes, reason=reason,
+            notes=await tx.seal(event, "notes", body.notes, record=follow_up_id),
+            today=em.today(), supersedes=supersedes, reason=reason,
         )  # fmt: skip
         return await tx.run(command, actor)

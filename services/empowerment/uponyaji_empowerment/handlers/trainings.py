@@ -93,7 +93,7 @@ async def answer_referral(
         note = None
         if body.note is not None:
             context = "empowerment.ReferralAnswered/note"
-            note = await sealer.seal(survivor_id, context, body.note)
+            note = await sealer.seal(survivor_id, context, body.note, record=str(referral_id))
         command = domain.AnswerReferral(referral_id, survivor_id, body.decision, staff, note,
                                         status != "pending", em.today())  # fmt: skip
         return await uow.append("referral", referral_id, 0, domain.decide_referral(command),

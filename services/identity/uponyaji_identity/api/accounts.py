@@ -12,7 +12,7 @@ from uponyaji_events.contracts.vocabularies import DeactivationReason, Role
 from uponyaji_events.text import StorableText
 
 from .. import queries
-from ..api.deps import Directory, IdentityDep, Manage, actor
+from ..api.deps import Addresses, Directory, IdentityDep, Manage, actor
 from ..domain.approval import CLINICAL_ROLES, grants_clinical_role
 from ..errors import AccountNotFound
 from ..handlers import accounts as handle
@@ -42,6 +42,15 @@ Version = Annotated[
     Field(ge=0, le=1_000_000, description="Refuse (409) unless the account is at this version"),
 ]
 Limit = Annotated[int, Query(ge=1, le=500)]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        max_length=254,
+        pattern=r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,63}$",
+    ),
+    Field(description="A work e-mail address for notifications (name@example.org)"),
+]
 
 
 def _staff_role(role: Role) -> Role:
@@ -68,6 +77,14 @@ class NewAccount(Body):
     password: NewPassword
     roles: list[StaffRole] = Field(max_length=len(Role))
     teams: list[UUID] = Field(default_factory=list, max_length=50)
+    email: Email | None = None
+
+
+class EmailChange(Body):
+    """The account's new work e-mail address; null removes it."""
+
+    email: Email | None
+    expected_version: Version = None
 
 
 class NewTeam(Body):
@@ -133,6 +150,12 @@ class StaffList(BaseModel):
     staff: list[queries.StaffView]
 
 
+class AddressList(BaseModel):
+    """Staff e-mail addresses for notification delivery."""
+
+    addresses: list[queries.StaffAddress]
+
+
 class TeamList(BaseModel):
     """Every team."""
 
@@ -170,6 +193,7 @@ async def create_account(body: NewAccount, grant: Manage, ctx: IdentityDep) -> q
         roles=roles - CLINICAL_ROLES,
         teams=(),
         actor=by,
+        email=body.email,
     )
     if roles & CLINICAL_ROLES:
         await approvals.request(ctx, staff_id, "roles", actor=by, roles=roles)
@@ -219,6 +243,17 @@ async def change_team(
     kind = f"team_{body.action}"
     change = await approvals.request(ctx, staff_id, kind, actor=actor(grant), team_id=body.team_id)
     return PendingChange(change_id=change, staff_id=staff_id, kind=kind, status="pending")
+
+
+@router.post("/accounts/{staff_id}/email")
+async def set_email(
+    staff_id: StaffId, body: EmailChange, grant: Manage, ctx: IdentityDep
+) -> queries.AccountView:
+    """Set, change or remove the account's work e-mail address (where notifications go)."""
+    await handle.set_email(
+        ctx, staff_id, body.email, actor=actor(grant), expected_version=body.expected_version
+    )
+    return await _view(ctx, staff_id)
 
 
 @router.post("/accounts/{staff_id}/deactivation")
@@ -289,3 +324,21 @@ async def staff_directory(
 ) -> StaffList:
     """Active colleagues: names, roles and teams (any signed-in staff member)."""
     return StaffList(staff=await queries.staff(ctx, limit=limit, offset=offset))
+
+
+@router.get("/staff/addresses", tags=["directory"])
+async def staff_addresses(
+    grant: Addresses,
+    ctx: IdentityDep,
+    staff_id: Annotated[list[UUID], Query(max_length=50)] = [],  # noqa: B006 - FastAPI query list
+    role: StaffRole | None = None,
+    team: UUID | None = None,
+) -> AddressList:
+    """E-mail addresses of active staff: those named, and those with `role` (on `team`).
+
+    For other services delivering notifications to people rather than role mailboxes.
+    """
+    found = await queries.addresses(
+        ctx, staff_ids=staff_id, role=role.value if role else None, team=team
+    )
+    return AddressList(addresses=found)

@@ -14,9 +14,10 @@ from ..context import Identity
 get_identity = resource(Identity)  # the handlers' context, built in the app's lifespan
 
 
-def client_address(request: Request) -> str:
-    """The caller's address for rate limiting (the direct peer; proxies are not trusted)."""
-    return request.client.host if request.client is not None else "unknown"
+def client_address(request: Request, ctx: Annotated[Identity, Depends(get_identity)]) -> str:
+    """The caller's address for rate limits, lockouts and audit: the direct peer, or what a
+    trusted proxy (`UPONYAJI_TRUSTED_PROXIES`) reports in X-Forwarded-For."""
+    return ctx.proxies.of(request)
 
 
 def actor(grant: Grant) -> Actor:
@@ -30,3 +31,5 @@ Client = Annotated[str, Depends(client_address)]
 Manage = Annotated[Grant, Depends(authorize("accounts.manage", survivor=None))]
 # The staff directory: any signed-in staff member.
 Directory = Annotated[Grant, Depends(authorize("accounts.read", survivor=None))]
+# Staff e-mail addresses, for other services' notification delivery: service identities only.
+Addresses = Annotated[Grant, Depends(authorize("accounts.addresses.read", survivor=None))]

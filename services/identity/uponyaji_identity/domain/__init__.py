@@ -8,6 +8,7 @@ keep them in identity's own tables — and the display name arrives already seal
 from ..domain.commands import (
     AccountCommand,
     AssignRoles,
+    ChangeEmail,
     ChangePassword,
     ConfirmMfa,
     CreateAccount,
@@ -38,6 +39,7 @@ __all__ = [
     "AccountCommand",
     "AccountEvent",
     "AssignRoles",
+    "ChangeEmail",
     "ChangePassword",
     "ConfirmMfa",
     "CreateAccount",

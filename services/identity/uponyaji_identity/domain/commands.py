@@ -20,6 +20,14 @@ class CreateAccount:
     display_name: Sealed
     roles: frozenset[str]
     teams: tuple[UUID, ...] = ()
+    email: Sealed | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEmail:
+    """Set, change or remove (None) the account's work e-mail address."""
+
+    email: Sealed | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +103,7 @@ AccountCommand = (
     | ConfirmMfa
     | ResetMfa
     | ChangePassword
+    | ChangeEmail
 )
 
 

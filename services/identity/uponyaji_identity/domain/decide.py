@@ -8,6 +8,7 @@ from uponyaji_events.contracts.identity import (
     AccountCreated,
     AccountDeactivated,
     AccountReactivated,
+    EmailAddressChanged,
     MfaConfirmed,
     MfaEnrolled,
     MfaReset,
@@ -22,6 +23,7 @@ from uponyaji_events.contracts.vocabularies import Role
 from ..domain.commands import (
     AccountCommand,
     AssignRoles,
+    ChangeEmail,
     ChangePassword,
     ConfirmMfa,
     CreateAccount,
@@ -58,6 +60,7 @@ def decide(state: Account | None, command: AccountCommand) -> list[AccountEvent]
                 username=command.username,
                 display_name=command.display_name,
                 roles=[Role(r) for r in sorted(command.roles)],
+                email=command.email,
             ),
             *(TeamJoined(staff_id=command.staff_id, team_id=t) for t in _unique(command.teams)),
         ]
@@ -109,6 +112,8 @@ def _decide_active(state: Account, command: AccountCommand) -> list[AccountEvent
             return [MfaReset(staff_id=sid, credential_id=c) for c in found]
         case ChangePassword(kind=kind, must_change=must_change):
             return [PasswordChanged(staff_id=sid, kind=kind, must_change=must_change)]
+        case ChangeEmail(email=email):
+            return [EmailAddressChanged(staff_id=sid, email=email)]
     raise TypeError(f"unknown command {type(command).__name__}")  # pragma: no cover
 
 

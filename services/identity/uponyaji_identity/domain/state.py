@@ -10,6 +10,7 @@ from uponyaji_events.contracts.identity import (
     AccountCreated,
     AccountDeactivated,
     AccountReactivated,
+    EmailAddressChanged,
     MfaConfirmed,
     MfaEnrolled,
     MfaReset,
@@ -38,6 +39,7 @@ AccountEvent = (
     | MfaConfirmed
     | MfaReset
     | PasswordChanged
+    | EmailAddressChanged
 )
 ACCOUNT_EVENTS: tuple[type, ...] = (
     AccountCreated,
@@ -50,6 +52,7 @@ ACCOUNT_EVENTS: tuple[type, ...] = (
     MfaConfirmed,
     MfaReset,
     PasswordChanged,
+    EmailAddressChanged,
 )
 
 
@@ -120,6 +123,11 @@ def _(event: AccountCreated, state: Account | None) -> Account:
         display_name=event.display_name,
         roles=frozenset(str(r) for r in event.roles),
     )
+
+
+@_apply.register
+def _(event: EmailAddressChanged, state: Account | None) -> Account:
+    return _existing(state)  # the address lives in the read table (sealed), not in decisions
 
 
 @_apply.register

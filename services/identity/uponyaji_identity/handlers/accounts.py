@@ -14,6 +14,7 @@ from ..context import Identity
 from ..domain import (
     AccountCommand,
     AssignRoles,
+    ChangeEmail,
     ChangePassword,
     CreateAccount,
     CreateTeam,
@@ -31,6 +32,8 @@ from ..security.passwords import check_password
 
 log = logging.getLogger("uponyaji.identity.accounts")
 DISPLAY_NAME_CONTEXT = "identity.AccountCreated/display_name"
+# One context for the address wherever it is set (creation or a later change): it is one field.
+EMAIL_CONTEXT = "identity.AccountCreated/email"
 
 
 async def create_team(ctx: Identity, *, name: str, county_code: str | None, actor: Actor) -> UUID:
@@ -62,6 +65,7 @@ async def create_account(
     roles: frozenset[str],
     teams: tuple[UUID, ...],
     actor: Actor,
+    email: str | None = None,
 ) -> UUID:
     """Create a staff account with its first password (checked, hashed, sealed; not an event)."""
     check_password(password, username)
@@ -74,7 +78,8 @@ async def create_account(
     sealed_hash = await ctx.credentials.seal_password_hash(
         staff_id, await ctx.passwords.hash(password)
     )
-    command = CreateAccount(staff_id, username, sealed_name, roles, teams)
+    sealed_email = None if email is None else await ctx.sealer.seal(staff_id, EMAIL_CONTEXT, email)
+    command = CreateAccount(staff_id, username, sealed_name, roles, teams, sealed_email)
 
     async def store_password(conn: Conn) -> None:
         await ctx.credentials.set_password(conn, staff_id, sealed_hash)
@@ -101,6 +106,22 @@ async def _run(
     if events:
         await commit(ctx, "account", staff_id, account.version, events, actor=actor, extra=extra)
     return after(account, events).version
+
+
+async def set_email(
+    ctx: Identity,
+    staff_id: UUID,
+    email: str | None,
+    *,
+    actor: Actor,
+    expected_version: int | None,
+) -> int:
+    """Set, change or remove (None) the account's work e-mail address for notifications."""
+    await require_account(ctx, staff_id, expected_version)
+    sealed = None if email is None else await ctx.sealer.seal(staff_id, EMAIL_CONTEXT, email)
+    return await _run(
+        ctx, staff_id, ChangeEmail(sealed), actor=actor, expected_version=expected_version
+    )
 
 
 async def assign_roles(

@@ -18,9 +18,11 @@ from uponyaji_events.contracts.vocabularies import PasswordChangeKind
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor
 
+from ..auth_audit import AuthKind, FailureReason
 from ..context import Identity
 from ..domain import Account, ChangePassword, decide
 from ..errors import (
+    AccountLocked,
     InvalidCredentials,
     InvalidRefreshToken,
     MfaEnrolmentRequired,
@@ -88,22 +90,51 @@ async def login(
     answer is 403 `PasswordChangeRequired` and no session starts.
     """
     ctx.limiter.hit(client)
-    await ctx.throttle.begin(username)
+    await begin(ctx, username, client)
     account = await check_password(ctx, username, password)
     if account is None:
-        await _failed(ctx, username)
+        await failed(ctx, username, client, FailureReason.PASSWORD)
     if account.mfa is None:
-        await ctx.throttle.succeeded(username)
+        await ctx.throttle.succeeded(username, client)
         raise MfaEnrolmentRequired(
             "this account has no confirmed authenticator yet: enrol one with "
             "POST /auth/mfa/enrol, then POST /auth/mfa/confirm"
         )
     if not await check_code(ctx, account, account.mfa, code):
-        await _failed(ctx, username)
-    await ctx.throttle.succeeded(username)
+        await failed(ctx, username, client, FailureReason.CODE, staff_id=account.staff_id)
+    await ctx.throttle.succeeded(username, client)
     if account.must_change_password:
         account = await _replace_admin_password(ctx, account, password, new_password)
+        await ctx.audit.record(
+            AuthKind.PASSWORD_CHANGED, username, client, staff_id=account.staff_id
+        )
+    await ctx.audit.record(AuthKind.SIGN_IN_SUCCEEDED, username, client, staff_id=account.staff_id)
     return await start_session(ctx, account)
+
+
+async def begin(ctx: Identity, username: str, client: str) -> None:
+    """Count an attempt of (username, client); a refusal because of a lock is audited."""
+    try:
+        await ctx.throttle.begin(username, client)
+    except AccountLocked:
+        await ctx.audit.failed(username, client, FailureReason.LOCKED)
+        raise
+
+
+async def failed(
+    ctx: Identity,
+    username: str,
+    client: str,
+    reason: FailureReason,
+    *,
+    staff_id: UUID | None = None,
+    message: str = WRONG,
+) -> NoReturn:
+    """Count the failure (maybe locking the pair), audit it, and answer 401."""
+    lock_seconds = await ctx.throttle.failed(username, client)
+    await ctx.audit.failed(username, client, reason, staff_id=staff_id, lock_seconds=lock_seconds)
+    log.info("sign-in refused")  # no username: it may be a password typed in the wrong box
+    raise InvalidCredentials(message)
 
 
 async def _replace_admin_password(
@@ -129,12 +160,6 @@ async def _replace_admin_password(
         actor=Actor(id=str(account.staff_id), role="self"), extra=store,
     )  # fmt: skip
     return after(account, events)
-
-
-async def _failed(ctx: Identity, username: str) -> NoReturn:
-    await ctx.throttle.failed(username)
-    log.info("sign-in refused")  # no username: it may be a password typed in the wrong box
-    raise InvalidCredentials(WRONG)
 
 
 async def start_session(ctx: Identity, account: Account, *, with_refresh: bool = True) -> Tokens:

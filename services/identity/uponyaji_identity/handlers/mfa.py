@@ -16,10 +16,11 @@ from uponyaji_events.contracts.vocabularies import PasswordChangeKind
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor
 
+from ..auth_audit import AuthKind, FailureReason
 from ..context import Identity
 from ..domain import Account, ChangePassword, ConfirmMfa, EnrolMfa, decide
-from ..errors import InvalidCredentials, MfaNotEnrolled
-from ..handlers.auth import WRONG, Tokens, check_code, check_password, start_session
+from ..errors import MfaNotEnrolled
+from ..handlers.auth import Tokens, begin, check_code, check_password, failed, start_session
 from ..handlers.streams import after, commit, require_account
 from ..security import passwords, totp
 
@@ -44,15 +45,15 @@ async def _authenticate(
     ctx: Identity, username: str, password: str, code: str | None, client: str
 ) -> Account:
     ctx.limiter.hit(client)
-    await ctx.throttle.begin(username)
+    await begin(ctx, username, client)
     account = await check_password(ctx, username, password)
-    ok = account is not None and (
-        account.mfa is None
-        or (code is not None and await check_code(ctx, account, account.mfa, code))
+    if account is None:
+        await failed(ctx, username, client, FailureReason.PASSWORD)
+    ok = account.mfa is None or (
+        code is not None and await check_code(ctx, account, account.mfa, code)
     )
-    if not ok or account is None:
-        await ctx.throttle.failed(username)
-        raise InvalidCredentials(WRONG)
+    if not ok:
+        await failed(ctx, username, client, FailureReason.CODE, staff_id=account.staff_id)
     return account
 
 
@@ -61,7 +62,7 @@ async def enrol(
 ) -> Enrolment:
     """Start enrolling a TOTP authenticator; the secret is returned once and stored sealed."""
     account = await _authenticate(ctx, username, password, code, client)
-    await ctx.throttle.succeeded(username)
+    await ctx.throttle.succeeded(username, client)
     credential_id = uuid4()
     secret = totp.new_secret()
     sealed = await ctx.credentials.seal_totp_secret(account.staff_id, secret)
@@ -74,6 +75,9 @@ async def enrol(
         ctx, "account", account.staff_id, account.version, events,
         actor=self_actor(account), extra=store,
     )  # fmt: skip
+    await ctx.audit.record(
+        AuthKind.MFA_ENROLMENT_STARTED, username, client, staff_id=account.staff_id
+    )
     log.info("authenticator enrolment started for account %s", account.staff_id)
     return Enrolment(credential_id, secret, totp.provisioning_uri(secret, account.username))
 
@@ -81,18 +85,16 @@ async def enrol(
 async def confirm(ctx: Identity, username: str, password: str, code: str, client: str) -> Tokens:
     """Confirm the pending authenticator with its first code; signs in (returns tokens)."""
     ctx.limiter.hit(client)
-    await ctx.throttle.begin(username)
+    await begin(ctx, username, client)
     account = await check_password(ctx, username, password)
     if account is None:
-        await ctx.throttle.failed(username)
-        raise InvalidCredentials(WRONG)
+        await failed(ctx, username, client, FailureReason.PASSWORD)
     pending = account.pending_mfa
     if pending is None:
         raise MfaNotEnrolled("no authenticator is waiting for confirmation: enrol one first")
     if not await check_code(ctx, account, pending, code):
-        await ctx.throttle.failed(username)
-        raise InvalidCredentials(WRONG)
-    await ctx.throttle.succeeded(username)
+        await failed(ctx, username, client, FailureReason.CODE, staff_id=account.staff_id)
+    await ctx.throttle.succeeded(username, client)
 
     async def store(conn: Conn) -> None:
         await ctx.credentials.confirm_authenticator(conn, account.staff_id, pending)
@@ -102,6 +104,7 @@ async def confirm(ctx: Identity, username: str, password: str, code: str, client
         ctx, "account", account.staff_id, account.version, events,
         actor=self_actor(account), extra=store,
     )  # fmt: skip
+    await ctx.audit.record(AuthKind.MFA_CONFIRMED, username, client, staff_id=account.staff_id)
     log.info("authenticator confirmed for account %s", account.staff_id)
     return await start_session(ctx, after(account, events))
 
@@ -112,12 +115,14 @@ async def change_password(
     """Change one's own password (current one required); other sessions are revoked."""
     account = await require_account(ctx, staff_id)
     ctx.limiter.hit(client)
-    await ctx.throttle.begin(account.username)
+    await begin(ctx, account.username, client)
     encoded = await ctx.credentials.password_hash(staff_id)
     if encoded is None or not await ctx.passwords.verify(encoded, current):
-        await ctx.throttle.failed(account.username)
-        raise InvalidCredentials("current_password: the current password is not right")
-    await ctx.throttle.succeeded(account.username)
+        await failed(
+            ctx, account.username, client, FailureReason.CURRENT_PASSWORD, staff_id=staff_id,
+            message="current_password: the current password is not right",
+        )  # fmt: skip
+    await ctx.throttle.succeeded(account.username, client)
     passwords.check_password(new, account.username, field="new_password")
     sealed = await ctx.credentials.seal_password_hash(staff_id, await ctx.passwords.hash(new))
     revoked: list[UUID] = []
@@ -134,3 +139,4 @@ async def change_password(
         ctx, "account", staff_id, account.version, events, actor=self_actor(account), extra=store
     )
     ctx.deny_list.revoke_all(str(s) for s in revoked)
+    await ctx.audit.record(AuthKind.PASSWORD_CHANGED, account.username, client, staff_id=staff_id)

@@ -44,6 +44,9 @@ class GrantConsent:
     """Record a grant of consent for one scope."""
 
     details: c.ConsentGranted
+    # Under 18 (or may be) on the consent's date, from the birth date; None: not known, the
+    # age band recorded at registration or correction decides.
+    minor: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,7 +155,9 @@ def decide(state: SurvivorState, command: SurvivorCommand) -> list[NewEvent]:
         case MergeSurvivors():
             raise TypeError("merges are decided by decide_merge with both records' states")
         case GrantConsent(details=details) | WithdrawConsent(details=details):
-            if isinstance(command, GrantConsent) and state.minor:
+            if isinstance(command, GrantConsent) and (
+                state.minor if command.minor is None else command.minor
+            ):
                 _guardian_consent(command.details)
             change = ConsentChange(details.scope, isinstance(command, GrantConsent), details.at)
             try:

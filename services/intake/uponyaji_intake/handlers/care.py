@@ -10,6 +10,8 @@ from uponyaji_events.contracts import intake as c
 from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
+from ..case_number import EAT
+from ..identity import minor_on
 from ..schemas import (
     AssignmentBody,
     ClosureBody,
@@ -18,7 +20,7 @@ from ..schemas import (
     ReferralBody,
     ReferralStatusBody,
 )
-from ..seal import Seal
+from ..seal import Seal, Unseal
 from .base import Intake, survivor_tx
 
 
@@ -44,10 +46,13 @@ async def record_consent(
         command: domain.GrantConsent | domain.WithdrawConsent
         if granting:
             guardian = await seal.optional("guardian_name", body.guardian_name)
+            # A minor or not on the consent's own date, not at registration: children grow up.
+            day = common["at"].astimezone(EAT).date()
+            minor = await minor_on(tx.conn, Unseal(tx.sealer, survivor_id), survivor_id, day)
             command = domain.GrantConsent(c.ConsentGranted(
                 **common, guardian_name=guardian, guardian_relationship=body.guardian_relationship,
                 child_assent=body.child_assent,
-            ))  # fmt: skip
+            ), minor)  # fmt: skip
         else:
             reason = await seal.optional("reason", body.reason)
             command = domain.WithdrawConsent(c.ConsentWithdrawn(**common, reason=reason))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
 from uuid import UUID, uuid4
 
 from uponyaji_events.contracts import intake as c
@@ -70,7 +70,9 @@ async def register(
         raise PossibleDuplicates(candidates)  # before any key or case number is made
     case_number = await next_case_number(intake)
     survivor_id = uuid4()
-    today = datetime.now(UTC).astimezone(EAT).date()
+    # A registration recorded later (registered_on) is dated, and its age band derived, then.
+    today = body.registered_on or datetime.now(UTC).astimezone(EAT).date()
+    occurred = datetime.combine(today, time(12), EAT) if body.registered_on else None
     async with survivor_tx(intake, survivor_id) as tx:
         # One atomic decision: claim the index values, then check again inside the claim, so
         # of two simultaneous registrations of one person the second sees the first.
@@ -88,6 +90,7 @@ async def register(
             or age_band(None, None, today),
             disabilities=body.disabilities,
             preferred_language=body.preferred_language,
+            registered_on=body.registered_on,
             duplicate_override_reason=await seal.optional(
                 "duplicate_override_reason", body.register_anyway_reason if candidates else None
             ),
@@ -100,6 +103,8 @@ async def register(
             or worker,
         )  # fmt: skip
         events += domain.decide(state, domain.AssignCase(assignment))
+        if occurred is not None:
+            events = [replace(event, occurred_at=occurred) for event in events]
         stored = await tx.record("survivor", survivor_id, 0, events, actor)
     return Registered(survivor_id, case_number, tuple(c.survivor_id for c in candidates), stored)
 

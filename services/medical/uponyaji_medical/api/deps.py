@@ -16,8 +16,8 @@ from ..handlers import Medical
 MedDep = Annotated[Medical, Depends(resource(Medical))]
 
 
-def _med(request: Request) -> Medical:
-    return resource(Medical)(request)
+async def _med(request: Request) -> Medical:
+    return await resource(Medical)(request)
 
 
 async def report_survivor(request: Request) -> UUID | None:
@@ -26,7 +26,7 @@ async def report_survivor(request: Request) -> UUID | None:
         report_id = UUID(str(request.path_params["report_id"]))
     except ValueError:
         return None
-    return await queries.report_survivor(_med(request).store.pool, report_id)
+    return await queries.report_survivor((await _med(request)).store.pool, report_id)
 
 
 async def referral_survivor(request: Request) -> UUID | None:
@@ -35,7 +35,7 @@ async def referral_survivor(request: Request) -> UUID | None:
         referral_id = UUID(str(request.path_params["referral_id"]))
     except ValueError:
         return None
-    return await queries.referral_survivor(_med(request).store.pool, referral_id)
+    return await queries.referral_survivor((await _med(request)).store.pool, referral_id)
 
 
 Record = Annotated[Grant, Depends(authorize("medical.record"))]

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
+from uponyaji_access import Listing
 from uponyaji_events.contracts import medical as m
 
 from .. import queries, views
@@ -138,7 +139,9 @@ async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read, med: MedDep
         )
         payload = await read.payload(event, row["payload"])
         if row["kind"] == "handed_over":
-            payload["reason"] = await read.text("EvidenceHandedOver", "reason", payload["reason"])
+            payload["reason"] = await read.text(
+                "EvidenceHandedOver", "reason", payload["reason"], record=evidence_id
+            )
         if payload.get("survivor_id") != str(survivor_id):
             continue
         items.append(
@@ -155,9 +158,10 @@ async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read, med: MedDep
 
 
 @router.get("/referrals", response_model=answers.PendingReferrals)
-async def pending_referrals(grant: ListRead, med: MedDep) -> dict[str, Any]:
+async def pending_referrals(grant: ListRead, med: MedDep, listed: Listing) -> dict[str, Any]:
     """Referrals to medical not yet answered, on your caseload."""
     rows = await queries.pending_referrals(med.store.pool, grant.caseload_filter())
+    await listed.filtered(grant, (r["survivor_id"] for r in rows))
     return {"referrals": [views.plain(r) for r in rows]}
 
 

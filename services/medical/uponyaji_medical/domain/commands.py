@@ -36,6 +36,7 @@ class OpenEncounter:
 
     payload: m.EncounterOpened
     now: datetime
+    consent_since: datetime | None = None  # when the medical_examination consent was given
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -20,11 +20,13 @@ from ..errors import (
     NotFound,
     SurvivorErased,
     SurvivorMerged,
+    WorkBeforeConsent,
 )
 from . import icd11
 from .commands import Grade, OpenEncounter, RecordCare, RecordCommand, RecordEntry
 from .state import ENTRY_IDS, RecordState
 
+EAT = timezone(timedelta(hours=3))  # consent and encounter days are Kenyan days
 CLOCK_SKEW = timedelta(minutes=5)  # a clinician's device and the server differ a little
 EXAMINATION = "medical_examination"
 # `photography` is the scope's original name for storage; either grants storage.
@@ -50,6 +52,7 @@ class IntakeFacts:
     closed: bool = False
     erased: bool = False
     merged_into: UUID | None = None
+    since: dict[str, datetime] = field(default_factory=dict)  # when each granted scope was given
 
     def has(self, *scopes: str) -> bool:
         """Whether any of these consent scopes is currently granted."""
@@ -71,6 +74,22 @@ def admissible(facts: IntakeFacts, *scopes: str, allow_closed: bool = False) -> 
     if scopes and not facts.has(*scopes):
         raise ConsentRequired(
             f"{scopes[0]} consent is absent or withdrawn: record it in intake first"
+        )
+
+
+def consented_before(on: datetime, since: datetime | None, *, retrospective: object) -> None:
+    """Refuse an encounter dated before the consent that allows it, unless retrospective.
+
+    Days are compared in East Africa Time: an encounter on the day consent was given is allowed.
+    """
+    if since is None or retrospective is not None:
+        return
+    day, granted_on = on.astimezone(EAT).date(), since.astimezone(EAT).date()
+    if day < granted_on:
+        raise WorkBeforeConsent(
+            f"the encounter is dated {day}, before {EXAMINATION} consent was given on "
+            f"{granted_on}: record it as retrospective documentation with a reason "
+            "(retrospective_reason) or correct the date"
         )
 
 
@@ -98,6 +117,7 @@ def _open(state: RecordState, command: OpenEncounter) -> list[NewEvent]:
         raise InvalidCommand(f"occurred_at {p.occurred_at.isoformat()} is in the future")
     if p.limited_by_survivor and p.limitation is None:
         raise InvalidCommand("limitation: say what the survivor stopped or limited")
+    consented_before(p.occurred_at, command.consent_since, retrospective=p.retrospective_reason)
     interpreters = [x for x in p.present if x.role == m.PresentRole.INTERPRETER]
     if any(x.language is None for x in interpreters):
         raise InvalidCommand("present[].language: an interpreter's language is required")

@@ -67,6 +67,7 @@ async def report_input(
     truthful: bool,
 ) -> domain.ReportInput:
     """The report input of a medico-legal examination."""
+    encounter_id = found["encounter"]["encounter_id"]
     if found["encounter"]["kind"] != "medico_legal_examination":
         raise InvalidCommand("encounter_id: reports are written for medico-legal examinations")
     evaluation = found["evaluation"]
@@ -77,10 +78,10 @@ async def report_input(
         overall = {
             "level": evaluation["overall_level"],
             "interpretation": await read.text(
-                event, "interpretation", evaluation["interpretation"]
+                event, "interpretation", evaluation["interpretation"], record=encounter_id
             ),
             "recommendations": await read.text(
-                event, "recommendations", evaluation["recommendations"]
+                event, "recommendations", evaluation["recommendations"], record=encounter_id
             ),
         }
     photos = [
@@ -130,7 +131,11 @@ async def report_input(
 async def form_input(found: dict[str, Any], read: Reader, examiner: UUID) -> dict[str, Any]:
     """The P3 and MOH 363 input: the same record, nothing added."""
     samples = [
-        {"description": await read.text("EvidenceCaptured", "description", e["description"])}
+        {
+            "description": await read.text(
+                "EvidenceCaptured", "description", e["description"], record=e["evidence_id"]
+            )
+        }
         for e in found["evidence"]
         if e["kind"] == "physical_sample"
     ]

@@ -29,7 +29,8 @@ from ..storage import BlobStore, PostgresBlobs
 EAT = timezone(timedelta(hours=3))  # clinicians' calendar days are Kenyan days
 _FACTS = (
     "SELECT s.status, s.merged_into, s.erasure_requested_at, s.case_number, "
-    "coalesce(array_agg(c.scope) FILTER (WHERE c.granted), '{}') AS granted "
+    "coalesce(array_agg(c.scope) FILTER (WHERE c.granted), '{}') AS granted, "
+    "coalesce(array_agg(c.changed_at) FILTER (WHERE c.granted), '{}') AS granted_at "
     "FROM survivors s LEFT JOIN consents c ON c.survivor_id = s.survivor_id "
     "WHERE s.survivor_id = $1 GROUP BY s.survivor_id"
 )
@@ -72,6 +73,7 @@ async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> 
         closed=row["status"] == "closed",
         erased=row["erasure_requested_at"] is not None,
         merged_into=row["merged_into"],
+        since=dict(zip(row["granted"], row["granted_at"], strict=True)),
     )
 
 
@@ -108,11 +110,12 @@ class Tx:
     state: RecordState
     sealer: Sealer
 
-    async def seal(self, context: str, value: str | None) -> Sealed | None:
-        """Seal a value of this survivor under `context` (`<event type>/<path>`)."""
+    async def seal(self, context: str, value: str | None, *, record: UUID) -> Sealed | None:
+        """Seal a value of this survivor under `context` (`<event type>/<path>`), bound to the
+        id of the record it belongs to (`views.RECORD` names that id's field per event)."""
         if value is None:
             return None
-        return await self.sealer.seal(self.survivor_id, context, value)
+        return await self.sealer.seal(self.survivor_id, context, value, record=str(record))
 
     async def record(self, events: Sequence[NewEvent], actor: Actor) -> list[Event]:
         """Append to the survivor's record stream at the folded version, and project."""

@@ -103,7 +103,9 @@ async def describe_sample(
         if body.encounter_id is not None and body.encounter_id not in tx.state.encounters:
             raise NotFound(f"encounter_id: no encounter {body.encounter_id} of this survivor")
         evidence_id = uuid4()
-        description = await tx.seal("medical.EvidenceCaptured/description", body.description)
+        description = await tx.seal(
+            "medical.EvidenceCaptured/description", body.description, record=evidence_id
+        )
         payload = m.EvidenceCaptured(
             evidence_id=evidence_id,
             survivor_id=survivor_id,
@@ -226,7 +228,7 @@ async def hand_over(
         at = body.at or med.now()
         if at.tzinfo is None or at > med.now():
             raise InvalidCommand("at: give an aware time that is not in the future")
-        reason = await tx.seal("medical.EvidenceHandedOver/reason", body.reason)
+        reason = await tx.seal("medical.EvidenceHandedOver/reason", body.reason, record=evidence_id)
         assert reason is not None
         payload = m.EvidenceHandedOver(
             evidence_id=evidence_id,

@@ -46,9 +46,11 @@ ID_FIELD = {
 }
 
 
-async def _sealed(tx: Tx, event: str, fields: dict[str, Any], names: tuple[str, ...]) -> None:
+async def _sealed(
+    tx: Tx, event: str, fields: dict[str, Any], names: tuple[str, ...], record: UUID
+) -> None:
     for name in names:
-        fields[name] = await tx.seal(f"medical.{event}/{name}", fields.get(name))
+        fields[name] = await tx.seal(f"medical.{event}/{name}", fields.get(name), record=record)
 
 
 async def open_encounter(
@@ -59,11 +61,13 @@ async def open_encounter(
         fields = body.model_dump()
         fields["clinician_ids"] = body.clinician_ids or [caller]
         fields["present"] = [p.model_dump() for p in body.present]
-        await _sealed(tx, "EncounterOpened", fields, ("facility", "restrictions", "limitation"))
-        payload = m.EncounterOpened(encounter_id=uuid4(), survivor_id=survivor_id, **fields)
-        return await tx.record(
-            domain.decide(tx.state, domain.OpenEncounter(payload, med.now())), actor
-        )
+        encounter_id = uuid4()
+        sealed = ("facility", "restrictions", "limitation", "retrospective_reason")
+        await _sealed(tx, "EncounterOpened", fields, sealed, encounter_id)
+        payload = m.EncounterOpened(encounter_id=encounter_id, survivor_id=survivor_id, **fields)
+        since = tx.facts.since.get(EXAMINATION)
+        command = domain.OpenEncounter(payload, med.now(), since)
+        return await tx.record(domain.decide(tx.state, command), actor)
 
 
 async def record_entry(
@@ -73,8 +77,9 @@ async def record_entry(
     model, texts = ENTRY_MODELS[type(body)]
     async with survivor_tx(med, survivor_id, EXAMINATION) as tx:
         fields = body.model_dump()
-        await _sealed(tx, model.__name__, fields, (*texts, "reason"))
-        fields[ID_FIELD[model]] = uuid4()
+        entry_id = uuid4()
+        await _sealed(tx, model.__name__, fields, (*texts, "reason"), entry_id)
+        fields[ID_FIELD[model]] = entry_id
         payload = model(survivor_id=survivor_id, **fields)
         photos: frozenset[UUID] = frozenset()
         if isinstance(body, FindingBody) and body.photo_ids:
@@ -115,8 +120,12 @@ async def record_overall(
     """Record the overall evaluation, with interpretation and recommendations (sealed)."""
     async with survivor_tx(med, survivor_id, EXAMINATION) as tx:
         context = "medical.OverallEvaluationRecorded"
-        interpretation = await tx.seal(f"{context}/interpretation", body.interpretation)
-        recommendations = await tx.seal(f"{context}/recommendations", body.recommendations)
+        interpretation = await tx.seal(
+            f"{context}/interpretation", body.interpretation, record=encounter_id
+        )
+        recommendations = await tx.seal(
+            f"{context}/recommendations", body.recommendations, record=encounter_id
+        )
         assert interpretation is not None
         assert recommendations is not None
         payload = m.OverallEvaluationRecorded(
@@ -136,9 +145,12 @@ async def record_care(
     async with survivor_tx(med, survivor_id, EXAMINATION) as tx:
         payload: domain.CarePayload
         if isinstance(body, SpecialistBody):
-            reason = await tx.seal("medical.SpecialistReferralMade/reason", body.reason)
+            referral_id = uuid4()
+            reason = await tx.seal(
+                "medical.SpecialistReferralMade/reason", body.reason, record=referral_id
+            )
             payload = m.SpecialistReferralMade(
-                specialist_referral_id=uuid4(),
+                specialist_referral_id=referral_id,
                 survivor_id=survivor_id,
                 encounter_id=body.encounter_id,
                 specialty=body.specialty,
@@ -146,7 +158,9 @@ async def record_care(
             )
         elif isinstance(body, OutcomeBody):
             assert target is not None
-            note = await tx.seal("medical.SpecialistReferralOutcomeRecorded/note", body.note)
+            note = await tx.seal(
+                "medical.SpecialistReferralOutcomeRecorded/note", body.note, record=target
+            )
             payload = m.SpecialistReferralOutcomeRecorded(
                 specialist_referral_id=target,
                 survivor_id=survivor_id,

@@ -29,7 +29,7 @@ async def answer(
             raise AlreadyAnswered(f"the referral was already {status}")
         accepted = body.decision is m.ReferralDecision.ACCEPTED
         name = "ReferralAccepted" if accepted else "ReferralDeclined"
-        note = await tx.seal(f"medical.{name}/note", body.note)
+        note = await tx.seal(f"medical.{name}/note", body.note, record=referral_id)
         model = m.ReferralAccepted if accepted else m.ReferralDeclined
         payload = model(referral_id=referral_id, survivor_id=survivor_id, note=note)
         return await record(

@@ -95,6 +95,7 @@ async def sign_report(
         }
         found = await gather(tx.conn, read, survivor_id, body.encounter_id)
         data = await report_input(found, read, report_id, survivor_id, signer, body.truthful)
+        read.check()  # never sign a report over values that did not open where they are stored
         gaps = domain.missing(data)
         if gaps:
             raise ReportIncomplete(
@@ -115,7 +116,7 @@ async def sign_report(
         }
         # Rendered from the canonical form, exactly as every later re-rendering is.
         pdf = render.render_report(json.loads(canonical), block(report_id, fields))
-        sealed = await tx.seal("medical.ReportSigned/content", canonical.decode())
+        sealed = await tx.seal("medical.ReportSigned/content", canonical.decode(), record=report_id)
         assert sealed is not None
         payload = m.ReportSigned(
             report_id=report_id,
@@ -185,7 +186,9 @@ async def sign_addendum(
             "report_id": report_id,
         }
         pdf = render.render_addendum(json.loads(canonical), block(addendum_id, fields))
-        sealed = await tx.seal("medical.AddendumSigned/content", canonical.decode())
+        sealed = await tx.seal(
+            "medical.AddendumSigned/content", canonical.decode(), record=addendum_id
+        )
         assert sealed is not None
         payload = m.AddendumSigned(
             addendum_id=addendum_id,
@@ -209,11 +212,12 @@ async def pdf_of(med: Medical, survivor_id: UUID, row: Any, kind: str) -> bytes:
     """Re-render a signed report's or addendum's PDF; it must hash to what was signed."""
     read = Reader(med.keys.sealer, survivor_id)
     event = "ReportSigned" if kind == "report" else "AddendumSigned"
-    text = await read.text(event, "content", row["content"])
+    doc_id = UUID(str(row["report_id"] if kind == "report" else row["addendum_id"]))
+    text = await read.text(event, "content", row["content"], record=doc_id)
     if text is None or text == ERASED:
         raise NotFound("the report's content was erased with the survivor's key")
+    read.check()  # content moved from another report or altered: refused, never re-rendered
     content = json.loads(text)
-    doc_id = UUID(str(row["report_id"] if kind == "report" else row["addendum_id"]))
     fields = {key: row[key] for key in ("signer_id", "content_sha256", "key_id", "signature")}
     fields["signed_at"] = content.get("signed_at") or content["sections"]["signature"]["signed_at"]
     fields["report_id"] = row["report_id"]
@@ -290,6 +294,7 @@ async def issue_form(
         read = Reader(tx.sealer, survivor_id)
         found = await gather(tx.conn, read, survivor_id, encounter_id)
         data = await form_input(found, read, caller)
+        read.check()  # never issue a form over values that did not open where they are stored
         footer = f"{form.value} | case {found['case_number']} | encounter {encounter_id}"
         if form is m.FormKind.P3:
             pdf, blanks = render.render_form(

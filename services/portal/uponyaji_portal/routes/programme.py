@@ -8,9 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from .. import i18n
 from ..backend import ServiceError
 from ..charts import bars
 from ..forms import field_errors, text
+from ..i18n import N_, _
 from ..web import User, backend_of, redirect, render
 
 router = APIRouter()
@@ -24,17 +26,21 @@ EXPORTS = {
 
 
 def _filters(request: Request) -> dict[str, str]:
-    wanted = ("from", "to", "county", "team")
+    wanted = ("grain", "period", "county", "team")
     return {k: request.query_params[k] for k in wanted if request.query_params.get(k)}
+
+
+# The year first: it is the default grain, so the unfilled form shows what is shown.
+GRAINS = (("year", N_("Year")), ("quarter", N_("Quarter")), ("month", N_("Month")))
 
 
 @router.get("/dashboard")
 async def dashboard(request: Request, user: User) -> Response:
-    """Counts by month, county, gender, age, perpetrator, method and service; "<5" where small."""
+    """Counts by month, county, gender, age, perpetrator, method and service, rounded to 5s."""
     filters = _filters(request)
-    try:
+    try:  # county names come in the page's language
         board = await backend_of(request).get(
-            "reporting", "/dashboard", user.access_token, **filters
+            "reporting", "/dashboard", user.access_token, **filters, lang=i18n.current()
         )
     except ServiceError as error:
         if error.status != 422:
@@ -44,6 +50,7 @@ async def dashboard(request: Request, user: User) -> Response:
             "charts": {},
             "values": filters,
             "errors": field_errors(error),
+            "grains": [(code, _(text)) for code, text in GRAINS],
         }
         return render(request, "programme/dashboard.html", context, status_code=422)
     charts = {
@@ -58,7 +65,8 @@ async def dashboard(request: Request, user: User) -> Response:
             ("services", "services_received", None),
         )
     }
-    context = {"board": board, "charts": charts, "values": filters, "errors": {}}
+    grains = [(code, _(text)) for code, text in GRAINS]
+    context = {"board": board, "charts": charts, "values": filters, "errors": {}, "grains": grains}
     return render(request, "programme/dashboard.html", context)
 
 
@@ -68,8 +76,9 @@ async def export(request: Request, kind: str, user: User) -> Response:
     if kind not in EXPORTS:
         return Response(status_code=404)
     path, media = EXPORTS[kind]
+    params = {**_filters(request), "lang": i18n.current()}
     answer = await backend_of(request).call(
-        "reporting", "GET", path, user.access_token, params=_filters(request)
+        "reporting", "GET", path, user.access_token, params=params
     )
     headers = {"Content-Disposition": f'attachment; filename="uponyaji-dashboard.{kind}"'}
     return Response(answer.content, media_type=media, headers=headers)

@@ -17,16 +17,18 @@ async def record_assessment(
     """Score and record an administration; PHQ-9 item 9 above 0 also raises a risk flag."""
     now = ps.clock()
     administered_at = body.administered_at or now
+    assessment_id = uuid4()
     async with survivor_tx(ps, survivor_id) as tx:
         domain.consented_before(
             "the assessment", administered_at.astimezone(EAT).date(), tx.facts.consent_since,
             retrospective=body.retrospective_reason is not None,
         )  # fmt: skip
         reason = await tx.seal(
-            "psychosocial.AssessmentRecorded", "retrospective_reason", body.retrospective_reason
-        )
+            "psychosocial.AssessmentRecorded", "retrospective_reason", body.retrospective_reason,
+            record=assessment_id,
+        )  # fmt: skip
         command = domain.RecordAssessment(
-            assessment_id=uuid4(), survivor_id=survivor_id, instrument=body.instrument,
+            assessment_id=assessment_id, survivor_id=survivor_id, instrument=body.instrument,
             responses=tuple(body.responses), administered_at=administered_at, now=now,
             flag_id=uuid4(), retrospective_reason=reason,
         )  # fmt: skip
@@ -37,11 +39,14 @@ async def correct_assessment(
     ps: Psychosocial, survivor_id: UUID, supersedes: UUID, body: CorrectionBody, actor: Actor
 ) -> list[Event]:
     """Record a corrected administration that supersedes a current one, with a sealed reason."""
+    assessment_id = uuid4()
     async with survivor_tx(ps, survivor_id) as tx:
-        reason = await tx.seal("psychosocial.AssessmentCorrected", "reason", body.reason)
+        reason = await tx.seal(
+            "psychosocial.AssessmentCorrected", "reason", body.reason, record=assessment_id
+        )
         assert reason is not None
         command = domain.CorrectAssessment(
-            assessment_id=uuid4(), survivor_id=survivor_id, supersedes=supersedes,
+            assessment_id=assessment_id, survivor_id=survivor_id, supersedes=supersedes,
             instrument=body.instrument, responses=tuple(body.responses),
             administered_at=body.administered_at, reason=reason, now=ps.clock(),
             flag_id=uuid4(),

@@ -8,18 +8,19 @@ connection: a refused command rolls back the data key it may have created.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta, timezone
+from typing import Any
 from uuid import UUID
 
 from uponyaji_events.db import Conn
-from uponyaji_events.envelope import Actor, Event, NewEvent
-from uponyaji_events.sealing import Sealed, Sealer
+from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.store import EventStore
 from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
 from uponyaji_service import Clock, Keys, utc_now
+from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
 
 from .. import domain, projections
 from ..domain import IntakeFacts, SurvivorState
@@ -28,13 +29,7 @@ from ..instruments import Instruments
 
 EAT = timezone(timedelta(hours=3))  # counsellors' calendar days are Kenyan days
 CONSENT_SCOPE = "psychosocial_support"
-_FACTS = (
-    "SELECT s.status, s.merged_into, s.erasure_requested_at, c.granted, c.changed_at "
-    "FROM survivors s "
-    "LEFT JOIN consents c ON c.survivor_id = s.survivor_id AND c.scope = $2 "
-    "WHERE s.survivor_id = $1"
-)
-_FACTS_LOCKED = _FACTS + " FOR UPDATE OF s"
+Tx = SurvivorUnit[IntakeFacts, SurvivorState]
 
 
 def today(clock: Clock = utc_now) -> date:
@@ -62,45 +57,9 @@ class Psychosocial:
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:
     """What intake told us about a survivor (row-locked if asked); 404 if nothing."""
-    row = await conn.fetchrow(_FACTS_LOCKED if lock else _FACTS, survivor_id, CONSENT_SCOPE)
-    if row is None:
-        raise SurvivorUnknown("survivor not found")
-    return IntakeFacts(
-        consent=bool(row["granted"]),
-        consent_since=row["changed_at"] if row["granted"] else None,
-        closed=row["status"] == "closed",
-        erased=row["erasure_requested_at"] is not None,
-        merged_into=row["merged_into"],
+    return await consent_facts(
+        conn, survivor_id, CONSENT_SCOPE, IntakeFacts, lock=lock, unknown=SurvivorUnknown
     )
-
-
-@dataclass(frozen=True)
-class Tx:
-    """One command's unit of work about a survivor: their state folded, a sealer on it."""
-
-    ps: Psychosocial
-    uow: UnitOfWork
-    survivor_id: UUID
-    state: SurvivorState
-    sealer: Sealer
-    facts: IntakeFacts = field(default_factory=IntakeFacts)
-
-    @property
-    def conn(self) -> Conn:
-        """The transaction's connection."""
-        return self.uow.conn
-
-    async def seal(self, event_type: str, path: str, value: str | None) -> Sealed | None:
-        """Seal a value of this survivor under the context `<event type>/<path>`."""
-        if value is None:
-            return None
-        return await self.sealer.seal(self.survivor_id, f"{event_type}/{path}", value)
-
-    async def record(self, events: Sequence[NewEvent], actor: Actor) -> list[Event]:
-        """Append to the survivor stream at the folded version and project, in this transaction."""
-        return await self.uow.append(
-            "survivor", self.survivor_id, self.state.version, events, actor=actor
-        )
 
 
 @asynccontextmanager
@@ -108,13 +67,24 @@ async def survivor_tx(
     ps: Psychosocial, survivor_id: UUID, *, safety: bool = False
 ) -> AsyncIterator[Tx]:
     """A transaction holding the survivor's row lock, past the gate, with their state folded."""
-    async with ps.unit_of_work() as uow:
-        facts = await intake_facts(uow.conn, survivor_id, lock=True)
-        domain.admissible(facts, safety=safety)
-        state = domain.fold(await uow.load(survivor_id))
-        yield Tx(ps, uow, survivor_id, state, ps.keys.bound(uow.conn), facts)
+
+    def decide(state: SurvivorState, command: Any) -> list[Any]:
+        return domain.decide(state, command, ps.table)
+
+    async with survivor_unit(
+        ps.unit_of_work(),
+        ps.keys,
+        survivor_id,
+        scope=CONSENT_SCOPE,
+        facts=IntakeFacts,
+        admit=lambda facts: domain.admissible(facts, safety=safety),
+        fold=domain.fold,
+        decider=decide,
+        unknown=SurvivorUnknown,
+    ) as tx:
+        yield tx
 
 
 async def run(tx: Tx, command: domain.SurvivorCommand, actor: Actor) -> list[Event]:
     """Decide a survivor-stream command in its transaction and record what it decided."""
-    return await tx.record(domain.decide(tx.state, command, tx.ps.table), actor)
+    return await tx.run(command, actor)

@@ -22,7 +22,9 @@ async def respond_to_flag(
     """Record the safety response that resolves a risk flag (even for a closed case)."""
     now = ps.clock()
     async with survivor_tx(ps, survivor_id, safety=True) as tx:
-        details = await tx.seal("psychosocial.SafetyResponseRecorded", "details", body.details)
+        details = await tx.seal(
+            "psychosocial.SafetyResponseRecorded", "details", body.details, record=flag_id
+        )
         command = domain.RecordSafetyResponse(
             flag_id=flag_id, survivor_id=survivor_id, responder_id=responder_id,
             actions=tuple(body.actions), referral=body.referral, details=details,
@@ -35,13 +37,14 @@ async def add_goal(
     ps: Psychosocial, survivor_id: UUID, body: GoalBody, actor: Actor
 ) -> list[Event]:
     """Add a goal to the survivor's care plan (description sealed)."""
+    goal_id = uuid4()
     async with survivor_tx(ps, survivor_id) as tx:
         description = await tx.seal(
-            "psychosocial.CarePlanGoalAdded", "description", body.description
+            "psychosocial.CarePlanGoalAdded", "description", body.description, record=goal_id
         )
         assert description is not None
         command = domain.AddGoal(
-            goal_id=uuid4(), survivor_id=survivor_id, domain=body.domain,
+            goal_id=goal_id, survivor_id=survivor_id, domain=body.domain,
             description=description, target_date=body.target_date,
         )  # fmt: skip
         return await run(tx, command, actor)
@@ -52,7 +55,7 @@ async def review_goal(
 ) -> list[Event]:
     """Review a care-plan goal: its status now, and an optional sealed note."""
     async with survivor_tx(ps, survivor_id) as tx:
-        note = await tx.seal("psychosocial.CarePlanGoalReviewed", "note", body.note)
+        note = await tx.seal("psychosocial.CarePlanGoalReviewed", "note", body.note, record=goal_id)
         command = domain.ReviewGoal(
             goal_id=goal_id, survivor_id=survivor_id, status=body.status,
             reviewed_on=body.reviewed_on or ps.today(), note=note, today=ps.today(),

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import asyncpg
 from uponyaji_events.envelope import Actor
-from uponyaji_notify import Channel, deliver_pending
+from uponyaji_notify import Channel, Recipients, deliver_pending
 
 from .. import domain
 from ..errors import PsychosocialError
@@ -51,6 +51,10 @@ async def deliver(
     channel: Channel,
     addresses: Mapping[str, str],
     link_base: str,
+    recipients: Recipients | None = None,
 ) -> int:
-    """Hand pending notifications to the channel (e-mail); return how many went out."""
-    return await deliver_pending(pool, channel, addresses, ps.clock(), link_base=link_base)
+    """Hand pending notifications to the channel (e-mail): to people where identity knows their
+    address, else to the role mailboxes in `addresses`; return how many went out."""
+    return await deliver_pending(
+        pool, channel, addresses, ps.clock(), link_base=link_base, recipients=recipients
+    )

@@ -45,14 +45,16 @@ async def record_session(
         for who, attendance, notes in wanted:
             sealed = None
             if notes is not None:
-                sealed = await sealer.seal(who, f"{EVENT}/{NOTES}", notes)
+                sealed = await sealer.seal(who, f"{EVENT}/{NOTES}", notes, record=str(session_id))
             participants.append(domain.Participant(who, attendance, sealed))
+        # Notes and reason are bound to the session (sealed v2 with its id as the record).
         # The reason is the session's, sealed under the path's survivor (whose record it is).
         reason = None
         if body.retrospective_reason is not None:
             reason = await sealer.seal(
-                survivor_id, f"{EVENT}/retrospective_reason", body.retrospective_reason
-            )
+                survivor_id, f"{EVENT}/retrospective_reason", body.retrospective_reason,
+                record=str(session_id),
+            )  # fmt: skip
         command = domain.RecordSession(
             session_id=session_id, kind=body.kind, held_on=body.held_on,
             duration_minutes=body.duration_minutes, approach=body.approach, place=body.place,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from pydantic import Field
@@ -68,6 +69,10 @@ class SurvivorRegistered(EventPayload):
         "Date of birth (YYYY-MM-DD), or estimated year (YYYY)"
     )
     birth_date_estimated: bool = Field(default=False, description="Whether birth_date is estimated")
+    registered_on: date | None = optional(
+        "The day of registration when it was recorded later (the event's occurred_at is that "
+        "day too); absent: registered when recorded"
+    )
     next_of_kin: NextOfKin | None = Field(default=None, description="Next of kin, if given")
     location: SealedValue | None = optional("Exact location: village or estate, landmarks, GPS")
     county_code: CountyCode = Field(description="County of residence (Kenyan county code, 001-047)")

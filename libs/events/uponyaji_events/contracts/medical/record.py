@@ -82,6 +82,7 @@ class EncounterOpened(EventPayload):
             "restrictions": None,
             "limited_by_survivor": False,
             "limitation": None,
+            "retrospective_reason": None,
         }
     )
 
@@ -99,6 +100,10 @@ class EncounterOpened(EventPayload):
     restrictions: SealedValue | None = optional("Restrictions on the examination (e.g. guards)")
     limited_by_survivor: bool = Field(description="The survivor stopped or limited it")
     limitation: SealedValue | None = optional("What the survivor stopped or limited, and why")
+    retrospective_reason: SealedValue | None = optional(
+        "Set when the encounter is documented retrospectively, dated before the "
+        "medical_examination consent that allows it: why"
+    )
 
 
 class HistoryRecorded(EventPayload):

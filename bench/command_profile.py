@@ -1,0 +1,201 @@
+"""Where psychosocial's CPU goes per PHQ-9 command: a sampling profile under closed-loop load.
+
+    .venv/bin/python -m bench.command_profile --seconds 20 --concurrency 16 [--workers 1]
+
+Starts intake, psychosocial and reporting as the command-lag benchmark does (fresh embedded
+servers, the benchmark's own signing key), registers consenting survivors, warms up, then posts
+PHQ-9 assessments from `--concurrency` closed-loop clients for `--seconds` while `py-spy`
+samples every psychosocial process (`--nonblocking`, so the process is not paused). It prints
+the commands answered per second, psychosocial's CPU per command (user + system time of its
+processes, as psutil reads it) and the functions with the most samples: by self time (the
+frame that was running) and by inclusive time (anywhere on the stack).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from bench.reporting_command_lag import (
+    Signer,
+    Stack,
+    _client,
+    _responses,
+    prepare,
+    running_stack,
+)
+from bench.servers import started_servers
+
+
+def _psychosocial_pids(stack: Stack) -> list[int]:
+    """The psychosocial process and its children (uvicorn workers, when there are several)."""
+    root = psutil.Process(stack.processes["psychosocial"].pid)
+    return [root.pid, *(child.pid for child in root.children(recursive=True))]
+
+
+def _cpu(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+    return total
+
+
+async def load(stack: Stack, signer: Signer, survivors: list[str], seconds: float, clients: int
+               ) -> tuple[int, list[str], list[float]]:  # fmt: skip
+    """Closed loop: `clients` senders post PHQ-9s back to back for `seconds`."""
+    rng, refused, latencies = random.Random(19), [], []
+    done = 0
+    deadline = time.perf_counter() + seconds
+    async with _client(stack, signer, "psychosocial", "counsellor") as counsellor:
+
+        async def sender(n: int) -> None:
+            nonlocal done
+            turn = n
+            while time.perf_counter() < deadline:
+                survivor = survivors[turn % len(survivors)]
+                turn += clients
+                body = {"instrument": "PHQ-9", "responses": _responses(rng)}
+                started = time.perf_counter()
+                response = await counsellor.post(f"/survivors/{survivor}/assessments", json=body)
+                if response.status_code == 201:
+                    done += 1
+                    latencies.append((time.perf_counter() - started) * 1000)
+                else:
+                    refused.append(f"{response.status_code} {response.text[:200]}")
+
+        await asyncio.gather(*(sender(n) for n in range(clients)))
+    return done, refused, latencies
+
+
+async def _spy(pid: int, out: Path, seconds: float) -> asyncio.subprocess.Process:
+    """py-spy sampling one process for `seconds`, without pausing it, into `out` (raw stacks)."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    return await asyncio.create_subprocess_exec(
+        spy, "record", "--pid", str(pid), "--nonblocking", "--rate", "200", "--format", "raw",
+        "--duration", str(int(seconds)), "-o", str(out),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def top(raw: Path, count: int) -> tuple[list[tuple[str, int]], list[tuple[str, int]], int]:
+    """Self and inclusive sample counts per function from py-spy's raw (collapsed) output."""
+    own: collections.Counter[str] = collections.Counter()
+    inclusive: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, number = line.rpartition(" ")
+        if not stack or not number.isdigit():  # py-spy's notes, not samples
+            continue
+        samples = int(number)
+        total += samples
+        frames = [_short(frame) for frame in stack.split(";")]
+        own[frames[-1]] += samples
+        for frame in set(frames):
+            inclusive[frame] += samples
+    return own.most_common(count), inclusive.most_common(count), total
+
+
+def _short(frame: str) -> str:
+    """`func (path/to/site-packages/pkg/mod.py:12)` → `func (pkg/mod.py)`."""
+    name, _, where = frame.partition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    parts = Path(path).parts
+    for anchor in ("site-packages", "libs", "services", "lib"):
+        if anchor in parts:
+            parts = parts[parts.index(anchor) + 1 :]
+            break
+    return f"{name} ({'/'.join(parts[-3:])})"
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    """Start the stack, load it under the profiler, print the figures and the top entries."""
+    signer = Signer()
+    with started_servers() as servers:
+        uvicorn = tuple(args.uvicorn.split())
+        async with running_stack(servers, signer, workers=args.workers, uvicorn=uvicorn) as stack:
+            survivors = await prepare(stack, signer, args.survivors)
+            await load(stack, signer, survivors, 3.0, args.concurrency)  # warm-up
+            pids = _psychosocial_pids(stack)
+            outputs = [args.out / f"profile-{pid}.txt" for pid in pids] if args.profile else []
+            spies = (
+                [await _spy(pid, out, args.seconds) for pid, out in zip(pids, outputs, strict=True)]
+                if args.profile
+                else []
+            )
+            if spies:
+                await asyncio.sleep(0.5)
+            cpu_before, wall = _cpu(pids), time.perf_counter()
+            done, refused, latencies = await load(
+                stack, signer, survivors, args.seconds, args.concurrency
+            )
+            wall = time.perf_counter() - wall
+            cpu = _cpu(pids) - cpu_before
+            for spy_process in spies:
+                await spy_process.wait()
+    latencies.sort()
+
+    def p(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0
+
+    print(f"load average: {' '.join(f'{x:.2f}' for x in psutil.getloadavg())}")
+    print(
+        f"{done} PHQ-9 commands in {wall:.1f} s = {done / wall:.0f}/s answered "
+        f"({args.concurrency} closed-loop clients, {args.workers} worker(s)); "
+        f"p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms; refused {len(refused)}"
+    )
+    if refused:
+        print(f"  e.g. {refused[0]}")
+    if done:
+        print(
+            f"psychosocial CPU: {cpu:.2f} s = {cpu / wall:.2f} cores, "
+            f"{cpu / done * 1000:.2f} ms per command"
+        )
+    for out in outputs if args.profile else []:
+        if not out.exists():
+            continue
+        own, inclusive, total = top(out, args.top)
+        print(f"\nprofile {out.name}: {total} samples")
+        print("  self %   function")
+        for name, samples in own:
+            print(f"  {samples / total:6.1%}  {name}")
+        print("  incl %   function")
+        for name, samples in inclusive:
+            print(f"  {samples / total:6.1%}  {name}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and run."""
+    parser = argparse.ArgumentParser(prog="python -m bench.command_profile", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--survivors", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1, help="psychosocial worker processes")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--uvicorn", default="", help="extra uvicorn options, e.g. '--http h11 --loop asyncio'"
+    )
+    parser.add_argument("--out", type=Path, help="where py-spy's raw samples are kept")
+    parser.add_argument(
+        "--no-profile", dest="profile", action="store_false", help="CPU per command, no sampler"
+    )
+    args = parser.parse_args(argv)
+    if args.profile:  # py-spy's raw samples are kept (and named in the output) for a closer look
+        args.out = args.out or Path(tempfile.mkdtemp(prefix="uponyaji-profile-"))
+        args.out.mkdir(parents=True, exist_ok=True)
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()

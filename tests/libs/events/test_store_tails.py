@@ -1,0 +1,130 @@
+"""Appends at a stream's end are coalesced per stream: none lost, chain kept, errors apart."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import pytest
+from uponyaji_events.envelope import Actor, NewEvent
+from uponyaji_events.errors import ConcurrencyError
+from uponyaji_events.integrity import verify
+from uponyaji_events.store import EventStore
+
+ACTOR = Actor(id="staff-test-1", role="counsellor")
+
+
+def ev(**payload: object) -> NewEvent:
+    return NewEvent(type="test.Accessed", payload=dict(payload))
+
+
+async def test_two_processes_appending_at_the_end_lose_nothing_and_keep_the_chain(
+    new_database_url: Callable[[], str],
+) -> None:
+    from uponyaji_events.db import create_pool
+
+    url = new_database_url()
+    pools = [await create_pool(url, min_size=1, max_size=4) for _ in range(2)]
+    try:
+        # Two stores on one database stand for two worker processes of one service.
+        first, second = (EventStore(pool) for pool in pools)
+        sid = f"audit-{uuid.uuid4()}"
+        await asyncio.gather(
+            *[
+                store.append("audit", sid, None, [ev(writer=w, n=n)], actor=ACTOR)
+                for n in range(20)
+                for w, store in enumerate((first, second))
+            ]
+        )
+        loaded = await first.load(sid)
+        assert [e.version for e in loaded] == list(range(1, 41))
+        assert sorted((e.payload["writer"], e.payload["n"]) for e in loaded) == sorted(
+            (w, n) for w in range(2) for n in range(20)
+        )
+        assert (await verify(pools[0], sid)).ok
+        # Each process appends again after the other moved the stream: its remembered head is
+        # stale, the guard refuses, it reads the head afresh.
+        await first.append("audit", sid, None, [ev(last="first")], actor=ACTOR)
+        await second.append("audit", sid, None, [ev(last="second")], actor=ACTOR)
+        assert await first.stream_version(sid) == 42
+        assert (await verify(pools[0], sid)).ok
+    finally:
+        for pool in pools:
+            await pool.close()
+
+
+async def test_one_callers_bad_event_does_not_fail_the_others_written_with_it(
+    db: asyncpg.Pool,
+) -> None:
+    store = EventStore(db)
+    sid = f"audit-{uuid.uuid4()}"
+    await store.append("audit", sid, None, [ev(n=0)], actor=ACTOR)
+
+    calls: list[Awaitable[object]] = [
+        store.append("audit", sid, None, [ev(n=n)], actor=ACTOR) for n in range(1, 6)
+    ]
+    calls.insert(2, store.append("case", sid, None, [ev(n="wrong type")], actor=ACTOR))
+    results = await asyncio.gather(*calls, return_exceptions=True)
+
+    failed = [r for r in results if isinstance(r, BaseException)]
+    assert len(failed) == 1
+    assert isinstance(failed[0], ValueError)
+    assert "is a audit" in str(failed[0])
+    loaded = await store.load(sid)
+    assert sorted(e.payload["n"] for e in loaded) == [0, 1, 2, 3, 4, 5]
+    assert (await verify(db, sid)).ok
+
+
+async def test_a_multi_event_append_at_the_end_stays_together(db: asyncpg.Pool) -> None:
+    store = EventStore(db)
+    sid = f"log-{uuid.uuid4()}"
+    results = await asyncio.gather(
+        *[
+            store.append("log", sid, None, [ev(call=c, part=p) for p in range(3)], actor=ACTOR)
+            for c in range(6)
+        ]
+    )
+    for stored in results:  # each caller's three events are consecutive versions, in order
+        versions = [e.version for e in stored]
+        assert versions == list(range(versions[0], versions[0] + 3))
+        assert [e.payload["part"] for e in stored] == [0, 1, 2]
+    assert await store.stream_version(sid) == 18
+    assert (await verify(db, sid)).ok
+
+
+@pytest.mark.parametrize("count", [1, 3])
+async def test_an_append_at_the_end_of_a_new_stream_starts_it(db: asyncpg.Pool, count: int) -> None:
+    store = EventStore(db)
+    sid = f"new-{uuid.uuid4()}"
+    stored = await store.append("log", sid, None, [ev(i=i) for i in range(count)], actor=ACTOR)
+    assert [e.version for e in stored] == list(range(1, count + 1))
+    assert stored[0].prev_hash == bytes(32)
+
+
+async def test_grouped_one_event_appends_each_get_their_own_answer(db: asyncpg.Pool) -> None:
+    store = EventStore(db)
+    streams = [f"case-{uuid.uuid4()}" for _ in range(12)]
+    for sid in streams[:6]:
+        await store.append("case", sid, 0, [ev(n=0)], actor=ACTOR)
+    calls: list[Awaitable[object]] = []
+    for i, sid in enumerate(streams):
+        existing = i < 6
+        right = 1 if existing else 0
+        expected = right if i % 3 else right + 1  # every third caller expects the wrong version
+        calls.append(store.append("case", sid, expected, [ev(n=i)], actor=ACTOR))
+    calls.append(store.append("other", streams[1], 1, [ev(n="wrong type")], actor=ACTOR))
+    results = await asyncio.gather(*calls, return_exceptions=True)
+
+    for i, result in enumerate(results[:-1]):
+        if i % 3:
+            assert not isinstance(result, BaseException), result
+            assert result[0].version == (2 if i < 6 else 1)
+        else:
+            assert isinstance(result, ConcurrencyError)
+    assert isinstance(results[-1], (ValueError, ConcurrencyError))
+    for i, sid in enumerate(streams):
+        written = 1 if i % 3 else 0
+        assert await store.stream_version(sid) == (1 if i < 6 else 0) + written
+        assert (await verify(db, sid)).ok
