@@ -17,6 +17,7 @@ import io
 import re
 import time
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -37,12 +38,21 @@ from test_portal_browser import (  # the module's fixtures and page helpers
     visit,
 )
 from uponyaji_identity.security.totp import code_at
+from uponyaji_portal.i18n import EAT
 from uponyaji_portal.session import COOKIE, SessionCodec, load_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 __all__ = ["axe", "browser", "lang", "stack"]  # fixtures, shared by name
 
 SHARED: dict[str, dict[str, Any]] = {}
+
+
+def after_consent(consented: float) -> str:
+    """A `datetime-local` value (East Africa Time) in a minute after the consents were granted:
+    medical refuses an examination dated before the consent that allows it."""
+    while int(time.time()) // 60 <= int(consented) // 60:
+        time.sleep(1)
+    return datetime.now(EAT).strftime("%Y-%m-%dT%H:%M")
 
 
 def token_of(page: Page, stack: PortalStack) -> str:
@@ -228,7 +238,11 @@ def test_intake_officer_registers_and_refers_to_medical(
     page.select_option("#target", "medical")
     page.fill("#reason", "Synthetic referral reason (test data).")
     assert submit(page, f"/survivors/{survivor_id}/referrals/new").status == 200
-    SHARED[lang] = {"survivor_id": survivor_id, "case_number": case_number}
+    SHARED[lang] = {
+        "survivor_id": survivor_id,
+        "case_number": case_number,
+        "consented": time.time(),
+    }
     page.context.close()
 
 
@@ -269,7 +283,7 @@ def test_clinician_answers_the_referral_signs_adds_an_addendum_and_hands_over_ev
     base = f"/survivors/{survivor_id}/medical"
     visit(page, f"{stack.portal}{base}/encounters/new", axe)
     page.check("input[name=kind][value=medico_legal_examination]")
-    page.fill("#occurred_at", "2026-11-20T10:30")
+    page.fill("#occurred_at", after_consent(SHARED[lang]["consented"]))
     page.select_option("#county_code", "047")
     page.fill("#facility", "Synthetic clinic (test data)")
     response = until(lambda: submit(page, f"{base}/encounters/new"), (404, 409), 240)
