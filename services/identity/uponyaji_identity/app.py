@@ -13,7 +13,7 @@ from uponyaji_events.feed import FeedSource
 from uponyaji_service import Clock, Parts, Service
 
 from . import projections
-from .api import accounts, approvals, auth, service_tokens
+from .api import accounts, approvals, auth, preferences, service_tokens
 from .breaches import api as breaches
 from .context import MIGRATIONS, Identity, build
 from .security.keys import KeyRingJwks
@@ -72,6 +72,7 @@ IDENTITY: Service[Settings, Identity] = Service(
         accounts.router,
         approvals.router,
         breaches.router,
+        preferences.router,
     ],
     migrations=MIGRATIONS,
     access=own_access,

@@ -20,7 +20,9 @@ from uponyaji_service.telemetry import install_telemetry, instrument_app
 
 from . import i18n
 from .backend import Backend, ServiceError
+from .messages import error_text
 from .routes import (
+    admin,
     auth,
     breaches,
     counselling,
@@ -31,8 +33,11 @@ from .routes import (
     intake,
     journey,
     medical,
+    medical_more,
     medical_reports,
+    medical_verify,
     notary,
+    notifications,
     programme,
     subject_access,
     trainings,
@@ -96,7 +101,7 @@ def templates() -> Environment:
     )
     env.globals.update(
         label=label, kind_label=kind_label, choices=choices, when=i18n.when, day=i18n.day,
-        kes=i18n.kes,
+        kes=i18n.kes, error_text=error_text,
         LANGUAGES=i18n.LANGUAGES, asset=asset_url,
     )  # fmt: skip
     return env
@@ -131,11 +136,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.portal = portal
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
-        auth, home, intake, counselling, programme, dpo, journey, medical, medical_reports,
-        empowerment, grants, trainings, notary,
+        auth, home, intake, counselling, programme, dpo, journey,
+        # medical_reports first: its `…/evidence/new` must win over medical's `…/{kind}/new`.
+        medical_reports, medical, empowerment, grants, trainings, notary,
     ):  # fmt: skip
         app.include_router(module.router)
-    for module in (breaches, subject_access):  # the data protection officer's duties
+    for module in (breaches, subject_access, admin, notifications, medical_verify, medical_more):
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)

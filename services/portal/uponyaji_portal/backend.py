@@ -23,6 +23,7 @@ class ServiceError(Exception):
     detail: str
     fields: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)  # field → the validation's problem type
 
     def __str__(self) -> str:
         return f"{self.status} {self.error}: {self.detail}"
@@ -36,13 +37,18 @@ def _error(response: httpx.Response) -> ServiceError:
     if not isinstance(body, dict):
         body = {}
     fields: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for problem in body.get("problems") or []:
         name = str(problem.get("field", "body"))
         fields.setdefault(name, str(problem.get("problem", "invalid")))
+        if isinstance(problem.get("type"), str):
+            kinds.setdefault(name, problem["type"])
     detail = body.get("detail")
     if not isinstance(detail, str):
         detail = response.reason_phrase
-    return ServiceError(response.status_code, str(body.get("error", "Error")), detail, fields, body)
+    return ServiceError(
+        response.status_code, str(body.get("error", "Error")), detail, fields, body, kinds
+    )
 
 
 class Backend:

@@ -8,6 +8,7 @@ from typing import Any
 
 from .backend import ServiceError
 from .i18n import EAT
+from .messages import error_text, problem_text
 
 
 def text(form: Mapping[str, Any], name: str) -> str | None:
@@ -58,10 +59,11 @@ def input_name(field: str) -> str:
 
 
 def field_errors(error: ServiceError) -> dict[str, str]:
-    """The service's message for each input; problems not about one input go under `form`."""
+    """The service's message for each input, in the user's language; problems not about one
+    input go under `form`."""
     found: dict[str, str] = {}
     for field, message in error.fields.items():
-        found.setdefault(input_name(field), message)
+        found.setdefault(input_name(field), problem_text(error.kinds.get(field), message))
     if not found:
-        found["form"] = error.detail
+        found["form"] = error_text(error.error, error.detail)
     return found

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from .i18n import N_, gettext
 from .vocab_empowerment import EMPOWERMENT
 from .vocab_medical import MEDICAL
+from .vocab_staff import STAFF
 
 COUNTIES: dict[str, str] = {
     "001": N_("Mombasa"), "002": N_("Kwale"), "003": N_("Kilifi"), "004": N_("Tana River"),
@@ -256,6 +257,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     },
     **MEDICAL,
     **EMPOWERMENT,
+    **STAFF,
 }  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from ..backend import ServiceError
 from ..forms import compact, field_errors, integer, many, text
 from ..i18n import gettext, today_eat
+from ..messages import error_text
 from ..vocab_empowerment import HUNGER_ITEMS
 from ..web import User, backend_of, form_values, redirect, render
 
@@ -41,7 +42,7 @@ def _errors(error: ServiceError) -> dict[str, str]:
             if index.isdigit():
                 errors[f"hunger_{index}"] = message
     if not errors:
-        errors["form"] = error.detail
+        errors["form"] = error_text(error.error, error.detail)
     return errors
 
 
@@ -106,9 +107,36 @@ async def new_form(request: Request, survivor_id: UUID, kind: str, user: User) -
         "income_sources": [], "skills": [], "barriers": [],
         "assessed_on": today, "held_on": today, "proposed_on": today,
     }  # fmt: skip
+    corrects = request.query_params.get("corrects")
+    if corrects and kind in ("needs", "follow-ups"):
+        values = await _correcting(request, user, survivor_id, kind, corrects)
     context = {"survivor_id": survivor_id, "values": values, "errors": {},
                **await _context(request, user, kind)}  # fmt: skip
     return render(request, FORMS[kind][0], context)
+
+
+async def _correcting(
+    request: Request, user: User, survivor_id: UUID, kind: str, record_id: str
+) -> dict[str, Any]:
+    """The needs assessment or follow-up being corrected, as the form's values."""
+    found = await backend_of(request).get(
+        "empowerment", f"/survivors/{survivor_id}/empowerment", user.access_token
+    )
+    listed, key = (
+        (found["needs_assessments"], "assessment_id")
+        if kind == "needs"
+        else (found["follow_ups"], "follow_up_id")
+    )
+    old = next((x for x in listed if x[key] == record_id and x["status"] == "current"), None)
+    if old is None:
+        raise ServiceError(404, "NotFound", "nothing current to correct")
+    values = {k: v for k, v in old.items() if v is not None and k not in ("reason", "notes")}
+    for i, answer in enumerate(old.get("hunger_answers") or []):
+        values[f"hunger_{i}"] = answer
+    if isinstance(old.get("business_operating"), bool):
+        values["business_operating"] = "yes" if old["business_operating"] else "no"
+    values["supersedes"] = record_id
+    return values
 
 
 @router.post("/survivors/{survivor_id}/empowerment/{kind}/new")
@@ -147,6 +175,11 @@ async def submit(request: Request, survivor_id: UUID, kind: str, user: User) -> 
             "proposed_on": text(form, "proposed_on"),
             "justification": text(form, "justification"),
         })  # fmt: skip
+    supersedes = text(form, "supersedes")
+    if supersedes and kind in ("needs", "follow-ups"):
+        path = f"{path}/{UUID(supersedes)}/correction"
+        body["reason"] = text(form, "reason")
+        body = compact(body)
     _, error = await _post(request, user, path, body)
     if error is not None:
         errors = _errors(error)
@@ -156,6 +189,47 @@ async def submit(request: Request, survivor_id: UUID, kind: str, user: User) -> 
                    "errors": errors, **await _context(request, user, kind)}  # fmt: skip
         return render(request, FORMS[kind][0], context, status_code=error.status)
     return redirect(_page(survivor_id))
+
+
+@router.get("/survivors/{survivor_id}/empowerment/plan/review")
+async def review_form(request: Request, survivor_id: UUID, user: User) -> Response:
+    """Review the livelihood plan: each goal's status and the steps done."""
+    found = await backend_of(request).get(
+        "empowerment", f"/survivors/{survivor_id}/empowerment", user.access_token
+    )
+    plan = found.get("plan") or {"goals": []}
+    values: dict[str, Any] = {"reviewed_on": today_eat().isoformat()}
+    for g in plan["goals"]:
+        values[f"status_{g['goal_id']}"] = g["status"]
+        values[f"steps_{g['goal_id']}"] = [str(s["step_id"]) for s in g["steps"] if s["done"]]
+    context = {"survivor_id": survivor_id, "goals": plan["goals"], "values": values, "errors": {}}
+    return render(request, "empowerment/review.html", context)
+
+
+@router.post("/survivors/{survivor_id}/empowerment/plan/review")
+async def review(request: Request, survivor_id: UUID, user: User) -> Response:
+    """Send the review to empowerment (every goal of the plan, as the form lists them)."""
+    form = await request.form()
+    goal_ids = [g for g in many(form, "goal_ids")]
+    body = compact({
+        "reviewed_on": text(form, "reviewed_on"), "note": text(form, "note"),
+        "goals": [compact({"goal_id": g, "status": text(form, f"status_{g}"),
+                           "steps_done": many(form, f"steps_{g}")}) for g in goal_ids],
+    })  # fmt: skip
+    _, error = await _post(request, user, f"/survivors/{survivor_id}/plan/reviews", body)
+    if error is None:
+        return redirect(_page(survivor_id))
+    found = await backend_of(request).get(
+        "empowerment", f"/survivors/{survivor_id}/empowerment", user.access_token
+    )
+    multi = [f"steps_{g}" for g in goal_ids]
+    errors = _errors(error)
+    for index, goal in enumerate(goal_ids):  # `goals.0.status` → that goal's status input
+        if "goals_status" in errors and error.fields.get(f"body.goals.{index}.status"):
+            errors[f"status_{goal}"] = errors.pop("goals_status")
+    context = {"survivor_id": survivor_id, "goals": (found.get("plan") or {}).get("goals", []),
+               "values": form_values(form, *multi), "errors": errors}  # fmt: skip
+    return render(request, "empowerment/review.html", context, status_code=error.status)
 
 
 @router.get("/survivors/{survivor_id}/empowerment/grants/{grant_id}/disbursements/new")

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from ..backend import ServiceError
 from ..forms import compact, field_errors, text
+from ..messages import error_text
 from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
@@ -46,7 +47,7 @@ async def decide(request: Request, grant_id: UUID, user: User) -> Response:
         if error.status not in (400, 403, 409, 422):
             raise
         context = {"grants": await _grants(request, user), "failed": str(grant_id),
-                   "errors": {"form": error.detail, **field_errors(error)},
+                   "errors": {"form": error_text(error.error, error.detail), **field_errors(error)},
                    "values": form_values(form)}  # fmt: skip
         return render(request, "empowerment/grants.html", context, status_code=error.status)
     return redirect("/grants")

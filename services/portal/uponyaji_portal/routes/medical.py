@@ -116,6 +116,7 @@ async def encounter(
         ),
         "evidence": [v for v in found["evidence"] if v.get("encounter_id") == str(encounter_id)],
         "draft": draft, "reports": reports,
+        "corrected": sum(1 for e in mine if e["superseded_by"]),
     }  # fmt: skip
     return render(request, "medical/encounter.html", context)
 
@@ -179,6 +180,27 @@ ENTRIES: dict[str, tuple[str, str, Any]] = {
     "psychological-grade": ("medical/grade.html", "/encounters/{eid}/psychological-grade", _grade),
 }
 MULTI = {"history": ("methods",)}
+# Entries medical lets a clinician correct (a new entry superseding the old, with a reason).
+CORRECTABLE = ("history", "findings", "psychological", "diagnoses", "treatments")
+ENTRY_ID = ("entry_id", "finding_id", "diagnosis_id", "treatment_id")
+
+
+async def _correcting(
+    request: Request, user: User, survivor_id: UUID, entry_id: str
+) -> dict[str, Any]:
+    """The entry being corrected, as the form's values (medical names any problem on saving)."""
+    found = await _record(request, user, survivor_id)
+    entry = next(
+        (e for e in found["entries"] if any(str(e.get(k)) == entry_id for k in ENTRY_ID)), None
+    )
+    if entry is None:
+        raise ServiceError(404, "NotFound", "no such entry")
+    values = {k: v for k, v in entry.items() if isinstance(v, str | int | list) and k != "reason"}
+    position = entry.get("position") or {}
+    values.update({k: position[k] for k in ("view", "x", "y") if k in position})
+    values.setdefault("methods", [])
+    values["supersedes"] = entry_id
+    return values
 
 
 async def _extra(request: Request, user: User, kind: str) -> dict[str, Any]:
@@ -198,6 +220,9 @@ async def entry_form(
     if kind not in ENTRIES:
         raise ServiceError(404, "NotFound", "no such page")
     values: dict[str, Any] = {"methods": [], "view": "front"}
+    corrects = request.query_params.get("corrects")
+    if corrects and kind in CORRECTABLE:
+        values = await _correcting(request, user, survivor_id, corrects)
     context = {
         "survivor_id": survivor_id, "encounter_id": encounter_id, "kind": kind,
         "values": values, "errors": {}, **await _extra(request, user, kind),
@@ -216,7 +241,12 @@ async def entry(
     form = await request.form()
     eid = str(encounter_id)
     full = f"/survivors/{survivor_id}" + path.format(eid=eid)
-    _, error = await _post(request, user, full, build(form, eid))
+    body = build(form, eid)
+    if kind in CORRECTABLE and text(form, "supersedes"):
+        body.update(
+            compact({"supersedes": text(form, "supersedes"), "reason": text(form, "reason")})
+        )
+    _, error = await _post(request, user, full, body)
     if error is not None:
         context = {
             "survivor_id": survivor_id, "encounter_id": encounter_id, "kind": kind,

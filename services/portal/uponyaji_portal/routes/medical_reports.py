@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 
 from ..backend import ServiceError
 from ..forms import compact, field_errors, local_moment, text
+from ..messages import error_text
 from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
@@ -69,7 +70,7 @@ async def sign(request: Request, survivor_id: UUID, encounter_id: UUID, user: Us
             raise
         errors = field_errors(error)
         if error.error == "ReportIncomplete":
-            errors = {"form": error.detail}
+            errors = {"form": error_text(error.error, error.detail)}
         return render(
             request, "medical/sign.html", {**context, "errors": errors}, status_code=error.status
         )

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from ..backend import ServiceError
 from ..forms import compact, field_errors, integer, text
 from ..i18n import _, today_eat
+from ..messages import error_text
 from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
@@ -97,7 +98,8 @@ async def record_session(request: Request, course_id: UUID, user: User) -> Respo
                 raise
             errors = field_errors(error)
             if "attendance" in errors or error.status in (404, 409):
-                errors = {"present": errors.get("attendance", error.detail)}
+                said = error_text(error.error, error.detail)
+                errors = {"present": errors.get("attendance", said)}
     if errors:
         context = {"course_id": course_id, "values": form_values(form), "errors": errors}
         return render(request, "empowerment/attendance.html", context, status_code=422)
