@@ -85,6 +85,7 @@ def running_service(
                 "127.0.0.1",
                 "--port",
                 str(port),
+                "--no-proxy-headers",  # as the launcher: trusted proxies are the app's to judge
                 *(["--workers", str(workers)] if workers > 1 else []),
             ],
             env=env,

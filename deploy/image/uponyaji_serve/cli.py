@@ -63,7 +63,10 @@ def serve_command(
         "--host", env.get(HOST_ENV, "").strip() or ALL_INTERFACES,
         "--port", str(port_of(service, env)),
         "--workers", str(workers_of(env)),
-        "--no-server-header", "--proxy-headers", "--forwarded-allow-ips", "*",
+        # The client's address is the application's to judge (UPONYAJI_TRUSTED_PROXIES): uvicorn
+        # must not rewrite it from X-Forwarded-For, or any caller could choose the address its
+        # sign-in locks and audit records are kept under.
+        "--no-server-header", "--no-proxy-headers",
     ]  # fmt: skip
     argv += tls_options(env)
     return argv, env

@@ -24,6 +24,7 @@ def app_command(python: str, package: str, port: int, workers: int = 1) -> list[
     return [
         python, "-m", "uvicorn", "--factory", f"{package}.app:create_app",
         "--host", "127.0.0.1", "--port", str(port),
+        "--no-proxy-headers",  # the client address is the application's to judge (trusted proxies)
         *(["--workers", str(workers)] if workers > 1 else []),
     ]  # fmt: skip
 

@@ -228,6 +228,10 @@ class Stack:
         env.update(client_env(cfg.paths, spec.name))
         if cfg.paths.audit_key.is_file():  # one key for every service: hashes match across them
             env["UPONYAJI_AUDIT_KEY_FILE"] = str(cfg.paths.audit_key)
+        if spec.name == "identity" and "UPONYAJI_TRUSTED_PROXIES" not in cfg.environ:
+            # Staff sign in through the portal on this host, which forwards their address:
+            # identity believes it from here (lockouts and audit records per real client).
+            env["UPONYAJI_TRUSTED_PROXIES"] = "127.0.0.1,::1"
         if spec.name == "portal":  # development only: the sign-in page shows the demo codes
             env["PORTAL_DEMO_LOGINS_FILE"] = str(cfg.paths.demo_logins)
         return env

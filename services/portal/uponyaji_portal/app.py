@@ -19,7 +19,7 @@ from uponyaji_service.logs import CorrelationMiddleware
 from uponyaji_service.telemetry import install_telemetry, instrument_app
 
 from . import i18n
-from .backend import Backend, ServiceError
+from .backend import Backend, ClientAddressMiddleware, ServiceError
 from .messages import error_text
 from .routes import (
     admin,
@@ -204,6 +204,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     app.add_middleware(CorrelationMiddleware, service="portal")
+    app.add_middleware(ClientAddressMiddleware)
 
     @app.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> HTMLResponse:

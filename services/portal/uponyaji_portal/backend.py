@@ -6,12 +6,49 @@ The portal decides nothing: a service's refusal (401/403/404/409/422) comes back
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uponyaji_access.client_address import FORWARDED_FOR, TrustedProxies
 
 from .settings import Settings
+
+# The address of the staff member whose request the portal is serving (None outside requests).
+CLIENT_ADDRESS: ContextVar[str | None] = ContextVar("portal_client_address", default=None)
+
+
+class ClientAddressMiddleware:
+    """Remember each request's client address, so calls to the services forward it.
+
+    Identity keeps sign-in locks and audit records per client address; behind the portal every
+    sign-in would otherwise come from the portal's own address (one lock for all staff). The
+    portal's own reverse proxies, if any, are named in `UPONYAJI_TRUSTED_PROXIES` as for any
+    service; identity lists the portal there.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.proxies = TrustedProxies.from_environment()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Set the client address for the request's duration."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        peer = scope.get("client")
+        forwarded = [
+            value.decode("latin-1")
+            for name, value in scope.get("headers", [])
+            if name.decode("latin-1").lower() == FORWARDED_FOR
+        ]
+        token = CLIENT_ADDRESS.set(self.proxies.client(peer[0] if peer else None, forwarded))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            CLIENT_ADDRESS.reset(token)
 
 
 @dataclass
@@ -86,6 +123,9 @@ class Backend:
     ) -> httpx.Response:
         """A request; 2xx answers are returned, anything else raises `ServiceError`."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        client = CLIENT_ADDRESS.get()
+        if client is not None:  # the staff member's address, for identity's locks and audit
+            headers["X-Forwarded-For"] = client
         if content is not None:
             headers["Content-Type"] = "application/octet-stream"
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}

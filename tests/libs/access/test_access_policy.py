@@ -66,9 +66,14 @@ def test_the_platform_policy_loads_and_covers_every_role_for_every_action() -> N
         assert set(field_rule.scopes) == set(ROLES), field_rule.name
 
 
-def test_the_service_role_may_read_feeds_and_health_and_nothing_else() -> None:
+def test_the_service_role_may_read_feeds_health_and_staff_addresses_and_nothing_else() -> None:
     allowed = {name: rule.scopes["service"] for name, rule in POLICY.actions.items()}
-    feeds = {"feed.read": "any", "identity.feed.read": "any", "health.read": "any"}
+    feeds = {
+        "feed.read": "any",
+        "identity.feed.read": "any",
+        "health.read": "any",
+        "accounts.addresses.read": "any",  # where a service delivers a staff notification
+    }
     assert {name: scope for name, scope in allowed.items() if scope} == feeds
     assert not any(rule.scopes["service"] for rule in POLICY.fields.values())
 
