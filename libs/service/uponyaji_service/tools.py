@@ -86,7 +86,7 @@ async def check(package: str, console: Console, heads_file: Path | None = None) 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; 0 when it succeeded (and for verify: nothing was wrong)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)  # a line per finding, never folded
     heads: Path | None = None
     if len(args) == 4 and args[0] == "verify" and args[2] == "--heads":
         heads = Path(args[3])
