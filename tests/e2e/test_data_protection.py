@@ -7,7 +7,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 
@@ -84,7 +84,8 @@ async def survivor_everywhere(stack: Stack, m: dict[str, str]) -> tuple[str, str
                     "narrative": m["narrative"]}  # fmt: skip
         created(await officer.post(f"/survivors/{sid}/incidents", json=incident))
     async with stack.client("medical", "clinician") as clinician:
-        encounter = {"kind": "initial_assessment", "occurred_at": "2026-03-04T07:00:00+00:00",
+        now = datetime.now(UTC).isoformat()  # the consents were given today
+        encounter = {"kind": "initial_assessment", "occurred_at": now,
                      "county_code": "047", "facility": "Synthetic Clinic (FAKE)"}  # fmt: skip
         opened = created(
             await until_accepted(
