@@ -75,8 +75,10 @@ async def run_all(servers: Servers, names: list[str], sizes: Sizes, console: Con
                 results.extend(await BENCHMARKS[name](servers, sizes, probe))
         except Exception as exc:  # one failing benchmark must not lose the others' figures
             results.failed(name, exc)
-            console.print(f"[red]{name}: FAILED[/] after {time.perf_counter() - started:.0f} s: "
-                          f"{type(exc).__name__}: {exc}")  # fmt: skip
+            console.print(
+                f"[red]{name}: FAILED[/] after {time.perf_counter() - started:.0f} s: "
+                f"{type(exc).__name__}: {exc}"
+            )
             continue
         console.print(f"{name}: done in {time.perf_counter() - started:.0f} s")
     results.machine = machine

@@ -52,8 +52,9 @@ def _cpu(pids: list[int]) -> float:
     return total
 
 
-async def load(stack: Stack, signer: Signer, survivors: list[str], seconds: float, clients: int
-               ) -> tuple[int, list[str], list[float]]:  # fmt: skip
+async def load(
+    stack: Stack, signer: Signer, survivors: list[str], seconds: float, clients: int
+) -> tuple[int, list[str], list[float]]:
     """Closed loop: `clients` senders post PHQ-9s back to back for `seconds`."""
     rng, refused, latencies = random.Random(19), [], []
     done = 0
@@ -83,10 +84,22 @@ async def _spy(pid: int, out: Path, seconds: float) -> asyncio.subprocess.Proces
     """py-spy sampling one process for `seconds`, without pausing it, into `out` (raw stacks)."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     return await asyncio.create_subprocess_exec(
-        spy, "record", "--pid", str(pid), "--nonblocking", "--rate", "200", "--format", "raw",
-        "--duration", str(int(seconds)), "-o", str(out),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+        spy,
+        "record",
+        "--pid",
+        str(pid),
+        "--nonblocking",
+        "--rate",
+        "200",
+        "--format",
+        "raw",
+        "--duration",
+        str(int(seconds)),
+        "-o",
+        str(out),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 def top(raw: Path, count: int) -> tuple[list[tuple[str, int]], list[tuple[str, int]], int]:

@@ -83,9 +83,13 @@ async def apply_turns(
         await raw_pool.execute(_SINK)
         await apply_pool.execute(_SINK)
         consumer = Consumer(
-            apply_pool, name="bench", source=SOURCE, handler=handle, nats_url=servers.nats_url,
+            apply_pool,
+            name="bench",
+            source=SOURCE,
+            handler=handle,
+            nats_url=servers.nats_url,
             keys=keys,
-        )  # fmt: skip
+        )
         async with raw_pool.acquire() as conn:
             for start, stop in shares(len(batches), sizes.rounds):
                 with probe.measure() as measured:
@@ -129,9 +133,13 @@ async def end_to_end(servers: Servers, count: int, probe: Probe, keys: PublicKey
     try:
         await pool.execute(_SINK)
         consumer = Consumer(
-            pool, name="bench-e2e", source=SOURCE, handler=handle, nats_url=servers.nats_url,
+            pool,
+            name="bench-e2e",
+            source=SOURCE,
+            handler=handle,
+            nats_url=servers.nats_url,
             keys=keys,
-        )  # fmt: skip
+        )
         with probe.measure() as measured:
             task = asyncio.create_task(consumer.run())
             try:

@@ -44,14 +44,31 @@ READ_P99_MS = 50.0
 CONCURRENT = 32
 SURVIVORS = 10_000
 NEEDS = {
-    "household_size": 5, "dependants": 3, "earners": 1, "income_sources": ["casual_labour"],
-    "monthly_income_kes": "4500.00", "housing": "rented", "hunger_answers": [2, 1, 0],
-    "school_age_children": 2, "children_out_of_school": 1, "debts_kes": "8000",
-    "skills": ["tailoring"], "barriers": ["injury"], "notes": "Synthetic bench note (FAKE)",
-}  # fmt: skip
-PLAN = {"started_on": "2026-01-10", "goals": [{
-    "kind": "business_restore", "description": "Synthetic bench goal (FAKE)",
-    "target_date": "2026-12-31", "steps": [{"description": "Synthetic step"}]}]}  # fmt: skip
+    "household_size": 5,
+    "dependants": 3,
+    "earners": 1,
+    "income_sources": ["casual_labour"],
+    "monthly_income_kes": "4500.00",
+    "housing": "rented",
+    "hunger_answers": [2, 1, 0],
+    "school_age_children": 2,
+    "children_out_of_school": 1,
+    "debts_kes": "8000",
+    "skills": ["tailoring"],
+    "barriers": ["injury"],
+    "notes": "Synthetic bench note (FAKE)",
+}
+PLAN = {
+    "started_on": "2026-01-10",
+    "goals": [
+        {
+            "kind": "business_restore",
+            "description": "Synthetic bench goal (FAKE)",
+            "target_date": "2026-12-31",
+            "steps": [{"description": "Synthetic step"}],
+        }
+    ],
+}
 CLONED = {  # table → (primary key, other id columns remapped with it)
     "needs_assessments": ("assessment_id", ("supersedes", "superseded_by")),
     "plans": ("plan_id", ()),
@@ -65,8 +82,10 @@ CLONED = {  # table → (primary key, other id columns remapped with it)
 def _remap(column: str) -> str:
     """A fresh id per (original id, clone): md5 of both, as a uuid (or hex for a digest)."""
     cast = "" if column == "reference_digest" else "::uuid"
-    return (f"'{column}', CASE WHEN n.{column} IS NULL THEN NULL ELSE "
-            f"md5(n.{column}::text || c.dst::text){cast} END")  # fmt: skip
+    return (
+        f"'{column}', CASE WHEN n.{column} IS NULL THEN NULL ELSE "
+        f"md5(n.{column}::text || c.dst::text){cast} END"
+    )
 
 
 async def _survivors(pool: Any, count: int) -> list[uuid.UUID]:
@@ -101,9 +120,13 @@ async def _post(http: httpx.AsyncClient, headers: dict[str, str], url: str, body
 
 
 async def approvals(
-    http: httpx.AsyncClient, signer: Signer, survivors: list[uuid.UUID], rounds: int,
-    probe: Probe, results: Results,
-) -> None:  # fmt: skip
+    http: httpx.AsyncClient,
+    signer: Signer,
+    survivors: list[uuid.UUID],
+    rounds: int,
+    probe: Probe,
+    results: Results,
+) -> None:
     """Rounds of 32 concurrent approvals against one budget line each."""
     rng = random.Random(7)
     officer = _client(http, signer, "empowerment_officer")
@@ -113,22 +136,42 @@ async def approvals(
     approved_total = refused_total = 0
     measures = []
     for n in range(rounds):
-        line = (await _post(http, lead, "/budget-lines", {
-            "code": f"BENCH-RACE-{n}", "period_start": "2020-01-01", "period_end": "2099-12-31",
-            "amount_kes": "400000.00"}))["budget_line_id"]  # fmt: skip
+        line = (
+            await _post(
+                http,
+                lead,
+                "/budget-lines",
+                {
+                    "code": f"BENCH-RACE-{n}",
+                    "period_start": "2020-01-01",
+                    "period_end": "2099-12-31",
+                    "amount_kes": "400000.00",
+                },
+            )
+        )["budget_line_id"]
         amounts = {}
         for survivor in survivors[n * CONCURRENT : (n + 1) * CONCURRENT]:
             amount = Decimal(rng.randrange(5_000, 40_000, 50))
-            grant = (await _post(http, officer, f"/survivors/{survivor}/grants", {
-                "purpose": "stock", "amount_kes": str(amount), "budget_line_id": line,
-            }))["grant_id"]  # fmt: skip
+            grant = (
+                await _post(
+                    http,
+                    officer,
+                    f"/survivors/{survivor}/grants",
+                    {
+                        "purpose": "stock",
+                        "amount_kes": str(amount),
+                        "budget_line_id": line,
+                    },
+                )
+            )["grant_id"]
             amounts[grant] = amount
 
         async def decide(grant: str) -> tuple[str, int, float]:
             headers = _client(http, signer, "programme_lead")  # a different lead each time
             started = time.perf_counter()
-            answer = await http.post(f"/grants/{grant}/decision", json={"decision": "approve"},
-                                     headers=headers)  # fmt: skip
+            answer = await http.post(
+                f"/grants/{grant}/decision", json={"decision": "approve"}, headers=headers
+            )
             return grant, answer.status_code, (time.perf_counter() - started) * 1000
 
         with probe.measure() as measured:
@@ -147,49 +190,107 @@ async def approvals(
         exact &= Decimal(line_row["committed_kes"]) <= Decimal(line_row["amount_kes"])
     whole = Measurement.combined(measures)
     p50, p99 = statistics.median(ms), percentile(ms, 99)
-    results.figures.append(Figure(
-        "empowerment", f"{CONCURRENT} concurrent approvals × {rounds} lines: {approved_total} "
-        f"approved, {refused_total} refused 409; p50 {p50:.1f} ms, p99 {p99:.1f} ms",
-        len(ms), whole,
-    ))  # fmt: skip
-    results.checks.append(Check(
-        "empowerment: approvals never pass a line and refuse only grants that no longer fit",
-        1.0 if exact else 0.0, 1.0, "x",
-    ))  # fmt: skip
+    results.figures.append(
+        Figure(
+            "empowerment",
+            f"{CONCURRENT} concurrent approvals × {rounds} lines: {approved_total} "
+            f"approved, {refused_total} refused 409; p50 {p50:.1f} ms, p99 {p99:.1f} ms",
+            len(ms),
+            whole,
+        )
+    )
+    results.checks.append(
+        Check(
+            "empowerment: approvals never pass a line and refuse only grants that no longer fit",
+            1.0 if exact else 0.0,
+            1.0,
+            "x",
+        )
+    )
 
 
 async def make_record(
-    http: httpx.AsyncClient, officer: dict[str, str], lead: dict[str, str], survivor: uuid.UUID,
-    line: str, n: int,
-) -> None:  # fmt: skip
+    http: httpx.AsyncClient,
+    officer: dict[str, str],
+    lead: dict[str, str],
+    survivor: uuid.UUID,
+    line: str,
+    n: int,
+) -> None:
     """One survivor's record through the API: needs, plan, grant approved and paid, follow-up."""
     base = f"/survivors/{survivor}"
     await _post(http, officer, base + "/needs-assessments", {**NEEDS, "assessed_on": "2026-01-05"})
     await _post(http, officer, base + "/plan", PLAN)
-    grant = (await _post(http, officer, base + "/grants", {
-        "purpose": "stock", "amount_kes": "20000", "budget_line_id": line,
-        "proposed_on": "2026-01-12", "justification": "Synthetic (FAKE)"}))["grant_id"]  # fmt: skip
-    await _post(http, lead, f"/grants/{grant}/decision",
-                {"decision": "approve", "decided_on": "2026-01-15"})  # fmt: skip
-    await _post(http, officer, f"/grants/{grant}/disbursements", {
-        "amount_kes": "20000", "channel": "mpesa", "reference": f"BNCH{n:06d}",
-        "disbursed_on": "2026-01-20"})  # fmt: skip
-    await _post(http, officer, base + "/follow-ups", {
-        "milestone": "month_3", "held_on": "2026-04-22", "monthly_income_kes": "7000",
-        "business_operating": True, "employment_status": "self_employed",
-        "hunger_answers": [1, 0, 0], "notes": "Synthetic follow-up (FAKE)"})  # fmt: skip
+    grant = (
+        await _post(
+            http,
+            officer,
+            base + "/grants",
+            {
+                "purpose": "stock",
+                "amount_kes": "20000",
+                "budget_line_id": line,
+                "proposed_on": "2026-01-12",
+                "justification": "Synthetic (FAKE)",
+            },
+        )
+    )["grant_id"]
+    await _post(
+        http, lead, f"/grants/{grant}/decision", {"decision": "approve", "decided_on": "2026-01-15"}
+    )
+    await _post(
+        http,
+        officer,
+        f"/grants/{grant}/disbursements",
+        {
+            "amount_kes": "20000",
+            "channel": "mpesa",
+            "reference": f"BNCH{n:06d}",
+            "disbursed_on": "2026-01-20",
+        },
+    )
+    await _post(
+        http,
+        officer,
+        base + "/follow-ups",
+        {
+            "milestone": "month_3",
+            "held_on": "2026-04-22",
+            "monthly_income_kes": "7000",
+            "business_operating": True,
+            "employment_status": "self_employed",
+            "hunger_answers": [1, 0, 0],
+            "notes": "Synthetic follow-up (FAKE)",
+        },
+    )
 
 
 async def reads(
-    http: httpx.AsyncClient, signer: Signer, pool: Any, survivors: list[uuid.UUID], made: int,
-    calls: int, probe: Probe, results: Results,
-) -> None:  # fmt: skip
+    http: httpx.AsyncClient,
+    signer: Signer,
+    pool: Any,
+    survivors: list[uuid.UUID],
+    made: int,
+    calls: int,
+    probe: Probe,
+    results: Results,
+) -> None:
     """Record reads at 10,000 survivors with records."""
     officer = _client(http, signer, "empowerment_officer")
     lead = _client(http, signer, "programme_lead")
-    line = (await _post(http, lead, "/budget-lines", {
-        "code": "BENCH-READS", "period_start": "2026-01-01", "period_end": "2026-03-31",
-        "amount_kes": "100000000.00"}))["budget_line_id"]  # fmt: skip
+    line = (
+        await _post(
+            http,
+            lead,
+            "/budget-lines",
+            {
+                "code": "BENCH-READS",
+                "period_start": "2026-01-01",
+                "period_end": "2026-03-31",
+                "amount_kes": "100000000.00",
+            },
+        )
+    )["budget_line_id"]
     real = survivors[-made:]
     started = time.perf_counter()
     for n, survivor in enumerate(real):
@@ -221,14 +322,23 @@ async def reads(
             if answer.status_code != 200 or not answer.json()["grants"]:
                 raise RuntimeError(f"read: {answer.status_code} {answer.text[:200]}")
     p50, p99 = statistics.median(ms), percentile(ms, 99)
-    results.figures.append(Figure(
-        "empowerment", f"record read at {with_records:,} survivors with records: p50 {p50:.1f} "
-        f"ms, p99 {p99:.1f} ms", len(ms), measured,
-    ))  # fmt: skip
-    results.checks.append(Check(
-        f"empowerment: record read p99 ≤ {READ_P99_MS:.0f} ms (target ÷ p99)",
-        READ_P99_MS / p99, 1.0, "x",
-    ))  # fmt: skip
+    results.figures.append(
+        Figure(
+            "empowerment",
+            f"record read at {with_records:,} survivors with records: p50 {p50:.1f} "
+            f"ms, p99 {p99:.1f} ms",
+            len(ms),
+            measured,
+        )
+    )
+    results.checks.append(
+        Check(
+            f"empowerment: record read p99 ≤ {READ_P99_MS:.0f} ms (target ÷ p99)",
+            READ_P99_MS / p99,
+            1.0,
+            "x",
+        )
+    )
     results.notes.append(
         f"empowerment: {made} records made through the API in {built:.1f} s "
         f"({made / built:.1f} survivors/s, 6 commands each)"
@@ -242,24 +352,28 @@ async def run(servers: Servers, sizes: bench_sizes.Sizes, probe: Probe) -> Resul
     signer = Signer()
     folder = Path(tempfile.mkdtemp(prefix="bench-empowerment-"))
     (folder / "jwks.json").write_text(json.dumps(signer.jwks()))
-    os.environ.update({
-        "UPONYAJI_ENV": "test", "EMPOWERMENT_JWKS_FILE": str(folder / "jwks.json"),
-        "EMPOWERMENT_IDENTITY_URL": "http://127.0.0.1:9",
-    })  # fmt: skip
+    os.environ.update(
+        {
+            "UPONYAJI_ENV": "test",
+            "EMPOWERMENT_JWKS_FILE": str(folder / "jwks.json"),
+            "EMPOWERMENT_IDENTITY_URL": "http://127.0.0.1:9",
+        }
+    )
     settings = Settings(
-        database_url=await servers.new_database("empowerment"), nats_url=servers.nats_url,
+        database_url=await servers.new_database("empowerment"),
+        nats_url=servers.nats_url,
         kek_file=folder / "kek",
-    )  # fmt: skip
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench",
-                                     timeout=60) as http:  # fmt: skip
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", timeout=60
+        ) as http:
             pool = running(app).parts.pool
             survivors = await _survivors(pool, SURVIVORS)
             rounds = 2 if quick else 5
             await approvals(http, signer, survivors, rounds, probe, results)
             made = 50 if quick else 300
-            await reads(http, signer, pool, survivors, made, 200 if quick else 1000, probe,
-                        results)  # fmt: skip
+            await reads(http, signer, pool, survivors, made, 200 if quick else 1000, probe, results)
     return results

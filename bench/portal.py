@@ -22,9 +22,14 @@ from rich.table import Table
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SLOW = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
 
 
@@ -144,8 +149,11 @@ def main() -> None:
                 )
                 probe.close()
                 if links:
-                    paths += [links[0], f"{links[0]}/assessments/new?instrument=PCL-5",
-                              links[0].replace("/survivors/", "/journeys/")]  # fmt: skip
+                    paths += [
+                        links[0],
+                        f"{links[0]}/assessments/new?instrument=PCL-5",
+                        links[0].replace("/survivors/", "/journeys/"),
+                    ]
             for path in paths:
                 name = re.sub(r"[0-9a-f-]{36}", "{id}", path)
                 # Cold: a context whose cache holds nothing yet (the session cookie copied in).
@@ -165,9 +173,15 @@ def main() -> None:
         table.add_column(column)
     for load in loads:
         table.add_row(
-            load.role, load.page, load.visit, str(load.status), str(load.requests),
-            f"{load.bytes / 1024:.1f}", f"{load.first_paint_ms:.0f}", f"{load.load_ms:.0f}",
-        )  # fmt: skip
+            load.role,
+            load.page,
+            load.visit,
+            str(load.status),
+            str(load.requests),
+            f"{load.bytes / 1024:.1f}",
+            f"{load.first_paint_ms:.0f}",
+            f"{load.load_ms:.0f}",
+        )
     console.print(table)
 
 

@@ -286,8 +286,9 @@ async def overload(servers: Servers, size: ReportingSizes, probe: Probe, results
         f"overload: PHQ-9s due at {rate:.0f}/s from {OVERLOAD_SENDERS} senders, psychosocial "
         f"limited ({limits}): sent → 503 ({len(run.refusals):,} of {run.sent:,} refused)"
     )
-    results.figures.append(replace(latency_figure("overload", case, measured, run.refusals),
-                                   reference=True))  # fmt: skip
+    results.figures.append(
+        replace(latency_figure("overload", case, measured, run.refusals), reference=True)
+    )
     served = run.latencies
     others = len(run.refused) - len(run.refusals)
     results.notes.append(

@@ -80,11 +80,18 @@ class Signer:
         """A 15-minute access token of a synthetic staff member of the benchmark's team."""
         now = int(time.time())
         claims = {
-            "iss": "uponyaji-identity", "sub": str(uuid.uuid4()), "aud": [audience],
-            "iat": now, "nbf": now, "exp": now + 900, "jti": uuid.uuid4().hex,
-            "sid": f"sess-{uuid.uuid4().hex}", "username": f"bench.{role}",
-            "roles": [role], "teams": [TEAM],
-        }  # fmt: skip
+            "iss": "uponyaji-identity",
+            "sub": str(uuid.uuid4()),
+            "aud": [audience],
+            "iat": now,
+            "nbf": now,
+            "exp": now + 900,
+            "jti": uuid.uuid4().hex,
+            "sid": f"sess-{uuid.uuid4().hex}",
+            "username": f"bench.{role}",
+            "roles": [role],
+            "teams": [TEAM],
+        }
         return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": KID})
 
     def service_token(self, client: str) -> str:
@@ -92,11 +99,18 @@ class Signer:
         consumers read their sources' signing keys beside the feeds with it)."""
         now = int(time.time())
         claims = {
-            "iss": "uponyaji-identity", "sub": str(service_subject(client)),
-            "aud": list(SERVICES), "iat": now, "nbf": now, "exp": now + 900,
-            "jti": uuid.uuid4().hex, "sid": f"svc-{uuid.uuid4().hex}",
-            "username": service_username(client), "roles": [SERVICE_ROLE], "teams": [],
-        }  # fmt: skip
+            "iss": "uponyaji-identity",
+            "sub": str(service_subject(client)),
+            "aud": list(SERVICES),
+            "iat": now,
+            "nbf": now,
+            "exp": now + 900,
+            "jti": uuid.uuid4().hex,
+            "sid": f"svc-{uuid.uuid4().hex}",
+            "username": service_username(client),
+            "roles": [SERVICE_ROLE],
+            "teams": [],
+        }
         return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": KID})
 
 
@@ -183,8 +197,10 @@ async def running_stack(
                 processes[name] = await asyncio.create_subprocess_exec(
                     *app_command(sys.executable, PACKAGES[name], ports[name], count),
                     *uvicorn,
-                    env=env, stdout=log, stderr=subprocess.STDOUT,
-                )  # fmt: skip
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
         for name in SERVICES:
             await _healthy(name, urls[name], processes[name], logs[name])
         yield Stack(urls, databases, processes, logs)
@@ -229,8 +245,12 @@ async def _register(officer: httpx.AsyncClient, n: int) -> str:
     if response.status_code != 201:
         raise RuntimeError(f"registration refused: {response.status_code} {response.text}")
     survivor = str(response.json()["survivor_id"])
-    grant = {"scope": "psychosocial_support", "decision": "grant", "method": "verbal",
-             "language": "sw"}  # fmt: skip
+    grant = {
+        "scope": "psychosocial_support",
+        "decision": "grant",
+        "method": "verbal",
+        "language": "sw",
+    }
     response = await officer.post(f"/survivors/{survivor}/consents", json=grant)
     if response.status_code != 201:
         raise RuntimeError(f"consent refused: {response.status_code} {response.text}")
@@ -388,9 +408,14 @@ async def measure_command_lag(
 
 
 async def measure_overload(
-    servers: Servers, probe: Probe, survivors: int, rate: float, seconds: float, in_flight: int,
+    servers: Servers,
+    probe: Probe,
+    survivors: int,
+    rate: float,
+    seconds: float,
+    in_flight: int,
     limits: dict[str, str],
-) -> tuple[CommandLag, Measurement]:  # fmt: skip
+) -> tuple[CommandLag, Measurement]:
     """More commands than psychosocial can take, from `in_flight` senders, with its concurrency
     limit set by `limits`: what is refused (503 + Retry-After) and how fast, what is served."""
     signer = Signer()
@@ -427,8 +452,9 @@ async def _measure(
     cpu_after, wall = _cpu(stack.processes), time.perf_counter() - wall
     missing = len(acked) - len(seen.keys() & acked.keys())
     if missing:
-        raise RuntimeError(f"{missing} of {len(acked)} acknowledged assessments never reached "
-                           "the journey")  # fmt: skip
+        raise RuntimeError(
+            f"{missing} of {len(acked)} acknowledged assessments never reached the journey"
+        )
     result.lags = [(seen[aid] - at) * 1000 for aid, at in acked.items()]
     result.cpu = {n: (cpu_after[n] - cpu_before.get(n, 0.0)) / wall for n in cpu_after}
     return result, measured

@@ -29,15 +29,20 @@ TEAMS = [f"0190a8e5-7c00-7000-8000-0000000002{n:02d}" for n in range(12)]
 WORKERS = [f"0190a8e5-7c00-7000-8000-0000000001{n:02d}" for n in range(40)]
 COUNTIES = [f"0{n:02d}" for n in range(1, 48)]
 # Nairobi (047), Mombasa (001), Kisumu (042), Nakuru (032) and Kiambu (022) carry most cases.
-COUNTY_WEIGHTS = [8 if c in ("047",) else 3 if c in ("001", "042", "032", "022") else 1
-                  for c in COUNTIES]  # fmt: skip
+COUNTY_WEIGHTS = [
+    8 if c in ("047",) else 3 if c in ("001", "042", "032", "022") else 1 for c in COUNTIES
+]
 GENDERS = [str(g) for g in Gender]
 GENDER_WEIGHTS = [45, 45, 1, 2, 7]
 AGE_BANDS = [str(a) for a in AgeBand]
 AGE_WEIGHTS = [4, 20, 32, 22, 12, 6, 2, 2]
 # PHQ-9 responses by total (as reporting's tests); 14 has item 9 answered: it raises a risk flag.
-PHQ9 = {16: [2, 2, 2, 2, 2, 2, 2, 2, 0], 9: [2, 1, 1, 1, 1, 1, 1, 1, 0],
-        12: [2, 2, 2, 2, 1, 1, 1, 1, 0], 14: [2, 2, 2, 2, 2, 2, 1, 0, 1]}  # fmt: skip
+PHQ9 = {
+    16: [2, 2, 2, 2, 2, 2, 2, 2, 0],
+    9: [2, 1, 1, 1, 1, 1, 1, 1, 0],
+    12: [2, 2, 2, 2, 1, 1, 1, 1, 0],
+    14: [2, 2, 2, 2, 2, 2, 1, 0, 1],
+}
 BANDS = {16: "moderately_severe", 9: "mild", 12: "moderate", 14: "moderate"}
 ROUNDS = 9  # PHQ-9 plus two sessions each: 27 psychosocial events, 3-4 of intake
 FIRST_DAY = date(2024, 1, 1)
@@ -71,19 +76,30 @@ def noon(day: date) -> datetime:
 def intake_events(made: Made, rng: random.Random, sid: str, n: int, first: date) -> list[NewEvent]:
     """Registration, assignment and an incident; one case in ten is closed after a year."""
     at = noon(first)
-    reg = {"survivor_id": sid, "case_number": f"UPJ-{first.year}-{n:06d}", "full_name": NAME,
-           "county_code": rng.choices(COUNTIES, COUNTY_WEIGHTS)[0],
-           "gender": rng.choices(GENDERS, GENDER_WEIGHTS)[0],
-           "age_band": rng.choices(AGE_BANDS, AGE_WEIGHTS)[0],
-           "preferred_language": "sw"}  # fmt: skip
-    assign = {"survivor_id": sid, "team_id": rng.choice(TEAMS),
-              "lead_case_worker_id": rng.choice(WORKERS)}  # fmt: skip
-    incident = {"incident_id": str(uuid4()), "survivor_id": sid,
-                "occurred_from": (first - timedelta(days=rng.randrange(3, 90))).isoformat(),
-                "county_code": reg["county_code"], "place_type": "police_station",
-                "perpetrators": [rng.choice(list(PerpetratorCategory)).value],
-                "methods": sorted({m.value for m in rng.choices(list(TortureMethod), k=2)}),
-                "narrative": NARRATIVE}  # fmt: skip
+    reg = {
+        "survivor_id": sid,
+        "case_number": f"UPJ-{first.year}-{n:06d}",
+        "full_name": NAME,
+        "county_code": rng.choices(COUNTIES, COUNTY_WEIGHTS)[0],
+        "gender": rng.choices(GENDERS, GENDER_WEIGHTS)[0],
+        "age_band": rng.choices(AGE_BANDS, AGE_WEIGHTS)[0],
+        "preferred_language": "sw",
+    }
+    assign = {
+        "survivor_id": sid,
+        "team_id": rng.choice(TEAMS),
+        "lead_case_worker_id": rng.choice(WORKERS),
+    }
+    incident = {
+        "incident_id": str(uuid4()),
+        "survivor_id": sid,
+        "occurred_from": (first - timedelta(days=rng.randrange(3, 90))).isoformat(),
+        "county_code": reg["county_code"],
+        "place_type": "police_station",
+        "perpetrators": [rng.choice(list(PerpetratorCategory)).value],
+        "methods": sorted({m.value for m in rng.choices(list(TortureMethod), k=2)}),
+        "narrative": NARRATIVE,
+    }
     out = [
         made.event("intake.SurvivorRegistered", i.SurvivorRegistered, reg, at),
         made.event("intake.CaseAssigned", i.CaseAssigned, assign, at),
@@ -104,18 +120,29 @@ def psychosocial_events(made: Made, rng: random.Random, sid: str, first: date) -
         day = first + timedelta(days=7 + 14 * r)
         total = rng.choice([16, 12, 14]) if r == 0 else rng.choice([16, 12, 9, 9, 14])
         responses, aid = PHQ9[total], str(uuid4())
-        body = {"assessment_id": aid, "survivor_id": sid, "instrument": "PHQ-9",
-                "responses": responses, "administered_at": noon(day).isoformat(),
-                "total": str(total), "band": BANDS[total], "caseness_cutoff": "10"}  # fmt: skip
+        body = {
+            "assessment_id": aid,
+            "survivor_id": sid,
+            "instrument": "PHQ-9",
+            "responses": responses,
+            "administered_at": noon(day).isoformat(),
+            "total": str(total),
+            "band": BANDS[total],
+            "caseness_cutoff": "10",
+        }
         out.append(
             made.event("psychosocial.AssessmentRecorded", p.AssessmentRecorded, body, noon(day))
         )
         for held in (day, day + timedelta(days=7)):
-            session = {"session_id": str(uuid4()), "kind": "individual",
-                       "held_on": held.isoformat(), "duration_minutes": 50,
-                       "approach": "trauma_focused_cbt", "place": "office",
-                       "participants": [{"survivor_id": sid, "attendance": "attended",
-                                         "notes": NOTES}]}  # fmt: skip
+            session = {
+                "session_id": str(uuid4()),
+                "kind": "individual",
+                "held_on": held.isoformat(),
+                "duration_minutes": 50,
+                "approach": "trauma_focused_cbt",
+                "place": "office",
+                "participants": [{"survivor_id": sid, "attendance": "attended", "notes": NOTES}],
+            }
             out.append(
                 made.event("psychosocial.SessionRecorded", p.SessionRecorded, session, noon(held))
             )

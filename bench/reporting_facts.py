@@ -29,8 +29,13 @@ from bench.reporting_events import (
     WORKERS,
 )
 
-PERPETRATORS = ["kenya_police_service", "administration_police_service", "national_police_service",
-                "directorate_of_criminal_investigations", "kenya_defence_forces"]  # fmt: skip
+PERPETRATORS = [
+    "kenya_police_service",
+    "administration_police_service",
+    "national_police_service",
+    "directorate_of_criminal_investigations",
+    "kenya_defence_forces",
+]
 METHODS = ["beating", "kicking", "falanga", "stress_positions", "burns", "sexual_violence"]
 SERVICES = ["counselling", "referral_medical", "referral_legal", "referral_shelter"]
 CHANGES = [str(c) for c in Change]
@@ -45,16 +50,25 @@ def fact(rng: random.Random, n: int) -> Facts:
     if rng.random() < 0.2:
         outcomes["PCL-5"] = rng.choice(CHANGES)
     return Facts(
-        UUID(int=rng.getrandbits(128), version=4), rng.choice(TEAMS),
-        rng.choices(COUNTIES, COUNTY_WEIGHTS)[0], rng.choices(GENDERS, GENDER_WEIGHTS)[0],
-        rng.choices(AGE_BANDS, AGE_WEIGHTS)[0], registered, closed, rng.random() < 0.002,
+        UUID(int=rng.getrandbits(128), version=4),
+        rng.choice(TEAMS),
+        rng.choices(COUNTIES, COUNTY_WEIGHTS)[0],
+        rng.choices(GENDERS, GENDER_WEIGHTS)[0],
+        rng.choices(AGE_BANDS, AGE_WEIGHTS)[0],
+        registered,
+        closed,
+        rng.random() < 0.002,
         frozenset(rng.choices(PERPETRATORS, k=2)),
         frozenset(rng.choices(METHODS, k=rng.randint(1, 3))),
         frozenset(rng.choices(SERVICES, k=rng.randint(1, 2))) if served else frozenset(),
         registered + timedelta(days=rng.randrange(0, 30)) if served else None,
-        outcomes, 1 if rng.random() < 0.05 else 0, f"UPJ-{registered.year}-{n:06d}",
-        rng.choice(WORKERS), (), rng.random() < 0.95,  # one in twenty refused reporting
-    )  # fmt: skip
+        outcomes,
+        1 if rng.random() < 0.05 else 0,
+        f"UPJ-{registered.year}-{n:06d}",
+        rng.choice(WORKERS),
+        (),
+        rng.random() < 0.95,  # one in twenty refused reporting
+    )
 
 
 async def write_survivors(conn: asyncpg.Connection, count: int) -> None:

@@ -30,9 +30,13 @@ async def run(servers: Servers, sizes: Sizes, probe: Probe) -> Results:
         await preload(store, count)
         events = await store.read_all(0, count)
         consumer = Consumer(
-            pool, name="bench-check", source=SOURCE, handler=_ignore, nats_url=servers.nats_url,
+            pool,
+            name="bench-check",
+            source=SOURCE,
+            handler=_ignore,
+            nats_url=servers.nats_url,
             keys=StaticKeys(signer.public_keys()),
-        )  # fmt: skip
+        )
         cpu: dict[str, float] = {}
         with probe.measure() as signing:
             started = time.process_time()

@@ -118,8 +118,16 @@ async def sign_in(client: httpx.AsyncClient, identity: str, login: dict[str, str
 class Session:
     """One virtual member of staff."""
 
-    def __init__(self, role: str, token: str, stack: Stack, client: httpx.AsyncClient,
-                 survivors: list[str], tally: Tally, rng: random.Random) -> None:  # fmt: skip
+    def __init__(
+        self,
+        role: str,
+        token: str,
+        stack: Stack,
+        client: httpx.AsyncClient,
+        survivors: list[str],
+        tally: Tally,
+        rng: random.Random,
+    ) -> None:
         self.role, self.stack, self.client = role, stack, client
         self.headers = {"Authorization": f"Bearer {token}"}
         self.survivors, self.tally, self.rng = survivors, tally, rng
@@ -164,9 +172,11 @@ class Session:
                 )
             elif pick < 0.7:
                 body = {
-                    "held_on": datetime.now(UTC).date().isoformat(), "duration_minutes": 50,
-                    "approach": "trauma_focused_cbt", "attendance": "attended",
-                }  # fmt: skip
+                    "held_on": datetime.now(UTC).date().isoformat(),
+                    "duration_minutes": 50,
+                    "approach": "trauma_focused_cbt",
+                    "attendance": "attended",
+                }
                 await self.call(
                     "command",
                     "log session",
@@ -200,9 +210,13 @@ class Session:
 
 async def register(session: Session) -> str | None:
     """Register a synthetic survivor and record both consents (three commands)."""
-    body = {"full_name": f"Fake Load {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
-            "county_code": "047", "gender": "female", "age_band": "25-34",
-            "preferred_language": "sw"}  # fmt: skip
+    body = {
+        "full_name": f"Fake Load {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
+        "county_code": "047",
+        "gender": "female",
+        "age_band": "25-34",
+        "preferred_language": "sw",
+    }
     answer = await session.call(
         "command", "register", "POST", session.url("intake", "/survivors"), body
     )
@@ -266,20 +280,26 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         cpu_after = psutil.cpu_times()
     busy = sum(cpu_after) - sum(cpu_before) - (cpu_after.idle - cpu_before.idle)
     figures: dict[str, Any] = {
-        "sessions": args.sessions, "seconds": round(elapsed, 1), "think_s": args.think,
+        "sessions": args.sessions,
+        "seconds": round(elapsed, 1),
+        "think_s": args.think,
         "requests": sum(len(v) for k, v in tally.latencies.items() if k in ("read", "command"))
         + len(tally.failures),
-        "failures": len(tally.failures), "failure_samples": tally.failures[:5],
+        "failures": len(tally.failures),
+        "failure_samples": tally.failures[:5],
         "machine_cpu_busy_percent": round(100 * busy / (elapsed * (os.cpu_count() or 1)), 1),
-        "memory_mb_before": memory_before, "memory_mb_after": stack.memory_mb(),
-    }  # fmt: skip
+        "memory_mb_before": memory_before,
+        "memory_mb_after": stack.memory_mb(),
+    }
     figures["requests_per_s"] = round(figures["requests"] / elapsed, 1)
     for name, values in sorted(tally.latencies.items()):
         figures[f"{name}_ms"] = {
-            "n": len(values), "p50": round(statistics.median(values), 1),
-            "p95": round(percentile(values, 0.95), 1), "p99": round(percentile(values, 0.99), 1),
+            "n": len(values),
+            "p50": round(statistics.median(values), 1),
+            "p95": round(percentile(values, 0.95), 1),
+            "p99": round(percentile(values, 0.99), 1),
             "max": round(max(values), 1),
-        }  # fmt: skip
+        }
     return figures
 
 

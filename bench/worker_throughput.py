@@ -41,9 +41,9 @@ def _start(env: dict[str, str], folder: Path, signer: Signer) -> subprocess.Pope
         return subprocess.Popen([serve, "intake"], env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-async def _serve(servers: Servers, workers: int, folder: Path, signer: Signer) -> tuple[
-    subprocess.Popen[bytes], str
-]:  # fmt: skip
+async def _serve(
+    servers: Servers, workers: int, folder: Path, signer: Signer
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
@@ -76,14 +76,19 @@ async def measure(url: str, signer: Signer, seconds: float, concurrency: int) ->
     latencies: list[float] = []
     refused: list[str] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60, trust_env=False,
-                                 limits=limits) as client:  # fmt: skip
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, timeout=60, trust_env=False, limits=limits
+    ) as client:
 
         async def one_client(until: float) -> None:
             while time.monotonic() < until:
-                body = {"full_name": f"Fake Rate {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
-                        "county_code": "047", "gender": "female", "age_band": "25-34",
-                        "preferred_language": "sw"}  # fmt: skip
+                body = {
+                    "full_name": f"Fake Rate {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
+                    "county_code": "047",
+                    "gender": "female",
+                    "age_band": "25-34",
+                    "preferred_language": "sw",
+                }
                 started = time.perf_counter()
                 response = await client.post("/survivors", json=body)
                 if response.status_code == 201:
@@ -100,13 +105,15 @@ async def measure(url: str, signer: Signer, seconds: float, concurrency: int) ->
     ordered = sorted(latencies)
     return {
         "commands_per_s": round(len(latencies) / elapsed, 1),
-        "commands": len(latencies), "seconds": round(elapsed, 1), "refused": len(refused),
+        "commands": len(latencies),
+        "seconds": round(elapsed, 1),
+        "refused": len(refused),
         "refused_samples": refused[:3],
         "p50_ms": round(statistics.median(ordered), 1) if ordered else None,
         "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 1) if ordered else None,
         "machine_cpu_busy_percent": round(100 * busy / (elapsed * (os.cpu_count() or 1)), 1),
         "load_average": [round(x, 1) for x in os.getloadavg()],
-    }  # fmt: skip
+    }
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:

@@ -50,8 +50,10 @@ def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
     hadolint = Path(sys.executable).parent / "hadolint"
     done = subprocess.run(
         [str(hadolint), "--failure-threshold", "style", str(DOCKERFILE)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -80,8 +82,11 @@ def test_build_script_makes_an_environment_serving_every_service(tmp_path: Path)
     venv = tmp_path / "venv"
     done = subprocess.run(
         ["sh", str(IMAGE / "build.sh"), str(ROOT), str(venv), sys.executable],
-        capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     status = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines() if line}
     for service in discover_services():
@@ -89,8 +94,10 @@ def test_build_script_makes_an_environment_serving_every_service(tmp_path: Path)
     # The environment stands alone: no editable links back into the work tree.
     listing = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "list", "--editable", "--format", "json"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(listing.stdout) == []
     assert not (venv / "bin" / "pytest").exists()  # development tools stay out of the image
     # Only the packages' current modules: no stale copy from a left-over build/ directory.

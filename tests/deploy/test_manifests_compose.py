@@ -48,8 +48,10 @@ def secrets_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("compose") / "secrets"
     done = subprocess.run(
         [sys.executable, str(COMPOSE / "make_secrets.py"), str(out)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return out
 
@@ -57,15 +59,23 @@ def secrets_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_compose_file_is_valid_against_the_compose_spec_and_lints_clean() -> None:
     """check-jsonschema's vendored compose-spec schema and yamllint both pass."""
     schema = subprocess.run(
-        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.compose-spec",
-         str(COMPOSE / "compose.yaml")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            str(BIN / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(COMPOSE / "compose.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert schema.returncode == 0, schema.stdout + schema.stderr
     lint = subprocess.run(
         [str(BIN / "yamllint"), "-c", str(ROOT / "deploy" / ".yamllint.yaml"), str(COMPOSE)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert lint.returncode == 0, lint.stdout
 
 
@@ -158,8 +168,10 @@ def test_the_generator_makes_every_secret_file_the_stack_mounts(
     before = key.read_bytes()
     again = subprocess.run(
         [sys.executable, str(COMPOSE / "make_secrets.py"), str(secrets_dir)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert again.returncode == 0, again.stderr
     assert key.read_bytes() == before  # kept: every audit hash so far stays comparable
     users = (secrets_dir / "nats-users.conf").read_text()
@@ -182,8 +194,12 @@ def test_nats_node_configuration_is_accepted_by_nats_server(
     env = {**os.environ, "NATS_SERVER_NAME": "nats-1"}
     done = subprocess.run(
         [str(nats_server_binary()), "-t", "-c", str(config)],
-        capture_output=True, text=True, env=env, check=False, timeout=30,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=30,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -213,8 +229,12 @@ async def test_postgres_init_script_gives_each_service_only_its_own_database(
     done = await asyncio.to_thread(
         subprocess.run,
         ["sh", str(COMPOSE / "postgres" / "10-service-databases.sh")],
-        capture_output=True, text=True, env=env, check=False, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
 
     def password(service: str, line: int) -> str:

@@ -183,9 +183,12 @@ def test_nats_is_three_durable_nodes_that_lose_at_most_one_at_a_time(
     (tmp_path / "users.conf").write_text("authorization { users: [{user: a, password: b}] }\n")
     done = subprocess.run(
         [str(nats_server_binary()), "-t", "-c", str(tmp_path / "nats.conf")],
-        capture_output=True, text=True, check=False, timeout=30,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
         env={**os.environ, "POD_NAME": "nats-0"},
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     for name in WITH_DATABASE:
         env = {

@@ -61,15 +61,22 @@ def intake(
     postgres.ensure_database(database)
     port = free_port()
     env = service_env(
-        "intake", database_url=postgres.url(database), nats_url=nats_server.url,
-        secrets=root / "intake", port=port, identity_url="http://127.0.0.1:9",
+        "intake",
+        database_url=postgres.url(database),
+        nats_url=nats_server.url,
+        secrets=root / "intake",
+        port=port,
+        identity_url="http://127.0.0.1:9",
         jwks_file=str(root / "jwks.json"),
-    )  # fmt: skip
+    )
     env.pop("UPONYAJI_SERVICE_URLS", None)
     with running_service(
-        "uponyaji_intake.app:create_app", port=port, env=env, log_path=root / "intake.log",
+        "uponyaji_intake.app:create_app",
+        port=port,
+        env=env,
+        log_path=root / "intake.log",
         workers=2,
-    ) as url:  # fmt: skip
+    ) as url:
         supervisor = next(
             p for p in psutil.Process().children() if str(port) in " ".join(p.cmdline())
         )
@@ -90,9 +97,12 @@ async def test_two_workers_serve_one_relays_and_every_event_reaches_nats_once(
         assert len(workers) == 2
 
         async def both_started() -> bool:  # each worker opened its own pool on the database
-            ports = {row["client_port"] for row in await db.fetch(
-                "SELECT client_port FROM pg_stat_activity WHERE datname = current_database()"
-            )}  # fmt: skip
+            ports = {
+                row["client_port"]
+                for row in await db.fetch(
+                    "SELECT client_port FROM pg_stat_activity WHERE datname = current_database()"
+                )
+            }
             return all(
                 any(c.laddr.port in ports for c in w.net_connections("tcp")) for w in workers
             )
@@ -104,9 +114,10 @@ async def test_two_workers_serve_one_relays_and_every_event_reaches_nats_once(
             async def register(n: int) -> httpx.Response:
                 body = {
                     "full_name": f"Fake {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
-                    "county_code": "047", "gender": "female" if n % 2 else "male",
+                    "county_code": "047",
+                    "gender": "female" if n % 2 else "male",
                     "preferred_language": "sw",
-                }  # fmt: skip
+                }
                 return await client.post("/survivors", json=body, headers=officer)
 
             answers = await asyncio.gather(*(register(n) for n in range(REGISTRATIONS)))

@@ -32,9 +32,14 @@ from uponyaji_launcher.ports import free_port
 SERVICES = ("identity", "intake", "psychosocial", "reporting", "medical", "empowerment")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 AXE_VERSION = "4.14.1"
 ROOT = Path(__file__).resolve().parents[2]
 AXE_CACHE = Path(os.environ.get("UPONYAJI_AXE_CACHE", ROOT / ".cache" / "axe-core"))
@@ -49,10 +54,19 @@ def axe_source() -> str:
             pytest.fail("npm is needed once to fetch axe-core (apt-get install -y npm)")
         AXE_CACHE.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(AXE_CACHE),
-             f"axe-core@{AXE_VERSION}"],
-            check=True, timeout=300,
-        )  # fmt: skip
+            [
+                npm,
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(AXE_CACHE),
+                f"axe-core@{AXE_VERSION}",
+            ],
+            check=True,
+            timeout=300,
+        )
     return bundle.read_text()
 
 
@@ -104,19 +118,25 @@ def running_portal_stack(
             secrets = folder / "secrets" / name
             secrets.mkdir(parents=True)
             env = service_env(
-                name, database_url=postgres_url(), nats_url=nats.url, secrets=secrets,
+                name,
+                database_url=postgres_url(),
+                nats_url=nats.url,
+                secrets=secrets,
                 port=ports[name],
-            )  # fmt: skip
+            )
             env["UPONYAJI_SERVICE_URLS"] = service_urls
             env.update(client_env(run, name))
             if name == "identity":
                 env["UPONYAJI_ENV"] = "development"  # demo accounts are development-only
             stack.enter_context(
                 running_service(
-                    app_target(name), port=ports[name], env=env, log_path=logs[name],
+                    app_target(name),
+                    port=ports[name],
+                    env=env,
+                    log_path=logs[name],
                     seconds=120,
                 )
-            )  # fmt: skip
+            )
             if name == "identity":
                 logins = seed_identity(env)
                 demo_file.write_text(json.dumps({"identity": list(logins.values())}))
@@ -130,10 +150,13 @@ def running_portal_stack(
         }
         stack.enter_context(
             running_service(
-                "uponyaji_portal.app:create_app", port=ports["portal"], env=env,
-                log_path=logs["portal"], seconds=60,
+                "uponyaji_portal.app:create_app",
+                port=ports["portal"],
+                env=env,
+                log_path=logs["portal"],
+                seconds=60,
             )
-        )  # fmt: skip
+        )
         yield PortalStack(urls, urls["portal"], logs, logins, folder / "secrets" / "portal.kek")
 
 

@@ -22,13 +22,23 @@ from uponyaji_portal.subject_access import SOURCES, as_text, gather
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 SERVICES = ("identity", "intake", "medical", "psychosocial", "empowerment", "reporting")
-ROLES = ("intake_officer", "clinician", "counsellor", "empowerment_officer",
-         "data_protection_officer")  # fmt: skip
+ROLES = (
+    "intake_officer",
+    "clinician",
+    "counsellor",
+    "empowerment_officer",
+    "data_protection_officer",
+)
 SCOPES = ("documentation", "medical_examination", "psychosocial_support", "empowerment")
 NEEDS = {
-    "household_size": 4, "dependants": 2, "earners": 1, "income_sources": ["casual_labour"],
-    "monthly_income_kes": "4500.00", "housing": "rented", "hunger_answers": [1, 1, 0],
-}  # fmt: skip
+    "household_size": 4,
+    "dependants": 2,
+    "earners": 1,
+    "income_sources": ["casual_labour"],
+    "monthly_income_kes": "4500.00",
+    "housing": "rented",
+    "hunger_answers": [1, 1, 0],
+}
 
 
 @pytest.fixture
@@ -79,14 +89,22 @@ async def survivor_everywhere(stack: Stack, m: dict[str, str]) -> tuple[str, str
         sid, case = str(answer["survivor_id"]), str(answer["case_number"])
         for scope in SCOPES:
             created(await officer.post(f"/survivors/{sid}/consents", json=consent(scope)))
-        incident = {"occurred_from": "2025-11-03", "place_type": "police_station",
-                    "perpetrators": ["kenya_police_service"], "methods": ["beating"],
-                    "narrative": m["narrative"]}  # fmt: skip
+        incident = {
+            "occurred_from": "2025-11-03",
+            "place_type": "police_station",
+            "perpetrators": ["kenya_police_service"],
+            "methods": ["beating"],
+            "narrative": m["narrative"],
+        }
         created(await officer.post(f"/survivors/{sid}/incidents", json=incident))
     async with stack.client("medical", "clinician") as clinician:
         now = datetime.now(UTC).isoformat()  # the consents were given today
-        encounter = {"kind": "initial_assessment", "occurred_at": now,
-                     "county_code": "047", "facility": "Synthetic Clinic (FAKE)"}  # fmt: skip
+        encounter = {
+            "kind": "initial_assessment",
+            "occurred_at": now,
+            "county_code": "047",
+            "facility": "Synthetic Clinic (FAKE)",
+        }
         opened = created(
             await until_accepted(
                 partial(clinician.post, f"/survivors/{sid}/encounters", json=encounter)
@@ -137,9 +155,14 @@ async def test_a_subject_access_export_holds_every_service_and_nothing_of_anothe
     today = datetime.now(timezone(timedelta(hours=3))).date().isoformat()
     # A group session: Beta's notes are sealed under Beta's key in Alpha's session record.
     other = {"survivor_id": beta_id, "notes": beta["session"]}
-    session = {"kind": "group", "held_on": today, "duration_minutes": 60,
-               "approach": "trauma_focused_cbt", "notes": alpha["session"],
-               "other_participants": [other]}  # fmt: skip
+    session = {
+        "kind": "group",
+        "held_on": today,
+        "duration_minutes": 60,
+        "approach": "trauma_focused_cbt",
+        "notes": alpha["session"],
+        "other_participants": [other],
+    }
     async with stack.client("psychosocial", "counsellor") as counsellor:
         created(
             await until_accepted(
@@ -183,9 +206,10 @@ async def test_a_subject_access_export_holds_every_service_and_nothing_of_anothe
             review = await dpo.get("/audit", params={"survivor_id": alpha_id, "limit": 1000})
             assert review.status_code == 200, review.text
             audited = {
-                r["source"] for r in review.json()["records"]
+                r["source"]
+                for r in review.json()["records"]
                 if r["action"] == "subject_access.export" and r["outcome"] == "allowed"
-            }  # fmt: skip
+            }
             if audited >= set(SOURCES):
                 break
             assert time.monotonic() < deadline, audited

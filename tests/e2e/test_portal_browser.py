@@ -245,8 +245,14 @@ def test_intake_officer_registers_with_consent_and_an_incident(
     check_page(page, axe)
     shot(page, "duplicates", lang)
 
-    scopes = ("documentation", "psychosocial_support", "deidentified_reporting",
-              "medical_examination", "legal_proceedings", "empowerment")  # fmt: skip
+    scopes = (
+        "documentation",
+        "psychosocial_support",
+        "deidentified_reporting",
+        "medical_examination",
+        "legal_proceedings",
+        "empowerment",
+    )
     for scope in scopes:
         visit(page, f"{stack.portal}/survivors/{survivor_id}/consents/new", axe)
         page.select_option("#scope", scope)
@@ -426,8 +432,9 @@ def test_clinician_records_an_examination_and_signs_the_report_with_totp(
     page.fill("#occurred_at", eat_now.strftime("%Y-%m-%dT%H:%M"))
     page.select_option("#county_code", "047")
     page.fill("#facility", "Synthetic clinic (test data)")
-    response = until(lambda: submit(page, f"/survivors/{survivor_id}/medical/encounters/new"),
-                     (409,))  # fmt: skip
+    response = until(
+        lambda: submit(page, f"/survivors/{survivor_id}/medical/encounters/new"), (409,)
+    )
     assert response.status == 200, page.content()
     match = re.search(r"/medical/encounters/([0-9a-f-]{36})$", page.url)
     assert match, page.url

@@ -69,8 +69,12 @@ def enrolled(stack: PortalStack, token: str, username: str, roles: list[str]) ->
     """A new account (created by an admin through identity), its authenticator confirmed."""
     identity, password = stack.urls["identity"], f"Synthetic-{uuid.uuid4().hex}"
     headers = {"Authorization": f"Bearer {token}"}
-    body = {"username": username, "display_name": f"Test {username} (FAKE)",
-            "password": password, "roles": roles}  # fmt: skip
+    body = {
+        "username": username,
+        "display_name": f"Test {username} (FAKE)",
+        "password": password,
+        "roles": roles,
+    }
     created = httpx.post(
         f"{identity}/accounts", json=body, headers=headers, trust_env=False, timeout=60
     )
@@ -117,14 +121,19 @@ def test_account_changes_need_a_second_admin_and_an_admin_set_password_is_replac
     set_by_admin = f"Admin-set-{uuid.uuid4().hex}"
     reset = httpx.post(
         f"{identity}/accounts/{clerk['staff_id']}/password",
-        json={"new_password": set_by_admin}, headers=headers, trust_env=False, timeout=60,
-    )  # fmt: skip
+        json={"new_password": set_by_admin},
+        headers=headers,
+        trust_env=False,
+        timeout=60,
+    )
     assert reset.status_code == 202, reset.text
     roles = httpx.post(
         f"{identity}/accounts/{clerk['staff_id']}/roles",
-        json={"roles": ["programme_lead", "clinician"]}, headers=headers,
-        trust_env=False, timeout=60,
-    )  # fmt: skip
+        json={"roles": ["programme_lead", "clinician"]},
+        headers=headers,
+        trust_env=False,
+        timeout=60,
+    )
     assert roles.status_code == 202, roles.text
 
     visit(admin, f"{stack.portal}/account-changes", axe)
@@ -202,8 +211,10 @@ def test_account_changes_need_a_second_admin_and_an_admin_set_password_is_replac
     notices = dpo.locator("tr", has_text=clerk["username"])
     assert notices.count() == 4  # two requests, an approval and a rejection
     text = dpo.inner_text("table")
-    for word in {"en": ("Requested", "Approved", "Rejected"),
-                 "sw": ("Imeombwa", "Imeidhinishwa", "Imekataliwa")}[lang]:  # fmt: skip
+    for word in {
+        "en": ("Requested", "Approved", "Rejected"),
+        "sw": ("Imeombwa", "Imeidhinishwa", "Imekataliwa"),
+    }[lang]:
         assert word in text
     shot(dpo, "account-notices", lang)
     dpo.context.close()
@@ -228,9 +239,16 @@ def test_intake_officer_registers_and_refers_to_medical(
     assert match, page.url
     survivor_id = match.group(1)
     case_number = page.inner_text("h1 .case")
-    for scope in ("documentation", "psychosocial_support", "medical_examination",
-                  "legal_proceedings", "empowerment", "deidentified_reporting", "photography",
-                  "photography_storage"):  # fmt: skip
+    for scope in (
+        "documentation",
+        "psychosocial_support",
+        "medical_examination",
+        "legal_proceedings",
+        "empowerment",
+        "deidentified_reporting",
+        "photography",
+        "photography_storage",
+    ):
         visit(page, f"{stack.portal}/survivors/{survivor_id}/consents/new", axe)
         page.select_option("#scope", scope)
         assert submit(page, f"/survivors/{survivor_id}/consents/new").status == 200
@@ -372,8 +390,7 @@ def test_clinician_answers_the_referral_signs_adds_an_addendum_and_hands_over_ev
     # Evidence, handed over to the legal team: the chain of custody shows both steps.
     visit(page, f"{stack.portal}{encounter}/evidence/new", axe)
     page.check("input[name=kind][value=photograph]")
-    page.set_input_files("#file", {"name": "photo.png", "mimeType": "image/png",
-                                   "buffer": _png()})  # fmt: skip
+    page.set_input_files("#file", {"name": "photo.png", "mimeType": "image/png", "buffer": _png()})
     assert submit(page, f"{encounter}/evidence/new").status == 200, page.content()
     with page.expect_navigation():
         page.click("a[href$='/hand-over']")
@@ -397,23 +414,27 @@ def test_clinician_answers_the_referral_signs_adds_an_addendum_and_hands_over_ev
     legal = sign_in(browser, stack, "legal_officer", lang, axe)
     visit(legal, f"{stack.portal}/verify-report", axe)
     legal.fill("#report_id", "not-a-report")
-    legal.set_input_files("#file", {"name": "r.pdf", "mimeType": "application/pdf",
-                                    "buffer": report_pdf})  # fmt: skip
+    legal.set_input_files(
+        "#file", {"name": "r.pdf", "mimeType": "application/pdf", "buffer": report_pdf}
+    )
     assert submit(legal, "/verify-report").status == 422
     assert legal.is_visible("#report_id-error")
     assert legal.input_value("#report_id") == "not-a-report"
     check_page(legal, axe)
     legal.fill("#report_id", report_id)
-    legal.set_input_files("#file", {"name": "r.pdf", "mimeType": "application/pdf",
-                                    "buffer": report_pdf})  # fmt: skip
+    legal.set_input_files(
+        "#file", {"name": "r.pdf", "mimeType": "application/pdf", "buffer": report_pdf}
+    )
     assert submit(legal, "/verify-report").status == 200, legal.content()
     verdict = legal.inner_text("#verification")
     assert {"en": "Verified", "sw": "Imethibitishwa"}[lang] in verdict
     assert "Demo Clinician Kamau (FAKE)" in verdict
     check_page(legal, axe)
     shot(legal, "verify-report", lang)
-    legal.set_input_files("#file", {"name": "r.pdf", "mimeType": "application/pdf",
-                                    "buffer": report_pdf + b"\n% altered"})  # fmt: skip
+    legal.set_input_files(
+        "#file",
+        {"name": "r.pdf", "mimeType": "application/pdf", "buffer": report_pdf + b"\n% altered"},
+    )
     assert submit(legal, "/verify-report").status == 200
     verdict = legal.inner_text("#verification")
     assert {"en": "Not verified", "sw": "Haijathibitishwa"}[lang] in verdict
@@ -441,8 +462,10 @@ def test_a_risk_flag_is_notified_to_the_clinical_supervisor(
     page.context.close()
 
     supervisor = sign_in(browser, stack, "clinical_supervisor", lang, axe)
-    raised = {"en": "A risk flag was raised on your team",
-              "sw": "Tahadhari ya hatari imeinuliwa katika timu yako"}[lang]  # fmt: skip
+    raised = {
+        "en": "A risk flag was raised on your team",
+        "sw": "Tahadhari ya hatari imeinuliwa katika timu yako",
+    }[lang]
     deadline = time.monotonic() + 60
     visit(supervisor, f"{stack.portal}/notifications", axe)
     while raised not in supervisor.content() and time.monotonic() < deadline:

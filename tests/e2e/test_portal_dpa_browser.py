@@ -69,8 +69,11 @@ def api_token(stack: PortalStack, role: str) -> str:
     """An access token of a demo account, for setting the scene through the services' APIs."""
     stack.fresh_step(role)
     login = stack.logins[role]
-    body = {"username": login["login"], "password": login["password"],
-            "totp_code": code_at(login["totp_secret"], time.time())}  # fmt: skip
+    body = {
+        "username": login["login"],
+        "password": login["password"],
+        "totp_code": code_at(login["totp_secret"], time.time()),
+    }
     answer = httpx.post(f"{stack.urls['identity']}/auth/login", json=body, trust_env=False)
     assert answer.status_code == 200, answer.text
     return str(answer.json()["access_token"])
@@ -127,12 +130,19 @@ def test_the_officer_gathers_a_survivors_export_in_their_language(
 ) -> None:
     name = f"Fake {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}"  # shares no part with another
     token = api_token(stack, "intake_officer")
-    body = {"full_name": name, "county_code": "047", "gender": "female", "age_band": "25-34",
-            "preferred_language": "sw"}  # fmt: skip
+    body = {
+        "full_name": name,
+        "county_code": "047",
+        "gender": "female",
+        "age_band": "25-34",
+        "preferred_language": "sw",
+    }
     created = httpx.post(
-        f"{stack.urls['intake']}/survivors", json=body, trust_env=False,
+        f"{stack.urls['intake']}/survivors",
+        json=body,
+        trust_env=False,
         headers={"Authorization": f"Bearer {token}"},
-    )  # fmt: skip
+    )
     assert created.status_code == 201, created.text
     survivor_id = created.json()["survivor_id"]
 

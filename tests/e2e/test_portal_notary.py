@@ -64,9 +64,13 @@ def stack(
                     "notary_verify_interval": "1",
                 }
             env = service_env(
-                name, database_url=postgres.url(databases[name]), nats_url=nats_server.url,
-                secrets=secrets, port=ports[name], **extra,
-            )  # fmt: skip
+                name,
+                database_url=postgres.url(databases[name]),
+                nats_url=nats_server.url,
+                secrets=secrets,
+                port=ports[name],
+                **extra,
+            )
             env["UPONYAJI_SERVICE_URLS"] = service_urls
             env.update(client_env(run, name))
             if name == "identity":
@@ -94,10 +98,13 @@ def stack(
                 env[f"PORTAL_{name.upper()}_URL"] = "http://127.0.0.1:9"
         started.enter_context(
             running_service(
-                "uponyaji_portal.app:create_app", port=ports["portal"], env=env,
-                log_path=logs["portal"], seconds=60,
+                "uponyaji_portal.app:create_app",
+                port=ports["portal"],
+                env=env,
+                log_path=logs["portal"],
+                seconds=60,
             )
-        )  # fmt: skip
+        )
         portal = PortalStack(urls, urls["portal"], logs, logins, folder / "secrets" / "portal.kek")
         yield portal, heads, databases["psychosocial"]
 

@@ -123,8 +123,9 @@ def published_as(got: Any, hand: Any, path: str = "board") -> list[str]:
     return [] if got == hand else [f"{path}: {got!r}, expected {hand!r}"]
 
 
-async def settle_published(stack: Stack, month: str, hand: dict[str, Any], what: str,
-                           seconds: float = 60.0, **params: str) -> dict[str, Any]:  # fmt: skip
+async def settle_published(
+    stack: Stack, month: str, hand: dict[str, Any], what: str, seconds: float = 60.0, **params: str
+) -> dict[str, Any]:
     """Poll the dashboard until it is published as the hand count says, then assert it."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
@@ -172,25 +173,66 @@ class Plan:
 
 KPS, APS = "kenya_police_service", "administration_police_service"
 PLANS = {
-    "S1": Plan("047", "female", "25-34",
-               (([KPS], ["beating", "threats"]), ([KPS], ["beating", "burns"])),
-               phq9=((16, 0), (8, 0)), pcl5=(50, 30), attendance="attended", referral=True),
-    "S2": Plan("047", "female", "25-34", (([KPS], ["beating"]),),
-               phq9=((22, 0), (14, 0)), pcl5=(40, 35), attendance="attended"),
-    "S3": Plan("047", "male", "25-34", (([APS, KPS], ["beating", "electric_shock"]),),
-               phq9=((8, 0), (15, 1)), attendance="attended"),
-    "S4": Plan("001", "female", "18-24", (([KPS], ["beating"]),),
-               phq9=((12, 0), (6, 0)), who5=(5, 15), attendance="attended"),
-    "S5": Plan("047", "female", "25-34", ((["kenya_defence_forces"], ["threats"]),),
-               phq9=((18, 2), (10, 0)), attendance="attended"),
-    "S6": Plan("042", "male", "45-54", (([KPS], ["beating", "falanga"]),),
-               phq9=((20, 0), (4, 0)), attendance="missed"),
-    "S7": Plan("047", "female", "25-34", ((["kenya_prisons_service"], ["stress_positions"]),),
-               closed=True),
+    "S1": Plan(
+        "047",
+        "female",
+        "25-34",
+        (([KPS], ["beating", "threats"]), ([KPS], ["beating", "burns"])),
+        phq9=((16, 0), (8, 0)),
+        pcl5=(50, 30),
+        attendance="attended",
+        referral=True,
+    ),
+    "S2": Plan(
+        "047",
+        "female",
+        "25-34",
+        (([KPS], ["beating"]),),
+        phq9=((22, 0), (14, 0)),
+        pcl5=(40, 35),
+        attendance="attended",
+    ),
+    "S3": Plan(
+        "047",
+        "male",
+        "25-34",
+        (([APS, KPS], ["beating", "electric_shock"]),),
+        phq9=((8, 0), (15, 1)),
+        attendance="attended",
+    ),
+    "S4": Plan(
+        "001",
+        "female",
+        "18-24",
+        (([KPS], ["beating"]),),
+        phq9=((12, 0), (6, 0)),
+        who5=(5, 15),
+        attendance="attended",
+    ),
+    "S5": Plan(
+        "047",
+        "female",
+        "25-34",
+        ((["kenya_defence_forces"], ["threats"]),),
+        phq9=((18, 2), (10, 0)),
+        attendance="attended",
+    ),
+    "S6": Plan(
+        "042",
+        "male",
+        "45-54",
+        (([KPS], ["beating", "falanga"]),),
+        phq9=((20, 0), (4, 0)),
+        attendance="missed",
+    ),
+    "S7": Plan(
+        "047", "female", "25-34", ((["kenya_prisons_service"], ["stress_positions"]),), closed=True
+    ),
     # S8 refuses de-identified reporting: in no published count (Lamu, intersex)
-    "S8": Plan("005", "intersex", "18-24", ((["kenya_defence_forces"], ["rape"]),),
-               reporting=False),
-}  # fmt: skip
+    "S8": Plan(
+        "005", "intersex", "18-24", ((["kenya_defence_forces"], ["rape"]),), reporting=False
+    ),
+}
 
 # Reliable change (Jacobson & Truax): SE_diff = SD × √2 × √(1 − r); reliable when |RC| > 1.96.
 #   PHQ-9: 5.3 × √2 × √0.16 = 2.9981 (caseness ≥ 10)
@@ -217,8 +259,13 @@ REC, IMP, NONE, DET = (
 INTAKE_ONLY = {"registered": 1, "case_assigned": 1, "consent_granted": 3, "incident_documented": 1}
 EXPECTED_JOURNEYS: dict[str, Summary] = {
     "S1": {
-        "milestones": {**INTAKE_ONLY, "incident_documented": 2, "referral_made": 1,
-                       "assessment": 4, "session": 1},
+        "milestones": {
+            **INTAKE_ONLY,
+            "incident_documented": 2,
+            "referral_made": 1,
+            "assessment": 4,
+            "session": 1,
+        },
         "stages": {"intake": "assigned", "psychosocial": "in_counselling"},
         "open_risk_flags": 0,
         "trajectories": {
@@ -251,8 +298,13 @@ EXPECTED_JOURNEYS: dict[str, Summary] = {
         },
     },
     "S5": {
-        "milestones": {**INTAKE_ONLY, "assessment": 2, "session": 1, "risk_flag_raised": 1,
-                       "risk_flag_resolved": 1},
+        "milestones": {
+            **INTAKE_ONLY,
+            "assessment": 2,
+            "session": 1,
+            "risk_flag_raised": 1,
+            "risk_flag_resolved": 1,
+        },
         "stages": {"intake": "assigned", "psychosocial": "in_counselling"},
         "open_risk_flags": 0,
         "trajectories": {"PHQ-9": [("18", None, None, None), ("10", -2.67, IMP, IMP)]},
@@ -275,23 +327,28 @@ EXPECTED_JOURNEYS: dict[str, Summary] = {
         "open_risk_flags": 0,
         "trajectories": {},
     },
-}  # fmt: skip
+}
 
 
 # This stack runs no medical or empowerment service: reporting does not follow them, and their
 # dashboard rows are all empty.
 NO_PROGRAMMES: dict[str, Any] = {
     "medical": {
-        "survivors_examined": 0, "overall_consistency": {}, "reports_signed": 0, "p3_issued": 0,
+        "survivors_examined": 0,
+        "overall_consistency": {},
+        "reports_signed": 0,
+        "p3_issued": 0,
         "intake_to_signed_report": {"survivors": 0, "median_days": None},
     },
     "empowerment": {
-        "grants_approved": {}, "grants_disbursed": {}, "survivors_trained": 0,
+        "grants_approved": {},
+        "grants_disbursed": {},
+        "survivors_trained": 0,
         "business_survival": {"followed_up": 0, "operating": 0, "operating_percent": None},
         "income_change": {"increased": 0, "same": 0, "decreased": 0},
         "hunger_category_change": {"improved": 0, "same": 0, "worsened": 0},
     },
-}  # fmt: skip
+}
 
 
 def hand_dashboard(month: str) -> dict[str, Any]:
@@ -328,23 +385,39 @@ def hand_dashboard(month: str) -> dict[str, Any]:
         "outcomes": {
             # PHQ-9 twice: S1–S6 = 6. Improved (recoveries included): S1 S2 S4 S5 S6 = 5.
             # Recovered: S1 S4 S6 = 3. Worse: S3 = 1.
-            "PHQ-9": {"assessed_twice": 6, "reliable_improvement": 5, "reliable_recovery": 3,
-                      "deterioration": 1, "reliable_improvement_percent": ...,
-                      "reliable_recovery_percent": ..., "deterioration_percent": ...},
+            "PHQ-9": {
+                "assessed_twice": 6,
+                "reliable_improvement": 5,
+                "reliable_recovery": 3,
+                "deterioration": 1,
+                "reliable_improvement_percent": ...,
+                "reliable_recovery_percent": ...,
+                "deterioration_percent": ...,
+            },
             # PCL-5 twice: S1 (recovered), S2 (no change)
-            "PCL-5": {"assessed_twice": 2, "reliable_improvement": 1,
-                      "reliable_improvement_percent": None, "reliable_recovery": 1,
-                      "reliable_recovery_percent": None, "deterioration": 0,
-                      "deterioration_percent": None},
+            "PCL-5": {
+                "assessed_twice": 2,
+                "reliable_improvement": 1,
+                "reliable_improvement_percent": None,
+                "reliable_recovery": 1,
+                "reliable_recovery_percent": None,
+                "deterioration": 0,
+                "deterioration_percent": None,
+            },
             # WHO-5 twice: S4 (recovered)
-            "WHO-5": {"assessed_twice": 1, "reliable_improvement": 1,
-                      "reliable_improvement_percent": None, "reliable_recovery": 1,
-                      "reliable_recovery_percent": None, "deterioration": 0,
-                      "deterioration_percent": None},
+            "WHO-5": {
+                "assessed_twice": 1,
+                "reliable_improvement": 1,
+                "reliable_improvement_percent": None,
+                "reliable_recovery": 1,
+                "reliable_recovery_percent": None,
+                "deterioration": 0,
+                "deterioration_percent": None,
+            },
         },
         "open_risk_flags": 1,  # S3 (S5's was resolved)
         **NO_PROGRAMMES,
-    }  # fmt: skip
+    }
 
 
 async def intake_part(officer: httpx.AsyncClient, plan: Plan) -> str:
@@ -470,11 +543,16 @@ def stream_plan(n: int) -> tuple[str, tuple[int, int]]:
 # Even n: −8/2.9981 = −2.67, 16 ≥ 10 and 8 < 10 → reliable recovery.
 # Odd n: −2/2.9981 = −0.667 → −0.67, no reliable change.
 STREAM_JOURNEY = {
-    "milestones": {"registered": 1, "case_assigned": 1, "consent_granted": 2, "assessment": 2,
-                   "session": 1},
+    "milestones": {
+        "registered": 1,
+        "case_assigned": 1,
+        "consent_granted": 2,
+        "assessment": 2,
+        "session": 1,
+    },
     "stages": {"intake": "assigned", "psychosocial": "in_counselling"},
     "open_risk_flags": 0,
-}  # fmt: skip
+}
 RECOVERED = [("16", None, None, None), ("8", -2.67, REC, REC)]
 UNCHANGED = [("12", None, None, None), ("10", -0.67, NONE, NONE)]
 
@@ -552,10 +630,14 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_twice(stack
     # day of registration. PHQ-9 twice: 20; improved = recovered = the 10 even ones = 50.0 %.
     # Every count is a multiple of 5, so every figure is published exactly.
     nothing = {
-        "assessed_twice": 0, "reliable_improvement": 0, "reliable_improvement_percent": None,
-        "reliable_recovery": 0, "reliable_recovery_percent": None, "deterioration": 0,
+        "assessed_twice": 0,
+        "reliable_improvement": 0,
+        "reliable_improvement_percent": None,
+        "reliable_recovery": 0,
+        "reliable_recovery_percent": None,
+        "deterioration": 0,
         "deterioration_percent": None,
-    }  # fmt: skip
+    }
     expected_board = {
         "survivors": 20,
         "active_caseload": 20,
@@ -569,9 +651,12 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_twice(stack
         "time_to_first_service": {"survivors": 20, "median_days": (held_on - registered_on).days},
         "outcomes": {
             "PHQ-9": {
-                "assessed_twice": 20, "reliable_improvement": 10,
-                "reliable_improvement_percent": 50.0, "reliable_recovery": 10,
-                "reliable_recovery_percent": 50.0, "deterioration": 0,
+                "assessed_twice": 20,
+                "reliable_improvement": 10,
+                "reliable_improvement_percent": 50.0,
+                "reliable_recovery": 10,
+                "reliable_recovery_percent": 50.0,
+                "deterioration": 0,
                 "deterioration_percent": 0.0,
             },
             "PCL-5": nothing,
@@ -579,7 +664,7 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_twice(stack
         },
         "open_risk_flags": 0,
         **NO_PROGRAMMES,
-    }  # fmt: skip
+    }
     await settle(lambda: board(stack, month), expected_board, "the dashboard after the crash", 60)
 
     # Nothing arrives late and twice: a while later every journey and the dashboard are the same.

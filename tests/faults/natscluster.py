@@ -63,9 +63,11 @@ class ClusterNode:
         log = (self.folder / "nats.log").open("ab")
         self.process = subprocess.Popen(
             [str(nats_server_binary()), "-c", str(config)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while not wait_for_port(self.client_port, 0.1):

@@ -50,10 +50,24 @@ def base_backup(primary: EmbeddedPostgres, password: str, target: Path) -> None:
         f"application_name={STANDBY}"
     )
     done = subprocess.run(
-        [str(_bin_dir() / "pg_basebackup"), "-D", str(target), "-R", "-X", "stream",
-         "-c", "fast", "-d", conninfo],
-        capture_output=True, text=True, timeout=120, check=False, **as_postgres_user(),  # type: ignore[call-overload]
-    )  # fmt: skip
+        [
+            str(_bin_dir() / "pg_basebackup"),
+            "-D",
+            str(target),
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "-d",
+            conninfo,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        **as_postgres_user(),  # type: ignore[call-overload]
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -61,8 +75,12 @@ def promote(replica: EmbeddedPostgres) -> None:
     """`pg_ctl promote`: the standby ends recovery and becomes a primary."""
     done = subprocess.run(
         [str(_bin_dir() / "pg_ctl"), "-D", str(replica.data_dir), "-w", "promote"],
-        capture_output=True, text=True, timeout=60, check=False, **as_postgres_user(),  # type: ignore[call-overload]
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        **as_postgres_user(),  # type: ignore[call-overload]
+    )
     assert done.returncode == 0, done.stderr
 
 

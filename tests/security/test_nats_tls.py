@@ -105,11 +105,17 @@ async def test_without_the_ca_or_without_tls_the_client_is_refused(
     untrusting = NatsCredentials(user.name, user.password)  # system CAs only
     with pytest.raises(Exception):  # noqa: B017,PT011 - certificate verify failed / no servers
         await nats.connect(
-            tls_nats.plain_url, allow_reconnect=False, connect_timeout=2,
-            **untrusting.connect_options(), tls=ssl.create_default_context(),
-        )  # fmt: skip
+            tls_nats.plain_url,
+            allow_reconnect=False,
+            connect_timeout=2,
+            **untrusting.connect_options(),
+            tls=ssl.create_default_context(),
+        )
     with pytest.raises(Exception):  # noqa: B017,PT011 - the server requires TLS
         await nats.connect(
-            f"nats://127.0.0.1:{tls_nats.port}", allow_reconnect=False, connect_timeout=2,
-            user=user.name, password=user.password,
-        )  # fmt: skip
+            f"nats://127.0.0.1:{tls_nats.port}",
+            allow_reconnect=False,
+            connect_timeout=2,
+            user=user.name,
+            password=user.password,
+        )

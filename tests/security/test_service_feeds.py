@@ -100,14 +100,18 @@ def stack(
         env.pop("UPONYAJI_SERVICE_URLS", None)
     with (
         running_service(
-            "uponyaji_identity.app:create_app", port=identity_port, env=identity_env,
+            "uponyaji_identity.app:create_app",
+            port=identity_port,
+            env=identity_env,
             log_path=root / "identity.log",
         ) as identity,
         running_service(
-            "uponyaji_intake.app:create_app", port=intake_port, env=intake_env,
+            "uponyaji_intake.app:create_app",
+            port=intake_port,
+            env=intake_env,
             log_path=root / "intake.log",
         ) as intake,
-    ):  # fmt: skip
+    ):
         yield Stack(identity, intake, paths, key)
 
 

@@ -45,9 +45,13 @@ async def test_a_tampered_event_is_refused_on_the_feed_path(new_database: NewDat
     sink = Sink(target)
     await sink.create()
     consumer = Consumer(
-        target, name="sink", source=service, handler=sink.handle, nats_url="nats://unused",
+        target,
+        name="sink",
+        source=service,
+        handler=sink.handle,
+        nats_url="nats://unused",
         feed=StoreFeed(store),
-    )  # fmt: skip
+    )
 
     applied = await consumer.catch_up()
     again = await consumer.catch_up()  # it stays held; the alarm is not repeated
@@ -69,9 +73,14 @@ async def test_a_tampered_event_is_refused_on_the_nats_path(
     await sink.create()
     relay = OutboxRelay(store, service=service, nats_url=nats_server.url)
     consumer = Consumer(
-        target, name="sink", source=service, handler=sink.handle, nats_url=nats_server.url,
-        keys=keys_of(store), idle_check=0.2,
-    )  # fmt: skip
+        target,
+        name="sink",
+        source=service,
+        handler=sink.handle,
+        nats_url=nats_server.url,
+        keys=keys_of(store),
+        idle_check=0.2,
+    )
 
     async with running(relay.run(), consumer.run()):
 

@@ -59,15 +59,23 @@ def serve_command(
         if missing:
             raise ServeError(f"secret files not mounted: {', '.join(missing)}")
     argv = [
-        python, "-m", "uvicorn", "--factory", resolved.factory_path,
-        "--host", env.get(HOST_ENV, "").strip() or ALL_INTERFACES,
-        "--port", str(port_of(service, env)),
-        "--workers", str(workers_of(env)),
+        python,
+        "-m",
+        "uvicorn",
+        "--factory",
+        resolved.factory_path,
+        "--host",
+        env.get(HOST_ENV, "").strip() or ALL_INTERFACES,
+        "--port",
+        str(port_of(service, env)),
+        "--workers",
+        str(workers_of(env)),
         # The client's address is the application's to judge (UPONYAJI_TRUSTED_PROXIES): uvicorn
         # must not rewrite it from X-Forwarded-For, or any caller could choose the address its
         # sign-in locks and audit records are kept under.
-        "--no-server-header", "--no-proxy-headers",
-    ]  # fmt: skip
+        "--no-server-header",
+        "--no-proxy-headers",
+    ]
     argv += tls_options(env)
     return argv, env
 

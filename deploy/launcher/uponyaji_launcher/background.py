@@ -63,9 +63,13 @@ def start_background(config: StackConfig, console: Console, errors: Console) -> 
     with open_log(paths.stack_log) as log:
         supervisor = subprocess.Popen(
             [config.python, "-m", "uponyaji_launcher.supervisor", "--notify-fd", str(write_end)],
-            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            pass_fds=(write_end,), start_new_session=True,
-        )  # fmt: skip
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            pass_fds=(write_end,),
+            start_new_session=True,
+        )
     os.close(write_end)
     try:
         with console.status(f"starting the stack in the background (log: {paths.stack_log}) …"):

@@ -22,11 +22,18 @@ def app_command(python: str, package: str, port: int, workers: int = 1) -> list[
     relays the service's events at a time (the relay's advisory lock).
     """
     return [
-        python, "-m", "uvicorn", "--factory", f"{package}.app:create_app",
-        "--host", "127.0.0.1", "--port", str(port),
+        python,
+        "-m",
+        "uvicorn",
+        "--factory",
+        f"{package}.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
         "--no-proxy-headers",  # the client address is the application's to judge (trusted proxies)
         *(["--workers", str(workers)] if workers > 1 else []),
-    ]  # fmt: skip
+    ]
 
 
 def _signal_group(pid: int, signum: int) -> None:
@@ -64,9 +71,13 @@ class ServiceProcess:
             log.flush()
             self._terminating = False
             self.process = subprocess.Popen(
-                self.argv, env=self.env, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                self.argv,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def exit_code(self) -> int | None:
         """The exit code when the process has ended, else None."""

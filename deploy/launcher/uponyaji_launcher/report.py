@@ -20,14 +20,16 @@ def print_summary(console: Console, summary: Summary) -> None:
         console.print(
             Panel(
                 Text.assemble(
-                    ("Open the staff portal: ", "bold"), (portal["url"], "bold green"),
+                    ("Open the staff portal: ", "bold"),
+                    (portal["url"], "bold green"),
                     "\nDemo login (development only): username demo.intake_officer (or any demo."
                     "<role> below); the sign-in page shows each demo account's password and "
                     "current code, so no authenticator app is needed.",
                 ),
-                title="Uponyaji", title_align="left",
+                title="Uponyaji",
+                title_align="left",
             )
-        )  # fmt: skip
+        )
     table = Table(title="Uponyaji local stack", title_justify="left")
     # Wrap rather than truncate: a URL or password cut short with "…" is useless.
     table.add_column("service", style="bold", overflow="fold")

@@ -54,9 +54,13 @@ def run_seed(
         err.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} seeding {name}\n".encode())
         err.flush()
         process = subprocess.Popen(
-            [python, "-m", f"{package or name}.seed"], env=env, stdin=subprocess.DEVNULL,
-            stdout=out, stderr=err, start_new_session=True,
-        )  # fmt: skip
+            [python, "-m", f"{package or name}.seed"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         try:
             while process.poll() is None:

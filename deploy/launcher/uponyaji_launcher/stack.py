@@ -100,11 +100,14 @@ class Stack:
         self._check_stop()
         self._start_services(installed)
         summary.services = [
-            {"name": proc.name, "url": proc.base_url,
-             "docs": "" if proc.name == "portal" else f"{proc.base_url}/docs",
-             "log": str(proc.log)}
+            {
+                "name": proc.name,
+                "url": proc.base_url,
+                "docs": "" if proc.name == "portal" else f"{proc.base_url}/docs",
+                "log": str(proc.log),
+            }
             for proc in self.services
-        ]  # fmt: skip
+        ]
         if cfg.seed and not cfg.production:
             summary.demo_logins, seed_warnings = self._seed(installed)
             summary.warnings += seed_warnings

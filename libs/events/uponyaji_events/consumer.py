@@ -251,8 +251,11 @@ class Consumer:
         """Record a refused event (once), log it, and tell the hook (the audit)."""
         log.error(
             "consumer %s refused %s event at position %s: %s",
-            self.name, path, event.position, reason,
-        )  # fmt: skip
+            self.name,
+            path,
+            event.position,
+            reason,
+        )
         async with self._connection(given) as conn:
             inserted = await conn.fetchval(
                 "INSERT INTO integrity_alarms (consumer, source, position, event_id, event_type, "

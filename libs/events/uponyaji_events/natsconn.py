@@ -125,8 +125,10 @@ async def ensure_stream(
         if (info.config.num_replicas or 1) < wanted:
             log.warning(
                 "stream %s has %s replica(s), %s configured: raise it with `nats stream edit`",
-                config.name, info.config.num_replicas, wanted,
-            )  # fmt: skip
+                config.name,
+                info.config.num_replicas,
+                wanted,
+            )
         if not info.config.max_age or abs(info.config.max_age - keep) > 1e-3:
             info.config.max_age = keep
             if (info.config.duplicate_window or 0) > keep:
@@ -136,8 +138,10 @@ async def ensure_stream(
             except nats.errors.Error as exc:  # e.g. a server config from before retention
                 log.warning(
                     "stream %s: could not apply max_age of %.0f days (%s)",
-                    config.name, keep / 86400, exc,
-                )  # fmt: skip
+                    config.name,
+                    keep / 86400,
+                    exc,
+                )
             else:
                 log.info("stream %s now keeps events for %.0f days", config.name, keep / 86400)
     except NotFoundError:

@@ -45,9 +45,15 @@ async def add(
         "INSERT INTO notifications (notification_id, recipient_role, team, kind, facts, link, "
         "created_at, recipient_staff) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8::uuid[]) "
         "ON CONFLICT (notification_id) DO NOTHING",
-        notification_id, recipient_role, team, kind, json.dumps(facts), link, at,
+        notification_id,
+        recipient_role,
+        team,
+        kind,
+        json.dumps(facts),
+        link,
+        at,
         list(dict.fromkeys(staff)),
-    )  # fmt: skip
+    )
 
 
 def _notification(row: asyncpg.Record, link_base: str = "") -> Notification:
@@ -55,10 +61,15 @@ def _notification(row: asyncpg.Record, link_base: str = "") -> Notification:
     facts = row["facts"] if isinstance(row["facts"], dict) else json.loads(row["facts"])
     subject, text = compose(row["kind"], link, **facts)
     return Notification(
-        notification_id=row["notification_id"], recipient_role=row["recipient_role"],
-        team=row["team"], kind=row["kind"], subject=subject, text=text, link=link,
+        notification_id=row["notification_id"],
+        recipient_role=row["recipient_role"],
+        team=row["team"],
+        kind=row["kind"],
+        subject=subject,
+        text=text,
+        link=link,
         created_at=row["created_at"],
-    )  # fmt: skip
+    )
 
 
 async def for_staff(
@@ -74,8 +85,11 @@ async def for_staff(
         "SELECT * FROM notifications WHERE (recipient_role = ANY($1) "
         "AND (team IS NULL OR team = ANY($2))) OR $4::uuid = ANY(recipient_staff) "
         "ORDER BY created_at DESC, notification_id LIMIT $3",
-        list(roles), list(teams), limit, staff_id,
-    )  # fmt: skip
+        list(roles),
+        list(teams),
+        limit,
+        staff_id,
+    )
     return [_notification(row) for row in rows]
 
 
@@ -131,8 +145,9 @@ async def deliver_pending(
         rows = await conn.fetch(
             "SELECT * FROM notifications WHERE delivered_at IS NULL AND attempts < $1 "
             "ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED",
-            max_attempts, batch,
-        )  # fmt: skip
+            max_attempts,
+            batch,
+        )
         for row in rows:
             try:
                 targets = await _targets(row, addresses, recipients)
@@ -144,13 +159,16 @@ async def deliver_pending(
                 await conn.execute(
                     "UPDATE notifications SET attempts = attempts + 1, last_error = $2 "
                     "WHERE notification_id = $1",
-                    row["notification_id"], str(problem)[:500],
-                )  # fmt: skip
+                    row["notification_id"],
+                    str(problem)[:500],
+                )
                 continue
             await conn.execute(
                 "UPDATE notifications SET attempts = attempts + 1, delivered_at = $2, "
                 "delivered_to = $3, last_error = NULL WHERE notification_id = $1",
-                row["notification_id"], now, ", ".join(targets)[:2000],
-            )  # fmt: skip
+                row["notification_id"],
+                now,
+                ", ".join(targets)[:2000],
+            )
             delivered += 1
     return delivered

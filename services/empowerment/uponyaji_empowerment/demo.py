@@ -19,17 +19,25 @@ from uuid import UUID
 from .domain.schedule import MONTHS, add_months
 
 GOALS = {
-    "business_restore": ("Restock the vegetable kiosk lost during detention (synthetic demo goal)",
-                         "stock"),
+    "business_restore": (
+        "Restock the vegetable kiosk lost during detention (synthetic demo goal)",
+        "stock",
+    ),
     "business_start": ("Start a poultry unit of 50 layers (synthetic demo goal)", "livestock"),
     "employment": ("Find work as a driver's turn-boy (synthetic demo goal)", "training_fees"),
-    "vocational_skill": ("Complete the tailoring course (synthetic demo goal)",
-                         "tools_and_equipment"),
-    "education": ("Pay secondary-school fees for the eldest child (synthetic demo goal)",
-                  "school_fees"),
-    "group_savings": ("Join the village chama and save weekly (synthetic demo goal)",
-                      "group_savings"),
-}  # fmt: skip
+    "vocational_skill": (
+        "Complete the tailoring course (synthetic demo goal)",
+        "tools_and_equipment",
+    ),
+    "education": (
+        "Pay secondary-school fees for the eldest child (synthetic demo goal)",
+        "school_fees",
+    ),
+    "group_savings": (
+        "Join the village chama and save weekly (synthetic demo goal)",
+        "group_savings",
+    ),
+}
 BUSINESS = frozenset({"business_restore", "business_start"})
 
 
@@ -73,26 +81,51 @@ def record(survivor_id: UUID, today: date) -> DemoRecord:
     kind = rng.choices(list(GOALS), (30, 20, 15, 15, 10, 10))[0]
     description, purpose = GOALS[kind]
     needs = {
-        "assessed_on": start.isoformat(), "household_size": (size := rng.randint(2, 9)),
-        "dependants": rng.randint(1, size - 1), "earners": rng.randint(0, min(2, size)),
-        "income_sources": rng.sample(["casual_labour", "farming", "small_business",
-                                      "remittances", "cash_transfer"], rng.randint(1, 2)),
-        "monthly_income_kes": _kes(income), "housing": rng.choice(
-            ["rented", "hosted_by_family", "informal_settlement", "owned", "displaced"]),
-        "hunger_answers": _answers(hunger, rng), "school_age_children": (kids := rng.randint(0, 4)),
-        "children_out_of_school": rng.randint(0, kids), "debts_kes": _kes(rng.randint(0, 30000)),
+        "assessed_on": start.isoformat(),
+        "household_size": (size := rng.randint(2, 9)),
+        "dependants": rng.randint(1, size - 1),
+        "earners": rng.randint(0, min(2, size)),
+        "income_sources": rng.sample(
+            ["casual_labour", "farming", "small_business", "remittances", "cash_transfer"],
+            rng.randint(1, 2),
+        ),
+        "monthly_income_kes": _kes(income),
+        "housing": rng.choice(
+            ["rented", "hosted_by_family", "informal_settlement", "owned", "displaced"]
+        ),
+        "hunger_answers": _answers(hunger, rng),
+        "school_age_children": (kids := rng.randint(0, 4)),
+        "children_out_of_school": rng.randint(0, kids),
+        "debts_kes": _kes(rng.randint(0, 30000)),
         "skills": rng.sample(["farming", "tailoring", "trading", "carpentry", "catering"], 2),
-        "barriers": rng.sample(["injury", "chronic_pain", "stigma", "lost_documents",
-                                "lost_tools_or_assets", "psychological_distress"], 2),
+        "barriers": rng.sample(
+            [
+                "injury",
+                "chronic_pain",
+                "stigma",
+                "lost_documents",
+                "lost_tools_or_assets",
+                "psychological_distress",
+            ],
+            2,
+        ),
         "notes": "Synthetic demo needs assessment (FAKE).",
-    }  # fmt: skip
+    }
     plan_start = start + timedelta(days=7)
-    plan = {"started_on": plan_start.isoformat(), "goals": [{
-        "kind": kind, "description": description,
-        "target_date": (plan_start + timedelta(days=rng.randint(120, 300))).isoformat(),
-        "steps": [{"description": "Agree a budget with the officer (synthetic)"},
-                  {"description": "Buy the first stock or tools (synthetic)"}],
-    }]}  # fmt: skip
+    plan = {
+        "started_on": plan_start.isoformat(),
+        "goals": [
+            {
+                "kind": kind,
+                "description": description,
+                "target_date": (plan_start + timedelta(days=rng.randint(120, 300))).isoformat(),
+                "steps": [
+                    {"description": "Agree a budget with the officer (synthetic)"},
+                    {"description": "Buy the first stock or tools (synthetic)"},
+                ],
+            }
+        ],
+    }
     demo = DemoRecord(needs, plan, trains=rng.random() < 0.45)
     anchor = plan_start
     roll = rng.random()
@@ -100,12 +133,17 @@ def record(survivor_id: UUID, today: date) -> DemoRecord:
         amount = rng.choice((8000, 12000, 15000, 20000, 25000, 30000, 40000))
         proposed = plan_start + timedelta(days=rng.randint(3, 10))
         decided = proposed + timedelta(days=rng.randint(2, 7))
-        demo.grant = {"purpose": purpose, "amount_kes": _kes(amount),
-                      "proposed_on": proposed.isoformat(),
-                      "justification": "Synthetic demo justification (FAKE)."}  # fmt: skip
+        demo.grant = {
+            "purpose": purpose,
+            "amount_kes": _kes(amount),
+            "proposed_on": proposed.isoformat(),
+            "justification": "Synthetic demo justification (FAKE).",
+        }
         approve = roll < 0.72
-        demo.decision = {"decision": "approve" if approve else "decline",
-                         "decided_on": decided.isoformat()}  # fmt: skip
+        demo.decision = {
+            "decision": "approve" if approve else "decline",
+            "decided_on": decided.isoformat(),
+        }
         if approve:
             first = decided + timedelta(days=rng.randint(1, 5))
             tranches = [amount] if rng.random() < 0.6 else [amount * 0.6, amount * 0.4]
@@ -114,8 +152,11 @@ def record(survivor_id: UUID, today: date) -> DemoRecord:
                 if day >= today:
                     break
                 channel = rng.choices(("mpesa", "bank", "in_kind"), (75, 10, 15))[0]
-                body: dict[str, Any] = {"amount_kes": _kes(part), "channel": channel,
-                                        "disbursed_on": day.isoformat()}  # fmt: skip
+                body: dict[str, Any] = {
+                    "amount_kes": _kes(part),
+                    "channel": channel,
+                    "disbursed_on": day.isoformat(),
+                }
                 if channel == "in_kind":
                     body["items"] = "Synthetic demo goods in kind (FAKE)."
                 else:
@@ -132,13 +173,17 @@ def record(survivor_id: UUID, today: date) -> DemoRecord:
             continue
         gain = (1 + months / 12 * rng.uniform(0.3, 1.2)) if thrives else rng.uniform(0.7, 1.1)
         eased = max(0, hunger - (months // 3 if thrives else rng.randint(-1, 1)))
-        demo.follow_ups.append({
-            "milestone": milestone.value, "held_on": held_on.isoformat(),
-            "monthly_income_kes": _kes(max(income, 1000) * gain),
-            "business_operating": (thrives or rng.random() < 0.3) if kind in BUSINESS else None,
-            "employment_status": "self_employed" if kind in BUSINESS else rng.choice(
-                ["employed", "casual", "in_training", "unemployed"]),
-            "hunger_answers": _answers(min(6, eased), rng),
-            "notes": "Synthetic demo follow-up (FAKE).",
-        })  # fmt: skip
+        demo.follow_ups.append(
+            {
+                "milestone": milestone.value,
+                "held_on": held_on.isoformat(),
+                "monthly_income_kes": _kes(max(income, 1000) * gain),
+                "business_operating": (thrives or rng.random() < 0.3) if kind in BUSINESS else None,
+                "employment_status": "self_employed"
+                if kind in BUSINESS
+                else rng.choice(["employed", "casual", "in_training", "unemployed"]),
+                "hunger_answers": _answers(min(6, eased), rng),
+                "notes": "Synthetic demo follow-up (FAKE).",
+            }
+        )
     return demo

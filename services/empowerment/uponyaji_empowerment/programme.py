@@ -31,13 +31,16 @@ def finance(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
     for r in rows:
         grants_small = 0 < r["grants"] < SMALL
         paid_small = 0 < r["paid_survivors"] < SMALL
-        out.append({
-            "county_code": r["county_code"], "quarter": r["quarter"].isoformat(),
-            "grants_approved": count(r["grants"]),
-            "approved_kes": None if grants_small else money.text(Decimal(r["approved"])),
-            "survivors_paid": count(r["paid_survivors"]),
-            "disbursed_kes": None if paid_small else money.text(Decimal(r["disbursed"])),
-        })  # fmt: skip
+        out.append(
+            {
+                "county_code": r["county_code"],
+                "quarter": r["quarter"].isoformat(),
+                "grants_approved": count(r["grants"]),
+                "approved_kes": None if grants_small else money.text(Decimal(r["approved"])),
+                "survivors_paid": count(r["paid_survivors"]),
+                "disbursed_kes": None if paid_small else money.text(Decimal(r["disbursed"])),
+            }
+        )
     return out
 
 
@@ -45,10 +48,15 @@ def outcome_summary(rows: list[asyncpg.Record], trained: int) -> dict[str, Any]:
     """Income change, hunger category change and business survival over every survivor."""
     by_survivor: dict[Any, list[Point]] = defaultdict(list)
     for r in rows:
-        by_survivor[r["survivor_id"]].append(Point(
-            r["on_day"], Decimal(r["income"]), HungerCategory(r["hunger_category"]),
-            r["milestone"], r["business_operating"],
-        ))  # fmt: skip
+        by_survivor[r["survivor_id"]].append(
+            Point(
+                r["on_day"],
+                Decimal(r["income"]),
+                HungerCategory(r["hunger_category"]),
+                r["milestone"],
+                r["business_operating"],
+            )
+        )
     changes: list[Decimal] = []
     hunger_moves = {"improved": 0, "same": 0, "worsened": 0}
     survival = {6: [0, 0], 12: [0, 0]}  # operating, asked
@@ -64,17 +72,19 @@ def outcome_summary(rows: list[asyncpg.Record], trained: int) -> dict[str, Any]:
                 survival[months][1] += 1
     return {
         "survivors_followed_up": count(len(changes)),
-        "median_income_change_kes": money_text(median(changes))
-        if len(changes) >= SMALL else None,
+        "median_income_change_kes": money_text(median(changes)) if len(changes) >= SMALL else None,
         "hunger_change": {k: count(v) for k, v in hunger_moves.items()},
         "business_survival": {
-            f"month_{m}": {"operating": count(ok), "asked": count(asked),
-                           "rate": round(ok / asked, 3) if asked >= SMALL else None}
+            f"month_{m}": {
+                "operating": count(ok),
+                "asked": count(asked),
+                "rate": round(ok / asked, 3) if asked >= SMALL else None,
+            }
             for m, (ok, asked) in survival.items()
         },
         "survivors_trained": count(trained),
         "categories": [c.value for c in hunger.RANK],
-    }  # fmt: skip
+    }
 
 
 def money_text(value: Decimal) -> str:

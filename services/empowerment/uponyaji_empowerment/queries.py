@@ -105,9 +105,12 @@ async def referrals(pool: asyncpg.Pool, caseload: Caseload, status: str | None, 
             "LEFT JOIN caseload c USING (survivor_id) WHERE "
             "($1::text[] IS NULL OR c.team = ANY($1) OR c.case_worker = $2) "
             "AND ($3::text IS NULL OR r.status = $3) ORDER BY r.referred_at LIMIT $4",
-            teams, worker, status, limit,
+            teams,
+            worker,
+            status,
+            limit,
         )
-    )  # fmt: skip
+    )
 
 
 async def referral_survivor(pool: asyncpg.Pool, referral_id: UUID) -> UUID | None:
@@ -136,9 +139,12 @@ async def grants(pool: asyncpg.Pool, caseload: Caseload, status: str | None, lim
             "LEFT JOIN caseload c USING (survivor_id) WHERE "
             "($1::text[] IS NULL OR c.team = ANY($1) OR c.case_worker = $2) "
             "AND ($3::text IS NULL OR g.status = $3) ORDER BY g.proposed_at LIMIT $4",
-            teams, worker, status, limit,
+            teams,
+            worker,
+            status,
+            limit,
         )
-    )  # fmt: skip
+    )
 
 
 async def budget_lines(pool: asyncpg.Pool) -> Rows:

@@ -45,17 +45,23 @@ Day = Annotated[date, AfterValidator(_day)]
 Note = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_text)]
 Short = Annotated[str, Field(min_length=1, max_length=2_000), AfterValidator(_text)]
 Reference = Annotated[
-    str, Field(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 /.-]*$"),
-]  # fmt: skip
+    str,
+    Field(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 /.-]*$"),
+]
 Kes = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, description="KES, exact")]
-PositiveKes = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2,
-                                       description="KES, exact, above 0")]  # fmt: skip
+PositiveKes = Annotated[
+    Decimal, Field(gt=0, max_digits=14, decimal_places=2, description="KES, exact, above 0")
+]
 Count = Annotated[int, Field(ge=0, le=40)]
 Answers = Annotated[
     list[StrictInt | str],
-    Field(min_length=3, max_length=3, description="Household Hunger Scale: 3 answers, each "
-          "never (0), rarely_or_sometimes (1) or often (2)"),
-]  # fmt: skip
+    Field(
+        min_length=3,
+        max_length=3,
+        description="Household Hunger Scale: 3 answers, each "
+        "never (0), rarely_or_sometimes (1) or often (2)",
+    ),
+]
 
 
 class Body(BaseModel):

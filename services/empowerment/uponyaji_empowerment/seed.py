@@ -86,9 +86,12 @@ async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool
     url, deadline = settings.service_url("intake"), time.monotonic() + wait
     last, still_since = -1, time.monotonic()
     while time.monotonic() < deadline:
-        position = int(await pool.fetchval(
-            "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
-        ) or 0)  # fmt: skip
+        position = int(
+            await pool.fetchval(
+                "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
+            )
+            or 0
+        )
         head = await intake_head(url) if url else None
         if head is not None and head > 0 and position >= head:
             return True
@@ -106,8 +109,9 @@ def quarters(until: date, count: int = 6) -> list[tuple[date, date]]:
     start = date(until.year, 3 * ((until.month - 1) // 3) + 1, 1)
     out = []
     for _ in range(count):
-        end = (date(start.year + (start.month + 2) // 12, (start.month + 2) % 12 + 1, 1)
-               - timedelta(days=1))  # fmt: skip
+        end = date(start.year + (start.month + 2) // 12, (start.month + 2) % 12 + 1, 1) - timedelta(
+            days=1
+        )
         out.append((start, end))
         start = date(start.year - (start.month == 1), (start.month - 4) % 12 + 1, 1)
     return out
@@ -120,8 +124,7 @@ async def budget_lines(em: Empowerment, pool: asyncpg.Pool, now: date) -> Lines:
     """One grants line per quarter (created once): (start, end, line id)."""
     for start, end in quarters(now):
         code = f"EMP-GRANTS-{start.year}-Q{(start.month - 1) // 3 + 1}"
-        fields = {"code": code, "period_start": start, "period_end": end,
-                  "amount_kes": QUARTER_KES}  # fmt: skip
+        fields = {"code": code, "period_start": start, "period_end": end, "amount_kes": QUARTER_KES}
         body = BudgetLineBody.model_validate(fields)
         with contextlib.suppress(DuplicateCode):
             await open_budget_line(em, body, LEAD)
@@ -178,8 +181,12 @@ async def trainings(em: Empowerment, trainees: list[UUID], now: date) -> None:
             if day > now:
                 break
             attendance = [{"survivor_id": str(s), "present": rng.random() < 0.85} for s in group]
-            await hold_session(em, course_id, SessionBody.model_validate(
-                {"held_on": day.isoformat(), "attendance": attendance}), OFFICER)  # fmt: skip
+            await hold_session(
+                em,
+                course_id,
+                SessionBody.model_validate({"held_on": day.isoformat(), "attendance": attendance}),
+                OFFICER,
+            )
             held = week + 1
         if held == 6:
             for survivor in group:
@@ -197,8 +204,14 @@ async def referrals(em: Empowerment, pool: asyncpg.Pool) -> int:
     done = 0
     for row in rows[: max(0, len(rows) - 5)]:
         body = ReferralAnswerBody.model_validate({"decision": "accepted"})
-        await answer_referral(em, row["survivor_id"], row["referral_id"], body, OFFICER,
-                              uuid5(row["survivor_id"], "demo-empowerment-officer"))  # fmt: skip
+        await answer_referral(
+            em,
+            row["survivor_id"],
+            row["referral_id"],
+            body,
+            OFFICER,
+            uuid5(row["survivor_id"], "demo-empowerment-officer"),
+        )
         done += 1
     return done
 
@@ -211,8 +224,10 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
             plan = kernel_migrations() + directory_migrations(MIGRATIONS, "empowerment")
             await migrate(conn, plan)
             if not await caught_up(pool, settings, wait):
-                print("empowerment.seed: intake's events still arriving; seeding what is known",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    "empowerment.seed: intake's events still arriving; seeding what is known",
+                    file=sys.stderr,
+                )
             await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
             try:
                 keys = Keys.open(pool, settings.kek_file)
@@ -247,11 +262,16 @@ def main() -> int:
     made, approved = asyncio.run(seed(settings))
     took = time.monotonic() - started
     if made:
-        print(f"empowerment.seed: {made} synthetic records ({approved} grants approved) in "
-              f"{took:.1f}s", file=sys.stderr)  # fmt: skip
+        print(
+            f"empowerment.seed: {made} synthetic records ({approved} grants approved) in "
+            f"{took:.1f}s",
+            file=sys.stderr,
+        )
     else:
-        print("empowerment.seed: no consenting survivor without a record; nothing seeded",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "empowerment.seed: no consenting survivor without a record; nothing seeded",
+            file=sys.stderr,
+        )
     return 0
 
 

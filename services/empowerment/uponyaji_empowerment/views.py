@@ -53,60 +53,94 @@ async def needs(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
     """One needs assessment."""
     kind = "NeedsAssessmentCorrected" if row["supersedes"] else "NeedsAssessed"
     return {
-        "assessment_id": str(row["assessment_id"]), "assessed_on": _iso(row["assessed_on"]),
+        "assessment_id": str(row["assessment_id"]),
+        "assessed_on": _iso(row["assessed_on"]),
         "status": "superseded" if row["superseded_by"] else "current",
-        "household_size": row["household_size"], "dependants": row["dependants"],
-        "earners": row["earners"], "income_sources": list(row["income_sources"]),
-        "monthly_income_kes": kes(row["monthly_income"]), "housing": row["housing"],
-        "hunger_answers": list(row["hunger_answers"]), "hunger_score": row["hunger_score"],
+        "household_size": row["household_size"],
+        "dependants": row["dependants"],
+        "earners": row["earners"],
+        "income_sources": list(row["income_sources"]),
+        "monthly_income_kes": kes(row["monthly_income"]),
+        "housing": row["housing"],
+        "hunger_answers": list(row["hunger_answers"]),
+        "hunger_score": row["hunger_score"],
         "hunger_category": row["hunger_category"],
         "school_age_children": row["school_age_children"],
         "children_out_of_school": row["children_out_of_school"],
-        "debts_kes": kes(row["debts"]), "skills": list(row["skills"]),
+        "debts_kes": kes(row["debts"]),
+        "skills": list(row["skills"]),
         "barriers": list(row["barriers"]),
-        "notes": await read(f"empowerment.{kind}/notes", row["notes"],
-                            record=row["assessment_id"]),
-        "supersedes": _id(row["supersedes"]), "superseded_by": _id(row["superseded_by"]),
-        "reason": await read("empowerment.NeedsAssessmentCorrected/reason", row["reason"],
-                             record=row["assessment_id"]),
-        "recorded_by": row["recorded_by"], "recorded_at": _iso(row["recorded_at"]),
-    }  # fmt: skip
+        "notes": await read(f"empowerment.{kind}/notes", row["notes"], record=row["assessment_id"]),
+        "supersedes": _id(row["supersedes"]),
+        "superseded_by": _id(row["superseded_by"]),
+        "reason": await read(
+            "empowerment.NeedsAssessmentCorrected/reason",
+            row["reason"],
+            record=row["assessment_id"],
+        ),
+        "recorded_by": row["recorded_by"],
+        "recorded_at": _iso(row["recorded_at"]),
+    }
 
 
 def _contexts(goal_added: bool) -> tuple[str, str]:
     if goal_added:
-        return ("empowerment.LivelihoodGoalAdded/goal.description",
-                "empowerment.LivelihoodGoalAdded/goal.steps[].description")  # fmt: skip
-    return ("empowerment.LivelihoodPlanStarted/goals[].description",
-            "empowerment.LivelihoodPlanStarted/goals[].steps[].description")  # fmt: skip
+        return (
+            "empowerment.LivelihoodGoalAdded/goal.description",
+            "empowerment.LivelihoodGoalAdded/goal.steps[].description",
+        )
+    return (
+        "empowerment.LivelihoodPlanStarted/goals[].description",
+        "empowerment.LivelihoodPlanStarted/goals[].steps[].description",
+    )
 
 
 async def plan(
-    row: asyncpg.Record | None, goals: list[asyncpg.Record], reviews: list[asyncpg.Record],
+    row: asyncpg.Record | None,
+    goals: list[asyncpg.Record],
+    reviews: list[asyncpg.Record],
     read: Reader,
-) -> dict[str, Any] | None:  # fmt: skip
+) -> dict[str, Any] | None:
     """The livelihood plan with its goals, steps and reviews."""
     if row is None:
         return None
     shown = []
     for g in goals:
         goal_context, step_context = _contexts(g["added_by"] == "goal")
-        steps = [{"step_id": s["step_id"], "done": s["done"],
-                  "description": await read(step_context, s["description"],
-                                            record=s["step_id"])}
-                 for s in _json(g["steps"])]  # fmt: skip
-        shown.append({
-            "goal_id": str(g["goal_id"]), "kind": g["kind"], "status": g["status"],
-            "description": await read(goal_context, g["description"], record=g["goal_id"]),
-            "target_date": _iso(g["target_date"]), "steps": steps,
-        })  # fmt: skip
+        steps = [
+            {
+                "step_id": s["step_id"],
+                "done": s["done"],
+                "description": await read(step_context, s["description"], record=s["step_id"]),
+            }
+            for s in _json(g["steps"])
+        ]
+        shown.append(
+            {
+                "goal_id": str(g["goal_id"]),
+                "kind": g["kind"],
+                "status": g["status"],
+                "description": await read(goal_context, g["description"], record=g["goal_id"]),
+                "target_date": _iso(g["target_date"]),
+                "steps": steps,
+            }
+        )
     return {
-        "plan_id": str(row["plan_id"]), "started_on": _iso(row["started_on"]), "goals": shown,
-        "reviews": [{"reviewed_on": _iso(r["reviewed_on"]), "goals": _json(r["goals"]),
-                     "note": await read("empowerment.LivelihoodPlanReviewed/note", r["note"],
-                                        record=row["plan_id"]),
-                     "reviewed_by": r["reviewed_by"]} for r in reviews],
-    }  # fmt: skip
+        "plan_id": str(row["plan_id"]),
+        "started_on": _iso(row["started_on"]),
+        "goals": shown,
+        "reviews": [
+            {
+                "reviewed_on": _iso(r["reviewed_on"]),
+                "goals": _json(r["goals"]),
+                "note": await read(
+                    "empowerment.LivelihoodPlanReviewed/note", r["note"], record=row["plan_id"]
+                ),
+                "reviewed_by": r["reviewed_by"],
+            }
+            for r in reviews
+        ],
+    }
 
 
 def _json(value: Any) -> Any:
@@ -116,47 +150,68 @@ def _json(value: Any) -> Any:
 async def grant(row: asyncpg.Record, paid: list[asyncpg.Record], read: Reader) -> dict[str, Any]:
     """A grant with its disbursements (references per the notes rule)."""
     return {
-        "grant_id": str(row["grant_id"]), "purpose": row["purpose"],
-        "amount_kes": kes(row["amount"]), "status": row["status"],
-        "budget_line_id": str(row["budget_line_id"]), "budget_code": row["budget_code"],
-        "proposed_by": str(row["proposed_by"]), "proposed_at": _iso(row["proposed_at"]),
-        "justification": await read("empowerment.GrantProposed/justification",
-                                    row["justification"], record=row["grant_id"]),
-        "decided_by": _id(row["decided_by"]), "decided_on": _iso(row["decided_on"]),
-        "decline_reason": await read("empowerment.GrantDeclined/reason", row["reason"],
-                                     record=row["grant_id"]),
+        "grant_id": str(row["grant_id"]),
+        "purpose": row["purpose"],
+        "amount_kes": kes(row["amount"]),
+        "status": row["status"],
+        "budget_line_id": str(row["budget_line_id"]),
+        "budget_code": row["budget_code"],
+        "proposed_by": str(row["proposed_by"]),
+        "proposed_at": _iso(row["proposed_at"]),
+        "justification": await read(
+            "empowerment.GrantProposed/justification", row["justification"], record=row["grant_id"]
+        ),
+        "decided_by": _id(row["decided_by"]),
+        "decided_on": _iso(row["decided_on"]),
+        "decline_reason": await read(
+            "empowerment.GrantDeclined/reason", row["reason"], record=row["grant_id"]
+        ),
         "disbursed_kes": kes(row["disbursed"]),
         "remainder_kes": kes(row["amount"] - row["disbursed"])
-        if row["status"] == "approved" else None,
-        "disbursements": [{
-            "disbursement_id": str(d["disbursement_id"]), "amount_kes": kes(d["amount"]),
-            "channel": d["channel"], "disbursed_on": _iso(d["disbursed_on"]),
-            "reference": await read("empowerment.GrantDisbursed/reference", d["reference"],
-                                    record=d["disbursement_id"]),
-            "items": await read("empowerment.GrantDisbursed/items", d["items"],
-                                record=d["disbursement_id"]),
-        } for d in paid if d["grant_id"] == row["grant_id"]],
-    }  # fmt: skip
+        if row["status"] == "approved"
+        else None,
+        "disbursements": [
+            {
+                "disbursement_id": str(d["disbursement_id"]),
+                "amount_kes": kes(d["amount"]),
+                "channel": d["channel"],
+                "disbursed_on": _iso(d["disbursed_on"]),
+                "reference": await read(
+                    "empowerment.GrantDisbursed/reference",
+                    d["reference"],
+                    record=d["disbursement_id"],
+                ),
+                "items": await read(
+                    "empowerment.GrantDisbursed/items", d["items"], record=d["disbursement_id"]
+                ),
+            }
+            for d in paid
+            if d["grant_id"] == row["grant_id"]
+        ],
+    }
 
 
 async def follow_up(row: asyncpg.Record, read: Reader) -> dict[str, Any]:
     """One follow-up."""
     kind = "FollowUpCorrected" if row["supersedes"] else "FollowUpRecorded"
     return {
-        "follow_up_id": str(row["follow_up_id"]), "milestone": row["milestone"],
+        "follow_up_id": str(row["follow_up_id"]),
+        "milestone": row["milestone"],
         "status": "superseded" if row["superseded_by"] else "current",
-        "due_on": _iso(row["due_on"]), "held_on": _iso(row["held_on"]),
+        "due_on": _iso(row["due_on"]),
+        "held_on": _iso(row["held_on"]),
         "monthly_income_kes": kes(row["monthly_income"]),
         "business_operating": row["business_operating"],
         "employment_status": row["employment_status"],
-        "hunger_answers": list(row["hunger_answers"]), "hunger_score": row["hunger_score"],
+        "hunger_answers": list(row["hunger_answers"]),
+        "hunger_score": row["hunger_score"],
         "hunger_category": row["hunger_category"],
-        "notes": await read(f"empowerment.{kind}/notes", row["notes"],
-                            record=row["follow_up_id"]),
+        "notes": await read(f"empowerment.{kind}/notes", row["notes"], record=row["follow_up_id"]),
         "supersedes": _id(row["supersedes"]),
-        "reason": await read("empowerment.FollowUpCorrected/reason", row["reason"],
-                             record=row["follow_up_id"]),
-    }  # fmt: skip
+        "reason": await read(
+            "empowerment.FollowUpCorrected/reason", row["reason"], record=row["follow_up_id"]
+        ),
+    }
 
 
 def schedule(found: dict[str, Any], today: date) -> list[dict[str, Any]]:
@@ -170,21 +225,35 @@ def schedule(found: dict[str, Any], today: date) -> list[dict[str, Any]]:
     out = []
     for milestone, months in MONTHS.items():
         due = add_months(anchor, months)
-        out.append({"milestone": milestone.value, "due_on": due.isoformat(),
-                    "held": milestone.value in held,
-                    "overdue": milestone.value not in held and due < today})  # fmt: skip
+        out.append(
+            {
+                "milestone": milestone.value,
+                "due_on": due.isoformat(),
+                "held": milestone.value in held,
+                "overdue": milestone.value not in held and due < today,
+            }
+        )
     return out
 
 
 def points(found: dict[str, Any]) -> list[Point]:
     """Current needs assessments and follow-ups, for the survivor's outcomes."""
-    out = [Point(r["assessed_on"], Decimal(r["monthly_income"]),
-                 HungerCategory(r["hunger_category"]))
-           for r in found["needs"] if r["superseded_by"] is None]  # fmt: skip
-    out += [Point(r["held_on"], Decimal(r["monthly_income"]),
-                  HungerCategory(r["hunger_category"]), Milestone(r["milestone"]).value,
-                  r["business_operating"])
-            for r in found["follow_ups"] if r["superseded_by"] is None]  # fmt: skip
+    out = [
+        Point(r["assessed_on"], Decimal(r["monthly_income"]), HungerCategory(r["hunger_category"]))
+        for r in found["needs"]
+        if r["superseded_by"] is None
+    ]
+    out += [
+        Point(
+            r["held_on"],
+            Decimal(r["monthly_income"]),
+            HungerCategory(r["hunger_category"]),
+            Milestone(r["milestone"]).value,
+            r["business_operating"],
+        )
+        for r in found["follow_ups"]
+        if r["superseded_by"] is None
+    ]
     return out
 
 
@@ -200,12 +269,19 @@ async def record(
         "needs_assessments": [await needs(r, read) for r in found["needs"]],
         "plan": await plan(found["plan"], found["goals"], found["reviews"], read),
         "grants": [await grant(r, found["disbursements"], read) for r in found["grants"]],
-        "trainings": [{
-            "course_id": str(t["course_id"]), "title": t["title"], "skill": t["skill"],
-            "starts_on": _iso(t["starts_on"]), "sessions_planned": t["sessions_planned"],
-            "sessions_attended": t["attended"], "completed_on": _iso(t["completed_on"]),
-        } for t in found["trainings"]],
+        "trainings": [
+            {
+                "course_id": str(t["course_id"]),
+                "title": t["title"],
+                "skill": t["skill"],
+                "starts_on": _iso(t["starts_on"]),
+                "sessions_planned": t["sessions_planned"],
+                "sessions_attended": t["attended"],
+                "completed_on": _iso(t["completed_on"]),
+            }
+            for t in found["trainings"]
+        ],
         "follow_ups": [await follow_up(r, read) for r in found["follow_ups"]],
         "follow_up_schedule": schedule(found, today),
         "outcomes": outcomes(points(found)),
-    }  # fmt: skip
+    }

@@ -105,6 +105,9 @@ class AuthAudit:
         )
         if lock_seconds is not None:
             await self.record(
-                AuthKind.LOCKED_OUT, username, source, staff_id=staff_id,
+                AuthKind.LOCKED_OUT,
+                username,
+                source,
+                staff_id=staff_id,
                 lock_seconds=lock_seconds,
-            )  # fmt: skip
+            )

@@ -38,8 +38,11 @@ async def token_for(settings: Settings, username: str) -> str | None:
 def main(argv: list[str]) -> int:
     """Print the token and exit 0; explain and exit non-zero otherwise."""
     if os.environ.get("UPONYAJI_ENV") != "development":
-        print("identity.devtoken: refused: development tokens are issued only when "
-              "UPONYAJI_ENV=development", file=sys.stderr)  # fmt: skip
+        print(
+            "identity.devtoken: refused: development tokens are issued only when "
+            "UPONYAJI_ENV=development",
+            file=sys.stderr,
+        )
         return 2
     if len(argv) != 1:
         print(USAGE, file=sys.stderr)

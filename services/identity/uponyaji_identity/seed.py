@@ -124,8 +124,10 @@ async def seed(ctx: Identity) -> list[dict[str, object]]:
 async def main() -> int:
     """Seed when the store is empty and print the demo logins, one JSON object per line."""
     if os.environ.get("UPONYAJI_ENV") != "development":
-        print("identity.seed: refused: demo accounts exist only when UPONYAJI_ENV=development",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "identity.seed: refused: demo accounts exist only when UPONYAJI_ENV=development",
+            file=sys.stderr,
+        )
         return 2
     async with standalone(Settings()) as ctx:
         logins = await seed(ctx)

@@ -69,8 +69,9 @@ def actor(grant: Grant) -> Actor:
 
 def written(events: list[Event]) -> dict[str, Any]:
     """The answer to a command: what was recorded."""
-    return {"events": [{"type": e.type, "stream_id": e.stream_id, "version": e.version}
-                       for e in events]}  # fmt: skip
+    return {
+        "events": [{"type": e.type, "stream_id": e.stream_id, "version": e.version} for e in events]
+    }
 
 
 def _uuids(values: frozenset[str]) -> frozenset[UUID]:
@@ -85,9 +86,13 @@ def _uuids(values: frozenset[str]) -> frozenset[UUID]:
 
 @router.post("/survivors", status_code=201)
 async def register(
-    body: RegisterSurvivorBody, grant: Register, intake: IntakeDep, access: AccessDep,
-    request: Request, listed: Listing,
-) -> dict[str, Any]:  # fmt: skip
+    body: RegisterSurvivorBody,
+    grant: Register,
+    intake: IntakeDep,
+    access: AccessDep,
+    request: Request,
+    listed: Listing,
+) -> dict[str, Any]:
     """Register a survivor; 409 with candidates when the blind indexes find possible duplicates."""
     principal = grant.principal
     try:
@@ -98,9 +103,14 @@ async def register(
         # Showing candidates is a search: it is audited like one, with the candidates named
         # (whose caseload they are on is not looked up: null).
         search = await access.authorize(
-            principal, "survivor.search", survivor_level=False, survivor_id=None,
-            purpose=grant.purpose, method=request.method, route="/survivors",
-        )  # fmt: skip
+            principal,
+            "survivor.search",
+            survivor_level=False,
+            survivor_id=None,
+            purpose=grant.purpose,
+            method=request.method,
+            route="/survivors",
+        )
         await listed(search, [(c.survivor_id, None) for c in found.candidates])
         raise
     return {
@@ -164,14 +174,24 @@ async def correct(
 
 @router.post("/survivors/{survivor_id}/merge")
 async def merge(
-    survivor_id: UUID, body: MergeBody, grant: Merge, intake: IntakeDep, access: AccessDep,
-    principal: CurrentPrincipal, request: Request,
-) -> dict[str, Any]:  # fmt: skip
+    survivor_id: UUID,
+    body: MergeBody,
+    grant: Merge,
+    intake: IntakeDep,
+    access: AccessDep,
+    principal: CurrentPrincipal,
+    request: Request,
+) -> dict[str, Any]:
     """Merge another record of the same person into this one (both must be on your caseload)."""
     await access.authorize(
-        principal, "survivor.merge", survivor_level=True, survivor_id=body.merged_survivor_id,
-        purpose=grant.purpose, method=request.method, route="/survivors/{survivor_id}/merge",
-    )  # fmt: skip
+        principal,
+        "survivor.merge",
+        survivor_level=True,
+        survivor_id=body.merged_survivor_id,
+        purpose=grant.purpose,
+        method=request.method,
+        route="/survivors/{survivor_id}/merge",
+    )
     return written(await survivors.merge(intake, survivor_id, body, actor(grant)))
 
 
@@ -188,9 +208,12 @@ async def read_consents(survivor_id: UUID, grant: ConsentRead, intake: IntakeDep
     """Current consent per scope, and every grant and withdrawal."""
     pool = intake.store.pool
     return await views.consents(
-        intake.keys.sealer, survivor_id, await queries.consents(pool, survivor_id),
-        await queries.consent_history(pool, survivor_id), witnesses=grant.sees("identity"),
-    )  # fmt: skip
+        intake.keys.sealer,
+        survivor_id,
+        await queries.consents(pool, survivor_id),
+        await queries.consent_history(pool, survivor_id),
+        witnesses=grant.sees("identity"),
+    )
 
 
 @router.post("/survivors/{survivor_id}/incidents", status_code=201)
@@ -214,8 +237,9 @@ async def read_incidents(
     """The survivor's incidents (and those of records merged in); narratives per field rules."""
     rows = await queries.incidents(intake.store.pool, await _with_merged(intake, survivor_id))
     shown = grant.sees("incident_narrative")
-    return {"incidents": [await views.incident(intake.keys.sealer, r, narrative=shown)
-                          for r in rows]}  # fmt: skip
+    return {
+        "incidents": [await views.incident(intake.keys.sealer, r, narrative=shown) for r in rows]
+    }
 
 
 @router.post("/survivors/{survivor_id}/referrals", status_code=201)
@@ -234,15 +258,17 @@ async def read_referrals(
     """The survivor's referrals and their status."""
     rows = await queries.referrals(intake.store.pool, await _with_merged(intake, survivor_id))
     notes = grant.sees("incident_narrative")
-    return {"referrals": [await views.referral(intake.keys.sealer, r, notes=notes)
-                          for r in rows]}  # fmt: skip
+    return {"referrals": [await views.referral(intake.keys.sealer, r, notes=notes) for r in rows]}
 
 
 @router.post("/survivors/{survivor_id}/referrals/{referral_id}/status")
 async def update_referral(
-    survivor_id: UUID, referral_id: UUID, body: ReferralStatusBody, grant: ReferralMake,
+    survivor_id: UUID,
+    referral_id: UUID,
+    body: ReferralStatusBody,
+    grant: ReferralMake,
     intake: IntakeDep,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Record the receiving side's answer to a referral (accepted, declined, completed…)."""
     return written(await care.update_referral(intake, survivor_id, referral_id, body, actor(grant)))
 

@@ -69,9 +69,11 @@ def retain(running: Running[Settings, Intake]) -> Coroutine[Any, Any, None]:
     """Closed-case retention, in the background (retention.py)."""
     settings = running.parts.settings
     return run_forever(
-        running.resources, running.parts.clock, settings.closed_case_retention_days,
+        running.resources,
+        running.parts.clock,
+        settings.closed_case_retention_days,
         settings.retention_check_hours,
-    )  # fmt: skip
+    )
 
 
 INTAKE: Service[Settings, Intake] = Service(

@@ -19,20 +19,49 @@ from uponyaji_events.contracts.vocabularies import (
     TortureMethod,
 )
 
-NATO = ("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India",
-        "Juliett", "Kilo", "Lima", "Mike", "November", "Oscar", "Papa", "Quebec", "Romeo",
-        "Sierra", "Tango", "Uniform", "Victor", "Whiskey", "Xray", "Yankee", "Zulu")  # fmt: skip
+NATO = (
+    "Alpha",
+    "Bravo",
+    "Charlie",
+    "Delta",
+    "Echo",
+    "Foxtrot",
+    "Golf",
+    "Hotel",
+    "India",
+    "Juliett",
+    "Kilo",
+    "Lima",
+    "Mike",
+    "November",
+    "Oscar",
+    "Papa",
+    "Quebec",
+    "Romeo",
+    "Sierra",
+    "Tango",
+    "Uniform",
+    "Victor",
+    "Whiskey",
+    "Xray",
+    "Yankee",
+    "Zulu",
+)
 COUNTIES = [f"{n:03d}" for n in range(1, 48)]
 COAST = {"001", "002", "003", "004", "005", "006"}  # served by the Mombasa field office
 NAIROBI, MOMBASA = "nairobi-field-office", "mombasa-field-office"
 EAT = timezone(timedelta(hours=3))  # registration days are Kenyan days
 CONSENT_RATES = {
-    ConsentScope.DOCUMENTATION: 0.92, ConsentScope.MEDICAL_EXAMINATION: 0.6,
-    ConsentScope.PHOTOGRAPHY: 0.3, ConsentScope.PSYCHOSOCIAL_SUPPORT: 0.65,
-    ConsentScope.EMPOWERMENT: 0.4, ConsentScope.LEGAL_REPRESENTATION: 0.25,
-    ConsentScope.SHARING_WITH_OVERSIGHT_BODIES: 0.2, ConsentScope.DEIDENTIFIED_REPORTING: 0.8,
+    ConsentScope.DOCUMENTATION: 0.92,
+    ConsentScope.MEDICAL_EXAMINATION: 0.6,
+    ConsentScope.PHOTOGRAPHY: 0.3,
+    ConsentScope.PSYCHOSOCIAL_SUPPORT: 0.65,
+    ConsentScope.EMPOWERMENT: 0.4,
+    ConsentScope.LEGAL_REPRESENTATION: 0.25,
+    ConsentScope.SHARING_WITH_OVERSIGHT_BODIES: 0.2,
+    ConsentScope.DEIDENTIFIED_REPORTING: 0.8,
     ConsentScope.CONTACT_BY_PHONE: 0.5,
-}  # fmt: skip
+}
 REFERRALS = {
     "medical": ConsentScope.MEDICAL_EXAMINATION,
     "psychosocial": ConsentScope.PSYCHOSOCIAL_SUPPORT,
@@ -114,21 +143,32 @@ def survivor(n: int, rng: random.Random) -> DemoSurvivor:
     consented = consent_time(n)
     for scope in granted:
         demo.consents.append(
-            {"scope": scope.value, "decision": "grant", "method": rng.choice(
-                ["verbal", "written", "thumbprint"]), "language": body["preferred_language"],
-             "at": consented.isoformat()}
-        )  # fmt: skip
+            {
+                "scope": scope.value,
+                "decision": "grant",
+                "method": rng.choice(["verbal", "written", "thumbprint"]),
+                "language": body["preferred_language"],
+                "at": consented.isoformat(),
+            }
+        )
     if ConsentScope.DOCUMENTATION in granted:
         for _ in range(1 + (rng.random() < 0.25)):
             demo.incidents.append(incident(n, rng, county))
     for target, scope in REFERRALS.items():
         if scope in granted and rng.random() < 0.7:
-            status = rng.choices([[], ["accepted"], ["accepted", "completed"], ["declined"]],
-                                 [35, 40, 20, 5])[0]  # fmt: skip
+            status = rng.choices(
+                [[], ["accepted"], ["accepted", "completed"], ["declined"]], [35, 40, 20, 5]
+            )[0]
             demo.referrals.append(
-                ({"target": target, "urgency": rng.choice(["routine", "urgent", "emergency"]),
-                  "reason": "Synthetic referral (FAKE)"}, status)
-            )  # fmt: skip
+                (
+                    {
+                        "target": target,
+                        "urgency": rng.choice(["routine", "urgent", "emergency"]),
+                        "reason": "Synthetic referral (FAKE)",
+                    },
+                    status,
+                )
+            )
     if granted and rng.random() < 0.05:
         scope = rng.choice(granted)
         demo.consents.append(
@@ -156,6 +196,10 @@ def incident(n: int, rng: random.Random, county: str) -> dict[str, Any]:
     if rng.random() < 0.6:
         body["detention"] = {"place_types": ["police_station"], "duration_days": rng.randint(1, 30)}
     if rng.random() < 0.4:
-        body["reports"] = [{"reported_to": rng.choice(["police", "ipoa", "knchr"]),
-                            "reference": f"TEST-REF-{n:04d} (FAKE)"}]  # fmt: skip
+        body["reports"] = [
+            {
+                "reported_to": rng.choice(["police", "ipoa", "knchr"]),
+                "reference": f"TEST-REF-{n:04d} (FAKE)",
+            }
+        ]
     return body

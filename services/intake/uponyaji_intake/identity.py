@@ -25,8 +25,14 @@ SEALED_FIELDS = (
     "next_of_kin",
     "location",
 )
-_BANDS = ((18, AgeBand.AGE_0_17), (25, AgeBand.AGE_18_24), (35, AgeBand.AGE_25_34),
-          (45, AgeBand.AGE_35_44), (55, AgeBand.AGE_45_54), (65, AgeBand.AGE_55_64))  # fmt: skip
+_BANDS = (
+    (18, AgeBand.AGE_0_17),
+    (25, AgeBand.AGE_18_24),
+    (35, AgeBand.AGE_25_34),
+    (45, AgeBand.AGE_35_44),
+    (55, AgeBand.AGE_45_54),
+    (65, AgeBand.AGE_55_64),
+)
 
 
 def age_band(birth: date | None, estimated_year: int | None, on: date) -> AgeBand:

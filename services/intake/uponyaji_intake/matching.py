@@ -27,8 +27,12 @@ Entries = Set[tuple[IndexKind, bytes]]
 Db = asyncpg.Pool | Conn  # a pool, or a transaction's connection (to see its own writes)
 COMMON_MIN = 20
 COMMON_SHARE = 0.05
-_REASON = {IndexKind.PHONE: "phone", IndexKind.NATIONAL_ID: "id_number",
-           IndexKind.PASSPORT: "id_number", IndexKind.OTHER_ID: "id_number"}  # fmt: skip
+_REASON = {
+    IndexKind.PHONE: "phone",
+    IndexKind.NATIONAL_ID: "id_number",
+    IndexKind.PASSPORT: "id_number",
+    IndexKind.OTHER_ID: "id_number",
+}
 
 
 @dataclass

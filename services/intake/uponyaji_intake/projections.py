@@ -61,11 +61,19 @@ class Projector:
             "county_code, gender, age_band, disabilities, preferred_language, "
             "birth_date_estimated, identity, version, updated_at) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3)",
-            UUID(p["survivor_id"]), p["case_number"], e.recorded_at, e.actor.id,
-            p["county_code"], p["gender"], p["age_band"], p["disabilities"],
-            p["preferred_language"], p["birth_date_estimated"], stored_fields(e.type, p),
+            UUID(p["survivor_id"]),
+            p["case_number"],
+            e.recorded_at,
+            e.actor.id,
+            p["county_code"],
+            p["gender"],
+            p["age_band"],
+            p["disabilities"],
+            p["preferred_language"],
+            p["birth_date_estimated"],
+            stored_fields(e.type, p),
             e.version,
-        )  # fmt: skip
+        )
         await self.reindex(conn, UUID(p["survivor_id"]))
 
     async def _on_IdentityCorrected(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
@@ -76,9 +84,14 @@ class Projector:
             "preferred_language = coalesce($8::text, preferred_language), "
             "birth_date_estimated = coalesce($9::boolean, birth_date_estimated), "
             "disabilities = coalesce($10::text[], disabilities) WHERE survivor_id = $1",
-            UUID(p["survivor_id"]), stored_fields(e.type, p), e.version, e.recorded_at,
-            *(p.get(c) for c in _AGGREGATES), p.get("birth_date_estimated"), p.get("disabilities"),
-        )  # fmt: skip
+            UUID(p["survivor_id"]),
+            stored_fields(e.type, p),
+            e.version,
+            e.recorded_at,
+            *(p.get(c) for c in _AGGREGATES),
+            p.get("birth_date_estimated"),
+            p.get("disabilities"),
+        )
         await self.reindex(conn, UUID(p["survivor_id"]))
 
     async def _on_SurvivorsMerged(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
@@ -87,8 +100,10 @@ class Projector:
         await conn.execute(
             "UPDATE survivors SET status = 'merged', merged_into = $2, updated_at = $3 "
             "WHERE survivor_id = $1",
-            merged, kept, e.recorded_at,
-        )  # fmt: skip
+            merged,
+            kept,
+            e.recorded_at,
+        )
         await self.reindex(conn, merged)
         await self.reindex(conn, kept)
 
@@ -106,9 +121,15 @@ class Projector:
             "changed_at, changed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
             "ON CONFLICT (survivor_id, scope) DO UPDATE SET status = $3, method = $4, "
             "given_by = $5, language = $6, changed_at = $7, changed_by = $8",
-            survivor, p["scope"], status, p["method"], p["party"], p["language"], e.recorded_at,
+            survivor,
+            p["scope"],
+            status,
+            p["method"],
+            p["party"],
+            p["language"],
+            e.recorded_at,
             e.actor.id,
-        )  # fmt: skip
+        )
         witness = None if p.get("witness") is None else {"v": p["witness"], "e": e.type}
         reason = None if p.get("reason") is None else {"v": p["reason"], "e": e.type}
         await conn.execute(
@@ -116,9 +137,20 @@ class Projector:
             "given_by, language, witness, reason, at, recorded_at, recorded_by, recorded_role) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
             "ON CONFLICT DO NOTHING",
-            e.event_id, survivor, p["scope"], granted, p["method"], p["party"], p["language"],
-            witness, reason, _ts(p["at"]), e.recorded_at, e.actor.id, e.actor.role,
-        )  # fmt: skip
+            e.event_id,
+            survivor,
+            p["scope"],
+            granted,
+            p["method"],
+            p["party"],
+            p["language"],
+            witness,
+            reason,
+            _ts(p["at"]),
+            e.recorded_at,
+            e.actor.id,
+            e.actor.role,
+        )
         await self._touch(conn, e, survivor)
 
     async def _on_CaseAssigned(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
@@ -128,16 +160,21 @@ class Projector:
             "INSERT INTO caseload (survivor_id, team, lead_case_worker, assigned_at) "
             "VALUES ($1, $2, $3, $4) ON CONFLICT (survivor_id) DO UPDATE "
             "SET team = $2, lead_case_worker = $3, assigned_at = $4",
-            survivor, p["team_id"], UUID(worker) if worker else None, e.recorded_at,
-        )  # fmt: skip
+            survivor,
+            p["team_id"],
+            UUID(worker) if worker else None,
+            e.recorded_at,
+        )
         await self._touch(conn, e, survivor)
 
     async def _on_CaseClosed(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
         await conn.execute(
             "UPDATE survivors SET status = 'closed', closure_reason = $2, closed_at = $3 "
             "WHERE survivor_id = $1",
-            UUID(p["survivor_id"]), p["reason"], e.recorded_at,
-        )  # fmt: skip
+            UUID(p["survivor_id"]),
+            p["reason"],
+            e.recorded_at,
+        )
         await self._touch(conn, e, UUID(p["survivor_id"]))
 
     async def _on_CaseReopened(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
@@ -153,40 +190,60 @@ class Projector:
             "INSERT INTO incidents (incident_id, survivor_id, documented_at, documented_by, "
             "county_code, place_type, perpetrators, methods, details, context_event) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
-            UUID(p["incident_id"]), UUID(p["survivor_id"]), e.recorded_at, e.actor.id,
-            p.get("county_code"), p["place_type"], p["perpetrators"], p["methods"], p, e.type,
-        )  # fmt: skip
+            UUID(p["incident_id"]),
+            UUID(p["survivor_id"]),
+            e.recorded_at,
+            e.actor.id,
+            p.get("county_code"),
+            p["place_type"],
+            p["perpetrators"],
+            p["methods"],
+            p,
+            e.type,
+        )
 
     async def _on_ReferralMade(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
         await conn.execute(
             "INSERT INTO referrals (referral_id, survivor_id, target, urgency, status, details, "
             "made_at, made_by, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $6) "
             "ON CONFLICT DO NOTHING",
-            UUID(p["referral_id"]), UUID(p["survivor_id"]), p["target"], p["urgency"],
-            {"payload": p, "e": e.type}, e.recorded_at, e.actor.id,
-        )  # fmt: skip
+            UUID(p["referral_id"]),
+            UUID(p["survivor_id"]),
+            p["target"],
+            p["urgency"],
+            {"payload": p, "e": e.type},
+            e.recorded_at,
+            e.actor.id,
+        )
 
     async def _on_ReferralStatusChanged(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
         await conn.execute(
             "UPDATE referrals SET status = $2, updated_at = $3, "
             "status_note = $4 WHERE referral_id = $1",
-            UUID(p["referral_id"]), p["status"], e.recorded_at,
+            UUID(p["referral_id"]),
+            p["status"],
+            e.recorded_at,
             None if p.get("note") is None else {"v": p["note"], "e": e.type},
-        )  # fmt: skip
+        )
 
     async def _on_ErasureRequested(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
         survivor = UUID(p["survivor_id"])
         await conn.execute(
             "INSERT INTO erasure_requests (request_id, survivor_id, received_on, requested_at, "
             "requested_by, participants) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            UUID(p["request_id"]), survivor, _date(p["received_on"]), e.recorded_at, e.actor.id,
+            UUID(p["request_id"]),
+            survivor,
+            _date(p["received_on"]),
+            e.recorded_at,
+            e.actor.id,
             p["services"],
-        )  # fmt: skip
+        )
         await conn.execute(
             "UPDATE survivors SET erasure_status = 'requested', updated_at = $2 "
             "WHERE survivor_id = $1",
-            survivor, e.recorded_at,
-        )  # fmt: skip
+            survivor,
+            e.recorded_at,
+        )
         await conn.execute("DELETE FROM survivor_blind_index WHERE survivor_id = $1", survivor)
 
     async def _on_DataKeyDestroyed(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
@@ -195,20 +252,24 @@ class Projector:
     async def _on_ErasureCompleted(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
         await conn.execute(
             "UPDATE erasure_requests SET completed_at = $2 WHERE request_id = $1",
-            UUID(p["request_id"]), e.recorded_at,
-        )  # fmt: skip
+            UUID(p["request_id"]),
+            e.recorded_at,
+        )
         await conn.execute(
             "UPDATE survivors SET erasure_status = 'completed', updated_at = $2 "
             "WHERE survivor_id = $1 AND NOT EXISTS (SELECT 1 FROM erasure_requests "
             "WHERE survivor_id = $1 AND completed_at IS NULL)",
-            UUID(p["survivor_id"]), e.recorded_at,
-        )  # fmt: skip
+            UUID(p["survivor_id"]),
+            e.recorded_at,
+        )
 
     async def _touch(self, conn: Conn, e: Event, survivor: UUID) -> None:
         await conn.execute(
             "UPDATE survivors SET version = $2, updated_at = $3 WHERE survivor_id = $1",
-            survivor, e.version, e.recorded_at,
-        )  # fmt: skip
+            survivor,
+            e.version,
+            e.recorded_at,
+        )
 
     async def reindex(self, conn: Conn, survivor: UUID) -> None:
         """Recompute a survivor's blind index from their identity and the records merged in."""
@@ -236,9 +297,13 @@ async def record_confirmation(conn: Conn, service: str, event_id: UUID, p: dict[
     await conn.execute(
         "INSERT INTO erasure_confirmations (request_id, service, event_id, survivor_id, key_id, "
         "destroyed_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        UUID(p["request_id"]), service, event_id, UUID(p["survivor_id"]),
-        UUID(key_id) if key_id else None, _ts(p["destroyed_at"]),
-    )  # fmt: skip
+        UUID(p["request_id"]),
+        service,
+        event_id,
+        UUID(p["survivor_id"]),
+        UUID(key_id) if key_id else None,
+        _ts(p["destroyed_at"]),
+    )
 
 
 async def rebuild(

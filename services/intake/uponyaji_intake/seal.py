@@ -57,9 +57,12 @@ class Unseal:
 
     async def each(self, event_type: str, path: str, values: list[Any] | None) -> list[str]:
         """The plaintexts of a sealed list."""
-        return [await self.sealer.unseal_or_erased(
-            self.survivor_id, f"{event_type}/{path}[]", str(v), record=self.record
-        ) for v in values or []]  # fmt: skip
+        return [
+            await self.sealer.unseal_or_erased(
+                self.survivor_id, f"{event_type}/{path}[]", str(v), record=self.record
+            )
+            for v in values or []
+        ]
 
 
 def is_erased(value: str | None) -> bool:

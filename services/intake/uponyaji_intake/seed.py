@@ -95,9 +95,12 @@ async def seed(settings: Settings, *, count: int = COUNT, wait_for_teams: float 
                 teams = await demo_teams(pool, settings, wait_for_teams)
                 keys = Keys.open(pool, settings.kek_file)
                 intake = Intake(
-                    EventStore(pool), keys, BlindIndexer.from_kek(keys.kek),
-                    settings.case_number_prefix, tuple(settings.participants()),
-                )  # fmt: skip
+                    EventStore(pool),
+                    keys,
+                    BlindIndexer.from_kek(keys.kek),
+                    settings.case_number_prefix,
+                    tuple(settings.participants()),
+                )
                 rng = random.Random(2026)
                 for n in range(1, count + 1):
                     subject = demo.survivor(n, rng)

@@ -12,11 +12,25 @@ from .identity import open_fields
 from .seal import Unseal
 
 _SURVIVOR_FIELDS = (
-    "survivor_id", "case_number", "status", "registered_at", "county_code", "gender", "age_band",
-    "disabilities", "preferred_language", "birth_date_estimated", "team_id",
-    "lead_case_worker_id", "closure_reason", "closed_at", "merged_into", "erasure_status",
-    "version", "updated_at",
-)  # fmt: skip
+    "survivor_id",
+    "case_number",
+    "status",
+    "registered_at",
+    "county_code",
+    "gender",
+    "age_band",
+    "disabilities",
+    "preferred_language",
+    "birth_date_estimated",
+    "team_id",
+    "lead_case_worker_id",
+    "closure_reason",
+    "closed_at",
+    "merged_into",
+    "erasure_status",
+    "version",
+    "updated_at",
+)
 
 
 async def survivor(

@@ -255,9 +255,13 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
                     photos += 2 * with_photos
                     signs = len(signers) < SIGNED
                     if await seed_one(
-                        med, survivor, clinician, medico_legal=index % 5 == 0,
-                        photos=with_photos, steps=steps if signs else None,
-                    ):  # fmt: skip
+                        med,
+                        survivor,
+                        clinician,
+                        medico_legal=index % 5 == 0,
+                        photos=with_photos,
+                        steps=steps if signs else None,
+                    ):
                         signers.append((survivor, clinician))
                 if signers:  # the first signed report gets an addendum
                     await _addendum(med, steps, *signers[0], pool)

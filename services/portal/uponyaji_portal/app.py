@@ -100,10 +100,16 @@ def templates() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.globals.update(
-        label=label, kind_label=kind_label, choices=choices, when=i18n.when, day=i18n.day,
-        kes=i18n.kes, error_text=error_text,
-        LANGUAGES=i18n.LANGUAGES, asset=asset_url,
-    )  # fmt: skip
+        label=label,
+        kind_label=kind_label,
+        choices=choices,
+        when=i18n.when,
+        day=i18n.day,
+        kes=i18n.kes,
+        error_text=error_text,
+        LANGUAGES=i18n.LANGUAGES,
+        asset=asset_url,
+    )
     return env
 
 
@@ -136,10 +142,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.portal = portal
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
-        auth, home, intake, counselling, programme, dpo, journey,
+        auth,
+        home,
+        intake,
+        counselling,
+        programme,
+        dpo,
+        journey,
         # medical_reports first: its `…/evidence/new` must win over medical's `…/{kind}/new`.
-        medical_reports, medical, empowerment, grants, trainings, notary,
-    ):  # fmt: skip
+        medical_reports,
+        medical,
+        empowerment,
+        grants,
+        trainings,
+        notary,
+    ):
         app.include_router(module.router)
     for module in (breaches, subject_access, admin, notifications, medical_verify, medical_more):
         app.include_router(module.router)

@@ -127,8 +127,10 @@ def trajectories(series: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, A
         ]
         for point, a, b in zip(points, xs, scores, strict=True):
             reliable = point.get("change_from_previous") in (
-                "reliable_improvement", "reliable_recovery", "reliable_deterioration",
-            )  # fmt: skip
+                "reliable_improvement",
+                "reliable_recovery",
+                "reliable_deterioration",
+            )
             parts.append(
                 f'<circle cx="{x(a):.1f}" cy="{y(b):.1f}" r="{6 if reliable else 4}" '
                 f'fill="{"#b3261e" if reliable else "#1f5f8b"}"/>'

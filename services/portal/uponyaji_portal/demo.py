@@ -26,11 +26,13 @@ def demo_accounts(path: Path | None, environment: str) -> list[dict[str, str]]:
         if not isinstance(login, dict) or "totp_secret" not in login:
             continue
         totp = pyotp.TOTP(str(login["totp_secret"]))
-        accounts.append({
-            "login": str(login.get("login", "")),
-            "password": str(login.get("password", "")),
-            "role": str(login.get("role", "")),
-            "code": totp.at(time.time()),
-            "seconds_left": str(30 - int(time.time()) % 30),
-        })  # fmt: skip
+        accounts.append(
+            {
+                "login": str(login.get("login", "")),
+                "password": str(login.get("password", "")),
+                "role": str(login.get("role", "")),
+                "code": totp.at(time.time()),
+                "seconds_left": str(30 - int(time.time()) % 30),
+            }
+        )
     return accounts

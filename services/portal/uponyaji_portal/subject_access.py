@@ -21,8 +21,10 @@ SOURCES = ("intake", "medical", "psychosocial", "empowerment", "reporting")
 EXPORT_LANGUAGES = {"en": "English", "sw": "Kiswahili"}
 
 WORDS: dict[str, dict[str, str]] = {
-    "title": {"en": "Your personal data held by the centre",
-              "sw": "Taarifa zako binafsi zilizo na kituo"},
+    "title": {
+        "en": "Your personal data held by the centre",
+        "sw": "Taarifa zako binafsi zilizo na kituo",
+    },
     "intro": {
         "en": "Under the Data Protection Act, 2019 you may know what personal data we hold about "
         "you. This document lists every record each part of our service keeps about you.",
@@ -37,14 +39,15 @@ WORDS: dict[str, dict[str, str]] = {
     "missing": {"en": "This part could not be gathered", "sw": "Sehemu hii haikuweza kukusanywa"},
     "recorded_by": {"en": "Recorded by", "sw": "Imerekodiwa na"},
     "notes": {"en": "Please note", "sw": "Tafadhali kumbuka"},
-    "intake": {"en": "Registration, consent and incidents",
-               "sw": "Usajili, ridhaa na matukio"},
+    "intake": {"en": "Registration, consent and incidents", "sw": "Usajili, ridhaa na matukio"},
     "medical": {"en": "Medical care", "sw": "Huduma ya matibabu"},
     "psychosocial": {"en": "Counselling", "sw": "Ushauri nasaha"},
     "empowerment": {"en": "Economic empowerment", "sw": "Uwezeshaji wa kiuchumi"},
-    "reporting": {"en": "Your healing journey (summary)",
-                  "sw": "Safari yako ya uponyaji (muhtasari)"},
-}  # fmt: skip
+    "reporting": {
+        "en": "Your healing journey (summary)",
+        "sw": "Safari yako ya uponyaji (muhtasari)",
+    },
+}
 
 # Kiswahili names of the events a survivor's records are made of (English comes from the code).
 EVENTS_SW: dict[str, str] = {
@@ -112,25 +115,62 @@ EVENTS_SW: dict[str, str] = {
 }
 
 FIELDS_SW: dict[str, str] = {
-    "full_name": "Jina kamili", "other_names": "Majina mengine", "phone": "Simu",
-    "national_id": "Kitambulisho", "date_of_birth": "Tarehe ya kuzaliwa",
-    "birth_year": "Mwaka wa kuzaliwa", "next_of_kin": "Jamaa wa karibu", "name": "Jina",
-    "location": "Mahali", "county_code": "Kaunti", "gender": "Jinsia", "age_band": "Umri",
-    "case_number": "Nambari ya kesi", "preferred_language": "Lugha", "scope": "Wigo",
-    "method": "Njia", "party": "Aliyetoa", "witness": "Shahidi", "language": "Lugha",
-    "at": "Wakati", "narrative": "Maelezo", "witnesses": "Mashahidi",
-    "perpetrators": "Wahusika", "methods": "Mbinu", "occurred_from": "Ilitokea kuanzia",
-    "occurred_to": "Ilitokea hadi", "place_type": "Aina ya mahali", "reason": "Sababu",
-    "notes": "Maelezo", "note": "Maelezo", "facility": "Kituo", "allegation": "Madai",
-    "symptoms_acute": "Dalili za awali", "symptoms_current": "Dalili za sasa",
-    "medical_history": "Historia ya matibabu", "description": "Maelezo", "details": "Maelezo",
-    "summary": "Muhtasari", "interpretation": "Tafsiri", "recommendations": "Mapendekezo",
-    "instrument": "Kipimo", "responses": "Majibu", "total": "Jumla", "band": "Kiwango",
-    "held_on": "Tarehe", "duration_minutes": "Dakika", "attendance": "Mahudhurio",
-    "participants": "Washiriki", "kind": "Aina", "household_size": "Ukubwa wa kaya",
-    "monthly_income_kes": "Mapato ya mwezi (KES)", "amount_kes": "Kiasi (KES)",
-    "occurred_at": "Wakati", "received_on": "Ilipokelewa", "services": "Huduma",
-}  # fmt: skip
+    "full_name": "Jina kamili",
+    "other_names": "Majina mengine",
+    "phone": "Simu",
+    "national_id": "Kitambulisho",
+    "date_of_birth": "Tarehe ya kuzaliwa",
+    "birth_year": "Mwaka wa kuzaliwa",
+    "next_of_kin": "Jamaa wa karibu",
+    "name": "Jina",
+    "location": "Mahali",
+    "county_code": "Kaunti",
+    "gender": "Jinsia",
+    "age_band": "Umri",
+    "case_number": "Nambari ya kesi",
+    "preferred_language": "Lugha",
+    "scope": "Wigo",
+    "method": "Njia",
+    "party": "Aliyetoa",
+    "witness": "Shahidi",
+    "language": "Lugha",
+    "at": "Wakati",
+    "narrative": "Maelezo",
+    "witnesses": "Mashahidi",
+    "perpetrators": "Wahusika",
+    "methods": "Mbinu",
+    "occurred_from": "Ilitokea kuanzia",
+    "occurred_to": "Ilitokea hadi",
+    "place_type": "Aina ya mahali",
+    "reason": "Sababu",
+    "notes": "Maelezo",
+    "note": "Maelezo",
+    "facility": "Kituo",
+    "allegation": "Madai",
+    "symptoms_acute": "Dalili za awali",
+    "symptoms_current": "Dalili za sasa",
+    "medical_history": "Historia ya matibabu",
+    "description": "Maelezo",
+    "details": "Maelezo",
+    "summary": "Muhtasari",
+    "interpretation": "Tafsiri",
+    "recommendations": "Mapendekezo",
+    "instrument": "Kipimo",
+    "responses": "Majibu",
+    "total": "Jumla",
+    "band": "Kiwango",
+    "held_on": "Tarehe",
+    "duration_minutes": "Dakika",
+    "attendance": "Mahudhurio",
+    "participants": "Washiriki",
+    "kind": "Aina",
+    "household_size": "Ukubwa wa kaya",
+    "monthly_income_kes": "Mapato ya mwezi (KES)",
+    "amount_kes": "Kiasi (KES)",
+    "occurred_at": "Wakati",
+    "received_on": "Ilipokelewa",
+    "services": "Huduma",
+}
 
 
 def word(key: str, language: str) -> str:

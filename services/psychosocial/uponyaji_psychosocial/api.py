@@ -83,16 +83,24 @@ async def reader(ps: Psychosocial, survivor_id: UUID) -> views.Reader:
 
 @router.post("/survivors/{survivor_id}/sessions", status_code=201, response_model=r.SessionLogged)
 async def log_session(
-    survivor_id: UUID, body: SessionBody, grant: SessionRecord, ps: PsDep, access: AccessDep,
+    survivor_id: UUID,
+    body: SessionBody,
+    grant: SessionRecord,
+    ps: PsDep,
+    access: AccessDep,
     request: Request,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Log a session; every other participant must be on your caseload and consenting too."""
     for other in body.other_participants:
         await access.authorize(
-            grant.principal, grant.action, survivor_level=True, survivor_id=other.survivor_id,
-            purpose=grant.purpose, method=request.method,
+            grant.principal,
+            grant.action,
+            survivor_level=True,
+            survivor_id=other.survivor_id,
+            purpose=grant.purpose,
+            method=request.method,
             route="/survivors/{survivor_id}/sessions",
-        )  # fmt: skip
+        )
     events = await record_session(ps, survivor_id, body, actor(grant))
     return {"session_id": events[0].stream_id, "events": written(events)}
 
@@ -137,9 +145,12 @@ async def administer(
     response_model=r.Scored,
 )
 async def correct(
-    survivor_id: UUID, assessment_id: UUID, body: CorrectionBody, grant: AssessmentRecord,
+    survivor_id: UUID,
+    assessment_id: UUID,
+    body: CorrectionBody,
+    grant: AssessmentRecord,
     ps: PsDep,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Correct an administration: a new one supersedes it, with a reason (history kept)."""
     return _scored(await correct_assessment(ps, survivor_id, assessment_id, body, actor(grant)))
 
@@ -206,9 +217,12 @@ async def my_notifications(
     """Your notifications (to your roles, on your teams), newest first: no identity, a link."""
     principal = grant.principal
     found = await for_staff(
-        ps.store.pool, sorted(principal.roles), sorted(principal.teams), limit,
+        ps.store.pool,
+        sorted(principal.roles),
+        sorted(principal.teams),
+        limit,
         staff_id=principal.staff_id,
-    )  # fmt: skip
+    )
     return {"notifications": [views.notification(n) for n in found]}
 
 
@@ -245,8 +259,9 @@ async def care_plan(survivor_id: UUID, grant: CarePlanRead, ps: PsDep) -> dict[s
     return {
         "survivor_id": str(survivor_id),
         "goals": [
-            await views.goal(row, [r for r in reviews if r["goal_id"] == row["goal_id"]], read,
-                             notes=notes)
+            await views.goal(
+                row, [r for r in reviews if r["goal_id"] == row["goal_id"]], read, notes=notes
+            )
             for row in rows
         ],
-    }  # fmt: skip
+    }

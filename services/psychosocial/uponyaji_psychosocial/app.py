@@ -51,9 +51,11 @@ def channel(settings: Settings) -> SmtpChannel | None:
     if settings.smtp_host is None:
         return None
     return SmtpChannel(
-        settings.smtp_host, settings.smtp_port, settings.smtp_sender,
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_sender,
         starttls=settings.smtp_starttls,
-    )  # fmt: skip
+    )
 
 
 def recipients(running: Running[Settings, Psychosocial]) -> IdentityRecipients | None:
@@ -75,8 +77,14 @@ async def safeguard(running: Running[Settings, Psychosocial]) -> None:
             try:
                 await escalate_due(ps, policy)
                 if smtp is not None:
-                    await deliver(ps.store.pool, ps, smtp, settings.notify_addresses,
-                                  settings.link_base, people)  # fmt: skip
+                    await deliver(
+                        ps.store.pool,
+                        ps,
+                        smtp,
+                        settings.notify_addresses,
+                        settings.link_base,
+                        people,
+                    )
             except (OSError, asyncpg.PostgresError):
                 LOG.warning("safeguarding round failed; retried next round", exc_info=True)
             await asyncio.sleep(settings.escalation_check_seconds)

@@ -19,9 +19,13 @@ from .instruments import Instrument, Instruments
 TABLE = Instruments()
 COURSES = {"improving": 0.6, "recovering": 0.1, "flat": 0.18, "worsening": 0.12}
 SESSION_APPROACHES = {
-    "narrative_exposure_therapy": 3, "trauma_focused_cbt": 3, "supportive_counselling": 3,
-    "emdr": 1, "psychoeducation": 2, "other": 1,
-}  # fmt: skip
+    "narrative_exposure_therapy": 3,
+    "trauma_focused_cbt": 3,
+    "supportive_counselling": 3,
+    "emdr": 1,
+    "psychoeducation": 2,
+    "other": 1,
+}
 GOALS = (
     ("symptoms", "Sleep through most nights without nightmares (synthetic demo goal)"),
     ("daily_functioning", "Return to the market stall three days a week (synthetic demo goal)"),
@@ -108,24 +112,38 @@ def journey(survivor_id: UUID, today: date) -> DemoJourney:
     day = start
     while day < today:
         attended = rng.random() < 0.85
-        plan.sessions.append({
-            "kind": "individual" if rng.random() < 0.85 else "family",
-            "held_on": day.isoformat(), "duration_minutes": rng.choice((45, 50, 60, 90)),
-            "approach": rng.choices(list(SESSION_APPROACHES),
-                                    list(SESSION_APPROACHES.values()))[0],
-            "attendance": "attended" if attended else rng.choice(("missed", "cancelled")),
-            "place": rng.choices(("office", "outreach", "phone"), (70, 20, 10))[0],
-            "interpreter": False, "notes": rng.choice(NOTES) if attended else None,
-        })  # fmt: skip
+        plan.sessions.append(
+            {
+                "kind": "individual" if rng.random() < 0.85 else "family",
+                "held_on": day.isoformat(),
+                "duration_minutes": rng.choice((45, 50, 60, 90)),
+                "approach": rng.choices(
+                    list(SESSION_APPROACHES), list(SESSION_APPROACHES.values())
+                )[0],
+                "attendance": "attended" if attended else rng.choice(("missed", "cancelled")),
+                "place": rng.choices(("office", "outreach", "phone"), (70, 20, 10))[0],
+                "interpreter": False,
+                "notes": rng.choice(NOTES) if attended else None,
+            }
+        )
         day += timedelta(days=rng.choice((7, 7, 7, 14)))
     for domain, text in rng.sample(GOALS, rng.randint(1, 3)):
         target = start + timedelta(days=rng.randint(60, 240))
         reviews = []
         if start + timedelta(days=45) < today:
-            status = {"improving": "in_progress", "recovering": "achieved",
-                      "flat": "not_started", "worsening": "not_achieved"}[course]  # fmt: skip
-            reviews.append({"status": status, "reviewed_on": (start + timedelta(days=45))
-                            .isoformat(), "note": "Synthetic demo review (FAKE)."})  # fmt: skip
+            status = {
+                "improving": "in_progress",
+                "recovering": "achieved",
+                "flat": "not_started",
+                "worsening": "not_achieved",
+            }[course]
+            reviews.append(
+                {
+                    "status": status,
+                    "reviewed_on": (start + timedelta(days=45)).isoformat(),
+                    "note": "Synthetic demo review (FAKE).",
+                }
+            )
         plan.goals.append(
             ({"domain": domain, "description": text, "target_date": target.isoformat()}, reviews)
         )

@@ -58,9 +58,11 @@ def progress(table: Instruments, points: Iterable[Point]) -> list[dict[str, Any]
                 "threshold": round(instrument.reliable_change.threshold, 2),
                 "source": instrument.reliable_change.source,
             },
-            "change": None, "rci": None, "classification": None,
+            "change": None,
+            "rci": None,
+            "classification": None,
             "meaningful_improvement": None,
-        }  # fmt: skip
+        }
         if len(run) > 1:
             change = compare(
                 instrument, instrument.headline(first.total), instrument.headline(last.total)

@@ -67,16 +67,26 @@ async def _session(conn: Conn, event: Event) -> None:
         "INSERT INTO sessions (session_id, kind, held_on, duration_minutes, approach, place, "
         "interpreter, interpreter_language, participants, recorded_by, recorded_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        UUID(p["session_id"]), p["kind"], _day(p["held_on"]), p["duration_minutes"],
-        p["approach"], p["place"], p.get("interpreter", False), p.get("interpreter_language"),
-        len(p["participants"]), event.actor.id, event.recorded_at,
-    )  # fmt: skip
+        UUID(p["session_id"]),
+        p["kind"],
+        _day(p["held_on"]),
+        p["duration_minutes"],
+        p["approach"],
+        p["place"],
+        p.get("interpreter", False),
+        p.get("interpreter_language"),
+        len(p["participants"]),
+        event.actor.id,
+        event.recorded_at,
+    )
     await conn.executemany(
         "INSERT INTO session_participants (session_id, survivor_id, attendance, notes) "
         "VALUES ($1, $2, $3, $4)",
-        [(UUID(p["session_id"]), UUID(x["survivor_id"]), x["attendance"], x.get("notes"))
-         for x in p["participants"]],
-    )  # fmt: skip
+        [
+            (UUID(p["session_id"]), UUID(x["survivor_id"]), x["attendance"], x.get("notes"))
+            for x in p["participants"]
+        ],
+    )
 
 
 async def _assessment(conn: Conn, event: Event) -> None:
@@ -86,11 +96,23 @@ async def _assessment(conn: Conn, event: Event) -> None:
         "administered_at, total, percentage, subscales, band, flags, caseness_cutoff, "
         "supersedes, correction_reason, event_type, recorded_by, recorded_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        UUID(p["assessment_id"]), UUID(p["survivor_id"]), p["instrument"], p["responses"],
-        _at(p["administered_at"]), p["total"], p.get("percentage"), p.get("subscales", []),
-        p["band"], p.get("flags", []), p["caseness_cutoff"], _uuid(p.get("supersedes")),
-        p.get("reason"), event.type, event.actor.id, event.recorded_at,
-    )  # fmt: skip
+        UUID(p["assessment_id"]),
+        UUID(p["survivor_id"]),
+        p["instrument"],
+        p["responses"],
+        _at(p["administered_at"]),
+        p["total"],
+        p.get("percentage"),
+        p.get("subscales", []),
+        p["band"],
+        p.get("flags", []),
+        p["caseness_cutoff"],
+        _uuid(p.get("supersedes")),
+        p.get("reason"),
+        event.type,
+        event.actor.id,
+        event.recorded_at,
+    )
     if p.get("supersedes"):
         await conn.execute(
             "UPDATE assessments SET superseded_by = $2 WHERE assessment_id = $1",
@@ -104,16 +126,26 @@ async def _flag(conn: Conn, event: Event) -> None:
     await conn.execute(
         "INSERT INTO risk_flags (flag_id, survivor_id, assessment_id, reason, item, response, "
         "raised_at, raised_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        UUID(p["flag_id"]), UUID(p["survivor_id"]), UUID(p["assessment_id"]), p["reason"],
-        p["item"], p["response"], _at(p["raised_at"]), event.actor.id,
-    )  # fmt: skip
+        UUID(p["flag_id"]),
+        UUID(p["survivor_id"]),
+        UUID(p["assessment_id"]),
+        p["reason"],
+        p["item"],
+        p["response"],
+        _at(p["raised_at"]),
+        event.actor.id,
+    )
     survivor_id = UUID(p["survivor_id"])
     await outbox.add(
-        conn, uuid5(NOTIFY, str(event.event_id)), recipient_role="clinical_supervisor",
-        team=await _team(conn, survivor_id), kind="risk_flag_raised",
-        link=record_link(survivor_id), at=event.recorded_at,
+        conn,
+        uuid5(NOTIFY, str(event.event_id)),
+        recipient_role="clinical_supervisor",
+        team=await _team(conn, survivor_id),
+        kind="risk_flag_raised",
+        link=record_link(survivor_id),
+        at=event.recorded_at,
         staff=await _worker(conn, survivor_id),
-    )  # fmt: skip
+    )
 
 
 async def _escalated(conn: Conn, event: Event) -> None:
@@ -121,16 +153,23 @@ async def _escalated(conn: Conn, event: Event) -> None:
     survivor_id = UUID(p["survivor_id"])
     await conn.execute(
         "UPDATE risk_flags SET escalation_level = $2, escalated_at = $3 WHERE flag_id = $1",
-        UUID(p["flag_id"]), p["level"], _at(p["escalated_at"]),
-    )  # fmt: skip
+        UUID(p["flag_id"]),
+        p["level"],
+        _at(p["escalated_at"]),
+    )
     # The first level goes to the supervisors of the survivor's team, the second to every
     # programme lead (they oversee the whole programme).
     team = await _team(conn, survivor_id) if p["level"] == 1 else None
     await outbox.add(
-        conn, uuid5(NOTIFY, str(event.event_id)), recipient_role=p["to_role"], team=team,
-        kind="risk_flag_escalated", link=record_link(survivor_id), at=event.recorded_at,
+        conn,
+        uuid5(NOTIFY, str(event.event_id)),
+        recipient_role=p["to_role"],
+        team=team,
+        kind="risk_flag_escalated",
+        link=record_link(survivor_id),
+        at=event.recorded_at,
         hours=p["after_hours"],
-    )  # fmt: skip
+    )
 
 
 async def _safety(conn: Conn, event: Event) -> None:
@@ -139,9 +178,15 @@ async def _safety(conn: Conn, event: Event) -> None:
         "UPDATE risk_flags SET status = 'resolved', responder_id = $2, actions = $3, "
         "referral = $4, details = $5, responded_at = $6, resolved_by = $7, resolved_at = $8 "
         "WHERE flag_id = $1",
-        UUID(p["flag_id"]), UUID(p["responder_id"]), p["actions"], p["referral"],
-        p.get("details"), _at(p["responded_at"]), event.actor.id, event.recorded_at,
-    )  # fmt: skip
+        UUID(p["flag_id"]),
+        UUID(p["responder_id"]),
+        p["actions"],
+        p["referral"],
+        p.get("details"),
+        _at(p["responded_at"]),
+        event.actor.id,
+        event.recorded_at,
+    )
 
 
 async def _goal(conn: Conn, event: Event) -> None:
@@ -149,9 +194,14 @@ async def _goal(conn: Conn, event: Event) -> None:
     await conn.execute(
         "INSERT INTO care_plan_goals (goal_id, survivor_id, domain, description, target_date, "
         "added_by, added_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-        UUID(p["goal_id"]), UUID(p["survivor_id"]), p["domain"], p["description"],
-        _day(p["target_date"]), event.actor.id, event.recorded_at,
-    )  # fmt: skip
+        UUID(p["goal_id"]),
+        UUID(p["survivor_id"]),
+        p["domain"],
+        p["description"],
+        _day(p["target_date"]),
+        event.actor.id,
+        event.recorded_at,
+    )
 
 
 async def _review(conn: Conn, event: Event) -> None:
@@ -159,9 +209,14 @@ async def _review(conn: Conn, event: Event) -> None:
     await conn.execute(
         "INSERT INTO goal_reviews (event_id, goal_id, status, reviewed_on, note, reviewed_by, "
         "recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        event.event_id, UUID(p["goal_id"]), p["status"], _day(p["reviewed_on"]), p.get("note"),
-        event.actor.id, event.recorded_at,
-    )  # fmt: skip
+        event.event_id,
+        UUID(p["goal_id"]),
+        p["status"],
+        _day(p["reviewed_on"]),
+        p.get("note"),
+        event.actor.id,
+        event.recorded_at,
+    )
     await conn.execute(
         "UPDATE care_plan_goals SET status = $2, updated_at = $3 WHERE goal_id = $1",
         UUID(p["goal_id"]),

@@ -78,9 +78,12 @@ async def _wait_for_intake(
 ) -> bool:
     last, still_since = -1, time.monotonic()
     while time.monotonic() < deadline:
-        position = int(await pool.fetchval(
-            "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
-        ) or 0)  # fmt: skip
+        position = int(
+            await pool.fetchval(
+                "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
+            )
+            or 0
+        )
         head = await intake_head(url, tokens) if url else None
         if head is not None and head > 0 and position >= head:
             return True
@@ -107,15 +110,18 @@ async def seed_one(ps: Psychosocial, survivor_id: UUID, worker: str | None) -> i
         raised = [e for e in events if e.type.endswith("RiskFlagRaised")]
         flags += len(raised)
         for event in raised if index in plan.answered_flags else []:
-            response = SafetyResponseBody.model_validate({
-                "actions": ["risk_assessed", "safety_plan", "supervisor_consulted"],
-                "referral": "community_mental_health",
-                "details": "Synthetic demo safety response (FAKE).",
-                "responded_at": body["administered_at"],
-            })  # fmt: skip
+            response = SafetyResponseBody.model_validate(
+                {
+                    "actions": ["risk_assessed", "safety_plan", "supervisor_consulted"],
+                    "referral": "community_mental_health",
+                    "details": "Synthetic demo safety response (FAKE).",
+                    "responded_at": body["administered_at"],
+                }
+            )
             responder = UUID(worker) if worker else uuid5(survivor_id, "demo-counsellor")
-            await respond_to_flag(ps, survivor_id, UUID(event.payload["flag_id"]), response,
-                                  SEEDER, responder)  # fmt: skip
+            await respond_to_flag(
+                ps, survivor_id, UUID(event.payload["flag_id"]), response, SEEDER, responder
+            )
     for goal, reviews in plan.goals:
         events = await add_goal(ps, survivor_id, GoalBody.model_validate(goal), SEEDER)
         goal_id = UUID(events[0].payload["goal_id"])
@@ -132,14 +138,17 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
             plan = kernel_migrations() + directory_migrations(MIGRATIONS, "psychosocial")
             await migrate(conn, plan)
             if not await caught_up(pool, settings, wait):
-                print("psychosocial.seed: intake's events still arriving; seeding what is known",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    "psychosocial.seed: intake's events still arriving; seeding what is known",
+                    file=sys.stderr,
+                )
             await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
             try:
                 ps = Psychosocial(
-                    EventStore(pool), Keys.open(pool, settings.kek_file),
+                    EventStore(pool),
+                    Keys.open(pool, settings.kek_file),
                     Instruments(settings.pcl5_cutoff),
-                )  # fmt: skip
+                )
                 rows = await conn.fetch(_ELIGIBLE, limit)
                 flags = 0
                 for row in rows:
@@ -161,11 +170,15 @@ def main() -> int:
     made, flags = asyncio.run(seed(settings))
     took = time.monotonic() - started
     if made:
-        print(f"psychosocial.seed: {made} synthetic journeys ({flags} risk flags) in {took:.1f}s",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"psychosocial.seed: {made} synthetic journeys ({flags} risk flags) in {took:.1f}s",
+            file=sys.stderr,
+        )
     else:
-        print("psychosocial.seed: no consenting survivor without a record; nothing seeded",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "psychosocial.seed: no consenting survivor without a record; nothing seeded",
+            file=sys.stderr,
+        )
     return 0
 
 

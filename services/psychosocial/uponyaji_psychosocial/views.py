@@ -46,8 +46,9 @@ def number(text: str) -> int | float:
 
 def point(row: asyncpg.Record) -> Point:
     """A current administration for the progress calculation."""
-    return Point(row["assessment_id"], row["instrument"], row["administered_at"],
-                 Fraction(row["total"]))  # fmt: skip
+    return Point(
+        row["assessment_id"], row["instrument"], row["administered_at"], Fraction(row["total"])
+    )
 
 
 async def session(row: asyncpg.Record, read: Reader, *, notes: bool) -> dict[str, Any]:
@@ -175,7 +176,12 @@ async def goal(
 def notification(found: Notification) -> dict[str, Any]:
     """A notification as the staff application lists it."""
     return {
-        "notification_id": str(found.notification_id), "kind": found.kind,
-        "recipient_role": found.recipient_role, "team": found.team, "subject": found.subject,
-        "text": found.text, "link": found.link, "created_at": found.created_at.isoformat(),
-    }  # fmt: skip
+        "notification_id": str(found.notification_id),
+        "kind": found.kind,
+        "recipient_role": found.recipient_role,
+        "team": found.team,
+        "subject": found.subject,
+        "text": found.text,
+        "link": found.link,
+        "created_at": found.created_at.isoformat(),
+    }

@@ -77,8 +77,15 @@ async def access_alerts(
         MANY_LISTED_A_DAY,
     )
     return [
-        {"staff_id": r["staff_id"], "day": r["day"].isoformat(), "survivors_read": r["read"],
-         "survivors_outside_caseload": r["outside"], "survivors_refused": r["refused"],
-         "searches": r["searches"], "survivors_listed": r["listed"], "reasons": reasons(r)}
+        {
+            "staff_id": r["staff_id"],
+            "day": r["day"].isoformat(),
+            "survivors_read": r["read"],
+            "survivors_outside_caseload": r["outside"],
+            "survivors_refused": r["refused"],
+            "searches": r["searches"],
+            "survivors_listed": r["listed"],
+            "reasons": reasons(r),
+        }
         for r in rows
-    ]  # fmt: skip
+    ]

@@ -156,9 +156,13 @@ CHARTS = {
 
 @router.get("/dashboard/charts/{name}.svg", tags=["dashboard"], response_class=Response)
 async def dashboard_chart(
-    request: Request, name: Chart, _: DashboardRead, pool: Pool, running: Consumers,
+    request: Request,
+    name: Chart,
+    _: DashboardRead,
+    pool: Pool,
+    running: Consumers,
     chosen: Selected,
-) -> Response:  # fmt: skip
+) -> Response:
     """One of the dashboard's trends or breakdowns as an SVG bar chart (published counts)."""
     board = await _board(request, pool, chosen)
     key, title, x_label = CHARTS[name]
@@ -205,10 +209,13 @@ async def read_audit(
         limit=limit,
     )
     shown = [
-        {**r, "survivor_id": str(r["survivor_id"]) if r["survivor_id"] else None,
-         "at": r["at"].isoformat()}
+        {
+            **r,
+            "survivor_id": str(r["survivor_id"]) if r["survivor_id"] else None,
+            "at": r["at"].isoformat(),
+        }
         for r in records
-    ]  # fmt: skip
+    ]
     alerts = await queries.access_alerts(
         pool, start=_aware(start, "from") if start else None, end=_aware(end, "to") if end else None
     )

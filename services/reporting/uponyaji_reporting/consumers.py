@@ -120,10 +120,15 @@ async def rebuild(
                             c.source,
                         )
             total = 0
-            with facts_deferred(), Progress(
-                TextColumn("rebuild {task.description}"), BarColumn(), MofNCompleteColumn(),
-                disable=not progress,
-            ) as bar:  # fmt: skip
+            with (
+                facts_deferred(),
+                Progress(
+                    TextColumn("rebuild {task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    disable=not progress,
+                ) as bar,
+            ):
                 for c in consumers:
                     task = bar.add_task(c.source, total=heads[c.source])
 

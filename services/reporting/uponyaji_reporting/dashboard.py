@@ -84,12 +84,25 @@ def facts(journey: Journey) -> Facts:
         *programmes.empowerment_keys(journey, county),
     )
     return Facts(
-        journey.survivor_id, team, county, record.get("gender"),
-        record.get("age_band"), journey.registered_at.date() if journey.registered_at else None,
-        closed_on, journey.stages.get("intake") == "erased", frozenset(perpetrators),
-        frozenset(methods), frozenset(services), first_service, outcomes, journey.open_risk_flags,
-        journey.case_number, str(worker) if worker else None, programme, reportable,
-    )  # fmt: skip
+        journey.survivor_id,
+        team,
+        county,
+        record.get("gender"),
+        record.get("age_band"),
+        journey.registered_at.date() if journey.registered_at else None,
+        closed_on,
+        journey.stages.get("intake") == "erased",
+        frozenset(perpetrators),
+        frozenset(methods),
+        frozenset(services),
+        first_service,
+        outcomes,
+        journey.open_risk_flags,
+        journey.case_number,
+        str(worker) if worker else None,
+        programme,
+        reportable,
+    )
 
 
 @dataclass(frozen=True)
@@ -270,8 +283,12 @@ def tally(all_facts: Iterable[Facts], where: Filter, secret: bytes) -> dict[Key,
 
 
 def aggregate(
-    all_facts: Iterable[Facts], where: Filter, today: date, secret: bytes,
-    base: int = DEFAULT_BASE, language: Language = "en",
-) -> dict[str, Any]:  # fmt: skip
+    all_facts: Iterable[Facts],
+    where: Filter,
+    today: date,
+    secret: bytes,
+    base: int = DEFAULT_BASE,
+    language: Language = "en",
+) -> dict[str, Any]:
     """The dashboard for a filter, counted over the facts directly (what the cells must equal)."""
     return render(tally(all_facts, where, secret), where.end or today, base, language)

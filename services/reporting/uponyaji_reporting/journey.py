@@ -12,10 +12,18 @@ from uuid import UUID
 from .instruments import PARAMETERS, Change, classify, rci
 from .milestones import Entry
 
-CONTACT_KINDS = frozenset({
-    "registered", "assessment", "assessment_corrected", "risk_flag_resolved", "examined",
-    "needs_assessed", "follow_up", "training_completed",
-})  # fmt: skip
+CONTACT_KINDS = frozenset(
+    {
+        "registered",
+        "assessment",
+        "assessment_corrected",
+        "risk_flag_resolved",
+        "examined",
+        "needs_assessed",
+        "follow_up",
+        "training_completed",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -87,11 +95,15 @@ def _trajectory(instrument: str, assessments: list[Entry]) -> list[Point]:
             first, previous = points[0], points[-1]
             cut = float(first.cutoff) if first.cutoff is not None else None
             point = Point(
-                point.assessment_id, point.at, point.score, point.band, point.cutoff,
+                point.assessment_id,
+                point.at,
+                point.score,
+                point.band,
+                point.cutoff,
                 round(rci(instrument, float(previous.score), float(point.score)), 2),
                 classify(instrument, float(previous.score), float(point.score), cut),
                 classify(instrument, float(first.score), float(point.score), cut),
-            )  # fmt: skip
+            )
         points.append(point)
     return points
 
@@ -130,11 +142,14 @@ def _medical_stage(kinds: set[str]) -> str:
 
 def _empowerment_stage(kinds: set[str]) -> str:
     for kind, stage in (
-        ("follow_up", "followed_up"), ("follow_up_corrected", "followed_up"),
-        ("grant_disbursed", "grant_disbursed"), ("grant_approved", "grant_approved"),
-        ("plan_started", "plan_started"), ("needs_assessed", "needs_assessed"),
+        ("follow_up", "followed_up"),
+        ("follow_up_corrected", "followed_up"),
+        ("grant_disbursed", "grant_disbursed"),
+        ("grant_approved", "grant_approved"),
+        ("plan_started", "plan_started"),
+        ("needs_assessed", "needs_assessed"),
         ("needs_assessment_corrected", "needs_assessed"),
-    ):  # fmt: skip
+    ):
         if kind in kinds:
             return stage
     return "referred"

@@ -145,13 +145,27 @@ _MEDICAL_DECISIONS = {
     "medical.ReferralDeclined": "declined",
 }
 _NEEDS = (
-    "assessment_id", "household_size", "dependants", "earners", "monthly_income_kes", "housing",
-    "hunger_score", "hunger_category", "school_age_children", "children_out_of_school",
-)  # fmt: skip
+    "assessment_id",
+    "household_size",
+    "dependants",
+    "earners",
+    "monthly_income_kes",
+    "housing",
+    "hunger_score",
+    "hunger_category",
+    "school_age_children",
+    "children_out_of_school",
+)
 _FOLLOW_UP = (
-    "follow_up_id", "milestone", "due_on", "monthly_income_kes", "business_operating",
-    "employment_status", "hunger_score", "hunger_category",
-)  # fmt: skip
+    "follow_up_id",
+    "milestone",
+    "due_on",
+    "monthly_income_kes",
+    "business_operating",
+    "employment_status",
+    "hunger_score",
+    "hunger_category",
+)
 _EMPOWERMENT: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     # never notes, goal texts, justifications, reasons, payment references or their digests
     "empowerment.NeedsAssessed": ("needs_assessed", _NEEDS, "assessed_on"),
@@ -203,9 +217,15 @@ def entries(source: str, event: Event) -> list[Entry]:
 
     def entry(survivor: Any, kind: str, at: datetime, data: dict[str, Any]) -> Entry:
         return Entry(
-            UUID(str(survivor)), source, position, kind, at,
-            event.occurred_at, event.recorded_at, data,
-        )  # fmt: skip
+            UUID(str(survivor)),
+            source,
+            position,
+            kind,
+            at,
+            event.occurred_at,
+            event.recorded_at,
+            data,
+        )
 
     if event.type == "psychosocial.SessionRecorded":
         at = _when(payload.get("held_on"), event.occurred_at)

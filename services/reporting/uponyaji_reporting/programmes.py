@@ -97,9 +97,11 @@ def empowerment_keys(journey: Journey, county: str | None) -> list[Key]:
         )
         keys.append(("income_change", income))
         hunger = _compare(  # a lower category is better
-            HUNGER[str(latest["hunger_category"])], HUNGER[str(first["hunger_category"])],
-            "improved", "worsened",
-        )  # fmt: skip
+            HUNGER[str(latest["hunger_category"])],
+            HUNGER[str(first["hunger_category"])],
+            "improved",
+            "worsened",
+        )
         keys.append(("hunger_category_change", hunger))
     return keys
 

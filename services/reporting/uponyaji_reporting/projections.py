@@ -62,9 +62,15 @@ def facts_deferred() -> Iterator[None]:
 
 def _entry(r: asyncpg.Record) -> Entry:
     return Entry(
-        r["survivor_id"], r["source"], r["position"], r["kind"], r["at"], r["occurred_at"],
-        r["recorded_at"], json_object(r["data"]),
-    )  # fmt: skip
+        r["survivor_id"],
+        r["source"],
+        r["position"],
+        r["kind"],
+        r["at"],
+        r["occurred_at"],
+        r["recorded_at"],
+        json_object(r["data"]),
+    )
 
 
 async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = None) -> list[Entry]:
@@ -97,12 +103,25 @@ def json_list(value: Any) -> list[Any]:
 def facts_from_row(r: asyncpg.Record) -> Facts:
     """A `survivor_facts` row as the dashboard's `Facts`."""
     return Facts(
-        r["survivor_id"], r["team"], r["county"], r["gender"], r["age_band"],
-        r["registered_on"], r["closed_on"], r["erased"], frozenset(r["perpetrators"]),
-        frozenset(r["methods"]), frozenset(r["services"]), r["first_service_on"],
-        json_object(r["outcomes"]), r["open_risk_flags"], r["case_number"], r["lead_worker"],
-        tuple((str(d), str(v)) for d, v in json_list(r["programme"])), r["reportable"],
-    )  # fmt: skip
+        r["survivor_id"],
+        r["team"],
+        r["county"],
+        r["gender"],
+        r["age_band"],
+        r["registered_on"],
+        r["closed_on"],
+        r["erased"],
+        frozenset(r["perpetrators"]),
+        frozenset(r["methods"]),
+        frozenset(r["services"]),
+        r["first_service_on"],
+        json_object(r["outcomes"]),
+        r["open_risk_flags"],
+        r["case_number"],
+        r["lead_worker"],
+        tuple((str(d), str(v)) for d, v in json_list(r["programme"])),
+        r["reportable"],
+    )
 
 
 async def _owned_entries(conn: Conn, survivors: list[UUID]) -> dict[UUID, list[Entry]]:
@@ -138,17 +157,30 @@ async def write_facts(conn: Conn, rows: Sequence[tuple[Facts, UUID | None]]) -> 
         arrays = columns(
             (
                 (
-                    f.survivor_id, f.case_number, f.team, f.lead_worker, f.county, f.gender,
-                    f.age_band, f.registered_on, f.closed_on, f.erased,
-                    SEPARATOR.join(sorted(f.perpetrators)), SEPARATOR.join(sorted(f.methods)),
-                    SEPARATOR.join(sorted(f.services)), f.first_service_on,
-                    json.dumps(f.outcomes), f.open_risk_flags, merged_into,
-                    json.dumps([list(k) for k in f.programme]), f.reportable,
+                    f.survivor_id,
+                    f.case_number,
+                    f.team,
+                    f.lead_worker,
+                    f.county,
+                    f.gender,
+                    f.age_band,
+                    f.registered_on,
+                    f.closed_on,
+                    f.erased,
+                    SEPARATOR.join(sorted(f.perpetrators)),
+                    SEPARATOR.join(sorted(f.methods)),
+                    SEPARATOR.join(sorted(f.services)),
+                    f.first_service_on,
+                    json.dumps(f.outcomes),
+                    f.open_risk_flags,
+                    merged_into,
+                    json.dumps([list(k) for k in f.programme]),
+                    f.reportable,
                 )
                 for f, merged_into in chunk
             ),
             19,
-        )  # fmt: skip
+        )
         await conn.execute(
             """INSERT INTO survivor_facts (survivor_id, case_number, team, lead_worker, county,
                    gender, age_band, registered_on, closed_on, erased, perpetrators, methods,
@@ -312,20 +344,47 @@ def _access_rows(source: str, event: Event) -> Iterator[tuple[Any, ...]]:
     if not event.type.endswith(f".{LISTED}"):
         survivor = p.get("survivor_id")
         yield (
-            *common, UUID(str(survivor)) if survivor else None, p.get("purpose"), p.get("outcome"),
-            p.get("route"), at, p.get("on_caseload"), p.get("scope"), 0, None, None,
-        )  # fmt: skip
+            *common,
+            UUID(str(survivor)) if survivor else None,
+            p.get("purpose"),
+            p.get("outcome"),
+            p.get("route"),
+            at,
+            p.get("on_caseload"),
+            p.get("scope"),
+            0,
+            None,
+            None,
+        )
         return
     listed = p.get("results") or []
     yield (
-        *common, None, p.get("purpose"), "allowed", p.get("route"), at, None, p.get("scope"), 0,
-        p.get("query_hash"), len(listed),
-    )  # fmt: skip
+        *common,
+        None,
+        p.get("purpose"),
+        "allowed",
+        p.get("route"),
+        at,
+        None,
+        p.get("scope"),
+        0,
+        p.get("query_hash"),
+        len(listed),
+    )
     for n, result in enumerate(listed, start=1):
         yield (
-            *common, UUID(str(result["survivor_id"])), p.get("purpose"), "allowed",
-            p.get("route"), at, result.get("on_caseload"), p.get("scope"), n, None, None,
-        )  # fmt: skip
+            *common,
+            UUID(str(result["survivor_id"])),
+            p.get("purpose"),
+            "allowed",
+            p.get("route"),
+            at,
+            result.get("on_caseload"),
+            p.get("scope"),
+            n,
+            None,
+            None,
+        )
 
 
 async def _access(conn: Conn, source: str, events: Sequence[Event]) -> None:
@@ -363,10 +422,18 @@ async def confirm_erasure(store: EventStore, conn: Conn, event: Event) -> None:
 async def _write_entries(conn: Conn, made: Sequence[Entry]) -> None:
     """Insert journey entries (one statement; an entry already there is left as it is)."""
     rows = (
-        (e.survivor_id, e.source, e.position, e.kind, e.at, e.occurred_at, e.recorded_at,
-         orjson.dumps(e.data, default=str).decode())
+        (
+            e.survivor_id,
+            e.source,
+            e.position,
+            e.kind,
+            e.at,
+            e.occurred_at,
+            e.recorded_at,
+            orjson.dumps(e.data, default=str).decode(),
+        )
         for e in made
-    )  # fmt: skip
+    )
     await conn.execute(
         "INSERT INTO journey_entries (survivor_id, source, position, kind, at, occurred_at, "
         "recorded_at, data) SELECT s, src, p, k, a, o, r, d::jsonb FROM unnest($1::uuid[], "

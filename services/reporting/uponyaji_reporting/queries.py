@@ -49,9 +49,14 @@ async def tally(
 
 
 async def dashboard(
-    pool: asyncpg.Pool, period: Period, county: str | None, team: str | None, *,
-    base: int, language: Language,
-) -> dict[str, Any]:  # fmt: skip
+    pool: asyncpg.Pool,
+    period: Period,
+    county: str | None,
+    team: str | None,
+    *,
+    base: int,
+    language: Language,
+) -> dict[str, Any]:
     """The published dashboard of a period, county and team, read from the summary cells."""
     counts = await tally(pool, period, county, team)
     return render(counts, period.last, base, language)

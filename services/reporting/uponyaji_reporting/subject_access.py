@@ -61,10 +61,15 @@ async def subject_access(
         at = parts.clock()
         records.append(
             SubjectRecord(
-                position=0, type="reporting.facts", stream_type="facts", occurred_at=at,
-                recorded_at=at, recorded_by_role="reporting", data=row,
+                position=0,
+                type="reporting.facts",
+                stream_type="facts",
+                occurred_at=at,
+                recorded_at=at,
+                recorded_by_role="reporting",
+                data=row,
             )
-        )  # fmt: skip
+        )
     return SubjectAccessExport(
         service=parts.service,
         survivor_id=survivor_id,

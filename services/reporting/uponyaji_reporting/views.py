@@ -12,14 +12,35 @@ from .milestones import Entry
 from .spreadsheet import neutral
 
 # Ids that could link a de-identified journey back to people or records.
-LINKING = frozenset({
-    "case_number", "merged_case_number", "merged_survivor_id", "team_id", "lead_case_worker_id",
-    "referral_id", "assessment_id", "supersedes", "flag_id", "goal_id", "session_id",
-    "encounter_id", "finding_id", "report_id", "addendum_id", "document_id", "treatment_id",
-    "specialist_referral_id", "plan_id", "grant_id", "disbursement_id", "budget_line_id",
-    "course_id", "follow_up_id",
-    "due_on",  # an absolute date
-})  # fmt: skip
+LINKING = frozenset(
+    {
+        "case_number",
+        "merged_case_number",
+        "merged_survivor_id",
+        "team_id",
+        "lead_case_worker_id",
+        "referral_id",
+        "assessment_id",
+        "supersedes",
+        "flag_id",
+        "goal_id",
+        "session_id",
+        "encounter_id",
+        "finding_id",
+        "report_id",
+        "addendum_id",
+        "document_id",
+        "treatment_id",
+        "specialist_referral_id",
+        "plan_id",
+        "grant_id",
+        "disbursement_id",
+        "budget_line_id",
+        "course_id",
+        "follow_up_id",
+        "due_on",  # an absolute date
+    }
+)
 
 
 def _day(journey: Journey, at: datetime) -> int | None:

@@ -31,11 +31,22 @@ class FakeClock:
 def _event(position: int) -> Event:
     """An event for the limiter (which looks only at what it is given to keep as a sample)."""
     return Event(
-        event_id=uuid4(), stream_type="s", stream_id="s-1", version=position, type="x.Forged",
-        schema_version=1, occurred_at=datetime.now(UTC), recorded_at=datetime.now(UTC),
-        actor=ACTOR, correlation_id=uuid4(), causation_id=None, payload={}, prev_hash=b"",
-        hash=b"", position=position,
-    )  # fmt: skip
+        event_id=uuid4(),
+        stream_type="s",
+        stream_id="s-1",
+        version=position,
+        type="x.Forged",
+        schema_version=1,
+        occurred_at=datetime.now(UTC),
+        recorded_at=datetime.now(UTC),
+        actor=ACTOR,
+        correlation_id=uuid4(),
+        causation_id=None,
+        payload={},
+        prev_hash=b"",
+        hash=b"",
+        position=position,
+    )
 
 
 async def _forgeries(new_database: NewDatabase) -> tuple[str, StoreFeed, list[Event]]:
@@ -56,9 +67,13 @@ async def _consumer(new_database: NewDatabase, feed: StoreFeed, source: str) -> 
     sink = Sink(target)
     await sink.create()
     return Consumer(
-        target, name="sink", source=source, handler=sink.handle, nats_url="nats://unused",
+        target,
+        name="sink",
+        source=source,
+        handler=sink.handle,
+        nats_url="nats://unused",
         feed=feed,
-    )  # fmt: skip
+    )
 
 
 async def _rows(pool: asyncpg.Pool) -> list[str]:

@@ -79,16 +79,29 @@ def test_every_service_lifts_both_audit_events() -> None:
     upcasters, registry = default_upcasters(), default_registry()
     # Version 1 existed only for the two access records (lists and sign-ins start at 1).
     audit = [
-        c for c in registry
+        c
+        for c in registry
         if c.stream_type == "audit" and c.type.endswith(("SurvivorDataAccessed", "AccessDenied"))
-    ]  # fmt: skip
+    ]
     assert len(audit) == 2 * len(registry.services())
     now = datetime.now(UTC)
     for contract in audit:
         stored = Event(
-            uuid4(), "audit", "s", 1, contract.type, 1, now, now, Actor(id=STAFF, role="none"),
-            uuid4(), None, {**V1, "outcome": "not_found"}, bytes(32), bytes(32),
-        )  # fmt: skip
+            uuid4(),
+            "audit",
+            "s",
+            1,
+            contract.type,
+            1,
+            now,
+            now,
+            Actor(id=STAFF, role="none"),
+            uuid4(),
+            None,
+            {**V1, "outcome": "not_found"},
+            bytes(32),
+            bytes(32),
+        )
         event = upcasters.upcast(stored)
         assert event.schema_version == contract.schema_version == 2
         model = registry.validate(event.type, event.payload, schema_version=event.schema_version)

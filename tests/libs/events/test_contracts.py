@@ -266,11 +266,22 @@ def test_every_service_confirms_key_destruction_and_intake_names_the_issue_event
 def _event(contract: Contract, payload: dict[str, Any], schema_version: int = 1) -> Event:
     now = datetime.now(UTC)
     return Event(
-        event_id=uuid4(), stream_type=contract.stream_type, stream_id=str(uuid4()), version=1,
-        type=contract.type, schema_version=schema_version, occurred_at=now, recorded_at=now,
-        actor=Actor(id=str(uuid4()), role="intake_officer"), correlation_id=uuid4(),
-        causation_id=None, payload=payload, prev_hash=GENESIS_HASH, hash=bytes(32), position=7,
-    )  # fmt: skip
+        event_id=uuid4(),
+        stream_type=contract.stream_type,
+        stream_id=str(uuid4()),
+        version=1,
+        type=contract.type,
+        schema_version=schema_version,
+        occurred_at=now,
+        recorded_at=now,
+        actor=Actor(id=str(uuid4()), role="intake_officer"),
+        correlation_id=uuid4(),
+        causation_id=None,
+        payload=payload,
+        prev_hash=GENESIS_HASH,
+        hash=bytes(32),
+        position=7,
+    )
 
 
 def test_every_channel_address_is_the_subject_the_relay_publishes_on(

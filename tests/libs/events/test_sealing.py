@@ -358,8 +358,9 @@ async def test_values_sealed_before_records_were_bound_stay_readable(sealer: Sea
     assert str(old).startswith("sealed:v1:")
     assert await sealer.unseal(subject, CONTEXT, str(old), record=str(uuid4())) == NAME
     with pytest.raises(InvalidSealError):  # a v1 value relabelled as v2 does not authenticate
-        await sealer.unseal(subject, CONTEXT, str(old).replace("sealed:v1:", "sealed:v2:"),
-                            record="x")  # fmt: skip
+        await sealer.unseal(
+            subject, CONTEXT, str(old).replace("sealed:v1:", "sealed:v2:"), record="x"
+        )
 
 
 async def test_readers_see_misplaced_values_as_unreadable_never_as_text(

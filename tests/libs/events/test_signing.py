@@ -39,9 +39,13 @@ async def test_events_signed_before_and_after_a_rotation_all_verify(
     await store.append("case", "c-1", 1, [NewEvent("src.Noted", {"n": 2})], actor=ACTOR)
     await store.sequence()
     consumer = Consumer(
-        db, name="sink", source="src", handler=_ignore, nats_url="nats://unused",
+        db,
+        name="sink",
+        source="src",
+        handler=_ignore,
+        nats_url="nats://unused",
         keys=CachedKeys(fetch, min_refresh=0.0),
-    )  # fmt: skip
+    )
 
     first, second = await store.read_all(0)
     assert (first.key_id, second.key_id != old_key) == (old_key, True)

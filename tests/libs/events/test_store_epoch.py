@@ -183,18 +183,29 @@ async def test_events_published_by_a_restored_store_are_refused_on_the_nats_path
     backup = await back_up(postgres, source, tmp_path / "src.sql")
     await append_many(store, streams=1, per_stream=2)  # 3-4: lost with the server
     first = Consumer(
-        target, name="sink", source=service, handler=sink.handle, nats_url=nats_server.url,
-        feed=StoreFeed(store), keys=keys_of(store),
-    )  # fmt: skip
+        target,
+        name="sink",
+        source=service,
+        handler=sink.handle,
+        nats_url=nats_server.url,
+        feed=StoreFeed(store),
+        keys=keys_of(store),
+    )
     assert await first.catch_up() == 4
 
     async with restored(postgres, backup) as pool:
         again = EventStore(pool, signer=signer)
         relay = OutboxRelay(again, service=service, nats_url=nats_server.url)
         consumer = Consumer(
-            target, name="sink", source=service, handler=sink.handle, nats_url=nats_server.url,
-            feed=StoreFeed(again), keys=keys_of(again), idle_check=60.0,
-        )  # fmt: skip
+            target,
+            name="sink",
+            source=service,
+            handler=sink.handle,
+            nats_url=nats_server.url,
+            feed=StoreFeed(again),
+            keys=keys_of(again),
+            idle_check=60.0,
+        )
         async with running(relay.run(), consumer.run()):
             await append_many(again, streams=1, per_stream=3, start=100)  # positions 3-5
 

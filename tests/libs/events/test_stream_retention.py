@@ -40,9 +40,8 @@ async def test_streams_get_the_configured_max_age_new_or_existing(
 
         older = f"retention_{uuid.uuid4().hex[:8]}"  # made before retention: kept forever
         await js.add_stream(
-            StreamConfig(name=stream_name(older), subjects=[f"{older}.>"],
-                         storage=StorageType.FILE)
-        )  # fmt: skip
+            StreamConfig(name=stream_name(older), subjects=[f"{older}.>"], storage=StorageType.FILE)
+        )
         assert not (await js.stream_info(stream_name(older))).config.max_age
         await js.publish(f"{older}.survivor.Kept", b"{}")
         await ensure_stream(js, older)

@@ -119,8 +119,10 @@ async def _detected(notary: Notary, expected: str) -> None:
 
 async def test_a_flipped_byte_is_detected(new_database: NewDatabase, tmp_path: Path) -> None:
     _, notary = await _notarised(new_database, tmp_path)
-    await _tamper(notary.pool, "UPDATE events SET hash = set_byte(hash, 0, get_byte(hash, 0) # 1) "
-                  "WHERE position = 6")  # fmt: skip
+    await _tamper(
+        notary.pool,
+        "UPDATE events SET hash = set_byte(hash, 0, get_byte(hash, 0) # 1) WHERE position = 6",
+    )
 
     await _detected(notary, "no longer have its root")
     assert any("position 6: signature does not verify" in p for p in notary.status.problems)

@@ -51,9 +51,12 @@ async def note(
     survivor_id: uuid.UUID, ledger: Annotated[Ledger, Depends(resource(Ledger))]
 ) -> dict[str, Any]:
     stored = await ledger.parts.store.append(
-        "note", f"note-{uuid.uuid4()}", 0,
-        [NewEvent("ledger.Noted", {"survivor_id": str(survivor_id)})], actor=ACTOR,
-    )  # fmt: skip
+        "note",
+        f"note-{uuid.uuid4()}",
+        0,
+        [NewEvent("ledger.Noted", {"survivor_id": str(survivor_id)})],
+        actor=ACTOR,
+    )
     return {"event_id": str(stored[0].event_id)}
 
 
@@ -162,9 +165,12 @@ async def test_a_survivors_record_is_proved_and_the_export_audited(
     head = exported["tree_head"]
     for proof in exported["proofs"]:
         assert verify_inclusion(
-            bytes.fromhex(proof["leaf_hash"]), proof["leaf_index"], head["tree_size"],
-            [bytes.fromhex(h) for h in proof["inclusion_path"]], bytes.fromhex(head["root_hash"]),
-        )  # fmt: skip
+            bytes.fromhex(proof["leaf_hash"]),
+            proof["leaf_index"],
+            head["tree_size"],
+            [bytes.fromhex(h) for h in proof["inclusion_path"]],
+            bytes.fromhex(head["root_hash"]),
+        )
     assert refused.status_code == 403
     pool = running(app).parts.pool
     audited = await pool.fetch(
@@ -276,9 +282,12 @@ async def test_a_consistency_proof_between_two_signed_heads(
     body = latest.json()
     assert (body["first"]["tree_size"], body["second"]["tree_size"]) == (older, newer)
     assert verify_consistency(
-        older, newer, bytes.fromhex(body["first"]["root_hash"]),
-        bytes.fromhex(body["second"]["root_hash"]), [bytes.fromhex(h) for h in body["proof"]],
-    )  # fmt: skip
+        older,
+        newer,
+        bytes.fromhex(body["first"]["root_hash"]),
+        bytes.fromhex(body["second"]["root_hash"]),
+        [bytes.fromhex(h) for h in body["proof"]],
+    )
     assert (backwards.status_code, backwards.json()["error"]) == (422, "HeadsOutOfOrder")
     assert (unsigned.status_code, unsigned.json()["error"]) == (404, "NotNotarisedYet")
     assert refused.status_code == 403

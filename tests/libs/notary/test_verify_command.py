@@ -23,8 +23,12 @@ SERVICE = "psychosocial"
 def verify(env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "uponyaji_service.tools", "verify", f"uponyaji_{SERVICE}", *extra],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 async def test_verify_checks_the_store_against_the_heads_file_and_a_shipped_copy(

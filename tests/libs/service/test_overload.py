@@ -45,9 +45,13 @@ async def work(gate: Annotated[Gate, Depends(resource(Gate))]) -> dict[str, Any]
 
 
 GATE: Service[GateSettings, Gate] = Service(
-    name="gate", title="Gate", description="A test service", build=lambda parts: Gate(),
-    routers=[router], feed=False,
-)  # fmt: skip
+    name="gate",
+    title="Gate",
+    description="A test service",
+    build=lambda parts: Gate(),
+    routers=[router],
+    feed=False,
+)
 
 
 @pytest.fixture

@@ -25,16 +25,22 @@ async def test_one_survivors_records_opened_and_nothing_of_another(
     event = "psychosocial.SessionRecorded"
     session = uuid.uuid4()
     payload = {
-        "session_id": str(session), "kind": "group",
-        "retrospective_reason": str(await sealer.seal(beta, f"{event}/retrospective_reason",
-                                                      "Beta's reason (FAKE)")),
+        "session_id": str(session),
+        "kind": "group",
+        "retrospective_reason": str(
+            await sealer.seal(beta, f"{event}/retrospective_reason", "Beta's reason (FAKE)")
+        ),
         "participants": [
-            {"survivor_id": str(alpha),
-             "notes": str(await sealer.seal(alpha, f"{event}/notes", "Alpha's note (FAKE)"))},
-            {"survivor_id": str(beta),
-             "notes": str(await sealer.seal(beta, f"{event}/notes", "Beta's note (FAKE)"))},
+            {
+                "survivor_id": str(alpha),
+                "notes": str(await sealer.seal(alpha, f"{event}/notes", "Alpha's note (FAKE)")),
+            },
+            {
+                "survivor_id": str(beta),
+                "notes": str(await sealer.seal(beta, f"{event}/notes", "Beta's note (FAKE)")),
+            },
         ],
-    }  # fmt: skip
+    }
     await store.append("session", str(session), 0, [NewEvent(event, payload)], actor=COUNSELLOR)
     registered = "intake.SurvivorRegistered"
     for who, name in ((alpha, "Test Survivor Alpha"), (beta, "Test Survivor Beta")):
@@ -42,8 +48,9 @@ async def test_one_survivors_records_opened_and_nothing_of_another(
         body = {"survivor_id": str(who), "full_name": str(sealed)}
         await store.append("survivor", str(who), 0, [NewEvent(registered, body)], actor=COUNSELLOR)
     merged = {"survivor_id": str(beta), "merged_survivor_id": str(alpha)}
-    await store.append("survivor", str(beta), 1, [NewEvent("intake.SurvivorsMerged", merged)],
-                       actor=COUNSELLOR)  # fmt: skip
+    await store.append(
+        "survivor", str(beta), 1, [NewEvent("intake.SurvivorsMerged", merged)], actor=COUNSELLOR
+    )
     audit = {"staff_id": COUNSELLOR.id, "survivor_id": str(alpha), "action": "x"}
     read = NewEvent("psychosocial.SurvivorDataAccessed", audit)
     await store.append("audit", f"audit-x-{COUNSELLOR.id}", None, [read], actor=COUNSELLOR)

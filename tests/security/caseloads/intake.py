@@ -32,10 +32,13 @@ async def seed_caseload(
         async with pool.acquire() as conn, conn.transaction():
             # The service's own sequencer signs it, as for events other processes append.
             await EventStore(pool).append(
-                "survivor", str(survivor_id), 0,
+                "survivor",
+                str(survivor_id),
+                0,
                 [NewEvent("intake.SurvivorRegistered", registered)],
-                actor=Actor.system("matrix"), conn=conn,
-            )  # fmt: skip
+                actor=Actor.system("matrix"),
+                conn=conn,
+            )
             await conn.execute(
                 "INSERT INTO survivors (survivor_id, case_number, registered_at, registered_by, "
                 "county_code, gender, age_band, preferred_language, version, updated_at) "

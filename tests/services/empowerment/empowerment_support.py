@@ -47,11 +47,18 @@ class SigningKey:
     def token(self, staff: Staff) -> str:
         now = int(time.time())
         claims = {
-            "iss": "uponyaji-identity", "sub": str(staff.staff_id), "aud": ["empowerment"],
-            "iat": now, "nbf": now, "exp": now + 900, "jti": uuid.uuid4().hex,
-            "sid": f"sess-{uuid.uuid4().hex}", "username": "test.staff",
-            "roles": list(staff.roles), "teams": [str(t) for t in staff.teams],
-        }  # fmt: skip
+            "iss": "uponyaji-identity",
+            "sub": str(staff.staff_id),
+            "aud": ["empowerment"],
+            "iat": now,
+            "nbf": now,
+            "exp": now + 900,
+            "jti": uuid.uuid4().hex,
+            "sid": f"sess-{uuid.uuid4().hex}",
+            "username": "test.staff",
+            "roles": list(staff.roles),
+            "teams": [str(t) for t in staff.teams],
+        }
         return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": self.kid})
 
 
@@ -86,12 +93,16 @@ class FakeIntake:
         self.cases += 1
         models: list[BaseModel] = [
             i.SurvivorRegistered(
-                survivor_id=survivor, case_number=f"UPJ-2026-{self.cases:06d}",
-                full_name=example_sealed("name"), county_code=county, gender="female",
-                age_band="25-34", preferred_language="sw",
+                survivor_id=survivor,
+                case_number=f"UPJ-2026-{self.cases:06d}",
+                full_name=example_sealed("name"),
+                county_code=county,
+                gender="female",
+                age_band="25-34",
+                preferred_language="sw",
             ),
             i.CaseAssigned(survivor_id=survivor, team_id=team),
-        ]  # fmt: skip
+        ]
         if consent:
             models.append(self._consent(survivor, granted=True))
         await self._append("survivor", survivor, *models)
@@ -99,9 +110,13 @@ class FakeIntake:
 
     def _consent(self, survivor: uuid.UUID, *, granted: bool) -> BaseModel:
         fields: dict[str, Any] = {
-            "survivor_id": survivor, "scope": "empowerment", "method": "verbal",
-            "party": "survivor", "language": "sw", "at": datetime.now(UTC),
-        }  # fmt: skip
+            "survivor_id": survivor,
+            "scope": "empowerment",
+            "method": "verbal",
+            "party": "survivor",
+            "language": "sw",
+            "at": datetime.now(UTC),
+        }
         return i.ConsentGranted(**fields) if granted else i.ConsentWithdrawn(**fields)
 
     async def withdraw(self, survivor: uuid.UUID) -> None:
@@ -113,22 +128,27 @@ class FakeIntake:
 
     async def refer(self, survivor: uuid.UUID, target: str = "empowerment") -> uuid.UUID:
         referral = uuid.uuid4()
-        model = i.ReferralMade(referral_id=referral, survivor_id=survivor, target=target,
-                               urgency="routine")  # fmt: skip
+        model = i.ReferralMade(
+            referral_id=referral, survivor_id=survivor, target=target, urgency="routine"
+        )
         await self._append("referral", referral, model)
         return referral
 
     async def cancel(self, survivor: uuid.UUID, referral: uuid.UUID) -> None:
-        model = i.ReferralStatusChanged(referral_id=referral, survivor_id=survivor,
-                                        status="cancelled")  # fmt: skip
+        model = i.ReferralStatusChanged(
+            referral_id=referral, survivor_id=survivor, status="cancelled"
+        )
         await self._append("referral", referral, model)
 
     async def erase(self, survivor: uuid.UUID) -> uuid.UUID:
         request = uuid.uuid4()
         model = i.ErasureRequested(
-            request_id=request, survivor_id=survivor, case_number="UPJ-2026-000001",
-            received_on=date.today(), services=["intake", "empowerment"],
-        )  # fmt: skip
+            request_id=request,
+            survivor_id=survivor,
+            case_number="UPJ-2026-000001",
+            received_on=date.today(),
+            services=["intake", "empowerment"],
+        )
         await self._append("erasure", request, model)
         return request
 
@@ -168,14 +188,28 @@ async def count_events(pool: asyncpg.Pool) -> int:
 
 
 NEEDS = {
-    "household_size": 6, "dependants": 4, "earners": 1, "income_sources": ["casual_labour"],
-    "monthly_income_kes": "4500.00", "housing": "rented", "hunger_answers": [2, 1, 0],
-    "school_age_children": 3, "children_out_of_school": 1, "debts_kes": "12000",
-    "skills": ["tailoring"], "barriers": ["injury", "lost_tools_or_assets"],
+    "household_size": 6,
+    "dependants": 4,
+    "earners": 1,
+    "income_sources": ["casual_labour"],
+    "monthly_income_kes": "4500.00",
+    "housing": "rented",
+    "hunger_answers": [2, 1, 0],
+    "school_age_children": 3,
+    "children_out_of_school": 1,
+    "debts_kes": "12000",
+    "skills": ["tailoring"],
+    "barriers": ["injury", "lost_tools_or_assets"],
     "notes": "Synthetic needs note (FAKE)",
-}  # fmt: skip
+}
 PLAN = {
     "started_on": "2026-01-10",
-    "goals": [{"kind": "business_restore", "description": "Reopen the tailoring kiosk (FAKE)",
-               "target_date": "2026-12-31", "steps": [{"description": "Buy a sewing machine"}]}],
-}  # fmt: skip
+    "goals": [
+        {
+            "kind": "business_restore",
+            "description": "Reopen the tailoring kiosk (FAKE)",
+            "target_date": "2026-12-31",
+            "steps": [{"description": "Buy a sewing machine"}],
+        }
+    ],
+}

@@ -66,9 +66,11 @@ def service(
     )
     env.pop("UPONYAJI_SERVICE_URLS", None)
     with running_service(
-        "uponyaji_empowerment.app:create_app", port=port, env=env,
+        "uponyaji_empowerment.app:create_app",
+        port=port,
+        env=env,
         log_path=folder / "empowerment.log",
-    ) as url:  # fmt: skip
+    ) as url:
         yield Service(url, postgres, database)
 
 
@@ -79,8 +81,9 @@ async def test_no_server_errors_and_refusals_write_nothing(
     lead = Staff(("programme_lead",))
     survivor = uuid.uuid4()
     known = {"survivor_id": str(survivor)}
-    known |= await seed_caseload(service.postgres.url(service.database), survivor, str(NAIROBI),
-                                 str(officer.staff_id))  # fmt: skip
+    known |= await seed_caseload(
+        service.postgres.url(service.database), survivor, str(NAIROBI), str(officer.staff_id)
+    )
     schema = schemathesis.openapi.from_url(f"{service.url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     refused = 0

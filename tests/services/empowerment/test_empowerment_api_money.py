@@ -11,27 +11,41 @@ from fastapi import FastAPI
 
 
 async def budget_line(lead: As, amount: str = "100000", code: str = "EMP-GRANTS-TEST") -> str:
-    answer = await lead.post("/budget-lines", {
-        "code": code, "period_start": "2020-01-01", "period_end": "2099-12-31",
-        "amount_kes": amount,
-    })  # fmt: skip
+    answer = await lead.post(
+        "/budget-lines",
+        {
+            "code": code,
+            "period_start": "2020-01-01",
+            "period_end": "2099-12-31",
+            "amount_kes": amount,
+        },
+    )
     assert answer.status_code == 201, answer.text
     return str(answer.json()["budget_line_id"])
 
 
 async def propose(officer: As, survivor: object, line: str, amount: str = "30000") -> str:
-    answer = await officer.post(f"/survivors/{survivor}/grants", {
-        "purpose": "tools_and_equipment", "amount_kes": amount, "budget_line_id": line,
-        "justification": "Synthetic justification (FAKE)",
-    })  # fmt: skip
+    answer = await officer.post(
+        f"/survivors/{survivor}/grants",
+        {
+            "purpose": "tools_and_equipment",
+            "amount_kes": amount,
+            "budget_line_id": line,
+            "justification": "Synthetic justification (FAKE)",
+        },
+    )
     assert answer.status_code == 201, answer.text
     return str(answer.json()["grant_id"])
 
 
 async def test_a_grant_is_proposed_approved_by_another_person_and_paid_out(
-    app: FastAPI, intake: FakeIntake, officer: As, lead: As, as_staff: Callable[..., As],
+    app: FastAPI,
+    intake: FakeIntake,
+    officer: As,
+    lead: As,
+    as_staff: Callable[..., As],
     pool: asyncpg.Pool,
-) -> None:  # fmt: skip
+) -> None:
     sid = await intake.register()
     await intake.deliver(app)
     line = await budget_line(lead)
@@ -54,22 +68,26 @@ async def test_a_grant_is_proposed_approved_by_another_person_and_paid_out(
     assert (again.status_code, again.json()["error"]) == (409, "GrantNotPending")
 
     before = await count_events(pool)
-    over = await officer.post(f"/grants/{grant}/disbursements",
-                              {"amount_kes": "30000.51", "channel": "mpesa",
-                               "reference": "QGH7XK2LM1"})  # fmt: skip
+    over = await officer.post(
+        f"/grants/{grant}/disbursements",
+        {"amount_kes": "30000.51", "channel": "mpesa", "reference": "QGH7XK2LM1"},
+    )
     assert (over.status_code, over.json()["error"]) == (409, "OverRemainder")
     assert await count_events(pool) == before
-    paid = await officer.post(f"/grants/{grant}/disbursements",
-                              {"amount_kes": "20000", "channel": "mpesa",
-                               "reference": "QGH7XK2LM1"})  # fmt: skip
+    paid = await officer.post(
+        f"/grants/{grant}/disbursements",
+        {"amount_kes": "20000", "channel": "mpesa", "reference": "QGH7XK2LM1"},
+    )
     assert paid.status_code == 201, paid.text
-    reused = await officer.post(f"/grants/{grant}/disbursements",
-                                {"amount_kes": "100", "channel": "bank",
-                                 "reference": "qgh7xk2lm1"})  # fmt: skip
+    reused = await officer.post(
+        f"/grants/{grant}/disbursements",
+        {"amount_kes": "100", "channel": "bank", "reference": "qgh7xk2lm1"},
+    )
     assert (reused.status_code, reused.json()["error"]) == (409, "ReferenceUsed")
-    rest = await officer.post(f"/grants/{grant}/disbursements",
-                              {"amount_kes": "10000.50", "channel": "in_kind",
-                               "items": "A sewing machine (FAKE)"})  # fmt: skip
+    rest = await officer.post(
+        f"/grants/{grant}/disbursements",
+        {"amount_kes": "10000.50", "channel": "in_kind", "items": "A sewing machine (FAKE)"},
+    )
     assert rest.status_code == 201, rest.text
 
     record = (await officer.get(f"/survivors/{sid}/empowerment")).json()
@@ -93,22 +111,36 @@ async def test_bad_money_is_refused_naming_the_field_with_nothing_written(
     line = await budget_line(lead)
     before = await count_events(pool)
     for amount in ("-100", "abc", "12.345", "0", "NaN"):
-        answer = await officer.post(f"/survivors/{sid}/grants", {
-            "purpose": "stock", "amount_kes": amount, "budget_line_id": line,
-        })  # fmt: skip
+        answer = await officer.post(
+            f"/survivors/{sid}/grants",
+            {
+                "purpose": "stock",
+                "amount_kes": amount,
+                "budget_line_id": line,
+            },
+        )
         assert answer.status_code == 422, (amount, answer.text)
         assert "amount_kes" in answer.json()["detail"], amount
-    unknown = await officer.post(f"/survivors/{sid}/grants", {
-        "purpose": "stock", "amount_kes": "10", "budget_line_id": str(sid),
-    })  # fmt: skip
+    unknown = await officer.post(
+        f"/survivors/{sid}/grants",
+        {
+            "purpose": "stock",
+            "amount_kes": "10",
+            "budget_line_id": str(sid),
+        },
+    )
     assert (unknown.status_code, unknown.json()["error"]) == (404, "NotFound")
     assert await count_events(pool) == before
 
 
 async def test_two_approvals_racing_past_the_budget_line_exactly_one_succeeds(
-    app: FastAPI, intake: FakeIntake, officer: As, lead: As, as_staff: Callable[..., As],
+    app: FastAPI,
+    intake: FakeIntake,
+    officer: As,
+    lead: As,
+    as_staff: Callable[..., As],
     pool: asyncpg.Pool,
-) -> None:  # fmt: skip
+) -> None:
     line = await budget_line(lead, amount="50000", code="EMP-RACE")
     grants = []
     for _ in range(2):

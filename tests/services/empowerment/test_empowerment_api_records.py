@@ -11,20 +11,28 @@ from empowerment_support import NEEDS, PLAN, As, FakeIntake, count_events
 from fastapi import FastAPI
 
 FOLLOW_UP = {
-    "milestone": "month_3", "held_on": "2026-04-12", "monthly_income_kes": "9000",
-    "business_operating": True, "employment_status": "self_employed",
-    "hunger_answers": ["rarely_or_sometimes", "never", "never"], "notes": "Synthetic (FAKE)",
-}  # fmt: skip
+    "milestone": "month_3",
+    "held_on": "2026-04-12",
+    "monthly_income_kes": "9000",
+    "business_operating": True,
+    "employment_status": "self_employed",
+    "hunger_answers": ["rarely_or_sometimes", "never", "never"],
+    "notes": "Synthetic (FAKE)",
+}
 
 
 async def test_needs_plan_and_follow_ups_make_the_record_and_its_outcomes(
-    app: FastAPI, intake: FakeIntake, officer: As, as_staff: Callable[..., As],
+    app: FastAPI,
+    intake: FakeIntake,
+    officer: As,
+    as_staff: Callable[..., As],
     pool: asyncpg.Pool,
-) -> None:  # fmt: skip
+) -> None:
     sid = await intake.register()
     await intake.deliver(app)
-    needs = await officer.post(f"/survivors/{sid}/needs-assessments",
-                               {**NEEDS, "assessed_on": "2026-01-05"})  # fmt: skip
+    needs = await officer.post(
+        f"/survivors/{sid}/needs-assessments", {**NEEDS, "assessed_on": "2026-01-05"}
+    )
     assert needs.status_code == 201, needs.text
     assert (needs.json()["hunger_score"], needs.json()["hunger_category"]) == (3, "moderate")
 
@@ -36,10 +44,13 @@ async def test_needs_plan_and_follow_ups_make_the_record_and_its_outcomes(
     plan = await officer.post(f"/survivors/{sid}/plan", PLAN)
     assert plan.status_code == 201, plan.text
     goal, [step] = plan.json()["goal_ids"][0], plan.json()["step_ids"][0]
-    reviewed = await officer.post(f"/survivors/{sid}/plan/reviews", {
-        "reviewed_on": "2026-02-10", "goals": [{"goal_id": goal, "status": "in_progress",
-                                                "steps_done": [step]}],
-    })  # fmt: skip
+    reviewed = await officer.post(
+        f"/survivors/{sid}/plan/reviews",
+        {
+            "reviewed_on": "2026-02-10",
+            "goals": [{"goal_id": goal, "status": "in_progress", "steps_done": [step]}],
+        },
+    )
     assert reviewed.status_code == 201, reviewed.text
 
     three = await officer.post(f"/survivors/{sid}/follow-ups", FOLLOW_UP)
@@ -111,27 +122,45 @@ async def test_a_course_records_group_attendance_and_completion(
     first, second = await intake.register(), await intake.register()
     stranger = await intake.register(team=uuid.uuid4())
     await intake.deliver(app)
-    course = await officer.post("/courses", {"title": "Tailoring for beginners",
-                                             "skill": "tailoring", "starts_on": "2026-01-05",
-                                             "sessions_planned": 2})  # fmt: skip
+    course = await officer.post(
+        "/courses",
+        {
+            "title": "Tailoring for beginners",
+            "skill": "tailoring",
+            "starts_on": "2026-01-05",
+            "sessions_planned": 2,
+        },
+    )
     assert course.status_code == 201, course.text
     course_id = course.json()["course_id"]
-    off = await officer.post(f"/courses/{course_id}/sessions", {
-        "held_on": "2026-01-05", "attendance": [{"survivor_id": str(stranger)}],
-    })  # fmt: skip
+    off = await officer.post(
+        f"/courses/{course_id}/sessions",
+        {
+            "held_on": "2026-01-05",
+            "attendance": [{"survivor_id": str(stranger)}],
+        },
+    )
     assert off.status_code == 404  # not on the officer's caseload
     for held_on, present in (("2026-01-05", True), ("2026-01-12", False)):
-        held = await officer.post(f"/courses/{course_id}/sessions", {
-            "held_on": held_on, "attendance": [
-                {"survivor_id": str(first), "present": True},
-                {"survivor_id": str(second), "present": present}],
-        })  # fmt: skip
+        held = await officer.post(
+            f"/courses/{course_id}/sessions",
+            {
+                "held_on": held_on,
+                "attendance": [
+                    {"survivor_id": str(first), "present": True},
+                    {"survivor_id": str(second), "present": present},
+                ],
+            },
+        )
         assert held.status_code == 201, held.text
-    third = await officer.post(f"/courses/{course_id}/sessions", {
-        "held_on": "2026-01-19", "attendance": [{"survivor_id": str(first)}]})  # fmt: skip
+    third = await officer.post(
+        f"/courses/{course_id}/sessions",
+        {"held_on": "2026-01-19", "attendance": [{"survivor_id": str(first)}]},
+    )
     assert third.status_code == 422  # both planned sessions were held
-    done = await officer.post(f"/survivors/{second}/trainings/{course_id}/completion",
-                              {"completed_on": "2026-01-12"})  # fmt: skip
+    done = await officer.post(
+        f"/survivors/{second}/trainings/{course_id}/completion", {"completed_on": "2026-01-12"}
+    )
     assert (done.status_code, done.json()["sessions_attended"]) == (201, 1)
     listed = (await officer.get("/courses")).json()["courses"][0]
     assert (listed["sessions_held"], listed["enrolled"], listed["completed"]) == (2, 2, 1)
@@ -143,8 +172,9 @@ async def test_overdue_follow_ups_are_listed_on_the_caseload_only(
     sid = await intake.register()
     await intake.deliver(app)
     started = date(date.today().year - 1, 1, 15).isoformat()
-    assert (await officer.post(f"/survivors/{sid}/plan", {**PLAN, "started_on": started})
-            ).status_code == 201  # fmt: skip
+    assert (
+        await officer.post(f"/survivors/{sid}/plan", {**PLAN, "started_on": started})
+    ).status_code == 201
     due = (await officer.get("/follow-ups/due")).json()["follow_ups"]
     assert [(d["milestone"], d["overdue"]) for d in due] == [
         ("month_3", True),

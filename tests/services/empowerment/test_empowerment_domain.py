@@ -21,17 +21,26 @@ TODAY = date(2026, 6, 15)
 SURVIVOR = uuid4()
 OFFICER, LEAD = uuid4(), uuid4()
 NOTE = Sealed.parse(example_sealed("note"))
-BUDGET = domain.BudgetFacts(uuid4(), date(2026, 4, 1), date(2026, 6, 30), Decimal(100_000),
-                            Decimal(0))  # fmt: skip
+BUDGET = domain.BudgetFacts(
+    uuid4(), date(2026, 4, 1), date(2026, 6, 30), Decimal(100_000), Decimal(0)
+)
 
 
 def household(**changes: object) -> domain.Household:
     fields: dict[str, object] = {
-        "household_size": 5, "dependants": 3, "earners": 1, "income_sources": ("casual_labour",),
-        "monthly_income_kes": "4500", "housing": "rented", "hunger_answers": (2, 1, 0),
-        "school_age_children": 2, "children_out_of_school": 1, "debts_kes": "0",
-        "skills": ("tailoring",), "barriers": ("injury",),
-    }  # fmt: skip
+        "household_size": 5,
+        "dependants": 3,
+        "earners": 1,
+        "income_sources": ("casual_labour",),
+        "monthly_income_kes": "4500",
+        "housing": "rented",
+        "hunger_answers": (2, 1, 0),
+        "school_age_children": 2,
+        "children_out_of_school": 1,
+        "debts_kes": "0",
+        "skills": ("tailoring",),
+        "barriers": ("injury",),
+    }
     fields.update(changes)
     return domain.Household(**fields)  # type: ignore[arg-type]
 
@@ -45,20 +54,31 @@ def when(state: domain.SurvivorState, command: domain.SurvivorCommand) -> list[N
 
 
 def needs(**changes: object) -> domain.AssessNeeds:
-    return domain.AssessNeeds(uuid4(), SURVIVOR, date(2026, 3, 2), household(**changes), None,
-                              TODAY)  # fmt: skip
+    return domain.AssessNeeds(
+        uuid4(), SURVIVOR, date(2026, 3, 2), household(**changes), None, TODAY
+    )
 
 
 def plan(started: date = date(2026, 3, 9), kind: str = "business_restore") -> NewEvent:
     goal = domain.NewGoal(uuid4(), kind, NOTE, date(2026, 12, 1), ((uuid4(), NOTE),))  # type: ignore[arg-type]
-    return when(domain.SurvivorState(), domain.StartPlan(uuid4(), SURVIVOR, started, (goal,),
-                                                         TODAY))[0]  # fmt: skip
+    return when(
+        domain.SurvivorState(), domain.StartPlan(uuid4(), SURVIVOR, started, (goal,), TODAY)
+    )[0]
 
 
 def proposed(amount: str = "30000") -> tuple[UUID, NewEvent]:
     grant = uuid4()
-    command = domain.ProposeGrant(grant, SURVIVOR, "stock", amount, BUDGET, OFFICER, None, TODAY,  # type: ignore[arg-type]
-                                  TODAY)  # fmt: skip
+    command = domain.ProposeGrant(
+        grant,
+        SURVIVOR,
+        "stock",
+        amount,
+        BUDGET,
+        OFFICER,
+        None,
+        TODAY,  # type: ignore[arg-type]
+        TODAY,
+    )
     return grant, when(domain.SurvivorState(), command)[0]
 
 
@@ -68,10 +88,12 @@ def approve(
     return domain.DecideGrant(grant, SURVIVOR, True, by, budget, None, TODAY, TODAY)
 
 
-def disburse(grant: UUID, amount: str, *, used: bool = False, channel: Channel = Channel.MPESA
-             ) -> domain.Disburse:  # fmt: skip
-    return domain.Disburse(uuid4(), grant, SURVIVOR, amount, channel, NOTE, "a" * 64, None,
-                           TODAY, used, TODAY)  # fmt: skip
+def disburse(
+    grant: UUID, amount: str, *, used: bool = False, channel: Channel = Channel.MPESA
+) -> domain.Disburse:
+    return domain.Disburse(
+        uuid4(), grant, SURVIVOR, amount, channel, NOTE, "a" * 64, None, TODAY, used, TODAY
+    )
 
 
 # -- the Household Hunger Scale --------------------------------------------------------------
@@ -98,9 +120,14 @@ def test_hunger_scale_scores_and_bands_as_fanta(
 
 @pytest.mark.parametrize(
     ("answers", "named"),
-    [((0, 3, 0), "hunger_answers[1]"), ((0, 0, -1), "hunger_answers[2]"),
-     ((0, 0), "exactly 3"), ((True, 0, 0), "hunger_answers[0]"), (("sometimes", 0, 0), "[0]")],
-)  # fmt: skip
+    [
+        ((0, 3, 0), "hunger_answers[1]"),
+        ((0, 0, -1), "hunger_answers[2]"),
+        ((0, 0), "exactly 3"),
+        ((True, 0, 0), "hunger_answers[0]"),
+        (("sometimes", 0, 0), "[0]"),
+    ],
+)
 def test_hunger_answers_out_of_range_are_refused_naming_the_item(
     answers: tuple[object, ...], named: str
 ) -> None:
@@ -128,11 +155,15 @@ def test_needs_are_recorded_with_exact_amounts_and_the_hunger_score() -> None:
 
 @pytest.mark.parametrize(
     ("change", "named"),
-    [({"earners": 6}, "earners"), ({"monthly_income_kes": "-1"}, "monthly_income_kes"),
-     ({"monthly_income_kes": "12.345"}, "monthly_income_kes"),
-     ({"debts_kes": "lots"}, "debts_kes"), ({"monthly_income_kes": 0.1}, "monthly_income_kes"),
-     ({"children_out_of_school": 3}, "children_out_of_school")],
-)  # fmt: skip
+    [
+        ({"earners": 6}, "earners"),
+        ({"monthly_income_kes": "-1"}, "monthly_income_kes"),
+        ({"monthly_income_kes": "12.345"}, "monthly_income_kes"),
+        ({"debts_kes": "lots"}, "debts_kes"),
+        ({"monthly_income_kes": 0.1}, "monthly_income_kes"),
+        ({"children_out_of_school": 3}, "children_out_of_school"),
+    ],
+)
 def test_impossible_needs_are_refused_naming_the_field(
     change: dict[str, object], named: str
 ) -> None:
@@ -144,9 +175,15 @@ def test_a_correction_supersedes_once_and_needs_a_reason() -> None:
     first = needs()
     state = given_events(*when(domain.SurvivorState(), first))
     correction = domain.AssessNeeds(
-        uuid4(), SURVIVOR, date(2026, 3, 2), household(earners=2), None, TODAY,
-        supersedes=first.assessment_id, reason=NOTE,
-    )  # fmt: skip
+        uuid4(),
+        SURVIVOR,
+        date(2026, 3, 2),
+        household(earners=2),
+        None,
+        TODAY,
+        supersedes=first.assessment_id,
+        reason=NOTE,
+    )
     [event] = when(state, correction)
     assert event.type == "empowerment.NeedsAssessmentCorrected"
     state = domain.evolve(state, event)
@@ -169,20 +206,37 @@ def test_a_lead_approves_within_the_budget_but_never_their_own_proposal() -> Non
 def test_an_approval_past_the_budget_line_is_refused() -> None:
     grant, event = proposed("30000")
     nearly_spent = domain.BudgetFacts(
-        BUDGET.budget_line_id, BUDGET.period_start, BUDGET.period_end, Decimal(100_000),
+        BUDGET.budget_line_id,
+        BUDGET.period_start,
+        BUDGET.period_end,
+        Decimal(100_000),
         Decimal("70000.01"),
-    )  # fmt: skip
+    )
     with pytest.raises(errors.BudgetExceeded):
         when(given_events(event), approve(grant, budget=nearly_spent))
-    exactly = domain.BudgetFacts(BUDGET.budget_line_id, BUDGET.period_start, BUDGET.period_end,
-                                 Decimal(100_000), Decimal(70_000))  # fmt: skip
+    exactly = domain.BudgetFacts(
+        BUDGET.budget_line_id,
+        BUDGET.period_start,
+        BUDGET.period_end,
+        Decimal(100_000),
+        Decimal(70_000),
+    )
     assert when(given_events(event), approve(grant, budget=exactly))
 
 
 def test_a_grant_amount_must_be_a_positive_decimal() -> None:
     for bad in ("-5", "0", "abc", "1e3x"):
-        command = domain.ProposeGrant(uuid4(), SURVIVOR, "stock", bad, BUDGET, OFFICER, None,  # type: ignore[arg-type]
-                                      TODAY, TODAY)  # fmt: skip
+        command = domain.ProposeGrant(
+            uuid4(),
+            SURVIVOR,
+            "stock",
+            bad,
+            BUDGET,
+            OFFICER,
+            None,  # type: ignore[arg-type]
+            TODAY,
+            TODAY,
+        )
         with pytest.raises(errors.InvalidCommand, match="amount_kes"):
             when(domain.SurvivorState(), command)
 
@@ -203,8 +257,10 @@ def test_disbursements_never_exceed_the_approved_remainder() -> None:
 
 def test_a_declined_grant_cannot_be_approved_later() -> None:
     grant, event = proposed()
-    declined = when(given_events(event), domain.DecideGrant(grant, SURVIVOR, False, LEAD, None,
-                                                             None, TODAY, TODAY))  # fmt: skip
+    declined = when(
+        given_events(event),
+        domain.DecideGrant(grant, SURVIVOR, False, LEAD, None, None, TODAY, TODAY),
+    )
     with pytest.raises(errors.GrantNotPending):
         when(given_events(event, *declined), approve(grant))
 
@@ -214,11 +270,17 @@ def test_a_declined_grant_cannot_be_approved_later() -> None:
 
 def follow_up(milestone: Milestone = Milestone.MONTH_3, **changes: object) -> domain.FollowUp:
     fields: dict[str, object] = {
-        "follow_up_id": uuid4(), "survivor_id": SURVIVOR, "milestone": milestone,
-        "held_on": date(2026, 6, 10), "monthly_income_kes": "7000", "business_operating": True,
-        "employment_status": "self_employed", "hunger_answers": (1, 0, 0), "notes": None,
+        "follow_up_id": uuid4(),
+        "survivor_id": SURVIVOR,
+        "milestone": milestone,
+        "held_on": date(2026, 6, 10),
+        "monthly_income_kes": "7000",
+        "business_operating": True,
+        "employment_status": "self_employed",
+        "hunger_answers": (1, 0, 0),
+        "notes": None,
         "today": TODAY,
-    }  # fmt: skip
+    }
     fields.update(changes)
     return domain.FollowUp(**fields)  # type: ignore[arg-type]
 
@@ -234,8 +296,9 @@ def test_follow_up_due_dates_count_from_the_first_money_else_the_plan_start() ->
     assert event.payload["due_on"] == "2026-04-30"  # 31 Jan + 3 months, clamped
     grant, proposal = proposed()
     state = domain.fold([proposal, *when(domain.fold([proposal], state), approve(grant))], state)
-    paid = domain.Disburse(uuid4(), grant, SURVIVOR, "100", Channel.IN_KIND, None, None, None,
-                           TODAY, False, TODAY)  # fmt: skip
+    paid = domain.Disburse(
+        uuid4(), grant, SURVIVOR, "100", Channel.IN_KIND, None, None, None, TODAY, False, TODAY
+    )
     state = domain.fold(when(state, paid), state)
     [event] = when(state, follow_up())
     assert event.payload["due_on"] == "2026-09-15"  # the money arrived on 15 June
@@ -244,8 +307,9 @@ def test_follow_up_due_dates_count_from_the_first_money_else_the_plan_start() ->
         when(state, follow_up())
     six = when(state, follow_up(Milestone.MONTH_6))[0]
     state = domain.evolve(state, six)
-    moved = follow_up(Milestone.MONTH_6, supersedes=UUID(event.payload["follow_up_id"]),
-                      reason=NOTE)  # fmt: skip
+    moved = follow_up(
+        Milestone.MONTH_6, supersedes=UUID(event.payload["follow_up_id"]), reason=NOTE
+    )
     with pytest.raises(errors.FollowUpHeld):  # a correction may not take another's milestone
         when(state, moved)
     assert when(state, follow_up(Milestone.MONTH_3, supersedes=moved.supersedes, reason=NOTE))

@@ -40,8 +40,9 @@ async def test_a_referral_is_accepted_once_with_an_event_for_intake(
         "SELECT payload FROM events WHERE type = 'empowerment.SurvivorsListed'"
     )
     assert listed["results"] == [{"survivor_id": str(sid), "on_caseload": True}]
-    accepted = await officer.post(f"/referrals/{referral}/answer",
-                                  {"decision": "accepted", "note": "Welcome (FAKE)"})  # fmt: skip
+    accepted = await officer.post(
+        f"/referrals/{referral}/answer", {"decision": "accepted", "note": "Welcome (FAKE)"}
+    )
     assert accepted.status_code == 201, accepted.text
     again = await officer.post(f"/referrals/{referral}/answer", {"decision": "declined"})
     assert (again.status_code, again.json()["error"]) == (409, "AlreadyAnswered")

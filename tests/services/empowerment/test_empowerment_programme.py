@@ -12,11 +12,23 @@ from uponyaji_empowerment import programme
 
 def test_finance_cells_of_one_to_four_show_no_amounts() -> None:
     rows: list[Any] = [
-        {"county_code": "047", "quarter": date(2026, 1, 1), "grants": 7, "approved": Decimal(
-            "140000.00"), "paid_survivors": 3, "disbursed": Decimal("60000.00")},
-        {"county_code": "001", "quarter": date(2026, 4, 1), "grants": 0, "approved": Decimal(0),
-         "paid_survivors": 5, "disbursed": Decimal("75000.50")},
-    ]  # fmt: skip
+        {
+            "county_code": "047",
+            "quarter": date(2026, 1, 1),
+            "grants": 7,
+            "approved": Decimal("140000.00"),
+            "paid_survivors": 3,
+            "disbursed": Decimal("60000.00"),
+        },
+        {
+            "county_code": "001",
+            "quarter": date(2026, 4, 1),
+            "grants": 0,
+            "approved": Decimal(0),
+            "paid_survivors": 5,
+            "disbursed": Decimal("75000.50"),
+        },
+    ]
     nairobi, mombasa = programme.finance(rows)
     assert (nairobi["grants_approved"], nairobi["approved_kes"]) == (7, "140000.00")
     assert (nairobi["survivors_paid"], nairobi["disbursed_kes"]) == ("<5", None)
@@ -28,13 +40,27 @@ def test_outcomes_count_each_survivor_once_and_hide_small_rates() -> None:
     rows: list[Any] = []
     for n in range(6):
         sid = uuid4()
-        rows.append({"survivor_id": sid, "on_day": date(2026, 1, 5), "income": Decimal(1000),
-                     "hunger_category": "severe", "milestone": None,
-                     "business_operating": None})  # fmt: skip
+        rows.append(
+            {
+                "survivor_id": sid,
+                "on_day": date(2026, 1, 5),
+                "income": Decimal(1000),
+                "hunger_category": "severe",
+                "milestone": None,
+                "business_operating": None,
+            }
+        )
         for milestone, month in (("month_3", 4), ("month_6", 7)):
-            rows.append({"survivor_id": sid, "on_day": date(2026, month, 5),
-                         "income": Decimal(1000 + 500 * n), "hunger_category": "moderate",
-                         "milestone": milestone, "business_operating": n != 0})  # fmt: skip
+            rows.append(
+                {
+                    "survivor_id": sid,
+                    "on_day": date(2026, month, 5),
+                    "income": Decimal(1000 + 500 * n),
+                    "hunger_category": "moderate",
+                    "milestone": milestone,
+                    "business_operating": n != 0,
+                }
+            )
     summary = programme.outcome_summary(rows, trained=3)
     assert summary["survivors_followed_up"] == 6
     assert summary["median_income_change_kes"] == "1250.00"  # changes 0, 500, … 2500

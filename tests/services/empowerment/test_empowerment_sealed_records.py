@@ -38,10 +38,12 @@ async def test_a_note_moved_to_another_record_or_survivor_does_not_open(
 
     # Alpha's first note into Alpha's second assessment; Beta's note into Alpha's first; the
     # goal's description into its step.
-    await pool.execute("UPDATE needs_assessments SET notes = $1 WHERE assessment_id = $2",
-                       notes[0], ids[1])  # fmt: skip
-    await pool.execute("UPDATE needs_assessments SET notes = $1 WHERE assessment_id = $2",
-                       notes[2], ids[0])  # fmt: skip
+    await pool.execute(
+        "UPDATE needs_assessments SET notes = $1 WHERE assessment_id = $2", notes[0], ids[1]
+    )
+    await pool.execute(
+        "UPDATE needs_assessments SET notes = $1 WHERE assessment_id = $2", notes[2], ids[0]
+    )
     await pool.execute(
         "UPDATE plan_goals SET steps = jsonb_set(steps, '{0,description}', "
         "to_jsonb(description)) WHERE survivor_id = $1",
@@ -63,8 +65,9 @@ async def test_a_note_moved_to_another_record_or_survivor_does_not_open(
     context = "empowerment.NeedsAssessed/notes"
     old = await running(app).parts.keys.sealer.seal(alpha, context, OLD)
     assert str(old).startswith("sealed:v1:")
-    await pool.execute("UPDATE needs_assessments SET notes = $1 WHERE assessment_id = $2",
-                       str(old), ids[1])  # fmt: skip
+    await pool.execute(
+        "UPDATE needs_assessments SET notes = $1 WHERE assessment_id = $2", str(old), ids[1]
+    )
     record = (await officer.get(f"/survivors/{alpha}/empowerment")).json()
     shown = {n["assessment_id"]: n["notes"] for n in record["needs_assessments"]}
     assert shown[ids[1]] == OLD

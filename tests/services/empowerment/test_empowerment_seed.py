@@ -14,9 +14,13 @@ from uponyaji_service import running
 
 
 async def test_seed_makes_believable_records_within_budget_once(
-    app: FastAPI, settings: Settings, intake: FakeIntake, officer: As, lead: As,
+    app: FastAPI,
+    settings: Settings,
+    intake: FakeIntake,
+    officer: As,
+    lead: As,
     pool: asyncpg.Pool,
-) -> None:  # fmt: skip
+) -> None:
     survivors = [await intake.register() for _ in range(24)]
     await intake.register(consent=False)  # not seeded
     for sid in survivors[:8]:

@@ -59,8 +59,11 @@ def breach(aware_at: datetime) -> dict[str, Any]:
     }
 
 
-ASSESSMENT = {"risk": "high", "consequences": "Exposure of identity (FAKE)",
-              "measures": "Disk encrypted; sessions revoked (FAKE)"}  # fmt: skip
+ASSESSMENT = {
+    "risk": "high",
+    "consequences": "Exposure of identity (FAKE)",
+    "measures": "Disk encrypted; sessions revoked (FAKE)",
+}
 
 
 async def reminders(client: httpx.AsyncClient, dpo: Any) -> list[str]:
@@ -176,7 +179,9 @@ def test_reminders_stop_once_the_commissioner_is_notified() -> None:
     aware = datetime(2026, 3, 1, 9, tzinfo=UTC)
     later = aware + timedelta(hours=70)
     assert domain.reminders_due(aware, later, domain.Status.ASSESSED) == [
-        "breach_due_48h", "breach_due_24h", "breach_due_6h",
-    ]  # fmt: skip
+        "breach_due_48h",
+        "breach_due_24h",
+        "breach_due_6h",
+    ]
     assert domain.reminders_due(aware, later, domain.Status.NOTIFIED) == []
     assert domain.reminders_due(aware, aware + timedelta(hours=23), domain.Status.RECORDED) == []

@@ -71,12 +71,23 @@ def service(
     log = tmp_path / "identity.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "uponyaji_identity.app:create_app",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "debug"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "uponyaji_identity.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "debug",
+            ],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        )
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -71,9 +71,10 @@ async def test_an_account_carries_a_sealed_address_that_services_read(
     assert await directory.addresses([], "legal_officer", None) == []
 
     changed = await client.post(
-        f"/accounts/{staff_id}/email", json={"email": "new.address@example.org"},
+        f"/accounts/{staff_id}/email",
+        json={"email": "new.address@example.org"},
         headers=admin.access,
-    )  # fmt: skip
+    )
     assert changed.status_code == 200, changed.text
     assert changed.json()["email"] == "new.address@example.org"
     removed = await client.post(

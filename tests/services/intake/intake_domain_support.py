@@ -91,20 +91,28 @@ def grant(scope: str, survivor: uuid.UUID = SURVIVOR) -> domain.GrantConsent:
     """Grant one scope, verbally, in Kiswahili."""
     return domain.GrantConsent(
         c.ConsentGranted(
-            survivor_id=survivor, scope=scope, method="verbal", party="survivor", language="sw",
+            survivor_id=survivor,
+            scope=scope,
+            method="verbal",
+            party="survivor",
+            language="sw",
             at=NOW,
         )
-    )  # fmt: skip
+    )
 
 
 def withdraw(scope: str, survivor: uuid.UUID = SURVIVOR) -> domain.WithdrawConsent:
     """Withdraw one scope."""
     return domain.WithdrawConsent(
         c.ConsentWithdrawn(
-            survivor_id=survivor, scope=scope, method="written", party="survivor", language="en",
+            survivor_id=survivor,
+            scope=scope,
+            method="written",
+            party="survivor",
+            language="en",
             at=NOW,
         )
-    )  # fmt: skip
+    )
 
 
 def incident(survivor: uuid.UUID = SURVIVOR, **changes: Any) -> domain.DocumentIncident:
@@ -153,7 +161,10 @@ def erasure(services: tuple[str, ...] = ("intake", "medical")) -> domain.Request
     """Request erasure."""
     return domain.RequestErasure(
         c.ErasureRequested(
-            request_id=uuid.uuid4(), survivor_id=SURVIVOR, case_number=CASE,
-            received_on=date(2026, 4, 1), services=list(services),
+            request_id=uuid.uuid4(),
+            survivor_id=SURVIVOR,
+            case_number=CASE,
+            received_on=date(2026, 4, 1),
+            services=list(services),
         )
-    )  # fmt: skip
+    )

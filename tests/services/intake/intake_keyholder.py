@@ -35,9 +35,13 @@ class KeyHolder:
         self.sealer = Sealer(self.keys)
         self.relay = OutboxRelay(self.store, service=SERVICE, nats_url=nats_url)
         self.consumer = Consumer(
-            pool, name=SERVICE, source="intake", handler=self.on_intake_event, nats_url=nats_url,
+            pool,
+            name=SERVICE,
+            source="intake",
+            handler=self.on_intake_event,
+            nats_url=nats_url,
             feed=intake_feed,
-        )  # fmt: skip
+        )
         self.registry = default_registry()
 
     async def keep_note(self, survivor_id: UUID, text: str) -> str:
@@ -59,14 +63,19 @@ class KeyHolder:
         )
         await self.keys.destroy(survivor_id)  # committed at once; evicts the cached copy too
         confirmation = kernel.DataKeyDestroyed(
-            request_id=UUID(event.payload["request_id"]), survivor_id=survivor_id,
-            key_id=key_id, destroyed_at=datetime.now(UTC),
-        )  # fmt: skip
+            request_id=UUID(event.payload["request_id"]),
+            survivor_id=survivor_id,
+            key_id=key_id,
+            destroyed_at=datetime.now(UTC),
+        )
         await self.store.append(
-            "erasure", event.payload["request_id"], None,
+            "erasure",
+            event.payload["request_id"],
+            None,
             [self.registry.to_new_event(confirmation, service=SERVICE)],
-            actor=Actor.system("medical-erasure"), conn=conn,
-        )  # fmt: skip
+            actor=Actor.system("medical-erasure"),
+            conn=conn,
+        )
 
 
 def trust_keyholder(app: FastAPI, holder: KeyHolder) -> None:

@@ -31,11 +31,18 @@ class SigningKey:
     def token(self, staff: Staff) -> str:
         now = int(time.time())
         claims = {
-            "iss": "uponyaji-identity", "sub": str(staff.staff_id), "aud": ["intake"],
-            "iat": now, "nbf": now, "exp": now + 900, "jti": uuid.uuid4().hex,
-            "sid": f"sess-{uuid.uuid4().hex}", "username": staff.username,
-            "roles": list(staff.roles), "teams": [str(t) for t in staff.teams],
-        }  # fmt: skip
+            "iss": "uponyaji-identity",
+            "sub": str(staff.staff_id),
+            "aud": ["intake"],
+            "iat": now,
+            "nbf": now,
+            "exp": now + 900,
+            "jti": uuid.uuid4().hex,
+            "sid": f"sess-{uuid.uuid4().hex}",
+            "username": staff.username,
+            "roles": list(staff.roles),
+            "teams": [str(t) for t in staff.teams],
+        }
         return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": self.kid})
 
 

@@ -23,8 +23,11 @@ async def test_every_read_is_audited_with_ids_only(officer: As, pool: asyncpg.Po
         "SELECT payload FROM events WHERE type = 'intake.SurvivorDataAccessed' ORDER BY id"
     )
     assert [r["payload"]["action"] for r in rows] == [
-        "survivor.read", "consent.read", "incident.read", "referral.read",
-    ]  # fmt: skip
+        "survivor.read",
+        "consent.read",
+        "incident.read",
+        "referral.read",
+    ]
     assert all(r["payload"]["survivor_id"] == sid for r in rows)
     assert "Audited" not in str([r["payload"] for r in rows])
 
@@ -55,12 +58,22 @@ async def test_a_registration_needs_a_team_when_the_caller_has_none_or_several(
 async def test_identitys_teams_are_remembered_by_name(pool: asyncpg.Pool) -> None:
     team = uuid.uuid4()
     event = Event(
-        event_id=uuid.uuid4(), stream_type="team", stream_id=str(team), version=1,
-        type="identity.TeamCreated", schema_version=1, occurred_at=NOW, recorded_at=NOW,
-        actor=Actor.system("test"), correlation_id=uuid.uuid4(), causation_id=None,
+        event_id=uuid.uuid4(),
+        stream_type="team",
+        stream_id=str(team),
+        version=1,
+        type="identity.TeamCreated",
+        schema_version=1,
+        occurred_at=NOW,
+        recorded_at=NOW,
+        actor=Actor.system("test"),
+        correlation_id=uuid.uuid4(),
+        causation_id=None,
         payload={"team_id": str(team), "name": "Test Field Office", "county_code": "047"},
-        prev_hash=bytes(32), hash=bytes(32), position=1,
-    )  # fmt: skip
+        prev_hash=bytes(32),
+        hash=bytes(32),
+        position=1,
+    )
     async with pool.acquire() as conn:
         await on_identity_event(conn, event)
     assert await pool.fetchval("SELECT team_id FROM teams WHERE name = $1", "Test Field Office")

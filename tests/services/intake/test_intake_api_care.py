@@ -62,10 +62,11 @@ async def test_no_incident_without_documentation_consent(
     assert await count_events(pool) == before
     await officer.post(f"/survivors/{survivor}/consents", consent("documentation"))
     body = incident(
-        narrative="Synthetic account (fake).", witnesses=["Fake Witness One"],
+        narrative="Synthetic account (fake).",
+        witnesses=["Fake Witness One"],
         reports=[{"reported_to": "police", "reference": "OB 12/03/2026"}],
         detention={"place_types": ["police_station"], "duration_days": 3},
-    )  # fmt: skip
+    )
     created = await officer.post(url, body)
     assert created.status_code == 201, created.text
     [shown] = (await officer.get(url)).json()["incidents"]

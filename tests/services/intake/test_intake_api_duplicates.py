@@ -17,9 +17,12 @@ async def test_the_same_phone_written_another_way_is_a_candidate(
     body = again.json()
     assert body["error"] == "PossibleDuplicates"
     assert body["candidates"] == [
-        {"survivor_id": first["survivor_id"], "case_number": first["case_number"],
-         "reasons": ["phone"]}
-    ]  # fmt: skip
+        {
+            "survivor_id": first["survivor_id"],
+            "case_number": first["case_number"],
+            "reasons": ["phone"],
+        }
+    ]
     assert "722" not in again.text.replace(first["case_number"], "")  # no identity values
     assert await count_events(pool) == before  # nothing written, no case number used
     assert await pool.fetchval("SELECT sum(last) FROM case_number_counters") == counters

@@ -119,9 +119,11 @@ async def test_corrections_are_new_events_and_history_is_kept(
 
 async def test_search_by_case_number_phone_id_and_name_parts(officer: As) -> None:
     one = await register(
-        officer, name="Test Survivor Zawadi Kilifi", phone="0712000004",
+        officer,
+        name="Test Survivor Zawadi Kilifi",
+        phone="0712000004",
         id_document={"kind": "national_id", "number": "12345678"},
-    )  # fmt: skip
+    )
     two = await register(officer, name="Test Survivor Bravo (FAKE)")
 
     async def hits(q: str) -> list[str]:

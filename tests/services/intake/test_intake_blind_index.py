@@ -46,10 +46,18 @@ def test_kenyan_phone_numbers_become_e164(raw: str, e164: str) -> None:
 @pytest.mark.parametrize(
     "raw",
     [
-        "", "12345", "+2547123", "07123456789", "phone", "+254abc",
-        "0812345678", "+254812345678", "254912345678", "0312345678",  # no Kenyan prefix
+        "",
+        "12345",
+        "+2547123",
+        "07123456789",
+        "phone",
+        "+254abc",
+        "0812345678",
+        "+254812345678",
+        "254912345678",
+        "0312345678",  # no Kenyan prefix
     ],
-)  # fmt: skip
+)
 def test_unusable_phone_numbers_are_refused(raw: str) -> None:
     with pytest.raises(InvalidPhone):
         normalise_phone(raw)
@@ -74,9 +82,11 @@ def test_one_person_written_two_ways_shares_every_entry() -> None:
         names=["Zawadi Wanjiru"], phone="0712345678", id_kind="national_id", id_number="12345678"
     )
     second = indexer.entries(
-        names=["WANJIRU  zawádi"], phone="+254 712 345 678", id_kind="national_id",
+        names=["WANJIRU  zawádi"],
+        phone="+254 712 345 678",
+        id_kind="national_id",
         id_number="12 345 678",
-    )  # fmt: skip
+    )
     assert first == second
     assert {kind for kind, _ in first} == {IndexKind.NAME, IndexKind.PHONE, IndexKind.NATIONAL_ID}
 

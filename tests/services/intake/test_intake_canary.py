@@ -45,11 +45,13 @@ async def test_the_canary_is_only_ever_ciphertext(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     body = registration(
-        CANARY, phone="0799 123 456", other_names=["Zawadi wa Canary"],
+        CANARY,
+        phone="0799 123 456",
+        other_names=["Zawadi wa Canary"],
         id_document={"kind": "passport", "number": "CANARY-ID-998877"},
         next_of_kin={"name": "Canary Zawadi Kin", "phone": "0799123456"},
         location="Kisumu Ndogo, near the canary tree",
-    )  # fmt: skip
+    )
     created = await officer.post("/survivors", body)
     assert created.status_code == 201, created.text
     sid, case_number = created.json()["survivor_id"], created.json()["case_number"]

@@ -210,9 +210,12 @@ def test_merging_two_records_of_one_person() -> None:
 
 def referral_state(status: str = domain.PENDING) -> domain.ReferralState:
     return domain.ReferralState(
-        referral_id=uuid.UUID(int=7), version=1, survivor_id=SURVIVOR, target="medical",
+        referral_id=uuid.UUID(int=7),
+        version=1,
+        survivor_id=SURVIVOR,
+        target="medical",
         status=status,
-    )  # fmt: skip
+    )
 
 
 def status(value: str) -> domain.UpdateReferralStatus:
@@ -252,9 +255,12 @@ def test_an_unknown_referral_is_not_found() -> None:
 
 def test_erasure_completes_when_every_named_service_confirmed() -> None:
     state = domain.ErasureState(
-        request_id=uuid.UUID(int=9), version=1, survivor_id=SURVIVOR, case_number=CASE,
+        request_id=uuid.UUID(int=9),
+        version=1,
+        survivor_id=SURVIVOR,
+        case_number=CASE,
         services=("intake", "medical"),
-    )  # fmt: skip
+    )
     one = {"intake": uuid.UUID(int=1)}
     assert domain.decide_erasure(state, domain.ConfirmErasure(one)) == []
     both = {**one, "medical": uuid.UUID(int=2), "psychosocial": uuid.UUID(int=3)}

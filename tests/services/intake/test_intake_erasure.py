@@ -84,8 +84,10 @@ async def test_erasure_saga_with_intake_and_medical(
                 "SELECT type FROM events WHERE stream_type = 'erasure' ORDER BY id"
             )
             assert [t["type"] for t in types] == [
-                "intake.ErasureRequested", "intake.DataKeyDestroyed", "intake.ErasureCompleted",
-            ]  # fmt: skip
+                "intake.ErasureRequested",
+                "intake.DataKeyDestroyed",
+                "intake.ErasureCompleted",
+            ]
             assert (await verify(intake.store.pool)).ok  # the log still verifies
 
 

@@ -58,12 +58,18 @@ async def test_a_forged_key_destruction_does_not_complete_an_erasure(
             relaying = asyncio.create_task(medical.relay.run())
             await wait_until(lambda: _true(medical.relay.stats.connected), 30, "medical's relay")
             forged = await forge_event(
-                medical.store, own_nats, "medical", "erasure", request["request_id"],
+                medical.store,
+                own_nats,
+                "medical",
+                "erasure",
+                request["request_id"],
                 kernel.DataKeyDestroyed(
-                    request_id=request["request_id"], survivor_id=sid, key_id=None,
+                    request_id=request["request_id"],
+                    survivor_id=sid,
+                    key_id=None,
                     destroyed_at=datetime.now(UTC),
                 ),
-            )  # fmt: skip
+            )
 
             async def alarmed() -> bool:
                 return from_medical.stats.integrity_alarms_total >= 1

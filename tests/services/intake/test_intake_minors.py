@@ -41,9 +41,11 @@ async def registered(officer: As, **body: Any) -> str:
 
 
 GUARDIAN = {
-    "party": "parent_or_guardian", "guardian_name": "Test Guardian Beta (FAKE)",
-    "guardian_relationship": "parent", "child_assent": True,
-}  # fmt: skip
+    "party": "parent_or_guardian",
+    "guardian_name": "Test Guardian Beta (FAKE)",
+    "guardian_relationship": "parent",
+    "child_assent": True,
+}
 
 
 async def test_a_minors_consent_needs_a_guardian_and_the_childs_assent(officer: As) -> None:

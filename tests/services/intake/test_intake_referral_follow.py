@@ -71,9 +71,12 @@ async def test_medicals_answer_moves_the_referral_once(app: FastAPI, officer: As
 def empowerment_answer(referral: str, sid: str, decision: ReferralDecision) -> Event:
     """Empowerment's generic answer (`empowerment.ReferralAnswered`)."""
     model = ReferralAnswered(
-        referral_id=referral, survivor_id=sid, decision=decision,
-        answered_on=date(2026, 3, 3), answered_by=uuid.uuid4(),
-    )  # fmt: skip
+        referral_id=referral,
+        survivor_id=sid,
+        decision=decision,
+        answered_on=date(2026, 3, 3),
+        answered_by=uuid.uuid4(),
+    )
     return medical_answer(model, service="empowerment")
 
 

@@ -21,10 +21,17 @@ OLD = "Synthetic finding sealed before records were bound (FAKE)"
 
 async def finding(clinician: As, sid: str, eid: str, description: str) -> str:
     body = {
-        "encounter_id": eid, "region": "forearm_left", "lesion": "abrasion", "length_mm": 10,
-        "width_mm": 5, "shape": "irregular", "colour": "red", "estimated_age": "days_1_3",
-        "position": {"view": "front", "x": 200, "y": 500}, "description": description,
-    }  # fmt: skip
+        "encounter_id": eid,
+        "region": "forearm_left",
+        "lesion": "abrasion",
+        "length_mm": 10,
+        "width_mm": 5,
+        "shape": "irregular",
+        "colour": "red",
+        "estimated_age": "days_1_3",
+        "position": {"view": "front", "x": 200, "y": 500},
+        "description": description,
+    }
     made = await clinician.post(f"/survivors/{sid}/findings", body)
     assert made.status_code == 201, made.text
     fid = str(made.json()["id"])

@@ -18,9 +18,10 @@ def test_every_message_in_use_is_in_the_catalog_and_translated() -> None:
     missing = sorted(used - catalog.keys())
     assert missing == [], f"run `python -m uponyaji_portal.catalog` and translate: {missing}"
     untranslated = sorted(
-        key for key, m in catalog.items()
+        key
+        for key, m in catalog.items()
         if not (m.string if isinstance(m.string, str) else all(m.string)) or m.fuzzy
-    )  # fmt: skip
+    )
     assert untranslated == [], f"untranslated or fuzzy in messages.po: {untranslated}"
 
 

@@ -30,10 +30,15 @@ def stand_in_intake() -> FastAPI:
     @app.get("/survivors/{survivor_id}")
     async def record(survivor_id: str) -> dict[str, Any]:
         return {
-            "survivor_id": survivor_id, "case_number": "UPJ-2026-000042", "status": "open",
-            "registered_at": "2026-12-01T07:00:00+00:00", "county_code": "047",
-            "gender": "female", "age_band": "25-34", "identity": None,
-        }  # fmt: skip
+            "survivor_id": survivor_id,
+            "case_number": "UPJ-2026-000042",
+            "status": "open",
+            "registered_at": "2026-12-01T07:00:00+00:00",
+            "county_code": "047",
+            "gender": "female",
+            "age_band": "25-34",
+            "identity": None,
+        }
 
     @app.get("/survivors/{survivor_id}/consents")
     async def consents(survivor_id: str) -> dict[str, Any]:
@@ -79,9 +84,13 @@ def test_the_record_shows_intakes_part_when_psychosocial_is_away(
     client = TestClient(create_app(settings), follow_redirects=False)
     now = time.time()
     session = Session(
-        access_token="a-token", access_expires=now + 600, roles=["counsellor"],
-        username="demo.counsellor", started=now, seen=now,
-    )  # fmt: skip
+        access_token="a-token",
+        access_expires=now + 600,
+        roles=["counsellor"],
+        username="demo.counsellor",
+        started=now,
+        seen=now,
+    )
     client.cookies.set(COOKIE, SessionCodec(load_key(key, "test")).seal(session))
     page = client.get(f"/survivors/{SURVIVOR}")
     assert page.status_code == 200

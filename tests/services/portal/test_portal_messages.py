@@ -49,14 +49,22 @@ def test_field_problems_by_kind_with_the_services_limits() -> None:
     i18n.use("sw")
     try:
         error = ServiceError(
-            422, "ValidationError", "…",
-            fields={"amount_kes": "Input should be greater than 0",
-                    "position.x": "Input should be less than or equal to 1000",
-                    "phone": "Value error, not a Kenyan phone number",
-                    "purpose": "Input should be 'business_start' or 'tools'"},
-            kinds={"amount_kes": "greater_than", "position.x": "less_than_equal",
-                   "phone": "value_error", "purpose": "enum"},
-        )  # fmt: skip
+            422,
+            "ValidationError",
+            "…",
+            fields={
+                "amount_kes": "Input should be greater than 0",
+                "position.x": "Input should be less than or equal to 1000",
+                "phone": "Value error, not a Kenyan phone number",
+                "purpose": "Input should be 'business_start' or 'tools'",
+            },
+            kinds={
+                "amount_kes": "greater_than",
+                "position.x": "less_than_equal",
+                "phone": "value_error",
+                "purpose": "enum",
+            },
+        )
         assert field_errors(error) == {
             "amount_kes": "Lazima iwe zaidi ya 0.",
             "position_x": "Lazima isizidi 1000.",

@@ -11,16 +11,22 @@ SURVIVOR = uuid.UUID("0190c3d2-7e41-7b3a-9f2e-3a1c5d7e9b10")
 
 def export() -> Export:
     registered = {
-        "type": "intake.SurvivorRegistered", "occurred_at": "2026-03-01T07:00:00+00:00",
+        "type": "intake.SurvivorRegistered",
+        "occurred_at": "2026-03-01T07:00:00+00:00",
         "recorded_by_role": "intake_officer",
-        "data": {"full_name": "Test Survivor Alpha", "next_of_kin": {"name": "Fake Kin"},
-                 "other_names": ["Alfa", "Al"], "case_number": "UPJ-2026-000001"},
-    }  # fmt: skip
+        "data": {
+            "full_name": "Test Survivor Alpha",
+            "next_of_kin": {"name": "Fake Kin"},
+            "other_names": ["Alfa", "Al"],
+            "case_number": "UPJ-2026-000001",
+        },
+    }
     session = {
-        "type": "psychosocial.SessionRecorded", "occurred_at": "2026-03-05T07:00:00+00:00",
+        "type": "psychosocial.SessionRecorded",
+        "occurred_at": "2026-03-05T07:00:00+00:00",
         "recorded_by_role": "counsellor",
         "data": {"participants": [{"survivor_id": str(SURVIVOR), "notes": "Felt calmer (FAKE)"}]},
-    }  # fmt: skip
+    }
     found = Export(SURVIVOR)
     found.parts = {
         "intake": {"records": [registered], "notes": ["Digests are not listed."]},
@@ -46,9 +52,13 @@ def test_the_export_in_kiswahili_names_events_fields_and_gaps() -> None:
     assert "Hakuna rekodi." in text  # empowerment held nothing, and says so
     assert "Tafadhali kumbuka: Digests are not listed." in text
     for service in SOURCES:  # every part has its heading, even the one that failed
-        assert {"intake": "Usajili, ridhaa", "medical": "Huduma ya matibabu",
-                "psychosocial": "Ushauri nasaha", "empowerment": "Uwezeshaji",
-                "reporting": "Safari yako"}[service] in text  # fmt: skip
+        assert {
+            "intake": "Usajili, ridhaa",
+            "medical": "Huduma ya matibabu",
+            "psychosocial": "Ushauri nasaha",
+            "empowerment": "Uwezeshaji",
+            "reporting": "Safari yako",
+        }[service] in text
 
 
 def test_english_and_unknown_names_fall_back_to_words_from_the_code() -> None:

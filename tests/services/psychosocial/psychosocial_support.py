@@ -51,11 +51,18 @@ class SigningKey:
     def token(self, staff: Staff) -> str:
         now = int(time.time())
         claims = {
-            "iss": "uponyaji-identity", "sub": str(staff.staff_id), "aud": ["psychosocial"],
-            "iat": now, "nbf": now, "exp": now + 900, "jti": uuid.uuid4().hex,
-            "sid": f"sess-{uuid.uuid4().hex}", "username": "test.staff",
-            "roles": list(staff.roles), "teams": [str(t) for t in staff.teams],
-        }  # fmt: skip
+            "iss": "uponyaji-identity",
+            "sub": str(staff.staff_id),
+            "aud": ["psychosocial"],
+            "iat": now,
+            "nbf": now,
+            "exp": now + 900,
+            "jti": uuid.uuid4().hex,
+            "sid": f"sess-{uuid.uuid4().hex}",
+            "username": "test.staff",
+            "roles": list(staff.roles),
+            "teams": [str(t) for t in staff.teams],
+        }
         return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": self.kid})
 
 
@@ -94,23 +101,37 @@ class FakeIntake:
         self.cases += 1
         models: list[BaseModel] = [
             i.SurvivorRegistered(
-                survivor_id=survivor, case_number=f"UPJ-2026-{self.cases:06d}",
-                full_name=example_sealed("name"), county_code="047", gender="female",
-                age_band="25-34", preferred_language="sw",
+                survivor_id=survivor,
+                case_number=f"UPJ-2026-{self.cases:06d}",
+                full_name=example_sealed("name"),
+                county_code="047",
+                gender="female",
+                age_band="25-34",
+                preferred_language="sw",
             ),
             i.CaseAssigned(survivor_id=survivor, team_id=team, lead_case_worker_id=worker),
-        ]  # fmt: skip
+        ]
         if consent:
             models.append(self._consent(survivor, granted=True))
         await self._append("survivor", survivor, *models)
         return survivor
 
-    def _consent(self, survivor: uuid.UUID, *, granted: bool, scope: str = "psychosocial_support",
-                 at: datetime = CONSENT_AT) -> BaseModel:  # fmt: skip
+    def _consent(
+        self,
+        survivor: uuid.UUID,
+        *,
+        granted: bool,
+        scope: str = "psychosocial_support",
+        at: datetime = CONSENT_AT,
+    ) -> BaseModel:
         fields: dict[str, Any] = {
-            "survivor_id": survivor, "scope": scope, "method": "verbal", "party": "survivor",
-            "language": "sw", "at": at,
-        }  # fmt: skip
+            "survivor_id": survivor,
+            "scope": scope,
+            "method": "verbal",
+            "party": "survivor",
+            "language": "sw",
+            "at": at,
+        }
         return i.ConsentGranted(**fields) if granted else i.ConsentWithdrawn(**fields)
 
     async def grant(self, survivor: uuid.UUID, at: datetime = CONSENT_AT) -> None:
@@ -124,8 +145,9 @@ class FakeIntake:
         await self._append("survivor", survivor, model)
 
     async def close(self, survivor: uuid.UUID) -> None:
-        await self._append("survivor", survivor, i.CaseClosed(survivor_id=survivor,
-                                                              reason="goals_met"))  # fmt: skip
+        await self._append(
+            "survivor", survivor, i.CaseClosed(survivor_id=survivor, reason="goals_met")
+        )
 
     async def reopen(self, survivor: uuid.UUID) -> None:
         model = i.CaseReopened(survivor_id=survivor, reason=example_sealed("reopen"))
@@ -140,9 +162,12 @@ class FakeIntake:
     async def erase(self, survivor: uuid.UUID) -> uuid.UUID:
         request = uuid.uuid4()
         model = i.ErasureRequested(
-            request_id=request, survivor_id=survivor, case_number="UPJ-2026-000001",
-            received_on=date.today(), services=["intake", "psychosocial"],
-        )  # fmt: skip
+            request_id=request,
+            survivor_id=survivor,
+            case_number="UPJ-2026-000001",
+            received_on=date.today(),
+            services=["intake", "psychosocial"],
+        )
         await self._append("erasure", request, model)
         return request
 

@@ -65,8 +65,9 @@ async def test_resolving_needs_the_flag_on_your_caseload(
     elsewhere = as_staff("counsellor", teams=(MOMBASA,))
     body = {"actions": ["safety_plan"]}
     assert (await elsewhere.post(f"/risk-flags/{flag}/resolution", body)).status_code == 404
-    assert (await as_staff("intake_officer").post(f"/risk-flags/{flag}/resolution",
-                                                  body)).status_code == 403  # fmt: skip
+    assert (
+        await as_staff("intake_officer").post(f"/risk-flags/{flag}/resolution", body)
+    ).status_code == 403
     unknown = "0190a8e5-7c00-7000-8000-00000000beef"
     assert (await counsellor.post(f"/risk-flags/{unknown}/resolution", body)).status_code == 404
     assert (await counsellor.get("/risk-flags")).json()["flags"][0]["status"] == "open"

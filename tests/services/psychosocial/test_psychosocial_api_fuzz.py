@@ -90,11 +90,15 @@ def test_no_server_errors_and_refusals_write_nothing(
     survivor = known_survivor(service)
     headers = {"Authorization": f"Bearer {signing_key.token(counsellor)}"}
     body = {"instrument": "PHQ-9", "responses": PHQ9_RISKY}
-    scored = httpx.post(f"{service.url}/survivors/{survivor}/assessments", json=body,
-                        headers=headers)  # fmt: skip
+    scored = httpx.post(
+        f"{service.url}/survivors/{survivor}/assessments", json=body, headers=headers
+    )
     assert scored.status_code == 201, scored.text
-    known = {"survivor_id": survivor, "flag_id": scored.json()["risk_flag_id"],
-             "assessment_id": scored.json()["assessment_id"]}  # fmt: skip
+    known = {
+        "survivor_id": survivor,
+        "flag_id": scored.json()["risk_flag_id"],
+        "assessment_id": scored.json()["assessment_id"],
+    }
     schema = schemathesis.openapi.from_url(f"{service.url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     refused = 0

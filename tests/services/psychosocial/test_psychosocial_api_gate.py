@@ -32,10 +32,14 @@ async def test_work_is_refused_without_psychosocial_consent(
 
     await intake.withdraw(sid)
     await intake.deliver(app)
-    for url, body in ((f"/survivors/{sid}/assessments", PHQ9),
-                      (f"/survivors/{sid}/sessions", SESSION),
-                      (f"/survivors/{sid}/care-plan/goals", {"domain": "safety",
-                       "description": "Synthetic goal", "target_date": "2026-06-01"})):  # fmt: skip
+    for url, body in (
+        (f"/survivors/{sid}/assessments", PHQ9),
+        (f"/survivors/{sid}/sessions", SESSION),
+        (
+            f"/survivors/{sid}/care-plan/goals",
+            {"domain": "safety", "description": "Synthetic goal", "target_date": "2026-06-01"},
+        ),
+    ):
         answer = await counsellor.post(url, body)
         assert (answer.status_code, answer.json()["error"]) == (409, "ConsentRequired"), url
     # What was recorded stays readable.

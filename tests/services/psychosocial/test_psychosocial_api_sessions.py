@@ -82,9 +82,10 @@ async def test_a_group_session_needs_every_participant_reachable_and_consenting(
     await intake.deliver(app)
 
     def group(*others: Any) -> dict[str, Any]:
-        return session(kind="group", other_participants=[
-            {"survivor_id": str(o), "attendance": "missed"} for o in others
-        ])  # fmt: skip
+        return session(
+            kind="group",
+            other_participants=[{"survivor_id": str(o), "attendance": "missed"} for o in others],
+        )
 
     before = await count_events(pool)
     off = await counsellor.post(f"/survivors/{first}/sessions", group(second, away))

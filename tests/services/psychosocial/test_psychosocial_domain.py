@@ -51,41 +51,58 @@ def assess(
     responses: tuple[object, ...] = RISKY, instrument: str = "PHQ-9", **changes: object
 ) -> RecordAssessment:
     fields: dict[str, object] = {
-        "assessment_id": uuid.uuid4(), "survivor_id": SURVIVOR, "instrument": instrument,
-        "responses": responses, "administered_at": NOW - timedelta(hours=1), "now": NOW,
+        "assessment_id": uuid.uuid4(),
+        "survivor_id": SURVIVOR,
+        "instrument": instrument,
+        "responses": responses,
+        "administered_at": NOW - timedelta(hours=1),
+        "now": NOW,
         "flag_id": uuid.uuid4(),
-    }  # fmt: skip
+    }
     fields.update(changes)
     return RecordAssessment(**fields)  # type: ignore[arg-type]
 
 
 def correct(supersedes: uuid.UUID, responses: tuple[object, ...] = CALM) -> CorrectAssessment:
     return CorrectAssessment(
-        assessment_id=uuid.uuid4(), survivor_id=SURVIVOR, supersedes=supersedes,
-        instrument="PHQ-9", responses=responses, administered_at=None, reason=sealed("typo"),
-        now=NOW, flag_id=uuid.uuid4(),
-    )  # fmt: skip
+        assessment_id=uuid.uuid4(),
+        survivor_id=SURVIVOR,
+        supersedes=supersedes,
+        instrument="PHQ-9",
+        responses=responses,
+        administered_at=None,
+        reason=sealed("typo"),
+        now=NOW,
+        flag_id=uuid.uuid4(),
+    )
 
 
 def respond(flag_id: uuid.UUID, **changes: object) -> RecordSafetyResponse:
     fields: dict[str, object] = {
-        "flag_id": flag_id, "survivor_id": SURVIVOR, "responder_id": uuid.uuid4(),
+        "flag_id": flag_id,
+        "survivor_id": SURVIVOR,
+        "responder_id": uuid.uuid4(),
         "actions": (c.SafetyAction.RISK_ASSESSED, c.SafetyAction.SAFETY_PLAN),
-        "referral": c.SafetyReferral.NONE, "details": sealed("plan"), "responded_at": NOW,
+        "referral": c.SafetyReferral.NONE,
+        "details": sealed("plan"),
+        "responded_at": NOW,
         "now": NOW,
-    }  # fmt: skip
+    }
     fields.update(changes)
     return RecordSafetyResponse(**fields)  # type: ignore[arg-type]
 
 
 def session(*participants: Participant, **changes: object) -> RecordSession:
     fields: dict[str, object] = {
-        "session_id": uuid.uuid4(), "kind": c.SessionKind.INDIVIDUAL, "held_on": TODAY,
-        "duration_minutes": 50, "approach": c.TherapyApproach.SUPPORTIVE_COUNSELLING,
+        "session_id": uuid.uuid4(),
+        "kind": c.SessionKind.INDIVIDUAL,
+        "held_on": TODAY,
+        "duration_minutes": 50,
+        "approach": c.TherapyApproach.SUPPORTIVE_COUNSELLING,
         "place": c.SessionPlace.OFFICE,
         "participants": participants or (Participant(SURVIVOR, c.Attendance.ATTENDED),),
         "today": TODAY,
-    }  # fmt: skip
+    }
     fields.update(changes)
     return RecordSession(**fields)  # type: ignore[arg-type]
 
@@ -222,16 +239,23 @@ def test_a_safety_response_needs_a_known_flag_and_a_sensible_time() -> None:
 
 def add_goal(goal_id: uuid.UUID) -> AddGoal:
     return AddGoal(
-        goal_id=goal_id, survivor_id=SURVIVOR, domain=c.CareDomain.DAILY_FUNCTIONING,
-        description=sealed("goal"), target_date=date(2026, 6, 30),
-    )  # fmt: skip
+        goal_id=goal_id,
+        survivor_id=SURVIVOR,
+        domain=c.CareDomain.DAILY_FUNCTIONING,
+        description=sealed("goal"),
+        target_date=date(2026, 6, 30),
+    )
 
 
 def review(goal_id: uuid.UUID, status: c.GoalStatus, on: date = TODAY) -> ReviewGoal:
     return ReviewGoal(
-        goal_id=goal_id, survivor_id=SURVIVOR, status=status, reviewed_on=on, note=None,
+        goal_id=goal_id,
+        survivor_id=SURVIVOR,
+        status=status,
+        reviewed_on=on,
+        note=None,
         today=TODAY,
-    )  # fmt: skip
+    )
 
 
 def test_goals_are_added_and_reviewed_until_closed() -> None:

@@ -77,9 +77,12 @@ async def test_forged_case_assignment_and_erasure_are_refused_and_the_genuine_ev
 
     # 1. A forged CaseAssigned would move the survivor onto the attacker's team.
     forged = await _forge(
-        intake, own_nats, "survivor", str(survivor),
+        intake,
+        own_nats,
+        "survivor",
+        str(survivor),
         i.CaseAssigned(survivor_id=survivor, team_id=ATTACKERS, lead_case_worker_id=None),
-    )  # fmt: skip
+    )
 
     async def alarmed(count: int) -> Callable[[], Awaitable[bool]]:
         async def check() -> bool:
@@ -108,10 +111,18 @@ async def test_forged_case_assignment_and_erasure_are_refused_and_the_genuine_ev
     # 2. A forged ErasureRequested would destroy the survivor's data key.
     request = uuid.uuid4()
     await _forge(
-        intake, own_nats, "erasure", str(request),
-        i.ErasureRequested(request_id=request, survivor_id=survivor, case_number="UPJ-2026-000001",
-                           received_on=date.today(), services=["psychosocial"]),
-    )  # fmt: skip
+        intake,
+        own_nats,
+        "erasure",
+        str(request),
+        i.ErasureRequested(
+            request_id=request,
+            survivor_id=survivor,
+            case_number="UPJ-2026-000001",
+            received_on=date.today(),
+            services=["psychosocial"],
+        ),
+    )
     await wait_until(await alarmed(2), 30, "an alarm for the forged ErasureRequested")
     await intake.grant(survivor)  # the genuine event at that position
 

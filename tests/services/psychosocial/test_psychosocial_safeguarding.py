@@ -80,11 +80,15 @@ async def app(
     settings: Settings, intake: FakeIntake, clock: FakeClock, mailbox: tuple[Mailbox, int]
 ) -> AsyncIterator[FastAPI]:
     """Psychosocial on the fake clock, e-mailing through the local SMTP server."""
-    configured = settings.model_copy(update={
-        "smtp_host": "127.0.0.1", "smtp_port": mailbox[1], "escalation_check_seconds": 3600.0,
-        "notify_addresses": {"clinical_supervisor": SUPERVISORS, "programme_lead": LEAD},
-        "link_base": "https://uponyaji.example.org",
-    })  # fmt: skip
+    configured = settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": mailbox[1],
+            "escalation_check_seconds": 3600.0,
+            "notify_addresses": {"clinical_supervisor": SUPERVISORS, "programme_lead": LEAD},
+            "link_base": "https://uponyaji.example.org",
+        }
+    )
     application = create_app(configured, feeds={"intake": StoreFeed(intake.store)}, clock=clock)
     async with application.router.lifespan_context(application):
         yield application
@@ -210,8 +214,11 @@ async def test_work_dated_before_consent_needs_to_be_marked_retrospective(
     survivor = await intake.register(consent=False)
     await intake.grant(survivor, at=datetime(2026, 3, 1, 6, 0, tzinfo=UTC))  # 09:00 in Nairobi
     await intake.deliver(app)
-    early = {"instrument": "GAD-7", "responses": [1] * 7,
-             "administered_at": "2026-02-15T08:00:00+03:00"}  # fmt: skip
+    early = {
+        "instrument": "GAD-7",
+        "responses": [1] * 7,
+        "administered_at": "2026-02-15T08:00:00+03:00",
+    }
     before = await pool.fetchval("SELECT count(*) FROM events")
     refused = await counsellor.post(f"/survivors/{survivor}/assessments", early)
     assert refused.status_code == 409, refused.text
@@ -286,7 +293,9 @@ async def test_notifications_go_to_the_people_assigned_before_any_role_mailbox(
 
     # Nobody's address known (e.g. no supervisor on the team has one): the role's mailbox.
     other = await risky(app, intake, counsellor)
-    assert await deliver(pool, ps, smtp, settings.notify_addresses, settings.link_base,
-                         Directory()) == 1  # fmt: skip
+    assert (
+        await deliver(pool, ps, smtp, settings.notify_addresses, settings.link_base, Directory())
+        == 1
+    )
     assert box.messages[-1][0] == [SUPERVISORS]
     assert other in box.messages[-1][1].get_payload(decode=True).decode()

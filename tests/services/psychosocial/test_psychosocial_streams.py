@@ -38,9 +38,14 @@ async def test_rebuilt_read_tables_equal_the_live_ones(
     sid = await intake.register()
     other = await intake.register()
     await intake.deliver(app)
-    session = {"held_on": "2026-03-02", "duration_minutes": 50, "approach": "emdr",
-               "kind": "group", "notes": "Synthetic", "other_participants": [
-                   {"survivor_id": str(other), "notes": "Synthetic other"}]}  # fmt: skip
+    session = {
+        "held_on": "2026-03-02",
+        "duration_minutes": 50,
+        "approach": "emdr",
+        "kind": "group",
+        "notes": "Synthetic",
+        "other_participants": [{"survivor_id": str(other), "notes": "Synthetic other"}],
+    }
     assert (await counsellor.post(f"/survivors/{sid}/sessions", session)).status_code == 201
     body = {"instrument": "PHQ-9", "responses": PHQ9_RISKY}
     scored = (await counsellor.post(f"/survivors/{sid}/assessments", body)).json()

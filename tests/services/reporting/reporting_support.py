@@ -27,8 +27,12 @@ CLINICIAN = Actor(id=str(uuid4()), role="clinician")
 EMPOWERMENT_OFFICER = Actor(id=str(uuid4()), role="empowerment_officer")
 TEAM = "0190a8e5-7c00-7000-8000-000000000201"
 WORKER = "0190a8e5-7c00-7000-8000-000000000101"
-PHQ9 = {16: [2, 2, 2, 2, 2, 2, 2, 2, 0], 9: [2, 1, 1, 1, 1, 1, 1, 1, 0],
-        12: [2, 2, 2, 2, 1, 1, 1, 1, 0], 14: [2, 2, 2, 2, 2, 2, 1, 0, 1]}  # fmt: skip
+PHQ9 = {
+    16: [2, 2, 2, 2, 2, 2, 2, 2, 0],
+    9: [2, 1, 1, 1, 1, 1, 1, 1, 0],
+    12: [2, 2, 2, 2, 1, 1, 1, 1, 0],
+    14: [2, 2, 2, 2, 2, 2, 1, 0, 1],
+}
 BANDS = {16: "moderately_severe", 9: "mild", 12: "moderate", 14: "moderate"}
 
 
@@ -54,9 +58,15 @@ class Source:
         self.feed = StoreFeed(self.store)  # consumers verify with the store's public keys
 
     async def append(
-        self, stream_type: str, stream_id: Any, type_: str, model: type[BaseModel],
-        payload: dict[str, Any], at: datetime, actor: Actor,
-    ) -> None:  # fmt: skip
+        self,
+        stream_type: str,
+        stream_id: Any,
+        type_: str,
+        model: type[BaseModel],
+        payload: dict[str, Any],
+        at: datetime,
+        actor: Actor,
+    ) -> None:
         """Append one contract-valid event and give it its position."""
         event = NewEvent(type_, valid(model, payload), occurred_at=at)
         await self.store.append(stream_type, str(stream_id), None, [event], actor=actor)
@@ -70,13 +80,24 @@ class Intake(Source):
 
     async def register(self, sid: UUID, case: str, county: str, gender: str, on: str) -> None:
         """Register and assign to TEAM on the same day."""
-        reg = {"survivor_id": sid, "case_number": case, "full_name": example_sealed("n"),
-               "county_code": county, "gender": gender, "age_band": "25-34",
-               "preferred_language": "sw"}  # fmt: skip
+        reg = {
+            "survivor_id": sid,
+            "case_number": case,
+            "full_name": example_sealed("n"),
+            "county_code": county,
+            "gender": gender,
+            "age_band": "25-34",
+            "preferred_language": "sw",
+        }
         await self.append(
-            "survivor", sid, "intake.SurvivorRegistered", i.SurvivorRegistered, reg, day(on),
+            "survivor",
+            sid,
+            "intake.SurvivorRegistered",
+            i.SurvivorRegistered,
+            reg,
+            day(on),
             OFFICER,
-        )  # fmt: skip
+        )
         assign = {"survivor_id": sid, "team_id": TEAM, "lead_case_worker_id": WORKER}
         await self.append(
             "survivor", sid, "intake.CaseAssigned", i.CaseAssigned, assign, day(on), OFFICER
@@ -85,8 +106,14 @@ class Intake(Source):
 
     async def consent(self, sid: UUID, on: str, scope: str, *, withdraw: bool = False) -> None:
         """The survivor grants (or withdraws) consent for one scope."""
-        body = {"survivor_id": sid, "scope": scope, "method": "verbal", "party": "survivor",
-                "language": "sw", "at": day(on).isoformat()}  # fmt: skip
+        body = {
+            "survivor_id": sid,
+            "scope": scope,
+            "method": "verbal",
+            "party": "survivor",
+            "language": "sw",
+            "at": day(on).isoformat(),
+        }
         kind, model = (
             ("intake.ConsentWithdrawn", i.ConsentWithdrawn)
             if withdraw
@@ -97,14 +124,25 @@ class Intake(Source):
     async def incident(self, sid: UUID, on: str, perpetrator: str, method: str) -> None:
         """Document an incident."""
         incident = uuid4()
-        body = {"incident_id": incident, "survivor_id": sid, "occurred_from": "2025-11-03",
-                "county_code": "047", "place_type": "police_station",
-                "perpetrators": [perpetrator], "methods": [method],
-                "narrative": example_sealed("narrative")}  # fmt: skip
+        body = {
+            "incident_id": incident,
+            "survivor_id": sid,
+            "occurred_from": "2025-11-03",
+            "county_code": "047",
+            "place_type": "police_station",
+            "perpetrators": [perpetrator],
+            "methods": [method],
+            "narrative": example_sealed("narrative"),
+        }
         await self.append(
-            "incident", incident, "intake.IncidentDocumented", i.IncidentDocumented, body,
-            day(on), OFFICER,
-        )  # fmt: skip
+            "incident",
+            incident,
+            "intake.IncidentDocumented",
+            i.IncidentDocumented,
+            body,
+            day(on),
+            OFFICER,
+        )
 
     async def merge(self, kept: UUID, merged: UUID, merged_case: str, on: str) -> None:
         """Merge a duplicate record into the one kept."""
@@ -120,12 +158,22 @@ class Intake(Source):
     async def request_erasure(self, sid: UUID, case: str, services: list[str]) -> UUID:
         """The data protection officer records an erasure request."""
         request = uuid4()
-        body = {"request_id": request, "survivor_id": sid, "case_number": case,
-                "received_on": "2026-04-01", "services": services}  # fmt: skip
+        body = {
+            "request_id": request,
+            "survivor_id": sid,
+            "case_number": case,
+            "received_on": "2026-04-01",
+            "services": services,
+        }
         await self.append(
-            "erasure", request, "intake.ErasureRequested", i.ErasureRequested, body,
-            day("2026-04-01"), OFFICER,
-        )  # fmt: skip
+            "erasure",
+            request,
+            "intake.ErasureRequested",
+            i.ErasureRequested,
+            body,
+            day("2026-04-01"),
+            OFFICER,
+        )
         return request
 
     async def close(self, sid: UUID, on: str) -> None:
@@ -145,46 +193,96 @@ class Psychosocial(Source):
         """Record a PHQ-9 administration with the given total (and its item 9 risk flag)."""
         aid, responses = uuid4(), PHQ9[total]
         assert sum(responses) == total
-        body = {"assessment_id": aid, "survivor_id": sid, "instrument": "PHQ-9",
-                "responses": responses, "administered_at": day(on).isoformat(),
-                "total": str(total), "band": BANDS[total], "caseness_cutoff": "10"}  # fmt: skip
+        body = {
+            "assessment_id": aid,
+            "survivor_id": sid,
+            "instrument": "PHQ-9",
+            "responses": responses,
+            "administered_at": day(on).isoformat(),
+            "total": str(total),
+            "band": BANDS[total],
+            "caseness_cutoff": "10",
+        }
         await self.append(
-            "survivor", sid, "psychosocial.AssessmentRecorded", p.AssessmentRecorded, body,
-            day(on), COUNSELLOR,
-        )  # fmt: skip
+            "survivor",
+            sid,
+            "psychosocial.AssessmentRecorded",
+            p.AssessmentRecorded,
+            body,
+            day(on),
+            COUNSELLOR,
+        )
         if responses[8]:
-            flag = {"flag_id": uuid4(), "survivor_id": sid, "assessment_id": aid,
-                    "reason": "phq9_item9", "item": 9, "response": responses[8],
-                    "raised_at": day(on).isoformat()}  # fmt: skip
+            flag = {
+                "flag_id": uuid4(),
+                "survivor_id": sid,
+                "assessment_id": aid,
+                "reason": "phq9_item9",
+                "item": 9,
+                "response": responses[8],
+                "raised_at": day(on).isoformat(),
+            }
             await self.append(
-                "survivor", sid, "psychosocial.RiskFlagRaised", p.RiskFlagRaised, flag, day(on),
+                "survivor",
+                sid,
+                "psychosocial.RiskFlagRaised",
+                p.RiskFlagRaised,
+                flag,
+                day(on),
                 COUNSELLOR,
-            )  # fmt: skip
+            )
         return aid
 
     async def session(self, sid: UUID, on: str) -> None:
         """An attended individual session."""
         session = uuid4()
-        body = {"session_id": session, "kind": "individual", "held_on": on,
-                "duration_minutes": 50, "approach": "trauma_focused_cbt", "place": "office",
-                "participants": [{"survivor_id": sid, "attendance": "attended",
-                                  "notes": example_sealed("notes")}]}  # fmt: skip
+        body = {
+            "session_id": session,
+            "kind": "individual",
+            "held_on": on,
+            "duration_minutes": 50,
+            "approach": "trauma_focused_cbt",
+            "place": "office",
+            "participants": [
+                {"survivor_id": sid, "attendance": "attended", "notes": example_sealed("notes")}
+            ],
+        }
         await self.append(
-            "session", session, "psychosocial.SessionRecorded", p.SessionRecorded, body, day(on),
+            "session",
+            session,
+            "psychosocial.SessionRecorded",
+            p.SessionRecorded,
+            body,
+            day(on),
             COUNSELLOR,
-        )  # fmt: skip
+        )
 
     async def accessed(self, sid: UUID, staff: str, at: datetime, outcome: str = "allowed") -> None:
         """An audit record of a read of this survivor."""
-        body = {"staff_id": staff, "role": "counsellor", "roles": ["counsellor"],
-                "session_id": "s1", "action": "psychosocial.session.read", "survivor_id": sid,
-                "purpose": "care", "outcome": outcome, "scope": "caseload", "method": "GET",
-                "route": "/survivors/{survivor_id}/sessions", "at": at.isoformat()}  # fmt: skip
+        body = {
+            "staff_id": staff,
+            "role": "counsellor",
+            "roles": ["counsellor"],
+            "session_id": "s1",
+            "action": "psychosocial.session.read",
+            "survivor_id": sid,
+            "purpose": "care",
+            "outcome": outcome,
+            "scope": "caseload",
+            "method": "GET",
+            "route": "/survivors/{survivor_id}/sessions",
+            "at": at.isoformat(),
+        }
         stream = f"audit-{at.date()}-{staff}"
         await self.append(
-            "audit", stream, "psychosocial.SurvivorDataAccessed", kernel.SurvivorDataAccessed,
-            body, at, Actor(id=staff, role="counsellor"),
-        )  # fmt: skip
+            "audit",
+            stream,
+            "psychosocial.SurvivorDataAccessed",
+            kernel.SurvivorDataAccessed,
+            body,
+            at,
+            Actor(id=staff, role="counsellor"),
+        )
 
 
 class Example(Source):

@@ -29,7 +29,7 @@ from reporting_support import (
     rounded,
     scenario,
     settings,
-)  # fmt: skip
+)
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_reporting import queries
 from uponyaji_reporting.app import create_app
@@ -44,11 +44,18 @@ OTHER_TEAM = "0190a8e5-7c00-7000-8000-0000000000b2"
 def token(roles: tuple[str, ...], teams: tuple[str, ...] = (TEAM,), sub: str | None = None) -> str:
     now = int(time.time())
     claims = {
-        "iss": "uponyaji-identity", "sub": sub or str(uuid.uuid4()), "aud": ["reporting"],
-        "iat": now, "nbf": now, "exp": now + 900, "jti": uuid.uuid4().hex,
-        "sid": f"sess-{uuid.uuid4().hex}", "username": "test.staff", "roles": list(roles),
+        "iss": "uponyaji-identity",
+        "sub": sub or str(uuid.uuid4()),
+        "aud": ["reporting"],
+        "iat": now,
+        "nbf": now,
+        "exp": now + 900,
+        "jti": uuid.uuid4().hex,
+        "sid": f"sess-{uuid.uuid4().hex}",
+        "username": "test.staff",
+        "roles": list(roles),
         "teams": list(teams),
-    }  # fmt: skip
+    }
     return jwt.encode(claims, KEY, algorithm="EdDSA", headers={"kid": KID})
 
 
@@ -163,14 +170,16 @@ async def test_dashboard_is_published_rounded_for_whole_periods(http: Any) -> No
     # The quarter and the month hold the same six survivors: every count is the same figure,
     # but for the active caseload at the end of January, before the case closed on 1 March.
     for grain, period in (("quarter", "2026-Q1"), ("month", "2026-01")):
-        other = (await http("/dashboard", "programme_lead",
-                            params={"grain": grain, "period": period})).json()  # fmt: skip
+        other = (
+            await http("/dashboard", "programme_lead", params={"grain": grain, "period": period})
+        ).json()
         skipped = ["selection", "lag"] + (["active_caseload"] if grain == "month" else [])
         assert {k: v for k, v in other.items() if k not in skipped} == {
             k: v for k, v in board.items() if k not in skipped
         }
-    january = (await http("/dashboard", "programme_lead",
-                          params={"grain": "month", "period": "2026-01"})).json()  # fmt: skip
+    january = (
+        await http("/dashboard", "programme_lead", params={"grain": "month", "period": "2026-01"})
+    ).json()
     assert rounded(january["active_caseload"], 6)
     march = await http(
         "/dashboard", "programme_lead", params={"grain": "month", "period": "2026-03"}
@@ -195,8 +204,12 @@ REFUSED = [
 
 async def test_date_ranges_and_malformed_selections_are_refused(http: Any) -> None:
     for params, field in REFUSED:
-        for path in ("/dashboard", "/dashboard.csv", "/dashboard.xlsx",
-                     "/dashboard/charts/gender.svg"):  # fmt: skip
+        for path in (
+            "/dashboard",
+            "/dashboard.csv",
+            "/dashboard.xlsx",
+            "/dashboard/charts/gender.svg",
+        ):
             response = await http(path, "programme_lead", params=params)
             assert response.status_code == 422, (path, params)
             assert response.json()["problems"][0]["field"] == field, (path, params)
@@ -207,12 +220,14 @@ async def test_the_same_figure_everywhere_for_every_grain(http: Any) -> None:
     for grain, period in (("month", "2026-01"), ("quarter", "2026-Q1"), ("year", "2026")):
         params = {"grain": grain, "period": period}
         board = (await http("/dashboard", "programme_lead", params=params)).json()
-        csv_rows = list(csv.reader(io.StringIO(
-            (await http("/dashboard.csv", "programme_lead", params=params)).text
-        )))[1:]  # fmt: skip
-        book = load_workbook(io.BytesIO(
-            (await http("/dashboard.xlsx", "programme_lead", params=params)).content
-        ))  # fmt: skip
+        csv_rows = list(
+            csv.reader(
+                io.StringIO((await http("/dashboard.csv", "programme_lead", params=params)).text)
+            )
+        )[1:]
+        book = load_workbook(
+            io.BytesIO((await http("/dashboard.xlsx", "programme_lead", params=params)).content)
+        )
         sheet_rows = [tuple(r) for r in book["dashboard"].iter_rows(min_row=2, values_only=True)]
         in_csv = {(t, r): v for t, r, v in csv_rows}
         in_xlsx = {(t, r): v for t, r, v in sheet_rows}
@@ -221,8 +236,11 @@ async def test_the_same_figure_everywhere_for_every_grain(http: Any) -> None:
             assert in_csv[where] == ("" if value is None else str(value)), where
         assert in_xlsx[("survivors", "total")] == board["survivors"]
         assert in_xlsx[("selection", "period")] == period
-        for table, chart in (("by_gender", "gender"), ("by_county", "county"),
-                             ("registrations_per_month", "registrations")):  # fmt: skip
+        for table, chart in (
+            ("by_gender", "gender"),
+            ("by_county", "county"),
+            ("registrations_per_month", "registrations"),
+        ):
             for row, count in board[table].items():
                 assert in_xlsx[(table, row)] == count
                 assert in_csv[(table, row)] == str(count)
@@ -258,8 +276,10 @@ async def test_audit_review_lists_journey_reads(app: FastAPI, http: Any) -> None
     (record,) = audit.json()["records"]
     assert record["survivor_id"] == str(SURVIVORS[1])
     assert (record["action"], record["source"], record["outcome"]) == (
-        "journey.read", "reporting", "allowed",
-    )  # fmt: skip
+        "journey.read",
+        "reporting",
+        "allowed",
+    )
     assert (await http("/audit", "programme_lead")).status_code == 403
     bad = await http("/audit", "data_protection_officer", params={"staff_id": "x"})
     assert bad.json()["problems"][0]["field"] == "query.staff_id"
@@ -277,8 +297,11 @@ async def test_audit_review_alerts_on_many_survivors_read_off_the_caseload(
             "purpose, outcome, route, at, on_caseload) VALUES ('intake', $1, $2, "
             "'intake_officer', 'survivor.read', $3, 'care', 'allowed', '/survivors/{survivor_id}', "
             "$4, false)",
-            1_000_000 + n, wanderer, uuid.uuid4(), at + timedelta(minutes=n),
-        )  # fmt: skip
+            1_000_000 + n,
+            wanderer,
+            uuid.uuid4(),
+            at + timedelta(minutes=n),
+        )
 
     audit = (await http("/audit", "data_protection_officer")).json()
 
@@ -287,8 +310,10 @@ async def test_audit_review_alerts_on_many_survivors_read_off_the_caseload(
     assert {r["on_caseload"] for r in theirs} == {False}
     [alert] = audit["alerts"]
     assert (alert["staff_id"], alert["day"], alert["survivors_outside_caseload"]) == (
-        wanderer, "2026-03-11", queries.OUTSIDE_CASELOAD_A_DAY,
-    )  # fmt: skip
+        wanderer,
+        "2026-03-11",
+        queries.OUTSIDE_CASELOAD_A_DAY,
+    )
     assert alert["reasons"] == ["many_survivors_outside_caseload_in_a_day"]
     day = await http("/audit", "data_protection_officer", params={"from": "2026-03-12T00:00:00Z"})
     assert day.json()["alerts"] == []
@@ -307,8 +332,9 @@ async def test_audit_review_says_whose_caseload_each_journey_read_was_on(
     records = (await http("/audit", "data_protection_officer")).json()["records"]
 
     assert sorted((r["outcome"], r["on_caseload"]) for r in records if r["staff_id"] == reader) == [
-        ("allowed", True), ("not_found", False),
-    ]  # fmt: skip
+        ("allowed", True),
+        ("not_found", False),
+    ]
     [read] = [r for r in records if r["staff_id"] == lead]
     assert (read["outcome"], read["on_caseload"]) == ("allowed", False)
 

@@ -63,8 +63,14 @@ async def record(
         "purpose, outcome, route, at, on_caseload, scope) "
         "VALUES ('intake', $1, $2, 'intake_officer', 'survivor.read', $3, 'care', $4, "
         "'/survivors/{survivor_id}', $5, $6, $7)",
-        next(_positions), reader, read, outcome, at, on_caseload, scope,
-    )  # fmt: skip
+        next(_positions),
+        reader,
+        read,
+        outcome,
+        at,
+        on_caseload,
+        scope,
+    )
 
 
 async def test_many_survivors_read_off_the_caseload_in_a_day_raise_an_alert(
@@ -87,10 +93,17 @@ async def test_many_survivors_read_off_the_caseload_in_a_day_raise_an_alert(
     alerts = await queries.access_alerts(pool, start=None, end=None)
 
     assert alerts == [
-        {"staff_id": wanderer, "day": "2026-03-11", "survivors_read": LIMIT + 1,
-         "survivors_outside_caseload": LIMIT, "survivors_refused": 0, "searches": 0,
-         "survivors_listed": 0, "reasons": ["many_survivors_outside_caseload_in_a_day"]},
-    ]  # fmt: skip
+        {
+            "staff_id": wanderer,
+            "day": "2026-03-11",
+            "survivors_read": LIMIT + 1,
+            "survivors_outside_caseload": LIMIT,
+            "survivors_refused": 0,
+            "searches": 0,
+            "survivors_listed": 0,
+            "reasons": ["many_survivors_outside_caseload_in_a_day"],
+        },
+    ]
     march_12 = datetime(2026, 3, 12, tzinfo=UTC)
     assert await queries.access_alerts(pool, start=march_12, end=None) == []
 
@@ -112,9 +125,16 @@ async def test_the_day_is_the_utc_day_and_alerts_keep_their_other_reasons(
     alerts = await queries.access_alerts(pool, start=None, end=None)
 
     assert [(a["staff_id"], a["day"], a["reasons"]) for a in alerts] == [
-        (busy, "2026-03-11", ["many_survivors_in_a_day", "many_survivors_outside_caseload_in_a_day",
-                              "repeated_refusals_off_caseload"]),
-    ]  # fmt: skip
+        (
+            busy,
+            "2026-03-11",
+            [
+                "many_survivors_in_a_day",
+                "many_survivors_outside_caseload_in_a_day",
+                "repeated_refusals_off_caseload",
+            ],
+        ),
+    ]
     assert alerts[0]["survivors_outside_caseload"] == queries.MANY_SURVIVORS_A_DAY - LIMIT
     records = await queries.access_records(
         pool, staff_id=night, survivor_id=None, start=None, end=None, limit=100
@@ -148,11 +168,22 @@ def listed_event(
         at=at,
     ).payload()
     return Event(
-        event_id=uuid4(), stream_type="audit", stream_id=f"audit-{reader}", version=1,
-        type="intake.SurvivorsListed", schema_version=1, occurred_at=at, recorded_at=at,
-        actor=Actor(id=reader, role="intake_officer"), correlation_id=uuid4(), causation_id=None,
-        payload=payload, prev_hash=bytes(32), hash=bytes(32), position=next(_positions),
-    )  # fmt: skip
+        event_id=uuid4(),
+        stream_type="audit",
+        stream_id=f"audit-{reader}",
+        version=1,
+        type="intake.SurvivorsListed",
+        schema_version=1,
+        occurred_at=at,
+        recorded_at=at,
+        actor=Actor(id=reader, role="intake_officer"),
+        correlation_id=uuid4(),
+        causation_id=None,
+        payload=payload,
+        prev_hash=bytes(32),
+        hash=bytes(32),
+        position=next(_positions),
+    )
 
 
 async def project(pool: asyncpg.Pool, events: list[Event]) -> None:
@@ -166,21 +197,40 @@ async def test_survivors_a_search_returned_off_the_caseload_count_towards_the_al
 ) -> None:
     searcher, supervisor = staff(1), staff(2)
     off = [(survivor(n), False) for n in range(LIMIT)]
-    await project(pool, [
-        listed_event(searcher, off[: LIMIT // 2], NOON, query="Test Survivor"),
-        listed_event(searcher, [*off[LIMIT // 2 :], (survivor(99), True)], NOON, query="UPJ"),
-        # A supervisor's risk-flag list of their own caseload, seen many times: no alert.
-        *(listed_event(supervisor, [(survivor(n), True) for n in range(40)], NOON, query=None,
-                       action="riskflag.read", scope="caseload") for _ in range(5)),
-    ])  # fmt: skip
+    await project(
+        pool,
+        [
+            listed_event(searcher, off[: LIMIT // 2], NOON, query="Test Survivor"),
+            listed_event(searcher, [*off[LIMIT // 2 :], (survivor(99), True)], NOON, query="UPJ"),
+            # A supervisor's risk-flag list of their own caseload, seen many times: no alert.
+            *(
+                listed_event(
+                    supervisor,
+                    [(survivor(n), True) for n in range(40)],
+                    NOON,
+                    query=None,
+                    action="riskflag.read",
+                    scope="caseload",
+                )
+                for _ in range(5)
+            ),
+        ],
+    )
 
     alerts = await queries.access_alerts(pool, start=None, end=None)
 
     assert alerts == [
-        {"staff_id": searcher, "day": "2026-03-11", "survivors_read": 0,
-         "survivors_outside_caseload": LIMIT, "survivors_refused": 0, "searches": 2,
-         "survivors_listed": LIMIT + 1, "reasons": ["many_survivors_outside_caseload_in_a_day"]},
-    ]  # fmt: skip
+        {
+            "staff_id": searcher,
+            "day": "2026-03-11",
+            "survivors_read": 0,
+            "survivors_outside_caseload": LIMIT,
+            "survivors_refused": 0,
+            "searches": 2,
+            "survivors_listed": LIMIT + 1,
+            "reasons": ["many_survivors_outside_caseload_in_a_day"],
+        },
+    ]
     records = await queries.access_records(
         pool, staff_id=searcher, survivor_id=survivor(99), start=None, end=None, limit=10
     )
@@ -192,10 +242,16 @@ async def test_many_searches_in_a_day_raise_an_alert_even_when_they_find_nobody(
 ) -> None:
     prober, colleague = staff(1), staff(2)
     many = queries.MANY_SEARCHES_A_DAY
-    await project(pool, [
-        *(listed_event(prober, [], NOON, query=f"UPJ-2026-{n:06d}") for n in range(many)),
-        *(listed_event(colleague, [], NOON, query=f"UPJ-2026-{n:06d}") for n in range(many - 1)),
-    ])  # fmt: skip
+    await project(
+        pool,
+        [
+            *(listed_event(prober, [], NOON, query=f"UPJ-2026-{n:06d}") for n in range(many)),
+            *(
+                listed_event(colleague, [], NOON, query=f"UPJ-2026-{n:06d}")
+                for n in range(many - 1)
+            ),
+        ],
+    )
 
     alerts = await queries.access_alerts(pool, start=None, end=None)
 
@@ -212,11 +268,20 @@ async def test_many_searches_in_a_day_raise_an_alert_even_when_they_find_nobody(
 async def test_many_survivors_named_by_lists_in_a_day_raise_an_alert(pool: asyncpg.Pool) -> None:
     lister = staff(1)
     many = alerts_module.MANY_LISTED_A_DAY
-    await project(pool, [
-        listed_event(lister, [(survivor(n), True) for n in range(start, start + 50)], NOON,
-                     query=None, action="empowerment.followups.read", scope="caseload")
-        for start in range(0, many, 50)
-    ])  # fmt: skip
+    await project(
+        pool,
+        [
+            listed_event(
+                lister,
+                [(survivor(n), True) for n in range(start, start + 50)],
+                NOON,
+                query=None,
+                action="empowerment.followups.read",
+                scope="caseload",
+            )
+            for start in range(0, many, 50)
+        ],
+    )
 
     [alert] = await queries.access_alerts(pool, start=None, end=None)
 

@@ -25,8 +25,12 @@ NewDatabase = Callable[..., Any]
 TODAY = date(2026, 11, 27)
 COUNTIES = ["047", "001", "042"]
 TEAMS = [str(uuid4()) for _ in range(3)]
-OUTCOMES = ["reliable_recovery", "reliable_improvement", "no_reliable_change",
-            "reliable_deterioration"]  # fmt: skip
+OUTCOMES = [
+    "reliable_recovery",
+    "reliable_improvement",
+    "no_reliable_change",
+    "reliable_deterioration",
+]
 
 
 def fake_facts(rng: random.Random) -> Facts:
@@ -57,11 +61,15 @@ def fake_programme(rng: random.Random) -> tuple[tuple[str, str], ...]:
     """Some medical and empowerment keys (programmes.py), money as county|quarter|KES."""
     keys: list[tuple[str, str]] = []
     if rng.random() < 0.4:
-        keys += [("medical", "examined"), ("overall_consistency", rng.choice(["consistent",
-                 "highly_consistent", "typical"]))]  # fmt: skip
+        keys += [
+            ("medical", "examined"),
+            ("overall_consistency", rng.choice(["consistent", "highly_consistent", "typical"])),
+        ]
         if rng.random() < 0.5:
-            keys += [("medical", "report_signed"),
-                     ("intake_to_signed_report_days", str(rng.randrange(90)))]  # fmt: skip
+            keys += [
+                ("medical", "report_signed"),
+                ("intake_to_signed_report_days", str(rng.randrange(90))),
+            ]
     if rng.random() < 0.3:
         place, quarter = rng.choice(COUNTIES), f"2025-Q{rng.randrange(1, 5)}"
         keys.append(("grants_approved", f"{place}|{quarter}|{rng.randrange(1, 9) * 5000}.00"))
@@ -85,8 +93,9 @@ async def pool(new_database: NewDatabase) -> asyncpg.Pool:
     return created
 
 
-async def store(pool: asyncpg.Pool, before: dict[UUID, Facts], after: dict[UUID, Facts],
-                merged: set[UUID]) -> None:  # fmt: skip
+async def store(
+    pool: asyncpg.Pool, before: dict[UUID, Facts], after: dict[UUID, Facts], merged: set[UUID]
+) -> None:
     """Write the new facts and move the cells by the difference, as the projection does."""
     change: Counter[cells.Cell] = Counter()
     keys: Counter[cells.Cell] = Counter()
@@ -105,16 +114,16 @@ async def store(pool: asyncpg.Pool, before: dict[UUID, Facts], after: dict[UUID,
         await write_cells(conn, {cell: nk for cell, nk in moved_cells.items() if nk != (0, 0)})
 
 
-async def assert_same_dashboards(pool: asyncpg.Pool, survivors: dict[UUID, Facts],
-                                 merged: set[UUID], rng: random.Random) -> None:  # fmt: skip
+async def assert_same_dashboards(
+    pool: asyncpg.Pool, survivors: dict[UUID, Facts], merged: set[UUID], rng: random.Random
+) -> None:
     counted = [f for s, f in survivors.items() if s not in merged]
     key_secret = await pool.fetchval("SELECT secret FROM disclosure_secret")
     for period, county, team in selections(rng):
         where = Filter(period.first, period.last, county, team)
         for base, language in ((5, "en"), (3, "sw")):
             expected = aggregate(counted, where, TODAY, key_secret, base, language)
-            read = await queries.dashboard(pool, period, county, team, base=base,
-                                           language=language)  # fmt: skip
+            read = await queries.dashboard(pool, period, county, team, base=base, language=language)
             assert read == expected, (period, county, team)
 
 
@@ -129,9 +138,10 @@ async def test_summary_cells_give_the_dashboard_counted_over_facts(pool: asyncpg
     year = containing(Grain.YEAR, date(2025, 6, 1))
     truth = await queries.dashboard(pool, year, None, None, base=1, language="en")
     assert truth["survivors"] == sum(
-        1 for s, f in survivors.items()
+        1
+        for s, f in survivors.items()
         if s not in merged and f.reportable and f.registered_on and f.registered_on.year == 2025
-    )  # fmt: skip
+    )
 
 
 async def test_cells_follow_changed_facts_and_forget_emptied_cells(pool: asyncpg.Pool) -> None:
@@ -139,8 +149,10 @@ async def test_cells_follow_changed_facts_and_forget_emptied_cells(pool: asyncpg
     survivors = {f.survivor_id: f for f in (fake_facts(rng) for _ in range(300))}
     await store(pool, {}, survivors, set())
     changed = {s: fake_facts(rng) for s in rng.sample(sorted(survivors), 120)}
-    changed = {s: Facts(s, **{k: v for k, v in vars(f).items() if k != "survivor_id"})
-               for s, f in changed.items()}  # fmt: skip
+    changed = {
+        s: Facts(s, **{k: v for k, v in vars(f).items() if k != "survivor_id"})
+        for s, f in changed.items()
+    }
 
     await store(pool, survivors, changed, set())
     survivors.update(changed)

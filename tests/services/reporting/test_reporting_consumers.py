@@ -46,8 +46,12 @@ async def world(
     async with pool.acquire() as conn:
         await migrate(conn, directory_migrations(MIGRATIONS, "reporting"))
     medical, empowerment = programmes
-    feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed,
-             "medical": medical.feed, "empowerment": empowerment.feed}  # fmt: skip
+    feeds = {
+        "intake": intake.feed,
+        "psychosocial": psychosocial.feed,
+        "medical": medical.feed,
+        "empowerment": empowerment.feed,
+    }
     built = consumers.build(pool, settings("postgresql://unused", "nats://unused"), feeds)
     return pool, intake, psychosocial, built
 
@@ -74,9 +78,14 @@ async def test_journey_and_dashboard_from_consumed_events(world: Any) -> None:
     journey = await queries.journey(pool, SURVIVORS[0], None)
     assert journey.case_number == "UPJ-2026-000001"
     assert [m.kind for m in journey.milestones] == [
-        "registered", "case_assigned", "consent_granted", "incident_documented", "assessment",
-        "session", "assessment",
-    ]  # fmt: skip
+        "registered",
+        "case_assigned",
+        "consent_granted",
+        "incident_documented",
+        "assessment",
+        "session",
+        "assessment",
+    ]
     assert [str(p.score) for p in journey.trajectories["PHQ-9"]] == ["16", "9"]
     assert str(journey.outcome("PHQ-9")) == "reliable_recovery"
     assert journey.stages == {"intake": "assigned", "psychosocial": "in_counselling"}
@@ -98,10 +107,13 @@ async def test_journey_and_dashboard_from_consumed_events(world: Any) -> None:
     assert board["time_to_first_service"] == {"survivors": 5, "median_days": 10}
     assert board["outcomes"]["PHQ-9"] == {
         "assessed_twice": 6,
-        "reliable_improvement": 5, "reliable_improvement_percent": 83.3,
-        "reliable_recovery": 5, "reliable_recovery_percent": 83.3,
-        "deterioration": 0, "deterioration_percent": 0.0,
-    }  # fmt: skip
+        "reliable_improvement": 5,
+        "reliable_improvement_percent": 83.3,
+        "reliable_recovery": 5,
+        "reliable_recovery_percent": 83.3,
+        "deterioration": 0,
+        "deterioration_percent": 0.0,
+    }
     assert board["open_risk_flags"] == 1
     assert (await exact(pool, team=TEAM))["survivors"] == 6
     assert (await exact(pool, county="001"))["survivors"] == 0
@@ -110,8 +122,10 @@ async def test_journey_and_dashboard_from_consumed_events(world: Any) -> None:
     await catch_up(built)
     board = await exact(pool)
     assert (board["survivors"], board["by_gender"], board["open_risk_flags"]) == (
-        5, {"female": 4, "male": 1}, 0,
-    )  # fmt: skip
+        5,
+        {"female": 4, "male": 1},
+        0,
+    )
     lag = await consumers.lag(built)
     assert lag["intake"]["behind"] == 0
     assert lag["psychosocial"]["head"] == lag["psychosocial"]["position"] > 0
@@ -168,14 +182,21 @@ async def test_medical_and_empowerment_journeys_and_dashboard_rows(
     first = await queries.journey(pool, SURVIVORS[0], None)
     kinds = [(m.source, m.kind) for m in first.milestones if m.source in programmes_sources]
     assert kinds == [
-        ("empowerment", "needs_assessed"), ("empowerment", "plan_started"),
-        ("medical", "examined"), ("medical", "form_issued"), ("medical", "treatment"),
-        ("medical", "finding_documented"), ("medical", "overall_evaluation"),
-        ("medical", "report_signed"), ("medical", "report_addendum"),
-        ("empowerment", "grant_approved"), ("empowerment", "grant_disbursed"),
-        ("empowerment", "grant_disbursed"), ("empowerment", "training_completed"),
+        ("empowerment", "needs_assessed"),
+        ("empowerment", "plan_started"),
+        ("medical", "examined"),
+        ("medical", "form_issued"),
+        ("medical", "treatment"),
+        ("medical", "finding_documented"),
+        ("medical", "overall_evaluation"),
+        ("medical", "report_signed"),
+        ("medical", "report_addendum"),
+        ("empowerment", "grant_approved"),
+        ("empowerment", "grant_disbursed"),
+        ("empowerment", "grant_disbursed"),
+        ("empowerment", "training_completed"),
         ("empowerment", "follow_up"),
-    ]  # fmt: skip
+    ]
     assert first.stages["medical"] == "report_signed"
     assert first.stages["empowerment"] == "followed_up"
     follow_up = next(m for m in first.milestones if m.kind == "follow_up")
@@ -188,8 +209,11 @@ async def test_medical_and_empowerment_journeys_and_dashboard_rows(
         if m.kind == "referral_answered"
     ]
     assert answered == [("medical", "accepted"), ("empowerment", "accepted")]
-    outcome = [m for m in (await queries.journey(pool, SURVIVORS[1], None)).milestones
-               if m.kind == "specialist_referral_outcome"]  # fmt: skip
+    outcome = [
+        m
+        for m in (await queries.journey(pool, SURVIVORS[1], None)).milestones
+        if m.kind == "specialist_referral_outcome"
+    ]
     assert [m.data["outcome"] for m in outcome] == ["seen"]
     # no sealed value, payment reference or its digest is ever copied
     stored = await pool.fetch("SELECT data::text AS d FROM journey_entries")
@@ -208,16 +232,18 @@ async def test_medical_and_empowerment_journeys_and_dashboard_rows(
         "intake_to_signed_report": {"survivors": 5, "median_days": 29},  # 31, 30, 29, 28, 27
     }
     assert board["empowerment"] == {
-        "grants_approved": {"Nairobi": {
-            "2026-Q1": {"survivors": 5, "kes": 100000},  # 5 × 20,000
-            "2026-Q2": {"survivors": 1, "kes": None},  # one survivor's grant: never a total
-        }},
+        "grants_approved": {
+            "Nairobi": {
+                "2026-Q1": {"survivors": 5, "kes": 100000},  # 5 × 20,000
+                "2026-Q2": {"survivors": 1, "kes": None},  # one survivor's grant: never a total
+            }
+        },
         "grants_disbursed": {"Nairobi": {"2026-Q1": {"survivors": 5, "kes": 100000}}},
         "survivors_trained": 5,
         "business_survival": {"followed_up": 6, "operating": 5, "operating_percent": 83.3},
         "income_change": {"increased": 5, "same": 0, "decreased": 1},  # 4's corrected
         "hunger_category_change": {"improved": 5, "same": 0, "worsened": 1},
-    }  # fmt: skip
+    }
     assert (await exact(pool, county="001"))["empowerment"]["grants_approved"] == {}
     csv = views.csv_text(board)
     assert "empowerment.grants_approved.Nairobi.2026-Q1,kes,100000" in csv
@@ -233,8 +259,10 @@ async def test_medical_and_empowerment_are_followed_only_where_deployed(
         update={"service_urls": {"medical": "http://127.0.0.1:8003"}}
     )
     assert [c.source for c in consumers.build(pool, deployed)] == [
-        "intake", "psychosocial", "medical",
-    ]  # fmt: skip
+        "intake",
+        "psychosocial",
+        "medical",
+    ]
 
 
 async def test_rebuild_refuses_without_a_readable_feed(world: Any) -> None:
@@ -256,15 +284,27 @@ async def test_audit_alerts_on_repeated_refusals(world: Any) -> None:
         await psychosocial.accessed(sid, careful, day(f"2026-03-1{n + 1}"), "not_found")
     await psychosocial.accessed(SURVIVORS[0], curious, day("2026-03-12"))
     await catch_up(built)
-    assert len(await queries.access_records(
-        pool, staff_id=curious, survivor_id=None, start=None, end=None, limit=10
-    )) == 4  # fmt: skip
+    assert (
+        len(
+            await queries.access_records(
+                pool, staff_id=curious, survivor_id=None, start=None, end=None, limit=10
+            )
+        )
+        == 4
+    )
     alerts = await queries.access_alerts(pool, start=None, end=None)
     assert alerts == [
-        {"staff_id": curious, "day": "2026-03-11", "survivors_read": 0,
-         "survivors_outside_caseload": 0, "survivors_refused": 3, "searches": 0,
-         "survivors_listed": 0, "reasons": ["repeated_refusals_off_caseload"]},
-    ]  # fmt: skip
+        {
+            "staff_id": curious,
+            "day": "2026-03-11",
+            "survivors_read": 0,
+            "survivors_outside_caseload": 0,
+            "survivors_refused": 3,
+            "searches": 0,
+            "survivors_listed": 0,
+            "reasons": ["repeated_refusals_off_caseload"],
+        },
+    ]
 
 
 async def test_a_merged_record_joins_the_journey_kept_and_is_not_counted_twice(world: Any) -> None:

@@ -32,17 +32,27 @@ from uponyaji_reporting.periods import Grain, Period, containing
 
 BASE = 5
 TODAY = date(2026, 6, 30)
-MONTHS = [date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1),
-          date(2026, 3, 1), date(2026, 4, 1)]  # fmt: skip
+MONTHS = [
+    date(2025, 11, 1),
+    date(2025, 12, 1),
+    date(2026, 1, 1),
+    date(2026, 2, 1),
+    date(2026, 3, 1),
+    date(2026, 4, 1),
+]
 COUNTIES = ["047", "005"]  # Nairobi and Lamu: a large and a small county
 TEAMS = ["team-a", "team-b"]
 PERIODS = sorted({containing(g, m) for g in Grain for m in MONTHS}, key=lambda p: p.label)
 # Published tables the attacker solves, and the survivor key each row counts.
 TABLES = {
-    "registrations_per_month": "month", "by_county": "county", "by_gender": "gender",
-    "by_age_band": "age_band", "by_perpetrator": "perpetrator",
-    "by_torture_method": "torture_method", "services_received": "service",
-}  # fmt: skip
+    "registrations_per_month": "month",
+    "by_county": "county",
+    "by_gender": "gender",
+    "by_age_band": "age_band",
+    "by_perpetrator": "perpetrator",
+    "by_torture_method": "torture_method",
+    "services_received": "service",
+}
 DERIVED = ("_percent", "median_days", ".kes")  # not counts: shown only over enough survivors
 COUNTY_CODE = {counties.name(c): c for c in counties.COUNTIES} | {counties.name(None): "unknown"}
 
@@ -109,22 +119,22 @@ def atoms_of(people: list[Facts]) -> dict[Atom, int]:
     return atoms
 
 
-def region(unknowns: list[Atom], of_key: list[int], period: Period, county: str | None,
-           team: str | None) -> list[int]:  # fmt: skip
+def region(
+    unknowns: list[Atom], of_key: list[int], period: Period, county: str | None, team: str | None
+) -> list[int]:
     """The unknowns (among those of one key) that a figure under this selection sums."""
     return [
-        i for i in of_key
+        i
+        for i in of_key
         if period.first <= unknowns[i][0] <= period.last
         and (county is None or unknowns[i][1] == county)
         and (team is None or unknowns[i][2] == team)
-    ]  # fmt: skip
+    ]
 
 
 def attack(
     boards: dict[tuple[Any, ...], dict[str, Any]], unknowns: list[Atom], base: int = BASE
-) -> tuple[
-    list[int], list[int], list[tuple[list[int], int, int]]
-]:  # fmt: skip
+) -> tuple[list[int], list[int], list[tuple[list[int], int, int]]]:
     """Bounds on every unknown and on every published group, tightened to a fixed point."""
     equations: list[tuple[list[int], int, int]] = []
     by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -183,10 +193,16 @@ def lamu_child() -> list[Facts]:
     """Nine Nairobi survivors and one child in Lamu, the only one of her perpetrator and method."""
 
     def one(n: int, **extra: Any) -> Facts:
-        base = dict(team="team-a", county="047", gender="female", age_band="25-34",
-                    registered_on=date(2026, 2, 10), perpetrators=frozenset(
-                        ["kenya_police_service"]), methods=frozenset(["beating"]),
-                    reportable=True)  # fmt: skip
+        base = dict(
+            team="team-a",
+            county="047",
+            gender="female",
+            age_band="25-34",
+            registered_on=date(2026, 2, 10),
+            perpetrators=frozenset(["kenya_police_service"]),
+            methods=frozenset(["beating"]),
+            reportable=True,
+        )
         return Facts(UUID(int=n), **(base | extra))
 
     child = one(
@@ -244,7 +260,9 @@ def test_no_count_of_one_to_four_can_be_solved_for(people: list[Facts], secret: 
 def test_a_survivor_without_reporting_consent_changes_no_published_figure(
     people: list[Facts], extra: Facts, secret: bytes
 ) -> None:
-    refused = Facts(UUID(int=extra.survivor_id.int ^ 1), **{
-        k: v for k, v in vars(extra).items() if k not in ("survivor_id", "reportable")
-    }, reportable=False)  # fmt: skip
+    refused = Facts(
+        UUID(int=extra.survivor_id.int ^ 1),
+        **{k: v for k, v in vars(extra).items() if k not in ("survivor_id", "reportable")},
+        reportable=False,
+    )
     assert publish_all([*people, refused], secret) == publish_all(people, secret)

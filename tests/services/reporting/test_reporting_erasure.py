@@ -30,15 +30,20 @@ TABLES = ("journey_entries", "survivor_facts", "access_records", "merges", "dash
 
 
 @pytest.fixture
-async def world(new_database: NewDatabase) -> tuple[asyncpg.Pool, Intake, Psychosocial, Medical,
-                                                    EmpowermentSource, list[Consumer]]:  # fmt: skip
+async def world(
+    new_database: NewDatabase,
+) -> tuple[asyncpg.Pool, Intake, Psychosocial, Medical, EmpowermentSource, list[Consumer]]:
     intake, psychosocial = Intake(await new_database()), Psychosocial(await new_database())
     medical, empowerment = Medical(await new_database()), EmpowermentSource(await new_database())
     pool = await new_database()
     async with pool.acquire() as conn:
         await migrate(conn, directory_migrations(MIGRATIONS, "reporting"))
-    feeds = {"intake": intake.feed, "psychosocial": psychosocial.feed,
-             "medical": medical.feed, "empowerment": empowerment.feed}  # fmt: skip
+    feeds = {
+        "intake": intake.feed,
+        "psychosocial": psychosocial.feed,
+        "medical": medical.feed,
+        "empowerment": empowerment.feed,
+    }
     built = consumers.build(pool, settings("postgresql://unused", "nats://unused"), feeds)
     return pool, intake, psychosocial, medical, empowerment, built
 

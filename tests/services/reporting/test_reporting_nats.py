@@ -48,8 +48,12 @@ async def test_events_arrive_through_nats_and_live_equals_rebuilt(
     pool = await new_database()
     async with pool.acquire() as conn:
         await migrate(conn, directory_migrations(MIGRATIONS, "reporting"))
-    sources = {"intake": intake, "psychosocial": psychosocial, "medical": medical,
-               "empowerment": empowerment}  # fmt: skip
+    sources = {
+        "intake": intake,
+        "psychosocial": psychosocial,
+        "medical": medical,
+        "empowerment": empowerment,
+    }
     relays = [
         OutboxRelay(source.store, service=name, nats_url=own_nats.url)
         for name, source in sources.items()
@@ -77,8 +81,12 @@ async def test_events_arrive_through_nats_and_live_equals_rebuilt(
         # empowerment 6 × (needs, plan, grant, follow-up) + 6 payments + 5 trainings + 1 + 1
         assert sum(c.stats.applied_total for c in built) == (6 * 4 + 1) + (5 * 3 + 3) + 60
         journey = await queries.journey(pool, SURVIVORS[5], None)
-        assert journey.stages == {"intake": "closed", "psychosocial": "open_risk_flag",
-                                  "medical": "examined", "empowerment": "followed_up"}  # fmt: skip
+        assert journey.stages == {
+            "intake": "closed",
+            "psychosocial": "open_risk_flag",
+            "medical": "examined",
+            "empowerment": "followed_up",
+        }
         live = {t: await _table(pool, t) for t in ("journey_entries", "survivor_facts")}
     finally:
         await _stop(tasks)

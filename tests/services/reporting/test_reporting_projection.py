@@ -43,11 +43,23 @@ def phq9(position: int, day: str, total: int, ident: str, **more: Any) -> Entry:
 
 
 JOURNEY = [
-    entry(1, "registered", "2026-01-05", case_number="UPJ-2026-000001", county_code="047",
-          gender="female", age_band="25-34"),
+    entry(
+        1,
+        "registered",
+        "2026-01-05",
+        case_number="UPJ-2026-000001",
+        county_code="047",
+        gender="female",
+        age_band="25-34",
+    ),
     entry(2, "case_assigned", "2026-01-05", team_id=TEAM),
-    entry(3, "incident_documented", "2026-01-06", perpetrators=["kenya_police_service"],
-          methods=["beating", "falanga"]),
+    entry(
+        3,
+        "incident_documented",
+        "2026-01-06",
+        perpetrators=["kenya_police_service"],
+        methods=["beating", "falanga"],
+    ),
     entry(4, "referral_made", "2026-01-06", target="psychosocial", referral_id="r1"),
     phq9(1, "2026-01-10", 16, "a1"),
     entry(2, "risk_flag_raised", "2026-01-10", "psychosocial", flag_id="f1"),
@@ -56,7 +68,7 @@ JOURNEY = [
     entry(5, "session", "2026-03-12", "psychosocial", attendance="missed"),
     phq9(6, "2026-02-10", 12, "a2"),
     phq9(7, "2026-03-10", 9, "a3"),
-]  # fmt: skip
+]
 
 
 def test_parameters_reproduce_the_published_criteria() -> None:
@@ -84,8 +96,12 @@ def test_journey_orders_milestones_and_scores_trajectories() -> None:
     journey = fold(A, reversed(JOURNEY))
     assert journey.case_number == "UPJ-2026-000001"
     assert [m.kind for m in journey.milestones][:5] == [
-        "registered", "case_assigned", "incident_documented", "referral_made", "assessment",
-    ]  # fmt: skip
+        "registered",
+        "case_assigned",
+        "incident_documented",
+        "referral_made",
+        "assessment",
+    ]
     points = journey.trajectories["PHQ-9"]
     assert [p.score for p in points] == [Decimal(16), Decimal(12), Decimal(9)]
     assert [p.rc_from_previous for p in points] == [None, -1.33, -1.0]
@@ -100,11 +116,21 @@ def test_journey_orders_milestones_and_scores_trajectories() -> None:
 
 def test_a_correction_supersedes_and_an_open_flag_shows() -> None:
     corrected = Entry(
-        A, "psychosocial", 8, "assessment_corrected", at("2026-03-10"), at("2026-03-11"),
+        A,
+        "psychosocial",
+        8,
+        "assessment_corrected",
+        at("2026-03-10"),
         at("2026-03-11"),
-        {"assessment_id": "a4", "supersedes": "a3", "instrument": "PHQ-9", "total": "11",
-         "caseness_cutoff": "10"},
-    )  # fmt: skip
+        at("2026-03-11"),
+        {
+            "assessment_id": "a4",
+            "supersedes": "a3",
+            "instrument": "PHQ-9",
+            "total": "11",
+            "caseness_cutoff": "10",
+        },
+    )
     flag = entry(9, "risk_flag_raised", "2026-03-10", "psychosocial", flag_id="f2")
     journey = fold(A, [*JOURNEY, corrected, flag])
     assert [p.assessment_id for p in journey.trajectories["PHQ-9"]] == ["a1", "a2", "a4"]
@@ -126,31 +152,52 @@ def test_closure_erasure_and_stage() -> None:
 def test_events_become_entries_with_unsealed_fields_only() -> None:
     sealed = {"ciphertext": "x", "key_id": "k"}
     event = SimpleNamespace(
-        type="intake.SurvivorRegistered", position=7, occurred_at=at("2026-01-05"),
+        type="intake.SurvivorRegistered",
+        position=7,
+        occurred_at=at("2026-01-05"),
         recorded_at=at("2026-01-05"),
-        payload={"survivor_id": str(A), "case_number": "UPJ-2026-000001", "full_name": sealed,
-                 "phone": sealed, "county_code": "047", "gender": "male", "age_band": "18-24"},
-    )  # fmt: skip
+        payload={
+            "survivor_id": str(A),
+            "case_number": "UPJ-2026-000001",
+            "full_name": sealed,
+            "phone": sealed,
+            "county_code": "047",
+            "gender": "male",
+            "age_band": "18-24",
+        },
+    )
     (made,) = entries("intake", event)  # type: ignore[arg-type]
     assert made.kind == "registered"
     assert made.position == 7
     assert made.data == {
-        "case_number": "UPJ-2026-000001", "county_code": "047", "gender": "male",
+        "case_number": "UPJ-2026-000001",
+        "county_code": "047",
+        "gender": "male",
         "age_band": "18-24",
-    }  # fmt: skip
+    }
     session = SimpleNamespace(
-        type="psychosocial.SessionRecorded", position=3, occurred_at=at("2026-02-01"),
+        type="psychosocial.SessionRecorded",
+        position=3,
+        occurred_at=at("2026-02-01"),
         recorded_at=at("2026-02-01"),
-        payload={"session_id": "s", "kind": "group", "held_on": "2026-01-31",
-                 "duration_minutes": 60, "approach": "psychoeducation", "place": "office",
-                 "participants": [
-                     {"survivor_id": str(A), "attendance": "attended", "notes": sealed},
-                     {"survivor_id": TEAM, "attendance": "missed"}]},
-    )  # fmt: skip
+        payload={
+            "session_id": "s",
+            "kind": "group",
+            "held_on": "2026-01-31",
+            "duration_minutes": 60,
+            "approach": "psychoeducation",
+            "place": "office",
+            "participants": [
+                {"survivor_id": str(A), "attendance": "attended", "notes": sealed},
+                {"survivor_id": TEAM, "attendance": "missed"},
+            ],
+        },
+    )
     made_two = entries("psychosocial", session)  # type: ignore[arg-type]
     assert [(e.survivor_id, e.data["attendance"], e.at.date()) for e in made_two] == [
-        (A, "attended", date(2026, 1, 31)), (UUID(TEAM), "missed", date(2026, 1, 31)),
-    ]  # fmt: skip
+        (A, "attended", date(2026, 1, 31)),
+        (UUID(TEAM), "missed", date(2026, 1, 31)),
+    ]
     assert all("notes" not in e.data for e in made_two)
 
 
@@ -199,24 +246,38 @@ def test_counts_are_rounded_to_the_base_by_the_group_key() -> None:
 
 def survivor(n: int, county: str, registered: str, **more: Any) -> Facts:
     sid = UUID(int=n)
-    return Facts(sid, TEAM, county, "female" if n % 2 else "male", "25-34",
-                 date.fromisoformat(registered), **({"reportable": True} | more))  # fmt: skip
+    return Facts(
+        sid,
+        TEAM,
+        county,
+        "female" if n % 2 else "male",
+        "25-34",
+        date.fromisoformat(registered),
+        **({"reportable": True} | more),
+    )
 
 
 def test_dashboard_by_hand() -> None:
     people = [
         # six in Nairobi (047) in January, with waits of 5, 10, 15, 20, 25 days for five of them
-        *(survivor(n, "047", "2026-01-01", first_service_on=date(2026, 1, 1 + 5 * n),
-                   services=frozenset({"counselling"}),
-                   outcomes={"PHQ-9": "reliable_recovery" if n <= 3 else "no_reliable_change"})
-          for n in range(1, 6)),
+        *(
+            survivor(
+                n,
+                "047",
+                "2026-01-01",
+                first_service_on=date(2026, 1, 1 + 5 * n),
+                services=frozenset({"counselling"}),
+                outcomes={"PHQ-9": "reliable_recovery" if n <= 3 else "no_reliable_change"},
+            )
+            for n in range(1, 6)
+        ),
         survivor(6, "047", "2026-01-20", closed_on=date(2026, 1, 25), open_risk_flags=1),
         # two in Mombasa (001) in February, one erased
         survivor(7, "001", "2026-02-02", outcomes={"PHQ-9": "reliable_deterioration"}),
         survivor(8, "001", "2026-02-03", erased=True),
         survivor(9, "047", "2025-12-31"),  # before the period
         survivor(10, "047", "2026-01-02", reportable=False),  # refused de-identified reporting
-    ]  # fmt: skip
+    ]
     key = b"test secret 0123"
     early = Filter(date(2026, 1, 1), date(2026, 2, 28))
     # With a base of 1 nothing is rounded: the true counts, by hand.
@@ -284,11 +345,22 @@ def test_no_sealed_value_or_payment_reference_reaches_a_journey_entry(source: st
         for payload in contract.examples():
             now = at("2026-03-01")
             event = Event(
-                event_id=uuid4(), stream_type=contract.stream_type, stream_id="s", version=1,
-                type=contract.type, schema_version=1, occurred_at=now, recorded_at=now,
-                actor=Actor.system(source), correlation_id=uuid4(), causation_id=None,
-                payload=payload, prev_hash=b"", hash=b"", position=1,
-            )  # fmt: skip
+                event_id=uuid4(),
+                stream_type=contract.stream_type,
+                stream_id="s",
+                version=1,
+                type=contract.type,
+                schema_version=1,
+                occurred_at=now,
+                recorded_at=now,
+                actor=Actor.system(source),
+                correlation_id=uuid4(),
+                causation_id=None,
+                payload=payload,
+                prev_hash=b"",
+                hash=b"",
+                position=1,
+            )
             for made_entry in entries(source, event):
                 made += 1
                 text = json.dumps(made_entry.data, default=str)

@@ -195,13 +195,23 @@ class SessionRecorded(EventPayload):
 
     model_config = examples(
         {
-            "session_id": SESSION, "kind": "individual", "held_on": "2026-03-10",
-            "duration_minutes": 50, "approach": "narrative_exposure_therapy", "place": "office",
-            "interpreter": True, "interpreter_language": "sw",
-            "participants": [{"survivor_id": SURVIVOR, "attendance": "attended",
-                              "notes": example_sealed("notes")}],
+            "session_id": SESSION,
+            "kind": "individual",
+            "held_on": "2026-03-10",
+            "duration_minutes": 50,
+            "approach": "narrative_exposure_therapy",
+            "place": "office",
+            "interpreter": True,
+            "interpreter_language": "sw",
+            "participants": [
+                {
+                    "survivor_id": SURVIVOR,
+                    "attendance": "attended",
+                    "notes": example_sealed("notes"),
+                }
+            ],
         }
-    )  # fmt: skip
+    )
 
     session_id: UUID = Field(description="The session's id (the session stream's id)")
     kind: SessionKind = Field(description="Individual, group, family or couple")
@@ -231,11 +241,18 @@ class SubscaleScore(EventPayload):
 
 
 _ASSESSMENT: dict[str, Any] = {
-    "assessment_id": ASSESSMENT, "survivor_id": SURVIVOR, "instrument": "PHQ-9",
-    "responses": [3, 0, 1, 2, 0, 0, 1, 0, 3], "administered_at": "2026-03-10T07:30:00+00:00",
-    "total": "10", "percentage": None, "subscales": [], "band": "moderate",
-    "flags": ["probable_major_depression", "self_harm_risk"], "caseness_cutoff": "10",
-}  # fmt: skip
+    "assessment_id": ASSESSMENT,
+    "survivor_id": SURVIVOR,
+    "instrument": "PHQ-9",
+    "responses": [3, 0, 1, 2, 0, 0, 1, 0, 3],
+    "administered_at": "2026-03-10T07:30:00+00:00",
+    "total": "10",
+    "percentage": None,
+    "subscales": [],
+    "band": "moderate",
+    "flags": ["probable_major_depression", "self_harm_risk"],
+    "caseness_cutoff": "10",
+}
 
 
 class _Assessment(EventPayload):
@@ -272,9 +289,13 @@ class AssessmentCorrected(_Assessment):
     """A corrected administration that supersedes an earlier one."""
 
     model_config = examples(
-        {**_ASSESSMENT, "assessment_id": CORRECTED, "supersedes": ASSESSMENT,
-         "reason": example_sealed("correction")}
-    )  # fmt: skip
+        {
+            **_ASSESSMENT,
+            "assessment_id": CORRECTED,
+            "supersedes": ASSESSMENT,
+            "reason": example_sealed("correction"),
+        }
+    )
 
     supersedes: UUID = Field(description="The assessment this one replaces")
     reason: SealedValue = Field(description="Why it was corrected")
@@ -284,10 +305,16 @@ class RiskFlagRaised(EventPayload):
     """A risk signal (PHQ-9 item 9 above 0, HSCL-25 item 20 above 1): open until answered."""
 
     model_config = examples(
-        {"flag_id": FLAG, "survivor_id": SURVIVOR, "assessment_id": ASSESSMENT,
-         "reason": "phq9_item9", "item": 9, "response": 3,
-         "raised_at": "2026-03-10T07:30:00+00:00"}
-    )  # fmt: skip
+        {
+            "flag_id": FLAG,
+            "survivor_id": SURVIVOR,
+            "assessment_id": ASSESSMENT,
+            "reason": "phq9_item9",
+            "item": 9,
+            "response": 3,
+            "raised_at": "2026-03-10T07:30:00+00:00",
+        }
+    )
 
     flag_id: UUID = Field(description="The flag's id")
     survivor_id: UUID = Field(description="The survivor")
@@ -309,9 +336,15 @@ class RiskFlagEscalated(EventPayload):
     """A risk flag had no safety response within the configured time: escalated one level."""
 
     model_config = examples(
-        {"flag_id": FLAG, "survivor_id": SURVIVOR, "level": 1, "to_role": "clinical_supervisor",
-         "after_hours": 24, "escalated_at": "2026-03-11T07:30:00+00:00"}
-    )  # fmt: skip
+        {
+            "flag_id": FLAG,
+            "survivor_id": SURVIVOR,
+            "level": 1,
+            "to_role": "clinical_supervisor",
+            "after_hours": 24,
+            "escalated_at": "2026-03-11T07:30:00+00:00",
+        }
+    )
 
     flag_id: UUID = Field(description="The flag still open")
     survivor_id: UUID = Field(description="The survivor")
@@ -325,10 +358,16 @@ class SafetyResponseRecorded(EventPayload):
     """The safety response to a risk flag was recorded: the flag is resolved."""
 
     model_config = examples(
-        {"flag_id": FLAG, "survivor_id": SURVIVOR, "responder_id": example_id(101),
-         "actions": ["risk_assessed", "safety_plan"], "referral": "psychiatric_assessment",
-         "details": example_sealed("safety"), "responded_at": "2026-03-10T08:00:00+00:00"}
-    )  # fmt: skip
+        {
+            "flag_id": FLAG,
+            "survivor_id": SURVIVOR,
+            "responder_id": example_id(101),
+            "actions": ["risk_assessed", "safety_plan"],
+            "referral": "psychiatric_assessment",
+            "details": example_sealed("safety"),
+            "responded_at": "2026-03-10T08:00:00+00:00",
+        }
+    )
 
     flag_id: UUID = Field(description="The flag resolved")
     survivor_id: UUID = Field(description="The survivor")
@@ -343,9 +382,14 @@ class CarePlanGoalAdded(EventPayload):
     """A goal was added to a survivor's care plan."""
 
     model_config = examples(
-        {"goal_id": GOAL, "survivor_id": SURVIVOR, "domain": "daily_functioning",
-         "description": example_sealed("goal"), "target_date": "2026-06-30"}
-    )  # fmt: skip
+        {
+            "goal_id": GOAL,
+            "survivor_id": SURVIVOR,
+            "domain": "daily_functioning",
+            "description": example_sealed("goal"),
+            "target_date": "2026-06-30",
+        }
+    )
 
     goal_id: UUID = Field(description="The goal's id")
     survivor_id: UUID = Field(description="The survivor")
@@ -358,9 +402,14 @@ class CarePlanGoalReviewed(EventPayload):
     """A care-plan goal was reviewed and given a status."""
 
     model_config = examples(
-        {"goal_id": GOAL, "survivor_id": SURVIVOR, "status": "in_progress",
-         "reviewed_on": "2026-04-15", "note": example_sealed("review")}
-    )  # fmt: skip
+        {
+            "goal_id": GOAL,
+            "survivor_id": SURVIVOR,
+            "status": "in_progress",
+            "reviewed_on": "2026-04-15",
+            "note": example_sealed("review"),
+        }
+    )
 
     goal_id: UUID = Field(description="The goal reviewed")
     survivor_id: UUID = Field(description="The survivor")

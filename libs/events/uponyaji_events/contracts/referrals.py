@@ -33,11 +33,16 @@ class ReferralDecision(StrEnum):
 class ReferralAnswered(EventPayload):
     """The receiving service accepted or declined an intake referral."""
 
-    model_config = examples({
-        "referral_id": example_id(21), "survivor_id": example_id(1), "decision": "accepted",
-        "answered_on": "2026-03-03", "answered_by": example_id(101),
-        "note": example_sealed("referral_answer"),
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "referral_id": example_id(21),
+            "survivor_id": example_id(1),
+            "decision": "accepted",
+            "answered_on": "2026-03-03",
+            "answered_by": example_id(101),
+            "note": example_sealed("referral_answer"),
+        }
+    )
 
     referral_id: UUID = Field(description="Intake's referral (this stream's id)")
     survivor_id: UUID = Field(description="The survivor referred")

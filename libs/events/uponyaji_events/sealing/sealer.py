@@ -148,6 +148,9 @@ class Sealer:
             sealed_unreadable.add(1)
             log.error(
                 "sealed value refused: subject %s, context %r, record %s: %s",
-                subject_key(subject_id), context[:200], (record or "-")[:200], exc,
-            )  # fmt: skip
+                subject_key(subject_id),
+                context[:200],
+                (record or "-")[:200],
+                exc,
+            )
             return UNREADABLE

@@ -48,13 +48,21 @@ async def open_line(body: BudgetLineBody, grant: BudgetManage, em: EmDep) -> dic
 @router.get("/budget-lines", response_model=answers.BudgetLines)
 async def lines(grant: BudgetRead, em: EmDep) -> dict[str, Any]:
     """Budget lines: amount, committed by approvals, disbursed, remaining (KES)."""
-    return {"budget_lines": [{
-        "budget_line_id": str(r["budget_line_id"]), "code": r["code"],
-        "period_start": r["period_start"].isoformat(), "period_end": r["period_end"].isoformat(),
-        "amount_kes": views.kes(r["amount"]), "committed_kes": views.kes(r["committed"]),
-        "disbursed_kes": views.kes(r["disbursed"]),
-        "remaining_kes": views.kes(r["amount"] - r["committed"]),
-    } for r in await queries.budget_lines(em.store.pool)]}  # fmt: skip
+    return {
+        "budget_lines": [
+            {
+                "budget_line_id": str(r["budget_line_id"]),
+                "code": r["code"],
+                "period_start": r["period_start"].isoformat(),
+                "period_end": r["period_end"].isoformat(),
+                "amount_kes": views.kes(r["amount"]),
+                "committed_kes": views.kes(r["committed"]),
+                "disbursed_kes": views.kes(r["disbursed"]),
+                "remaining_kes": views.kes(r["amount"] - r["committed"]),
+            }
+            for r in await queries.budget_lines(em.store.pool)
+        ]
+    }
 
 
 @router.post(
@@ -62,52 +70,69 @@ async def lines(grant: BudgetRead, em: EmDep) -> dict[str, Any]:
 )
 async def propose(survivor_id: UUID, body: GrantBody, grant: Record, em: EmDep) -> dict[str, Any]:
     """Propose a grant (purpose, KES amount, budget line) for a programme lead to decide."""
-    events = await money.propose_grant(em, survivor_id, body, actor(grant),
-                                       grant.principal.staff_id)  # fmt: skip
-    return {"grant_id": events[0].payload["grant_id"], "status": "proposed",
-            "events": written(events)}  # fmt: skip
+    events = await money.propose_grant(
+        em, survivor_id, body, actor(grant), grant.principal.staff_id
+    )
+    return {
+        "grant_id": events[0].payload["grant_id"],
+        "status": "proposed",
+        "events": written(events),
+    }
 
 
 @router.post("/grants/{grant_id}/decision", status_code=201, response_model=answers.GrantDecided)
-async def decide(grant_id: UUID, body: DecisionBody, grant: DecideGrant, em: EmDep
-                 ) -> dict[str, Any]:  # fmt: skip
+async def decide(
+    grant_id: UUID, body: DecisionBody, grant: DecideGrant, em: EmDep
+) -> dict[str, Any]:
     """Approve or decline a proposed grant: 403 on your own proposal, 409 past the budget."""
     assert grant.survivor_id is not None  # the locator found the grant's survivor
-    events = await money.decide_grant(em, grant.survivor_id, grant_id, body, actor(grant),
-                                      grant.principal.staff_id)  # fmt: skip
+    events = await money.decide_grant(
+        em, grant.survivor_id, grant_id, body, actor(grant), grant.principal.staff_id
+    )
     status = "approved" if events[0].type.endswith("Approved") else "declined"
     return {"grant_id": str(grant_id), "status": status, "events": written(events)}
 
 
 @router.post("/grants/{grant_id}/disbursements", status_code=201, response_model=answers.Disbursed)
-async def pay(grant_id: UUID, body: DisbursementBody, grant: DisburseGrant, em: EmDep
-              ) -> dict[str, Any]:  # fmt: skip
+async def pay(
+    grant_id: UUID, body: DisbursementBody, grant: DisburseGrant, em: EmDep
+) -> dict[str, Any]:
     """Record a disbursement (M-Pesa code, bank reference or in kind) within the remainder."""
     assert grant.survivor_id is not None
     events = await money.disburse(em, grant.survivor_id, grant_id, body, actor(grant))
-    return {"disbursement_id": events[0].payload["disbursement_id"],
-            "amount_kes": events[0].payload["amount_kes"], "events": written(events)}  # fmt: skip
+    return {
+        "disbursement_id": events[0].payload["disbursement_id"],
+        "amount_kes": events[0].payload["amount_kes"],
+        "events": written(events),
+    }
 
 
 @router.get("/grants")
 async def list_grants(
-    grant: GrantsRead, em: EmDep, listed: Listing, status: GrantStatus = GrantStatus.PROPOSED,
+    grant: GrantsRead,
+    em: EmDep,
+    listed: Listing,
+    status: GrantStatus = GrantStatus.PROPOSED,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Grants by status, oldest first: officers' caseload; leads' without survivor identity."""
     wanted = None if status is GrantStatus.ALL else status.value
     rows = await queries.grants(em.store.pool, grant.caseload_filter(), wanted, limit)
     shown = []
     for r in rows:
         item = {
-            "grant_id": str(r["grant_id"]), "purpose": r["purpose"],
-            "amount_kes": views.kes(r["amount"]), "status": r["status"],
-            "disbursed_kes": views.kes(r["disbursed"]), "budget_code": r["budget_code"],
-            "budget_line_id": str(r["budget_line_id"]), "county_code": r["county_code"],
+            "grant_id": str(r["grant_id"]),
+            "purpose": r["purpose"],
+            "amount_kes": views.kes(r["amount"]),
+            "status": r["status"],
+            "disbursed_kes": views.kes(r["disbursed"]),
+            "budget_code": r["budget_code"],
+            "budget_line_id": str(r["budget_line_id"]),
+            "county_code": r["county_code"],
             "proposed_by": str(r["proposed_by"]),
             "proposed_on": r["proposed_at"].date().isoformat(),
             "decided_on": r["decided_on"].isoformat() if r["decided_on"] else None,
-        }  # fmt: skip
+        }
         if not grant.deidentified:
             item |= {"survivor_id": str(r["survivor_id"]), "case_number": r["case_number"]}
         shown.append(item)

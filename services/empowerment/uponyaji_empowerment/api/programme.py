@@ -40,38 +40,58 @@ class ReferralStatus(StrEnum):
 
 @router.get("/follow-ups/due", response_model=answers.FollowUpsDue)
 async def due(
-    grant: FollowUpsRead, em: EmDep, listed: Listing,
+    grant: FollowUpsRead,
+    em: EmDep,
+    listed: Listing,
     within_days: Annotated[int, Query(ge=0, le=366)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Follow-ups not held, due by today + `within_days` (0: overdue and due today)."""
     now = em.today()
-    rows = await queries.follow_ups_due(em.store.pool, grant.caseload_filter(),
-                                        now + timedelta(days=within_days), limit)  # fmt: skip
+    rows = await queries.follow_ups_due(
+        em.store.pool, grant.caseload_filter(), now + timedelta(days=within_days), limit
+    )
     await listed.filtered(grant, (r["survivor_id"] for r in rows))
-    return {"follow_ups": [{
-        "survivor_id": str(r["survivor_id"]), "case_number": r["case_number"],
-        "milestone": r["milestone"], "due_on": r["due_on"].isoformat(),
-        "overdue": r["due_on"] < now,
-    } for r in rows]}  # fmt: skip
+    return {
+        "follow_ups": [
+            {
+                "survivor_id": str(r["survivor_id"]),
+                "case_number": r["case_number"],
+                "milestone": r["milestone"],
+                "due_on": r["due_on"].isoformat(),
+                "overdue": r["due_on"] < now,
+            }
+            for r in rows
+        ]
+    }
 
 
 @router.get("/referrals", response_model=answers.Referrals)
 async def referrals(
-    grant: ReferralsRead, em: EmDep, listed: Listing,
+    grant: ReferralsRead,
+    em: EmDep,
+    listed: Listing,
     status: ReferralStatus = ReferralStatus.PENDING,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Intake's referrals to empowerment on your caseload, oldest first."""
     wanted = None if status is ReferralStatus.ALL else status.value
     rows = await queries.referrals(em.store.pool, grant.caseload_filter(), wanted, limit)
     await listed.filtered(grant, (r["survivor_id"] for r in rows))
-    return {"referrals": [{
-        "referral_id": str(r["referral_id"]), "survivor_id": str(r["survivor_id"]),
-        "case_number": r["case_number"], "urgency": r["urgency"], "status": r["status"],
-        "referred_at": r["referred_at"].isoformat(),
-        "answered_on": r["answered_on"].isoformat() if r["answered_on"] else None,
-    } for r in rows]}  # fmt: skip
+    return {
+        "referrals": [
+            {
+                "referral_id": str(r["referral_id"]),
+                "survivor_id": str(r["survivor_id"]),
+                "case_number": r["case_number"],
+                "urgency": r["urgency"],
+                "status": r["status"],
+                "referred_at": r["referred_at"].isoformat(),
+                "answered_on": r["answered_on"].isoformat() if r["answered_on"] else None,
+            }
+            for r in rows
+        ]
+    }
 
 
 @router.post(
@@ -82,10 +102,14 @@ async def answer(
 ) -> dict[str, Any]:
     """Accept or decline a referral (an `empowerment.ReferralAnswered` event for intake)."""
     assert grant.survivor_id is not None
-    events = await answer_referral(em, grant.survivor_id, referral_id, body, actor(grant),
-                                   grant.principal.staff_id)  # fmt: skip
-    return {"referral_id": str(referral_id), "decision": body.decision.value,
-            "events": written(events)}  # fmt: skip
+    events = await answer_referral(
+        em, grant.survivor_id, referral_id, body, actor(grant), grant.principal.staff_id
+    )
+    return {
+        "referral_id": str(referral_id),
+        "decision": body.decision.value,
+        "events": written(events),
+    }
 
 
 @router.post("/courses", status_code=201, response_model=answers.CourseOpened)
@@ -98,26 +122,43 @@ async def new_course(body: CourseBody, grant: CourseManage, em: EmDep) -> dict[s
 @router.get("/courses", response_model=answers.Courses)
 async def courses(grant: CourseManage, em: EmDep) -> dict[str, Any]:
     """Courses with sessions held, survivors enrolled and completions (counts only)."""
-    return {"courses": [{
-        "course_id": str(r["course_id"]), "title": r["title"], "skill": r["skill"],
-        "starts_on": r["starts_on"].isoformat(), "sessions_planned": r["sessions_planned"],
-        "sessions_held": r["sessions_held"], "enrolled": r["enrolled"],
-        "completed": r["completed"],
-    } for r in await queries.courses(em.store.pool)]}  # fmt: skip
+    return {
+        "courses": [
+            {
+                "course_id": str(r["course_id"]),
+                "title": r["title"],
+                "skill": r["skill"],
+                "starts_on": r["starts_on"].isoformat(),
+                "sessions_planned": r["sessions_planned"],
+                "sessions_held": r["sessions_held"],
+                "enrolled": r["enrolled"],
+                "completed": r["completed"],
+            }
+            for r in await queries.courses(em.store.pool)
+        ]
+    }
 
 
 @router.post("/courses/{course_id}/sessions", status_code=201, response_model=answers.SessionHeld)
 async def session(
-    course_id: UUID, body: SessionBody, grant: CourseManage, em: EmDep, access: AccessDep,
+    course_id: UUID,
+    body: SessionBody,
+    grant: CourseManage,
+    em: EmDep,
+    access: AccessDep,
     request: Request,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Record a held session with attendance; each survivor must be on your caseload."""
     for attendee in body.attendance:
         await access.authorize(
-            grant.principal, "empowerment.record", survivor_level=True,
-            survivor_id=attendee.survivor_id, purpose=grant.purpose, method=request.method,
+            grant.principal,
+            "empowerment.record",
+            survivor_level=True,
+            survivor_id=attendee.survivor_id,
+            purpose=grant.purpose,
+            method=request.method,
             route="/courses/{course_id}/sessions",
-        )  # fmt: skip
+        )
     events = await hold_session(em, course_id, body, actor(grant))
     return {"session_id": events[0].payload["session_id"], "events": written(events)}
 
@@ -126,6 +167,7 @@ async def session(
 async def outcomes(grant: OutcomesRead, em: EmDep) -> dict[str, Any]:
     """Programme outcomes over every survivor followed up (small counts shown as <5)."""
     pool = em.store.pool
-    summary = programme.outcome_summary(await queries.outcome_points(pool),
-                                        await queries.trained(pool))  # fmt: skip
+    summary = programme.outcome_summary(
+        await queries.outcome_points(pool), await queries.trained(pool)
+    )
     return {"deidentified": True, **summary}

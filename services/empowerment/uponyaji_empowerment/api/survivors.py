@@ -32,8 +32,12 @@ async def assess(survivor_id: UUID, body: NeedsBody, grant: Record, em: EmDep) -
     """Record a needs assessment: household, income (KES), Household Hunger Scale, barriers."""
     events = await records.assess_needs(em, survivor_id, body, actor(grant))
     p = events[0].payload
-    return {"assessment_id": p["assessment_id"], "hunger_score": p["hunger_score"],
-            "hunger_category": p["hunger_category"], "events": written(events)}  # fmt: skip
+    return {
+        "assessment_id": p["assessment_id"],
+        "hunger_score": p["hunger_score"],
+        "hunger_category": p["hunger_category"],
+        "events": written(events),
+    }
 
 
 @router.post(
@@ -47,8 +51,12 @@ async def correct_needs(
     """Correct a needs assessment: a new one supersedes it, with a reason (history kept)."""
     events = await records.assess_needs(em, survivor_id, body, actor(grant), assessment_id)
     p = events[0].payload
-    return {"assessment_id": p["assessment_id"], "supersedes": str(assessment_id),
-            "hunger_category": p["hunger_category"], "events": written(events)}  # fmt: skip
+    return {
+        "assessment_id": p["assessment_id"],
+        "supersedes": str(assessment_id),
+        "hunger_category": p["hunger_category"],
+        "events": written(events),
+    }
 
 
 @router.post(PATH + "/plan", status_code=201, response_model=r.PlanStarted)
@@ -56,9 +64,12 @@ async def start_plan(survivor_id: UUID, body: PlanBody, grant: Record, em: EmDep
     """Start the livelihood plan: goals (business, employment, skill, education, savings)."""
     events = await records.start_plan(em, survivor_id, body, actor(grant))
     p = events[0].payload
-    return {"plan_id": p["plan_id"], "goal_ids": [g["goal_id"] for g in p["goals"]],
-            "step_ids": [[s["step_id"] for s in g["steps"]] for g in p["goals"]],
-            "events": written(events)}  # fmt: skip
+    return {
+        "plan_id": p["plan_id"],
+        "goal_ids": [g["goal_id"] for g in p["goals"]],
+        "step_ids": [[s["step_id"] for s in g["steps"]] for g in p["goals"]],
+        "events": written(events),
+    }
 
 
 @router.post(PATH + "/plan/goals", status_code=201, response_model=r.GoalAdded)
@@ -83,8 +94,12 @@ async def follow_up(
     """Record the 3, 6 or 12-month follow-up: income, business, work, hunger scale."""
     events = await records.record_follow_up(em, survivor_id, body, actor(grant))
     p = events[0].payload
-    return {"follow_up_id": p["follow_up_id"], "due_on": p["due_on"],
-            "hunger_category": p["hunger_category"], "events": written(events)}  # fmt: skip
+    return {
+        "follow_up_id": p["follow_up_id"],
+        "due_on": p["due_on"],
+        "hunger_category": p["hunger_category"],
+        "events": written(events),
+    }
 
 
 @router.post(
@@ -97,8 +112,11 @@ async def correct_follow_up(
 ) -> dict[str, Any]:
     """Correct a follow-up: a new one supersedes it, with a reason (history kept)."""
     events = await records.record_follow_up(em, survivor_id, body, actor(grant), follow_up_id)
-    return {"follow_up_id": events[0].payload["follow_up_id"], "supersedes": str(follow_up_id),
-            "events": written(events)}  # fmt: skip
+    return {
+        "follow_up_id": events[0].payload["follow_up_id"],
+        "supersedes": str(follow_up_id),
+        "events": written(events),
+    }
 
 
 @router.post(
@@ -109,8 +127,7 @@ async def complete(
 ) -> dict[str, Any]:
     """Record that the survivor completed a course (sessions attended counted)."""
     events = await complete_training(em, survivor_id, course_id, body, actor(grant))
-    return {"sessions_attended": events[0].payload["sessions_attended"],
-            "events": written(events)}  # fmt: skip
+    return {"sessions_attended": events[0].payload["sessions_attended"], "events": written(events)}
 
 
 @router.get(PATH + "/empowerment")
@@ -121,6 +138,10 @@ async def read_record(survivor_id: UUID, grant: Read, em: EmDep) -> dict[str, An
     """
     found = await queries.record(em.store.pool, survivor_id)
     survivor = found["survivor"]
-    read = views.Reader(em.keys.sealer, survivor_id, erased=bool(survivor and survivor["erased"]),
-                        visible=grant.sees("empowerment_notes"))  # fmt: skip
+    read = views.Reader(
+        em.keys.sealer,
+        survivor_id,
+        erased=bool(survivor and survivor["erased"]),
+        visible=grant.sees("empowerment_notes"),
+    )
     return await views.record(survivor_id, found, read, em.today())

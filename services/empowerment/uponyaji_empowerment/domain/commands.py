@@ -198,6 +198,13 @@ class CompleteTraining:
 
 
 SurvivorCommand = (
-    AssessNeeds | StartPlan | AddGoal | ReviewPlan | ProposeGrant | DecideGrant | Disburse
-    | FollowUp | CompleteTraining
-)  # fmt: skip
+    AssessNeeds
+    | StartPlan
+    | AddGoal
+    | ReviewPlan
+    | ProposeGrant
+    | DecideGrant
+    | Disburse
+    | FollowUp
+    | CompleteTraining
+)

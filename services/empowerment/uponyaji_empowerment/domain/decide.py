@@ -74,19 +74,25 @@ def _needs(state: SurvivorState, command: AssessNeeds) -> NewEvent:
         raise InvalidCommand("children_out_of_school: more than the children of school age")
     result = scored(h.hunger_answers)
     fields: dict[str, Any] = {
-        "assessment_id": command.assessment_id, "survivor_id": command.survivor_id,
-        "assessed_on": command.assessed_on, "household_size": h.household_size,
-        "dependants": h.dependants, "earners": h.earners,
+        "assessment_id": command.assessment_id,
+        "survivor_id": command.survivor_id,
+        "assessed_on": command.assessed_on,
+        "household_size": h.household_size,
+        "dependants": h.dependants,
+        "earners": h.earners,
         "income_sources": list(dict.fromkeys(h.income_sources)),
         "monthly_income_kes": money.text(amount(h.monthly_income_kes, "monthly_income_kes")),
-        "housing": h.housing, "hunger_answers": list(result.answers),
-        "hunger_score": result.score, "hunger_category": result.category,
+        "housing": h.housing,
+        "hunger_answers": list(result.answers),
+        "hunger_score": result.score,
+        "hunger_category": result.category,
         "school_age_children": h.school_age_children,
         "children_out_of_school": h.children_out_of_school,
         "debts_kes": money.text(amount(h.debts_kes, "debts_kes")),
-        "skills": list(dict.fromkeys(h.skills)), "barriers": list(dict.fromkeys(h.barriers)),
+        "skills": list(dict.fromkeys(h.skills)),
+        "barriers": list(dict.fromkeys(h.barriers)),
         "notes": command.notes,
-    }  # fmt: skip
+    }
     if command.supersedes is None:
         return new_event(c.NeedsAssessed(**fields))
     if command.reason is None:
@@ -100,8 +106,13 @@ def _goal(goal: NewGoal, started_on: date) -> c.PlanGoal:
     if goal.target_date < started_on:
         raise InvalidCommand("target_date: before the plan started")
     steps = [c.PlanStep(step_id=s, description=d) for s, d in goal.steps]
-    return c.PlanGoal(goal_id=goal.goal_id, kind=goal.kind, description=goal.description,
-                      target_date=goal.target_date, steps=steps)  # fmt: skip
+    return c.PlanGoal(
+        goal_id=goal.goal_id,
+        kind=goal.kind,
+        description=goal.description,
+        target_date=goal.target_date,
+        steps=steps,
+    )
 
 
 def _plan(state: SurvivorState, command: StartPlan | AddGoal | ReviewPlan) -> NewEvent:
@@ -109,19 +120,25 @@ def _plan(state: SurvivorState, command: StartPlan | AddGoal | ReviewPlan) -> Ne
         if state.plan is not None:
             raise PlanExists("the survivor already has a livelihood plan: add goals instead")
         not_future("started_on", command.started_on, command.today)
-        return new_event(c.LivelihoodPlanStarted(
-            plan_id=command.plan_id, survivor_id=command.survivor_id,
-            started_on=command.started_on,
-            goals=[_goal(g, command.started_on) for g in command.goals],
-        ))  # fmt: skip
+        return new_event(
+            c.LivelihoodPlanStarted(
+                plan_id=command.plan_id,
+                survivor_id=command.survivor_id,
+                started_on=command.started_on,
+                goals=[_goal(g, command.started_on) for g in command.goals],
+            )
+        )
     plan = state.plan
     if plan is None:
         raise PlanRequired("the survivor has no livelihood plan: start one first")
     if isinstance(command, AddGoal):
-        return new_event(c.LivelihoodGoalAdded(
-            plan_id=plan.plan_id, survivor_id=command.survivor_id,
-            goal=_goal(command.goal, plan.started_on),
-        ))  # fmt: skip
+        return new_event(
+            c.LivelihoodGoalAdded(
+                plan_id=plan.plan_id,
+                survivor_id=command.survivor_id,
+                goal=_goal(command.goal, plan.started_on),
+            )
+        )
     not_future("reviewed_on", command.reviewed_on, command.today)
     if command.reviewed_on < plan.started_on:
         raise InvalidCommand("reviewed_on: before the plan started")
@@ -134,12 +151,20 @@ def _plan(state: SurvivorState, command: StartPlan | AddGoal | ReviewPlan) -> Ne
             raise InvalidCommand(f"goals[{i}]: the goal is {goal.status}: add a new goal")
         if set(p.steps_done) - goal.steps:
             raise InvalidCommand(f"goals[{i}].steps_done: a step that is not this goal's")
-        progress.append(c.GoalProgress(goal_id=p.goal_id, status=p.status,
-                                       steps_done=list(dict.fromkeys(p.steps_done))))  # fmt: skip
-    return new_event(c.LivelihoodPlanReviewed(
-        plan_id=plan.plan_id, survivor_id=command.survivor_id, reviewed_on=command.reviewed_on,
-        goals=progress, note=command.note,
-    ))  # fmt: skip
+        progress.append(
+            c.GoalProgress(
+                goal_id=p.goal_id, status=p.status, steps_done=list(dict.fromkeys(p.steps_done))
+            )
+        )
+    return new_event(
+        c.LivelihoodPlanReviewed(
+            plan_id=plan.plan_id,
+            survivor_id=command.survivor_id,
+            reviewed_on=command.reviewed_on,
+            goals=progress,
+            note=command.note,
+        )
+    )
 
 
 def _follow_up(state: SurvivorState, command: FollowUp) -> NewEvent:
@@ -157,16 +182,19 @@ def _follow_up(state: SurvivorState, command: FollowUp) -> NewEvent:
         raise InvalidCommand("business_operating: the plan has no business goal")
     result = scored(command.hunger_answers)
     fields: dict[str, Any] = {
-        "follow_up_id": command.follow_up_id, "survivor_id": command.survivor_id,
+        "follow_up_id": command.follow_up_id,
+        "survivor_id": command.survivor_id,
         "milestone": command.milestone,
-        "due_on": add_months(anchor, MONTHS[command.milestone]), "held_on": command.held_on,
-        "monthly_income_kes": money.text(amount(command.monthly_income_kes,
-                                                "monthly_income_kes")),
+        "due_on": add_months(anchor, MONTHS[command.milestone]),
+        "held_on": command.held_on,
+        "monthly_income_kes": money.text(amount(command.monthly_income_kes, "monthly_income_kes")),
         "business_operating": command.business_operating,
         "employment_status": command.employment_status,
-        "hunger_answers": list(result.answers), "hunger_score": result.score,
-        "hunger_category": result.category, "notes": command.notes,
-    }  # fmt: skip
+        "hunger_answers": list(result.answers),
+        "hunger_score": result.score,
+        "hunger_category": result.category,
+        "notes": command.notes,
+    }
     if command.supersedes is None:
         return new_event(c.FollowUpRecorded(**fields))
     if command.reason is None:
@@ -182,7 +210,11 @@ def _completion(state: SurvivorState, command: CompleteTraining) -> NewEvent:
     not_future("completed_on", command.completed_on, command.today)
     if command.completed_on < command.course_started_on:
         raise InvalidCommand("completed_on: before the course started")
-    return new_event(c.TrainingCompleted(
-        course_id=command.course_id, survivor_id=command.survivor_id,
-        completed_on=command.completed_on, sessions_attended=command.sessions_attended,
-    ))  # fmt: skip
+    return new_event(
+        c.TrainingCompleted(
+            course_id=command.course_id,
+            survivor_id=command.survivor_id,
+            completed_on=command.completed_on,
+            sessions_attended=command.sessions_attended,
+        )
+    )

@@ -31,12 +31,18 @@ def decide_money(state: SurvivorState, command: ProposeGrant | DecideGrant | Dis
         not_future("proposed_on", command.proposed_on, command.today)
         if command.proposed_on > command.budget.period_end:
             raise OutsidePeriod(f"budget line period ended on {command.budget.period_end}")
-        return new_event(c.GrantProposed(
-            grant_id=command.grant_id, survivor_id=command.survivor_id, purpose=command.purpose,
-            amount_kes=money.text(wanted), budget_line_id=command.budget.budget_line_id,
-            proposed_by=command.proposed_by, proposed_on=command.proposed_on,
-            justification=command.justification,
-        ))  # fmt: skip
+        return new_event(
+            c.GrantProposed(
+                grant_id=command.grant_id,
+                survivor_id=command.survivor_id,
+                purpose=command.purpose,
+                amount_kes=money.text(wanted),
+                budget_line_id=command.budget.budget_line_id,
+                proposed_by=command.proposed_by,
+                proposed_on=command.proposed_on,
+                justification=command.justification,
+            )
+        )
     grant = state.grants.get(command.grant_id)
     if grant is None:
         raise NotFound(f"no grant {command.grant_id} of this survivor")
@@ -54,11 +60,15 @@ def _decision(grant: Any, command: DecideGrant) -> NewEvent:
     if command.decided_on < grant.proposed_on:
         raise InvalidCommand("decided_on: before the grant was proposed")
     if not command.approve:
-        return new_event(c.GrantDeclined(
-            grant_id=command.grant_id, survivor_id=command.survivor_id,
-            declined_by=command.decided_by, declined_on=command.decided_on,
-            reason=command.reason,
-        ))  # fmt: skip
+        return new_event(
+            c.GrantDeclined(
+                grant_id=command.grant_id,
+                survivor_id=command.survivor_id,
+                declined_by=command.decided_by,
+                declined_on=command.decided_on,
+                reason=command.reason,
+            )
+        )
     budget = command.budget
     assert budget is not None
     assert budget.budget_line_id == grant.budget_line_id
@@ -72,11 +82,16 @@ def _decision(grant: Any, command: DecideGrant) -> NewEvent:
             f"KES {money.text(grant.amount)} exceeds what remains on the budget line "
             f"(KES {money.text(budget.remaining)} of {money.text(budget.amount)})"
         )
-    return new_event(c.GrantApproved(
-        grant_id=command.grant_id, survivor_id=command.survivor_id,
-        amount_kes=money.text(grant.amount), budget_line_id=grant.budget_line_id,
-        approved_by=command.decided_by, approved_on=command.decided_on,
-    ))  # fmt: skip
+    return new_event(
+        c.GrantApproved(
+            grant_id=command.grant_id,
+            survivor_id=command.survivor_id,
+            amount_kes=money.text(grant.amount),
+            budget_line_id=grant.budget_line_id,
+            approved_by=command.decided_by,
+            approved_on=command.decided_on,
+        )
+    )
 
 
 def _disbursement(state: SurvivorState, grant: Any, command: Disburse) -> NewEvent:
@@ -98,9 +113,16 @@ def _disbursement(state: SurvivorState, grant: Any, command: Disburse) -> NewEve
         raise InvalidCommand(f"reference: a {command.channel.value} disbursement needs one")
     if command.reference_used:
         raise ReferenceUsed("reference: this payment reference is already on record")
-    return new_event(c.GrantDisbursed(
-        disbursement_id=command.disbursement_id, grant_id=command.grant_id,
-        survivor_id=command.survivor_id, amount_kes=money.text(paid), channel=command.channel,
-        reference=command.reference, reference_digest=command.reference_digest,
-        items=command.items, disbursed_on=command.disbursed_on,
-    ))  # fmt: skip
+    return new_event(
+        c.GrantDisbursed(
+            disbursement_id=command.disbursement_id,
+            grant_id=command.grant_id,
+            survivor_id=command.survivor_id,
+            amount_kes=money.text(paid),
+            channel=command.channel,
+            reference=command.reference,
+            reference_digest=command.reference_digest,
+            items=command.items,
+            disbursed_on=command.disbursed_on,
+        )
+    )

@@ -98,8 +98,9 @@ class SurvivorState:
 
     def held(self) -> set[str]:
         """Milestones with a current follow-up."""
-        return {f.milestone for f in self.follow_ups.values()
-                if f.superseded_by is None and f.milestone}  # fmt: skip
+        return {
+            f.milestone for f in self.follow_ups.values() if f.superseded_by is None and f.milestone
+        }
 
 
 def _uuid(value: Any) -> UUID:
@@ -153,16 +154,24 @@ def evolve(state: SurvivorState, event: EventLike) -> SurvivorState:
 
 def _money(state: SurvivorState, name: str, p: dict[str, Any]) -> SurvivorState:
     if name == "GrantProposed":
-        grant = GrantState(_uuid(p["proposed_by"]), Decimal(p["amount_kes"]),
-                           _uuid(p["budget_line_id"]), _day(p["proposed_on"]))  # fmt: skip
+        grant = GrantState(
+            _uuid(p["proposed_by"]),
+            Decimal(p["amount_kes"]),
+            _uuid(p["budget_line_id"]),
+            _day(p["proposed_on"]),
+        )
         return replace(state, grants={**state.grants, _uuid(p["grant_id"]): grant})
     if name in ("GrantApproved", "GrantDeclined", "GrantDisbursed"):
         grant_id = _uuid(p["grant_id"])
         grant = state.grants[grant_id]
         first = state.first_disbursed_on
         if name == "GrantApproved":
-            grant = replace(grant, status="approved", approved=Decimal(p["amount_kes"]),
-                            decided_on=_day(p["approved_on"]))  # fmt: skip
+            grant = replace(
+                grant,
+                status="approved",
+                approved=Decimal(p["amount_kes"]),
+                decided_on=_day(p["approved_on"]),
+            )
         elif name == "GrantDeclined":
             grant = replace(grant, status="declined", decided_on=_day(p["declined_on"]))
         else:

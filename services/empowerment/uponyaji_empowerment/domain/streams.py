@@ -61,11 +61,17 @@ def decide_budget_line(command: OpenBudgetLine) -> list[NewEvent]:
     if command.period_end < command.period_start:
         raise InvalidCommand("period_end: before period_start")
     total = amount(command.amount_kes, "amount_kes", positive=True)
-    return [new_event(c.BudgetLineOpened(
-        budget_line_id=command.budget_line_id, code=command.code,
-        period_start=command.period_start, period_end=command.period_end,
-        amount_kes=money.text(total),
-    ))]  # fmt: skip
+    return [
+        new_event(
+            c.BudgetLineOpened(
+                budget_line_id=command.budget_line_id,
+                code=command.code,
+                period_start=command.period_start,
+                period_end=command.period_end,
+                amount_kes=money.text(total),
+            )
+        )
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +87,17 @@ class OpenCourse:
 
 def decide_course(command: OpenCourse) -> list[NewEvent]:
     """A new course."""
-    return [new_event(c.CourseOpened(
-        course_id=command.course_id, title=command.title, skill=command.skill,
-        starts_on=command.starts_on, sessions_planned=command.sessions_planned,
-    ))]  # fmt: skip
+    return [
+        new_event(
+            c.CourseOpened(
+                course_id=command.course_id,
+                title=command.title,
+                skill=command.skill,
+                starts_on=command.starts_on,
+                sessions_planned=command.sessions_planned,
+            )
+        )
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +124,16 @@ def decide_session(command: HoldSession) -> list[NewEvent]:
     survivors = [s for s, _ in command.attendance]
     if len(set(survivors)) != len(survivors):
         raise InvalidCommand("attendance: a survivor is listed twice")
-    return [new_event(c.CourseSessionHeld(
-        course_id=command.course_id, session_id=command.session_id, held_on=command.held_on,
-        attendance=[c.Attendee(survivor_id=s, present=p) for s, p in command.attendance],
-    ))]  # fmt: skip
+    return [
+        new_event(
+            c.CourseSessionHeld(
+                course_id=command.course_id,
+                session_id=command.session_id,
+                held_on=command.held_on,
+                attendance=[c.Attendee(survivor_id=s, present=p) for s, p in command.attendance],
+            )
+        )
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +153,15 @@ def decide_referral(command: AnswerReferral) -> list[NewEvent]:
     """The answer, once per referral."""
     if command.answered:
         raise AlreadyAnswered("the referral was already answered")
-    return [new_event(ReferralAnswered(
-        referral_id=command.referral_id, survivor_id=command.survivor_id,
-        decision=command.decision, answered_on=command.today, answered_by=command.answered_by,
-        note=command.note,
-    ))]  # fmt: skip
+    return [
+        new_event(
+            ReferralAnswered(
+                referral_id=command.referral_id,
+                survivor_id=command.survivor_id,
+                decision=command.decision,
+                answered_on=command.today,
+                answered_by=command.answered_by,
+                note=command.note,
+            )
+        )
+    ]

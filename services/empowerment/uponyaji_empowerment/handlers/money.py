@@ -30,15 +30,21 @@ async def budget(conn: Conn, budget_line_id: UUID, *, lock: bool = False) -> dom
     row = await conn.fetchrow(_LINE + (" FOR UPDATE" if lock else ""), budget_line_id)
     if row is None:
         raise NotFound(f"budget_line_id: no budget line {budget_line_id}")
-    return domain.BudgetFacts(row["budget_line_id"], row["period_start"], row["period_end"],
-                              Decimal(row["amount"]), Decimal(row["committed"]))  # fmt: skip
+    return domain.BudgetFacts(
+        row["budget_line_id"],
+        row["period_start"],
+        row["period_end"],
+        Decimal(row["amount"]),
+        Decimal(row["committed"]),
+    )
 
 
 async def open_budget_line(em: Empowerment, body: BudgetLineBody, actor: Actor) -> list[Event]:
     """Open a budget line (its code is unique)."""
     line_id = uuid4()
-    command = domain.OpenBudgetLine(line_id, body.code, body.period_start, body.period_end,
-                                    body.amount_kes)  # fmt: skip
+    command = domain.OpenBudgetLine(
+        line_id, body.code, body.period_start, body.period_end, body.amount_kes
+    )
     events = domain.decide_budget_line(command)
     try:
         async with em.unit_of_work() as uow:
@@ -54,18 +60,31 @@ async def propose_grant(
     grant_id = uuid4()
     async with survivor_tx(em, survivor_id) as tx:
         line = await budget(tx.conn, body.budget_line_id)
-        justification = await tx.seal("empowerment.GrantProposed", "justification",
-                                      body.justification, record=grant_id)  # fmt: skip
-        command = domain.ProposeGrant(grant_id, survivor_id, body.purpose, body.amount_kes, line,
-                                      proposer, justification, body.proposed_on or em.today(),
-                                      em.today())  # fmt: skip
+        justification = await tx.seal(
+            "empowerment.GrantProposed", "justification", body.justification, record=grant_id
+        )
+        command = domain.ProposeGrant(
+            grant_id,
+            survivor_id,
+            body.purpose,
+            body.amount_kes,
+            line,
+            proposer,
+            justification,
+            body.proposed_on or em.today(),
+            em.today(),
+        )
         return await tx.run(command, actor)
 
 
 async def decide_grant(
-    em: Empowerment, survivor_id: UUID, grant_id: UUID, body: DecisionBody, actor: Actor,
+    em: Empowerment,
+    survivor_id: UUID,
+    grant_id: UUID,
+    body: DecisionBody,
+    actor: Actor,
     decider: UUID,
-) -> list[Event]:  # fmt: skip
+) -> list[Event]:
     """Approve (within the budget line, under its lock) or decline a proposed grant."""
     approve = body.decision == "approve"
     async with survivor_tx(em, survivor_id) as tx:
@@ -76,8 +95,16 @@ async def decide_grant(
         reason = await tx.seal("empowerment.GrantDeclined", "reason", body.reason, record=grant_id)
         if approve and reason is not None:
             raise InvalidCommand("reason: only a declined grant carries a reason")
-        command = domain.DecideGrant(grant_id, survivor_id, approve, decider, line, reason,
-                                     body.decided_on or em.today(), em.today())  # fmt: skip
+        command = domain.DecideGrant(
+            grant_id,
+            survivor_id,
+            approve,
+            decider,
+            line,
+            reason,
+            body.decided_on or em.today(),
+            em.today(),
+        )
         return await tx.run(command, actor)
 
 
@@ -89,15 +116,22 @@ async def disburse(
     paid = uuid4()  # the disbursement, which its reference and items are bound to
     async with survivor_tx(em, survivor_id) as tx:
         digest = None if body.reference is None else em.references.digest(body.reference)
-        used = digest is not None and bool(await tx.conn.fetchval(
-            "SELECT 1 FROM disbursements WHERE reference_digest = $1", digest
-        ))  # fmt: skip
+        used = digest is not None and bool(
+            await tx.conn.fetchval(
+                "SELECT 1 FROM disbursements WHERE reference_digest = $1", digest
+            )
+        )
         command = domain.Disburse(
-            disbursement_id=paid, grant_id=grant_id, survivor_id=survivor_id,
-            amount_kes=body.amount_kes, channel=body.channel,
+            disbursement_id=paid,
+            grant_id=grant_id,
+            survivor_id=survivor_id,
+            amount_kes=body.amount_kes,
+            channel=body.channel,
             reference=await tx.seal(event, "reference", body.reference, record=paid),
             reference_digest=digest,
             items=await tx.seal(event, "items", body.items, record=paid),
-            disbursed_on=body.disbursed_on or em.today(), reference_used=used, today=em.today(),
-        )  # fmt: skip
+            disbursed_on=body.disbursed_on or em.today(),
+            reference_used=used,
+            today=em.today(),
+        )
         return await tx.run(command, actor)

@@ -15,8 +15,9 @@ from .base import Empowerment, intake_facts, survivor_tx
 async def open_course(em: Empowerment, body: CourseBody, actor: Actor) -> list[Event]:
     """Open a course (a stream of its own)."""
     course_id = uuid4()
-    command = domain.OpenCourse(course_id, body.title, body.skill, body.starts_on,
-                                body.sessions_planned)  # fmt: skip
+    command = domain.OpenCourse(
+        course_id, body.title, body.skill, body.starts_on, body.sessions_planned
+    )
     async with em.unit_of_work() as uow:
         return await uow.append("course", course_id, 0, domain.decide_course(command), actor=actor)
 
@@ -38,14 +39,19 @@ async def hold_session(
         for who in sorted({a.survivor_id for a in body.attendance}):
             domain.admissible(await intake_facts(conn, who, lock=True))
         command = domain.HoldSession(
-            course_id=course_id, session_id=uuid4(), held_on=body.held_on or em.today(),
+            course_id=course_id,
+            session_id=uuid4(),
+            held_on=body.held_on or em.today(),
             attendance=tuple((a.survivor_id, a.present) for a in body.attendance),
-            course_starts_on=course["starts_on"], sessions_held=course["sessions_held"],
-            sessions_planned=course["sessions_planned"], today=em.today(),
-        )  # fmt: skip
+            course_starts_on=course["starts_on"],
+            sessions_held=course["sessions_held"],
+            sessions_planned=course["sessions_planned"],
+            today=em.today(),
+        )
         version = 1 + int(course["sessions_held"])
-        return await uow.append("course", course_id, version, domain.decide_session(command),
-                                actor=actor)  # fmt: skip
+        return await uow.append(
+            "course", course_id, version, domain.decide_session(command), actor=actor
+        )
 
 
 async def complete_training(
@@ -61,17 +67,28 @@ async def complete_training(
         attended = await tx.conn.fetchval(
             "SELECT count(*) FROM course_attendance "
             "WHERE course_id = $1 AND survivor_id = $2 AND present",
-            course_id, survivor_id,
-        )  # fmt: skip
-        command = domain.CompleteTraining(course_id, survivor_id, body.completed_on or em.today(),
-                                          int(attended), starts_on, em.today())  # fmt: skip
+            course_id,
+            survivor_id,
+        )
+        command = domain.CompleteTraining(
+            course_id,
+            survivor_id,
+            body.completed_on or em.today(),
+            int(attended),
+            starts_on,
+            em.today(),
+        )
         return await tx.run(command, actor)
 
 
 async def answer_referral(
-    em: Empowerment, survivor_id: UUID, referral_id: UUID, body: ReferralAnswerBody,
-    actor: Actor, staff: UUID,
-) -> list[Event]:  # fmt: skip
+    em: Empowerment,
+    survivor_id: UUID,
+    referral_id: UUID,
+    body: ReferralAnswerBody,
+    actor: Actor,
+    staff: UUID,
+) -> list[Event]:
     """Accept or decline a referral (one answer, on a stream named by the referral's id).
 
     Consent is not asked for: a referral may be answered before empowerment consent is recorded,
@@ -94,7 +111,9 @@ async def answer_referral(
         if body.note is not None:
             context = "empowerment.ReferralAnswered/note"
             note = await sealer.seal(survivor_id, context, body.note, record=str(referral_id))
-        command = domain.AnswerReferral(referral_id, survivor_id, body.decision, staff, note,
-                                        status != "pending", em.today())  # fmt: skip
-        return await uow.append("referral", referral_id, 0, domain.decide_referral(command),
-                                actor=actor)  # fmt: skip
+        command = domain.AnswerReferral(
+            referral_id, survivor_id, body.decision, staff, note, status != "pending", em.today()
+        )
+        return await uow.append(
+            "referral", referral_id, 0, domain.decide_referral(command), actor=actor
+        )

@@ -169,9 +169,12 @@ async def revocations(
 
 @router.post("/auth/step-up")
 async def step_up_proof(
-    body: StepUp, principal: CurrentPrincipal, ctx: IdentityDep, client: Client,
+    body: StepUp,
+    principal: CurrentPrincipal,
+    ctx: IdentityDep,
+    client: Client,
     response: Response,
-) -> StepUpResponse:  # fmt: skip
+) -> StepUpResponse:
     """A proof of a fresh TOTP check for a sensitive act in another service (e.g. medical's
     report signing); 401 for a wrong or reused code, 422 for a service that takes none."""
     if body.audience not in STEP_UP_SERVICES:

@@ -45,6 +45,7 @@ async def keep_preferences(body: PreferencesChange, grant: Own, ctx: IdentityDep
     await ctx.pool.execute(
         "INSERT INTO staff_preferences (staff_id, language) VALUES ($1, $2) "
         "ON CONFLICT (staff_id) DO UPDATE SET language = $2, updated_at = now()",
-        grant.principal.staff_id, body.language,
-    )  # fmt: skip
+        grant.principal.staff_id,
+        body.language,
+    )
     return Preferences(language=body.language)

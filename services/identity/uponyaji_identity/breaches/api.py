@@ -190,9 +190,13 @@ def view(row: dict[str, Any], now: datetime) -> BreachView:
     notified = row["commissioner_notified_at"]
     overdue = (pending and now > due.deadline) or (notified is not None and notified > due.deadline)
     return BreachView.model_validate(
-        {**row, "deadline": due.deadline, "overdue": overdue,
-         "hours_left": round(due.hours_left, 1) if pending else None}
-    )  # fmt: skip
+        {
+            **row,
+            "deadline": due.deadline,
+            "overdue": overdue,
+            "hours_left": round(due.hours_left, 1) if pending else None,
+        }
+    )
 
 
 async def _ruled(step: Awaitable[T]) -> T:
@@ -212,12 +216,18 @@ async def record_breach(body: BreachBody, grant: Manage, ctx: IdentityDep, clock
     now = clock()
     breach_id = await _ruled(
         register.record(
-            ctx.pool, _staff(grant), now, detected_at=body.detected_at, aware_at=body.aware_at,
-            summary=body.summary, nature=[n.value for n in body.nature],
+            ctx.pool,
+            _staff(grant),
+            now,
+            detected_at=body.detected_at,
+            aware_at=body.aware_at,
+            summary=body.summary,
+            nature=[n.value for n in body.nature],
             data_classes=[d.value for d in body.data_classes],
-            people_affected=body.people_affected, records_affected=body.records_affected,
+            people_affected=body.people_affected,
+            records_affected=body.records_affected,
         )
-    )  # fmt: skip
+    )
     await register.queue_reminders(ctx.pool, now)  # one recorded late is reminded at once
     row = await register.one(ctx.pool, breach_id)
     return Created(
@@ -227,10 +237,12 @@ async def record_breach(body: BreachBody, grant: Manage, ctx: IdentityDep, clock
 
 @router.get("/breaches")
 async def list_breaches(
-    grant: Manage, ctx: IdentityDep, clock: Now,
+    grant: Manage,
+    ctx: IdentityDep,
+    clock: Now,
     status: Annotated[Literal["recorded", "assessed", "notified", "closed"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> BreachList:  # fmt: skip
+) -> BreachList:
     """The register: breaches still running against the deadline first."""
     now = clock()
     rows = await register.listing(ctx.pool, status, limit)
@@ -273,11 +285,13 @@ async def breach_reminders(grant: Manage, ctx: IdentityDep, clock: Now) -> Remin
     found = await for_staff(ctx.pool, [register.DPO], [], limit=200)
     return Reminders(
         reminders=[
-            Reminder(kind=n.kind, subject=n.subject, text=n.text, link=n.link,
-                     created_at=n.created_at)
-            for n in found if n.kind.startswith("breach_")
+            Reminder(
+                kind=n.kind, subject=n.subject, text=n.text, link=n.link, created_at=n.created_at
+            )
+            for n in found
+            if n.kind.startswith("breach_")
         ]
-    )  # fmt: skip
+    )
 
 
 @router.get("/breaches/{breach_id}")
@@ -300,10 +314,20 @@ async def assess_breach(
     breach_id: BreachId, body: AssessmentBody, grant: Manage, ctx: IdentityDep, clock: Now
 ) -> BreachView:
     """Record the assessment (revisable until the Commissioner is notified)."""
-    return await _then_view(ctx, clock, breach_id, lambda: register.assess(
-        ctx.pool, breach_id, _staff(grant), clock(), risk=body.risk.value,
-        consequences=body.consequences, measures=body.measures,
-    ))  # fmt: skip
+    return await _then_view(
+        ctx,
+        clock,
+        breach_id,
+        lambda: register.assess(
+            ctx.pool,
+            breach_id,
+            _staff(grant),
+            clock(),
+            risk=body.risk.value,
+            consequences=body.consequences,
+            measures=body.measures,
+        ),
+    )
 
 
 @router.post("/breaches/{breach_id}/commissioner-notification")
@@ -313,10 +337,21 @@ async def notify_commissioner(
     """Record what was notified to the Data Commissioner (once; late needs `delay_reason`)."""
     if body.notified_at > clock():
         raise register.BreachConflict("notified_at is in the future")
-    return await _then_view(ctx, clock, breach_id, lambda: register.notify_commissioner(
-        ctx.pool, breach_id, _staff(grant), clock(), notified_at=body.notified_at,
-        content=body.content, reference=body.reference, delay_reason=body.delay_reason,
-    ))  # fmt: skip
+    return await _then_view(
+        ctx,
+        clock,
+        breach_id,
+        lambda: register.notify_commissioner(
+            ctx.pool,
+            breach_id,
+            _staff(grant),
+            clock(),
+            notified_at=body.notified_at,
+            content=body.content,
+            reference=body.reference,
+            delay_reason=body.delay_reason,
+        ),
+    )
 
 
 @router.post("/breaches/{breach_id}/subject-notification")
@@ -324,11 +359,23 @@ async def tell_subjects(
     breach_id: BreachId, body: SubjectsBody, grant: Manage, ctx: IdentityDep, clock: Now
 ) -> BreachView:
     """Record what the people affected were told (or why they were not)."""
-    return await _then_view(ctx, clock, breach_id, lambda: register.tell_subjects(
-        ctx.pool, breach_id, _staff(grant), clock(), told=body.told,
-        told_at=body.told_at or clock(), people_count=body.people_count,
-        method=body.method, content=body.content, not_told_reason=body.not_told_reason,
-    ))  # fmt: skip
+    return await _then_view(
+        ctx,
+        clock,
+        breach_id,
+        lambda: register.tell_subjects(
+            ctx.pool,
+            breach_id,
+            _staff(grant),
+            clock(),
+            told=body.told,
+            told_at=body.told_at or clock(),
+            people_count=body.people_count,
+            method=body.method,
+            content=body.content,
+            not_told_reason=body.not_told_reason,
+        ),
+    )
 
 
 @router.post("/breaches/{breach_id}/closure")
@@ -336,7 +383,16 @@ async def close_breach(
     breach_id: BreachId, body: ClosureBody, grant: Manage, ctx: IdentityDep, clock: Now
 ) -> BreachView:
     """Close the breach."""
-    return await _then_view(ctx, clock, breach_id, lambda: register.close(
-        ctx.pool, breach_id, _staff(grant), clock(), summary=body.summary,
-        not_notified_reason=body.not_notified_reason,
-    ))  # fmt: skip
+    return await _then_view(
+        ctx,
+        clock,
+        breach_id,
+        lambda: register.close(
+            ctx.pool,
+            breach_id,
+            _staff(grant),
+            clock(),
+            summary=body.summary,
+            not_notified_reason=body.not_notified_reason,
+        ),
+    )

@@ -44,15 +44,27 @@ async def _log(
     await conn.execute(
         "INSERT INTO breach_log (breach_id, step, staff_id, at, details) "
         "VALUES ($1, $2, $3, $4, $5::jsonb)",
-        breach_id, step, staff, at, json.dumps(details, default=str),
-    )  # fmt: skip
+        breach_id,
+        step,
+        staff,
+        at,
+        json.dumps(details, default=str),
+    )
 
 
 async def record(
-    pool: asyncpg.Pool, staff: UUID, now: datetime, *, detected_at: datetime,
-    aware_at: datetime, summary: str, nature: Sequence[str], data_classes: Sequence[str],
-    people_affected: int | None, records_affected: int | None,
-) -> UUID:  # fmt: skip
+    pool: asyncpg.Pool,
+    staff: UUID,
+    now: datetime,
+    *,
+    detected_at: datetime,
+    aware_at: datetime,
+    summary: str,
+    nature: Sequence[str],
+    data_classes: Sequence[str],
+    people_affected: int | None,
+    records_affected: int | None,
+) -> UUID:
     """Record a new breach; its reference is BR-<year of awareness>-<number in that year>."""
     domain.check_recorded(detected_at, aware_at, now)
     breach_id = uuid4()
@@ -67,17 +79,32 @@ async def record(
             "INSERT INTO breaches (breach_id, reference, detected_at, aware_at, summary, nature, "
             "data_classes, people_affected, records_affected, recorded_by, recorded_at) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            breach_id, reference, detected_at, aware_at, summary, list(nature),
-            list(data_classes), people_affected, records_affected, staff, now,
-        )  # fmt: skip
+            breach_id,
+            reference,
+            detected_at,
+            aware_at,
+            summary,
+            list(nature),
+            list(data_classes),
+            people_affected,
+            records_affected,
+            staff,
+            now,
+        )
         await _log(conn, breach_id, "recorded", staff, now, reference=reference)
     return breach_id
 
 
 async def assess(
-    pool: asyncpg.Pool, breach_id: UUID, staff: UUID, now: datetime, *, risk: str,
-    consequences: str, measures: str,
-) -> None:  # fmt: skip
+    pool: asyncpg.Pool,
+    breach_id: UUID,
+    staff: UUID,
+    now: datetime,
+    *,
+    risk: str,
+    consequences: str,
+    measures: str,
+) -> None:
     """Record (or revise, before notification) the assessment of risk, consequences, measures."""
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked(conn, breach_id)
@@ -86,15 +113,26 @@ async def assess(
         await conn.execute(
             "UPDATE breaches SET status = 'assessed', risk = $2, consequences = $3, "
             "measures = $4, assessed_at = $5 WHERE breach_id = $1",
-            breach_id, risk, consequences, measures, now,
-        )  # fmt: skip
+            breach_id,
+            risk,
+            consequences,
+            measures,
+            now,
+        )
         await _log(conn, breach_id, "assessed", staff, now, risk=risk)
 
 
 async def notify_commissioner(
-    pool: asyncpg.Pool, breach_id: UUID, staff: UUID, now: datetime, *, notified_at: datetime,
-    content: str, reference: str | None, delay_reason: str | None,
-) -> None:  # fmt: skip
+    pool: asyncpg.Pool,
+    breach_id: UUID,
+    staff: UUID,
+    now: datetime,
+    *,
+    notified_at: datetime,
+    content: str,
+    reference: str | None,
+    delay_reason: str | None,
+) -> None:
     """Record what was sent to the Data Commissioner, when (late only with the reasons)."""
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked(conn, breach_id)
@@ -103,17 +141,29 @@ async def notify_commissioner(
             "UPDATE breaches SET status = 'notified', commissioner_notified_at = $2, "
             "commissioner_content = $3, commissioner_reference = $4, delay_reason = $5 "
             "WHERE breach_id = $1",
-            breach_id, notified_at, content, reference, delay_reason,
-        )  # fmt: skip
+            breach_id,
+            notified_at,
+            content,
+            reference,
+            delay_reason,
+        )
         late = notified_at > domain.Clock(row["aware_at"], notified_at).deadline
         await _log(conn, breach_id, "commissioner_notified", staff, now, late=late)
 
 
 async def tell_subjects(
-    pool: asyncpg.Pool, breach_id: UUID, staff: UUID, now: datetime, *, told: bool,
-    told_at: datetime | None, people_count: int | None, method: str | None, content: str | None,
+    pool: asyncpg.Pool,
+    breach_id: UUID,
+    staff: UUID,
+    now: datetime,
+    *,
+    told: bool,
+    told_at: datetime | None,
+    people_count: int | None,
+    method: str | None,
+    content: str | None,
     not_told_reason: str | None,
-) -> None:  # fmt: skip
+) -> None:
     """Record that (and how) the people affected were told, or why they were not."""
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked(conn, breach_id)
@@ -124,17 +174,26 @@ async def tell_subjects(
             "UPDATE breaches SET subjects_told = $2, subjects_told_at = $3, subjects_count = $4, "
             "subjects_method = $5, subjects_content = $6, subjects_not_told_reason = $7 "
             "WHERE breach_id = $1",
-            breach_id, told, told_at if told else None, people_count if told else None,
-            method if told else None, content if told else None,
+            breach_id,
+            told,
+            told_at if told else None,
+            people_count if told else None,
+            method if told else None,
+            content if told else None,
             None if told else not_told_reason,
-        )  # fmt: skip
+        )
         await _log(conn, breach_id, "subjects_decided", staff, now, told=told)
 
 
 async def close(
-    pool: asyncpg.Pool, breach_id: UUID, staff: UUID, now: datetime, *, summary: str,
+    pool: asyncpg.Pool,
+    breach_id: UUID,
+    staff: UUID,
+    now: datetime,
+    *,
+    summary: str,
     not_notified_reason: str | None,
-) -> None:  # fmt: skip
+) -> None:
     """Close a breach (notified and decided, or assessed with why no notification is due)."""
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked(conn, breach_id)
@@ -143,9 +202,11 @@ async def close(
         await conn.execute(
             "UPDATE breaches SET status = 'closed', closed_at = $2, closing_summary = $3, "
             "not_notified_reason = $4 WHERE breach_id = $1",
-            breach_id, now, summary,
+            breach_id,
+            now,
+            summary,
             not_notified_reason if status is Status.ASSESSED else None,
-        )  # fmt: skip
+        )
         await _log(conn, breach_id, "closed", staff, now)
 
 
@@ -159,10 +220,14 @@ async def one(pool: asyncpg.Pool, breach_id: UUID) -> dict[str, Any]:
         breach_id,
     )
     history = [
-        {**dict(r), "details": json.loads(r["details"]) if isinstance(r["details"], str)
-         else dict(r["details"])}
+        {
+            **dict(r),
+            "details": json.loads(r["details"])
+            if isinstance(r["details"], str)
+            else dict(r["details"]),
+        }
         for r in log
-    ]  # fmt: skip
+    ]
     return {**dict(row), "history": history}
 
 
@@ -171,8 +236,9 @@ async def listing(pool: asyncpg.Pool, status: str | None, limit: int) -> list[di
     rows = await pool.fetch(
         "SELECT * FROM breaches WHERE ($1::text IS NULL OR status = $1) "
         "ORDER BY (status IN ('recorded', 'assessed')) DESC, aware_at DESC LIMIT $2",
-        status, limit,
-    )  # fmt: skip
+        status,
+        limit,
+    )
     return [dict(r) for r in rows]
 
 
@@ -193,8 +259,14 @@ async def queue_reminders(pool: asyncpg.Pool, now: datetime) -> int:
                 if result:
                     continue
                 await outbox.add(
-                    conn, notification, recipient_role=DPO, team=None, kind=kind,
-                    link=f"/breaches/{row['breach_id']}", at=now, reference=row["reference"],
-                )  # fmt: skip
+                    conn,
+                    notification,
+                    recipient_role=DPO,
+                    team=None,
+                    kind=kind,
+                    link=f"/breaches/{row['breach_id']}",
+                    at=now,
+                    reference=row["reference"],
+                )
                 queued += 1
     return queued

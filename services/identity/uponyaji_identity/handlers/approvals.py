@@ -59,8 +59,13 @@ async def _notify(
     await conn.execute(
         "INSERT INTO dpo_notifications (notification_id, kind, change_id, change_kind, staff_id, "
         "actor_id) VALUES ($1, $2, $3, $4, $5, $6)",
-        uuid4(), kind, change, change_kind, staff, by,
-    )  # fmt: skip
+        uuid4(),
+        kind,
+        change,
+        change_kind,
+        staff,
+        by,
+    )
 
 
 async def request(
@@ -81,9 +86,14 @@ async def request(
         await conn.execute(
             "INSERT INTO pending_changes (change_id, staff_id, kind, roles, team_id, "
             "sealed_password, requested_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            change_id, staff_id, kind, None if roles is None else sorted(roles), team_id,
-            sealed_password, by,
-        )  # fmt: skip
+            change_id,
+            staff_id,
+            kind,
+            None if roles is None else sorted(roles),
+            team_id,
+            sealed_password,
+            by,
+        )
         await _notify(conn, "requested", change_id, kind, staff_id, by)
     log.info("account change %s (%s) for %s awaits a second admin", change_id, kind, staff_id)
     return change_id
@@ -94,8 +104,10 @@ async def changes(ctx: Identity, *, status: str | None, limit: int, offset: int)
     rows = await ctx.pool.fetch(
         _SELECT + "WHERE $1::text IS NULL OR status = $1 "
         "ORDER BY requested_at DESC, change_id LIMIT $2 OFFSET $3",
-        status, limit, offset,
-    )  # fmt: skip
+        status,
+        limit,
+        offset,
+    )
     return [_change(r) for r in rows]
 
 
@@ -133,8 +145,10 @@ async def _claim(ctx: Identity, change_id: UUID, status: str, by: UUID) -> Any:
         await conn.execute(
             "UPDATE pending_changes SET status = $2, decided_by = $3, decided_at = now() "
             "WHERE change_id = $1",
-            change_id, status, by,
-        )  # fmt: skip
+            change_id,
+            status,
+            by,
+        )
         await _notify(conn, status, change_id, row["kind"], row["staff_id"], by)
         return row
 
@@ -180,9 +194,13 @@ async def _apply(ctx: Identity, row: Any, actor: Actor) -> None:
             )
         case "team_join" | "team_leave":
             await apply.change_team(
-                ctx, staff_id, row["team_id"], join=row["kind"] == "team_join", actor=actor,
+                ctx,
+                staff_id,
+                row["team_id"],
+                join=row["kind"] == "team_join",
+                actor=actor,
                 expected_version=None,
-            )  # fmt: skip
+            )
         case "mfa_reset":
             await apply.reset_mfa(ctx, staff_id, actor=actor, expected_version=None)
         case "password_reset":
@@ -196,6 +214,7 @@ async def notifications(ctx: Identity, *, limit: int, offset: int) -> list[dict[
     rows = await ctx.pool.fetch(
         "SELECT notification_id, at, kind, change_id, change_kind, staff_id, actor_id "
         "FROM dpo_notifications ORDER BY at DESC, notification_id LIMIT $1 OFFSET $2",
-        limit, offset,
-    )  # fmt: skip
+        limit,
+        offset,
+    )
     return [dict(r) for r in rows]

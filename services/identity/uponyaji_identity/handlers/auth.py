@@ -156,9 +156,14 @@ async def _replace_admin_password(
 
     events = decide(account, ChangePassword(PasswordChangeKind.SELF_SERVICE))
     await commit(
-        ctx, "account", account.staff_id, account.version, events,
-        actor=Actor(id=str(account.staff_id), role="self"), extra=store,
-    )  # fmt: skip
+        ctx,
+        "account",
+        account.staff_id,
+        account.version,
+        events,
+        actor=Actor(id=str(account.staff_id), role="self"),
+        extra=store,
+    )
     return after(account, events)
 
 

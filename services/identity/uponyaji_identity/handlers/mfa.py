@@ -72,9 +72,14 @@ async def enrol(
 
     events = decide(account, EnrolMfa(credential_id))
     await commit(
-        ctx, "account", account.staff_id, account.version, events,
-        actor=self_actor(account), extra=store,
-    )  # fmt: skip
+        ctx,
+        "account",
+        account.staff_id,
+        account.version,
+        events,
+        actor=self_actor(account),
+        extra=store,
+    )
     await ctx.audit.record(
         AuthKind.MFA_ENROLMENT_STARTED, username, client, staff_id=account.staff_id
     )
@@ -101,9 +106,14 @@ async def confirm(ctx: Identity, username: str, password: str, code: str, client
 
     events = decide(account, ConfirmMfa(pending))
     await commit(
-        ctx, "account", account.staff_id, account.version, events,
-        actor=self_actor(account), extra=store,
-    )  # fmt: skip
+        ctx,
+        "account",
+        account.staff_id,
+        account.version,
+        events,
+        actor=self_actor(account),
+        extra=store,
+    )
     await ctx.audit.record(AuthKind.MFA_CONFIRMED, username, client, staff_id=account.staff_id)
     log.info("authenticator confirmed for account %s", account.staff_id)
     return await start_session(ctx, after(account, events))
@@ -119,9 +129,13 @@ async def change_password(
     encoded = await ctx.credentials.password_hash(staff_id)
     if encoded is None or not await ctx.passwords.verify(encoded, current):
         await failed(
-            ctx, account.username, client, FailureReason.CURRENT_PASSWORD, staff_id=staff_id,
+            ctx,
+            account.username,
+            client,
+            FailureReason.CURRENT_PASSWORD,
+            staff_id=staff_id,
             message="current_password: the current password is not right",
-        )  # fmt: skip
+        )
     await ctx.throttle.succeeded(account.username, client)
     passwords.check_password(new, account.username, field="new_password")
     sealed = await ctx.credentials.seal_password_hash(staff_id, await ctx.passwords.hash(new))

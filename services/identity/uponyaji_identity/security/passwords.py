@@ -21,8 +21,22 @@ from ..errors import WeakPassword
 from ..security.wordlist import BASE_WORDS, MIN_LENGTH
 
 MAX_LENGTH = 256
-_LEET = str.maketrans({"@": "a", "4": "a", "0": "o", "1": "i", "!": "i", "3": "e", "$": "s",
-                       "5": "s", "7": "t", "+": "t", "8": "b", "9": "g"})  # fmt: skip
+_LEET = str.maketrans(
+    {
+        "@": "a",
+        "4": "a",
+        "0": "o",
+        "1": "i",
+        "!": "i",
+        "3": "e",
+        "$": "s",
+        "5": "s",
+        "7": "t",
+        "+": "t",
+        "8": "b",
+        "9": "g",
+    }
+)
 _EDGES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiopasdfghjklzxcvbnm")
 

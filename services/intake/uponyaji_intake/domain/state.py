@@ -77,9 +77,11 @@ def evolve(state: SurvivorState, event: Event) -> SurvivorState:
     if name == "SurvivorRegistered":
         registered = c.SurvivorRegistered.model_validate(payload)
         return replace(
-            state, survivor_id=registered.survivor_id, case_number=registered.case_number,
+            state,
+            survivor_id=registered.survivor_id,
+            case_number=registered.case_number,
             minor=registered.age_band == AgeBand.AGE_0_17,
-        )  # fmt: skip
+        )
     if name in ("ConsentGranted", "ConsentWithdrawn"):
         change = ConsentChange(ConsentScope(payload["scope"]), name == "ConsentGranted")
         return replace(state, consents=consent.apply(state.consents, change))

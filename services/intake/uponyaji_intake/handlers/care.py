@@ -49,10 +49,15 @@ async def record_consent(
             # A minor or not on the consent's own date, not at registration: children grow up.
             day = common["at"].astimezone(EAT).date()
             minor = await minor_on(tx.conn, Unseal(tx.sealer, survivor_id), survivor_id, day)
-            command = domain.GrantConsent(c.ConsentGranted(
-                **common, guardian_name=guardian, guardian_relationship=body.guardian_relationship,
-                child_assent=body.child_assent,
-            ), minor)  # fmt: skip
+            command = domain.GrantConsent(
+                c.ConsentGranted(
+                    **common,
+                    guardian_name=guardian,
+                    guardian_relationship=body.guardian_relationship,
+                    child_assent=body.child_assent,
+                ),
+                minor,
+            )
         else:
             reason = await seal.optional("reason", body.reason)
             command = domain.WithdrawConsent(c.ConsentWithdrawn(**common, reason=reason))

@@ -99,9 +99,10 @@ async def register(
         events = domain.decide(tx.state, domain.RegisterSurvivor(details, candidates))
         state = domain.SurvivorState(survivor_id=survivor_id, case_number=case_number, version=1)
         assignment = c.CaseAssigned(
-            survivor_id=survivor_id, team_id=team, lead_case_worker_id=body.lead_case_worker_id
-            or worker,
-        )  # fmt: skip
+            survivor_id=survivor_id,
+            team_id=team,
+            lead_case_worker_id=body.lead_case_worker_id or worker,
+        )
         events += domain.decide(state, domain.AssignCase(assignment))
         if occurred is not None:
             events = [replace(event, occurred_at=occurred) for event in events]

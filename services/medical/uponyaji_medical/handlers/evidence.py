@@ -186,18 +186,25 @@ async def retrieve(
         event: BaseModel
         if found != row["sha256"]:
             event = m.EvidenceIntegrityAlarm(
-                evidence_id=evidence_id, survivor_id=survivor_id,
-                expected_sha256=row["sha256"], found_sha256=found, at=now,
-            )  # fmt: skip
-            log.error("evidence integrity alarm: item %s does not match its captured hash",
-                      evidence_id)  # fmt: skip
+                evidence_id=evidence_id,
+                survivor_id=survivor_id,
+                expected_sha256=row["sha256"],
+                found_sha256=found,
+                at=now,
+            )
+            log.error(
+                "evidence integrity alarm: item %s does not match its captured hash", evidence_id
+            )
         else:
             event = m.EvidenceAccessed(
-                evidence_id=evidence_id, survivor_id=survivor_id, by_id=by,
-                derivative=not original, outcome=AccessOutcome.ALLOWED, at=now,
-            )  # fmt: skip
-        await record(med, conn, "evidence", evidence_id, version, [domain.new_event(event)],
-                     actor)  # fmt: skip
+                evidence_id=evidence_id,
+                survivor_id=survivor_id,
+                by_id=by,
+                derivative=not original,
+                outcome=AccessOutcome.ALLOWED,
+                at=now,
+            )
+        await record(med, conn, "evidence", evidence_id, version, [domain.new_event(event)], actor)
     if found != row["sha256"] or data is None:
         raise EvidenceTampered("the stored file does not match its captured hash: not served")
     if not original:

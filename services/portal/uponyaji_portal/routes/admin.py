@@ -41,9 +41,12 @@ async def _page(
     people, teams = await _names(request, user)
     decided = [c for c in recent.get("changes", []) if c["status"] != "pending"]
     context: dict[str, Any] = {
-        "pending": pending.get("changes", []), "decided": decided, "people": people,
-        "teams": teams, "refusal": refusal,
-    }  # fmt: skip
+        "pending": pending.get("changes", []),
+        "decided": decided,
+        "people": people,
+        "teams": teams,
+        "refusal": refusal,
+    }
     return render(request, "admin/changes.html", context, status_code=status_code)
 
 
@@ -67,10 +70,12 @@ async def decide(request: Request, change_id: UUID, user: User) -> Response:
         if error.status not in (403, 404, 409):
             raise
         messages = {
-            403: _("Identity refused: a change must be approved by a second administrator, "
-                   "not the one who asked and not the account's owner."),
+            403: _(
+                "Identity refused: a change must be approved by a second administrator, "
+                "not the one who asked and not the account's owner."
+            ),
             404: _("This change does not exist."),
             409: _("This change was already approved or rejected."),
-        }  # fmt: skip
+        }
         return await _page(request, user, messages[error.status], error.status)
     return redirect("/account-changes")

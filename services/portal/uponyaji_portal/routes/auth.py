@@ -67,9 +67,13 @@ async def sign_in(request: Request) -> Response:
         if new != again:
             problem = _("The two new passwords differ.")
             return _sign_in_page(
-                request, values, problem, 422, new_password=True,
+                request,
+                values,
+                problem,
+                422,
+                new_password=True,
                 errors={"new_password_again": problem},
-            )  # fmt: skip
+            )
         body["new_password"] = new
     try:
         tokens = await backend_of(request).post("identity", "/auth/login", None, body)
@@ -131,12 +135,18 @@ def _refused(
         )
         return _sign_in_page(request, values, message, error.status, new_password=True)
     if changing and error.error == "WeakPassword":
-        problem = _("The new password is too weak: at least 12 characters, not a common one, "
-                    "not your username, and not the password an administrator set.")  # fmt: skip
+        problem = _(
+            "The new password is too weak: at least 12 characters, not a common one, "
+            "not your username, and not the password an administrator set."
+        )
         return _sign_in_page(
-            request, values, problem, error.status, new_password=True,
+            request,
+            values,
+            problem,
+            error.status,
+            new_password=True,
             errors={"new_password": problem},
-        )  # fmt: skip
+        )
     messages = {
         401: _("The username, password or code is not right."),
         423: _("Too many failed attempts: this account is locked for a while. Try later."),
@@ -181,9 +191,12 @@ async def language(request: Request) -> Response:
     if session.signed_in:
         with contextlib.suppress(ServiceError):  # the switch works on this browser regardless
             await backend_of(request).call(
-                "identity", "PUT", "/me/preferences", session.access_token,
+                "identity",
+                "PUT",
+                "/me/preferences",
+                session.access_token,
                 json={"language": chosen},
-            )  # fmt: skip
+            )
     response = redirect(back)
     _remember(response, request, chosen)
     return response

@@ -17,8 +17,17 @@ from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
 NATURES = ("confidentiality", "integrity", "availability")
-DATA_CLASSES = ("identity", "contact", "health", "counselling", "incident", "financial", "staff",
-                "credentials", "other")  # fmt: skip
+DATA_CLASSES = (
+    "identity",
+    "contact",
+    "health",
+    "counselling",
+    "incident",
+    "financial",
+    "staff",
+    "credentials",
+    "other",
+)
 STEPS = {
     "assessment": "assessment",
     "commissioner": "commissioner-notification",
@@ -29,8 +38,11 @@ STEPS = {
 
 def _bodies(step: str, form: Any) -> dict[str, Any]:
     if step == "assessment":
-        return {"risk": text(form, "risk"), "consequences": text(form, "consequences"),
-                "measures": text(form, "measures")}  # fmt: skip
+        return {
+            "risk": text(form, "risk"),
+            "consequences": text(form, "consequences"),
+            "measures": text(form, "measures"),
+        }
     if step == "commissioner":
         return {
             "notified_at": local_moment(form, "notified_at"),
@@ -40,11 +52,17 @@ def _bodies(step: str, form: Any) -> dict[str, Any]:
         }
     if step == "subjects":
         told = text(form, "told") == "yes"
-        return {"told": told, "people_count": integer(form, "people_count"),
-                "method": text(form, "method"), "content": text(form, "told_content"),
-                "not_told_reason": text(form, "not_told_reason")}  # fmt: skip
-    return {"summary": text(form, "summary"),
-            "not_notified_reason": text(form, "not_notified_reason")}  # fmt: skip
+        return {
+            "told": told,
+            "people_count": integer(form, "people_count"),
+            "method": text(form, "method"),
+            "content": text(form, "told_content"),
+            "not_told_reason": text(form, "not_told_reason"),
+        }
+    return {
+        "summary": text(form, "summary"),
+        "not_notified_reason": text(form, "not_notified_reason"),
+    }
 
 
 async def _register_page(
@@ -52,8 +70,14 @@ async def _register_page(
 ) -> Response:
     register = await backend_of(request).get("identity", "/breaches", user.access_token)
     reminders = await backend_of(request).get("identity", "/breaches/reminders", user.access_token)
-    context = {"register": register, "reminders": reminders["reminders"][:10], "values": values,
-               "errors": errors, "natures": NATURES, "data_classes": DATA_CLASSES}  # fmt: skip
+    context = {
+        "register": register,
+        "reminders": reminders["reminders"][:10],
+        "values": values,
+        "errors": errors,
+        "natures": NATURES,
+        "data_classes": DATA_CLASSES,
+    }
     return render(request, "dpo/breaches.html", context, status_code=status)
 
 
@@ -99,9 +123,14 @@ async def export_register(request: Request, user: User) -> Response:
 
 
 async def _breach_page(
-    request: Request, user: User, breach_id: UUID, step: str | None, values: dict[str, Any],
-    errors: dict[str, str], status: int,
-) -> Response:  # fmt: skip
+    request: Request,
+    user: User,
+    breach_id: UUID,
+    step: str | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int,
+) -> Response:
     breach = await backend_of(request).get("identity", f"/breaches/{breach_id}", user.access_token)
     context = {"breach": breach, "step": step, "values": values, "errors": errors}
     return render(request, "dpo/breach.html", context, status_code=status)
@@ -121,9 +150,11 @@ async def breach_step(request: Request, breach_id: UUID, step: str, user: User) 
     form = await request.form()
     try:
         await backend_of(request).post(
-            "identity", f"/breaches/{breach_id}/{STEPS[step]}", user.access_token,
+            "identity",
+            f"/breaches/{breach_id}/{STEPS[step]}",
+            user.access_token,
             _bodies(step, form),
-        )  # fmt: skip
+        )
     except ServiceError as error:
         if error.status not in (400, 409, 422):
             raise

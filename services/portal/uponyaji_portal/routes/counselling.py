@@ -37,10 +37,14 @@ async def response_form(request: Request, flag_id: UUID, user: User) -> Response
 async def respond(request: Request, flag_id: UUID, user: User) -> Response:
     """Record the safety response; the flag is resolved."""
     form = await request.form()
-    body = compact({
-        "actions": many(form, "actions"), "referral": text(form, "referral"),
-        "details": text(form, "details"), "responded_at": local_moment(form, "responded_at"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "actions": many(form, "actions"),
+            "referral": text(form, "referral"),
+            "details": text(form, "details"),
+            "responded_at": local_moment(form, "responded_at"),
+        }
+    )
     try:
         await backend_of(request).post(
             "psychosocial", f"/risk-flags/{flag_id}/resolution", user.access_token, body
@@ -49,9 +53,10 @@ async def respond(request: Request, flag_id: UUID, user: User) -> Response:
         if error.status not in (400, 409, 422):
             raise
         context = {
-            "flag_id": flag_id, "values": form_values(form, "actions"),
+            "flag_id": flag_id,
+            "values": form_values(form, "actions"),
             "errors": field_errors(error),
-        }  # fmt: skip
+        }
         return render(request, "counselling/safety.html", context, status_code=error.status)
     return redirect("/risk-flags")
 
@@ -71,9 +76,13 @@ async def _post(
 async def session_form(request: Request, survivor_id: UUID, user: User) -> Response:
     """Log a counselling session."""
     values = {
-        "kind": "individual", "held_on": today_eat().isoformat(), "attendance": "attended",
-        "place": "office", "approach": "trauma_focused_cbt", "duration_minutes": "50",
-    }  # fmt: skip
+        "kind": "individual",
+        "held_on": today_eat().isoformat(),
+        "attendance": "attended",
+        "place": "office",
+        "approach": "trauma_focused_cbt",
+        "duration_minutes": "50",
+    }
     context = {"survivor_id": survivor_id, "values": values, "errors": {}}
     return render(request, "counselling/session.html", context)
 
@@ -82,13 +91,19 @@ async def session_form(request: Request, survivor_id: UUID, user: User) -> Respo
 async def log_session(request: Request, survivor_id: UUID, user: User) -> Response:
     """Record the session (notes are sealed by psychosocial)."""
     form = await request.form()
-    body = compact({
-        "kind": text(form, "kind"), "held_on": text(form, "held_on"),
-        "duration_minutes": integer(form, "duration_minutes"), "approach": text(form, "approach"),
-        "attendance": text(form, "attendance"), "place": text(form, "place"),
-        "interpreter": form.get("interpreter") == "on",
-        "interpreter_language": text(form, "interpreter_language"), "notes": text(form, "notes"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "kind": text(form, "kind"),
+            "held_on": text(form, "held_on"),
+            "duration_minutes": integer(form, "duration_minutes"),
+            "approach": text(form, "approach"),
+            "attendance": text(form, "attendance"),
+            "place": text(form, "place"),
+            "interpreter": form.get("interpreter") == "on",
+            "interpreter_language": text(form, "interpreter_language"),
+            "notes": text(form, "notes"),
+        }
+    )
     _, error = await _post(request, user, f"/survivors/{survivor_id}/sessions", body)
     if error is not None:
         context = {
@@ -107,9 +122,12 @@ async def assessment_form(
     """A questionnaire as a form, with its items' wording and answer scale."""
     chosen = INSTRUMENTS.get(instrument, INSTRUMENTS["PHQ-9"])
     context = {
-        "survivor_id": survivor_id, "instrument": chosen, "instruments": INSTRUMENTS,
-        "values": {}, "errors": {},
-    }  # fmt: skip
+        "survivor_id": survivor_id,
+        "instrument": chosen,
+        "instruments": INSTRUMENTS,
+        "values": {},
+        "errors": {},
+    }
     return render(request, "counselling/assessment.html", context)
 
 
@@ -119,18 +137,24 @@ async def record_assessment(request: Request, survivor_id: UUID, user: User) -> 
     form = await request.form()
     chosen = INSTRUMENTS.get(str(form.get("instrument")), INSTRUMENTS["PHQ-9"])
     responses = [integer(form, f"item_{n}") for n in range(1, chosen.count + 1)]
-    body = compact({
-        "instrument": chosen.code, "responses": [r for r in responses if r is not None],
-        "administered_at": local_moment(form, "administered_at"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "instrument": chosen.code,
+            "responses": [r for r in responses if r is not None],
+            "administered_at": local_moment(form, "administered_at"),
+        }
+    )
     body.setdefault("responses", [])
     result, error = await _post(request, user, f"/survivors/{survivor_id}/assessments", body)
     if error is not None or result is None:
         assert error is not None
         context = {
-            "survivor_id": survivor_id, "instrument": chosen, "instruments": INSTRUMENTS,
-            "values": form_values(form), "errors": field_errors(error),
-        }  # fmt: skip
+            "survivor_id": survivor_id,
+            "instrument": chosen,
+            "instruments": INSTRUMENTS,
+            "values": form_values(form),
+            "errors": field_errors(error),
+        }
         return render(request, "counselling/assessment.html", context, status_code=error.status)
     progress = await backend_of(request).get(
         "psychosocial", f"/survivors/{survivor_id}/progress", user.access_token
@@ -153,10 +177,13 @@ async def goal_form(request: Request, survivor_id: UUID, user: User) -> Response
 async def add_goal(request: Request, survivor_id: UUID, user: User) -> Response:
     """Add the goal (its description is sealed by psychosocial)."""
     form = await request.form()
-    body = compact({
-        "domain": text(form, "domain"), "description": text(form, "description"),
-        "target_date": text(form, "target_date"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "domain": text(form, "domain"),
+            "description": text(form, "description"),
+            "target_date": text(form, "target_date"),
+        }
+    )
     _, error = await _post(request, user, f"/survivors/{survivor_id}/care-plan/goals", body)
     if error is not None:
         context = {
@@ -180,16 +207,21 @@ async def review_form(request: Request, survivor_id: UUID, goal_id: UUID, user: 
 async def review_goal(request: Request, survivor_id: UUID, goal_id: UUID, user: User) -> Response:
     """Record the review (its note is sealed by psychosocial)."""
     form = await request.form()
-    body = compact({
-        "status": text(form, "status"), "reviewed_on": text(form, "reviewed_on"),
-        "note": text(form, "note"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "status": text(form, "status"),
+            "reviewed_on": text(form, "reviewed_on"),
+            "note": text(form, "note"),
+        }
+    )
     path = f"/survivors/{survivor_id}/care-plan/goals/{goal_id}/reviews"
     _, error = await _post(request, user, path, body)
     if error is not None:
         context = {
-            "survivor_id": survivor_id, "goal_id": goal_id, "values": form_values(form),
+            "survivor_id": survivor_id,
+            "goal_id": goal_id,
+            "values": form_values(form),
             "errors": field_errors(error),
-        }  # fmt: skip
+        }
         return render(request, "counselling/review.html", context, status_code=error.status)
     return redirect(f"/survivors/{survivor_id}")

@@ -71,9 +71,11 @@ async def erasure(request: Request, survivor_id: UUID, user: User) -> Response:
         "intake", f"/survivors/{survivor_id}/erasure-requests", user.access_token
     )
     context = {
-        "survivor_id": survivor_id, "requests": requests,
-        "values": {"received_on": today_eat().isoformat()}, "errors": {},
-    }  # fmt: skip
+        "survivor_id": survivor_id,
+        "requests": requests,
+        "values": {"received_on": today_eat().isoformat()},
+        "errors": {},
+    }
     return render(request, "dpo/erasure.html", context)
 
 
@@ -84,9 +86,11 @@ async def request_erasure(request: Request, survivor_id: UUID, user: User) -> Re
     backend = backend_of(request)
     try:
         await backend.post(
-            "intake", f"/survivors/{survivor_id}/erasure-requests", user.access_token,
+            "intake",
+            f"/survivors/{survivor_id}/erasure-requests",
+            user.access_token,
             {"received_on": text(form, "received_on")},
-        )  # fmt: skip
+        )
     except ServiceError as error:
         if error.status not in (400, 409, 422):
             raise
@@ -94,8 +98,10 @@ async def request_erasure(request: Request, survivor_id: UUID, user: User) -> Re
             "intake", f"/survivors/{survivor_id}/erasure-requests", user.access_token
         )
         context = {
-            "survivor_id": survivor_id, "requests": requests, "values": form_values(form),
+            "survivor_id": survivor_id,
+            "requests": requests,
+            "values": form_values(form),
             "errors": field_errors(error),
-        }  # fmt: skip
+        }
         return render(request, "dpo/erasure.html", context, status_code=error.status)
     return redirect(f"/survivors/{survivor_id}/erasure")

@@ -64,19 +64,24 @@ def _hunger(form: Any) -> list[str | None]:
 
 
 def _needs(form: Any) -> Body:
-    return compact({
-        "assessed_on": text(form, "assessed_on"),
-        "household_size": integer(form, "household_size"),
-        "dependants": integer(form, "dependants"), "earners": integer(form, "earners"),
-        "income_sources": many(form, "income_sources") or None,
-        "monthly_income_kes": text(form, "monthly_income_kes"),
-        "housing": text(form, "housing"),
-        "hunger_answers": [a for a in _hunger(form) if a is not None],
-        "school_age_children": integer(form, "school_age_children"),
-        "children_out_of_school": integer(form, "children_out_of_school"),
-        "debts_kes": text(form, "debts_kes"), "skills": many(form, "skills"),
-        "barriers": many(form, "barriers"), "notes": text(form, "notes"),
-    })  # fmt: skip
+    return compact(
+        {
+            "assessed_on": text(form, "assessed_on"),
+            "household_size": integer(form, "household_size"),
+            "dependants": integer(form, "dependants"),
+            "earners": integer(form, "earners"),
+            "income_sources": many(form, "income_sources") or None,
+            "monthly_income_kes": text(form, "monthly_income_kes"),
+            "housing": text(form, "housing"),
+            "hunger_answers": [a for a in _hunger(form) if a is not None],
+            "school_age_children": integer(form, "school_age_children"),
+            "children_out_of_school": integer(form, "children_out_of_school"),
+            "debts_kes": text(form, "debts_kes"),
+            "skills": many(form, "skills"),
+            "barriers": many(form, "barriers"),
+            "notes": text(form, "notes"),
+        }
+    )
 
 
 FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -104,14 +109,22 @@ async def new_form(request: Request, survivor_id: UUID, kind: str, user: User) -
         raise ServiceError(404, "NotFound", "no such page")
     today = today_eat().isoformat()
     values: dict[str, Any] = {
-        "income_sources": [], "skills": [], "barriers": [],
-        "assessed_on": today, "held_on": today, "proposed_on": today,
-    }  # fmt: skip
+        "income_sources": [],
+        "skills": [],
+        "barriers": [],
+        "assessed_on": today,
+        "held_on": today,
+        "proposed_on": today,
+    }
     corrects = request.query_params.get("corrects")
     if corrects and kind in ("needs", "follow-ups"):
         values = await _correcting(request, user, survivor_id, kind, corrects)
-    context = {"survivor_id": survivor_id, "values": values, "errors": {},
-               **await _context(request, user, kind)}  # fmt: skip
+    context = {
+        "survivor_id": survivor_id,
+        "values": values,
+        "errors": {},
+        **await _context(request, user, kind),
+    }
     return render(request, FORMS[kind][0], context)
 
 
@@ -149,32 +162,50 @@ async def submit(request: Request, survivor_id: UUID, kind: str, user: User) -> 
     if kind == "needs":
         path, body = f"{base}/needs-assessments", _needs(form)
     elif kind == "plan":
-        goal = compact({
-            "kind": text(form, "kind"), "description": text(form, "description"),
-            "target_date": text(form, "target_date"),
-            "steps": [{"description": s.strip()}
-                      for s in (text(form, "steps") or "").splitlines() if s.strip()],
-        })  # fmt: skip
+        goal = compact(
+            {
+                "kind": text(form, "kind"),
+                "description": text(form, "description"),
+                "target_date": text(form, "target_date"),
+                "steps": [
+                    {"description": s.strip()}
+                    for s in (text(form, "steps") or "").splitlines()
+                    if s.strip()
+                ],
+            }
+        )
         has_plan = form.get("has_plan") == "1"
         path = f"{base}/plan/goals" if has_plan else f"{base}/plan"
         body = goal if has_plan else {"goals": [goal]}
     elif kind == "follow-ups":
         operating = text(form, "business_operating")
-        path, body = f"{base}/follow-ups", compact({
-            "milestone": text(form, "milestone"), "held_on": text(form, "held_on"),
-            "monthly_income_kes": text(form, "monthly_income_kes"),
-            "business_operating": {"yes": True, "no": False}.get(operating or ""),
-            "employment_status": text(form, "employment_status"),
-            "hunger_answers": [a for a in _hunger(form) if a is not None],
-            "notes": text(form, "notes"),
-        })  # fmt: skip
+        path, body = (
+            f"{base}/follow-ups",
+            compact(
+                {
+                    "milestone": text(form, "milestone"),
+                    "held_on": text(form, "held_on"),
+                    "monthly_income_kes": text(form, "monthly_income_kes"),
+                    "business_operating": {"yes": True, "no": False}.get(operating or ""),
+                    "employment_status": text(form, "employment_status"),
+                    "hunger_answers": [a for a in _hunger(form) if a is not None],
+                    "notes": text(form, "notes"),
+                }
+            ),
+        )
     else:
-        path, body = f"{base}/grants", compact({
-            "purpose": text(form, "purpose"), "amount_kes": text(form, "amount_kes"),
-            "budget_line_id": text(form, "budget_line_id"),
-            "proposed_on": text(form, "proposed_on"),
-            "justification": text(form, "justification"),
-        })  # fmt: skip
+        path, body = (
+            f"{base}/grants",
+            compact(
+                {
+                    "purpose": text(form, "purpose"),
+                    "amount_kes": text(form, "amount_kes"),
+                    "budget_line_id": text(form, "budget_line_id"),
+                    "proposed_on": text(form, "proposed_on"),
+                    "justification": text(form, "justification"),
+                }
+            ),
+        )
     supersedes = text(form, "supersedes")
     if supersedes and kind in ("needs", "follow-ups"):
         path = f"{path}/{UUID(supersedes)}/correction"
@@ -185,8 +216,12 @@ async def submit(request: Request, survivor_id: UUID, kind: str, user: User) -> 
         errors = _errors(error)
         if kind == "plan":
             errors = {k.replace("goals_", ""): v for k, v in errors.items()}
-        context = {"survivor_id": survivor_id, "values": form_values(form, *FORMS[kind][1]),
-                   "errors": errors, **await _context(request, user, kind)}  # fmt: skip
+        context = {
+            "survivor_id": survivor_id,
+            "values": form_values(form, *FORMS[kind][1]),
+            "errors": errors,
+            **await _context(request, user, kind),
+        }
         return render(request, FORMS[kind][0], context, status_code=error.status)
     return redirect(_page(survivor_id))
 
@@ -211,11 +246,22 @@ async def review(request: Request, survivor_id: UUID, user: User) -> Response:
     """Send the review to empowerment (every goal of the plan, as the form lists them)."""
     form = await request.form()
     goal_ids = [g for g in many(form, "goal_ids")]
-    body = compact({
-        "reviewed_on": text(form, "reviewed_on"), "note": text(form, "note"),
-        "goals": [compact({"goal_id": g, "status": text(form, f"status_{g}"),
-                           "steps_done": many(form, f"steps_{g}")}) for g in goal_ids],
-    })  # fmt: skip
+    body = compact(
+        {
+            "reviewed_on": text(form, "reviewed_on"),
+            "note": text(form, "note"),
+            "goals": [
+                compact(
+                    {
+                        "goal_id": g,
+                        "status": text(form, f"status_{g}"),
+                        "steps_done": many(form, f"steps_{g}"),
+                    }
+                )
+                for g in goal_ids
+            ],
+        }
+    )
     _, error = await _post(request, user, f"/survivors/{survivor_id}/plan/reviews", body)
     if error is None:
         return redirect(_page(survivor_id))
@@ -227,8 +273,12 @@ async def review(request: Request, survivor_id: UUID, user: User) -> Response:
     for index, goal in enumerate(goal_ids):  # `goals.0.status` → that goal's status input
         if "goals_status" in errors and error.fields.get(f"body.goals.{index}.status"):
             errors[f"status_{goal}"] = errors.pop("goals_status")
-    context = {"survivor_id": survivor_id, "goals": (found.get("plan") or {}).get("goals", []),
-               "values": form_values(form, *multi), "errors": errors}  # fmt: skip
+    context = {
+        "survivor_id": survivor_id,
+        "goals": (found.get("plan") or {}).get("goals", []),
+        "values": form_values(form, *multi),
+        "errors": errors,
+    }
     return render(request, "empowerment/review.html", context, status_code=error.status)
 
 
@@ -246,15 +296,23 @@ async def disbursement_form(
 async def disburse(request: Request, survivor_id: UUID, grant_id: UUID, user: User) -> Response:
     """Record the payment (the reference is sealed; empowerment refuses one used before)."""
     form = await request.form()
-    body = compact({
-        "amount_kes": text(form, "amount_kes"), "channel": text(form, "channel"),
-        "reference": text(form, "reference"), "items": text(form, "items"),
-        "disbursed_on": text(form, "disbursed_on"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "amount_kes": text(form, "amount_kes"),
+            "channel": text(form, "channel"),
+            "reference": text(form, "reference"),
+            "items": text(form, "items"),
+            "disbursed_on": text(form, "disbursed_on"),
+        }
+    )
     _, error = await _post(request, user, f"/grants/{grant_id}/disbursements", body)
     if error is not None:
-        context = {"survivor_id": survivor_id, "grant_id": grant_id,
-                   "values": form_values(form), "errors": _errors(error)}  # fmt: skip
+        context = {
+            "survivor_id": survivor_id,
+            "grant_id": grant_id,
+            "values": form_values(form),
+            "errors": _errors(error),
+        }
         return render(request, "empowerment/disbursement.html", context, status_code=error.status)
     return redirect(_page(survivor_id))
 

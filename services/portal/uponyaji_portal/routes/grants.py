@@ -36,9 +36,12 @@ async def proposals(request: Request, user: User) -> Response:
 async def decide(request: Request, grant_id: UUID, user: User) -> Response:
     """Approve or decline; empowerment refuses one's own proposal and a line overspent."""
     form = await request.form()
-    body = compact({
-        "decision": text(form, "decision"), "reason": text(form, "reason"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "decision": text(form, "decision"),
+            "reason": text(form, "reason"),
+        }
+    )
     try:
         await backend_of(request).post(
             "empowerment", f"/grants/{grant_id}/decision", user.access_token, body
@@ -46,9 +49,12 @@ async def decide(request: Request, grant_id: UUID, user: User) -> Response:
     except ServiceError as error:
         if error.status not in (400, 403, 409, 422):
             raise
-        context = {"grants": await _grants(request, user), "failed": str(grant_id),
-                   "errors": {"form": error_text(error.error, error.detail), **field_errors(error)},
-                   "values": form_values(form)}  # fmt: skip
+        context = {
+            "grants": await _grants(request, user),
+            "failed": str(grant_id),
+            "errors": {"form": error_text(error.error, error.detail), **field_errors(error)},
+            "values": form_values(form),
+        }
         return render(request, "empowerment/grants.html", context, status_code=error.status)
     return redirect("/grants")
 
@@ -70,17 +76,24 @@ async def budget_lines(request: Request, user: User) -> Response:
 async def open_line(request: Request, user: User) -> Response:
     """Open a budget line."""
     form = await request.form()
-    body = compact({
-        "code": text(form, "code"), "period_start": text(form, "period_start"),
-        "period_end": text(form, "period_end"), "amount_kes": text(form, "amount_kes"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "code": text(form, "code"),
+            "period_start": text(form, "period_start"),
+            "period_end": text(form, "period_end"),
+            "amount_kes": text(form, "amount_kes"),
+        }
+    )
     try:
         await backend_of(request).post("empowerment", "/budget-lines", user.access_token, body)
     except ServiceError as error:
         if error.status not in (400, 403, 409, 422):
             raise
-        context = {"lines": await _lines(request, user), "values": form_values(form),
-                   "errors": field_errors(error)}  # fmt: skip
+        context = {
+            "lines": await _lines(request, user),
+            "values": form_values(form),
+            "errors": field_errors(error),
+        }
         return render(request, "empowerment/budget.html", context, status_code=error.status)
     return redirect("/budget-lines")
 

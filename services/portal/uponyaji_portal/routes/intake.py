@@ -61,22 +61,25 @@ async def search(request: Request, user: User) -> Response:
 
 def _registration(form: Any) -> dict[str, Any]:
     kind, number = text(form, "id_document_kind"), text(form, "id_document_number")
-    return compact({
-        "full_name": text(form, "full_name"),
-        "other_names": [n.strip() for n in (text(form, "other_names") or "").split(",")
-                        if n.strip()],
-        "phone": text(form, "phone"),
-        "id_document": {"kind": kind, "number": number} if kind or number else None,
-        "birth_date": text(form, "birth_date"),
-        "estimated_birth_year": integer(form, "estimated_birth_year"),
-        "county_code": text(form, "county_code"),
-        "gender": text(form, "gender"),
-        "age_band": text(form, "age_band"),
-        "disabilities": many(form, "disabilities"),
-        "preferred_language": text(form, "preferred_language"),
-        "location": text(form, "location"),
-        "register_anyway_reason": text(form, "register_anyway_reason"),
-    })  # fmt: skip
+    return compact(
+        {
+            "full_name": text(form, "full_name"),
+            "other_names": [
+                n.strip() for n in (text(form, "other_names") or "").split(",") if n.strip()
+            ],
+            "phone": text(form, "phone"),
+            "id_document": {"kind": kind, "number": number} if kind or number else None,
+            "birth_date": text(form, "birth_date"),
+            "estimated_birth_year": integer(form, "estimated_birth_year"),
+            "county_code": text(form, "county_code"),
+            "gender": text(form, "gender"),
+            "age_band": text(form, "age_band"),
+            "disabilities": many(form, "disabilities"),
+            "preferred_language": text(form, "preferred_language"),
+            "location": text(form, "location"),
+            "register_anyway_reason": text(form, "register_anyway_reason"),
+        }
+    )
 
 
 @router.get("/survivors/new")
@@ -111,27 +114,49 @@ async def record(request: Request, survivor_id: UUID, user: User) -> Response:
     backend, token, base = backend_of(request), user.access_token, f"/survivors/{survivor_id}"
     survivor = await backend.get("intake", base, token)
     away: set[str] = set()
-    consents, incidents, referrals, sessions, progress, plan, flags, medical, emp = await (
-        asyncio.gather(
+    (
+        consents,
+        incidents,
+        referrals,
+        sessions,
+        progress,
+        plan,
+        flags,
+        medical,
+        emp,
+    ) = await asyncio.gather(
         *(
             _optional(backend.get(service, f"{base}{path}", token), service, away)
             for service, path in (
-                ("intake", "/consents"), ("intake", "/incidents"), ("intake", "/referrals"),
-                ("psychosocial", "/sessions"), ("psychosocial", "/progress"),
-                ("psychosocial", "/care-plan"), ("psychosocial", "/risk-flags"),
-                ("medical", "/summary"), ("empowerment", "/empowerment"),
+                ("intake", "/consents"),
+                ("intake", "/incidents"),
+                ("intake", "/referrals"),
+                ("psychosocial", "/sessions"),
+                ("psychosocial", "/progress"),
+                ("psychosocial", "/care-plan"),
+                ("psychosocial", "/risk-flags"),
+                ("medical", "/summary"),
+                ("empowerment", "/empowerment"),
             )
         )
-    ))  # fmt: skip
+    )
     return render(
         request,
         "intake/record.html",
         {
-            "survivor": survivor, "consents": consents, "incidents": incidents,
-            "referrals": referrals, "sessions": sessions, "progress": progress, "plan": plan,
-            "flags": flags, "medical": medical, "emp": emp, "away": sorted(away),
+            "survivor": survivor,
+            "consents": consents,
+            "incidents": incidents,
+            "referrals": referrals,
+            "sessions": sessions,
+            "progress": progress,
+            "plan": plan,
+            "flags": flags,
+            "medical": medical,
+            "emp": emp,
+            "away": sorted(away),
         },
-    )  # fmt: skip
+    )
 
 
 async def _action(
@@ -169,12 +194,18 @@ async def consent_form(request: Request, survivor_id: UUID, user: User) -> Respo
 async def consent(request: Request, survivor_id: UUID, user: User) -> Response:
     """Grant or withdraw one scope, with method, party, witness, language and reason."""
     form = await request.form()
-    body = compact({
-        "scope": text(form, "scope"), "decision": text(form, "decision"),
-        "method": text(form, "method"), "party": text(form, "party"),
-        "witness": text(form, "witness"), "language": text(form, "language"),
-        "reason": text(form, "reason"), "at": local_moment(form, "at"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "scope": text(form, "scope"),
+            "decision": text(form, "decision"),
+            "method": text(form, "method"),
+            "party": text(form, "party"),
+            "witness": text(form, "witness"),
+            "language": text(form, "language"),
+            "reason": text(form, "reason"),
+            "at": local_moment(form, "at"),
+        }
+    )
     return await _action(
         request, user, survivor_id, "intake/consent.html", "/consents", body, form_values(form)
     )
@@ -192,14 +223,18 @@ async def incident_form(request: Request, survivor_id: UUID, user: User) -> Resp
 async def incident(request: Request, survivor_id: UUID, user: User) -> Response:
     """Document an incident: when, where, who, how, and the narrative (sealed by intake)."""
     form = await request.form()
-    body = compact({
-        "occurred_from": text(form, "occurred_from"),
-        "occurred_until": text(form, "occurred_until"),
-        "date_is_approximate": form.get("date_is_approximate") == "on",
-        "county_code": text(form, "county_code"), "place_type": text(form, "place_type"),
-        "perpetrators": many(form, "perpetrators"), "methods": many(form, "methods"),
-        "narrative": text(form, "narrative"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "occurred_from": text(form, "occurred_from"),
+            "occurred_until": text(form, "occurred_until"),
+            "date_is_approximate": form.get("date_is_approximate") == "on",
+            "county_code": text(form, "county_code"),
+            "place_type": text(form, "place_type"),
+            "perpetrators": many(form, "perpetrators"),
+            "methods": many(form, "methods"),
+            "narrative": text(form, "narrative"),
+        }
+    )
     values = form_values(form, "perpetrators", "methods")
     return await _action(
         request, user, survivor_id, "intake/incident.html", "/incidents", body, values
@@ -217,10 +252,14 @@ async def referral_form(request: Request, survivor_id: UUID, user: User) -> Resp
 async def referral(request: Request, survivor_id: UUID, user: User) -> Response:
     """Refer to a service or an external provider (the service checks the consent)."""
     form = await request.form()
-    body = compact({
-        "target": text(form, "target"), "urgency": text(form, "urgency"),
-        "external_provider": text(form, "external_provider"), "reason": text(form, "reason"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "target": text(form, "target"),
+            "urgency": text(form, "urgency"),
+            "external_provider": text(form, "external_provider"),
+            "reason": text(form, "reason"),
+        }
+    )
     return await _action(
         request, user, survivor_id, "intake/referral.html", "/referrals", body, form_values(form)
     )
@@ -257,13 +296,22 @@ async def assignment_form(request: Request, survivor_id: UUID, user: User) -> Re
 async def assignment(request: Request, survivor_id: UUID, user: User) -> Response:
     """Reassign the case (409 when nothing changes)."""
     form = await request.form()
-    body = compact({
-        "team_id": text(form, "team_id"), "lead_case_worker_id": text(form, "lead_case_worker_id"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "team_id": text(form, "team_id"),
+            "lead_case_worker_id": text(form, "lead_case_worker_id"),
+        }
+    )
     return await _action(
-        request, user, survivor_id, "intake/assignment.html", "/assignment", body,
-        form_values(form), await _directory(request, user),
-    )  # fmt: skip
+        request,
+        user,
+        survivor_id,
+        "intake/assignment.html",
+        "/assignment",
+        body,
+        form_values(form),
+        await _directory(request, user),
+    )
 
 
 @router.get("/survivors/{survivor_id}/closure")
@@ -277,9 +325,13 @@ async def closure_form(request: Request, survivor_id: UUID, user: User) -> Respo
 async def closure(request: Request, survivor_id: UUID, user: User) -> Response:
     """Close with a reason, or reopen with a note (intake says what is missing)."""
     form = await request.form()
-    body = compact({
-        "action": text(form, "action"), "reason": text(form, "reason"), "note": text(form, "note"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "action": text(form, "action"),
+            "reason": text(form, "reason"),
+            "note": text(form, "note"),
+        }
+    )
     return await _action(
         request, user, survivor_id, "intake/closure.html", "/closure", body, form_values(form)
     )

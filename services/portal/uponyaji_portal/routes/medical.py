@@ -43,8 +43,12 @@ async def medical_record(request: Request, survivor_id: UUID, user: User) -> Res
 @router.get("/survivors/{survivor_id}/medical/encounters/new")
 async def encounter_form(request: Request, survivor_id: UUID, user: User) -> Response:
     """Record an encounter."""
-    values = {"kind": "medico_legal_examination", "examiner_gender_requested": "no_preference",
-              "interpreter_gender_requested": "no_preference", "present": []}  # fmt: skip
+    values = {
+        "kind": "medico_legal_examination",
+        "examiner_gender_requested": "no_preference",
+        "interpreter_gender_requested": "no_preference",
+        "present": [],
+    }
     context = {"survivor_id": survivor_id, "values": values, "errors": {}}
     return render(request, "medical/encounter_new.html", context)
 
@@ -53,22 +57,29 @@ async def encounter_form(request: Request, survivor_id: UUID, user: User) -> Res
 async def open_encounter(request: Request, survivor_id: UUID, user: User) -> Response:
     """Open the encounter at medical (facility and limitations are sealed there)."""
     form = await request.form()
-    body = compact({
-        "kind": text(form, "kind"), "occurred_at": local_moment(form, "occurred_at"),
-        "county_code": text(form, "county_code"), "facility": text(form, "facility"),
-        "present": [{"role": r} for r in many(form, "present")],
-        "examiner_gender_requested": text(form, "examiner_gender_requested"),
-        "interpreter_gender_requested": text(form, "interpreter_gender_requested"),
-        "examiner_gender_honoured": form.get("examiner_gender_not_honoured") != "on",
-        "restrictions": text(form, "restrictions"),
-        "limited_by_survivor": form.get("limited_by_survivor") == "on",
-        "limitation": text(form, "limitation"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "kind": text(form, "kind"),
+            "occurred_at": local_moment(form, "occurred_at"),
+            "county_code": text(form, "county_code"),
+            "facility": text(form, "facility"),
+            "present": [{"role": r} for r in many(form, "present")],
+            "examiner_gender_requested": text(form, "examiner_gender_requested"),
+            "interpreter_gender_requested": text(form, "interpreter_gender_requested"),
+            "examiner_gender_honoured": form.get("examiner_gender_not_honoured") != "on",
+            "restrictions": text(form, "restrictions"),
+            "limited_by_survivor": form.get("limited_by_survivor") == "on",
+            "limitation": text(form, "limitation"),
+        }
+    )
     body["examiner_gender_honoured"] = form.get("examiner_gender_not_honoured") != "on"
     answer, error = await _post(request, user, f"/survivors/{survivor_id}/encounters", body)
     if error is not None:
-        context = {"survivor_id": survivor_id, "values": form_values(form, "present"),
-                   "errors": field_errors(error)}  # fmt: skip
+        context = {
+            "survivor_id": survivor_id,
+            "values": form_values(form, "present"),
+            "errors": field_errors(error),
+        }
         return render(request, "medical/encounter_new.html", context, status_code=error.status)
     assert answer is not None
     return redirect(f"{_base(survivor_id)}/encounters/{answer['id']}")
@@ -109,39 +120,58 @@ async def encounter(
                 raise
     reports = [r for r in found["reports"] if str(r.get("encounter_id")) == str(encounter_id)]
     context = {
-        "survivor_id": survivor_id, "encounter_id": encounter_id, "enc": enc,
-        "entries": current, "findings": findings, "diagram": diagram(_marks(current)),
+        "survivor_id": survivor_id,
+        "encounter_id": encounter_id,
+        "enc": enc,
+        "entries": current,
+        "findings": findings,
+        "diagram": diagram(_marks(current)),
         "evaluation": next(
             (v for v in found["evaluations"] if v["encounter_id"] == str(encounter_id)), None
         ),
         "evidence": [v for v in found["evidence"] if v.get("encounter_id") == str(encounter_id)],
-        "draft": draft, "reports": reports,
+        "draft": draft,
+        "reports": reports,
         "corrected": sum(1 for e in mine if e["superseded_by"]),
-    }  # fmt: skip
+    }
     return render(request, "medical/encounter.html", context)
 
 
 # Each entry form: template, the medical path (after /survivors/{id}), and how its body is built.
 def _history(form: Any, eid: str) -> Body:
-    return compact({
-        "encounter_id": eid, "allegation": text(form, "allegation"),
-        "symptoms_acute": text(form, "symptoms_acute"),
-        "symptoms_current": text(form, "symptoms_current"),
-        "medical_history": text(form, "medical_history"), "methods": many(form, "methods"),
-    })  # fmt: skip
+    return compact(
+        {
+            "encounter_id": eid,
+            "allegation": text(form, "allegation"),
+            "symptoms_acute": text(form, "symptoms_acute"),
+            "symptoms_current": text(form, "symptoms_current"),
+            "medical_history": text(form, "medical_history"),
+            "methods": many(form, "methods"),
+        }
+    )
 
 
 def _finding(form: Any, eid: str) -> Body:
-    return compact({
-        "encounter_id": eid, "region": text(form, "region"), "lesion": text(form, "lesion"),
-        "length_mm": integer(form, "length_mm"), "width_mm": integer(form, "width_mm"),
-        "shape": text(form, "shape"), "colour": text(form, "colour"),
-        "estimated_age": text(form, "estimated_age"),
-        "position": compact({
-            "view": text(form, "view"), "x": integer(form, "x"), "y": integer(form, "y"),
-        }),
-        "description": text(form, "description"),
-    })  # fmt: skip
+    return compact(
+        {
+            "encounter_id": eid,
+            "region": text(form, "region"),
+            "lesion": text(form, "lesion"),
+            "length_mm": integer(form, "length_mm"),
+            "width_mm": integer(form, "width_mm"),
+            "shape": text(form, "shape"),
+            "colour": text(form, "colour"),
+            "estimated_age": text(form, "estimated_age"),
+            "position": compact(
+                {
+                    "view": text(form, "view"),
+                    "x": integer(form, "x"),
+                    "y": integer(form, "y"),
+                }
+            ),
+            "description": text(form, "description"),
+        }
+    )
 
 
 def _psychological(form: Any, eid: str) -> Body:
@@ -153,17 +183,24 @@ def _diagnosis(form: Any, eid: str) -> Body:
 
 
 def _treatment(form: Any, eid: str) -> Body:
-    return compact({
-        "encounter_id": eid, "kind": text(form, "kind"), "details": text(form, "details"),
-        "duration_days": integer(form, "duration_days"),
-    })  # fmt: skip
+    return compact(
+        {
+            "encounter_id": eid,
+            "kind": text(form, "kind"),
+            "details": text(form, "details"),
+            "duration_days": integer(form, "duration_days"),
+        }
+    )
 
 
 def _overall(form: Any, eid: str) -> Body:
-    return compact({
-        "level": text(form, "level"), "interpretation": text(form, "interpretation"),
-        "recommendations": text(form, "recommendations"),
-    })  # fmt: skip
+    return compact(
+        {
+            "level": text(form, "level"),
+            "interpretation": text(form, "interpretation"),
+            "recommendations": text(form, "recommendations"),
+        }
+    )
 
 
 def _grade(form: Any, eid: str) -> Body:
@@ -224,9 +261,13 @@ async def entry_form(
     if corrects and kind in CORRECTABLE:
         values = await _correcting(request, user, survivor_id, corrects)
     context = {
-        "survivor_id": survivor_id, "encounter_id": encounter_id, "kind": kind,
-        "values": values, "errors": {}, **await _extra(request, user, kind),
-    }  # fmt: skip
+        "survivor_id": survivor_id,
+        "encounter_id": encounter_id,
+        "kind": kind,
+        "values": values,
+        "errors": {},
+        **await _extra(request, user, kind),
+    }
     return render(request, ENTRIES[kind][0], context)
 
 
@@ -249,10 +290,13 @@ async def entry(
     _, error = await _post(request, user, full, body)
     if error is not None:
         context = {
-            "survivor_id": survivor_id, "encounter_id": encounter_id, "kind": kind,
-            "values": form_values(form, *MULTI.get(kind, ())), "errors": _flat(error),
+            "survivor_id": survivor_id,
+            "encounter_id": encounter_id,
+            "kind": kind,
+            "values": form_values(form, *MULTI.get(kind, ())),
+            "errors": _flat(error),
             **await _extra(request, user, kind),
-        }  # fmt: skip
+        }
         return render(request, template, context, status_code=error.status)
     return redirect(f"{_base(survivor_id)}/encounters/{encounter_id}")
 
@@ -274,9 +318,13 @@ async def grade_form(
 ) -> Response:
     """Grade one finding on the Istanbul Protocol's five levels."""
     context = {
-        "survivor_id": survivor_id, "encounter_id": encounter_id, "finding_id": finding_id,
-        "kind": "finding-grade", "values": {}, "errors": {},
-    }  # fmt: skip
+        "survivor_id": survivor_id,
+        "encounter_id": encounter_id,
+        "finding_id": finding_id,
+        "kind": "finding-grade",
+        "values": {},
+        "errors": {},
+    }
     return render(request, "medical/grade.html", context)
 
 
@@ -291,8 +339,13 @@ async def grade(
     path = f"/survivors/{survivor_id}/findings/{finding_id}/grade"
     _, error = await _post(request, user, path, _grade(form, ""))
     if error is not None:
-        context = {"survivor_id": survivor_id, "encounter_id": encounter_id,
-                   "finding_id": finding_id, "kind": "finding-grade",
-                   "values": form_values(form), "errors": field_errors(error)}  # fmt: skip
+        context = {
+            "survivor_id": survivor_id,
+            "encounter_id": encounter_id,
+            "finding_id": finding_id,
+            "kind": "finding-grade",
+            "values": form_values(form),
+            "errors": field_errors(error),
+        }
         return render(request, "medical/grade.html", context, status_code=error.status)
     return redirect(f"{_base(survivor_id)}/encounters/{encounter_id}")

@@ -83,9 +83,12 @@ async def custody(
         "medical", f"/survivors/{survivor_id}/evidence/{evidence_id}/custody", user.access_token
     )
     context = {
-        "survivor_id": survivor_id, "encounter_id": encounter_id, "evidence_id": evidence_id,
-        "steps": found.get("custody", []), "names": await _names(request, user),
-    }  # fmt: skip
+        "survivor_id": survivor_id,
+        "encounter_id": encounter_id,
+        "evidence_id": evidence_id,
+        "steps": found.get("custody", []),
+        "names": await _names(request, user),
+    }
     return render(request, "medical/custody.html", context)
 
 
@@ -104,8 +107,13 @@ async def addendum_form(
     request: Request, survivor_id: UUID, encounter_id: UUID, report_id: UUID, user: User
 ) -> Response:
     """Add to a signed report (it is never changed): the addendum's text and a fresh code."""
-    context = {"survivor_id": survivor_id, "encounter_id": encounter_id, "report_id": report_id,
-               "values": {}, "errors": {}}  # fmt: skip
+    context = {
+        "survivor_id": survivor_id,
+        "encounter_id": encounter_id,
+        "report_id": report_id,
+        "values": {},
+        "errors": {},
+    }
     return render(request, "medical/addendum.html", context)
 
 
@@ -118,14 +126,18 @@ async def addendum(
     backend, token = backend_of(request), user.access_token
     values = {k: v for k, v in form_values(form).items() if k != "totp_code"}
     context: dict[str, Any] = {
-        "survivor_id": survivor_id, "encounter_id": encounter_id, "report_id": report_id,
+        "survivor_id": survivor_id,
+        "encounter_id": encounter_id,
+        "report_id": report_id,
         "values": values,
-    }  # fmt: skip
+    }
     try:
         proof = await backend.post(
-            "identity", "/auth/step-up", token,
+            "identity",
+            "/auth/step-up",
+            token,
             {"totp_code": text(form, "totp_code") or "", "audience": "medical"},
-        )  # fmt: skip
+        )
     except ServiceError as error:
         if error.status not in (400, 401, 403, 422, 423, 429):
             raise
@@ -141,9 +153,11 @@ async def addendum(
             raise
         errors = field_errors(error)
         return render(
-            request, "medical/addendum.html", {**context, "errors": errors},
+            request,
+            "medical/addendum.html",
+            {**context, "errors": errors},
             status_code=error.status,
-        )  # fmt: skip
+        )
     addendum_id = answer.headers.get("X-Addendum-Id", "")
     return redirect(f"{_addendum_path(survivor_id, encounter_id, report_id)}/{addendum_id}")
 
@@ -158,8 +172,12 @@ async def addendum_signed(
     user: User,
 ) -> Response:
     """The signed addendum: its PDF to download."""
-    context: dict[str, Any] = {"survivor_id": survivor_id, "encounter_id": encounter_id,
-                               "report_id": report_id, "addendum_id": addendum_id}  # fmt: skip
+    context: dict[str, Any] = {
+        "survivor_id": survivor_id,
+        "encounter_id": encounter_id,
+        "report_id": report_id,
+        "addendum_id": addendum_id,
+    }
     return render(request, "medical/addendum_signed.html", context)
 
 
@@ -169,7 +187,9 @@ async def addendum_pdf(
 ) -> Response:
     """A signed addendum's PDF, as medical renders it."""
     answer = await backend_of(request).call(
-        "medical", "GET", f"/survivors/{survivor_id}/reports/{report_id}/addenda/{addendum_id}/pdf",
+        "medical",
+        "GET",
+        f"/survivors/{survivor_id}/reports/{report_id}/addenda/{addendum_id}/pdf",
         user.access_token,
-    )  # fmt: skip
+    )
     return _pdf(answer.content, f"addendum-{addendum_id}")

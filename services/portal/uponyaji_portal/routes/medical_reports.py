@@ -34,8 +34,7 @@ async def sign_form(
     request: Request, survivor_id: UUID, encounter_id: UUID, user: User
 ) -> Response:
     """Sign the examination's report: qualifications, place, truthfulness, a fresh TOTP code."""
-    context = {"survivor_id": survivor_id, "encounter_id": encounter_id, "values": {},
-               "errors": {}}  # fmt: skip
+    context = {"survivor_id": survivor_id, "encounter_id": encounter_id, "values": {}, "errors": {}}
     return render(request, "medical/sign.html", context)
 
 
@@ -48,9 +47,11 @@ async def sign(request: Request, survivor_id: UUID, encounter_id: UUID, user: Us
     context = {"survivor_id": survivor_id, "encounter_id": encounter_id, "values": values}
     try:
         proof = await backend.post(
-            "identity", "/auth/step-up", token,
+            "identity",
+            "/auth/step-up",
+            token,
             {"totp_code": text(form, "totp_code") or "", "audience": "medical"},
-        )  # fmt: skip
+        )
     except ServiceError as error:
         if error.status not in (400, 401, 403, 422, 423, 429):
             raise
@@ -58,10 +59,14 @@ async def sign(request: Request, survivor_id: UUID, encounter_id: UUID, user: Us
 
         errors = {"totp_code": _("That code was not accepted. Wait for a new code and try again.")}
         return render(request, "medical/sign.html", {**context, "errors": errors}, status_code=422)
-    body = compact({
-        "encounter_id": str(encounter_id), "qualifications": text(form, "qualifications"),
-        "county_code": text(form, "county_code"), "step_up": proof.get("step_up"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "encounter_id": str(encounter_id),
+            "qualifications": text(form, "qualifications"),
+            "county_code": text(form, "county_code"),
+            "step_up": proof.get("step_up"),
+        }
+    )
     body["truthful"] = form.get("truthful") == "on"
     try:
         await backend.call("medical", "POST", f"/survivors/{survivor_id}/reports", token, json=body)
@@ -94,9 +99,12 @@ async def issue_form(
     if form_kind not in ("p3", "moh_363"):
         raise ServiceError(404, "NotFound", "no such form")
     answer = await backend_of(request).call(
-        "medical", "POST", f"/survivors/{survivor_id}/forms/{form_kind}", user.access_token,
+        "medical",
+        "POST",
+        f"/survivors/{survivor_id}/forms/{form_kind}",
+        user.access_token,
         json={"encounter_id": str(encounter_id)},
-    )  # fmt: skip
+    )
     return _pdf(answer.content, f"{form_kind}-{encounter_id}")
 
 
@@ -105,8 +113,12 @@ async def evidence_form(
     request: Request, survivor_id: UUID, encounter_id: UUID, user: User
 ) -> Response:
     """Upload a photograph, X-ray, scan or document."""
-    context = {"survivor_id": survivor_id, "encounter_id": encounter_id,
-               "values": {"kind": "photograph"}, "errors": {}}  # fmt: skip
+    context = {
+        "survivor_id": survivor_id,
+        "encounter_id": encounter_id,
+        "values": {"kind": "photograph"},
+        "errors": {},
+    }
     return render(request, "medical/evidence.html", context)
 
 
@@ -117,21 +129,30 @@ async def upload(request: Request, survivor_id: UUID, encounter_id: UUID, user: 
     file = form.get("file")
     data = await file.read() if isinstance(file, UploadFile) else b""
     params: dict[str, Any] = {
-        "kind": text(form, "kind"), "encounter_id": str(encounter_id),
+        "kind": text(form, "kind"),
+        "encounter_id": str(encounter_id),
         "identifying": str(form.get("identifying") == "on").lower(),
         "scale_present": str(form.get("scale_present") == "on").lower(),
-    }  # fmt: skip
+    }
     try:
         await backend_of(request).call(
-            "medical", "POST", f"/survivors/{survivor_id}/evidence", user.access_token,
-            params=params, content=data,
-        )  # fmt: skip
+            "medical",
+            "POST",
+            f"/survivors/{survivor_id}/evidence",
+            user.access_token,
+            params=params,
+            content=data,
+        )
     except ServiceError as error:
         if error.status not in (400, 409, 413, 422):
             raise
         values = {k: v for k, v in form_values(form).items() if k != "file"}
-        context = {"survivor_id": survivor_id, "encounter_id": encounter_id, "values": values,
-                   "errors": field_errors(error)}  # fmt: skip
+        context = {
+            "survivor_id": survivor_id,
+            "encounter_id": encounter_id,
+            "values": values,
+            "errors": field_errors(error),
+        }
         return render(request, "medical/evidence.html", context, status_code=error.status)
     return redirect(_encounter(survivor_id, encounter_id))
 
@@ -148,9 +169,14 @@ async def hand_over_form(
     request: Request, survivor_id: UUID, encounter_id: UUID, evidence_id: UUID, user: User
 ) -> Response:
     """Hand an evidence item over (custody), from its holder to someone else."""
-    context = {"survivor_id": survivor_id, "encounter_id": encounter_id,
-               "evidence_id": evidence_id, "values": {"from_holder_id": user.staff_id},
-               "errors": {}, "staff": await _staff(request, user)}  # fmt: skip
+    context = {
+        "survivor_id": survivor_id,
+        "encounter_id": encounter_id,
+        "evidence_id": evidence_id,
+        "values": {"from_holder_id": user.staff_id},
+        "errors": {},
+        "staff": await _staff(request, user),
+    }
     return render(request, "medical/hand_over.html", context)
 
 
@@ -162,19 +188,29 @@ async def hand_over(
 ) -> Response:
     """Record the hand-over (medical refuses one from someone not holding the item)."""
     form = await request.form()
-    body = compact({
-        "from_holder_id": text(form, "from_holder_id"), "to_holder_id": text(form, "to_holder_id"),
-        "from_location": text(form, "from_location"), "to_location": text(form, "to_location"),
-        "reason": text(form, "reason"), "at": local_moment(form, "at"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "from_holder_id": text(form, "from_holder_id"),
+            "to_holder_id": text(form, "to_holder_id"),
+            "from_location": text(form, "from_location"),
+            "to_location": text(form, "to_location"),
+            "reason": text(form, "reason"),
+            "at": local_moment(form, "at"),
+        }
+    )
     path = f"/survivors/{survivor_id}/evidence/{evidence_id}/hand-overs"
     try:
         await backend_of(request).post("medical", path, user.access_token, body)
     except ServiceError as error:
         if error.status not in (400, 409, 422):
             raise
-        context = {"survivor_id": survivor_id, "encounter_id": encounter_id,
-                   "evidence_id": evidence_id, "values": form_values(form),
-                   "errors": field_errors(error), "staff": await _staff(request, user)}  # fmt: skip
+        context = {
+            "survivor_id": survivor_id,
+            "encounter_id": encounter_id,
+            "evidence_id": evidence_id,
+            "values": form_values(form),
+            "errors": field_errors(error),
+            "staff": await _staff(request, user),
+        }
         return render(request, "medical/hand_over.html", context, status_code=error.status)
     return redirect(_encounter(survivor_id, encounter_id))

@@ -61,14 +61,19 @@ async def export(
     gathered = await gather(backend_of(request), user.access_token, survivor_id)
     generated = today_eat().isoformat()
     if download:
+        filename = f"subject-access-{survivor_id}-{language}.txt"
         return Response(
             as_text(gathered, language, generated),
             media_type="text/plain; charset=utf-8",
-            headers={"Content-Disposition":
-                     f'attachment; filename="subject-access-{survivor_id}-{language}.txt"'},
-        )  # fmt: skip
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
     context = {
-        "export": gathered, "language": language, "generated": generated, "sources": SOURCES,
-        "word": word, "event_title": event_title, "lines": lines,
-    }  # fmt: skip
+        "export": gathered,
+        "language": language,
+        "generated": generated,
+        "sources": SOURCES,
+        "word": word,
+        "event_title": event_title,
+        "lines": lines,
+    }
     return render(request, "dpo/subject_access.html", context)

@@ -35,18 +35,24 @@ async def courses(request: Request, user: User) -> Response:
 async def open_course(request: Request, user: User) -> Response:
     """Open a course."""
     form = await request.form()
-    body = compact({
-        "title": text(form, "title"), "skill": text(form, "skill"),
-        "starts_on": text(form, "starts_on"),
-        "sessions_planned": integer(form, "sessions_planned"),
-    })  # fmt: skip
+    body = compact(
+        {
+            "title": text(form, "title"),
+            "skill": text(form, "skill"),
+            "starts_on": text(form, "starts_on"),
+            "sessions_planned": integer(form, "sessions_planned"),
+        }
+    )
     try:
         await backend_of(request).post("empowerment", "/courses", user.access_token, body)
     except ServiceError as error:
         if error.status not in (400, 403, 409, 422):
             raise
-        context = {"courses": await _courses(request, user), "values": form_values(form),
-                   "errors": field_errors(error)}  # fmt: skip
+        context = {
+            "courses": await _courses(request, user),
+            "values": form_values(form),
+            "errors": field_errors(error),
+        }
         return render(request, "empowerment/trainings.html", context, status_code=error.status)
     return redirect("/trainings")
 
@@ -54,8 +60,7 @@ async def open_course(request: Request, user: User) -> Response:
 @router.get("/trainings/{course_id}/sessions/new")
 async def session_form(request: Request, course_id: UUID, user: User) -> Response:
     """Record a group session: who came, by case number."""
-    context = {"course_id": course_id, "values": {"held_on": today_eat().isoformat()},
-               "errors": {}}  # fmt: skip
+    context = {"course_id": course_id, "values": {"held_on": today_eat().isoformat()}, "errors": {}}
     return render(request, "empowerment/attendance.html", context)
 
 

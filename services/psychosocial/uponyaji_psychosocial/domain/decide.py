@@ -132,14 +132,19 @@ def decide_session(command: RecordSession) -> list[NewEvent]:
     return [
         new_event(
             c.SessionRecorded(
-                session_id=command.session_id, kind=command.kind, held_on=command.held_on,
-                duration_minutes=command.duration_minutes, approach=command.approach,
-                place=command.place, interpreter=command.interpreter,
-                interpreter_language=command.interpreter_language, participants=participants,
+                session_id=command.session_id,
+                kind=command.kind,
+                held_on=command.held_on,
+                duration_minutes=command.duration_minutes,
+                approach=command.approach,
+                place=command.place,
+                interpreter=command.interpreter,
+                interpreter_language=command.interpreter_language,
+                participants=participants,
                 retrospective_reason=command.retrospective_reason,
             )
         )
-    ]  # fmt: skip
+    ]
 
 
 def decide(
@@ -151,10 +156,17 @@ def decide(
     if isinstance(command, RecordSafetyResponse):
         return _respond(state, command)
     if isinstance(command, AddGoal):
-        return [new_event(c.CarePlanGoalAdded(
-            goal_id=command.goal_id, survivor_id=command.survivor_id, domain=command.domain,
-            description=command.description, target_date=command.target_date,
-        ))]  # fmt: skip
+        return [
+            new_event(
+                c.CarePlanGoalAdded(
+                    goal_id=command.goal_id,
+                    survivor_id=command.survivor_id,
+                    domain=command.domain,
+                    description=command.description,
+                    target_date=command.target_date,
+                )
+            )
+        ]
     return _review(state, command)
 
 
@@ -189,15 +201,21 @@ def _assess(
     except (instruments.UnknownInstrument, instruments.InvalidResponses) as problem:
         raise InvalidCommand(str(problem)) from None
     fields: dict[str, Any] = {
-        "assessment_id": command.assessment_id, "survivor_id": command.survivor_id,
-        "instrument": instrument.code, "responses": list(result.responses),
-        "administered_at": administered_at, "total": _text(result.total),
+        "assessment_id": command.assessment_id,
+        "survivor_id": command.survivor_id,
+        "instrument": instrument.code,
+        "responses": list(result.responses),
+        "administered_at": administered_at,
+        "total": _text(result.total),
         "percentage": None if result.percentage is None else int(result.percentage),
-        "subscales": [c.SubscaleScore(name=c.SubscaleName(name), score=_text(value))
-                      for name, value in result.subscales.items()],
-        "band": result.band, "flags": list(result.flags),
+        "subscales": [
+            c.SubscaleScore(name=c.SubscaleName(name), score=_text(value))
+            for name, value in result.subscales.items()
+        ],
+        "band": result.band,
+        "flags": list(result.flags),
         "caseness_cutoff": _text(instrument.caseness.threshold),
-    }  # fmt: skip
+    }
     payload: BaseModel
     if isinstance(command, CorrectAssessment):
         payload = c.AssessmentCorrected(
@@ -209,11 +227,19 @@ def _assess(
     # A correction never closes a risk flag (only a safety response does), nor raises one
     # again for a signal already flagged on the assessment it corrects.
     for reason, item, response in [] if signalled else result.risk[:1]:
-        events.append(new_event(c.RiskFlagRaised(
-            flag_id=command.flag_id, survivor_id=command.survivor_id,
-            assessment_id=command.assessment_id, reason=c.RiskReason(reason), item=item,
-            response=response, raised_at=administered_at,
-        )))  # fmt: skip
+        events.append(
+            new_event(
+                c.RiskFlagRaised(
+                    flag_id=command.flag_id,
+                    survivor_id=command.survivor_id,
+                    assessment_id=command.assessment_id,
+                    reason=c.RiskReason(reason),
+                    item=item,
+                    response=response,
+                    raised_at=administered_at,
+                )
+            )
+        )
     return events
 
 
@@ -230,11 +256,19 @@ def _respond(state: SurvivorState, command: RecordSafetyResponse) -> list[NewEve
     _not_future("responded_at", command.responded_at, command.now)
     if command.responded_at < flag.raised_at:
         raise InvalidCommand("responded_at is before the flag was raised")
-    return [new_event(c.SafetyResponseRecorded(
-        flag_id=command.flag_id, survivor_id=command.survivor_id,
-        responder_id=command.responder_id, actions=list(dict.fromkeys(command.actions)),
-        referral=command.referral, details=command.details, responded_at=command.responded_at,
-    ))]  # fmt: skip
+    return [
+        new_event(
+            c.SafetyResponseRecorded(
+                flag_id=command.flag_id,
+                survivor_id=command.survivor_id,
+                responder_id=command.responder_id,
+                actions=list(dict.fromkeys(command.actions)),
+                referral=command.referral,
+                details=command.details,
+                responded_at=command.responded_at,
+            )
+        )
+    ]
 
 
 def _review(state: SurvivorState, command: ReviewGoal) -> list[NewEvent]:
@@ -245,7 +279,14 @@ def _review(state: SurvivorState, command: ReviewGoal) -> list[NewEvent]:
         raise GoalClosed(f"the goal is {goal.status}: add a new goal instead")
     if command.reviewed_on > command.today:
         raise InvalidCommand(f"reviewed_on {command.reviewed_on} is in the future")
-    return [new_event(c.CarePlanGoalReviewed(
-        goal_id=command.goal_id, survivor_id=command.survivor_id, status=command.status,
-        reviewed_on=command.reviewed_on, note=command.note,
-    ))]  # fmt: skip
+    return [
+        new_event(
+            c.CarePlanGoalReviewed(
+                goal_id=command.goal_id,
+                survivor_id=command.survivor_id,
+                status=command.status,
+                reviewed_on=command.reviewed_on,
+                note=command.note,
+            )
+        )
+    ]

@@ -50,8 +50,16 @@ def escalate(
     events = []
     for level, delay, role in policy.levels():
         if flag.escalation < level and now >= flag.raised_at + delay:
-            events.append(new_event(c.RiskFlagEscalated(
-                flag_id=flag_id, survivor_id=survivor_id, level=level, to_role=role,
-                after_hours=_hours(delay), escalated_at=now,
-            )))  # fmt: skip
+            events.append(
+                new_event(
+                    c.RiskFlagEscalated(
+                        flag_id=flag_id,
+                        survivor_id=survivor_id,
+                        level=level,
+                        to_role=role,
+                        after_hours=_hours(delay),
+                        escalated_at=now,
+                    )
+                )
+            )
     return events

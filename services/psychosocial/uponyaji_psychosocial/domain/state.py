@@ -114,8 +114,9 @@ def evolve(state: SurvivorState, event: EventLike) -> SurvivorState:
         return replace(state, flags=flags, assessments=assessments)
     if name == "SafetyResponseRecorded":
         flag_id = _uuid(p, "flag_id")
-        return replace(state, flags={**state.flags, flag_id: replace(state.flags[flag_id],
-                                                                     resolved=True)})  # fmt: skip
+        return replace(
+            state, flags={**state.flags, flag_id: replace(state.flags[flag_id], resolved=True)}
+        )
     if name == "RiskFlagEscalated":
         flag_id = _uuid(p, "flag_id")
         flag = replace(state.flags[flag_id], escalation=int(p["level"]))

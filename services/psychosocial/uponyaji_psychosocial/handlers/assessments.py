@@ -20,18 +20,27 @@ async def record_assessment(
     assessment_id = uuid4()
     async with survivor_tx(ps, survivor_id) as tx:
         domain.consented_before(
-            "the assessment", administered_at.astimezone(EAT).date(), tx.facts.consent_since,
+            "the assessment",
+            administered_at.astimezone(EAT).date(),
+            tx.facts.consent_since,
             retrospective=body.retrospective_reason is not None,
-        )  # fmt: skip
+        )
         reason = await tx.seal(
-            "psychosocial.AssessmentRecorded", "retrospective_reason", body.retrospective_reason,
+            "psychosocial.AssessmentRecorded",
+            "retrospective_reason",
+            body.retrospective_reason,
             record=assessment_id,
-        )  # fmt: skip
+        )
         command = domain.RecordAssessment(
-            assessment_id=assessment_id, survivor_id=survivor_id, instrument=body.instrument,
-            responses=tuple(body.responses), administered_at=administered_at, now=now,
-            flag_id=uuid4(), retrospective_reason=reason,
-        )  # fmt: skip
+            assessment_id=assessment_id,
+            survivor_id=survivor_id,
+            instrument=body.instrument,
+            responses=tuple(body.responses),
+            administered_at=administered_at,
+            now=now,
+            flag_id=uuid4(),
+            retrospective_reason=reason,
+        )
         return await run(tx, command, actor)
 
 
@@ -46,9 +55,14 @@ async def correct_assessment(
         )
         assert reason is not None
         command = domain.CorrectAssessment(
-            assessment_id=assessment_id, survivor_id=survivor_id, supersedes=supersedes,
-            instrument=body.instrument, responses=tuple(body.responses),
-            administered_at=body.administered_at, reason=reason, now=ps.clock(),
+            assessment_id=assessment_id,
+            survivor_id=survivor_id,
+            supersedes=supersedes,
+            instrument=body.instrument,
+            responses=tuple(body.responses),
+            administered_at=body.administered_at,
+            reason=reason,
+            now=ps.clock(),
             flag_id=uuid4(),
-        )  # fmt: skip
+        )
         return await run(tx, command, actor)

@@ -26,10 +26,15 @@ async def respond_to_flag(
             "psychosocial.SafetyResponseRecorded", "details", body.details, record=flag_id
         )
         command = domain.RecordSafetyResponse(
-            flag_id=flag_id, survivor_id=survivor_id, responder_id=responder_id,
-            actions=tuple(body.actions), referral=body.referral, details=details,
-            responded_at=body.responded_at or now, now=now,
-        )  # fmt: skip
+            flag_id=flag_id,
+            survivor_id=survivor_id,
+            responder_id=responder_id,
+            actions=tuple(body.actions),
+            referral=body.referral,
+            details=details,
+            responded_at=body.responded_at or now,
+            now=now,
+        )
         return await run(tx, command, actor)
 
 
@@ -44,9 +49,12 @@ async def add_goal(
         )
         assert description is not None
         command = domain.AddGoal(
-            goal_id=goal_id, survivor_id=survivor_id, domain=body.domain,
-            description=description, target_date=body.target_date,
-        )  # fmt: skip
+            goal_id=goal_id,
+            survivor_id=survivor_id,
+            domain=body.domain,
+            description=description,
+            target_date=body.target_date,
+        )
         return await run(tx, command, actor)
 
 
@@ -57,7 +65,11 @@ async def review_goal(
     async with survivor_tx(ps, survivor_id) as tx:
         note = await tx.seal("psychosocial.CarePlanGoalReviewed", "note", body.note, record=goal_id)
         command = domain.ReviewGoal(
-            goal_id=goal_id, survivor_id=survivor_id, status=body.status,
-            reviewed_on=body.reviewed_on or ps.today(), note=note, today=ps.today(),
-        )  # fmt: skip
+            goal_id=goal_id,
+            survivor_id=survivor_id,
+            status=body.status,
+            reviewed_on=body.reviewed_on or ps.today(),
+            note=note,
+            today=ps.today(),
+        )
         return await run(tx, command, actor)

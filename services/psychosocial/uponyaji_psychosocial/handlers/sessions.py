@@ -52,15 +52,24 @@ async def record_session(
         reason = None
         if body.retrospective_reason is not None:
             reason = await sealer.seal(
-                survivor_id, f"{EVENT}/retrospective_reason", body.retrospective_reason,
+                survivor_id,
+                f"{EVENT}/retrospective_reason",
+                body.retrospective_reason,
                 record=str(session_id),
-            )  # fmt: skip
+            )
         command = domain.RecordSession(
-            session_id=session_id, kind=body.kind, held_on=body.held_on,
-            duration_minutes=body.duration_minutes, approach=body.approach, place=body.place,
-            participants=tuple(participants), today=ps.today(), interpreter=body.interpreter,
-            interpreter_language=body.interpreter_language, open_flags=open_flags,
+            session_id=session_id,
+            kind=body.kind,
+            held_on=body.held_on,
+            duration_minutes=body.duration_minutes,
+            approach=body.approach,
+            place=body.place,
+            participants=tuple(participants),
+            today=ps.today(),
+            interpreter=body.interpreter,
+            interpreter_language=body.interpreter_language,
+            open_flags=open_flags,
             retrospective_reason=reason,
-        )  # fmt: skip
+        )
         events = domain.decide_session(command)
         return await uow.append("session", session_id, 0, events, actor=actor)

@@ -55,10 +55,19 @@ from uponyaji_events.contracts.referrals import (
 from uponyaji_events.contracts.registry import ContractRegistry
 
 SURVIVOR_EVENTS = (
-    NeedsAssessed, NeedsAssessmentCorrected, LivelihoodPlanStarted, LivelihoodGoalAdded,
-    LivelihoodPlanReviewed, GrantProposed, GrantApproved, GrantDeclined, GrantDisbursed,
-    TrainingCompleted, FollowUpRecorded, FollowUpCorrected,
-)  # fmt: skip
+    NeedsAssessed,
+    NeedsAssessmentCorrected,
+    LivelihoodPlanStarted,
+    LivelihoodGoalAdded,
+    LivelihoodPlanReviewed,
+    GrantProposed,
+    GrantApproved,
+    GrantDeclined,
+    GrantDisbursed,
+    TrainingCompleted,
+    FollowUpRecorded,
+    FollowUpCorrected,
+)
 
 
 def register(registry: ContractRegistry) -> None:

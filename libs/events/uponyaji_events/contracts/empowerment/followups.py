@@ -64,9 +64,13 @@ class FollowUpCorrected(FollowUpRecorded):
     """A follow-up was corrected: this one supersedes it, with a reason (history kept)."""
 
     model_config = examples(
-        {**_FOLLOW_UP, "follow_up_id": CORRECTED, "supersedes": FOLLOW_UP,
-         "reason": example_sealed("why")}
-    )  # fmt: skip
+        {
+            **_FOLLOW_UP,
+            "follow_up_id": CORRECTED,
+            "supersedes": FOLLOW_UP,
+            "reason": example_sealed("why"),
+        }
+    )
 
     supersedes: UUID = Field(description="The follow-up this one replaces")
     reason: SealedValue = Field(description="Why it was corrected")

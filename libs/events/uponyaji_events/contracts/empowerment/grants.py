@@ -32,10 +32,15 @@ from uponyaji_events.contracts.types import EventPayload, SealedValue, example_s
 class BudgetLineOpened(EventPayload):
     """A programme lead opened a grants budget line for a period."""
 
-    model_config = examples({
-        "budget_line_id": BUDGET, "code": "EMP-GRANTS-2026-Q2", "period_start": "2026-04-01",
-        "period_end": "2026-06-30", "amount_kes": "1500000.00",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "budget_line_id": BUDGET,
+            "code": "EMP-GRANTS-2026-Q2",
+            "period_start": "2026-04-01",
+            "period_end": "2026-06-30",
+            "amount_kes": "1500000.00",
+        }
+    )
 
     budget_line_id: UUID = Field(description="The budget line (the budget_line stream's id)")
     code: BudgetCode = Field(description="Its code in the organisation's accounts")
@@ -47,12 +52,18 @@ class BudgetLineOpened(EventPayload):
 class GrantProposed(EventPayload):
     """An empowerment officer proposed a grant for a survivor."""
 
-    model_config = examples({
-        "grant_id": GRANT, "survivor_id": SURVIVOR, "purpose": "tools_and_equipment",
-        "amount_kes": "25000.00", "budget_line_id": BUDGET, "proposed_by": OFFICER,
-        "proposed_on": "2026-04-08",
-        "justification": example_sealed("justification"),
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "grant_id": GRANT,
+            "survivor_id": SURVIVOR,
+            "purpose": "tools_and_equipment",
+            "amount_kes": "25000.00",
+            "budget_line_id": BUDGET,
+            "proposed_by": OFFICER,
+            "proposed_on": "2026-04-08",
+            "justification": example_sealed("justification"),
+        }
+    )
 
     grant_id: UUID = Field(description="The grant's id")
     survivor_id: UUID = Field(description="The survivor (the survivor stream's id)")
@@ -67,10 +78,16 @@ class GrantProposed(EventPayload):
 class GrantApproved(EventPayload):
     """A programme lead approved a proposed grant (never the person who proposed it)."""
 
-    model_config = examples({
-        "grant_id": GRANT, "survivor_id": SURVIVOR, "amount_kes": "25000.00",
-        "budget_line_id": BUDGET, "approved_by": LEAD, "approved_on": "2026-04-10",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "grant_id": GRANT,
+            "survivor_id": SURVIVOR,
+            "amount_kes": "25000.00",
+            "budget_line_id": BUDGET,
+            "approved_by": LEAD,
+            "approved_on": "2026-04-10",
+        }
+    )
 
     grant_id: UUID = Field(description="The grant")
     survivor_id: UUID = Field(description="The survivor")
@@ -83,10 +100,15 @@ class GrantApproved(EventPayload):
 class GrantDeclined(EventPayload):
     """A programme lead declined a proposed grant."""
 
-    model_config = examples({
-        "grant_id": GRANT, "survivor_id": SURVIVOR, "declined_by": LEAD,
-        "declined_on": "2026-04-10", "reason": example_sealed("declined"),
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "grant_id": GRANT,
+            "survivor_id": SURVIVOR,
+            "declined_by": LEAD,
+            "declined_on": "2026-04-10",
+            "reason": example_sealed("declined"),
+        }
+    )
 
     grant_id: UUID = Field(description="The grant")
     survivor_id: UUID = Field(description="The survivor")
@@ -98,11 +120,18 @@ class GrantDeclined(EventPayload):
 class GrantDisbursed(EventPayload):
     """Money (or goods) of an approved grant reached the survivor."""
 
-    model_config = examples({
-        "disbursement_id": DISBURSEMENT, "grant_id": GRANT, "survivor_id": SURVIVOR,
-        "amount_kes": "15000.00", "channel": "mpesa", "reference": example_sealed("mpesa"),
-        "reference_digest": "0" * 64, "disbursed_on": "2026-04-12",
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "disbursement_id": DISBURSEMENT,
+            "grant_id": GRANT,
+            "survivor_id": SURVIVOR,
+            "amount_kes": "15000.00",
+            "channel": "mpesa",
+            "reference": example_sealed("mpesa"),
+            "reference_digest": "0" * 64,
+            "disbursed_on": "2026-04-12",
+        }
+    )
 
     disbursement_id: UUID = Field(description="The disbursement's id")
     grant_id: UUID = Field(description="The grant it pays out")

@@ -65,10 +65,11 @@ class NeedsAssessed(EventPayload):
     monthly_income_kes: Kes = Field(description="Household income per month, KES (exact)")
     housing: Housing = Field(description="Where the household lives")
     hunger_answers: list[HungerAnswer] = Field(
-        min_length=3, max_length=3,
+        min_length=3,
+        max_length=3,
         description="Household Hunger Scale: no food in the house; went to sleep hungry; "
         "a whole day and night without eating — each in the past four weeks",
-    )  # fmt: skip
+    )
     hunger_score: int = Field(ge=0, le=6, description="Household Hunger Scale score (0–6)")
     hunger_category: HungerCategory = Field(description="FANTA category of the score")
     school_age_children: int = Field(ge=0, le=40, description="Children of school age")
@@ -83,9 +84,13 @@ class NeedsAssessmentCorrected(NeedsAssessed):
     """A needs assessment was corrected: this one supersedes it, with a reason (history kept)."""
 
     model_config = examples(
-        {**_NEEDS, "assessment_id": CORRECTED, "supersedes": ASSESSMENT,
-         "reason": example_sealed("why")}
-    )  # fmt: skip
+        {
+            **_NEEDS,
+            "assessment_id": CORRECTED,
+            "supersedes": ASSESSMENT,
+            "reason": example_sealed("why"),
+        }
+    )
 
     supersedes: UUID = Field(description="The assessment this one replaces")
     reason: SealedValue = Field(description="Why it was corrected")

@@ -79,11 +79,15 @@ class GoalProgress(EventPayload):
 class LivelihoodPlanReviewed(EventPayload):
     """A survivor's livelihood plan was reviewed: each goal's status and steps done."""
 
-    model_config = examples({
-        "plan_id": PLAN, "survivor_id": SURVIVOR, "reviewed_on": "2026-05-04",
-        "goals": [{"goal_id": GOAL, "status": "in_progress", "steps_done": [STEP]}],
-        "note": example_sealed("review"),
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "plan_id": PLAN,
+            "survivor_id": SURVIVOR,
+            "reviewed_on": "2026-05-04",
+            "goals": [{"goal_id": GOAL, "status": "in_progress", "steps_done": [STEP]}],
+            "note": example_sealed("review"),
+        }
+    )
 
     plan_id: UUID = Field(description="The plan")
     survivor_id: UUID = Field(description="The survivor")

@@ -20,10 +20,15 @@ from uponyaji_events.contracts.types import EventPayload, examples
 class CourseOpened(EventPayload):
     """An empowerment officer opened a training course."""
 
-    model_config = examples({
-        "course_id": COURSE, "title": "Tailoring for beginners (Kibera)", "skill": "tailoring",
-        "starts_on": "2026-04-06", "sessions_planned": 8,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "course_id": COURSE,
+            "title": "Tailoring for beginners (Kibera)",
+            "skill": "tailoring",
+            "starts_on": "2026-04-06",
+            "sessions_planned": 8,
+        }
+    )
 
     course_id: UUID = Field(description="The course (the course stream's id)")
     title: CourseTitle = Field(description="The course's title (never a person's name)")
@@ -42,10 +47,14 @@ class Attendee(EventPayload):
 class CourseSessionHeld(EventPayload):
     """A course session was held; attendance recorded per survivor."""
 
-    model_config = examples({
-        "course_id": COURSE, "session_id": SESSION, "held_on": "2026-04-06",
-        "attendance": [{"survivor_id": SURVIVOR, "present": True}],
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "course_id": COURSE,
+            "session_id": SESSION,
+            "held_on": "2026-04-06",
+            "attendance": [{"survivor_id": SURVIVOR, "present": True}],
+        }
+    )
 
     course_id: UUID = Field(description="The course")
     session_id: UUID = Field(description="The session's id")
@@ -56,10 +65,14 @@ class CourseSessionHeld(EventPayload):
 class TrainingCompleted(EventPayload):
     """A survivor completed a training course."""
 
-    model_config = examples({
-        "course_id": COURSE, "survivor_id": SURVIVOR, "completed_on": "2026-05-25",
-        "sessions_attended": 7,
-    })  # fmt: skip
+    model_config = examples(
+        {
+            "course_id": COURSE,
+            "survivor_id": SURVIVOR,
+            "completed_on": "2026-05-25",
+            "sessions_attended": 7,
+        }
+    )
 
     course_id: UUID = Field(description="The course")
     survivor_id: UUID = Field(description="The survivor")
