@@ -55,10 +55,11 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PortalStack]:
     """The services and the portal, once for the module."""
-    counter = iter(range(1000))
 
     def database() -> str:
-        name = f"portal{os.getpid()}_{next(counter)}"
+        # Unique across modules: test_portal_browser_more builds its own stack with this fixture
+        # in the same session (a per-module counter gave both modules `portal<pid>_0`).
+        name = f"portal{os.getpid()}_{uuid.uuid4().hex[:12]}"
         postgres.psql(f'CREATE DATABASE "{name}" TEMPLATE "{kernel_template}"')
         return postgres.url(name)
 
