@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import asyncpg
 import pytest
 from fastapi import FastAPI
 from psychosocial_support import PHQ9_RISKY, As, FakeIntake
 from rich.console import Console
+from uponyaji_events.signing import ensure_signing_key
 from uponyaji_psychosocial.settings import Settings
 from uponyaji_service import tools
 
 PACKAGE = "uponyaji_psychosocial"
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The service's settings with a signing key on disk, which the tools' own app loads too
+    (verify checks every event's signature against the service's key)."""
+    keys = tmp_path / "psychosocial-signing"
+    ensure_signing_key(keys)
+    return settings.model_copy(update={"signing_key_dir": keys})
 
 
 @pytest.fixture
@@ -21,6 +32,8 @@ def environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PSYCHOSOCIAL_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("PSYCHOSOCIAL_NATS_URL", settings.nats_url)
     monkeypatch.setenv("PSYCHOSOCIAL_KEK_FILE", str(settings.kek_file))
+    # verify checks each event's signature against the service's own key, as the launcher says
+    monkeypatch.setenv("PSYCHOSOCIAL_SIGNING_KEY_DIR", str(settings.signing_key_dir))
 
 
 def console() -> tuple[Console, io.StringIO]:
