@@ -13,6 +13,7 @@ from uponyaji_events.natsconn import stream_name
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_events.signing import PublicKeys, Signer, StaticKeys
 from uponyaji_events.store import EventStore
+from uponyaji_events.tasks import stop_tasks
 
 from bench.probe import Measurement, Probe
 from bench.relay import relay_until
@@ -149,8 +150,7 @@ async def end_to_end(servers: Servers, count: int, probe: Probe, keys: PublicKey
                         raise RuntimeError("consumer stopped before applying everything")
                     await asyncio.sleep(0.005)
             finally:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+                await stop_tasks([task])
         applied = int(await pool.fetchval("SELECT count(*) FROM bench_sink"))
         if applied != count:
             raise RuntimeError(f"the sink holds {applied} of {count} events")

@@ -15,6 +15,7 @@ from uponyaji_events.natsconn import ensure_stream
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_events.signing import Signer
 from uponyaji_events.store import EventStore
+from uponyaji_events.tasks import stop_tasks
 
 from bench.probe import Measurement, Probe
 from bench.report import Check, Figure, Results
@@ -46,8 +47,7 @@ async def running(relay: OutboxRelay) -> AsyncIterator[asyncio.Task[None]]:
     try:
         yield task
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks([task])
 
 
 async def _alive(task: asyncio.Task[None]) -> None:

@@ -13,6 +13,7 @@ import asyncpg
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_events.store import EventStore
+from uponyaji_events.tasks import stop_tasks
 from uponyaji_reporting.projections import handler
 from uponyaji_reporting.settings import SERVICE
 
@@ -119,5 +120,4 @@ async def running_consumer(consumer: Consumer) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks([task])

@@ -12,6 +12,7 @@ from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.signing import Signer, StaticKeys
 from uponyaji_events.store import EventStore
+from uponyaji_events.tasks import stop_tasks
 
 ACTOR = Actor(id="staff-test-1", role="counsellor")
 
@@ -78,9 +79,7 @@ async def running(*tasks: Awaitable[None]) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        for task in started:
-            task.cancel()
-        await asyncio.gather(*started, return_exceptions=True)
+        await stop_tasks(started)
 
 
 async def append_many(store: EventStore, streams: int, per_stream: int, start: int = 0) -> int:

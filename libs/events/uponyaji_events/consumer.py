@@ -603,9 +603,12 @@ class Consumer:
                     pending.cancel()
                     pending = asyncio.ensure_future(feed.read(result.position, page))
         finally:
+            # Wait for the read ahead without awaiting it: awaiting would take a cancellation
+            # of this task for the read's own and swallow it, and the consumer would run on.
             pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await pending
+            await asyncio.wait([pending])
+            if not pending.cancelled():
+                pending.exception()  # retrieved, so never reported as lost
 
     # -- NATS -------------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from collections.abc import Coroutine, Iterable
@@ -22,6 +21,7 @@ from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.relay import OutboxRelay
 from uponyaji_events.signing import Signer
 from uponyaji_events.store import EventStore
+from uponyaji_events.tasks import stop_tasks
 from uponyaji_events.upcasting import UpcasterRegistry
 
 log = logging.getLogger("uponyaji.events.runtime")
@@ -142,13 +142,7 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         """Stop background work and close the pool."""
-        for task in self._tasks:
-            # Cancel until done: a library may swallow one cancellation (Python 3.11 wait_for).
-            while not task.done():
-                task.cancel()
-                await asyncio.wait([task], timeout=0.5)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                task.result()
+        await stop_tasks(self._tasks)
         self._tasks.clear()
         if self.pool is not None:
             await self.pool.close()

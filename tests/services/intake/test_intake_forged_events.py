@@ -18,6 +18,7 @@ from intake_support import As, SigningKey, Staff, registration
 from support import running
 from uponyaji_events import StoreFeed
 from uponyaji_events.contracts import kernel
+from uponyaji_events.tasks import stop_tasks
 from uponyaji_intake.app import create_app
 from uponyaji_intake.settings import Settings
 from uponyaji_launcher.nats import EmbeddedNats
@@ -93,8 +94,7 @@ async def test_a_forged_key_destruction_does_not_complete_an_erasure(
                     return (await status())["completed_at"] is not None
 
                 await wait_until(completed, 60, "the genuine DataKeyDestroyed")
-            relaying.cancel()
-            await asyncio.gather(relaying, return_exceptions=True)
+            await stop_tasks([relaying])
             assert (await status())["confirmed"] == ["intake", "medical"]
             assert await from_medical.position() == forged.position
 

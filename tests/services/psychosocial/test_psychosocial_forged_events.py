@@ -22,6 +22,7 @@ from support import keys_of
 from uponyaji_events import OutboxRelay
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.envelope import Event
+from uponyaji_events.tasks import stop_tasks
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_psychosocial.app import create_app
 from uponyaji_psychosocial.settings import Settings
@@ -46,8 +47,7 @@ async def live(
         try:
             yield application
         finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            await stop_tasks([task])
 
 
 async def _forge(

@@ -15,6 +15,7 @@ from psychosocial_support import NAIROBI, PHQ9_RISKY, As, FakeIntake, SigningKey
 from support import keys_of
 from uponyaji_events import OutboxRelay
 from uponyaji_events.codec import decode_event
+from uponyaji_events.tasks import stop_tasks
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_psychosocial.app import create_app
 from uponyaji_psychosocial.projections import READ_TABLES, rebuild
@@ -126,8 +127,7 @@ async def test_intake_events_arrive_over_nats_and_erasure_is_confirmed_on_nats(
         msg = await sub.next_msg(timeout=30)
         confirmations.append(decode_event(msg.data))
     finally:
-        publishing.cancel()
-        await asyncio.gather(publishing, return_exceptions=True)
+        await stop_tasks([publishing])
         await nc.close()
     [event] = confirmations
     assert event.type == "psychosocial.DataKeyDestroyed"

@@ -21,19 +21,10 @@ from reporting_support import (
 )
 from uponyaji_events.migrate import directory_migrations, migrate
 from uponyaji_events.relay import OutboxRelay
+from uponyaji_events.tasks import stop_tasks
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_reporting import consumers, queries
 from uponyaji_reporting.projections import MIGRATIONS
-
-
-async def _stop(tasks: list[asyncio.Task[None]]) -> None:
-    for _ in range(30):  # 3.11's wait_for can swallow one cancel: cancel until done
-        pending = [t for t in tasks if not t.done()]
-        if not pending:
-            return
-        for task in pending:
-            task.cancel()
-        await asyncio.wait(pending, timeout=1.0)
 
 
 async def _table(pool: asyncpg.Pool, table: str) -> list[tuple[Any, ...]]:
@@ -89,7 +80,7 @@ async def test_events_arrive_through_nats_and_live_equals_rebuilt(
         }
         live = {t: await _table(pool, t) for t in ("journey_entries", "survivor_facts")}
     finally:
-        await _stop(tasks)
+        await stop_tasks(tasks)
         for c in built:
             with contextlib.suppress(Exception):
                 await c.close()
@@ -130,7 +121,7 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_counted_twi
 
         await wait_until(complete, 90, "reporting to catch up after NATS came back")
     finally:
-        await _stop(tasks)
+        await stop_tasks(tasks)
         for c in built:
             with contextlib.suppress(Exception):
                 await c.close()
