@@ -122,6 +122,13 @@ class FakeIntake:
     async def withdraw(self, survivor: uuid.UUID) -> None:
         await self._append("survivor", survivor, self._consent(survivor, granted=False))
 
+    async def consent_to_reporting(self, survivor: uuid.UUID) -> None:
+        """The survivor consents to de-identified reporting (counted in published figures)."""
+        model = self._consent(survivor, granted=True).model_copy(
+            update={"scope": "deidentified_reporting"}
+        )
+        await self._append("survivor", survivor, model)
+
     async def close(self, survivor: uuid.UUID) -> None:
         model = i.CaseClosed(survivor_id=survivor, reason="goals_met")
         await self._append("survivor", survivor, model)

@@ -10,7 +10,6 @@ counted, and date ranges are refused.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -19,23 +18,9 @@ import asyncpg
 from empowerment_support import NEEDS, PLAN, As, FakeIntake
 from fastapi import FastAPI
 from uponyaji_disclosure.rounding import Publisher, publish_amount
-from uponyaji_events.contracts import intake as i
 
 BETTER = ["rarely_or_sometimes", "never", "never"]  # moderate at the needs assessment → little
 WORSE = ["often", "often", "often"]  # → severe
-
-
-async def consent_to_reporting(intake: FakeIntake, survivor: UUID) -> None:
-    """Intake records the survivor's consent to de-identified reporting."""
-    granted = i.ConsentGranted(
-        survivor_id=survivor,
-        scope="deidentified_reporting",
-        method="verbal",
-        party="survivor",
-        language="sw",
-        at=datetime.now(UTC),
-    )
-    await intake._append("survivor", survivor, granted)
 
 
 async def follow_up(officer: As, survivor: UUID, hunger: list[str]) -> None:
@@ -94,7 +79,7 @@ async def test_finance_and_outcomes_are_rounded_consent_bound_and_resist_differe
     lamu = await intake.register(county="005")  # the one survivor of a small county
     refusing = [await intake.register(county="030") for _ in range(6)]
     for survivor in [*nairobi, lamu]:
-        await consent_to_reporting(intake, survivor)
+        await intake.consent_to_reporting(survivor)
     await intake.deliver(app)
     created = await lead.post(
         "/budget-lines",
@@ -159,4 +144,6 @@ async def test_finance_and_outcomes_are_rounded_consent_bound_and_resist_differe
         for field in ("from", "to"):
             refused = await lead.get(path, params={field: "2026-01-01"})
             assert refused.status_code == 422, (path, refused.text)
-            assert field in refused.text and "date ranges are not published" in refused.text
+            problem = refused.json()["problems"][0]
+            assert problem["field"] == f"query.{field}", refused.text
+            assert "date ranges are not published" in str(problem), refused.text

@@ -88,4 +88,6 @@ async def test_figures_are_rounded_consent_bound_and_resist_differencing(
     for field in ("from", "to"):
         refused = await lead.get("/aggregates", params={field: "2026-02-09"})
         assert refused.status_code == 422, refused.text
-        assert field in refused.text and "date ranges are not published" in refused.text
+        problem = refused.json()["problems"][0]
+        assert problem["field"] == f"query.{field}", refused.text
+        assert "date ranges are not published" in str(problem), refused.text
