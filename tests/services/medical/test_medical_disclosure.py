@@ -9,12 +9,14 @@ de-identified reporting are not counted, and date ranges are refused.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from fastapi import FastAPI
 from medical_api_support import EXAM, As, FakeIntake
 from uponyaji_disclosure.rounding import Publisher
+from uponyaji_medical.figures import aggregates
 
 REPORTING = (*EXAM, "deidentified_reporting")
 
@@ -91,3 +93,22 @@ async def test_figures_are_rounded_consent_bound_and_resist_differencing(
         problem = refused.json()["problems"][0]
         assert problem["field"] == f"query.{field}", refused.text
         assert "date ranges are not published" in str(problem), refused.text
+
+
+def test_reports_with_addenda_against_reports_signed_differ_by_a_multiple_of_five() -> None:
+    """The outcome-rows attack: 7 reports signed, 5 with addenda told exactly 2 without; now
+    both are multiples of 5 within 4 of the truth, and the median needs 10 published."""
+    publisher = Publisher(b"synthetic test secret (FAKE)")
+    for _ in range(50):  # fresh report ids each time: many different draws
+        reports: list[Any] = [
+            {"report_id": uuid4(), "with_addenda": n < 5, "days": Decimal(10 + n)} for n in range(7)
+        ]
+        figures = aggregates(
+            {"encounters": [], "overall_levels": [], "reports": reports}, publisher
+        )
+        signed, amended = figures["reports_signed"], figures["reports_with_addenda"]
+        assert signed in (5, 10)
+        assert amended == 5
+        assert (signed - amended) % 5 == 0
+        median_days = figures["median_days_intake_to_signed_report"]
+        assert median_days == (13.0 if signed == 10 else None)
