@@ -165,19 +165,23 @@ async def courses(pool: asyncpg.Pool) -> Rows:
 
 
 async def finance(pool: asyncpg.Pool) -> Rows:
-    """Grants approved and disbursed per county and quarter (of approval / disbursement)."""
+    """Grants approved and disbursed per county and quarter (of approval / disbursement), of
+    survivors who consented to de-identified reporting, naming the grants and survivors counted."""
     return list(
         await pool.fetch(
             "WITH approved AS (SELECT s.county_code, date_trunc('quarter', g.decided_on)::date "
-            "AS quarter, count(*) AS grants, sum(g.amount) AS amount FROM grants g "
-            "JOIN survivors s USING (survivor_id) WHERE g.status = 'approved' GROUP BY 1, 2), "
+            "AS quarter, array_agg(g.grant_id) AS grant_ids, sum(g.amount) AS amount "
+            "FROM grants g JOIN survivors s USING (survivor_id) WHERE g.status = 'approved' "
+            "AND g.survivor_id IN (SELECT survivor_id FROM reportable) GROUP BY 1, 2), "
             "paid AS (SELECT s.county_code, date_trunc('quarter', d.disbursed_on)::date "
-            "AS quarter, count(DISTINCT d.survivor_id) AS survivors, sum(d.amount) AS amount "
-            "FROM disbursements d JOIN survivors s USING (survivor_id) GROUP BY 1, 2) "
+            "AS quarter, array_agg(DISTINCT d.survivor_id) AS survivor_ids, "
+            "sum(d.amount) AS amount FROM disbursements d JOIN survivors s USING (survivor_id) "
+            "WHERE d.survivor_id IN (SELECT survivor_id FROM reportable) GROUP BY 1, 2) "
             "SELECT coalesce(a.county_code, p.county_code) AS county_code, "
-            "coalesce(a.quarter, p.quarter) AS quarter, coalesce(a.grants, 0) AS grants, "
-            "coalesce(a.amount, 0) AS approved, coalesce(p.survivors, 0) AS paid_survivors, "
-            "coalesce(p.amount, 0) AS disbursed FROM approved a FULL JOIN paid p "
+            "coalesce(a.quarter, p.quarter) AS quarter, "
+            "coalesce(a.grant_ids, '{}') AS grant_ids, coalesce(a.amount, 0) AS approved, "
+            "coalesce(p.survivor_ids, '{}') AS survivor_ids, coalesce(p.amount, 0) AS disbursed "
+            "FROM approved a FULL JOIN paid p "
             "ON a.county_code IS NOT DISTINCT FROM p.county_code AND a.quarter = p.quarter "
             "ORDER BY 2, 1"
         )
@@ -185,18 +189,24 @@ async def finance(pool: asyncpg.Pool) -> Rows:
 
 
 async def outcome_points(pool: asyncpg.Pool) -> Rows:
-    """Current needs assessments and follow-ups of every survivor (for the programme's outcomes)."""
+    """Current needs assessments and follow-ups of every survivor who may be counted (outcomes)."""
     return list(
         await pool.fetch(
             "SELECT survivor_id, assessed_on AS on_day, monthly_income AS income, "
             "hunger_category, NULL::text AS milestone, NULL::boolean AS business_operating "
-            "FROM needs_assessments WHERE superseded_by IS NULL UNION ALL "
-            "SELECT survivor_id, held_on, monthly_income, hunger_category, milestone, "
-            "business_operating FROM follow_ups WHERE superseded_by IS NULL"
+            "FROM needs_assessments WHERE superseded_by IS NULL "
+            "AND survivor_id IN (SELECT survivor_id FROM reportable) "
+            "UNION ALL SELECT survivor_id, held_on, monthly_income, hunger_category, milestone, "
+            "business_operating FROM follow_ups WHERE superseded_by IS NULL "
+            "AND survivor_id IN (SELECT survivor_id FROM reportable)"
         )
     )
 
 
-async def trained(pool: asyncpg.Pool) -> int:
-    """Survivors who completed at least one course."""
-    return int(await pool.fetchval("SELECT count(DISTINCT survivor_id) FROM training_completions"))
+async def trained(pool: asyncpg.Pool) -> list[UUID]:
+    """Survivors who completed at least one course (who consented to de-identified reporting)."""
+    rows = await pool.fetch(
+        "SELECT DISTINCT survivor_id FROM training_completions "
+        "WHERE survivor_id IN (SELECT survivor_id FROM reportable)"
+    )
+    return [r["survivor_id"] for r in rows]

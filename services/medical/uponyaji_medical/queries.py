@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import asyncpg
+from uponyaji_events.db import Conn
 
 Rows = list[asyncpg.Record]
 
@@ -114,20 +115,30 @@ async def pending_referrals(
 
 
 async def aggregates(pool: asyncpg.Pool) -> dict[str, Rows]:
-    """Programme figures: encounters by kind, overall levels, reports signed, days to signature."""
+    """Programme figures' records, of survivors who consented to de-identified reporting only:
+    encounters by kind, evaluations by overall level, reports signed (with addenda, days from
+    intake), each row naming its records by id for the disclosure control's keys."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        return await _aggregates(conn)
+
+
+async def _aggregates(conn: Conn) -> dict[str, Rows]:
     return {
-        "encounters": await pool.fetch(
-            "SELECT kind, count(*) AS n FROM encounters GROUP BY kind ORDER BY kind"
+        "encounters": await conn.fetch(
+            "SELECT kind, array_agg(encounter_id) AS ids FROM encounters e "
+            "WHERE e.survivor_id IN (SELECT survivor_id FROM reportable) "
+            "GROUP BY kind ORDER BY kind"
         ),
-        "overall_levels": await pool.fetch(
-            "SELECT overall_level AS level, count(*) AS n FROM evaluations "
-            "WHERE overall_level IS NOT NULL GROUP BY overall_level ORDER BY overall_level"
+        "overall_levels": await conn.fetch(
+            "SELECT overall_level AS level, array_agg(encounter_id) AS ids FROM evaluations v "
+            "WHERE overall_level IS NOT NULL "
+            "AND v.survivor_id IN (SELECT survivor_id FROM reportable) "
+            "GROUP BY overall_level ORDER BY overall_level"
         ),
-        "reports": await pool.fetch(
-            "SELECT count(*) AS n, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM addenda a "
-            "WHERE a.report_id = r.report_id)) AS with_addenda, "
-            "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.signed_at - "
-            "s.registered_at) / 86400) AS median_days_from_intake "
-            "FROM reports r JOIN survivors s USING (survivor_id)"
+        "reports": await conn.fetch(
+            "SELECT r.report_id, EXISTS (SELECT 1 FROM addenda a WHERE a.report_id = r.report_id) "
+            "AS with_addenda, extract(epoch FROM r.signed_at - s.registered_at) / 86400 AS days "
+            "FROM reports r JOIN survivors s USING (survivor_id) "
+            "WHERE r.survivor_id IN (SELECT survivor_id FROM reportable)"
         ),
     }

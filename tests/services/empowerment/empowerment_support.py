@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from uponyaji_events.contracts import default_registry
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts.types import example_sealed
+from uponyaji_events.contracts.vocabularies import ConsentScope
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.store import EventStore
 from uponyaji_service import running
@@ -121,6 +122,12 @@ class FakeIntake:
 
     async def withdraw(self, survivor: uuid.UUID) -> None:
         await self._append("survivor", survivor, self._consent(survivor, granted=False))
+
+    async def consent_to_reporting(self, survivor: uuid.UUID) -> None:
+        """The survivor consents to de-identified reporting (counted in published figures)."""
+        scope = ConsentScope.DEIDENTIFIED_REPORTING
+        model = self._consent(survivor, granted=True).model_copy(update={"scope": scope})
+        await self._append("survivor", survivor, model)
 
     async def close(self, survivor: uuid.UUID) -> None:
         model = i.CaseClosed(survivor_id=survivor, reason="goals_met")

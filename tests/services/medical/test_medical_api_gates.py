@@ -95,7 +95,7 @@ async def test_field_rules_counsellor_summary_lead_aggregates_and_caseload(
     lead = as_staff("programme_lead", teams=())
     assert (await lead.get(f"/survivors/{sid}/summary")).status_code == 403
     figures = (await lead.get("/aggregates")).json()
-    assert figures["examinations"] == {"medico_legal_examination": "<5"}
+    assert figures["examinations"] == {}  # no consent to de-identified reporting: not counted
     assert (await clinician.get("/aggregates")).status_code == 403
 
     elsewhere = as_staff("clinician", teams=(MOMBASA,))

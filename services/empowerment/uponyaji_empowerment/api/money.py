@@ -6,8 +6,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from uponyaji_access import Listing
+from uponyaji_service.figures import no_date_ranges, publisher
 
 from .. import programme, queries, views
 from .. import responses as answers
@@ -141,7 +142,13 @@ async def list_grants(
     return {"deidentified": grant.deidentified, "grants": shown}
 
 
-@router.get("/finance")
+@router.get("/finance", dependencies=[Depends(no_date_ranges)])
 async def finance(grant: FinanceRead, em: EmDep) -> dict[str, Any]:
-    """KES approved and disbursed per county and quarter (cells of 1 to 4 shown as <5)."""
-    return {"cells": programme.finance(await queries.finance(em.store.pool))}
+    """KES approved and disbursed per calendar quarter and county, of survivors who consented to
+    de-identified reporting: counts randomly rounded to multiples of 5, KES to thousands."""
+    pool = em.store.pool
+    chosen = await publisher(pool)
+    return {
+        "disclosure": programme.disclosure(chosen),
+        "cells": programme.finance(await queries.finance(pool), chosen),
+    }

@@ -7,8 +7,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from uponyaji_access import AccessDep, Listing
+from uponyaji_service.figures import no_date_ranges, publisher
 
 from .. import programme, queries
 from .. import responses as answers
@@ -163,11 +164,12 @@ async def session(
     return {"session_id": events[0].payload["session_id"], "events": written(events)}
 
 
-@router.get("/outcomes")
+@router.get("/outcomes", dependencies=[Depends(no_date_ranges)])
 async def outcomes(grant: OutcomesRead, em: EmDep) -> dict[str, Any]:
-    """Programme outcomes over every survivor followed up (small counts shown as <5)."""
+    """Programme outcomes over every survivor followed up who consented to de-identified
+    reporting, each count randomly rounded to a multiple of 5."""
     pool = em.store.pool
     summary = programme.outcome_summary(
-        await queries.outcome_points(pool), await queries.trained(pool)
+        await queries.outcome_points(pool), await queries.trained(pool), await publisher(pool)
     )
     return {"deidentified": True, **summary}

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from uponyaji_access import CurrentPrincipal
+from uponyaji_service.figures import no_date_ranges, publisher
 
-from .. import queries, views
+from .. import figures, queries, views
 from .. import responses as answers
 from ..domain import icd11
 from ..handlers import record as handle
@@ -221,26 +222,12 @@ async def summary(survivor_id: UUID, grant: SummaryRead, med: MedDep) -> dict[st
     }
 
 
-@router.get("/aggregates")
+@router.get("/aggregates", dependencies=[Depends(no_date_ranges)])
 async def aggregates(grant: AggregateRead, med: MedDep) -> dict[str, Any]:
-    """Programme figures (no survivor-level data): counts of 1 to 4 are shown as "<5"."""
-
-    def shown(n: int) -> int | str:
-        return "<5" if 0 < n < 5 else n
-
-    found = await queries.aggregates(med.store.pool)
-    report = found["reports"][0]
-    return {
-        "examinations": {r["kind"]: shown(r["n"]) for r in found["encounters"]},
-        "overall_levels": {r["level"]: shown(r["n"]) for r in found["overall_levels"]},
-        "reports_signed": shown(report["n"]),
-        "reports_with_addenda": shown(report["with_addenda"]),
-        "median_days_intake_to_signed_report": (
-            round(float(report["median_days_from_intake"]), 1)
-            if report["median_days_from_intake"] is not None and report["n"] >= 5
-            else None
-        ),
-    }
+    """Programme figures (no survivor-level data), each count randomly rounded to a multiple of
+    5; survivors without consent to de-identified reporting are not counted."""
+    pool = med.store.pool
+    return figures.aggregates(await queries.aggregates(pool), await publisher(pool))
 
 
 @router.get("/icd11", response_model=answers.Icd11Subset)

@@ -100,7 +100,7 @@ async def open_line(request: Request, user: User) -> Response:
 
 @router.get("/empowerment/figures")
 async def figures(request: Request, user: User) -> Response:
-    """Finance and outcomes across the programme, small cells shown as "<5"."""
+    """Finance and outcomes across the programme, counts rounded to multiples of 5."""
     backend, token = backend_of(request), user.access_token
     finance, outcomes = await asyncio.gather(
         backend.get("empowerment", "/finance", token),
