@@ -4,7 +4,7 @@ Enrolment needs the account's current credentials: the password, plus a code of 
 authenticator once one is confirmed. So a new account (password from the admin) enrols on its
 own, and a stolen password alone cannot replace a confirmed authenticator. Confirmation with a
 first code is a full sign-in and returns tokens; for an account whose password an administrator
-set, it also takes the owner's own `new_password` (nothing is written without it).
+set, only together with the owner's own `new_password`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from uponyaji_events.envelope import Actor
 from ..auth_audit import AuthKind, FailureReason
 from ..context import Identity
 from ..domain import Account, ChangePassword, ConfirmMfa, EnrolMfa, decide
-from ..errors import MfaNotEnrolled
+from ..errors import MfaNotEnrolled, PasswordChangeRequired
 from ..handlers.auth import (
     Tokens,
     begin,
@@ -106,8 +106,11 @@ async def confirm(
 ) -> Tokens:
     """Confirm the pending authenticator with its first code; signs in (returns tokens).
 
-    When an administrator set the password, `new_password` (the owner's own) is required and
-    replaces it in the same transaction; without it the answer is 403 and nothing is confirmed.
+    When an administrator set the password, no session starts without the owner's own
+    `new_password`: given, it replaces that password in the same transaction (a weak one is
+    refused before anything is written); not given, the authenticator is confirmed and the
+    answer is 403 `PasswordChangeRequired`, so the owner continues at the sign-in's new-password
+    step (`POST /auth/login` with `new_password`, the portal's sign-in page).
     """
     ctx.limiter.hit(client)
     await begin(ctx, username, client)
@@ -120,11 +123,8 @@ async def confirm(
     if not await check_code(ctx, account, pending, code):
         await failed(ctx, username, client, FailureReason.CODE, staff_id=account.staff_id)
     await ctx.throttle.succeeded(username, client)
-    sealed = (
-        await replacement(ctx, account, password, new_password)
-        if account.must_change_password
-        else None
-    )
+    changing = account.must_change_password and new_password is not None
+    sealed = await replacement(ctx, account, password, new_password) if changing else None
 
     async def store(conn: Conn) -> None:
         await ctx.credentials.confirm_authenticator(conn, account.staff_id, pending)
@@ -144,12 +144,18 @@ async def confirm(
         extra=store,
     )
     await ctx.audit.record(AuthKind.MFA_CONFIRMED, username, client, staff_id=account.staff_id)
+    log.info("authenticator confirmed for account %s", account.staff_id)
     if sealed is not None:
         await ctx.audit.record(
             AuthKind.PASSWORD_CHANGED, username, client, staff_id=account.staff_id
         )
-    log.info("authenticator confirmed for account %s", account.staff_id)
-    return await start_session(ctx, after(account, events))
+    confirmed = after(account, events)
+    if confirmed.must_change_password:
+        raise PasswordChangeRequired(
+            "authenticator confirmed; an administrator set this password: sign in with a "
+            "new_password of your own"
+        )
+    return await start_session(ctx, confirmed)
 
 
 async def change_password(
