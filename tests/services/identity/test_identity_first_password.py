@@ -52,7 +52,9 @@ async def test_an_account_an_admin_created_gets_no_session_until_its_owner_chose
     assert first not in same.text
     assert await event_count(ctx) == before
     account = await load_account(ctx, staff.staff_id)
-    assert account is not None and account.mfa is None and account.must_change_password
+    assert account is not None
+    assert account.mfa is None
+    assert account.must_change_password
 
     # Confirming without a password of one's own: the authenticator counts, no token is issued.
     bare = await client.post("/auth/mfa/confirm", json=staff.login_body())
@@ -128,4 +130,5 @@ async def test_an_account_created_before_the_rule_signs_in_as_it_did(ctx: Identi
     assert stored["schema_version"] == 1  # never rewritten
     assert "must_change_password" not in stored["payload"]
     contract = default_registry().get("identity.AccountCreated")
-    assert contract.schema_version == 2 and contract.model is AccountCreated
+    assert contract.schema_version == 2
+    assert contract.model is AccountCreated
