@@ -150,9 +150,7 @@ async def replacement(ctx: Identity, account: Account, current: str, new: str | 
     if new == current:
         raise WeakPassword("new_password: must differ from the password an administrator set")
     passwords.check_password(new, account.username, field="new_password")
-    return await ctx.credentials.seal_password_hash(
-        account.staff_id, await ctx.passwords.hash(new)
-    )
+    return await ctx.credentials.seal_password_hash(account.staff_id, await ctx.passwords.hash(new))
 
 
 async def _replace_admin_password(
