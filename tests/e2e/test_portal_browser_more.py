@@ -66,7 +66,8 @@ def token_of(page: Page, stack: PortalStack) -> str:
 
 
 def enrolled(stack: PortalStack, token: str, username: str, roles: list[str]) -> dict[str, str]:
-    """A new account (created by an admin through identity), its authenticator confirmed."""
+    """A new account (created by an admin through identity), its authenticator confirmed and
+    its first password replaced by one of its own."""
     identity, password = stack.urls["identity"], f"Synthetic-{uuid.uuid4().hex}"
     headers = {"Authorization": f"Bearer {token}"}
     body = {
@@ -84,10 +85,11 @@ def enrolled(stack: PortalStack, token: str, username: str, roles: list[str]) ->
     assert enrol.status_code == 200, enrol.text
     secret = enrol.json()["secret"]
     stack.fresh_step(username)
-    confirm = {**login, "totp_code": code_at(secret, time.time())}
+    own = f"Own-{uuid.uuid4().hex}"  # the first password is the admin's: replaced at once
+    confirm = {**login, "totp_code": code_at(secret, time.time()), "new_password": own}
     done = httpx.post(f"{identity}/auth/mfa/confirm", json=confirm, trust_env=False, timeout=60)
     assert done.status_code == 200, done.text
-    return {"staff_id": str(created.json()["staff_id"]), "secret": secret, **login}
+    return {"staff_id": str(created.json()["staff_id"]), "secret": secret, **login, "password": own}
 
 
 def sign_in_as(

@@ -15,6 +15,7 @@ from uponyaji_service import Clock, Parts, Service
 from . import projections
 from .api import accounts, approvals, auth, preferences, service_tokens
 from .breaches import api as breaches
+from .breaches import reminders
 from .context import MIGRATIONS, Identity, build
 from .security.keys import KeyRingJwks
 from .settings import SERVICE, Settings
@@ -76,7 +77,7 @@ IDENTITY: Service[Settings, Identity] = Service(
     ],
     migrations=MIGRATIONS,
     access=own_access,
-    background=lambda running: [_maintain(running.resources)],
+    background=lambda running: [_maintain(running.resources), reminders.run(running)],
     # The roster and MFA history are for other services (service tokens) only, under the policy.
     feed_dependencies=[Depends(authorize("identity.feed.read", survivor=None))],
     rebuild=lambda running, on_page: projections.rebuild(running.parts.store, on_page=on_page),

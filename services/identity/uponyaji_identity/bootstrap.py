@@ -2,8 +2,9 @@
 
 Works in every environment, for whoever can reach identity's database and read its KEK file (an
 operator). Refuses when an active admin already exists. Prints a random first password once;
-the new admin then enrols an authenticator (POST /auth/mfa/enrol, /auth/mfa/confirm) and
-should change the password (POST /auth/password).
+the new admin then enrols an authenticator (POST /auth/mfa/enrol) and confirms it giving a
+password of their own (POST /auth/mfa/confirm with `new_password`): the printed one must be
+replaced at the first sign-in, like every first password an administrator sets.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import os
 import sys
 
 from .context import standalone
-from .errors import InvalidCredentials
+from .errors import InvalidCredentials, PasswordChangeRequired
 from .handlers.auth import normalise, start_session
 from .handlers.streams import load_account
 from .settings import Settings
@@ -20,7 +20,8 @@ USAGE = "usage: python -m uponyaji_identity.devtoken <username>"
 
 
 async def token_for(settings: Settings, username: str) -> str | None:
-    """An access token for an active account (None if there is no such account)."""
+    """An access token for an active account (None if there is no such account, or none may
+    have one yet)."""
     async with standalone(settings) as ctx:
         staff_id = await ctx.pool.fetchval(
             "SELECT staff_id FROM accounts WHERE username = $1", normalise(username)
@@ -30,8 +31,8 @@ async def token_for(settings: Settings, username: str) -> str | None:
             return None
         try:
             tokens = await start_session(ctx, account, with_refresh=False)
-        except InvalidCredentials:
-            return None
+        except (InvalidCredentials, PasswordChangeRequired):
+            return None  # inactive, or its owner has yet to replace an administrator's password
         return tokens.access_token
 
 
@@ -49,7 +50,10 @@ def main(argv: list[str]) -> int:
         return 64
     token = asyncio.run(token_for(Settings(), argv[0]))
     if token is None:
-        print(f"identity.devtoken: no active account named {argv[0]!r}", file=sys.stderr)
+        print(
+            f"identity.devtoken: no active account named {argv[0]!r} that may sign in",
+            file=sys.stderr,
+        )
         return 1
     print(token)
     return 0

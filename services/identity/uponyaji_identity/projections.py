@@ -61,7 +61,7 @@ async def apply(conn: Conn, event: Event) -> None:
             await conn.execute(
                 "INSERT INTO accounts (staff_id, username, display_name, roles, active, "
                 "must_change_password, created_at, updated_at, version, email) "
-                "VALUES ($1, $2, $3, $4, true, false, $5, $5, $6, $7)",
+                "VALUES ($1, $2, $3, $4, true, $8, $5, $5, $6, $7)",
                 payload.staff_id,
                 payload.username,
                 str(payload.display_name),
@@ -69,6 +69,7 @@ async def apply(conn: Conn, event: Event) -> None:
                 at,
                 event.version,
                 str(payload.email) if payload.email is not None else None,
+                payload.must_change_password,
             )
             return
         case RolesAssigned():
@@ -121,8 +122,9 @@ async def apply(conn: Conn, event: Event) -> None:
 async def rebuild(
     store: EventStore, *, page: int = 1000, on_page: Callable[[int], None] | None = None
 ) -> int:
-    """Empty the read tables and replay every event from the store; return how many."""
-    return await replay(store, TABLES, apply_all, page=page, on_page=on_page)
+    """Empty the read tables and replay every event from the store (older payload versions
+    upcast); return how many."""
+    return await replay(store, TABLES, apply_all, page=page, upcast=True, on_page=on_page)
 
 
 async def apply_all(conn: Conn, events: Sequence[Event]) -> None:

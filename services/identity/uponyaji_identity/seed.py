@@ -4,7 +4,8 @@ Runs only with UPONYAJI_ENV=development and only while identity's store holds no
 team yet. Every name is obviously fake. Prints one JSON line per demo account (the launcher
 collects them): login, password, TOTP secret, role and teams. Passwords and secrets are random
 per stack and shown only here; the service stores them hashed and sealed, so a later run cannot
-print them again.
+print them again. Unlike every other account, demo accounts are created as if their first password
+had already been changed (no new password is asked for at their first sign-in).
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ async def seed(ctx: Identity) -> list[dict[str, object]]:
             roles=frozenset({demo.role.value}),
             teams=tuple(team_ids[t] for t in demo.teams),
             actor=SEEDER,
+            # Demo passwords are shown on the development sign-in page for anyone to use: they
+            # are made as if already changed, so the demo signs in with password and code alone.
+            must_change_password=False,
         )
         secret = await confirmed_authenticator(ctx, staff_id)
         logins.append(

@@ -57,6 +57,25 @@ class Settings(ServiceSettings):
     # of other identity processes close behind a logout.
     maintenance_interval: float = Field(default=1.0, gt=0, le=60)
 
+    # Breach reminders (the 72-hour duty to notify the Data Commissioner) by e-mail.
+    reminder_check_seconds: float = Field(
+        60.0, gt=0, le=3600, description="How often due breach reminders are queued and sent"
+    )
+    smtp_host: str | None = Field(
+        None, description="SMTP relay for e-mailed breach reminders (unset: listed only)"
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP relay port")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
+    smtp_sender: str = Field("uponyaji@localhost", description="From address of notifications")
+    notify_addresses: dict[str, str] = Field(
+        default_factory=dict,
+        description="Mailbox per role (`data_protection_officer`), used only when no data "
+        "protection officer's account has a work e-mail address",
+    )
+    link_base: str = Field(
+        "http://localhost:8000", description="The staff application's address, for links in e-mails"
+    )
+
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> Settings:
         if self.environment != "development":

@@ -75,8 +75,13 @@ async def new_staff(
     *roles: str,
     teams: tuple[uuid.UUID, ...] = (),
     username: str | None = None,
+    must_change_password: bool = False,
 ) -> Staff:
-    """An account created straight through the handler (no authenticator yet)."""
+    """An account created straight through the handler (no authenticator yet).
+
+    Made as if its first password were already changed, as the demo seed does, unless
+    `must_change_password` (what an administrator's account creation does).
+    """
     name = username or f"test.staff{next(_numbers)}.{uuid.uuid4().hex[:6]}"
     password = strong_password()
     staff_id = await accounts.create_account(
@@ -87,12 +92,18 @@ async def new_staff(
         roles=frozenset(roles),
         teams=teams,
         actor=SYSTEM,
+        must_change_password=must_change_password,
     )
     return Staff(name, password, staff_id, roles)
 
 
-async def enrol(client: httpx.AsyncClient, staff: Staff) -> Staff:
-    """Enrol and confirm an authenticator through the API; keeps the first tokens."""
+async def enrol(
+    client: httpx.AsyncClient, staff: Staff, *, new_password: str | None = None
+) -> Staff:
+    """Enrol and confirm an authenticator through the API; keeps the first tokens.
+
+    `new_password` replaces a first password an administrator set, at the confirmation.
+    """
     response = await client.post(
         "/auth/mfa/enrol", json={"username": staff.username, "password": staff.password}
     )
@@ -104,10 +115,12 @@ async def enrol(client: httpx.AsyncClient, staff: Staff) -> Staff:
             "username": staff.username,
             "password": staff.password,
             "totp_code": staff.next_code(),
+            **({} if new_password is None else {"new_password": new_password}),
         },
     )
     assert response.status_code == 200, response.text
     staff.tokens = response.json()
+    staff.password = new_password or staff.password
     return staff
 
 

@@ -57,7 +57,11 @@ NAME = Sealed.parse(example_sealed("display_name"))
 
 def created(*roles: Role) -> AccountCreated:
     return AccountCreated(
-        staff_id=STAFF, username="test.officer", display_name=NAME, roles=list(roles)
+        staff_id=STAFF,
+        username="test.officer",
+        display_name=NAME,
+        roles=list(roles),
+        must_change_password=True,
     )
 
 

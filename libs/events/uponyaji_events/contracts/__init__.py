@@ -28,6 +28,7 @@ def default_upcasters() -> UpcasterRegistry:
     """A new upcaster registry holding every published contract's steps between versions."""
     upcasters = UpcasterRegistry()
     kernel.register_upcasters(upcasters)
+    identity.register_upcasters(upcasters)
     return upcasters
 
 

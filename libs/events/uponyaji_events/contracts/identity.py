@@ -4,6 +4,9 @@ These events are published to NATS and read by every service. They never carry a
 password hash, a TOTP secret, a recovery code, a token or a session secret: identity keeps
 credentials in its own tables and only records *that* something changed. A staff member's name is
 sealed under that staff member's own data key (subject = staff_id), as staff are at risk too.
+
+`AccountCreated` v2 added `must_change_password` (`account_created_v1_to_v2` lifts stored v1
+events, which never forced a change, with `false`).
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ from uponyaji_events.contracts.types import (
     examples,
 )
 from uponyaji_events.contracts.vocabularies import DeactivationReason, PasswordChangeKind, Role
+from uponyaji_events.envelope import Payload
+from uponyaji_events.upcasting import UpcasterRegistry
 
 SERVICE = "identity"
+ACCOUNT_CREATED_SCHEMA_VERSION = 2  # v2: must_change_password
 _STAFF = example_id(101)
 _TEAM = example_id(201)
 _CREDENTIAL = example_id(301)
@@ -45,6 +51,8 @@ class AccountCreated(EventPayload):
             "username": "test.officer.alpha",
             "display_name": example_sealed("display_name"),
             "roles": ["intake_officer"],
+            "email": None,
+            "must_change_password": True,
         }
     )
 
@@ -55,6 +63,15 @@ class AccountCreated(EventPayload):
     email: SealedValue | None = Field(
         default=None, description="Work e-mail address for notifications, if given (sealed)"
     )
+    must_change_password: bool = Field(
+        description="Whether the first password (set by an administrator) must be replaced by "
+        "the owner's own at the first sign-in before any session starts"
+    )
+
+
+def account_created_v1_to_v2(payload: Payload) -> Payload:
+    """Lift a v1 AccountCreated: v1 accounts were never made to change their first password."""
+    return {**payload, "must_change_password": False}
 
 
 class RolesAssigned(EventPayload):
@@ -211,8 +228,13 @@ class AuthenticationAudited(EventPayload):
 
 def register(registry: ContractRegistry) -> None:
     """Register identity's event contracts."""
+    registry.register(
+        AccountCreated,
+        service=SERVICE,
+        stream_type="account",
+        schema_version=ACCOUNT_CREATED_SCHEMA_VERSION,
+    )
     for model, stream_type in (
-        (AccountCreated, "account"),
         (RolesAssigned, "account"),
         (TeamJoined, "account"),
         (TeamLeft, "account"),
@@ -227,3 +249,8 @@ def register(registry: ContractRegistry) -> None:
     ):
         registry.register(model, service=SERVICE, stream_type=stream_type)
     registry.register(AuthenticationAudited, service=SERVICE, stream_type="audit")
+
+
+def register_upcasters(upcasters: UpcasterRegistry) -> None:
+    """Register identity's upcasters (AccountCreated v1 → v2)."""
+    upcasters.register(f"{SERVICE}.AccountCreated", 1, account_created_v1_to_v2)

@@ -10,6 +10,7 @@ tampering it stays halted, alarming, until an operator acts.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -33,6 +34,11 @@ _LEAVES = "SELECT position, hash FROM events WHERE position > $1 ORDER BY positi
 _EVENT = (
     "SELECT position, event_id, stream_type, stream_id, version, type, hash FROM events "
     "WHERE position IS NOT NULL AND {where} ORDER BY position"
+)
+# $1 the survivor id as text, $2 `[{"survivor_id": $1}]` (jsonb containment in `participants`).
+_SURVIVOR_RECORD = (
+    "(stream_id = $1 OR payload->>'survivor_id' = $1 OR (stream_type, stream_id) IN "
+    "(SELECT stream_type, stream_id FROM events WHERE payload->'participants' @> $2::text::jsonb))"
 )
 
 
@@ -247,10 +253,12 @@ class Notary:
             if not rows:
                 raise NotNotarised(f"no event {event_id} in {self.service}")
         else:
-            # A survivor's record: streams named by the survivor and events naming them.
+            # A survivor's record: streams named by the survivor, events naming them, and every
+            # event of a stream (a group session) on which an event lists them as a participant.
             rows = await self.pool.fetch(
-                _EVENT.format(where="(stream_id = $1 OR payload->>'survivor_id' = $1)"),
+                _EVENT.format(where=_SURVIVOR_RECORD),
                 str(survivor_id),
+                json.dumps([{"survivor_id": str(survivor_id)}]),
             )
         covered = [r for r in rows if r["position"] <= head.tree_size]
         if event_id is not None and not covered:

@@ -200,8 +200,11 @@ async def enrol(
 async def confirm(
     body: Login, ctx: IdentityDep, client: Client, response: Response
 ) -> TokenResponse:
-    """Confirm the new authenticator with its first code; this also signs in."""
-    tokens = await mfa.confirm(ctx, body.username, body.password, body.totp_code, client)
+    """Confirm the new authenticator with its first code; this also signs in (with the owner's
+    own `new_password` when an administrator set the password: 403 without it)."""
+    tokens = await mfa.confirm(
+        ctx, body.username, body.password, body.totp_code, client, body.new_password
+    )
     return _tokens(tokens, response)
 
 

@@ -13,7 +13,11 @@ from uponyaji_events.sealing import Sealed
 
 @dataclass(frozen=True, slots=True)
 class CreateAccount:
-    """Create a staff account (its first password is stored by the handler, not here)."""
+    """Create a staff account (its first password is stored by the handler, not here).
+
+    `must_change_password`: the first password was set by an administrator and its owner must
+    replace it at the first sign-in (every account but demo ones seeded as already changed).
+    """
 
     staff_id: UUID
     username: str
@@ -21,6 +25,7 @@ class CreateAccount:
     roles: frozenset[str]
     teams: tuple[UUID, ...] = ()
     email: Sealed | None = None
+    must_change_password: bool = True
 
 
 @dataclass(frozen=True, slots=True)

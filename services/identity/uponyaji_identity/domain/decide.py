@@ -61,6 +61,7 @@ def decide(state: Account | None, command: AccountCommand) -> list[AccountEvent]
                 display_name=command.display_name,
                 roles=[Role(r) for r in sorted(command.roles)],
                 email=command.email,
+                must_change_password=command.must_change_password,
             ),
             *(TeamJoined(staff_id=command.staff_id, team_id=t) for t in _unique(command.teams)),
         ]

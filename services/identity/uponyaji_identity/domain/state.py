@@ -122,6 +122,7 @@ def _(event: AccountCreated, state: Account | None) -> Account:
         username=event.username,
         display_name=event.display_name,
         roles=frozenset(str(r) for r in event.roles),
+        must_change_password=event.must_change_password,
     )
 
 

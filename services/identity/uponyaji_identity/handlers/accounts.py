@@ -66,8 +66,13 @@ async def create_account(
     teams: tuple[UUID, ...],
     actor: Actor,
     email: str | None = None,
+    must_change_password: bool = True,
 ) -> UUID:
-    """Create a staff account with its first password (checked, hashed, sealed; not an event)."""
+    """Create a staff account with its first password (checked, hashed, sealed; not an event).
+
+    The owner must replace that password at the first sign-in, unless `must_change_password`
+    is False (only the development seed's demo accounts, and test kits, are made so).
+    """
     check_password(password, username)
     await _require_teams(ctx, teams)
     taken = await ctx.pool.fetchval("SELECT 1 FROM accounts WHERE username = $1", username)
@@ -79,7 +84,9 @@ async def create_account(
         staff_id, await ctx.passwords.hash(password)
     )
     sealed_email = None if email is None else await ctx.sealer.seal(staff_id, EMAIL_CONTEXT, email)
-    command = CreateAccount(staff_id, username, sealed_name, roles, teams, sealed_email)
+    command = CreateAccount(
+        staff_id, username, sealed_name, roles, teams, sealed_email, must_change_password
+    )
 
     async def store_password(conn: Conn) -> None:
         await ctx.credentials.set_password(conn, staff_id, sealed_hash)

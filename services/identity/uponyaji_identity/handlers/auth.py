@@ -137,9 +137,12 @@ async def failed(
     raise InvalidCredentials(message)
 
 
-async def _replace_admin_password(
-    ctx: Identity, account: Account, current: str, new: str | None
-) -> Account:
+async def replacement(ctx: Identity, account: Account, current: str, new: str | None) -> str:
+    """The sealed hash of the owner's own password replacing one an administrator set.
+
+    Checked before anything is written: 403 `PasswordChangeRequired` without `new_password`,
+    422 `WeakPassword` when it is weak or the administrator's own.
+    """
     if new is None:
         raise PasswordChangeRequired(
             "an administrator set this password: sign in again with a new_password of your own"
@@ -147,9 +150,13 @@ async def _replace_admin_password(
     if new == current:
         raise WeakPassword("new_password: must differ from the password an administrator set")
     passwords.check_password(new, account.username, field="new_password")
-    sealed = await ctx.credentials.seal_password_hash(
-        account.staff_id, await ctx.passwords.hash(new)
-    )
+    return await ctx.credentials.seal_password_hash(account.staff_id, await ctx.passwords.hash(new))
+
+
+async def _replace_admin_password(
+    ctx: Identity, account: Account, current: str, new: str | None
+) -> Account:
+    sealed = await replacement(ctx, account, current, new)
 
     async def store(conn: Conn) -> None:
         await ctx.credentials.set_password(conn, account.staff_id, sealed)
@@ -208,6 +215,10 @@ async def refresh(ctx: Identity, token: str, client: str) -> Tokens:
     account = await load_account(ctx, rotation.staff_id)
     if account is None or not account.active:  # pragma: no cover - rotate() checked it
         raise InvalidRefreshToken("the refresh token is not valid: sign in again")
+    if account.must_change_password:  # a reset revokes sessions; never renew one regardless
+        await ctx.sessions.revoke(rotation.sid, "password_reset")
+        ctx.deny_list.revoke(str(rotation.sid))
+        raise InvalidRefreshToken("an administrator set this password: sign in again")
     return Tokens(_access_token(ctx, account, rotation.sid), rotation.refresh_token)
 
 

@@ -3,7 +3,8 @@
 Enrolment needs the account's current credentials: the password, plus a code of the current
 authenticator once one is confirmed. So a new account (password from the admin) enrols on its
 own, and a stolen password alone cannot replace a confirmed authenticator. Confirmation with a
-first code is a full sign-in and returns tokens.
+first code is a full sign-in and returns tokens; for an account whose password an administrator
+set, only together with the owner's own `new_password`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,16 @@ from uponyaji_events.envelope import Actor
 from ..auth_audit import AuthKind, FailureReason
 from ..context import Identity
 from ..domain import Account, ChangePassword, ConfirmMfa, EnrolMfa, decide
-from ..errors import MfaNotEnrolled
-from ..handlers.auth import Tokens, begin, check_code, check_password, failed, start_session
+from ..errors import MfaNotEnrolled, PasswordChangeRequired
+from ..handlers.auth import (
+    Tokens,
+    begin,
+    check_code,
+    check_password,
+    failed,
+    replacement,
+    start_session,
+)
 from ..handlers.streams import after, commit, require_account
 from ..security import passwords, totp
 
@@ -87,8 +96,22 @@ async def enrol(
     return Enrolment(credential_id, secret, totp.provisioning_uri(secret, account.username))
 
 
-async def confirm(ctx: Identity, username: str, password: str, code: str, client: str) -> Tokens:
-    """Confirm the pending authenticator with its first code; signs in (returns tokens)."""
+async def confirm(
+    ctx: Identity,
+    username: str,
+    password: str,
+    code: str,
+    client: str,
+    new_password: str | None = None,
+) -> Tokens:
+    """Confirm the pending authenticator with its first code; signs in (returns tokens).
+
+    When an administrator set the password, no session starts without the owner's own
+    `new_password`: given, it replaces that password in the same transaction (a weak one is
+    refused before anything is written); not given, the authenticator is confirmed and the
+    answer is 403 `PasswordChangeRequired`, so the owner continues at the sign-in's new-password
+    step (`POST /auth/login` with `new_password`, the portal's sign-in page).
+    """
     ctx.limiter.hit(client)
     await begin(ctx, username, client)
     account = await check_password(ctx, username, password)
@@ -100,11 +123,17 @@ async def confirm(ctx: Identity, username: str, password: str, code: str, client
     if not await check_code(ctx, account, pending, code):
         await failed(ctx, username, client, FailureReason.CODE, staff_id=account.staff_id)
     await ctx.throttle.succeeded(username, client)
+    changing = account.must_change_password and new_password is not None
+    sealed = await replacement(ctx, account, password, new_password) if changing else None
 
     async def store(conn: Conn) -> None:
         await ctx.credentials.confirm_authenticator(conn, account.staff_id, pending)
+        if sealed is not None:
+            await ctx.credentials.set_password(conn, account.staff_id, sealed)
 
     events = decide(account, ConfirmMfa(pending))
+    if sealed is not None:
+        events += decide(after(account, events), ChangePassword(PasswordChangeKind.SELF_SERVICE))
     await commit(
         ctx,
         "account",
@@ -116,7 +145,17 @@ async def confirm(ctx: Identity, username: str, password: str, code: str, client
     )
     await ctx.audit.record(AuthKind.MFA_CONFIRMED, username, client, staff_id=account.staff_id)
     log.info("authenticator confirmed for account %s", account.staff_id)
-    return await start_session(ctx, after(account, events))
+    if sealed is not None:
+        await ctx.audit.record(
+            AuthKind.PASSWORD_CHANGED, username, client, staff_id=account.staff_id
+        )
+    confirmed = after(account, events)
+    if confirmed.must_change_password:
+        raise PasswordChangeRequired(
+            "authenticator confirmed; an administrator set this password: sign in with a "
+            "new_password of your own"
+        )
+    return await start_session(ctx, confirmed)
 
 
 async def change_password(
