@@ -131,3 +131,15 @@ async def aggregates(pool: asyncpg.Pool) -> dict[str, Rows]:
             "FROM reports r JOIN survivors s USING (survivor_id)"
         ),
     }
+
+
+async def care(pool: asyncpg.Pool, survivor_id: UUID, kind: str) -> Rows:
+    """A survivor's specialist referrals or follow-ups (`kind`: the event name), oldest first."""
+    return list(
+        await pool.fetch(
+            "SELECT * FROM record_entries WHERE survivor_id = $1 AND kind = $2 "
+            "ORDER BY recorded_at, entry_id",
+            survivor_id,
+            kind,
+        )
+    )
