@@ -67,7 +67,8 @@ async def test_referrals_and_follow_ups_are_listed_with_their_answers(
     stored = await pool.fetchval(
         "SELECT status_note FROM record_entries WHERE entry_id = $1::uuid", rid
     )
-    assert stored is not None and "Cast applied" not in stored
+    assert stored is not None
+    assert "Cast applied" not in stored
 
     # answers recorded before the columns existed get them from the events when migrating
     await pool.execute("UPDATE record_entries SET status_note = NULL, status_by = NULL")
