@@ -15,7 +15,7 @@ from .domain import icd11
 
 # Sealed fields of each stored payload, by event name (the context is `medical.<name>/<field>`).
 SEALED = {
-    "EncounterOpened": ("facility", "restrictions", "limitation"),
+    "EncounterOpened": ("facility", "restrictions", "limitation", "retrospective_reason"),
     "HistoryRecorded": (
         "allegation",
         "symptoms_acute",

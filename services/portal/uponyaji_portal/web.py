@@ -146,7 +146,7 @@ class StepUpRefused(Exception):
     """Identity did not accept the TOTP code for a step-up (wrong, reused, locked, throttled)."""
 
 
-async def step_up(backend: Backend, token: str, code: str, audience: str) -> str:
+async def step_up(backend: Backend, token: str | None, code: str, audience: str) -> str:
     """A fresh step-up proof from identity for a sensitive action at `audience`.
 
     Raises StepUpRefused when identity refuses the code, so the page can show it next to the

@@ -70,6 +70,17 @@ async def test_referrals_and_follow_ups_are_listed_with_their_answers(
     assert stored is not None
     assert "Cast applied" not in stored
 
+    # an encounter documented after the fact shows its reason, unsealed, on the record
+    early = {**ENCOUNTER, "occurred_at": "2026-01-02T07:00:00+00:00"}
+    refused = await clinician.post(f"{base}/encounters", early)
+    assert refused.json()["error"] == "WorkBeforeConsent"
+    why = "Paper notes from the January outreach (FAKE)"
+    late = await clinician.post(f"{base}/encounters", {**early, "retrospective_reason": why})
+    assert late.status_code == 201, late.text
+    record = (await clinician.get(f"{base}/record")).json()
+    shown = {e["encounter_id"]: e.get("retrospective_reason") for e in record["encounters"]}
+    assert shown == {eid: None, late.json()["id"]: why}
+
     # answers recorded before the columns existed get them from the events when migrating
     await pool.execute("UPDATE record_entries SET status_note = NULL, status_by = NULL")
     await pool.execute((MIGRATIONS / "020_care_answers.sql").read_text())
