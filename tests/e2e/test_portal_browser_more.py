@@ -548,6 +548,9 @@ def test_empowerment_officer_corrects_the_needs_and_reviews_the_plan(
 # --- care after an examination, referrals to empowerment, accounts, retrospective flags ---------
 
 
+NO_CHECK = "f => { f.noValidate = true; }"  # let the service, not the browser, refuse
+
+
 def _row_submit(page: Page, row: Any) -> Response:
     """Submit the form inside one table row; the page after the redirect."""
     with page.expect_navigation() as navigation:
@@ -566,6 +569,8 @@ def test_clinician_refers_to_a_specialist_and_books_a_follow_up(
     visit(page, f"{stack.portal}{base}/specialist-referrals/new", axe)
     page.select_option("#encounter_id", index=1)  # the examination recorded earlier
     page.fill("#reason", "Synthetic reason: suspected fracture (test data).")
+    # the browser's own check of required fields is skipped: medical's refusal is what is tested
+    page.eval_on_selector(f"form[action='{base}/specialist-referrals/new']", NO_CHECK)
     response = submit(page, f"{base}/specialist-referrals/new")
     assert response.status == 422  # no specialty: medical's refusal next to it, the rest kept
     assert page.is_visible("#specialty-error"), page.content()
@@ -648,7 +653,7 @@ def test_admin_creates_an_account_with_its_work_address_and_changes_it(
     page.fill("#email", "not-an-address")
     page.check("#roles input[value=programme_lead]")
     # the browser's own check of type=email is skipped: identity's refusal is what is tested
-    page.eval_on_selector("form[action='/accounts/new']", "f => f.noValidate = true")
+    page.eval_on_selector("form[action='/accounts/new']", NO_CHECK)
     response = submit(page, "/accounts/new")
     assert response.status == 422  # identity's refusal next to the address, the rest kept
     assert page.is_visible("#email-error"), page.content()
