@@ -17,13 +17,13 @@ import io
 import re
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Response
 from portal_stack import PortalStack
 from test_portal_browser import (  # the module's fixtures and page helpers
     axe,
@@ -236,6 +236,14 @@ def test_intake_officer_registers_and_refers_to_medical(
     page.select_option("#gender", "female")
     page.select_option("#age_band", "25-34")
     page.select_option("#preferred_language", "sw")
+    # the day of a registration entered later reaches intake, which refuses a future one
+    future = (datetime.now(EAT) + timedelta(days=5)).date().isoformat()
+    page.fill("#registered_on", future)
+    assert submit(page, "/survivors/new").status == 422, page.content()
+    assert "registered_on" in page.inner_text("#error-summary")
+    assert page.input_value("#registered_on") == future  # what was typed, kept
+    check_page(page, axe)
+    page.fill("#registered_on", (datetime.now(EAT) - timedelta(days=3)).date().isoformat())
     assert submit(page, "/survivors/new").status == 200, page.content()
     match = re.search(r"/survivors/([0-9a-f-]{36})$", page.url)
     assert match, page.url
@@ -536,4 +544,165 @@ def test_empowerment_officer_corrects_the_needs_and_reviews_the_plan(
     assert {"en": "1 of 2 steps done", "sw": "1 kati ya hatua 2 zimekamilika"}[lang] in plan
     check_page(page, axe, response)
     shot(page, "plan-review", lang)
+    page.context.close()
+
+
+# --- care after an examination, referrals to empowerment, accounts, retrospective flags ---------
+
+
+NO_CHECK = "f => { f.noValidate = true; }"  # let the service, not the browser, refuse
+
+
+def _row_submit(page: Page, row: Any) -> Response:
+    """Submit the form inside one table row; the page after the redirect."""
+    with page.expect_navigation() as navigation:
+        row.locator("button[type=submit]").click()
+    response = navigation.value
+    assert response is not None
+    return response
+
+
+def test_clinician_refers_to_a_specialist_and_books_a_follow_up(
+    stack: PortalStack, browser: Browser, axe: str, lang: str
+) -> None:
+    survivor_id = SHARED[lang]["survivor_id"]
+    page = sign_in(browser, stack, "clinician", lang, axe)
+    base = f"/survivors/{survivor_id}/medical"
+    visit(page, f"{stack.portal}{base}/specialist-referrals/new", axe)
+    page.select_option("#encounter_id", index=1)  # the examination recorded earlier
+    page.fill("#reason", "Synthetic reason: suspected fracture (test data).")
+    # the browser's own check of required fields is skipped: medical's refusal is what is tested
+    page.eval_on_selector(f"form[action='{base}/specialist-referrals/new']", NO_CHECK)
+    response = submit(page, f"{base}/specialist-referrals/new")
+    assert response.status == 422  # no specialty: medical's refusal next to it, the rest kept
+    assert page.is_visible("#specialty-error"), page.content()
+    assert "suspected fracture" in page.input_value("#reason")
+    check_page(page, axe)
+    page.select_option("#specialty", "orthopaedics")
+    assert submit(page, f"{base}/specialist-referrals/new").status == 200, page.content()
+    assert page.url.endswith(f"{base}/care")
+    row = page.locator("section[aria-labelledby=referrals-title] tbody tr")
+    assert row.count() == 1
+    assert "suspected fracture" in row.inner_text()
+    row.locator("select[name=outcome]").select_option("treated")
+    row.locator("input[name=note]").fill("Synthetic: cast applied (test data).")
+    assert _row_submit(page, row).status == 200
+    answered = page.locator("section[aria-labelledby=referrals-title] tbody tr").inner_text()
+    assert {"en": "Treated", "sw": "Ametibiwa"}[lang] in answered
+    assert "cast applied" in answered
+    check_page(page, axe)
+
+    visit(page, f"{stack.portal}{base}/follow-ups/new", axe)
+    page.select_option("#encounter_id", index=1)
+    page.fill("#due_on", (datetime.now(EAT) - timedelta(days=2)).date().isoformat())
+    response = submit(page, f"{base}/follow-ups/new")
+    assert response.status in (409, 422)  # medical refuses a day in the past
+    assert page.is_visible("#error-summary"), page.content()
+    check_page(page, axe)
+    page.fill("#due_on", (datetime.now(EAT) + timedelta(days=14)).date().isoformat())
+    assert submit(page, f"{base}/follow-ups/new").status == 200, page.content()
+    row = page.locator("section[aria-labelledby=follow-ups-title] tbody tr")
+    assert row.count() == 1
+    row.locator("select[name=attendance]").select_option("attended")
+    assert _row_submit(page, row).status == 200
+    kept = page.locator("section[aria-labelledby=follow-ups-title] tbody tr").inner_text()
+    assert {"en": "Attended", "sw": "Alihudhuria"}[lang] in kept
+    check_page(page, axe)
+    shot(page, "medical-care", lang)
+    page.context.close()
+
+
+def test_empowerment_officer_answers_a_referral(
+    stack: PortalStack, browser: Browser, axe: str, lang: str
+) -> None:
+    survivor_id, case_number = SHARED[lang]["survivor_id"], SHARED[lang]["case_number"]
+    intake = sign_in(browser, stack, "intake_officer", lang, axe)
+    visit(intake, f"{stack.portal}/survivors/{survivor_id}/referrals/new", axe)
+    intake.select_option("#target", "empowerment")
+    intake.fill("#reason", "Synthetic referral reason: livelihood (test data).")
+    assert submit(intake, f"/survivors/{survivor_id}/referrals/new").status == 200
+    intake.context.close()
+
+    page = sign_in(browser, stack, "empowerment_officer", lang, axe)
+    deadline = time.monotonic() + 240  # empowerment's consumer may be catching up
+    visit(page, f"{stack.portal}/empowerment/referrals", axe)
+    while case_number not in page.content() and time.monotonic() < deadline:
+        time.sleep(0.5)
+        page.reload()
+    row = page.locator("tr", has_text=case_number)
+    assert row.count() == 1, stack.tails()
+    check_page(page, axe)
+    row.locator("input[name=note]").fill("Synthetic note (test data).")
+    with page.expect_navigation():
+        row.locator("button[value=accepted]").click()
+    assert page.locator("tr", has_text=case_number).count() == 0  # no longer waiting
+    visit(page, f"{stack.portal}/empowerment/referrals?status=accepted", axe)
+    accepted = page.locator("tr", has_text=case_number).inner_text()
+    assert {"en": "Accepted", "sw": "Imekubaliwa"}[lang] in accepted
+    page.context.close()
+
+
+def test_admin_creates_an_account_with_its_work_address_and_changes_it(
+    stack: PortalStack, browser: Browser, axe: str, lang: str
+) -> None:
+    page = sign_in(browser, stack, "admin", lang, axe)
+    visit(page, f"{stack.portal}/accounts", axe)
+    visit(page, f"{stack.portal}/accounts/new", axe)
+    username = f"test.mail.{lang}.{uuid.uuid4().hex[:6]}"
+    page.fill("#username", username)
+    page.fill("#display_name", "Test Mail Person (FAKE)")
+    page.fill("#password", f"Synthetic-{uuid.uuid4().hex}")
+    page.fill("#email", "not-an-address")
+    page.check("#roles input[value=programme_lead]")
+    # the browser's own check of type=email is skipped: identity's refusal is what is tested
+    page.eval_on_selector("form[action='/accounts/new']", NO_CHECK)
+    response = submit(page, "/accounts/new")
+    assert response.status == 422  # identity's refusal next to the address, the rest kept
+    assert page.is_visible("#email-error"), page.content()
+    assert page.input_value("#username") == username
+    assert page.input_value("#password") == ""  # a password is never sent back
+    check_page(page, axe)
+    page.fill("#password", f"Synthetic-{uuid.uuid4().hex}")
+    page.fill("#email", f"{username}@example.org")
+    assert submit(page, "/accounts/new").status == 200, page.content()
+    row = page.locator("tr", has_text=username)
+    assert f"{username}@example.org" in row.inner_text()
+    with page.expect_navigation():
+        row.locator("a[href$='/email']").click()
+    check_page(page, axe)
+    assert page.input_value("#email") == f"{username}@example.org"
+    page.fill("#email", f"changed.{username}@example.org")
+    assert submit(page, page.url.removeprefix(stack.portal)).status == 200, page.content()
+    assert f"changed.{username}@example.org" in page.locator("tr", has_text=username).inner_text()
+    check_page(page, axe)
+    page.context.close()
+
+
+def test_a_flag_from_a_retrospective_questionnaire_is_marked(
+    stack: PortalStack, browser: Browser, axe: str, lang: str
+) -> None:
+    survivor_id, case_number = SHARED[lang]["survivor_id"], SHARED[lang]["case_number"]
+    page = sign_in(browser, stack, "counsellor", lang, axe)
+    before = datetime.fromtimestamp(SHARED[lang]["consented"] - 86_400, EAT)
+    late = {
+        "instrument": "PHQ-9",
+        "responses": [1, 1, 1, 1, 1, 1, 1, 1, 1],
+        "administered_at": before.isoformat(),
+        "retrospective_reason": "Synthetic: paper form from an outreach day (test data).",
+    }
+    headers = {"Authorization": f"Bearer {token_of(page, stack)}"}
+    recorded = httpx.post(
+        f"{stack.urls['psychosocial']}/survivors/{survivor_id}/assessments",
+        json=late,
+        headers=headers,
+        trust_env=False,
+        timeout=60,
+    )
+    assert recorded.status_code == 201, recorded.text
+    marker = {"en": "Documented retrospectively", "sw": "Imeandikwa baadaye"}[lang]
+    visit(page, f"{stack.portal}/risk-flags", axe)
+    rows = [r.inner_text() for r in page.locator("tr", has_text=case_number).all()]
+    assert sum(marker in r for r in rows) == 1, rows  # the earlier flag is not marked
+    visit(page, f"{stack.portal}/survivors/{survivor_id}", axe)
+    assert marker.lower() in page.inner_text("#flags-title + ul")
     page.context.close()

@@ -82,7 +82,13 @@ async def _status(conn: Conn, event: Event) -> None:
     entry_id = p.get("specialist_referral_id") or p["follow_up_id"]
     status = p.get("outcome") or p["attendance"]
     await conn.execute(
-        "UPDATE record_entries SET status = $2 WHERE entry_id = $1", UUID(entry_id), status
+        "UPDATE record_entries SET status = $2, status_note = $3, status_by = $4, status_at = $5 "
+        "WHERE entry_id = $1",
+        UUID(entry_id),
+        status,
+        p.get("note"),
+        event.actor.id,
+        event.recorded_at,
     )
 
 

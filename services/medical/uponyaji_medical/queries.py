@@ -142,3 +142,15 @@ async def _aggregates(conn: Conn) -> dict[str, Rows]:
             "WHERE r.survivor_id IN (SELECT survivor_id FROM reportable)"
         ),
     }
+
+
+async def care(pool: asyncpg.Pool, survivor_id: UUID, kind: str) -> Rows:
+    """A survivor's specialist referrals or follow-ups (`kind`: the event name), oldest first."""
+    return list(
+        await pool.fetch(
+            "SELECT * FROM record_entries WHERE survivor_id = $1 AND kind = $2 "
+            "ORDER BY recorded_at, entry_id",
+            survivor_id,
+            kind,
+        )
+    )

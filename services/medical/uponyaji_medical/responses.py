@@ -78,3 +78,46 @@ class ReportVerification(BaseModel):
     content_sha256: str
     signature_valid: bool
     addenda: list[dict[str, Any]]
+
+
+class SpecialistReferral(BaseModel):
+    """A referral to a specialist and, once recorded, what came of it (the latest outcome)."""
+
+    specialist_referral_id: str
+    encounter_id: str
+    specialty: str
+    reason: str | None
+    referred_by: str
+    referred_at: str
+    outcome: str | None
+    outcome_note: str | None
+    outcome_by: str | None
+    outcome_at: str | None
+
+
+class SpecialistReferrals(BaseModel):
+    """A survivor's referrals to specialists, oldest first."""
+
+    survivor_id: str
+    specialist_referrals: list[SpecialistReferral]
+
+
+class FollowUp(BaseModel):
+    """A follow-up appointment and, once recorded, whether it was kept."""
+
+    follow_up_id: str
+    encounter_id: str
+    due_on: str
+    overdue: bool
+    booked_by: str
+    booked_at: str
+    attendance: str | None
+    attendance_by: str | None
+    attendance_at: str | None
+
+
+class FollowUps(BaseModel):
+    """A survivor's follow-up appointments, oldest first."""
+
+    survivor_id: str
+    follow_ups: list[FollowUp]

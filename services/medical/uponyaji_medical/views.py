@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from .domain import icd11
 
 # Sealed fields of each stored payload, by event name (the context is `medical.<name>/<field>`).
 SEALED = {
-    "EncounterOpened": ("facility", "restrictions", "limitation"),
+    "EncounterOpened": ("facility", "restrictions", "limitation", "retrospective_reason"),
     "HistoryRecorded": (
         "allegation",
         "symptoms_acute",
@@ -156,4 +157,44 @@ def plain(row: asyncpg.Record) -> dict[str, Any]:
     """A row as JSON-ready values (ids and times as strings)."""
     return {
         key: str(value) if isinstance(value, UUID) else _iso(value) for key, value in row.items()
+    }
+
+
+async def specialist_referral(row: asyncpg.Record, read: Reader, *, notes: bool) -> dict[str, Any]:
+    """A specialist referral with its latest outcome (reason and note only with `notes`)."""
+    data = json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
+    referral_id = row["entry_id"]
+    reason = note = None
+    if notes:
+        made, outcome = "SpecialistReferralMade", "SpecialistReferralOutcomeRecorded"
+        reason = await read.text(made, "reason", data.get("reason"), record=referral_id)
+        note = await read.text(outcome, "note", row["status_note"], record=referral_id)
+    return {
+        "specialist_referral_id": str(referral_id),
+        "encounter_id": str(row["encounter_id"]),
+        "specialty": data["specialty"],
+        "reason": reason,
+        "referred_by": row["recorded_by"],
+        "referred_at": _iso(row["recorded_at"]),
+        "outcome": row["status"],
+        "outcome_note": note,
+        "outcome_by": row["status_by"],
+        "outcome_at": _iso(row["status_at"]) if row["status_at"] else None,
+    }
+
+
+def follow_up(row: asyncpg.Record, today: date) -> dict[str, Any]:
+    """A follow-up appointment with its attendance; overdue when past and not recorded."""
+    data = json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
+    due_on = date.fromisoformat(str(data["due_on"]))
+    return {
+        "follow_up_id": str(row["entry_id"]),
+        "encounter_id": str(row["encounter_id"]),
+        "due_on": due_on.isoformat(),
+        "overdue": row["status"] is None and due_on < today,
+        "booked_by": row["recorded_by"],
+        "booked_at": _iso(row["recorded_at"]),
+        "attendance": row["status"],
+        "attendance_by": row["status_by"],
+        "attendance_at": _iso(row["status_at"]) if row["status_at"] else None,
     }

@@ -22,17 +22,20 @@ from . import i18n
 from .backend import Backend, ClientAddressMiddleware, ServiceError
 from .messages import error_text
 from .routes import (
+    accounts,
     admin,
     auth,
     breaches,
     counselling,
     dpo,
     empowerment,
+    empowerment_referrals,
     grants,
     home,
     intake,
     journey,
     medical,
+    medical_care,
     medical_more,
     medical_reports,
     medical_verify,
@@ -158,7 +161,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notary,
     ):
         app.include_router(module.router)
-    for module in (breaches, subject_access, admin, notifications, medical_verify, medical_more):
+    for module in (
+        breaches,
+        subject_access,
+        accounts,
+        admin,
+        notifications,
+        medical_verify,
+        medical_more,
+        medical_care,
+        empowerment_referrals,
+    ):
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)

@@ -142,6 +142,32 @@ def problem_page(request: Request, error: ServiceError) -> Response:
     return render(request, "problem.html", {"error": error}, status_code=error.status)
 
 
+class StepUpRefused(Exception):
+    """Identity did not accept the TOTP code for a step-up (wrong, reused, locked, throttled)."""
+
+
+async def step_up(backend: Backend, token: str | None, code: str, audience: str) -> str:
+    """A fresh step-up proof from identity for a sensitive action at `audience`.
+
+    Raises StepUpRefused when identity refuses the code, so the page can show it next to the
+    code field with the rest of the form kept; other failures propagate.
+    """
+    try:
+        proof = await backend.post(
+            "identity", "/auth/step-up", token, {"totp_code": code, "audience": audience}
+        )
+    except ServiceError as error:
+        if error.status not in (400, 401, 403, 422, 423, 429):
+            raise
+        raise StepUpRefused from None
+    return str(proof.get("step_up") or "")
+
+
+def step_up_error() -> dict[str, str]:
+    """The code field's message when identity refused a step-up code."""
+    return {"totp_code": i18n._("That code was not accepted. Wait for a new code and try again.")}
+
+
 def form_values(form: Mapping[str, Any], *multi: str) -> dict[str, Any]:
     """What was typed, to show again: single values, and lists for the multi-value fields."""
     getlist = getattr(form, "getlist", None)

@@ -94,8 +94,8 @@ async def _assessment(conn: Conn, event: Event) -> None:
     await conn.execute(
         "INSERT INTO assessments (assessment_id, survivor_id, instrument, responses, "
         "administered_at, total, percentage, subscales, band, flags, caseness_cutoff, "
-        "supersedes, correction_reason, event_type, recorded_by, recorded_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        "supersedes, correction_reason, event_type, recorded_by, recorded_at, retrospective) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         UUID(p["assessment_id"]),
         UUID(p["survivor_id"]),
         p["instrument"],
@@ -112,6 +112,7 @@ async def _assessment(conn: Conn, event: Event) -> None:
         event.type,
         event.actor.id,
         event.recorded_at,
+        p.get("retrospective_reason") is not None,
     )
     if p.get("supersedes"):
         await conn.execute(

@@ -41,8 +41,10 @@ async def flag_survivor(pool: asyncpg.Pool, flag_id: UUID) -> UUID | None:
 
 
 _FLAGS = (
-    "SELECT f.*, s.case_number, s.erasure_requested_at FROM risk_flags f "
+    "SELECT f.*, s.case_number, s.erasure_requested_at, "
+    "coalesce(a.retrospective, false) AS retrospective FROM risk_flags f "
     "LEFT JOIN survivors s USING (survivor_id) LEFT JOIN caseload c USING (survivor_id) "
+    "LEFT JOIN assessments a ON a.assessment_id = f.assessment_id "
 )
 
 

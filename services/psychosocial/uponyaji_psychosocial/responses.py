@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Number = int | float
 
@@ -74,6 +74,9 @@ class AssessmentView(BaseModel):
     subscales: dict[str, Number]
     band: str
     flags: list[str]
+    retrospective: bool = Field(
+        description="Documented retrospectively: administered before the consent that allows it"
+    )
     status: str
     supersedes: str | None
     superseded_by: str | None
@@ -155,6 +158,10 @@ class RiskFlagView(BaseModel):
     response: int | None
     raised_at: str | None
     raised_by: str
+    retrospective: bool = Field(
+        description="Raised by an assessment documented retrospectively (administered before "
+        "the consent that allows it, recorded after the fact with a reason)"
+    )
     status: str
     escalation_level: int
     escalated_at: str | None

@@ -78,6 +78,7 @@ def _registration(form: Any) -> dict[str, Any]:
             "preferred_language": text(form, "preferred_language"),
             "location": text(form, "location"),
             "register_anyway_reason": text(form, "register_anyway_reason"),
+            "registered_on": text(form, "registered_on"),
         }
     )
 

@@ -70,6 +70,7 @@ async def open_encounter(request: Request, survivor_id: UUID, user: User) -> Res
             "restrictions": text(form, "restrictions"),
             "limited_by_survivor": form.get("limited_by_survivor") == "on",
             "limitation": text(form, "limitation"),
+            "retrospective_reason": text(form, "retrospective_reason"),
         }
     )
     body["examiner_gender_honoured"] = form.get("examiner_gender_not_honoured") != "on"

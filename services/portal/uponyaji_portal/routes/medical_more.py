@@ -12,7 +12,16 @@ from fastapi.responses import Response
 from ..backend import ServiceError
 from ..forms import compact, field_errors, text
 from ..i18n import _
-from ..web import User, backend_of, form_values, redirect, render
+from ..web import (
+    StepUpRefused,
+    User,
+    backend_of,
+    form_values,
+    redirect,
+    render,
+    step_up,
+    step_up_error,
+)
 from .medical_reports import _pdf
 
 router = APIRouter()
@@ -132,19 +141,11 @@ async def addendum(
         "values": values,
     }
     try:
-        proof = await backend.post(
-            "identity",
-            "/auth/step-up",
-            token,
-            {"totp_code": text(form, "totp_code") or "", "audience": "medical"},
-        )
-    except ServiceError as error:
-        if error.status not in (400, 401, 403, 422, 423, 429):
-            raise
-        errors = {"totp_code": _("That code was not accepted. Wait for a new code and try again.")}
-        context["errors"] = errors
+        proof = await step_up(backend, token, text(form, "totp_code") or "", "medical")
+    except StepUpRefused:
+        context["errors"] = step_up_error()
         return render(request, "medical/addendum.html", context, status_code=422)
-    body = {"text": text(form, "text") or "", "step_up": proof.get("step_up", "")}
+    body = {"text": text(form, "text") or "", "step_up": proof}
     path = f"/survivors/{survivor_id}/reports/{report_id}/addenda"
     try:
         answer = await backend.call("medical", "POST", path, token, json=body)

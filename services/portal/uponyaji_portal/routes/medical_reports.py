@@ -13,7 +13,16 @@ from starlette.datastructures import UploadFile
 from ..backend import ServiceError
 from ..forms import compact, field_errors, local_moment, text
 from ..messages import error_text
-from ..web import User, backend_of, form_values, redirect, render
+from ..web import (
+    StepUpRefused,
+    User,
+    backend_of,
+    form_values,
+    redirect,
+    render,
+    step_up,
+    step_up_error,
+)
 
 router = APIRouter()
 PDF_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -46,25 +55,16 @@ async def sign(request: Request, survivor_id: UUID, encounter_id: UUID, user: Us
     values = {k: v for k, v in form_values(form).items() if k != "totp_code"}
     context = {"survivor_id": survivor_id, "encounter_id": encounter_id, "values": values}
     try:
-        proof = await backend.post(
-            "identity",
-            "/auth/step-up",
-            token,
-            {"totp_code": text(form, "totp_code") or "", "audience": "medical"},
-        )
-    except ServiceError as error:
-        if error.status not in (400, 401, 403, 422, 423, 429):
-            raise
-        from ..i18n import _
-
-        errors = {"totp_code": _("That code was not accepted. Wait for a new code and try again.")}
+        proof = await step_up(backend, token, text(form, "totp_code") or "", "medical")
+    except StepUpRefused:
+        errors = step_up_error()
         return render(request, "medical/sign.html", {**context, "errors": errors}, status_code=422)
     body = compact(
         {
             "encounter_id": str(encounter_id),
             "qualifications": text(form, "qualifications"),
             "county_code": text(form, "county_code"),
-            "step_up": proof.get("step_up"),
+            "step_up": proof,
         }
     )
     body["truthful"] = form.get("truthful") == "on"
