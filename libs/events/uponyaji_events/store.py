@@ -23,6 +23,7 @@ from uponyaji_events.envelope import (
 )
 from uponyaji_events.errors import ConcurrencyError
 from uponyaji_events.groupcommit import GroupCommit
+from uponyaji_events.seals import SEAL_BLOCK, Seal, completed_blocks, range_digest
 from uponyaji_events.signing import Signer
 from uponyaji_events.tails import Head, Tails, genesis
 from uponyaji_events.tracing import current_carrier, tracer
@@ -396,7 +397,47 @@ class EventStore:
         ]
         # The positions and signatures, and the sequencer's new last position, in one statement.
         await conn.execute(_ASSIGN_SIGNED, ids, positions, signatures, signer.key_id, positions[-1])
+        await EventStore._seal(conn, signer, last, [bytes(row["hash"]) for row in rows])
         return len(rows)
+
+    @staticmethod
+    async def _seal(conn: Conn, signer: Signer, last: int, hashes: list[bytes]) -> int:
+        """Sign a statement over each block of positions this sequencing completed.
+
+        `hashes` are those of positions last+1.. just assigned; a block's earlier positions
+        (sequenced before, in the same transaction's snapshot) are read back."""
+        blocks = completed_blocks(last, last + len(hashes))
+        if not blocks:
+            return 0
+        start = blocks[0][0]
+        known = {last + 1 + i: h for i, h in enumerate(hashes)}
+        if start <= last:
+            rows = await conn.fetch(
+                "SELECT position, hash FROM events WHERE position BETWEEN $1 AND $2 "
+                "AND signature IS NOT NULL ORDER BY position",
+                start,
+                last,
+            )
+            known.update((int(r["position"]), bytes(r["hash"])) for r in rows)
+        firsts, lasts, signatures = [], [], []
+        for first, end in blocks:
+            try:
+                block = [known[p] for p in range(first, end + 1)]
+            except KeyError:
+                continue  # an earlier position is unsigned: its block stays per-event
+            firsts.append(first)
+            lasts.append(end)
+            signatures.append(signer.sign_range(first, end, range_digest(block)))
+        await conn.execute(
+            "INSERT INTO event_seals (first_position, last_position, signature, key_id) "
+            "SELECT *, $4 FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) "
+            "ON CONFLICT DO NOTHING",
+            firsts,
+            lasts,
+            signatures,
+            signer.key_id,
+        )
+        return len(firsts)
 
     @staticmethod
     async def _sign(conn: Conn, signer: Signer, limit: int) -> int:
@@ -446,6 +487,27 @@ class EventStore:
             limit,
         )
         return [row_to_event(row) for row in rows]
+
+    async def read_seals(self, after: int, last: int) -> list[Seal]:
+        """The range statements lying wholly within positions after+1..last."""
+        if last - after < SEAL_BLOCK:
+            return []
+        rows = await self.pool.fetch(
+            "SELECT first_position, last_position, signature, key_id FROM event_seals "
+            "WHERE first_position > $1 AND first_position <= $2 AND last_position <= $2 "
+            "ORDER BY first_position",
+            after,
+            last,
+        )
+        return [
+            Seal(
+                int(r["first_position"]),
+                int(r["last_position"]),
+                bytes(r["signature"]),
+                r["key_id"],
+            )
+            for r in rows
+        ]
 
 
 _EPOCH = """
