@@ -58,7 +58,7 @@ def event_hash(event: Event) -> bytes:
     """SHA-256 over the canonical form of the event's hashed fields."""
     # The same JSON as `canonical(hashed_fields(event))`: orjson writes a UUID exactly as str()
     # does, so the three identifiers are handed over as they are (a consumer re-hashes every
-    # event it applies; str() of a UUID is pure Python).
+    # event it applies; str() of a uuid.UUID is pure Python). Only identifiers are converted.
     fields = {
         "event_id": event.event_id,
         "stream_type": event.stream_type,
@@ -74,7 +74,17 @@ def event_hash(event: Event) -> bytes:
         "payload": event.payload,
         "prev_hash": event.prev_hash.hex(),
     }
-    return hashlib.sha256(canonical(fields)).digest()
+    return hashlib.sha256(orjson.dumps(fields, option=_CANONICAL, default=_uuid_text)).digest()
+
+
+_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
+
+
+def _uuid_text(value: Any) -> str:
+    """UUID subclasses (asyncpg returns its own) as str(): orjson writes only exact UUIDs."""
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def to_wire(event: Event) -> dict[str, Any]:

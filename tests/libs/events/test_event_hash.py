@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from asyncpg.pgproto.pgproto import UUID as PG_UUID
 from uponyaji_events.codec import canonical, event_hash, hashed_fields
 from uponyaji_events.envelope import Actor, Event
 
@@ -14,15 +16,18 @@ EAT = timezone(timedelta(hours=3))
 
 
 @pytest.mark.parametrize(
-    ("occurred", "causation"),
+    ("occurred", "causation", "make_id"),
     [
-        (datetime(2026, 3, 1, 9, 30, 0, 123456, tzinfo=UTC), uuid.uuid4()),
-        (datetime(2026, 3, 1, 12, 30, tzinfo=EAT), None),  # another zone, no microseconds
+        (datetime(2026, 3, 1, 9, 30, 0, 123456, tzinfo=UTC), uuid.uuid4(), uuid.UUID),
+        (datetime(2026, 3, 1, 12, 30, tzinfo=EAT), None, uuid.UUID),  # no microseconds
+        (datetime(2026, 3, 1, 9, 30, tzinfo=UTC), uuid.uuid4(), PG_UUID),  # as read from the store
     ],
 )
-def test_the_fast_hash_is_the_canonical_hash(occurred: datetime, causation: uuid.UUID) -> None:
+def test_the_fast_hash_is_the_canonical_hash(
+    occurred: datetime, causation: uuid.UUID | None, make_id: Callable[[str], uuid.UUID]
+) -> None:
     event = Event(
-        event_id=uuid.uuid4(),
+        event_id=make_id(str(uuid.uuid4())),
         stream_type="case",
         stream_id="case-1",
         version=3,
@@ -31,7 +36,7 @@ def test_the_fast_hash_is_the_canonical_hash(occurred: datetime, causation: uuid
         occurred_at=occurred,
         recorded_at=datetime(2026, 3, 1, 9, 31, tzinfo=UTC),
         actor=Actor("staff-test-1", "counsellor"),
-        correlation_id=uuid.uuid4(),
+        correlation_id=make_id(str(uuid.uuid4())),
         causation_id=causation,
         payload={"z": [1, "é", {"b": None, "a": 2.5}], "a": "Test Survivor Alpha"},
         prev_hash=bytes(range(32)),
