@@ -22,3 +22,16 @@ CREATE OR REPLACE TRIGGER event_seals_append_only BEFORE UPDATE OR DELETE ON eve
     FOR EACH ROW EXECUTE FUNCTION event_seals_append_only();
 CREATE OR REPLACE TRIGGER event_seals_no_truncate BEFORE TRUNCATE ON event_seals
     FOR EACH STATEMENT EXECUTE FUNCTION event_seals_append_only();
+
+-- Whoever was granted the table with the schema's default privileges (the service's runtime
+-- role) keeps INSERT and SELECT: the sequencer adds statements, nobody changes them.
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT DISTINCT grantee FROM information_schema.role_table_grants
+             WHERE table_schema = current_schema() AND table_name = 'event_seals'
+               AND privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
+               AND grantee NOT IN ('PUBLIC', current_user) LOOP
+        EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON event_seals FROM %I', r.grantee);
+    END LOOP;
+END $$;
