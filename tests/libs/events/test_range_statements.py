@@ -7,13 +7,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import asyncpg
+import httpx
 import pytest
+from fastapi import FastAPI
 from support import ACTOR, Sink, service_name, signed_store
 from uponyaji_events.codec import event_hash
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.envelope import NewEvent
-from uponyaji_events.feed import StoreFeed
-from uponyaji_events.seals import SEAL_BLOCK, aligned_limit, completed_blocks
+from uponyaji_events.feed import HttpFeed, StoreFeed, feed_router
+from uponyaji_events.seals import SEAL_BLOCK, aligned_limit, completed_blocks, seals_of
 from uponyaji_events.store import EventStore
 
 NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
@@ -153,3 +155,26 @@ async def test_statements_are_append_only(new_database: NewDatabase) -> None:
     for sql in ("UPDATE event_seals SET key_id = 'x'", "DELETE FROM event_seals"):
         with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
             await store.pool.execute(sql)
+
+
+async def test_the_http_feed_carries_the_statements(new_database: NewDatabase) -> None:
+    store = await _source(new_database)
+    app = FastAPI()
+    app.include_router(feed_router(lambda: store))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://source") as client:
+        feed = HttpFeed(client)
+        page = await feed.read(0, 1000)
+        assert [(s.first, s.last) for s in seals_of(page)] == [
+            (1, SEAL_BLOCK),
+            (SEAL_BLOCK + 1, 2 * SEAL_BLOCK),
+        ]
+        # Spoiled per-event signatures in the first block: only a statement that came over
+        # HTTP and verified can let them through.
+        await _as_superuser(
+            store, "UPDATE events SET signature = $1 WHERE position <= $2", bytes(64), SEAL_BLOCK
+        )
+        consumer, sink = await _consumer(new_database, store)
+        consumer.feed = feed
+        assert await consumer.catch_up() == EVENTS
+        assert await sink.count() == EVENTS
