@@ -144,6 +144,12 @@ class Signer:
             raise ValueError("range statements are made by sign_range(), over a digest")
         return self._active.sign(message)
 
+    def verifying_keys(self) -> dict[str, Ed25519PublicKey]:
+        """Every public key of this service as a key object: key id -> key."""
+        return {
+            kid: Ed25519PublicKey.from_public_bytes(raw) for kid, raw in self.public_keys().items()
+        }
+
     def public_keys(self) -> dict[str, bytes]:
         """Every public key that may verify this service's events: key id -> raw bytes."""
         return {**self.retired, self.key_id: self.public}

@@ -22,13 +22,19 @@ NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
 EVENTS = 2 * SEAL_BLOCK + 100  # two sealed blocks and a partial one
 
 
-async def _source(new_database: NewDatabase, *, step: int = 10_000) -> EventStore:
-    """A signed store of EVENTS events in 12 streams, sequenced `step` at a time."""
+async def _source(
+    new_database: NewDatabase, *, step: int = 10_000, only: int | None = None
+) -> EventStore:
+    """A signed store of EVENTS events in 12 streams, sequenced `step` at a time (`only` the
+    first few when given)."""
     store = signed_store(await new_database(), service_name())
     streams, per = 12, EVENTS // 12
     for s in range(streams):
         events = [NewEvent("src.Happened", {"n": s * per + i}) for i in range(per)]
         await store.append("case", f"case-{uuid.uuid4()}", 0, events, actor=ACTOR)
+    if only is not None:
+        await store.sequence(only)
+        return store
     while await store.sequence(step):
         pass
     return store
@@ -148,6 +154,49 @@ async def test_without_statements_each_event_is_checked(new_database: NewDatabas
 
     assert await consumer.catch_up() == SEAL_BLOCK + 2
     assert await _alarms(consumer) == [(SEAL_BLOCK + 3, "signature does not verify")]
+
+
+async def test_an_edit_before_its_block_completes_is_never_sealed(
+    new_database: NewDatabase,
+) -> None:
+    # Half a block sequenced; a superuser then rewrites one of its events (hash recomputed). The
+    # sequencer that completes the block (here after a restart: nothing in memory) reads the
+    # earlier events back and seals them only if their own signatures hold: this block stays
+    # unsealed, and the consumer refuses the event on its signature.
+    store = await _source(new_database, only=100)
+    [event] = await store.read_all(49, 1)
+    forged = event.with_payload({"n": -1}, event.schema_version)
+    await _as_superuser(
+        store,
+        "UPDATE events SET payload = $1, hash = $2 WHERE position = 50",
+        forged.payload,
+        event_hash(forged),
+    )
+    restarted = EventStore(store.pool, signer=store.signer)
+    while await restarted.sequence(7):
+        pass
+    assert [s.first for s in await store.read_seals(0, EVENTS)] == [SEAL_BLOCK + 1]
+    assert await restarted.seal_history() == 0  # nor at the next start
+
+    consumer, _ = await _consumer(new_database, store)
+    assert await consumer.catch_up() == 49
+    assert await _alarms(consumer) == [(50, "signature does not verify")]
+
+
+async def test_missing_statements_are_signed_at_start(new_database: NewDatabase) -> None:
+    store = await _source(new_database)
+    await _as_superuser(store, "DELETE FROM event_seals")
+    assert await store.read_seals(0, EVENTS) == []
+
+    assert await store.seal_history() == 2  # what a service does when it starts
+    assert await store.seal_history() == 0
+    seals = await store.read_seals(0, EVENTS)
+    assert [(s.first, s.last) for s in seals] == [(1, SEAL_BLOCK), (SEAL_BLOCK + 1, 2 * SEAL_BLOCK)]
+    await _as_superuser(
+        store, "UPDATE events SET signature = $1 WHERE position <= $2", bytes(64), SEAL_BLOCK
+    )
+    consumer, _ = await _consumer(new_database, store)
+    assert await consumer.catch_up() == EVENTS  # the first block verified by its new statement
 
 
 async def test_statements_are_append_only(new_database: NewDatabase) -> None:
