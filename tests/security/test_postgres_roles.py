@@ -57,11 +57,22 @@ async def runtime(postgres: EmbeddedPostgres) -> AsyncIterator[asyncpg.Pool]:
         "DELETE FROM events",
         "TRUNCATE events",
         "ALTER TABLE events DISABLE TRIGGER events_append_only",
+        "ALTER TABLE event_seals DISABLE TRIGGER event_seals_append_only",
         "CREATE TABLE mine (x int)",
         "SELECT pg_read_file('postgresql.conf')",
         "SELECT pg_ls_dir('.')",
     ],
-    ids=["payload", "position", "delete", "truncate", "trigger", "create", "read-file", "ls"],
+    ids=[
+        "payload",
+        "position",
+        "delete",
+        "truncate",
+        "trigger",
+        "seals",
+        "create",
+        "read-file",
+        "ls",
+    ],
 )
 async def test_the_runtime_role_cannot(runtime: asyncpg.Pool, statement: str) -> None:
     with pytest.raises(asyncpg.InsufficientPrivilegeError):

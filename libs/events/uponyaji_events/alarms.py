@@ -29,6 +29,7 @@ _KINDS = (
     ("expected version", "chain version"),
     ("prev_hash", "chain hash"),
     ("changed identity", "store identity"),
+    ("range statement", "range statement"),
 )
 _REPLACED = "a different event at already-applied position"
 

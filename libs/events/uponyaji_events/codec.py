@@ -28,6 +28,8 @@ def canonical(value: Any) -> bytes:
 
 
 def _ts(value: datetime) -> str:
+    if value.tzinfo is UTC:  # as the database returns them: no conversion needed
+        return value.isoformat(timespec="microseconds")
     if value.tzinfo is None:
         raise ValueError("event timestamps must be timezone-aware")
     return value.astimezone(UTC).isoformat(timespec="microseconds")
@@ -54,7 +56,35 @@ def hashed_fields(event: Event) -> dict[str, Any]:
 
 def event_hash(event: Event) -> bytes:
     """SHA-256 over the canonical form of the event's hashed fields."""
-    return hashlib.sha256(canonical(hashed_fields(event))).digest()
+    # The same JSON as `canonical(hashed_fields(event))`: orjson writes a UUID exactly as str()
+    # does, so the three identifiers are handed over as they are (a consumer re-hashes every
+    # event it applies; str() of a uuid.UUID is pure Python). Only identifiers are converted.
+    fields = {
+        "event_id": event.event_id,
+        "stream_type": event.stream_type,
+        "stream_id": event.stream_id,
+        "version": event.version,
+        "type": event.type,
+        "schema_version": event.schema_version,
+        "occurred_at": _ts(event.occurred_at),
+        "recorded_at": _ts(event.recorded_at),
+        "actor": {"id": event.actor.id, "role": event.actor.role},
+        "correlation_id": event.correlation_id,
+        "causation_id": event.causation_id,
+        "payload": event.payload,
+        "prev_hash": event.prev_hash.hex(),
+    }
+    return hashlib.sha256(orjson.dumps(fields, option=_CANONICAL, default=_uuid_text)).digest()
+
+
+_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
+
+
+def _uuid_text(value: Any) -> str:
+    """UUID subclasses (asyncpg returns its own) as str(): orjson writes only exact UUIDs."""
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def to_wire(event: Event) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -26,6 +27,7 @@ from uponyaji_events.feed import FeedSource, epoch_of
 from uponyaji_events.metrics import consumer_lag, dead_letters, integrity_alarms, seconds_since
 from uponyaji_events.natsauth import NatsCredentials
 from uponyaji_events.natsconn import EPOCH_HEADER, connect, stream_name
+from uponyaji_events.seals import Seal, aligned_limit, seals_of, verify_seal
 from uponyaji_events.signing import CachedKeys, PublicKeys, verify_signature
 from uponyaji_events.tracing import span_from
 from uponyaji_events.upcasting import UpcasterRegistry
@@ -183,23 +185,79 @@ class Consumer:
             return f"no public keys are known for {self.source}"
         if event_hash(event) != event.hash:
             return "content does not match its hash"
-        try:
-            key = await self.keys.get(event.key_id)
-        except Exception as exc:
-            raise KeysUnavailable(f"{self.source} keys: {type(exc).__name__}: {exc}") from exc
+        key = await self._public_key(event.key_id)
         if key is None:
             return f"unknown signing key {event.key_id[:32]!r}"
         if not verify_signature(key, self.source, event.position, event.hash, event.signature):
             return "signature does not verify"
         return None
 
+    async def _public_key(self, key_id: str) -> Ed25519PublicKey | None:
+        """The source's public key with this id (None: it has no such key)."""
+        assert self.keys is not None
+        try:
+            return await self.keys.get(key_id)
+        except Exception as exc:
+            raise KeysUnavailable(f"{self.source} keys: {type(exc).__name__}: {exc}") from exc
+
+    async def sealed(
+        self, events: Sequence[Event], seals: Sequence[Seal], path: str, conn: Conn | None
+    ) -> set[int]:
+        """The events (by `id()`) a verified range statement covers: hash recomputed, digest and
+        statement signature checked, so their own signatures need no check.
+
+        A statement covers a run only when the page holds each of its positions exactly once.
+        A statement that does not verify over events whose hashes all hold raises an alarm (the
+        statements were altered); its events are then checked one by one, as are events no
+        statement covers (docs/security.md, "Range statements").
+        """
+        if not seals or self.keys is None:
+            return set()
+        at: dict[int, Event] = {}
+        twice: set[int] = set()
+        for event in events:
+            position = event.position or 0
+            if position in at:
+                twice.add(position)
+            at[position] = event
+        covered: set[int] = set()
+        for seal in seals:
+            size = seal.last - seal.first + 1
+            if seal.first < 1 or size < 1 or size > len(at):
+                continue
+            run = [at.get(p) for p in range(seal.first, seal.last + 1)]
+            found = [e for e in run if e is not None]
+            if len(found) != size or any(p in twice for p in range(seal.first, seal.last + 1)):
+                continue
+            if any(event_hash(e) != e.hash for e in found):
+                continue  # the altered event is refused by its own check
+            key = await self._public_key(seal.key_id)
+            if key is not None and verify_seal(key, self.source, seal, [e.hash for e in found]):
+                covered.update(id(e) for e in found)
+                continue
+            reason = (
+                f"the range statement over positions {seal.first}-{seal.last} does not verify "
+                "(its events were checked one by one)"
+            )
+            await self._alarm(found[0], reason, path, conn)
+        return covered
+
     async def _screen(
-        self, events: Sequence[Event], path: str, conn: Conn | None
+        self,
+        events: Sequence[Event],
+        path: str,
+        conn: Conn | None,
+        seals: Sequence[Seal] = (),
     ) -> tuple[list[Event], bool]:
-        """The events that pass `check`; every other one raises an alarm."""
+        """The events a verified statement covers or that pass `check`; the others raise an
+        alarm."""
+        covered = await self.sealed(events, seals, path, conn)
         passed: list[Event] = []
         refused = False
         for event in events:
+            if id(event) in covered:
+                passed.append(event)
+                continue
             reason = await self.check(event)
             if reason is None:
                 passed.append(event)
@@ -359,7 +417,7 @@ class Consumer:
         or stream chain fails (it raises an alarm and the consumer waits at that position).
         """
         ordered = sorted(events, key=lambda e: e.position or 0)
-        passed, refused = await self._screen(ordered, "feed", conn)
+        passed, refused = await self._screen(ordered, "feed", conn, seals_of(events))
         result = await self._apply_checked(passed, conn)
         result.refused |= refused
         return result
@@ -579,7 +637,9 @@ class Consumer:
             return 0
         feed = self.feed
         total = 0
-        pending = asyncio.ensure_future(feed.read(await self.position(conn), page))
+        # Pages end on a block boundary where they can, so range statements cover whole pages.
+        start = await self.position(conn)
+        pending = asyncio.ensure_future(feed.read(start, aligned_limit(start, page)))
         try:
             while True:
                 events = await pending
@@ -588,7 +648,7 @@ class Consumer:
                 if not await self.epoch_holds(epoch_of(events), events[0], "feed", conn):
                     return total  # a restored source: alarm raised, nothing applied
                 last = max(int(e.position or 0) for e in events)
-                pending = asyncio.ensure_future(feed.read(last, page))
+                pending = asyncio.ensure_future(feed.read(last, aligned_limit(last, page)))
                 result = await self.apply(events, conn=conn)
                 if on_page is not None:
                     on_page(len(events))
@@ -601,7 +661,8 @@ class Consumer:
                     return total
                 if result.position != last:  # stopped short (failure, gap): read from where we are
                     pending.cancel()
-                    pending = asyncio.ensure_future(feed.read(result.position, page))
+                    at = result.position
+                    pending = asyncio.ensure_future(feed.read(at, aligned_limit(at, page)))
         finally:
             # Wait for the read ahead without awaiting it: awaiting would take a cancellation
             # of this task for the read's own and swallow it, and the consumer would run on.

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from uponyaji_events.codec import dumps, from_wire, to_wire
 from uponyaji_events.envelope import Event
+from uponyaji_events.seals import Seal, seal_from_wire, seal_to_wire
 from uponyaji_events.signing import keys_from_document
 from uponyaji_events.store import EventStore
 
@@ -26,6 +27,8 @@ class FeedPage(BaseModel):
     head: int
     next_after: int
     epoch: str | None = None
+    # Signed statements over whole blocks of the page's positions (uponyaji_events.seals).
+    seals: list[dict[str, Any]] = []
 
 
 class EpochEvents(list[Event]):
@@ -35,9 +38,12 @@ class EpochEvents(list[Event]):
     source's store was restored or recovered, and positions may have been handed out again.
     """
 
-    def __init__(self, events: Iterable[Event] = (), epoch: str | None = None) -> None:
+    def __init__(
+        self, events: Iterable[Event] = (), epoch: str | None = None, seals: Sequence[Seal] = ()
+    ) -> None:
         super().__init__(events)
         self.epoch = epoch
+        self.seals = list(seals)  # range statements over blocks of these events' positions
 
 
 def epoch_of(events: Sequence[Event]) -> str | None:
@@ -74,11 +80,14 @@ def feed_router(
         epoch = await store().epoch()
         events = await store().read_all(after, limit)
         head = await store().head()
+        last = events[-1].position if events else after
+        seals = await store().read_seals(after, last or after)
         body = {
             "events": [to_wire(e) for e in events],
             "head": head,
-            "next_after": events[-1].position if events else after,
+            "next_after": last,
             "epoch": epoch,
+            "seals": [seal_to_wire(s) for s in seals],
         }
         return Response(content=dumps(body), media_type="application/json")
 
@@ -104,7 +113,10 @@ class StoreFeed:
         """Events with position > after from the store, with its epoch."""
         await self.store.sequence()
         epoch = await self.store.epoch()
-        return EpochEvents(await self.store.read_all(after, limit), epoch)
+        events = await self.store.read_all(after, limit)
+        last = events[-1].position if events else None
+        seals = await self.store.read_seals(after, last) if last is not None else []
+        return EpochEvents(events, epoch, seals)
 
     async def head(self) -> int:
         """The store's highest sequenced position."""
@@ -142,7 +154,14 @@ class HttpFeed:
     async def read(self, after: int, limit: int) -> list[Event]:
         """Events with position > after from the remote service."""
         page = await self._page(after, limit)
-        return EpochEvents((from_wire(item) for item in page["events"]), page.get("epoch"))
+        seals = []
+        for item in page.get("seals") or []:
+            try:
+                seals.append(seal_from_wire(item))
+            except (KeyError, ValueError, TypeError):
+                continue  # a malformed statement covers nothing: its events are checked singly
+        events = (from_wire(item) for item in page["events"])
+        return EpochEvents(events, page.get("epoch"), seals)
 
     async def head(self) -> int:
         """The remote service's highest position."""

@@ -65,6 +65,7 @@ class ServiceRuntime:
                 await migrate(conn, plan)
         self.store = EventStore(self.pool, upcasters=self.upcasters, signer=self.signer())
         await self.store.sign_unsigned()
+        await self.store.seal_history()
         self.relay = OutboxRelay(
             self.store,
             service=self.service,

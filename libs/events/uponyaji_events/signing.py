@@ -20,6 +20,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from uponyaji_events.seals import SEAL_CONTEXT, seal_message
+
 CONTEXT = b"uponyaji.event-signature.v1\x00"
 ACTIVE = "active.key"
 RETIRED = "retired"
@@ -130,11 +132,23 @@ class Signer:
         """The signature of the event at `position` with `event_hash`."""
         return self._active.sign(signed_message(self.service, position, event_hash))
 
+    def sign_range(self, first: int, last: int, digest: bytes) -> bytes:
+        """The statement over positions first..last whose hashes have `digest` (seals.py)."""
+        return self._active.sign(seal_message(self.service, first, last, digest))
+
     def sign_statement(self, message: bytes) -> bytes:
         """Sign another statement of this service (a notary's tree head); never an event's form."""
         if message.startswith(CONTEXT):
             raise ValueError("event signatures are made by sign(), which binds a position")
+        if message.startswith(SEAL_CONTEXT):
+            raise ValueError("range statements are made by sign_range(), over a digest")
         return self._active.sign(message)
+
+    def verifying_keys(self) -> dict[str, Ed25519PublicKey]:
+        """Every public key of this service as a key object: key id -> key."""
+        return {
+            kid: Ed25519PublicKey.from_public_bytes(raw) for kid, raw in self.public_keys().items()
+        }
 
     def public_keys(self) -> dict[str, bytes]:
         """Every public key that may verify this service's events: key id -> raw bytes."""

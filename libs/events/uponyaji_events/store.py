@@ -23,7 +23,8 @@ from uponyaji_events.envelope import (
 )
 from uponyaji_events.errors import ConcurrencyError
 from uponyaji_events.groupcommit import GroupCommit
-from uponyaji_events.signing import Signer
+from uponyaji_events.seals import SEAL_BLOCK, Seal, completed_blocks, range_digest
+from uponyaji_events.signing import Signer, verify_signature
 from uponyaji_events.tails import Head, Tails, genesis
 from uponyaji_events.tracing import current_carrier, tracer
 from uponyaji_events.upcasting import UpcasterRegistry
@@ -104,28 +105,64 @@ UPDATE events e SET signature = u.signature, key_id = $3
 FROM unnest($1::bigint[], $2::bytea[]) AS u(id, signature) WHERE e.id = u.id
 """
 
+_INSERT_SEALS = """
+INSERT INTO event_seals (first_position, last_position, signature, key_id)
+SELECT *, $4 FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) ON CONFLICT DO NOTHING
+"""
+# Complete blocks (numbered from 1) after block $1 without a statement, at most $2 of them.
+_MISSING_SEALS = """
+SELECT b AS block, (b - 1) * $3 + 1 AS first, b * $3 AS last
+FROM generate_series($1::bigint + 1,
+                     (SELECT last_position FROM event_sequencer WHERE singleton) / $3) AS b
+WHERE NOT EXISTS (SELECT 1 FROM event_seals WHERE first_position = (b - 1) * $3 + 1)
+ORDER BY b LIMIT $2
+"""
+
 
 def row_to_event(row: asyncpg.Record) -> Event:
     """Build an Event from a row selected with the store's column list."""
+    # Unpacked by position (EVENT_COLUMNS' order): a feed page or a rebuild builds one per event,
+    # and nineteen lookups by name cost more than the Event itself. bytea arrives as bytes.
+    (
+        position,
+        event_id,
+        stream_type,
+        stream_id,
+        version,
+        type_,
+        schema_version,
+        occurred_at,
+        recorded_at,
+        actor_id,
+        actor_role,
+        correlation_id,
+        causation_id,
+        trace,
+        payload,
+        prev_hash,
+        hash_,
+        signature,
+        key_id,
+    ) = row
     return Event(
-        event_id=row["event_id"],
-        stream_type=row["stream_type"],
-        stream_id=row["stream_id"],
-        version=row["version"],
-        type=row["type"],
-        schema_version=row["schema_version"],
-        occurred_at=row["occurred_at"],
-        recorded_at=row["recorded_at"],
-        actor=Actor(id=row["actor_id"], role=row["actor_role"]),
-        correlation_id=row["correlation_id"],
-        causation_id=row["causation_id"],
-        payload=row["payload"],
-        prev_hash=bytes(row["prev_hash"]),
-        hash=bytes(row["hash"]),
-        position=row["position"],
-        trace=row["trace"],
-        signature=bytes(row["signature"]) if row["signature"] is not None else None,
-        key_id=row["key_id"],
+        event_id,
+        stream_type,
+        stream_id,
+        version,
+        type_,
+        schema_version,
+        occurred_at,
+        recorded_at,
+        Actor(actor_id, actor_role),
+        correlation_id,
+        causation_id,
+        payload,
+        bytes(prev_hash),
+        bytes(hash_),
+        position,
+        trace,
+        None if signature is None else bytes(signature),
+        key_id,
     )
 
 
@@ -143,6 +180,8 @@ class EventStore:
         self.pool = pool
         self.upcasters = upcasters or UpcasterRegistry()
         self.signer = signer
+        # Hashes this store signed in the block of positions not yet complete (see `_seal`).
+        self._open_block: dict[int, bytes] = {}
         self._listeners: list[Callable[[], None]] = []
         self._tails = Tails(
             acquire=pool.acquire,
@@ -376,18 +415,21 @@ class EventStore:
             else:
                 if state["unsigned"]:
                     await self._sign(conn, self.signer, limit)
-                count = await self._sequence_signed(conn, self.signer, last, limit)
+                count, open_block = await self._sequence_signed(conn, self.signer, last, limit)
             if count and self.signer is None:
                 await conn.execute(
                     "UPDATE event_sequencer SET last_position = $1 WHERE singleton", last + count
                 )
+        if self.signer is not None and count:
+            self._open_block = open_block  # committed: these hashes are the ones signed
         return count, int(last) + count
 
-    @staticmethod
-    async def _sequence_signed(conn: Conn, signer: Signer, last: int, limit: int) -> int:
+    async def _sequence_signed(
+        self, conn: Conn, signer: Signer, last: int, limit: int
+    ) -> tuple[int, dict[int, bytes]]:
         rows = await conn.fetch(_UNSEQUENCED, limit)
         if not rows:
-            return 0
+            return 0, self._open_block
         ids = [row["id"] for row in rows]
         positions = list(range(last + 1, last + 1 + len(rows)))
         signatures = [
@@ -396,7 +438,62 @@ class EventStore:
         ]
         # The positions and signatures, and the sequencer's new last position, in one statement.
         await conn.execute(_ASSIGN_SIGNED, ids, positions, signatures, signer.key_id, positions[-1])
-        return len(rows)
+        open_block = await self._seal(conn, signer, last, [bytes(row["hash"]) for row in rows])
+        return len(rows), open_block
+
+    async def _seal(
+        self, conn: Conn, signer: Signer, last: int, hashes: list[bytes]
+    ) -> dict[int, bytes]:
+        """Sign a statement over each block of positions this sequencing completed; return the
+        hashes signed so far in the block still open.
+
+        `hashes` are those of positions last+1.. just assigned. A block's earlier positions come
+        from what this store signed before (kept in memory) or are read back, and a read-back
+        event is sealed only if its own signature verifies: a statement never vouches for
+        anything its events' signatures do not already vouch for (a superuser's edit between
+        two sequencings stays detectable)."""
+        new_last = last + len(hashes)
+        known = {**self._open_block, **{last + 1 + i: h for i, h in enumerate(hashes)}}
+        open_from = new_last - new_last % SEAL_BLOCK + 1
+        blocks = completed_blocks(last, new_last)
+        if not blocks:
+            return {p: h for p, h in known.items() if p >= open_from}
+        start = blocks[0][0]
+        if start <= last and any(p not in known for p in range(start, last + 1)):
+            rows = await conn.fetch(
+                "SELECT position, hash, signature, key_id FROM events "
+                "WHERE position BETWEEN $1 AND $2 AND signature IS NOT NULL ORDER BY position",
+                start,
+                last,
+            )
+            public = signer.verifying_keys()
+            for r in rows:
+                position, digest = int(r["position"]), bytes(r["hash"])
+                key = public.get(r["key_id"])
+                signature = bytes(r["signature"])
+                if (
+                    position not in known
+                    and key is not None
+                    and verify_signature(key, signer.service, position, digest, signature)
+                ):
+                    known[position] = digest
+        firsts, lasts, signatures = [], [], []
+        for first, end in blocks:
+            try:
+                block = [known[p] for p in range(first, end + 1)]
+            except KeyError:
+                continue  # an earlier position is unsigned: its block stays per-event
+            firsts.append(first)
+            lasts.append(end)
+            signatures.append(signer.sign_range(first, end, range_digest(block)))
+        await conn.execute(
+            _INSERT_SEALS,
+            firsts,
+            lasts,
+            signatures,
+            signer.key_id,
+        )
+        return {p: h for p, h in known.items() if p >= open_from}
 
     @staticmethod
     async def _sign(conn: Conn, signer: Signer, limit: int) -> int:
@@ -417,6 +514,45 @@ class EventStore:
             if not count:
                 return total
             total += count
+
+    async def seal_history(self, batch: int = 40) -> int:
+        """Sign the range statements of complete blocks that have none (events sequenced before
+        statements existed, or by a process without the key); return how many were signed."""
+        if self.signer is None:
+            return 0
+        total, after = 0, 0
+        while True:
+            blocks = await self.pool.fetch(_MISSING_SEALS, after, batch, SEAL_BLOCK)
+            if not blocks:
+                return total
+            after = int(blocks[-1]["block"])
+            firsts, lasts, signatures = [], [], []
+            for row in blocks:
+                first, last = int(row["first"]), int(row["last"])
+                rows = await self.pool.fetch(
+                    "SELECT position, hash, signature, key_id FROM events "
+                    "WHERE position BETWEEN $1 AND $2 AND signature IS NOT NULL ORDER BY position",
+                    first,
+                    last,
+                )
+                # Only what each event's own signature vouches for is sealed.
+                public = self.signer.verifying_keys()
+                held = [
+                    bytes(r["hash"])
+                    for r in rows
+                    if (key := public.get(r["key_id"])) is not None
+                    and verify_signature(
+                        key, self.signer.service, r["position"], bytes(r["hash"]), r["signature"]
+                    )
+                ]
+                if len(held) != last - first + 1:
+                    continue  # unsigned or failing events: checked one by one by consumers
+                digest = range_digest(held)
+                firsts.append(first)
+                lasts.append(last)
+                signatures.append(self.signer.sign_range(first, last, digest))
+            await self.pool.execute(_INSERT_SEALS, firsts, lasts, signatures, self.signer.key_id)
+            total += len(firsts)
 
     async def head(self) -> int:
         """The highest sequenced position (what read_all can reach right now)."""
@@ -446,6 +582,27 @@ class EventStore:
             limit,
         )
         return [row_to_event(row) for row in rows]
+
+    async def read_seals(self, after: int, last: int) -> list[Seal]:
+        """The range statements lying wholly within positions after+1..last."""
+        if last - after < SEAL_BLOCK:
+            return []
+        rows = await self.pool.fetch(
+            "SELECT first_position, last_position, signature, key_id FROM event_seals "
+            "WHERE first_position > $1 AND first_position <= $2 AND last_position <= $2 "
+            "ORDER BY first_position",
+            after,
+            last,
+        )
+        return [
+            Seal(
+                int(r["first_position"]),
+                int(r["last_position"]),
+                bytes(r["signature"]),
+                r["key_id"],
+            )
+            for r in rows
+        ]
 
 
 _EPOCH = """
