@@ -1,4 +1,4 @@
-"""The access library's test support: the kit's keys and staff, and the audit trail a store holds."""
+"""The access library's test support: the kit's keys and staff, and a store's audit trail."""
 
 from __future__ import annotations
 
