@@ -1,19 +1,15 @@
 """The portal in front of identity, intake, psychosocial, reporting, medical and empowerment, all
-as processes, and a headless Chromium (Debian's, driven by Playwright) signed in as the demo staff.
+as processes, for the browser tests (tests/kit/browser.py drives Debian's headless Chromium).
 
 The services start the way the launcher starts them (reporting_stack.py); the portal runs in
 development mode with the demo logins file the launcher writes, so the tests read each account's
-current TOTP code from the sign-in page, as a newcomer would. axe-core comes from the npm registry
-into a cache directory (never a CDN) and is evaluated in the page.
+current TOTP code from the sign-in page, as a newcomer would.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -21,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from reporting_stack import seed_identity
 from servicehost import app_target, running_service, service_env
 from uponyaji_launcher.clients import client_env, provision_clients
@@ -30,44 +25,6 @@ from uponyaji_launcher.paths import RunPaths
 from uponyaji_launcher.ports import free_port
 
 SERVICES = ("identity", "intake", "psychosocial", "reporting", "medical", "empowerment")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-AXE_VERSION = "4.14.1"
-ROOT = Path(__file__).resolve().parents[2]
-AXE_CACHE = Path(os.environ.get("UPONYAJI_AXE_CACHE", ROOT / ".cache" / "axe-core"))
-
-
-def axe_source() -> str:
-    """axe-core's browser bundle, installed from the npm registry into the cache on first use."""
-    bundle = AXE_CACHE / "node_modules" / "axe-core" / "axe.min.js"
-    if not bundle.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("npm is needed once to fetch axe-core (apt-get install -y npm)")
-        AXE_CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                npm,
-                "install",
-                "--silent",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(AXE_CACHE),
-                f"axe-core@{AXE_VERSION}",
-            ],
-            check=True,
-            timeout=300,
-        )
-    return bundle.read_text()
 
 
 @dataclass
@@ -158,14 +115,3 @@ def running_portal_stack(
             )
         )
         yield PortalStack(urls, urls["portal"], logs, logins, folder / "secrets" / "portal.kek")
-
-
-def demo_code(page_html: str, username: str) -> str:
-    """The current code the development sign-in page shows for an account."""
-    found = re.search(
-        rf"<code>{re.escape(username)}</code>.*?<code>[^<]*</code>.*?<code>(\d{{6}})</code>",
-        page_html,
-        re.S,
-    )
-    assert found, f"no demo code for {username} on the sign-in page"
-    return found.group(1)

@@ -15,31 +15,34 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Response, sync_playwright
-from portal_stack import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
+from kit.browser import (  # fixtures (browser, axe, lang) and page helpers, shared by name
     ROOT,
-    PortalStack,
-    axe_source,
-    demo_code,
-    running_portal_stack,
+    axe,
+    browser,
+    check_page,
+    lang,
+    sign_in,
+    submit,
+    until,
+    visit,
 )
+from playwright.sync_api import Browser, Page, Response
+from portal_stack import PortalStack, running_portal_stack
 from uponyaji_identity.security.totp import code_at
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.postgres import EmbeddedPostgres
 from uponyaji_portal.session import COOKIE, SessionCodec, load_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+__all__ = ["axe", "browser", "lang"]  # fixtures, shared by name (test_portal_browser_more too)
 
 SCREENS = ROOT / "docs" / "screens" if os.environ.get("UPONYAJI_SCREENS") == "1" else None
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SHARED: dict[str, Any] = {}
 consent_label = {
     "en": "De-identified reporting",
@@ -67,61 +70,6 @@ def stack(
         yield s
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium (Debian's) for the module."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs it (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def axe() -> str:
-    """axe-core's source."""
-    return axe_source()
-
-
-@pytest.fixture(scope="module", params=["en", "sw"])
-def lang(request: pytest.FixtureRequest) -> str:
-    """Every story runs in English, then every story in Kiswahili."""
-    return str(request.param)
-
-
-def check_page(page: Page, axe: str, response: Response | None = None) -> None:
-    """axe-core (WCAG 2.2 A/AA rules) finds nothing; the page forbids caching and inline script."""
-    page.evaluate(axe)  # evaluated through the DevTools protocol: the page's CSP is not bypassed
-    found = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: tags})).violations.map("
-        "v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))",
-        WCAG,
-    )
-    assert found == [], f"{page.url}: {found}"
-    if response is not None:
-        assert response.headers.get("cache-control") == "no-store", page.url
-        assert "script-src 'self'" in response.headers.get("content-security-policy", "")
-
-
-def visit(page: Page, url: str, axe: str) -> Response:
-    """Open a page of the portal and check it."""
-    response = page.goto(url)
-    assert response is not None, url
-    assert response.status == 200, (url, response.status)
-    check_page(page, axe, response)
-    return response
-
-
-def submit(page: Page, form: str) -> Response:
-    """Submit a form by its action and return the final answer (after any redirect)."""
-    with page.expect_navigation() as navigation:
-        page.click(f"form[action='{form}'] button[type=submit]")
-    response = navigation.value
-    assert response is not None
-    return response
-
-
 def shot(page: Page, name: str, lang: str) -> None:
     """A screenshot of a main page for the README (when UPONYAJI_SCREENS=1)."""
     if SCREENS is not None:
@@ -129,38 +77,6 @@ def shot(page: Page, name: str, lang: str) -> None:
         height = min(page.evaluate("document.documentElement.scrollHeight"), 1400)
         clip = {"x": 0, "y": 0, "width": 1280, "height": height}
         page.screenshot(path=str(SCREENS / f"{name}-{lang}.png"), full_page=True, clip=clip)
-
-
-def sign_in(browser: Browser, stack: PortalStack, role: str, lang: str, axe: str) -> Page:
-    """A new browser context: choose the language, read the demo code, sign in."""
-    context: BrowserContext = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    visit(page, f"{stack.portal}/sign-in", axe)
-    if lang != "en":
-        with page.expect_navigation():
-            page.click(f"form[action='/language'] button[value='{lang}']")
-    assert page.get_attribute("html", "lang") == lang
-    stack.fresh_step(role)
-    page.reload()
-    username = stack.logins[role]["login"]
-    page.fill("#username", username)
-    page.fill("#password", stack.logins[role]["password"])
-    page.fill("#totp_code", demo_code(page.content(), username))
-    response = submit(page, "/sign-in")
-    assert response.status == 200, stack.tails()
-    assert page.url == f"{stack.portal}/", stack.tails()
-    check_page(page, axe, response)
-    return page
-
-
-def until(send: Callable[[], Response], waiting: tuple[int, ...], seconds: float = 90) -> Response:
-    """Repeat a submission while a service has not caught up yet (404/409 from a consumer lag)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        response = send()
-        if response.status not in waiting or time.monotonic() > deadline:
-            return response
-        time.sleep(0.5)
 
 
 # --- sign-in and the forms' protection ---------------------------------------------------------

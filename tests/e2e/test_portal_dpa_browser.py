@@ -6,22 +6,21 @@ their parts instead of hiding the gap)."""
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
-from portal_stack import CHROMIUM, CHROMIUM_FLAGS, PortalStack, axe_source, running_portal_stack
-from test_portal_browser import check_page, sign_in, submit, visit
-from uponyaji_identity.security.totp import code_at
+from kit.browser import api_token, axe, browser, check_page, lang, sign_in, submit, visit
+from playwright.sync_api import Browser
+from portal_stack import PortalStack, running_portal_stack
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.postgres import EmbeddedPostgres
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 EAT = timezone(timedelta(hours=3))
+__all__ = ["axe", "browser", "lang"]  # fixtures, shared by name
 
 
 @pytest.fixture(scope="module")
@@ -42,41 +41,6 @@ def stack(
     folder = tmp_path_factory.mktemp("portal-dpa")
     with running_portal_stack(nats_server, database, folder, ("identity", "intake")) as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium (Debian's) for the module."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def axe() -> str:
-    """axe-core's source."""
-    return axe_source()
-
-
-@pytest.fixture(scope="module", params=["en", "sw"])
-def lang(request: pytest.FixtureRequest) -> str:
-    """Every story in English, then in Kiswahili."""
-    return str(request.param)
-
-
-def api_token(stack: PortalStack, role: str) -> str:
-    """An access token of a demo account, for setting the scene through the services' APIs."""
-    stack.fresh_step(role)
-    login = stack.logins[role]
-    body = {
-        "username": login["login"],
-        "password": login["password"],
-        "totp_code": code_at(login["totp_secret"], time.time()),
-    }
-    answer = httpx.post(f"{stack.urls['identity']}/auth/login", json=body, trust_env=False)
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["access_token"])
 
 
 def local(moment: datetime) -> str:

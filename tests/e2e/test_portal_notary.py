@@ -17,8 +17,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Response, sync_playwright
-from portal_stack import CHROMIUM, CHROMIUM_FLAGS, PortalStack, axe_source, demo_code
+from kit.browser import axe, browser, check_page, sign_in
+from playwright.sync_api import Browser, Page
+from portal_stack import PortalStack
 from reporting_stack import seed_identity
 from servicehost import app_target, running_service, service_env
 from uponyaji_events.signing import ensure_signing_key
@@ -30,7 +31,7 @@ from uponyaji_launcher.postgres import EmbeddedPostgres
 from uponyaji_portal.settings import SERVICES as PORTAL_SERVICES
 
 RUNNING = ("identity", "psychosocial")
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+__all__ = ["axe", "browser"]  # fixtures, shared by name
 
 
 @pytest.fixture(scope="module")
@@ -109,42 +110,6 @@ def stack(
         yield portal, heads, databases["psychosocial"]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs it (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
-
-
-def check(page: Page, axe: str, response: Response | None = None) -> None:
-    page.evaluate(axe)
-    found = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: tags})).violations.map("
-        "v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))",
-        WCAG,
-    )
-    assert found == [], f"{page.url}: {found}"
-    if response is not None:
-        assert response.headers.get("cache-control") == "no-store", page.url
-
-
-def sign_in(browser: Browser, stack: PortalStack, role: str) -> Page:
-    page = browser.new_context(locale="en-GB").new_page()
-    stack.fresh_step(role)
-    page.goto(f"{stack.portal}/sign-in")
-    username = stack.logins[role]["login"]
-    page.fill("#username", username)
-    page.fill("#password", stack.logins[role]["password"])
-    page.fill("#totp_code", demo_code(page.content(), username))
-    with page.expect_navigation():
-        page.click("form[action='/sign-in'] button[type=submit]")
-    assert page.url == f"{stack.portal}/", stack.tails()
-    return page
-
-
 def wait_for(page: Page, text: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while text not in page.content() and time.monotonic() < deadline:
@@ -154,11 +119,10 @@ def wait_for(page: Page, text: str, seconds: float = 60) -> None:
 
 
 def test_the_dpo_sees_heads_exports_proofs_and_the_alarm(
-    stack: tuple[PortalStack, Path, str], browser: Browser, postgres: EmbeddedPostgres
+    stack: tuple[PortalStack, Path, str], browser: Browser, axe: str, postgres: EmbeddedPostgres
 ) -> None:
     portal, heads_file, database = stack
-    axe = axe_source()
-    page = sign_in(browser, portal, "data_protection_officer")
+    page = sign_in(browser, portal, "data_protection_officer", "en", axe)
     assert page.is_visible("nav a[href='/notary']")
 
     # A malformed survivor id is refused on the page, naming the field.
@@ -166,7 +130,7 @@ def test_the_dpo_sees_heads_exports_proofs_and_the_alarm(
     assert response is not None
     assert response.status == 422
     assert page.is_visible("#survivor_id-error")
-    check(page, axe, response)
+    check_page(page, axe, response)
 
     # Exporting proofs is audited by each service: psychosocial's log grows, its notary signs.
     page.goto(f"{portal.portal}/notary")
@@ -185,7 +149,7 @@ def test_the_dpo_sees_heads_exports_proofs_and_the_alarm(
     assert shown in written  # the root on the page is one the notary wrote outside the database
     assert "Consistent" in row.inner_text()
     assert "did not answer" in page.locator("tr[data-service='medical']").inner_text()
-    check(page, axe)
+    check_page(page, axe)
 
     # A superuser deletes the last event: the notary's scheduled check raises the alarm.
     postgres.psql(
@@ -195,5 +159,5 @@ def test_the_dpo_sees_heads_exports_proofs_and_the_alarm(
     )
     wait_for(page, "Tampering detected")
     assert "events deleted at the end" in row.inner_text() or "removed" in row.inner_text()
-    check(page, axe)
+    check_page(page, axe)
     page.context.close()

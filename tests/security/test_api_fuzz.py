@@ -1,5 +1,7 @@
 """Schemathesis over every service's OpenAPI: no 5xx, and a rejected request writes nothing.
 
+The harness is tests/kit/fuzz.py (each service's own fuzz test runs it again with tokens).
+
 The targets grow as services arrive: every package under services/ with an `app.create_app`
 factory is started the way the launcher starts it, beside the kernel's reference app.
 """
@@ -8,13 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from kit.fuzz import Events, Pass, fuzz_api
 from servicehost import app_target, discover_services, running_service, service_env
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.ports import free_port
@@ -60,47 +60,16 @@ def target(
         yield Target(name, url, database)
 
 
-@pytest.fixture(scope="module")
-def count_events(postgres: EmbeddedPostgres, target: Target) -> Callable[[], int]:
+def test_no_server_errors_and_rejections_write_nothing(
+    target: Target, postgres: EmbeddedPostgres
+) -> None:
     # Left out: integrity alarms (the shared test NATS carries other tests' signed events, which
     # the service refuses in the background, whatever the request was) and identity's record of
     # a failed sign-in (a refused sign-in is audited by design).
-    sql = (
-        "SELECT count(*) FROM events WHERE stream_type <> 'integrity' "
-        "AND type <> 'identity.AuthenticationAudited'"
+    written = Events(
+        postgres,
+        target.database,
+        where="stream_type <> 'integrity' AND type <> 'identity.AuthenticationAudited'",
     )
-
-    def count() -> int:
-        return int(postgres.psql(sql, target.database).strip())
-
-    return count
-
-
-def test_no_server_errors_and_rejections_write_nothing(
-    target: Target, count_events: Callable[[], int]
-) -> None:
-    schema = schemathesis.openapi.from_url(f"{target.url}/openapi.json")
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert operations, f"{target.name} publishes no operations"
-    rejected = 0
-
-    for operation in operations:
-
-        @settings(
-            max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-        )
-        @given(case=operation.as_strategy())
-        def exercise(case: schemathesis.Case) -> None:
-            nonlocal rejected
-            before = count_events()
-            response = case.call(timeout=30)
-            case.validate_response(response, checks=[not_a_server_error])
-            if response.status_code >= 400:
-                rejected += 1
-                assert count_events() == before, (
-                    f"{case.method} {case.path} answered {response.status_code} but wrote events"
-                )
-
-        exercise()
-
+    rejected = fuzz_api(target.url, [Pass()], written, examples=60)
     assert rejected > 0  # the fuzzer did reach the validation paths

@@ -13,34 +13,48 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from uponyaji_events.envelope import Event
 
-# The kinds of reason a consumer gives (see `Consumer.check` and its chain check), as phrases
-# found in the reason; anything else is "other". Kinds, not reasons, key the groups: a reason can
-# carry forger-chosen text (a key id, a stream id), which must not make a group of its own.
-_KINDS = (
-    ("has no position", "no position"),
-    ("is not signed", "not signed"),
-    ("no public keys", "no public keys"),
-    ("does not match its hash", "hash mismatch"),
-    ("unknown signing key", "unknown signing key"),
-    ("signature does not verify", "bad signature"),
-    ("expected version", "chain version"),
-    ("prev_hash", "chain hash"),
-    ("changed identity", "store identity"),
-    ("range statement", "range statement"),
-)
-_REPLACED = "a different event at already-applied position"
+
+class Kind(StrEnum):
+    """Why a consumer refused an event: a fixed vocabulary (the groups and the metric labels).
+
+    Kinds, not reasons, key the groups: a reason can carry forger-chosen text (a key id, a
+    stream id), which must not make a group of its own. The kind is named where the reason is
+    made, never read back out of its text.
+    """
+
+    NO_POSITION = "no position"
+    NOT_SIGNED = "not signed"
+    NO_PUBLIC_KEYS = "no public keys"
+    HASH_MISMATCH = "hash mismatch"
+    UNKNOWN_KEY = "unknown signing key"
+    BAD_SIGNATURE = "bad signature"
+    CHAIN_VERSION = "chain version"
+    CHAIN_HASH = "chain hash"
+    STORE_IDENTITY = "store identity"
+    RANGE_STATEMENT = "range statement"
 
 
-def reason_kind(reason: str) -> str:
-    """The group a refusal's reason belongs to (bounded vocabulary, never forger text)."""
-    prefix = "replaced: " if reason.startswith(_REPLACED) else ""
-    for phrase, kind in _KINDS:
-        if phrase in reason:
-            return prefix + kind
-    return prefix + "other"
+@dataclass(frozen=True)
+class Refusal:
+    """Why one event was refused: its kind, its reason, whether it replaced an applied event."""
+
+    kind: Kind
+    reason: str
+    replaced: bool = False
+
+    @property
+    def label(self) -> str:
+        """The alarm's group and metric label: the kind, prefixed when it replaced an event."""
+        return f"replaced: {self.kind}" if self.replaced else str(self.kind)
+
+    def at_applied_position(self, position: int) -> Refusal:
+        """The same refusal for an event at a position this consumer had already applied."""
+        reason = f"a different event at already-applied position {position}: {self.reason}"
+        return Refusal(self.kind, reason, replaced=True)
 
 
 @dataclass(frozen=True)
@@ -80,10 +94,13 @@ class AlarmLimiter:
     clock: Callable[[], float] = time.monotonic
     _groups: dict[tuple[str, str], _Group] = field(default_factory=dict)
 
-    def admit(self, path: str, reason: str, event: Event) -> bool:
-        """True: record this alarm in full now; False: it was counted for the window's summary."""
+    def admit(self, path: str, kind: str, event: Event) -> bool:
+        """True: record this alarm in full now; False: it was counted for the window's summary.
+
+        `kind` is the refusal's label (`Refusal.label`), never its reason text.
+        """
         now = self.clock()
-        key = (path, reason_kind(reason))
+        key = (path, kind)
         group = self._groups.get(key)
         if group is None or now - group.started >= self.window:
             if group is not None and group.suppressed:

@@ -19,7 +19,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry.trace import SpanKind
 
-from uponyaji_events.alarms import AlarmLimiter, reason_kind
+from uponyaji_events.alarms import AlarmLimiter, Kind, Refusal
 from uponyaji_events.codec import decode_event, event_hash, to_wire
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import GENESIS_HASH, Event
@@ -175,21 +175,21 @@ class Consumer:
         async with self.pool.acquire() as own:
             yield own
 
-    async def check(self, event: Event) -> str | None:
+    async def check(self, event: Event) -> Refusal | None:
         """Why this event must not be applied; None when its hash and signature hold."""
         if event.position is None or event.position < 1:
-            return "the event has no position"
+            return Refusal(Kind.NO_POSITION, "the event has no position")
         if event.signature is None or event.key_id is None:
-            return "the event is not signed"
+            return Refusal(Kind.NOT_SIGNED, "the event is not signed")
         if self.keys is None:
-            return f"no public keys are known for {self.source}"
+            return Refusal(Kind.NO_PUBLIC_KEYS, f"no public keys are known for {self.source}")
         if event_hash(event) != event.hash:
-            return "content does not match its hash"
+            return Refusal(Kind.HASH_MISMATCH, "content does not match its hash")
         key = await self._public_key(event.key_id)
         if key is None:
-            return f"unknown signing key {event.key_id[:32]!r}"
+            return Refusal(Kind.UNKNOWN_KEY, f"unknown signing key {event.key_id[:32]!r}")
         if not verify_signature(key, self.source, event.position, event.hash, event.signature):
-            return "signature does not verify"
+            return Refusal(Kind.BAD_SIGNATURE, "signature does not verify")
         return None
 
     async def _public_key(self, key_id: str) -> Ed25519PublicKey | None:
@@ -239,7 +239,7 @@ class Consumer:
                 f"the range statement over positions {seal.first}-{seal.last} does not verify "
                 "(its events were checked one by one)"
             )
-            await self._alarm(found[0], reason, path, conn)
+            await self._alarm(found[0], Refusal(Kind.RANGE_STATEMENT, reason), path, conn)
         return covered
 
     async def _screen(
@@ -266,20 +266,21 @@ class Consumer:
             await self._refuse(event, reason, path, conn)
         return passed, refused
 
-    async def _refuse(self, event: Event, reason: str, path: str, conn: Conn | None) -> None:
+    async def _refuse(self, event: Event, refusal: Refusal, path: str, conn: Conn | None) -> None:
         if event.position is not None and event.position <= await self.position(conn):
-            reason = f"a different event at already-applied position {event.position}: {reason}"
-        await self._alarm(event, reason, path, conn)
+            refusal = refusal.at_applied_position(event.position)
+        await self._alarm(event, refusal, path, conn)
 
-    async def _alarm(self, event: Event, reason: str, path: str, given: Conn | None) -> None:
+    async def _alarm(self, event: Event, refusal: Refusal, path: str, given: Conn | None) -> None:
         """Count a refused event; record it in full, or (past the limiter's burst) in a summary."""
+        reason = refusal.reason
         self.stats.integrity_alarms_total += 1
         self.stats.last_alarm = f"position {event.position} ({event.type[:100]}): {reason}"
-        kind = reason_kind(reason)  # a fixed vocabulary, never forger text: bounded labels
+        kind = refusal.label  # a fixed vocabulary, never forger text: bounded labels
         integrity_alarms.add(
             1, {"uponyaji.source": self.source, "uponyaji.path": path, "uponyaji.kind": kind}
         )
-        if not self.alarm_limiter.admit(path, reason, event):
+        if not self.alarm_limiter.admit(path, kind, event):
             self.stats.integrity_alarms_suppressed += 1
             self._summarise_later()
             return
@@ -365,7 +366,7 @@ class Consumer:
                         f"and {reason}: restored from a backup? Positions may be reused; nothing "
                         "more is applied until an operator reconciles and accepts the new epoch"
                     )
-                    await self._alarm(sample, reason, path, c)
+                    await self._alarm(sample, Refusal(Kind.STORE_IDENTITY, reason), path, c)
                     return False
         await self.accept_epoch(epoch, conn=conn)
         return True
@@ -465,7 +466,7 @@ class Consumer:
                     gap = True
                     break
                 run.append(event)
-            broken: tuple[Event, str] | None = None
+            broken: tuple[Event, Refusal] | None = None
             if run:
                 run, broken = await self._chain(conn, run)
             if run:
@@ -490,7 +491,7 @@ class Consumer:
 
     async def _chain(
         self, conn: Conn, run: list[Event]
-    ) -> tuple[list[Event], tuple[Event, str] | None]:
+    ) -> tuple[list[Event], tuple[Event, Refusal] | None]:
         """The run up to the first event that does not extend its stream's chain (and why)."""
         rows = await conn.fetch(
             "SELECT stream_id, version, hash FROM consumer_stream_heads "
@@ -504,9 +505,11 @@ class Consumer:
             version, prev = heads.get(event.stream_id, (0, GENESIS_HASH))
             if event.version != version + 1:
                 reason = f"stream {event.stream_id[:64]} expected version {version + 1}"
-                return run[:index], (event, f"{reason}, got {event.version}")
+                refusal = Refusal(Kind.CHAIN_VERSION, f"{reason}, got {event.version}")
+                return run[:index], (event, refusal)
             if event.prev_hash != prev:
-                return run[:index], (event, "prev_hash does not continue the stream's chain")
+                refusal = Refusal(Kind.CHAIN_HASH, "prev_hash does not continue the stream's chain")
+                return run[:index], (event, refusal)
             heads[event.stream_id] = (event.version, event.hash)
         return run, None
 

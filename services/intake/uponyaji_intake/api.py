@@ -20,6 +20,7 @@ from uponyaji_events.envelope import Actor, Event
 from uponyaji_service import resource
 
 from . import queries, views
+from . import responses as r
 from .errors import PossibleDuplicates, SurvivorNotFound
 from .handlers import Intake, care, erasure, survivors
 from .schemas import (
@@ -84,7 +85,7 @@ def _uuids(values: frozenset[str]) -> frozenset[UUID]:
     return frozenset(found)
 
 
-@router.post("/survivors", status_code=201)
+@router.post("/survivors", status_code=201, response_model=r.Registered)
 async def register(
     body: RegisterSurvivorBody,
     grant: Register,
@@ -120,7 +121,7 @@ async def register(
     }
 
 
-@router.get("/survivors")
+@router.get("/survivors", response_model=r.SearchResults)
 async def search(
     q: SearchText, listed: SearchListing, grant: Search, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -129,7 +130,7 @@ async def search(
     return await _search(q, grant, intake, listed)
 
 
-@router.post("/survivors/search")
+@router.post("/survivors/search", response_model=r.SearchResults)
 async def search_by_body(
     body: SearchBody, listed: SearchListing, grant: Search, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -152,7 +153,7 @@ async def _search(q: str, grant: Grant, intake: Intake, listed: Listed) -> dict[
     return {"results": hits}
 
 
-@router.get("/survivors/{survivor_id}")
+@router.get("/survivors/{survivor_id}", response_model=r.Survivor)
 async def read(survivor_id: UUID, grant: Read, intake: IntakeDep) -> dict[str, Any]:
     """A survivor's record; identity fields only for those the field rules allow."""
     row = await queries.survivor(intake.store.pool, survivor_id)
@@ -164,7 +165,7 @@ async def read(survivor_id: UUID, grant: Read, intake: IntakeDep) -> dict[str, A
     )
 
 
-@router.post("/survivors/{survivor_id}/identity")
+@router.post("/survivors/{survivor_id}/identity", response_model=r.Written)
 async def correct(
     survivor_id: UUID, body: CorrectIdentityBody, grant: Correct, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -172,7 +173,7 @@ async def correct(
     return written(await survivors.correct_identity(intake, survivor_id, body, actor(grant)))
 
 
-@router.post("/survivors/{survivor_id}/merge")
+@router.post("/survivors/{survivor_id}/merge", response_model=r.Written)
 async def merge(
     survivor_id: UUID,
     body: MergeBody,
@@ -195,7 +196,7 @@ async def merge(
     return written(await survivors.merge(intake, survivor_id, body, actor(grant)))
 
 
-@router.post("/survivors/{survivor_id}/consents", status_code=201)
+@router.post("/survivors/{survivor_id}/consents", status_code=201, response_model=r.Written)
 async def record_consent(
     survivor_id: UUID, body: ConsentBody, grant: ConsentRecord, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -203,7 +204,11 @@ async def record_consent(
     return written(await care.record_consent(intake, survivor_id, body, actor(grant)))
 
 
-@router.get("/survivors/{survivor_id}/consents")
+@router.get(
+    "/survivors/{survivor_id}/consents",
+    response_model=r.Consents,
+    response_model_exclude_unset=True,
+)
 async def read_consents(survivor_id: UUID, grant: ConsentRead, intake: IntakeDep) -> dict[str, Any]:
     """Current consent per scope, and every grant and withdrawal."""
     pool = intake.store.pool
@@ -216,7 +221,9 @@ async def read_consents(survivor_id: UUID, grant: ConsentRead, intake: IntakeDep
     )
 
 
-@router.post("/survivors/{survivor_id}/incidents", status_code=201)
+@router.post(
+    "/survivors/{survivor_id}/incidents", status_code=201, response_model=r.IncidentDocumented
+)
 async def document_incident(
     survivor_id: UUID, body: IncidentBody, grant: IncidentRecord, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -230,7 +237,7 @@ async def _with_merged(intake: Intake, survivor_id: UUID) -> list[UUID]:
     return [survivor_id, *(row["survivor_id"] for row in merged)]
 
 
-@router.get("/survivors/{survivor_id}/incidents")
+@router.get("/survivors/{survivor_id}/incidents", response_model=r.Incidents)
 async def read_incidents(
     survivor_id: UUID, grant: IncidentRead, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -242,7 +249,7 @@ async def read_incidents(
     }
 
 
-@router.post("/survivors/{survivor_id}/referrals", status_code=201)
+@router.post("/survivors/{survivor_id}/referrals", status_code=201, response_model=r.ReferralMade)
 async def make_referral(
     survivor_id: UUID, body: ReferralBody, grant: ReferralMake, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -251,7 +258,7 @@ async def make_referral(
     return {"referral_id": events[0].stream_id, "status": "pending", **written(events)}
 
 
-@router.get("/survivors/{survivor_id}/referrals")
+@router.get("/survivors/{survivor_id}/referrals", response_model=r.Referrals)
 async def read_referrals(
     survivor_id: UUID, grant: ReferralRead, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -261,7 +268,7 @@ async def read_referrals(
     return {"referrals": [await views.referral(intake.keys.sealer, r, notes=notes) for r in rows]}
 
 
-@router.post("/survivors/{survivor_id}/referrals/{referral_id}/status")
+@router.post("/survivors/{survivor_id}/referrals/{referral_id}/status", response_model=r.Written)
 async def update_referral(
     survivor_id: UUID,
     referral_id: UUID,
@@ -273,7 +280,7 @@ async def update_referral(
     return written(await care.update_referral(intake, survivor_id, referral_id, body, actor(grant)))
 
 
-@router.post("/survivors/{survivor_id}/assignment")
+@router.post("/survivors/{survivor_id}/assignment", response_model=r.Written)
 async def assign(
     survivor_id: UUID, body: AssignmentBody, grant: Assign, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -281,7 +288,7 @@ async def assign(
     return written(await care.assign_case(intake, survivor_id, body, actor(grant)))
 
 
-@router.post("/survivors/{survivor_id}/closure")
+@router.post("/survivors/{survivor_id}/closure", response_model=r.Written)
 async def close(
     survivor_id: UUID, body: ClosureBody, grant: Close, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -289,7 +296,9 @@ async def close(
     return written(await care.close_or_reopen(intake, survivor_id, body, actor(grant)))
 
 
-@router.post("/survivors/{survivor_id}/erasure-requests", status_code=202)
+@router.post(
+    "/survivors/{survivor_id}/erasure-requests", status_code=202, response_model=r.ErasureRequested
+)
 async def request_erasure(
     survivor_id: UUID, body: ErasureBody, grant: EraseRequest, intake: IntakeDep
 ) -> dict[str, Any]:
@@ -299,7 +308,7 @@ async def request_erasure(
     return {"requests": requests, **written(events)}
 
 
-@router.get("/survivors/{survivor_id}/erasure-requests")
+@router.get("/survivors/{survivor_id}/erasure-requests", response_model=r.ErasureRequests)
 async def read_erasure(survivor_id: UUID, grant: EraseRead, intake: IntakeDep) -> dict[str, Any]:
     """Erasure requests of a survivor and which services have confirmed."""
     return {"requests": await queries.erasure_requests(intake.store.pool, survivor_id)}

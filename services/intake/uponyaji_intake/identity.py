@@ -10,7 +10,7 @@ from uuid import UUID
 from uponyaji_events.contracts.intake import NextOfKin
 from uponyaji_events.contracts.vocabularies import AgeBand
 from uponyaji_events.db import Conn
-from uponyaji_events.sealing import ERASED
+from uponyaji_events.sealing import ERASED, UNREADABLE
 
 from .errors import AgeBandContradicts
 from .schemas import IdentityFields
@@ -142,9 +142,11 @@ async def open_fields(unseal: Unseal, stored: dict[str, Any]) -> dict[str, Any]:
             }
         elif name == "id_document":
             text = await unseal(event_type, name, value)
-            view[name] = (
-                {"kind": ERASED, "number": ERASED} if text in (None, ERASED) else json.loads(text)
-            )
+            if text is None or text in (ERASED, UNREADABLE):
+                shown = ERASED if text is None else text
+                view[name] = {"kind": shown, "number": shown}
+            else:
+                view[name] = json.loads(text)
         else:
             view[name] = await unseal(event_type, name, value)
     return view

@@ -40,7 +40,12 @@ class Seal:
 
 
 class Unseal:
-    """Reads sealed values of one survivor; `[erased]` once the survivor's key is destroyed."""
+    """Reads sealed values of one survivor; `[erased]` once the survivor's key is destroyed.
+
+    A value that does not authenticate raises: the service's own work (the blind index, the
+    minor check) must never go on with a value it could not read. Answers to readers use
+    `Reveal`.
+    """
 
     def __init__(self, sealer: Sealer, survivor_id: UUID, record: UUID | None = None) -> None:
         self.sealer = sealer
@@ -51,18 +56,27 @@ class Unseal:
         """The plaintext of a sealed value (None stays None)."""
         if value is None:
             return None
-        return await self.sealer.unseal_or_erased(
-            self.survivor_id, f"{event_type}/{path}", str(value), record=self.record
-        )
+        return await self._open(f"{event_type}/{path}", str(value))
 
     async def each(self, event_type: str, path: str, values: list[Any] | None) -> list[str]:
         """The plaintexts of a sealed list."""
-        return [
-            await self.sealer.unseal_or_erased(
-                self.survivor_id, f"{event_type}/{path}[]", str(v), record=self.record
-            )
-            for v in values or []
-        ]
+        return [await self._open(f"{event_type}/{path}[]", str(v)) for v in values or []]
+
+    async def _open(self, context: str, sealed: str) -> str:
+        return await self.sealer.unseal_or_erased(
+            self.survivor_id, context, sealed, record=self.record
+        )
+
+
+class Reveal(Unseal):
+    """Unseals for a reader: a value that does not belong here reads `[unreadable: …]` (logged).
+
+    Like the other services' views (`Sealer.reveal`): one misplaced or altered value must not
+    turn a survivor's whole record into an error.
+    """
+
+    async def _open(self, context: str, sealed: str) -> str:
+        return await self.sealer.reveal(self.survivor_id, context, sealed, record=self.record)
 
 
 def is_erased(value: str | None) -> bool:

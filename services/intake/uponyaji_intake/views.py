@@ -9,7 +9,7 @@ from uponyaji_events.contracts.vocabularies import ConsentScope
 from uponyaji_events.sealing import Sealer
 
 from .identity import open_fields
-from .seal import Unseal
+from .seal import Reveal, Unseal
 
 _SURVIVOR_FIELDS = (
     "survivor_id",
@@ -40,7 +40,7 @@ async def survivor(
     view = {name: row[name] for name in _SURVIVOR_FIELDS}
     view["merged_records"] = merged
     view["identity"] = (
-        await open_fields(Unseal(sealer, row["survivor_id"]), row["identity"]) if identity else None
+        await open_fields(Reveal(sealer, row["survivor_id"]), row["identity"]) if identity else None
     )
     return view
 
@@ -50,7 +50,7 @@ async def search_hit(sealer: Sealer, row: dict[str, Any], *, identity: bool) -> 
     name = None
     if identity and "full_name" in row["identity"]:
         entry = row["identity"]["full_name"]
-        name = await Unseal(sealer, row["survivor_id"])(entry["e"], "full_name", entry["v"])
+        name = await Reveal(sealer, row["survivor_id"])(entry["e"], "full_name", entry["v"])
     return {
         "survivor_id": row["survivor_id"],
         "case_number": row["case_number"],
@@ -73,7 +73,7 @@ async def consents(
 ) -> dict[str, Any]:
     """Current consent for every scope (never asked included) and the full history."""
     by_scope = {row["scope"]: row for row in current}
-    unseal = Unseal(sealer, survivor_id)
+    unseal = Reveal(sealer, survivor_id)
     return {
         "current": [
             {"scope": scope.value, "status": "never_asked"}
@@ -96,7 +96,7 @@ async def incident(sealer: Sealer, row: dict[str, Any], *, narrative: bool) -> d
     """An incident; narrative, witnesses, exact place and report references only if visible."""
     details = dict(row["details"])
     event_type = row["context_event"]
-    unseal = Unseal(sealer, row["survivor_id"], record=row["incident_id"])
+    unseal = Reveal(sealer, row["survivor_id"], record=row["incident_id"])
     reports = []
     for report in details.get("reports", []):
         shown = dict(report)
@@ -121,7 +121,7 @@ async def incident(sealer: Sealer, row: dict[str, Any], *, narrative: bool) -> d
 async def referral(sealer: Sealer, row: dict[str, Any], *, notes: bool) -> dict[str, Any]:
     """A referral with its status; the provider, reason and notes only if visible."""
     payload, event_type = row["details"]["payload"], row["details"]["e"]
-    unseal = Unseal(sealer, row["survivor_id"], record=row["referral_id"])
+    unseal = Reveal(sealer, row["survivor_id"], record=row["referral_id"])
     return {
         "referral_id": row["referral_id"],
         "survivor_id": row["survivor_id"],

@@ -17,6 +17,7 @@ from uponyaji_events import Consumer
 from uponyaji_service import running
 
 from . import charts, consumers, queries, views, xlsx
+from . import responses as r
 from .selection import Selection, selection
 
 router = APIRouter()
@@ -51,7 +52,7 @@ def _aware(value: datetime, field: str) -> datetime:
     return value
 
 
-@router.get("/journeys/{survivor_id}", tags=["journeys"])
+@router.get("/journeys/{survivor_id}", tags=["journeys"], response_model=r.Journey)
 async def read_journey(
     survivor_id: UUID,
     grant: JourneyRead,
@@ -79,7 +80,7 @@ async def _board(request: Request, pool: asyncpg.Pool, chosen: Selection) -> dic
     return {"selection": chosen.describe(base), **board}
 
 
-@router.get("/dashboard", tags=["dashboard"])
+@router.get("/dashboard", tags=["dashboard"], response_model=r.Dashboard)
 async def read_dashboard(
     request: Request, _: DashboardRead, pool: Pool, running: Consumers, chosen: Selected
 ) -> dict[str, Any]:
@@ -188,7 +189,7 @@ async def export_dashboard_xlsx(
     )
 
 
-@router.get("/audit", tags=["audit"])
+@router.get("/audit", tags=["audit"], response_model=r.Audit)
 async def read_audit(
     _: AuditRead,
     pool: Pool,

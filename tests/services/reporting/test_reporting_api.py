@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -14,11 +13,9 @@ from typing import Any
 from xml.etree import ElementTree
 
 import httpx
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
-from jwt.algorithms import OKPAlgorithm
+from kit.tokens import SigningKey, Staff
 from openpyxl import load_workbook
 from reporting_support import (
     SURVIVORS,
@@ -35,28 +32,14 @@ from uponyaji_reporting import queries
 from uponyaji_reporting.app import create_app
 from uponyaji_service import running
 
-KEY = Ed25519PrivateKey.generate()
-KID = f"rep-test-{uuid.uuid4().hex[:8]}"
+KEY = SigningKey(audience="reporting")
 SVG_TEXT = "{http://www.w3.org/2000/svg}text"
 OTHER_TEAM = "0190a8e5-7c00-7000-8000-0000000000b2"
 
 
 def token(roles: tuple[str, ...], teams: tuple[str, ...] = (TEAM,), sub: str | None = None) -> str:
-    now = int(time.time())
-    claims = {
-        "iss": "uponyaji-identity",
-        "sub": sub or str(uuid.uuid4()),
-        "aud": ["reporting"],
-        "iat": now,
-        "nbf": now,
-        "exp": now + 900,
-        "jti": uuid.uuid4().hex,
-        "sid": f"sess-{uuid.uuid4().hex}",
-        "username": "test.staff",
-        "roles": list(roles),
-        "teams": list(teams),
-    }
-    return jwt.encode(claims, KEY, algorithm="EdDSA", headers={"kid": KID})
+    staff = Staff(roles=roles, teams=teams, staff_id=uuid.UUID(sub) if sub else uuid.uuid4())
+    return KEY.token(staff)
 
 
 @pytest.fixture
@@ -73,9 +56,8 @@ async def app(
     nats_server: EmbeddedNats,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[FastAPI]:
-    public = OKPAlgorithm.to_jwk(KEY.public_key(), as_dict=True)
     jwks = tmp_path / "jwks.json"
-    jwks.write_text(json.dumps({"keys": [{**public, "kid": KID, "use": "sig", "alg": "EdDSA"}]}))
+    jwks.write_text(json.dumps(KEY.jwks()))
     monkeypatch.setenv("UPONYAJI_ENV", "test")
     monkeypatch.setenv("REPORTING_JWKS_FILE", str(jwks))
     monkeypatch.setenv("REPORTING_IDENTITY_URL", "http://127.0.0.1:9")
