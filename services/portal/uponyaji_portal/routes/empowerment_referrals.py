@@ -8,9 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..backend import ServiceError
-from ..forms import compact, text
-from ..i18n import _
+from ..referral_answers import send_answer
 from ..web import User, backend_of, redirect, render
 
 router = APIRouter()
@@ -45,21 +43,13 @@ async def referrals(request: Request, user: User, status: str = "pending") -> Re
 @router.post("/empowerment/referrals/{referral_id}")
 async def answer(request: Request, referral_id: UUID, user: User) -> Response:
     """Accept or decline a referral at empowerment, with an optional note."""
-    form = await request.form()
-    body = compact({"decision": text(form, "decision"), "note": text(form, "note")})
-    try:
-        await backend_of(request).post(
-            "empowerment", f"/referrals/{referral_id}/answer", user.access_token, body
-        )
-    except ServiceError as error:
-        if error.status not in (400, 404, 409, 422):
-            raise
-        message = (
-            _("This referral was already answered.")
-            if error.status == 409
-            else _("Choose accept or decline.")
-            if error.status == 422
-            else _("This referral is not on your caseload or no longer waits for an answer.")
-        )
-        return await _page(request, user, "pending", {"form": message}, error.status)
+    refused = await send_answer(
+        backend_of(request),
+        user.access_token,
+        "empowerment",
+        f"/referrals/{referral_id}/answer",
+        await request.form(),
+    )
+    if refused is not None:
+        return await _page(request, user, "pending", *refused)
     return redirect("/empowerment/referrals")

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..backend import ServiceError
-from ..forms import compact, field_errors, text
-from ..i18n import _
+from ..forms import field_errors, text
+from ..referral_answers import send_answer
 from ..web import (
     StepUpRefused,
     User,
@@ -58,23 +58,15 @@ async def referrals(request: Request, user: User) -> Response:
 @router.post("/medical/referrals/{referral_id}")
 async def answer_referral(request: Request, referral_id: UUID, user: User) -> Response:
     """Accept or decline a referral at medical (intake's referral status follows)."""
-    form = await request.form()
-    body = compact({"decision": text(form, "decision"), "note": text(form, "note")})
-    try:
-        await backend_of(request).post(
-            "medical", f"/referrals/{referral_id}/decision", user.access_token, body
-        )
-    except ServiceError as error:
-        if error.status not in (400, 404, 409, 422):
-            raise
-        message = (
-            _("This referral was already answered.")
-            if error.status == 409
-            else _("Choose accept or decline.")
-            if error.status == 422
-            else _("This referral is not on your caseload or no longer waits for an answer.")
-        )
-        return await _referrals_page(request, user, {"form": message}, error.status)
+    refused = await send_answer(
+        backend_of(request),
+        user.access_token,
+        "medical",
+        f"/referrals/{referral_id}/decision",
+        await request.form(),
+    )
+    if refused is not None:
+        return await _referrals_page(request, user, *refused)
     return redirect("/medical/referrals")
 
 
