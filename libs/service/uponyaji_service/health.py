@@ -18,6 +18,8 @@ from uponyaji_events.codec import dumps
 from uponyaji_events.health import health_report
 from uponyaji_events.runtime import ServiceRuntime
 
+from uponyaji_service.probes import Alive, Health, Ready
+
 # Who may see the details (the policy names them: administrators and services).
 DETAIL_ACTION = "health.read"
 
@@ -43,12 +45,12 @@ def probes_router(runtime: ServiceRuntime, access: Callable[[], Access | None]) 
     """The three probes of one service (`access` gives its Access once the lifespan built it)."""
     router = APIRouter(tags=["health"])
 
-    @router.get("/live")
+    @router.get("/live", response_model=Alive)
     async def live() -> Response:
         """The process answers (no database or NATS is touched)."""
         return _json({"status": "alive"}, 200)
 
-    @router.get("/ready")
+    @router.get("/ready", response_model=Ready, responses={503: {"model": Ready}})
     async def ready() -> Response:
         """200 when the service can take commands (its database answers); NATS may be down."""
         if runtime.pool is None:
@@ -57,7 +59,7 @@ def probes_router(runtime: ServiceRuntime, access: Callable[[], Access | None]) 
         status = 503 if report["status"] == "down" else 200
         return _json({"ready": status == 200}, status)
 
-    @router.get("/health")
+    @router.get("/health", response_model=Health, responses={503: {"model": Health}})
     async def health(request: Request) -> Response:
         """The service's status; details (relay, consumers, dead letters) for operators."""
         if runtime.pool is None:

@@ -1,4 +1,4 @@
-"""What medical's evidence and referral routes answer: response models for its OpenAPI document."""
+"""What medical's routes answer: the response models of its OpenAPI document."""
 
 from __future__ import annotations
 
@@ -121,3 +121,123 @@ class FollowUps(BaseModel):
 
     survivor_id: str
     follow_ups: list[FollowUp]
+
+
+class Refused(BaseModel):
+    """A refusal: the error's kind and what was wrong."""
+
+    error: str
+    detail: str
+
+
+class EncounterView(BaseModel, extra="allow"):
+    """An encounter: when it was recorded and its kind and time; the rest of what was recorded
+    at opening (unsealed) only for those who may read clinical notes."""
+
+    encounter_id: str
+    recorded_at: str
+    kind: str
+    occurred_at: str
+
+
+class EntryView(BaseModel, extra="allow"):
+    """A record entry: its type, what was recorded (fields per type, unsealed), grade, status
+    and correction link."""
+
+    type: str
+    grade: str | None
+    status: str | None
+    superseded_by: str | None
+    recorded_by: str
+    recorded_at: str | None
+
+
+class EvaluationView(BaseModel):
+    """An examination's psychological and overall grading."""
+
+    encounter_id: str
+    psychological_level: str | None
+    overall_level: str | None
+    interpretation: str | None
+    recommendations: str | None
+
+
+class EvidenceView(BaseModel):
+    """An evidence item's metadata (never its file)."""
+
+    evidence_id: str
+    kind: str
+    encounter_id: str | None
+    media_type: str | None
+    size_bytes: int | None
+    sha256: str | None
+    captured_at: str | None
+    identifying: bool
+    scale_present: bool
+    description: str | None
+    holder_id: str
+    location: str
+    integrity_alarm: bool
+    recorded_at: str | None
+
+
+class MedicalRecord(BaseModel):
+    """A survivor's medical record; entries, evaluations and evidence per the field rules."""
+
+    survivor_id: str
+    case_number: str | None
+    encounters: list[EncounterView]
+    entries: list[EntryView]
+    evaluations: list[EvaluationView]
+    reports: list[dict[str, Any]]
+    evidence: list[EvidenceView]
+    forms: list[dict[str, Any]]
+
+
+class Examination(BaseModel):
+    """That an examination took place: when, what kind, its overall evaluation."""
+
+    encounter_id: str
+    kind: str
+    occurred_on: str
+    overall_evaluation: str | None
+
+
+class MedicalSummary(BaseModel):
+    """Examinations and reports signed: no findings, no notes."""
+
+    survivor_id: str
+    examinations: list[Examination]
+    reports_signed: int
+
+
+class Disclosure(BaseModel):
+    """How the figures are published: the method and the rounding base."""
+
+    method: str
+    rounding_base: int
+
+
+class Aggregates(BaseModel):
+    """Programme figures, each count randomly rounded to a multiple of the base."""
+
+    disclosure: Disclosure
+    examinations: dict[str, int]
+    overall_levels: dict[str, int]
+    reports_signed: int
+    reports_with_addenda: int
+    median_days_intake_to_signed_report: float | None
+
+
+class MissingSection(BaseModel):
+    """A section the report still lacks."""
+
+    section: str
+    title: str
+
+
+class ReportDraft(BaseModel):
+    """The report as it would be assembled now, and what it still lacks."""
+
+    content: dict[str, Any]
+    missing: list[MissingSection]

@@ -210,7 +210,7 @@ async def resolve_flag(
     return {"flag_id": str(flag_id), "status": "resolved", "events": written(events)}
 
 
-@router.get("/notifications")
+@router.get("/notifications", response_model=r.Notifications)
 async def my_notifications(
     grant: NotificationsRead, ps: PsDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> dict[str, Any]:

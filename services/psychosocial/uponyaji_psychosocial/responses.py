@@ -224,3 +224,22 @@ class CarePlan(BaseModel):
 
     survivor_id: str
     goals: list[GoalView]
+
+
+class NotificationView(BaseModel):
+    """One notification: to which role (and team), what, and a link; no identity."""
+
+    notification_id: str
+    kind: str
+    recipient_role: str
+    team: str | None
+    subject: str
+    text: str
+    link: str
+    created_at: str
+
+
+class Notifications(BaseModel):
+    """Your notifications, newest first."""
+
+    notifications: list[NotificationView]

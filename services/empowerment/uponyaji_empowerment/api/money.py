@@ -108,7 +108,7 @@ async def pay(
     }
 
 
-@router.get("/grants")
+@router.get("/grants", response_model=answers.Grants, response_model_exclude_unset=True)
 async def list_grants(
     grant: GrantsRead,
     em: EmDep,
@@ -142,7 +142,7 @@ async def list_grants(
     return {"deidentified": grant.deidentified, "grants": shown}
 
 
-@router.get("/finance", dependencies=[Depends(no_date_ranges)])
+@router.get("/finance", dependencies=[Depends(no_date_ranges)], response_model=answers.Finance)
 async def finance(grant: FinanceRead, em: EmDep) -> dict[str, Any]:
     """KES approved and disbursed per calendar quarter and county, of survivors who consented to
     de-identified reporting: counts randomly rounded to multiples of 5, KES to thousands."""

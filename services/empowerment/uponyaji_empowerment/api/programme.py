@@ -164,7 +164,7 @@ async def session(
     return {"session_id": events[0].payload["session_id"], "events": written(events)}
 
 
-@router.get("/outcomes", dependencies=[Depends(no_date_ranges)])
+@router.get("/outcomes", dependencies=[Depends(no_date_ranges)], response_model=answers.Outcomes)
 async def outcomes(grant: OutcomesRead, em: EmDep) -> dict[str, Any]:
     """Programme outcomes over every survivor followed up who consented to de-identified
     reporting, each count randomly rounded to a multiple of 5."""

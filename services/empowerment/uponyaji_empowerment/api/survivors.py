@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from .. import queries, views
+from .. import responses as answers
 from .. import responses as r
 from ..handlers import records
 from ..handlers.trainings import complete_training
@@ -130,7 +131,7 @@ async def complete(
     return {"sessions_attended": events[0].payload["sessions_attended"], "events": written(events)}
 
 
-@router.get(PATH + "/empowerment")
+@router.get(PATH + "/empowerment", response_model=answers.EmpowermentRecord)
 async def read_record(survivor_id: UUID, grant: Read, em: EmDep) -> dict[str, Any]:
     """The survivor's empowerment record: needs, plan, grants, trainings, follow-ups, outcomes.
 

@@ -20,6 +20,8 @@ from .deps import Answer, EvidenceRead, EvidenceRecord, ListRead, MedDep, Read, 
 router = APIRouter(tags=["evidence and custody"])
 # Court and teaching use of photographs each need their own consent.
 USE_CONSENT = {"legal": ("photography_court",), "teaching": ("photography_teaching",)}
+# What a stored file can be (judged by its content at upload).
+EVIDENCE_TYPES = ("image/jpeg", "image/png", "image/tiff", "application/pdf", "application/dicom")
 
 
 async def _body(request: Request, limit: int) -> bytes:
@@ -80,7 +82,18 @@ async def sample(
     return {"evidence_id": events[0].payload["evidence_id"], "events": written(events)}
 
 
-@router.get("/survivors/{survivor_id}/evidence/{evidence_id}/file")
+@router.get(
+    "/survivors/{survivor_id}/evidence/{evidence_id}/file",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file in its own media type",
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}} for kind in EVIDENCE_TYPES
+            },
+        }
+    },
+)
 async def retrieve(
     survivor_id: UUID,
     evidence_id: UUID,

@@ -164,7 +164,7 @@ async def follow_up_attendance(
     return _recorded(events, "follow_up_id")
 
 
-@router.get("/survivors/{survivor_id}/record")
+@router.get("/survivors/{survivor_id}/record", response_model=answers.MedicalRecord)
 async def read_record(survivor_id: UUID, grant: Read, med: MedDep) -> dict[str, Any]:
     """The survivor's medical record: encounters, every entry (current and superseded), grading,
     reports, evidence and forms; free text per the clinical_notes and medico_legal rules."""
@@ -201,7 +201,7 @@ async def read_record(survivor_id: UUID, grant: Read, med: MedDep) -> dict[str, 
     }
 
 
-@router.get("/survivors/{survivor_id}/summary")
+@router.get("/survivors/{survivor_id}/summary", response_model=answers.MedicalSummary)
 async def summary(survivor_id: UUID, grant: SummaryRead, med: MedDep) -> dict[str, Any]:
     """That the survivor was examined (when, what kind) and each overall evaluation: for
     counsellors as well as clinicians; no findings, no notes."""
@@ -222,7 +222,9 @@ async def summary(survivor_id: UUID, grant: SummaryRead, med: MedDep) -> dict[st
     }
 
 
-@router.get("/aggregates", dependencies=[Depends(no_date_ranges)])
+@router.get(
+    "/aggregates", dependencies=[Depends(no_date_ranges)], response_model=answers.Aggregates
+)
 async def aggregates(grant: AggregateRead, med: MedDep) -> dict[str, Any]:
     """Programme figures (no survivor-level data), each count randomly rounded to a multiple of
     5; survivors without consent to de-identified reporting are not counted."""

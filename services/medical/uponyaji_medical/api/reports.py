@@ -25,6 +25,21 @@ router = APIRouter(tags=["medico-legal reports"])
 PDF = "application/pdf"
 
 
+# Binary answers declare their media type, not a JSON schema.
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+PDF_READ: dict[int | str, dict[str, Any]] = {
+    200: {"content": {PDF: _BINARY}, "description": "The PDF"}
+}
+PDF_MADE: dict[int | str, dict[str, Any]] = {
+    201: {"content": {PDF: _BINARY}, "description": "The signed or issued PDF"}
+}
+# A signed report never changes: the only answers are 409, or 404 for a report that is not there.
+IMMUTABLE: dict[int | str, dict[str, Any]] = {
+    404: {"model": answers.Refused, "description": "No such signed report of this survivor"},
+    409: {"description": "Signed reports never change: add a signed addendum instead"},
+}
+
+
 def _pdf(
     data: bytes, name: str, headers: dict[str, str] | None = None, status: int = 200
 ) -> Response:
@@ -41,7 +56,10 @@ def _pdf(
     )
 
 
-@router.get("/survivors/{survivor_id}/encounters/{encounter_id}/report-draft")
+@router.get(
+    "/survivors/{survivor_id}/encounters/{encounter_id}/report-draft",
+    response_model=answers.ReportDraft,
+)
 async def draft(survivor_id: UUID, encounter_id: UUID, grant: Read, med: MedDep) -> dict[str, Any]:
     """The report as it would be assembled now, and the sections still missing before signing
     (signature details are added when signing)."""
@@ -57,7 +75,9 @@ async def draft(survivor_id: UUID, encounter_id: UUID, grant: Read, med: MedDep)
     }
 
 
-@router.post("/survivors/{survivor_id}/reports", status_code=201)
+@router.post(
+    "/survivors/{survivor_id}/reports", status_code=201, response_class=Response, responses=PDF_MADE
+)
 async def sign(
     survivor_id: UUID, body: SignBody, grant: Sign, med: MedDep, access: AccessDep
 ) -> Response:
@@ -78,7 +98,11 @@ async def sign(
     )
 
 
-@router.get("/survivors/{survivor_id}/reports/{report_id}/pdf")
+@router.get(
+    "/survivors/{survivor_id}/reports/{report_id}/pdf",
+    response_class=Response,
+    responses=PDF_READ,
+)
 async def report_pdf(survivor_id: UUID, report_id: UUID, grant: Read, med: MedDep) -> Response:
     """The signed report's PDF (rendered again; it must hash to the signed one)."""
     row = await queries.report(med.store.pool, survivor_id, report_id)
@@ -93,25 +117,45 @@ async def _immutable(med: Medical, survivor_id: UUID, report_id: UUID) -> None:
     raise ReportSigned("the report is signed and immutable: add a signed addendum instead")
 
 
-@router.put("/survivors/{survivor_id}/reports/{report_id}")
+@router.put(
+    "/survivors/{survivor_id}/reports/{report_id}",
+    status_code=409,
+    response_model=answers.Refused,
+    responses=IMMUTABLE,
+)
 async def replace_report(survivor_id: UUID, report_id: UUID, grant: Sign, med: MedDep) -> None:
     """A signed report never changes: 409 (add a signed addendum instead)."""
     await _immutable(med, survivor_id, report_id)
 
 
-@router.patch("/survivors/{survivor_id}/reports/{report_id}")
+@router.patch(
+    "/survivors/{survivor_id}/reports/{report_id}",
+    status_code=409,
+    response_model=answers.Refused,
+    responses=IMMUTABLE,
+)
 async def change_report(survivor_id: UUID, report_id: UUID, grant: Sign, med: MedDep) -> None:
     """A signed report never changes: 409 (add a signed addendum instead)."""
     await _immutable(med, survivor_id, report_id)
 
 
-@router.delete("/survivors/{survivor_id}/reports/{report_id}")
+@router.delete(
+    "/survivors/{survivor_id}/reports/{report_id}",
+    status_code=409,
+    response_model=answers.Refused,
+    responses=IMMUTABLE,
+)
 async def delete_report(survivor_id: UUID, report_id: UUID, grant: Sign, med: MedDep) -> None:
     """A signed report is never deleted: 409 (erasure destroys the survivor's key instead)."""
     await _immutable(med, survivor_id, report_id)
 
 
-@router.post("/survivors/{survivor_id}/reports/{report_id}/addenda", status_code=201)
+@router.post(
+    "/survivors/{survivor_id}/reports/{report_id}/addenda",
+    status_code=201,
+    response_class=Response,
+    responses=PDF_MADE,
+)
 async def add_addendum(
     survivor_id: UUID,
     report_id: UUID,
@@ -128,7 +172,11 @@ async def add_addendum(
     return _pdf(pdf, f"addendum-{addendum_id}", {"X-Addendum-Id": addendum_id}, status=201)
 
 
-@router.get("/survivors/{survivor_id}/reports/{report_id}/addenda/{addendum_id}/pdf")
+@router.get(
+    "/survivors/{survivor_id}/reports/{report_id}/addenda/{addendum_id}/pdf",
+    response_class=Response,
+    responses=PDF_READ,
+)
 async def addendum_pdf(
     survivor_id: UUID, report_id: UUID, addendum_id: UUID, grant: Read, med: MedDep
 ) -> Response:
@@ -162,7 +210,12 @@ async def verification(
     return dict(result.__dict__)
 
 
-@router.post("/survivors/{survivor_id}/forms/{form}", status_code=201)
+@router.post(
+    "/survivors/{survivor_id}/forms/{form}",
+    status_code=201,
+    response_class=Response,
+    responses=PDF_MADE,
+)
 async def issue_form(
     survivor_id: UUID, form: m.FormKind, body: FormBody, grant: Sign, med: MedDep
 ) -> Response:
