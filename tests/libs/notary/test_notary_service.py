@@ -70,11 +70,27 @@ LEDGER: Service[LedgerSettings, Ledger] = Service(
 )
 
 KEY = SigningKey()
-DPO = bearer(KEY.sign(Staff(roles=("data_protection_officer",)).claims(aud=["ledger"])))
-ADMIN = bearer(KEY.sign(Staff(roles=("admin",)).claims(aud=["ledger"])))
-COUNSELLOR = bearer(
-    KEY.sign(Staff(roles=("counsellor",), teams=("team-a",)).claims(aud=["ledger"]))
-)
+
+
+def _as(*roles: str, teams: tuple[str, ...] = ()) -> dict[str, str]:
+    """A fresh token for a synthetic staff member (made at use: tokens live 15 minutes, and a
+    full test run reaches this module later than that after collection)."""
+    return bearer(KEY.sign(Staff(roles=roles, teams=teams).claims(aud=["ledger"])))
+
+
+def as_dpo() -> dict[str, str]:
+    """Headers for a synthetic data protection officer."""
+    return _as("data_protection_officer")
+
+
+def as_admin() -> dict[str, str]:
+    """Headers for a synthetic admin."""
+    return _as("admin")
+
+
+def as_counsellor() -> dict[str, str]:
+    """Headers for a synthetic counsellor."""
+    return _as("counsellor", teams=("team-a",))
 
 
 @pytest.fixture
@@ -129,9 +145,9 @@ async def test_the_dpo_reads_heads_others_are_refused(
     head = await notary.tick()
     assert head is not None
 
-    dpo = await http.get("/notary/heads", headers=DPO)
-    admin = await http.get("/notary/heads", headers=ADMIN)
-    counsellor = await http.get("/notary/heads", headers=COUNSELLOR)
+    dpo = await http.get("/notary/heads", headers=as_dpo())
+    admin = await http.get("/notary/heads", headers=as_admin())
+    counsellor = await http.get("/notary/heads", headers=as_counsellor())
 
     assert dpo.status_code == 200, dpo.text
     body = dpo.json()
@@ -151,9 +167,9 @@ async def test_a_survivors_record_is_proved_and_the_export_audited(
     await running(app).parts.store.sequence()
     await notary.tick()
 
-    one = await http.get(f"/notary/proofs/events/{mine[0]}", headers=DPO)
-    record = await http.get(f"/notary/proofs/survivors/{ALPHA}", headers=DPO)
-    refused = await http.get(f"/notary/proofs/survivors/{ALPHA}", headers=COUNSELLOR)
+    one = await http.get(f"/notary/proofs/events/{mine[0]}", headers=as_dpo())
+    record = await http.get(f"/notary/proofs/survivors/{ALPHA}", headers=as_dpo())
+    refused = await http.get(f"/notary/proofs/survivors/{ALPHA}", headers=as_counsellor())
 
     assert one.status_code == 200, one.text
     assert [p["event_id"] for p in one.json()["proofs"]] == [mine[0]]
@@ -181,10 +197,10 @@ async def test_a_survivors_record_is_proved_and_the_export_audited(
 
 
 async def test_bad_and_unknown_requests_get_clear_answers(http: httpx.AsyncClient) -> None:
-    malformed = await http.get("/notary/proofs/events/not-a-uuid", headers=DPO)
-    unknown = await http.get(f"/notary/proofs/events/{uuid.uuid4()}", headers=DPO)
-    stranger = await http.get(f"/notary/proofs/survivors/{uuid.uuid4()}", headers=DPO)
-    too_many = await http.get("/notary/heads?limit=100000", headers=DPO)
+    malformed = await http.get("/notary/proofs/events/not-a-uuid", headers=as_dpo())
+    unknown = await http.get(f"/notary/proofs/events/{uuid.uuid4()}", headers=as_dpo())
+    stranger = await http.get(f"/notary/proofs/survivors/{uuid.uuid4()}", headers=as_dpo())
+    too_many = await http.get("/notary/heads?limit=100000", headers=as_dpo())
 
     assert malformed.status_code == 422
     assert (unknown.status_code, unknown.json()["error"]) == (404, "NotNotarisedYet")
@@ -222,8 +238,8 @@ async def test_a_service_without_a_heads_file_says_so(
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://l") as client:
-            heads = await client.get("/notary/heads", headers=DPO)
-            proof = await client.get(f"/notary/proofs/events/{uuid.uuid4()}", headers=DPO)
+            heads = await client.get("/notary/heads", headers=as_dpo())
+            proof = await client.get(f"/notary/proofs/events/{uuid.uuid4()}", headers=as_dpo())
 
     assert heads.status_code == 200
     assert (heads.json()["configured"], heads.json()["heads"]) == (False, [])
@@ -234,8 +250,8 @@ async def test_a_deleted_audit_stream_raises_the_alarm(
     app: FastAPI, http: httpx.AsyncClient
 ) -> None:
     event_id = (await http.post(f"/notes/{ALPHA}")).json()["event_id"]
-    await http.get(f"/notary/proofs/events/{event_id}", headers=DPO)  # audited
-    await http.get(f"/notary/proofs/survivors/{ALPHA}", headers=DPO)  # audited, with the survivor
+    await http.get(f"/notary/proofs/events/{event_id}", headers=as_dpo())  # audited
+    await http.get(f"/notary/proofs/survivors/{ALPHA}", headers=as_dpo())  # audited, names ALPHA
     notary = running(app).notary
     assert notary is not None
     await running(app).parts.store.sequence()
@@ -252,7 +268,7 @@ async def test_a_deleted_audit_stream_raises_the_alarm(
     problems = await notary.check()
 
     assert any("no event (removed)" in p or "events deleted" in p for p in problems), problems
-    heads = await http.get("/notary/heads", headers=DPO)
+    heads = await http.get("/notary/heads", headers=as_dpo())
     assert heads.json()["status"]["halted"] is True
     assert await pool.fetchval("SELECT count(*) FROM integrity_alarms WHERE path = 'notary'") == 1
 
@@ -271,12 +287,12 @@ async def test_a_consistency_proof_between_two_signed_heads(
         sizes.append(head.tree_size)
     older, newer = sizes
 
-    latest = await http.get(f"/notary/proofs/consistency?first={older}", headers=DPO)
+    latest = await http.get(f"/notary/proofs/consistency?first={older}", headers=as_dpo())
     backwards = await http.get(
-        f"/notary/proofs/consistency?first={newer}&second={older}", headers=DPO
+        f"/notary/proofs/consistency?first={newer}&second={older}", headers=as_dpo()
     )
-    unsigned = await http.get(f"/notary/proofs/consistency?first={newer + 5}", headers=DPO)
-    refused = await http.get(f"/notary/proofs/consistency?first={older}", headers=ADMIN)
+    unsigned = await http.get(f"/notary/proofs/consistency?first={newer + 5}", headers=as_dpo())
+    refused = await http.get(f"/notary/proofs/consistency?first={older}", headers=as_admin())
 
     assert latest.status_code == 200, latest.text
     body = latest.json()
