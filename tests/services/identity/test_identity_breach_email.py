@@ -4,26 +4,25 @@ has one), naming the breach's reference and never a survivor or the breach's sum
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from identity_support import SYSTEM, signed_in
+from kit.smtp import Mailbox, mailbox
 from uponyaji_identity.app import create_app
 from uponyaji_identity.breaches import reminders
 from uponyaji_identity.context import Identity
 from uponyaji_identity.handlers import accounts
 from uponyaji_identity.settings import Settings
 from uponyaji_service import running
+
+__all__ = ["mailbox"]  # the SMTP fixture, shared by name
 
 LINK_BASE = "https://uponyaji.example.org"
 OFFICE = "dpo-office@example.org"
@@ -38,33 +37,6 @@ class MovableClock:
 
     def __call__(self) -> datetime:
         return datetime.now(UTC) + self.shift
-
-
-@dataclass
-class Mailbox:
-    """What the SMTP server received."""
-
-    messages: list[tuple[list[str], Message]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    """A real SMTP server on a free local port, and what it received."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -4,19 +4,16 @@ fake clock), with e-mails that carry a link and no survivor identity."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
-from email.message import Message
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi import FastAPI
+from kit.smtp import Mailbox, mailbox
 from psychosocial_support import MOMBASA, NAIROBI, PHQ9_RISKY, As, FakeIntake, SigningKey, Staff
 from uponyaji_events import StoreFeed
 from uponyaji_psychosocial.app import channel, create_app, escalation_policy
@@ -25,6 +22,8 @@ from uponyaji_psychosocial.handlers import Psychosocial
 from uponyaji_psychosocial.handlers.escalation import deliver, escalate_due
 from uponyaji_psychosocial.settings import Settings
 from uponyaji_service import running
+
+__all__ = ["mailbox"]  # the SMTP fixture, shared by name
 
 START = datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
 SUPERVISORS, LEAD = "supervisors@example.org", "programme-lead@example.org"
@@ -41,32 +40,6 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@dataclass
-class Mailbox:
-    """What the SMTP server received."""
-
-    messages: list[tuple[list[str], Message]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    """A real SMTP server on a free local port, and what it received."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
