@@ -52,6 +52,7 @@ async def test_a_minors_consent_needs_a_guardian_and_the_childs_assent(officer: 
     child = await registered(officer, estimated_birth_year=EAT_TODAY.year - 17)
     record = (await officer.get(f"/survivors/{child}")).json()
     assert record["age_band"] == "0-17"
+    assert record["registered_on"] is None  # registered when recorded
     alone = await officer.post(f"/survivors/{child}/consents", consent("psychosocial_support"))
     assert alone.status_code == 409, alone.text
     assert "guardian" in alone.json()["detail"]
@@ -122,6 +123,7 @@ async def test_minor_status_is_taken_at_each_consents_date_not_at_registration(
     )
     record = (await officer.get(f"/survivors/{survivor}")).json()
     assert record["age_band"] == "0-17"  # the band on the day of registration
+    assert record["registered_on"] == registered_on.isoformat()  # the day given, for the page
     occurred = await pool.fetchval(
         "SELECT occurred_at FROM events WHERE type = 'intake.SurvivorRegistered' "
         "AND stream_id = $1",
