@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Response
 from portal_stack import PortalStack
 from reportlab.pdfgen.canvas import Canvas
 from test_portal_browser import axe, browser, check_page, sign_in, stack, submit, until, visit
@@ -85,6 +85,12 @@ def _survivor(stack: PortalStack, token: str, registered_on: str) -> str:
     return survivor_id
 
 
+def _goto(page: Page, url: str) -> Response:
+    answer = page.goto(url)
+    assert answer is not None, url
+    return answer
+
+
 def _cards(page: Page) -> set[str]:
     return {str(a.get_attribute("href")) for a in page.locator("ul.cards a").all()}
 
@@ -123,15 +129,17 @@ def test_clinician_records_a_sample_and_views_evidence_files(
         assert href in cards, cards
     assert "/accounts" not in cards
 
-    # An examination dated now: the consents are from yesterday (medical learns of them, and of
-    # the survivor, from intake's events: 404/409 until it has).
+    # An examination dated now: the consents are from yesterday (medical learns of the survivor
+    # and of them from intake's events: the record is 404 and the examination 409 until then).
     base = f"/survivors/{survivor_id}/medical"
+    known = until(lambda: _goto(page, f"{stack.portal}{base}"), (404,), 240)
+    assert known.status == 200, stack.tails()
     visit(page, f"{stack.portal}{base}/encounters/new", axe)
     page.check("input[name=kind][value=medico_legal_examination]")
     page.fill("#occurred_at", datetime.now(EAT).strftime("%Y-%m-%dT%H:%M"))
     page.select_option("#county_code", "047")
     page.fill("#facility", "Synthetic clinic (test data)")
-    response = until(lambda: submit(page, f"{base}/encounters/new"), (404, 409), 240)
+    response = until(lambda: submit(page, f"{base}/encounters/new"), (409,), 240)
     assert response.status == 200, page.content()
     match = re.search(rf"/medical/encounters/({ID})$", page.url)
     assert match, page.url
@@ -153,6 +161,7 @@ def test_clinician_records_a_sample_and_views_evidence_files(
     page.fill("#description", "Synthetic blood swab from the left wrist (test data).")
     assert submit(page, f"{encounter}/samples/new").status == 200, page.content()
     assert page.url.endswith(encounter)
+    check_page(page, axe)
     table = page.inner_text("#evidence-title + table")
     assert page.locator("#evidence-title + table tbody tr").count() == 1  # the refused: none
     assert "blood swab from the left wrist" in table

@@ -81,6 +81,7 @@ async def test_a_sample_is_sealed_held_and_on_its_chain_of_custody(
         ("medical.AccessDenied", "samples", "denied"),
         ("medical.AccessDenied", "samples", "not_found"),
         ("medical.SurvivorDataAccessed", "custody", "allowed"),
+        ("medical.SurvivorDataAccessed", "file", "allowed"),  # asking for a file is a read
     } <= seen
 
     # without the examination consent, no sample is taken

@@ -8,12 +8,13 @@ data) unless the type has none (DICOM), never lets it be cached, and names it by
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
+import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
-from starlette.background import BackgroundTask
 
 from ..backend import ServiceError
 from ..forms import compact, field_errors, text
@@ -147,9 +148,13 @@ async def evidence_file(
     }
     if "content-length" in answer.headers and "content-encoding" not in answer.headers:
         headers["Content-Length"] = answer.headers["content-length"]
-    return StreamingResponse(
-        answer.aiter_bytes(),
-        media_type=media_type,
-        headers=headers,
-        background=BackgroundTask(answer.aclose),
-    )
+    return StreamingResponse(_relay(answer), media_type=media_type, headers=headers)
+
+
+async def _relay(answer: httpx.Response) -> AsyncIterator[bytes]:
+    """The file's bytes as medical sends them; the connection closed however the copy ends."""
+    try:
+        async for chunk in answer.aiter_bytes():
+            yield chunk
+    finally:
+        await answer.aclose()
