@@ -226,6 +226,14 @@ def test_clinician_records_a_sample_and_views_evidence_files(
     assert saved.headers["content-disposition"].startswith('attachment; filename="evidence-')
     assert saved.headers["content-disposition"].endswith('.pdf"')
 
+    # The medical record lists every item with a link to its page.
+    visit(page, f"{stack.portal}{base}", axe)
+    listed = page.locator("#evidence-title + table tbody tr")
+    assert listed.count() == 3
+    assert "blood swab from the left wrist" in listed.first.inner_text()
+    photo_link = f"#evidence-title + table a[href='{photo_page[len(stack.portal) :]}']"
+    assert page.locator(photo_link).count() == 1
+
     # The intake officer may not open a clinical file: medical refuses, nothing is served.
     refused = officer.request.get(stack.portal + src)
     assert refused.status in (403, 404), refused.status
