@@ -36,6 +36,7 @@ from .routes import (
     journey,
     medical,
     medical_care,
+    medical_files,
     medical_more,
     medical_reports,
     medical_verify,
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         journey,
         # medical_reports first: its `…/evidence/new` must win over medical's `…/{kind}/new`.
         medical_reports,
+        medical_files,  # `…/samples/new` too
         medical,
         empowerment,
         grants,
