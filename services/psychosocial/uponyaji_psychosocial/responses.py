@@ -243,3 +243,59 @@ class Notifications(BaseModel):
     """Your notifications, newest first."""
 
     notifications: list[NotificationView]
+
+
+class LatestScore(BaseModel):
+    """The latest current administration of any instrument: which, its band and when."""
+
+    instrument: str
+    band: str
+    administered_at: str
+
+
+class CaseloadEntry(BaseModel):
+    """One open case on the caller's caseload (no identity: the case number only)."""
+
+    survivor_id: str
+    case_number: str | None
+    assigned_to_you: bool = Field(description="You are the survivor's lead case worker")
+    last_session_on: str | None = Field(description="Last session the survivor attended")
+    open_flags: int = Field(description="Open risk flags awaiting a safety response")
+    latest: LatestScore | None
+
+
+class Caseload(BaseModel):
+    """The caller's caseload: open risk flags first, then those seen longest ago."""
+
+    survivors: list[CaseloadEntry]
+
+
+class DayParticipant(BaseModel):
+    """A survivor in one of the day's sessions (on the caller's caseload)."""
+
+    survivor_id: str
+    case_number: str | None
+    attendance: str
+
+
+class DaySession(BaseModel):
+    """A session the caller logged on the day (participants off their caseload only counted)."""
+
+    session_id: str
+    kind: str
+    held_on: str
+    duration_minutes: int
+    approach: str
+    place: str
+    participants: int
+    recorded_at: str
+    survivors: list[DayParticipant]
+
+
+class Day(BaseModel):
+    """The sessions the caller logged for one day (East Africa Time)."""
+
+    day: str
+    previous_day: str
+    next_day: str
+    sessions: list[DaySession]
