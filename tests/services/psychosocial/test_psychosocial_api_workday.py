@@ -1,4 +1,4 @@
-"""A counsellor's caseload and day over HTTP: bound to their caseload, audited, nothing else leaks."""
+"""A counsellor's caseload and day over HTTP: bound to their caseload, audited, no leaks."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ def group(*others: Any, kind: str = "group", attendance: str = "attended") -> di
         kind=kind,
         other_participants=[{"survivor_id": str(o), "attendance": attendance} for o in others],
     )
+
+
+def people(found: dict[str, Any]) -> list[tuple[str, str]]:
+    """A day's session's named participants and their attendance."""
+    return [(x["survivor_id"], x["attendance"]) for x in found["survivors"]]
 
 
 async def listed(pool: asyncpg.Pool, route: str) -> list[dict[str, Any]]:
@@ -115,17 +120,15 @@ async def test_my_day_lists_the_sessions_i_logged_on_my_caseload(
     assert answer.status_code == 200, answer.text
     day = answer.json()
     assert (day["day"], day["previous_day"], day["next_day"]) == (DAY, "2026-03-01", "2026-03-03")
-    shown = [
-        (s["kind"], s["participants"], [(x["survivor_id"], x["attendance"]) for x in s["survivors"]])
-        for s in day["sessions"]
-    ]
+    shown = [(s["kind"], s["participants"], people(s)) for s in day["sessions"]]
     first_only = [(str(first), "attended")]
     both = sorted([(str(first), "attended"), (str(second), "missed")], key=lambda x: x[0])
     assert [(k, n, sorted(p)) for k, n, p in shown] == [
         ("individual", 1, first_only),
         ("family", 3, both),  # the moved survivor is counted, not named
     ]
-    assert "notes" not in answer.text and "canary" not in answer.text
+    assert "notes" not in answer.text
+    assert "canary" not in answer.text
     records = await listed(pool, "/sessions")
     assert {x["survivor_id"] for x in records[-1]["results"]} == {str(first), str(second)}
 
