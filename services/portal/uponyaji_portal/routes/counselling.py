@@ -86,9 +86,10 @@ async def _others(request: Request, user: User, survivor_id: UUID) -> list[dict[
             "psychosocial", "/caseload", user.access_token, limit=PARTICIPANT_CHOICES
         )
     except ServiceError as error:
-        if error.status != 403:
+        if error.status != 403 and error.status < 500:
             raise
-        return []  # a role without a caseload view logs individual sessions only
+        # A role without a caseload view, or psychosocial away: individual sessions only.
+        return []
     return [r for r in found["survivors"] if r["survivor_id"] != str(survivor_id)]
 
 
