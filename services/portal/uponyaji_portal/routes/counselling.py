@@ -22,6 +22,7 @@ TOO_MANY = N_(
     "or fewer other participants."
 )
 OFF_CASELOAD = N_("One of the chosen survivors is not on your caseload (any more).")
+NOT_FOUND = N_("Either this does not exist or it is not on your caseload.")
 
 
 @router.get("/risk-flags")
@@ -102,8 +103,9 @@ def _session_errors(error: ServiceError, chose_others: bool) -> dict[str, str]:
     if chose_others and error.error == "InvalidCommand" and "session has at most" in error.detail:
         errors.pop("form", None)
         errors["other_participants"] = gettext(TOO_MANY)
-    if chose_others and error.status == 404:
-        errors = {"other_participants": gettext(OFF_CASELOAD)}
+    if error.status == 404:
+        errors = {"other_participants": gettext(OFF_CASELOAD)} if chose_others else {}
+        errors = errors or {"form": gettext(NOT_FOUND)}
     return errors
 
 
@@ -150,8 +152,9 @@ async def log_session(request: Request, survivor_id: UUID, user: User) -> Respon
     try:
         await backend_of(request).post("psychosocial", path, user.access_token, body)
     except ServiceError as error:
-        # 404 with others chosen: one of them left the caseload since the form was shown.
-        if error.status not in (400, 409, 422) and not (error.status == 404 and chosen):
+        # 404: the survivor (or one of the others) is not, or no longer, on the caseload, or
+        # psychosocial has not heard of them yet; the form comes back with what was typed.
+        if error.status not in (400, 404, 409, 422):
             raise
         context = {
             "survivor_id": survivor_id,
@@ -159,8 +162,7 @@ async def log_session(request: Request, survivor_id: UUID, user: User) -> Respon
             "errors": _session_errors(error, bool(chosen)),
             "others": await _others(request, user, survivor_id),
         }
-        status = 409 if error.status == 404 else error.status
-        return render(request, "counselling/session.html", context, status_code=status)
+        return render(request, "counselling/session.html", context, status_code=error.status)
     return redirect(f"/survivors/{survivor_id}")
 
 
