@@ -124,8 +124,9 @@ SELECT s.survivor_id, s.case_number, c.case_worker = $3 AS assigned_to_you,
    WHERE p.survivor_id = s.survivor_id AND p.attendance = 'attended') AS last_session_on,
   (SELECT count(*) FROM risk_flags f
    WHERE f.survivor_id = s.survivor_id AND f.status = 'open') AS open_flags,
-  a.instrument, a.band, a.administered_at
+  a.instrument, a.band, a.administered_at, n.planned_on
 FROM survivors s JOIN caseload c USING (survivor_id)
+LEFT JOIN planned_sessions n USING (survivor_id)
 LEFT JOIN LATERAL (
   SELECT instrument, band, administered_at FROM assessments
   WHERE survivor_id = s.survivor_id AND superseded_by IS NULL
@@ -159,3 +160,22 @@ async def day_sessions(pool: asyncpg.Pool, bound: Caseload, staff_id: str, day: 
     """One row per participant of the sessions a staff member logged for a day, on a caseload."""
     teams, worker = _bounds(bound)
     return list(await pool.fetch(_DAY, day, staff_id, teams, worker))
+
+
+_PLANNED = """
+SELECT n.survivor_id, s.case_number, EXISTS (
+  SELECT 1 FROM session_participants p JOIN sessions x USING (session_id)
+  WHERE p.survivor_id = n.survivor_id AND x.held_on = n.planned_on) AS logged
+FROM planned_sessions n JOIN survivors s USING (survivor_id)
+LEFT JOIN caseload c USING (survivor_id)
+WHERE n.planned_on = $1 AND n.planned_by = $2
+  AND s.status = 'open' AND s.merged_into IS NULL AND s.erasure_requested_at IS NULL
+  AND ($3::text[] IS NULL OR c.team = ANY($3) OR c.case_worker = $4)
+ORDER BY s.case_number, n.survivor_id
+"""
+
+
+async def day_planned(pool: asyncpg.Pool, bound: Caseload, staff_id: str, day: date) -> Rows:
+    """The survivors on a caseload whose next session a staff member planned for a day."""
+    teams, worker = _bounds(bound)
+    return list(await pool.fetch(_PLANNED, day, staff_id, teams, worker))

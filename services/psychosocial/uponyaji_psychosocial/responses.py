@@ -262,6 +262,9 @@ class CaseloadEntry(BaseModel):
     last_session_on: str | None = Field(description="Last session the survivor attended")
     open_flags: int = Field(description="Open risk flags awaiting a safety response")
     latest: LatestScore | None
+    next_session_on: str | None = Field(
+        description="The next session planned, from today on, not yet held (attended)"
+    )
 
 
 class Caseload(BaseModel):
@@ -292,10 +295,27 @@ class DaySession(BaseModel):
     survivors: list[DayParticipant]
 
 
+class DayPlanned(BaseModel):
+    """A survivor whose next session the caller planned for the day."""
+
+    survivor_id: str
+    case_number: str | None
+    logged: bool = Field(description="A session with the survivor is logged for the day")
+
+
 class Day(BaseModel):
-    """The sessions the caller logged for one day (East Africa Time)."""
+    """The sessions the caller logged, and those they planned, for one day (East Africa Time)."""
 
     day: str
     previous_day: str
     next_day: str
     sessions: list[DaySession]
+    planned: list[DayPlanned]
+
+
+class NextSession(BaseModel):
+    """The next session was planned (or the plan cleared)."""
+
+    survivor_id: str
+    planned_on: str | None
+    events: list[Written]

@@ -186,3 +186,63 @@ async def test_nairobi_sessions_never_reach_a_mombasa_counsellors_day(
     day = (await moved.get("/sessions", params={"day": DAY})).json()
     assert day["sessions"] == []
     assert (await moved.get("/caseload")).json()["survivors"] == []
+
+
+async def test_the_next_session_is_planned_shown_and_cleared(
+    app: FastAPI, intake: FakeIntake, as_staff: Callable[..., As], pool: asyncpg.Pool
+) -> None:
+    me = as_staff("counsellor")
+    sid, other = await intake.register(), await intake.register()
+    away = await intake.register(team=MOMBASA)
+    await intake.deliver(app)
+    today = datetime.now(UTC).astimezone(EAT).date()
+    soon = (today + timedelta(days=7)).isoformat()
+
+    before = await count_events(pool)
+    for body, status in (
+        ({"planned_on": (today - timedelta(days=1)).isoformat()}, 422),  # in the past
+        ({"planned_on": "2026-02-30"}, 422),
+        ({"planned_on": "2101-01-01"}, 422),
+        ({}, 422),  # say null to clear, not nothing
+        ({"planned_on": soon, "notes": "x"}, 422),
+    ):
+        refused = await me.post(f"/survivors/{sid}/next-session", body)
+        assert refused.status_code == status, (body, refused.text)
+    assert (
+        await me.post(f"/survivors/{away}/next-session", {"planned_on": soon})
+    ).status_code == 404
+    clinician = await as_staff("clinician").post(
+        f"/survivors/{sid}/next-session", {"planned_on": soon}
+    )
+    assert clinician.status_code == 403
+    assert await count_events(pool) == before
+
+    planned = await me.post(f"/survivors/{sid}/next-session", {"planned_on": soon})
+    assert planned.status_code == 201, planned.text
+    assert planned.json()["events"][0]["type"] == "psychosocial.SessionPlanned"
+    rows = {r["survivor_id"]: r for r in (await me.get("/caseload")).json()["survivors"]}
+    assert rows[str(sid)]["next_session_on"] == soon
+    assert rows[str(other)]["next_session_on"] is None
+    day = (await me.get("/sessions", params={"day": soon})).json()
+    assert day["planned"] == [
+        {"survivor_id": str(sid), "case_number": rows[str(sid)]["case_number"], "logged": False}
+    ]
+    # Another counsellor's day does not show my plans.
+    theirs = (await as_staff("counsellor").get("/sessions", params={"day": soon})).json()
+    assert theirs["planned"] == []
+
+    # Planned for today and held: no longer "next"; today's list says it is logged.
+    assert (
+        await me.post(f"/survivors/{other}/next-session", {"planned_on": today.isoformat()})
+    ).status_code == 201
+    held = session(held_on=today.isoformat())
+    assert (await me.post(f"/survivors/{other}/sessions", held)).status_code == 201
+    rows = {r["survivor_id"]: r for r in (await me.get("/caseload")).json()["survivors"]}
+    assert rows[str(other)]["next_session_on"] is None
+    todays = (await me.get("/sessions")).json()["planned"]
+    assert [(p["survivor_id"], p["logged"]) for p in todays] == [(str(other), True)]
+
+    cleared = await me.post(f"/survivors/{sid}/next-session", {"planned_on": None})
+    assert cleared.status_code == 201, cleared.text
+    rows = {r["survivor_id"]: r for r in (await me.get("/caseload")).json()["survivors"]}
+    assert rows[str(sid)]["next_session_on"] is None
