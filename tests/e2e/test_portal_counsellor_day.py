@@ -1,6 +1,7 @@
 """A counsellor's day in headless Chromium (Debian's), in Kiswahili: their caseload, a family
 session logged with others chosen from it (a refusal shown next to the list first), the session on
-each participant's record, and the day's sessions with the switch to other days. Identity, intake,
+each participant's record, the day's sessions with the switch to other days, and the next session
+planned from the caseload (a past day refused first) shown on that day. Identity, intake,
 psychosocial and the portal run as processes; every page is checked by axe-core.
 
 Kiswahili only: the catalog test already fails on any untranslated message, and the English pages
@@ -13,6 +14,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -27,6 +29,7 @@ from uponyaji_launcher.postgres import EmbeddedPostgres
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 __all__ = ["axe", "browser"]  # fixtures, shared by name
 LANG = "sw"
+EAT = timezone(timedelta(hours=3))
 
 
 @pytest.fixture(scope="module")
@@ -175,4 +178,29 @@ def test_a_counsellor_logs_a_family_session_and_sees_their_day(
 
     assert "Bado hakuna" not in last_session(first["case"])  # a last session now
     assert "Bado hakuna" in last_session(third["case"])  # a missed session is not one held
+
+    # The next session planned from the caseload: a past day refused next to the field first.
+    with page.expect_navigation():
+        page.locator("main tr", has_text=second["case"]).locator("a[href$='/next-session']").click()
+    check_page(page, axe)
+    today = datetime.now(EAT).date()
+    page.fill("#planned_on", (today - timedelta(days=1)).isoformat())
+    with page.expect_navigation() as refused:
+        page.click("button[name=save]")
+    assert refused.value is not None
+    assert refused.value.status == 422
+    assert page.is_visible("#planned_on-error")
+    check_page(page, axe)
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    page.fill("#planned_on", tomorrow)
+    with page.expect_navigation() as saved:
+        page.click("button[name=save]")
+    assert saved.value is not None
+    assert saved.value.status == 200
+    assert page.url == f"{stack.portal}/caseload"
+    row = page.locator("main tr", has_text=second["case"])
+    assert "Hakijapangwa" not in row.locator("td").nth(2).inner_text()
+    assert "Hakijapangwa" in page.locator("main tr", has_text=third["case"]).inner_text()
+    visit(page, f"{stack.portal}/today?day={tomorrow}", axe)
+    assert second["case"] in page.inner_text("#planned-title + ul")
     page.context.close()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..backend import ServiceError
-from ..forms import field_errors
-from ..i18n import today_eat
-from ..web import User, backend_of, render
+from ..forms import field_errors, text
+from ..i18n import N_, gettext, today_eat
+from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
+
+PAST = N_("This day is in the past: choose today or a later day.")
 
 
 @router.get("/today")
@@ -49,3 +53,31 @@ async def caseload(request: Request, user: User) -> Response:
     found = await backend_of(request).get("psychosocial", "/caseload", user.access_token)
     context = {"rows": found["survivors"]}
     return render(request, "counselling/caseload.html", context)
+
+
+@router.get("/survivors/{survivor_id}/next-session")
+async def plan_form(request: Request, survivor_id: UUID, user: User) -> Response:
+    """Plan the next session with a survivor (or say there is none)."""
+    context = {"survivor_id": survivor_id, "values": {}, "errors": {}}
+    return render(request, "counselling/next_session.html", context)
+
+
+@router.post("/survivors/{survivor_id}/next-session")
+async def plan(request: Request, survivor_id: UUID, user: User) -> Response:
+    """Save the plan (the "none" button clears it); back to the caseload."""
+    form = await request.form()
+    planned_on = None if form.get("clear") == "yes" else text(form, "planned_on") or ""
+    path = f"/survivors/{survivor_id}/next-session"
+    try:
+        await backend_of(request).post(
+            "psychosocial", path, user.access_token, {"planned_on": planned_on}
+        )
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        errors = field_errors(error)
+        if error.error == "InvalidCommand":  # the one rule psychosocial checks: not in the past
+            errors = {"planned_on": gettext(PAST)}
+        context = {"survivor_id": survivor_id, "values": form_values(form), "errors": errors}
+        return render(request, "counselling/next_session.html", context, status_code=error.status)
+    return redirect("/caseload")
