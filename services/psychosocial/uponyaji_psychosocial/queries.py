@@ -135,14 +135,16 @@ LEFT JOIN LATERAL (
 WHERE s.status = 'open' AND s.merged_into IS NULL AND s.erasure_requested_at IS NULL
   AND ($1::text[] IS NULL OR c.team = ANY($1) OR c.case_worker = $2)
 ORDER BY open_flags DESC, last_session_on ASC NULLS FIRST, s.case_number, s.survivor_id
-LIMIT $4
+LIMIT $4 OFFSET $5
 """
 
 
-async def caseload(pool: asyncpg.Pool, bound: Caseload, staff_id: str, limit: int) -> Rows:
+async def caseload(
+    pool: asyncpg.Pool, bound: Caseload, staff_id: str, limit: int, offset: int = 0
+) -> Rows:
     """Open cases on a caseload: open flags first, then those seen longest ago (or never)."""
     teams, worker = _bounds(bound)
-    return list(await pool.fetch(_CASELOAD, teams, worker, staff_id, limit))
+    return list(await pool.fetch(_CASELOAD, teams, worker, staff_id, limit, offset))
 
 
 _DAY = """

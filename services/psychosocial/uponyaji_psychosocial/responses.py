@@ -271,6 +271,7 @@ class Caseload(BaseModel):
     """The caller's caseload: open risk flags first, then those seen longest ago."""
 
     survivors: list[CaseloadEntry]
+    next_offset: int | None = Field(description="The offset of the next page; null: no more")
 
 
 class DayParticipant(BaseModel):

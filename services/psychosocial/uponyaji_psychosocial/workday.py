@@ -49,13 +49,19 @@ async def my_caseload(
     ps: PsDep,
     listed: Listing,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
-    """Open cases on your caseload: case number, last session, open flags, latest band."""
+    """Open cases on your caseload: case number, last session, open flags, latest band; a page
+    of `limit` from `offset` (`next_offset` when there are more)."""
     staff = str(grant.principal.staff_id)
-    rows = await queries.caseload(ps.store.pool, grant.caseload_filter(), staff, limit)
+    rows = await queries.caseload(ps.store.pool, grant.caseload_filter(), staff, limit + 1, offset)
+    more, rows = len(rows) > limit, rows[:limit]
     await listed.filtered(grant, (row["survivor_id"] for row in rows))
     today = ps.today()
-    return {"survivors": [_entry(row, today) for row in rows]}
+    return {
+        "survivors": [_entry(row, today) for row in rows],
+        "next_offset": offset + limit if more else None,
+    }
 
 
 def _sessions(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:

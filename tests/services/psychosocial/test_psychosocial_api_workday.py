@@ -86,6 +86,15 @@ async def test_the_caseload_shows_my_open_cases_and_nothing_of_another(
     assert rows[str(mine_elsewhere)]["assigned_to_you"] is True
     assert rows[str(seen)]["assigned_to_you"] is False
 
+    # Pages: the same order, each survivor once.
+    first_page = (await me.get("/caseload", params={"limit": 3})).json()
+    assert first_page["next_offset"] == 3
+    rest = (await me.get("/caseload", params={"limit": 3, "offset": 3})).json()
+    assert rest["next_offset"] is None
+    paged = [r["survivor_id"] for r in first_page["survivors"] + rest["survivors"]]
+    assert paged == [r["survivor_id"] for r in answer.json()["survivors"]]
+    assert answer.json()["next_offset"] is None
+
     # Mombasa's counsellor sees Mombasa's cases only: nothing of the Nairobi caseload.
     other = (await as_staff("counsellor", teams=(MOMBASA,)).get("/caseload")).json()
     assert {row["survivor_id"] for row in other["survivors"]} == {
@@ -96,7 +105,7 @@ async def test_the_caseload_shows_my_open_cases_and_nothing_of_another(
 
     # Each answer's audit record names exactly the survivors it returned.
     records = await listed(pool, "/caseload")
-    assert [r["action"] for r in records] == ["psychosocial.caseload.read"] * 2
+    assert [r["action"] for r in records] == ["psychosocial.caseload.read"] * 4
     assert {x["survivor_id"] for x in records[0]["results"]} == set(rows)
     assert all(x["on_caseload"] is True for x in records[0]["results"])
 
@@ -167,6 +176,7 @@ async def test_other_roles_are_refused_and_bad_input_is_422(
         ("/sessions", {"day": "yesterday"}, "day"),
         ("/caseload", {"limit": "0"}, "limit"),
         ("/caseload", {"limit": "100000"}, "limit"),
+        ("/caseload", {"offset": "-1"}, "offset"),
     ):
         bad = await counsellor.get(path, params=params)
         assert bad.status_code == 422, (path, params, bad.text)

@@ -16,7 +16,7 @@ from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
 
-PARTICIPANT_CHOICES = 200  # others offered for a group or family session (page weight)
+PARTICIPANT_CHOICES = 100  # others offered for a group or family session (page weight)
 TOO_MANY = N_(
     "An individual session has one survivor and a couple session two: choose group or family, "
     "or fewer other participants."
@@ -80,8 +80,9 @@ async def _post(
         return None, error
 
 
-async def _others(request: Request, user: User, survivor_id: UUID) -> list[dict[str, Any]]:
-    """The rest of the counsellor's caseload, to choose a group or family session's others."""
+async def _others(request: Request, user: User, survivor_id: UUID) -> dict[str, Any]:
+    """The rest of the counsellor's caseload (its first page), to choose a group or family
+    session's others: `rows`, and `more` when the caseload is longer."""
     try:
         found = await backend_of(request).get(
             "psychosocial", "/caseload", user.access_token, limit=PARTICIPANT_CHOICES
@@ -90,8 +91,9 @@ async def _others(request: Request, user: User, survivor_id: UUID) -> list[dict[
         if error.status != 403 and error.status < 500:
             raise
         # A role without a caseload view, or psychosocial away: individual sessions only.
-        return []
-    return [r for r in found["survivors"] if r["survivor_id"] != str(survivor_id)]
+        return {"rows": [], "more": False}
+    rows = [r for r in found["survivors"] if r["survivor_id"] != str(survivor_id)]
+    return {"rows": rows, "more": found.get("next_offset") is not None}
 
 
 def _session_errors(error: ServiceError, chose_others: bool) -> dict[str, str]:

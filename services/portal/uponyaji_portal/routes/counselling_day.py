@@ -14,6 +14,7 @@ from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
 
+PAGE = 50  # cases per page of My caseload (page weight on slow links)
 PAST = N_("This day is in the past: choose today or a later day.")
 
 
@@ -48,10 +49,22 @@ async def todays_sessions(request: Request, user: User, day: str | None = None) 
 
 
 @router.get("/caseload")
-async def caseload(request: Request, user: User) -> Response:
-    """The counsellor's open cases: open risk flags first, then those seen longest ago."""
-    found = await backend_of(request).get("psychosocial", "/caseload", user.access_token)
-    context = {"rows": found["survivors"]}
+async def caseload(request: Request, user: User, page: str = "1") -> Response:
+    """The counsellor's open cases: open risk flags first, then those seen longest ago; a page
+    at a time (slow links)."""
+    number = int(page) if page.isdigit() and 0 < int(page) <= 10_000 else 1
+    found = await backend_of(request).get(
+        "psychosocial",
+        "/caseload",
+        user.access_token,
+        limit=PAGE,
+        offset=(number - 1) * PAGE,
+    )
+    context = {
+        "rows": found["survivors"],
+        "page": number,
+        "more": found.get("next_offset") is not None,
+    }
     return render(request, "counselling/caseload.html", context)
 
 
