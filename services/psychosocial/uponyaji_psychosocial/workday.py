@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from uponyaji_access import Grant, Listing, authorize
 
 from . import queries
-from . import responses as r
+from . import workday_responses as r
 from .api import PsDep, SessionRecord, actor, written
 from .handlers.sessions import plan_session
 from .schemas import Day, PlanBody
