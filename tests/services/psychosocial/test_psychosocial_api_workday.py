@@ -38,10 +38,10 @@ def people(found: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 async def listed(pool: asyncpg.Pool, route: str) -> list[dict[str, Any]]:
-    """The `SurvivorsListed` audit records of a route, oldest first."""
+    """The `SurvivorsListed` audit records of a route, in the order they were written."""
     rows = await pool.fetch(
         "SELECT payload FROM events WHERE type = 'psychosocial.SurvivorsListed' "
-        "AND payload->>'route' = $1 ORDER BY position",
+        "AND payload->>'route' = $1 ORDER BY id",  # insertion order: positions come later
         route,
     )
     return [dict(row["payload"]) for row in rows]
