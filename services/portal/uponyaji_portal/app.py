@@ -27,6 +27,7 @@ from .routes import (
     auth,
     breaches,
     counselling,
+    counselling_day,
     dpo,
     empowerment,
     empowerment_referrals,
@@ -173,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         medical_more,
         medical_care,
         empowerment_referrals,
+        counselling_day,
     ):
         app.include_router(module.router)
 

@@ -44,6 +44,18 @@ CARDS: tuple[Card, ...] = (
         N_("By case number, phone, ID number or name."),
     ),
     Card(
+        ("counsellor",),
+        "/today",
+        N_("Today's sessions"),
+        N_("The sessions you logged today; switch to another day."),
+    ),
+    Card(
+        ("counsellor",),
+        "/caseload",
+        N_("My caseload"),
+        N_("Your open cases: last session, open risk flags, latest questionnaire band."),
+    ),
+    Card(
         ("counsellor", "clinician"),
         "/risk-flags",
         N_("Risk flags"),
