@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -78,6 +79,41 @@ def event_hash(event: Event) -> bytes:
 
 
 _CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
+
+
+def event_hashes(events: Iterable[Event]) -> list[bytes]:
+    """`event_hash` of each event, for a page of them (the same bytes hashed, event by event).
+
+    The timestamps' text is made once per distinct instant: the events of one transaction share
+    their `recorded_at`, and equal aware datetimes are the same instant, so the same UTC text.
+    """
+    texts: dict[datetime, str] = {}
+    out: list[bytes] = []
+    sha256, dumps = hashlib.sha256, orjson.dumps
+    for event in events:
+        occurred, recorded = event.occurred_at, event.recorded_at
+        if (occurred_text := texts.get(occurred)) is None:
+            occurred_text = texts[occurred] = _ts(occurred)
+        if (recorded_text := texts.get(recorded)) is None:
+            recorded_text = texts[recorded] = _ts(recorded)
+        actor = event.actor
+        fields = {
+            "event_id": event.event_id,
+            "stream_type": event.stream_type,
+            "stream_id": event.stream_id,
+            "version": event.version,
+            "type": event.type,
+            "schema_version": event.schema_version,
+            "occurred_at": occurred_text,
+            "recorded_at": recorded_text,
+            "actor": {"id": actor.id, "role": actor.role},
+            "correlation_id": event.correlation_id,
+            "causation_id": event.causation_id,
+            "payload": event.payload,
+            "prev_hash": event.prev_hash.hex(),
+        }
+        out.append(sha256(dumps(fields, option=_CANONICAL, default=_uuid_text)).digest())
+    return out
 
 
 def _uuid_text(value: Any) -> str:

