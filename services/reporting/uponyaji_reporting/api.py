@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from uponyaji_access import Grant, authorize
 from uponyaji_events import Consumer
 from uponyaji_service import running
+from uponyaji_service.openapi import file_download
 
 from . import charts, consumers, queries, views, xlsx
 from . import responses as r
@@ -88,7 +89,16 @@ async def read_dashboard(
     return {**await _board(request, pool, chosen), "lag": await consumers.lag(running)}
 
 
-@router.get("/dashboard.csv", tags=["dashboard"], response_class=Response)
+SVG = "image/svg+xml"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/dashboard.csv",
+    tags=["dashboard"],
+    response_class=Response,
+    responses=file_download("text/csv"),
+)
 async def export_dashboard(
     request: Request, _: DashboardExport, pool: Pool, running: Consumers, chosen: Selected
 ) -> Response:
@@ -104,14 +114,16 @@ async def export_dashboard(
     )
 
 
-SVG = "image/svg+xml"
-
-
 async def _lag_header(running: list[Consumer]) -> dict[str, str]:
     return {"X-Uponyaji-Lag": json.dumps(await consumers.lag(running))}
 
 
-@router.get("/journeys/{survivor_id}/chart.svg", tags=["journeys"], response_class=Response)
+@router.get(
+    "/journeys/{survivor_id}/chart.svg",
+    tags=["journeys"],
+    response_class=Response,
+    responses=file_download(SVG),
+)
 async def journey_chart(
     survivor_id: UUID,
     grant: JourneyRead,
@@ -155,7 +167,12 @@ CHARTS = {
 }
 
 
-@router.get("/dashboard/charts/{name}.svg", tags=["dashboard"], response_class=Response)
+@router.get(
+    "/dashboard/charts/{name}.svg",
+    tags=["dashboard"],
+    response_class=Response,
+    responses=file_download(SVG),
+)
 async def dashboard_chart(
     request: Request,
     name: Chart,
@@ -173,7 +190,12 @@ async def dashboard_chart(
     return Response(svg, media_type=SVG, headers=await _lag_header(running))
 
 
-@router.get("/dashboard.xlsx", tags=["dashboard"], response_class=Response)
+@router.get(
+    "/dashboard.xlsx",
+    tags=["dashboard"],
+    response_class=Response,
+    responses=file_download(XLSX, binary=True),
+)
 async def export_dashboard_xlsx(
     request: Request, _: DashboardExport, pool: Pool, running: Consumers, chosen: Selected
 ) -> Response:
@@ -181,7 +203,7 @@ async def export_dashboard_xlsx(
     board = await _board(request, pool, chosen)
     return Response(
         xlsx.workbook(views.rows(board), board["selection"]),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         headers={
             "Content-Disposition": 'attachment; filename="dashboard.xlsx"',
             "X-Uponyaji-Lag": json.dumps(await consumers.lag(running)),
