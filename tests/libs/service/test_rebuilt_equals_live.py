@@ -12,72 +12,18 @@ import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from uponyaji_events import StoreFeed
+from kit.services import SERVICES, World, declared, isolated
 from uponyaji_launcher.nats import EmbeddedNats
-from uponyaji_service import Service, running
+from uponyaji_service import running
 
 # The outbox relay moves its checkpoint in the background, whatever a rebuild does.
 MOVING = frozenset({"relay_checkpoints"})
 # When a consumer last moved: a rebuild moves it (its position and source epoch are compared).
 WHEN_MOVED = {"consumer_positions": "updated_at"}
-INTAKE_SURVIVORS = 6  # enough for every follower's seed to find consenting survivors
-SERVICES = ("identity", "intake", "psychosocial", "medical", "empowerment", "reporting")
-
-
-def declared(service: str) -> Service[Any, Any]:
-    """The one `Service` declared in a service's app module."""
-    module = importlib.import_module(f"uponyaji_{service}.app")
-    found = [value for value in vars(module).values() if isinstance(value, Service)]
-    assert len(found) == 1, f"uponyaji_{service}.app declares {len(found)} services"
-    return found[0]
-
-
-class World:
-    """Services started on fresh databases, each closed when the test ends."""
-
-    def __init__(
-        self, stack: AsyncExitStack, tmp: Path, database_url: Callable[[], str], nats: str
-    ) -> None:
-        self.stack, self.tmp, self.database_url, self.nats = stack, tmp, database_url, nats
-        self.settings: dict[str, Any] = {}
-
-    async def start(self, service: str, feeds: dict[str, StoreFeed] | None = None) -> FastAPI:
-        """One service, its consumers driven by the test (none of them run by themselves)."""
-        settings_class = importlib.import_module(f"uponyaji_{service}.settings").Settings
-        settings = settings_class(
-            database_url=self.database_url(),
-            nats_url=self.nats,
-            kek_file=self.tmp / f"{service}.kek",
-        )
-        self.settings[service] = settings
-        app: FastAPI = importlib.import_module(f"uponyaji_{service}.app").create_app(
-            settings, feeds=feeds or {}
-        )
-        await self.stack.enter_async_context(app.router.lifespan_context(app))
-        return app
-
-    async def seeded_intake(self) -> FastAPI:
-        """A real intake holding a few demo survivors, recorded by its own command handlers."""
-        app = await self.start("intake")
-        seed = importlib.import_module("uponyaji_intake.seed")
-        assert await seed.seed(self.settings["intake"], count=INTAKE_SURVIVORS, wait_for_teams=0)
-        return app
-
-    async def follower(self, service: str, sources: dict[str, FastAPI]) -> FastAPI:
-        """A service following `sources` through their stores, caught up with them."""
-        feeds = {name: StoreFeed(running(app).parts.store) for name, app in sources.items()}
-        for app in sources.values():
-            await running(app).parts.store.sequence()
-        app = await self.start(service, feeds)
-        for name in sources:
-            result = await running(app).consumer(name).catch_up()
-            assert not getattr(result, "failed", None), running(app).consumer(name).stats.last_error
-        return app
 
 
 async def _identity(world: World) -> FastAPI:
@@ -92,21 +38,11 @@ async def _intake(world: World) -> FastAPI:
 
 
 async def _seeded_follower(world: World, service: str) -> FastAPI:
-    app = await world.follower(service, {"intake": await world.seeded_intake()})
-    seed = importlib.import_module(f"uponyaji_{service}.seed")
-    made, _ = await seed.seed(world.settings[service], limit=INTAKE_SURVIVORS, wait=0)
-    assert made, f"{service}'s seed found no survivor to record"
-    return app
+    return await world.seeded_follower(service, await world.seeded_intake())
 
 
 async def _reporting(world: World) -> FastAPI:
-    intake = await world.seeded_intake()
-    psychosocial = await world.follower("psychosocial", {"intake": intake})
-    seed = importlib.import_module("uponyaji_psychosocial.seed")
-    assert (await seed.seed(world.settings["psychosocial"], limit=INTAKE_SURVIVORS, wait=0))[0]
-    app = await world.follower("reporting", {"intake": intake, "psychosocial": psychosocial})
-    await running(app).consumer("reporting").catch_up()  # its own audit records
-    return app
+    return await world.reporting(await world.seeded_intake())
 
 
 DRIVE: dict[str, Callable[[World], Awaitable[FastAPI]]] = {
@@ -143,11 +79,7 @@ async def world(
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[World]:
     """Services of one test, stopped (and their pools closed) at its end."""
-    monkeypatch.setenv("UPONYAJI_ENV", "test")
-    monkeypatch.delenv("UPONYAJI_SERVICE_URLS", raising=False)
-    for service in SERVICES:
-        # Nothing listens there: no service reaches a real identity or a peer from this test.
-        monkeypatch.setenv(f"{service.upper()}_IDENTITY_URL", "http://127.0.0.1:9")
+    isolated(monkeypatch)
     async with AsyncExitStack() as stack:
         yield World(stack, tmp_path, new_database_url, nats_server.url)
 
