@@ -60,13 +60,13 @@ async def read_journey(
     pool: Pool,
     running: Consumers,
     as_of: Annotated[datetime | None, Query(description="The journey as it stood then")] = None,
-) -> dict[str, Any]:
+) -> r.Journey:
     """A survivor's healing journey (de-identified for aggregate roles), optionally as of a time."""
     moment = _aware(as_of, "as_of") if as_of else None
     journey = await queries.journey(pool, survivor_id, moment)
     now = moment or datetime.now(UTC)
     body = views.journey(journey, now=now, deidentified=grant.deidentified, as_of=moment)
-    return {**body, "lag": await consumers.lag(running)}
+    return r.Journey.model_validate({**body, "lag": await consumers.lag(running)})
 
 
 Selected = Annotated[Selection, Depends(selection)]
@@ -84,9 +84,11 @@ async def _board(request: Request, pool: asyncpg.Pool, chosen: Selection) -> dic
 @router.get("/dashboard", tags=["dashboard"], response_model=r.Dashboard)
 async def read_dashboard(
     request: Request, _: DashboardRead, pool: Pool, running: Consumers, chosen: Selected
-) -> dict[str, Any]:
+) -> r.Dashboard:
     """The programme dashboard of a month, quarter or year, county and team; counts rounded."""
-    return {**await _board(request, pool, chosen), "lag": await consumers.lag(running)}
+    return r.Dashboard.model_validate(
+        {**await _board(request, pool, chosen), "lag": await consumers.lag(running)}
+    )
 
 
 SVG = "image/svg+xml"
@@ -221,7 +223,7 @@ async def read_audit(
     start: Annotated[datetime | None, Query(alias="from")] = None,
     end: Annotated[datetime | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:
+) -> r.Audit:
     """Who read or exported which survivor's data (every service), and unusual access."""
     records = await queries.access_records(
         pool,
@@ -242,4 +244,6 @@ async def read_audit(
     alerts = await queries.access_alerts(
         pool, start=_aware(start, "from") if start else None, end=_aware(end, "to") if end else None
     )
-    return {"records": shown, "alerts": alerts, "lag": await consumers.lag(running)}
+    return r.Audit.model_validate(
+        {"records": shown, "alerts": alerts, "lag": await consumers.lag(running)}
+    )
