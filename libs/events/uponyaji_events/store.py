@@ -521,6 +521,7 @@ class EventStore:
         if self.signer is None:
             return 0
         total, after = 0, 0
+        public = self.signer.verifying_keys()
         while True:
             blocks = await self.pool.fetch(_MISSING_SEALS, after, batch, SEAL_BLOCK)
             if not blocks:
@@ -536,7 +537,6 @@ class EventStore:
                     last,
                 )
                 # Only what each event's own signature vouches for is sealed.
-                public = self.signer.verifying_keys()
                 held = [
                     bytes(r["hash"])
                     for r in rows

@@ -88,6 +88,12 @@ def _error(response: httpx.Response) -> ServiceError:
     )
 
 
+# An idle pooled connection is dropped well before the services' servers close it (uvicorn
+# after 5 s): reusing one just as the server closes it fails the request, which a staff member
+# would see as the service being unavailable.
+KEEPALIVE_SECONDS = 2.0
+
+
 class Backend:
     """One pooled HTTP client per service; every call carries the caller's bearer token."""
 
@@ -102,6 +108,7 @@ class Backend:
                 base_url=self._settings.url(service),
                 timeout=self._settings.http_timeout,
                 trust_env=False,
+                limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
             )
         return self._clients[service]
 
