@@ -8,6 +8,7 @@ what the sources' own commands recorded. The services' demo seeds drive the comm
 from __future__ import annotations
 
 import importlib
+import uuid
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -81,12 +82,17 @@ class World:
         assert made, f"{service}'s seed found no survivor to record"
         return app
 
-    async def reporting(self, intake: FastAPI) -> FastAPI:
-        """Reporting over `intake` and a seeded psychosocial following it, caught up."""
-        psychosocial = await self.seeded_follower("psychosocial", intake)
-        app = await self.follower("reporting", {"intake": intake, "psychosocial": psychosocial})
-        await running(app).consumer("reporting").catch_up()  # its own audit records
-        return app
+
+def database_factory(postgres: Any, template: str) -> Callable[[], str]:
+    """Fresh databases cloned from the kernel's template (for fixtures wider than one test)."""
+
+    def make() -> str:
+        name = f"world_{uuid.uuid4().hex[:12]}"
+        postgres.psql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        url: str = postgres.url(name)
+        return url
+
+    return make
 
 
 def isolated(monkeypatch: Any) -> None:

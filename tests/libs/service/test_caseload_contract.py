@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from kit.services import World, declared, isolated
+from kit.services import World, database_factory, declared, isolated
 from uponyaji_access import SurvivorCaseload
 from uponyaji_events.envelope import Actor
 from uponyaji_intake.handlers import care
@@ -42,18 +42,14 @@ async def apps(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[dict[str, FastAPI]]:
     """A seeded intake with assignments, and every service that keeps a caseload, caught up."""
-
-    def database_url() -> str:
-        name = f"caseload_{uuid.uuid4().hex[:12]}"
-        postgres.psql(f'CREATE DATABASE "{name}" TEMPLATE "{kernel_template}"')
-        url: str = postgres.url(name)
-        return url
-
     with pytest.MonkeyPatch.context() as monkeypatch:
         isolated(monkeypatch)
         async with AsyncExitStack() as stack:
             world = World(
-                stack, tmp_path_factory.mktemp("caseloads"), database_url, nats_server.url
+                stack,
+                tmp_path_factory.mktemp("caseloads"),
+                database_factory(postgres, kernel_template),
+                nats_server.url,
             )
             intake = await world.seeded_intake()
             first, second, *_ = await _survivors(running(intake).parts.pool, "open")
