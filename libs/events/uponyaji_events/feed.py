@@ -31,6 +31,24 @@ class FeedPage(BaseModel):
     seals: list[dict[str, Any]] = []
 
 
+class FeedKey(BaseModel):
+    """One Ed25519 public key that verifies the service's event signatures (JWK fields)."""
+
+    kty: str
+    crv: str
+    use: str
+    kid: str
+    x: str  # the public key, base64url without padding
+    status: str  # "active" signs new events; "retired" still verifies older ones
+
+
+class FeedKeys(BaseModel):
+    """The public keys of one service's event signatures, active and retired."""
+
+    service: str
+    keys: list[FeedKey]
+
+
 class EpochEvents(list[Event]):
     """Events read from a feed, with the epoch (store identity) of the store they came from.
 
@@ -91,7 +109,7 @@ def feed_router(
         }
         return Response(content=dumps(body), media_type="application/json")
 
-    @router.get("/feed/keys", response_class=Response)
+    @router.get("/feed/keys", responses={200: {"model": FeedKeys}}, response_class=Response)
     async def read_keys() -> Response:
         """The public keys that verify this service's event signatures (active and retired)."""
         signer = store().signer

@@ -101,9 +101,11 @@ async def replay(
     page: int = 1000,
     upcast: bool = False,
     on_page: Callable[[int], None] | None = None,
+    reset: Callable[[Conn], Awaitable[None]] | None = None,
 ) -> int:
     """Rebuild a service's read tables from its own events: one transaction empties `tables`
-    and applies every stored event, a page at a time in commit order; returns how many."""
+    (and runs `reset`, for rows the events change but do not create) and applies every stored
+    event, a page at a time in commit order; returns how many."""
     for table in tables:
         if not _IDENTIFIER.match(table):
             raise ValueError(f"read table name {table!r} is not a plain identifier")
@@ -111,6 +113,8 @@ async def replay(
     replayed, after = 0, 0
     async with store.transaction() as conn:
         await conn.execute(f"TRUNCATE {', '.join(tables)}")
+        if reset is not None:
+            await reset(conn)
         while events := await store.read_all(after, page):
             if upcast:
                 events = [store.upcasters.upcast(event) for event in events]

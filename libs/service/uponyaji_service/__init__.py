@@ -27,6 +27,7 @@ from uponyaji_service.keys import Keys
 from uponyaji_service.logs import configure_logging, get_logger
 from uponyaji_service.settings import (
     Environment,
+    MailSettings,
     ServiceSettings,
     read_secret,
     service_config,
@@ -39,6 +40,7 @@ __all__ = [
     "Follow",
     "InvalidCommand",
     "Keys",
+    "MailSettings",
     "NotFound",
     "NotRunning",
     "OnPage",

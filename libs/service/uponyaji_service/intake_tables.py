@@ -15,12 +15,13 @@ confirms with `<service>.DataKeyDestroyed` once per request; a re-delivery is a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from pydantic import BaseModel
 from uponyaji_events.contracts import intake as i
 from uponyaji_events.contracts import kernel
@@ -213,3 +214,23 @@ async def _assigned(conn: Conn, payload: i.CaseAssigned) -> None:
         str(payload.team_id),
         worker,
     )
+
+
+class IntakeCaseload:
+    """libs/access `Caseload` over the `survivors` and `caseload` tables intake's events keep."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def teams_and_workers(self, survivor_id: UUID) -> tuple[Set[str], Set[str]] | None:
+        """The survivor's team and lead case worker; None when intake never told us of them."""
+        row = await self.pool.fetchrow(
+            "SELECT s.survivor_id, c.team, c.case_worker FROM survivors s "
+            "LEFT JOIN caseload c USING (survivor_id) WHERE s.survivor_id = $1",
+            survivor_id,
+        )
+        if row is None:
+            return None
+        teams = {row["team"]} if row["team"] else set()
+        workers = {row["case_worker"]} if row["case_worker"] else set()
+        return teams, workers

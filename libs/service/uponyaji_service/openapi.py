@@ -28,6 +28,12 @@ def document(package: str) -> dict[str, Any]:
     return schema
 
 
+def file_download(media_type: str, *, binary: bool = False) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route answering a file (CSV, SVG, XLSX): its media type documented."""
+    schema = {"type": "string", "format": "binary"} if binary else {"type": "string"}
+    return {200: {"content": {media_type: {"schema": schema}}}}
+
+
 def render(schema: dict[str, Any]) -> str:
     """The document as committed: sorted keys, indent 2, final newline."""
     return json.dumps(schema, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from uponyaji_notify.channels import SmtpChannel
 
 Environment = Literal["production", "development", "test"]
 DEVELOPMENT_ENVIRONMENTS: frozenset[str] = frozenset({"development", "test"})
@@ -100,3 +101,30 @@ class ServiceSettings(BaseSettings):
         if isinstance(own, str) and own:
             return own
         return self.service_urls.get(name)
+
+
+class MailSettings(ServiceSettings):
+    """The service fields plus an SMTP relay for e-mailed notifications (`<SERVICE>_SMTP_*`)."""
+
+    smtp_host: str | None = Field(
+        None, description="SMTP relay for e-mailed notifications (unset: none are e-mailed)"
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP relay port")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
+    smtp_sender: str = Field("uponyaji@localhost", description="From address of notifications")
+    notify_addresses: dict[str, str] = Field(
+        default_factory=dict,
+        description="Mailbox per role (`data_protection_officer`) or per role and team "
+        "(`clinical_supervisor:<team>`), for people the staff directory gives no address",
+    )
+    link_base: str = Field(
+        "http://localhost:8000", description="The staff application's address, for links in e-mails"
+    )
+
+    def smtp_channel(self) -> SmtpChannel | None:
+        """The e-mail channel, when an SMTP relay is configured."""
+        if self.smtp_host is None:
+            return None
+        return SmtpChannel(
+            self.smtp_host, self.smtp_port, self.smtp_sender, starttls=self.smtp_starttls
+        )

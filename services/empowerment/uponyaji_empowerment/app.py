@@ -45,6 +45,7 @@ EMPOWERMENT: Service[Settings, Empowerment] = Service(
     sealing=True,
     caseload=lambda parts: LocalCaseload(parts.pool),
     project=projections.apply_all,
+    rebuild=lambda running, on_page: projections.rebuild(running.parts.store, on_page=on_page),
     follows=[Follow("intake", handler=follow_intake)],
 )
 

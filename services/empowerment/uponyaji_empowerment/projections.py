@@ -13,6 +13,7 @@ from uuid import UUID
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
+from uponyaji_events.projection import replay
 from uponyaji_events.store import EventStore
 
 READ_TABLES = (
@@ -354,23 +355,20 @@ async def apply_all(conn: Conn, events: Iterable[Event]) -> None:
             await project(conn, event)
 
 
-async def rebuild(store: EventStore, *, page: int = 1000) -> int:
+async def _pending_again(conn: Conn) -> None:
+    await conn.execute(
+        "UPDATE referrals SET status = 'pending', answered_on = NULL, answered_by = NULL "
+        "WHERE status IN ('accepted', 'declined')"
+    )
+
+
+async def rebuild(
+    store: EventStore, *, page: int = 1000, on_page: Callable[[int], None] | None = None
+) -> int:
     """Empty the read tables and replay every event in commit order; return how many.
 
     Referral answers are replayed onto intake's referral rows, which are reset to pending first.
     """
-    await store.sequence()
-    applied, after = 0, 0
-    async with store.transaction() as conn:
-        await conn.execute(f"TRUNCATE {', '.join(READ_TABLES)}")
-        await conn.execute(
-            "UPDATE referrals SET status = 'pending', answered_on = NULL, answered_by = NULL "
-            "WHERE status IN ('accepted', 'declined')"
-        )
-        while True:
-            events = await store.read_all(after, page)
-            if not events:
-                return applied
-            await apply_all(conn, events)
-            applied += len(events)
-            after = events[-1].position or after
+    return await replay(
+        store, READ_TABLES, apply_all, page=page, on_page=on_page, reset=_pending_again
+    )

@@ -5,33 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, model_validator
-from uponyaji_service import ServiceSettings, service_config
+from uponyaji_service import MailSettings, service_config
 
 SERVICE = "identity"
 # Defaults that only make sense on a developer's machine (the launcher's embedded stack).
 DEV_DATABASE_URL = "postgresql://postgres@127.0.0.1:54320/identity"
-DEV_NATS_URL = "nats://127.0.0.1:4222"
 DEV_KEK_FILE = Path(".run/secrets/identity.kek")
 _DEV_DEFAULTS = ("database_url", "nats_url", "kek_file")
 
 
-class Settings(ServiceSettings):
-    """The common service fields (with development defaults), login and session limits."""
+class Settings(MailSettings):
+    """The common service fields (with development defaults), login and session limits, and
+    the e-mail relay for breach reminders (the 72-hour duty to notify the Data Commissioner)."""
 
     model_config = service_config(SERVICE)
 
     database_url: str = Field(
         default=DEV_DATABASE_URL, description="PostgreSQL URL of identity's database"
-    )
-    nats_url: str = Field(default=DEV_NATS_URL, description="NATS (JetStream) URL")
-    nats_credentials_file: Path | None = Field(
-        default=None, description="NATS user and password (JSON, 0600); the launcher writes it"
-    )
-    signing_key_dir: Path | None = Field(
-        default=None, description="Ed25519 event-signing keys (active.key, retired/*.pub)"
-    )
-    migration_database_url: str | None = Field(
-        default=None, description="URL of the database's owner role, used only to migrate"
     )
     kek_file: Path = Field(
         default=DEV_KEK_FILE,
@@ -56,24 +46,8 @@ class Settings(ServiceSettings):
     # Seconds between maintenance rounds (revocation sync, key reload); 1 s keeps the deny list
     # of other identity processes close behind a logout.
     maintenance_interval: float = Field(default=1.0, gt=0, le=60)
-
-    # Breach reminders (the 72-hour duty to notify the Data Commissioner) by e-mail.
     reminder_check_seconds: float = Field(
         60.0, gt=0, le=3600, description="How often due breach reminders are queued and sent"
-    )
-    smtp_host: str | None = Field(
-        None, description="SMTP relay for e-mailed breach reminders (unset: listed only)"
-    )
-    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP relay port")
-    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
-    smtp_sender: str = Field("uponyaji@localhost", description="From address of notifications")
-    notify_addresses: dict[str, str] = Field(
-        default_factory=dict,
-        description="Mailbox per role (`data_protection_officer`), used only when no data "
-        "protection officer's account has a work e-mail address",
-    )
-    link_base: str = Field(
-        "http://localhost:8000", description="The staff application's address, for links in e-mails"
     )
 
     @model_validator(mode="after")

@@ -93,7 +93,7 @@ async def register(
     access: AccessDep,
     request: Request,
     listed: Listing,
-) -> dict[str, Any]:
+) -> r.Registered:
     """Register a survivor; 409 with candidates when the blind indexes find possible duplicates."""
     principal = grant.principal
     try:
@@ -114,28 +114,30 @@ async def register(
         )
         await listed(search, [(c.survivor_id, None) for c in found.candidates])
         raise
-    return {
-        "survivor_id": done.survivor_id,
-        "case_number": done.case_number,
-        "possible_duplicates": list(done.possible_duplicates),
-    }
+    return r.Registered.model_validate(
+        {
+            "survivor_id": done.survivor_id,
+            "case_number": done.case_number,
+            "possible_duplicates": list(done.possible_duplicates),
+        }
+    )
 
 
 @router.get("/survivors", response_model=r.SearchResults)
 async def search(
     q: SearchText, listed: SearchListing, grant: Search, intake: IntakeDep
-) -> dict[str, Any]:
+) -> r.SearchResults:
     """Find survivors by case number, phone, ID number or name parts (blind indexes; audited
     with the survivors returned and a keyed hash of the text; 429 past the search limit)."""
-    return await _search(q, grant, intake, listed)
+    return r.SearchResults.model_validate(await _search(q, grant, intake, listed))
 
 
 @router.post("/survivors/search", response_model=r.SearchResults)
 async def search_by_body(
     body: SearchBody, listed: SearchListing, grant: Search, intake: IntakeDep
-) -> dict[str, Any]:
+) -> r.SearchResults:
     """The same search with the text in the body, so that it never reaches a URL or access log."""
-    return await _search(body.q, grant, intake, listed)
+    return r.SearchResults.model_validate(await _search(body.q, grant, intake, listed))
 
 
 async def _search(q: str, grant: Grant, intake: Intake, listed: Listed) -> dict[str, Any]:
@@ -154,23 +156,27 @@ async def _search(q: str, grant: Grant, intake: Intake, listed: Listed) -> dict[
 
 
 @router.get("/survivors/{survivor_id}", response_model=r.Survivor)
-async def read(survivor_id: UUID, grant: Read, intake: IntakeDep) -> dict[str, Any]:
+async def read(survivor_id: UUID, grant: Read, intake: IntakeDep) -> r.Survivor:
     """A survivor's record; identity fields only for those the field rules allow."""
     row = await queries.survivor(intake.store.pool, survivor_id)
     if row is None:
         raise SurvivorNotFound("survivor not found")
     merged = await queries.merged_records(intake.store.pool, survivor_id)
-    return await views.survivor(
-        intake.keys.sealer, row, identity=grant.sees("identity"), merged=merged
+    return r.Survivor.model_validate(
+        await views.survivor(
+            intake.keys.sealer, row, identity=grant.sees("identity"), merged=merged
+        )
     )
 
 
 @router.post("/survivors/{survivor_id}/identity", response_model=r.Written)
 async def correct(
     survivor_id: UUID, body: CorrectIdentityBody, grant: Correct, intake: IntakeDep
-) -> dict[str, Any]:
+) -> r.Written:
     """Correct identity or aggregate fields (a new event; history kept)."""
-    return written(await survivors.correct_identity(intake, survivor_id, body, actor(grant)))
+    return r.Written.model_validate(
+        written(await survivors.correct_identity(intake, survivor_id, body, actor(grant)))
+    )
 
 
 @router.post("/survivors/{survivor_id}/merge", response_model=r.Written)
@@ -182,7 +188,7 @@ async def merge(
     access: AccessDep,
     principal: CurrentPrincipal,
     request: Request,
-) -> dict[str, Any]:
+) -> r.Written:
     """Merge another record of the same person into this one (both must be on your caseload)."""
     await access.authorize(
         principal,
@@ -193,15 +199,19 @@ async def merge(
         method=request.method,
         route="/survivors/{survivor_id}/merge",
     )
-    return written(await survivors.merge(intake, survivor_id, body, actor(grant)))
+    return r.Written.model_validate(
+        written(await survivors.merge(intake, survivor_id, body, actor(grant)))
+    )
 
 
 @router.post("/survivors/{survivor_id}/consents", status_code=201, response_model=r.Written)
 async def record_consent(
     survivor_id: UUID, body: ConsentBody, grant: ConsentRecord, intake: IntakeDep
-) -> dict[str, Any]:
+) -> r.Written:
     """Grant or withdraw consent for one scope (published for other services to enforce)."""
-    return written(await care.record_consent(intake, survivor_id, body, actor(grant)))
+    return r.Written.model_validate(
+        written(await care.record_consent(intake, survivor_id, body, actor(grant)))
+    )
 
 
 @router.get(
@@ -209,15 +219,17 @@ async def record_consent(
     response_model=r.Consents,
     response_model_exclude_unset=True,
 )
-async def read_consents(survivor_id: UUID, grant: ConsentRead, intake: IntakeDep) -> dict[str, Any]:
+async def read_consents(survivor_id: UUID, grant: ConsentRead, intake: IntakeDep) -> r.Consents:
     """Current consent per scope, and every grant and withdrawal."""
     pool = intake.store.pool
-    return await views.consents(
-        intake.keys.sealer,
-        survivor_id,
-        await queries.consents(pool, survivor_id),
-        await queries.consent_history(pool, survivor_id),
-        witnesses=grant.sees("identity"),
+    return r.Consents.model_validate(
+        await views.consents(
+            intake.keys.sealer,
+            survivor_id,
+            await queries.consents(pool, survivor_id),
+            await queries.consent_history(pool, survivor_id),
+            witnesses=grant.sees("identity"),
+        )
     )
 
 
@@ -226,10 +238,12 @@ async def read_consents(survivor_id: UUID, grant: ConsentRead, intake: IntakeDep
 )
 async def document_incident(
     survivor_id: UUID, body: IncidentBody, grant: IncidentRecord, intake: IntakeDep
-) -> dict[str, Any]:
+) -> r.IncidentDocumented:
     """Document an incident (needs documentation consent)."""
     events = await care.document_incident(intake, survivor_id, body, actor(grant))
-    return {"incident_id": events[0].stream_id, **written(events)}
+    return r.IncidentDocumented.model_validate(
+        {"incident_id": events[0].stream_id, **written(events)}
+    )
 
 
 async def _with_merged(intake: Intake, survivor_id: UUID) -> list[UUID]:
@@ -238,34 +252,34 @@ async def _with_merged(intake: Intake, survivor_id: UUID) -> list[UUID]:
 
 
 @router.get("/survivors/{survivor_id}/incidents", response_model=r.Incidents)
-async def read_incidents(
-    survivor_id: UUID, grant: IncidentRead, intake: IntakeDep
-) -> dict[str, Any]:
+async def read_incidents(survivor_id: UUID, grant: IncidentRead, intake: IntakeDep) -> r.Incidents:
     """The survivor's incidents (and those of records merged in); narratives per field rules."""
     rows = await queries.incidents(intake.store.pool, await _with_merged(intake, survivor_id))
     shown = grant.sees("incident_narrative")
-    return {
-        "incidents": [await views.incident(intake.keys.sealer, r, narrative=shown) for r in rows]
-    }
+    return r.Incidents.model_validate(
+        {"incidents": [await views.incident(intake.keys.sealer, r, narrative=shown) for r in rows]}
+    )
 
 
 @router.post("/survivors/{survivor_id}/referrals", status_code=201, response_model=r.ReferralMade)
 async def make_referral(
     survivor_id: UUID, body: ReferralBody, grant: ReferralMake, intake: IntakeDep
-) -> dict[str, Any]:
+) -> r.ReferralMade:
     """Refer the survivor to a service or an external provider (needs the matching consent)."""
     events = await care.make_referral(intake, survivor_id, body, actor(grant))
-    return {"referral_id": events[0].stream_id, "status": "pending", **written(events)}
+    return r.ReferralMade.model_validate(
+        {"referral_id": events[0].stream_id, "status": "pending", **written(events)}
+    )
 
 
 @router.get("/survivors/{survivor_id}/referrals", response_model=r.Referrals)
-async def read_referrals(
-    survivor_id: UUID, grant: ReferralRead, intake: IntakeDep
-) -> dict[str, Any]:
+async def read_referrals(survivor_id: UUID, grant: ReferralRead, intake: IntakeDep) -> r.Referrals:
     """The survivor's referrals and their status."""
     rows = await queries.referrals(intake.store.pool, await _with_merged(intake, survivor_id))
     notes = grant.sees("incident_narrative")
-    return {"referrals": [await views.referral(intake.keys.sealer, r, notes=notes) for r in rows]}
+    return r.Referrals.model_validate(
+        {"referrals": [await views.referral(intake.keys.sealer, r, notes=notes) for r in rows]}
+    )
 
 
 @router.post("/survivors/{survivor_id}/referrals/{referral_id}/status", response_model=r.Written)
@@ -275,25 +289,29 @@ async def update_referral(
     body: ReferralStatusBody,
     grant: ReferralMake,
     intake: IntakeDep,
-) -> dict[str, Any]:
+) -> r.Written:
     """Record the receiving side's answer to a referral (accepted, declined, completed…)."""
-    return written(await care.update_referral(intake, survivor_id, referral_id, body, actor(grant)))
+    return r.Written.model_validate(
+        written(await care.update_referral(intake, survivor_id, referral_id, body, actor(grant)))
+    )
 
 
 @router.post("/survivors/{survivor_id}/assignment", response_model=r.Written)
 async def assign(
     survivor_id: UUID, body: AssignmentBody, grant: Assign, intake: IntakeDep
-) -> dict[str, Any]:
+) -> r.Written:
     """Assign or reassign the case to a team and a lead case worker."""
-    return written(await care.assign_case(intake, survivor_id, body, actor(grant)))
+    return r.Written.model_validate(
+        written(await care.assign_case(intake, survivor_id, body, actor(grant)))
+    )
 
 
 @router.post("/survivors/{survivor_id}/closure", response_model=r.Written)
-async def close(
-    survivor_id: UUID, body: ClosureBody, grant: Close, intake: IntakeDep
-) -> dict[str, Any]:
+async def close(survivor_id: UUID, body: ClosureBody, grant: Close, intake: IntakeDep) -> r.Written:
     """Close the case with a reason (`action: close`), or reopen it (`action: reopen`)."""
-    return written(await care.close_or_reopen(intake, survivor_id, body, actor(grant)))
+    return r.Written.model_validate(
+        written(await care.close_or_reopen(intake, survivor_id, body, actor(grant)))
+    )
 
 
 @router.post(
@@ -301,14 +319,16 @@ async def close(
 )
 async def request_erasure(
     survivor_id: UUID, body: ErasureBody, grant: EraseRequest, intake: IntakeDep
-) -> dict[str, Any]:
+) -> r.ErasureRequested:
     """Record an erasure request; intake destroys its key now, other services confirm later."""
     events = await erasure.request_erasure(intake, survivor_id, body, actor(grant))
     requests = await queries.erasure_requests(intake.store.pool, survivor_id)
-    return {"requests": requests, **written(events)}
+    return r.ErasureRequested.model_validate({"requests": requests, **written(events)})
 
 
 @router.get("/survivors/{survivor_id}/erasure-requests", response_model=r.ErasureRequests)
-async def read_erasure(survivor_id: UUID, grant: EraseRead, intake: IntakeDep) -> dict[str, Any]:
+async def read_erasure(survivor_id: UUID, grant: EraseRead, intake: IntakeDep) -> r.ErasureRequests:
     """Erasure requests of a survivor and which services have confirmed."""
-    return {"requests": await queries.erasure_requests(intake.store.pool, survivor_id)}
+    return r.ErasureRequests.model_validate(
+        {"requests": await queries.erasure_requests(intake.store.pool, survivor_id)}
+    )

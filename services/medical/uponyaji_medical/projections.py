@@ -12,6 +12,7 @@ from uuid import UUID
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
+from uponyaji_events.projection import replay
 from uponyaji_events.store import EventStore
 
 from .domain.state import ENTRY_IDS
@@ -294,16 +295,8 @@ async def apply_all(conn: Conn, events: Iterable[Event]) -> None:
             await project(conn, event)
 
 
-async def rebuild(store: EventStore, *, page: int = 1000) -> int:
+async def rebuild(
+    store: EventStore, *, page: int = 1000, on_page: Callable[[int], None] | None = None
+) -> int:
     """Empty the read tables and replay every event in commit order; return how many."""
-    await store.sequence()
-    applied, after = 0, 0
-    async with store.transaction() as conn:
-        await conn.execute(f"TRUNCATE {', '.join(READ_TABLES)}")
-        while True:
-            events = await store.read_all(after, page)
-            if not events:
-                return applied
-            await apply_all(conn, events)
-            applied += len(events)
-            after = events[-1].position or after
+    return await replay(store, READ_TABLES, apply_all, page=page, on_page=on_page)

@@ -28,7 +28,6 @@ class Settings(ServiceSettings):
     model_config = service_config("portal")
 
     database_url: str = Field("", description="Not used: the portal owns no data")
-    port: int = Field(8000, ge=1, le=65535)
     # kek_file (base): the key (base64 of 32 bytes) that encrypts the session cookie
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60, description="As identity's idle limit")
     session_hours: int = Field(8, ge=1, le=24, description="As identity's absolute limit")

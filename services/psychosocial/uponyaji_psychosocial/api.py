@@ -89,7 +89,7 @@ async def log_session(
     ps: PsDep,
     access: AccessDep,
     request: Request,
-) -> dict[str, Any]:
+) -> r.SessionLogged:
     """Log a session; every other participant must be on your caseload and consenting too."""
     for other in body.other_participants:
         await access.authorize(
@@ -102,16 +102,20 @@ async def log_session(
             route="/survivors/{survivor_id}/sessions",
         )
     events = await record_session(ps, survivor_id, body, actor(grant))
-    return {"session_id": events[0].stream_id, "events": written(events)}
+    return r.SessionLogged.model_validate(
+        {"session_id": events[0].stream_id, "events": written(events)}
+    )
 
 
 @router.get("/survivors/{survivor_id}/sessions", response_model=r.Sessions)
-async def list_sessions(survivor_id: UUID, grant: SessionRead, ps: PsDep) -> dict[str, Any]:
+async def list_sessions(survivor_id: UUID, grant: SessionRead, ps: PsDep) -> r.Sessions:
     """The survivor's sessions, newest first; notes only for counsellors on the caseload."""
     notes = grant.sees("counselling_notes")
     read = await reader(ps, survivor_id)
     rows = await queries.sessions(ps.store.pool, survivor_id)
-    return {"sessions": [await views.session(row, read, notes=notes) for row in rows]}
+    return r.Sessions.model_validate(
+        {"sessions": [await views.session(row, read, notes=notes) for row in rows]}
+    )
 
 
 def _scored(events: list[Event]) -> dict[str, Any]:
@@ -134,9 +138,11 @@ def _scored(events: list[Event]) -> dict[str, Any]:
 @router.post("/survivors/{survivor_id}/assessments", status_code=201, response_model=r.Scored)
 async def administer(
     survivor_id: UUID, body: AssessmentBody, grant: AssessmentRecord, ps: PsDep
-) -> dict[str, Any]:
+) -> r.Scored:
     """Record an administration: scored, banded and flagged (PHQ-9 item 9 raises a risk flag)."""
-    return _scored(await record_assessment(ps, survivor_id, body, actor(grant)))
+    return r.Scored.model_validate(
+        _scored(await record_assessment(ps, survivor_id, body, actor(grant)))
+    )
 
 
 @router.post(
@@ -150,28 +156,34 @@ async def correct(
     body: CorrectionBody,
     grant: AssessmentRecord,
     ps: PsDep,
-) -> dict[str, Any]:
+) -> r.Scored:
     """Correct an administration: a new one supersedes it, with a reason (history kept)."""
-    return _scored(await correct_assessment(ps, survivor_id, assessment_id, body, actor(grant)))
+    return r.Scored.model_validate(
+        _scored(await correct_assessment(ps, survivor_id, assessment_id, body, actor(grant)))
+    )
 
 
 @router.get("/survivors/{survivor_id}/assessments", response_model=r.Assessments)
 async def list_assessments(
     survivor_id: UUID, grant: AssessmentRead, ps: PsDep, instrument: InstrumentCode | None = None
-) -> dict[str, Any]:
+) -> r.Assessments:
     """Every administration (current and superseded), in order of administration."""
     code = instrument.value if instrument is not None else None
     rows = await queries.assessments(ps.store.pool, survivor_id, code)
     read = await reader(ps, survivor_id)
-    return {"assessments": [await views.assessment(row, read) for row in rows]}
+    return r.Assessments.model_validate(
+        {"assessments": [await views.assessment(row, read) for row in rows]}
+    )
 
 
 @router.get("/survivors/{survivor_id}/progress", response_model=r.Progress)
-async def survivor_progress(survivor_id: UUID, grant: AssessmentRead, ps: PsDep) -> dict[str, Any]:
+async def survivor_progress(survivor_id: UUID, grant: AssessmentRead, ps: PsDep) -> r.Progress:
     """Per instrument: baseline, latest, change, Reliable Change Index and its meaning."""
     rows = await queries.assessments(ps.store.pool, survivor_id, None)
     points = [views.point(row) for row in rows if row["superseded_by"] is None]
-    return {"survivor_id": str(survivor_id), "instruments": progress.progress(ps.table, points)}
+    return r.Progress.model_validate(
+        {"survivor_id": str(survivor_id), "instruments": progress.progress(ps.table, points)}
+    )
 
 
 @router.get("/risk-flags", response_model=r.RiskFlags)
@@ -181,39 +193,41 @@ async def list_flags(
     listed: Listing,
     status: FlagStatus = FlagStatus.OPEN,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:
+) -> r.RiskFlags:
     """Risk flags on your caseload, oldest first (open ones by default: for supervisors)."""
     wanted = None if status is FlagStatus.ALL else status.value
     rows = await queries.risk_flags(ps.store.pool, wanted, grant.caseload_filter(), limit)
     flags = [await views.risk_flag(row, None) for row in rows]
     await listed.filtered(grant, (row["survivor_id"] for row in rows))
-    return {"flags": flags}
+    return r.RiskFlags.model_validate({"flags": flags})
 
 
 @router.get("/survivors/{survivor_id}/risk-flags", response_model=r.RiskFlags)
-async def survivor_flags(survivor_id: UUID, grant: SurvivorFlagsRead, ps: PsDep) -> dict[str, Any]:
+async def survivor_flags(survivor_id: UUID, grant: SurvivorFlagsRead, ps: PsDep) -> r.RiskFlags:
     """One survivor's risk flags and safety responses, oldest first."""
     read = await reader(ps, survivor_id)
     rows = await queries.survivor_flags(ps.store.pool, survivor_id)
-    return {"flags": [await views.risk_flag(row, read) for row in rows]}
+    return r.RiskFlags.model_validate({"flags": [await views.risk_flag(row, read) for row in rows]})
 
 
 @router.post("/risk-flags/{flag_id}/resolution", status_code=201, response_model=r.FlagResolved)
 async def resolve_flag(
     flag_id: UUID, body: SafetyResponseBody, grant: FlagResolve, ps: PsDep
-) -> dict[str, Any]:
+) -> r.FlagResolved:
     """Record the safety response (who, what was done, referral): the flag is resolved."""
     assert grant.survivor_id is not None  # the locator found the flag's survivor
     events = await respond_to_flag(
         ps, grant.survivor_id, flag_id, body, actor(grant), grant.principal.staff_id
     )
-    return {"flag_id": str(flag_id), "status": "resolved", "events": written(events)}
+    return r.FlagResolved.model_validate(
+        {"flag_id": str(flag_id), "status": "resolved", "events": written(events)}
+    )
 
 
 @router.get("/notifications", response_model=r.Notifications)
 async def my_notifications(
     grant: NotificationsRead, ps: PsDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
-) -> dict[str, Any]:
+) -> r.Notifications:
     """Your notifications (to your roles, on your teams), newest first: no identity, a link."""
     principal = grant.principal
     found = await for_staff(
@@ -223,7 +237,7 @@ async def my_notifications(
         limit,
         staff_id=principal.staff_id,
     )
-    return {"notifications": [views.notification(n) for n in found]}
+    return r.Notifications.model_validate({"notifications": [views.notification(n) for n in found]})
 
 
 @router.post(
@@ -231,10 +245,12 @@ async def my_notifications(
 )
 async def new_goal(
     survivor_id: UUID, body: GoalBody, grant: CarePlanManage, ps: PsDep
-) -> dict[str, Any]:
+) -> r.GoalAdded:
     """Add a goal (symptoms, daily functioning, relationships, safety, livelihood)."""
     events = await add_goal(ps, survivor_id, body, actor(grant))
-    return {"goal_id": events[0].payload["goal_id"], "events": written(events)}
+    return r.GoalAdded.model_validate(
+        {"goal_id": events[0].payload["goal_id"], "events": written(events)}
+    )
 
 
 @router.post(
@@ -244,24 +260,28 @@ async def new_goal(
 )
 async def review(
     survivor_id: UUID, goal_id: UUID, body: ReviewBody, grant: CarePlanManage, ps: PsDep
-) -> dict[str, Any]:
+) -> r.GoalReviewed:
     """Review a goal: its status now, with an optional note."""
     events = await review_goal(ps, survivor_id, goal_id, body, actor(grant))
-    return {"goal_id": str(goal_id), "status": body.status.value, "events": written(events)}
+    return r.GoalReviewed.model_validate(
+        {"goal_id": str(goal_id), "status": body.status.value, "events": written(events)}
+    )
 
 
 @router.get("/survivors/{survivor_id}/care-plan", response_model=r.CarePlan)
-async def care_plan(survivor_id: UUID, grant: CarePlanRead, ps: PsDep) -> dict[str, Any]:
+async def care_plan(survivor_id: UUID, grant: CarePlanRead, ps: PsDep) -> r.CarePlan:
     """The care plan: goals by target date with their reviews."""
     rows = await queries.goals(ps.store.pool, survivor_id)
     reviews = await queries.reviews(ps.store.pool, [row["goal_id"] for row in rows])
     read, notes = await reader(ps, survivor_id), grant.sees("counselling_notes")
-    return {
-        "survivor_id": str(survivor_id),
-        "goals": [
-            await views.goal(
-                row, [r for r in reviews if r["goal_id"] == row["goal_id"]], read, notes=notes
-            )
-            for row in rows
-        ],
-    }
+    return r.CarePlan.model_validate(
+        {
+            "survivor_id": str(survivor_id),
+            "goals": [
+                await views.goal(
+                    row, [r for r in reviews if r["goal_id"] == row["goal_id"]], read, notes=notes
+                )
+                for row in rows
+            ],
+        }
+    )

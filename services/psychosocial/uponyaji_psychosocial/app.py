@@ -49,14 +49,7 @@ def escalation_policy(settings: Settings) -> EscalationPolicy:
 
 def channel(settings: Settings) -> SmtpChannel | None:
     """The e-mail channel, when an SMTP relay is configured."""
-    if settings.smtp_host is None:
-        return None
-    return SmtpChannel(
-        settings.smtp_host,
-        settings.smtp_port,
-        settings.smtp_sender,
-        starttls=settings.smtp_starttls,
-    )
+    return settings.smtp_channel()
 
 
 def recipients(running: Running[Settings, Psychosocial]) -> IdentityRecipients | None:

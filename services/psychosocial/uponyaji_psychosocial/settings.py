@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field
-from uponyaji_service import ServiceSettings, service_config
+from uponyaji_service import MailSettings, service_config
 
 from .instruments import PCL5_CUTOFF_DEFAULT
 
 SERVICE = "psychosocial"
 
 
-class Settings(ServiceSettings):
-    """The common service fields, intake's URL, escalation times and the PCL-5 cut-off."""
+class Settings(MailSettings):
+    """The common service and e-mail fields, intake's URL, escalation times, PCL-5 cut-off."""
 
     model_config = service_config(SERVICE)
 
@@ -34,20 +34,6 @@ class Settings(ServiceSettings):
     )
     escalation_check_seconds: float = Field(
         60.0, gt=0, le=3600, description="How often open flags are checked for escalation"
-    )
-    smtp_host: str | None = Field(
-        None, description="SMTP relay for e-mail notifications (unset: none)"
-    )
-    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP relay port")
-    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
-    smtp_sender: str = Field("uponyaji@localhost", description="From address of notifications")
-    notify_addresses: dict[str, str] = Field(
-        default_factory=dict,
-        description="Mailbox per role (`clinical_supervisor`) or per role and team "
-        "(`clinical_supervisor:<team>`) for e-mailed notifications",
-    )
-    link_base: str = Field(
-        "http://localhost:8000", description="The staff application's address, for links in e-mails"
     )
     pcl5_cutoff: int = Field(
         PCL5_CUTOFF_DEFAULT, ge=31, le=33, description="PCL-5 probable-PTSD cut-off (31–33)"

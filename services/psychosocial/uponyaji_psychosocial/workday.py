@@ -50,7 +50,7 @@ async def my_caseload(
     listed: Listing,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> dict[str, Any]:
+) -> r.Caseload:
     """Open cases on your caseload: case number, last session, open flags, latest band; a page
     of `limit` from `offset` (`next_offset` when there are more)."""
     staff = str(grant.principal.staff_id)
@@ -58,10 +58,12 @@ async def my_caseload(
     more, rows = len(rows) > limit, rows[:limit]
     await listed.filtered(grant, (row["survivor_id"] for row in rows))
     today = ps.today()
-    return {
-        "survivors": [_entry(row, today) for row in rows],
-        "next_offset": offset + limit if more else None,
-    }
+    return r.Caseload.model_validate(
+        {
+            "survivors": [_entry(row, today) for row in rows],
+            "next_offset": offset + limit if more else None,
+        }
+    )
 
 
 def _sessions(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
@@ -96,7 +98,7 @@ async def my_day(
     ps: PsDep,
     listed: Listing,
     day: Annotated[Day | None, Query(description="Default: today in East Africa Time")] = None,
-) -> dict[str, Any]:
+) -> r.Day:
     """The sessions you logged for a day, in the order you logged them (no notes), and the
     survivors whose next session you planned for it."""
     chosen: date = day or ps.today()
@@ -105,27 +107,31 @@ async def my_day(
     planned = await queries.day_planned(ps.store.pool, bound, staff, chosen)
     survivors = [row["survivor_id"] for row in rows] + [row["survivor_id"] for row in planned]
     await listed.filtered(grant, dict.fromkeys(survivors))
-    return {
-        "day": chosen.isoformat(),
-        "previous_day": (chosen - timedelta(days=1)).isoformat(),
-        "next_day": (chosen + timedelta(days=1)).isoformat(),
-        "sessions": _sessions(rows),
-        "planned": [
-            {
-                "survivor_id": str(row["survivor_id"]),
-                "case_number": row["case_number"],
-                "logged": row["logged"],
-            }
-            for row in planned
-        ],
-    }
+    return r.Day.model_validate(
+        {
+            "day": chosen.isoformat(),
+            "previous_day": (chosen - timedelta(days=1)).isoformat(),
+            "next_day": (chosen + timedelta(days=1)).isoformat(),
+            "sessions": _sessions(rows),
+            "planned": [
+                {
+                    "survivor_id": str(row["survivor_id"]),
+                    "case_number": row["case_number"],
+                    "logged": row["logged"],
+                }
+                for row in planned
+            ],
+        }
+    )
 
 
 @router.post("/survivors/{survivor_id}/next-session", status_code=201, response_model=r.NextSession)
 async def plan_next(
     survivor_id: UUID, body: PlanBody, grant: SessionRecord, ps: PsDep
-) -> dict[str, Any]:
+) -> r.NextSession:
     """Plan the next session with the survivor (`planned_on` null clears it); not in the past."""
     events = await plan_session(ps, survivor_id, body, actor(grant))
     day = body.planned_on.isoformat() if body.planned_on is not None else None
-    return {"survivor_id": str(survivor_id), "planned_on": day, "events": written(events)}
+    return r.NextSession.model_validate(
+        {"survivor_id": str(survivor_id), "planned_on": day, "events": written(events)}
+    )

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from uponyaji_access import Grant, authorize
 from uponyaji_events import Consumer
 from uponyaji_service import running
+from uponyaji_service.openapi import file_download
 
 from . import charts, consumers, queries, views, xlsx
 from . import responses as r
@@ -59,13 +60,13 @@ async def read_journey(
     pool: Pool,
     running: Consumers,
     as_of: Annotated[datetime | None, Query(description="The journey as it stood then")] = None,
-) -> dict[str, Any]:
+) -> r.Journey:
     """A survivor's healing journey (de-identified for aggregate roles), optionally as of a time."""
     moment = _aware(as_of, "as_of") if as_of else None
     journey = await queries.journey(pool, survivor_id, moment)
     now = moment or datetime.now(UTC)
     body = views.journey(journey, now=now, deidentified=grant.deidentified, as_of=moment)
-    return {**body, "lag": await consumers.lag(running)}
+    return r.Journey.model_validate({**body, "lag": await consumers.lag(running)})
 
 
 Selected = Annotated[Selection, Depends(selection)]
@@ -83,12 +84,23 @@ async def _board(request: Request, pool: asyncpg.Pool, chosen: Selection) -> dic
 @router.get("/dashboard", tags=["dashboard"], response_model=r.Dashboard)
 async def read_dashboard(
     request: Request, _: DashboardRead, pool: Pool, running: Consumers, chosen: Selected
-) -> dict[str, Any]:
+) -> r.Dashboard:
     """The programme dashboard of a month, quarter or year, county and team; counts rounded."""
-    return {**await _board(request, pool, chosen), "lag": await consumers.lag(running)}
+    return r.Dashboard.model_validate(
+        {**await _board(request, pool, chosen), "lag": await consumers.lag(running)}
+    )
 
 
-@router.get("/dashboard.csv", tags=["dashboard"], response_class=Response)
+SVG = "image/svg+xml"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/dashboard.csv",
+    tags=["dashboard"],
+    response_class=Response,
+    responses=file_download("text/csv"),
+)
 async def export_dashboard(
     request: Request, _: DashboardExport, pool: Pool, running: Consumers, chosen: Selected
 ) -> Response:
@@ -104,14 +116,16 @@ async def export_dashboard(
     )
 
 
-SVG = "image/svg+xml"
-
-
 async def _lag_header(running: list[Consumer]) -> dict[str, str]:
     return {"X-Uponyaji-Lag": json.dumps(await consumers.lag(running))}
 
 
-@router.get("/journeys/{survivor_id}/chart.svg", tags=["journeys"], response_class=Response)
+@router.get(
+    "/journeys/{survivor_id}/chart.svg",
+    tags=["journeys"],
+    response_class=Response,
+    responses=file_download(SVG),
+)
 async def journey_chart(
     survivor_id: UUID,
     grant: JourneyRead,
@@ -155,7 +169,12 @@ CHARTS = {
 }
 
 
-@router.get("/dashboard/charts/{name}.svg", tags=["dashboard"], response_class=Response)
+@router.get(
+    "/dashboard/charts/{name}.svg",
+    tags=["dashboard"],
+    response_class=Response,
+    responses=file_download(SVG),
+)
 async def dashboard_chart(
     request: Request,
     name: Chart,
@@ -173,7 +192,12 @@ async def dashboard_chart(
     return Response(svg, media_type=SVG, headers=await _lag_header(running))
 
 
-@router.get("/dashboard.xlsx", tags=["dashboard"], response_class=Response)
+@router.get(
+    "/dashboard.xlsx",
+    tags=["dashboard"],
+    response_class=Response,
+    responses=file_download(XLSX, binary=True),
+)
 async def export_dashboard_xlsx(
     request: Request, _: DashboardExport, pool: Pool, running: Consumers, chosen: Selected
 ) -> Response:
@@ -181,7 +205,7 @@ async def export_dashboard_xlsx(
     board = await _board(request, pool, chosen)
     return Response(
         xlsx.workbook(views.rows(board), board["selection"]),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         headers={
             "Content-Disposition": 'attachment; filename="dashboard.xlsx"',
             "X-Uponyaji-Lag": json.dumps(await consumers.lag(running)),
@@ -199,7 +223,7 @@ async def read_audit(
     start: Annotated[datetime | None, Query(alias="from")] = None,
     end: Annotated[datetime | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:
+) -> r.Audit:
     """Who read or exported which survivor's data (every service), and unusual access."""
     records = await queries.access_records(
         pool,
@@ -220,4 +244,6 @@ async def read_audit(
     alerts = await queries.access_alerts(
         pool, start=_aware(start, "from") if start else None, end=_aware(end, "to") if end else None
     )
-    return {"records": shown, "alerts": alerts, "lag": await consumers.lag(running)}
+    return r.Audit.model_validate(
+        {"records": shown, "alerts": alerts, "lag": await consumers.lag(running)}
+    )

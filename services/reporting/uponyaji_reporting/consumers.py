@@ -127,17 +127,20 @@ async def rebuild(
             async with conn.transaction():
                 await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
                 for c in consumers:
-                    for table in (
-                        "consumer_positions",
-                        "consumer_failures",
-                        "dead_letters",
-                        "consumer_stream_heads",
-                    ):
+                    for table in ("consumer_failures", "dead_letters", "consumer_stream_heads"):
                         await conn.execute(
                             f"DELETE FROM {table} WHERE consumer = $1 AND source = $2",  # noqa: S608
                             c.name,
                             c.source,
                         )
+                    # From position 0 again, remembering the source's store identity (epoch):
+                    # forgotten, a source later restored from a backup would go unnoticed.
+                    await conn.execute(
+                        "UPDATE consumer_positions SET position = 0, updated_at = now() "
+                        "WHERE consumer = $1 AND source = $2",
+                        c.name,
+                        c.source,
+                    )
             total = 0
             with (
                 facts_deferred(),

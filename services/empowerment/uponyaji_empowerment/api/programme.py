@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -46,25 +46,27 @@ async def due(
     listed: Listing,
     within_days: Annotated[int, Query(ge=0, le=366)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:
+) -> answers.FollowUpsDue:
     """Follow-ups not held, due by today + `within_days` (0: overdue and due today)."""
     now = em.today()
     rows = await queries.follow_ups_due(
         em.store.pool, grant.caseload_filter(), now + timedelta(days=within_days), limit
     )
     await listed.filtered(grant, (r["survivor_id"] for r in rows))
-    return {
-        "follow_ups": [
-            {
-                "survivor_id": str(r["survivor_id"]),
-                "case_number": r["case_number"],
-                "milestone": r["milestone"],
-                "due_on": r["due_on"].isoformat(),
-                "overdue": r["due_on"] < now,
-            }
-            for r in rows
-        ]
-    }
+    return answers.FollowUpsDue.model_validate(
+        {
+            "follow_ups": [
+                {
+                    "survivor_id": str(r["survivor_id"]),
+                    "case_number": r["case_number"],
+                    "milestone": r["milestone"],
+                    "due_on": r["due_on"].isoformat(),
+                    "overdue": r["due_on"] < now,
+                }
+                for r in rows
+            ]
+        }
+    )
 
 
 @router.get("/referrals", response_model=answers.Referrals)
@@ -74,25 +76,27 @@ async def referrals(
     listed: Listing,
     status: ReferralStatus = ReferralStatus.PENDING,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:
+) -> answers.Referrals:
     """Intake's referrals to empowerment on your caseload, oldest first."""
     wanted = None if status is ReferralStatus.ALL else status.value
     rows = await queries.referrals(em.store.pool, grant.caseload_filter(), wanted, limit)
     await listed.filtered(grant, (r["survivor_id"] for r in rows))
-    return {
-        "referrals": [
-            {
-                "referral_id": str(r["referral_id"]),
-                "survivor_id": str(r["survivor_id"]),
-                "case_number": r["case_number"],
-                "urgency": r["urgency"],
-                "status": r["status"],
-                "referred_at": r["referred_at"].isoformat(),
-                "answered_on": r["answered_on"].isoformat() if r["answered_on"] else None,
-            }
-            for r in rows
-        ]
-    }
+    return answers.Referrals.model_validate(
+        {
+            "referrals": [
+                {
+                    "referral_id": str(r["referral_id"]),
+                    "survivor_id": str(r["survivor_id"]),
+                    "case_number": r["case_number"],
+                    "urgency": r["urgency"],
+                    "status": r["status"],
+                    "referred_at": r["referred_at"].isoformat(),
+                    "answered_on": r["answered_on"].isoformat() if r["answered_on"] else None,
+                }
+                for r in rows
+            ]
+        }
+    )
 
 
 @router.post(
@@ -100,44 +104,50 @@ async def referrals(
 )
 async def answer(
     referral_id: UUID, body: ReferralAnswerBody, grant: AnswerReferral, em: EmDep
-) -> dict[str, Any]:
+) -> answers.ReferralAnswered:
     """Accept or decline a referral (an `empowerment.ReferralAnswered` event for intake)."""
     assert grant.survivor_id is not None
     events = await answer_referral(
         em, grant.survivor_id, referral_id, body, actor(grant), grant.principal.staff_id
     )
-    return {
-        "referral_id": str(referral_id),
-        "decision": body.decision.value,
-        "events": written(events),
-    }
+    return answers.ReferralAnswered.model_validate(
+        {
+            "referral_id": str(referral_id),
+            "decision": body.decision.value,
+            "events": written(events),
+        }
+    )
 
 
 @router.post("/courses", status_code=201, response_model=answers.CourseOpened)
-async def new_course(body: CourseBody, grant: CourseManage, em: EmDep) -> dict[str, Any]:
+async def new_course(body: CourseBody, grant: CourseManage, em: EmDep) -> answers.CourseOpened:
     """Open a training course."""
     events = await open_course(em, body, actor(grant))
-    return {"course_id": events[0].stream_id, "events": written(events)}
+    return answers.CourseOpened.model_validate(
+        {"course_id": events[0].stream_id, "events": written(events)}
+    )
 
 
 @router.get("/courses", response_model=answers.Courses)
-async def courses(grant: CourseManage, em: EmDep) -> dict[str, Any]:
+async def courses(grant: CourseManage, em: EmDep) -> answers.Courses:
     """Courses with sessions held, survivors enrolled and completions (counts only)."""
-    return {
-        "courses": [
-            {
-                "course_id": str(r["course_id"]),
-                "title": r["title"],
-                "skill": r["skill"],
-                "starts_on": r["starts_on"].isoformat(),
-                "sessions_planned": r["sessions_planned"],
-                "sessions_held": r["sessions_held"],
-                "enrolled": r["enrolled"],
-                "completed": r["completed"],
-            }
-            for r in await queries.courses(em.store.pool)
-        ]
-    }
+    return answers.Courses.model_validate(
+        {
+            "courses": [
+                {
+                    "course_id": str(r["course_id"]),
+                    "title": r["title"],
+                    "skill": r["skill"],
+                    "starts_on": r["starts_on"].isoformat(),
+                    "sessions_planned": r["sessions_planned"],
+                    "sessions_held": r["sessions_held"],
+                    "enrolled": r["enrolled"],
+                    "completed": r["completed"],
+                }
+                for r in await queries.courses(em.store.pool)
+            ]
+        }
+    )
 
 
 @router.post("/courses/{course_id}/sessions", status_code=201, response_model=answers.SessionHeld)
@@ -148,7 +158,7 @@ async def session(
     em: EmDep,
     access: AccessDep,
     request: Request,
-) -> dict[str, Any]:
+) -> answers.SessionHeld:
     """Record a held session with attendance; each survivor must be on your caseload."""
     for attendee in body.attendance:
         await access.authorize(
@@ -161,15 +171,17 @@ async def session(
             route="/courses/{course_id}/sessions",
         )
     events = await hold_session(em, course_id, body, actor(grant))
-    return {"session_id": events[0].payload["session_id"], "events": written(events)}
+    return answers.SessionHeld.model_validate(
+        {"session_id": events[0].payload["session_id"], "events": written(events)}
+    )
 
 
 @router.get("/outcomes", dependencies=[Depends(no_date_ranges)], response_model=answers.Outcomes)
-async def outcomes(grant: OutcomesRead, em: EmDep) -> dict[str, Any]:
+async def outcomes(grant: OutcomesRead, em: EmDep) -> answers.Outcomes:
     """Programme outcomes over every survivor followed up who consented to de-identified
     reporting, each count randomly rounded to a multiple of 5."""
     pool = em.store.pool
     summary = programme.outcome_summary(
         await queries.outcome_points(pool), await queries.trained(pool), await publisher(pool)
     )
-    return {"deidentified": True, **summary}
+    return answers.Outcomes.model_validate({"deidentified": True, **summary})

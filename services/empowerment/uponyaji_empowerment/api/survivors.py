@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
@@ -29,16 +28,18 @@ PATH = "/survivors/{survivor_id}"
 
 
 @router.post(PATH + "/needs-assessments", status_code=201, response_model=r.NeedsAssessed)
-async def assess(survivor_id: UUID, body: NeedsBody, grant: Record, em: EmDep) -> dict[str, Any]:
+async def assess(survivor_id: UUID, body: NeedsBody, grant: Record, em: EmDep) -> r.NeedsAssessed:
     """Record a needs assessment: household, income (KES), Household Hunger Scale, barriers."""
     events = await records.assess_needs(em, survivor_id, body, actor(grant))
     p = events[0].payload
-    return {
-        "assessment_id": p["assessment_id"],
-        "hunger_score": p["hunger_score"],
-        "hunger_category": p["hunger_category"],
-        "events": written(events),
-    }
+    return r.NeedsAssessed.model_validate(
+        {
+            "assessment_id": p["assessment_id"],
+            "hunger_score": p["hunger_score"],
+            "hunger_category": p["hunger_category"],
+            "events": written(events),
+        }
+    )
 
 
 @router.post(
@@ -48,59 +49,67 @@ async def assess(survivor_id: UUID, body: NeedsBody, grant: Record, em: EmDep) -
 )
 async def correct_needs(
     survivor_id: UUID, assessment_id: UUID, body: NeedsCorrectionBody, grant: Record, em: EmDep
-) -> dict[str, Any]:
+) -> r.NeedsCorrected:
     """Correct a needs assessment: a new one supersedes it, with a reason (history kept)."""
     events = await records.assess_needs(em, survivor_id, body, actor(grant), assessment_id)
     p = events[0].payload
-    return {
-        "assessment_id": p["assessment_id"],
-        "supersedes": str(assessment_id),
-        "hunger_category": p["hunger_category"],
-        "events": written(events),
-    }
+    return r.NeedsCorrected.model_validate(
+        {
+            "assessment_id": p["assessment_id"],
+            "supersedes": str(assessment_id),
+            "hunger_category": p["hunger_category"],
+            "events": written(events),
+        }
+    )
 
 
 @router.post(PATH + "/plan", status_code=201, response_model=r.PlanStarted)
-async def start_plan(survivor_id: UUID, body: PlanBody, grant: Record, em: EmDep) -> dict[str, Any]:
+async def start_plan(survivor_id: UUID, body: PlanBody, grant: Record, em: EmDep) -> r.PlanStarted:
     """Start the livelihood plan: goals (business, employment, skill, education, savings)."""
     events = await records.start_plan(em, survivor_id, body, actor(grant))
     p = events[0].payload
-    return {
-        "plan_id": p["plan_id"],
-        "goal_ids": [g["goal_id"] for g in p["goals"]],
-        "step_ids": [[s["step_id"] for s in g["steps"]] for g in p["goals"]],
-        "events": written(events),
-    }
+    return r.PlanStarted.model_validate(
+        {
+            "plan_id": p["plan_id"],
+            "goal_ids": [g["goal_id"] for g in p["goals"]],
+            "step_ids": [[s["step_id"] for s in g["steps"]] for g in p["goals"]],
+            "events": written(events),
+        }
+    )
 
 
 @router.post(PATH + "/plan/goals", status_code=201, response_model=r.GoalAdded)
-async def add_goal(survivor_id: UUID, body: GoalBody, grant: Record, em: EmDep) -> dict[str, Any]:
+async def add_goal(survivor_id: UUID, body: GoalBody, grant: Record, em: EmDep) -> r.GoalAdded:
     """Add a goal to the plan."""
     events = await records.add_goal(em, survivor_id, body, actor(grant))
-    return {"goal_id": events[0].payload["goal"]["goal_id"], "events": written(events)}
+    return r.GoalAdded.model_validate(
+        {"goal_id": events[0].payload["goal"]["goal_id"], "events": written(events)}
+    )
 
 
 @router.post(PATH + "/plan/reviews", status_code=201, response_model=r.Recorded)
-async def review_plan(
-    survivor_id: UUID, body: ReviewBody, grant: Record, em: EmDep
-) -> dict[str, Any]:
+async def review_plan(survivor_id: UUID, body: ReviewBody, grant: Record, em: EmDep) -> r.Recorded:
     """Review the plan: each goal's status and the steps done."""
-    return {"events": written(await records.review_plan(em, survivor_id, body, actor(grant)))}
+    return r.Recorded.model_validate(
+        {"events": written(await records.review_plan(em, survivor_id, body, actor(grant)))}
+    )
 
 
 @router.post(PATH + "/follow-ups", status_code=201, response_model=r.FollowedUp)
 async def follow_up(
     survivor_id: UUID, body: FollowUpBody, grant: Record, em: EmDep
-) -> dict[str, Any]:
+) -> r.FollowedUp:
     """Record the 3, 6 or 12-month follow-up: income, business, work, hunger scale."""
     events = await records.record_follow_up(em, survivor_id, body, actor(grant))
     p = events[0].payload
-    return {
-        "follow_up_id": p["follow_up_id"],
-        "due_on": p["due_on"],
-        "hunger_category": p["hunger_category"],
-        "events": written(events),
-    }
+    return r.FollowedUp.model_validate(
+        {
+            "follow_up_id": p["follow_up_id"],
+            "due_on": p["due_on"],
+            "hunger_category": p["hunger_category"],
+            "events": written(events),
+        }
+    )
 
 
 @router.post(
@@ -110,14 +119,16 @@ async def follow_up(
 )
 async def correct_follow_up(
     survivor_id: UUID, follow_up_id: UUID, body: FollowUpCorrectionBody, grant: Record, em: EmDep
-) -> dict[str, Any]:
+) -> r.FollowUpCorrected:
     """Correct a follow-up: a new one supersedes it, with a reason (history kept)."""
     events = await records.record_follow_up(em, survivor_id, body, actor(grant), follow_up_id)
-    return {
-        "follow_up_id": events[0].payload["follow_up_id"],
-        "supersedes": str(follow_up_id),
-        "events": written(events),
-    }
+    return r.FollowUpCorrected.model_validate(
+        {
+            "follow_up_id": events[0].payload["follow_up_id"],
+            "supersedes": str(follow_up_id),
+            "events": written(events),
+        }
+    )
 
 
 @router.post(
@@ -125,14 +136,16 @@ async def correct_follow_up(
 )
 async def complete(
     survivor_id: UUID, course_id: UUID, body: CompletionBody, grant: Record, em: EmDep
-) -> dict[str, Any]:
+) -> r.TrainingCompleted:
     """Record that the survivor completed a course (sessions attended counted)."""
     events = await complete_training(em, survivor_id, course_id, body, actor(grant))
-    return {"sessions_attended": events[0].payload["sessions_attended"], "events": written(events)}
+    return r.TrainingCompleted.model_validate(
+        {"sessions_attended": events[0].payload["sessions_attended"], "events": written(events)}
+    )
 
 
 @router.get(PATH + "/empowerment", response_model=answers.EmpowermentRecord)
-async def read_record(survivor_id: UUID, grant: Read, em: EmDep) -> dict[str, Any]:
+async def read_record(survivor_id: UUID, grant: Read, em: EmDep) -> answers.EmpowermentRecord:
     """The survivor's empowerment record: needs, plan, grants, trainings, follow-ups, outcomes.
 
     Notes, descriptions and payment references per the empowerment_notes field rule.
@@ -145,4 +158,6 @@ async def read_record(survivor_id: UUID, grant: Read, em: EmDep) -> dict[str, An
         erased=bool(survivor and survivor["erased"]),
         visible=grant.sees("empowerment_notes"),
     )
-    return await views.record(survivor_id, found, read, em.today())
+    return answers.EmpowermentRecord.model_validate(
+        await views.record(survivor_id, found, read, em.today())
+    )

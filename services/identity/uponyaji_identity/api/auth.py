@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -220,7 +220,7 @@ async def change_password(
 
 
 @router.get("/.well-known/jwks.json", tags=["keys"], response_model=KeySet)
-async def jwks(ctx: IdentityDep, response: Response) -> dict[str, Any]:
+async def jwks(ctx: IdentityDep, response: Response) -> KeySet:
     """The public keys that verify access tokens: the current one and recent previous ones."""
     response.headers["Cache-Control"] = "public, max-age=60"
-    return ctx.keys.jwks()
+    return KeySet.model_validate(ctx.keys.jwks())

@@ -17,6 +17,7 @@ from uponyaji_access import Grant, authorize
 from uponyaji_events.text import StorableText
 from uponyaji_notify import for_staff
 from uponyaji_service import Clock, running
+from uponyaji_service.openapi import file_download
 
 from ..api.deps import IdentityDep
 from . import domain, register
@@ -249,7 +250,7 @@ async def list_breaches(
     return BreachList(breaches=[view(r, now) for r in rows])
 
 
-@router.get("/breaches/export.csv", response_class=Response)
+@router.get("/breaches/export.csv", response_class=Response, responses=file_download("text/csv"))
 async def export_breaches(grant: Manage, ctx: IdentityDep, clock: Now) -> Response:
     """The whole register as CSV (for the Data Commissioner or the board)."""
     now = clock()

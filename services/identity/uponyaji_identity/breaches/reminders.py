@@ -43,14 +43,7 @@ class OwnDirectory:
 
 def channel(settings: Settings) -> SmtpChannel | None:
     """The e-mail channel, when an SMTP relay is configured."""
-    if settings.smtp_host is None:
-        return None
-    return SmtpChannel(
-        settings.smtp_host,
-        settings.smtp_port,
-        settings.smtp_sender,
-        starttls=settings.smtp_starttls,
-    )
+    return settings.smtp_channel()
 
 
 async def remind(ctx: Identity, now: datetime, smtp: Channel | None) -> int:

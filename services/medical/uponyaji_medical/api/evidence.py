@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
@@ -53,20 +53,22 @@ async def upload(
     encounter_id: UUID | None = None,
     identifying: bool = False,
     scale_present: bool = False,
-) -> dict[str, Any]:
+) -> answers.Uploaded:
     """Upload a photograph, X-ray, scan or document (the raw file as the body, up to 50 MB);
     `sha256` if given must match. Photographs need photography-storage consent."""
     data = await _body(request, med.max_upload_bytes)
     up = handle.Upload(data, kind, sha256, encounter_id, identifying, scale_present)
     events = await handle.capture(med, survivor_id, up, actor(grant), grant.principal.staff_id)
     p = events[0].payload
-    return {
-        "evidence_id": p["evidence_id"],
-        "sha256": p["sha256"],
-        "media_type": p["media_type"],
-        "captured_at": p.get("captured_at"),
-        "events": written(events),
-    }
+    return answers.Uploaded.model_validate(
+        {
+            "evidence_id": p["evidence_id"],
+            "sha256": p["sha256"],
+            "media_type": p["media_type"],
+            "captured_at": p.get("captured_at"),
+            "events": written(events),
+        }
+    )
 
 
 @router.post(
@@ -74,12 +76,14 @@ async def upload(
 )
 async def sample(
     survivor_id: UUID, body: SampleBody, grant: EvidenceRecord, med: MedDep
-) -> dict[str, Any]:
+) -> answers.EvidenceRecorded:
     """Describe a physical sample (never uploaded); the caller holds it."""
     events = await handle.describe_sample(
         med, survivor_id, body, actor(grant), grant.principal.staff_id
     )
-    return {"evidence_id": events[0].payload["evidence_id"], "events": written(events)}
+    return answers.EvidenceRecorded.model_validate(
+        {"evidence_id": events[0].payload["evidence_id"], "events": written(events)}
+    )
 
 
 @router.get(
@@ -130,16 +134,20 @@ async def retrieve(
 )
 async def hand_over(
     survivor_id: UUID, evidence_id: UUID, body: HandOverBody, grant: EvidenceRecord, med: MedDep
-) -> dict[str, Any]:
+) -> answers.EvidenceRecorded:
     """Record a custody hand-over (409 when the giver does not hold the item)."""
     events = await handle.hand_over(med, survivor_id, evidence_id, body, actor(grant))
-    return {"evidence_id": str(evidence_id), "events": written(events)}
+    return answers.EvidenceRecorded.model_validate(
+        {"evidence_id": str(evidence_id), "events": written(events)}
+    )
 
 
 @router.get(
     "/survivors/{survivor_id}/evidence/{evidence_id}/custody", response_model=answers.Custody
 )
-async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read, med: MedDep) -> dict[str, Any]:
+async def custody(
+    survivor_id: UUID, evidence_id: UUID, grant: Read, med: MedDep
+) -> answers.Custody:
     """The item's chain of custody: capture, hand-overs (reasons unsealed), accesses, alarms."""
     who = await queries.survivor(med.store.pool, survivor_id)
     erased = who is not None and who["erasure_requested_at"] is not None
@@ -167,15 +175,17 @@ async def custody(survivor_id: UUID, evidence_id: UUID, grant: Read, med: MedDep
         )
     if not items:
         raise NotFound(f"no evidence item {evidence_id} of this survivor")
-    return {"evidence_id": str(evidence_id), "custody": items}
+    return answers.Custody.model_validate({"evidence_id": str(evidence_id), "custody": items})
 
 
 @router.get("/referrals", response_model=answers.PendingReferrals)
-async def pending_referrals(grant: ListRead, med: MedDep, listed: Listing) -> dict[str, Any]:
+async def pending_referrals(
+    grant: ListRead, med: MedDep, listed: Listing
+) -> answers.PendingReferrals:
     """Referrals to medical not yet answered, on your caseload."""
     rows = await queries.pending_referrals(med.store.pool, grant.caseload_filter())
     await listed.filtered(grant, (r["survivor_id"] for r in rows))
-    return {"referrals": [views.plain(r) for r in rows]}
+    return answers.PendingReferrals.model_validate({"referrals": [views.plain(r) for r in rows]})
 
 
 @router.post(
@@ -183,12 +193,14 @@ async def pending_referrals(grant: ListRead, med: MedDep, listed: Listing) -> di
 )
 async def decide_referral(
     referral_id: UUID, body: DecisionBody, grant: Answer, med: MedDep
-) -> dict[str, Any]:
+) -> answers.ReferralDecided:
     """Accept or decline a referral; intake's referral status follows the event."""
     assert grant.survivor_id is not None
     events = await answer(med, grant.survivor_id, referral_id, body, actor(grant))
-    return {
-        "referral_id": str(referral_id),
-        "decision": body.decision.value,
-        "events": written(events),
-    }
+    return answers.ReferralDecided.model_validate(
+        {
+            "referral_id": str(referral_id),
+            "decision": body.decision.value,
+            "events": written(events),
+        }
+    )

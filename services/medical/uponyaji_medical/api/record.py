@@ -165,7 +165,7 @@ async def follow_up_attendance(
 
 
 @router.get("/survivors/{survivor_id}/record", response_model=answers.MedicalRecord)
-async def read_record(survivor_id: UUID, grant: Read, med: MedDep) -> dict[str, Any]:
+async def read_record(survivor_id: UUID, grant: Read, med: MedDep) -> answers.MedicalRecord:
     """The survivor's medical record: encounters, every entry (current and superseded), grading,
     reports, evidence and forms; free text per the clinical_notes and medico_legal rules."""
     who = await queries.survivor(med.store.pool, survivor_id)
@@ -174,69 +174,79 @@ async def read_record(survivor_id: UUID, grant: Read, med: MedDep) -> dict[str, 
     found = await queries.record(med.store.pool, survivor_id)
     notes, medico_legal = grant.sees("clinical_notes"), grant.sees("medico_legal")
     entries = [await views.entry(row, read) for row in found["entries"]] if notes else []
-    return {
-        "survivor_id": str(survivor_id),
-        "case_number": who["case_number"] if who is not None else None,
-        "encounters": [
-            {
-                "encounter_id": str(r["encounter_id"]),
-                "recorded_at": r["recorded_at"].isoformat(),
-                **(
-                    await read.payload("EncounterOpened", r["payload"])
-                    if notes
-                    else {"kind": r["kind"], "occurred_at": r["occurred_at"].isoformat()}
-                ),
-            }
-            for r in found["encounters"]
-        ],
-        "entries": entries,
-        "evaluations": (
-            [await views.evaluation(r, read) for r in found["evaluations"]] if medico_legal else []
-        ),
-        "reports": [views.plain(r) for r in found["reports"]],
-        "evidence": (
-            [await views.evidence(r, read) for r in found["evidence"]] if medico_legal else []
-        ),
-        "forms": [views.plain(r) for r in found["forms"]],
-    }
+    return answers.MedicalRecord.model_validate(
+        {
+            "survivor_id": str(survivor_id),
+            "case_number": who["case_number"] if who is not None else None,
+            "encounters": [
+                {
+                    "encounter_id": str(r["encounter_id"]),
+                    "recorded_at": r["recorded_at"].isoformat(),
+                    **(
+                        await read.payload("EncounterOpened", r["payload"])
+                        if notes
+                        else {"kind": r["kind"], "occurred_at": r["occurred_at"].isoformat()}
+                    ),
+                }
+                for r in found["encounters"]
+            ],
+            "entries": entries,
+            "evaluations": (
+                [await views.evaluation(r, read) for r in found["evaluations"]]
+                if medico_legal
+                else []
+            ),
+            "reports": [views.plain(r) for r in found["reports"]],
+            "evidence": (
+                [await views.evidence(r, read) for r in found["evidence"]] if medico_legal else []
+            ),
+            "forms": [views.plain(r) for r in found["forms"]],
+        }
+    )
 
 
 @router.get("/survivors/{survivor_id}/summary", response_model=answers.MedicalSummary)
-async def summary(survivor_id: UUID, grant: SummaryRead, med: MedDep) -> dict[str, Any]:
+async def summary(survivor_id: UUID, grant: SummaryRead, med: MedDep) -> answers.MedicalSummary:
     """That the survivor was examined (when, what kind) and each overall evaluation: for
     counsellors as well as clinicians; no findings, no notes."""
     found = await queries.record(med.store.pool, survivor_id)
     overall = {str(r["encounter_id"]): r["overall_level"] for r in found["evaluations"]}
-    return {
-        "survivor_id": str(survivor_id),
-        "examinations": [
-            {
-                "encounter_id": str(r["encounter_id"]),
-                "kind": r["kind"],
-                "occurred_on": r["occurred_at"].date().isoformat(),
-                "overall_evaluation": overall.get(str(r["encounter_id"])),
-            }
-            for r in found["encounters"]
-        ],
-        "reports_signed": len(found["reports"]),
-    }
+    return answers.MedicalSummary.model_validate(
+        {
+            "survivor_id": str(survivor_id),
+            "examinations": [
+                {
+                    "encounter_id": str(r["encounter_id"]),
+                    "kind": r["kind"],
+                    "occurred_on": r["occurred_at"].date().isoformat(),
+                    "overall_evaluation": overall.get(str(r["encounter_id"])),
+                }
+                for r in found["encounters"]
+            ],
+            "reports_signed": len(found["reports"]),
+        }
+    )
 
 
 @router.get(
     "/aggregates", dependencies=[Depends(no_date_ranges)], response_model=answers.Aggregates
 )
-async def aggregates(grant: AggregateRead, med: MedDep) -> dict[str, Any]:
+async def aggregates(grant: AggregateRead, med: MedDep) -> answers.Aggregates:
     """Programme figures (no survivor-level data), each count randomly rounded to a multiple of
     5; survivors without consent to de-identified reporting are not counted."""
     pool = med.store.pool
-    return figures.aggregates(await queries.aggregates(pool), await publisher(pool))
+    return answers.Aggregates.model_validate(
+        figures.aggregates(await queries.aggregates(pool), await publisher(pool))
+    )
 
 
 @router.get("/icd11", response_model=answers.Icd11Subset)
-async def icd11_subset(principal: CurrentPrincipal) -> dict[str, Any]:
+async def icd11_subset(principal: CurrentPrincipal) -> answers.Icd11Subset:
     """The ICD-11 codes this service accepts, with titles (any signed-in staff member)."""
-    return {
-        "codes": [
-            {"code": e.code, "title": e.title, "kind": e.kind} for e in icd11.table().values()
-        ]
-    }
+    return answers.Icd11Subset.model_validate(
+        {
+            "codes": [
+                {"code": e.code, "title": e.title, "kind": e.kind} for e in icd11.table().values()
+            ]
+        }
+    )

@@ -60,7 +60,9 @@ def _pdf(
     "/survivors/{survivor_id}/encounters/{encounter_id}/report-draft",
     response_model=answers.ReportDraft,
 )
-async def draft(survivor_id: UUID, encounter_id: UUID, grant: Read, med: MedDep) -> dict[str, Any]:
+async def draft(
+    survivor_id: UUID, encounter_id: UUID, grant: Read, med: MedDep
+) -> answers.ReportDraft:
     """The report as it would be assembled now, and the sections still missing before signing
     (signature details are added when signing)."""
     async with med.store.transaction() as conn:
@@ -69,10 +71,12 @@ async def draft(survivor_id: UUID, encounter_id: UUID, grant: Read, med: MedDep)
         found = await gather(conn, read, survivor_id, encounter_id)
         data = await report_input(found, read, encounter_id, survivor_id, None, False)
     gaps = domain.missing(data, for_signing=False)
-    return {
-        "content": domain.assemble(data),
-        "missing": [{"section": key, "title": TITLES[key]} for key in gaps],
-    }
+    return answers.ReportDraft.model_validate(
+        {
+            "content": domain.assemble(data),
+            "missing": [{"section": key, "title": TITLES[key]} for key in gaps],
+        }
+    )
 
 
 @router.post(
@@ -199,7 +203,7 @@ async def verification(
     grant: Verify,
     med: MedDep,
     sha256: str = Query(pattern=r"^[0-9a-fA-F]{64}$", description="SHA-256 of the PDF (hex)"),
-) -> dict[str, Any]:
+) -> answers.ReportVerification:
     """Whether a PDF with this SHA-256 is the signed report (or one of its signed addenda),
     who signed it and when, and whether every signature verifies with the signer's key."""
     assert grant.survivor_id is not None
@@ -207,7 +211,7 @@ async def verification(
     if row is None:
         raise NotFound(f"no signed report {report_id}")
     result = handle.verify(row, await queries.addenda(med.store.pool, report_id), sha256.lower())
-    return dict(result.__dict__)
+    return answers.ReportVerification.model_validate(dict(result.__dict__))
 
 
 @router.post(
