@@ -26,6 +26,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.probe import _cpu_seconds, _machine_busy
 from bench.reporting_command_lag import (
     Signer,
     Stack,
@@ -34,7 +35,7 @@ from bench.reporting_command_lag import (
     prepare,
     running_stack,
 )
-from bench.servers import started_servers
+from bench.servers import Servers, started_servers
 
 
 def _psychosocial_pids(stack: Stack) -> list[int]:
@@ -50,6 +51,28 @@ def _cpu(pids: list[int]) -> float:
             times = psutil.Process(pid).cpu_times()
             total += times.user + times.system
     return total
+
+
+def _machine(stack: Stack, servers: Servers, pids: list[int]) -> dict[str, float]:
+    """CPU seconds so far: psychosocial, the other two services, PostgreSQL, NATS, this client,
+    and the whole machine (busy time of every core), to tell what else used the CPU."""
+    others = [p.pid for name, p in stack.processes.items() if name != "psychosocial"]
+    return {
+        "psychosocial": _cpu(pids),
+        "intake+reporting": sum(_cpu_seconds(pid, tree=True) for pid in others),
+        "postgres": _cpu_seconds(servers.postgres.postmaster_pid(), tree=True),
+        "nats": _cpu_seconds(servers.nats.pid, tree=True),
+        "client": _cpu_seconds(psutil.Process().pid, tree=False),
+        "machine": _machine_busy(),
+    }
+
+
+def _cores(before: dict[str, float], after: dict[str, float], wall: float) -> str:
+    """Cores each part used over `wall` seconds; `other` is the rest of the machine's use."""
+    used = {name: max(0.0, after[name] - before[name]) / wall for name in before}
+    other = max(0.0, used.pop("machine") - sum(used.values()))
+    parts = [f"{name} {value:.2f}" for name, value in used.items()]
+    return ", ".join([*parts, f"other {other:.2f}"])
 
 
 async def load(
@@ -149,12 +172,15 @@ async def main_async(args: argparse.Namespace) -> None:
             )
             if spies:
                 await asyncio.sleep(0.5)
-            cpu_before, wall = _cpu(pids), time.perf_counter()
+            load_before = psutil.getloadavg()
+            machine_before, wall = _machine(stack, servers, pids), time.perf_counter()
+            cpu_before = machine_before["psychosocial"]
             done, refused, latencies = await load(
                 stack, signer, survivors, args.seconds, args.concurrency
             )
             wall = time.perf_counter() - wall
-            cpu = _cpu(pids) - cpu_before
+            machine_after = _machine(stack, servers, pids)
+            cpu = machine_after["psychosocial"] - cpu_before
             for spy_process in spies:
                 await spy_process.wait()
     latencies.sort()
@@ -162,7 +188,11 @@ async def main_async(args: argparse.Namespace) -> None:
     def p(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0
 
-    print(f"load average: {' '.join(f'{x:.2f}' for x in psutil.getloadavg())}")
+    print(
+        f"load average: {' '.join(f'{x:.2f}' for x in load_before)} at the start, "
+        f"{' '.join(f'{x:.2f}' for x in psutil.getloadavg())} at the end"
+    )
+    print(f"cores used: {_cores(machine_before, machine_after, wall)}")
     print(
         f"{done} PHQ-9 commands in {wall:.1f} s = {done / wall:.0f}/s answered "
         f"({args.concurrency} closed-loop clients, {args.workers} worker(s)); "

@@ -138,6 +138,10 @@ class OutboxRelay:
 
     async def _lead(self, lock_conn: Conn) -> None:
         self.stats.checkpoint = await self._load_checkpoint(lock_conn)
+        # Each message names the store's epoch, so consumers notice a restored store. A store is
+        # restored only behind a server restart or a new database, which ends this connection
+        # and so this term as leader: reading it once per term is enough.
+        self._epoch = await self.store.epoch()
         backoff = 0.1
         next_try = 0.0
         while True:
@@ -149,13 +153,15 @@ class OutboxRelay:
                     backoff = min(backoff * 2, self.max_backoff)
                 await self._sleep(self.poll_interval)
                 continue
-            batch = await self.store.read_all(self.stats.checkpoint, self.batch_size)
+            # Nothing sequenced past the checkpoint: no read (the loop after every batch).
+            ahead = self.stats.head > self.stats.checkpoint
+            batch = (
+                await self.store.read_all(self.stats.checkpoint, self.batch_size) if ahead else []
+            )
             if not batch:
                 await self._sleep(self.poll_interval)
                 continue
             try:
-                # Each message names the store's epoch, so consumers notice a restored store.
-                self._epoch = await self.store.epoch()
                 await self._publish(batch)
             except Exception as exc:  # NATS down, timeouts, a stream that vanished
                 self.stats.last_error = f"publish: {type(exc).__name__}: {exc}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -638,26 +638,25 @@ class _Draft:
         correlation = self.correlation_id or new_event_id()
         stored: list[Event] = []
         for offset, new in enumerate(self.events, start=1):
-            draft = Event(
-                event_id=new.event_id or new_event_id(),
-                stream_type=self.stream_type,
-                stream_id=self.stream_id,
-                version=current + offset,
-                type=new.type,
-                schema_version=new.schema_version,
-                occurred_at=new.occurred_at or now,
-                recorded_at=now,
-                actor=self.actor,
-                correlation_id=correlation,
-                causation_id=self.causation_id,
-                payload=new.payload,
-                prev_hash=prev,
-                hash=b"",
-                trace=self.carrier,
+            fields = (
+                new.event_id or new_event_id(),
+                self.stream_type,
+                self.stream_id,
+                current + offset,
+                new.type,
+                new.schema_version,
+                new.occurred_at or now,
+                now,
+                self.actor,
+                correlation,
+                self.causation_id,
+                new.payload,
+                prev,
             )
-            event = replace(draft, hash=event_hash(draft))
-            stored.append(event)
-            prev = event.hash
+            # Hashed as a draft, then built once with its hash (dataclasses.replace costs more).
+            digest = event_hash(Event(*fields, b""))
+            stored.append(Event(*fields, digest, None, self.carrier))
+            prev = digest
         return stored
 
 
