@@ -96,6 +96,13 @@ SELECT last_position, EXISTS (SELECT 1 FROM events WHERE position IS NULL) AS un
        EXISTS (SELECT 1 FROM events WHERE position IS NOT NULL AND signature IS NULL) AS unsigned
 FROM event_sequencer WHERE singleton
 """
+# The sequencer's lock, its last position and (with a signer) whether events wait for a signature.
+_LOCK = "SELECT last_position, false AS unsigned FROM event_sequencer WHERE singleton FOR UPDATE"
+_LOCK_SIGNED = """
+SELECT last_position,
+       EXISTS (SELECT 1 FROM events WHERE position IS NOT NULL AND signature IS NULL) AS unsigned
+FROM event_sequencer WHERE singleton FOR UPDATE
+"""
 _UNSIGNED = (
     "SELECT id, position, hash FROM events WHERE position IS NOT NULL AND signature IS NULL "
     "ORDER BY position LIMIT $1"
@@ -396,24 +403,30 @@ class EventStore:
         count, _ = await self.sequence_and_head(limit)
         return count
 
-    async def sequence_and_head(self, limit: int = 10_000) -> tuple[int, int]:
+    async def sequence_and_head(
+        self, limit: int = 10_000, *, check: bool = True
+    ) -> tuple[int, int]:
         """Sequence as `sequence()` does; return how many, and the head after it (the relay's
-        loop: one statement when there is nothing to do)."""
-        # With a signer, events another process sequenced unsigned are signed here as well.
-        state = await self.pool.fetchrow(_PENDING if self.signer is None else _PENDING_SIGNED)
-        assert state is not None
-        if not state["unsequenced"] and not state["unsigned"]:
-            return 0, int(state["last_position"])
+        loop: one statement when there is nothing to do).
+
+        With `check=False` (the caller knows events were just committed) the transaction is
+        opened at once, without the statement that asks whether there is work."""
+        if check:
+            # With a signer, events another process sequenced unsigned are signed here as well.
+            state = await self.pool.fetchrow(_PENDING if self.signer is None else _PENDING_SIGNED)
+            assert state is not None
+            if not state["unsequenced"] and not state["unsigned"]:
+                return 0, int(state["last_position"])
         async with self.pool.acquire() as conn, conn.transaction():
             # Serialise sequencers on one row. The next statement takes a fresh snapshot (READ
             # COMMITTED), so it sees every event the previous sequencer numbered.
-            last = await conn.fetchval(
-                "SELECT last_position FROM event_sequencer WHERE singleton FOR UPDATE"
-            )
+            locked = await conn.fetchrow(_LOCK if self.signer is None else _LOCK_SIGNED)
+            assert locked is not None
+            last = locked["last_position"]
             if self.signer is None:
                 count = int(await conn.fetchval(_SEQUENCE, last, limit))
             else:
-                if state["unsigned"]:
+                if locked["unsigned"]:
                     await self._sign(conn, self.signer, limit)
                 count, open_block = await self._sequence_signed(conn, self.signer, last, limit)
             if count and self.signer is None:
