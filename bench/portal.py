@@ -135,7 +135,7 @@ def main() -> None:
         logins = demo_logins(browser, base)
         pages = {
             "intake_officer": ["/", "/survivors/search", "/survivors/new"],
-            "counsellor": ["/risk-flags"],
+            "counsellor": ["/risk-flags", "/today", "/caseload"],
             "programme_lead": ["/dashboard", "/journeys"],
             "data_protection_officer": ["/audit", "/erasure"],
         }

@@ -1,19 +1,24 @@
 """The Kubernetes manifests, rendered offline and validated against the Kubernetes schemas.
 
 Both overlays are rendered (tests/deploy/kustomize_lite.py) and every built-in resource is
-validated strictly with kubernetes-validate; the CloudNativePG clusters are checked for what the
-deployment promises (a synchronous standby, passwords from secrets). The checks below are what an
-operator relies on: probes, resources, disruption budgets, network reach, NATS durability.
+validated strictly with kubernetes-validate; the CloudNativePG clusters are validated strictly
+against the `Cluster` schema CloudNativePG publishes (tests/deploy/schemas, descriptions removed)
+and checked for what the deployment promises (a synchronous standby, passwords from secrets).
+The checks below are what an operator relies on: probes, resources, disruption budgets, network
+reach, NATS durability.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 from kustomize_lite import Doc, render
@@ -22,6 +27,7 @@ from uponyaji_launcher.services import KNOWN_SERVICES
 from uponyaji_serve.catalogue import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
+CNPG_CLUSTER = Path(__file__).resolve().parent / "schemas" / "cnpg-cluster-v1.json"
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("small", "large")
 CREDENTIALS_IN_URL = re.compile(r"://[^/@\s]+:[^/@\s]+@")
@@ -52,10 +58,54 @@ def test_every_builtin_resource_validates_against_the_kubernetes_schema(
     checked = 0
     for doc in docs:
         if doc["apiVersion"].startswith("postgresql.cnpg.io/"):
-            continue  # a custom resource: checked field by field below
+            continue  # a custom resource: validated against its own schema below
         kubernetes_validate.validate(doc, version, strict=True)
         checked += 1
     assert checked > 40
+
+
+def strict(schema: Any) -> Any:
+    """A CRD's OpenAPI schema as JSON Schema that refuses unknown fields, as the API server does
+    with strict field validation (fields the schema leaves open stay open)."""
+    if isinstance(schema, list):
+        return [strict(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: strict(value) for key, value in schema.items()}
+    closed = out.get("type") == "object" and isinstance(out.get("properties"), dict)
+    open_ended = "additionalProperties" in out or out.get("x-kubernetes-preserve-unknown-fields")
+    if closed and not open_ended:
+        out["additionalProperties"] = False
+    return out
+
+
+@pytest.fixture(scope="module")
+def cluster_schema() -> jsonschema.Draft4Validator:
+    """A validator of CloudNativePG `Cluster` resources (postgresql.cnpg.io/v1)."""
+    published = json.loads(CNPG_CLUSTER.read_text())
+    assert published["apiVersion"] == "postgresql.cnpg.io/v1"
+    return jsonschema.Draft4Validator(strict(published["openAPIV3Schema"]))
+
+
+def test_every_database_cluster_validates_against_the_cloudnativepg_schema(
+    rendered: tuple[str, list[Doc]], cluster_schema: jsonschema.Draft4Validator
+) -> None:
+    """Every `Cluster` holds only fields CloudNativePG knows, of the right types (its CEL rules
+    are the operator's to check and are not evaluated here)."""
+    _, docs = rendered
+    clusters = [d for d in docs if d["apiVersion"] == "postgresql.cnpg.io/v1"]
+    assert {d["kind"] for d in clusters} == {"Cluster"}
+    assert len(clusters) == len(WITH_DATABASE)
+    for cluster in clusters:
+        errors = [e.message for e in cluster_schema.iter_errors(cluster)]
+        assert not errors, (cluster["metadata"]["name"], errors[:5])
+    # ...and the check does refuse what the operator would: a misspelt and a mistyped field.
+    broken = copy.deepcopy(clusters[0])
+    broken["spec"]["instance"] = broken["spec"].pop("instances")
+    assert not cluster_schema.is_valid(broken)
+    mistyped = copy.deepcopy(clusters[0])
+    mistyped["spec"]["postgresql"]["synchronous"]["number"] = "one"
+    assert not cluster_schema.is_valid(mistyped)
 
 
 def test_every_service_has_probes_resources_a_budget_and_a_hardened_pod(

@@ -19,6 +19,7 @@ from typing import Any
 
 from reporting_stack import seed_identity
 from servicehost import app_target, running_service, service_env
+from uponyaji_identity.security.totp import code_at
 from uponyaji_launcher.clients import client_env, provision_clients
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_launcher.paths import RunPaths
@@ -46,12 +47,23 @@ class PortalStack:
             out.append(f"--- {name}\n" + "\n".join(text[-lines:]))
         return "\n".join(out)
 
-    def fresh_step(self, role: str) -> None:
-        """Wait, if needed, until this account's TOTP code differs from the last one used
-        (identity accepts each 30-second step once)."""
-        while int(time.time()) // 30 <= self.used_steps.get(role, -1):
+    def totp(self, key: str, secret: str) -> str:
+        """A TOTP code of a 30-s step this account (`key`: role or username) has not used yet.
+
+        Identity accepts each step once, only later than the last one accepted, and within one
+        step either side of its own. So up to three codes are free at once (the previous step
+        only while at least 10 s of the current one remain); beyond that this waits for the
+        next step.
+        """
+        while True:
+            now = time.time()
+            current = int(now) // 30
+            earliest = current - 1 if 30 - now % 30 > 10 else current
+            step = max(self.used_steps.get(key, -1) + 1, earliest)
+            if step <= current + 1:
+                self.used_steps[key] = step
+                return code_at(secret, step * 30)
             time.sleep(0.5)
-        self.used_steps[role] = int(time.time()) // 30
 
 
 @contextmanager

@@ -7,15 +7,18 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 from uponyaji_launcher.ports import free_port
 
 pytestmark = pytest.mark.slow
+T = TypeVar("T")
 
 SERVICES = ("portal", "identity", "intake", "medical", "psychosocial", "empowerment", "reporting")
 
@@ -63,6 +66,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     assert stopped.returncode == 0, stopped.stderr
 
 
+def eventually(read: Callable[[], T], done: Callable[[T], bool], seconds: float = 90) -> T:
+    """What `read` gives once `done` holds (the stack's consumers may still be catching up)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = read()
+        if done(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(1)
+
+
 def installed(env: dict[str, str]) -> list[str]:
     state = json.loads(Path(env["UPONYAJI_RUN_DIR"], "stack.json").read_text())
     return [service["name"] for service in state["summary"]["services"]]
@@ -84,16 +97,24 @@ def test_a_demo_intake_officer_finds_a_seeded_survivor(stack: dict[str, str]) ->
     first_case = f"UPJ-{datetime.now(UTC).year}-000001"
     token = uponyaji("dev", "token", "demo.intake_officer", env=stack, timeout=60)
     assert token.returncode == 0, token.stderr
-    response = httpx.get(
-        f"http://127.0.0.1:{stack['INTAKE_PORT']}/survivors",
-        params={"q": first_case},
-        headers={"Authorization": f"Bearer {token.stdout.strip()}"},
-        timeout=10,
-        trust_env=False,
-    )
-    assert response.status_code == 200, response.text
-    [found] = response.json()["results"]
+
+    def search() -> dict[str, Any]:
+        response = httpx.get(
+            f"http://127.0.0.1:{stack['INTAKE_PORT']}/survivors",
+            params={"q": first_case},
+            headers={"Authorization": f"Bearer {token.stdout.strip()}"},
+            timeout=10,
+            trust_env=False,
+        )
+        assert response.status_code == 200, response.text
+        [found] = response.json()["results"]
+        return dict(found)
+
+    # The name shows once identity's teams reached intake (the officer's team holds the case);
+    # on a busy machine that can be seconds after `up` returned.
+    found = eventually(search, lambda hit: hit["full_name"] is not None)
     assert found["case_number"] == first_case
+    assert found["full_name"] is not None, "the officer never got to see the name"
     assert "(FAKE)" in found["full_name"]  # demo data is obviously synthetic
 
 
@@ -108,9 +129,13 @@ def test_demo_empowerment_records_reach_officers_and_leads(stack: dict[str, str]
         headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
         return httpx.get(url + path, headers=headers, timeout=10, trust_env=False)
 
-    due = get("demo.empowerment_officer", "/follow-ups/due?within_days=366")
-    assert due.status_code == 200, due.text
-    [first, *_] = due.json()["follow_ups"]
+    def follow_ups() -> list[dict[str, Any]]:
+        due = get("demo.empowerment_officer", "/follow-ups/due?within_days=366")
+        assert due.status_code == 200, due.text
+        return list(due.json()["follow_ups"])
+
+    # Due follow-ups are on the officer's caseload, which intake's assignments build.
+    [first, *_] = eventually(follow_ups, bool)
     record = get("demo.empowerment_officer", f"/survivors/{first['survivor_id']}/empowerment")
     assert record.status_code == 200, record.text
     assert "(FAKE)" in record.json()["needs_assessments"][0]["notes"]

@@ -358,3 +358,26 @@ async def test_matrix_over_every_service(service: Service) -> None:
                     )
                     matrix.check(role, op, relation, response)
         assert not matrix.deviations, matrix.report()
+
+
+# ------------------------------------------------------------------------------------------------
+# rows pinned by hand: lists bound to the caller's caseload, whose cells must not widen unnoticed
+
+PINNED = {
+    # A counsellor's caseload and the sessions they logged on a day (psychosocial).
+    ("psychosocial", "GET", "/caseload"): {"counsellor", "clinical_supervisor"},
+    ("psychosocial", "GET", "/sessions"): {"counsellor", "clinical_supervisor"},
+}
+
+
+@pytest.mark.parametrize(("service_name", "method", "path"), sorted(PINNED))
+def test_pinned_rows_of_the_matrix(service_name: str, method: str, path: str) -> None:
+    document = json.loads((ROOT / "docs" / "openapi" / f"{service_name}.json").read_text())
+    [op] = [o for o in operations(document) if (o.method, o.path) == (method, path)]
+    assert op.action is not None, f"{method} {path} is not tagged: the matrix would skip it"
+    assert op.survivor is None  # a list: no survivor in the path
+    allowed = {role for role in POLICY.roles if predicted(role, op, "team") == "pass"}
+    assert allowed == PINNED[(service_name, method, path)]
+    # Allowed only as a caseload: the rows come from the caller's teams and case work.
+    assert {POLICY.scope(role, op.action) for role in allowed} == {"caseload"}
+    assert POLICY.rule(op.action).audited

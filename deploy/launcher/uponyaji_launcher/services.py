@@ -88,7 +88,8 @@ _STAGES = ("medical", "psychosocial", "empowerment")
 KNOWN_SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("portal", 8000),  # the staff web pages (uponyaji_portal): listed first
     ServiceSpec("identity", 8001),
-    ServiceSpec("intake", 8002, consumes=("identity", *_STAGES)),
+    # intake follows every erasure participant (their confirmations), reporting included
+    ServiceSpec("intake", 8002, consumes=("identity", *_STAGES, "reporting")),
     ServiceSpec("medical", 8003, consumes=("identity", "intake")),
     ServiceSpec("psychosocial", 8004, consumes=("identity", "intake")),
     ServiceSpec("empowerment", 8005, consumes=("identity", "intake")),

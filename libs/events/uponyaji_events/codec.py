@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -35,49 +36,67 @@ def _ts(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def hashed_fields(event: Event) -> dict[str, Any]:
-    """The envelope fields covered by the hash chain (not position or trace: assigned later)."""
+def _fields(event: Event, occurred_at: str, recorded_at: str) -> dict[str, Any]:
+    """The hashed envelope fields, identifiers as they are (the one list of what is hashed)."""
     return {
-        "event_id": str(event.event_id),
-        "stream_type": event.stream_type,
-        "stream_id": event.stream_id,
-        "version": event.version,
-        "type": event.type,
-        "schema_version": event.schema_version,
-        "occurred_at": _ts(event.occurred_at),
-        "recorded_at": _ts(event.recorded_at),
-        "actor": {"id": event.actor.id, "role": event.actor.role},
-        "correlation_id": str(event.correlation_id),
-        "causation_id": str(event.causation_id) if event.causation_id else None,
-        "payload": event.payload,
-        "prev_hash": event.prev_hash.hex(),
-    }
-
-
-def event_hash(event: Event) -> bytes:
-    """SHA-256 over the canonical form of the event's hashed fields."""
-    # The same JSON as `canonical(hashed_fields(event))`: orjson writes a UUID exactly as str()
-    # does, so the three identifiers are handed over as they are (a consumer re-hashes every
-    # event it applies; str() of a uuid.UUID is pure Python). Only identifiers are converted.
-    fields = {
         "event_id": event.event_id,
         "stream_type": event.stream_type,
         "stream_id": event.stream_id,
         "version": event.version,
         "type": event.type,
         "schema_version": event.schema_version,
-        "occurred_at": _ts(event.occurred_at),
-        "recorded_at": _ts(event.recorded_at),
+        "occurred_at": occurred_at,
+        "recorded_at": recorded_at,
         "actor": {"id": event.actor.id, "role": event.actor.role},
         "correlation_id": event.correlation_id,
         "causation_id": event.causation_id,
         "payload": event.payload,
         "prev_hash": event.prev_hash.hex(),
     }
-    return hashlib.sha256(orjson.dumps(fields, option=_CANONICAL, default=_uuid_text)).digest()
+
+
+def hashed_fields(event: Event) -> dict[str, Any]:
+    """The envelope fields covered by the hash chain (not position or trace: assigned later)."""
+    fields = _fields(event, _ts(event.occurred_at), _ts(event.recorded_at))
+    causation = event.causation_id
+    return fields | {
+        "event_id": str(event.event_id),
+        "correlation_id": str(event.correlation_id),
+        "causation_id": str(causation) if causation else None,
+    }
 
 
 _CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
+
+
+def _digest(fields: dict[str, Any]) -> bytes:
+    # The same JSON as `canonical(hashed_fields(event))`: orjson writes a UUID exactly as str()
+    # does, so the identifiers are handed over as they are (a consumer re-hashes every event it
+    # applies; str() of a uuid.UUID is pure Python).
+    return hashlib.sha256(orjson.dumps(fields, option=_CANONICAL, default=_uuid_text)).digest()
+
+
+def event_hash(event: Event) -> bytes:
+    """SHA-256 over the canonical form of the event's hashed fields."""
+    return _digest(_fields(event, _ts(event.occurred_at), _ts(event.recorded_at)))
+
+
+def event_hashes(events: Iterable[Event]) -> list[bytes]:
+    """`event_hash` of each event, for a page of them (the same bytes hashed, event by event).
+
+    The timestamps' text is made once per distinct instant: the events of one transaction share
+    their `recorded_at`, and equal aware datetimes are the same instant, so the same UTC text.
+    """
+    texts: dict[datetime, str] = {}
+    out: list[bytes] = []
+    for event in events:
+        occurred, recorded = event.occurred_at, event.recorded_at
+        if (occurred_text := texts.get(occurred)) is None:
+            occurred_text = texts[occurred] = _ts(occurred)
+        if (recorded_text := texts.get(recorded)) is None:
+            recorded_text = texts[recorded] = _ts(recorded)
+        out.append(_digest(_fields(event, occurred_text, recorded_text)))
+    return out
 
 
 def _uuid_text(value: Any) -> str:

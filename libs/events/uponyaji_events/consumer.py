@@ -20,7 +20,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry.trace import SpanKind
 
 from uponyaji_events.alarms import AlarmLimiter, Kind, Refusal
-from uponyaji_events.codec import decode_event, event_hash, to_wire
+from uponyaji_events.codec import decode_event, event_hash, event_hashes, to_wire
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import GENESIS_HASH, Event
 from uponyaji_events.feed import FeedSource, epoch_of
@@ -229,7 +229,7 @@ class Consumer:
             found = [e for e in run if e is not None]
             if len(found) != size or any(p in twice for p in range(seal.first, seal.last + 1)):
                 continue
-            if any(event_hash(e) != e.hash for e in found):
+            if any(h != e.hash for h, e in zip(event_hashes(found), found, strict=True)):
                 continue  # the altered event is refused by its own check
             key = await self._public_key(seal.key_id)
             if key is not None and verify_seal(key, self.source, seal, [e.hash for e in found]):

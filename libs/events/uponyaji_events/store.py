@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 from opentelemetry.trace import SpanKind
 
 from uponyaji_events.codec import event_hash
@@ -36,6 +37,7 @@ EVENT_COLUMNS = (
     "recorded_at, actor_id, actor_role, correlation_id, causation_id, trace, payload, "
     "prev_hash, hash, signature, key_id"
 )
+_TRACE, _PAYLOAD = 13, 14  # their places in the column list (and in PAGE_COLUMNS)
 
 _INTO = """
 INSERT INTO events (event_id, stream_type, stream_id, version, type, schema_version, occurred_at,
@@ -126,10 +128,10 @@ ORDER BY b LIMIT $2
 """
 
 
-def row_to_event(row: asyncpg.Record) -> Event:
-    """Build an Event from a row selected with the store's column list."""
-    # Unpacked by position (EVENT_COLUMNS' order): a feed page or a rebuild builds one per event,
-    # and nineteen lookups by name cost more than the Event itself. bytea arrives as bytes.
+def _event(row: asyncpg.Record, trace: Any, payload: Any) -> Event:
+    """An Event from a row in EVENT_COLUMNS' order, its trace and payload already decoded."""
+    # Unpacked by position: a feed page or a rebuild builds one per event, and nineteen lookups
+    # by name cost more than the Event itself. bytea arrives as bytes.
     (
         position,
         event_id,
@@ -144,8 +146,8 @@ def row_to_event(row: asyncpg.Record) -> Event:
         actor_role,
         correlation_id,
         causation_id,
-        trace,
-        payload,
+        _,
+        _,
         prev_hash,
         hash_,
         signature,
@@ -171,6 +173,23 @@ def row_to_event(row: asyncpg.Record) -> Event:
         None if signature is None else bytes(signature),
         key_id,
     )
+
+
+def row_to_event(row: asyncpg.Record) -> Event:
+    """Build an Event from a row selected with the store's column list."""
+    return _event(row, row[_TRACE], row[_PAYLOAD])
+
+
+# read_all's columns: trace and payload come as JSON text and are parsed by `page_to_events`
+# with orjson directly; asyncpg's jsonb codec calls back into Python once per value, which was
+# half the client CPU of decoding a feed page (bench: 8.7 against 4.9 µs per row).
+PAGE_COLUMNS = EVENT_COLUMNS.replace("trace, payload", "trace::text, payload::text")
+
+
+def page_to_events(rows: Sequence[asyncpg.Record]) -> list[Event]:
+    """Events from rows selected with PAGE_COLUMNS (the same events as `row_to_event` gives)."""
+    loads = orjson.loads
+    return [_event(row, loads(row[_TRACE]), loads(row[_PAYLOAD])) for row in rows]
 
 
 class EventStore:
@@ -534,6 +553,7 @@ class EventStore:
         if self.signer is None:
             return 0
         total, after = 0, 0
+        public = self.signer.verifying_keys()
         while True:
             blocks = await self.pool.fetch(_MISSING_SEALS, after, batch, SEAL_BLOCK)
             if not blocks:
@@ -549,7 +569,6 @@ class EventStore:
                     last,
                 )
                 # Only what each event's own signature vouches for is sealed.
-                public = self.signer.verifying_keys()
                 held = [
                     bytes(r["hash"])
                     for r in rows
@@ -589,12 +608,12 @@ class EventStore:
     async def read_all(self, after: int, limit: int = 1000) -> list[Event]:
         """Sequenced events with position > after, in position order, as stored (not upcast)."""
         rows = await self.pool.fetch(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 "  # noqa: S608
+            f"SELECT {PAGE_COLUMNS} FROM events WHERE position > $1 "  # noqa: S608
             "ORDER BY position LIMIT $2",
             after,
             limit,
         )
-        return [row_to_event(row) for row in rows]
+        return page_to_events(rows)
 
     async def read_seals(self, after: int, last: int) -> list[Seal]:
         """The range statements lying wholly within positions after+1..last."""

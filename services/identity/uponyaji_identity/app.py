@@ -27,7 +27,7 @@ PRUNE_SECONDS = 3600.0
 
 async def resources(parts: Parts[Settings]) -> Identity:
     """Load the KEK, open the key ring (rotating if due) and assemble the handlers' context."""
-    return await build(parts.settings, parts.pool, parts.store)
+    return await build(parts.settings, parts.pool, parts.store, clock=parts.clock)
 
 
 def own_access(parts: Parts[Settings], ctx: Identity) -> Access:

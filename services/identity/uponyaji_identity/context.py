@@ -14,6 +14,7 @@ from uponyaji_events.db import create_pool
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_events.sealing import KeyStore, Sealer, load_kek
 from uponyaji_events.store import EventStore
+from uponyaji_service import Clock, utc_now
 
 from .auth_audit import AuthAudit
 from .credentials import Credentials
@@ -46,10 +47,16 @@ class Identity:
     sessions: Sessions
     audit: AuthAudit  # sign-in events, usernames as keyed hashes
     proxies: TrustedProxies  # whose X-Forwarded-For names the client
+    clock: Clock = utc_now  # the time TOTP codes are checked against
 
 
 async def build(
-    settings: Settings, pool: asyncpg.Pool, store: EventStore, *, deny_list: DenyList | None = None
+    settings: Settings,
+    pool: asyncpg.Pool,
+    store: EventStore,
+    *,
+    deny_list: DenyList | None = None,
+    clock: Clock = utc_now,
 ) -> Identity:
     """Load the KEK, open the key ring (rotating if due) and assemble the handlers' context."""
     kek = load_kek(settings.kek_file, create=settings.may_create_kek)
@@ -81,6 +88,7 @@ async def build(
         ),
         audit=AuthAudit(AuditLog(store, SERVICE), AuditKey.from_environment()),
         proxies=TrustedProxies.from_environment(),
+        clock=clock,
     )
 
 

@@ -59,8 +59,8 @@ class Projector:
         await conn.execute(
             "INSERT INTO survivors (survivor_id, case_number, registered_at, registered_by, "
             "county_code, gender, age_band, disabilities, preferred_language, "
-            "birth_date_estimated, identity, version, updated_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3)",
+            "birth_date_estimated, identity, version, updated_at, registered_on) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3, $13)",
             UUID(p["survivor_id"]),
             p["case_number"],
             e.recorded_at,
@@ -73,6 +73,7 @@ class Projector:
             p["birth_date_estimated"],
             stored_fields(e.type, p),
             e.version,
+            date.fromisoformat(p["registered_on"]) if p.get("registered_on") else None,
         )
         await self.reindex(conn, UUID(p["survivor_id"]))
 

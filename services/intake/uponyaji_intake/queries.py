@@ -62,8 +62,9 @@ async def search(
 
 
 _SURVIVOR = (
-    "SELECT s.survivor_id, s.case_number, s.registered_at, s.county_code, s.gender, s.age_band, "
-    "s.disabilities, s.preferred_language, s.birth_date_estimated, s.identity, s.status, "
+    "SELECT s.survivor_id, s.case_number, s.registered_at, s.registered_on, s.county_code, "
+    "s.gender, s.age_band, s.disabilities, s.preferred_language, s.birth_date_estimated, "
+    "s.identity, s.status, "
     "s.closure_reason, s.closed_at, s.merged_into, s.erasure_status, s.version, s.updated_at, "
     "c.team AS team_id, c.lead_case_worker AS lead_case_worker_id "
     "FROM survivors s LEFT JOIN caseload c USING (survivor_id) "

@@ -98,6 +98,7 @@ class Survivor(BaseModel):
     case_number: str
     status: str
     registered_at: Moment
+    registered_on: date | None = None  # the day of a registration recorded later
     county_code: str
     gender: str
     age_band: str

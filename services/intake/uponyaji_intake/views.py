@@ -16,6 +16,7 @@ _SURVIVOR_FIELDS = (
     "case_number",
     "status",
     "registered_at",
+    "registered_on",
     "county_code",
     "gender",
     "age_band",

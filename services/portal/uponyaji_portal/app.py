@@ -27,6 +27,7 @@ from .routes import (
     auth,
     breaches,
     counselling,
+    counselling_day,
     dpo,
     empowerment,
     empowerment_referrals,
@@ -36,6 +37,7 @@ from .routes import (
     journey,
     medical,
     medical_care,
+    medical_files,
     medical_more,
     medical_reports,
     medical_verify,
@@ -154,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         journey,
         # medical_reports first: its `…/evidence/new` must win over medical's `…/{kind}/new`.
         medical_reports,
+        medical_files,  # `…/samples/new` too
         medical,
         empowerment,
         grants,
@@ -171,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         medical_more,
         medical_care,
         empowerment_referrals,
+        counselling_day,
     ):
         app.include_router(module.router)
 

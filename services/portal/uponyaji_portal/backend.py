@@ -88,6 +88,21 @@ def _error(response: httpx.Response) -> ServiceError:
     )
 
 
+# An idle pooled connection is dropped well before the services' servers close it (uvicorn
+# after 5 s): reusing one just as the server closes it fails the request, which a staff member
+# would see as the service being unavailable.
+KEEPALIVE_SECONDS = 2.0
+
+
+def _headers(token: str | None) -> dict[str, str]:
+    """The caller's bearer token and, within a request, the staff member's address."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    client = CLIENT_ADDRESS.get()
+    if client is not None:  # the staff member's address, for identity's locks and audit
+        headers["X-Forwarded-For"] = client
+    return headers
+
+
 class Backend:
     """One pooled HTTP client per service; every call carries the caller's bearer token."""
 
@@ -102,6 +117,7 @@ class Backend:
                 base_url=self._settings.url(service),
                 timeout=self._settings.http_timeout,
                 trust_env=False,
+                limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
             )
         return self._clients[service]
 
@@ -122,10 +138,7 @@ class Backend:
         content: bytes | None = None,
     ) -> httpx.Response:
         """A request; 2xx answers are returned, anything else raises `ServiceError`."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        client = CLIENT_ADDRESS.get()
-        if client is not None:  # the staff member's address, for identity's locks and audit
-            headers["X-Forwarded-For"] = client
+        headers = _headers(token)
         if content is not None:
             headers["Content-Type"] = "application/octet-stream"
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
@@ -136,6 +149,26 @@ class Backend:
         except httpx.HTTPError:
             raise ServiceError(503, "ServiceUnavailable", service) from None
         if response.status_code >= 400:
+            raise _error(response)
+        return response
+
+    async def stream(
+        self, service: str, path: str, token: str | None, params: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """A GET whose body is read as it arrives (the caller closes it with `aclose`); an
+        answer other than 2xx raises `ServiceError`, as `call` does."""
+        client = self.client(service)
+        clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        request = client.build_request("GET", path, params=clean, headers=_headers(token))
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.HTTPError:
+            raise ServiceError(503, "ServiceUnavailable", service) from None
+        if response.status_code >= 400:
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
             raise _error(response)
         return response
 

@@ -27,6 +27,7 @@ from .handlers.escalation import deliver, escalate_due
 from .instruments import Instruments
 from .settings import SERVICE, Settings
 from .subject_access import router as subject_access
+from .workday import router as workday
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 LOG = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ PSYCHOSOCIAL: Service[Settings, Psychosocial] = Service(
     title="Uponyaji psychosocial",
     description="Counselling sessions, standardised assessments, risk flags and care plans",
     build=build,
-    routers=[router, subject_access],
+    routers=[router, workday, subject_access],
     migrations=MIGRATIONS,
     sealing=True,
     caseload=lambda parts: LocalCaseload(parts.pool),

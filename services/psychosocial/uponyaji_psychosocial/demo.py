@@ -51,6 +51,7 @@ class DemoJourney:
     goals: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
     # Indexes of PHQ-9 assessments whose risk flag gets a safety response (others stay open).
     answered_flags: set[int] = field(default_factory=set)
+    next_session: date | None = None  # the next session in the rhythm, from today on
 
 
 def responses(instrument: Instrument, severity: float, rng: random.Random) -> list[int]:
@@ -127,6 +128,7 @@ def journey(survivor_id: UUID, today: date) -> DemoJourney:
             }
         )
         day += timedelta(days=rng.choice((7, 7, 7, 14)))
+    plan.next_session = day  # (no draw: the rest of the journey stays as it was)
     for domain, text in rng.sample(GOALS, rng.randint(1, 3)):
         target = start + timedelta(days=rng.randint(60, 240))
         reviews = []

@@ -40,6 +40,7 @@ async def _worker(conn: Conn, survivor_id: UUID) -> list[UUID]:
 
 
 READ_TABLES = (
+    "planned_sessions",
     "goal_reviews",
     "care_plan_goals",
     "risk_flags",
@@ -226,6 +227,19 @@ async def _review(conn: Conn, event: Event) -> None:
     )
 
 
+async def _planned(conn: Conn, event: Event) -> None:
+    p = event.payload
+    await conn.execute(
+        "INSERT INTO planned_sessions (survivor_id, planned_on, planned_by, recorded_at) "
+        "VALUES ($1, $2, $3, $4) ON CONFLICT (survivor_id) DO UPDATE SET "
+        "planned_on = $2, planned_by = $3, recorded_at = $4",
+        UUID(p["survivor_id"]),
+        None if p.get("planned_on") is None else _day(p["planned_on"]),
+        event.actor.id,
+        event.recorded_at,
+    )
+
+
 APPLY: dict[str, Callable[[Conn, Event], Awaitable[None]]] = {
     "psychosocial.SessionRecorded": _session,
     "psychosocial.AssessmentRecorded": _assessment,
@@ -235,6 +249,7 @@ APPLY: dict[str, Callable[[Conn, Event], Awaitable[None]]] = {
     "psychosocial.SafetyResponseRecorded": _safety,
     "psychosocial.CarePlanGoalAdded": _goal,
     "psychosocial.CarePlanGoalReviewed": _review,
+    "psychosocial.SessionPlanned": _planned,
 }
 
 

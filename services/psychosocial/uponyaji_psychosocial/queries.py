@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 import asyncpg
@@ -107,3 +108,76 @@ async def erased(pool: asyncpg.Pool, survivor_id: UUID) -> bool:
             survivor_id,
         )
     )
+
+
+Caseload = tuple[frozenset[str], str] | None
+
+
+def _bounds(caseload: Caseload) -> tuple[list[str] | None, str | None]:
+    """A caseload filter (teams, worker) as query parameters; (None, None): no filter."""
+    return (sorted(caseload[0]), caseload[1]) if caseload is not None else (None, None)
+
+
+_CASELOAD = """
+SELECT s.survivor_id, s.case_number, c.case_worker = $3 AS assigned_to_you,
+  (SELECT max(x.held_on) FROM session_participants p JOIN sessions x USING (session_id)
+   WHERE p.survivor_id = s.survivor_id AND p.attendance = 'attended') AS last_session_on,
+  (SELECT count(*) FROM risk_flags f
+   WHERE f.survivor_id = s.survivor_id AND f.status = 'open') AS open_flags,
+  a.instrument, a.band, a.administered_at, n.planned_on
+FROM survivors s JOIN caseload c USING (survivor_id)
+LEFT JOIN planned_sessions n USING (survivor_id)
+LEFT JOIN LATERAL (
+  SELECT instrument, band, administered_at FROM assessments
+  WHERE survivor_id = s.survivor_id AND superseded_by IS NULL
+  ORDER BY administered_at DESC, recorded_at DESC LIMIT 1
+) a ON true
+WHERE s.status = 'open' AND s.merged_into IS NULL AND s.erasure_requested_at IS NULL
+  AND ($1::text[] IS NULL OR c.team = ANY($1) OR c.case_worker = $2)
+ORDER BY open_flags DESC, last_session_on ASC NULLS FIRST, s.case_number, s.survivor_id
+LIMIT $4 OFFSET $5
+"""
+
+
+async def caseload(
+    pool: asyncpg.Pool, bound: Caseload, staff_id: str, limit: int, offset: int = 0
+) -> Rows:
+    """Open cases on a caseload: open flags first, then those seen longest ago (or never)."""
+    teams, worker = _bounds(bound)
+    return list(await pool.fetch(_CASELOAD, teams, worker, staff_id, limit, offset))
+
+
+_DAY = """
+SELECT x.session_id, x.kind, x.held_on, x.duration_minutes, x.approach, x.place,
+  x.participants, x.recorded_at, p.survivor_id, p.attendance, s.case_number
+FROM sessions x JOIN session_participants p USING (session_id)
+JOIN survivors s USING (survivor_id) LEFT JOIN caseload c USING (survivor_id)
+WHERE x.held_on = $1 AND x.recorded_by = $2 AND s.erasure_requested_at IS NULL
+  AND ($3::text[] IS NULL OR c.team = ANY($3) OR c.case_worker = $4)
+ORDER BY x.recorded_at, x.session_id, s.case_number
+"""
+
+
+async def day_sessions(pool: asyncpg.Pool, bound: Caseload, staff_id: str, day: date) -> Rows:
+    """One row per participant of the sessions a staff member logged for a day, on a caseload."""
+    teams, worker = _bounds(bound)
+    return list(await pool.fetch(_DAY, day, staff_id, teams, worker))
+
+
+_PLANNED = """
+SELECT n.survivor_id, s.case_number, EXISTS (
+  SELECT 1 FROM session_participants p JOIN sessions x USING (session_id)
+  WHERE p.survivor_id = n.survivor_id AND x.held_on = n.planned_on) AS logged
+FROM planned_sessions n JOIN survivors s USING (survivor_id)
+LEFT JOIN caseload c USING (survivor_id)
+WHERE n.planned_on = $1 AND n.planned_by = $2
+  AND s.status = 'open' AND s.merged_into IS NULL AND s.erasure_requested_at IS NULL
+  AND ($3::text[] IS NULL OR c.team = ANY($3) OR c.case_worker = $4)
+ORDER BY s.case_number, n.survivor_id
+"""
+
+
+async def day_planned(pool: asyncpg.Pool, bound: Caseload, staff_id: str, day: date) -> Rows:
+    """The survivors on a caseload whose next session a staff member planned for a day."""
+    teams, worker = _bounds(bound)
+    return list(await pool.fetch(_PLANNED, day, staff_id, teams, worker))

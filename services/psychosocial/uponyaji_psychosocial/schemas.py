@@ -104,6 +104,14 @@ class SessionBody(Body):
     )
 
 
+class PlanBody(Body):
+    """The next session with the survivor."""
+
+    planned_on: Day | None = Field(
+        description="Day of the next session (East Africa Time); null clears the plan"
+    )
+
+
 def _instrument(value: str) -> str:
     try:
         return _TABLE[value].code

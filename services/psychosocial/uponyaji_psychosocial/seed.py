@@ -30,9 +30,16 @@ from .app import MIGRATIONS
 from .handlers import Psychosocial, today
 from .handlers.assessments import record_assessment
 from .handlers.care import add_goal, respond_to_flag, review_goal
-from .handlers.sessions import record_session
+from .handlers.sessions import plan_session, record_session
 from .instruments import Instruments
-from .schemas import AssessmentBody, GoalBody, ReviewBody, SafetyResponseBody, SessionBody
+from .schemas import (
+    AssessmentBody,
+    GoalBody,
+    PlanBody,
+    ReviewBody,
+    SafetyResponseBody,
+    SessionBody,
+)
 from .settings import Settings
 
 SEEDER = Actor.system("psychosocial-seed")
@@ -127,6 +134,8 @@ async def seed_one(ps: Psychosocial, survivor_id: UUID, worker: str | None) -> i
         goal_id = UUID(events[0].payload["goal_id"])
         for review in reviews:
             await review_goal(ps, survivor_id, goal_id, ReviewBody.model_validate(review), SEEDER)
+    if plan.next_session is not None:
+        await plan_session(ps, survivor_id, PlanBody(planned_on=plan.next_session), SEEDER)
     return flags
 
 

@@ -9,7 +9,9 @@ minute; lag then shows `head: null`) and NATS stays the path. Tests give the app
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import gc
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import asyncpg
@@ -27,6 +29,23 @@ from .projections import TABLES, facts_deferred, handler, refresh_all
 from .settings import SERVICE, Settings
 
 REBUILD_PAGE = 5000  # events read from a feed and applied per transaction during a rebuild
+# Net new container objects between young-generation collections while a rebuild runs (Python's
+# default is 700). A rebuild page allocates hundreds of thousands of short-lived objects (freed
+# by reference counting), and at the default the cyclic collector took 35 % of a rebuild's CPU
+# (measured: 0.77-0.81 s of 2.2 s over 50,000 events; 0.14 s at 20,000; none at this threshold).
+# Cyclic garbage is still collected: once this many uncollected objects have piled up.
+REBUILD_GC_THRESHOLD = 100_000
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often in this block (restored afterwards)."""
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(max(young, REBUILD_GC_THRESHOLD), middle, old)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, old)
 
 
 def build(
@@ -122,6 +141,7 @@ async def rebuild(
             total = 0
             with (
                 facts_deferred(),
+                fewer_collections(),
                 Progress(
                     TextColumn("rebuild {task.description}"),
                     BarColumn(),

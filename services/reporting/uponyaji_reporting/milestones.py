@@ -7,17 +7,20 @@ could use) a survivor's data key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from uponyaji_events.envelope import Event
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One milestone of one survivor, as stored in the journey table."""
+class Entry(NamedTuple):
+    """One milestone of one survivor, as stored in the journey table (its columns, in order).
+
+    A named tuple, not a dataclass: a rebuild makes one per event and reads each back once more,
+    and a tuple is built in a fraction of a frozen dataclass's time.
+    """
 
     survivor_id: UUID
     source: str
@@ -26,26 +29,39 @@ class Entry:
     at: datetime  # when it happened in the survivor's life (clinical or recorded date)
     occurred_at: datetime
     recorded_at: datetime
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any]
 
 
-def _when(value: Any, fallback: datetime) -> datetime:
-    """A payload timestamp or date as an aware datetime (dates at midnight UTC)."""
-    if value is None:
-        return fallback
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=UTC)
-    text = str(value)
+@lru_cache(maxsize=4096)
+def _survivor(value: Any) -> UUID:
+    """A payload's survivor id as a UUID (cached: a survivor's events come in runs)."""
+    return UUID(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _parse_when(text: str) -> datetime:
+    """A payload date or timestamp text as an aware datetime (cached: days repeat)."""
     if len(text) == 10:
         return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
     parsed = datetime.fromisoformat(text)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _pick(payload: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {name: payload.get(name) for name in names if payload.get(name) is not None}
+def _when(value: Any, fallback: datetime) -> datetime:
+    """A payload timestamp or date as an aware datetime (dates at midnight UTC)."""
+    if value is None:
+        return fallback
+    if isinstance(value, str):
+        return _parse_when(value)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=UTC)
+    return _parse_when(str(value))
+
+
+def _pick(payload: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: v for name in names if (v := payload.get(name)) is not None}
 
 
 _INTAKE: dict[str, tuple[str, tuple[str, ...], str | None]] = {
@@ -202,6 +218,8 @@ _EMPOWERMENT: dict[str, tuple[str, tuple[str, ...], str | None]] = {
         "answered_on",
     ),
 }
+_SESSION = ("session_id", "kind", "duration_minutes", "approach", "place")
+_NONE: dict[str, tuple[str, tuple[str, ...], str | None]] = {}
 TABLES = {
     "intake": _INTAKE,
     "psychosocial": _PSYCHOSOCIAL,
@@ -212,40 +230,38 @@ TABLES = {
 
 def entries(source: str, event: Event) -> list[Entry]:
     """The journey entries an event of `source` makes (none for events not about a survivor)."""
-    payload = dict(event.payload)
+    payload = event.payload if isinstance(event.payload, dict) else dict(event.payload)
     position = int(event.position or 0)
-
-    def entry(survivor: Any, kind: str, at: datetime, data: dict[str, Any]) -> Entry:
-        return Entry(
-            UUID(str(survivor)),
-            source,
-            position,
-            kind,
-            at,
-            event.occurred_at,
-            event.recorded_at,
-            data,
-        )
-
-    if event.type == "psychosocial.SessionRecorded":
+    type_ = event.type
+    if type_ == "psychosocial.SessionRecorded":
         at = _when(payload.get("held_on"), event.occurred_at)
-        common = _pick(payload, "session_id", "kind", "duration_minutes", "approach", "place")
+        common = _pick(payload, _SESSION)
         if payload.get("retrospective_reason") is not None:
             common["retrospective"] = True  # documented after the fact (the reason stays sealed)
         return [
-            entry(p["survivor_id"], "session", at, {**common, "attendance": p["attendance"]})
+            Entry(
+                _survivor(p["survivor_id"]),
+                source,
+                position,
+                "session",
+                at,
+                event.occurred_at,
+                event.recorded_at,
+                {**common, "attendance": p["attendance"]},
+            )
             for p in payload.get("participants", [])
         ]
-    known = TABLES.get(source, {}).get(event.type)
+    known = TABLES.get(source, _NONE).get(type_)
     if known is None or "survivor_id" not in payload:
         return []
     kind, fields, when = known
     at = _when(payload.get(when) if when else None, event.occurred_at)
-    data = _pick(payload, *fields)
-    if event.type in _MEDICAL_DECISIONS:
-        data["decision"] = _MEDICAL_DECISIONS[event.type]
-    elif event.type == "empowerment.LivelihoodPlanStarted":
+    data = _pick(payload, fields)
+    if type_ in _MEDICAL_DECISIONS:
+        data["decision"] = _MEDICAL_DECISIONS[type_]
+    elif type_ == "empowerment.LivelihoodPlanStarted":
         data["goal_kinds"] = sorted({str(goal["kind"]) for goal in payload.get("goals", [])})
     if payload.get("retrospective_reason") is not None:
         data["retrospective"] = True  # documented after the fact (the reason stays sealed)
-    return [entry(payload["survivor_id"], kind, at, data)]
+    survivor = _survivor(payload["survivor_id"])
+    return [Entry(survivor, source, position, kind, at, event.occurred_at, event.recorded_at, data)]

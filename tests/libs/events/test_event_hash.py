@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from asyncpg.pgproto.pgproto import UUID as PG_UUID
-from uponyaji_events.codec import canonical, event_hash, hashed_fields
+from uponyaji_events.codec import canonical, event_hash, event_hashes, hashed_fields
 from uponyaji_events.envelope import Actor, Event
 
 EAT = timezone(timedelta(hours=3))
@@ -68,3 +68,37 @@ def test_a_naive_timestamp_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="timezone-aware"):
         event_hash(event)
+
+
+def test_a_page_hashed_at_once_gives_each_event_its_canonical_hash() -> None:
+    # A consumer hashes a feed page at once, reusing the text of repeated instants; the same
+    # instant written in another zone, and different instants, must still hash as alone.
+    noon = datetime(2026, 3, 1, 12, 0, 0, 250000, tzinfo=UTC)
+    times = [
+        (noon, noon),
+        (noon.astimezone(EAT), noon),  # the same instant in Nairobi time
+        (noon, noon + timedelta(microseconds=1)),
+        (datetime(2026, 3, 1, 15, 0, tzinfo=EAT), noon),  # 12:00 UTC, no microseconds
+    ]
+    events = [
+        Event(
+            uuid.uuid4(),
+            "case",
+            f"case-{n}",
+            1,
+            "src.Happened",
+            1,
+            occurred,
+            recorded,
+            Actor("staff-test-1", "counsellor"),
+            PG_UUID(str(uuid.uuid4())),
+            None,
+            {"n": n, "name": "Test Survivor Alpha"},
+            bytes(32),
+            bytes(32),
+        )
+        for n, (occurred, recorded) in enumerate(times)
+    ]
+    expected = [hashlib.sha256(canonical(hashed_fields(e))).digest() for e in events]
+    assert event_hashes(events) == expected
+    assert len(set(expected)) == len(events)

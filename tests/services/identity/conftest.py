@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from identity_support import ServerClock
 from uponyaji_identity.app import create_app
 from uponyaji_identity.context import Identity
 from uponyaji_identity.settings import Settings
@@ -46,7 +47,7 @@ def settings(settings_for: Callable[..., Settings]) -> Settings:
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     """Identity's app with its lifespan running (migrated, keys made, relay started)."""
-    application = create_app(settings)
+    application = create_app(settings, clock=ServerClock())
     async with application.router.lifespan_context(application):
         yield application
 

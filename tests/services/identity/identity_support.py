@@ -1,11 +1,18 @@
-"""Helpers of identity's tests: synthetic staff, TOTP codes never reused, bearer headers."""
+"""Helpers of identity's tests: synthetic staff, TOTP codes never reused, bearer headers.
+
+Identity checks TOTP codes against its clock. The tests give it a `ServerClock` (real time plus a
+shift) so that a staff member who used up every code of the ±1-step window moves the server's
+clock to the next step instead of waiting up to 30 seconds for it.
+"""
 
 from __future__ import annotations
 
 import itertools
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -28,6 +35,25 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+class ServerClock:
+    """Identity's clock in tests: real time plus a shift that only moves forward."""
+
+    def __init__(self) -> None:
+        self.shift = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.shift
+
+    def step(self) -> int:
+        """The current TOTP time step on this clock."""
+        return int(self().timestamp()) // STEP_SECONDS
+
+
+def real_clock() -> datetime:
+    """The real time (for a server not on a `ServerClock`)."""
+    return datetime.now(UTC)
+
+
 @dataclass
 class Staff:
     """A synthetic staff member: credentials, authenticator and the last TOTP step used."""
@@ -39,20 +65,28 @@ class Staff:
     secret: str | None = None
     last_step: int = 0
     tokens: dict[str, Any] = field(default_factory=dict)
+    clock: Callable[[], datetime] = real_clock  # the clock of the identity that checks the codes
+
+    def now_step(self) -> int:
+        """The server's current TOTP time step."""
+        return int(self.clock().timestamp()) // STEP_SECONDS
 
     def next_code(self) -> str:
         """A code of a time step not used before, within the server's ±1-step window."""
         assert self.secret is not None
-        step = max(self.last_step + 1, int(time.time()) // STEP_SECONDS)
-        while step > int(time.time()) // STEP_SECONDS + 1:
-            time.sleep(0.5)  # all codes of the window are used up: wait for the next step
+        step = max(self.last_step + 1, self.now_step())
+        while step > self.now_step() + 1:  # all codes of the window are used up
+            if isinstance(self.clock, ServerClock):
+                self.clock.shift += timedelta(seconds=STEP_SECONDS)
+            else:
+                time.sleep(0.5)
         self.last_step = step
         return code_at(self.secret, step * STEP_SECONDS)
 
     def wrong_code(self) -> str:
         """A code that is not valid in the current window."""
         assert self.secret is not None
-        now = int(time.time()) // STEP_SECONDS
+        now = self.now_step()
         valid = {code_at(self.secret, s * STEP_SECONDS) for s in range(now - 2, now + 3)}
         return next(c for c in (f"{n:06d}" for n in range(1000)) if c not in valid)
 
@@ -94,7 +128,7 @@ async def new_staff(
         actor=SYSTEM,
         must_change_password=must_change_password,
     )
-    return Staff(name, password, staff_id, roles)
+    return Staff(name, password, staff_id, roles, clock=ctx.clock)
 
 
 async def enrol(

@@ -5,7 +5,7 @@ has one), naming the breach's reference and never a survivor or the breach's sum
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage, Message
 from typing import Any
 from uuid import uuid4
@@ -13,7 +13,7 @@ from uuid import uuid4
 import httpx
 import pytest
 from fastapi import FastAPI
-from identity_support import SYSTEM, signed_in
+from identity_support import SYSTEM, ServerClock, signed_in
 from kit.smtp import Mailbox, mailbox
 from uponyaji_identity.app import create_app
 from uponyaji_identity.breaches import reminders
@@ -29,24 +29,14 @@ OFFICE = "dpo-office@example.org"
 SURVIVOR = str(uuid4())
 
 
-class MovableClock:
-    """Real time plus a shift the test moves forward."""
-
-    def __init__(self) -> None:
-        self.shift = timedelta()
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.shift
-
-
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
+def clock() -> ServerClock:
+    return ServerClock()
 
 
 @pytest.fixture
 async def app(
-    settings_for: Callable[..., Settings], clock: MovableClock, mailbox: tuple[Mailbox, int]
+    settings_for: Callable[..., Settings], clock: ServerClock, mailbox: tuple[Mailbox, int]
 ) -> AsyncIterator[FastAPI]:
     """Identity on a movable clock, its reminder round every 0.2 s, e-mailing locally."""
     settings = settings_for(
@@ -77,7 +67,7 @@ def _text(message: Message) -> str:
 async def test_breach_reminders_are_e_mailed_to_the_data_protection_officers(
     ctx: Identity,
     client: httpx.AsyncClient,
-    clock: MovableClock,
+    clock: ServerClock,
     mailbox: tuple[Mailbox, int],
     wait_until: Callable[..., Any],
 ) -> None:

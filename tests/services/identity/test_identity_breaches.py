@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from identity_support import signed_in
+from identity_support import ServerClock, signed_in
 from uponyaji_identity.app import create_app
 from uponyaji_identity.breaches import domain
 from uponyaji_identity.context import Identity
@@ -20,23 +20,13 @@ from uponyaji_identity.settings import Settings
 from uponyaji_service import running
 
 
-class MovableClock:
-    """Real time plus a shift the test moves forward."""
-
-    def __init__(self) -> None:
-        self.shift = timedelta()
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.shift
+@pytest.fixture
+def clock() -> ServerClock:
+    return ServerClock()
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
-async def app(settings_for: Callable[..., Settings], clock: MovableClock) -> AsyncIterator[FastAPI]:
+async def app(settings_for: Callable[..., Settings], clock: ServerClock) -> AsyncIterator[FastAPI]:
     application = create_app(settings_for(), clock=clock)
     async with application.router.lifespan_context(application):
         yield application
@@ -73,7 +63,7 @@ async def reminders(client: httpx.AsyncClient, dpo: Any) -> list[str]:
 
 
 async def test_a_breach_runs_against_72_hours_with_reminders_until_notified(
-    ctx: Identity, client: httpx.AsyncClient, clock: MovableClock
+    ctx: Identity, client: httpx.AsyncClient, clock: ServerClock
 ) -> None:
     dpo = await signed_in(ctx, client, "data_protection_officer")
     admin = await signed_in(ctx, client, "admin")
@@ -154,7 +144,7 @@ async def test_a_breach_runs_against_72_hours_with_reminders_until_notified(
 
 
 async def test_bad_breach_input_is_refused_and_nothing_is_written(
-    ctx: Identity, client: httpx.AsyncClient, clock: MovableClock
+    ctx: Identity, client: httpx.AsyncClient, clock: ServerClock
 ) -> None:
     dpo = await signed_in(ctx, client, "data_protection_officer")
     now = clock()

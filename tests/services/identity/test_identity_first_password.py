@@ -37,7 +37,9 @@ async def test_an_account_an_admin_created_gets_no_session_until_its_owner_chose
     made = await client.post("/accounts", json=body, headers=admin.access)
     assert made.status_code == 201, made.text
     assert made.json()["must_change_password"] is True
-    staff = Staff(body["username"], first, UUID(made.json()["staff_id"]), ("programme_lead",))
+    staff = Staff(
+        body["username"], first, UUID(made.json()["staff_id"]), ("programme_lead",), clock=ctx.clock
+    )
     enrolment = await client.post("/auth/mfa/enrol", json=staff.credentials())
     assert enrolment.status_code == 200, enrolment.text
     staff.secret = enrolment.json()["secret"]

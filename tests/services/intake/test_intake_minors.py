@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 from intake_support import As, consent, count_events, registration
 from uponyaji_events.contracts.vocabularies import AgeBand
+from uponyaji_intake.app import MIGRATIONS
 from uponyaji_intake.identity import age_band
 
 EAT_TODAY = datetime.now(UTC).date()
@@ -52,6 +53,7 @@ async def test_a_minors_consent_needs_a_guardian_and_the_childs_assent(officer: 
     child = await registered(officer, estimated_birth_year=EAT_TODAY.year - 17)
     record = (await officer.get(f"/survivors/{child}")).json()
     assert record["age_band"] == "0-17"
+    assert record["registered_on"] is None  # registered when recorded
     alone = await officer.post(f"/survivors/{child}/consents", consent("psychosocial_support"))
     assert alone.status_code == 409, alone.text
     assert "guardian" in alone.json()["detail"]
@@ -122,6 +124,13 @@ async def test_minor_status_is_taken_at_each_consents_date_not_at_registration(
     )
     record = (await officer.get(f"/survivors/{survivor}")).json()
     assert record["age_band"] == "0-17"  # the band on the day of registration
+    assert record["registered_on"] == registered_on.isoformat()  # the day given, for the page
+    # a registration projected before the column existed gets the day from its event on migrating
+    await pool.execute("UPDATE survivors SET registered_on = NULL")
+    backfill = (MIGRATIONS / "060_registered_on.sql").read_text().split(";\n")[1]
+    await pool.execute(backfill)
+    again = (await officer.get(f"/survivors/{survivor}")).json()
+    assert again["registered_on"] == registered_on.isoformat()
     occurred = await pool.fetchval(
         "SELECT occurred_at FROM events WHERE type = 'intake.SurvivorRegistered' "
         "AND stream_id = $1",

@@ -11,6 +11,7 @@ import asyncpg
 from fastapi import FastAPI
 from psychosocial_support import As, FakeIntake
 from uponyaji_psychosocial import demo
+from uponyaji_psychosocial.handlers import today
 from uponyaji_psychosocial.instruments import Instruments, compare, score
 from uponyaji_psychosocial.schemas import AssessmentBody, GoalBody, ReviewBody, SessionBody
 from uponyaji_psychosocial.seed import seed
@@ -84,3 +85,8 @@ async def test_seed_records_journeys_once(
     sessions = (await counsellor.get(f"/survivors/{seeded[0]}/sessions")).json()["sessions"]
     assert sessions
     assert any(s["notes"] and "Synthetic" in s["notes"] for s in sessions)
+    # Each seeded survivor has a next session planned, from today on, on the caseload page.
+    caseload = (await counsellor.get("/caseload")).json()["survivors"]
+    planned = {row["survivor_id"]: row["next_session_on"] for row in caseload}
+    now = today().isoformat()  # the seed plans from the real day, not TODAY
+    assert all((planned[str(s)] or "") >= now for s in seeded)

@@ -62,6 +62,8 @@ async def test_rebuilt_read_tables_equal_the_live_ones(
     assert (
         await counsellor.post(f"/survivors/{sid}/care-plan/goals/{goal_id}/reviews", review)
     ).status_code == 201
+    plan = {"planned_on": "2100-01-04"}
+    assert (await counsellor.post(f"/survivors/{sid}/next-session", plan)).status_code == 201
 
     live = await snapshot(pool)
     assert all(live.values())

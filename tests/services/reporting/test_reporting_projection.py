@@ -370,3 +370,25 @@ def test_no_sealed_value_or_payment_reference_reaches_a_journey_entry(source: st
     # one example each: medical's 11 milestone events (examined … referral answered, both ways),
     # empowerment's 9 (needs assessed and corrected … referral answered)
     assert made == {"medical": 11, "empowerment": 9}[source]
+
+
+def test_a_rebuild_leaves_the_garbage_collector_as_it_found_it() -> None:
+    # A rebuild collects cyclic garbage less often; the service's process gets its own
+    # thresholds back afterwards, also when the rebuild fails.
+    import gc
+
+    from uponyaji_reporting.consumers import REBUILD_GC_THRESHOLD, fewer_collections
+
+    before = gc.get_threshold()
+    during: list[tuple[int, ...]] = []
+
+    def failing_rebuild() -> None:
+        with fewer_collections():
+            during.append(gc.get_threshold())
+            raise RuntimeError("a feed went away")
+
+    with pytest.raises(RuntimeError):
+        failing_rebuild()
+    assert during[0][0] == max(before[0], REBUILD_GC_THRESHOLD)
+    assert gc.isenabled()
+    assert gc.get_threshold() == before

@@ -418,6 +418,17 @@ class CarePlanGoalReviewed(EventPayload):
     note: SealedValue | None = Field(default=None, description="Review note (counselling notes)")
 
 
+class SessionPlanned(EventPayload):
+    """The next session with a survivor was planned (or, with no date, no longer is)."""
+
+    model_config = examples({"survivor_id": SURVIVOR, "planned_on": "2026-03-17"})
+
+    survivor_id: UUID = Field(description="The survivor")
+    planned_on: date | None = Field(
+        description="Day of the next session (East Africa Time); null: none planned any more"
+    )
+
+
 def register(registry: ContractRegistry) -> None:
     """Register psychosocial's event contracts."""
     registry.register(SessionRecorded, service=SERVICE, stream_type="session")
@@ -429,5 +440,6 @@ def register(registry: ContractRegistry) -> None:
         SafetyResponseRecorded,
         CarePlanGoalAdded,
         CarePlanGoalReviewed,
+        SessionPlanned,
     ):
         registry.register(model, service=SERVICE, stream_type="survivor")

@@ -8,7 +8,6 @@ a secret or a token.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NoReturn
@@ -72,7 +71,7 @@ async def check_code(ctx: Identity, account: Account, credential_id: UUID, code:
     secret = await ctx.credentials.totp_secret(account.staff_id, credential_id)
     if secret is None:
         return False
-    step = totp.matching_step(secret, code, time.time())
+    step = totp.matching_step(secret, code, ctx.clock().timestamp())
     return step is not None and await ctx.credentials.use_step(credential_id, step)
 
 

@@ -10,11 +10,19 @@ from fastapi.responses import Response
 
 from ..backend import ServiceError
 from ..forms import compact, field_errors, integer, local_moment, many, text
-from ..i18n import today_eat
+from ..i18n import N_, gettext, today_eat
 from ..instruments import INSTRUMENTS
 from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
+
+PARTICIPANT_CHOICES = 100  # others offered for a group or family session (page weight)
+TOO_MANY = N_(
+    "An individual session has one survivor and a couple session two: choose group or family, "
+    "or fewer other participants."
+)
+OFF_CASELOAD = N_("One of the chosen survivors is not on your caseload (any more).")
+NOT_FOUND = N_("Either this does not exist or it is not on your caseload.")
 
 
 @router.get("/risk-flags")
@@ -72,9 +80,40 @@ async def _post(
         return None, error
 
 
+async def _others(request: Request, user: User, survivor_id: UUID) -> dict[str, Any]:
+    """The rest of the counsellor's caseload (its first page), to choose a group or family
+    session's others: `rows`, and `more` when the caseload is longer."""
+    try:
+        found = await backend_of(request).get(
+            "psychosocial", "/caseload", user.access_token, limit=PARTICIPANT_CHOICES
+        )
+    except ServiceError as error:
+        if error.status != 403 and error.status < 500:
+            raise
+        # A role without a caseload view, or psychosocial away: individual sessions only.
+        return {"rows": [], "more": False}
+    rows = [r for r in found["survivors"] if r["survivor_id"] != str(survivor_id)]
+    return {"rows": rows, "more": found.get("next_offset") is not None}
+
+
+def _session_errors(error: ServiceError, chose_others: bool) -> dict[str, str]:
+    """The service's refusal next to its field; problems with the others next to their list."""
+    errors: dict[str, str] = {}
+    for name, message in field_errors(error).items():
+        key = "other_participants" if name.startswith("other_participants") else name
+        errors.setdefault(key, message)
+    if chose_others and error.error == "InvalidCommand" and "session has at most" in error.detail:
+        errors.pop("form", None)
+        errors["other_participants"] = gettext(TOO_MANY)
+    if error.status == 404:
+        errors = {"other_participants": gettext(OFF_CASELOAD)} if chose_others else {}
+        errors = errors or {"form": gettext(NOT_FOUND)}
+    return errors
+
+
 @router.get("/survivors/{survivor_id}/sessions/new")
 async def session_form(request: Request, survivor_id: UUID, user: User) -> Response:
-    """Log a counselling session."""
+    """Log a counselling session: individual, or group, family or couple with others chosen."""
     values = {
         "kind": "individual",
         "held_on": today_eat().isoformat(),
@@ -82,15 +121,18 @@ async def session_form(request: Request, survivor_id: UUID, user: User) -> Respo
         "place": "office",
         "approach": "trauma_focused_cbt",
         "duration_minutes": "50",
+        "participants": [],
     }
-    context = {"survivor_id": survivor_id, "values": values, "errors": {}}
+    others = await _others(request, user, survivor_id)
+    context = {"survivor_id": survivor_id, "values": values, "errors": {}, "others": others}
     return render(request, "counselling/session.html", context)
 
 
 @router.post("/survivors/{survivor_id}/sessions/new")
 async def log_session(request: Request, survivor_id: UUID, user: User) -> Response:
-    """Record the session (notes are sealed by psychosocial)."""
+    """Record the session (notes are sealed by psychosocial); others' attendance per person."""
     form = await request.form()
+    chosen = many(form, "participants")
     body = compact(
         {
             "kind": text(form, "kind"),
@@ -102,14 +144,25 @@ async def log_session(request: Request, survivor_id: UUID, user: User) -> Respon
             "interpreter": form.get("interpreter") == "on",
             "interpreter_language": text(form, "interpreter_language"),
             "notes": text(form, "notes"),
+            "other_participants": [
+                compact({"survivor_id": other, "attendance": text(form, f"attendance_{other}")})
+                for other in chosen
+            ],
         }
     )
-    _, error = await _post(request, user, f"/survivors/{survivor_id}/sessions", body)
-    if error is not None:
+    path = f"/survivors/{survivor_id}/sessions"
+    try:
+        await backend_of(request).post("psychosocial", path, user.access_token, body)
+    except ServiceError as error:
+        # 404: the survivor (or one of the others) is not, or no longer, on the caseload, or
+        # psychosocial has not heard of them yet; the form comes back with what was typed.
+        if error.status not in (400, 404, 409, 422):
+            raise
         context = {
             "survivor_id": survivor_id,
-            "values": form_values(form),
-            "errors": field_errors(error),
+            "values": form_values(form, "participants"),
+            "errors": _session_errors(error, bool(chosen)),
+            "others": await _others(request, user, survivor_id),
         }
         return render(request, "counselling/session.html", context, status_code=error.status)
     return redirect(f"/survivors/{survivor_id}")

@@ -121,4 +121,15 @@ class ReviewGoal:
     today: date
 
 
-SurvivorCommand = RecordAssessment | CorrectAssessment | RecordSafetyResponse | AddGoal | ReviewGoal
+@dataclass(frozen=True, slots=True)
+class PlanSession:
+    """Plan the next session with the survivor (None: no next session planned any more)."""
+
+    survivor_id: UUID
+    planned_on: date | None
+    today: date
+
+
+SurvivorCommand = (
+    RecordAssessment | CorrectAssessment | RecordSafetyResponse | AddGoal | ReviewGoal | PlanSession
+)

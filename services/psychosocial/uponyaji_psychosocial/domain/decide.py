@@ -33,6 +33,7 @@ from ..errors import (
 from .commands import (
     AddGoal,
     CorrectAssessment,
+    PlanSession,
     RecordAssessment,
     RecordSafetyResponse,
     RecordSession,
@@ -165,6 +166,14 @@ def decide(
                     description=command.description,
                     target_date=command.target_date,
                 )
+            )
+        ]
+    if isinstance(command, PlanSession):
+        if command.planned_on is not None and command.planned_on < command.today:
+            raise InvalidCommand(f"planned_on {command.planned_on} is in the past")
+        return [
+            new_event(
+                c.SessionPlanned(survivor_id=command.survivor_id, planned_on=command.planned_on)
             )
         ]
     return _review(state, command)

@@ -7,8 +7,8 @@ from uuid import UUID, uuid4
 from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
-from ..schemas import SessionBody
-from .base import EAT, Psychosocial, intake_facts
+from ..schemas import PlanBody, SessionBody
+from .base import EAT, Psychosocial, intake_facts, run, survivor_tx
 
 EVENT = "psychosocial.SessionRecorded"
 NOTES = "participants[].notes"
@@ -73,3 +73,12 @@ async def record_session(
         )
         events = domain.decide_session(command)
         return await uow.append("session", session_id, 0, events, actor=actor)
+
+
+async def plan_session(
+    ps: Psychosocial, survivor_id: UUID, body: PlanBody, actor: Actor
+) -> list[Event]:
+    """Plan the survivor's next session (or clear the plan); a day in the past is refused."""
+    async with survivor_tx(ps, survivor_id) as tx:
+        command = domain.PlanSession(survivor_id, body.planned_on, ps.today())
+        return await run(tx, command, actor)
