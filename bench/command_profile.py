@@ -1,14 +1,16 @@
 """Where psychosocial's CPU goes per PHQ-9 command: a sampling profile under closed-loop load.
 
     .venv/bin/python -m bench.command_profile --seconds 20 --concurrency 16 [--workers 1]
+    .venv/bin/python -m bench.command_profile --no-profile --rate 50   # open loop, 50/s
 
 Starts intake, psychosocial and reporting as the command-lag benchmark does (fresh embedded
 servers, the benchmark's own signing key), registers consenting survivors, warms up, then posts
-PHQ-9 assessments from `--concurrency` closed-loop clients for `--seconds` while `py-spy`
-samples every psychosocial process (`--nonblocking`, so the process is not paused). It prints
-the commands answered per second, psychosocial's CPU per command (user + system time of its
-processes, as psutil reads it) and the functions with the most samples: by self time (the
-frame that was running) and by inclusive time (anywhere on the stack).
+PHQ-9 assessments from `--concurrency` closed-loop clients (or open loop at `--rate` per
+second) for `--seconds` while `py-spy` samples every psychosocial process (`--nonblocking`, so
+the process is not paused). It prints the commands answered per second, psychosocial's CPU per
+command (user + system time of its processes, as psutil reads it), the cores each part of the
+stack used and what the rest of the machine took (`other`), and the functions with the most
+samples: by self time (the frame that was running) and by inclusive time (anywhere on the stack).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.probe import _cpu_seconds, _machine_busy
 from bench.reporting_command_lag import (
     Signer,
     Stack,
@@ -34,7 +37,7 @@ from bench.reporting_command_lag import (
     prepare,
     running_stack,
 )
-from bench.servers import started_servers
+from bench.servers import Servers, started_servers
 
 
 def _psychosocial_pids(stack: Stack) -> list[int]:
@@ -50,6 +53,28 @@ def _cpu(pids: list[int]) -> float:
             times = psutil.Process(pid).cpu_times()
             total += times.user + times.system
     return total
+
+
+def _machine(stack: Stack, servers: Servers, pids: list[int]) -> dict[str, float]:
+    """CPU seconds so far: psychosocial, the other two services, PostgreSQL, NATS, this client,
+    and the whole machine (busy time of every core), to tell what else used the CPU."""
+    others = [p.pid for name, p in stack.processes.items() if name != "psychosocial"]
+    return {
+        "psychosocial": _cpu(pids),
+        "intake+reporting": sum(_cpu_seconds(pid, tree=True) for pid in others),
+        "postgres": _cpu_seconds(servers.postgres.postmaster_pid(), tree=True),
+        "nats": _cpu_seconds(servers.nats.pid, tree=True),
+        "client": _cpu_seconds(psutil.Process().pid, tree=False),
+        "machine": _machine_busy(),
+    }
+
+
+def _cores(before: dict[str, float], after: dict[str, float], wall: float) -> str:
+    """Cores each part used over `wall` seconds; `other` is the rest of the machine's use."""
+    used = {name: max(0.0, after[name] - before[name]) / wall for name in before}
+    other = max(0.0, used.pop("machine") - sum(used.values()))
+    parts = [f"{name} {value:.2f}" for name, value in used.items()]
+    return ", ".join([*parts, f"other {other:.2f}"])
 
 
 async def load(
@@ -77,6 +102,36 @@ async def load(
                     refused.append(f"{response.status_code} {response.text[:200]}")
 
         await asyncio.gather(*(sender(n) for n in range(clients)))
+    return done, refused, latencies
+
+
+async def paced(
+    stack: Stack, signer: Signer, survivors: list[str], seconds: float, rate: float
+) -> tuple[int, list[str], list[float]]:
+    """Open loop: a PHQ-9 every 1/`rate` s for `seconds`, each sent when due (not when the
+    previous one is answered), so the service does the same work however fast it answers."""
+    rng, refused, latencies = random.Random(19), [], []
+    done = 0
+    async with _client(stack, signer, "psychosocial", "counsellor") as counsellor:
+
+        async def one(n: int) -> None:
+            nonlocal done
+            body = {"instrument": "PHQ-9", "responses": _responses(rng)}
+            started = time.perf_counter()
+            response = await counsellor.post(
+                f"/survivors/{survivors[n % len(survivors)]}/assessments", json=body
+            )
+            if response.status_code == 201:
+                done += 1
+                latencies.append((time.perf_counter() - started) * 1000)
+            else:
+                refused.append(f"{response.status_code} {response.text[:200]}")
+
+        start, sent = time.perf_counter(), []
+        for n in range(int(seconds * rate)):
+            await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
+            sent.append(asyncio.create_task(one(n)))
+        await asyncio.gather(*sent)
     return done, refused, latencies
 
 
@@ -149,12 +204,17 @@ async def main_async(args: argparse.Namespace) -> None:
             )
             if spies:
                 await asyncio.sleep(0.5)
-            cpu_before, wall = _cpu(pids), time.perf_counter()
-            done, refused, latencies = await load(
-                stack, signer, survivors, args.seconds, args.concurrency
+            load_before = psutil.getloadavg()
+            machine_before, wall = _machine(stack, servers, pids), time.perf_counter()
+            cpu_before = machine_before["psychosocial"]
+            done, refused, latencies = (
+                await paced(stack, signer, survivors, args.seconds, args.rate)
+                if args.rate
+                else await load(stack, signer, survivors, args.seconds, args.concurrency)
             )
             wall = time.perf_counter() - wall
-            cpu = _cpu(pids) - cpu_before
+            machine_after = _machine(stack, servers, pids)
+            cpu = machine_after["psychosocial"] - cpu_before
             for spy_process in spies:
                 await spy_process.wait()
     latencies.sort()
@@ -162,10 +222,15 @@ async def main_async(args: argparse.Namespace) -> None:
     def p(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0
 
-    print(f"load average: {' '.join(f'{x:.2f}' for x in psutil.getloadavg())}")
+    print(
+        f"load average: {' '.join(f'{x:.2f}' for x in load_before)} at the start, "
+        f"{' '.join(f'{x:.2f}' for x in psutil.getloadavg())} at the end"
+    )
+    print(f"cores used: {_cores(machine_before, machine_after, wall)}")
+    sent = f"{args.rate:g}/s open loop" if args.rate else f"{args.concurrency} closed-loop clients"
     print(
         f"{done} PHQ-9 commands in {wall:.1f} s = {done / wall:.0f}/s answered "
-        f"({args.concurrency} closed-loop clients, {args.workers} worker(s)); "
+        f"({sent}, {args.workers} worker(s)); "
         f"p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms; refused {len(refused)}"
     )
     if refused:
@@ -193,6 +258,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.command_profile", description=__doc__)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="commands/s sent open loop (0: closed loop)"
+    )
     parser.add_argument("--survivors", type=int, default=200)
     parser.add_argument("--workers", type=int, default=1, help="psychosocial worker processes")
     parser.add_argument("--top", type=int, default=30)

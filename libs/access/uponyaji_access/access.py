@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from uuid import UUID
@@ -185,9 +186,11 @@ class Access:
         survivor_id: UUID | None,
         purpose: str | None = None,
         method: str = "",
-        route: str = "",
+        route: str | Callable[[], str] = "",
     ) -> Grant:
-        """Decide, audit, then allow (a Grant) or refuse (403, or 404 off caseload/unknown)."""
+        """Decide, audit, then allow (a Grant) or refuse (403, or 404 off caseload/unknown).
+
+        `route` may be a function giving it: it is called only when a record is written."""
         rule = self.policy.rule(action)
         declared = self.policy.purpose(purpose)
         decision = self.policy.decide(principal, action)
@@ -211,7 +214,7 @@ class Access:
                 None if caseload is None else caseload.includes(principal),
                 declared,
                 method,
-                route,
+                route if isinstance(route, str) else route(),
                 ACCESSED if rule.audited else DENIED,
             )
         if decision.outcome == "denied":

@@ -47,8 +47,11 @@ AccessDep = Annotated[Access, Depends(get_access)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-async def authenticate(access: AccessDep, credentials: Credentials) -> Principal:
+async def authenticate(request: Request, credentials: Credentials) -> Principal:
     """The caller's Principal from a valid bearer access token; 401 otherwise."""
+    # The Access object is looked up here rather than declared as a dependency of its own:
+    # every sub-dependency costs FastAPI a resolution pass on every request.
+    access = await get_access(request)
     if credentials is None:
         raise Unauthenticated("a bearer access token is required")
     return await access.authenticate(credentials.credentials)
@@ -94,7 +97,6 @@ class Authorize:
         self,
         request: Request,
         principal: CurrentPrincipal,
-        access: AccessDep,
         purpose: Annotated[
             str | None,
             Query(max_length=32, description="Why the data is needed (default: care)"),
@@ -105,8 +107,8 @@ class Authorize:
         ] = None,
     ) -> Grant:
         """Allow the request (a Grant) or refuse it with 403/404, auditing as the policy says."""
+        access = await get_access(request)  # resolved by `authenticate` already
         survivor_id = await self.locate(request) if self.locate is not None else None
-        route = route_template(request)
         return await access.authorize(
             principal,
             self.action,
@@ -114,7 +116,7 @@ class Authorize:
             survivor_id=survivor_id,
             purpose=x_purpose or purpose,
             method=request.method,
-            route=route,
+            route=lambda: route_template(request),  # built only for an audit record
         )
 
 

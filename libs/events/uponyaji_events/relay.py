@@ -104,6 +104,7 @@ class OutboxRelay:
         self._nc: NatsClient | None = None
         self._js: JetStreamContext | None = None
         self._epoch = ""
+        self._woken = False  # the last wait ended with a local commit (not the poll interval)
         self._lock_key = zlib.crc32(f"relay:{service}".encode())
         store.on_commit(self.wake)
 
@@ -138,24 +139,32 @@ class OutboxRelay:
 
     async def _lead(self, lock_conn: Conn) -> None:
         self.stats.checkpoint = await self._load_checkpoint(lock_conn)
+        # Each message names the store's epoch, so consumers notice a restored store. A store is
+        # restored only behind a server restart or a new database, which ends this connection
+        # and so this term as leader: reading it once per term is enough.
+        self._epoch = await self.store.epoch()
         backoff = 0.1
         next_try = 0.0
+        self._woken = False
         while True:
-            # Sequencing needs no NATS: feeds keep moving while NATS is down.
-            _, self.stats.head = await self.store.sequence_and_head()
+            # Sequencing needs no NATS: feeds keep moving while NATS is down. Woken by a commit
+            # here, there is work: the statement asking whether there is any is skipped.
+            _, self.stats.head = await self.store.sequence_and_head(check=not self._woken)
             if time.monotonic() < next_try or not await self._ensure_connected():
                 if time.monotonic() >= next_try:
                     next_try = time.monotonic() + backoff
                     backoff = min(backoff * 2, self.max_backoff)
                 await self._sleep(self.poll_interval)
                 continue
-            batch = await self.store.read_all(self.stats.checkpoint, self.batch_size)
+            # Nothing sequenced past the checkpoint: no read.
+            ahead = self.stats.head > self.stats.checkpoint
+            batch = (
+                await self.store.read_all(self.stats.checkpoint, self.batch_size) if ahead else []
+            )
             if not batch:
                 await self._sleep(self.poll_interval)
                 continue
             try:
-                # Each message names the store's epoch, so consumers notice a restored store.
-                self._epoch = await self.store.epoch()
                 await self._publish(batch)
             except Exception as exc:  # NATS down, timeouts, a stream that vanished
                 self.stats.last_error = f"publish: {type(exc).__name__}: {exc}"
@@ -176,6 +185,15 @@ class OutboxRelay:
             self.stats.record(len(batch))
             relay_lag.record(seconds_since(batch[0].recorded_at))  # the batch's oldest event
             self.stats.last_error = None
+            if self.stats.checkpoint < self.stats.head:
+                self._woken = False  # more to read: no new commit implied
+            elif self._wake.is_set():
+                self._wake.clear()  # committed meanwhile: sequence at once
+                self._woken = True
+            else:
+                # All sequenced events are out and nothing was committed here meanwhile: wait
+                # for the next commit (or the poll) rather than look again at once.
+                await self._sleep(self.poll_interval)
 
     async def _publish(self, batch: list[Event]) -> None:
         assert self._js is not None
@@ -231,9 +249,12 @@ class OutboxRelay:
         return int(value or 0)
 
     async def _sleep(self, seconds: float) -> None:
+        """Wait for a wake-up or `seconds`; note which (`_woken`) for the next look."""
+        self._woken = False
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
+                self._woken = True
         self._wake.clear()
 
     async def _close(self) -> None:

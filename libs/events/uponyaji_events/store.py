@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -97,6 +97,13 @@ _PENDING_SIGNED = """
 SELECT last_position, EXISTS (SELECT 1 FROM events WHERE position IS NULL) AS unsequenced,
        EXISTS (SELECT 1 FROM events WHERE position IS NOT NULL AND signature IS NULL) AS unsigned
 FROM event_sequencer WHERE singleton
+"""
+# The sequencer's lock, its last position and (with a signer) whether events wait for a signature.
+_LOCK = "SELECT last_position, false AS unsigned FROM event_sequencer WHERE singleton FOR UPDATE"
+_LOCK_SIGNED = """
+SELECT last_position,
+       EXISTS (SELECT 1 FROM events WHERE position IS NOT NULL AND signature IS NULL) AS unsigned
+FROM event_sequencer WHERE singleton FOR UPDATE
 """
 _UNSIGNED = (
     "SELECT id, position, hash FROM events WHERE position IS NOT NULL AND signature IS NULL "
@@ -415,24 +422,30 @@ class EventStore:
         count, _ = await self.sequence_and_head(limit)
         return count
 
-    async def sequence_and_head(self, limit: int = 10_000) -> tuple[int, int]:
+    async def sequence_and_head(
+        self, limit: int = 10_000, *, check: bool = True
+    ) -> tuple[int, int]:
         """Sequence as `sequence()` does; return how many, and the head after it (the relay's
-        loop: one statement when there is nothing to do)."""
-        # With a signer, events another process sequenced unsigned are signed here as well.
-        state = await self.pool.fetchrow(_PENDING if self.signer is None else _PENDING_SIGNED)
-        assert state is not None
-        if not state["unsequenced"] and not state["unsigned"]:
-            return 0, int(state["last_position"])
+        loop: one statement when there is nothing to do).
+
+        With `check=False` (the caller knows events were just committed) the transaction is
+        opened at once, without the statement that asks whether there is work."""
+        if check:
+            # With a signer, events another process sequenced unsigned are signed here as well.
+            state = await self.pool.fetchrow(_PENDING if self.signer is None else _PENDING_SIGNED)
+            assert state is not None
+            if not state["unsequenced"] and not state["unsigned"]:
+                return 0, int(state["last_position"])
         async with self.pool.acquire() as conn, conn.transaction():
             # Serialise sequencers on one row. The next statement takes a fresh snapshot (READ
             # COMMITTED), so it sees every event the previous sequencer numbered.
-            last = await conn.fetchval(
-                "SELECT last_position FROM event_sequencer WHERE singleton FOR UPDATE"
-            )
+            locked = await conn.fetchrow(_LOCK if self.signer is None else _LOCK_SIGNED)
+            assert locked is not None
+            last = locked["last_position"]
             if self.signer is None:
                 count = int(await conn.fetchval(_SEQUENCE, last, limit))
             else:
-                if state["unsigned"]:
+                if locked["unsigned"]:
                     await self._sign(conn, self.signer, limit)
                 count, open_block = await self._sequence_signed(conn, self.signer, last, limit)
             if count and self.signer is None:
@@ -657,26 +670,25 @@ class _Draft:
         correlation = self.correlation_id or new_event_id()
         stored: list[Event] = []
         for offset, new in enumerate(self.events, start=1):
-            draft = Event(
-                event_id=new.event_id or new_event_id(),
-                stream_type=self.stream_type,
-                stream_id=self.stream_id,
-                version=current + offset,
-                type=new.type,
-                schema_version=new.schema_version,
-                occurred_at=new.occurred_at or now,
-                recorded_at=now,
-                actor=self.actor,
-                correlation_id=correlation,
-                causation_id=self.causation_id,
-                payload=new.payload,
-                prev_hash=prev,
-                hash=b"",
-                trace=self.carrier,
+            fields = (
+                new.event_id or new_event_id(),
+                self.stream_type,
+                self.stream_id,
+                current + offset,
+                new.type,
+                new.schema_version,
+                new.occurred_at or now,
+                now,
+                self.actor,
+                correlation,
+                self.causation_id,
+                new.payload,
+                prev,
             )
-            event = replace(draft, hash=event_hash(draft))
-            stored.append(event)
-            prev = event.hash
+            # Hashed as a draft, then built once with its hash (dataclasses.replace costs more).
+            digest = event_hash(Event(*fields, b""))
+            stored.append(Event(*fields, digest, None, self.carrier))
+            prev = digest
         return stored
 
 

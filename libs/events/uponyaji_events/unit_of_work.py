@@ -8,6 +8,7 @@
 Every append is projected into the service's read tables on the same connection; the relay is
 woken after the commit (never for a transaction that rolled back). A stream loaded in the unit of
 work is appended to at its loaded head with that head's hash: one guarded INSERT, no second read.
+`fold` with a `StreamStates` memory reads only the events after the state it remembers.
 """
 
 from __future__ import annotations
@@ -16,15 +17,21 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from uuid import UUID
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import GENESIS_HASH, Actor, Event, NewEvent
+from uponyaji_events.errors import ConcurrencyError
 from uponyaji_events.metrics import command_duration
+from uponyaji_events.states import Folded, StreamStates
 from uponyaji_events.store import EventStore
 
 # Applies a service's own newly stored events to its read tables, on the given connection.
 Project = Callable[[Conn, Sequence[Event]], Awaitable[None]]
+S = TypeVar("S")
+# Folds events onto a state (None: the state before the stream's first event).
+Fold = Callable[[list[Event], S | None], S]
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,10 @@ class UnitOfWork:
     project: Project | None = None
     # stream id -> (version, hash) of its last event as loaded or appended in this transaction
     _heads: dict[str, tuple[int, bytes]] = field(default_factory=dict, repr=False)
+    # streams appended to in this transaction (their states are not committed yet)
+    _written: set[str] = field(default_factory=set, repr=False)
+    # streams whose state came from a memory, which is told if the append then conflicts
+    _remembered: dict[str, StreamStates[Any]] = field(default_factory=dict, repr=False)
 
     async def load(self, stream_id: str | UUID, *, after_version: int = 0) -> list[Event]:
         """A stream's events (upcast), read inside this transaction."""
@@ -46,6 +57,27 @@ class UnitOfWork:
         elif after_version == 0:
             self._heads[key] = (0, GENESIS_HASH)
         return events
+
+    async def fold(
+        self, stream_id: str | UUID, fold: Fold[S], states: StreamStates[S] | None = None
+    ) -> S:
+        """A stream's state, read inside this transaction: with `states`, the remembered state
+        and the events after it (then remembered in turn), else every event folded."""
+        key = str(stream_id)
+        known = states.get(key) if states is not None and key not in self._written else None
+        if known is None:
+            state = fold(await self.load(key), None)
+        else:
+            newer = await self.store.load(key, after_version=known.version, conn=self.conn)
+            state = fold(newer, known.state) if newer else known.state
+            last = newer[-1] if newer else None
+            self._heads[key] = (last.version, last.hash) if last else (known.version, known.hash)
+        if states is not None and key not in self._written:
+            version, digest = self._heads[key]
+            if version > 0:  # committed events only: nothing of this transaction's is in it
+                states.put(key, Folded(version, digest, state))
+                self._remembered[key] = states
+        return state
 
     async def append(
         self,
@@ -62,17 +94,23 @@ class UnitOfWork:
         key = str(stream_id)
         head = self._heads.get(key)
         known = head is not None and expected_version is not None and head[0] == expected_version
-        stored = await self.store.append(
-            stream_type,
-            key,
-            expected_version,
-            events,
-            actor=actor,
-            correlation_id=correlation_id,
-            causation_id=causation_id,
-            prev_hash=head[1] if known and head is not None else None,
-            conn=self.conn,
-        )
+        try:
+            stored = await self.store.append(
+                stream_type,
+                key,
+                expected_version,
+                events,
+                actor=actor,
+                correlation_id=correlation_id,
+                causation_id=causation_id,
+                prev_hash=head[1] if known and head is not None else None,
+                conn=self.conn,
+            )
+        except ConcurrencyError:
+            if key in self._remembered:  # the memory disagrees with the store: fold afresh
+                self._remembered[key].forget(key)
+            raise
+        self._written.add(key)
         self._heads[key] = (stored[-1].version, stored[-1].hash)
         if self.project is not None:
             await self.project(self.conn, stored)

@@ -20,7 +20,8 @@ from uuid import UUID
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.sealing import Sealed, Sealer
-from uponyaji_events.unit_of_work import UnitOfWork
+from uponyaji_events.states import StreamStates
+from uponyaji_events.unit_of_work import Fold, UnitOfWork
 
 from uponyaji_service.errors import NotFound
 from uponyaji_service.keys import Keys
@@ -121,13 +122,16 @@ async def survivor_unit(
     scope: str,
     facts: MakeFacts[F],
     admit: Callable[[F], None],
-    fold: Callable[[list[Event]], S],
+    fold: Fold[S],
     decider: Callable[[S, Any], Sequence[NewEvent]],
     unknown: Callable[[str], Exception] = NotFound,
+    states: StreamStates[S] | None = None,
 ) -> AsyncIterator[SurvivorUnit[F, S]]:
-    """A transaction holding the survivor's row lock, past `admit`, with their state folded."""
+    """A transaction holding the survivor's row lock, past `admit`, with their state folded
+    (from the state `states` remembers and the events after it, when it remembers one)."""
     async with unit_of_work as uow:
         found = await consent_facts(uow.conn, survivor_id, scope, facts, lock=True, unknown=unknown)
         admit(found)
-        state = fold(await uow.load(survivor_id))
+        # Read after the lock: a command that held it has committed everything it appended.
+        state = await uow.fold(survivor_id, fold, states)
         yield SurvivorUnit(uow, survivor_id, state, keys.bound(uow.conn), found, decider)

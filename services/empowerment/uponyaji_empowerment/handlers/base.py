@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 from uponyaji_events.db import Conn
+from uponyaji_events.states import StreamStates
 from uponyaji_events.store import EventStore
 from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
 from uponyaji_service import Clock, Keys, utc_now
@@ -44,6 +45,8 @@ class Empowerment:
     keys: Keys
     references: References
     clock: Clock = utc_now
+    # Survivor states folded by earlier commands here: a command reads only the newer events.
+    states: StreamStates[domain.SurvivorState] = field(default_factory=StreamStates, compare=False)
 
     def today(self) -> date:
         """Today's date in East Africa Time."""
@@ -91,5 +94,6 @@ async def survivor_tx(em: Empowerment, survivor_id: UUID) -> AsyncIterator[Tx]:
         fold=domain.fold,
         decider=domain.decide,
         unknown=SurvivorUnknown,
+        states=em.states,
     ) as tx:
         yield tx

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event
+from uponyaji_events.states import StreamStates
 from uponyaji_events.store import EventStore
 from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
 from uponyaji_service import Clock, Keys, utc_now
@@ -45,6 +46,8 @@ class Psychosocial:
     keys: Keys
     table: Instruments
     clock: Clock = utc_now
+    # Survivor states folded by earlier commands here: a command reads only the newer events.
+    states: StreamStates[SurvivorState] = field(default_factory=StreamStates, compare=False)
 
     def today(self) -> date:
         """Today's date in East Africa Time."""
@@ -81,6 +84,7 @@ async def survivor_tx(
         fold=domain.fold,
         decider=decide,
         unknown=SurvivorUnknown,
+        states=ps.states,
     ) as tx:
         yield tx
 
