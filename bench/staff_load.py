@@ -28,7 +28,7 @@ import random
 import statistics
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -286,6 +286,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "requests": sum(len(v) for k, v in tally.latencies.items() if k in ("read", "command"))
         + len(tally.failures),
         "failures": len(tally.failures),
+        "failures_by_kind": dict(Counter(f.split(" {", 1)[0] for f in tally.failures)),
         "failure_samples": tally.failures[:5],
         "machine_cpu_busy_percent": round(100 * busy / (elapsed * (os.cpu_count() or 1)), 1),
         "memory_mb_before": memory_before,
