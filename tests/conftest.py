@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
+from kit.services import database_factory
 from natskit import authenticated_nats
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -21,7 +20,6 @@ from uponyaji_launcher.ports import free_port
 from uponyaji_launcher.postgres import EmbeddedPostgres
 
 _TEMPLATE = "kernel_template"
-_counter = itertools.count()
 
 NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
 
@@ -76,13 +74,7 @@ async def kernel_template(postgres: EmbeddedPostgres) -> str:
 @pytest.fixture
 def new_database_url(postgres: EmbeddedPostgres, kernel_template: str) -> Callable[[], str]:
     """Factory of fresh databases (kernel tables migrated), returning their URLs."""
-
-    def make() -> str:
-        name = f"t{os.getpid()}_{next(_counter)}"
-        postgres.psql(f'CREATE DATABASE "{name}" TEMPLATE "{kernel_template}"')
-        return postgres.url(name)
-
-    return make
+    return database_factory(postgres, kernel_template)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from kit.browser import (  # fixtures (browser, axe, lang) and page helpers, sha
     until,
     visit,
 )
+from kit.services import database_factory
 from playwright.sync_api import Browser, Page, Response
 from portal_stack import PortalStack, running_portal_stack
 from uponyaji_launcher.nats import EmbeddedNats
@@ -57,14 +58,7 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PortalStack]:
     """The services and the portal, once for the module."""
-
-    def database() -> str:
-        # Unique across modules: test_portal_browser_more builds its own stack with this fixture
-        # in the same session (a per-module counter gave both modules `portal<pid>_0`).
-        name = f"portal{os.getpid()}_{uuid.uuid4().hex[:12]}"
-        postgres.psql(f'CREATE DATABASE "{name}" TEMPLATE "{kernel_template}"')
-        return postgres.url(name)
-
+    database = database_factory(postgres, kernel_template)
     with running_portal_stack(nats_server, database, tmp_path_factory.mktemp("portal")) as s:
         yield s
 

@@ -10,7 +10,6 @@ are the same templates.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from kit.browser import api_token, axe, browser, check_page, sign_in, submit, visit
+from kit.services import database_factory
 from playwright.sync_api import Browser, Page
 from portal_stack import PortalStack, running_portal_stack
 from uponyaji_launcher.nats import EmbeddedNats
@@ -40,13 +40,7 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PortalStack]:
     """Identity, intake, psychosocial and the portal, once for the module."""
-    counter = iter(range(1000))
-
-    def database() -> str:
-        name = f"counsel{os.getpid()}_{next(counter)}"
-        postgres.psql(f'CREATE DATABASE "{name}" TEMPLATE "{kernel_template}"')
-        return postgres.url(name)
-
+    database = database_factory(postgres, kernel_template)
     folder = tmp_path_factory.mktemp("portal-counsellor")
     services = ("identity", "intake", "psychosocial")
     with pytest.MonkeyPatch.context() as patch:

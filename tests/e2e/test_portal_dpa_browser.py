@@ -5,7 +5,6 @@ their parts instead of hiding the gap)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -13,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 from kit.browser import api_token, axe, browser, check_page, lang, sign_in, submit, visit
+from kit.services import database_factory
 from playwright.sync_api import Browser
 from portal_stack import PortalStack, running_portal_stack
 from uponyaji_launcher.nats import EmbeddedNats
@@ -31,13 +31,7 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PortalStack]:
     """Identity, intake and the portal, once for the module."""
-    counter = iter(range(1000))
-
-    def database() -> str:
-        name = f"dpa{os.getpid()}_{next(counter)}"
-        postgres.psql(f'CREATE DATABASE "{name}" TEMPLATE "{kernel_template}"')
-        return postgres.url(name)
-
+    database = database_factory(postgres, kernel_template)
     folder = tmp_path_factory.mktemp("portal-dpa")
     with running_portal_stack(nats_server, database, folder, ("identity", "intake")) as s:
         yield s
