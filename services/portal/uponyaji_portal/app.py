@@ -27,6 +27,7 @@ from .routes import (
     auth,
     breaches,
     counselling,
+    counselling_corrections,
     counselling_day,
     dpo,
     empowerment,
@@ -34,6 +35,8 @@ from .routes import (
     grants,
     home,
     intake,
+    intake_corrections,
+    intake_merge,
     journey,
     medical,
     medical_care,
@@ -175,6 +178,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         medical_care,
         empowerment_referrals,
         counselling_day,
+        intake_corrections,
+        intake_merge,
+        counselling_corrections,
     ):
         app.include_router(module.router)
 

@@ -24,6 +24,10 @@ ERRORS: dict[str, str] = {
     "AgeBandContradicts": N_("The age band does not match the date of birth."),
     "ConsentConflict": N_("This consent decision contradicts the current one."),
     "NothingChanged": N_("Nothing was changed."),
+    "InvalidMerge": N_(
+        "These two records cannot be merged: they are the same record, or the other has records "
+        "merged into it (merge the other way round)."
+    ),
     "ErasureAlreadyRequested": N_("Erasure was already requested for this survivor."),
     "ReferralTransitionRefused": N_("This referral cannot move to that status."),
     "UsernameTaken": N_("This username is taken."),

@@ -125,6 +125,7 @@ async def record(request: Request, survivor_id: UUID, user: User) -> Response:
         flags,
         medical,
         emp,
+        administrations,
     ) = await asyncio.gather(
         *(
             _optional(backend.get(service, f"{base}{path}", token), service, away)
@@ -138,6 +139,7 @@ async def record(request: Request, survivor_id: UUID, user: User) -> Response:
                 ("psychosocial", "/risk-flags"),
                 ("medical", "/summary"),
                 ("empowerment", "/empowerment"),
+                ("psychosocial", "/assessments"),
             )
         )
     )
@@ -155,6 +157,7 @@ async def record(request: Request, survivor_id: UUID, user: User) -> Response:
             "flags": flags,
             "medical": medical,
             "emp": emp,
+            "administrations": administrations,
             "away": sorted(away),
         },
     )

@@ -1,0 +1,92 @@
+"""Intake officers' corrections of a survivor's identity details (intake keeps the history)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ..backend import ServiceError
+from ..forms import field_errors, many, text
+from ..i18n import N_, gettext
+from ..web import User, backend_of, form_values, redirect, render
+
+router = APIRouter()
+
+# The single-value fields a correction may change, as intake names them.
+SINGLE = ("full_name", "county_code", "gender", "age_band", "preferred_language")
+UNCHANGED = N_("Nothing was changed: correct at least one detail.")
+
+
+def current_values(survivor: dict[str, Any]) -> dict[str, Any]:
+    """The record's details as the form's values (the name only for those who may see it)."""
+    identity = survivor.get("identity") or {}
+    values: dict[str, Any] = {name: survivor.get(name) or "" for name in SINGLE}
+    values["full_name"] = identity.get("full_name") or ""
+    values["disabilities"] = list(survivor.get("disabilities") or [])
+    return values
+
+
+def changes(form: Any, current: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields that differ from the record (an emptied name is sent, so intake names it)."""
+    body: dict[str, Any] = {}
+    for name in SINGLE:
+        typed = text(form, name)
+        if name == "full_name" and typed is None and current[name]:
+            body[name] = ""  # intake refuses an empty name next to the field
+        elif typed is not None and typed != current[name]:
+            body[name] = typed
+    chosen = many(form, "disabilities")
+    if sorted(chosen) != sorted(current["disabilities"]):
+        body["disabilities"] = chosen  # possibly none: a correction to "no difficulties"
+    return body
+
+
+def _page(
+    request: Request,
+    survivor: dict[str, Any],
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "survivor": survivor,
+        "values": values if values is not None else current_values(survivor),
+        "errors": errors or {},
+    }
+    return render(request, "intake/identity.html", context, status_code=status_code)
+
+
+@router.get("/survivors/{survivor_id}/identity/correct")
+async def identity_form(request: Request, survivor_id: UUID, user: User) -> Response:
+    """The survivor's details as recorded, to correct, with a reason."""
+    survivor = await backend_of(request).get(
+        "intake", f"/survivors/{survivor_id}", user.access_token
+    )
+    return _page(request, survivor)
+
+
+@router.post("/survivors/{survivor_id}/identity/correct")
+async def correct_identity(request: Request, survivor_id: UUID, user: User) -> Response:
+    """Send intake only what changed, with the reason; its refusal next to the field it names."""
+    form = await request.form()
+    backend, token = backend_of(request), user.access_token
+    survivor = await backend.get("intake", f"/survivors/{survivor_id}", token)
+    body = changes(form, current_values(survivor))
+    values = form_values(form, "disabilities")
+    if not body:
+        errors = {"form": gettext(UNCHANGED)}
+        return _page(request, survivor, values, errors, status_code=422)
+    reason = text(form, "reason")
+    if reason is not None:
+        body["reason"] = reason
+    try:
+        await backend.post("intake", f"/survivors/{survivor_id}/identity", token, body)
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        errors = field_errors(error)
+        return _page(request, survivor, values, errors, error.status)
+    return redirect(f"/survivors/{survivor_id}")
