@@ -120,6 +120,7 @@ def test_identity_corrected_duplicate_merged_and_questionnaire_corrected(
     response = submit(page, f"/survivors/{kept['id']}/merge/{kept['id']}")
     assert response.status == 409, page.content()
     assert "same record" in page.inner_text("#error-summary")
+    assert page.locator(f"form[action$='/merge/{kept['id']}']").count() == 0  # no retry offered
     check_page(page, axe, response)
     click_to(page, f"a[href='/survivors/{kept['id']}/merge']", axe)
     page.fill("#q", duplicate["case"])

@@ -84,7 +84,14 @@ async def _confirm_page(
     if other is None and not errors:
         errors = {"form": gettext(NOT_ON_CASELOAD)}
         status_code = 404
-    context = {"kept": kept, "other": other, "values": values, "errors": errors}
+    context = {
+        "kept": kept,
+        "other": other,
+        "values": values,
+        "errors": errors,
+        # Refused for good (not on the caseload, the same record, already merged): no form.
+        "refused": status_code in (404, 409),
+    }
     return render(request, "intake/merge_confirm.html", context, status_code=status_code)
 
 
