@@ -13,41 +13,17 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from kit.browser import api_token, axe, browser, check_page, sign_in, submit, visit
-from kit.services import database_factory
 from playwright.sync_api import Browser, Page
-from portal_stack import PortalStack, running_portal_stack
-from test_portal_counsellor_day import registered
-from uponyaji_launcher.nats import EmbeddedNats
-from uponyaji_launcher.ports import free_port
-from uponyaji_launcher.postgres import EmbeddedPostgres
+from portal_stack import PortalStack
+from test_portal_counsellor_day import registered, stack  # its stack, started for this module
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
-__all__ = ["axe", "browser"]  # fixtures, shared by name
+__all__ = ["axe", "browser", "stack"]  # fixtures, shared by name
 LANG = "en"
-
-
-@pytest.fixture(scope="module")
-def stack(
-    nats_server: EmbeddedNats,
-    postgres: EmbeddedPostgres,
-    kernel_template: str,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[PortalStack]:
-    """Identity, intake, psychosocial and the portal, once for the module."""
-    database = database_factory(postgres, kernel_template)
-    folder = tmp_path_factory.mktemp("portal-corrections")
-    services = ("identity", "intake", "psychosocial")
-    with pytest.MonkeyPatch.context() as patch:
-        # The services left out answer nowhere (never a stack another run left on the defaults).
-        for name in ("medical", "empowerment", "reporting"):
-            patch.setenv(f"PORTAL_{name.upper()}_URL", f"http://127.0.0.1:{free_port()}")
-        with running_portal_stack(nats_server, database, folder, services) as s:
-            yield s
 
 
 def click_to(page: Page, selector: str, axe: str) -> None:
