@@ -77,12 +77,15 @@ def test_identity_corrected_duplicate_merged_and_questionnaire_corrected(
     check_page(page, axe, response)
     corrected = f"Test Survivor Alpha {uuid.uuid4().hex[:8]}"
     page.fill("#full_name", corrected)
+    digits = str(uuid.uuid4().int)[:8]
+    page.fill("#phone", f"07{digits}")
     response = submit(page, f"/survivors/{kept['id']}/identity/correct")
     assert response.status == 200, page.content()
     assert page.url == record
     facts = page.inner_text("dl.facts")
     assert corrected in facts
     assert "Mombasa" in facts  # county 001
+    assert f"+2547{digits}" in facts  # intake's form of the number
     check_page(page, axe, response)
 
     # --- the officer merges the duplicate: merging the record into itself is refused first ---

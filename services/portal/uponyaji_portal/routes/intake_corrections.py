@@ -15,29 +15,39 @@ from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
 
-# The single-value fields a correction may change, as intake names them.
-SINGLE = ("full_name", "county_code", "gender", "age_band", "preferred_language")
+# What a correction may change, as intake names it: sealed identity text, and the fields for
+# reports (the identity document, date of birth and next of kin are not on the page yet).
+IDENTITY = ("full_name", "phone", "location")
+REPORTED = ("county_code", "gender", "age_band", "preferred_language")
 UNCHANGED = N_("Nothing was changed: correct at least one detail.")
 
 
+def _names(raw: str | None) -> list[str]:
+    return [n.strip() for n in (raw or "").split(",") if n.strip()]
+
+
 def current_values(survivor: dict[str, Any]) -> dict[str, Any]:
-    """The record's details as the form's values (the name only for those who may see it)."""
+    """The record's details as the form's values (identity only for those who may see it)."""
     identity = survivor.get("identity") or {}
-    values: dict[str, Any] = {name: survivor.get(name) or "" for name in SINGLE}
-    values["full_name"] = identity.get("full_name") or ""
+    values: dict[str, Any] = {name: survivor.get(name) or "" for name in REPORTED}
+    values.update({name: identity.get(name) or "" for name in IDENTITY})
+    values["other_names"] = ", ".join(identity.get("other_names") or [])
     values["disabilities"] = list(survivor.get("disabilities") or [])
     return values
 
 
-def changes(form: Any, current: dict[str, Any]) -> dict[str, Any]:
-    """Only the fields that differ from the record (an emptied name is sent, so intake names it)."""
+def changes(form: Any, current: dict[str, Any], identity: bool) -> dict[str, Any]:
+    """Only the fields that differ from the record. An emptied identity field is sent empty, so
+    intake says next to it that it needs a value (a correction never removes one)."""
     body: dict[str, Any] = {}
-    for name in SINGLE:
+    for name in (*IDENTITY, *REPORTED) if identity else REPORTED:
         typed = text(form, name)
-        if name == "full_name" and typed is None and current[name]:
-            body[name] = ""  # intake refuses an empty name next to the field
+        if typed is None and name in IDENTITY and current[name]:
+            body[name] = ""
         elif typed is not None and typed != current[name]:
             body[name] = typed
+    if identity and _names(text(form, "other_names")) != _names(current["other_names"]):
+        body["other_names"] = _names(text(form, "other_names"))
     chosen = many(form, "disabilities")
     if sorted(chosen) != sorted(current["disabilities"]):
         body["disabilities"] = chosen  # possibly none: a correction to "no difficulties"
@@ -74,7 +84,7 @@ async def correct_identity(request: Request, survivor_id: UUID, user: User) -> R
     form = await request.form()
     backend, token = backend_of(request), user.access_token
     survivor = await backend.get("intake", f"/survivors/{survivor_id}", token)
-    body = changes(form, current_values(survivor))
+    body = changes(form, current_values(survivor), survivor.get("identity") is not None)
     values = form_values(form, "disabilities")
     if not body:
         errors = {"form": gettext(UNCHANGED)}
