@@ -1,8 +1,9 @@
-"""Corrections in headless Chromium (Debian's): an intake officer corrects a survivor's name (a
-name intake refuses shown next to the field first, with what was typed kept) and merges a duplicate
-record (merging the record into itself refused first), and a counsellor corrects a PHQ-9 (the new
-score on the record, the old administration marked superseded). Identity, intake, psychosocial and
-the portal run as processes, once for the module; every page is checked by axe-core.
+"""Corrections in headless Chromium (Debian's): an intake officer corrects a survivor's name (the
+form sent unchanged and a name intake refuses shown first, the latter next to the field with what
+was typed kept) and merges a duplicate record (merging the record into itself refused first), and
+a counsellor corrects a PHQ-9 (the new score on the record, the old administration marked
+superseded). Identity, intake, psychosocial and the portal run as processes, once for the module
+(the counsellor day's stack fixture); every page is checked by axe-core.
 
 English only: the catalog test already fails on any untranslated message, and the Kiswahili pages
 are the same templates.
@@ -63,6 +64,10 @@ def test_identity_corrected_duplicate_merged_and_questionnaire_corrected(
     assert page.input_value("#full_name").startswith("Fake ")  # prefilled as recorded
     assert page.input_value("#county_code") == "047"
     assert page.input_value("#preferred_language") == "sw"
+    response = submit(page, f"/survivors/{kept['id']}/identity/correct")  # nothing changed
+    assert response.status == 422, page.content()
+    assert "Nothing was changed" in page.inner_text("#error-summary")
+    check_page(page, axe, response)
     too_long = "Test Survivor Alpha " + "x" * 200
     page.fill("#full_name", too_long)
     page.select_option("#county_code", "001")
