@@ -132,6 +132,8 @@ def test_identity_corrected_duplicate_merged_and_questionnaire_corrected(
     rows = page.locator("#administrations tbody tr")
     assert rows.count() == 1
     assert re.search(r"\b8\b", rows.inner_text())
+    first = page.get_attribute("#administrations a[href$='/correct']", "href")
+    assert first is not None
     click_to(page, "#administrations a[href$='/correct']", axe)
     assert page.is_checked("#item_1_1")  # prefilled with the recorded answers
     assert page.is_checked("#item_9_0")
@@ -155,4 +157,7 @@ def test_identity_corrected_duplicate_merged_and_questionnaire_corrected(
     assert old.locator("a").count() == 0  # a superseded one is not corrected again
     assert new.locator("a[href$='/correct']").count() == 1
     assert "10" in page.inner_text("#progress-title + table")  # the latest score
+    visit(page, f"{stack.portal}{first}", axe)  # the superseded one: sent to the newer one
+    assert page.is_visible("#superseded a[href$='/correct']")
+    assert page.locator("main form[method=post]").count() == 0
     page.context.close()
