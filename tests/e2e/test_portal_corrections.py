@@ -84,6 +84,8 @@ def test_identity_corrected_duplicate_merged_and_questionnaire_corrected(
     page.fill("#full_name", corrected)
     digits = str(uuid.uuid4().int)[:8]
     page.fill("#phone", f"07{digits}")
+    page.select_option("#id_document_kind", "national_id")
+    page.fill("#id_document_number", f"T{digits}")
     response = submit(page, f"/survivors/{kept['id']}/identity/correct")
     assert response.status == 200, page.content()
     assert page.url == record
@@ -92,6 +94,10 @@ def test_identity_corrected_duplicate_merged_and_questionnaire_corrected(
     assert "Mombasa" in facts  # county 001
     assert f"+2547{digits}" in facts  # intake's form of the number
     check_page(page, axe, response)
+    visit(page, f"{record}/identity/correct", axe)  # the document, as now recorded
+    assert page.input_value("#id_document_number") == f"T{digits}"
+    assert page.input_value("#full_name") == corrected
+    visit(page, record, axe)
 
     # --- the officer merges the duplicate: merging the record into itself is refused first ---
     click_to(page, "a[href$='/merge']", axe)

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..backend import ServiceError
-from ..forms import field_errors, many, text
+from ..forms import field_errors, integer, many, text
 from ..i18n import N_, gettext
 from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
 
 # What a correction may change, as intake names it: sealed identity text, and the fields for
-# reports (the identity document, date of birth and next of kin are not on the page yet).
+# reports (next of kin is not on the page yet).
 IDENTITY = ("full_name", "phone", "location")
 REPORTED = ("county_code", "gender", "age_band", "preferred_language")
 UNCHANGED = N_("Nothing was changed: correct at least one detail.")
@@ -32,6 +32,13 @@ def current_values(survivor: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {name: survivor.get(name) or "" for name in REPORTED}
     values.update({name: identity.get(name) or "" for name in IDENTITY})
     values["other_names"] = ", ".join(identity.get("other_names") or [])
+    document = identity.get("id_document") or {}
+    values["id_document_kind"] = document.get("kind") or ""
+    values["id_document_number"] = document.get("number") or ""
+    born = identity.get("birth_date") or ""
+    estimated = bool(survivor.get("birth_date_estimated"))
+    values["birth_date"] = "" if estimated else born
+    values["estimated_birth_year"] = born if estimated else ""
     values["disabilities"] = list(survivor.get("disabilities") or [])
     return values
 
@@ -48,9 +55,27 @@ def changes(form: Any, current: dict[str, Any], identity: bool) -> dict[str, Any
             body[name] = typed
     if identity and _names(text(form, "other_names")) != _names(current["other_names"]):
         body["other_names"] = _names(text(form, "other_names"))
+    if identity:
+        body.update(_document_and_birth(form, current))
     chosen = many(form, "disabilities")
     if sorted(chosen) != sorted(current["disabilities"]):
         body["disabilities"] = chosen  # possibly none: a correction to "no difficulties"
+    return body
+
+
+def _document_and_birth(form: Any, current: dict[str, Any]) -> dict[str, Any]:
+    """The identity document when its kind or number changed (sent whole, so intake names a
+    missing part), and the date or estimated year of birth when changed (one of them: an exact
+    date emptied for an estimated year is not sent)."""
+    body: dict[str, Any] = {}
+    kind, number = text(form, "id_document_kind"), text(form, "id_document_number")
+    if (kind or "", number or "") != (current["id_document_kind"], current["id_document_number"]):
+        body["id_document"] = {"kind": kind, "number": number}
+    born, year = text(form, "birth_date"), text(form, "estimated_birth_year")
+    if born != (current["birth_date"] or None) and (born is not None or year is None):
+        body["birth_date"] = born or ""
+    if year is not None and year != current["estimated_birth_year"]:
+        body["estimated_birth_year"] = integer(form, "estimated_birth_year")
     return body
 
 
