@@ -86,6 +86,12 @@ def test_identity_corrected_duplicate_merged_and_questionnaire_corrected(
     page.fill("#phone", f"07{digits}")
     page.select_option("#id_document_kind", "national_id")
     page.fill("#id_document_number", f"T{digits}")
+    page.fill("#next_of_kin_relationship", "Sister")  # without a name: intake names it
+    response = submit(page, f"/survivors/{kept['id']}/identity/correct")
+    assert response.status == 422, page.content()
+    assert page.is_visible("#next_of_kin_name-error")
+    assert page.input_value("#full_name") == corrected
+    page.fill("#next_of_kin_name", "Test Kin Beta")
     response = submit(page, f"/survivors/{kept['id']}/identity/correct")
     assert response.status == 200, page.content()
     assert page.url == record
@@ -97,6 +103,7 @@ def test_identity_corrected_duplicate_merged_and_questionnaire_corrected(
     visit(page, f"{record}/identity/correct", axe)  # the document, as now recorded
     assert page.input_value("#id_document_number") == f"T{digits}"
     assert page.input_value("#full_name") == corrected
+    assert page.input_value("#next_of_kin_name") == "Test Kin Beta"
     visit(page, record, axe)
 
     # --- the officer merges the duplicate: merging the record into itself is refused first ---

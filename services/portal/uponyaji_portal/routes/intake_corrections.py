@@ -9,15 +9,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..backend import ServiceError
-from ..forms import field_errors, integer, many, text
+from ..forms import compact, field_errors, integer, many, text
 from ..i18n import N_, gettext
 from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
 
 # What a correction may change, as intake names it: sealed identity text, and the fields for
-# reports (next of kin is not on the page yet).
+# reports; the next of kin's parts.
 IDENTITY = ("full_name", "phone", "location")
+KIN = ("name", "relationship", "phone")
 REPORTED = ("county_code", "gender", "age_band", "preferred_language")
 UNCHANGED = N_("Nothing was changed: correct at least one detail.")
 
@@ -39,6 +40,8 @@ def current_values(survivor: dict[str, Any]) -> dict[str, Any]:
     estimated = bool(survivor.get("birth_date_estimated"))
     values["birth_date"] = "" if estimated else born
     values["estimated_birth_year"] = born if estimated else ""
+    kin = identity.get("next_of_kin") or {}
+    values.update({f"next_of_kin_{part}": kin.get(part) or "" for part in KIN})
     values["disabilities"] = list(survivor.get("disabilities") or [])
     return values
 
@@ -64,8 +67,8 @@ def changes(form: Any, current: dict[str, Any], identity: bool) -> dict[str, Any
 
 
 def _document_and_birth(form: Any, current: dict[str, Any]) -> dict[str, Any]:
-    """The identity document when its kind or number changed (sent whole, so intake names a
-    missing part), and the date or estimated year of birth when changed (one of them: an exact
+    """The identity document and the next of kin when a part changed (sent whole, so intake names
+    a missing part), and the date or estimated year of birth when changed (one of them: an exact
     date emptied for an estimated year is not sent)."""
     body: dict[str, Any] = {}
     kind, number = text(form, "id_document_kind"), text(form, "id_document_number")
@@ -76,6 +79,9 @@ def _document_and_birth(form: Any, current: dict[str, Any]) -> dict[str, Any]:
         body["birth_date"] = born or ""
     if year is not None and year != current["estimated_birth_year"]:
         body["estimated_birth_year"] = integer(form, "estimated_birth_year")
+    kin = {part: text(form, f"next_of_kin_{part}") for part in KIN}
+    if any((kin[part] or "") != current[f"next_of_kin_{part}"] for part in KIN):
+        body["next_of_kin"] = compact(kin) or {"name": ""}  # intake names what is missing
     return body
 
 
