@@ -56,17 +56,17 @@ def changes(form: Any, current: dict[str, Any], identity: bool) -> dict[str, Any
             body[name] = ""
         elif typed is not None and typed != current[name]:
             body[name] = typed
-    if identity and _names(text(form, "other_names")) != _names(current["other_names"]):
-        body["other_names"] = _names(text(form, "other_names"))
     if identity:
-        body.update(_document_and_birth(form, current))
+        if _names(text(form, "other_names")) != _names(current["other_names"]):
+            body["other_names"] = _names(text(form, "other_names"))
+        body.update(_document_birth_and_kin(form, current))
     chosen = many(form, "disabilities")
     if sorted(chosen) != sorted(current["disabilities"]):
         body["disabilities"] = chosen  # possibly none: a correction to "no difficulties"
     return body
 
 
-def _document_and_birth(form: Any, current: dict[str, Any]) -> dict[str, Any]:
+def _document_birth_and_kin(form: Any, current: dict[str, Any]) -> dict[str, Any]:
     """The identity document and the next of kin when a part changed (sent whole, so intake names
     a missing part), and the date or estimated year of birth when changed (one of them: an exact
     date emptied for an estimated year is not sent)."""
