@@ -3,20 +3,10 @@
 Every stage seals survivor data, keeps intake's tables (survivors, consents, caseload: see
 `intake_tables`) from intake's events, answers the access library's caseload questions from
 them, and projects its own events into its read tables in each unit of work. `stage` declares
-that once; a stage's `app.py` names only what is its own:
-
-    MEDICAL = stage(
-        SERVICE,
-        "Clinical records, Istanbul Protocol evaluations, ...",
-        settings=Settings,
-        build=build,
-        routers=[*routers, subject_access],
-        migrations=MIGRATIONS,
-        project=projections.apply_all,
-        rebuild=projections.rebuild,
-        on_intake=on_intake_event,     # (resources, conn, event): intake's event -> local tables
-    )
-    create_app = MEDICAL.create_app
+that once; a stage's `app.py` (services/medical, psychosocial, empowerment) names only what is
+its own — name and description, settings, the command side (`build`), routers, migrations, its
+projections (`project`, `rebuild`), `on_intake(resources, conn, event)` for intake's events, and
+any background work — and ends with `create_app = <SERVICE>.create_app`.
 """
 
 from __future__ import annotations
