@@ -335,23 +335,6 @@ class Service(Generic[S, R]):
         )
 
 
-class StoreRebuild(Protocol):
-    """A service's `projections.rebuild`: empty its read tables, replay its own store."""
-
-    def __call__(self, store: EventStore, *, on_page: OnPage | None = ...) -> Awaitable[int]:
-        """Replay `store` into the read tables, telling `on_page` of each page; how many."""
-        ...
-
-
-def store_rebuild(rebuild: StoreRebuild) -> Callable[[Running[Any, Any], OnPage], Awaitable[int]]:
-    """A declared `rebuild` of read tables built from the service's own events alone."""
-
-    def from_store(running: Running[Any, Any], on_page: OnPage) -> Awaitable[int]:
-        return rebuild(running.parts.store, on_page=on_page)
-
-    return from_store
-
-
 def running(app: FastAPI) -> Running[Any, Any]:
     """The running parts of an app made by `Service.create_app` (inside its lifespan)."""
     found = getattr(app.state, "uponyaji", None)
@@ -376,3 +359,20 @@ def resource(kind: type[T]) -> Callable[[Request], Awaitable[T]]:
 
     get.__name__ = f"get_{kind.__name__.lower()}"
     return get
+
+
+class StoreRebuild(Protocol):
+    """A service's `projections.rebuild`: empty its read tables, replay its own store."""
+
+    def __call__(self, store: EventStore, *, on_page: OnPage | None = ...) -> Awaitable[int]:
+        """Replay `store` into the read tables, telling `on_page` of each page; how many."""
+        ...
+
+
+def store_rebuild(rebuild: StoreRebuild) -> Callable[[Running[Any, Any], OnPage], Awaitable[int]]:
+    """A declared `rebuild` of read tables built from the service's own events alone."""
+
+    def from_store(running: Running[Any, Any], on_page: OnPage) -> Awaitable[int]:
+        return rebuild(running.parts.store, on_page=on_page)
+
+    return from_store
