@@ -277,25 +277,11 @@ def test_settings_environment_is_one_of_three_and_peers_come_from_the_launcher_m
         TallySettings(database_url="postgresql://x/tally")
 
 
-async def test_a_sealing_service_without_a_kek_file_refuses_to_start(
-    settings: TallySettings,
-) -> None:
-    sealing = Service(name="tally", title="T", description="d", build=build, sealing=True)
-    app = sealing.create_app(settings)
-
-    async def start() -> None:
-        async with app.router.lifespan_context(app):
-            pass
-
-    with pytest.raises(ValueError, match="TALLY_KEK_FILE"):
-        await start()
-
-
 def test_create_app_reads_the_declared_settings_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    bare: Service[TallySettings, Tally] = Service(name="tally", description="d", build=build)
     with pytest.raises(TypeError, match="declares no settings"):
-        bare: Service[TallySettings, Tally] = Service(name="tally", description="d", build=build)
         bare.create_app()
     monkeypatch.setenv("UPONYAJI_ENV", "test")
     monkeypatch.delenv("TALLY_DATABASE_URL", raising=False)
@@ -319,3 +305,17 @@ async def test_an_optional_source_is_followed_only_where_it_is_deployed(
         app = TALLY.create_app(given, feeds=feeds)
         async with app.router.lifespan_context(app):
             assert set(running(app).consumers) == followed
+
+
+async def test_a_sealing_service_without_a_kek_file_refuses_to_start(
+    settings: TallySettings,
+) -> None:
+    sealing = Service(name="tally", title="T", description="d", build=build, sealing=True)
+    app = sealing.create_app(settings)
+
+    async def start() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    with pytest.raises(ValueError, match="TALLY_KEK_FILE"):
+        await start()
