@@ -1,16 +1,15 @@
 """The service factory: a service declares its parts, `Service.create_app` wires them once.
 
     SERVICE = Service(
-        name="psychosocial", title="Uponyaji psychosocial", description="...",
+        name="intake", description="...", settings=Settings,
         routers=[router], migrations=MIGRATIONS, sealing=True,
         build=build,                          # Parts -> the command side (routes get it by type)
-        caseload=lambda parts: LocalCaseload(parts.pool),
-        project=projections.apply_all,        # own events -> read tables, in the unit of work
-        follows=[Follow("intake", handler=lambda running: partial(on_intake, running.resources))],
+        caseload=lambda parts: TableCaseload(parts.pool),
+        follows_from=follows,                 # settings -> the sources it follows
     )
+    create_app = SERVICE.create_app           # (settings=None, *, feeds=None, clock=None)
 
-    def create_app(settings: Settings | None = None, *, feeds=None, clock=None) -> FastAPI:
-        return SERVICE.create_app(settings or Settings(), feeds=feeds, clock=clock)
+(A rehabilitation stage that follows intake is declared with `uponyaji_service.stage`.)
 
 The lifespan then: configures logging, loads the KEK (before touching anything), opens the pool,
 migrates (kernel, then the service's own), starts the relay, builds the keys and the service's
@@ -27,7 +26,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -120,6 +119,7 @@ class Follow(Generic[S, R]):
     from the running service. `name` is the consumer's durable name (default: the service).
     `upcast`: hand the handler events upcast to the current schemas. `own`: the source is this
     service itself (its feed is its own store), as reporting projects its own audit records.
+    `optional`: followed only where the source is deployed (its URL is known or a feed given).
     """
 
     source: str
@@ -128,6 +128,7 @@ class Follow(Generic[S, R]):
     name: str | None = None
     upcast: bool = False
     own: bool = False
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,10 @@ class Service(Generic[S, R]):
     """A service's declaration: what it is made of; `create_app` assembles it."""
 
     name: str
-    title: str
     description: str
     build: Callable[[Parts[S]], R | Awaitable[R]]
+    settings: Callable[[], S] | None = None  # the Settings class: read from the environment
+    title: str = ""  # default: "Uponyaji <name>"
     routers: Sequence[APIRouter] = ()
     migrations: Path | None = None
     sealing: bool = False
@@ -156,19 +158,24 @@ class Service(Generic[S, R]):
 
     def create_app(
         self,
-        settings: S,
+        settings: S | None = None,
         *,
         feeds: Mapping[str, FeedSource] | None = None,
         clock: Clock | None = None,
     ) -> FastAPI:
         """The service's FastAPI app; everything with state is built in its lifespan.
 
-        `feeds` hands the consumers to the caller: a source given a feed here is read from
-        it, the others from their usual feed, and no consumer runs by itself (no NATS
-        subscription, no background task); whoever passed `feeds` drives them with
+        `settings` default: the declared `settings` read from the environment. `feeds` hands
+        the consumers to the caller: a source given a feed here is read from it, the others
+        from their usual feed, and no consumer runs by itself (no NATS subscription, no
+        background task); whoever passed `feeds` drives them with
         `running(app).consumer(source).catch_up()` or `.apply(events)`. `clock` is the
         service's time source.
         """
+        if settings is None:
+            if self.settings is None:
+                raise TypeError(f"{self.name} declares no settings: pass them to create_app")
+            settings = self.settings()
         problems = production_problems(self.name, settings, sealing=self.sealing)
         if problems:
             raise ProductionRefused(self.name, problems)
@@ -218,6 +225,8 @@ class Service(Generic[S, R]):
             running = Running(parts, resources, access, tokens)
             quiet: list[QuietFeed] = []
             for follow in follows:
+                if follow.optional and not self._deployed(follow.source, settings, given):
+                    continue
                 consumer = self._consumer(follow, running, given, quiet)
                 running.consumers[follow.source] = consumer
                 if driven:
@@ -242,8 +251,9 @@ class Service(Generic[S, R]):
                 if self.close is not None:
                     await self.close(resources)
 
+        title = self.title or f"Uponyaji {self.name}"
         app = FastAPI(
-            title=self.title, version=self.version, description=self.description, lifespan=lifespan
+            title=title, version=self.version, description=self.description, lifespan=lifespan
         )
         install_error_handlers(app)
         install_access(app)
@@ -282,6 +292,10 @@ class Service(Generic[S, R]):
                 name=f"{self.name}-notary",
             )
         return notary
+
+    @staticmethod
+    def _deployed(source: str, settings: S, given: Mapping[str, FeedSource]) -> bool:
+        return source in given or settings.service_url(source) is not None
 
     def _kek_file(self, settings: S) -> Path | None:
         if not self.sealing:
@@ -345,3 +359,20 @@ def resource(kind: type[T]) -> Callable[[Request], Awaitable[T]]:
 
     get.__name__ = f"get_{kind.__name__.lower()}"
     return get
+
+
+class StoreRebuild(Protocol):
+    """A service's `projections.rebuild`: empty its read tables, replay its own store."""
+
+    def __call__(self, store: EventStore, *, on_page: OnPage | None = ...) -> Awaitable[int]:
+        """Replay `store` into the read tables, telling `on_page` of each page; how many."""
+        ...
+
+
+def store_rebuild(rebuild: StoreRebuild) -> Callable[[Running[Any, Any], OnPage], Awaitable[int]]:
+    """A declared `rebuild` of read tables built from the service's own events alone."""
+
+    def from_store(running: Running[Any, Any], on_page: OnPage) -> Awaitable[int]:
+        return rebuild(running.parts.store, on_page=on_page)
+
+    return from_store
