@@ -21,6 +21,7 @@ correlation ids in the logs, and the service's routers.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp
 from uponyaji_access import Access, Caseload, ServiceTokens, authorize, install_access
 from uponyaji_events import Consumer, ServiceRuntime, feed_router
@@ -57,6 +59,7 @@ R = TypeVar("R")
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 OnPage = Callable[[int], None]  # told how many events a rebuild just applied
+_PARAM = re.compile(r"{[^}]*}")
 
 
 def utc_now() -> datetime:
@@ -266,14 +269,20 @@ class Service(Generic[S, R]):
             queue=settings.max_queued_requests,
             wait=settings.queue_wait,
         )
-        app.include_router(probes_router(runtime, lambda: holder.get("access")))
+        # The service's routes are matched first (requests are matched against routes in the
+        # order they were included): its commands and reads are the busy paths. The kernel's
+        # routes come after; `_check_unshadowed` refuses a service path that would hide one.
+        for router in self.routers:
+            app.include_router(router)
+        kernel = [probes_router(runtime, lambda: holder.get("access"))]
         if self.feed:
             guard = self.feed_dependencies
             if guard is None:
                 guard = [Depends(authorize("feed.read", survivor=None))]
-            app.include_router(feed_router(runtime.require_store, dependencies=list(guard)))
-        app.include_router(notary_router(survivors=self.caseload is not None))
-        for router in self.routers:
+            kernel.append(feed_router(runtime.require_store, dependencies=list(guard)))
+        kernel.append(notary_router(survivors=self.caseload is not None))
+        _check_unshadowed(self.routers, kernel)
+        for router in kernel:
             app.include_router(router)
         instrument_app(app)
         return app
@@ -333,6 +342,19 @@ class Service(Generic[S, R]):
             feed=feed,
             upcasters=running.parts.runtime.upcasters if follow.upcast else None,
         )
+
+
+def _check_unshadowed(service: Sequence[APIRouter], kernel: Sequence[APIRouter]) -> None:
+    """Refuse a service route whose path would also match a kernel route's (probes, feed,
+    notary): matched first, it would hide the kernel's."""
+    for router in kernel:
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            sample = _PARAM.sub("x", route.path)  # e.g. /notary/proofs/events/x
+            for own in (r for s in service for r in s.routes if isinstance(r, APIRoute)):
+                if own.path_regex.match(sample):
+                    raise ValueError(f"the service's route {own.path} hides {route.path}")
 
 
 def running(app: FastAPI) -> Running[Any, Any]:

@@ -319,3 +319,21 @@ async def test_a_sealing_service_without_a_kek_file_refuses_to_start(
 
     with pytest.raises(ValueError, match="TALLY_KEK_FILE"):
         await start()
+
+
+def test_a_service_route_that_would_hide_a_kernel_route_refuses_to_build(
+    settings: TallySettings,
+) -> None:
+    # The service's routes are matched before the kernel's, so one matching /ready or
+    # /notary/proofs/events/{event_id} would take the kernel's requests.
+    for path in ("/{page}", "/notary/proofs/{kind}/{id}"):
+        greedy = APIRouter()
+
+        @greedy.get(path)
+        async def page() -> None:
+            """Answers any path of its shape."""
+
+        service = Service(name="tally", title="T", description="d", build=build, routers=[greedy])
+        with pytest.raises(ValueError, match="hides"):
+            service.create_app(settings)
+    TALLY.create_app(settings)  # /tallies/{name} hides nothing
