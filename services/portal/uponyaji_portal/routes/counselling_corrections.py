@@ -12,10 +12,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from uponyaji_events.eat import EAT
 
 from ..backend import ServiceError
 from ..forms import compact, field_errors, integer, local_moment, text
-from ..i18n import EAT
 from ..instruments import INSTRUMENTS, Instrument
 from ..web import User, backend_of, form_values, render
 
