@@ -22,6 +22,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
 from uponyaji_events.folding import as_uuid
@@ -43,14 +45,15 @@ def _identifiers(names: Iterable[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Row:
-    """An INSERT of one row per event: the payload's fields named in `columns` (space-separated;
-    `column=field` where the names differ) into the columns of those names, plus the event's actor (`by`), time (`at`) and id
-    (`event_id`) where named, and the values given to `insert`."""
+    """An INSERT of one row per event: the payload's fields named in `columns` (space-separated,
+    `column=field` where the names differ) into the columns of those names, the event's actor,
+    time and id into the columns `by`, `at` and `event_id` name, and the values given to `insert`.
+    """
 
     table: str
     columns: str
     by: str | None = None
-    at: str | None = None
+    at: str | None = None  # the column (or space-separated columns) of the event's time
     event_id: str | None = None
     conflict: str = ""  # e.g. "ON CONFLICT DO NOTHING"
     key: str | None = None  # the id column: a payload's `supersedes` marks that row superseded
@@ -81,19 +84,18 @@ class Row:
         columns no field names alike (JSON values, UUIDs, dates and times)."""
         source = event.payload if fields is None else fields
         row = {column: source.get(name) for column, name in self._fields.items()}
-        for column, value in (
-            (self.by, event.actor.id),
-            (self.at, event.recorded_at),
-            (self.event_id, event.event_id),
-        ):
-            if column is not None:
-                row[column] = value
+        for column in (self.at or "").split():
+            row[column] = event.recorded_at
+        if self.by is not None:
+            row[self.by] = event.actor.id
+        if self.event_id is not None:
+            row[self.event_id] = event.event_id
         row.update(values or {})
         columns = ", ".join(_identifiers(row))
         await conn.execute(
             f"INSERT INTO {self.table} ({columns}) SELECT {columns} "  # noqa: S608
-            f"FROM jsonb_populate_record(NULL::{self.table}, $1::jsonb) {self.conflict}",
-            row,
+            f"FROM jsonb_populate_record(NULL::{self.table}, $1::text::jsonb) {self.conflict}",
+            orjson.dumps(row, default=str).decode(),  # ids of any UUID class, decimals: as text
         )
         if self.key is not None and source.get("supersedes"):
             await supersede(conn, self.table, self.key, source["supersedes"], row[self.key])

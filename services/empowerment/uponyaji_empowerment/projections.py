@@ -33,7 +33,11 @@ _FOLLOW_UP = Row(
     key="follow_up_id",
 )
 _PLAN = Row("plans", "plan_id survivor_id started_on", by="recorded_by", at="recorded_at")
-_GOAL = Row("plan_goals", "goal_id plan_id survivor_id kind description target_date")
+_GOAL = Row(
+    "plan_goals",
+    "goal_id plan_id survivor_id kind description target_date",
+    at="added_at updated_at",
+)
 _REVIEW = Row(
     "plan_reviews",
     "plan_id survivor_id reviewed_on goals note",
@@ -54,8 +58,7 @@ async def _goal(conn: Conn, e: Event, plan_id: str, survivor_id: str, g: dict[st
     steps = [{**s, "done": False} for s in g.get("steps", [])]
     source = "goal" if e.type.endswith("GoalAdded") else "plan"
     fields = {**g, "plan_id": plan_id, "survivor_id": survivor_id}
-    values = {"steps": steps, "added_by": source, "added_at": e.recorded_at}
-    await _GOAL.insert(conn, e, {**values, "updated_at": e.recorded_at}, fields=fields)
+    await _GOAL.insert(conn, e, {"steps": steps, "added_by": source}, fields=fields)
 
 
 async def _plan(conn: Conn, e: Event) -> None:
