@@ -43,30 +43,63 @@ def _identifiers(names: Iterable[str]) -> tuple[str, ...]:
     return found
 
 
+def _columns(spec: str) -> dict[str, str]:
+    """`a b=c` → {"a": "a", "b": "c"}: each column and the payload field it is read from."""
+    found = {}
+    for token in spec.split():
+        column, _, name = token.partition("=")
+        found[column] = name or column
+    _identifiers(found)
+    return found
+
+
 @dataclass(frozen=True)
-class Row:
-    """An INSERT of one row per event: the payload's fields named in `columns` (space-separated,
-    `column=field` where the names differ) into the columns of those names, the event's actor,
-    time and id into the columns `by`, `at` and `event_id` name, and the values given to `insert`.
-    """
+class _Mapped:
+    """Payload fields (`columns`, space-separated, `column=field` where the names differ) into
+    the columns of those names, the event's actor, time and id into the columns `by`, `at`
+    (one or more) and `event_id` name."""
 
     table: str
-    columns: str
+    columns: str = ""
     by: str | None = None
-    at: str | None = None  # the column (or space-separated columns) of the event's time
+    at: str | None = None
     event_id: str | None = None
-    conflict: str = ""  # e.g. "ON CONFLICT DO NOTHING"
-    key: str | None = None  # the id column: a payload's `supersedes` marks that row superseded
-    # column -> the payload field it is read from
     _fields: dict[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        fields = {}
-        for token in self.columns.split():
-            column, _, name = token.partition("=")
-            fields[column] = name or column
-        _identifiers((self.table, *fields))
-        object.__setattr__(self, "_fields", fields)
+        _identifiers((self.table,))
+        object.__setattr__(self, "_fields", _columns(self.columns))
+
+    def row(
+        self, event: Event, values: Mapping[str, Any] | None, fields: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """The event's column values: `columns` read from `fields` (else the payload), `values`
+        for columns no field names alike."""
+        source = event.payload if fields is None else fields
+        row = {column: source.get(name) for column, name in self._fields.items()}
+        for column in (self.at or "").split():
+            row[column] = event.recorded_at
+        if self.by is not None:
+            row[self.by] = event.actor.id
+        if self.event_id is not None:
+            row[self.event_id] = event.event_id
+        row.update(values or {})
+        _identifiers(row)
+        return row
+
+
+def _record(row: Mapping[str, Any]) -> str:
+    """A row as the JSON text `jsonb_populate_record` reads (ids of any UUID class, decimals
+    and times as text: PostgreSQL converts each to its column's type)."""
+    return orjson.dumps(row, default=str).decode()
+
+
+@dataclass(frozen=True)
+class Row(_Mapped):
+    """An INSERT of one row per event (see `_Mapped` for which value goes in which column)."""
+
+    conflict: str = ""  # e.g. "ON CONFLICT DO NOTHING"
+    key: str | None = None  # the id column: a payload's `supersedes` marks that row superseded
 
     async def __call__(self, conn: Conn, event: Event) -> None:
         """Insert the event's row."""
@@ -80,25 +113,50 @@ class Row:
         *,
         fields: Mapping[str, Any] | None = None,
     ) -> None:
-        """Insert the event's row: `columns` read from `fields` (else the payload), `values` for
-        columns no field names alike (JSON values, UUIDs, dates and times)."""
-        source = event.payload if fields is None else fields
-        row = {column: source.get(name) for column, name in self._fields.items()}
-        for column in (self.at or "").split():
-            row[column] = event.recorded_at
-        if self.by is not None:
-            row[self.by] = event.actor.id
-        if self.event_id is not None:
-            row[self.event_id] = event.event_id
-        row.update(values or {})
-        columns = ", ".join(_identifiers(row))
+        """Insert the event's row, with `values` for columns no payload field names alike."""
+        row = self.row(event, values, fields)
+        columns = ", ".join(row)
         await conn.execute(
             f"INSERT INTO {self.table} ({columns}) SELECT {columns} "  # noqa: S608
             f"FROM jsonb_populate_record(NULL::{self.table}, $1::text::jsonb) {self.conflict}",
-            orjson.dumps(row, default=str).decode(),  # ids of any UUID class, decimals: as text
+            _record(row),
         )
+        source = event.payload if fields is None else fields
         if self.key is not None and source.get("supersedes"):
             await supersede(conn, self.table, self.key, source["supersedes"], row[self.key])
+
+
+@dataclass(frozen=True)
+class Change(_Mapped):
+    """An UPDATE of the row whose `key` column (`column=field` where the names differ) holds the
+    payload's id: its mapped columns set (see `_Mapped`), and the SQL assignments in `also`."""
+
+    key: str = ""
+    also: str = ""  # e.g. "status = 'resolved'"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if len(_columns(self.key)) != 1:
+            raise ValueError(f"a Change names one key column, not {self.key!r}")
+
+    async def __call__(self, conn: Conn, event: Event) -> None:
+        """Update the event's row."""
+        await self.update(conn, event)
+
+    async def update(
+        self, conn: Conn, event: Event, values: Mapping[str, Any] | None = None
+    ) -> None:
+        """Update the event's row, with `values` for columns no payload field names alike."""
+        ((key, name),) = _columns(self.key).items()
+        row = {**self.row(event, values, None), key: event.payload.get(name)}
+        sets = [f"{column} = r.{column}" for column in row if column != key]
+        sets += [self.also] if self.also else []
+        await conn.execute(
+            f"UPDATE {self.table} SET {', '.join(sets)} "  # noqa: S608
+            f"FROM jsonb_populate_record(NULL::{self.table}, $1::text::jsonb) r "
+            f"WHERE {self.table}.{key} = r.{key}",
+            _record(row),
+        )
 
 
 async def supersede(conn: Conn, table: str, key: str, old: Any, new: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
 from uponyaji_events.folding import as_day, as_uuid
-from uponyaji_events.read_model import ReadModel, Row
+from uponyaji_events.read_model import Change, ReadModel, Row
 
 _NEEDS = Row(
     "needs_assessments",
@@ -45,6 +45,13 @@ _REVIEW = Row(
     at="recorded_at",
     event_id="event_id",
 )
+_APPROVED = Change(
+    "grants",
+    "decided_by=approved_by decided_on=approved_on amount=amount_kes",
+    key="grant_id",
+    also="status = 'approved'",
+)
+_HELD = Change("courses", key="course_id", also="sessions_held = sessions_held + 1")
 _DISBURSEMENT = Row(
     "disbursements",
     "disbursement_id grant_id survivor_id amount=amount_kes channel reference "
@@ -89,31 +96,11 @@ async def _review(conn: Conn, e: Event) -> None:
 
 
 async def _approved(conn: Conn, e: Event) -> None:
-    p = e.payload
-    await conn.execute(
-        "UPDATE grants SET status = 'approved', decided_by = $2, decided_on = $3, amount = $4 "
-        "WHERE grant_id = $1",
-        as_uuid(p["grant_id"]),
-        as_uuid(p["approved_by"]),
-        as_day(p["approved_on"]),
-        Decimal(p["amount_kes"]),
-    )
+    await _APPROVED(conn, e)
     await conn.execute(
         "UPDATE budget_lines SET committed = committed + $2 WHERE budget_line_id = $1",
-        as_uuid(p["budget_line_id"]),
-        Decimal(p["amount_kes"]),
-    )
-
-
-async def _declined(conn: Conn, e: Event) -> None:
-    p = e.payload
-    await conn.execute(
-        "UPDATE grants SET status = 'declined', decided_by = $2, decided_on = $3, reason = $4 "
-        "WHERE grant_id = $1",
-        as_uuid(p["grant_id"]),
-        as_uuid(p["declined_by"]),
-        as_day(p["declined_on"]),
-        p.get("reason"),
+        as_uuid(e.payload["budget_line_id"]),
+        Decimal(e.payload["amount_kes"]),
     )
 
 
@@ -147,22 +134,7 @@ async def _session(conn: Conn, e: Event) -> None:
             for a in p["attendance"]
         ],
     )
-    await conn.execute(
-        "UPDATE courses SET sessions_held = sessions_held + 1 WHERE course_id = $1",
-        as_uuid(p["course_id"]),
-    )
-
-
-async def _referral(conn: Conn, e: Event) -> None:
-    p = e.payload
-    await conn.execute(
-        "UPDATE referrals SET status = $2, answered_on = $3, answered_by = $4 "
-        "WHERE referral_id = $1",
-        as_uuid(p["referral_id"]),
-        p["decision"],
-        as_day(p["answered_on"]),
-        str(p["answered_by"]),
-    )
+    await _HELD(conn, e)
 
 
 async def _pending_again(conn: Conn) -> None:
@@ -206,7 +178,12 @@ READ_MODEL = ReadModel(
             at="proposed_at",
         ),
         "empowerment.GrantApproved": _approved,
-        "empowerment.GrantDeclined": _declined,
+        "empowerment.GrantDeclined": Change(
+            "grants",
+            "decided_by=declined_by decided_on=declined_on reason",
+            key="grant_id",
+            also="status = 'declined'",
+        ),
         "empowerment.GrantDisbursed": _disbursed,
         "empowerment.CourseOpened": Row(
             "courses",
@@ -220,7 +197,9 @@ READ_MODEL = ReadModel(
         ),
         "empowerment.FollowUpRecorded": _FOLLOW_UP,
         "empowerment.FollowUpCorrected": _FOLLOW_UP,
-        "empowerment.ReferralAnswered": _referral,
+        "empowerment.ReferralAnswered": Change(
+            "referrals", "status=decision answered_on answered_by", key="referral_id"
+        ),
     },
     reset=_pending_again,
 )

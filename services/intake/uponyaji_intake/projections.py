@@ -15,7 +15,7 @@ from uuid import UUID
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
 from uponyaji_events.folding import as_time, as_uuid, event_name
-from uponyaji_events.read_model import Apply, ReadModel, Row
+from uponyaji_events.read_model import Apply, Change, ReadModel, Row
 from uponyaji_events.sealing import Sealer
 from uponyaji_events.store import EventStore
 
@@ -62,6 +62,18 @@ _ERASURE = Row(
     at="requested_at",
     conflict="ON CONFLICT DO NOTHING",
 )
+_CLOSED = Change(
+    "survivors",
+    "closure_reason=reason",
+    at="closed_at",
+    key="survivor_id",
+    also="status = 'closed'",
+)
+_REOPENED = Change(
+    "survivors", key="survivor_id", also="status = 'open', closure_reason = NULL, closed_at = NULL"
+)
+_ERASURE_DONE = Change("erasure_requests", at="completed_at", key="request_id")
+_REFERRAL_STATUS = Change("referrals", "status", at="updated_at", key="referral_id")
 _CONSENT_HISTORY = Row(
     "consent_history",
     "survivor_id scope method given_by=party language at",
@@ -190,24 +202,12 @@ class Projector:
         await self._touch(conn, e, survivor)
 
     async def _closed(self, conn: Conn, e: Event) -> None:
-        p = e.payload
-        await conn.execute(
-            "UPDATE survivors SET status = 'closed', closure_reason = $2, closed_at = $3 "
-            "WHERE survivor_id = $1",
-            as_uuid(p["survivor_id"]),
-            p["reason"],
-            e.recorded_at,
-        )
-        await self._touch(conn, e, as_uuid(p["survivor_id"]))
+        await _CLOSED(conn, e)
+        await self._touch(conn, e, as_uuid(e.payload["survivor_id"]))
 
     async def _reopened(self, conn: Conn, e: Event) -> None:
-        p = e.payload
-        await conn.execute(
-            "UPDATE survivors SET status = 'open', closure_reason = NULL, closed_at = NULL "
-            "WHERE survivor_id = $1",
-            as_uuid(p["survivor_id"]),
-        )
-        await self._touch(conn, e, as_uuid(p["survivor_id"]))
+        await _REOPENED(conn, e)
+        await self._touch(conn, e, as_uuid(e.payload["survivor_id"]))
 
     async def _incident(self, conn: Conn, e: Event) -> None:
         await _INCIDENT.insert(conn, e, {"details": e.payload, "context_event": e.type})
@@ -217,14 +217,9 @@ class Projector:
         await _REFERRAL.insert(conn, e, {"status": "pending", "details": details})
 
     async def _referral_status(self, conn: Conn, e: Event) -> None:
-        p = e.payload
-        await conn.execute(
-            "UPDATE referrals SET status = $2, updated_at = $3, "
-            "status_note = $4 WHERE referral_id = $1",
-            as_uuid(p["referral_id"]),
-            p["status"],
-            e.recorded_at,
-            None if p.get("note") is None else {"v": p["note"], "e": e.type},
+        note = e.payload.get("note")
+        await _REFERRAL_STATUS.update(
+            conn, e, {"status_note": None if note is None else {"v": note, "e": e.type}}
         )
 
     async def _erasure_requested(self, conn: Conn, e: Event) -> None:
@@ -244,11 +239,7 @@ class Projector:
 
     async def _erasure_completed(self, conn: Conn, e: Event) -> None:
         p = e.payload
-        await conn.execute(
-            "UPDATE erasure_requests SET completed_at = $2 WHERE request_id = $1",
-            as_uuid(p["request_id"]),
-            e.recorded_at,
-        )
+        await _ERASURE_DONE(conn, e)
         await conn.execute(
             "UPDATE survivors SET erasure_status = 'completed', updated_at = $2 "
             "WHERE survivor_id = $1 AND NOT EXISTS (SELECT 1 FROM erasure_requests "

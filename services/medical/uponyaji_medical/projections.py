@@ -8,7 +8,7 @@ from __future__ import annotations
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
 from uponyaji_events.folding import as_uuid, event_name
-from uponyaji_events.read_model import ReadModel, Row
+from uponyaji_events.read_model import Change, ReadModel, Row
 
 from .domain.state import ENTRY_IDS
 
@@ -28,6 +28,8 @@ _ENTRY = Row(
 )
 _SIGNED = "survivor_id content content_sha256 pdf_sha256 signer_id key_id signature signed_at"
 _REPORT = Row("reports", f"report_id encounter_id place_county_code {_SIGNED}")
+_HANDED = Change("evidence", "holder_id=to_holder_id location=to_location", key="evidence_id")
+_ALARM = Change("evidence", key="evidence_id", also="alarm = true")
 _CUSTODY = Row("custody", "evidence_id", by="actor", at="at", event_id="event_id")
 
 
@@ -41,28 +43,20 @@ async def _entry(conn: Conn, event: Event) -> None:
     await _ENTRY.insert(conn, event, {"entry_id": entry_id, "kind": name, "payload": p})
 
 
-async def _status(conn: Conn, event: Event) -> None:
-    p = event.payload
-    entry_id = p.get("specialist_referral_id") or p["follow_up_id"]
-    status = p.get("outcome") or p["attendance"]
-    await conn.execute(
-        "UPDATE record_entries SET status = $2, status_note = $3, status_by = $4, status_at = $5 "
-        "WHERE entry_id = $1",
-        as_uuid(entry_id),
-        status,
-        p.get("note"),
-        event.actor.id,
-        event.recorded_at,
+def _answered(answer: str, entry: str) -> Change:
+    """A specialist referral's outcome, or a follow-up's attendance, onto its record entry."""
+    return Change(
+        "record_entries",
+        f"status={answer} status_note=note",
+        by="status_by",
+        at="status_at",
+        key=f"entry_id={entry}",
     )
 
 
-async def _grade(conn: Conn, event: Event) -> None:
-    p = event.payload
-    await conn.execute(
-        "UPDATE record_entries SET grade = $2 WHERE entry_id = $1",
-        as_uuid(p["finding_id"]),
-        p["level"],
-    )
+def _referral_answer(status: str) -> Change:
+    """A referral from intake accepted or declined."""
+    return Change("referrals", at="answered_at", key="referral_id", also=f"status = '{status}'")
 
 
 async def _evaluation(conn: Conn, event: Event) -> None:
@@ -104,13 +98,7 @@ async def _captured(conn: Conn, event: Event) -> None:
 
 
 async def _handed(conn: Conn, event: Event) -> None:
-    p = event.payload
-    await conn.execute(
-        "UPDATE evidence SET holder_id = $2, location = $3 WHERE evidence_id = $1",
-        as_uuid(p["evidence_id"]),
-        as_uuid(p["to_holder_id"]),
-        p["to_location"],
-    )
+    await _HANDED(conn, event)
     await _custody(conn, event, "handed_over")
 
 
@@ -119,21 +107,8 @@ async def _accessed(conn: Conn, event: Event) -> None:
 
 
 async def _alarm(conn: Conn, event: Event) -> None:
-    await conn.execute(
-        "UPDATE evidence SET alarm = true WHERE evidence_id = $1",
-        as_uuid(event.payload["evidence_id"]),
-    )
+    await _ALARM(conn, event)
     await _custody(conn, event, "alarm")
-
-
-async def _answer(conn: Conn, event: Event) -> None:
-    status = "accepted" if event.type.endswith("ReferralAccepted") else "declined"
-    await conn.execute(
-        "UPDATE referrals SET status = $2, answered_at = $3 WHERE referral_id = $1",
-        as_uuid(event.payload["referral_id"]),
-        status,
-        event.recorded_at,
-    )
 
 
 _EVIDENCE = Row(
@@ -158,9 +133,9 @@ READ_MODEL = ReadModel(
     appliers={
         "medical.EncounterOpened": _encounter,
         **{f"medical.{name}": _entry for name in (*ENTRY_IDS, *CARE_IDS)},
-        "medical.SpecialistReferralOutcomeRecorded": _status,
-        "medical.FollowUpAttendanceRecorded": _status,
-        "medical.FindingGraded": _grade,
+        "medical.SpecialistReferralOutcomeRecorded": _answered("outcome", "specialist_referral_id"),
+        "medical.FollowUpAttendanceRecorded": _answered("attendance", "follow_up_id"),
+        "medical.FindingGraded": Change("record_entries", "grade=level", key="entry_id=finding_id"),
         "medical.PsychologicalEvaluationGraded": _evaluation,
         "medical.OverallEvaluationRecorded": _evaluation,
         "medical.FormIssued": Row(
@@ -178,8 +153,8 @@ READ_MODEL = ReadModel(
         "medical.EvidenceHandedOver": _handed,
         "medical.EvidenceAccessed": _accessed,
         "medical.EvidenceIntegrityAlarm": _alarm,
-        "medical.ReferralAccepted": _answer,
-        "medical.ReferralDeclined": _answer,
+        "medical.ReferralAccepted": _referral_answer("accepted"),
+        "medical.ReferralDeclined": _referral_answer("declined"),
     },
 )
 READ_TABLES = READ_MODEL.tables

@@ -9,8 +9,8 @@ from uuid import UUID, uuid5
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
-from uponyaji_events.folding import as_day, as_time, as_uuid
-from uponyaji_events.read_model import ReadModel, Row
+from uponyaji_events.folding import as_day, as_uuid
+from uponyaji_events.read_model import Change, ReadModel, Row
 from uponyaji_notify import outbox
 
 # Notification ids derive from the causing event: a replay never notifies twice. The outbox is
@@ -53,6 +53,8 @@ _ASSESSMENT = Row(
 _FLAG = Row(
     "risk_flags", "flag_id survivor_id assessment_id reason item response raised_at", by="raised_by"
 )
+_ESCALATED = Change("risk_flags", "escalation_level=level escalated_at", key="flag_id")
+_GOAL_STATUS = Change("care_plan_goals", "status", at="updated_at", key="goal_id")
 _GOAL_REVIEW = Row(
     "goal_reviews",
     "goal_id status reviewed_on note",
@@ -103,12 +105,7 @@ async def _flag(conn: Conn, event: Event) -> None:
 async def _escalated(conn: Conn, event: Event) -> None:
     p = event.payload
     survivor_id = as_uuid(p["survivor_id"])
-    await conn.execute(
-        "UPDATE risk_flags SET escalation_level = $2, escalated_at = $3 WHERE flag_id = $1",
-        as_uuid(p["flag_id"]),
-        p["level"],
-        as_time(p["escalated_at"]),
-    )
+    await _ESCALATED(conn, event)
     # The first level goes to the supervisors of the survivor's team, the second to every
     # programme lead (they oversee the whole programme).
     team = await _team(conn, survivor_id) if p["level"] == 1 else None
@@ -124,31 +121,9 @@ async def _escalated(conn: Conn, event: Event) -> None:
     )
 
 
-async def _safety(conn: Conn, event: Event) -> None:
-    p = event.payload
-    await conn.execute(
-        "UPDATE risk_flags SET status = 'resolved', responder_id = $2, actions = $3, "
-        "referral = $4, details = $5, responded_at = $6, resolved_by = $7, resolved_at = $8 "
-        "WHERE flag_id = $1",
-        as_uuid(p["flag_id"]),
-        as_uuid(p["responder_id"]),
-        p["actions"],
-        p["referral"],
-        p.get("details"),
-        as_time(p["responded_at"]),
-        event.actor.id,
-        event.recorded_at,
-    )
-
-
 async def _review(conn: Conn, event: Event) -> None:
     await _GOAL_REVIEW(conn, event)
-    await conn.execute(
-        "UPDATE care_plan_goals SET status = $2, updated_at = $3 WHERE goal_id = $1",
-        as_uuid(event.payload["goal_id"]),
-        event.payload["status"],
-        event.recorded_at,
-    )
+    await _GOAL_STATUS(conn, event)
 
 
 async def _planned(conn: Conn, event: Event) -> None:
@@ -180,7 +155,14 @@ READ_MODEL = ReadModel(
         "psychosocial.AssessmentCorrected": _assessment,
         "psychosocial.RiskFlagRaised": _flag,
         "psychosocial.RiskFlagEscalated": _escalated,
-        "psychosocial.SafetyResponseRecorded": _safety,
+        "psychosocial.SafetyResponseRecorded": Change(
+            "risk_flags",
+            "responder_id actions referral details responded_at",
+            by="resolved_by",
+            at="resolved_at",
+            key="flag_id",
+            also="status = 'resolved'",
+        ),
         "psychosocial.CarePlanGoalAdded": Row(
             "care_plan_goals",
             "goal_id survivor_id domain description target_date",

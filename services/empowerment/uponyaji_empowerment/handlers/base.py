@@ -1,9 +1,8 @@
-"""Command handlers: lock the survivor, check the gate, fold, seal, decide, append and project.
+"""Empowerment's command side: its resources, and a command's transaction about a survivor.
 
-A command about a survivor runs in one transaction that first locks the survivor's row in the
-local `survivors` table, so it serialises with other commands about them and with intake's
-consent, closure and erasure events arriving through the consumer. Sealing happens on the same
-connection: a refused command rolls back the data key it may have created.
+The transaction is the participant services' one (`uponyaji_service.survivor_unit`): the
+survivor's row locked, the consent gate checked, their stream folded, a sealer on the same
+connection. Here it also turns a payment reference used twice into a 409.
 """
 
 from __future__ import annotations
@@ -11,11 +10,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta, timezone
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+from uponyaji_events.calendar import EAT as EAT  # re-exported: the handlers' calendar
+from uponyaji_events.calendar import today as today
 from uponyaji_events.db import Conn
 from uponyaji_events.states import StreamStates
 from uponyaji_events.store import EventStore
@@ -27,14 +28,8 @@ from .. import domain, projections
 from ..errors import ReferenceUsed, SurvivorUnknown
 from ..references import References
 
-EAT = timezone(timedelta(hours=3))  # officers' calendar days are Kenyan days
 CONSENT_SCOPE = "empowerment"
 Tx = SurvivorUnit[domain.IntakeFacts, domain.SurvivorState]
-
-
-def today(clock: Clock = utc_now) -> date:
-    """Today's date in East Africa Time (by `clock`)."""
-    return clock().astimezone(EAT).date()
 
 
 @dataclass(frozen=True)
