@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
+from uponyaji_events.calendar import kenyan_day
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import GENESIS_HASH, Actor, Event, NewEvent
 from uponyaji_events.errors import ConcurrencyError
 from uponyaji_events.metrics import command_duration
+from uponyaji_events.read_model import ReadModel
 from uponyaji_events.states import Folded, StreamStates
 from uponyaji_events.store import EventStore
 
@@ -145,3 +148,21 @@ async def unit_of_work(
         outcome = "committed"
     finally:
         command_duration.record(time.perf_counter() - started, {"uponyaji.outcome": outcome})
+
+
+class CommandSide:
+    """What a service's command side shares: its units of work, each append projected into the
+    service's `read_model`, and its calendar. A service's dataclass declares `store` and
+    `clock` among its fields and names its read model as a class attribute."""
+
+    read_model: ClassVar[ReadModel]
+    store: EventStore
+    clock: Callable[[], datetime]
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One command's transaction: appends are projected into the read tables in it."""
+        return unit_of_work(self.store, project=self.read_model.apply_all)
+
+    def today(self) -> date:
+        """Today's date in Kenya (by the service's clock)."""
+        return kenyan_day(self.clock())

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +19,7 @@ from uponyaji_events.calendar import today as today
 from uponyaji_events.db import Conn
 from uponyaji_events.states import StreamStates
 from uponyaji_events.store import EventStore
-from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
+from uponyaji_events.unit_of_work import CommandSide, UnitOfWork
 from uponyaji_service import Clock, Keys, utc_now
 from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
 
@@ -33,19 +32,16 @@ Tx = SurvivorUnit[domain.IntakeFacts, domain.SurvivorState]
 
 
 @dataclass(frozen=True)
-class Empowerment:
+class Empowerment(CommandSide):
     """The command side's resources: the store, the keys, the reference digest and the clock."""
 
+    read_model = projections.READ_MODEL
     store: EventStore
     keys: Keys
     references: References
     clock: Clock = utc_now
     # Survivor states folded by earlier commands here: a command reads only the newer events.
     states: StreamStates[domain.SurvivorState] = field(default_factory=StreamStates, compare=False)
-
-    def today(self) -> date:
-        """Today's date in East Africa Time."""
-        return today(self.clock)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -55,7 +51,7 @@ class Empowerment:
         their own lock; the loser meets the unique index in the projection and gets a 409.
         """
         try:
-            async with unit_of_work(self.store, project=projections.apply_all) as uow:
+            async with super().unit_of_work() as uow:
                 yield uow
         except asyncpg.UniqueViolationError as clash:
             if clash.constraint_name == "disbursements_reference_digest_key":

@@ -11,18 +11,17 @@ same connection: a refused command rolls back the data key it may have created. 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from uponyaji_events.calendar import EAT as EAT  # re-exported: the handlers' calendar
-from uponyaji_events.calendar import kenyan_day
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.sealing import Sealed, Sealer
 from uponyaji_events.store import EventStore
-from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
+from uponyaji_events.unit_of_work import CommandSide, UnitOfWork
 from uponyaji_service import Clock, Keys, utc_now
 
 from .. import domain, projections
@@ -41,9 +40,10 @@ _FACTS = (
 
 
 @dataclass(frozen=True)
-class Medical:
+class Medical(CommandSide):
     """The command side's resources: store, sealing keys, signing keys, evidence store, clock."""
 
+    read_model = projections.READ_MODEL
     store: EventStore
     keys: Keys
     signing: SigningKeys
@@ -55,14 +55,6 @@ class Medical:
     def now(self) -> datetime:
         """The service's time."""
         return self.clock()
-
-    def today(self) -> date:
-        """Today's date in East Africa Time."""
-        return kenyan_day(self.clock())
-
-    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
-        """One command's transaction: appends are projected into the read tables in it."""
-        return unit_of_work(self.store, project=projections.apply_all)
 
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:

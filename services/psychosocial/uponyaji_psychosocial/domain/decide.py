@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from uponyaji_events.calendar import kenyan_day
 from uponyaji_events.contracts import ContractRegistry, default_registry
 from uponyaji_events.contracts import psychosocial as c
-from uponyaji_events.deciding import payload_of
+from uponyaji_events.deciding import known, payload_of
 from uponyaji_events.envelope import NewEvent
 
 from .. import instruments
@@ -160,9 +160,7 @@ def _assess(
     administered_at = command.administered_at
     signalled = False
     if isinstance(command, CorrectAssessment):
-        old = state.assessments.get(command.supersedes)
-        if old is None:
-            raise AssessmentNotFound(f"no assessment {command.supersedes} of this survivor")
+        old = known(state.assessments, command.supersedes, AssessmentNotFound, "assessment")
         if old.superseded_by is not None:
             raise AssessmentSuperseded(
                 f"assessment {command.supersedes} was corrected by {old.superseded_by}: "
@@ -225,9 +223,7 @@ def _text(value: Fraction) -> str:
 
 
 def _respond(state: SurvivorState, command: RecordSafetyResponse) -> list[NewEvent]:
-    flag = state.flags.get(command.flag_id)
-    if flag is None:
-        raise RiskFlagNotFound(f"no risk flag {command.flag_id} of this survivor")
+    flag = known(state.flags, command.flag_id, RiskFlagNotFound, "risk flag")
     if flag.resolved:
         raise FlagAlreadyResolved(f"risk flag {command.flag_id} already has a safety response")
     _not_future("responded_at", command.responded_at, command.now)
@@ -238,9 +234,7 @@ def _respond(state: SurvivorState, command: RecordSafetyResponse) -> list[NewEve
 
 
 def _review(state: SurvivorState, command: ReviewGoal) -> list[NewEvent]:
-    goal = state.goals.get(command.goal_id)
-    if goal is None:
-        raise GoalNotFound(f"no care-plan goal {command.goal_id} of this survivor")
+    goal = known(state.goals, command.goal_id, GoalNotFound, "care-plan goal")
     if goal.closed:
         raise GoalClosed(f"the goal is {goal.status}: add a new goal instead")
     if command.reviewed_on > command.today:

@@ -8,9 +8,8 @@ stream folded, a sealer on the same connection; the decider is given the instrum
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +19,7 @@ from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.states import StreamStates
 from uponyaji_events.store import EventStore
-from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
+from uponyaji_events.unit_of_work import CommandSide
 from uponyaji_service import Clock, Keys, utc_now
 from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
 
@@ -34,23 +33,16 @@ Tx = SurvivorUnit[IntakeFacts, SurvivorState]
 
 
 @dataclass(frozen=True)
-class Psychosocial:
+class Psychosocial(CommandSide):
     """The command side's resources: the store, the keys, the instrument table and the clock."""
 
+    read_model = projections.READ_MODEL
     store: EventStore
     keys: Keys
     table: Instruments
     clock: Clock = utc_now
     # Survivor states folded by earlier commands here: a command reads only the newer events.
     states: StreamStates[SurvivorState] = field(default_factory=StreamStates, compare=False)
-
-    def today(self) -> date:
-        """Today's date in East Africa Time."""
-        return today(self.clock)
-
-    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
-        """One command's transaction: appends are projected into the read tables in it."""
-        return unit_of_work(self.store, project=projections.apply_all)
 
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:
