@@ -20,7 +20,6 @@ from uponyaji_events.calendar import EAT as EAT  # re-exported: the handlers' ca
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.sealing import Sealed, Sealer
-from uponyaji_events.store import EventStore
 from uponyaji_events.unit_of_work import CommandSide, UnitOfWork
 from uponyaji_service import Clock, Keys, utc_now
 
@@ -40,12 +39,9 @@ _FACTS = (
 
 
 @dataclass(frozen=True)
-class Medical(CommandSide):
+class Medical(CommandSide[Keys], read_model=projections.READ_MODEL):
     """The command side's resources: store, sealing keys, signing keys, evidence store, clock."""
 
-    read_model = projections.READ_MODEL
-    store: EventStore
-    keys: Keys
     signing: SigningKeys
     blobs: BlobStore = field(default_factory=PostgresBlobs)
     clock: Clock = utc_now

@@ -18,7 +18,6 @@ from uponyaji_events.calendar import today as today
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.states import StreamStates
-from uponyaji_events.store import EventStore
 from uponyaji_events.unit_of_work import CommandSide
 from uponyaji_service import Clock, Keys, utc_now
 from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
@@ -33,12 +32,9 @@ Tx = SurvivorUnit[IntakeFacts, SurvivorState]
 
 
 @dataclass(frozen=True)
-class Psychosocial(CommandSide):
+class Psychosocial(CommandSide[Keys], read_model=projections.READ_MODEL):
     """The command side's resources: the store, the keys, the instrument table and the clock."""
 
-    read_model = projections.READ_MODEL
-    store: EventStore
-    keys: Keys
     table: Instruments
     clock: Clock = utc_now
     # Survivor states folded by earlier commands here: a command reads only the newer events.
