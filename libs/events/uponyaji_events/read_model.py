@@ -3,16 +3,18 @@
     READ_MODEL = ReadModel(
         tables=("goal_reviews", "care_plan_goals"),
         appliers={
-            "psychosocial.CarePlanGoalAdded": Row("care_plan_goals", "goal_id survivor_id ...",
-                                                  by="added_by", at="added_at"),
+            "psychosocial.CarePlanGoalAdded": Row(
+                "care_plan_goals", "goal_id survivor_id domain added_by=@actor added_at=@at"
+            ),
             "psychosocial.CarePlanGoalReviewed": _review,  # any async (conn, event) function
         },
     )
 
 `READ_MODEL.apply_all` is what the unit of work projects each append with; `READ_MODEL.rebuild`
-empties the tables and replays the store (what `uponyaji rebuild <service>` runs). A `Row` copies
-payload fields into the columns of the same names; PostgreSQL converts each JSON value to its
-column's type (`jsonb_populate_record`), so a row needs no per-column conversion code.
+empties the tables and replays the store (what `uponyaji rebuild <service>` runs). A `Row`
+(INSERT) or `Change` (UPDATE) names each column once with where its value comes from: the
+payload's field of the same name, another field, or the event itself. PostgreSQL converts each
+JSON value to its column's type (`jsonb_populate_record`), so a row needs no conversion code.
 """
 
 from __future__ import annotations
@@ -43,46 +45,55 @@ def _identifiers(names: Iterable[str]) -> tuple[str, ...]:
     return found
 
 
+# What a column may read from the event itself rather than its payload (`recorded_by=@actor`).
+_FROM_EVENT: dict[str, Callable[[Event], Any]] = {
+    "@actor": lambda event: event.actor.id,
+    "@role": lambda event: event.actor.role,
+    "@at": lambda event: event.recorded_at,
+    "@id": lambda event: event.event_id,
+    "@type": lambda event: event.type,
+    "@version": lambda event: event.version,
+    "@payload": lambda event: event.payload,
+}
+
+
 def _columns(spec: str) -> dict[str, str]:
-    """`a b=c` → {"a": "a", "b": "c"}: each column and the payload field it is read from."""
+    """`a b=c d=@at` → {"a": "a", "b": "c", "d": "@at"}: each column and where it is read from."""
     found = {}
     for token in spec.split():
-        column, _, name = token.partition("=")
-        found[column] = name or column
+        column, _, source = token.partition("=")
+        if source.startswith("@") and source not in _FROM_EVENT:
+            raise ValueError(f"{token!r}: the event gives only {', '.join(_FROM_EVENT)}")
+        found[column] = source or column
     _identifiers(found)
     return found
 
 
 @dataclass(frozen=True)
 class _Mapped:
-    """Payload fields (`columns`, space-separated, `column=field` where the names differ) into
-    the columns of those names, the event's actor, time and id into the columns `by`, `at`
-    (one or more) and `event_id` name."""
+    """Column values read from an event: `columns` is a space-separated list of the table's
+    columns, each read from the payload's field of the same name, from another field
+    (`column=field`), or from the event itself (`column=@actor`, `@role`, `@at` (its recorded
+    time), `@id`, `@type`, `@version`, `@payload`)."""
 
     table: str
     columns: str = ""
-    by: str | None = None
-    at: str | None = None
-    event_id: str | None = None
-    _fields: dict[str, str] = field(init=False, repr=False)
+    _sources: dict[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         _identifiers((self.table,))
-        object.__setattr__(self, "_fields", _columns(self.columns))
+        object.__setattr__(self, "_sources", _columns(self.columns))
 
     def row(
         self, event: Event, values: Mapping[str, Any] | None, fields: Mapping[str, Any] | None
     ) -> dict[str, Any]:
-        """The event's column values: `columns` read from `fields` (else the payload), `values`
-        for columns no field names alike."""
-        source = event.payload if fields is None else fields
-        row = {column: source.get(name) for column, name in self._fields.items()}
-        for column in (self.at or "").split():
-            row[column] = event.recorded_at
-        if self.by is not None:
-            row[self.by] = event.actor.id
-        if self.event_id is not None:
-            row[self.event_id] = event.event_id
+        """The event's column values: payload fields read from `fields` (else the payload), and
+        `values` for columns the spec does not name."""
+        payload = event.payload if fields is None else fields
+        row = {
+            column: _FROM_EVENT[source](event) if source in _FROM_EVENT else payload.get(source)
+            for column, source in self._sources.items()
+        }
         row.update(values or {})
         _identifiers(row)
         return row
@@ -96,7 +107,7 @@ def _record(row: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Row(_Mapped):
-    """An INSERT of one row per event (see `_Mapped` for which value goes in which column)."""
+    """An INSERT of one row per event (`_Mapped` says which value goes in which column)."""
 
     conflict: str = ""  # e.g. "ON CONFLICT DO NOTHING"
     key: str | None = None  # the id column: a payload's `supersedes` marks that row superseded

@@ -15,35 +15,29 @@ from uponyaji_events.read_model import Change, ReadModel, Row
 
 _NEEDS = Row(
     "needs_assessments",
-    "assessment_id survivor_id assessed_on household_size dependants earners income_sources "
-    "monthly_income=monthly_income_kes housing hunger_answers hunger_score hunger_category "
-    "school_age_children children_out_of_school debts=debts_kes skills barriers notes "
-    "supersedes reason",
-    by="recorded_by",
-    at="recorded_at",
+    "assessment_id survivor_id assessed_on household_size dependants earners "
+    "income_sources monthly_income=monthly_income_kes housing hunger_answers "
+    "hunger_score hunger_category school_age_children children_out_of_school "
+    "debts=debts_kes skills barriers notes supersedes reason "
+    "recorded_by=@actor recorded_at=@at",
     key="assessment_id",
 )
 _FOLLOW_UP = Row(
     "follow_ups",
-    "follow_up_id survivor_id milestone due_on held_on monthly_income=monthly_income_kes "
-    "business_operating employment_status hunger_answers hunger_score hunger_category notes "
-    "supersedes reason",
-    by="recorded_by",
-    at="recorded_at",
+    "follow_up_id survivor_id milestone due_on held_on "
+    "monthly_income=monthly_income_kes business_operating employment_status "
+    "hunger_answers hunger_score hunger_category notes supersedes reason "
+    "recorded_by=@actor recorded_at=@at",
     key="follow_up_id",
 )
-_PLAN = Row("plans", "plan_id survivor_id started_on", by="recorded_by", at="recorded_at")
+_PLAN = Row("plans", "plan_id survivor_id started_on recorded_by=@actor recorded_at=@at")
 _GOAL = Row(
     "plan_goals",
-    "goal_id plan_id survivor_id kind description target_date",
-    at="added_at updated_at",
+    "goal_id plan_id survivor_id kind description target_date added_at=@at updated_at=@at",
 )
 _REVIEW = Row(
     "plan_reviews",
-    "plan_id survivor_id reviewed_on goals note",
-    by="reviewed_by",
-    at="recorded_at",
-    event_id="event_id",
+    "event_id=@id plan_id survivor_id reviewed_on goals note reviewed_by=@actor recorded_at=@at",
 )
 _APPROVED = Change(
     "grants",
@@ -55,9 +49,7 @@ _HELD = Change("courses", key="course_id", also="sessions_held = sessions_held +
 _DISBURSEMENT = Row(
     "disbursements",
     "disbursement_id grant_id survivor_id amount=amount_kes channel reference "
-    "reference_digest items disbursed_on",
-    by="recorded_by",
-    at="recorded_at",
+    "reference_digest items disbursed_on recorded_by=@actor recorded_at=@at",
 )
 
 
@@ -167,15 +159,13 @@ READ_MODEL = ReadModel(
         "empowerment.LivelihoodPlanReviewed": _review,
         "empowerment.BudgetLineOpened": Row(
             "budget_lines",
-            "budget_line_id code period_start period_end amount=amount_kes",
-            by="opened_by",
-            at="opened_at",
+            "budget_line_id code period_start period_end amount=amount_kes "
+            "opened_by=@actor opened_at=@at",
         ),
         "empowerment.GrantProposed": Row(
             "grants",
-            "grant_id survivor_id purpose amount=amount_kes budget_line_id proposed_by "
-            "justification",
-            at="proposed_at",
+            "grant_id survivor_id purpose amount=amount_kes budget_line_id "
+            "proposed_by justification proposed_at=@at",
         ),
         "empowerment.GrantApproved": _approved,
         "empowerment.GrantDeclined": Change(
@@ -187,9 +177,7 @@ READ_MODEL = ReadModel(
         "empowerment.GrantDisbursed": _disbursed,
         "empowerment.CourseOpened": Row(
             "courses",
-            "course_id title skill starts_on sessions_planned",
-            by="opened_by",
-            at="opened_at",
+            "course_id title skill starts_on sessions_planned opened_by=@actor opened_at=@at",
         ),
         "empowerment.CourseSessionHeld": _session,
         "empowerment.TrainingCompleted": Row(

@@ -36,50 +36,38 @@ READ_TABLES = (
 _AGGREGATES = ("county_code", "gender", "age_band", "preferred_language")
 _SURVIVOR = Row(
     "survivors",
-    "survivor_id case_number county_code gender age_band disabilities preferred_language "
-    "birth_date_estimated",
-    by="registered_by",
-    at="registered_at updated_at",
+    "survivor_id case_number county_code gender age_band disabilities "
+    "preferred_language birth_date_estimated version=@version registered_by=@actor "
+    "registered_at=@at updated_at=@at",
 )
 _INCIDENT = Row(
     "incidents",
-    "incident_id survivor_id county_code place_type perpetrators methods",
-    by="documented_by",
-    at="documented_at",
+    "incident_id survivor_id county_code place_type perpetrators methods details=@payload "
+    "context_event=@type documented_by=@actor documented_at=@at",
     conflict="ON CONFLICT DO NOTHING",
 )
 _REFERRAL = Row(
     "referrals",
-    "referral_id survivor_id target urgency",
-    by="made_by",
-    at="made_at updated_at",
+    "referral_id survivor_id target urgency made_by=@actor made_at=@at updated_at=@at",
     conflict="ON CONFLICT DO NOTHING",
 )
 _ERASURE = Row(
     "erasure_requests",
-    "request_id survivor_id received_on participants=services",
-    by="requested_by",
-    at="requested_at",
+    "request_id survivor_id received_on participants=services requested_by=@actor requested_at=@at",
     conflict="ON CONFLICT DO NOTHING",
 )
 _CLOSED = Change(
-    "survivors",
-    "closure_reason=reason",
-    at="closed_at",
-    key="survivor_id",
-    also="status = 'closed'",
+    "survivors", "closure_reason=reason closed_at=@at", key="survivor_id", also="status = 'closed'"
 )
 _REOPENED = Change(
     "survivors", key="survivor_id", also="status = 'open', closure_reason = NULL, closed_at = NULL"
 )
-_ERASURE_DONE = Change("erasure_requests", at="completed_at", key="request_id")
-_REFERRAL_STATUS = Change("referrals", "status", at="updated_at", key="referral_id")
+_ERASURE_DONE = Change("erasure_requests", "completed_at=@at", key="request_id")
+_REFERRAL_STATUS = Change("referrals", "status updated_at=@at", key="referral_id")
 _CONSENT_HISTORY = Row(
     "consent_history",
-    "survivor_id scope method given_by=party language at",
-    by="recorded_by",
-    at="recorded_at",
-    event_id="event_id",
+    "event_id=@id survivor_id scope method given_by=party language at "
+    "recorded_by=@actor recorded_role=@role recorded_at=@at",
     conflict="ON CONFLICT DO NOTHING",
 )
 
@@ -118,12 +106,10 @@ class Projector:
 
     async def _registered(self, conn: Conn, e: Event) -> None:
         p = e.payload
-        values = {
-            "identity": stored_fields(e.type, p),
-            "version": e.version,
-            "registered_on": p.get("registered_on") or None,
-        }
-        await _SURVIVOR.insert(conn, e, values)
+        identity = stored_fields(e.type, p)
+        await _SURVIVOR.insert(
+            conn, e, {"identity": identity, "registered_on": p.get("registered_on") or None}
+        )
         await self.reindex(conn, as_uuid(p["survivor_id"]))
 
     async def _identity_corrected(self, conn: Conn, e: Event) -> None:
@@ -182,8 +168,7 @@ class Projector:
             name: None if p.get(name) is None else {"v": p[name], "e": e.type}
             for name in ("witness", "reason")
         }
-        values = {**sealed, "granted": granted, "recorded_role": e.actor.role}
-        await _CONSENT_HISTORY.insert(conn, e, values)
+        await _CONSENT_HISTORY.insert(conn, e, {**sealed, "granted": granted})
         await self._touch(conn, e, survivor)
 
     async def _assigned(self, conn: Conn, e: Event) -> None:
@@ -210,7 +195,7 @@ class Projector:
         await self._touch(conn, e, as_uuid(e.payload["survivor_id"]))
 
     async def _incident(self, conn: Conn, e: Event) -> None:
-        await _INCIDENT.insert(conn, e, {"details": e.payload, "context_event": e.type})
+        await _INCIDENT(conn, e)
 
     async def _referral(self, conn: Conn, e: Event) -> None:
         details = {"payload": e.payload, "e": e.type}

@@ -15,48 +15,43 @@ from .domain.state import ENTRY_IDS
 CARE_IDS = {"SpecialistReferralMade": "specialist_referral_id", "FollowUpScheduled": "follow_up_id"}
 _ENCOUNTER = Row(
     "encounters",
-    "encounter_id survivor_id kind occurred_at county_code",
-    by="recorded_by",
-    at="recorded_at",
+    "encounter_id survivor_id kind occurred_at county_code payload=@payload recorded_by=@actor "
+    "recorded_at=@at",
 )
 _ENTRY = Row(
     "record_entries",
-    "survivor_id encounter_id supersedes",
-    by="recorded_by",
-    at="recorded_at",
+    "survivor_id encounter_id payload=@payload supersedes recorded_by=@actor recorded_at=@at",
     key="entry_id",
 )
 _SIGNED = "survivor_id content content_sha256 pdf_sha256 signer_id key_id signature signed_at"
 _REPORT = Row("reports", f"report_id encounter_id place_county_code {_SIGNED}")
 _HANDED = Change("evidence", "holder_id=to_holder_id location=to_location", key="evidence_id")
 _ALARM = Change("evidence", key="evidence_id", also="alarm = true")
-_CUSTODY = Row("custody", "evidence_id", by="actor", at="at", event_id="event_id")
+_CUSTODY = Row("custody", "event_id=@id evidence_id payload=@payload actor=@actor at=@at")
 
 
 async def _encounter(conn: Conn, event: Event) -> None:
-    await _ENCOUNTER.insert(conn, event, {"payload": event.payload})
+    await _ENCOUNTER(conn, event)
 
 
 async def _entry(conn: Conn, event: Event) -> None:
     p, name = event.payload, event_name(event)
     entry_id = as_uuid(p[ENTRY_IDS.get(name) or CARE_IDS[name]])
-    await _ENTRY.insert(conn, event, {"entry_id": entry_id, "kind": name, "payload": p})
+    await _ENTRY.insert(conn, event, {"entry_id": entry_id, "kind": name})
 
 
 def _answered(answer: str, entry: str) -> Change:
     """A specialist referral's outcome, or a follow-up's attendance, onto its record entry."""
     return Change(
         "record_entries",
-        f"status={answer} status_note=note",
-        by="status_by",
-        at="status_at",
+        f"status={answer} status_note=note status_by=@actor status_at=@at",
         key=f"entry_id={entry}",
     )
 
 
 def _referral_answer(status: str) -> Change:
     """A referral from intake accepted or declined."""
-    return Change("referrals", at="answered_at", key="referral_id", also=f"status = '{status}'")
+    return Change("referrals", "answered_at=@at", key="referral_id", also=f"status = '{status}'")
 
 
 async def _evaluation(conn: Conn, event: Event) -> None:
@@ -89,7 +84,7 @@ async def _report(conn: Conn, event: Event) -> None:
 
 
 async def _custody(conn: Conn, event: Event, kind: str) -> None:
-    await _CUSTODY.insert(conn, event, {"kind": kind, "payload": event.payload})
+    await _CUSTODY.insert(conn, event, {"kind": kind})
 
 
 async def _captured(conn: Conn, event: Event) -> None:
@@ -113,10 +108,9 @@ async def _alarm(conn: Conn, event: Event) -> None:
 
 _EVIDENCE = Row(
     "evidence",
-    "evidence_id survivor_id encounter_id kind media_type size_bytes sha256 captured_at "
-    "identifying scale_present description holder_id location",
-    by="recorded_by",
-    at="recorded_at",
+    "evidence_id survivor_id encounter_id kind media_type size_bytes sha256 "
+    "captured_at identifying scale_present description holder_id location "
+    "recorded_by=@actor recorded_at=@at",
 )
 READ_MODEL = ReadModel(
     tables=(
@@ -140,9 +134,8 @@ READ_MODEL = ReadModel(
         "medical.OverallEvaluationRecorded": _evaluation,
         "medical.FormIssued": Row(
             "forms_issued",
-            "document_id survivor_id encounter_id form pdf_sha256 blank_fields",
-            by="issued_by",
-            at="issued_at",
+            "document_id survivor_id encounter_id form pdf_sha256 blank_fields "
+            "issued_by=@actor issued_at=@at",
         ),
         "medical.SigningKeyIssued": Row(
             "signing_public_keys", "key_id clinician_id public_key issued_at"

@@ -38,29 +38,25 @@ async def _worker(conn: Conn, survivor_id: UUID) -> list[UUID]:
 
 _SESSION = Row(
     "sessions",
-    "session_id kind held_on duration_minutes approach place interpreter_language",
-    by="recorded_by",
-    at="recorded_at",
+    "session_id kind held_on duration_minutes approach place "
+    "interpreter_language recorded_by=@actor recorded_at=@at",
 )
 _ASSESSMENT = Row(
     "assessments",
-    "assessment_id survivor_id instrument responses administered_at total percentage band "
-    "caseness_cutoff supersedes correction_reason=reason",
-    by="recorded_by",
-    at="recorded_at",
+    "assessment_id survivor_id instrument responses administered_at total "
+    "percentage band caseness_cutoff supersedes correction_reason=reason event_type=@type "
+    "recorded_by=@actor recorded_at=@at",
     key="assessment_id",
 )
 _FLAG = Row(
-    "risk_flags", "flag_id survivor_id assessment_id reason item response raised_at", by="raised_by"
+    "risk_flags",
+    "flag_id survivor_id assessment_id reason item response raised_at raised_by=@actor",
 )
 _ESCALATED = Change("risk_flags", "escalation_level=level escalated_at", key="flag_id")
-_GOAL_STATUS = Change("care_plan_goals", "status", at="updated_at", key="goal_id")
+_GOAL_STATUS = Change("care_plan_goals", "status updated_at=@at", key="goal_id")
 _GOAL_REVIEW = Row(
     "goal_reviews",
-    "goal_id status reviewed_on note",
-    by="reviewed_by",
-    at="recorded_at",
-    event_id="event_id",
+    "event_id=@id goal_id status reviewed_on note reviewed_by=@actor recorded_at=@at",
 )
 
 
@@ -82,9 +78,7 @@ async def _assessment(conn: Conn, event: Event) -> None:
     p = event.payload
     lists = {"subscales": p.get("subscales", []), "flags": p.get("flags", [])}
     retrospective = p.get("retrospective_reason") is not None
-    await _ASSESSMENT.insert(
-        conn, event, {**lists, "event_type": event.type, "retrospective": retrospective}
-    )
+    await _ASSESSMENT.insert(conn, event, {**lists, "retrospective": retrospective})
 
 
 async def _flag(conn: Conn, event: Event) -> None:
@@ -157,17 +151,14 @@ READ_MODEL = ReadModel(
         "psychosocial.RiskFlagEscalated": _escalated,
         "psychosocial.SafetyResponseRecorded": Change(
             "risk_flags",
-            "responder_id actions referral details responded_at",
-            by="resolved_by",
-            at="resolved_at",
+            "responder_id actions referral details responded_at resolved_by=@actor resolved_at=@at",
             key="flag_id",
             also="status = 'resolved'",
         ),
         "psychosocial.CarePlanGoalAdded": Row(
             "care_plan_goals",
-            "goal_id survivor_id domain description target_date",
-            by="added_by",
-            at="added_at updated_at",
+            "goal_id survivor_id domain description target_date added_by=@actor "
+            "added_at=@at updated_at=@at",
         ),
         "psychosocial.CarePlanGoalReviewed": _review,
         "psychosocial.SessionPlanned": _planned,
