@@ -143,7 +143,9 @@ class Change(_Mapped):
     payload's id: its mapped columns set (see `_Mapped`), and the SQL assignments in `also`."""
 
     key: str = ""
-    also: str = ""  # e.g. "status = 'resolved'"
+    # More assignments, e.g. "status = 'resolved'"; qualify the table's own columns
+    # ("n = courses.n + 1"): the payload's row is in scope as `r`.
+    also: str = ""
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -45,7 +45,7 @@ _APPROVED = Change(
     key="grant_id",
     also="status = 'approved'",
 )
-_HELD = Change("courses", key="course_id", also="sessions_held = sessions_held + 1")
+_HELD = Change("courses", key="course_id", also="sessions_held = courses.sessions_held + 1")
 _DISBURSEMENT = Row(
     "disbursements",
     "disbursement_id grant_id survivor_id amount=amount_kes channel reference "
