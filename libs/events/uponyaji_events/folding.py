@@ -14,6 +14,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 S = TypeVar("S")
+E = TypeVar("E")  # the events folded: `EventLike` for most folds, stored `Event`s for some
 
 
 class EventLike(Protocol):
@@ -31,13 +32,13 @@ class EventLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Folder(Generic[S]):
+class Folder(Generic[S, E]):
     """A stream's fold: `evolve` applied to each event, from `start()` or a state already folded."""
 
     start: Callable[[], S]
-    evolve: Callable[[S, EventLike], S]
+    evolve: Callable[[S, E], S]
 
-    def __call__(self, events: Iterable[EventLike], state: S | None = None) -> S:
+    def __call__(self, events: Iterable[E], state: S | None = None) -> S:
         """The state after a run of events (from `state`, else from the stream's start)."""
         folded = self.start() if state is None else state
         for event in events:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
 from uponyaji_events.contracts import empowerment as c
+from uponyaji_events.deciding import payload_of
 from uponyaji_events.envelope import NewEvent
 
 from ..errors import (
@@ -48,6 +50,17 @@ def decide(state: SurvivorState, command: SurvivorCommand) -> list[NewEvent]:
     if isinstance(command, FollowUp):
         return [_follow_up(state, command)]
     return [_completion(state, command)]
+
+
+def _recorded(
+    recorded: type[BaseModel], corrected: type[BaseModel], fields: dict[str, Any], command: Any
+) -> NewEvent:
+    """A record, or (when `command.supersedes` names one) its correction, with a reason."""
+    if command.supersedes is None:
+        return new_event(recorded(**fields))
+    if command.reason is None:
+        raise InvalidCommand("reason: a correction needs a reason")
+    return new_event(corrected(**fields, supersedes=command.supersedes, reason=command.reason))
 
 
 def _supersede(records: Any, supersedes: Any, what: str) -> None:
@@ -93,13 +106,7 @@ def _needs(state: SurvivorState, command: AssessNeeds) -> NewEvent:
         "barriers": list(dict.fromkeys(h.barriers)),
         "notes": command.notes,
     }
-    if command.supersedes is None:
-        return new_event(c.NeedsAssessed(**fields))
-    if command.reason is None:
-        raise InvalidCommand("reason: a correction needs a reason")
-    return new_event(
-        c.NeedsAssessmentCorrected(**fields, supersedes=command.supersedes, reason=command.reason)
-    )
+    return _recorded(c.NeedsAssessed, c.NeedsAssessmentCorrected, fields, command)
 
 
 def _goal(goal: NewGoal, started_on: date) -> c.PlanGoal:
@@ -195,13 +202,7 @@ def _follow_up(state: SurvivorState, command: FollowUp) -> NewEvent:
         "hunger_category": result.category,
         "notes": command.notes,
     }
-    if command.supersedes is None:
-        return new_event(c.FollowUpRecorded(**fields))
-    if command.reason is None:
-        raise InvalidCommand("reason: a correction needs a reason")
-    return new_event(
-        c.FollowUpCorrected(**fields, supersedes=command.supersedes, reason=command.reason)
-    )
+    return _recorded(c.FollowUpRecorded, c.FollowUpCorrected, fields, command)
 
 
 def _completion(state: SurvivorState, command: CompleteTraining) -> NewEvent:
@@ -210,11 +211,4 @@ def _completion(state: SurvivorState, command: CompleteTraining) -> NewEvent:
     not_future("completed_on", command.completed_on, command.today)
     if command.completed_on < command.course_started_on:
         raise InvalidCommand("completed_on: before the course started")
-    return new_event(
-        c.TrainingCompleted(
-            course_id=command.course_id,
-            survivor_id=command.survivor_id,
-            completed_on=command.completed_on,
-            sessions_attended=command.sessions_attended,
-        )
-    )
+    return new_event(payload_of(c.TrainingCompleted, command))
