@@ -34,6 +34,7 @@ from .commands import (
     SurvivorCommand,
 )
 from .grants import decide_money
+from .hunger import HungerResult
 from .rules import amount, new_event, not_future, scored
 from .schedule import MONTHS, add_months
 from .state import CLOSED_GOAL, SurvivorState
@@ -75,6 +76,15 @@ def _supersede(records: Any, supersedes: Any, what: str) -> None:
         )
 
 
+def _hunger(result: HungerResult) -> dict[str, Any]:
+    """The Household Hunger Scale's fields of a needs assessment or a follow-up."""
+    return {
+        "hunger_answers": list(result.answers),
+        "hunger_score": result.score,
+        "hunger_category": result.category,
+    }
+
+
 def _needs(state: SurvivorState, command: AssessNeeds) -> NewEvent:
     h = command.household
     not_future("assessed_on", command.assessed_on, command.today)
@@ -96,9 +106,7 @@ def _needs(state: SurvivorState, command: AssessNeeds) -> NewEvent:
         "income_sources": list(dict.fromkeys(h.income_sources)),
         "monthly_income_kes": money.text(amount(h.monthly_income_kes, "monthly_income_kes")),
         "housing": h.housing,
-        "hunger_answers": list(result.answers),
-        "hunger_score": result.score,
-        "hunger_category": result.category,
+        **_hunger(result),
         "school_age_children": h.school_age_children,
         "children_out_of_school": h.children_out_of_school,
         "debts_kes": money.text(amount(h.debts_kes, "debts_kes")),
@@ -197,9 +205,7 @@ def _follow_up(state: SurvivorState, command: FollowUp) -> NewEvent:
         "monthly_income_kes": money.text(amount(command.monthly_income_kes, "monthly_income_kes")),
         "business_operating": command.business_operating,
         "employment_status": command.employment_status,
-        "hunger_answers": list(result.answers),
-        "hunger_score": result.score,
-        "hunger_category": result.category,
+        **_hunger(result),
         "notes": command.notes,
     }
     return _recorded(c.FollowUpRecorded, c.FollowUpCorrected, fields, command)
