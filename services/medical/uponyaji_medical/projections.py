@@ -30,10 +30,6 @@ _ALARM = Change("evidence", key="evidence_id", also="alarm = true")
 _CUSTODY = Row("custody", "event_id=@id evidence_id payload=@payload actor=@actor at=@at")
 
 
-async def _encounter(conn: Conn, event: Event) -> None:
-    await _ENCOUNTER(conn, event)
-
-
 async def _entry(conn: Conn, event: Event) -> None:
     p, name = event.payload, event_name(event)
     entry_id = as_uuid(p[ENTRY_IDS.get(name) or CARE_IDS[name]])
@@ -125,7 +121,7 @@ READ_MODEL = ReadModel(
         "encounters",
     ),
     appliers={
-        "medical.EncounterOpened": _encounter,
+        "medical.EncounterOpened": _ENCOUNTER,
         **{f"medical.{name}": _entry for name in (*ENTRY_IDS, *CARE_IDS)},
         "medical.SpecialistReferralOutcomeRecorded": _answered("outcome", "specialist_referral_id"),
         "medical.FollowUpAttendanceRecorded": _answered("attendance", "follow_up_id"),
