@@ -1,25 +1,24 @@
-"""Command handlers: lock the survivor, check the gate, fold, seal, decide, append and project.
+"""Psychosocial's command side: its resources, and a command's transaction about a survivor.
 
-A command about a survivor runs in one transaction that first locks the survivor's row in the
-local `survivors` table, so it serialises with other commands about them and with intake's
-consent, closure and erasure events arriving through the consumer. Sealing happens on the same
-connection: a refused command rolls back the data key it may have created.
+The transaction is the participant services' one (`uponyaji_service.survivor_unit`): the
+survivor's row locked, the consent gate checked (a safety response is never refused), their
+stream folded, a sealer on the same connection; the decider is given the instrument table.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+from uponyaji_events.calendar import EAT as EAT  # re-exported: the handlers' calendar
+from uponyaji_events.calendar import today as today
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.states import StreamStates
-from uponyaji_events.store import EventStore
-from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
+from uponyaji_events.unit_of_work import CommandSide
 from uponyaji_service import Clock, Keys, utc_now
 from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
 
@@ -28,34 +27,18 @@ from ..domain import IntakeFacts, SurvivorState
 from ..errors import SurvivorUnknown
 from ..instruments import Instruments
 
-EAT = timezone(timedelta(hours=3))  # counsellors' calendar days are Kenyan days
 CONSENT_SCOPE = "psychosocial_support"
 Tx = SurvivorUnit[IntakeFacts, SurvivorState]
 
 
-def today(clock: Clock = utc_now) -> date:
-    """Today's date in East Africa Time (by `clock`)."""
-    return clock().astimezone(EAT).date()
-
-
 @dataclass(frozen=True)
-class Psychosocial:
+class Psychosocial(CommandSide[Keys], read_model=projections.READ_MODEL):
     """The command side's resources: the store, the keys, the instrument table and the clock."""
 
-    store: EventStore
-    keys: Keys
     table: Instruments
     clock: Clock = utc_now
     # Survivor states folded by earlier commands here: a command reads only the newer events.
     states: StreamStates[SurvivorState] = field(default_factory=StreamStates, compare=False)
-
-    def today(self) -> date:
-        """Today's date in East Africa Time."""
-        return today(self.clock)
-
-    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
-        """One command's transaction: appends are projected into the read tables in it."""
-        return unit_of_work(self.store, project=projections.apply_all)
 
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:
