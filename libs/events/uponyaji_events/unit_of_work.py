@@ -21,8 +21,8 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
 
-from uponyaji_events.calendar import kenyan_day
 from uponyaji_events.db import Conn
+from uponyaji_events.eat import eat_date
 from uponyaji_events.envelope import GENESIS_HASH, Actor, Event, NewEvent
 from uponyaji_events.errors import ConcurrencyError
 from uponyaji_events.metrics import command_duration
@@ -180,4 +180,4 @@ class CommandSide(Generic[K]):
 
     def today(self: _Clocked) -> date:
         """Today's date in Kenya (by the service's clock)."""
-        return kenyan_day(self.clock())
+        return eat_date(self.clock())

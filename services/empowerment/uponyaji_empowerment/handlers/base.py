@@ -14,13 +14,13 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from uponyaji_events.calendar import EAT as EAT  # re-exported: the handlers' calendar
-from uponyaji_events.calendar import today as today
 from uponyaji_events.db import Conn
+from uponyaji_events.eat import EAT as EAT  # re-exported: the handlers' calendar
+from uponyaji_events.eat import today as today
 from uponyaji_events.states import StreamStates
 from uponyaji_events.unit_of_work import CommandSide, UnitOfWork
 from uponyaji_service import Clock, Keys, utc_now
-from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
+from uponyaji_service.survivor_unit import Gate, SurvivorUnit, consent_facts, survivor_unit
 
 from .. import domain, projections
 from ..errors import ReferenceUsed, SurvivorUnknown
@@ -61,10 +61,13 @@ def _facts(*, consent_since: object, **facts: Any) -> domain.IntakeFacts:
     return domain.IntakeFacts(**facts)  # empowerment's gate does not date work against consent
 
 
+GATE = Gate(CONSENT_SCOPE, _facts, domain.fold, SurvivorUnknown)
+
+
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> domain.IntakeFacts:
     """What intake told us about a survivor (row-locked if asked); 404 if nothing."""
     return await consent_facts(
-        conn, survivor_id, CONSENT_SCOPE, _facts, lock=lock, unknown=SurvivorUnknown
+        conn, survivor_id, GATE.scope, GATE.facts, lock=lock, unknown=GATE.unknown
     )
 
 
@@ -72,15 +75,6 @@ async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> 
 async def survivor_tx(em: Empowerment, survivor_id: UUID) -> AsyncIterator[Tx]:
     """A transaction holding the survivor's row lock, past the gate, with their state folded."""
     async with survivor_unit(
-        em.unit_of_work(),
-        em.keys,
-        survivor_id,
-        scope=CONSENT_SCOPE,
-        facts=_facts,
-        admit=domain.admissible,
-        fold=domain.fold,
-        decider=domain.decide,
-        unknown=SurvivorUnknown,
-        states=em.states,
+        em, survivor_id, GATE, admit=domain.admissible, decider=domain.decide
     ) as tx:
         yield tx

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from pydantic import BaseModel
-from uponyaji_events.calendar import kenyan_day
 from uponyaji_events.contracts import ContractRegistry, default_registry
 from uponyaji_events.contracts import medical as m
+from uponyaji_events.eat import eat_date
 from uponyaji_events.envelope import NewEvent
 
 from ..errors import (
@@ -84,7 +84,7 @@ def consented_before(on: datetime, since: datetime | None, *, retrospective: obj
     """
     if since is None or retrospective is not None:
         return
-    day, granted_on = kenyan_day(on), kenyan_day(since)
+    day, granted_on = eat_date(on), eat_date(since)
     if day < granted_on:
         raise WorkBeforeConsent(
             f"the encounter is dated {day}, before {EXAMINATION} consent was given on "

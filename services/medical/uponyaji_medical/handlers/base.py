@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from uponyaji_events.calendar import EAT as EAT  # re-exported: the handlers' calendar
 from uponyaji_events.db import Conn
+from uponyaji_events.eat import EAT as EAT  # re-exported: the handlers' calendar
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.sealing import Sealed, Sealer
 from uponyaji_events.unit_of_work import CommandSide, UnitOfWork

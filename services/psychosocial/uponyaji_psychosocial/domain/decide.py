@@ -10,10 +10,10 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
-from uponyaji_events.calendar import kenyan_day
 from uponyaji_events.contracts import ContractRegistry, default_registry
 from uponyaji_events.contracts import psychosocial as c
 from uponyaji_events.deciding import known, payload_of
+from uponyaji_events.eat import eat_date
 from uponyaji_events.envelope import NewEvent
 
 from .. import instruments
@@ -98,7 +98,7 @@ def consented_before(what: str, on: date, since: datetime | None, *, retrospecti
     """
     if since is None or retrospective:
         return
-    granted_on = kenyan_day(since)
+    granted_on = eat_date(since)
     if on < granted_on:
         raise WorkBeforeConsent(
             f"{what} is dated {on}, before psychosocial_support consent was given on "

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from uponyaji_events.calendar import EAT as EAT  # re-exported: the handlers' calendar
-from uponyaji_events.calendar import today as today
 from uponyaji_events.db import Conn
+from uponyaji_events.eat import EAT as EAT  # re-exported: the handlers' calendar
+from uponyaji_events.eat import today as today
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.states import StreamStates
 from uponyaji_events.unit_of_work import CommandSide
 from uponyaji_service import Clock, Keys, utc_now
-from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
+from uponyaji_service.survivor_unit import Gate, SurvivorUnit, consent_facts, survivor_unit
 
 from .. import domain, projections
 from ..domain import IntakeFacts, SurvivorState
@@ -29,6 +29,7 @@ from ..instruments import Instruments
 
 CONSENT_SCOPE = "psychosocial_support"
 Tx = SurvivorUnit[IntakeFacts, SurvivorState]
+GATE = Gate(CONSENT_SCOPE, IntakeFacts, domain.fold, SurvivorUnknown)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Psychosocial(CommandSide[Keys], read_model=projections.READ_MODEL):
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:
     """What intake told us about a survivor (row-locked if asked); 404 if nothing."""
     return await consent_facts(
-        conn, survivor_id, CONSENT_SCOPE, IntakeFacts, lock=lock, unknown=SurvivorUnknown
+        conn, survivor_id, GATE.scope, GATE.facts, lock=lock, unknown=GATE.unknown
     )
 
 
@@ -57,18 +58,10 @@ async def survivor_tx(
     def decide(state: SurvivorState, command: Any) -> list[Any]:
         return domain.decide(state, command, ps.table)
 
-    async with survivor_unit(
-        ps.unit_of_work(),
-        ps.keys,
-        survivor_id,
-        scope=CONSENT_SCOPE,
-        facts=IntakeFacts,
-        admit=lambda facts: domain.admissible(facts, safety=safety),
-        fold=domain.fold,
-        decider=decide,
-        unknown=SurvivorUnknown,
-        states=ps.states,
-    ) as tx:
+    def admit(facts: IntakeFacts) -> None:
+        domain.admissible(facts, safety=safety)
+
+    async with survivor_unit(ps, survivor_id, GATE, admit=admit, decider=decide) as tx:
         yield tx
 
 
