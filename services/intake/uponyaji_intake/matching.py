@@ -74,16 +74,18 @@ async def duplicate_candidates(
     """Registered survivors who may be the person these identity values describe.
 
     `common_names`: which of these name parts to treat as common (what `claim` judged), instead
-    of judging them again now.
+    of judging them again now. Common parts are not looked up: they never make a candidate, and
+    one may be shared by thousands of survivors.
     """
-    found = await matches(pool, entries)
+    names = {digest for kind, digest in entries if kind is IndexKind.NAME}
+    ours_common = set(await _common(pool, names) if common_names is None else common_names)
+    distinctive = {(k, d) for k, d in entries if not (k is IndexKind.NAME and d in ours_common)}
+    found = await matches(pool, distinctive)
     if not found:
         return ()
-    names = {digest for kind, digest in entries if kind is IndexKind.NAME}
     theirs = await _name_parts(pool, [m.survivor_id for m in found])
-    common = await _common(pool, names | {d for parts in theirs.values() for d in parts})
-    if common_names is not None:  # our parts as the claim judged them, theirs as judged now
-        common = (common - names) | common_names
+    their_parts = {d for parts in theirs.values() for d in parts} - names
+    common = ours_common | await _common(pool, their_parts)
     ours = names - common
     candidates = []
     for match in found:
