@@ -21,7 +21,6 @@ import os
 import random
 import time
 import tracemalloc
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from uponyaji_launcher.ports import free_port
 
 from bench.reporting_command_lag import Signer
 from bench.servers import started_servers
+from bench.staff_load import registration
 
 OFFICERS = 60
 
@@ -56,13 +56,7 @@ async def _officer_work(
     client: httpx.AsyncClient, token: str, survivors: list[str], query: str
 ) -> None:
     headers = {"Authorization": f"Bearer {token}"}
-    body = {
-        "full_name": f"Fake Load {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
-        "county_code": "047",
-        "gender": "female",
-        "age_band": "25-34",
-        "preferred_language": "sw",
-    }
+    body = registration()
     made = await client.post("/survivors", json=body, headers=headers)
     made.raise_for_status()
     survivor = str(made.json()["survivor_id"])

@@ -215,15 +215,20 @@ class Session:
             await asyncio.sleep(self.rng.expovariate(1 / think))
 
 
-async def register(session: Session) -> str | None:
-    """Register a synthetic survivor and record both consents (three commands)."""
-    body = {
+def registration() -> dict[str, Any]:
+    """A synthetic survivor to register (distinctive name parts after "Fake Load")."""
+    return {
         "full_name": f"Fake Load {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
         "county_code": "047",
         "gender": "female",
         "age_band": "25-34",
         "preferred_language": "sw",
     }
+
+
+async def register(session: Session) -> str | None:
+    """Register a synthetic survivor and record both consents (three commands)."""
+    body = registration()
     answer = await session.call(
         "command", "register", "POST", session.url("intake", "/survivors"), body
     )
