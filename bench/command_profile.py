@@ -19,12 +19,16 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import os
+import pstats
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -187,12 +191,60 @@ def _short(frame: str) -> str:
     return f"{name} ({'/'.join(parts[-3:])})"
 
 
+# What the cProfile summary names per command (inclusive CPU): (label, file suffix, function)
+PARTS = (
+    ("request, all of it", "fastapi/routing.py", "app"),
+    ("FastAPI dependencies", "fastapi/dependencies/utils.py", "solve_dependencies"),
+    ("authorisation", "uponyaji_access/dependencies.py", "__call__"),
+    ("handler record_assessment", "handlers/assessments.py", "record_assessment"),
+    (
+        "survivor_unit (lock, consent, load, fold)",
+        "uponyaji_service/survivor_unit.py",
+        "survivor_unit",
+    ),
+    ("store append", "uponyaji_events/store.py", "append"),
+    ("projection", "uponyaji_psychosocial/projections.py", "apply_all"),
+    ("route matching", "starlette/routing.py", "matches"),
+    ("response send", "uvicorn/protocols/http/httptools_impl.py", "send"),
+    ("access log", "logging/__init__.py", "info"),
+    ("asyncpg execute", "asyncpg/connection.py", "_do_execute"),
+    ("relay", "uponyaji_events/relay.py", "_lead"),
+)
+
+
+def cprofile_summary(path: Path, commands: int, count: int) -> None:
+    """Print the profile's CPU per command: named parts (inclusive) and the top own-time entries."""
+    stats = pstats.Stats(str(path))
+    table: dict[tuple[str, int, str], tuple[int, int, float, float, Any]]
+    table = stats.stats  # type: ignore[attr-defined]
+    total = sum(entry[2] for entry in table.values())  # own time of everything = all CPU
+    print(
+        f"\ncProfile: {total:.2f} s of CPU profiled, {total / commands * 1000:.2f} ms per command"
+    )
+    print("  ms/cmd   share  part (inclusive)")
+    for label, suffix, name in PARTS:
+        found = [e for (f, _, n), e in table.items() if n == name and f.endswith(suffix)]
+        cumulative = sum(e[3] for e in found)  # e.g. Route.matches and Mount.matches
+        print(f"  {cumulative / commands * 1000:6.3f}  {cumulative / total:6.1%}  {label}")
+    print("  ms/cmd   share  calls/cmd  function (own time)")
+    ranked = sorted(table.items(), key=lambda item: item[1][2], reverse=True)[:count]
+    for (file, line, name), entry in ranked:
+        where = _short(f"{name} ({file}:{line})")
+        print(
+            f"  {entry[2] / commands * 1000:6.3f}  {entry[2] / total:6.1%}  "
+            f"{entry[1] / commands:9.1f}  {where}"
+        )
+
+
 async def main_async(args: argparse.Namespace) -> None:
     """Start the stack, load it under the profiler, print the figures and the top entries."""
     signer = Signer()
+    stats_file = args.out / "cprofile.pstats" if args.cprofile else None
     with started_servers() as servers:
         uvicorn = tuple(args.uvicorn.split())
-        async with running_stack(servers, signer, workers=args.workers, uvicorn=uvicorn) as stack:
+        async with running_stack(
+            servers, signer, workers=args.workers, uvicorn=uvicorn, profile_out=stats_file
+        ) as stack:
             survivors = await prepare(stack, signer, args.survivors)
             await load(stack, signer, survivors, 3.0, args.concurrency)  # warm-up
             pids = _psychosocial_pids(stack)
@@ -207,6 +259,8 @@ async def main_async(args: argparse.Namespace) -> None:
             load_before = psutil.getloadavg()
             machine_before, wall = _machine(stack, servers, pids), time.perf_counter()
             cpu_before = machine_before["psychosocial"]
+            if stats_file is not None:
+                os.kill(pids[0], signal.SIGUSR1)  # cProfile on
             done, refused, latencies = (
                 await paced(stack, signer, survivors, args.seconds, args.rate)
                 if args.rate
@@ -215,6 +269,12 @@ async def main_async(args: argparse.Namespace) -> None:
             wall = time.perf_counter() - wall
             machine_after = _machine(stack, servers, pids)
             cpu = machine_after["psychosocial"] - cpu_before
+            if stats_file is not None:
+                os.kill(pids[0], signal.SIGUSR2)  # cProfile off, statistics written
+                for _ in range(100):
+                    if stats_file.exists():
+                        break
+                    await asyncio.sleep(0.1)
             for spy_process in spies:
                 await spy_process.wait()
     latencies.sort()
@@ -240,6 +300,8 @@ async def main_async(args: argparse.Namespace) -> None:
             f"psychosocial CPU: {cpu:.2f} s = {cpu / wall:.2f} cores, "
             f"{cpu / done * 1000:.2f} ms per command"
         )
+    if stats_file is not None and stats_file.exists() and done:
+        cprofile_summary(stats_file, done, args.top)
     for out in outputs if args.profile else []:
         if not out.exists():
             continue
@@ -271,8 +333,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-profile", dest="profile", action="store_false", help="CPU per command, no sampler"
     )
+    parser.add_argument(
+        "--cprofile",
+        action="store_true",
+        help="profile psychosocial with cProfile (CPU clock) instead of py-spy; one worker",
+    )
     args = parser.parse_args(argv)
-    if args.profile:  # py-spy's raw samples are kept (and named in the output) for a closer look
+    if args.cprofile:
+        args.profile = False
+        args.workers = 1
+    if (
+        args.profile or args.cprofile
+    ):  # py-spy's raw samples are kept (and named in the output) for a closer look
         args.out = args.out or Path(tempfile.mkdtemp(prefix="uponyaji-profile-"))
         args.out.mkdir(parents=True, exist_ok=True)
     asyncio.run(main_async(args))

@@ -161,9 +161,11 @@ async def running_stack(
     workers: int = 1,
     limits: dict[str, str] | None = None,
     uvicorn: tuple[str, ...] = (),
+    profile_out: Path | None = None,
 ) -> AsyncIterator[Stack]:
     """Intake, psychosocial and reporting as uvicorn processes, as the launcher runs them
-    (psychosocial with `workers` worker processes)."""
+    (psychosocial with `workers` worker processes; under `bench.profiled_service`, writing
+    its profile to `profile_out`, when that is given)."""
     await fresh_streams(servers.nats_url)
     folder = servers.root / "command-lag"
     (folder / "secrets").mkdir(parents=True, exist_ok=True)
@@ -193,9 +195,13 @@ async def running_stack(
             if name == "psychosocial":  # e.g. MAX_CONCURRENT_REQUESTS: its overload limit
                 env.update({f"{prefix}_{key}": value for key, value in (limits or {}).items()})
             count = workers if name == "psychosocial" else 1
+            command = app_command(sys.executable, PACKAGES[name], ports[name], count)
+            if name == "psychosocial" and profile_out is not None:
+                env["UPONYAJI_PROFILE_OUT"] = str(profile_out)
+                command[1:3] = ["-m", "bench.profiled_service"]  # instead of -m uvicorn
             with logs[name].open("wb") as log:
                 processes[name] = await asyncio.create_subprocess_exec(
-                    *app_command(sys.executable, PACKAGES[name], ports[name], count),
+                    *command,
                     *uvicorn,
                     env=env,
                     stdout=log,

@@ -1,8 +1,9 @@
 """A counsellor's day in headless Chromium (Debian's), in Kiswahili: their caseload, a family
 session logged with others chosen from it (a refusal shown next to the list first), the session on
-each participant's record, the day's sessions with the switch to other days, and the next session
-planned from the caseload (a past day refused first) shown on that day. Identity, intake,
-psychosocial and the portal run as processes; every page is checked by axe-core.
+each participant's record (with their own note, not on the others'), the day's sessions with the
+switch to other days, and the next session planned from the caseload (a past day refused first)
+shown on that day. Identity, intake, psychosocial and the portal run as processes; every page is
+checked by axe-core.
 
 Kiswahili only: the catalog test already fails on any untranslated message, and the English pages
 are the same templates.
@@ -128,6 +129,7 @@ def test_a_counsellor_logs_a_family_session_and_sees_their_day(
     page.check("input[name=kind][value=family]")
     page.check(f"input[name=participants][value='{third['id']}']")
     page.select_option(f"select[name='attendance_{third['id']}']", "missed")
+    page.fill(f"textarea[name='notes_{third['id']}']", "Synthetic note for the third (test data).")
     response = submit(page, f"/survivors/{first['id']}/sessions/new")
     assert response.status == 200, page.content()
     assert page.url == f"{stack.portal}/survivors/{first['id']}"
@@ -140,6 +142,9 @@ def test_a_counsellor_logs_a_family_session_and_sees_their_day(
     assert "Familia" in row.inner_text()
     assert "Hakuhudhuria" in row.inner_text()
     assert "Synthetic family session notes" not in page.content()
+    assert "Synthetic note for the third" in row.inner_text()  # their own, sealed with them
+    visit(page, f"{stack.portal}/survivors/{first['id']}", axe)
+    assert "Synthetic note for the third" not in page.content()
 
     visit(page, f"{stack.portal}/today", axe)
     assert page.inner_text("h1") == "Vikao vya leo"

@@ -234,6 +234,38 @@ def test_clinician_records_a_sample_and_views_evidence_files(
     photo_link = f"#evidence-title + table a[href='{photo_page[len(stack.portal) :]}']"
     assert page.locator(photo_link).count() == 1
 
+    # A sample held without an encounter (recorded through medical's API): the record links its
+    # page, which reads the one item from medical, and it can be handed over from there.
+    held = httpx.post(
+        f"{stack.urls['medical']}/survivors/{survivor_id}/samples",
+        json={"description": "Synthetic saliva sample (test data).", "location": "laboratory"},
+        headers={"Authorization": f"Bearer {token_of(page, stack)}"},
+        trust_env=False,
+    )
+    assert held.status_code == 201, held.text
+    held_page = f"{base}/evidence/{held.json()['evidence_id']}"
+    visit(page, f"{stack.portal}{base}", axe)
+    assert "not tied to an encounter" in page.inner_text("#evidence-title + table")
+    with page.expect_navigation():
+        page.click(f"#evidence-title + table a[href='{held_page}']")
+    check_page(page, axe)
+    assert "Synthetic saliva sample" in page.inner_text("main")
+    assert "has no file" in page.inner_text("main")
+    assert page.locator(f"main a[href='{base}']").count() == 1  # back to the record
+    with page.expect_navigation():
+        page.click(f"main a[href='{held_page}/hand-over']")
+    check_page(page, axe)
+    page.select_option("#from_location", "laboratory")
+    page.select_option("#to_location", "clinic_evidence_safe")
+    page.select_option("#to_holder_id", index=1)
+    page.fill("#reason", "Synthetic transfer to the safe (test data).")
+    assert submit(page, f"{held_page}/hand-over").status == 200, page.content()
+    assert page.url.endswith(f"{held_page}/custody"), page.url
+    check_page(page, axe)
+    steps = page.inner_text("table")
+    assert "Captured" in steps
+    assert "Synthetic transfer to the safe" in steps
+
     # The intake officer may not open a clinical file: medical refuses, nothing is served.
     refused = officer.request.get(stack.portal + src)
     assert refused.status in (403, 404), refused.status

@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from uponyaji_access.access import Access
@@ -25,10 +26,14 @@ from uponyaji_access.principal import Principal
 SurvivorLocator = Callable[[Request], Awaitable[UUID | None]]
 SURVIVOR_PARAM = "survivor_id"
 
+BEARER_SCHEME = "AccessToken"
+BEARER_DOCUMENT = {
+    "description": "An access token from identity (EdDSA-signed JWT, 15 minutes)",
+    "scheme": "bearer",
+    "type": "http",
+}
 _bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="AccessToken",
-    description="An access token from identity (EdDSA-signed JWT, 15 minutes)",
+    auto_error=False, scheme_name=BEARER_SCHEME, description=BEARER_DOCUMENT["description"]
 )
 
 
@@ -82,8 +87,50 @@ def route_template(request: Request) -> str:
     return "/".join("{" + values[part] + "}" if part in values else part for part in parts)
 
 
+PURPOSE_MAX = 32  # characters of `?purpose=` / `X-Purpose` (longer: 422)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The request's bearer token (`Authorization: Bearer <token>`), or None without one.
+
+    Read as FastAPI's `HTTPBearer(auto_error=False)` reads it: the scheme in any case, the token
+    stripped of surrounding spaces."""
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def declared_purpose(request: Request) -> str | None:
+    """The purpose the caller declared (`X-Purpose`, else `?purpose=`); 422 if too long."""
+    problems = []
+    query = request.query_params.get("purpose")
+    header = request.headers.get("x-purpose")
+    for where, name, value in (("query", "purpose", query), ("header", "X-Purpose", header)):
+        if value is not None and len(value) > PURPOSE_MAX:
+            problems.append(
+                {
+                    "type": "string_too_long",
+                    "loc": (where, name),
+                    "msg": f"String should have at most {PURPOSE_MAX} characters",
+                    "input": value,
+                    "ctx": {"max_length": PURPOSE_MAX},
+                }
+            )
+    if problems:
+        raise RequestValidationError(problems)
+    return header or query
+
+
 class Authorize:
-    """The dependency `authorize(action)` returns: authenticate, decide, resolve, audit."""
+    """The dependency `authorize(action)` returns: authenticate, decide, resolve, audit.
+
+    One dependency taking only the request: the token, the declared purpose and the survivor
+    are read from it here. Each parameter or sub-dependency FastAPI resolves costs it a pass of
+    its dependency machinery on every request; the OpenAPI document still names the bearer
+    scheme, `?purpose=` and `X-Purpose` for these routes (`routes.tag_operations`)."""
 
     def __init__(self, action: str, survivor: str | SurvivorLocator | None) -> None:
         self.action = action
@@ -93,28 +140,22 @@ class Authorize:
         else:
             self.locate = survivor
 
-    async def __call__(
-        self,
-        request: Request,
-        principal: CurrentPrincipal,
-        purpose: Annotated[
-            str | None,
-            Query(max_length=32, description="Why the data is needed (default: care)"),
-        ] = None,
-        x_purpose: Annotated[
-            str | None,
-            Header(alias="X-Purpose", max_length=32, description="Same as ?purpose="),
-        ] = None,
-    ) -> Grant:
-        """Allow the request (a Grant) or refuse it with 403/404, auditing as the policy says."""
-        access = await get_access(request)  # resolved by `authenticate` already
+    async def __call__(self, request: Request) -> Grant:
+        """Allow the request (a Grant) or refuse it: 503 before Access is ready, 401 without a
+        valid token, 422 for a malformed purpose, then 403/404, auditing as the policy says."""
+        access = await get_access(request)
+        token = bearer_token(request)
+        if token is None:
+            raise Unauthenticated("a bearer access token is required")
+        principal = await access.authenticate(token)
+        purpose = declared_purpose(request)
         survivor_id = await self.locate(request) if self.locate is not None else None
         return await access.authorize(
             principal,
             self.action,
             survivor_level=self.locate is not None,
             survivor_id=survivor_id,
-            purpose=x_purpose or purpose,
+            purpose=purpose,
             method=request.method,
             route=lambda: route_template(request),  # built only for an audit record
         )

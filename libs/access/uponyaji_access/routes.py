@@ -9,10 +9,18 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
+from fastapi.openapi.constants import REF_PREFIX
+from fastapi.openapi.utils import validation_error_definition, validation_error_response_definition
 from fastapi.routing import APIRoute, iter_route_contexts
 from uponyaji_events.errors_http import render_error
 
-from uponyaji_access.dependencies import Authorize, authenticate
+from uponyaji_access.dependencies import (
+    BEARER_DOCUMENT,
+    BEARER_SCHEME,
+    PURPOSE_MAX,
+    Authorize,
+    authenticate,
+)
 from uponyaji_access.errors import AccessError, MisconfiguredRoute
 from uponyaji_access.policy import Policy
 
@@ -66,7 +74,8 @@ def route_access(path: str, methods: frozenset[str], dependant: Dependant) -> Ro
         path=path,
         methods=methods,
         action=first.action if first else None,
-        authenticated=any(call is authenticate for call in calls),
+        # an Authorize authenticates by itself (it reads the bearer token from the request)
+        authenticated=first is not None or any(call is authenticate for call in calls),
         survivor_param=first.path_param if first else None,
         locator=bool(first and first.locate is not None and first.path_param is None),
     )
@@ -109,6 +118,7 @@ def tag_operations(app: FastAPI, document: dict[str, Any]) -> None:
             if operation is None:
                 continue
             if found.action is not None:
+                document_authorize(document, operation)
                 operation[ACTION_KEY] = found.action
                 if found.survivor_param is not None:
                     operation[SURVIVOR_KEY] = found.survivor_param
@@ -116,6 +126,56 @@ def tag_operations(app: FastAPI, document: dict[str, Any]) -> None:
                     operation[SURVIVOR_KEY] = "locator"
             if found.authenticated:
                 operation[AUTH_KEY] = "bearer"
+
+
+def _optional_text(title: str, description: str) -> dict[str, Any]:
+    return {
+        "anyOf": [{"maxLength": PURPOSE_MAX, "type": "string"}, {"type": "null"}],
+        "description": description,
+        "title": title,
+    }
+
+
+PURPOSE_PARAMETERS = (
+    ("query", "purpose", "Purpose", "Why the data is needed (default: care)"),
+    ("header", "X-Purpose", "X-Purpose", "Same as ?purpose="),
+)
+_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3}
+
+
+def document_authorize(document: dict[str, Any], operation: dict[str, Any]) -> None:
+    """Document what an `Authorize` reads from the request itself, as FastAPI would document
+    its parameters: the bearer scheme, `?purpose=` and `X-Purpose`."""
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes.setdefault(BEARER_SCHEME, dict(BEARER_DOCUMENT))
+    security = operation.setdefault("security", [])
+    if {BEARER_SCHEME: []} not in security:
+        security.append({BEARER_SCHEME: []})
+    parameters: list[dict[str, Any]] = operation.setdefault("parameters", [])
+    for where, name, title, description in PURPOSE_PARAMETERS:
+        if any(p.get("in") == where and p.get("name") == name for p in parameters):
+            continue
+        parameters.append(
+            {
+                "description": description,
+                "in": where,
+                "name": name,
+                "required": False,
+                "schema": _optional_text(title, description),
+            }
+        )
+    parameters.sort(key=lambda p: _ORDER.get(p.get("in", ""), 4))  # stable: path, query, header
+    responses = operation.setdefault("responses", {})
+    if not any(status in responses for status in ("422", "4XX", "default")):  # a long purpose
+        responses["422"] = {
+            "description": "Validation Error",
+            "content": {
+                "application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}
+            },
+        }
+        schemas = document["components"].setdefault("schemas", {})
+        schemas.setdefault("ValidationError", validation_error_definition)
+        schemas.setdefault("HTTPValidationError", validation_error_response_definition)
 
 
 def install_access(app: FastAPI) -> None:

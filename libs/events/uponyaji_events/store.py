@@ -27,7 +27,7 @@ from uponyaji_events.groupcommit import GroupCommit
 from uponyaji_events.seals import SEAL_BLOCK, Seal, completed_blocks, range_digest
 from uponyaji_events.signing import Signer, verify_signature
 from uponyaji_events.tails import Head, Tails, genesis
-from uponyaji_events.tracing import current_carrier, tracer
+from uponyaji_events.tracing import current_carrier, tracer, untraced
 from uponyaji_events.upcasting import UpcasterRegistry
 
 _ANY_RETRIES = 20
@@ -266,6 +266,9 @@ class EventStore:
             raise ValueError("append needs at least one event")
         if prev_hash is not None and expected_version is None:
             raise ValueError("prev_hash needs an expected_version")
+        if untraced():  # no span to record and no trace to carry: skip the tracing's cost
+            draft = _Draft(stream_type, stream_id, events, actor, correlation_id, causation_id, {})
+            return await self._store(draft, expected_version, prev_hash, conn)
         with tracer().start_as_current_span("events.append", kind=SpanKind.PRODUCER) as span:
             span.set_attribute("uponyaji.stream_type", stream_type)
             span.set_attribute("uponyaji.event_count", len(events))
@@ -278,26 +281,28 @@ class EventStore:
                 causation_id,
                 current_carrier(),
             )
-            if conn is not None:
-                return await self._append(conn, draft, expected_version, prev_hash)
-            if expected_version is None:  # at the end: coalesced with this stream's other appends
-                return await self._tails.append(draft)
-            if self._group is not None and len(events) == 1:
-                return await self._group.append(draft, expected_version, prev_hash)
-            attempts = _ANY_RETRIES if expected_version is None else 1
-            for attempt in range(attempts):
-                try:
-                    # One INSERT is atomic on its own; (stream_id, version) is unique, so a
-                    # concurrent writer of the same stream fails instead of forking the chain.
-                    async with self.pool.acquire() as own:
-                        stored = await self._append(own, draft, expected_version, prev_hash)
-                except ConcurrencyError:
-                    if attempt + 1 == attempts:
-                        raise
-                    continue
-                self.notify_committed()
-                return stored
-        raise AssertionError("unreachable")  # pragma: no cover
+            return await self._store(draft, expected_version, prev_hash, conn)
+
+    async def _store(
+        self,
+        draft: _Draft,
+        expected_version: int | None,
+        prev_hash: bytes | None,
+        conn: Conn | None,
+    ) -> list[Event]:
+        """Write a draft: on the caller's connection, at a stream's end, grouped, or alone."""
+        if conn is not None:
+            return await self._append(conn, draft, expected_version, prev_hash)
+        if expected_version is None:  # at the end: coalesced with this stream's other appends
+            return await self._tails.append(draft)
+        if self._group is not None and len(draft.events) == 1:
+            return await self._group.append(draft, expected_version, prev_hash)
+        # One INSERT is atomic on its own; (stream_id, version) is unique, so a concurrent
+        # writer of the same stream fails instead of forking the chain.
+        async with self.pool.acquire() as own:
+            stored = await self._append(own, draft, expected_version, prev_hash)
+        self.notify_committed()
+        return stored
 
     async def _append_alone(
         self, draft: _Draft, expected_version: int, prev_hash: bytes | None

@@ -16,6 +16,15 @@ def tracer() -> trace.Tracer:
     return trace.get_tracer(TRACER_NAME)
 
 
+def untraced() -> bool:
+    """True when nothing would be traced: no TracerProvider is installed (every span a no-op)
+    and no trace context is current (none to carry on), so span and carrier can be skipped."""
+    return (
+        isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+        and not trace.get_current_span().get_span_context().is_valid
+    )
+
+
 def current_carrier() -> dict[str, str]:
     """The active trace context as W3C headers (`traceparent`, `tracestate`)."""
     carrier: dict[str, str] = {}

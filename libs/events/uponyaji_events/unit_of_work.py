@@ -15,21 +15,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
 
 from uponyaji_events.db import Conn
+from uponyaji_events.eat import eat_date
 from uponyaji_events.envelope import GENESIS_HASH, Actor, Event, NewEvent
 from uponyaji_events.errors import ConcurrencyError
 from uponyaji_events.metrics import command_duration
+from uponyaji_events.read_model import ReadModel
 from uponyaji_events.states import Folded, StreamStates
 from uponyaji_events.store import EventStore
 
 # Applies a service's own newly stored events to its read tables, on the given connection.
 Project = Callable[[Conn, Sequence[Event]], Awaitable[None]]
 S = TypeVar("S")
+K = TypeVar("K")  # a service's sealing keys
 # Folds events onto a state (None: the state before the stream's first event).
 Fold = Callable[[list[Event], S | None], S]
 
@@ -140,8 +144,40 @@ async def unit_of_work(
     """Open a unit of work; commit when the block ends, roll back on error, wake the relay."""
     started, outcome = time.perf_counter(), "rolled_back"
     try:
-        async with store.transaction() as conn:
+        # `store.transaction()` inlined: one context manager less per command.
+        async with store.pool.acquire() as conn, conn.transaction():
             yield UnitOfWork(store, conn, project)
         outcome = "committed"
+        store.notify_committed()
     finally:
         command_duration.record(time.perf_counter() - started, {"uponyaji.outcome": outcome})
+
+
+class _Clocked(Protocol):
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+
+@dataclass(frozen=True)
+class CommandSide(Generic[K]):
+    """What a service's command side shares: its store and keys, units of work that project
+    each append into the service's read model, and its calendar. A service's dataclass derives
+    from it, naming its read model (`class Medical(CommandSide[Keys], read_model=...)`), and
+    declares its own fields after these, its `clock` among them."""
+
+    read_model: ClassVar[ReadModel]
+    store: EventStore
+    keys: K
+
+    def __init_subclass__(cls, *, read_model: ReadModel | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if read_model is not None:
+            cls.read_model = read_model
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One command's transaction: appends are projected into the read tables in it."""
+        return unit_of_work(self.store, project=self.read_model.apply_all)
+
+    def today(self: _Clocked) -> date:
+        """Today's date in Kenya (by the service's clock)."""
+        return eat_date(self.clock())

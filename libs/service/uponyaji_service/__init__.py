@@ -13,6 +13,7 @@ from uponyaji_service.app import (
     Service,
     resource,
     running,
+    store_rebuild,
     utc_now,
 )
 from uponyaji_service.errors import (
@@ -27,8 +28,10 @@ from uponyaji_service.keys import Keys
 from uponyaji_service.logs import configure_logging, get_logger
 from uponyaji_service.settings import (
     Environment,
+    IntakeFollower,
     MailSettings,
     ServiceSettings,
+    StageSettings,
     read_secret,
     service_config,
 )
@@ -38,6 +41,7 @@ __all__ = [
     "DomainError",
     "Environment",
     "Follow",
+    "IntakeFollower",
     "InvalidCommand",
     "Keys",
     "MailSettings",
@@ -50,6 +54,7 @@ __all__ = [
     "Service",
     "ServiceError",
     "ServiceSettings",
+    "StageSettings",
     "Unavailable",
     "configure_logging",
     "feed_auth",
@@ -59,5 +64,6 @@ __all__ = [
     "resource",
     "running",
     "service_config",
+    "store_rebuild",
     "utc_now",
 ]

@@ -1,16 +1,15 @@
 """The service factory: a service declares its parts, `Service.create_app` wires them once.
 
     SERVICE = Service(
-        name="psychosocial", title="Uponyaji psychosocial", description="...",
+        name="intake", description="...", settings=Settings,
         routers=[router], migrations=MIGRATIONS, sealing=True,
         build=build,                          # Parts -> the command side (routes get it by type)
-        caseload=lambda parts: LocalCaseload(parts.pool),
-        project=projections.apply_all,        # own events -> read tables, in the unit of work
-        follows=[Follow("intake", handler=lambda running: partial(on_intake, running.resources))],
+        caseload=lambda parts: TableCaseload(parts.pool),
+        follows_from=follows,                 # settings -> the sources it follows
     )
+    create_app = SERVICE.create_app           # (settings=None, *, feeds=None, clock=None)
 
-    def create_app(settings: Settings | None = None, *, feeds=None, clock=None) -> FastAPI:
-        return SERVICE.create_app(settings or Settings(), feeds=feeds, clock=clock)
+(A rehabilitation stage that follows intake is declared with `uponyaji_service.stage`.)
 
 The lifespan then: configures logging, loads the KEK (before touching anything), opens the pool,
 migrates (kernel, then the service's own), starts the relay, builds the keys and the service's
@@ -22,15 +21,17 @@ correlation ids in the logs, and the service's routers.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp
 from uponyaji_access import Access, Caseload, ServiceTokens, authorize, install_access
 from uponyaji_events import Consumer, ServiceRuntime, feed_router
@@ -58,6 +59,7 @@ R = TypeVar("R")
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 OnPage = Callable[[int], None]  # told how many events a rebuild just applied
+_PARAM = re.compile(r"{[^}]*}")
 
 
 def utc_now() -> datetime:
@@ -120,6 +122,7 @@ class Follow(Generic[S, R]):
     from the running service. `name` is the consumer's durable name (default: the service).
     `upcast`: hand the handler events upcast to the current schemas. `own`: the source is this
     service itself (its feed is its own store), as reporting projects its own audit records.
+    `optional`: followed only where the source is deployed (its URL is known or a feed given).
     """
 
     source: str
@@ -128,6 +131,7 @@ class Follow(Generic[S, R]):
     name: str | None = None
     upcast: bool = False
     own: bool = False
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,9 +139,10 @@ class Service(Generic[S, R]):
     """A service's declaration: what it is made of; `create_app` assembles it."""
 
     name: str
-    title: str
     description: str
     build: Callable[[Parts[S]], R | Awaitable[R]]
+    settings: Callable[[], S] | None = None  # the Settings class: read from the environment
+    title: str = ""  # default: "Uponyaji <name>"
     routers: Sequence[APIRouter] = ()
     migrations: Path | None = None
     sealing: bool = False
@@ -156,19 +161,24 @@ class Service(Generic[S, R]):
 
     def create_app(
         self,
-        settings: S,
+        settings: S | None = None,
         *,
         feeds: Mapping[str, FeedSource] | None = None,
         clock: Clock | None = None,
     ) -> FastAPI:
         """The service's FastAPI app; everything with state is built in its lifespan.
 
-        `feeds` hands the consumers to the caller: a source given a feed here is read from
-        it, the others from their usual feed, and no consumer runs by itself (no NATS
-        subscription, no background task); whoever passed `feeds` drives them with
+        `settings` default: the declared `settings` read from the environment. `feeds` hands
+        the consumers to the caller: a source given a feed here is read from it, the others
+        from their usual feed, and no consumer runs by itself (no NATS subscription, no
+        background task); whoever passed `feeds` drives them with
         `running(app).consumer(source).catch_up()` or `.apply(events)`. `clock` is the
         service's time source.
         """
+        if settings is None:
+            if self.settings is None:
+                raise TypeError(f"{self.name} declares no settings: pass them to create_app")
+            settings = self.settings()
         problems = production_problems(self.name, settings, sealing=self.sealing)
         if problems:
             raise ProductionRefused(self.name, problems)
@@ -218,6 +228,8 @@ class Service(Generic[S, R]):
             running = Running(parts, resources, access, tokens)
             quiet: list[QuietFeed] = []
             for follow in follows:
+                if follow.optional and not self._deployed(follow.source, settings, given):
+                    continue
                 consumer = self._consumer(follow, running, given, quiet)
                 running.consumers[follow.source] = consumer
                 if driven:
@@ -242,8 +254,9 @@ class Service(Generic[S, R]):
                 if self.close is not None:
                     await self.close(resources)
 
+        title = self.title or f"Uponyaji {self.name}"
         app = FastAPI(
-            title=self.title, version=self.version, description=self.description, lifespan=lifespan
+            title=title, version=self.version, description=self.description, lifespan=lifespan
         )
         install_error_handlers(app)
         install_access(app)
@@ -256,14 +269,20 @@ class Service(Generic[S, R]):
             queue=settings.max_queued_requests,
             wait=settings.queue_wait,
         )
-        app.include_router(probes_router(runtime, lambda: holder.get("access")))
+        # The service's routes are matched first (requests are matched against routes in the
+        # order they were included): its commands and reads are the busy paths. The kernel's
+        # routes come after; `_check_unshadowed` refuses a service path that would hide one.
+        for router in self.routers:
+            app.include_router(router)
+        kernel = [probes_router(runtime, lambda: holder.get("access"))]
         if self.feed:
             guard = self.feed_dependencies
             if guard is None:
                 guard = [Depends(authorize("feed.read", survivor=None))]
-            app.include_router(feed_router(runtime.require_store, dependencies=list(guard)))
-        app.include_router(notary_router(survivors=self.caseload is not None))
-        for router in self.routers:
+            kernel.append(feed_router(runtime.require_store, dependencies=list(guard)))
+        kernel.append(notary_router(survivors=self.caseload is not None))
+        _check_unshadowed(self.routers, kernel)
+        for router in kernel:
             app.include_router(router)
         instrument_app(app)
         return app
@@ -282,6 +301,10 @@ class Service(Generic[S, R]):
                 name=f"{self.name}-notary",
             )
         return notary
+
+    @staticmethod
+    def _deployed(source: str, settings: S, given: Mapping[str, FeedSource]) -> bool:
+        return source in given or settings.service_url(source) is not None
 
     def _kek_file(self, settings: S) -> Path | None:
         if not self.sealing:
@@ -321,6 +344,19 @@ class Service(Generic[S, R]):
         )
 
 
+def _check_unshadowed(service: Sequence[APIRouter], kernel: Sequence[APIRouter]) -> None:
+    """Refuse a service route whose path would also match a kernel route's (probes, feed,
+    notary): matched first, it would hide the kernel's."""
+    for router in kernel:
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            sample = _PARAM.sub("x", route.path)  # e.g. /notary/proofs/events/x
+            for own in (r for s in service for r in s.routes if isinstance(r, APIRoute)):
+                if own.path_regex.match(sample):
+                    raise ValueError(f"the service's route {own.path} hides {route.path}")
+
+
 def running(app: FastAPI) -> Running[Any, Any]:
     """The running parts of an app made by `Service.create_app` (inside its lifespan)."""
     found = getattr(app.state, "uponyaji", None)
@@ -345,3 +381,20 @@ def resource(kind: type[T]) -> Callable[[Request], Awaitable[T]]:
 
     get.__name__ = f"get_{kind.__name__.lower()}"
     return get
+
+
+class StoreRebuild(Protocol):
+    """A service's `projections.rebuild`: empty its read tables, replay its own store."""
+
+    def __call__(self, store: EventStore, *, on_page: OnPage | None = ...) -> Awaitable[int]:
+        """Replay `store` into the read tables, telling `on_page` of each page; how many."""
+        ...
+
+
+def store_rebuild(rebuild: StoreRebuild) -> Callable[[Running[Any, Any], OnPage], Awaitable[int]]:
+    """A declared `rebuild` of read tables built from the service's own events alone."""
+
+    def from_store(running: Running[Any, Any], on_page: OnPage) -> Awaitable[int]:
+        return rebuild(running.parts.store, on_page=on_page)
+
+    return from_store

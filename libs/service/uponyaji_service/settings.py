@@ -9,6 +9,9 @@ A service subclasses `ServiceSettings` with its own prefix and fields:
 
 `UPONYAJI_ENV` (production, development, test) and `UPONYAJI_SERVICE_URLS` (the launcher's map
 of service name to base URL) are shared by every service and read without the prefix.
+A service that follows intake's events subclasses `IntakeFollower` (`<SERVICE>_INTAKE_URL`); a
+rehabilitation stage (`uponyaji_service.stage`) subclasses `StageSettings`, which also requires
+`<SERVICE>_KEK_FILE`.
 """
 
 from __future__ import annotations
@@ -101,6 +104,20 @@ class ServiceSettings(BaseSettings):
         if isinstance(own, str) and own:
             return own
         return self.service_urls.get(name)
+
+
+class IntakeFollower(ServiceSettings):
+    """The service fields plus where intake is, for a service that follows intake's events."""
+
+    intake_url: str | None = Field(
+        None, description="Intake's base URL (its event feed); default from UPONYAJI_SERVICE_URLS"
+    )
+
+
+class StageSettings(IntakeFollower):
+    """A rehabilitation stage's fields: it follows intake and seals survivor data (a KEK)."""
+
+    kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
 
 
 class MailSettings(ServiceSettings):

@@ -113,25 +113,51 @@ class SurvivorUnit(Generic[F, S]):
         )
 
 
+@dataclass(frozen=True)
+class Gate(Generic[F, S]):
+    """A participant service's survivor gate, declared once: the consent scope its work needs,
+    how its facts are built, how a survivor stream folds, and the error for an unknown survivor."""
+
+    scope: str
+    facts: MakeFacts[F]
+    fold: Fold[S]
+    unknown: Callable[[str], Exception] = NotFound
+
+
+class Side(Protocol[S]):
+    """What a participant service's command side offers a survivor unit."""
+
+    @property
+    def keys(self) -> Keys:
+        """The service's key store."""
+        ...
+
+    @property
+    def states(self) -> StreamStates[S] | None:
+        """The stream states it remembers (None: fold every stream from its start)."""
+        ...
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One command's transaction."""
+        ...
+
+
 @asynccontextmanager
 async def survivor_unit(
-    unit_of_work: AbstractAsyncContextManager[UnitOfWork],
-    keys: Keys,
+    side: Side[S],
     survivor_id: UUID,
+    gate: Gate[F, S],
     *,
-    scope: str,
-    facts: MakeFacts[F],
     admit: Callable[[F], None],
-    fold: Fold[S],
     decider: Callable[[S, Any], Sequence[NewEvent]],
-    unknown: Callable[[str], Exception] = NotFound,
-    states: StreamStates[S] | None = None,
 ) -> AsyncIterator[SurvivorUnit[F, S]]:
     """A transaction holding the survivor's row lock, past `admit`, with their state folded
-    (from the state `states` remembers and the events after it, when it remembers one)."""
-    async with unit_of_work as uow:
-        found = await consent_facts(uow.conn, survivor_id, scope, facts, lock=True, unknown=unknown)
+    (from the state `side.states` remembers and the events after it, when it remembers one)."""
+    async with side.unit_of_work() as uow:
+        found = await consent_facts(
+            uow.conn, survivor_id, gate.scope, gate.facts, lock=True, unknown=gate.unknown
+        )
         admit(found)
         # Read after the lock: a command that held it has committed everything it appended.
-        state = await uow.fold(survivor_id, fold, states)
-        yield SurvivorUnit(uow, survivor_id, state, keys.bound(uow.conn), found, decider)
+        state = await uow.fold(survivor_id, gate.fold, side.states)
+        yield SurvivorUnit(uow, survivor_id, state, side.keys.bound(uow.conn), found, decider)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends
 from uponyaji_access import Access, AuditLog, Policy, TokenVerifier, authorize
-from uponyaji_events.feed import FeedSource
-from uponyaji_service import Clock, Parts, Service
+from uponyaji_service import Parts, Service, store_rebuild
 
 from . import projections
 from .api import accounts, approvals, auth, preferences, service_tokens
@@ -64,8 +62,8 @@ async def _maintain(ctx: Identity) -> None:
 
 IDENTITY: Service[Settings, Identity] = Service(
     name=SERVICE,
-    title="Uponyaji identity",
     description="Staff accounts, roles, teams, MFA, sessions and token signing keys.",
+    settings=Settings,
     build=resources,
     routers=[
         auth.router,
@@ -80,15 +78,7 @@ IDENTITY: Service[Settings, Identity] = Service(
     background=lambda running: [_maintain(running.resources), reminders.run(running)],
     # The roster and MFA history are for other services (service tokens) only, under the policy.
     feed_dependencies=[Depends(authorize("identity.feed.read", survivor=None))],
-    rebuild=lambda running, on_page: projections.rebuild(running.parts.store, on_page=on_page),
+    rebuild=store_rebuild(projections.rebuild),
 )
-
-
-def create_app(
-    settings: Settings | None = None,
-    *,
-    feeds: Mapping[str, FeedSource] | None = None,
-    clock: Clock | None = None,
-) -> FastAPI:
-    """Identity's app; settings from `IDENTITY_*` and `UPONYAJI_ENV` when not given."""
-    return IDENTITY.create_app(settings or Settings(), feeds=feeds, clock=clock)
+# The app; settings from `IDENTITY_*` (and `UPONYAJI_ENV`) unless given.
+create_app = IDENTITY.create_app

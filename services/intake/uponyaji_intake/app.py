@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
 from uponyaji_events.consumer import Handler
-from uponyaji_events.feed import FeedSource
-from uponyaji_service import Clock, Follow, OnPage, Parts, Running, Service
+from uponyaji_service import Follow, OnPage, Parts, Running, Service
 
 from . import consumers, projections
 from .api import router
@@ -78,8 +76,8 @@ def retain(running: Running[Settings, Intake]) -> Coroutine[Any, Any, None]:
 
 INTAKE: Service[Settings, Intake] = Service(
     name=SERVICE,
-    title="Uponyaji intake",
     description="Survivors (sealed identity), consent, incidents, referrals, caseload, erasure",
+    settings=Settings,
     build=build,
     routers=[router, subject_access],
     migrations=MIGRATIONS,
@@ -90,13 +88,5 @@ INTAKE: Service[Settings, Intake] = Service(
     rebuild=rebuild,
     background=lambda running: [retain(running)],
 )
-
-
-def create_app(
-    settings: Settings | None = None,
-    *,
-    feeds: Mapping[str, FeedSource] | None = None,
-    clock: Clock | None = None,
-) -> FastAPI:
-    """Intake's app; settings from `INTAKE_*` (and `UPONYAJI_ENV`) unless given."""
-    return INTAKE.create_app(settings or Settings(), feeds=feeds, clock=clock)
+# The app; settings from `INTAKE_*` (and `UPONYAJI_ENV`) unless given.
+create_app = INTAKE.create_app

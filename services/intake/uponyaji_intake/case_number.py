@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
-EAT = timezone(timedelta(hours=3), "EAT")  # Kenya keeps UTC+3 all year (no daylight saving)
+from uponyaji_events.eat import EAT
+
+__all__ = [
+    "CASE_NUMBER",
+    "EAT",
+    "case_year",
+    "format_case_number",
+    "looks_like_case_number",
+    "normalise_case_number",
+]
+
 PREFIX_PATTERN = r"[A-Z]{2,8}"  # as the contracts' CaseNumber
 CASE_NUMBER = re.compile(rf"^({PREFIX_PATTERN})-(\d{{4}})-(\d{{6}})$")
 MAX_PER_YEAR = 999_999

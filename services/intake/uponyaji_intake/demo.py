@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from uponyaji_events.contracts.vocabularies import (
@@ -18,6 +18,7 @@ from uponyaji_events.contracts.vocabularies import (
     PlaceType,
     TortureMethod,
 )
+from uponyaji_events.eat import EAT
 
 NATO = (
     "Alpha",
@@ -50,7 +51,6 @@ NATO = (
 COUNTIES = [f"{n:03d}" for n in range(1, 48)]
 COAST = {"001", "002", "003", "004", "005", "006"}  # served by the Mombasa field office
 NAIROBI, MOMBASA = "nairobi-field-office", "mombasa-field-office"
-EAT = timezone(timedelta(hours=3))  # registration days are Kenyan days
 CONSENT_RATES = {
     ConsentScope.DOCUMENTATION: 0.92,
     ConsentScope.MEDICAL_EXAMINATION: 0.6,

@@ -1,4 +1,4 @@
-"""Intake's errors, rooted in the service error model: one handler renders them all."""
+"""Intake's own errors, and the survivor's standing shared with every stage (`uponyaji_service`)."""
 
 from __future__ import annotations
 
@@ -6,94 +6,65 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from uponyaji_service import ServiceError
+from uponyaji_service.errors import *  # noqa: F403  # the shared errors, re-exported
+from uponyaji_service.errors import DomainError, InvalidCommand, NotFound, ServiceError
+
+IntakeError = ServiceError  # the root of intake's errors, as of every service's
 
 
-class IntakeError(ServiceError):
-    """Base of intake's errors."""
-
-    status_code = 409
-
-
-class SurvivorNotFound(IntakeError):
+class SurvivorNotFound(NotFound):
     """No such survivor (or not one the caller may know exists)."""
 
-    status_code = 404
 
-
-class IncidentNotFound(IntakeError):
+class IncidentNotFound(NotFound):
     """No such incident of this survivor."""
 
-    status_code = 404
 
-
-class ReferralNotFound(IntakeError):
+class ReferralNotFound(NotFound):
     """No such referral of this survivor."""
 
-    status_code = 404
 
-
-class ErasureRequestNotFound(IntakeError):
+class ErasureRequestNotFound(NotFound):
     """No such erasure request."""
 
-    status_code = 404
 
-
-class SurvivorAlreadyRegistered(IntakeError):
+class SurvivorAlreadyRegistered(DomainError):
     """A survivor with this id is already registered."""
 
 
-class SurvivorErased(IntakeError):
-    """The survivor's erasure was requested: nothing more may be recorded about them."""
-
-
-class SurvivorMerged(IntakeError):
-    """This record was merged into another: act on the record it was merged into."""
-
-
-class CaseClosed(IntakeError):
-    """The case is closed: reopen it first."""
-
-
-class CaseNotClosed(IntakeError):
+class CaseNotClosed(DomainError):
     """The case is not closed, so it cannot be reopened."""
 
 
-class ConsentRequired(IntakeError):
-    """The survivor has not granted (or has withdrawn) the consent this work needs."""
-
-
-class GuardianConsentRequired(IntakeError):
+class GuardianConsentRequired(DomainError):
     """A minor's consent needs a guardian's (party, relationship, name) and the child's assent."""
 
 
-class AgeBandContradicts(IntakeError):
+class AgeBandContradicts(InvalidCommand):
     """A supplied age band contradicts the date or estimated year of birth."""
 
-    status_code = 422
 
-
-class ConsentConflict(IntakeError):
+class ConsentConflict(DomainError):
     """A grant of a scope already granted, or a withdrawal of one not granted."""
 
 
-class NothingChanged(IntakeError):
+class NothingChanged(DomainError):
     """The command would change nothing (same assignment, no corrected field)."""
 
 
-class InvalidMerge(IntakeError):
+class InvalidMerge(DomainError):
     """These two records cannot be merged (the same record, erased, or already merged)."""
 
 
-class InvalidReference(IntakeError):
+class InvalidReference(DomainError):
     """The command names an incident or survivor that does not belong here."""
 
 
-class ReferralTransitionRefused(IntakeError):
+class ReferralTransitionRefused(DomainError):
     """A referral cannot move from its current status to the one requested."""
 
 
-class ErasureAlreadyRequested(IntakeError):
+class ErasureAlreadyRequested(DomainError):
     """An erasure of this survivor was already requested."""
 
 
@@ -114,7 +85,7 @@ class DuplicateCandidate:
         }
 
 
-class PossibleDuplicates(IntakeError):
+class PossibleDuplicates(DomainError):
     """Registered survivors match this one: show them, or register anyway with a reason."""
 
     def __init__(self, candidates: tuple[DuplicateCandidate, ...]) -> None:

@@ -8,14 +8,14 @@ it is recomputed by unsealing the survivor's identity in memory, so a rebuild af
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
-from uponyaji_events.projection import replay
+from uponyaji_events.folding import as_time, as_uuid, event_name
+from uponyaji_events.read_model import Apply, Change, ReadModel, Row
 from uponyaji_events.sealing import Sealer
 from uponyaji_events.store import EventStore
 
@@ -34,6 +34,42 @@ READ_TABLES = (
     "survivors",
 )
 _AGGREGATES = ("county_code", "gender", "age_band", "preferred_language")
+_SURVIVOR = Row(
+    "survivors",
+    "survivor_id case_number county_code gender age_band disabilities "
+    "preferred_language birth_date_estimated version=@version registered_by=@actor "
+    "registered_at=@at updated_at=@at",
+)
+_INCIDENT = Row(
+    "incidents",
+    "incident_id survivor_id county_code place_type perpetrators methods details=@payload "
+    "context_event=@type documented_by=@actor documented_at=@at",
+    conflict="ON CONFLICT DO NOTHING",
+)
+_REFERRAL = Row(
+    "referrals",
+    "referral_id survivor_id target urgency made_by=@actor made_at=@at updated_at=@at",
+    conflict="ON CONFLICT DO NOTHING",
+)
+_ERASURE = Row(
+    "erasure_requests",
+    "request_id survivor_id received_on participants=services requested_by=@actor requested_at=@at",
+    conflict="ON CONFLICT DO NOTHING",
+)
+_CLOSED = Change(
+    "survivors", "closure_reason=reason closed_at=@at", key="survivor_id", also="status = 'closed'"
+)
+_REOPENED = Change(
+    "survivors", key="survivor_id", also="status = 'open', closure_reason = NULL, closed_at = NULL"
+)
+_ERASURE_DONE = Change("erasure_requests", "completed_at=@at", key="request_id")
+_REFERRAL_STATUS = Change("referrals", "status updated_at=@at", key="referral_id")
+_CONSENT_HISTORY = Row(
+    "consent_history",
+    "event_id=@id survivor_id scope method given_by=party language at "
+    "recorded_by=@actor recorded_role=@role recorded_at=@at",
+    conflict="ON CONFLICT DO NOTHING",
+)
 
 
 @dataclass(frozen=True)
@@ -42,42 +78,42 @@ class Projector:
 
     indexer: BlindIndexer
     sealer: Sealer
+    model: ReadModel = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        appliers: dict[str, Apply] = {
+            "SurvivorRegistered": self._registered,
+            "IdentityCorrected": self._identity_corrected,
+            "SurvivorsMerged": self._merged,
+            "ConsentGranted": self._consent,
+            "ConsentWithdrawn": self._consent,
+            "CaseAssigned": self._assigned,
+            "CaseClosed": self._closed,
+            "CaseReopened": self._reopened,
+            "IncidentDocumented": self._incident,
+            "ReferralMade": self._referral,
+            "ReferralStatusChanged": self._referral_status,
+            "ErasureRequested": self._erasure_requested,
+            "DataKeyDestroyed": self._key_destroyed,
+            "ErasureCompleted": self._erasure_completed,
+        }
+        model = ReadModel(READ_TABLES, {f"intake.{n}": a for n, a in appliers.items()}, upcast=True)
+        object.__setattr__(self, "model", model)
 
     async def apply_all(self, conn: Conn, events: Sequence[Event]) -> None:
-        """Apply events in order."""
-        for event in events:
-            await self.apply(conn, event)
+        """Apply events in order (events of other types, e.g. audit records, change nothing)."""
+        await self.model.apply_all(conn, events)
 
-    async def apply(self, conn: Conn, event: Event) -> None:
-        """Apply one event (events of other types, e.g. audit records, change nothing here)."""
-        name = event.type.removeprefix("intake.")
-        handler = getattr(self, f"_on_{name}", None)
-        if handler is not None:
-            await handler(conn, event, event.payload)
-
-    async def _on_SurvivorRegistered(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        await conn.execute(
-            "INSERT INTO survivors (survivor_id, case_number, registered_at, registered_by, "
-            "county_code, gender, age_band, disabilities, preferred_language, "
-            "birth_date_estimated, identity, version, updated_at, registered_on) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3, $13)",
-            UUID(p["survivor_id"]),
-            p["case_number"],
-            e.recorded_at,
-            e.actor.id,
-            p["county_code"],
-            p["gender"],
-            p["age_band"],
-            p["disabilities"],
-            p["preferred_language"],
-            p["birth_date_estimated"],
-            stored_fields(e.type, p),
-            e.version,
-            date.fromisoformat(p["registered_on"]) if p.get("registered_on") else None,
+    async def _registered(self, conn: Conn, e: Event) -> None:
+        p = e.payload
+        identity = stored_fields(e.type, p)
+        await _SURVIVOR.insert(
+            conn, e, {"identity": identity, "registered_on": p.get("registered_on") or None}
         )
-        await self.reindex(conn, UUID(p["survivor_id"]))
+        await self.reindex(conn, as_uuid(p["survivor_id"]))
 
-    async def _on_IdentityCorrected(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
+    async def _identity_corrected(self, conn: Conn, e: Event) -> None:
+        p = e.payload
         await conn.execute(
             "UPDATE survivors SET identity = identity || $2, version = $3, updated_at = $4, "
             "county_code = coalesce($5::text, county_code), gender = coalesce($6::text, gender), "
@@ -85,7 +121,7 @@ class Projector:
             "preferred_language = coalesce($8::text, preferred_language), "
             "birth_date_estimated = coalesce($9::boolean, birth_date_estimated), "
             "disabilities = coalesce($10::text[], disabilities) WHERE survivor_id = $1",
-            UUID(p["survivor_id"]),
+            as_uuid(p["survivor_id"]),
             stored_fields(e.type, p),
             e.version,
             e.recorded_at,
@@ -93,10 +129,11 @@ class Projector:
             p.get("birth_date_estimated"),
             p.get("disabilities"),
         )
-        await self.reindex(conn, UUID(p["survivor_id"]))
+        await self.reindex(conn, as_uuid(p["survivor_id"]))
 
-    async def _on_SurvivorsMerged(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        kept, merged = UUID(p["survivor_id"]), UUID(p["merged_survivor_id"])
+    async def _merged(self, conn: Conn, e: Event) -> None:
+        p = e.payload
+        kept, merged = as_uuid(p["survivor_id"]), as_uuid(p["merged_survivor_id"])
         await self._touch(conn, e, kept)
         await conn.execute(
             "UPDATE survivors SET status = 'merged', merged_into = $2, updated_at = $3 "
@@ -108,14 +145,10 @@ class Projector:
         await self.reindex(conn, merged)
         await self.reindex(conn, kept)
 
-    async def _on_ConsentGranted(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        await self._consent(conn, e, p, granted=True)
-
-    async def _on_ConsentWithdrawn(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        await self._consent(conn, e, p, granted=False)
-
-    async def _consent(self, conn: Conn, e: Event, p: dict[str, Any], *, granted: bool) -> None:
-        survivor = UUID(p["survivor_id"])
+    async def _consent(self, conn: Conn, e: Event) -> None:
+        p = e.payload
+        survivor = as_uuid(p["survivor_id"])
+        granted = event_name(e) == "ConsentGranted"
         status = "granted" if granted else "withdrawn"
         await conn.execute(
             "INSERT INTO consents (survivor_id, scope, status, method, given_by, language, "
@@ -131,31 +164,16 @@ class Projector:
             e.recorded_at,
             e.actor.id,
         )
-        witness = None if p.get("witness") is None else {"v": p["witness"], "e": e.type}
-        reason = None if p.get("reason") is None else {"v": p["reason"], "e": e.type}
-        await conn.execute(
-            "INSERT INTO consent_history (event_id, survivor_id, scope, granted, method, "
-            "given_by, language, witness, reason, at, recorded_at, recorded_by, recorded_role) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
-            "ON CONFLICT DO NOTHING",
-            e.event_id,
-            survivor,
-            p["scope"],
-            granted,
-            p["method"],
-            p["party"],
-            p["language"],
-            witness,
-            reason,
-            _ts(p["at"]),
-            e.recorded_at,
-            e.actor.id,
-            e.actor.role,
-        )
+        sealed = {
+            name: None if p.get(name) is None else {"v": p[name], "e": e.type}
+            for name in ("witness", "reason")
+        }
+        await _CONSENT_HISTORY.insert(conn, e, {**sealed, "granted": granted})
         await self._touch(conn, e, survivor)
 
-    async def _on_CaseAssigned(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        survivor = UUID(p["survivor_id"])
+    async def _assigned(self, conn: Conn, e: Event) -> None:
+        p = e.payload
+        survivor = as_uuid(p["survivor_id"])
         worker = p.get("lead_case_worker_id")
         await conn.execute(
             "INSERT INTO caseload (survivor_id, team, lead_case_worker, assigned_at) "
@@ -168,77 +186,30 @@ class Projector:
         )
         await self._touch(conn, e, survivor)
 
-    async def _on_CaseClosed(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        await conn.execute(
-            "UPDATE survivors SET status = 'closed', closure_reason = $2, closed_at = $3 "
-            "WHERE survivor_id = $1",
-            UUID(p["survivor_id"]),
-            p["reason"],
-            e.recorded_at,
-        )
-        await self._touch(conn, e, UUID(p["survivor_id"]))
+    async def _closed(self, conn: Conn, e: Event) -> None:
+        await _CLOSED(conn, e)
+        await self._touch(conn, e, as_uuid(e.payload["survivor_id"]))
 
-    async def _on_CaseReopened(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        await conn.execute(
-            "UPDATE survivors SET status = 'open', closure_reason = NULL, closed_at = NULL "
-            "WHERE survivor_id = $1",
-            UUID(p["survivor_id"]),
-        )
-        await self._touch(conn, e, UUID(p["survivor_id"]))
+    async def _reopened(self, conn: Conn, e: Event) -> None:
+        await _REOPENED(conn, e)
+        await self._touch(conn, e, as_uuid(e.payload["survivor_id"]))
 
-    async def _on_IncidentDocumented(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        await conn.execute(
-            "INSERT INTO incidents (incident_id, survivor_id, documented_at, documented_by, "
-            "county_code, place_type, perpetrators, methods, details, context_event) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
-            UUID(p["incident_id"]),
-            UUID(p["survivor_id"]),
-            e.recorded_at,
-            e.actor.id,
-            p.get("county_code"),
-            p["place_type"],
-            p["perpetrators"],
-            p["methods"],
-            p,
-            e.type,
+    async def _incident(self, conn: Conn, e: Event) -> None:
+        await _INCIDENT(conn, e)
+
+    async def _referral(self, conn: Conn, e: Event) -> None:
+        details = {"payload": e.payload, "e": e.type}
+        await _REFERRAL.insert(conn, e, {"status": "pending", "details": details})
+
+    async def _referral_status(self, conn: Conn, e: Event) -> None:
+        note = e.payload.get("note")
+        await _REFERRAL_STATUS.update(
+            conn, e, {"status_note": None if note is None else {"v": note, "e": e.type}}
         )
 
-    async def _on_ReferralMade(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        await conn.execute(
-            "INSERT INTO referrals (referral_id, survivor_id, target, urgency, status, details, "
-            "made_at, made_by, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $6) "
-            "ON CONFLICT DO NOTHING",
-            UUID(p["referral_id"]),
-            UUID(p["survivor_id"]),
-            p["target"],
-            p["urgency"],
-            {"payload": p, "e": e.type},
-            e.recorded_at,
-            e.actor.id,
-        )
-
-    async def _on_ReferralStatusChanged(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        await conn.execute(
-            "UPDATE referrals SET status = $2, updated_at = $3, "
-            "status_note = $4 WHERE referral_id = $1",
-            UUID(p["referral_id"]),
-            p["status"],
-            e.recorded_at,
-            None if p.get("note") is None else {"v": p["note"], "e": e.type},
-        )
-
-    async def _on_ErasureRequested(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        survivor = UUID(p["survivor_id"])
-        await conn.execute(
-            "INSERT INTO erasure_requests (request_id, survivor_id, received_on, requested_at, "
-            "requested_by, participants) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            UUID(p["request_id"]),
-            survivor,
-            _date(p["received_on"]),
-            e.recorded_at,
-            e.actor.id,
-            p["services"],
-        )
+    async def _erasure_requested(self, conn: Conn, e: Event) -> None:
+        survivor = as_uuid(e.payload["survivor_id"])
+        await _ERASURE(conn, e)
         await conn.execute(
             "UPDATE survivors SET erasure_status = 'requested', updated_at = $2 "
             "WHERE survivor_id = $1",
@@ -247,20 +218,18 @@ class Projector:
         )
         await conn.execute("DELETE FROM survivor_blind_index WHERE survivor_id = $1", survivor)
 
-    async def _on_DataKeyDestroyed(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
+    async def _key_destroyed(self, conn: Conn, e: Event) -> None:
+        p = e.payload
         await record_confirmation(conn, "intake", e.event_id, p)
 
-    async def _on_ErasureCompleted(self, conn: Conn, e: Event, p: dict[str, Any]) -> None:  # noqa: N802
-        await conn.execute(
-            "UPDATE erasure_requests SET completed_at = $2 WHERE request_id = $1",
-            UUID(p["request_id"]),
-            e.recorded_at,
-        )
+    async def _erasure_completed(self, conn: Conn, e: Event) -> None:
+        p = e.payload
+        await _ERASURE_DONE(conn, e)
         await conn.execute(
             "UPDATE survivors SET erasure_status = 'completed', updated_at = $2 "
             "WHERE survivor_id = $1 AND NOT EXISTS (SELECT 1 FROM erasure_requests "
             "WHERE survivor_id = $1 AND completed_at IS NULL)",
-            UUID(p["survivor_id"]),
+            as_uuid(p["survivor_id"]),
             e.recorded_at,
         )
 
@@ -298,12 +267,12 @@ async def record_confirmation(conn: Conn, service: str, event_id: UUID, p: dict[
     await conn.execute(
         "INSERT INTO erasure_confirmations (request_id, service, event_id, survivor_id, key_id, "
         "destroyed_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        UUID(p["request_id"]),
+        as_uuid(p["request_id"]),
         service,
         event_id,
-        UUID(p["survivor_id"]),
-        UUID(key_id) if key_id else None,
-        _ts(p["destroyed_at"]),
+        as_uuid(p["survivor_id"]),
+        as_uuid(key_id) if key_id else None,
+        as_time(p["destroyed_at"]),
     )
 
 
@@ -315,14 +284,4 @@ async def rebuild(
     on_page: Callable[[int], None] | None = None,
 ) -> int:
     """Empty the read tables and replay every intake event; return how many were replayed."""
-    return await replay(
-        store, READ_TABLES, projector.apply_all, page=page, upcast=True, on_page=on_page
-    )
-
-
-def _ts(value: Any) -> Any:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _date(value: Any) -> Any:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    return await projector.model.rebuild(store, page=page, on_page=on_page)

@@ -26,10 +26,10 @@ from uponyaji_events.contracts.vocabularies import (
     TortureMethod,
     Urgency,
 )
+from uponyaji_events.eat import today
 from uponyaji_events.text import StorableText
 
 from .blind_index import normalise_phone
-from .case_number import EAT
 
 Text = StorableText
 # The earliest registration date accepted (files older than the programme are not registrations).
@@ -44,12 +44,8 @@ DocumentNumber = Annotated[
 ]
 
 
-def _today() -> date:
-    return datetime.now(UTC).astimezone(EAT).date()
-
-
 def _not_future(value: date) -> date:
-    if value > _today():
+    if value > today():
         raise ValueError("must not be in the future")
     return value
 
@@ -95,7 +91,7 @@ class IdentityFields(Body):
     def _one_birth_date(self) -> Self:
         if self.birth_date is not None and self.estimated_birth_year is not None:
             raise ValueError("give birth_date or estimated_birth_year, not both")
-        if self.estimated_birth_year is not None and self.estimated_birth_year > _today().year:
+        if self.estimated_birth_year is not None and self.estimated_birth_year > today().year:
             raise ValueError("estimated_birth_year must not be in the future")
         return self
 
@@ -124,7 +120,7 @@ class RegisterSurvivorBody(IdentityFields):
     def _registered_on(self) -> Self:
         if self.registered_on is None:
             return self
-        if self.registered_on > _today():
+        if self.registered_on > today():
             raise ValueError("registered_on must not be in the future")
         if self.registered_on < REGISTRATION_FLOOR:
             raise ValueError(f"registered_on must not be before {REGISTRATION_FLOOR}")

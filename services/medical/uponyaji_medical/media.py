@@ -10,15 +10,15 @@ places): they are served only as originals to clinicians who ask for the origina
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
+from uponyaji_events.eat import EAT
 
 from .errors import FileRefused
 
-EAT = timezone(timedelta(hours=3))  # cameras in Kenya record local time without a zone
 _EXIF_IFD, _DATETIME_ORIGINAL, _DATETIME = 0x8769, 36867, 306
 _IMAGES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff"}
 
@@ -53,6 +53,7 @@ def capture_time(data: bytes, media_type: str) -> datetime | None:
     if not isinstance(raw, str):
         return None
     try:
+        # Cameras in Kenya record local time without a zone.
         return datetime.strptime(raw.strip("\x00 "), "%Y:%m:%d %H:%M:%S").replace(tzinfo=EAT)
     except ValueError:
         return None

@@ -51,6 +51,17 @@ async def record(pool: asyncpg.Pool, survivor_id: UUID) -> dict[str, Rows]:
         }
 
 
+async def evidence_item(
+    pool: asyncpg.Pool, survivor_id: UUID, evidence_id: UUID
+) -> asyncpg.Record | None:
+    """One evidence item of the survivor (None: no such item of theirs)."""
+    return await pool.fetchrow(
+        "SELECT * FROM evidence WHERE survivor_id = $1 AND evidence_id = $2",
+        survivor_id,
+        evidence_id,
+    )
+
+
 async def report_survivor(pool: asyncpg.Pool, report_id: UUID) -> UUID | None:
     """The survivor a report belongs to (None: no such report)."""
     found = await pool.fetchval("SELECT survivor_id FROM reports WHERE report_id = $1", report_id)

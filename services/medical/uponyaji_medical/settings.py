@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from pydantic import Field
-from uponyaji_service import ServiceSettings, service_config
+from uponyaji_service import StageSettings, service_config
 
 SERVICE = "medical"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
-class Settings(ServiceSettings):
-    """Medical's database, NATS, key file and intake; the upload and step-up limits."""
+class Settings(StageSettings):
+    """A stage's settings (intake's address, the key file), medical's port, upload and step-up
+    limits."""
 
     model_config = service_config(SERVICE)
 
     port: int = Field(8003, ge=1, le=65535)
-    intake_url: str | None = Field(
-        None, description="Intake's base URL (its event feed); default from UPONYAJI_SERVICE_URLS"
-    )
     max_upload_bytes: int = Field(
         MAX_UPLOAD_BYTES, ge=1, le=MAX_UPLOAD_BYTES, description="Largest evidence file accepted"
     )

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from uponyaji_events.eat import EAT
+
 from .backend import ServiceError
-from .i18n import EAT
 from .messages import error_text, problem_text
 
 

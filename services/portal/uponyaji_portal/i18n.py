@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from contextvars import ContextVar
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,10 +19,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import NullTranslations, Translations
+from uponyaji_events.eat import EAT
 
 LANGUAGES = {"en": "English", "sw": "Kiswahili"}
 LOCALES = {"en": "en_KE", "sw": "sw_KE"}
-EAT = timezone(timedelta(hours=3), "EAT")
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 _catalogs: dict[str, NullTranslations] = {"en": NullTranslations()}
@@ -107,8 +107,3 @@ def month(value: str) -> str:
 def kes(amount: Decimal | int | float | str) -> str:
     """An amount in Kenya shillings in the current language's format."""
     return format_currency(Decimal(str(amount)), "KES", locale=locale())
-
-
-def today_eat() -> date:
-    """Today's date in East Africa Time."""
-    return datetime.now(EAT).date()

@@ -137,9 +137,12 @@ def _scored(events: list[Event]) -> dict[str, Any]:
 
 @router.post("/survivors/{survivor_id}/assessments", status_code=201, response_model=r.Scored)
 async def administer(
-    survivor_id: UUID, body: AssessmentBody, grant: AssessmentRecord, ps: PsDep
+    survivor_id: UUID, body: AssessmentBody, grant: AssessmentRecord, request: Request
 ) -> r.Scored:
     """Record an administration: scored, banded and flagged (PHQ-9 item 9 raises a risk flag)."""
+    # The busiest command: the service's resources are looked up here rather than declared as a
+    # dependency, which would cost FastAPI another resolution pass per request.
+    ps = await get_ps(request)
     return r.Scored.model_validate(
         _scored(await record_assessment(ps, survivor_id, body, actor(grant)))
     )

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 
 import asyncpg
 import httpx
-from fastapi import FastAPI
-from uponyaji_events.consumer import Handler
-from uponyaji_events.feed import FeedSource
 from uponyaji_notify import IdentityRecipients, SmtpChannel
-from uponyaji_service import Clock, Follow, Parts, Running, Service, feed_auth
+from uponyaji_service import Parts, Running, Service, feed_auth
+from uponyaji_service.stage import stage
 
 from . import projections
 from .api import router
-from .caseload import LocalCaseload
 from .consumers import on_intake_event
 from .domain import EscalationPolicy
 from .handlers import Psychosocial
@@ -87,32 +82,17 @@ async def safeguard(running: Running[Settings, Psychosocial]) -> None:
             await people.aclose()
 
 
-def follow_intake(running: Running[Settings, Psychosocial]) -> Handler:
-    """Intake's events → survivors, caseload, consent, closure, merges and erasure."""
-    return partial(on_intake_event, running.resources)
-
-
-PSYCHOSOCIAL: Service[Settings, Psychosocial] = Service(
-    name=SERVICE,
-    title="Uponyaji psychosocial",
-    description="Counselling sessions, standardised assessments, risk flags and care plans",
+PSYCHOSOCIAL: Service[Settings, Psychosocial] = stage(
+    SERVICE,
+    "Counselling sessions, standardised assessments, risk flags and care plans",
+    settings=Settings,
     build=build,
     routers=[router, workday, subject_access],
     migrations=MIGRATIONS,
-    sealing=True,
-    caseload=lambda parts: LocalCaseload(parts.pool),
     project=projections.apply_all,
-    follows=[Follow("intake", handler=follow_intake)],
+    rebuild=projections.rebuild,
+    on_intake=on_intake_event,  # survivors, caseload, consent, closure, merges and erasure
     background=lambda running: [safeguard(running)],
-    rebuild=lambda running, on_page: projections.rebuild(running.parts.store, on_page=on_page),
 )
-
-
-def create_app(
-    settings: Settings | None = None,
-    *,
-    feeds: Mapping[str, FeedSource] | None = None,
-    clock: Clock | None = None,
-) -> FastAPI:
-    """Psychosocial's app; settings from `PSYCHOSOCIAL_*` (and `UPONYAJI_ENV`) unless given."""
-    return PSYCHOSOCIAL.create_app(settings or Settings(), feeds=feeds, clock=clock)
+# The app; settings from `PSYCHOSOCIAL_*` (and `UPONYAJI_ENV`) unless given.
+create_app = PSYCHOSOCIAL.create_app

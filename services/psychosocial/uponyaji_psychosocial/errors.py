@@ -1,77 +1,36 @@
-"""Psychosocial's errors, rooted in the kernel's: one handler renders `{"error", "detail"}`."""
+"""Psychosocial's own errors, and the ones every stage shares (`uponyaji_service.errors`)."""
 
 from __future__ import annotations
 
-from uponyaji_service import ServiceError
+from uponyaji_service.errors import *  # noqa: F403  # the shared errors, re-exported
+from uponyaji_service.errors import DomainError, NotFound, ServiceError
+
+PsychosocialError = ServiceError  # `except PsychosocialError` catches the shared errors too
 
 
-class PsychosocialError(ServiceError):
-    """Base of psychosocial's errors (a broken domain rule: 409 unless said otherwise)."""
-
-    status_code = 409
-
-
-class InvalidCommand(PsychosocialError):
-    """A request that is well-formed but impossible (a date in the future, too many people)."""
-
-    status_code = 422
-
-
-class SurvivorUnknown(PsychosocialError):
-    """Intake has not told this service about the survivor (yet)."""
-
-    status_code = 404
-
-
-class AssessmentNotFound(PsychosocialError):
+class AssessmentNotFound(NotFound):
     """No such assessment of this survivor."""
 
-    status_code = 404
 
-
-class RiskFlagNotFound(PsychosocialError):
+class RiskFlagNotFound(NotFound):
     """No such risk flag."""
 
-    status_code = 404
 
-
-class GoalNotFound(PsychosocialError):
+class GoalNotFound(NotFound):
     """No such care-plan goal of this survivor."""
 
-    status_code = 404
 
-
-class ConsentRequired(PsychosocialError):
-    """The survivor has not granted, or has withdrawn, psychosocial-support consent."""
-
-
-class CaseClosed(PsychosocialError):
-    """The survivor's case is closed in intake: it must be reopened first."""
-
-
-class SurvivorErased(PsychosocialError):
-    """The survivor's erasure was requested: nothing more may be recorded about them."""
-
-
-class SurvivorMerged(PsychosocialError):
-    """This record was merged into another in intake: act on the record it was merged into."""
-
-
-class AssessmentSuperseded(PsychosocialError):
+class AssessmentSuperseded(DomainError):
     """The assessment was already corrected: correct its current version instead."""
 
 
-class FlagAlreadyResolved(PsychosocialError):
+class FlagAlreadyResolved(DomainError):
     """The risk flag already has a safety response."""
 
 
-class SafetyResponseRequired(PsychosocialError):
+class SafetyResponseRequired(DomainError):
     """A risk flag is open: its safety response must be recorded before the session closes."""
 
 
-class GoalClosed(PsychosocialError):
+class GoalClosed(DomainError):
     """The goal was achieved or discontinued: add a new goal instead."""
-
-
-class WorkBeforeConsent(PsychosocialError):
-    """Work dated before the consent that allows it, not marked as retrospective documentation."""

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field
-from uponyaji_service import MailSettings, service_config
+from uponyaji_service import MailSettings, StageSettings, service_config
 
 from .instruments import PCL5_CUTOFF_DEFAULT
 
 SERVICE = "psychosocial"
 
 
-class Settings(MailSettings):
-    """The common service and e-mail fields, intake's URL, escalation times, PCL-5 cut-off."""
+class Settings(StageSettings, MailSettings):
+    """A stage's settings and the e-mail fields, escalation times and the PCL-5 cut-off."""
 
     model_config = service_config(SERVICE)
 
     port: int = Field(8004, ge=1, le=65535)
-    kek_file: Path = Field(description="Secret file holding the key-encryption key (base64)")
-    intake_url: str | None = Field(
-        None, description="Intake's base URL (its event feed); default from UPONYAJI_SERVICE_URLS"
-    )
     escalate_after_hours: int = Field(
         24,
         ge=1,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pydantic import Field
-from uponyaji_service import ServiceSettings, service_config
+from uponyaji_service import IntakeFollower, service_config
 
 SERVICE = "reporting"
 SOURCES = ("intake", "psychosocial")  # always followed: a rebuild refuses without their feeds
 OPTIONAL = ("medical", "empowerment")  # followed where deployed (a URL is known, or a feed given)
 
 
-class Settings(ServiceSettings):
+class Settings(IntakeFollower):
     """The common service fields and where the source services are.
 
     `REPORTING_FEED_TOKEN` (an operator's token with feed.read) reads the sources' feeds when
@@ -22,7 +22,6 @@ class Settings(ServiceSettings):
     model_config = service_config(SERVICE)
 
     port: int = Field(8006, ge=1, le=65535)
-    intake_url: str | None = Field(None, description="Intake's base URL (its event feed)")
     psychosocial_url: str | None = Field(None, description="Psychosocial's base URL (its feed)")
     medical_url: str | None = Field(None, description="Medical's base URL (its feed)")
     empowerment_url: str | None = Field(None, description="Empowerment's base URL (its feed)")

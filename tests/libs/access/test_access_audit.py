@@ -58,6 +58,36 @@ async def test_n_reads_make_exactly_n_audit_events(
     assert report.checked == len(reads)
 
 
+async def test_an_authorised_route_reads_its_token_and_purpose_from_the_request(
+    client: httpx.AsyncClient, mint: Mint, world: World, store: EventStore
+) -> None:
+    counsellor = Staff(("counsellor",), teams=(TEAM,))
+    survivor = world.add_survivor(teams=(TEAM,))
+    path = f"/survivors/{survivor}"
+    token = mint(counsellor)
+    for refused in ({}, {"Authorization": f"Basic {token}"}, {"Authorization": "Bearer  "}):
+        response = await client.get(path, headers=refused)
+        assert response.status_code == 401, response.text
+        assert response.json()["error"] == "Unauthenticated"
+    too_long = "c" * 33
+    for headers, where in (({"X-Purpose": too_long}, "header.X-Purpose"), ({}, "query.purpose")):
+        suffix = "" if headers else f"?purpose={too_long}"
+        response = await client.get(
+            path + suffix, headers={"Authorization": f"Bearer {token}", **headers}
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["problems"][0]["field"] == where
+    assert await audit_events(store) == []  # refused before any decision: nothing recorded
+    # The scheme in any case; X-Purpose wins over ?purpose=, as documented.
+    response = await client.get(
+        path + "?purpose=care",
+        headers={"Authorization": f"bearer {token}", "X-Purpose": "supervision"},
+    )
+    assert response.status_code == 200, response.text
+    [record] = await audit_events(store)
+    assert record.payload["purpose"] == "supervision"
+
+
 async def test_denied_and_not_found_attempts_are_audited(
     client: httpx.AsyncClient, mint: Mint, world: World, store: EventStore
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -110,10 +111,12 @@ TALLY: Service[TallySettings, Tally] = Service(
     name="tally",
     title="Tally",
     description="A test service",
+    settings=TallySettings,
     build=build,
     routers=[router],
     project=project,
-    follows=[Follow("source", handler=hear)],
+    # "optional" is followed only where it is deployed: its URL known or a feed given for it.
+    follows=[Follow("source", handler=hear), Follow("optional", handler=hear, optional=True)],
 )
 
 
@@ -274,6 +277,36 @@ def test_settings_environment_is_one_of_three_and_peers_come_from_the_launcher_m
         TallySettings(database_url="postgresql://x/tally")
 
 
+def test_create_app_reads_the_declared_settings_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bare: Service[TallySettings, Tally] = Service(name="tally", description="d", build=build)
+    with pytest.raises(TypeError, match="declares no settings"):
+        bare.create_app()
+    monkeypatch.setenv("UPONYAJI_ENV", "test")
+    monkeypatch.delenv("TALLY_DATABASE_URL", raising=False)
+    with pytest.raises(ValidationError, match="database_url"):
+        TALLY.create_app()
+    monkeypatch.setenv("TALLY_DATABASE_URL", "postgresql://unused/tally")
+    app = replace(TALLY, title="").create_app()  # built, not started: nothing is connected
+    assert app.title == "Uponyaji tally"  # the default title
+
+
+async def test_an_optional_source_is_followed_only_where_it_is_deployed(
+    settings: TallySettings, source: EventStore
+) -> None:
+    feed = StoreFeed(source)
+    with_url = settings.model_copy(update={"service_urls": {"optional": "http://127.0.0.1:9"}})
+    for given, feeds, followed in (
+        (settings, {"source": feed}, {"source"}),
+        (settings, {"source": feed, "optional": feed}, {"source", "optional"}),
+        (with_url, {"source": feed}, {"source", "optional"}),
+    ):
+        app = TALLY.create_app(given, feeds=feeds)
+        async with app.router.lifespan_context(app):
+            assert set(running(app).consumers) == followed
+
+
 async def test_a_sealing_service_without_a_kek_file_refuses_to_start(
     settings: TallySettings,
 ) -> None:
@@ -286,3 +319,21 @@ async def test_a_sealing_service_without_a_kek_file_refuses_to_start(
 
     with pytest.raises(ValueError, match="TALLY_KEK_FILE"):
         await start()
+
+
+def test_a_service_route_that_would_hide_a_kernel_route_refuses_to_build(
+    settings: TallySettings,
+) -> None:
+    # The service's routes are matched before the kernel's, so one matching /ready or
+    # /notary/proofs/events/{event_id} would take the kernel's requests.
+    for path in ("/{page}", "/notary/proofs/{kind}/{id}"):
+        greedy = APIRouter()
+
+        @greedy.get(path)
+        async def page() -> None:
+            """Answers any path of its shape."""
+
+        service = Service(name="tally", title="T", description="d", build=build, routers=[greedy])
+        with pytest.raises(ValueError, match="hides"):
+            service.create_app(settings)
+    TALLY.create_app(settings)  # /tallies/{name} hides nothing

@@ -6,11 +6,21 @@ import importlib
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from pydantic.fields import FieldInfo
-from uponyaji_service import MailSettings, ServiceSettings
+from uponyaji_service import IntakeFollower, ServiceSettings, StageSettings
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVICES = sorted(path.parents[1].name for path in ROOT.glob("services/*/uponyaji_*/settings.py"))
+
+
+def _settings(service: str) -> type[ServiceSettings]:
+    found: type[ServiceSettings] = importlib.import_module(f"uponyaji_{service}.settings").Settings
+    return found
+
+
+FOLLOWERS = [s for s in SERVICES if issubclass(_settings(s), IntakeFollower)]
+STAGES = [s for s in SERVICES if issubclass(_settings(s), StageSettings)]
 
 
 def _same(own: FieldInfo, base: FieldInfo) -> bool:
@@ -28,7 +38,7 @@ def test_a_service_redeclares_a_shared_field_only_to_change_it(service: str) -> 
     file (a changed default) is the service's own."""
     settings = importlib.import_module(f"uponyaji_{service}.settings").Settings
     assert issubclass(settings, ServiceSettings)
-    base = next(c for c in settings.__mro__[1:] if c in (MailSettings, ServiceSettings))
+    base = next(c for c in settings.__mro__[1:] if c.__module__ == "uponyaji_service.settings")
     copied = [
         name
         for name in settings.__annotations__
@@ -49,3 +59,25 @@ def test_mail_settings_keep_the_service_prefix(monkeypatch: pytest.MonkeyPatch) 
     assert channel is not None
     assert channel.host == "smtp.invalid"
     assert settings.model_copy(update={"smtp_host": None}).smtp_channel() is None
+
+
+def test_every_follower_of_intake_reads_intake_s_address_from_its_own_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Deploy files name `<SERVICE>_INTAKE_URL`; the one shared declaration reads each."""
+    assert FOLLOWERS == ["empowerment", "medical", "psychosocial", "reporting"]
+    assert STAGES == ["empowerment", "medical", "psychosocial"]
+    for service in FOLLOWERS:
+        monkeypatch.setenv(f"{service.upper()}_INTAKE_URL", f"http://intake-of-{service}")
+    for service in FOLLOWERS:
+        settings = _settings(service)(database_url="postgresql://unused/x", kek_file=Path("k.kek"))
+        assert settings.service_url("intake") == f"http://intake-of-{service}"
+
+
+@pytest.mark.parametrize("service", STAGES)
+def test_a_stage_is_not_configured_without_its_key_file(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(f"{service.upper()}_KEK_FILE", raising=False)
+    with pytest.raises(ValidationError, match="kek_file"):
+        _settings(service)(database_url="postgresql://unused/x")

@@ -69,6 +69,17 @@ async def test_a_sample_is_sealed_held_and_on_its_chain_of_custody(
     assert [(c["step"], c["location"]) for c in chain] == [("captured", "laboratory")]
     assert (await clinician.get(f"{base}/evidence/{item}/file")).status_code == 404  # no file
 
+    # the one item, as the record lists it; unknown, elsewhere and other roles learn nothing
+    one = await clinician.get(f"{base}/evidence/{item}")
+    assert one.status_code == 200, one.text
+    assert one.json() == sample
+    unknown = await clinician.get(f"{base}/evidence/{uuid4()}")
+    assert unknown.status_code == 404
+    assert "no evidence item" in unknown.text
+    assert (await clinician.get(f"/survivors/{uuid4()}/evidence/{item}")).status_code == 404
+    assert (await elsewhere.get(f"{base}/evidence/{item}")).status_code == 404
+    assert (await as_staff("counsellor").get(f"{base}/evidence/{item}")).status_code == 403
+
     # every refused attempt and every read is audited
     audited = await pool.fetch(
         "SELECT type, payload->>'route' AS route, payload->>'outcome' AS outcome FROM events "
@@ -82,6 +93,8 @@ async def test_a_sample_is_sealed_held_and_on_its_chain_of_custody(
         ("medical.AccessDenied", "samples", "not_found"),
         ("medical.SurvivorDataAccessed", "custody", "allowed"),
         ("medical.SurvivorDataAccessed", "file", "allowed"),  # asking for a file is a read
+        ("medical.SurvivorDataAccessed", "{evidence_id}", "allowed"),
+        ("medical.SurvivorDataAccessed", "{evidence_id}", "denied"),  # a refused read too
     } <= seen
 
     # without the examination consent, no sample is taken

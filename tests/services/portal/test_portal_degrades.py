@@ -1,6 +1,6 @@
 """A service that does not answer hides only its own part of a page: the survivor record still
 shows what intake says when psychosocial is away (a stand-in intake; nothing on psychosocial's
-port)."""
+port, nor on any other service's)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from uponyaji_launcher.ports import free_port
 from uponyaji_portal.app import create_app
 from uponyaji_portal.session import COOKIE, Session, SessionCodec, load_key
-from uponyaji_portal.settings import Settings
+from uponyaji_portal.settings import SERVICES, Settings
 
 SURVIVOR = str(uuid.uuid4())
 
@@ -76,9 +76,11 @@ def test_the_record_shows_intakes_part_when_psychosocial_is_away(
     settings = Settings(
         UPONYAJI_ENV="test",
         kek_file=key,
+        # Every other service on a port where nothing listens: not its default port, where a
+        # local stack may be running.
         UPONYAJI_SERVICE_URLS={
+            **{name: f"http://127.0.0.1:{free_port()}" for name in SERVICES},
             "intake": intake_url,
-            "psychosocial": f"http://127.0.0.1:{free_port()}",  # nothing listens there
         },
     )
     client = TestClient(create_app(settings), follow_redirects=False)

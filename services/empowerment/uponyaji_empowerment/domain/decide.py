@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
 from uponyaji_events.contracts import empowerment as c
+from uponyaji_events.deciding import payload_of
 from uponyaji_events.envelope import NewEvent
 
 from ..errors import (
@@ -32,6 +34,7 @@ from .commands import (
     SurvivorCommand,
 )
 from .grants import decide_money
+from .hunger import HungerResult
 from .rules import amount, new_event, not_future, scored
 from .schedule import MONTHS, add_months
 from .state import CLOSED_GOAL, SurvivorState
@@ -50,6 +53,17 @@ def decide(state: SurvivorState, command: SurvivorCommand) -> list[NewEvent]:
     return [_completion(state, command)]
 
 
+def _recorded(
+    recorded: type[BaseModel], corrected: type[BaseModel], fields: dict[str, Any], command: Any
+) -> NewEvent:
+    """A record, or (when `command.supersedes` names one) its correction, with a reason."""
+    if command.supersedes is None:
+        return new_event(recorded(**fields))
+    if command.reason is None:
+        raise InvalidCommand("reason: a correction needs a reason")
+    return new_event(corrected(**fields, supersedes=command.supersedes, reason=command.reason))
+
+
 def _supersede(records: Any, supersedes: Any, what: str) -> None:
     if supersedes is None:
         return
@@ -60,6 +74,15 @@ def _supersede(records: Any, supersedes: Any, what: str) -> None:
         raise AlreadySuperseded(
             f"{what} {supersedes} was corrected by {old.superseded_by}: correct that one"
         )
+
+
+def _hunger(result: HungerResult) -> dict[str, Any]:
+    """The Household Hunger Scale's fields of a needs assessment or a follow-up."""
+    return {
+        "hunger_answers": list(result.answers),
+        "hunger_score": result.score,
+        "hunger_category": result.category,
+    }
 
 
 def _needs(state: SurvivorState, command: AssessNeeds) -> NewEvent:
@@ -83,9 +106,7 @@ def _needs(state: SurvivorState, command: AssessNeeds) -> NewEvent:
         "income_sources": list(dict.fromkeys(h.income_sources)),
         "monthly_income_kes": money.text(amount(h.monthly_income_kes, "monthly_income_kes")),
         "housing": h.housing,
-        "hunger_answers": list(result.answers),
-        "hunger_score": result.score,
-        "hunger_category": result.category,
+        **_hunger(result),
         "school_age_children": h.school_age_children,
         "children_out_of_school": h.children_out_of_school,
         "debts_kes": money.text(amount(h.debts_kes, "debts_kes")),
@@ -93,13 +114,7 @@ def _needs(state: SurvivorState, command: AssessNeeds) -> NewEvent:
         "barriers": list(dict.fromkeys(h.barriers)),
         "notes": command.notes,
     }
-    if command.supersedes is None:
-        return new_event(c.NeedsAssessed(**fields))
-    if command.reason is None:
-        raise InvalidCommand("reason: a correction needs a reason")
-    return new_event(
-        c.NeedsAssessmentCorrected(**fields, supersedes=command.supersedes, reason=command.reason)
-    )
+    return _recorded(c.NeedsAssessed, c.NeedsAssessmentCorrected, fields, command)
 
 
 def _goal(goal: NewGoal, started_on: date) -> c.PlanGoal:
@@ -190,18 +205,10 @@ def _follow_up(state: SurvivorState, command: FollowUp) -> NewEvent:
         "monthly_income_kes": money.text(amount(command.monthly_income_kes, "monthly_income_kes")),
         "business_operating": command.business_operating,
         "employment_status": command.employment_status,
-        "hunger_answers": list(result.answers),
-        "hunger_score": result.score,
-        "hunger_category": result.category,
+        **_hunger(result),
         "notes": command.notes,
     }
-    if command.supersedes is None:
-        return new_event(c.FollowUpRecorded(**fields))
-    if command.reason is None:
-        raise InvalidCommand("reason: a correction needs a reason")
-    return new_event(
-        c.FollowUpCorrected(**fields, supersedes=command.supersedes, reason=command.reason)
-    )
+    return _recorded(c.FollowUpRecorded, c.FollowUpCorrected, fields, command)
 
 
 def _completion(state: SurvivorState, command: CompleteTraining) -> NewEvent:
@@ -210,11 +217,4 @@ def _completion(state: SurvivorState, command: CompleteTraining) -> NewEvent:
     not_future("completed_on", command.completed_on, command.today)
     if command.completed_on < command.course_started_on:
         raise InvalidCommand("completed_on: before the course started")
-    return new_event(
-        c.TrainingCompleted(
-            course_id=command.course_id,
-            survivor_id=command.survivor_id,
-            completed_on=command.completed_on,
-            sessions_attended=command.sessions_attended,
-        )
-    )
+    return new_event(payload_of(c.TrainingCompleted, command))

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
+from uponyaji_events.folding import EventLike, Folder, as_day, as_uuid, event_name
+
 CLOSED_GOAL = frozenset({"achieved", "not_achieved", "discontinued"})
-
-
-class EventLike(Protocol):
-    """What folding needs of an event: stored (`Event`) or just decided (`NewEvent`)."""
-
-    @property
-    def type(self) -> str:
-        """The event type, e.g. `empowerment.GrantApproved`."""
-        ...
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        """The payload in JSON form."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +91,9 @@ class SurvivorState:
         }
 
 
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 def _goal(g: dict[str, Any]) -> tuple[UUID, GoalState]:
-    steps = frozenset(_uuid(s["step_id"]) for s in g.get("steps", []))
-    return _uuid(g["goal_id"]), GoalState(g["kind"], steps)
+    steps = frozenset(as_uuid(s["step_id"]) for s in g.get("steps", []))
+    return as_uuid(g["goal_id"]), GoalState(g["kind"], steps)
 
 
 def _corrected(
@@ -121,25 +101,25 @@ def _corrected(
 ) -> dict[UUID, RecordState]:
     out = dict(records)
     if p.get("supersedes"):
-        old = _uuid(p["supersedes"])
-        out[old] = replace(out[old], superseded_by=_uuid(p[key]))
-    out[_uuid(p[key])] = new
+        old = as_uuid(p["supersedes"])
+        out[old] = replace(out[old], superseded_by=as_uuid(p[key]))
+    out[as_uuid(p[key])] = new
     return out
 
 
 def evolve(state: SurvivorState, event: EventLike) -> SurvivorState:
     """The state after one event of the survivor stream (other types only count)."""
-    p, name = event.payload, event.type.rsplit(".", 1)[-1]
+    p, name = event.payload, event_name(event)
     state = replace(state, version=state.version + 1)
     if name in ("NeedsAssessed", "NeedsAssessmentCorrected"):
-        new = RecordState(_day(p["assessed_on"]))
+        new = RecordState(as_day(p["assessed_on"]))
         return replace(state, needs=_corrected(state.needs, p, "assessment_id", new))
     if name in ("FollowUpRecorded", "FollowUpCorrected"):
-        new = RecordState(_day(p["held_on"]), milestone=p["milestone"])
+        new = RecordState(as_day(p["held_on"]), milestone=p["milestone"])
         return replace(state, follow_ups=_corrected(state.follow_ups, p, "follow_up_id", new))
     if name == "LivelihoodPlanStarted":
         goals = dict(_goal(g) for g in p["goals"])
-        return replace(state, plan=PlanState(_uuid(p["plan_id"]), _day(p["started_on"]), goals))
+        return replace(state, plan=PlanState(as_uuid(p["plan_id"]), as_day(p["started_on"]), goals))
     if name == "LivelihoodGoalAdded" and state.plan is not None:
         goal_id, goal = _goal(p["goal"])
         plan = replace(state.plan, goals={**state.plan.goals, goal_id: goal})
@@ -147,7 +127,7 @@ def evolve(state: SurvivorState, event: EventLike) -> SurvivorState:
     if name == "LivelihoodPlanReviewed" and state.plan is not None:
         goals = dict(state.plan.goals)
         for g in p["goals"]:
-            goals[_uuid(g["goal_id"])] = replace(goals[_uuid(g["goal_id"])], status=g["status"])
+            goals[as_uuid(g["goal_id"])] = replace(goals[as_uuid(g["goal_id"])], status=g["status"])
         return replace(state, plan=replace(state.plan, goals=goals))
     return _money(state, name, p)
 
@@ -155,14 +135,14 @@ def evolve(state: SurvivorState, event: EventLike) -> SurvivorState:
 def _money(state: SurvivorState, name: str, p: dict[str, Any]) -> SurvivorState:
     if name == "GrantProposed":
         grant = GrantState(
-            _uuid(p["proposed_by"]),
+            as_uuid(p["proposed_by"]),
             Decimal(p["amount_kes"]),
-            _uuid(p["budget_line_id"]),
-            _day(p["proposed_on"]),
+            as_uuid(p["budget_line_id"]),
+            as_day(p["proposed_on"]),
         )
-        return replace(state, grants={**state.grants, _uuid(p["grant_id"]): grant})
+        return replace(state, grants={**state.grants, as_uuid(p["grant_id"]): grant})
     if name in ("GrantApproved", "GrantDeclined", "GrantDisbursed"):
-        grant_id = _uuid(p["grant_id"])
+        grant_id = as_uuid(p["grant_id"])
         grant = state.grants[grant_id]
         first = state.first_disbursed_on
         if name == "GrantApproved":
@@ -170,23 +150,19 @@ def _money(state: SurvivorState, name: str, p: dict[str, Any]) -> SurvivorState:
                 grant,
                 status="approved",
                 approved=Decimal(p["amount_kes"]),
-                decided_on=_day(p["approved_on"]),
+                decided_on=as_day(p["approved_on"]),
             )
         elif name == "GrantDeclined":
-            grant = replace(grant, status="declined", decided_on=_day(p["declined_on"]))
+            grant = replace(grant, status="declined", decided_on=as_day(p["declined_on"]))
         else:
             grant = replace(grant, disbursed=grant.disbursed + Decimal(p["amount_kes"]))
-            day = _day(p["disbursed_on"])
+            day = as_day(p["disbursed_on"])
             first = day if first is None or day < first else first
         return replace(state, grants={**state.grants, grant_id: grant}, first_disbursed_on=first)
     if name == "TrainingCompleted":
-        return replace(state, completed_courses=state.completed_courses | {_uuid(p["course_id"])})
+        return replace(state, completed_courses=state.completed_courses | {as_uuid(p["course_id"])})
     return state
 
 
-def fold(events: Iterable[EventLike], state: SurvivorState | None = None) -> SurvivorState:
-    """The state after a run of events."""
-    state = state or SurvivorState()
-    for event in events:
-        state = evolve(state, event)
-    return state
+# The state after a run of events (from a state already folded, else from the start).
+fold = Folder(SurvivorState, evolve)

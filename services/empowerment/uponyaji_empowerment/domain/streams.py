@@ -8,6 +8,7 @@ from uuid import UUID
 
 from uponyaji_events.contracts import empowerment as c
 from uponyaji_events.contracts.referrals import ReferralAnswered, ReferralDecision
+from uponyaji_events.deciding import payload_of
 from uponyaji_events.envelope import NewEvent
 from uponyaji_events.sealing import Sealed
 
@@ -61,17 +62,7 @@ def decide_budget_line(command: OpenBudgetLine) -> list[NewEvent]:
     if command.period_end < command.period_start:
         raise InvalidCommand("period_end: before period_start")
     total = amount(command.amount_kes, "amount_kes", positive=True)
-    return [
-        new_event(
-            c.BudgetLineOpened(
-                budget_line_id=command.budget_line_id,
-                code=command.code,
-                period_start=command.period_start,
-                period_end=command.period_end,
-                amount_kes=money.text(total),
-            )
-        )
-    ]
+    return [new_event(payload_of(c.BudgetLineOpened, command, amount_kes=money.text(total)))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,17 +78,7 @@ class OpenCourse:
 
 def decide_course(command: OpenCourse) -> list[NewEvent]:
     """A new course."""
-    return [
-        new_event(
-            c.CourseOpened(
-                course_id=command.course_id,
-                title=command.title,
-                skill=command.skill,
-                starts_on=command.starts_on,
-                sessions_planned=command.sessions_planned,
-            )
-        )
-    ]
+    return [new_event(payload_of(c.CourseOpened, command))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +105,8 @@ def decide_session(command: HoldSession) -> list[NewEvent]:
     survivors = [s for s, _ in command.attendance]
     if len(set(survivors)) != len(survivors):
         raise InvalidCommand("attendance: a survivor is listed twice")
-    return [
-        new_event(
-            c.CourseSessionHeld(
-                course_id=command.course_id,
-                session_id=command.session_id,
-                held_on=command.held_on,
-                attendance=[c.Attendee(survivor_id=s, present=p) for s, p in command.attendance],
-            )
-        )
-    ]
+    attendance = [c.Attendee(survivor_id=s, present=p) for s, p in command.attendance]
+    return [new_event(payload_of(c.CourseSessionHeld, command, attendance=attendance))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,15 +126,4 @@ def decide_referral(command: AnswerReferral) -> list[NewEvent]:
     """The answer, once per referral."""
     if command.answered:
         raise AlreadyAnswered("the referral was already answered")
-    return [
-        new_event(
-            ReferralAnswered(
-                referral_id=command.referral_id,
-                survivor_id=command.survivor_id,
-                decision=command.decision,
-                answered_on=command.today,
-                answered_by=command.answered_by,
-                note=command.note,
-            )
-        )
-    ]
+    return [new_event(payload_of(ReferralAnswered, command, answered_on=command.today))]

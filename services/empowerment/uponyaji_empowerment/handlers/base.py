@@ -1,9 +1,8 @@
-"""Command handlers: lock the survivor, check the gate, fold, seal, decide, append and project.
+"""Empowerment's command side: its resources, and a command's transaction about a survivor.
 
-A command about a survivor runs in one transaction that first locks the survivor's row in the
-local `survivors` table, so it serialises with other commands about them and with intake's
-consent, closure and erasure events arriving through the consumer. Sealing happens on the same
-connection: a refused command rolls back the data key it may have created.
+The transaction is the participant services' one (`uponyaji_service.survivor_unit`): the
+survivor's row locked, the consent gate checked, their stream folded, a sealer on the same
+connection. Here it also turns a payment reference used twice into a 409.
 """
 
 from __future__ import annotations
@@ -11,46 +10,34 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 from uponyaji_events.db import Conn
+from uponyaji_events.eat import EAT as EAT  # re-exported: the handlers' calendar
+from uponyaji_events.eat import today as today
 from uponyaji_events.states import StreamStates
-from uponyaji_events.store import EventStore
-from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
+from uponyaji_events.unit_of_work import CommandSide, UnitOfWork
 from uponyaji_service import Clock, Keys, utc_now
-from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
+from uponyaji_service.survivor_unit import Gate, SurvivorUnit, consent_facts, survivor_unit
 
 from .. import domain, projections
 from ..errors import ReferenceUsed, SurvivorUnknown
 from ..references import References
 
-EAT = timezone(timedelta(hours=3))  # officers' calendar days are Kenyan days
 CONSENT_SCOPE = "empowerment"
 Tx = SurvivorUnit[domain.IntakeFacts, domain.SurvivorState]
 
 
-def today(clock: Clock = utc_now) -> date:
-    """Today's date in East Africa Time (by `clock`)."""
-    return clock().astimezone(EAT).date()
-
-
 @dataclass(frozen=True)
-class Empowerment:
+class Empowerment(CommandSide[Keys], read_model=projections.READ_MODEL):
     """The command side's resources: the store, the keys, the reference digest and the clock."""
 
-    store: EventStore
-    keys: Keys
     references: References
     clock: Clock = utc_now
     # Survivor states folded by earlier commands here: a command reads only the newer events.
     states: StreamStates[domain.SurvivorState] = field(default_factory=StreamStates, compare=False)
-
-    def today(self) -> date:
-        """Today's date in East Africa Time."""
-        return today(self.clock)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -60,7 +47,7 @@ class Empowerment:
         their own lock; the loser meets the unique index in the projection and gets a 409.
         """
         try:
-            async with unit_of_work(self.store, project=projections.apply_all) as uow:
+            async with super().unit_of_work() as uow:
                 yield uow
         except asyncpg.UniqueViolationError as clash:
             if clash.constraint_name == "disbursements_reference_digest_key":
@@ -74,10 +61,13 @@ def _facts(*, consent_since: object, **facts: Any) -> domain.IntakeFacts:
     return domain.IntakeFacts(**facts)  # empowerment's gate does not date work against consent
 
 
+GATE = Gate(CONSENT_SCOPE, _facts, domain.fold, SurvivorUnknown)
+
+
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> domain.IntakeFacts:
     """What intake told us about a survivor (row-locked if asked); 404 if nothing."""
     return await consent_facts(
-        conn, survivor_id, CONSENT_SCOPE, _facts, lock=lock, unknown=SurvivorUnknown
+        conn, survivor_id, GATE.scope, GATE.facts, lock=lock, unknown=GATE.unknown
     )
 
 
@@ -85,15 +75,6 @@ async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> 
 async def survivor_tx(em: Empowerment, survivor_id: UUID) -> AsyncIterator[Tx]:
     """A transaction holding the survivor's row lock, past the gate, with their state folded."""
     async with survivor_unit(
-        em.unit_of_work(),
-        em.keys,
-        survivor_id,
-        scope=CONSENT_SCOPE,
-        facts=_facts,
-        admit=domain.admissible,
-        fold=domain.fold,
-        decider=domain.decide,
-        unknown=SurvivorUnknown,
-        states=em.states,
+        em, survivor_id, GATE, admit=domain.admissible, decider=domain.decide
     ) as tx:
         yield tx

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from uponyaji_events.contracts.vocabularies import (
     ServiceName,
 )
 from uponyaji_events.envelope import Event
+from uponyaji_events.folding import Folder
 
 from .. import consent
 from ..consent import ConsentChange, ConsentStatus
@@ -132,25 +133,7 @@ def evolve_erasure(state: ErasureState, event: Event) -> ErasureState:
     return state
 
 
-def fold(events: Iterable[Event]) -> SurvivorState:
-    """A survivor's state from its stream."""
-    state = SurvivorState()
-    for event in events:
-        state = evolve(state, event)
-    return state
-
-
-def fold_referral(events: Iterable[Event]) -> ReferralState:
-    """A referral's state from its stream."""
-    state = ReferralState()
-    for event in events:
-        state = evolve_referral(state, event)
-    return state
-
-
-def fold_erasure(events: Iterable[Event]) -> ErasureState:
-    """An erasure request's state from its stream."""
-    state = ErasureState()
-    for event in events:
-        state = evolve_erasure(state, event)
-    return state
+# A survivor's, a referral's and an erasure request's state from their streams.
+fold = Folder(SurvivorState, evolve)
+fold_referral = Folder(ReferralState, evolve_referral)
+fold_erasure = Folder(ErasureState, evolve_erasure)

@@ -7,10 +7,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from uponyaji_events.contracts import intake as c
+from uponyaji_events.eat import eat_date
 from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
-from ..case_number import EAT
 from ..identity import minor_on
 from ..schemas import (
     AssignmentBody,
@@ -47,7 +47,7 @@ async def record_consent(
         if granting:
             guardian = await seal.optional("guardian_name", body.guardian_name)
             # A minor or not on the consent's own date, not at registration: children grow up.
-            day = common["at"].astimezone(EAT).date()
+            day = eat_date(common["at"])
             minor = await minor_on(tx.conn, Unseal(tx.sealer, survivor_id), survivor_id, day)
             command = domain.GrantConsent(
                 c.ConsentGranted(

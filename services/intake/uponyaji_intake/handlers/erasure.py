@@ -17,11 +17,11 @@ from uuid import UUID, uuid4
 
 from uponyaji_events.contracts import intake as c
 from uponyaji_events.contracts.vocabularies import ServiceName
+from uponyaji_events.eat import today
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.sealing import KeyStore
 
 from .. import domain
-from ..case_number import EAT
 from ..schemas import ErasureBody
 from .base import Intake, Tx, survivor_tx
 
@@ -32,7 +32,7 @@ async def request_erasure(
     intake: Intake, survivor_id: UUID, body: ErasureBody, actor: Actor
 ) -> list[Event]:
     """Record the request, destroy intake's key, confirm; complete if intake is the only one."""
-    received_on = body.received_on or datetime.now(UTC).astimezone(EAT).date()
+    received_on = body.received_on or today()
     services = [ServiceName(name) for name in intake.participants]
     stored: list[Event] = []
     async with survivor_tx(intake, survivor_id) as tx:

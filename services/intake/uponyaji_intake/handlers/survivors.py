@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from uuid import UUID, uuid4
 
 from uponyaji_events.contracts import intake as c
+from uponyaji_events.eat import today as kenyan_today
 from uponyaji_events.envelope import Actor, Event
 
 from .. import domain, matching
@@ -71,7 +72,7 @@ async def register(
     case_number = await next_case_number(intake)
     survivor_id = uuid4()
     # A registration recorded later (registered_on) is dated, and its age band derived, then.
-    today = body.registered_on or datetime.now(UTC).astimezone(EAT).date()
+    today = body.registered_on or kenyan_today()
     occurred = datetime.combine(today, time(12), EAT) if body.registered_on else None
     async with survivor_tx(intake, survivor_id) as tx:
         # One atomic decision: claim the index values, then check again inside the claim, so
@@ -115,7 +116,7 @@ async def correct_identity(
 ) -> list[Event]:
     """Record corrected identity or aggregate fields (a new event; old values stay in history)."""
     # A corrected birth date re-derives the band (on the day of the correction).
-    today = datetime.now(UTC).astimezone(EAT).date()
+    today = kenyan_today()
     band = settled_band(body.age_band, body.birth_date, body.estimated_birth_year, today)
     async with survivor_tx(intake, survivor_id) as tx:
         domain.admissible(tx.state, domain.CorrectIdentity)

@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
-from uponyaji_access import Listing
+from uponyaji_access import Forbidden, Listing
 from uponyaji_events.contracts import medical as m
 
 from .. import queries, views
@@ -84,6 +84,23 @@ async def sample(
     return answers.EvidenceRecorded.model_validate(
         {"evidence_id": events[0].payload["evidence_id"], "events": written(events)}
     )
+
+
+@router.get("/survivors/{survivor_id}/evidence/{evidence_id}", response_model=answers.EvidenceView)
+async def item(
+    survivor_id: UUID, evidence_id: UUID, grant: Read, med: MedDep
+) -> answers.EvidenceView:
+    """One evidence item's metadata (never its file): what it is, where it is, who holds it;
+    medico-legal, so only for those who see that field class."""
+    if not grant.sees("medico_legal"):
+        raise Forbidden("evidence items are medico-legal: your role does not see them")
+    row = await queries.evidence_item(med.store.pool, survivor_id, evidence_id)
+    if row is None:
+        raise NotFound(f"no evidence item {evidence_id} of this survivor")
+    who = await queries.survivor(med.store.pool, survivor_id)
+    erased = who is not None and who["erasure_requested_at"] is not None
+    read = views.Reader(med.keys.sealer, survivor_id, erased=erased)
+    return answers.EvidenceView.model_validate(await views.evidence(row, read))
 
 
 @router.get(

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
+from uponyaji_events.folding import EventLike
+
 from ..errors import InvalidCommand, NotHolder
-from .state import EventLike
 
 
 @dataclass(frozen=True, slots=True)

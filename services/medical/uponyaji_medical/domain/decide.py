@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from pydantic import BaseModel
 from uponyaji_events.contracts import ContractRegistry, default_registry
 from uponyaji_events.contracts import medical as m
+from uponyaji_events.eat import eat_date
 from uponyaji_events.envelope import NewEvent
 
 from ..errors import (
@@ -26,7 +27,6 @@ from . import icd11
 from .commands import Grade, OpenEncounter, RecordCare, RecordCommand, RecordEntry
 from .state import ENTRY_IDS, RecordState
 
-EAT = timezone(timedelta(hours=3))  # consent and encounter days are Kenyan days
 CLOCK_SKEW = timedelta(minutes=5)  # a clinician's device and the server differ a little
 EXAMINATION = "medical_examination"
 # `photography` is the scope's original name for storage; either grants storage.
@@ -84,7 +84,7 @@ def consented_before(on: datetime, since: datetime | None, *, retrospective: obj
     """
     if since is None or retrospective is not None:
         return
-    day, granted_on = on.astimezone(EAT).date(), since.astimezone(EAT).date()
+    day, granted_on = eat_date(on), eat_date(since)
     if day < granted_on:
         raise WorkBeforeConsent(
             f"the encounter is dated {day}, before {EXAMINATION} consent was given on "

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from uponyaji_events.folding import EventLike
+
 from ..errors import NotSigned, ReportSigned
-from .state import EventLike
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
 from uuid import UUID
+
+from uponyaji_events.folding import EventLike, Folder, as_uuid, event_name
 
 # Entries that a correction can supersede, by event name → the payload's id field.
 ENTRY_IDS = {
@@ -15,20 +16,6 @@ ENTRY_IDS = {
     "DiagnosisRecorded": "diagnosis_id",
     "TreatmentRecorded": "treatment_id",
 }
-
-
-class EventLike(Protocol):
-    """What folding needs of an event: stored (`Event`) or just decided (`NewEvent`)."""
-
-    @property
-    def type(self) -> str:
-        """The event type, e.g. `medical.FindingDocumented`."""
-        ...
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        """The payload in JSON form."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,54 +65,51 @@ class RecordState:
         ]
 
 
-def _uuid(value: Any) -> UUID:
-    return UUID(str(value))
-
-
 def evolve(state: RecordState, event: EventLike) -> RecordState:
     """The state after one event of the survivor stream (other event types only count)."""
-    p, name = event.payload, event.type.rsplit(".", 1)[-1]
+    p, name = event.payload, event_name(event)
     state = replace(state, version=state.version + 1)
     if name == "EncounterOpened":
         encounter = Encounter(
-            p["kind"], frozenset(_uuid(c) for c in p["clinician_ids"]), p["county_code"]
+            p["kind"], frozenset(as_uuid(c) for c in p["clinician_ids"]), p["county_code"]
         )
-        return replace(state, encounters={**state.encounters, _uuid(p["encounter_id"]): encounter})
+        return replace(
+            state, encounters={**state.encounters, as_uuid(p["encounter_id"]): encounter}
+        )
     if name in ENTRY_IDS:
         entries = dict(state.entries)
-        new_id = _uuid(p[ENTRY_IDS[name]])
+        new_id = as_uuid(p[ENTRY_IDS[name]])
         if p.get("supersedes"):
-            old_id = _uuid(p["supersedes"])
+            old_id = as_uuid(p["supersedes"])
             entries[old_id] = replace(entries[old_id], superseded_by=new_id)
-        entries[new_id] = Entry(name, _uuid(p["encounter_id"]))
+        entries[new_id] = Entry(name, as_uuid(p["encounter_id"]))
         grades = dict(state.grades)
         if name == "FindingDocumented" and p.get("supersedes"):
-            grades.pop(_uuid(p["supersedes"]), None)  # a corrected finding is graded afresh
+            grades.pop(as_uuid(p["supersedes"]), None)  # a corrected finding is graded afresh
         return replace(state, entries=entries, grades=grades)
     if name == "FindingGraded":
-        return replace(state, grades={**state.grades, _uuid(p["finding_id"]): p["level"]})
+        return replace(state, grades={**state.grades, as_uuid(p["finding_id"]): p["level"]})
     if name == "PsychologicalEvaluationGraded":
-        grades = {**state.psych_grades, _uuid(p["encounter_id"]): p["level"]}
+        grades = {**state.psych_grades, as_uuid(p["encounter_id"]): p["level"]}
         return replace(state, psych_grades=grades)
     if name == "OverallEvaluationRecorded":
-        return replace(state, overall={**state.overall, _uuid(p["encounter_id"]): p["level"]})
+        return replace(state, overall={**state.overall, as_uuid(p["encounter_id"]): p["level"]})
     if name == "SpecialistReferralMade":
-        referrals = {**state.specialist_referrals, _uuid(p["specialist_referral_id"]): None}
+        referrals = {**state.specialist_referrals, as_uuid(p["specialist_referral_id"]): None}
         return replace(state, specialist_referrals=referrals)
     if name == "SpecialistReferralOutcomeRecorded":
-        referrals = {**state.specialist_referrals, _uuid(p["specialist_referral_id"]): p["outcome"]}
+        referrals = {
+            **state.specialist_referrals,
+            as_uuid(p["specialist_referral_id"]): p["outcome"],
+        }
         return replace(state, specialist_referrals=referrals)
     if name == "FollowUpScheduled":
-        return replace(state, follow_ups={**state.follow_ups, _uuid(p["follow_up_id"]): None})
+        return replace(state, follow_ups={**state.follow_ups, as_uuid(p["follow_up_id"]): None})
     if name == "FollowUpAttendanceRecorded":
-        follow_ups = {**state.follow_ups, _uuid(p["follow_up_id"]): p["attendance"]}
+        follow_ups = {**state.follow_ups, as_uuid(p["follow_up_id"]): p["attendance"]}
         return replace(state, follow_ups=follow_ups)
     return state
 
 
-def fold(events: Iterable[EventLike], state: RecordState | None = None) -> RecordState:
-    """The state after a run of events."""
-    state = state or RecordState()
-    for event in events:
-        state = evolve(state, event)
-    return state
+# The state after a run of events (from a state already folded, else from the start).
+fold = Folder(RecordState, evolve)

@@ -1,9 +1,11 @@
-"""Command handlers: lock the survivor, check the gate, fold, seal, decide, append and project.
+"""Medical's command side: a command about a survivor in one unit of work of the kernel's.
 
-A command about a survivor runs in one transaction that first locks the survivor's row in the
-local `survivors` table, so it serialises with other commands about them and with intake's
-consent, closure and erasure events arriving through the consumer. Sealing happens on the same
-connection: a refused command rolls back the data key it may have created.
+The unit of work first locks the survivor's row in the local `survivors` table, so a command
+serialises with other commands about them and with intake's consent, closure and erasure events
+arriving through the consumer. Medical's gate checks several consents at once (examination,
+photographs, legal proceedings), so it reads all of the survivor's grants. Sealing happens on the
+same connection: a refused command rolls back the data key it may have created. Every append
+(`tx.uow.append`) is projected into the read tables in the same transaction.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 from uuid import UUID
 
 from uponyaji_events.db import Conn
+from uponyaji_events.eat import EAT as EAT  # re-exported: the handlers' calendar
 from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.sealing import Sealed, Sealer
-from uponyaji_events.store import EventStore
+from uponyaji_events.unit_of_work import CommandSide, UnitOfWork
 from uponyaji_service import Clock, Keys, utc_now
 
 from .. import domain, projections
@@ -26,7 +29,6 @@ from ..errors import SurvivorUnknown
 from ..signing import SigningKeys
 from ..storage import BlobStore, PostgresBlobs
 
-EAT = timezone(timedelta(hours=3))  # clinicians' calendar days are Kenyan days
 _FACTS = (
     "SELECT s.status, s.merged_into, s.erasure_requested_at, s.case_number, "
     "coalesce(array_agg(c.scope) FILTER (WHERE c.granted), '{}') AS granted, "
@@ -37,11 +39,9 @@ _FACTS = (
 
 
 @dataclass(frozen=True)
-class Medical:
+class Medical(CommandSide[Keys], read_model=projections.READ_MODEL):
     """The command side's resources: store, sealing keys, signing keys, evidence store, clock."""
 
-    store: EventStore
-    keys: Keys
     signing: SigningKeys
     blobs: BlobStore = field(default_factory=PostgresBlobs)
     clock: Clock = utc_now
@@ -51,10 +51,6 @@ class Medical:
     def now(self) -> datetime:
         """The service's time."""
         return self.clock()
-
-    def today(self) -> date:
-        """Today's date in East Africa Time."""
-        return self.clock().astimezone(EAT).date()
 
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:
@@ -77,38 +73,21 @@ async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> 
     )
 
 
-async def record(
-    med: Medical,
-    conn: Conn,
-    stream_type: str,
-    stream_id: UUID,
-    expected_version: int,
-    events: Sequence[NewEvent],
-    actor: Actor,
-) -> list[Event]:
-    """Append to a stream and apply the events to the read tables, on `conn`."""
-    stored = await med.store.append(
-        stream_type, str(stream_id), expected_version, events, actor=actor, conn=conn
-    )
-    await projections.apply_all(conn, stored)
-    return stored
-
-
-async def load(med: Medical, conn: Conn, stream_id: UUID) -> list[Event]:
-    """A stream's events read inside the transaction, upcast."""
-    return await med.store.load(str(stream_id), conn=conn)
-
-
 @dataclass(frozen=True)
 class Tx:
     """One command's transaction about a survivor: connection, facts, record state, a sealer."""
 
     med: Medical
-    conn: Conn
+    uow: UnitOfWork
     survivor_id: UUID
     facts: IntakeFacts
     state: RecordState
     sealer: Sealer
+
+    @property
+    def conn(self) -> Conn:
+        """The transaction's connection."""
+        return self.uow.conn
 
     async def seal(self, context: str, value: str | None, *, record: UUID) -> Sealed | None:
         """Seal a value of this survivor under `context` (`<event type>/<path>`), bound to the
@@ -119,8 +98,8 @@ class Tx:
 
     async def record(self, events: Sequence[NewEvent], actor: Actor) -> list[Event]:
         """Append to the survivor's record stream at the folded version, and project."""
-        return await record(
-            self.med, self.conn, "survivor", self.survivor_id, self.state.version, events, actor
+        return await self.uow.append(
+            "survivor", self.survivor_id, self.state.version, events, actor=actor
         )
 
 
@@ -129,8 +108,8 @@ async def survivor_tx(
     med: Medical, survivor_id: UUID, *scopes: str, allow_closed: bool = False
 ) -> AsyncIterator[Tx]:
     """A transaction holding the survivor's row lock, past the gate, with their record folded."""
-    async with med.store.transaction() as conn:
-        facts = await intake_facts(conn, survivor_id, lock=True)
+    async with med.unit_of_work() as uow:
+        facts = await intake_facts(uow.conn, survivor_id, lock=True)
         domain.admissible(facts, *scopes, allow_closed=allow_closed)
-        state = domain.fold(await load(med, conn, survivor_id))
-        yield Tx(med, conn, survivor_id, facts, state, med.keys.bound(conn))
+        state = domain.fold(await uow.load(survivor_id))
+        yield Tx(med, uow, survivor_id, facts, state, med.keys.bound(uow.conn))

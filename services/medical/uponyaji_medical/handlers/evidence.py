@@ -26,7 +26,7 @@ from uponyaji_events.sealing import KeyDestroyed, KeyNotFoundError, KeyStore, as
 from .. import domain, media
 from ..errors import EvidenceTampered, FileRefused, InvalidCommand, NotFound
 from ..schemas import HandOverBody, SampleBody
-from .base import Medical, load, record, survivor_tx
+from .base import Medical, survivor_tx
 
 log = logging.getLogger("uponyaji.medical.evidence")
 _NONCE = 12
@@ -90,8 +90,8 @@ async def capture(
             holder_id=holder,
             location=m.CustodyLocation.MEDICAL_RECORD_STORE,
         )
-        return await record(
-            med, tx.conn, "evidence", evidence_id, 0, [domain.new_event(payload)], actor
+        return await tx.uow.append(
+            "evidence", evidence_id, 0, [domain.new_event(payload)], actor=actor
         )
 
 
@@ -117,8 +117,8 @@ async def describe_sample(
             holder_id=holder,
             location=body.location,
         )
-        return await record(
-            med, tx.conn, "evidence", evidence_id, 0, [domain.new_event(payload)], actor
+        return await tx.uow.append(
+            "evidence", evidence_id, 0, [domain.new_event(payload)], actor=actor
         )
 
 
@@ -179,7 +179,7 @@ async def retrieve(
     async with survivor_tx(med, survivor_id, *scopes, allow_closed=True) as tx:
         # The survivor's row lock orders this with other retrievals and hand-overs of the item.
         conn = tx.conn
-        version = len(await load(med, conn, evidence_id))
+        version = len(await tx.uow.load(evidence_id))
         data = await _unsealed(med, conn, survivor_id, evidence_id)
         found = hashlib.sha256(data).hexdigest() if data is not None else None
         now = med.now()
@@ -204,7 +204,9 @@ async def retrieve(
                 outcome=AccessOutcome.ALLOWED,
                 at=now,
             )
-        await record(med, conn, "evidence", evidence_id, version, [domain.new_event(event)], actor)
+        await tx.uow.append(
+            "evidence", evidence_id, version, [domain.new_event(event)], actor=actor
+        )
     if found != row["sha256"] or data is None:
         raise EvidenceTampered("the stored file does not match its captured hash: not served")
     if not original:
@@ -219,7 +221,7 @@ async def hand_over(
 ) -> list[Event]:
     """Record a hand-over; 409 when the giver does not hold the item where they say."""
     async with survivor_tx(med, survivor_id, allow_closed=True) as tx:
-        events = await load(med, tx.conn, evidence_id)
+        events = await tx.uow.load(evidence_id)
         if (
             not events
             or await tx.conn.fetchval(
@@ -247,6 +249,6 @@ async def hand_over(
             reason=reason,
             at=at,
         )
-        return await record(
-            med, tx.conn, "evidence", evidence_id, state.version, [domain.new_event(payload)], actor
+        return await tx.uow.append(
+            "evidence", evidence_id, state.version, [domain.new_event(payload)], actor=actor
         )

@@ -10,7 +10,7 @@ from uponyaji_events.envelope import Actor, Event
 from .. import domain
 from ..errors import AlreadyAnswered, NotFound
 from ..schemas import DecisionBody
-from .base import Medical, load, record, survivor_tx
+from .base import Medical, survivor_tx
 
 
 async def answer(
@@ -25,13 +25,13 @@ async def answer(
         )
         if status is None:
             raise NotFound(f"no referral {referral_id} of this survivor to medical")
-        if status != "pending" or await load(med, tx.conn, referral_id):
+        if status != "pending" or await tx.uow.load(referral_id):
             raise AlreadyAnswered(f"the referral was already {status}")
         accepted = body.decision is m.ReferralDecision.ACCEPTED
         name = "ReferralAccepted" if accepted else "ReferralDeclined"
         note = await tx.seal(f"medical.{name}/note", body.note, record=referral_id)
         model = m.ReferralAccepted if accepted else m.ReferralDeclined
         payload = model(referral_id=referral_id, survivor_id=survivor_id, note=note)
-        return await record(
-            med, tx.conn, "referral", referral_id, 0, [domain.new_event(payload)], actor
+        return await tx.uow.append(
+            "referral", referral_id, 0, [domain.new_event(payload)], actor=actor
         )

@@ -18,7 +18,7 @@ from ..errors import EvidenceTampered, NotExaminer, NotFound, ReportIncomplete, 
 from ..schemas import AddendumBody, SignBody
 from ..views import Reader
 from .assemble import form_input, gather, report_input
-from .base import Medical, Tx, load, record, survivor_tx
+from .base import Medical, Tx, survivor_tx
 
 
 def verification_ref(report_id: UUID) -> str:
@@ -59,7 +59,7 @@ async def _signature(
                 issued_at=tx.med.now(),
             )
         )
-        await record(tx.med, tx.conn, "clinician", signer, 0, [issued], actor)
+        await tx.uow.append("clinician", signer, 0, [issued], actor=actor)
     message = domain.statement(kind, str(document_id), content_sha, signed_at)
     return key_id, signing.b64(key.sign(message))
 
@@ -131,8 +131,8 @@ async def sign_report(
             signed_at=signed,
             place_county_code=body.county_code,
         )
-        events = await record(
-            med, tx.conn, "report", report_id, 0, [domain.new_event(payload)], actor
+        events = await tx.uow.append(
+            "report", report_id, 0, [domain.new_event(payload)], actor=actor
         )
         return events, pdf
 
@@ -154,7 +154,7 @@ async def sign_addendum(
             report_id,
             survivor_id,
         )
-        state = domain.fold_report(await load(med, tx.conn, report_id))
+        state = domain.fold_report(await tx.uow.load(report_id))
         if report is None:
             raise NotFound(f"no signed report {report_id} of this survivor")
         domain.may_add(state)
@@ -202,8 +202,8 @@ async def sign_addendum(
             signature=signature,
             signed_at=signed,
         )
-        events = await record(
-            med, tx.conn, "report", report_id, state.version, [domain.new_event(payload)], actor
+        events = await tx.uow.append(
+            "report", report_id, state.version, [domain.new_event(payload)], actor=actor
         )
         return events, pdf
 

@@ -7,10 +7,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from uponyaji_events.eat import today as today_eat
 
 from ..backend import ServiceError
 from ..forms import compact, field_errors, integer, local_moment, many, text
-from ..i18n import N_, gettext, today_eat
+from ..i18n import N_, gettext
 from ..instruments import INSTRUMENTS
 from ..web import User, backend_of, form_values, redirect, render
 
@@ -130,7 +131,8 @@ async def session_form(request: Request, survivor_id: UUID, user: User) -> Respo
 
 @router.post("/survivors/{survivor_id}/sessions/new")
 async def log_session(request: Request, survivor_id: UUID, user: User) -> Response:
-    """Record the session (notes are sealed by psychosocial); others' attendance per person."""
+    """Record the session (notes are sealed by psychosocial); others' attendance and notes per
+    person, each sealed with that person's own record."""
     form = await request.form()
     chosen = many(form, "participants")
     body = compact(
@@ -145,7 +147,13 @@ async def log_session(request: Request, survivor_id: UUID, user: User) -> Respon
             "interpreter_language": text(form, "interpreter_language"),
             "notes": text(form, "notes"),
             "other_participants": [
-                compact({"survivor_id": other, "attendance": text(form, f"attendance_{other}")})
+                compact(
+                    {
+                        "survivor_id": other,
+                        "attendance": text(form, f"attendance_{other}"),
+                        "notes": text(form, f"notes_{other}"),
+                    }
+                )
                 for other in chosen
             ],
         }

@@ -6,10 +6,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from uponyaji_events.eat import today as today_eat
 
 from ..backend import ServiceError
 from ..forms import field_errors, text
-from ..i18n import N_, gettext, today_eat
+from ..i18n import N_, gettext
 from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()

@@ -6,10 +6,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from uponyaji_events.eat import today
 
 from ..backend import ServiceError
 from ..forms import field_errors, text
-from ..i18n import _, today_eat
+from ..i18n import _
 from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
@@ -73,7 +74,7 @@ async def erasure(request: Request, survivor_id: UUID, user: User) -> Response:
     context = {
         "survivor_id": survivor_id,
         "requests": requests,
-        "values": {"received_on": today_eat().isoformat()},
+        "values": {"received_on": today().isoformat()},
         "errors": {},
     }
     return render(request, "dpo/erasure.html", context)

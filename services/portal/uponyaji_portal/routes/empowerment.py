@@ -8,10 +8,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from uponyaji_events.eat import today as today_eat
 
 from ..backend import ServiceError
 from ..forms import compact, field_errors, integer, many, text
-from ..i18n import gettext, today_eat
+from ..i18n import gettext
 from ..messages import error_text
 from ..vocab_empowerment import HUNGER_ITEMS
 from ..web import User, backend_of, form_values, redirect, render

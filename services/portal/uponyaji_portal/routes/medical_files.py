@@ -22,6 +22,8 @@ from ..web import User, backend_of, form_values, redirect, render
 
 router = APIRouter()
 ENCOUNTER = "/survivors/{survivor_id}/medical/encounters/{encounter_id}"
+# Evidence can be held without an encounter: its pages stand under the record as well.
+HELD = "/survivors/{survivor_id}/medical/evidence/{evidence_id}"
 # What a browser shows itself: images in the page, PDFs in its viewer; the rest is downloaded.
 SHOWN_IN_PAGE = ("image/jpeg", "image/png")
 OPENED_INLINE = (*SHOWN_IN_PAGE, "application/pdf")
@@ -95,16 +97,18 @@ async def sample(request: Request, survivor_id: UUID, encounter_id: UUID, user: 
 
 
 @router.get(ENCOUNTER + "/evidence/{evidence_id}")
+@router.get(HELD)
 async def evidence_item(
-    request: Request, survivor_id: UUID, encounter_id: UUID, evidence_id: UUID, user: User
+    request: Request,
+    survivor_id: UUID,
+    evidence_id: UUID,
+    user: User,
+    encounter_id: UUID | None = None,
 ) -> Response:
     """One evidence item: what it is and where, and its file shown or offered (if it has one)."""
-    record = await backend_of(request).get(
-        "medical", f"/survivors/{survivor_id}/record", user.access_token
+    item = await backend_of(request).get(
+        "medical", f"/survivors/{survivor_id}/evidence/{evidence_id}", user.access_token
     )
-    item = next((e for e in record["evidence"] if e["evidence_id"] == str(evidence_id)), None)
-    if item is None:
-        raise ServiceError(404, "NotFound", "no such evidence item")
     media_type = item.get("media_type")
     file = f"/survivors/{survivor_id}/medical/evidence/{evidence_id}/file"
     if media_type in NO_DERIVATIVE:

@@ -76,8 +76,13 @@ async def answer_referral(request: Request, referral_id: UUID, user: User) -> Re
 @router.get(
     "/survivors/{survivor_id}/medical/encounters/{encounter_id}/evidence/{evidence_id}/custody"
 )
+@router.get("/survivors/{survivor_id}/medical/evidence/{evidence_id}/custody")
 async def custody(
-    request: Request, survivor_id: UUID, encounter_id: UUID, evidence_id: UUID, user: User
+    request: Request,
+    survivor_id: UUID,
+    evidence_id: UUID,
+    user: User,
+    encounter_id: UUID | None = None,
 ) -> Response:
     """The item's chain of custody: captured, each hand-over with its reason, accesses, alarms."""
     found = await backend_of(request).get(

@@ -165,8 +165,13 @@ async def _staff(request: Request, user: User) -> list[tuple[str, str]]:
 @router.get(
     "/survivors/{survivor_id}/medical/encounters/{encounter_id}/evidence/{evidence_id}/hand-over"
 )
+@router.get("/survivors/{survivor_id}/medical/evidence/{evidence_id}/hand-over")
 async def hand_over_form(
-    request: Request, survivor_id: UUID, encounter_id: UUID, evidence_id: UUID, user: User
+    request: Request,
+    survivor_id: UUID,
+    evidence_id: UUID,
+    user: User,
+    encounter_id: UUID | None = None,
 ) -> Response:
     """Hand an evidence item over (custody), from its holder to someone else."""
     context = {
@@ -183,8 +188,13 @@ async def hand_over_form(
 @router.post(
     "/survivors/{survivor_id}/medical/encounters/{encounter_id}/evidence/{evidence_id}/hand-over"
 )
+@router.post("/survivors/{survivor_id}/medical/evidence/{evidence_id}/hand-over")
 async def hand_over(
-    request: Request, survivor_id: UUID, encounter_id: UUID, evidence_id: UUID, user: User
+    request: Request,
+    survivor_id: UUID,
+    evidence_id: UUID,
+    user: User,
+    encounter_id: UUID | None = None,
 ) -> Response:
     """Record the hand-over (medical refuses one from someone not holding the item)."""
     form = await request.form()
@@ -213,4 +223,6 @@ async def hand_over(
             "staff": await _staff(request, user),
         }
         return render(request, "medical/hand_over.html", context, status_code=error.status)
+    if encounter_id is None:
+        return redirect(f"/survivors/{survivor_id}/medical/evidence/{evidence_id}/custody")
     return redirect(_encounter(survivor_id, encounter_id))

@@ -10,9 +10,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from uponyaji_events.eat import today as today_eat
 
 from ..forms import text
-from ..i18n import _, today_eat
+from ..i18n import _
 from ..subject_access import (
     EXPORT_LANGUAGES,
     SOURCES,

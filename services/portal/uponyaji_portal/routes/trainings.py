@@ -7,10 +7,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from uponyaji_events.eat import today as today_eat
 
 from ..backend import ServiceError
 from ..forms import compact, field_errors, integer, text
-from ..i18n import _, today_eat
+from ..i18n import _
 from ..messages import error_text
 from ..web import User, backend_of, form_values, redirect, render
 

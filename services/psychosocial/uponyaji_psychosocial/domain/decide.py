@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 from uuid import UUID
@@ -12,6 +12,8 @@ from uuid import UUID
 from pydantic import BaseModel
 from uponyaji_events.contracts import ContractRegistry, default_registry
 from uponyaji_events.contracts import psychosocial as c
+from uponyaji_events.deciding import known, payload_of
+from uponyaji_events.eat import eat_date
 from uponyaji_events.envelope import NewEvent
 
 from .. import instruments
@@ -42,7 +44,6 @@ from .commands import (
 )
 from .state import SurvivorState
 
-EAT = timezone(timedelta(hours=3))  # consent days and session days are Kenyan days
 # Clocks differ a little between a counsellor's device and the server.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_SURVIVORS = {c.SessionKind.INDIVIDUAL: 1, c.SessionKind.COUPLE: 2}
@@ -97,7 +98,7 @@ def consented_before(what: str, on: date, since: datetime | None, *, retrospecti
     """
     if since is None or retrospective:
         return
-    granted_on = since.astimezone(EAT).date()
+    granted_on = eat_date(since)
     if on < granted_on:
         raise WorkBeforeConsent(
             f"{what} is dated {on}, before psychosocial_support consent was given on "
@@ -126,26 +127,7 @@ def decide_session(command: RecordSession) -> list[NewEvent]:
                 f"risk flag {flag.flag_id} (raised {flag.raised_on}) is open: record its safety "
                 f"response (POST /risk-flags/{flag.flag_id}/resolution) before this session"
             )
-    participants = [
-        c.SessionParticipant(survivor_id=p.survivor_id, attendance=p.attendance, notes=p.notes)
-        for p in command.participants
-    ]
-    return [
-        new_event(
-            c.SessionRecorded(
-                session_id=command.session_id,
-                kind=command.kind,
-                held_on=command.held_on,
-                duration_minutes=command.duration_minutes,
-                approach=command.approach,
-                place=command.place,
-                interpreter=command.interpreter,
-                interpreter_language=command.interpreter_language,
-                participants=participants,
-                retrospective_reason=command.retrospective_reason,
-            )
-        )
-    ]
+    return [new_event(payload_of(c.SessionRecorded, command))]
 
 
 def decide(
@@ -157,25 +139,11 @@ def decide(
     if isinstance(command, RecordSafetyResponse):
         return _respond(state, command)
     if isinstance(command, AddGoal):
-        return [
-            new_event(
-                c.CarePlanGoalAdded(
-                    goal_id=command.goal_id,
-                    survivor_id=command.survivor_id,
-                    domain=command.domain,
-                    description=command.description,
-                    target_date=command.target_date,
-                )
-            )
-        ]
+        return [new_event(payload_of(c.CarePlanGoalAdded, command))]
     if isinstance(command, PlanSession):
         if command.planned_on is not None and command.planned_on < command.today:
             raise InvalidCommand(f"planned_on {command.planned_on} is in the past")
-        return [
-            new_event(
-                c.SessionPlanned(survivor_id=command.survivor_id, planned_on=command.planned_on)
-            )
-        ]
+        return [new_event(payload_of(c.SessionPlanned, command))]
     return _review(state, command)
 
 
@@ -192,9 +160,7 @@ def _assess(
     administered_at = command.administered_at
     signalled = False
     if isinstance(command, CorrectAssessment):
-        old = state.assessments.get(command.supersedes)
-        if old is None:
-            raise AssessmentNotFound(f"no assessment {command.supersedes} of this survivor")
+        old = known(state.assessments, command.supersedes, AssessmentNotFound, "assessment")
         if old.superseded_by is not None:
             raise AssessmentSuperseded(
                 f"assessment {command.supersedes} was corrected by {old.superseded_by}: "
@@ -257,45 +223,20 @@ def _text(value: Fraction) -> str:
 
 
 def _respond(state: SurvivorState, command: RecordSafetyResponse) -> list[NewEvent]:
-    flag = state.flags.get(command.flag_id)
-    if flag is None:
-        raise RiskFlagNotFound(f"no risk flag {command.flag_id} of this survivor")
+    flag = known(state.flags, command.flag_id, RiskFlagNotFound, "risk flag")
     if flag.resolved:
         raise FlagAlreadyResolved(f"risk flag {command.flag_id} already has a safety response")
     _not_future("responded_at", command.responded_at, command.now)
     if command.responded_at < flag.raised_at:
         raise InvalidCommand("responded_at is before the flag was raised")
-    return [
-        new_event(
-            c.SafetyResponseRecorded(
-                flag_id=command.flag_id,
-                survivor_id=command.survivor_id,
-                responder_id=command.responder_id,
-                actions=list(dict.fromkeys(command.actions)),
-                referral=command.referral,
-                details=command.details,
-                responded_at=command.responded_at,
-            )
-        )
-    ]
+    actions = list(dict.fromkeys(command.actions))
+    return [new_event(payload_of(c.SafetyResponseRecorded, command, actions=actions))]
 
 
 def _review(state: SurvivorState, command: ReviewGoal) -> list[NewEvent]:
-    goal = state.goals.get(command.goal_id)
-    if goal is None:
-        raise GoalNotFound(f"no care-plan goal {command.goal_id} of this survivor")
+    goal = known(state.goals, command.goal_id, GoalNotFound, "care-plan goal")
     if goal.closed:
         raise GoalClosed(f"the goal is {goal.status}: add a new goal instead")
     if command.reviewed_on > command.today:
         raise InvalidCommand(f"reviewed_on {command.reviewed_on} is in the future")
-    return [
-        new_event(
-            c.CarePlanGoalReviewed(
-                goal_id=command.goal_id,
-                survivor_id=command.survivor_id,
-                status=command.status,
-                reviewed_on=command.reviewed_on,
-                note=command.note,
-            )
-        )
-    ]
+    return [new_event(payload_of(c.CarePlanGoalReviewed, command))]

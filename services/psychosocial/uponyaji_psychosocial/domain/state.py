@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Protocol
 from uuid import UUID
 
+from uponyaji_events.folding import EventLike, Folder, as_day, as_time, as_uuid, event_name
+
 CLOSED_GOAL = frozenset({"achieved", "discontinued"})
-
-
-class EventLike(Protocol):
-    """What folding needs of an event: stored (`Event`) or just decided (`NewEvent`)."""
-
-    @property
-    def type(self) -> str:
-        """The event type, e.g. `psychosocial.AssessmentRecorded`."""
-        ...
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        """The payload in JSON form."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,63 +64,47 @@ class SurvivorState:
         ]
 
 
-def _uuid(payload: dict[str, Any], name: str) -> UUID:
-    return UUID(str(payload[name]))
-
-
-def _when(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 def evolve(state: SurvivorState, event: EventLike) -> SurvivorState:
     """The state after one event of the survivor stream (other event types only count)."""
-    p, name = event.payload, event.type.rsplit(".", 1)[-1]
+    p, name = event.payload, event_name(event)
     state = replace(state, version=state.version + 1)
     if name in ("AssessmentRecorded", "AssessmentCorrected"):
         assessments = dict(state.assessments)
-        new_id = _uuid(p, "assessment_id")
-        new = AssessmentState(p["instrument"], _when(p["administered_at"]))
+        new_id = as_uuid(p["assessment_id"])
+        new = AssessmentState(p["instrument"], as_time(p["administered_at"]))
         if name == "AssessmentCorrected":
-            old_id = _uuid(p, "supersedes")
+            old_id = as_uuid(p["supersedes"])
             old = assessments[old_id]
             assessments[old_id] = replace(old, superseded_by=new_id)
             new = replace(new, signalled=old.signalled)
         assessments[new_id] = new
         return replace(state, assessments=assessments)
     if name == "RiskFlagRaised":
-        assessment_id = _uuid(p, "assessment_id")
-        flag = FlagState(assessment_id, _when(p["raised_at"]))
+        assessment_id = as_uuid(p["assessment_id"])
+        flag = FlagState(assessment_id, as_time(p["raised_at"]))
         assessments = dict(state.assessments)
         if assessment_id in assessments:
             assessments[assessment_id] = replace(assessments[assessment_id], signalled=True)
-        flags = {**state.flags, _uuid(p, "flag_id"): flag}
+        flags = {**state.flags, as_uuid(p["flag_id"]): flag}
         return replace(state, flags=flags, assessments=assessments)
     if name == "SafetyResponseRecorded":
-        flag_id = _uuid(p, "flag_id")
+        flag_id = as_uuid(p["flag_id"])
         return replace(
             state, flags={**state.flags, flag_id: replace(state.flags[flag_id], resolved=True)}
         )
     if name == "RiskFlagEscalated":
-        flag_id = _uuid(p, "flag_id")
+        flag_id = as_uuid(p["flag_id"])
         flag = replace(state.flags[flag_id], escalation=int(p["level"]))
         return replace(state, flags={**state.flags, flag_id: flag})
     if name == "CarePlanGoalAdded":
-        goal = GoalState(p["domain"], _day(p["target_date"]))
-        return replace(state, goals={**state.goals, _uuid(p, "goal_id"): goal})
+        goal = GoalState(p["domain"], as_day(p["target_date"]))
+        return replace(state, goals={**state.goals, as_uuid(p["goal_id"]): goal})
     if name == "CarePlanGoalReviewed":
-        goal_id = _uuid(p, "goal_id")
+        goal_id = as_uuid(p["goal_id"])
         goal = replace(state.goals[goal_id], status=p["status"])
         return replace(state, goals={**state.goals, goal_id: goal})
     return state
 
 
-def fold(events: Iterable[EventLike], state: SurvivorState | None = None) -> SurvivorState:
-    """The state after a run of events."""
-    state = state or SurvivorState()
-    for event in events:
-        state = evolve(state, event)
-    return state
+# The state after a run of events (from a state already folded, else from the start).
+fold = Folder(SurvivorState, evolve)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
+from uponyaji_events.eat import eat_date
 from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
 from ..schemas import AssessmentBody, CorrectionBody
-from .base import EAT, Psychosocial, run, survivor_tx
+from .base import Psychosocial, run, survivor_tx
 
 
 async def record_assessment(
@@ -21,7 +22,7 @@ async def record_assessment(
     async with survivor_tx(ps, survivor_id) as tx:
         domain.consented_before(
             "the assessment",
-            administered_at.astimezone(EAT).date(),
+            eat_date(administered_at),
             tx.facts.consent_since,
             retrospective=body.retrospective_reason is not None,
         )

@@ -1,67 +1,51 @@
-"""Command handlers: lock the survivor, check the gate, fold, seal, decide, append and project.
+"""Psychosocial's command side: its resources, and a command's transaction about a survivor.
 
-A command about a survivor runs in one transaction that first locks the survivor's row in the
-local `survivors` table, so it serialises with other commands about them and with intake's
-consent, closure and erasure events arriving through the consumer. Sealing happens on the same
-connection: a refused command rolls back the data key it may have created.
+The transaction is the participant services' one (`uponyaji_service.survivor_unit`): the
+survivor's row locked, the consent gate checked (a safety response is never refused), their
+stream folded, a sealer on the same connection; the decider is given the instrument table.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 from uponyaji_events.db import Conn
+from uponyaji_events.eat import EAT as EAT  # re-exported: the handlers' calendar
+from uponyaji_events.eat import today as today
 from uponyaji_events.envelope import Actor, Event
 from uponyaji_events.states import StreamStates
-from uponyaji_events.store import EventStore
-from uponyaji_events.unit_of_work import UnitOfWork, unit_of_work
+from uponyaji_events.unit_of_work import CommandSide
 from uponyaji_service import Clock, Keys, utc_now
-from uponyaji_service.survivor_unit import SurvivorUnit, consent_facts, survivor_unit
+from uponyaji_service.survivor_unit import Gate, SurvivorUnit, consent_facts, survivor_unit
 
 from .. import domain, projections
 from ..domain import IntakeFacts, SurvivorState
 from ..errors import SurvivorUnknown
 from ..instruments import Instruments
 
-EAT = timezone(timedelta(hours=3))  # counsellors' calendar days are Kenyan days
 CONSENT_SCOPE = "psychosocial_support"
 Tx = SurvivorUnit[IntakeFacts, SurvivorState]
-
-
-def today(clock: Clock = utc_now) -> date:
-    """Today's date in East Africa Time (by `clock`)."""
-    return clock().astimezone(EAT).date()
+GATE = Gate(CONSENT_SCOPE, IntakeFacts, domain.fold, SurvivorUnknown)
 
 
 @dataclass(frozen=True)
-class Psychosocial:
+class Psychosocial(CommandSide[Keys], read_model=projections.READ_MODEL):
     """The command side's resources: the store, the keys, the instrument table and the clock."""
 
-    store: EventStore
-    keys: Keys
     table: Instruments
     clock: Clock = utc_now
     # Survivor states folded by earlier commands here: a command reads only the newer events.
     states: StreamStates[SurvivorState] = field(default_factory=StreamStates, compare=False)
 
-    def today(self) -> date:
-        """Today's date in East Africa Time."""
-        return today(self.clock)
-
-    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
-        """One command's transaction: appends are projected into the read tables in it."""
-        return unit_of_work(self.store, project=projections.apply_all)
-
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:
     """What intake told us about a survivor (row-locked if asked); 404 if nothing."""
     return await consent_facts(
-        conn, survivor_id, CONSENT_SCOPE, IntakeFacts, lock=lock, unknown=SurvivorUnknown
+        conn, survivor_id, GATE.scope, GATE.facts, lock=lock, unknown=GATE.unknown
     )
 
 
@@ -74,18 +58,10 @@ async def survivor_tx(
     def decide(state: SurvivorState, command: Any) -> list[Any]:
         return domain.decide(state, command, ps.table)
 
-    async with survivor_unit(
-        ps.unit_of_work(),
-        ps.keys,
-        survivor_id,
-        scope=CONSENT_SCOPE,
-        facts=IntakeFacts,
-        admit=lambda facts: domain.admissible(facts, safety=safety),
-        fold=domain.fold,
-        decider=decide,
-        unknown=SurvivorUnknown,
-        states=ps.states,
-    ) as tx:
+    def admit(facts: IntakeFacts) -> None:
+        domain.admissible(facts, safety=safety)
+
+    async with survivor_unit(ps, survivor_id, GATE, admit=admit, decider=decide) as tx:
         yield tx
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
+from uponyaji_events.eat import eat_date
 from uponyaji_events.envelope import Actor, Event
 
 from .. import domain
 from ..schemas import PlanBody, SessionBody
-from .base import EAT, Psychosocial, intake_facts, run, survivor_tx
+from .base import Psychosocial, intake_facts, run, survivor_tx
 
 EVENT = "psychosocial.SessionRecorded"
 NOTES = "participants[].notes"
@@ -37,8 +38,7 @@ async def record_session(
             [who for who, _, _ in wanted],
         )
         open_flags = tuple(
-            domain.OpenFlag(f["survivor_id"], f["flag_id"], f["raised_at"].astimezone(EAT).date())
-            for f in flags
+            domain.OpenFlag(f["survivor_id"], f["flag_id"], eat_date(f["raised_at"])) for f in flags
         )
         sealer = ps.keys.bound(conn)
         participants = []
