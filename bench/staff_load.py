@@ -3,9 +3,10 @@
     make up                                   # or any stack the launcher started
     .venv/bin/python -m bench.staff_load --sessions 200 --seconds 600
 
-Each virtual staff session signs in once (a demo account of its role, password and TOTP at
-identity) and then, until the time is up, does one action and thinks (exponential pauses, mean
-`--think` seconds), as a person at a keyboard would:
+Each virtual staff session has an account of its own (made through identity's admin API the
+first time, see bench/staff_accounts.py), signs in once (password and TOTP, from a loopback
+address of its own) and then, until the time is up, does one action and thinks (exponential
+pauses, mean `--think` seconds), as a person at a keyboard would:
 
 - intake officers (30 %): search by name (40 %), read a record (40 %), register a survivor
   with consent (20 %, two commands);
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -29,16 +31,26 @@ import statistics
 import time
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
-import pyotp
+
+from bench.staff_accounts import (
+    Account,
+    Provisioner,
+    Tokens,
+    bearer,
+    client_from,
+    refresh,
+    sign_in,
+)
 
 ROLES = {"intake_officer": 0.3, "counsellor": 0.5, "programme_lead": 0.2}
+TOKEN_REFRESH_S = 600  # access tokens live 15 minutes: refresh after 10
 CLEAN_PHQ9 = [1, 1, 1, 0, 0, 1, 0, 1, 0]  # total 5, no self-harm item: no risk flag
 
 
@@ -67,11 +79,11 @@ class Stack:
 
     urls: dict[str, str]
     pids: dict[str, int]
-    logins: dict[str, dict[str, str]]
+    logins: dict[str, dict[str, Any]]
 
     @classmethod
     def load(cls, run_dir: Path) -> Stack:
-        """Read `.run/stack.json` and `.run/demo-logins.json`."""
+        """Read `.run/stack.json` and `.run/demo-logins.json` (the demo logins by role)."""
         state = json.loads((run_dir / "stack.json").read_text())
         urls = {s["name"]: s["url"] for s in state["summary"]["services"]}
         pids = {
@@ -98,30 +110,13 @@ class Stack:
         return out
 
 
-async def sign_in(client: httpx.AsyncClient, identity: str, login: dict[str, str]) -> str:
-    """An access token for a demo account: password and the current TOTP code (identity refuses
-    a code used before, so a refused sign-in waits for the next 30-second code and tries again)."""
-    for _ in range(3):
-        body = {
-            "username": login["login"],
-            "password": login["password"],
-            "totp_code": pyotp.TOTP(login["totp_secret"]).now(),
-        }
-        response = await client.post(f"{identity}/auth/login", json=body)
-        if response.status_code != 401:
-            break
-        await asyncio.sleep(30 - time.time() % 30 + 1)
-    response.raise_for_status()
-    return str(response.json()["access_token"])
-
-
 class Session:
     """One virtual member of staff."""
 
     def __init__(
         self,
         role: str,
-        token: str,
+        tokens: Tokens,
         stack: Stack,
         client: httpx.AsyncClient,
         survivors: list[str],
@@ -129,8 +124,13 @@ class Session:
         rng: random.Random,
     ) -> None:
         self.role, self.stack, self.client = role, stack, client
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self.tokens = tokens
         self.survivors, self.tally, self.rng = survivors, tally, rng
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The session's Authorization header."""
+        return bearer(self.tokens)
 
     async def call(self, kind: str, name: str, method: str, url: str, body: Any = None) -> Any:
         """One request, timed and tallied; the JSON answer when it succeeded."""
@@ -204,19 +204,31 @@ class Session:
         """Act and think until the time is up (a random start spreads the first actions)."""
         await asyncio.sleep(self.rng.uniform(0, think))
         while time.monotonic() < until:
+            if time.monotonic() - self.tokens.issued > TOKEN_REFRESH_S:
+                try:
+                    self.tokens = await refresh(
+                        self.client, self.stack.urls["identity"], self.tokens
+                    )
+                except httpx.HTTPError as exc:
+                    self.tally.failures.append(f"refresh: {type(exc).__name__} {exc}"[:200])
             await self.act()
             await asyncio.sleep(self.rng.expovariate(1 / think))
 
 
-async def register(session: Session) -> str | None:
-    """Register a synthetic survivor and record both consents (three commands)."""
-    body = {
+def registration() -> dict[str, Any]:
+    """A synthetic survivor to register (distinctive name parts after "Fake Load")."""
+    return {
         "full_name": f"Fake Load {uuid.uuid4().hex[:8]} {uuid.uuid4().hex[:8]}",
         "county_code": "047",
         "gender": "female",
         "age_band": "25-34",
         "preferred_language": "sw",
     }
+
+
+async def register(session: Session) -> str | None:
+    """Register a synthetic survivor and record both consents (three commands)."""
+    body = registration()
     answer = await session.call(
         "command", "register", "POST", session.url("intake", "/survivors"), body
     )
@@ -230,11 +242,11 @@ async def register(session: Session) -> str | None:
     return survivor
 
 
-async def prepare(session: Session, counsellor: str, count: int) -> list[str]:
+async def prepare(session: Session, counsellor: Tokens, count: int) -> list[str]:
     """`count` consenting survivors that psychosocial already knows (so commands are accepted)."""
     survivors = [s for s in [await register(session) for _ in range(count)] if s]
     deadline = time.monotonic() + 120
-    headers = {"Authorization": f"Bearer {counsellor}"}
+    headers = bearer(counsellor)
     for survivor in survivors:
         url = session.url("psychosocial", f"/survivors/{survivor}/sessions")
         while (await session.client.get(url, headers=headers)).status_code != 200:
@@ -257,21 +269,49 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     limits = httpx.Limits(
         max_connections=args.connections, max_keepalive_connections=args.connections
     )
-    async with httpx.AsyncClient(timeout=30, trust_env=False, limits=limits) as client:
-        tokens = {
-            role: await sign_in(client, stack.urls["identity"], stack.logins[role])
-            for role in ROLES
+    identity = stack.urls["identity"]
+    roles = rng.choices(list(ROLES), weights=list(ROLES.values()), k=args.sessions)
+    provisioned = time.monotonic()
+    provisioner = Provisioner(args.run_dir, identity, stack.logins)
+    stored = len(provisioner.accounts)
+    accounts = await provisioner.ensure(roles)
+    provisioned = time.monotonic() - provisioned
+    async with contextlib.AsyncExitStack() as stack_of_clients:
+        client = await stack_of_clients.enter_async_context(
+            httpx.AsyncClient(timeout=30, trust_env=False, limits=limits)
+        )
+        setup_tokens = {
+            role: await sign_in(client, identity, stack.logins[role])
+            for role in ("intake_officer", "counsellor")
         }
-        setup = Session("intake_officer", tokens["intake_officer"], stack, client, [], Tally(), rng)
-        survivors = await prepare(setup, tokens["counsellor"], args.survivors)
+        setup = Session(
+            "intake_officer", setup_tokens["intake_officer"], stack, client, [], Tally(), rng
+        )
+        survivors = await prepare(setup, setup_tokens["counsellor"], args.survivors)
+        own_limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+        clients = [
+            await stack_of_clients.enter_async_context(
+                client_from(account.address, timeout=30, limits=own_limits)
+            )
+            for account in accounts
+        ]
+        slots = asyncio.Semaphore(8)
+
+        async def signed_in(account: Account, own: httpx.AsyncClient) -> Tokens:
+            fresh = provisioner.fresh.pop(account.login, None)
+            if fresh is not None:
+                return fresh
+            async with slots:
+                return await sign_in(own, identity, asdict(account))
+
+        tokens = await asyncio.gather(
+            *(signed_in(a, c) for a, c in zip(accounts, clients, strict=True))
+        )
         memory_before = stack.memory_mb()
         tally = Tally()
-        roles = rng.choices(list(ROLES), weights=list(ROLES.values()), k=args.sessions)
         sessions = [
-            Session(
-                role, tokens[role], stack, client, survivors, tally, random.Random(rng.random())
-            )
-            for role in roles
+            Session(a.role, t, stack, c, survivors, tally, random.Random(rng.random()))
+            for a, t, c in zip(accounts, tokens, clients, strict=True)
         ]
         cpu_before = psutil.cpu_times()
         started = time.monotonic()
@@ -281,6 +321,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     busy = sum(cpu_after) - sum(cpu_before) - (cpu_after.idle - cpu_before.idle)
     figures: dict[str, Any] = {
         "sessions": args.sessions,
+        "accounts": len({a.login for a in accounts}),
+        "accounts_made_now": len(provisioner.accounts) - stored,
+        "accounts_made_s": round(provisioned, 1),
         "seconds": round(elapsed, 1),
         "think_s": args.think,
         "requests": sum(len(v) for k, v in tally.latencies.items() if k in ("read", "command"))

@@ -68,14 +68,24 @@ async def matches(pool: Db, entries: Iterable[tuple[IndexKind, bytes]]) -> list[
     return list(found.values())
 
 
-async def duplicate_candidates(pool: Db, entries: Entries) -> tuple[DuplicateCandidate, ...]:
-    """Registered survivors who may be the person these identity values describe."""
-    found = await matches(pool, entries)
+async def duplicate_candidates(
+    pool: Db, entries: Entries, *, common_names: Set[bytes] | None = None
+) -> tuple[DuplicateCandidate, ...]:
+    """Registered survivors who may be the person these identity values describe.
+
+    `common_names`: which of these name parts to treat as common (what `claim` judged), instead
+    of judging them again now. Common parts are not looked up: they never make a candidate, and
+    one may be shared by thousands of survivors.
+    """
+    names = {digest for kind, digest in entries if kind is IndexKind.NAME}
+    ours_common = set(await _common(pool, names) if common_names is None else common_names)
+    distinctive = {(k, d) for k, d in entries if not (k is IndexKind.NAME and d in ours_common)}
+    found = await matches(pool, distinctive)
     if not found:
         return ()
-    names = {digest for kind, digest in entries if kind is IndexKind.NAME}
     theirs = await _name_parts(pool, [m.survivor_id for m in found])
-    common = await _common(pool, names | {d for parts in theirs.values() for d in parts})
+    their_parts = {d for parts in theirs.values() for d in parts} - names
+    common = ours_common | await _common(pool, their_parts)
     ours = names - common
     candidates = []
     for match in found:
@@ -135,12 +145,27 @@ def hash_kind(kind: IndexKind) -> int:
     return int.from_bytes(kind.value.encode().ljust(8, b"_")[:8], "big", signed=True)
 
 
-async def claim(conn: Conn, entries: Entries) -> None:
-    """Claim every blind-index value of a registration until its transaction ends.
+async def claim(conn: Conn, entries: Entries) -> frozenset[bytes]:
+    """Claim a registration's blind-index values until its transaction ends; return the name
+    parts judged common (the duplicate check inside the claim must judge them the same way).
 
-    Two registrations sharing a value (a phone, an ID number, a name part) take the same claim:
-    the second waits for the first to commit, then its duplicate check sees the first. Claims
-    are taken in key order, so two registrations cannot deadlock.
+    Two registrations sharing a phone, an ID number, or a name part that either of them finds
+    distinctive take conflicting claims: the second waits for the first to commit, then its
+    duplicate check sees the first. A name part common in the register never makes a candidate,
+    so it is claimed in shared mode: registrations that share only common parts ("Mary", or
+    "Test Survivor" in demo data) do not queue behind one another. Claims are taken in key
+    order, so two registrations cannot deadlock.
     """
-    for key in sorted({_claim_key(kind, digest) for kind, digest in entries}):
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", key)
+    common = await _common(conn, {digest for kind, digest in entries if kind is IndexKind.NAME})
+    exclusive: dict[int, bool] = {}
+    for kind, digest in entries:
+        key = _claim_key(kind, digest)
+        exclusive[key] = exclusive.get(key, False) or not (
+            kind is IndexKind.NAME and digest in common
+        )
+    for key in sorted(exclusive):
+        if exclusive[key]:
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", key)
+        else:
+            await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", key)
+    return frozenset(common)

@@ -57,8 +57,8 @@ async def search(
             found = matching.search_reasons(match, name_count)
             if found:
                 reasons[match.survivor_id] = found
-    rows = await survivors(pool, list(reasons), caseload)
-    return [{**row, "match": list(reasons[row["survivor_id"]])} for row in rows[:SEARCH_LIMIT]]
+    rows = await survivors(pool, list(reasons), caseload, limit=SEARCH_LIMIT)
+    return [{**row, "match": list(reasons[row["survivor_id"]])} for row in rows]
 
 
 _SURVIVOR = (
@@ -72,19 +72,25 @@ _SURVIVOR = (
 
 
 async def survivors(
-    pool: Pool, ids: list[UUID], caseload: tuple[Set[str], str] | None
+    pool: Pool,
+    ids: list[UUID],
+    caseload: tuple[Set[str], str] | None,
+    *,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Survivors by id, in case-number order, narrowed to a caseload (teams, staff id) if given."""
+    """Survivors by id, in case-number order, narrowed to a caseload (teams, staff id) if given;
+    the first `limit` of them (a common name may match thousands: only a page is read)."""
     if not ids:
         return []
     teams, worker = caseload if caseload is not None else (set(), "")
     rows = await pool.fetch(
         _SURVIVOR + "WHERE s.survivor_id = ANY($1::uuid[]) AND ($2 OR c.team = ANY($3) "
-        "OR c.lead_case_worker::text = $4) ORDER BY s.case_number",
+        "OR c.lead_case_worker::text = $4) ORDER BY s.case_number LIMIT $5",
         ids,
         caseload is None,
         sorted(teams),
         worker,
+        limit,
     )
     return [dict(row) for row in rows]
 

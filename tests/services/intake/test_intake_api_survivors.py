@@ -9,7 +9,8 @@ from typing import Any
 
 import asyncpg
 import pytest
-from intake_support import MOMBASA, NAIROBI, As, count_events, registration
+from intake_support import MOMBASA, NAIROBI, As, count_events, fake_name, registration
+from uponyaji_intake.queries import SEARCH_LIMIT as SEARCH_PAGE
 
 CASE_NUMBER = re.compile(r"^UPJ-\d{4}-\d{6}$")
 
@@ -139,6 +140,18 @@ async def test_search_by_case_number_phone_id_and_name_parts(officer: As) -> Non
     assert await hits("Survivor-Bravo 22") == []  # a digit part is a name part too
     assert len(await hits("test survivor")) == 2
     assert await hits("zawadi nobody") == []
+
+
+async def test_a_search_matching_many_answers_the_first_page_in_case_number_order(
+    officer: As,
+) -> None:
+    made = [
+        await register(officer, name=f"Fake Pageant {fake_name()}") for _ in range(SEARCH_PAGE + 2)
+    ]
+    response = await officer.get("/survivors", params={"q": "pageant"})
+    assert response.status_code == 200, response.text
+    found = [hit["case_number"] for hit in response.json()["results"]]
+    assert found == sorted(m["case_number"] for m in made)[:SEARCH_PAGE]
 
 
 async def test_search_is_audited_and_narrowed_to_the_caseload(

@@ -77,8 +77,8 @@ async def register(
     async with survivor_tx(intake, survivor_id) as tx:
         # One atomic decision: claim the index values, then check again inside the claim, so
         # of two simultaneous registrations of one person the second sees the first.
-        await matching.claim(tx.conn, entries)
-        candidates = await matching.duplicate_candidates(tx.conn, entries)
+        common = await matching.claim(tx.conn, entries)
+        candidates = await matching.duplicate_candidates(tx.conn, entries, common_names=common)
         if candidates and body.register_anyway_reason is None:
             raise PossibleDuplicates(candidates)
         seal = Seal(tx.sealer, survivor_id, "intake.SurvivorRegistered")
