@@ -6,8 +6,10 @@ import json
 
 import httpx
 from identity_support import enrol, new_staff, signed_in
+from uponyaji_events.contracts.identity import TeamCreated
 from uponyaji_identity import projections
 from uponyaji_identity.context import Identity
+from uponyaji_identity.domain import ACCOUNT_EVENTS
 
 TABLES = {
     "accounts": "SELECT * FROM accounts ORDER BY staff_id",
@@ -68,3 +70,10 @@ async def test_identity_events_match_their_contracts_and_carry_no_secrets(
         "identity.MfaEnrolled",
         "identity.MfaConfirmed",
     }
+
+
+def test_every_account_and_team_event_has_a_projection_rule() -> None:
+    """An account or team event the read tables ignored would leave them silently wrong."""
+    written = {f"identity.{model.__name__}" for model in (*ACCOUNT_EVENTS, TeamCreated)}
+    assert written <= set(projections.READ_MODEL.appliers)
+    assert "identity.AuthenticationAudited" not in projections.READ_MODEL.appliers  # audit only

@@ -93,8 +93,7 @@ async def commit(
 
 async def project(conn: Conn, events: Sequence[Event]) -> None:
     """Identity's own new events → its read tables, on `conn`."""
-    for event in events:
-        await projections.apply(conn, event)
+    await projections.apply_all(conn, events)
 
 
 def after(account: Account, events: Sequence[AccountEvent]) -> Account:
