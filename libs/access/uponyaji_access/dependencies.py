@@ -52,14 +52,19 @@ AccessDep = Annotated[Access, Depends(get_access)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
+async def _principal(access: Access, token: str | None) -> Principal:
+    """The caller's Principal from a valid bearer access token; 401 otherwise."""
+    if token is None:
+        raise Unauthenticated("a bearer access token is required")
+    return await access.authenticate(token)
+
+
 async def authenticate(request: Request, credentials: Credentials) -> Principal:
     """The caller's Principal from a valid bearer access token; 401 otherwise."""
     # The Access object is looked up here rather than declared as a dependency of its own:
     # every sub-dependency costs FastAPI a resolution pass on every request.
     access = await get_access(request)
-    if credentials is None:
-        raise Unauthenticated("a bearer access token is required")
-    return await access.authenticate(credentials.credentials)
+    return await _principal(access, credentials.credentials if credentials else None)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
@@ -144,10 +149,7 @@ class Authorize:
         """Allow the request (a Grant) or refuse it: 503 before Access is ready, 401 without a
         valid token, 422 for a malformed purpose, then 403/404, auditing as the policy says."""
         access = await get_access(request)
-        token = bearer_token(request)
-        if token is None:
-            raise Unauthenticated("a bearer access token is required")
-        principal = await access.authenticate(token)
+        principal = await _principal(access, bearer_token(request))
         purpose = declared_purpose(request)
         survivor_id = await self.locate(request) if self.locate is not None else None
         return await access.authorize(

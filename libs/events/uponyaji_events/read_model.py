@@ -94,8 +94,8 @@ class _Mapped:
             column: _FROM_EVENT[source](event) if source in _FROM_EVENT else payload.get(source)
             for column, source in self._sources.items()
         }
-        row.update(values or {})
-        _identifiers(row)
+        if values:  # the spec's own columns were checked when it was built
+            row.update(zip(_identifiers(values), values.values(), strict=True))
         return row
 
 
@@ -146,11 +146,14 @@ class Change(_Mapped):
     # More assignments, e.g. "status = 'resolved'"; qualify the table's own columns
     # ("n = courses.n + 1"): the payload's row is in scope as `r`.
     also: str = ""
+    _key: tuple[str, str] = field(init=False, repr=False)  # (column, payload field)
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if len(_columns(self.key)) != 1:
+        keys = _columns(self.key)
+        if len(keys) != 1:
             raise ValueError(f"a Change names one key column, not {self.key!r}")
+        object.__setattr__(self, "_key", next(iter(keys.items())))
 
     async def __call__(self, conn: Conn, event: Event) -> None:
         """Update the event's row."""
@@ -160,7 +163,7 @@ class Change(_Mapped):
         self, conn: Conn, event: Event, values: Mapping[str, Any] | None = None
     ) -> None:
         """Update the event's row, with `values` for columns no payload field names alike."""
-        ((key, name),) = _columns(self.key).items()
+        key, name = self._key
         row = {**self.row(event, values, None), key: event.payload.get(name)}
         sets = [f"{column} = r.{column}" for column in row if column != key]
         sets += [self.also] if self.also else []

@@ -49,7 +49,8 @@ def typed(model: type[M], write: Callable[[Conn, Event, M], Awaitable[None]]) ->
         payload = registry().validate(
             event.type, event.payload, schema_version=event.schema_version
         )
-        assert isinstance(payload, model)
+        if not isinstance(payload, model):
+            raise TypeError(f"{event.type} validated as {type(payload).__name__}, not {model}")
         await write(conn, event, payload)
 
     return f"identity.{model.__name__}", apply
@@ -168,8 +169,3 @@ READ_MODEL = ReadModel(
 )
 apply_all = READ_MODEL.apply_all
 rebuild = READ_MODEL.rebuild
-
-
-async def apply(conn: Conn, event: Event) -> None:
-    """Apply one stored event to the read tables (events of other types change nothing)."""
-    await apply_all(conn, [event])
