@@ -5,7 +5,8 @@ Every stage seals survivor data, keeps intake's tables (survivors, consents, cas
 them, and projects its own events into its read tables in each unit of work. `stage` declares
 that once; a stage's `app.py` (services/medical, psychosocial, empowerment) names only what is
 its own — name and description, settings, the command side (`build`), routers, migrations, its
-projections (`project`, `rebuild`), `on_intake(resources, conn, event)` for intake's events, and
+read model (the kernel's `ReadModel` its command side names too), `on_intake(resources, conn,
+event)` for intake's events, and
 any background work — and ends with `create_app = <SERVICE>.create_app`.
 """
 
@@ -20,9 +21,9 @@ from fastapi import APIRouter
 from uponyaji_events.consumer import Handler
 from uponyaji_events.db import Conn
 from uponyaji_events.envelope import Event
-from uponyaji_events.unit_of_work import Project
+from uponyaji_events.read_model import ReadModel
 
-from uponyaji_service.app import Follow, Parts, Running, Service, StoreRebuild, store_rebuild
+from uponyaji_service.app import Follow, Parts, Running, Service, store_rebuild
 from uponyaji_service.intake_tables import IntakeCaseload
 from uponyaji_service.settings import ServiceSettings
 
@@ -38,8 +39,7 @@ def stage(
     build: Callable[[Parts[S]], R | Awaitable[R]],
     routers: Sequence[APIRouter],
     migrations: Path,
-    project: Project,
-    rebuild: StoreRebuild,
+    read_model: ReadModel,
     on_intake: Callable[[R, Conn, Event], Awaitable[None]],
     background: Callable[[Running[S, R]], Sequence[Coroutine[Any, Any, None]]] | None = None,
 ) -> Service[S, R]:
@@ -57,8 +57,8 @@ def stage(
         migrations=migrations,
         sealing=True,
         caseload=lambda parts: IntakeCaseload(parts.pool),
-        project=project,
-        rebuild=store_rebuild(rebuild),
+        project=read_model.apply_all,
+        rebuild=store_rebuild(read_model.rebuild),
         follows=[Follow("intake", handler=follow_intake)],
         background=background,
     )

@@ -32,8 +32,7 @@ EMPOWERMENT: Service[Settings, Empowerment] = stage(
     build=build,
     routers=[router, subject_access],
     migrations=MIGRATIONS,
-    project=projections.apply_all,
-    rebuild=projections.rebuild,
+    read_model=projections.READ_MODEL,
     on_intake=on_intake_event,  # survivors, caseload, consent, closure, merges, referrals, erasure
 )
 # The app; settings from `EMPOWERMENT_*` (and `UPONYAJI_ENV`) unless given.

@@ -39,8 +39,7 @@ MEDICAL: Service[Settings, Medical] = stage(
     build=build,
     routers=[*routers, subject_access],
     migrations=MIGRATIONS,
-    project=projections.apply_all,
-    rebuild=projections.rebuild,
+    read_model=projections.READ_MODEL,
     on_intake=on_intake_event,  # survivors, caseload, consent, closure, merges, referrals, erasure
 )
 # The app; settings from `MEDICAL_*` (and `UPONYAJI_ENV`) unless given.

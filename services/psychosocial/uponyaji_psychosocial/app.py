@@ -89,8 +89,7 @@ PSYCHOSOCIAL: Service[Settings, Psychosocial] = stage(
     build=build,
     routers=[router, workday, subject_access],
     migrations=MIGRATIONS,
-    project=projections.apply_all,
-    rebuild=projections.rebuild,
+    read_model=projections.READ_MODEL,
     on_intake=on_intake_event,  # survivors, caseload, consent, closure, merges and erasure
     background=lambda running: [safeguard(running)],
 )
