@@ -14,7 +14,8 @@ other reason, each of its appends is retried alone, so one caller's bad event fa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,8 +56,22 @@ RETURNING event_id
 # a generic plan from the sixth execution on, costed on the table as it was then: on a store
 # that starts empty that plan reads the whole table (a sequential scan for the heads, a hashed
 # subplan over every event for the guard), and its cost grows with every event written. One
-# plan per group costs about 0.1 ms of the server's time, a few microseconds per event.
-CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
+# plan per group costs about 0.1 ms of the server's time, a few microseconds per event. The
+# setting is local to the group's transaction, opened with it in one round trip.
+BEGIN_CUSTOM_PLANS = "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan"
+
+
+@asynccontextmanager
+async def _custom_plans(conn: Any) -> AsyncIterator[None]:
+    """A transaction on `conn` whose statements are planned for their own values."""
+    await conn.execute(BEGIN_CUSTOM_PLANS)
+    try:
+        yield
+    except BaseException:
+        if not conn.is_closed():
+            await conn.execute("ROLLBACK")
+        raise
+    await conn.execute("COMMIT")
 
 
 @dataclass
@@ -129,8 +144,7 @@ class GroupCommit:
 
     async def _write(self, group: list[_Waiting]) -> None:
         try:
-            async with self.acquire() as conn, conn.transaction():
-                await conn.execute(CUSTOM_PLANS)
+            async with self.acquire() as conn, _custom_plans(conn):
                 built = await self._build(conn, group)
                 events = [event for _, event in built]
                 rows = await conn.fetch(INSERT_GROUP, *self.columns(events)) if built else []

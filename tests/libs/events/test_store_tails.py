@@ -128,3 +128,35 @@ async def test_grouped_one_event_appends_each_get_their_own_answer(db: asyncpg.P
         written = 1 if i % 3 else 0
         assert await store.stream_version(sid) == (1 if i < 6 else 0) + written
         assert (await verify(db, sid)).ok
+
+
+async def test_a_bad_event_in_a_group_fails_only_its_own_caller(db: asyncpg.Pool) -> None:
+    store = EventStore(db)
+    streams = [f"case-{uuid.uuid4()}" for _ in range(8)]
+    bad = 3  # its payload cannot be encoded: the group's statement fails, then each is retried
+    calls = [
+        store.append("case", sid, 0, [ev(n=i, note=object() if i == bad else "fine")], actor=ACTOR)
+        for i, sid in enumerate(streams)
+    ]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+
+    assert isinstance(results[bad], TypeError)
+    for i, sid in enumerate(streams):
+        assert await store.stream_version(sid) == (0 if i == bad else 1)
+        if i != bad:
+            assert not isinstance(results[i], BaseException), results[i]
+            assert (await verify(db, sid)).ok
+
+
+async def test_grouped_appends_keep_every_chain_as_the_store_grows(db: asyncpg.Pool) -> None:
+    store = EventStore(db)
+    writers, rounds = 8, 12  # many groups: their statements are planned again as the table grows
+    streams = [f"log-{uuid.uuid4()}" for _ in range(writers)]
+    for version in range(rounds):
+        stored = await asyncio.gather(
+            *(store.append("log", sid, version, [ev(v=version)], actor=ACTOR) for sid in streams)
+        )
+        assert [s[0].version for s in stored] == [version + 1] * writers
+    for sid in streams:
+        assert [e.payload["v"] for e in await store.load(sid)] == list(range(rounds))
+        assert (await verify(db, sid)).ok
