@@ -14,8 +14,7 @@ other reason, each of its appends is retried alone, so one caller's bad event fa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,50 +27,16 @@ from uponyaji_events.tails import settle
 if TYPE_CHECKING:
     from uponyaji_events.store import _Draft
 
-# Each stream's last event: one backward step down the (stream_id, version) index per stream.
-HEADS = """
-SELECT s.stream_id, h.version, h.hash, h.stream_type
-FROM unnest($1::text[]) AS s(stream_id)
-CROSS JOIN LATERAL (SELECT version, hash, stream_type FROM events e
-                    WHERE e.stream_id = s.stream_id ORDER BY version DESC LIMIT 1) AS h
-"""
+# The kernel migration 060_group_commit.sql defines both functions: PostgreSQL plans them for each
+# group's own values. (Prepared as plain statements, they were planned once, on the table as it
+# was at their sixth execution, and a plan from a near-empty table reads every event per group.)
+HEADS = "SELECT stream_id, version, hash, stream_type FROM events_group_heads($1::text[])"
 INSERT_GROUP = """
-INSERT INTO events (event_id, stream_type, stream_id, version, type, schema_version, occurred_at,
-                    recorded_at, actor_id, actor_role, correlation_id, causation_id, trace, payload,
-                    prev_hash, hash)
-SELECT u.* FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[],
-                       $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::uuid[],
-                       $12::uuid[], $13::jsonb[], $14::jsonb[], $15::bytea[], $16::bytea[])
-    AS u(event_id, stream_type, stream_id, version, type, schema_version, occurred_at,
-         recorded_at, actor_id, actor_role, correlation_id, causation_id, trace, payload,
-         prev_hash, hash)
-WHERE CASE WHEN u.version = 1 THEN u.prev_hash = decode(repeat('00', 32), 'hex')
-           ELSE EXISTS (SELECT 1 FROM events e WHERE e.stream_id = u.stream_id
-                        AND e.version = u.version - 1 AND e.hash = u.prev_hash
-                        AND e.stream_type = u.stream_type) END
-ON CONFLICT DO NOTHING
-RETURNING event_id
+SELECT event_id FROM events_group_insert(
+    $1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[],
+    $8::timestamptz[], $9::text[], $10::text[], $11::uuid[], $12::uuid[], $13::jsonb[],
+    $14::jsonb[], $15::bytea[], $16::bytea[]) AS event_id
 """
-# A group's statements are planned for its own values, every time. PostgreSQL otherwise keeps
-# a generic plan from the sixth execution on, costed on the table as it was then: on a store
-# that starts empty that plan reads the whole table (a sequential scan for the heads, a hashed
-# subplan over every event for the guard), and its cost grows with every event written. One
-# plan per group costs about 0.1 ms of the server's time, a few microseconds per event. The
-# setting is local to the group's transaction, opened with it in one round trip.
-BEGIN_CUSTOM_PLANS = "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan"
-
-
-@asynccontextmanager
-async def _custom_plans(conn: Any) -> AsyncIterator[None]:
-    """A transaction on `conn` whose statements are planned for their own values."""
-    await conn.execute(BEGIN_CUSTOM_PLANS)
-    try:
-        yield
-    except BaseException:
-        if not conn.is_closed():
-            await conn.execute("ROLLBACK")
-        raise
-    await conn.execute("COMMIT")
 
 
 @dataclass
@@ -144,7 +109,7 @@ class GroupCommit:
 
     async def _write(self, group: list[_Waiting]) -> None:
         try:
-            async with self.acquire() as conn, _custom_plans(conn):
+            async with self.acquire() as conn:
                 built = await self._build(conn, group)
                 events = [event for _, event in built]
                 rows = await conn.fetch(INSERT_GROUP, *self.columns(events)) if built else []
