@@ -71,6 +71,12 @@ CARDS: tuple[Card, ...] = (
         ),
     ),
     Card(
+        ("clinician",),
+        "/medical/appointments",
+        N_("Appointment book"),
+        N_("Follow-ups due this week on your caseload; record who came."),
+    ),
+    Card(
         ("clinician", "legal_officer", "data_protection_officer"),
         "/verify-report",
         N_("Verify a report"),
