@@ -114,6 +114,12 @@ CARDS: tuple[Card, ...] = (
     ),
     Card(
         ("programme_lead",),
+        "/medical/figures",
+        N_("Medical figures"),
+        N_("Examinations, overall evaluations and signed medico-legal reports, rounded to 5s."),
+    ),
+    Card(
+        ("programme_lead",),
         "/empowerment/figures",
         N_("Empowerment figures"),
         N_("Finance and outcomes across the programme, counts rounded to multiples of 5."),
