@@ -625,7 +625,8 @@ def test_clinician_refers_to_a_specialist_and_books_a_follow_up(
     booked = page.locator("section[aria-labelledby=booked-title] tbody tr", has_text=case_number)
     assert booked.count() == 2  # day 3's and day 14's
     refused = page.goto(f"{stack.portal}/medical/appointments?day=2026-02-30")
-    assert refused is not None and refused.status == 422  # no such day: said next to the field
+    assert refused is not None
+    assert refused.status == 422  # no such day: said next to the field
     assert page.is_visible("#day-error"), page.content()
     check_page(page, axe, refused)
     page.context.close()
