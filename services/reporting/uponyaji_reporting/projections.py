@@ -9,6 +9,7 @@ it writes every entry first and computes each survivor's facts once at the end (
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import zlib
@@ -76,13 +77,19 @@ def _entry(r: asyncpg.Record) -> Entry:
 _TEXT_COLUMNS = ENTRY_COLUMNS.replace("data", "data::text")
 
 
+_new_tuple = tuple.__new__
+
+
 def _text_entry(r: asyncpg.Record) -> Entry:
     """A `journey_entries` row selected with _TEXT_COLUMNS."""
     survivor_id, source, position, kind, at, occurred_at, recorded_at, text = r
     data = orjson.loads(text)
     if type(data) is not dict:  # older rows held the JSON text as a jsonb string
         data = json_object(data)
-    return Entry(survivor_id, source, position, kind, at, occurred_at, recorded_at, data)
+    # The named tuple made straight from its columns (what its generated __new__ does).
+    return _new_tuple(
+        Entry, (survivor_id, source, position, kind, at, occurred_at, recorded_at, data)
+    )
 
 
 async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = None) -> list[Entry]:
@@ -326,19 +333,23 @@ async def refresh_all(conn: Conn) -> int:
 
         current: UUID | None = None
         group: list[Entry] = []
-        cursor = conn.cursor(
-            f"SELECT {_TEXT_COLUMNS} FROM journey_entries ORDER BY survivor_id",  # noqa: S608
-            prefetch=5000,
+        cursor = await conn.cursor(
+            f"SELECT {_TEXT_COLUMNS} FROM journey_entries ORDER BY survivor_id"  # noqa: S608
         )
-        async for r in cursor:
-            entry = _text_entry(r)
-            if entry.survivor_id != current:
-                if current is not None and current not in involved:
-                    done(current, group)
-                current, group = entry.survivor_id, []
-            (held[current] if current in involved else group).append(entry)
+        # Chunks of rows, each asked for before the one before it is folded: PostgreSQL reads
+        # the next while Python works (one connection: the facts are written between chunks).
+        pending = asyncio.ensure_future(cursor.fetch(CHUNK))
+        while chunk := await pending:
             if len(rows) >= CHUNK:
                 await flush()
+            pending = asyncio.ensure_future(cursor.fetch(CHUNK))
+            await asyncio.sleep(0)  # let the fetch go out before folding this chunk
+            for entry in map(_text_entry, chunk):
+                if entry.survivor_id != current:
+                    if current is not None and current not in involved:
+                        done(current, group)
+                    current, group = entry.survivor_id, []
+                (held[current] if current in involved else group).append(entry)
         if current is not None and current not in involved:
             done(current, group)
         for survivor in sorted(involved):
@@ -436,24 +447,20 @@ async def confirm_erasure(store: EventStore, conn: Conn, event: Event) -> None:
     await store.append("erasure", stream, 0, [new], actor=ERASURE_ACTOR, conn=conn)
 
 
-def _entry_json(value: Any) -> Any:
-    """orjson's fallback: an `Entry` as its JSON array of columns; anything else as text."""
-    return tuple(value) if isinstance(value, Entry) else str(value)
-
-
 async def _write_entries(conn: Conn, made: Sequence[Entry]) -> None:
     """Insert journey entries (one statement; an entry already there is left as it is).
 
-    The whole batch goes as one JSON array of rows (orjson writes UUIDs and timestamps in
-    ISO form), which PostgreSQL takes apart: one C call on our side instead of eight arrays
-    built and encoded value by value.
+    The whole batch goes as one JSON array of rows (each entry as a plain tuple, which orjson
+    writes natively; UUIDs and timestamps in ISO form, anything else as its text), which
+    PostgreSQL takes apart: one C call on our side instead of eight arrays built and encoded
+    value by value.
     """
     await conn.execute(
         "INSERT INTO journey_entries (survivor_id, source, position, kind, at, occurred_at, "
         "recorded_at, data) SELECT (e->>0)::uuid, e->>1, (e->>2)::bigint, e->>3, "
         "(e->>4)::timestamptz, (e->>5)::timestamptz, (e->>6)::timestamptz, e->7 "
         "FROM jsonb_array_elements($1::text::jsonb) AS e ON CONFLICT DO NOTHING",
-        orjson.dumps(made, default=_entry_json).decode(),
+        orjson.dumps(list(map(tuple, made)), default=str).decode(),
     )
 
 
