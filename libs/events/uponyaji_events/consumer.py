@@ -97,11 +97,13 @@ def feed_keys(feed: FeedSource | None) -> PublicKeys | None:
     return CachedKeys(fetch) if callable(fetch) else None
 
 
-def rehashed(events: Sequence[Event]) -> frozenset[int]:
-    """The events (by `id()`) whose content hashes to the hash they carry (recomputed here)."""
-    return frozenset(
-        id(e) for e, h in zip(events, event_hashes(events), strict=True) if h == e.hash
-    )
+def mismatched(events: Sequence[Event]) -> frozenset[int]:
+    """The events (by `id()`) whose content does not hash to the hash they carry (each event's
+    hash recomputed here; usually none, compared in one step)."""
+    recomputed = event_hashes(events)
+    if recomputed == [e.hash for e in events]:
+        return frozenset()
+    return frozenset(id(e) for e, h in zip(events, recomputed, strict=True) if h != e.hash)
 
 
 def lock_key(consumer: str, source: str) -> int:
@@ -213,13 +215,14 @@ class Consumer:
         seals: Sequence[Seal],
         path: str,
         conn: Conn | None,
-        intact: frozenset[int] | None = None,
+        altered: frozenset[int] | None = None,
     ) -> set[int]:
         """The events (by `id()`) a verified range statement covers: hash recomputed, digest and
         statement signature checked, so their own signatures need no check.
 
-        `intact`, when given, holds the events (by `id()`) whose hash `rehashed` recomputed
-        already (a page read ahead is re-hashed while the page before it is written).
+        `altered`, when given, holds the events (by `id()`) that `mismatched` found not to match
+        their hash when it re-hashed the whole page (a page read ahead is re-hashed while the
+        page before it is written), so the hashes are not recomputed here.
 
         A statement covers a run only when the page holds each of its positions exactly once.
         A statement that does not verify over events whose hashes all hold raises an alarm (the
@@ -244,8 +247,8 @@ class Consumer:
             found = [e for e in run if e is not None]
             if len(found) != size or any(p in twice for p in range(seal.first, seal.last + 1)):
                 continue
-            if intact is not None:
-                if not all(id(e) in intact for e in found):
+            if altered is not None:
+                if altered and any(id(e) in altered for e in found):
                     continue  # the altered event is refused by its own check
             elif any(h != e.hash for h, e in zip(event_hashes(found), found, strict=True)):
                 continue  # the altered event is refused by its own check
@@ -266,11 +269,11 @@ class Consumer:
         path: str,
         conn: Conn | None,
         seals: Sequence[Seal] = (),
-        intact: frozenset[int] | None = None,
+        altered: frozenset[int] | None = None,
     ) -> tuple[list[Event], bool]:
         """The events a verified statement covers or that pass `check`; the others raise an
         alarm."""
-        covered = await self.sealed(events, seals, path, conn, intact)
+        covered = await self.sealed(events, seals, path, conn, altered)
         passed: list[Event] = []
         refused = False
         for event in events:
@@ -435,16 +438,17 @@ class Consumer:
         events: Sequence[Event],
         *,
         conn: Conn | None = None,
-        intact: frozenset[int] | None = None,
+        altered: frozenset[int] | None = None,
     ) -> ApplyResult:
         """Check, then apply events in position order in one transaction.
 
         Skips true duplicates, stops at a gap, and never applies an event whose signature, hash
         or stream chain fails (it raises an alarm and the consumer waits at that position).
-        `intact`: these events' hashes were already recomputed (`rehashed`).
+        `altered`: the events' hashes were already recomputed, and these (by `id()`) did not
+        match (`mismatched`).
         """
         ordered = sorted(events, key=lambda e: e.position or 0)
-        passed, refused = await self._screen(ordered, "feed", conn, seals_of(events), intact)
+        passed, refused = await self._screen(ordered, "feed", conn, seals_of(events), altered)
         result = await self._apply_checked(passed, conn)
         result.refused |= refused
         return result
@@ -671,20 +675,20 @@ class Consumer:
         async def ahead(after: int) -> tuple[list[Event], frozenset[int]]:
             # Pages end on a block boundary where they can, so statements cover whole pages.
             events = await feed.read(after, aligned_limit(after, page))
-            return events, rehashed(events)
+            return events, mismatched(events)
 
         start = await self.position(conn)
         pending = asyncio.ensure_future(ahead(start))
         try:
             while True:
-                events, intact = await pending
+                events, changed = await pending
                 if not events:
                     return total
                 if not await self.epoch_holds(epoch_of(events), events[0], "feed", conn):
                     return total  # a restored source: alarm raised, nothing applied
                 last = max(int(e.position or 0) for e in events)
                 pending = asyncio.ensure_future(ahead(last))
-                result = await self.apply(events, conn=conn, intact=intact)
+                result = await self.apply(events, conn=conn, altered=changed)
                 if on_page is not None:
                     on_page(len(events))
                 total += result.applied
