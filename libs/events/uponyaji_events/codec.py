@@ -38,8 +38,19 @@ def _ts(value: datetime) -> str:
 
 def _fields(event: Event, occurred_at: str, recorded_at: str) -> dict[str, Any]:
     """The hashed envelope fields, identifiers as they are (the one list of what is hashed)."""
+    event_id: UUID | str = event.event_id
+    correlation: UUID | str = event.correlation_id
+    causation: UUID | str | None = event.causation_id
+    # asyncpg's UUID subclass as text here (its str() is compiled): orjson writes only exact
+    # UUIDs and would call `_uuid_text` back in Python for each of them.
+    if type(event_id) is not UUID and isinstance(event_id, UUID):
+        event_id = str(event_id)
+    if type(correlation) is not UUID and isinstance(correlation, UUID):
+        correlation = str(correlation)
+    if causation is not None and type(causation) is not UUID and isinstance(causation, UUID):
+        causation = str(causation)
     return {
-        "event_id": event.event_id,
+        "event_id": event_id,
         "stream_type": event.stream_type,
         "stream_id": event.stream_id,
         "version": event.version,
@@ -48,8 +59,8 @@ def _fields(event: Event, occurred_at: str, recorded_at: str) -> dict[str, Any]:
         "occurred_at": occurred_at,
         "recorded_at": recorded_at,
         "actor": {"id": event.actor.id, "role": event.actor.role},
-        "correlation_id": event.correlation_id,
-        "causation_id": event.causation_id,
+        "correlation_id": correlation,
+        "causation_id": causation,
         "payload": event.payload,
         "prev_hash": event.prev_hash.hex(),
     }
@@ -89,13 +100,16 @@ def event_hashes(events: Iterable[Event]) -> list[bytes]:
     """
     texts: dict[datetime, str] = {}
     out: list[bytes] = []
+    dumps, option, sha256 = orjson.dumps, _CANONICAL, hashlib.sha256
     for event in events:
         occurred, recorded = event.occurred_at, event.recorded_at
         if (occurred_text := texts.get(occurred)) is None:
             occurred_text = texts[occurred] = _ts(occurred)
         if (recorded_text := texts.get(recorded)) is None:
             recorded_text = texts[recorded] = _ts(recorded)
-        out.append(_digest(_fields(event, occurred_text, recorded_text)))
+        fields = _fields(event, occurred_text, recorded_text)
+        canonical_bytes = dumps(fields, default=_uuid_text, option=option)
+        out.append(sha256(canonical_bytes).digest())  # `_digest`, inlined for a page
     return out
 
 

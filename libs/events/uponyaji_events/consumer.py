@@ -97,6 +97,15 @@ def feed_keys(feed: FeedSource | None) -> PublicKeys | None:
     return CachedKeys(fetch) if callable(fetch) else None
 
 
+def mismatched(events: Sequence[Event]) -> frozenset[int]:
+    """The events (by `id()`) whose content does not hash to the hash they carry (each event's
+    hash recomputed here; usually none, compared in one step)."""
+    recomputed = event_hashes(events)
+    if recomputed == [e.hash for e in events]:
+        return frozenset()
+    return frozenset(id(e) for e, h in zip(events, recomputed, strict=True) if h != e.hash)
+
+
 def lock_key(consumer: str, source: str) -> int:
     """The advisory lock that serialises a consumer's batches with its rebuilds."""
     return zlib.crc32(f"consumer:{consumer}:{source}".encode())
@@ -201,10 +210,19 @@ class Consumer:
             raise KeysUnavailable(f"{self.source} keys: {type(exc).__name__}: {exc}") from exc
 
     async def sealed(
-        self, events: Sequence[Event], seals: Sequence[Seal], path: str, conn: Conn | None
+        self,
+        events: Sequence[Event],
+        seals: Sequence[Seal],
+        path: str,
+        conn: Conn | None,
+        altered: frozenset[int] | None = None,
     ) -> set[int]:
         """The events (by `id()`) a verified range statement covers: hash recomputed, digest and
         statement signature checked, so their own signatures need no check.
+
+        `altered`, when given, holds the events (by `id()`) that `mismatched` found not to match
+        their hash when it re-hashed the whole page (a page read ahead is re-hashed while the
+        page before it is written), so the hashes are not recomputed here.
 
         A statement covers a run only when the page holds each of its positions exactly once.
         A statement that does not verify over events whose hashes all hold raises an alarm (the
@@ -229,7 +247,10 @@ class Consumer:
             found = [e for e in run if e is not None]
             if len(found) != size or any(p in twice for p in range(seal.first, seal.last + 1)):
                 continue
-            if any(h != e.hash for h, e in zip(event_hashes(found), found, strict=True)):
+            if altered is not None:
+                if altered and any(id(e) in altered for e in found):
+                    continue  # the altered event is refused by its own check
+            elif any(h != e.hash for h, e in zip(event_hashes(found), found, strict=True)):
                 continue  # the altered event is refused by its own check
             key = await self._public_key(seal.key_id)
             if key is not None and verify_seal(key, self.source, seal, [e.hash for e in found]):
@@ -248,10 +269,11 @@ class Consumer:
         path: str,
         conn: Conn | None,
         seals: Sequence[Seal] = (),
+        altered: frozenset[int] | None = None,
     ) -> tuple[list[Event], bool]:
         """The events a verified statement covers or that pass `check`; the others raise an
         alarm."""
-        covered = await self.sealed(events, seals, path, conn)
+        covered = await self.sealed(events, seals, path, conn, altered)
         passed: list[Event] = []
         refused = False
         for event in events:
@@ -411,14 +433,22 @@ class Consumer:
             )
         self._epoch = epoch
 
-    async def apply(self, events: Sequence[Event], *, conn: Conn | None = None) -> ApplyResult:
+    async def apply(
+        self,
+        events: Sequence[Event],
+        *,
+        conn: Conn | None = None,
+        altered: frozenset[int] | None = None,
+    ) -> ApplyResult:
         """Check, then apply events in position order in one transaction.
 
         Skips true duplicates, stops at a gap, and never applies an event whose signature, hash
         or stream chain fails (it raises an alarm and the consumer waits at that position).
+        `altered`: the events' hashes were already recomputed, and these (by `id()`) did not
+        match (`mismatched`).
         """
         ordered = sorted(events, key=lambda e: e.position or 0)
-        passed, refused = await self._screen(ordered, "feed", conn, seals_of(events))
+        passed, refused = await self._screen(ordered, "feed", conn, seals_of(events), altered)
         result = await self._apply_checked(passed, conn)
         result.refused |= refused
         return result
@@ -540,7 +570,7 @@ class Consumer:
                 span.set_attribute("uponyaji.consumer", self.name)
                 span.set_attribute("uponyaji.events", len(run))
                 try:
-                    await self.batch_handler(conn, [self.upcasters.upcast(e) for e in run])
+                    await self.batch_handler(conn, self.upcasters.upcast_all(run))
                 except Exception as exc:
                     raise _HandlerFailed(None) from exc
             return
@@ -633,26 +663,32 @@ class Consumer:
     ) -> int:
         """Apply everything the feed has after our position; return how many were applied.
 
-        The next page is read while this one is applied (the feed is another database or
-        service, so its work overlaps ours); it is dropped when the apply stops short.
+        The next page is read, and its events re-hashed, while this one is applied (the feed is
+        another database or service, and this page's writes are PostgreSQL's work: ours
+        overlaps both); it is dropped when the apply stops short.
         """
         if self.feed is None:
             return 0
         feed = self.feed
         total = 0
-        # Pages end on a block boundary where they can, so range statements cover whole pages.
+
+        async def ahead(after: int) -> tuple[list[Event], frozenset[int]]:
+            # Pages end on a block boundary where they can, so statements cover whole pages.
+            events = await feed.read(after, aligned_limit(after, page))
+            return events, mismatched(events)
+
         start = await self.position(conn)
-        pending = asyncio.ensure_future(feed.read(start, aligned_limit(start, page)))
+        pending = asyncio.ensure_future(ahead(start))
         try:
             while True:
-                events = await pending
+                events, changed = await pending
                 if not events:
                     return total
                 if not await self.epoch_holds(epoch_of(events), events[0], "feed", conn):
                     return total  # a restored source: alarm raised, nothing applied
                 last = max(int(e.position or 0) for e in events)
-                pending = asyncio.ensure_future(feed.read(last, aligned_limit(last, page)))
-                result = await self.apply(events, conn=conn)
+                pending = asyncio.ensure_future(ahead(last))
+                result = await self.apply(events, conn=conn, altered=changed)
                 if on_page is not None:
                     on_page(len(events))
                 total += result.applied
@@ -665,7 +701,7 @@ class Consumer:
                 if result.position != last:  # stopped short (failure, gap): read from where we are
                     pending.cancel()
                     at = result.position
-                    pending = asyncio.ensure_future(feed.read(at, aligned_limit(at, page)))
+                    pending = asyncio.ensure_future(ahead(at))
         finally:
             # Wait for the read ahead without awaiting it: awaiting would take a cancellation
             # of this task for the read's own and swallow it, and the consumer would run on.

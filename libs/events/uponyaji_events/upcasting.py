@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from uponyaji_events.envelope import Event, Payload
 
@@ -21,6 +21,13 @@ class UpcasterRegistry:
         if key in self._upcasters:
             raise ValueError(f"an upcaster for {event_type} v{from_version} is already registered")
         self._upcasters[key] = upcaster
+
+    def upcast_all(self, events: Sequence[Event]) -> list[Event]:
+        """`upcast` of each event; events of types with no step are passed through as they are."""
+        if not self._upcasters:
+            return list(events)
+        types = {event_type for event_type, _ in self._upcasters}
+        return [self.upcast(e) if e.type in types else e for e in events]
 
     def upcast(self, event: Event) -> Event:
         """Apply every registered step from the event's schema_version upward."""

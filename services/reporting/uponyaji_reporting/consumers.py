@@ -123,6 +123,10 @@ async def rebuild(
         keys = sorted(lock_key(c.name, c.source) for c in consumers)
         for key in keys:
             await conn.execute("SELECT pg_advisory_lock($1)", key)
+        # A page's entries and the consumer's position commit together, so a crash can only
+        # lose the last pages' commits, which the rebuild (or the consumer) then applies
+        # again from the position that did commit: its commits need not wait for the disk.
+        await conn.execute("SET synchronous_commit = off")
         try:
             async with conn.transaction():
                 await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
@@ -166,5 +170,6 @@ async def rebuild(
                 bar.update(facts, total=survivors, completed=survivors)
             return total
         finally:
+            await conn.execute("RESET synchronous_commit")
             for key in reversed(keys):
                 await conn.execute("SELECT pg_advisory_unlock($1)", key)

@@ -58,9 +58,13 @@ def is_case(instrument: str, score: float, cutoff: float) -> bool:
     return score >= cutoff
 
 
+# Each instrument's SE_diff, computed once (a rebuild takes several reliable changes per survivor).
+_SE_DIFF: dict[str, float] = {name: p.se_diff for name, p in PARAMETERS.items()}
+
+
 def rci(instrument: str, pre: float, post: float) -> float:
     """Reliable Change Index (post − pre) / SE_diff."""
-    return (post - pre) / PARAMETERS[instrument].se_diff
+    return (post - pre) / _SE_DIFF[instrument]
 
 
 def classify(instrument: str, pre: float, post: float, cutoff: float | None) -> Change:

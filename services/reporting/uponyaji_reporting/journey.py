@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -68,8 +69,8 @@ class Journey:
         return points[-1].change_from_first if len(points) >= 2 else None
 
 
-def _order(entry: Entry) -> tuple[datetime, datetime, str, int]:
-    return entry.at, entry.recorded_at, entry.source, entry.position
+# An entry's place in a journey: (at, recorded_at, source, position), read in C from the tuple.
+_order = itemgetter(4, 6, 1, 2)
 
 
 def _score(data: dict[str, Any]) -> Decimal:
@@ -82,28 +83,33 @@ def _trajectory(instrument: str, assessments: list[Entry]) -> list[Point]:
     """Points in administration order, each with its reliable change from the previous and first."""
     known = instrument in PARAMETERS
     points: list[Point] = []
+    first_score = previous_score = 0.0
+    cut: float | None = None
     for entry in sorted(assessments, key=_order):
-        cutoff = entry.data.get("caseness_cutoff")
-        point = Point(
-            str(entry.data["assessment_id"]),
-            entry.at,
-            _score(entry.data),
-            entry.data.get("band"),
-            Decimal(str(cutoff)) if cutoff is not None else None,
-        )
+        data = entry.data
+        cutoff = data.get("caseness_cutoff")
+        score = _score(data)
+        point_cutoff = Decimal(str(cutoff)) if cutoff is not None else None
         if points and known:
-            first, previous = points[0], points[-1]
-            cut = float(first.cutoff) if first.cutoff is not None else None
+            value = float(score)  # each score made a float once, not once per comparison
             point = Point(
-                point.assessment_id,
-                point.at,
-                point.score,
-                point.band,
-                point.cutoff,
-                round(rci(instrument, float(previous.score), float(point.score)), 2),
-                classify(instrument, float(previous.score), float(point.score), cut),
-                classify(instrument, float(first.score), float(point.score), cut),
+                str(data["assessment_id"]),
+                entry.at,
+                score,
+                data.get("band"),
+                point_cutoff,
+                round(rci(instrument, previous_score, value), 2),
+                classify(instrument, previous_score, value, cut),
+                classify(instrument, first_score, value, cut),
             )
+            previous_score = value
+        else:
+            point = Point(
+                str(data["assessment_id"]), entry.at, score, data.get("band"), point_cutoff
+            )
+            if not points:
+                first_score = previous_score = float(score)
+                cut = float(point_cutoff) if point_cutoff is not None else None
         points.append(point)
     return points
 
@@ -164,36 +170,49 @@ def fold(survivor_id: UUID, rows: Iterable[Entry]) -> Journey:
     journey = Journey(survivor_id, milestones=sorted(rows, key=_order))
     assessments: dict[str, Entry] = {}
     flags: set[str] = set()
+    last_contact: datetime | None = None
+    intake: list[str] = []
+    psychosocial: list[Entry] = []
+    medical: set[str] = set()
+    empowerment: set[str] = set()
     for entry in journey.milestones:
-        data = entry.data
-        if entry.kind == "registered" and entry.survivor_id == survivor_id:
+        # One unpacking instead of an attribute lookup per use (a rebuild folds every entry).
+        owner, source, _, kind, at, _, _, data = entry
+        if kind == "registered" and owner == survivor_id:
             journey.case_number = data.get("case_number")
-            journey.registered_at = entry.at
-        elif entry.kind in ("assessment", "assessment_corrected"):
+            journey.registered_at = at
+        elif kind == "assessment" or kind == "assessment_corrected":
             assessments.pop(str(data.get("supersedes")), None)
             assessments[str(data["assessment_id"])] = entry
-        elif entry.kind == "risk_flag_raised":
+        elif kind == "risk_flag_raised":
             flags.add(str(data["flag_id"]))
-        elif entry.kind == "risk_flag_resolved":
+        elif kind == "risk_flag_resolved":
             flags.discard(str(data["flag_id"]))
-        attended = entry.kind == "session" and data.get("attendance") == "attended"
-        if attended or entry.kind in CONTACT_KINDS:
-            journey.last_contact_at = max(journey.last_contact_at or entry.at, entry.at)
+        contact = kind in CONTACT_KINDS or (
+            kind == "session" and data.get("attendance") == "attended"
+        )
+        if contact and (last_contact is None or at > last_contact):
+            last_contact = at
+        if source == "intake":
+            intake.append(kind)
+        elif source == "psychosocial":
+            psychosocial.append(entry)
+        elif source == "medical":
+            medical.add(kind)
+        elif source == "empowerment":
+            empowerment.add(kind)
+    journey.last_contact_at = last_contact
     by_instrument: dict[str, list[Entry]] = {}
     for entry in assessments.values():
         by_instrument.setdefault(str(entry.data["instrument"]), []).append(entry)
     journey.trajectories = {k: _trajectory(k, v) for k, v in sorted(by_instrument.items())}
     journey.open_risk_flags = len(flags)
-    intake = [e.kind for e in journey.milestones if e.source == "intake"]
-    psychosocial = [e for e in journey.milestones if e.source == "psychosocial"]
     journey.stages = {
         "intake": _intake_stage(intake) if journey.registered_at else "unknown",
         "psychosocial": _psychosocial_stage(psychosocial, len(flags)),
     }
-    medical = {e.kind for e in journey.milestones if e.source == "medical"}
     if medical:  # only once the survivor is known to medical
         journey.stages["medical"] = _medical_stage(medical)
-    empowerment = {e.kind for e in journey.milestones if e.source == "empowerment"}
     if empowerment:
         journey.stages["empowerment"] = _empowerment_stage(empowerment)
     return journey

@@ -60,10 +60,6 @@ def _when(value: Any, fallback: datetime) -> datetime:
     return _parse_when(str(value))
 
 
-def _pick(payload: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: v for name in names if (v := payload.get(name)) is not None}
-
-
 _INTAKE: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     # event type: (kind, unsealed fields kept, payload field giving the date)
     "intake.SurvivorRegistered": (
@@ -228,26 +224,34 @@ TABLES = {
 }
 
 
+_new_tuple = tuple.__new__  # a named tuple made straight from its columns (as its __new__ does)
+
+
 def entries(source: str, event: Event) -> list[Entry]:
     """The journey entries an event of `source` makes (none for events not about a survivor)."""
-    payload = event.payload if isinstance(event.payload, dict) else dict(event.payload)
+    payload = event.payload if type(event.payload) is dict else dict(event.payload)
     position = int(event.position or 0)
     type_ = event.type
+    occurred_at, recorded_at = event.occurred_at, event.recorded_at
     if type_ == "psychosocial.SessionRecorded":
-        at = _when(payload.get("held_on"), event.occurred_at)
-        common = _pick(payload, _SESSION)
+        held = payload.get("held_on")
+        at = _parse_when(held) if type(held) is str else _when(held, occurred_at)
+        common = {name: v for name in _SESSION if (v := payload.get(name)) is not None}
         if payload.get("retrospective_reason") is not None:
             common["retrospective"] = True  # documented after the fact (the reason stays sealed)
         return [
-            Entry(
-                _survivor(p["survivor_id"]),
-                source,
-                position,
-                "session",
-                at,
-                event.occurred_at,
-                event.recorded_at,
-                {**common, "attendance": p["attendance"]},
+            _new_tuple(
+                Entry,
+                (
+                    _survivor(p["survivor_id"]),
+                    source,
+                    position,
+                    "session",
+                    at,
+                    occurred_at,
+                    recorded_at,
+                    {**common, "attendance": p["attendance"]},
+                ),
             )
             for p in payload.get("participants", [])
         ]
@@ -255,8 +259,9 @@ def entries(source: str, event: Event) -> list[Entry]:
     if known is None or "survivor_id" not in payload:
         return []
     kind, fields, when = known
-    at = _when(payload.get(when) if when else None, event.occurred_at)
-    data = _pick(payload, fields)
+    value = payload.get(when) if when else None
+    at = _parse_when(value) if type(value) is str else _when(value, occurred_at)
+    data = {name: v for name in fields if (v := payload.get(name)) is not None}
     if type_ in _MEDICAL_DECISIONS:
         data["decision"] = _MEDICAL_DECISIONS[type_]
     elif type_ == "empowerment.LivelihoodPlanStarted":
@@ -264,4 +269,6 @@ def entries(source: str, event: Event) -> list[Entry]:
     if payload.get("retrospective_reason") is not None:
         data["retrospective"] = True  # documented after the fact (the reason stays sealed)
     survivor = _survivor(payload["survivor_id"])
-    return [Entry(survivor, source, position, kind, at, event.occurred_at, event.recorded_at, data)]
+    return [
+        _new_tuple(Entry, (survivor, source, position, kind, at, occurred_at, recorded_at, data))
+    ]

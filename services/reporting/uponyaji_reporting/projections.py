@@ -9,13 +9,14 @@ it writes every entry first and computes each survivor's facts once at the end (
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -71,18 +72,40 @@ def _entry(r: asyncpg.Record) -> Entry:
     return Entry(survivor_id, source, position, kind, at, occurred_at, recorded_at, data)
 
 
-# The rebuild's read-back of every entry: data as JSON text, parsed with orjson here rather than
-# through asyncpg's per-value codec callback.
-_TEXT_COLUMNS = ENTRY_COLUMNS.replace("data", "data::text")
+# The rebuild's read-back: each survivor's entries as one JSON array (instants as microseconds
+# since the epoch, exact), one orjson call per survivor instead of a decoded row per entry. In
+# the primary key's order, as the rows were read before.
+_SURVIVOR_ENTRIES = """
+SELECT survivor_id, json_agg(json_build_array(source, position, kind,
+        (extract(epoch FROM at) * 1000000)::bigint,
+        (extract(epoch FROM occurred_at) * 1000000)::bigint,
+        (extract(epoch FROM recorded_at) * 1000000)::bigint,
+        data) ORDER BY source, position)::text
+FROM journey_entries GROUP BY survivor_id ORDER BY survivor_id
+"""
+SURVIVORS_PER_FETCH = 200  # survivors (each a JSON array of their entries) per fetch
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_new_tuple = tuple.__new__  # a named tuple made straight from its columns (as its __new__ does)
 
 
-def _text_entry(r: asyncpg.Record) -> Entry:
-    """A `journey_entries` row selected with _TEXT_COLUMNS."""
-    survivor_id, source, position, kind, at, occurred_at, recorded_at, text = r
-    data = orjson.loads(text)
-    if type(data) is not dict:  # older rows held the JSON text as a jsonb string
-        data = json_object(data)
-    return Entry(survivor_id, source, position, kind, at, occurred_at, recorded_at, data)
+def _survivor_entries(survivor_id: UUID, text: str, instants: dict[int, datetime]) -> list[Entry]:
+    """A survivor's entries from their row of _SURVIVOR_ENTRIES (`instants`: a cache)."""
+    out = []
+    for source, position, kind, at, occurred_at, recorded_at, data in orjson.loads(text):
+        if (at_time := instants.get(at)) is None:
+            at_time = instants[at] = _EPOCH + timedelta(microseconds=at)
+        if (occurred := instants.get(occurred_at)) is None:
+            occurred = instants[occurred_at] = _EPOCH + timedelta(microseconds=occurred_at)
+        if (recorded := instants.get(recorded_at)) is None:
+            recorded = instants[recorded_at] = _EPOCH + timedelta(microseconds=recorded_at)
+        if type(data) is not dict:  # older rows held the JSON text as a jsonb string
+            data = json_object(data)
+        out.append(
+            _new_tuple(
+                Entry, (survivor_id, source, position, kind, at_time, occurred, recorded, data)
+            )
+        )
+    return out
 
 
 async def load_entries(conn: Conn, survivor_id: UUID, as_of: datetime | None = None) -> list[Entry]:
@@ -324,23 +347,24 @@ async def refresh_all(conn: Conn) -> int:
                 keys.update(dict.fromkeys(mine, key))
             rows.append((f, merges.get(survivor)))
 
-        current: UUID | None = None
-        group: list[Entry] = []
-        cursor = conn.cursor(
-            f"SELECT {_TEXT_COLUMNS} FROM journey_entries ORDER BY survivor_id",  # noqa: S608
-            prefetch=5000,
-        )
-        async for r in cursor:
-            entry = _text_entry(r)
-            if entry.survivor_id != current:
-                if current is not None and current not in involved:
-                    done(current, group)
-                current, group = entry.survivor_id, []
-            (held[current] if current in involved else group).append(entry)
+        instants: dict[int, datetime] = {}
+        cursor = await conn.cursor(_SURVIVOR_ENTRIES)
+        # Chunks of survivors, each asked for before the one before it is folded: PostgreSQL
+        # reads the next while Python works (one connection: facts are written between chunks).
+        pending = asyncio.ensure_future(cursor.fetch(SURVIVORS_PER_FETCH))
+        while chunk := await pending:
             if len(rows) >= CHUNK:
                 await flush()
-        if current is not None and current not in involved:
-            done(current, group)
+            pending = asyncio.ensure_future(cursor.fetch(SURVIVORS_PER_FETCH))
+            await asyncio.sleep(0)  # let the fetch go out before folding this chunk
+            if len(instants) > CHUNK * 10:
+                instants.clear()
+            for survivor, text in chunk:
+                own = _survivor_entries(survivor, text, instants)
+                if survivor in involved:
+                    held[survivor] = own
+                else:
+                    done(survivor, own)
         for survivor in sorted(involved):
             merged = [e for m, k in merges.items() if k == survivor for e in held[m]]
             done(survivor, held[survivor] + merged)
@@ -436,24 +460,20 @@ async def confirm_erasure(store: EventStore, conn: Conn, event: Event) -> None:
     await store.append("erasure", stream, 0, [new], actor=ERASURE_ACTOR, conn=conn)
 
 
-def _entry_json(value: Any) -> Any:
-    """orjson's fallback: an `Entry` as its JSON array of columns; anything else as text."""
-    return tuple(value) if isinstance(value, Entry) else str(value)
-
-
 async def _write_entries(conn: Conn, made: Sequence[Entry]) -> None:
     """Insert journey entries (one statement; an entry already there is left as it is).
 
-    The whole batch goes as one JSON array of rows (orjson writes UUIDs and timestamps in
-    ISO form), which PostgreSQL takes apart: one C call on our side instead of eight arrays
-    built and encoded value by value.
+    The whole batch goes as one JSON array of rows (each entry as a plain tuple, which orjson
+    writes natively; UUIDs and timestamps in ISO form, anything else as its text), which
+    PostgreSQL takes apart: one C call on our side instead of eight arrays built and encoded
+    value by value.
     """
     await conn.execute(
         "INSERT INTO journey_entries (survivor_id, source, position, kind, at, occurred_at, "
         "recorded_at, data) SELECT (e->>0)::uuid, e->>1, (e->>2)::bigint, e->>3, "
         "(e->>4)::timestamptz, (e->>5)::timestamptz, (e->>6)::timestamptz, e->7 "
         "FROM jsonb_array_elements($1::text::jsonb) AS e ON CONFLICT DO NOTHING",
-        orjson.dumps(made, default=_entry_json).decode(),
+        orjson.dumps(list(map(tuple, made)), default=str).decode(),
     )
 
 

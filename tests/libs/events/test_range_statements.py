@@ -129,6 +129,25 @@ async def test_a_block_whose_statement_does_not_match_is_refused(
     assert any(p == first and "range statement" in r for p, r in alarms)
 
 
+async def test_an_event_altered_in_a_page_read_ahead_is_refused_on_its_hash(
+    new_database: NewDatabase,
+) -> None:
+    # catch_up re-hashes the page it reads ahead; an event whose content no longer matches its
+    # hash keeps its block's statement from covering it, and its own check refuses it there.
+    store = await _source(new_database)
+    altered = 2 * SEAL_BLOCK + 10  # inside the third sealed block, read while the second applies
+    await _as_superuser(
+        store, "UPDATE events SET payload = $1 WHERE position = $2", {"n": -1}, altered
+    )
+    consumer, sink = await _consumer(new_database, store)
+
+    applied = await consumer.catch_up(page=SEAL_BLOCK)
+
+    assert applied == altered - 1
+    assert await sink.count() == altered - 1
+    assert (altered, "content does not match its hash") in await _alarms(consumer)
+
+
 async def test_a_forged_statement_falls_back_to_each_events_signature(
     new_database: NewDatabase,
 ) -> None:
