@@ -166,7 +166,7 @@ def top(raw: Path, count: int) -> tuple[list[tuple[str, int]], list[tuple[str, i
     own: collections.Counter[str] = collections.Counter()
     inclusive: collections.Counter[str] = collections.Counter()
     total = 0
-    for line in raw.read_text().splitlines():
+    for line in raw.read_text(errors="replace").splitlines():
         stack, _, number = line.rpartition(" ")
         if not stack or not number.isdigit():  # py-spy's notes, not samples
             continue
