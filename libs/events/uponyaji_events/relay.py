@@ -88,7 +88,7 @@ class OutboxRelay:
         poll_interval: float = 0.2,
         ack_timeout: float = 5.0,
         max_backoff: float = 5.0,
-        gather: float = 0.002,
+        spacing: float = 0.01,
         nats_credentials: NatsCredentials | None = None,
     ) -> None:
         self.store = store
@@ -100,10 +100,13 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.ack_timeout = ack_timeout
         self.max_backoff = max_backoff
-        # After a commit wakes it, the relay waits this long before sequencing, so that one
-        # cycle carries the commits of the next moments too (a cycle is five statements and a
-        # publication however few events it carries), for at most `gather` more lag.
-        self.gather = gather
+        # Woken by commits, the relay starts a cycle at most once per `spacing` seconds: a
+        # cycle (a sequencing transaction of five statements, a publication and its
+        # acknowledgement) costs about as much CPU for one event as for twenty, so under a
+        # steady stream of commits one cycle carries all that came in the interval. A commit
+        # after a quiet interval is relayed at once; at most `spacing` more lag otherwise.
+        self.spacing = spacing
+        self._cycle_at = -spacing
         self.stats = RelayStats()
         self._wake = asyncio.Event()
         self._nc: NatsClient | None = None
@@ -157,6 +160,8 @@ class OutboxRelay:
         unsaved: int | None = None
         try:
             while True:
+                if self._woken:
+                    await self._space()
                 # Sequencing needs no NATS: feeds keep moving while NATS is down. Woken by a
                 # commit here, there is work: the statement asking whether there is any is
                 # skipped. The events it numbers are published from its own result when they
@@ -202,7 +207,7 @@ class OutboxRelay:
                     unsaved = None
                     self._woken = False  # more to read: no new commit implied
                 elif self._wake.is_set():
-                    self._wake.clear()  # committed meanwhile: sequence at once
+                    self._wake.clear()  # committed meanwhile: sequence again (spaced)
                     self._woken = True
                 else:
                     # All sequenced events are out and nothing was committed here meanwhile:
@@ -212,6 +217,15 @@ class OutboxRelay:
             if unsaved is not None and not lock_conn.is_closed():
                 with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                     await self._save(lock_conn, unsaved)
+
+    async def _space(self) -> None:
+        """Wait until `spacing` has passed since the last cycle a commit started; then forget
+        the wake-ups so far (the cycle about to start sequences every commit they announced)."""
+        pause = self._cycle_at + self.spacing - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        self._cycle_at = time.monotonic()
+        self._wake.clear()
 
     async def _next_batch(self, sequenced: list[Event]) -> list[Event]:
         """What to publish next: the events just sequenced when they follow the checkpoint,
@@ -291,8 +305,6 @@ class OutboxRelay:
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
                 self._woken = True
-        if self._woken and self.gather > 0:
-            await asyncio.sleep(self.gather)
         self._wake.clear()
 
     async def _close(self) -> None:
