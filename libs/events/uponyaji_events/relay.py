@@ -170,6 +170,7 @@ class OutboxRelay:
                     self.batch_size,
                     check=not self._woken,
                     checkpoint=None if unsaved is None else (self.service, unsaved),
+                    conn=lock_conn,  # its own connection: no pool round per cycle
                 )
                 if sequenced.saved:
                     unsaved = None

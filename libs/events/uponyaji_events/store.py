@@ -506,21 +506,33 @@ class EventStore:
         return count, int(last) + count
 
     async def sequence_for_relay(
-        self, limit: int, *, check: bool = True, checkpoint: tuple[str, int] | None = None
+        self,
+        limit: int,
+        *,
+        check: bool = True,
+        checkpoint: tuple[str, int] | None = None,
+        conn: Conn | None = None,
     ) -> Sequenced:
         """Sequence as `sequence_and_head` does (at most `limit` events) for the outbox relay:
         return the events numbered, as `read_all` would read them, and the head after it.
 
         `checkpoint` (relay name, position) is written in the sequencing transaction (the
         relay's previous batch, acknowledged since): no statement of its own. It is not written
-        when `check` finds nothing to do (`Sequenced.saved` says which)."""
+        when `check` finds nothing to do (`Sequenced.saved` says which). With `conn` (the
+        relay's own connection, outside any transaction) no pool connection is taken."""
         if check:
-            state = await self.pool.fetchrow(_PENDING if self.signer is None else _PENDING_SIGNED)
+            pending = _PENDING if self.signer is None else _PENDING_SIGNED
+            state = await (conn or self.pool).fetchrow(pending)
             assert state is not None
             if not state["unsequenced"] and not state["unsigned"]:
                 return Sequenced([], int(state["last_position"]), saved=False)
+        if conn is None:
+            async with self.pool.acquire() as own:
+                return await self.sequence_for_relay(
+                    limit, check=False, checkpoint=checkpoint, conn=own
+                )
         relay, position = checkpoint if checkpoint is not None else (None, None)
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with conn.transaction():
             locked = await conn.fetchrow(_LOCK if self.signer is None else _LOCK_SIGNED)
             assert locked is not None
             last = int(locked["last_position"])
