@@ -38,6 +38,7 @@ class RelayStats:
     checkpoint: int = 0
     head: int = 0
     published_total: int = 0
+    batches_total: int = 0  # publications (relay cycles that published something)
     last_error: str | None = None
     _window: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=64))
 
@@ -49,6 +50,7 @@ class RelayStats:
     def record(self, count: int) -> None:
         """Note a published batch for the throughput figure."""
         self.published_total += count
+        self.batches_total += 1
         self._window.append((time.monotonic(), count))
 
     def rate(self, seconds: float = 10.0) -> float:
