@@ -603,6 +603,12 @@ def test_programme_lead_sees_the_journey_and_the_dashboard(
     csv = Path(download.value.path()).read_text()
     assert csv.startswith("table,row,value")
     assert re.search(r"^survivors,total,(0|5)$", csv, re.MULTILINE)
+
+    # Medical's figures: the one signed report so far is published as 0 or 5, never as 1.
+    visit(page, f"{stack.portal}/medical/figures", axe)
+    assert page.inner_text("dl.tiles dd").strip() in ("0", "5")  # reports signed
+    assert {"en": "multiples of 5", "sw": "vigawe vya 5"}[lang] in page.inner_text("p.note")
+    assert page.locator("table caption").count() == 2
     page.context.close()
 
 

@@ -604,6 +604,31 @@ def test_clinician_refers_to_a_specialist_and_books_a_follow_up(
     assert {"en": "Attended", "sw": "Alihudhuria"}[lang] in kept
     check_page(page, axe)
     shot(page, "medical-care", lang)
+
+    # the clinic's appointment book: this week's follow-up, its attendance recorded from the book
+    visit(page, f"{stack.portal}{base}/follow-ups/new", axe)
+    page.select_option("#encounter_id", index=1)
+    page.fill("#due_on", (datetime.now(EAT) + timedelta(days=3)).date().isoformat())
+    assert submit(page, f"{base}/follow-ups/new").status == 200, page.content()
+    case_number = SHARED[lang]["case_number"]
+    visit(page, f"{stack.portal}/medical/appointments", axe)
+    week = page.locator("section[aria-labelledby=booked-title] tbody tr", has_text=case_number)
+    assert week.count() == 1, page.content()  # the day-14 follow-up is after this week
+    week.locator("select[name=attendance]").select_option("rescheduled")
+    assert _row_submit(page, week).status == 200
+    assert "/medical/appointments?day=" in page.url  # back on the same page of the book
+    recorded = page.locator("section[aria-labelledby=booked-title] tbody tr", has_text=case_number)
+    assert {"en": "Rescheduled", "sw": "Imepangwa upya"}[lang] in recorded.inner_text()
+    check_page(page, axe)
+    month = f"{stack.portal}/medical/appointments?days=31"
+    visit(page, month, axe)
+    booked = page.locator("section[aria-labelledby=booked-title] tbody tr", has_text=case_number)
+    assert booked.count() == 2  # day 3's and day 14's
+    refused = page.goto(f"{stack.portal}/medical/appointments?day=2026-02-30")
+    assert refused is not None
+    assert refused.status == 422  # no such day: said next to the field
+    assert page.is_visible("#day-error"), page.content()
+    check_page(page, axe, refused)
     page.context.close()
 
 

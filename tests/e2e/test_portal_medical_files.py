@@ -234,16 +234,20 @@ def test_clinician_records_a_sample_and_views_evidence_files(
     photo_link = f"#evidence-title + table a[href='{photo_page[len(stack.portal) :]}']"
     assert page.locator(photo_link).count() == 1
 
-    # A sample held without an encounter (recorded through medical's API): the record links its
-    # page, which reads the one item from medical, and it can be handed over from there.
-    held = httpx.post(
-        f"{stack.urls['medical']}/survivors/{survivor_id}/samples",
-        json={"description": "Synthetic saliva sample (test data).", "location": "laboratory"},
-        headers={"Authorization": f"Bearer {token_of(page, stack)}"},
-        trust_env=False,
-    )
-    assert held.status_code == 201, held.text
-    held_page = f"{base}/evidence/{held.json()['evidence_id']}"
+    # A sample held without an encounter, recorded from the medical record's link: the record
+    # lists it and links its page, which reads the one item, and it can be handed over from there.
+    samples = f"{base}/samples/new"
+    with page.expect_navigation():
+        page.click(f"main a[href='{samples}']")
+    check_page(page, axe)
+    page.fill("#description", "Synthetic saliva sample (test data).")
+    page.select_option("#location", "laboratory")
+    assert submit(page, samples).status == 200, page.content()
+    assert page.url.endswith(base)  # back on the medical record
+    row = page.locator("#evidence-title + table tbody tr", has_text="Synthetic saliva sample")
+    item = str(row.locator("a").first.get_attribute("href"))
+    assert re.fullmatch(rf"{base}/evidence/{ID}", item), item  # no encounter in its address
+    held_page = item
     visit(page, f"{stack.portal}{base}", axe)
     assert "not tied to an encounter" in page.inner_text("#evidence-title + table")
     with page.expect_navigation():

@@ -27,26 +27,15 @@ from uponyaji_events.tails import settle
 if TYPE_CHECKING:
     from uponyaji_events.store import _Draft
 
-HEADS = """
-SELECT DISTINCT ON (stream_id) stream_id, version, hash, stream_type FROM events
-WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, version DESC
-"""
+# The kernel migration 060_group_commit.sql defines both functions: PostgreSQL plans them for each
+# group's own values. (Prepared as plain statements, they were planned once, on the table as it
+# was at their sixth execution, and a plan from a near-empty table reads every event per group.)
+HEADS = "SELECT stream_id, version, hash, stream_type FROM events_group_heads($1::text[])"
 INSERT_GROUP = """
-INSERT INTO events (event_id, stream_type, stream_id, version, type, schema_version, occurred_at,
-                    recorded_at, actor_id, actor_role, correlation_id, causation_id, trace, payload,
-                    prev_hash, hash)
-SELECT u.* FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[],
-                       $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::uuid[],
-                       $12::uuid[], $13::jsonb[], $14::jsonb[], $15::bytea[], $16::bytea[])
-    AS u(event_id, stream_type, stream_id, version, type, schema_version, occurred_at,
-         recorded_at, actor_id, actor_role, correlation_id, causation_id, trace, payload,
-         prev_hash, hash)
-WHERE CASE WHEN u.version = 1 THEN u.prev_hash = decode(repeat('00', 32), 'hex')
-           ELSE EXISTS (SELECT 1 FROM events e WHERE e.stream_id = u.stream_id
-                        AND e.version = u.version - 1 AND e.hash = u.prev_hash
-                        AND e.stream_type = u.stream_type) END
-ON CONFLICT DO NOTHING
-RETURNING event_id
+SELECT event_id FROM events_group_insert(
+    $1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[],
+    $8::timestamptz[], $9::text[], $10::text[], $11::uuid[], $12::uuid[], $13::jsonb[],
+    $14::jsonb[], $15::bytea[], $16::bytea[]) AS event_id
 """
 
 
@@ -122,10 +111,8 @@ class GroupCommit:
         try:
             async with self.acquire() as conn:
                 built = await self._build(conn, group)
-                if not built:
-                    return
                 events = [event for _, event in built]
-                rows = await conn.fetch(INSERT_GROUP, *self.columns(events))
+                rows = await conn.fetch(INSERT_GROUP, *self.columns(events)) if built else []
         except (asyncpg.PostgresError, ValueError, TypeError, OverflowError):
             for waiting in group:  # find the one that fails; the others are written alone
                 if not waiting.future.done():

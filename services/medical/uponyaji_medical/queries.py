@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 import asyncpg
@@ -123,6 +124,43 @@ async def pending_referrals(
             worker,
         )
     )
+
+
+async def booked_follow_ups(
+    pool: asyncpg.Pool,
+    caseload: tuple[frozenset[str], str] | None,
+    days: tuple[date, date],
+    limit: int,
+) -> tuple[Rows, Rows]:
+    """Follow-ups due within `days` (inclusive), and those due before them with no attendance
+    recorded, of survivors not being erased, limited to a caseload when given; by day, then
+    case number."""
+    teams, worker = (sorted(caseload[0]), caseload[1]) if caseload is not None else (None, None)
+    first, last = (day.isoformat() for day in days)
+    select = (
+        "SELECT e.*, s.case_number FROM record_entries e JOIN survivors s USING (survivor_id) "
+        "LEFT JOIN caseload c USING (survivor_id) WHERE e.kind = 'FollowUpScheduled' "
+        "AND s.erasure_requested_at IS NULL "
+        "AND ($1::text[] IS NULL OR c.team = ANY($1) OR c.case_worker = $2) AND "
+    )
+    order = " ORDER BY e.payload->>'due_on', s.case_number, e.entry_id LIMIT $4"
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        booked = await conn.fetch(
+            select + "e.payload->>'due_on' BETWEEN $3 AND $5" + order,
+            teams,
+            worker,
+            first,
+            limit,
+            last,
+        )
+        unrecorded = await conn.fetch(
+            select + "e.status IS NULL AND e.payload->>'due_on' < $3" + order,
+            teams,
+            worker,
+            first,
+            limit,
+        )
+    return list(booked), list(unrecorded)
 
 
 async def aggregates(pool: asyncpg.Pool) -> dict[str, Rows]:

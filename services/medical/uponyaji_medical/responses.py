@@ -123,6 +123,23 @@ class FollowUps(BaseModel):
     follow_ups: list[FollowUp]
 
 
+class BookedFollowUp(FollowUp):
+    """A follow-up in the clinic's appointment book, with whose it is."""
+
+    survivor_id: str
+    case_number: str
+
+
+class AppointmentBook(BaseModel):
+    """The follow-ups due in a range of days on the caller's caseload, by day then case number,
+    and those due before it whose attendance was never recorded."""
+
+    first_day: str
+    last_day: str
+    follow_ups: list[BookedFollowUp]
+    unrecorded: list[BookedFollowUp]
+
+
 class Refused(BaseModel):
     """A refusal: the error's kind and what was wrong."""
 

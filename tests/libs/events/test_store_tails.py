@@ -128,3 +128,70 @@ async def test_grouped_one_event_appends_each_get_their_own_answer(db: asyncpg.P
         written = 1 if i % 3 else 0
         assert await store.stream_version(sid) == (1 if i < 6 else 0) + written
         assert (await verify(db, sid)).ok
+
+
+async def test_a_bad_event_in_a_group_fails_only_its_own_caller(db: asyncpg.Pool) -> None:
+    store = EventStore(db)
+    streams = [f"case-{uuid.uuid4()}" for _ in range(8)]
+    bad = 3  # its payload cannot be encoded: the group's statement fails, then each is retried
+    calls = [
+        store.append("case", sid, 0, [ev(n=i, note=object() if i == bad else "fine")], actor=ACTOR)
+        for i, sid in enumerate(streams)
+    ]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+
+    assert isinstance(results[bad], TypeError)
+    for i, sid in enumerate(streams):
+        assert await store.stream_version(sid) == (0 if i == bad else 1)
+        if i != bad:
+            assert not isinstance(results[i], BaseException), results[i]
+            assert (await verify(db, sid)).ok
+
+
+async def test_grouped_appends_keep_every_chain_as_the_store_grows(db: asyncpg.Pool) -> None:
+    store = EventStore(db)
+    writers, rounds = 8, 12  # many groups: their statements are planned again as the table grows
+    streams = [f"log-{uuid.uuid4()}" for _ in range(writers)]
+    for version in range(rounds):
+        stored = await asyncio.gather(
+            *(store.append("log", sid, version, [ev(v=version)], actor=ACTOR) for sid in streams)
+        )
+        assert [s[0].version for s in stored] == [version + 1] * writers
+    for sid in streams:
+        assert [e.payload["v"] for e in await store.load(sid)] == list(range(rounds))
+        assert (await verify(db, sid)).ok
+
+
+async def test_grouped_appends_do_not_scan_a_store_that_grew_since_it_was_analysed(
+    new_database: Callable[..., Awaitable[asyncpg.Pool]],
+) -> None:
+    # A plan kept from a near-empty store (analysed at 16 events) would read the whole table for
+    # every group once the store has grown; each group must be planned for the store it writes.
+    pool = await new_database(max_size=1)  # one connection: the same prepared statements
+    store = EventStore(pool)
+    streams = [f"case-{uuid.uuid4()}" for _ in range(16)]
+
+    async def group_round(version: int) -> None:
+        await asyncio.gather(
+            *(store.append("case", sid, version, [ev(v=version)], actor=ACTOR) for sid in streams)
+        )
+
+    await group_round(0)
+    await pool.execute("ANALYZE events")
+    for version in range(1, 8):  # past the sixth execution, when a generic plan may be kept
+        await group_round(version)
+    for batch in range(40):  # the store grows to about 4,000 events
+        events = [ev(n=n) for n in range(100)]
+        await store.append("log", f"log-{batch}", 0, events, actor=ACTOR)
+
+    async def sequential_scans() -> int:
+        await pool.execute("SELECT pg_stat_force_next_flush()")
+        return int(
+            await pool.fetchval("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'events'")
+        )
+
+    before = await sequential_scans()
+    for version in range(8, 18):
+        await group_round(version)
+    assert await sequential_scans() - before == 0
+    assert [e.version for e in await store.load(streams[0])] == list(range(1, 19))

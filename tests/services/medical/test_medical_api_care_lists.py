@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
 from medical_api_support import MOMBASA, As, FakeIntake
+from uponyaji_events.eat import EAT
 from uponyaji_medical.app import MIGRATIONS
 
 ENCOUNTER = {
@@ -102,3 +103,82 @@ async def test_referrals_and_follow_ups_are_listed_with_their_answers(
         assert {(path, "allowed"), (path, "not_found"), (path, "denied")} <= seen
     # a malformed survivor id is a survivor the caller may not know: 404, as for the others
     assert (await clinician.get("/survivors/not-a-uuid/follow-ups")).status_code == 404
+
+
+async def test_the_appointment_book_lists_the_caseloads_follow_ups_by_day(
+    app: FastAPI, intake: FakeIntake, clinician: As, as_staff: Callable[..., As], pool: Any
+) -> None:
+    today = datetime.now(EAT).date()  # the clinic's day, as the service counts it
+    ours, theirs = await intake.register(), await intake.register(team=MOMBASA)
+    await intake.deliver(app)
+    mombasa = as_staff("clinician", teams=(MOMBASA,))
+
+    async def book(who: As, sid: Any, in_days: int) -> str:
+        base = f"/survivors/{sid}"
+        opened = await who.post(f"{base}/encounters", ENCOUNTER)
+        assert opened.status_code == 201, opened.text
+        due = (today + timedelta(days=in_days)).isoformat()
+        booked = await who.post(
+            f"{base}/follow-ups", {"encounter_id": opened.json()["id"], "due_on": due}
+        )
+        assert booked.status_code == 201, booked.text
+        return str(booked.json()["id"])
+
+    soon, later = await book(clinician, ours, 1), await book(clinician, ours, 9)
+    elsewhere = await book(mombasa, theirs, 1)
+
+    # this week (the default): our survivor's appointment tomorrow, not Mombasa's, not day 9
+    week = await clinician.get("/follow-ups")
+    assert week.status_code == 200, week.text
+    book_now = week.json()
+    assert (book_now["first_day"], book_now["last_day"]) == (
+        today.isoformat(),
+        (today + timedelta(days=6)).isoformat(),
+    )
+    [tomorrow] = book_now["follow_ups"]
+    assert (tomorrow["follow_up_id"], tomorrow["survivor_id"]) == (soon, str(ours))
+    assert tomorrow["case_number"].startswith("UPJ-")
+    assert book_now["unrecorded"] == []
+    assert [f["follow_up_id"] for f in (await mombasa.get("/follow-ups")).json()["follow_ups"]] == [
+        elsewhere
+    ]
+
+    # from day 3 for ten days: day 9's appointment, and tomorrow's, still unrecorded, apart
+    ahead = (
+        await clinician.get(
+            "/follow-ups", params={"from": (today + timedelta(days=3)).isoformat(), "days": 10}
+        )
+    ).json()
+    assert [f["follow_up_id"] for f in ahead["follow_ups"]] == [later]
+    assert [f["follow_up_id"] for f in ahead["unrecorded"]] == [soon]
+    kept = await clinician.post(
+        f"/survivors/{ours}/follow-ups/{soon}/attendance", {"attendance": "attended"}
+    )
+    assert kept.status_code == 201, kept.text
+    again = (
+        await clinician.get("/follow-ups", params={"from": (today + timedelta(days=3)).isoformat()})
+    ).json()
+    assert again["unrecorded"] == []
+    [shown] = (await clinician.get("/follow-ups")).json()["follow_ups"]
+    assert (shown["follow_up_id"], shown["attendance"]) == (soon, "attended")
+
+    # each listing is audited with the survivors it returned
+    listed = await pool.fetch(
+        "SELECT payload FROM events WHERE type = 'medical.SurvivorsListed' "
+        "AND payload->>'route' = '/follow-ups'"
+    )
+    assert listed, "the appointment book's listings are audited"
+    named = {r["survivor_id"] for p in listed for r in p["payload"]["results"]}
+    assert named == {str(ours), str(theirs)}  # each clinician's own listings name their own
+
+    # bad input is refused by name, and a counsellor may not read the clinic's book
+    for params, named_field in (
+        ({"from": "2026-13-01"}, "from"),
+        ({"days": "0"}, "days"),
+        ({"days": "40"}, "days"),
+        ({"from": "9999-12-31"}, "from"),
+    ):
+        refused = await clinician.get("/follow-ups", params=params)
+        assert refused.status_code == 422, (params, refused.text)
+        assert named_field in refused.text
+    assert (await as_staff("counsellor").get("/follow-ups")).status_code == 403

@@ -35,6 +35,7 @@ def test_every_page_without_a_survivor_has_a_card_and_every_card_a_page() -> Non
 def test_each_role_sees_the_cards_of_its_own_pages() -> None:
     clinician = {card.href for card in cards_for(["clinician"])}
     assert {"/survivors/search", "/medical/referrals", "/verify-report", "/risk-flags"} <= clinician
+    assert "/medical/appointments" in clinician
     assert "/accounts" not in clinician
     admin = {card.href for card in cards_for(["admin"])}
     assert admin == {"/accounts", "/account-changes", "/notifications"}

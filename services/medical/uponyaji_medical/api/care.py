@@ -1,14 +1,20 @@
-"""Routes listing a survivor's care after an examination: specialist referrals and follow-ups."""
+"""Routes listing care after an examination: a survivor's specialist referrals and follow-ups,
+and the clinic's appointment book of follow-ups across its caseload."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from asyncpg import Record
+from fastapi import APIRouter, Query
+from uponyaji_access import Listing
 
 from .. import queries, views
 from .. import responses as answers
-from .deps import MedDep, Read
+from ..errors import InvalidCommand
+from .deps import ListRead, MedDep, Read
 
 router = APIRouter(tags=["clinical record"])
 
@@ -49,5 +55,47 @@ async def follow_ups(survivor_id: UUID, grant: Read, med: MedDep) -> answers.Fol
         {
             "survivor_id": str(survivor_id),
             "follow_ups": [views.follow_up(r, today) for r in rows],
+        }
+    )
+
+
+BOOK_DAYS = 31  # the longest range the appointment book answers at once
+
+
+@router.get("/follow-ups", response_model=answers.AppointmentBook)
+async def appointment_book(
+    grant: ListRead,
+    med: MedDep,
+    listed: Listing,
+    first: Annotated[date | None, Query(alias="from")] = None,
+    days: Annotated[int, Query(ge=1, le=BOOK_DAYS)] = 7,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> answers.AppointmentBook:
+    """Follow-ups due on `days` days from `from` (today in East Africa Time when not given), on
+    your caseload, by day then case number; and those due before, never recorded as kept or
+    missed."""
+    start = first or med.today()
+    if start.year < 2000 or start.year > 2100:
+        raise InvalidCommand(f"from: {start.isoformat()} is not a day the clinic books")
+    last = start + timedelta(days=days - 1)
+    booked, unrecorded = await queries.booked_follow_ups(
+        med.store.pool, grant.caseload_filter(), (start, last), limit
+    )
+    await listed.filtered(grant, (r["survivor_id"] for r in (*booked, *unrecorded)))
+    today = med.today()
+
+    def entry(row: Record) -> dict[str, object]:
+        return {
+            **views.follow_up(row, today),
+            "survivor_id": str(row["survivor_id"]),
+            "case_number": row["case_number"],
+        }
+
+    return answers.AppointmentBook.model_validate(
+        {
+            "first_day": start.isoformat(),
+            "last_day": last.isoformat(),
+            "follow_ups": [entry(r) for r in booked],
+            "unrecorded": [entry(r) for r in unrecorded],
         }
     )

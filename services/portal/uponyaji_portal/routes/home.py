@@ -71,6 +71,12 @@ CARDS: tuple[Card, ...] = (
         ),
     ),
     Card(
+        ("clinician",),
+        "/medical/appointments",
+        N_("Appointment book"),
+        N_("Follow-ups due this week on your caseload; record who came."),
+    ),
+    Card(
         ("clinician", "legal_officer", "data_protection_officer"),
         "/verify-report",
         N_("Verify a report"),
@@ -105,6 +111,12 @@ CARDS: tuple[Card, ...] = (
         "/budget-lines",
         N_("Budget lines"),
         N_("Each line's amount, committed, disbursed and remaining; open a line."),
+    ),
+    Card(
+        ("programme_lead",),
+        "/medical/figures",
+        N_("Medical figures"),
+        N_("Examinations, overall evaluations and signed medico-legal reports, rounded to 5s."),
     ),
     Card(
         ("programme_lead",),

@@ -73,7 +73,7 @@ async def _entry_form(
     return render(request, template, context, status_code=status_code)
 
 
-async def _record(
+async def record_care(
     request: Request, user: User, survivor_id: UUID, path: str, body: dict[str, Any]
 ) -> ServiceError | None:
     """Send one care command to medical; its refusal (4xx) is returned to show on the page."""
@@ -108,7 +108,7 @@ async def refer(request: Request, survivor_id: UUID, user: User) -> Response:
             "reason": text(form, "reason"),
         }
     )
-    error = await _record(request, user, survivor_id, "specialist-referrals", body)
+    error = await record_care(request, user, survivor_id, "specialist-referrals", body)
     if error is not None:
         return await _entry_form(
             request,
@@ -136,7 +136,7 @@ async def book(request: Request, survivor_id: UUID, user: User) -> Response:
     """Book the appointment at medical (it refuses a day in the past)."""
     form = await request.form()
     body = compact({"encounter_id": text(form, "encounter_id"), "due_on": text(form, "due_on")})
-    error = await _record(request, user, survivor_id, "follow-ups", body)
+    error = await record_care(request, user, survivor_id, "follow-ups", body)
     if error is not None:
         return await _entry_form(
             request,
@@ -150,7 +150,7 @@ async def book(request: Request, survivor_id: UUID, user: User) -> Response:
     return redirect(f"{_base(survivor_id)}/care")
 
 
-def _inline(error: ServiceError, field: str, key: str) -> dict[str, str]:
+def inline_error(error: ServiceError, field: str, key: str) -> dict[str, str]:
     """A refusal of a form in a table row: shown at the top and next to that row's field."""
     message = next(iter(field_errors(error).values()))
     return {f"{field}-{key}": message}
@@ -162,9 +162,9 @@ async def outcome(request: Request, survivor_id: UUID, referral_id: UUID, user: 
     form = await request.form()
     body = compact({"outcome": text(form, "outcome"), "note": text(form, "note")})
     path = f"specialist-referrals/{referral_id}/outcome"
-    error = await _record(request, user, survivor_id, path, body)
+    error = await record_care(request, user, survivor_id, path, body)
     if error is not None:
-        errors = _inline(error, "outcome", str(referral_id))
+        errors = inline_error(error, "outcome", str(referral_id))
         return await _care_page(request, user, survivor_id, errors, error.status)
     return redirect(f"{_base(survivor_id)}/care")
 
@@ -176,8 +176,9 @@ async def attendance(
     """Record whether the survivor came to a follow-up appointment."""
     form = await request.form()
     body = compact({"attendance": text(form, "attendance")})
-    error = await _record(request, user, survivor_id, f"follow-ups/{follow_up_id}/attendance", body)
+    path = f"follow-ups/{follow_up_id}/attendance"
+    error = await record_care(request, user, survivor_id, path, body)
     if error is not None:
-        errors = _inline(error, "attendance", str(follow_up_id))
+        errors = inline_error(error, "attendance", str(follow_up_id))
         return await _care_page(request, user, survivor_id, errors, error.status)
     return redirect(f"{_base(survivor_id)}/care")

@@ -47,7 +47,7 @@ def _encounter(survivor_id: UUID, encounter_id: UUID) -> str:
 def _sample_page(
     request: Request,
     survivor_id: UUID,
-    encounter_id: UUID,
+    encounter_id: UUID | None,
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
@@ -62,21 +62,26 @@ def _sample_page(
 
 
 @router.get(ENCOUNTER + "/samples/new")
+@router.get("/survivors/{survivor_id}/medical/samples/new")
 async def sample_form(
-    request: Request, survivor_id: UUID, encounter_id: UUID, user: User
+    request: Request, survivor_id: UUID, user: User, encounter_id: UUID | None = None
 ) -> Response:
-    """Record a physical sample taken in the encounter: what it is and where it is kept."""
+    """Record a physical sample, taken in an encounter or (brought in, say) without one: what it
+    is and where it is kept."""
     values = {"location": "clinic_evidence_safe"}
     return _sample_page(request, survivor_id, encounter_id, values, {})
 
 
 @router.post(ENCOUNTER + "/samples/new")
-async def sample(request: Request, survivor_id: UUID, encounter_id: UUID, user: User) -> Response:
+@router.post("/survivors/{survivor_id}/medical/samples/new")
+async def sample(
+    request: Request, survivor_id: UUID, user: User, encounter_id: UUID | None = None
+) -> Response:
     """Describe the sample at medical (the description is sealed there); the clinician holds it."""
     form = await request.form()
     body = compact(
         {
-            "encounter_id": str(encounter_id),
+            "encounter_id": str(encounter_id) if encounter_id else None,
             "description": text(form, "description"),
             "location": text(form, "location"),
         }
@@ -90,6 +95,8 @@ async def sample(request: Request, survivor_id: UUID, encounter_id: UUID, user: 
             raise
         values, errors = form_values(form), field_errors(error)
         return _sample_page(request, survivor_id, encounter_id, values, errors, error.status)
+    if encounter_id is None:
+        return redirect(f"/survivors/{survivor_id}/medical")
     return redirect(_encounter(survivor_id, encounter_id))
 
 

@@ -84,6 +84,14 @@ async def export(request: Request, kind: str, user: User) -> Response:
     return Response(answer.content, media_type=media, headers=headers)
 
 
+@router.get("/medical/figures")
+async def medical_figures(request: Request, user: User) -> Response:
+    """Medical's programme figures: examinations by kind, overall evaluations by level, signed
+    reports and the median days from intake to a signed report, rounded as medical publishes."""
+    figures = await backend_of(request).get("medical", "/aggregates", user.access_token)
+    return render(request, "programme/medical_figures.html", {"figures": figures})
+
+
 @router.get("/journeys")
 async def journey_lookup_form(request: Request, user: User) -> Response:
     """Open a journey by the survivor's id (programme leads see it de-identified)."""
