@@ -139,14 +139,19 @@ async def paced(
     return done, refused, latencies
 
 
-async def _spy(pid: int, out: Path, seconds: float) -> asyncio.subprocess.Process:
-    """py-spy sampling one process for `seconds`, without pausing it, into `out` (raw stacks)."""
+async def _spy(
+    pid: int, out: Path, seconds: float, *, gil: bool = False
+) -> asyncio.subprocess.Process:
+    """py-spy sampling one process for `seconds`, without pausing it, into `out` (raw stacks);
+    with `gil`, only samples of a thread holding the GIL (Python's CPU, C extensions included,
+    not waits)."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     return await asyncio.create_subprocess_exec(
         spy,
         "record",
         "--pid",
         str(pid),
+        *(["--gil"] if gil else []),
         "--nonblocking",
         "--rate",
         "200",
@@ -166,7 +171,7 @@ def top(raw: Path, count: int) -> tuple[list[tuple[str, int]], list[tuple[str, i
     own: collections.Counter[str] = collections.Counter()
     inclusive: collections.Counter[str] = collections.Counter()
     total = 0
-    for line in raw.read_text().splitlines():
+    for line in raw.read_text(errors="replace").splitlines():
         stack, _, number = line.rpartition(" ")
         if not stack or not number.isdigit():  # py-spy's notes, not samples
             continue
@@ -250,7 +255,10 @@ async def main_async(args: argparse.Namespace) -> None:
             pids = _psychosocial_pids(stack)
             outputs = [args.out / f"profile-{pid}.txt" for pid in pids] if args.profile else []
             spies = (
-                [await _spy(pid, out, args.seconds) for pid, out in zip(pids, outputs, strict=True)]
+                [
+                    await _spy(pid, out, args.seconds, gil=args.gil)
+                    for pid, out in zip(pids, outputs, strict=True)
+                ]
                 if args.profile
                 else []
             )
@@ -332,6 +340,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="where py-spy's raw samples are kept")
     parser.add_argument(
         "--no-profile", dest="profile", action="store_false", help="CPU per command, no sampler"
+    )
+    parser.add_argument(
+        "--gil", action="store_true", help="py-spy: only samples holding the GIL (CPU, not waits)"
     )
     parser.add_argument(
         "--cprofile",

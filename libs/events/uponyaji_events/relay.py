@@ -38,6 +38,7 @@ class RelayStats:
     checkpoint: int = 0
     head: int = 0
     published_total: int = 0
+    batches_total: int = 0  # publications (relay cycles that published something)
     last_error: str | None = None
     _window: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=64))
 
@@ -49,6 +50,7 @@ class RelayStats:
     def record(self, count: int) -> None:
         """Note a published batch for the throughput figure."""
         self.published_total += count
+        self.batches_total += 1
         self._window.append((time.monotonic(), count))
 
     def rate(self, seconds: float = 10.0) -> float:
@@ -88,6 +90,7 @@ class OutboxRelay:
         poll_interval: float = 0.2,
         ack_timeout: float = 5.0,
         max_backoff: float = 5.0,
+        spacing: float = 0.01,
         nats_credentials: NatsCredentials | None = None,
     ) -> None:
         self.store = store
@@ -99,6 +102,13 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.ack_timeout = ack_timeout
         self.max_backoff = max_backoff
+        # Woken by commits, the relay starts a cycle at most once per `spacing` seconds: a
+        # cycle (a sequencing transaction of five statements, a publication and its
+        # acknowledgement) costs about as much CPU for one event as for twenty, so under a
+        # steady stream of commits one cycle carries all that came in the interval. A commit
+        # after a quiet interval is relayed at once; at most `spacing` more lag otherwise.
+        self.spacing = spacing
+        self._cycle_at = -spacing
         self.stats = RelayStats()
         self._wake = asyncio.Event()
         self._nc: NatsClient | None = None
@@ -146,54 +156,97 @@ class OutboxRelay:
         backoff = 0.1
         next_try = 0.0
         self._woken = False
-        while True:
-            # Sequencing needs no NATS: feeds keep moving while NATS is down. Woken by a commit
-            # here, there is work: the statement asking whether there is any is skipped.
-            _, self.stats.head = await self.store.sequence_and_head(check=not self._woken)
-            if time.monotonic() < next_try or not await self._ensure_connected():
-                if time.monotonic() >= next_try:
+        # The last acknowledged position not yet written: it rides on the next sequencing, or
+        # is written alone before the relay goes idle. Until then a restart publishes those
+        # events again, which JetStream drops as duplicates (same Nats-Msg-Id).
+        unsaved: int | None = None
+        try:
+            while True:
+                if self._woken:
+                    await self._space()
+                # Sequencing needs no NATS: feeds keep moving while NATS is down. Woken by a
+                # commit here, there is work: the statement asking whether there is any is
+                # skipped. The events it numbers are published from its own result when they
+                # follow the checkpoint: no read_all.
+                sequenced = await self.store.sequence_for_relay(
+                    self.batch_size,
+                    check=not self._woken,
+                    checkpoint=None if unsaved is None else (self.service, unsaved),
+                    conn=lock_conn,  # its own connection: no pool round per cycle
+                )
+                if sequenced.saved:
+                    unsaved = None
+                self.stats.head = sequenced.head
+                if time.monotonic() < next_try or not await self._ensure_connected():
+                    if time.monotonic() >= next_try:
+                        next_try = time.monotonic() + backoff
+                        backoff = min(backoff * 2, self.max_backoff)
+                    await self._sleep(self.poll_interval)
+                    continue
+                batch = await self._next_batch(sequenced.events)
+                if not batch:
+                    if unsaved is not None:
+                        await self._save(lock_conn, unsaved)
+                        unsaved = None
+                    await self._sleep(self.poll_interval)
+                    continue
+                try:
+                    await self._publish(batch)
+                except Exception as exc:  # NATS down, timeouts, a stream that vanished
+                    self.stats.last_error = f"publish: {type(exc).__name__}: {exc}"
+                    log.warning("relay publish failed, retrying: %s", self.stats.last_error)
+                    self._js = None  # re-check the stream on the next try
                     next_try = time.monotonic() + backoff
                     backoff = min(backoff * 2, self.max_backoff)
-                await self._sleep(self.poll_interval)
-                continue
-            # Nothing sequenced past the checkpoint: no read.
-            ahead = self.stats.head > self.stats.checkpoint
-            batch = (
-                await self.store.read_all(self.stats.checkpoint, self.batch_size) if ahead else []
-            )
-            if not batch:
-                await self._sleep(self.poll_interval)
-                continue
-            try:
-                await self._publish(batch)
-            except Exception as exc:  # NATS down, timeouts, a stream that vanished
-                self.stats.last_error = f"publish: {type(exc).__name__}: {exc}"
-                log.warning("relay publish failed, retrying: %s", self.stats.last_error)
-                self._js = None  # re-check the stream on the next try
-                next_try = time.monotonic() + backoff
-                backoff = min(backoff * 2, self.max_backoff)
-                continue
-            backoff = 0.1
-            last = batch[-1].position or self.stats.checkpoint
-            await lock_conn.execute(
-                "INSERT INTO relay_checkpoints (relay, position) VALUES ($1, $2) "
-                "ON CONFLICT (relay) DO UPDATE SET position = $2, updated_at = now()",
-                self.service,
-                last,
-            )
-            self.stats.checkpoint = last
-            self.stats.record(len(batch))
-            relay_lag.record(seconds_since(batch[0].recorded_at))  # the batch's oldest event
-            self.stats.last_error = None
-            if self.stats.checkpoint < self.stats.head:
-                self._woken = False  # more to read: no new commit implied
-            elif self._wake.is_set():
-                self._wake.clear()  # committed meanwhile: sequence at once
-                self._woken = True
-            else:
-                # All sequenced events are out and nothing was committed here meanwhile: wait
-                # for the next commit (or the poll) rather than look again at once.
-                await self._sleep(self.poll_interval)
+                    continue
+                backoff = 0.1
+                unsaved = batch[-1].position or self.stats.checkpoint
+                self.stats.checkpoint = unsaved
+                self.stats.record(len(batch))
+                relay_lag.record(seconds_since(batch[0].recorded_at))  # the batch's oldest event
+                self.stats.last_error = None
+                if self.stats.checkpoint < self.stats.head:
+                    await self._save(lock_conn, unsaved)  # a backlog: keep the checkpoint close
+                    unsaved = None
+                    self._woken = False  # more to read: no new commit implied
+                elif self._wake.is_set():
+                    self._wake.clear()  # committed meanwhile: sequence again (spaced)
+                    self._woken = True
+                else:
+                    # All sequenced events are out and nothing was committed here meanwhile:
+                    # wait for the next commit (or the poll) rather than look again at once.
+                    await self._sleep(self.poll_interval)
+        finally:
+            if unsaved is not None and not lock_conn.is_closed():
+                with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                    await self._save(lock_conn, unsaved)
+
+    async def _space(self) -> None:
+        """Wait until `spacing` has passed since the last cycle a commit started; then forget
+        the wake-ups so far (the cycle about to start sequences every commit they announced)."""
+        pause = self._cycle_at + self.spacing - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        self._cycle_at = time.monotonic()
+        self._wake.clear()
+
+    async def _next_batch(self, sequenced: list[Event]) -> list[Event]:
+        """What to publish next: the events just sequenced when they follow the checkpoint,
+        else up to a batch read from the store after it (none when the head is reached)."""
+        if sequenced and sequenced[0].position == self.stats.checkpoint + 1:
+            return sequenced
+        if self.stats.head <= self.stats.checkpoint:
+            return []
+        return await self.store.read_all(self.stats.checkpoint, self.batch_size)
+
+    async def _save(self, conn: Conn, position: int) -> None:
+        """Write the relay's checkpoint: every event up to `position` is acknowledged."""
+        await conn.execute(
+            "INSERT INTO relay_checkpoints (relay, position) VALUES ($1, $2) "
+            "ON CONFLICT (relay) DO UPDATE SET position = $2, updated_at = now()",
+            self.service,
+            position,
+        )
 
     async def _publish(self, batch: list[Event]) -> None:
         assert self._js is not None

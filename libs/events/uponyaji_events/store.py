@@ -128,7 +128,7 @@ ORDER BY b LIMIT $2
 """
 
 
-def _event(row: asyncpg.Record, trace: Any, payload: Any) -> Event:
+def _event(row: asyncpg.Record | tuple[Any, ...], trace: Any, payload: Any) -> Event:
     """An Event from a row in EVENT_COLUMNS' order, its trace and payload already decoded."""
     # Unpacked by position: a feed page or a rebuild builds one per event, and nineteen lookups
     # by name cost more than the Event itself. bytea arrives as bytes.
@@ -184,6 +184,50 @@ def row_to_event(row: asyncpg.Record) -> Event:
 # with orjson directly; asyncpg's jsonb codec calls back into Python once per value, which was
 # half the client CPU of decoding a feed page (bench: 8.7 against 4.9 µs per row).
 PAGE_COLUMNS = EVENT_COLUMNS.replace("trace, payload", "trace::text, payload::text")
+
+# The relay's sequencing: the same work, returning the events it numbered (with the columns
+# read_all gives), and the relay's checkpoint from its previous batch written in the same
+# statement ($2 NULL: none to write).
+_SAVE_CHECKPOINT = """
+saved AS (
+    INSERT INTO relay_checkpoints (relay, position) SELECT $2::text, $3::bigint
+    WHERE $2::text IS NOT NULL
+    ON CONFLICT (relay) DO UPDATE SET position = EXCLUDED.position, updated_at = now()
+)"""
+_UNSEQUENCED_EVENTS = f"""
+WITH {_SAVE_CHECKPOINT}
+SELECT id, {PAGE_COLUMNS} FROM events WHERE position IS NULL ORDER BY id LIMIT $1
+"""  # noqa: S608
+_SEQUENCE_EVENTS = f"""
+WITH {_SAVE_CHECKPOINT}, batch AS (
+    SELECT id, row_number() OVER (ORDER BY id) AS n
+    FROM events WHERE position IS NULL ORDER BY id LIMIT $1
+), assigned AS (
+    UPDATE events e SET position = $4 + batch.n FROM batch WHERE e.id = batch.id RETURNING e.*
+), moved AS (
+    UPDATE event_sequencer SET last_position = $4 + (SELECT count(*) FROM batch)
+    WHERE singleton AND EXISTS (SELECT 1 FROM batch)
+)
+SELECT {PAGE_COLUMNS} FROM assigned ORDER BY position
+"""  # noqa: S608
+
+
+def _numbered(row: asyncpg.Record, position: int, signature: bytes, key_id: str) -> Event:
+    """An Event from a row of `_UNSEQUENCED_EVENTS` (`id`, then PAGE_COLUMNS) with the position
+    and signature just given to it."""
+    values = tuple(row)  # id, position (NULL), event_id .. hash, signature (NULL), key_id (NULL)
+    columns = (position, *values[2:18], signature, key_id)
+    return _event(columns, orjson.loads(values[1 + _TRACE]), orjson.loads(values[1 + _PAYLOAD]))
+
+
+@dataclass(frozen=True)
+class Sequenced:
+    """What the relay's sequencing did: the events it numbered (positions after the old head,
+    in order), the head after it, and whether the relay's checkpoint was written with it."""
+
+    events: list[Event]
+    head: int
+    saved: bool
 
 
 def page_to_events(rows: Sequence[asyncpg.Record]) -> list[Event]:
@@ -461,12 +505,64 @@ class EventStore:
             self._open_block = open_block  # committed: these hashes are the ones signed
         return count, int(last) + count
 
+    async def sequence_for_relay(
+        self,
+        limit: int,
+        *,
+        check: bool = True,
+        checkpoint: tuple[str, int] | None = None,
+        conn: Conn | None = None,
+    ) -> Sequenced:
+        """Sequence as `sequence_and_head` does (at most `limit` events) for the outbox relay:
+        return the events numbered, as `read_all` would read them, and the head after it.
+
+        `checkpoint` (relay name, position) is written in the sequencing transaction (the
+        relay's previous batch, acknowledged since): no statement of its own. It is not written
+        when `check` finds nothing to do (`Sequenced.saved` says which). With `conn` (the
+        relay's own connection, outside any transaction) no pool connection is taken."""
+        if check:
+            pending = _PENDING if self.signer is None else _PENDING_SIGNED
+            state = await (conn or self.pool).fetchrow(pending)
+            assert state is not None
+            if not state["unsequenced"] and not state["unsigned"]:
+                return Sequenced([], int(state["last_position"]), saved=False)
+        if conn is None:
+            async with self.pool.acquire() as own:
+                return await self.sequence_for_relay(
+                    limit, check=False, checkpoint=checkpoint, conn=own
+                )
+        relay, position = checkpoint if checkpoint is not None else (None, None)
+        async with conn.transaction():
+            locked = await conn.fetchrow(_LOCK if self.signer is None else _LOCK_SIGNED)
+            assert locked is not None
+            last = int(locked["last_position"])
+            if self.signer is None:
+                rows = await conn.fetch(_SEQUENCE_EVENTS, limit, relay, position, last)
+                events = page_to_events(rows)
+            else:
+                if locked["unsigned"]:
+                    await self._sign(conn, self.signer, limit)
+                rows = await conn.fetch(_UNSEQUENCED_EVENTS, limit, relay, position)
+                signed, open_block = await self._assign_signed(conn, self.signer, last, rows)
+                events = [_numbered(row, p, sig, self.signer.key_id) for row, (p, sig) in signed]
+        if self.signer is not None and events:
+            self._open_block = open_block  # committed: these hashes are the ones signed
+        return Sequenced(events, last + len(events), saved=True)
+
     async def _sequence_signed(
         self, conn: Conn, signer: Signer, last: int, limit: int
     ) -> tuple[int, dict[int, bytes]]:
         rows = await conn.fetch(_UNSEQUENCED, limit)
+        signed, open_block = await self._assign_signed(conn, signer, last, rows)
+        return len(signed), open_block
+
+    async def _assign_signed(
+        self, conn: Conn, signer: Signer, last: int, rows: Sequence[asyncpg.Record]
+    ) -> tuple[list[tuple[asyncpg.Record, tuple[int, bytes]]], dict[int, bytes]]:
+        """Number and sign unsequenced rows (with `id` and `hash`) after `last`; each row with
+        its position and signature, and the hashes signed in the block still open."""
         if not rows:
-            return 0, self._open_block
+            return [], self._open_block
         ids = [row["id"] for row in rows]
         positions = list(range(last + 1, last + 1 + len(rows)))
         signatures = [
@@ -476,7 +572,7 @@ class EventStore:
         # The positions and signatures, and the sequencer's new last position, in one statement.
         await conn.execute(_ASSIGN_SIGNED, ids, positions, signatures, signer.key_id, positions[-1])
         open_block = await self._seal(conn, signer, last, [bytes(row["hash"]) for row in rows])
-        return len(rows), open_block
+        return list(zip(rows, zip(positions, signatures, strict=True), strict=True)), open_block
 
     async def _seal(
         self, conn: Conn, signer: Signer, last: int, hashes: list[bytes]

@@ -12,6 +12,7 @@ from support import Sink, append_many, keys_of, running, service_name, signed_st
 from uponyaji_events.consumer import Consumer
 from uponyaji_events.feed import StoreFeed
 from uponyaji_events.relay import OutboxRelay
+from uponyaji_events.store import EventStore
 from uponyaji_launcher.nats import EmbeddedNats
 
 NewDatabase = Callable[..., Awaitable[asyncpg.Pool]]
@@ -277,3 +278,51 @@ async def test_a_crash_between_apply_and_ack_changes_nothing_on_redelivery(
 
     assert await sink.count() == 20
     assert sink.calls == calls_before  # the handler never ran again
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+async def test_the_relay_sequencing_returns_what_read_all_reads_and_writes_the_checkpoint(
+    new_database: NewDatabase, signed: bool
+) -> None:
+    pool = await new_database()
+    service = service_name()
+    store = signed_store(pool, service) if signed else EventStore(pool)
+    await append_many(store, streams=3, per_stream=4)
+
+    first = await store.sequence_for_relay(1000, checkpoint=(service, 0))
+    assert [e.position for e in first.events] == list(range(1, 13))
+    assert first.events == await store.read_all(0, 1000)  # positions, signatures, payloads
+    assert first.head == 12
+    assert first.saved
+    saved = "SELECT position FROM relay_checkpoints WHERE relay = $1"
+    assert await pool.fetchval(saved, service) == 0
+
+    # Nothing to number: no transaction, so the checkpoint is left for the relay to write.
+    idle = await store.sequence_for_relay(1000, checkpoint=(service, 12))
+    assert (idle.events, idle.head, idle.saved) == ([], 12, False)
+    assert await pool.fetchval(saved, service) == 0
+
+    await append_many(store, streams=1, per_stream=2, start=3)
+    second = await store.sequence_for_relay(1000, check=False, checkpoint=(service, 12))
+    assert [e.position for e in second.events] == [13, 14]
+    assert second.events == await store.read_all(12, 1000)
+    assert await pool.fetchval(saved, service) == 12
+    assert await store.head() == 14
+
+
+async def test_an_idle_relay_writes_its_checkpoint(
+    new_database: NewDatabase, nats_server: EmbeddedNats, wait_until: WaitUntil
+) -> None:
+    pool = await new_database()
+    service = service_name()
+    store = signed_store(pool, service)
+    relay = OutboxRelay(store, service=service, nats_url=nats_server.url, poll_interval=0.05)
+    async with running(relay.run()):
+        await append_many(store, streams=2, per_stream=3)
+
+        async def written() -> bool:
+            saved = "SELECT position FROM relay_checkpoints WHERE relay = $1"
+            return await pool.fetchval(saved, service) == 6
+
+        await wait_until(written, what="the checkpoint of all six events in the database")
+    assert relay.stats.checkpoint == 6
