@@ -52,6 +52,10 @@ from bench.staff_accounts import (
 ROLES = {"intake_officer": 0.3, "counsellor": 0.5, "programme_lead": 0.2}
 TOKEN_REFRESH_S = 600  # access tokens live 15 minutes: refresh after 10
 CLEAN_PHQ9 = [1, 1, 1, 0, 0, 1, 0, 1, 0]  # total 5, no self-harm item: no risk flag
+# An idle pooled connection is dropped after 2 s, as the portal does, well before a server closes
+# it (uvicorn: 5 s by default, the launcher's 75 s). httpx keeps one 5 s by default: a session
+# thinking about 5 s then reuses a connection the server is closing, and the request is dropped.
+KEEPALIVE_S = 2.0
 
 
 @dataclass
@@ -126,6 +130,7 @@ class Session:
         self.role, self.stack, self.client = role, stack, client
         self.tokens = tokens
         self.survivors, self.tally, self.rng = survivors, tally, rng
+        self.last_answer = time.monotonic()
 
     @property
     def headers(self) -> dict[str, str]:
@@ -135,11 +140,14 @@ class Session:
     async def call(self, kind: str, name: str, method: str, url: str, body: Any = None) -> Any:
         """One request, timed and tallied; the JSON answer when it succeeded."""
         started = time.perf_counter()
+        idle = time.monotonic() - self.last_answer  # how long this session's connections rested
         try:
             response = await self.client.request(method, url, json=body, headers=self.headers)
         except httpx.HTTPError as exc:
-            self.tally.failures.append(f"{name}: {type(exc).__name__}")
+            self.tally.failures.append(f"{name}: {type(exc).__name__} {{after {idle:.2f} s idle}}")
             return None
+        finally:
+            self.last_answer = time.monotonic()
         self.tally.record(kind, name, started, response)
         return response.json() if response.is_success else None
 
@@ -267,7 +275,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     stack = Stack.load(args.run_dir)
     rng = random.Random(args.seed)
     limits = httpx.Limits(
-        max_connections=args.connections, max_keepalive_connections=args.connections
+        max_connections=args.connections,
+        max_keepalive_connections=args.connections,
+        keepalive_expiry=KEEPALIVE_S,
     )
     identity = stack.urls["identity"]
     roles = rng.choices(list(ROLES), weights=list(ROLES.values()), k=args.sessions)
@@ -288,7 +298,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "intake_officer", setup_tokens["intake_officer"], stack, client, [], Tally(), rng
         )
         survivors = await prepare(setup, setup_tokens["counsellor"], args.survivors)
-        own_limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+        own_limits = httpx.Limits(
+            max_connections=8, max_keepalive_connections=8, keepalive_expiry=KEEPALIVE_S
+        )
         clients = [
             await stack_of_clients.enter_async_context(
                 client_from(account.address, timeout=30, limits=own_limits)
