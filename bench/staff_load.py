@@ -264,6 +264,13 @@ async def prepare(session: Session, counsellor: Tokens, count: int) -> list[str]
     return survivors
 
 
+async def _sample_memory(stack: Stack, samples: list[dict[str, float]]) -> None:
+    """Each service's resident memory once a minute (whether growth levels off), until cancelled."""
+    while True:
+        await asyncio.sleep(60)
+        samples.append(stack.memory_mb())
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-quantile (0..1) of the values, nearest rank."""
     ordered = sorted(values)
@@ -327,8 +334,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         ]
         cpu_before = psutil.cpu_times()
         started = time.monotonic()
+        memory_by_minute: list[dict[str, float]] = []
+        sampling = asyncio.create_task(_sample_memory(stack, memory_by_minute))
         await asyncio.gather(*(s.run(started + args.seconds, args.think) for s in sessions))
         elapsed = time.monotonic() - started
+        sampling.cancel()
         cpu_after = psutil.cpu_times()
     busy = sum(cpu_after) - sum(cpu_before) - (cpu_after.idle - cpu_before.idle)
     figures: dict[str, Any] = {
@@ -346,6 +356,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "machine_cpu_busy_percent": round(100 * busy / (elapsed * (os.cpu_count() or 1)), 1),
         "memory_mb_before": memory_before,
         "memory_mb_after": stack.memory_mb(),
+        "memory_mb_by_minute": {
+            name: [sample.get(name) for sample in memory_by_minute] for name in memory_before
+        },
     }
     figures["requests_per_s"] = round(figures["requests"] / elapsed, 1)
     for name, values in sorted(tally.latencies.items()):
