@@ -89,9 +89,8 @@ async def test_a_service_cannot_create_or_delete_another_services_stream(
 async def test_a_service_may_follow_its_own_stream_with_a_durable_consumer(
     nats_server: EmbeddedNats,
 ) -> None:
-    reporting = await connect(
-        nats_server.plain_url, "r-test", credentials=nats_credentials(nats_server, "reporting")
-    )
+    as_reporting = nats_credentials(nats_server, "reporting")
+    reporting = await connect(nats_server.plain_url, "r-test", credentials=as_reporting)
     js = reporting.jetstream()
     await ensure_stream(js, "reporting")
     await js.publish("reporting.audit.test", b"{}")
