@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
 import random
+import signal
+import sys
 import time
 import tracemalloc
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +32,16 @@ import httpx
 import psutil
 import uvicorn
 from uponyaji_launcher.ports import free_port
+from uponyaji_launcher.processes import app_command
 
 from bench.reporting_command_lag import Signer
 from bench.servers import started_servers
 from bench.staff_load import registration
 
 OFFICERS = 60
+# Tokens live 15 minutes. New ones only when needed: intake caches each verified token, so new
+# tokens at every checkpoint would measure that cache filling, not intake's work.
+TOKEN_REFRESH_S = 600
 
 
 def _environment(folder: Path, database: str, nats: str, port: int, signer: Signer) -> None:
@@ -87,11 +95,11 @@ async def _drive(
     await asyncio.gather(*(one(tokens[i % len(tokens)]) for i in range(count)))
 
 
-def _point(label: str) -> dict[str, Any]:
+def _point(label: str, served: psutil.Process) -> dict[str, Any]:
     gc.collect()
     current, _ = tracemalloc.get_traced_memory()
     overhead = tracemalloc.get_tracemalloc_memory()
-    rss = psutil.Process().memory_info().rss
+    rss = served.memory_info().rss
     return {
         "at": label,
         "traced_mb": round(current / 2**20, 1),
@@ -119,42 +127,80 @@ def _growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, top: int)
     return out
 
 
+@contextlib.asynccontextmanager
+async def _in_process(port: int) -> AsyncIterator[psutil.Process]:
+    """Intake served by uvicorn in this process (tracemalloc sees its Python heap)."""
+    from uponyaji_intake.app import create_app
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+            await asyncio.sleep(0.1)
+        yield psutil.Process()
+    finally:
+        server.should_exit = True
+        await serving
+
+
+@contextlib.asynccontextmanager
+async def _child_process(port: int, wrap: list[str]) -> AsyncIterator[psutil.Process]:
+    """Intake served as the launcher serves it (its command line), alone in a child process, so
+    that its resident memory is not mixed with the benchmark's client; `wrap` goes before the
+    command (e.g. a memory profiler)."""
+    argv = [*wrap, *app_command(sys.executable, "uponyaji_intake", port)]
+    child = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL)
+    served = psutil.Process(child.pid)
+    try:
+        async with httpx.AsyncClient(trust_env=False) as probe:
+            while True:
+                with contextlib.suppress(httpx.TransportError):
+                    if (await probe.get(f"http://127.0.0.1:{port}/health")).status_code == 200:
+                        break
+                if child.returncode is not None:
+                    raise RuntimeError(f"intake exited with code {child.returncode}")
+                await asyncio.sleep(0.2)
+        if wrap:  # the wrapper's own child that runs Python
+            served = next(p for p in served.children(recursive=True) if "uvicorn" in p.cmdline())
+        yield served
+    finally:
+        with contextlib.suppress(psutil.Error):
+            served.send_signal(signal.SIGTERM)  # uvicorn shuts down; a wrapper then ends too
+        await child.wait()
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    """Start intake in process, drive it, snapshot, report the growth."""
-    if args.frames:
+    """Start intake (in process or as a child), drive it, snapshot, report the growth."""
+    if args.frames and not args.child:
         tracemalloc.start(args.frames)
     signer = Signer()
     with started_servers() as servers:
         port = free_port()
         database = await servers.new_database("intake_memory")
         _environment(servers.root / "intake", database, servers.nats_url, port, signer)
-        from uponyaji_intake.app import create_app
-
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-        )
-        serving = asyncio.create_task(server.serve())
-        try:
-            while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-                await asyncio.sleep(0.1)
+        serving = _child_process(port, args.wrap.split()) if args.child else _in_process(port)
+        async with serving as served:
             tokens = [signer.token("intake_officer", "intake") for _ in range(OFFICERS)]
             survivors: list[str] = []
             url = f"http://127.0.0.1:{port}"
             async with httpx.AsyncClient(base_url=url, timeout=60, trust_env=False) as client:
                 started = time.monotonic()
                 await _drive(client, tokens, args.warmup, survivors, args.parallel, args.query)
-                points = [_point(f"after {args.warmup} registrations")]
-                first = tracemalloc.take_snapshot() if args.frames else None
+                points = [_point(f"after {args.warmup} registrations", served)]
+                traced = args.frames and not args.child
+                first = tracemalloc.take_snapshot() if traced else None
                 step = args.registrations // args.steps
+                signed = time.monotonic()
                 for done in range(step, args.registrations + 1, step):
-                    tokens = [signer.token("intake_officer", "intake") for _ in range(OFFICERS)]
+                    if time.monotonic() - signed > TOKEN_REFRESH_S:  # before they expire
+                        tokens = [signer.token("intake_officer", "intake") for _ in range(OFFICERS)]
+                        signed = time.monotonic()
                     await _drive(client, tokens, step, survivors, args.parallel, args.query)
-                    points.append(_point(f"after {args.warmup + done} registrations"))
-                second = tracemalloc.take_snapshot() if args.frames else None
+                    points.append(_point(f"after {args.warmup + done} registrations", served))
+                second = tracemalloc.take_snapshot() if traced else None
                 elapsed = time.monotonic() - started
-        finally:
-            server.should_exit = True
-            await serving
     return {
         "seconds": round(elapsed, 1),
         "points": points,
@@ -174,6 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=1, help="resident memory points after warm-up")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--parallel", type=int, default=8, help="officers at work at once")
+    parser.add_argument(
+        "--child",
+        action="store_true",
+        help="serve intake in a child process as the launcher does (its memory alone; no tracing)",
+    )
+    parser.add_argument("--wrap", default="", help="with --child: a command line before uvicorn's")
     args = parser.parse_args(argv)
     print(json.dumps(asyncio.run(main_async(args)), indent=2))
     return 0

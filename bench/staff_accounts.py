@@ -72,7 +72,7 @@ def address(index: int) -> str:
 def client_from(source: str, **options: Any) -> httpx.AsyncClient:
     """An HTTP client whose connections come from `source` (a loopback address)."""
     transport = httpx.AsyncHTTPTransport(
-        local_address=source, limits=options.pop("limits", httpx.Limits())
+        local_address=source, limits=options.pop("limits", httpx.Limits(keepalive_expiry=2.0))
     )
     return httpx.AsyncClient(transport=transport, trust_env=False, **options)
 

@@ -52,6 +52,10 @@ from bench.staff_accounts import (
 ROLES = {"intake_officer": 0.3, "counsellor": 0.5, "programme_lead": 0.2}
 TOKEN_REFRESH_S = 600  # access tokens live 15 minutes: refresh after 10
 CLEAN_PHQ9 = [1, 1, 1, 0, 0, 1, 0, 1, 0]  # total 5, no self-harm item: no risk flag
+# An idle pooled connection is dropped after 2 s, as the portal does, well before a server closes
+# it (uvicorn: 5 s by default, the launcher's 75 s). httpx keeps one 5 s by default: a session
+# thinking about 5 s then reuses a connection the server is closing, and the request is dropped.
+KEEPALIVE_S = 2.0
 
 
 @dataclass
@@ -126,6 +130,7 @@ class Session:
         self.role, self.stack, self.client = role, stack, client
         self.tokens = tokens
         self.survivors, self.tally, self.rng = survivors, tally, rng
+        self.last_answer = time.monotonic()
 
     @property
     def headers(self) -> dict[str, str]:
@@ -135,11 +140,14 @@ class Session:
     async def call(self, kind: str, name: str, method: str, url: str, body: Any = None) -> Any:
         """One request, timed and tallied; the JSON answer when it succeeded."""
         started = time.perf_counter()
+        idle = time.monotonic() - self.last_answer  # how long this session's connections rested
         try:
             response = await self.client.request(method, url, json=body, headers=self.headers)
         except httpx.HTTPError as exc:
-            self.tally.failures.append(f"{name}: {type(exc).__name__}")
+            self.tally.failures.append(f"{name}: {type(exc).__name__} {{after {idle:.2f} s idle}}")
             return None
+        finally:
+            self.last_answer = time.monotonic()
         self.tally.record(kind, name, started, response)
         return response.json() if response.is_success else None
 
@@ -256,6 +264,13 @@ async def prepare(session: Session, counsellor: Tokens, count: int) -> list[str]
     return survivors
 
 
+async def _sample_memory(stack: Stack, samples: list[dict[str, float]]) -> None:
+    """Each service's resident memory once a minute (whether growth levels off), until cancelled."""
+    while True:
+        await asyncio.sleep(60)
+        samples.append(stack.memory_mb())
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-quantile (0..1) of the values, nearest rank."""
     ordered = sorted(values)
@@ -267,7 +282,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     stack = Stack.load(args.run_dir)
     rng = random.Random(args.seed)
     limits = httpx.Limits(
-        max_connections=args.connections, max_keepalive_connections=args.connections
+        max_connections=args.connections,
+        max_keepalive_connections=args.connections,
+        keepalive_expiry=KEEPALIVE_S,
     )
     identity = stack.urls["identity"]
     roles = rng.choices(list(ROLES), weights=list(ROLES.values()), k=args.sessions)
@@ -288,7 +305,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "intake_officer", setup_tokens["intake_officer"], stack, client, [], Tally(), rng
         )
         survivors = await prepare(setup, setup_tokens["counsellor"], args.survivors)
-        own_limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+        own_limits = httpx.Limits(
+            max_connections=8, max_keepalive_connections=8, keepalive_expiry=KEEPALIVE_S
+        )
         clients = [
             await stack_of_clients.enter_async_context(
                 client_from(account.address, timeout=30, limits=own_limits)
@@ -315,8 +334,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         ]
         cpu_before = psutil.cpu_times()
         started = time.monotonic()
+        memory_by_minute: list[dict[str, float]] = []
+        sampling = asyncio.create_task(_sample_memory(stack, memory_by_minute))
         await asyncio.gather(*(s.run(started + args.seconds, args.think) for s in sessions))
         elapsed = time.monotonic() - started
+        sampling.cancel()
         cpu_after = psutil.cpu_times()
     busy = sum(cpu_after) - sum(cpu_before) - (cpu_after.idle - cpu_before.idle)
     figures: dict[str, Any] = {
@@ -334,6 +356,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "machine_cpu_busy_percent": round(100 * busy / (elapsed * (os.cpu_count() or 1)), 1),
         "memory_mb_before": memory_before,
         "memory_mb_after": stack.memory_mb(),
+        "memory_mb_by_minute": {
+            name: [sample.get(name) for sample in memory_by_minute] for name in memory_before
+        },
     }
     figures["requests_per_s"] = round(figures["requests"] / elapsed, 1)
     for name, values in sorted(tally.latencies.items()):

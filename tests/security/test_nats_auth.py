@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import nats
 import pytest
 from nats.errors import NoServersError
-from nats.js.api import StreamConfig
+from nats.js.api import ConsumerConfig, StreamConfig
 from natskit import nats_credentials
 from uponyaji_events.natsconn import connect, ensure_stream
 from uponyaji_launcher.nats import EmbeddedNats
@@ -83,3 +84,23 @@ async def test_a_service_cannot_create_or_delete_another_services_stream(
     await ensure_stream(js, "psychosocial")  # its own stream it may create
     assert (await js.stream_info("PSYCHOSOCIAL")).config.subjects == ["psychosocial.>"]
     await psychosocial.close()
+
+
+async def test_a_service_may_follow_its_own_stream_with_a_durable_consumer(
+    nats_server: EmbeddedNats,
+) -> None:
+    as_reporting = nats_credentials(nats_server, "reporting")
+    reporting = await connect(nats_server.plain_url, "r-test", credentials=as_reporting)
+    js = reporting.jetstream()
+    await ensure_stream(js, "reporting")
+    await js.publish("reporting.audit.test", b"{}")
+    durable = f"own_{uuid.uuid4().hex[:8]}"
+    config = ConsumerConfig(durable_name=durable, filter_subject="reporting.>")
+    await asyncio.wait_for(js.add_consumer("REPORTING", config), 5)
+    follow = await js.pull_subscribe_bind(durable=durable, stream="REPORTING")
+    got = await follow.fetch(1, timeout=5)
+    assert got[0].subject.startswith("reporting.")
+    await reporting.close()
+    kit = await nats.connect(nats_server.url)  # the test kit's user tidies up
+    await kit.jetstream().delete_consumer("REPORTING", durable)
+    await kit.close()

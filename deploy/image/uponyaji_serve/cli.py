@@ -24,6 +24,9 @@ TLS_CERT_ENV, TLS_KEY_ENV = "UPONYAJI_TLS_CERT_FILE", "UPONYAJI_TLS_KEY_FILE"
 DEVELOPMENT = frozenset({"development", "test"})
 # In a container the service must answer on the pod/container address, not only loopback.
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104
+# Seconds uvicorn keeps an idle connection open (its default is 5 s), above the idle timeout of
+# any client or proxy in front of a service.
+KEEP_ALIVE_SECONDS = 75
 
 
 class ServeError(ValueError):
@@ -75,6 +78,11 @@ def serve_command(
         # sign-in locks and audit records are kept under.
         "--no-server-header",
         "--no-proxy-headers",
+        # Idle connections are kept longer than any client or proxy in front keeps them (load
+        # balancers commonly 60 s), so the client always gives up first: a server closing a
+        # connection just as a client reuses it drops that request.
+        "--timeout-keep-alive",
+        str(KEEP_ALIVE_SECONDS),
     ]
     argv += tls_options(env)
     return argv, env

@@ -1,9 +1,9 @@
 """NATS identities for the local stack: one user per service, permissions by subject, no anonymous.
 
 Each service may publish only its own events (`<service>.>`) and the JetStream API calls for its
-own stream and for durable consumers on the streams it consumes; it may subscribe only to its
-own reply inbox (`_INBOX_<service>.>`). The server config and the credentials files are written
-0600 with fresh passwords at every start.
+own stream and for durable consumers on its own stream and the streams it consumes; it may
+subscribe only to its own reply inbox (`_INBOX_<service>.>`). The server config and the
+credentials files are written 0600 with fresh passwords at every start.
 """
 
 from __future__ import annotations
@@ -61,10 +61,11 @@ def service_user(service: str, consumes: Iterable[str], password: str | None = N
         f"$JS.API.STREAM.CREATE.{own}",
         f"$JS.API.STREAM.UPDATE.{own}",  # to apply the configured retention (max_age)
     ]
-    for source in sorted(set(consumes) - {service}):
+    # Its own stream too: a service may follow its own events (reporting its audit records).
+    for source in sorted({*consumes, service}):
         stream = stream_of(source)
         publish += [
-            f"$JS.API.STREAM.INFO.{stream}",
+            *([] if source == service else [f"$JS.API.STREAM.INFO.{stream}"]),
             f"$JS.API.CONSUMER.CREATE.{stream}.>",
             f"$JS.API.CONSUMER.DURABLE.CREATE.{stream}.>",
             f"$JS.API.CONSUMER.INFO.{stream}.>",

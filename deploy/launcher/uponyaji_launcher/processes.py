@@ -14,6 +14,12 @@ import httpx
 
 from uponyaji_launcher.paths import open_log
 
+# How long a service keeps an idle HTTP connection open (uvicorn's default is 5 s). Longer than
+# any client or proxy in front keeps one idle (the portal: 2 s; common load balancers: 60 s), so
+# the client always gives up first: a server closing a connection just as a client reuses it
+# drops that request.
+KEEP_ALIVE_SECONDS = 75
+
 
 def app_command(python: str, package: str, port: int, workers: int = 1) -> list[str]:
     """The command line that serves a service's package (the contract in docs/running.md).
@@ -32,6 +38,8 @@ def app_command(python: str, package: str, port: int, workers: int = 1) -> list[
         "--port",
         str(port),
         "--no-proxy-headers",  # the client address is the application's to judge (trusted proxies)
+        "--timeout-keep-alive",
+        str(KEEP_ALIVE_SECONDS),
         *(["--workers", str(workers)] if workers > 1 else []),
     ]
 
