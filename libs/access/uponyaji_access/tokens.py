@@ -44,7 +44,9 @@ ALGORITHM = "EdDSA"
 ACCESS_TOKEN_LIFETIME = 15 * 60  # seconds, as identity issues them
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "sid", "username", "roles"]
 _MAX_TOKEN_CHARS = 8192
-CACHED_TOKENS = 4096  # verified tokens remembered at most (least recently used go first)
+# Verified tokens remembered at most (least recently used go first). Each costs a few KB; a
+# token lives 15 minutes, so 300 staff signed in hold a few hundred at a time.
+CACHED_TOKENS = 1024
 
 
 class TokenVerifier:
@@ -95,10 +97,20 @@ class TokenVerifier:
             del self._verified[digest]  # its key was withdrawn: verify it afresh (and refuse)
         principal, claims, kid = await self._verify(token)
         if self.cache_size > 0:
+            self._forget_expired()
             self._verified[digest] = (kid, principal, claims)
             if len(self._verified) > self.cache_size:
                 self._verified.popitem(last=False)
         return principal, claims
+
+    def _forget_expired(self) -> None:
+        """Drop expired tokens from the least recently used end (they would only be refused)."""
+        now = self.clock()
+        while self._verified:
+            oldest = next(iter(self._verified.values()))
+            if now <= oldest[2]["exp"] + self.leeway:
+                return
+            self._verified.popitem(last=False)
 
     async def _still_trusted(self, kid: str) -> bool:
         if kid in self._test_keys:

@@ -85,3 +85,13 @@ async def test_the_cache_is_bounded() -> None:
     principals = [(await check.verify(token))[0] for token in tokens]
     assert len({p.staff_id for p in principals}) == 5
     assert len(check._verified) == 2
+
+
+async def test_expired_tokens_are_forgotten_when_new_ones_are_remembered() -> None:
+    key, clock = SigningKey(), Clock()
+    check = verifier(Identity(key), clock)
+    for _ in range(3):  # issued 14 minutes ago: a minute left
+        await check.verify(key.sign(Staff(("counsellor",)).claims(issued_ago=14 * 60)))
+    clock.now += 2 * 60  # every token above has expired
+    await check.verify(key.sign(Staff(("counsellor",)).claims()))
+    assert len(check._verified) == 1  # memory held by signed-out staff is given back
