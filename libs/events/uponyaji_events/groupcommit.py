@@ -9,11 +9,18 @@ that lose a race skipped (`ON CONFLICT DO NOTHING`). Every caller still gets exa
 it would have got alone: its stored event, or `ConcurrencyError` when its stream was not at the
 expected version. A lone append takes the ordinary path; if a group's statement fails for any
 other reason, each of its appends is retried alone, so one caller's bad event fails no other.
+
+The heads this process wrote are remembered (the most recent streams, a bounded number): an
+append whose expected version is the remembered one takes its `prev_hash` from there and needs no
+heads read. A remembered head is never wrong, only possibly old: events are immutable, so the
+event at that version has that hash for good; if another process has written after it, the
+guarded INSERT skips the row and the caller gets the `ConcurrencyError` it would have got anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,6 +54,9 @@ class _Waiting:
     future: asyncio.Future[list[Event]]
 
 
+# Streams whose head this process remembers (version, hash, stream type), least recent dropped.
+REMEMBERED_HEADS = 4096
+
 # alone(draft, expected_version, prev_hash): the ordinary one-append path
 Alone = Callable[["_Draft", int, bytes | None], Awaitable[list[Event]]]
 
@@ -63,6 +73,7 @@ class GroupCommit:
     # this process builds the next group.
     max_writers: int = 4
     _pending: list[_Waiting] = field(default_factory=list)
+    _heads: OrderedDict[str, tuple[int, bytes, str]] = field(default_factory=OrderedDict)
     _writers: int = 0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -101,11 +112,35 @@ class GroupCommit:
 
     async def _alone(self, waiting: _Waiting) -> None:
         try:
-            stored = await self.alone(waiting.draft, waiting.expected_version, waiting.prev_hash)
+            prev = waiting.prev_hash
+            stored = await self.alone(
+                waiting.draft,
+                waiting.expected_version,
+                prev if prev is not None else self._remembered(waiting),
+            )
         except Exception as exc:
+            self._heads.pop(waiting.draft.stream_id, None)
             settle(waiting.future, exc=exc)
         else:
+            if stored:
+                self._remember(stored[-1])
             settle(waiting.future, events=stored)
+
+    def _remember(self, event: Event) -> None:
+        """Remember a stream's head this process wrote (never a version older than known)."""
+        known = self._heads.get(event.stream_id)
+        if known is None or known[0] < event.version:
+            self._heads[event.stream_id] = (event.version, event.hash, event.stream_type)
+        self._heads.move_to_end(event.stream_id)
+        while len(self._heads) > REMEMBERED_HEADS:
+            self._heads.popitem(last=False)
+
+    def _remembered(self, waiting: _Waiting) -> bytes | None:
+        """The hash of the stream's head at the expected version, if this process wrote it."""
+        known = self._heads.get(waiting.draft.stream_id)
+        if known is None or known[0] != waiting.expected_version:
+            return None
+        return known[1] if known[2] == waiting.draft.stream_type else None
 
     async def _write(self, group: list[_Waiting]) -> None:
         try:
@@ -121,8 +156,10 @@ class GroupCommit:
         inserted = {row["event_id"] for row in rows}
         for waiting, event in built:
             if event.event_id in inserted:
+                self._remember(event)
                 settle(waiting.future, events=[event])
             else:
+                self._heads.pop(event.stream_id, None)
                 settle(
                     waiting.future,
                     exc=ConcurrencyError(
@@ -133,6 +170,9 @@ class GroupCommit:
             self.on_commit()
 
     async def _build(self, conn: Any, group: list[_Waiting]) -> list[tuple[_Waiting, Event]]:
+        for waiting in group:
+            if waiting.prev_hash is None:
+                waiting.prev_hash = self._remembered(waiting)
         unknown = sorted({w.draft.stream_id for w in group if w.prev_hash is None})
         heads = {}
         if unknown:

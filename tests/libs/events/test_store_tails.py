@@ -195,3 +195,40 @@ async def test_grouped_appends_do_not_scan_a_store_that_grew_since_it_was_analys
         await group_round(version)
     assert await sequential_scans() - before == 0
     assert [e.version for e in await store.load(streams[0])] == list(range(1, 19))
+
+
+async def test_a_head_remembered_by_one_process_and_moved_by_another_is_refused_safely(
+    new_database_url: Callable[[], str],
+) -> None:
+    from uponyaji_events.db import create_pool
+
+    url = new_database_url()
+    pools = [await create_pool(url, min_size=1, max_size=4) for _ in range(2)]
+    try:
+        # Two stores on one database stand for two worker processes of one service.
+        mine, other = (EventStore(pool) for pool in pools)
+        streams = [f"case-{uuid.uuid4()}" for _ in range(8)]
+        for version in range(3):  # grouped: this process remembers each stream's head
+            await asyncio.gather(
+                *(
+                    mine.append("case", sid, version, [ev(v=version)], actor=ACTOR)
+                    for sid in streams
+                )
+            )
+        # The other process moves the first stream on behind this one's back.
+        await other.append("case", streams[0], 3, [ev(v="other")], actor=ACTOR)
+
+        results = await asyncio.gather(
+            *(mine.append("case", sid, 3, [ev(v=3)], actor=ACTOR) for sid in streams),
+            return_exceptions=True,
+        )
+        assert isinstance(results[0], ConcurrencyError)  # not written over the other's event
+        assert all(not isinstance(r, BaseException) for r in results[1:]), results
+        retried = await mine.append("case", streams[0], 4, [ev(v=4)], actor=ACTOR)
+        assert retried[0].version == 5
+        for sid in streams:
+            assert (await verify(pools[0], sid)).ok
+        assert [e.payload["v"] for e in await mine.load(streams[0])] == [0, 1, 2, "other", 4]
+    finally:
+        for pool in pools:
+            await pool.close()
