@@ -247,10 +247,8 @@ class Consumer:
             found = [e for e in run if e is not None]
             if len(found) != size or any(p in twice for p in range(seal.first, seal.last + 1)):
                 continue
-            if altered is not None:
-                if altered and any(id(e) in altered for e in found):
-                    continue  # the altered event is refused by its own check
-            elif any(h != e.hash for h, e in zip(event_hashes(found), found, strict=True)):
+            changed = mismatched(found) if altered is None else altered
+            if changed and any(id(e) in changed for e in found):
                 continue  # the altered event is refused by its own check
             key = await self._public_key(seal.key_id)
             if key is not None and verify_seal(key, self.source, seal, [e.hash for e in found]):

@@ -468,23 +468,8 @@ class EventStore:
 
     async def sequence(self, limit: int = 10_000) -> int:
         """Give committed, unsequenced events their positions in commit order; return how many."""
-        count, _ = await self.sequence_and_head(limit)
-        return count
-
-    async def sequence_and_head(
-        self, limit: int = 10_000, *, check: bool = True
-    ) -> tuple[int, int]:
-        """Sequence as `sequence()` does; return how many, and the head after it (the relay's
-        loop: one statement when there is nothing to do).
-
-        With `check=False` (the caller knows events were just committed) the transaction is
-        opened at once, without the statement that asks whether there is work."""
-        if check:
-            # With a signer, events another process sequenced unsigned are signed here as well.
-            state = await self.pool.fetchrow(_PENDING if self.signer is None else _PENDING_SIGNED)
-            assert state is not None
-            if not state["unsequenced"] and not state["unsigned"]:
-                return 0, int(state["last_position"])
+        if await self._idle_head(self.pool) is not None:
+            return 0
         async with self.pool.acquire() as conn, conn.transaction():
             # Serialise sequencers on one row. The next statement takes a fresh snapshot (READ
             # COMMITTED), so it sees every event the previous sequencer numbered.
@@ -503,7 +488,17 @@ class EventStore:
                 )
         if self.signer is not None and count:
             self._open_block = open_block  # committed: these hashes are the ones signed
-        return count, int(last) + count
+        return count
+
+    async def _idle_head(self, conn: Conn | asyncpg.Pool) -> int | None:
+        """The last position when there is nothing to sequence (or sign), else None: one
+        statement, so an idle sequencer opens no transaction."""
+        # With a signer, events another process sequenced unsigned are signed here as well.
+        state = await conn.fetchrow(_PENDING if self.signer is None else _PENDING_SIGNED)
+        assert state is not None
+        if state["unsequenced"] or state["unsigned"]:
+            return None
+        return int(state["last_position"])
 
     async def sequence_for_relay(
         self,
@@ -513,19 +508,15 @@ class EventStore:
         checkpoint: tuple[str, int] | None = None,
         conn: Conn | None = None,
     ) -> Sequenced:
-        """Sequence as `sequence_and_head` does (at most `limit` events) for the outbox relay:
+        """Sequence as `sequence` does (at most `limit` events) for the outbox relay:
         return the events numbered, as `read_all` would read them, and the head after it.
 
         `checkpoint` (relay name, position) is written in the sequencing transaction (the
         relay's previous batch, acknowledged since): no statement of its own. It is not written
         when `check` finds nothing to do (`Sequenced.saved` says which). With `conn` (the
         relay's own connection, outside any transaction) no pool connection is taken."""
-        if check:
-            pending = _PENDING if self.signer is None else _PENDING_SIGNED
-            state = await (conn or self.pool).fetchrow(pending)
-            assert state is not None
-            if not state["unsequenced"] and not state["unsigned"]:
-                return Sequenced([], int(state["last_position"]), saved=False)
+        if check and (head := await self._idle_head(conn or self.pool)) is not None:
+            return Sequenced([], head, saved=False)
         if conn is None:
             async with self.pool.acquire() as own:
                 return await self.sequence_for_relay(

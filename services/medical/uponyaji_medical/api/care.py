@@ -74,7 +74,8 @@ async def appointment_book(
     """Follow-ups due on `days` days from `from` (today in East Africa Time when not given), on
     your caseload, by day then case number; and those due before, never recorded as kept or
     missed."""
-    start = first or med.today()
+    today = med.today()
+    start = first or today
     if start.year < 2000 or start.year > 2100:
         raise InvalidCommand(f"from: {start.isoformat()} is not a day the clinic books")
     last = start + timedelta(days=days - 1)
@@ -82,7 +83,6 @@ async def appointment_book(
         med.store.pool, grant.caseload_filter(), (start, last), limit
     )
     await listed.filtered(grant, (r["survivor_id"] for r in (*booked, *unrecorded)))
-    today = med.today()
 
     def entry(row: Record) -> dict[str, object]:
         return {
