@@ -16,6 +16,7 @@ from uponyaji_service.app import (
     store_rebuild,
     utc_now,
 )
+from uponyaji_service.direct_route import DirectRoute
 from uponyaji_service.errors import (
     DomainError,
     InvalidCommand,
@@ -38,6 +39,7 @@ from uponyaji_service.settings import (
 
 __all__ = [
     "Clock",
+    "DirectRoute",
     "DomainError",
     "Environment",
     "Follow",
