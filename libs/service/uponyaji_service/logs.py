@@ -9,8 +9,8 @@ sealed fields must not reach a log line.
 from __future__ import annotations
 
 import logging
+import os
 import sys
-import uuid
 from typing import Any
 
 import structlog
@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 CORRELATION_HEADER = "x-correlation-id"
+_CORRELATION_KEY = CORRELATION_HEADER.encode()
 _HANDLER_NAME = "uponyaji"
 QUIET_LIBRARIES = ("httpx", "httpcore")
 
@@ -96,17 +97,20 @@ class CorrelationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope.get("headers") or []).get(CORRELATION_HEADER.encode())
-        correlation = _valid(given) or uuid.uuid4().hex
+        given = None
+        for name, value in scope.get("headers") or ():
+            if name == _CORRELATION_KEY:
+                given = value  # the last one, if sent twice
+        # 32 random hex digits, as uuid4().hex gave, without building a UUID on every request
+        correlation = _valid(given) or os.urandom(16).hex()
         token = structlog.contextvars.bind_contextvars(
             service=self.service, correlation_id=correlation
         )
+        echoed = (_CORRELATION_KEY, correlation.encode())
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((CORRELATION_HEADER.encode(), correlation.encode()))
-                message["headers"] = headers
+                message["headers"] = [*message.get("headers", ()), echoed]
             await send(message)
 
         try:
