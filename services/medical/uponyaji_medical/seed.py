@@ -23,7 +23,6 @@ from typing import Any
 from uuid import UUID, uuid5
 
 import asyncpg
-import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
@@ -34,6 +33,7 @@ from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
 from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_service import Keys
+from uponyaji_service.seeding import caught_up
 
 from . import demo
 from .app import MIGRATIONS
@@ -101,39 +101,6 @@ class StepUps:
             "jti": uuid.uuid4().hex,
         }
         return jwt.encode(claims, self.key, algorithm="EdDSA", headers={"kid": self.kid})
-
-
-async def intake_head(url: str) -> int | None:
-    """Intake's latest position from its public health report (None if it cannot tell)."""
-    try:
-        async with httpx.AsyncClient(base_url=url, timeout=3.0, trust_env=False) as client:
-            report = (await client.get("/health")).json()
-        return int(report["relay"]["head"])
-    except (httpx.HTTPError, ValueError, KeyError, TypeError):
-        return None
-
-
-async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool:
-    """Wait until the intake consumer has applied intake's head (or the tables are still)."""
-    url, deadline = settings.service_url("intake"), time.monotonic() + wait
-    last, still_since = -1, time.monotonic()
-    while time.monotonic() < deadline:
-        position = int(
-            await pool.fetchval(
-                "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
-            )
-            or 0
-        )
-        head = await intake_head(url) if url else None
-        if head is not None and head > 0 and position >= head:
-            return True
-        known = int(await pool.fetchval("SELECT count(*) FROM survivors"))
-        if known != last:
-            last, still_since = known, time.monotonic()
-        elif head is None and known and time.monotonic() - still_since > 5:
-            return True
-        await asyncio.sleep(0.5)
-    return False
 
 
 async def seed_one(
@@ -236,7 +203,7 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
     try:
         async with pool.acquire() as conn:
             await migrate(conn, kernel_migrations() + directory_migrations(MIGRATIONS, "medical"))
-            if not await caught_up(pool, settings, wait):
+            if not await caught_up(pool, "medical", settings, wait):
                 print(
                     "medical.seed: intake's events still arriving; seeding what is known",
                     file=sys.stderr,
