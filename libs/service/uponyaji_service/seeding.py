@@ -9,17 +9,46 @@ still for a few seconds.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 import httpx
 from uponyaji_access import ServiceTokens
+from uponyaji_events.db import Conn, create_pool
+from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 
 from uponyaji_service.settings import ServiceSettings
 
 STILL_SECONDS = 5.0  # with no head to compare: this long without a new survivor is caught up
 POLL_SECONDS = 0.5
 APPLIED = "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
+
+
+@asynccontextmanager
+async def stage_seeding(
+    settings: ServiceSettings, service: str, migrations: Path, lock: int, wait: float
+) -> AsyncIterator[tuple[asyncpg.Pool, Conn]]:
+    """The stage's pool and a connection: schema migrated, intake caught up, seeding lock held."""
+    pool = await create_pool(settings.database_url, max_size=4)
+    try:
+        async with pool.acquire() as conn:
+            await migrate(conn, kernel_migrations() + directory_migrations(migrations, service))
+            if not await caught_up(pool, service, settings, wait):
+                print(
+                    f"{service}.seed: intake's events still arriving; seeding what is known",
+                    file=sys.stderr,
+                )
+            await conn.execute("SELECT pg_advisory_lock($1)", lock)  # one seeder at a time
+            try:
+                yield pool, conn
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", lock)
+    finally:
+        await pool.close()
 
 
 async def intake_head(url: str, tokens: ServiceTokens | None) -> int | None:

@@ -21,11 +21,9 @@ from uuid import UUID, uuid5
 
 import asyncpg
 from uponyaji_events import EventStore
-from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
-from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_service import Keys
-from uponyaji_service.seeding import caught_up
+from uponyaji_service.seeding import stage_seeding
 
 from . import demo
 from .app import MIGRATIONS
@@ -185,38 +183,23 @@ async def referrals(em: Empowerment, pool: asyncpg.Pool) -> int:
 
 async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -> tuple[int, int]:
     """Seed records for eligible survivors; return (survivors, grants approved)."""
-    pool = await create_pool(settings.database_url, max_size=4)
-    try:
-        async with pool.acquire() as conn:
-            plan = kernel_migrations() + directory_migrations(MIGRATIONS, "empowerment")
-            await migrate(conn, plan)
-            if not await caught_up(pool, "empowerment", settings, wait):
-                print(
-                    "empowerment.seed: intake's events still arriving; seeding what is known",
-                    file=sys.stderr,
-                )
-            await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
-            try:
-                keys = Keys.open(pool, settings.kek_file)
-                em = Empowerment(EventStore(pool), keys, References.from_kek(keys.kek))
-                rows = await conn.fetch(_ELIGIBLE, limit)
-                if not rows:
-                    return 0, 0
-                now = today()
-                lines = await budget_lines(em, pool, now)
-                approved = 0
-                trainees = []
-                for row in rows:
-                    approved += await seed_one(em, row["survivor_id"], lines)
-                    if demo.record(row["survivor_id"], now).trains:
-                        trainees.append(row["survivor_id"])
-                await trainings(em, trainees, now)
-                await referrals(em, pool)
-                return len(rows), approved
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
-    finally:
-        await pool.close()
+    async with stage_seeding(settings, "empowerment", MIGRATIONS, _LOCK, wait) as (pool, conn):
+        keys = Keys.open(pool, settings.kek_file)
+        em = Empowerment(EventStore(pool), keys, References.from_kek(keys.kek))
+        rows = await conn.fetch(_ELIGIBLE, limit)
+        if not rows:
+            return 0, 0
+        now = today()
+        lines = await budget_lines(em, pool, now)
+        approved = 0
+        trainees = []
+        for row in rows:
+            approved += await seed_one(em, row["survivor_id"], lines)
+            if demo.record(row["survivor_id"], now).trains:
+                trainees.append(row["survivor_id"])
+        await trainings(em, trainees, now)
+        await referrals(em, pool)
+        return len(rows), approved
 
 
 def main() -> int:

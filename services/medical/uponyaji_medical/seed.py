@@ -29,11 +29,9 @@ from jwt.algorithms import OKPAlgorithm
 from uponyaji_access import JwksCache, TokenVerifier
 from uponyaji_events import EventStore
 from uponyaji_events.contracts import medical as m
-from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
-from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_service import Keys
-from uponyaji_service.seeding import caught_up
+from uponyaji_service.seeding import stage_seeding
 
 from . import demo
 from .app import MIGRATIONS
@@ -199,44 +197,30 @@ async def seed_one(
 async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -> tuple[int, int]:
     """Seed demo records for eligible survivors; return (records, signed reports)."""
     assert settings.kek_file is not None
-    pool = await create_pool(settings.database_url, max_size=4)
-    try:
-        async with pool.acquire() as conn:
-            await migrate(conn, kernel_migrations() + directory_migrations(MIGRATIONS, "medical"))
-            if not await caught_up(pool, "medical", settings, wait):
-                print(
-                    "medical.seed: intake's events still arriving; seeding what is known",
-                    file=sys.stderr,
-                )
-            await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
-            try:
-                keys = Keys.open(pool, settings.kek_file, create=settings.development)
-                med = Medical(EventStore(pool), keys, SigningKeys(keys.kek))
-                steps, photos = StepUps(), 0
-                signers: list[tuple[UUID, UUID]] = []
-                rows = await conn.fetch(_ELIGIBLE, limit)
-                for index, row in enumerate(rows):
-                    survivor, worker = row["survivor_id"], row["case_worker"]
-                    clinician = UUID(worker) if worker else uuid5(survivor, "demo-clinician")
-                    with_photos = bool(row["photos"]) and photos < PHOTOS
-                    photos += 2 * with_photos
-                    signs = len(signers) < SIGNED
-                    if await seed_one(
-                        med,
-                        survivor,
-                        clinician,
-                        medico_legal=index % 5 == 0,
-                        photos=with_photos,
-                        steps=steps if signs else None,
-                    ):
-                        signers.append((survivor, clinician))
-                if signers:  # the first signed report gets an addendum
-                    await _addendum(med, steps, *signers[0], pool)
-                return len(rows), len(signers)
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
-    finally:
-        await pool.close()
+    async with stage_seeding(settings, "medical", MIGRATIONS, _LOCK, wait) as (pool, conn):
+        keys = Keys.open(pool, settings.kek_file, create=settings.development)
+        med = Medical(EventStore(pool), keys, SigningKeys(keys.kek))
+        steps, photos = StepUps(), 0
+        signers: list[tuple[UUID, UUID]] = []
+        rows = await conn.fetch(_ELIGIBLE, limit)
+        for index, row in enumerate(rows):
+            survivor, worker = row["survivor_id"], row["case_worker"]
+            clinician = UUID(worker) if worker else uuid5(survivor, "demo-clinician")
+            with_photos = bool(row["photos"]) and photos < PHOTOS
+            photos += 2 * with_photos
+            signs = len(signers) < SIGNED
+            if await seed_one(
+                med,
+                survivor,
+                clinician,
+                medico_legal=index % 5 == 0,
+                photos=with_photos,
+                steps=steps if signs else None,
+            ):
+                signers.append((survivor, clinician))
+        if signers:  # the first signed report gets an addendum
+            await _addendum(med, steps, *signers[0], pool)
+        return len(rows), len(signers)
 
 
 async def _addendum(

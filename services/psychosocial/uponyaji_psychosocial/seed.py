@@ -17,11 +17,9 @@ import time
 from uuid import UUID, uuid5
 
 from uponyaji_events import EventStore
-from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
-from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_service import Keys
-from uponyaji_service.seeding import caught_up
+from uponyaji_service.seeding import stage_seeding
 
 from . import demo
 from .app import MIGRATIONS
@@ -93,32 +91,14 @@ async def seed_one(ps: Psychosocial, survivor_id: UUID, worker: str | None) -> i
 
 async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -> tuple[int, int]:
     """Seed journeys for eligible survivors; return (survivors, risk flags)."""
-    pool = await create_pool(settings.database_url, max_size=4)
-    try:
-        async with pool.acquire() as conn:
-            plan = kernel_migrations() + directory_migrations(MIGRATIONS, "psychosocial")
-            await migrate(conn, plan)
-            if not await caught_up(pool, "psychosocial", settings, wait):
-                print(
-                    "psychosocial.seed: intake's events still arriving; seeding what is known",
-                    file=sys.stderr,
-                )
-            await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
-            try:
-                ps = Psychosocial(
-                    EventStore(pool),
-                    Keys.open(pool, settings.kek_file),
-                    Instruments(settings.pcl5_cutoff),
-                )
-                rows = await conn.fetch(_ELIGIBLE, limit)
-                flags = 0
-                for row in rows:
-                    flags += await seed_one(ps, row["survivor_id"], row["case_worker"])
-                return len(rows), flags
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
-    finally:
-        await pool.close()
+    async with stage_seeding(settings, "psychosocial", MIGRATIONS, _LOCK, wait) as (pool, conn):
+        keys = Keys.open(pool, settings.kek_file)
+        ps = Psychosocial(EventStore(pool), keys, Instruments(settings.pcl5_cutoff))
+        rows = await conn.fetch(_ELIGIBLE, limit)
+        flags = 0
+        for row in rows:
+            flags += await seed_one(ps, row["survivor_id"], row["case_worker"])
+        return len(rows), flags
 
 
 def main() -> int:
