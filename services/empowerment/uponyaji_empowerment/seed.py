@@ -20,12 +20,10 @@ from datetime import date, timedelta
 from uuid import UUID, uuid5
 
 import asyncpg
-import httpx
 from uponyaji_events import EventStore
-from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
-from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_service import Keys
+from uponyaji_service.seeding import stage_seeding
 
 from . import demo
 from .app import MIGRATIONS
@@ -69,39 +67,6 @@ COURSES = (
     ("Poultry keeping and marketing (demo)", "livestock"),
     ("Bookkeeping for small traders (demo)", "bookkeeping"),
 )
-
-
-async def intake_head(url: str) -> int | None:
-    """Intake's latest position from its public health report (None if it cannot tell)."""
-    try:
-        async with httpx.AsyncClient(base_url=url, timeout=3.0, trust_env=False) as client:
-            report = (await client.get("/health")).json()
-        return int(report["relay"]["head"])
-    except (httpx.HTTPError, ValueError, KeyError, TypeError):
-        return None
-
-
-async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool:
-    """Wait until the intake consumer has applied intake's head (or the tables are still)."""
-    url, deadline = settings.service_url("intake"), time.monotonic() + wait
-    last, still_since = -1, time.monotonic()
-    while time.monotonic() < deadline:
-        position = int(
-            await pool.fetchval(
-                "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
-            )
-            or 0
-        )
-        head = await intake_head(url) if url else None
-        if head is not None and head > 0 and position >= head:
-            return True
-        known = int(await pool.fetchval("SELECT count(*) FROM survivors"))
-        if known != last:
-            last, still_since = known, time.monotonic()
-        elif head is None and known and time.monotonic() - still_since > 5:
-            return True
-        await asyncio.sleep(0.5)
-    return False
 
 
 def quarters(until: date, count: int = 6) -> list[tuple[date, date]]:
@@ -218,38 +183,23 @@ async def referrals(em: Empowerment, pool: asyncpg.Pool) -> int:
 
 async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -> tuple[int, int]:
     """Seed records for eligible survivors; return (survivors, grants approved)."""
-    pool = await create_pool(settings.database_url, max_size=4)
-    try:
-        async with pool.acquire() as conn:
-            plan = kernel_migrations() + directory_migrations(MIGRATIONS, "empowerment")
-            await migrate(conn, plan)
-            if not await caught_up(pool, settings, wait):
-                print(
-                    "empowerment.seed: intake's events still arriving; seeding what is known",
-                    file=sys.stderr,
-                )
-            await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
-            try:
-                keys = Keys.open(pool, settings.kek_file)
-                em = Empowerment(EventStore(pool), keys, References.from_kek(keys.kek))
-                rows = await conn.fetch(_ELIGIBLE, limit)
-                if not rows:
-                    return 0, 0
-                now = today()
-                lines = await budget_lines(em, pool, now)
-                approved = 0
-                trainees = []
-                for row in rows:
-                    approved += await seed_one(em, row["survivor_id"], lines)
-                    if demo.record(row["survivor_id"], now).trains:
-                        trainees.append(row["survivor_id"])
-                await trainings(em, trainees, now)
-                await referrals(em, pool)
-                return len(rows), approved
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
-    finally:
-        await pool.close()
+    async with stage_seeding(settings, "empowerment", MIGRATIONS, _LOCK, wait) as (pool, conn):
+        keys = Keys.open(pool, settings.kek_file)
+        em = Empowerment(EventStore(pool), keys, References.from_kek(keys.kek))
+        rows = await conn.fetch(_ELIGIBLE, limit)
+        if not rows:
+            return 0, 0
+        now = today()
+        lines = await budget_lines(em, pool, now)
+        approved = 0
+        trainees = []
+        for row in rows:
+            approved += await seed_one(em, row["survivor_id"], lines)
+            if demo.record(row["survivor_id"], now).trains:
+                trainees.append(row["survivor_id"])
+        await trainings(em, trainees, now)
+        await referrals(em, pool)
+        return len(rows), approved
 
 
 def main() -> int:

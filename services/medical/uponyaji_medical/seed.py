@@ -23,17 +23,15 @@ from typing import Any
 from uuid import UUID, uuid5
 
 import asyncpg
-import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 from uponyaji_access import JwksCache, TokenVerifier
 from uponyaji_events import EventStore
 from uponyaji_events.contracts import medical as m
-from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
-from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_service import Keys
+from uponyaji_service.seeding import stage_seeding
 
 from . import demo
 from .app import MIGRATIONS
@@ -101,39 +99,6 @@ class StepUps:
             "jti": uuid.uuid4().hex,
         }
         return jwt.encode(claims, self.key, algorithm="EdDSA", headers={"kid": self.kid})
-
-
-async def intake_head(url: str) -> int | None:
-    """Intake's latest position from its public health report (None if it cannot tell)."""
-    try:
-        async with httpx.AsyncClient(base_url=url, timeout=3.0, trust_env=False) as client:
-            report = (await client.get("/health")).json()
-        return int(report["relay"]["head"])
-    except (httpx.HTTPError, ValueError, KeyError, TypeError):
-        return None
-
-
-async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool:
-    """Wait until the intake consumer has applied intake's head (or the tables are still)."""
-    url, deadline = settings.service_url("intake"), time.monotonic() + wait
-    last, still_since = -1, time.monotonic()
-    while time.monotonic() < deadline:
-        position = int(
-            await pool.fetchval(
-                "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
-            )
-            or 0
-        )
-        head = await intake_head(url) if url else None
-        if head is not None and head > 0 and position >= head:
-            return True
-        known = int(await pool.fetchval("SELECT count(*) FROM survivors"))
-        if known != last:
-            last, still_since = known, time.monotonic()
-        elif head is None and known and time.monotonic() - still_since > 5:
-            return True
-        await asyncio.sleep(0.5)
-    return False
 
 
 async def seed_one(
@@ -232,44 +197,30 @@ async def seed_one(
 async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -> tuple[int, int]:
     """Seed demo records for eligible survivors; return (records, signed reports)."""
     assert settings.kek_file is not None
-    pool = await create_pool(settings.database_url, max_size=4)
-    try:
-        async with pool.acquire() as conn:
-            await migrate(conn, kernel_migrations() + directory_migrations(MIGRATIONS, "medical"))
-            if not await caught_up(pool, settings, wait):
-                print(
-                    "medical.seed: intake's events still arriving; seeding what is known",
-                    file=sys.stderr,
-                )
-            await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
-            try:
-                keys = Keys.open(pool, settings.kek_file, create=settings.development)
-                med = Medical(EventStore(pool), keys, SigningKeys(keys.kek))
-                steps, photos = StepUps(), 0
-                signers: list[tuple[UUID, UUID]] = []
-                rows = await conn.fetch(_ELIGIBLE, limit)
-                for index, row in enumerate(rows):
-                    survivor, worker = row["survivor_id"], row["case_worker"]
-                    clinician = UUID(worker) if worker else uuid5(survivor, "demo-clinician")
-                    with_photos = bool(row["photos"]) and photos < PHOTOS
-                    photos += 2 * with_photos
-                    signs = len(signers) < SIGNED
-                    if await seed_one(
-                        med,
-                        survivor,
-                        clinician,
-                        medico_legal=index % 5 == 0,
-                        photos=with_photos,
-                        steps=steps if signs else None,
-                    ):
-                        signers.append((survivor, clinician))
-                if signers:  # the first signed report gets an addendum
-                    await _addendum(med, steps, *signers[0], pool)
-                return len(rows), len(signers)
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
-    finally:
-        await pool.close()
+    async with stage_seeding(settings, "medical", MIGRATIONS, _LOCK, wait) as (pool, conn):
+        keys = Keys.open(pool, settings.kek_file, create=settings.development)
+        med = Medical(EventStore(pool), keys, SigningKeys(keys.kek))
+        steps, photos = StepUps(), 0
+        signers: list[tuple[UUID, UUID]] = []
+        rows = await conn.fetch(_ELIGIBLE, limit)
+        for index, row in enumerate(rows):
+            survivor, worker = row["survivor_id"], row["case_worker"]
+            clinician = UUID(worker) if worker else uuid5(survivor, "demo-clinician")
+            with_photos = bool(row["photos"]) and photos < PHOTOS
+            photos += 2 * with_photos
+            signs = len(signers) < SIGNED
+            if await seed_one(
+                med,
+                survivor,
+                clinician,
+                medico_legal=index % 5 == 0,
+                photos=with_photos,
+                steps=steps if signs else None,
+            ):
+                signers.append((survivor, clinician))
+        if signers:  # the first signed report gets an addendum
+            await _addendum(med, steps, *signers[0], pool)
+        return len(rows), len(signers)
 
 
 async def _addendum(

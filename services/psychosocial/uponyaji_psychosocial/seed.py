@@ -16,14 +16,10 @@ import sys
 import time
 from uuid import UUID, uuid5
 
-import asyncpg
-import httpx
-from uponyaji_access import ServiceTokens
 from uponyaji_events import EventStore
-from uponyaji_events.db import create_pool
 from uponyaji_events.envelope import Actor
-from uponyaji_events.migrate import directory_migrations, kernel_migrations, migrate
 from uponyaji_service import Keys
+from uponyaji_service.seeding import stage_seeding
 
 from . import demo
 from .app import MIGRATIONS
@@ -55,52 +51,6 @@ WHERE k.granted AND s.status = 'open' AND s.merged_into IS NULL
   AND NOT EXISTS (SELECT 1 FROM session_participants p WHERE p.survivor_id = s.survivor_id)
 ORDER BY s.case_number, s.survivor_id LIMIT $1
 """
-
-
-async def intake_head(url: str, tokens: ServiceTokens | None) -> int | None:
-    """Intake's latest position from its health details, read with psychosocial's service
-    token (None if it cannot tell: no token, intake or identity away)."""
-    try:
-        headers = await tokens.headers("intake") if tokens is not None else {}
-        async with httpx.AsyncClient(base_url=url, timeout=3.0, trust_env=False) as client:
-            report = (await client.get("/health", headers=headers)).json()
-        return int(report["relay"]["head"])
-    except (httpx.HTTPError, ValueError, KeyError, TypeError):
-        return None
-
-
-async def caught_up(pool: asyncpg.Pool, settings: Settings, wait: float) -> bool:
-    """Wait until the intake consumer has applied intake's head (or the tables are still)."""
-    url, deadline = settings.service_url("intake"), time.monotonic() + wait
-    tokens = ServiceTokens.for_service("psychosocial") if url else None
-    try:
-        return await _wait_for_intake(pool, url, tokens, deadline)
-    finally:
-        if tokens is not None:
-            await tokens.aclose()
-
-
-async def _wait_for_intake(
-    pool: asyncpg.Pool, url: str | None, tokens: ServiceTokens | None, deadline: float
-) -> bool:
-    last, still_since = -1, time.monotonic()
-    while time.monotonic() < deadline:
-        position = int(
-            await pool.fetchval(
-                "SELECT coalesce(max(position), 0) FROM consumer_positions WHERE source = 'intake'"
-            )
-            or 0
-        )
-        head = await intake_head(url, tokens) if url else None
-        if head is not None and head > 0 and position >= head:
-            return True
-        known = int(await pool.fetchval("SELECT count(*) FROM survivors"))
-        if known != last:
-            last, still_since = known, time.monotonic()
-        elif head is None and known and time.monotonic() - still_since > 5:
-            return True
-        await asyncio.sleep(0.5)
-    return False
 
 
 async def seed_one(ps: Psychosocial, survivor_id: UUID, worker: str | None) -> int:
@@ -141,32 +91,14 @@ async def seed_one(ps: Psychosocial, survivor_id: UUID, worker: str | None) -> i
 
 async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -> tuple[int, int]:
     """Seed journeys for eligible survivors; return (survivors, risk flags)."""
-    pool = await create_pool(settings.database_url, max_size=4)
-    try:
-        async with pool.acquire() as conn:
-            plan = kernel_migrations() + directory_migrations(MIGRATIONS, "psychosocial")
-            await migrate(conn, plan)
-            if not await caught_up(pool, settings, wait):
-                print(
-                    "psychosocial.seed: intake's events still arriving; seeding what is known",
-                    file=sys.stderr,
-                )
-            await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
-            try:
-                ps = Psychosocial(
-                    EventStore(pool),
-                    Keys.open(pool, settings.kek_file),
-                    Instruments(settings.pcl5_cutoff),
-                )
-                rows = await conn.fetch(_ELIGIBLE, limit)
-                flags = 0
-                for row in rows:
-                    flags += await seed_one(ps, row["survivor_id"], row["case_worker"])
-                return len(rows), flags
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
-    finally:
-        await pool.close()
+    async with stage_seeding(settings, "psychosocial", MIGRATIONS, _LOCK, wait) as (pool, conn):
+        keys = Keys.open(pool, settings.kek_file)
+        ps = Psychosocial(EventStore(pool), keys, Instruments(settings.pcl5_cutoff))
+        rows = await conn.fetch(_ELIGIBLE, limit)
+        flags = 0
+        for row in rows:
+            flags += await seed_one(ps, row["survivor_id"], row["case_worker"])
+        return len(rows), flags
 
 
 def main() -> int:
