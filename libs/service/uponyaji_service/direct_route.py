@@ -18,6 +18,13 @@ validates before calling anything, so falling back runs nothing twice (an audit 
 written twice) and FastAPI's order of answers holds (401/403/404 from authorisation before 422
 for a malformed body). Routes that do not qualify are ordinary `APIRoute`s. The OpenAPI
 document is generated from the declared signature, as for any route.
+
+A plain request is also answered without FastAPI's per-route wrapper (a `Request` object, two
+exit stacks and an exception-handling layer around the handler): the route's `handle` answers it
+itself, and an exception the endpoint raises is rendered by the app's exception middleware with
+the same handlers. A request handed to FastAPI after the fast path read its body gets the body
+replayed. This leans on two private names of FastAPI 0.163 (the route view it is building a
+handler for, and the one it selected for a request); without them every request is FastAPI's.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from fastapi.telemetry import get_telemetry_data
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 _JSON = "application/json"
@@ -187,41 +195,50 @@ def _json_content(request: Request) -> bool:
     return value is not None and value.partition(";")[0].strip().lower() == _JSON
 
 
-def direct_handler(found: _Plan, standard: Handler) -> Handler:
-    """The request handler of a qualifying route; `standard` (FastAPI's) answers the rest."""
-    path, body_field, dependencies = found.path, found.body, found.dependencies
-    endpoint, request_name, response, model = (
-        found.endpoint,
-        found.request_name,
-        found.response,
-        found.model,
-    )
-    status_code = found.status_code
+@dataclass(frozen=True, slots=True)
+class _Fallback:
+    """FastAPI's handler must answer; `body` is what the fast path read of the request's body."""
 
-    async def handle(request: Request) -> Response:
+    body: bytes | None = None
+
+
+_UNREAD = _Fallback()
+
+
+class _Direct:
+    """A qualifying route's per-request work (see the module's docstring)."""
+
+    def __init__(self, found: _Plan) -> None:
+        self.plan = found
+
+    async def answer(self, request: Request) -> Response | _Fallback:
+        """The answer to a plain request, or `_Fallback` when FastAPI's handler must give it."""
+        found = self.plan
         if not found.plain():
-            return await standard(request)
+            return _UNREAD
         values: dict[str, Any] = {}
         raw_params = request.path_params
-        for field in path:
+        for field in found.path:
             value, errors = field.validate(raw_params.get(field.alias), values, loc=("path",))
             if errors:
-                return await standard(request)
+                return _UNREAD
             values[field.name] = value
+        body_field = found.body
         if body_field is not None:
             if not _json_content(request):
-                return await standard(request)
+                return _UNREAD
             raw = await request.body()
             try:
                 data = orjson.loads(raw)
             except orjson.JSONDecodeError:
-                return await standard(request)
+                return _Fallback(raw)
             value, errors = body_field.validate(data, values, loc=("body",))
             if errors:
-                return await standard(request)
+                return _Fallback(raw)
             values[body_field.name] = value
+        # Nothing was called before this point: from here on the request is answered directly.
         solved: dict[Any, Any] = {}
-        for dependency in dependencies:
+        for dependency in found.dependencies:
             call = dependency.call
             if call in solved:
                 result = solved[call]
@@ -229,35 +246,98 @@ def direct_handler(found: _Plan, standard: Handler) -> Handler:
                 result = solved[call] = await call(request)
             if dependency.name is not None:
                 values[dependency.name] = result
-        if request_name is not None:
-            values[request_name] = request
-        content = await endpoint(**values)
+        if found.request_name is not None:
+            values[found.request_name] = request
+        content = await found.endpoint(**values)
         if isinstance(content, Response):
             return content
-        if model is not None and type(content) is model:
-            encoded = response.serialize_json(content)
+        if found.model is not None and type(content) is found.model:
+            encoded = found.response.serialize_json(content)
         else:
             encoded = await serialize_response(
-                field=response, response_content=content, dump_json=True
+                field=found.response, response_content=content, dump_json=True
             )
-        return Response(content=encoded, media_type=_JSON, status_code=status_code)
+        return Response(content=encoded, media_type=_JSON, status_code=found.status_code)
 
-    return handle
+    def handler(self, standard: Handler) -> Handler:
+        """A FastAPI request handler: the direct answer, else `standard`'s (FastAPI's)."""
+
+        async def handle(request: Request) -> Response:
+            answered = await self.answer(request)
+            if isinstance(answered, _Fallback):
+                return await standard(request)  # the request caches the body it read
+            return answered
+
+        return handle
+
+
+def _replayed(body: bytes | None, receive: Receive) -> Receive:
+    """`receive` giving `body` first when the fast path already read it from the socket."""
+    if body is None:
+        return receive
+    pending = [body]
+
+    async def replay() -> Message:
+        if pending:
+            return {"type": "http.request", "body": pending.pop(), "more_body": False}
+        return await receive()
+
+    return replay
 
 
 class DirectRoute(APIRoute):
     """An `APIRoute` whose plain requests skip FastAPI's dependency and serialisation machinery
-    (see the module's docstring); every other request is FastAPI's as usual."""
+    and its per-route request wrapper (see the module's docstring); every other request is
+    FastAPI's as usual."""
+
+    _direct: dict[int, tuple[Any, _Direct]]
 
     def get_route_handler(self) -> Handler:
         """FastAPI's handler, wrapped by the direct one when this route qualifies."""
         standard = super().get_route_handler()
-        # FastAPI builds an included route's handler from its view of the route in the including
-        # router (prefix and included dependencies applied), set in this context variable.
-        context = getattr(fastapi.routing, "_effective_route_context_var", None)
-        effective = context.get() if context is not None else None
-        route: Any = self
-        if effective is not None and getattr(effective, "original_route", None) is self:
-            route = effective
+        route = _view(self, _building())
         found = plan(route)
-        return standard if found is None else direct_handler(found, standard)
+        if found is None:
+            return standard
+        direct = _Direct(found)
+        if not hasattr(self, "_direct"):
+            self._direct = {}
+        self._direct[id(route)] = (route, direct)
+        return direct.handler(standard)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a plain request here; FastAPI's route answers everything else."""
+        route = _view(self, _selected(scope))
+        entry = getattr(self, "_direct", {}).get(id(route))
+        methods = route.methods
+        if entry is None or entry[0] is not route or (methods and scope["method"] not in methods):
+            await super().handle(scope, receive, send)
+            return
+        # Exceptions go to the app's exception middleware, which renders them with the same
+        # handlers FastAPI's per-route wrapper would have used.
+        request = Request(scope, receive, send)
+        answered = await entry[1].answer(request)
+        if isinstance(answered, _Fallback):
+            await super().handle(scope, _replayed(answered.body, receive), send)
+            return
+        await answered(scope, receive, send)
+
+
+def _building() -> Any:
+    # FastAPI builds an included route's handler from its view of the route in the including
+    # router (prefix and included dependencies applied), set in this context variable...
+    context = getattr(fastapi.routing, "_effective_route_context_var", None)
+    return context.get() if context is not None else None
+
+
+def _selected(scope: Scope) -> Any:
+    # ... and names the view it selected for a request in the scope.
+    find = getattr(fastapi.routing, "_get_scope_effective_route_context", None)
+    return find(scope) if find is not None else None
+
+
+def _view(route: APIRoute, effective: Any) -> Any:
+    """FastAPI's view of `route` when it is the one given, else the route itself."""
+    if effective is not None and getattr(effective, "original_route", None) is route:
+        return effective
+    return route
