@@ -19,7 +19,7 @@ written twice) and FastAPI's order of answers holds (401/403/404 from authorisat
 for a malformed body). Routes that do not qualify are ordinary `APIRoute`s. The OpenAPI
 document is generated from the declared signature, as for any route.
 
-A plain request is also answered without FastAPI's per-route wrapper (a `Request` object, two
+A plain request is also answered without FastAPI's per-route wrapper (two
 exit stacks and an exception-handling layer around the handler): the route's `handle` answers it
 itself, and an exception the endpoint raises is rendered by the app's exception middleware with
 the same handlers. A request handed to FastAPI after the fast path read its body gets the body
