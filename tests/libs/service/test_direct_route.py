@@ -8,6 +8,7 @@ import fastapi.routing
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.dependencies.utils import solve_dependencies
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from uponyaji_events.errors_http import install_error_handlers
@@ -111,11 +112,10 @@ async def _answers(app: FastAPI, caller: str | None) -> list[Answer]:
 def resolved(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths of the requests FastAPI's dependency machinery resolved."""
     seen: list[str] = []
-    solve = fastapi.routing.solve_dependencies
 
     async def counted(**kwargs: Any) -> Any:
         seen.append(kwargs["request"].url.path)
-        return await solve(**kwargs)
+        return await solve_dependencies(**kwargs)
 
     monkeypatch.setattr(fastapi.routing, "solve_dependencies", counted)
     return seen
