@@ -17,7 +17,7 @@ from uponyaji_access import (
     authorize,
 )
 from uponyaji_events.envelope import Actor, Event
-from uponyaji_service import resource
+from uponyaji_service import DirectRoute, resource
 
 from . import queries, views
 from . import responses as r
@@ -60,7 +60,7 @@ SearchText = Annotated[
     str, Query(min_length=2, max_length=200, description="Case number, phone, ID number or name")
 ]
 
-router = APIRouter(tags=["survivors"])
+router = APIRouter(tags=["survivors"], route_class=DirectRoute)
 
 
 def actor(grant: Grant) -> Actor:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from uponyaji_access import Listing
+from uponyaji_service import DirectRoute
 from uponyaji_service.figures import no_date_ranges, publisher
 
 from .. import programme, queries, views
@@ -27,7 +28,7 @@ from .deps import (
     written,
 )
 
-router = APIRouter(tags=["grants"])
+router = APIRouter(tags=["grants"], route_class=DirectRoute)
 
 
 class GrantStatus(StrEnum):

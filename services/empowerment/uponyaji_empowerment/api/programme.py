@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from uponyaji_access import AccessDep, Listing
+from uponyaji_service import DirectRoute
 from uponyaji_service.figures import no_date_ranges, publisher
 
 from .. import programme, queries
@@ -26,7 +27,7 @@ from .deps import (
     written,
 )
 
-router = APIRouter(tags=["programme"])
+router = APIRouter(tags=["programme"], route_class=DirectRoute)
 
 
 class ReferralStatus(StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from uponyaji_service import DirectRoute
 
 from .. import queries, views
 from .. import responses as answers
@@ -23,7 +24,7 @@ from ..schemas import (
 )
 from .deps import EmDep, Read, Record, actor, written
 
-router = APIRouter(tags=["survivors"])
+router = APIRouter(tags=["survivors"], route_class=DirectRoute)
 PATH = "/survivors/{survivor_id}"
 
 

@@ -10,13 +10,14 @@ from uuid import UUID
 from asyncpg import Record
 from fastapi import APIRouter, Query
 from uponyaji_access import Listing
+from uponyaji_service import DirectRoute
 
 from .. import queries, views
 from .. import responses as answers
 from ..errors import InvalidCommand
 from .deps import ListRead, MedDep, Read
 
-router = APIRouter(tags=["clinical record"])
+router = APIRouter(tags=["clinical record"], route_class=DirectRoute)
 
 
 async def _reader(med: MedDep, survivor_id: UUID) -> views.Reader:

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from uponyaji_access import Forbidden, Listing
 from uponyaji_events.contracts import medical as m
+from uponyaji_service import DirectRoute
 
 from .. import queries, views
 from .. import responses as answers
@@ -17,7 +18,7 @@ from ..handlers.referrals import answer
 from ..schemas import DecisionBody, HandOverBody, SampleBody
 from .deps import Answer, EvidenceRead, EvidenceRecord, ListRead, MedDep, Read, actor, written
 
-router = APIRouter(tags=["evidence and custody"])
+router = APIRouter(tags=["evidence and custody"], route_class=DirectRoute)
 # Court and teaching use of photographs each need their own consent.
 USE_CONSENT = {"legal": ("photography_court",), "teaching": ("photography_teaching",)}
 # What a stored file can be (judged by its content at upload).

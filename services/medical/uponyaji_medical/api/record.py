@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from uponyaji_access import CurrentPrincipal
+from uponyaji_service import DirectRoute
 from uponyaji_service.figures import no_date_ranges, publisher
 
 from .. import figures, queries, views
@@ -30,7 +31,7 @@ from ..schemas import (
 )
 from .deps import AggregateRead, MedDep, Read, Record, SummaryRead, actor, written
 
-router = APIRouter(tags=["clinical record"])
+router = APIRouter(tags=["clinical record"], route_class=DirectRoute)
 
 
 class Recorded(BaseModel):

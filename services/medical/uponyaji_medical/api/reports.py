@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from uponyaji_access import AccessDep
 from uponyaji_events.contracts import medical as m
+from uponyaji_service import DirectRoute
 
 from .. import domain, queries
 from .. import responses as answers
@@ -21,7 +22,7 @@ from ..schemas import AddendumBody, FormBody, SignBody
 from ..views import Reader
 from .deps import MedDep, Read, Sign, Verify, actor, written
 
-router = APIRouter(tags=["medico-legal reports"])
+router = APIRouter(tags=["medico-legal reports"], route_class=DirectRoute)
 PDF = "application/pdf"
 
 
