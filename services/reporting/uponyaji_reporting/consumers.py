@@ -149,7 +149,7 @@ async def rebuild(
                     )
             total = 0
             with (
-                facts_deferred(),
+                facts_deferred(emptied=True),
                 fewer_collections(),
                 Progress(
                     TextColumn("rebuild {task.description}"),

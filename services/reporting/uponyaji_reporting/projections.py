@@ -52,15 +52,23 @@ SEPARATOR = "\x1f"  # joins a facts row's code lists for one unnest() statement
 CHUNK = 5000  # rows per statement when writing facts and cells in bulk
 
 _deferred: ContextVar[bool] = ContextVar("reporting_facts_deferred", default=False)
+_emptied: ContextVar[bool] = ContextVar("reporting_tables_emptied", default=False)
 
 
 @contextlib.contextmanager
-def facts_deferred() -> Iterator[None]:
-    """In this block (this task only), batches write entries and leave facts to `refresh_all`."""
+def facts_deferred(*, emptied: bool = False) -> Iterator[None]:
+    """In this block (this task only), batches write entries and leave facts to `refresh_all`.
+
+    `emptied`: the tables were emptied and each source is applied from position 1 in this
+    block (a rebuild), so no entry written here can be there already: entries are inserted
+    without asking PostgreSQL to look for one first (ON CONFLICT cost it 1-1.5 µs per entry).
+    """
     token = _deferred.set(True)
+    fresh = _emptied.set(emptied)
     try:
         yield
     finally:
+        _emptied.reset(fresh)
         _deferred.reset(token)
 
 
@@ -488,22 +496,35 @@ def prepare(source: str, events: Sequence[Event]) -> Batch:
         if e.kind == "records_merged"
     ]
     # The whole batch as one JSON array of rows (each entry a plain tuple, which orjson writes
-    # natively; UUIDs and timestamps in ISO form, anything else as its text).
-    text = orjson.dumps(list(map(tuple, made)), default=str).decode() if made else ""
+    # natively; UUIDs and timestamps in ISO form, anything else as its text), each (survivor,
+    # position) once: the first, which is the one an INSERT … ON CONFLICT DO NOTHING keeps.
+    rows = made
+    if len({(e.survivor_id, e.position) for e in made}) != len(made):
+        seen: set[tuple[UUID, int]] = set()
+        rows = []
+        for e in made:
+            if (e.survivor_id, e.position) not in seen:
+                seen.add((e.survivor_id, e.position))
+                rows.append(e)
+    text = orjson.dumps(list(map(tuple, rows)), default=str).decode() if made else ""
     return Batch(access, erasures, made, text, merges)
+
+
+_INSERT_ENTRIES = (
+    "INSERT INTO journey_entries (survivor_id, source, position, kind, at, occurred_at, "
+    "recorded_at, data) SELECT (e->>0)::uuid, e->>1, (e->>2)::bigint, e->>3, "
+    "(e->>4)::timestamptz, (e->>5)::timestamptz, (e->>6)::timestamptz, e->7 "
+    "FROM jsonb_array_elements($1::text::jsonb) AS e"
+)
 
 
 async def _write_entries(conn: Conn, entries_json: str) -> None:
     """Insert journey entries given as one JSON array of rows (one statement; an entry already
-    there is left as it is): PostgreSQL takes the array apart, one C call on our side instead of
-    eight arrays built and encoded value by value."""
-    await conn.execute(
-        "INSERT INTO journey_entries (survivor_id, source, position, kind, at, occurred_at, "
-        "recorded_at, data) SELECT (e->>0)::uuid, e->>1, (e->>2)::bigint, e->>3, "
-        "(e->>4)::timestamptz, (e->>5)::timestamptz, (e->>6)::timestamptz, e->7 "
-        "FROM jsonb_array_elements($1::text::jsonb) AS e ON CONFLICT DO NOTHING",
-        entries_json,
-    )
+    there is left as it is, except in emptied tables, where none can be): PostgreSQL takes the
+    array apart, one C call on our side instead of eight arrays built and encoded value by
+    value."""
+    conflict = "" if _emptied.get() else " ON CONFLICT DO NOTHING"
+    await conn.execute(_INSERT_ENTRIES + conflict, entries_json)
 
 
 async def write(
