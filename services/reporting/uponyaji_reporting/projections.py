@@ -489,25 +489,30 @@ def prepare(source: str, events: Sequence[Event]) -> Batch:
     made: list[Entry] = []
     for event in events:
         if event.type not in kinds:
-            made += entries(source, event)
+            made += _once_each(entries(source, event))
     merges = [
         (UUID(str(e.data["merged_survivor_id"])), e.survivor_id)
         for e in made
         if e.kind == "records_merged"
     ]
     # The whole batch as one JSON array of rows (each entry a plain tuple, which orjson writes
-    # natively; UUIDs and timestamps in ISO form, anything else as its text), each (survivor,
-    # position) once: the first, which is the one an INSERT … ON CONFLICT DO NOTHING keeps.
-    rows = made
-    if len({(e.survivor_id, e.position) for e in made}) != len(made):
-        seen: set[tuple[UUID, int]] = set()
-        rows = []
-        for e in made:
-            if (e.survivor_id, e.position) not in seen:
-                seen.add((e.survivor_id, e.position))
-                rows.append(e)
-    text = orjson.dumps(list(map(tuple, rows)), default=str).decode() if made else ""
+    # natively; UUIDs and timestamps in ISO form, anything else as its text).
+    text = orjson.dumps(list(map(tuple, made)), default=str).decode() if made else ""
     return Batch(access, erasures, made, text, merges)
+
+
+def _once_each(made: list[Entry]) -> list[Entry]:
+    """An event's entries with each survivor once (the first), as an INSERT … ON CONFLICT DO
+    NOTHING keeps them (a session may list a participant twice)."""
+    if len(made) < 2 or len({e.survivor_id for e in made}) == len(made):
+        return made
+    seen: set[UUID] = set()
+    kept = []
+    for entry in made:
+        if entry.survivor_id not in seen:
+            seen.add(entry.survivor_id)
+            kept.append(entry)
+    return kept
 
 
 _INSERT_ENTRIES = (
