@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import operator
 import zlib
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -40,6 +42,40 @@ MAX_LINKS = 64  # trace links on a batch's consume span
 Handler = Callable[[Conn, Event], Awaitable[None]]
 # Applies a contiguous run of events in position order (a projection that writes a page at a time).
 BatchHandler = Callable[[Conn, Sequence[Event]], Awaitable[None]]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StagedBatchHandler(Generic[T]):
+    """A batch handler in two steps, so that a catch-up prepares its next page while this one
+    is written: `prepare` turns a run of events into what to write (pure Python: no I/O, no
+    state, the same answer for the same events), `write` writes it.
+
+    Called as a plain batch handler (the live path) it prepares and writes at once. In
+    `Consumer.catch_up` the read-ahead prepares each page it reads, and the page's apply writes
+    what was prepared when the run it applies is that whole page (every event passed its checks
+    and continues where the consumer stands); otherwise it prepares the run again.
+    """
+
+    prepare: Callable[[Sequence[Event]], T]
+    write: Callable[[Conn, Sequence[Event], T], Awaitable[None]]
+
+    async def __call__(self, conn: Conn, events: Sequence[Event]) -> None:
+        """Prepare and write a run of events."""
+        await self.write(conn, events, self.prepare(events))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A page read ahead (as read, in position order), upcast, and what `prepare` made of it."""
+
+    raw: Sequence[Event]
+    events: Sequence[Event]
+    value: Any
+
+    def covers(self, run: Sequence[Event]) -> bool:
+        """Whether `run` is exactly this page (the same event objects, in the same order)."""
+        return len(run) == len(self.raw) and all(map(operator.is_, run, self.raw))
 
 
 @dataclass
@@ -97,11 +133,18 @@ def feed_keys(feed: FeedSource | None) -> PublicKeys | None:
     return CachedKeys(fetch) if callable(fetch) else None
 
 
+def _position(event: Event) -> int:
+    return event.position or 0
+
+
+_hash = operator.attrgetter("hash")
+
+
 def mismatched(events: Sequence[Event]) -> frozenset[int]:
     """The events (by `id()`) whose content does not hash to the hash they carry (each event's
     hash recomputed here; usually none, compared in one step)."""
     recomputed = event_hashes(events)
-    if recomputed == [e.hash for e in events]:
+    if recomputed == list(map(_hash, events)):
         return frozenset()
     return frozenset(id(e) for e, h in zip(events, recomputed, strict=True) if h != e.hash)
 
@@ -231,28 +274,28 @@ class Consumer:
         """
         if not seals or self.keys is None:
             return set()
-        at: dict[int, Event] = {}
+        positions = list(map(_position, events))
+        at: dict[int, Event] = dict(zip(positions, events, strict=True))  # the last one of each
         twice: set[int] = set()
-        for event in events:
-            position = event.position or 0
-            if position in at:
-                twice.add(position)
-            at[position] = event
+        if len(at) != len(events):
+            twice = {p for p, n in Counter(positions).items() if n > 1}
         covered: set[int] = set()
         for seal in seals:
             size = seal.last - seal.first + 1
             if seal.first < 1 or size < 1 or size > len(at):
                 continue
-            run = [at.get(p) for p in range(seal.first, seal.last + 1)]
-            found = [e for e in run if e is not None]
-            if len(found) != size or any(p in twice for p in range(seal.first, seal.last + 1)):
+            # Events are truthy, so filter(None, …) drops exactly the positions not in the page.
+            found = list(filter(None, map(at.get, range(seal.first, seal.last + 1))))
+            if len(found) != size or (
+                twice and any(p in twice for p in range(seal.first, seal.last + 1))
+            ):
                 continue
             changed = mismatched(found) if altered is None else altered
             if changed and any(id(e) in changed for e in found):
                 continue  # the altered event is refused by its own check
             key = await self._public_key(seal.key_id)
-            if key is not None and verify_seal(key, self.source, seal, [e.hash for e in found]):
-                covered.update(id(e) for e in found)
+            if key is not None and verify_seal(key, self.source, seal, list(map(_hash, found))):
+                covered.update(map(id, found))
                 continue
             reason = (
                 f"the range statement over positions {seal.first}-{seal.last} does not verify "
@@ -272,6 +315,8 @@ class Consumer:
         """The events a verified statement covers or that pass `check`; the others raise an
         alarm."""
         covered = await self.sealed(events, seals, path, conn, altered)
+        if len(covered) == len(events):  # every event covered (the ids are of these events)
+            return list(events), False
         passed: list[Event] = []
         refused = False
         for event in events:
@@ -437,23 +482,40 @@ class Consumer:
         *,
         conn: Conn | None = None,
         altered: frozenset[int] | None = None,
+        prepared: Prepared | None = None,
     ) -> ApplyResult:
         """Check, then apply events in position order in one transaction.
 
         Skips true duplicates, stops at a gap, and never applies an event whose signature, hash
         or stream chain fails (it raises an alarm and the consumer waits at that position).
         `altered`: the events' hashes were already recomputed, and these (by `id()`) did not
-        match (`mismatched`).
+        match (`mismatched`). `prepared`: what a `StagedBatchHandler` prepared of these events
+        (`prepare_page`), written when the whole page is applied.
         """
-        ordered = sorted(events, key=lambda e: e.position or 0)
+        ordered = sorted(events, key=_position)
         passed, refused = await self._screen(ordered, "feed", conn, seals_of(events), altered)
-        result = await self._apply_checked(passed, conn)
+        result = await self._apply_checked(passed, conn, prepared)
         result.refused |= refused
         return result
 
-    async def _apply_checked(self, ordered: Sequence[Event], conn: Conn | None) -> ApplyResult:
+    def prepare_page(self, events: Sequence[Event]) -> Prepared | None:
+        """A page prepared by a `StagedBatchHandler` (None: no such handler, or `prepare`
+        raised, and the apply then prepares and reports the failure as it always does)."""
+        staged = self.batch_handler
+        if not isinstance(staged, StagedBatchHandler) or not events:
+            return None
+        ordered = sorted(events, key=_position)
+        upcast = self.upcasters.upcast_all(ordered)
         try:
-            return await self._apply_tx(ordered, conn)
+            return Prepared(ordered, upcast, staged.prepare(upcast))
+        except Exception:
+            return None
+
+    async def _apply_checked(
+        self, ordered: Sequence[Event], conn: Conn | None, prepared: Prepared | None = None
+    ) -> ApplyResult:
+        try:
+            return await self._apply_tx(ordered, conn, prepared)
         except _HandlerFailed as failure:
             if failure.event is None:  # a batch handler failed: find the event one at a time
                 return await self._apply_singly(ordered, conn)
@@ -478,7 +540,9 @@ class Consumer:
                 break
         return ApplyResult(await self.position(conn), applied, gap=gap)
 
-    async def _apply_tx(self, events: Sequence[Event], given: Conn | None) -> ApplyResult:
+    async def _apply_tx(
+        self, events: Sequence[Event], given: Conn | None, prepared: Prepared | None = None
+    ) -> ApplyResult:
         async with self._connection(given) as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", self._key)
             start = await self._locked_position(conn)
@@ -498,7 +562,7 @@ class Consumer:
             if run:
                 run, broken = await self._chain(conn, run)
             if run:
-                await self._handle_run(conn, run)
+                await self._handle_run(conn, run, prepared)
                 await self._save_heads(conn, run)
                 await conn.execute(
                     "UPDATE consumer_positions SET position = $3, updated_at = now() "
@@ -555,8 +619,11 @@ class Consumer:
             [e.hash for e in last.values()],
         )
 
-    async def _handle_run(self, conn: Conn, run: Sequence[Event]) -> None:
-        """Call the handler per event, each in its span; or the batch handler once, in one span.
+    async def _handle_run(
+        self, conn: Conn, run: Sequence[Event], prepared: Prepared | None = None
+    ) -> None:
+        """Call the handler per event, each in its span; or the batch handler once, in one span
+        (writing what was `prepared` when that is this very run).
 
         A batch's span continues the first event's trace and links the next `MAX_LINKS` events'
         (a span per event cost more than the projection itself in a 5,000-event rebuild page).
@@ -567,8 +634,16 @@ class Consumer:
                 span.set_attribute("uponyaji.event_type", run[0].type)
                 span.set_attribute("uponyaji.consumer", self.name)
                 span.set_attribute("uponyaji.events", len(run))
+                staged = self.batch_handler
                 try:
-                    await self.batch_handler(conn, self.upcasters.upcast_all(run))
+                    if (
+                        prepared is not None
+                        and isinstance(staged, StagedBatchHandler)
+                        and prepared.covers(run)
+                    ):
+                        await staged.write(conn, prepared.events, prepared.value)
+                    else:
+                        await self.batch_handler(conn, self.upcasters.upcast_all(run))
                 except Exception as exc:
                     raise _HandlerFailed(None) from exc
             return
@@ -661,32 +736,33 @@ class Consumer:
     ) -> int:
         """Apply everything the feed has after our position; return how many were applied.
 
-        The next page is read, and its events re-hashed, while this one is applied (the feed is
-        another database or service, and this page's writes are PostgreSQL's work: ours
-        overlaps both); it is dropped when the apply stops short.
+        The next page is read, its events re-hashed and (with a `StagedBatchHandler`) prepared,
+        while this one is applied (the feed is another database or service, and this page's
+        writes are PostgreSQL's work: ours overlaps both); it is dropped when the apply stops
+        short.
         """
         if self.feed is None:
             return 0
         feed = self.feed
         total = 0
 
-        async def ahead(after: int) -> tuple[list[Event], frozenset[int]]:
+        async def ahead(after: int) -> tuple[list[Event], frozenset[int], Prepared | None]:
             # Pages end on a block boundary where they can, so statements cover whole pages.
             events = await feed.read(after, aligned_limit(after, page))
-            return events, mismatched(events)
+            return events, mismatched(events), self.prepare_page(events)
 
         start = await self.position(conn)
         pending = asyncio.ensure_future(ahead(start))
         try:
             while True:
-                events, changed = await pending
+                events, changed, prepared = await pending
                 if not events:
                     return total
                 if not await self.epoch_holds(epoch_of(events), events[0], "feed", conn):
                     return total  # a restored source: alarm raised, nothing applied
-                last = max(int(e.position or 0) for e in events)
+                last = max(map(_position, events))
                 pending = asyncio.ensure_future(ahead(last))
-                result = await self.apply(events, conn=conn, altered=changed)
+                result = await self.apply(events, conn=conn, altered=changed, prepared=prepared)
                 if on_page is not None:
                     on_page(len(events))
                 total += result.applied

@@ -4,7 +4,8 @@ a statement that does not match is refused, and where none covers a run each eve
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 import httpx
@@ -12,8 +13,9 @@ import pytest
 from fastapi import FastAPI
 from support import ACTOR, Sink, service_name, signed_store
 from uponyaji_events.codec import event_hash
-from uponyaji_events.consumer import Consumer
-from uponyaji_events.envelope import NewEvent
+from uponyaji_events.consumer import Consumer, StagedBatchHandler
+from uponyaji_events.db import Conn
+from uponyaji_events.envelope import Event, NewEvent
 from uponyaji_events.feed import HttpFeed, StoreFeed, feed_router
 from uponyaji_events.seals import SEAL_BLOCK, aligned_limit, completed_blocks, seals_of
 from uponyaji_events.store import EventStore
@@ -144,6 +146,42 @@ async def test_an_event_altered_in_a_page_read_ahead_is_refused_on_its_hash(
     applied = await consumer.catch_up(page=SEAL_BLOCK)
 
     assert applied == altered - 1
+    assert await sink.count() == altered - 1
+    assert (altered, "content does not match its hash") in await _alarms(consumer)
+
+
+async def test_a_staged_handler_writes_only_what_was_prepared_of_its_run(
+    new_database: NewDatabase,
+) -> None:
+    # The read-ahead prepares each page while the one before it is written. A whole page is
+    # written from what was prepared ahead (prepared once); a page cut short by an altered event
+    # is prepared again over the events that passed, and the altered one is never written.
+    store = await _source(new_database)
+    altered = 2 * SEAL_BLOCK + 10
+    await _as_superuser(
+        store, "UPDATE events SET payload = $1 WHERE position = $2", {"n": -1}, altered
+    )
+    consumer, sink = await _consumer(new_database, store)
+    prepared: Counter[tuple[int, ...]] = Counter()
+    written: list[tuple[int, ...]] = []
+
+    def prepare(events: Sequence[Event]) -> tuple[int, ...]:
+        positions = tuple(int(e.position or 0) for e in events)
+        prepared[positions] += 1
+        return positions
+
+    async def write(conn: Conn, events: Sequence[Event], positions: tuple[int, ...]) -> None:
+        assert positions == tuple(int(e.position or 0) for e in events)
+        written.append(positions)
+        await sink.handle_batch(conn, events)
+
+    consumer.batch_handler = StagedBatchHandler(prepare, write)
+
+    assert await consumer.catch_up(page=SEAL_BLOCK) == altered - 1
+
+    whole = [tuple(range(1, SEAL_BLOCK + 1)), tuple(range(SEAL_BLOCK + 1, 2 * SEAL_BLOCK + 1))]
+    assert written == [*whole, tuple(range(2 * SEAL_BLOCK + 1, altered))]
+    assert all(prepared[run] == 1 for run in written)
     assert await sink.count() == altered - 1
     assert (altered, "content does not match its hash") in await _alarms(consumer)
 

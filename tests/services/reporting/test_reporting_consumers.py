@@ -7,10 +7,12 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 import asyncpg
 import pytest
 from reporting_support import (
+    COUNSELLOR,
     SURVIVORS,
     TEAM,
     Empowerment,
@@ -24,6 +26,8 @@ from reporting_support import (
     settings,
 )
 from uponyaji_events.consumer import Consumer
+from uponyaji_events.contracts import psychosocial as p
+from uponyaji_events.contracts.types import example_sealed
 from uponyaji_events.migrate import directory_migrations, migrate
 from uponyaji_reporting import consumers, queries, views
 from uponyaji_reporting.projections import MIGRATIONS
@@ -168,6 +172,48 @@ async def test_rebuild_from_zero_equals_live_and_duplicates_are_no_ops(
     replayed = await consumers.rebuild(pool, built, progress=False)
     others = [await s.feed.read(0, 1000) for s in (intake, medical, empowerment)]
     assert replayed == sum(map(len, others)) + len(events)
+    assert await snapshot(pool) == live
+
+
+async def test_a_survivor_listed_twice_in_a_session_is_one_entry_live_and_rebuilt(
+    world: Any,
+) -> None:
+    # The contract does not forbid listing a participant twice. Live, the second listing's
+    # entry is left out by the insert; a rebuild (which inserts into emptied tables without
+    # that check) must leave it out too, keep the first, and not fail on the repeat.
+    pool, intake, psychosocial, built = world
+    await scenario(intake, psychosocial)
+    session = uuid4()
+    listing = [
+        {"survivor_id": SURVIVORS[0], "attendance": a, "notes": example_sealed("notes")}
+        for a in ("attended", "missed")
+    ]
+    body = {
+        "session_id": session,
+        "kind": "group",
+        "held_on": "2026-03-20",
+        "duration_minutes": 90,
+        "approach": "trauma_focused_cbt",
+        "place": "office",
+        "participants": listing,
+    }
+    await psychosocial.append(
+        "session",
+        session,
+        "psychosocial.SessionRecorded",
+        p.SessionRecorded,
+        body,
+        day("2026-03-20"),
+        COUNSELLOR,
+    )
+    await catch_up(built)
+    live = await snapshot(pool)
+    position = await psychosocial.store.head()
+    made = [e for e in live["journey_entries"] if e[1] == "psychosocial" and e[2] == position]
+    assert [e[7]["attendance"] for e in made] == ["attended"]
+
+    await consumers.rebuild(pool, built, progress=False)
+
     assert await snapshot(pool) == live
 
 
