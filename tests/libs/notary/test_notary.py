@@ -68,6 +68,17 @@ async def test_heads_are_signed_chained_and_kept_outside_the_database(
     assert third is not None
     assert third.tree_size == 13
     assert third.extends(heads[1])
+    # The signing notary's memory does not grow with the store: it keeps the last head's
+    # frontier (13 = 8 + 4 + 1: three hashes) and no leaf.
+    assert notary.tree is not None
+    assert (notary.tree.held, len(notary.tree.frontier())) == (0, 3)
+    # A notary started on the same store and file continues the history from the file's head.
+    restarted = Notary(store.pool, store.signer, HeadsFile(tmp_path / "heads.jsonl"))
+    await append_many(store, streams=1, per_stream=2)
+    await store.sequence()
+    fourth = await restarted.tick()
+    assert fourth is not None
+    assert (fourth.tree_size, fourth.extends(third)) == (15, True)
 
 
 async def test_an_edited_head_in_the_file_is_detected(

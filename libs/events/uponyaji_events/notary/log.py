@@ -22,6 +22,7 @@ import asyncpg
 from uponyaji_events.notary.audit import verify_store
 from uponyaji_events.notary.errors import NotNotarised, StoreBroken, Tampered
 from uponyaji_events.notary.heads import HeadsFile, HeadsFileError, TreeHead, leaf_data
+from uponyaji_events.notary.live import LiveTree
 from uponyaji_events.notary.merkle import Tree, leaf_hash, verify_consistency, verify_inclusion
 from uponyaji_events.notary.status import NotaryStatus
 from uponyaji_events.signing import Signer
@@ -30,6 +31,7 @@ log = logging.getLogger("uponyaji.events.notary")
 
 _LOCK_KEY = 0x6E6F_7461_7279  # "notary": one signing notary per service database
 _PAGE = 10_000
+_ALL = 1 << 62  # more events than a store will hold
 _LEAVES = "SELECT position, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2"
 _EVENT = (
     "SELECT position, event_id, stream_type, stream_id, version, type, hash FROM events "
@@ -58,7 +60,9 @@ class Notary:
         self.service = signer.service
         self.heads = heads
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.tree: Tree | None = None
+        # What signing the next head needs (the last head's frontier and the leaves after it);
+        # proofs of old events are made from a whole tree built from the store on request.
+        self.tree: LiveTree | None = None
         self.status = NotaryStatus()
         self._reported: list[str] = []
 
@@ -66,27 +70,33 @@ class Notary:
         """The leaf hash of this service's event at `position`."""
         return leaf_hash(leaf_data(self.service, position, event_hash))
 
-    async def _extend(self, tree: Tree) -> None:
-        """Append the leaves of events sequenced after the tree's size; a gap is tampering."""
+    async def _extend(self, tree: Tree | LiveTree, keep_from: int | None = None) -> None:
+        """Append the leaves of events sequenced after the tree's size; a gap is tampering.
+
+        Given `keep_from`, a LiveTree drops the leaves before it page by page (all it read if
+        the store has fewer)."""
         while True:
             rows = await self.pool.fetch(_LEAVES, tree.size, _PAGE)
             for row in rows:
                 if row["position"] != tree.size + 1:
                     raise Tampered(f"position {tree.size + 1} is missing from the store")
                 tree.append(self.leaf(row["position"], bytes(row["hash"])))
+            if isinstance(tree, LiveTree) and keep_from is not None:
+                tree.rebase(min(tree.size, keep_from))
             if len(rows) < _PAGE:
                 return
 
     async def load(self) -> None:
         """Build the tree from the store and check it against the latest head in the file."""
         self.status.last_head = self.heads.last(self.service)
-        tree = Tree()
+        head = self.status.last_head
+        tree = LiveTree()
         try:
-            await self._extend(tree)
+            # Before any head, the first one signs without a proof: no leaf need be kept.
+            await self._extend(tree, keep_from=head.tree_size if head is not None else _ALL)
         except Tampered as exc:
             await self._alarm([str(exc)], halt=True)
             return
-        head = self.status.last_head
         if head is not None:
             if tree.size < head.tree_size:
                 await self._alarm(
@@ -106,6 +116,7 @@ class Notary:
                     halt=True,
                 )
                 return
+            tree.rebase(head.tree_size)
         self.tree = tree
 
     async def tick(self) -> TreeHead | None:
@@ -129,6 +140,10 @@ class Notary:
             size = self.tree.size
             if size == 0 or (previous is not None and size <= previous.tree_size):
                 return None
+            if previous is not None and previous.tree_size < self.tree.base:
+                # Another replica signed a head this tree has dropped the leaves of: start again.
+                self.tree = None
+                return None
             if previous is not None and self.tree.root(previous.tree_size) != previous.root:
                 problem = f"the store no longer has the root of the head of {previous.tree_size}"
                 await self._alarm([problem], halt=True)
@@ -146,6 +161,7 @@ class Notary:
             )
             self.heads.append(head)
             self.status.last_head = head
+            self.tree.rebase(size)
             return head
 
     async def check(self) -> list[str]:
@@ -203,18 +219,16 @@ class Notary:
         head = self.heads.last(self.service)
         if head is None:
             raise NotNotarised("no tree head has been signed yet")
-        tree = self.tree
-        if tree is None or tree.size < head.tree_size:
-            tree = Tree()
-            try:
-                await self._extend(tree)
-            except Tampered as exc:
-                raise StoreBroken(f"{exc}; the notary's alarm says more") from exc
-            if tree.size < head.tree_size:
-                raise StoreBroken(
-                    f"the store holds {tree.size} events, fewer than the {head.tree_size} "
-                    "its latest tree head covers"
-                )
+        tree = Tree()  # the whole log, read from the store for this request only
+        try:
+            await self._extend(tree)
+        except Tampered as exc:
+            raise StoreBroken(f"{exc}; the notary's alarm says more") from exc
+        if tree.size < head.tree_size:
+            raise StoreBroken(
+                f"the store holds {tree.size} events, fewer than the {head.tree_size} "
+                "its latest tree head covers"
+            )
         return tree, head
 
     async def consistency(self, first: int, second: int | None = None) -> dict[str, Any]:
