@@ -5,6 +5,10 @@ leaves splits at k, the largest power of two below n: its left subtree holds lea
 is perfect, its right holds [k, n). `Tree` keeps every perfect aligned subtree's hash, so roots,
 inclusion proofs and consistency proofs of any prefix cost O(log² n) hashes; `verify_inclusion`
 and `verify_consistency` are the RFC's verification algorithms (section 2.1.3.2 and 2.1.4.2).
+
+A notary holds the tree of every event its service ever stored, so each level is one packed
+byte string (32 bytes a hash): about 66 bytes a leaf in all, where a list of 32-byte `bytes`
+objects took about 147.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+HASH_SIZE = 32  # SHA-256
 
 
 def leaf_hash(leaf: bytes) -> bytes:
@@ -34,32 +39,41 @@ class Tree:
     """The leaf hashes of a log and the hashes of its perfect aligned subtrees."""
 
     def __init__(self, leaf_hashes: Iterable[bytes] = ()) -> None:
-        # levels[j][i] is the hash of the perfect subtree of 2**j leaves starting at i * 2**j.
-        self.levels: list[list[bytes]] = [[]]
+        # levels[j][32 i : 32 (i + 1)] is the hash of the perfect subtree of 2**j leaves starting
+        # at i * 2**j: one packed byte string a level, not a list of 32-byte objects.
+        self.levels: list[bytearray] = [bytearray()]
         for item in leaf_hashes:
             self.append(item)
 
     @property
     def size(self) -> int:
         """How many leaves the tree holds."""
-        return len(self.levels[0])
+        return len(self.levels[0]) // HASH_SIZE
 
     def append(self, leaf_hash_: bytes) -> None:
         """Add one leaf hash at the end, completing any perfect subtree it closes."""
-        self.levels[0].append(leaf_hash_)
+        if len(leaf_hash_) != HASH_SIZE:
+            raise ValueError(f"a leaf hash has {HASH_SIZE} bytes, not {len(leaf_hash_)}")
+        self.levels[0] += leaf_hash_
         level = 0
-        while len(self.levels[level]) % 2 == 0:
+        while (len(self.levels[level]) // HASH_SIZE) % 2 == 0:
             row = self.levels[level]
             if level + 1 == len(self.levels):
-                self.levels.append([])
-            self.levels[level + 1].append(node_hash(row[-2], row[-1]))
+                self.levels.append(bytearray())
+            pair = bytes(row[-2 * HASH_SIZE :])
+            self.levels[level + 1] += node_hash(pair[:HASH_SIZE], pair[HASH_SIZE:])
             level += 1
+
+    def _node(self, level: int, index: int) -> bytes:
+        """The hash of the perfect subtree of 2**level leaves starting at index * 2**level."""
+        at = index * HASH_SIZE
+        return bytes(self.levels[level][at : at + HASH_SIZE])
 
     def _hash(self, start: int, end: int) -> bytes:
         """MTH of leaves [start, end) (start < end)."""
         width = end - start
         if width & (width - 1) == 0 and start % width == 0:
-            return self.levels[width.bit_length() - 1][start // width]
+            return self._node(width.bit_length() - 1, start // width)
         k = split(width)
         return node_hash(self._hash(start, start + k), self._hash(start + k, end))
 
