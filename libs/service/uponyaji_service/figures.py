@@ -26,7 +26,7 @@ async def publisher(conn: Conn | asyncpg.Pool, base: int = DEFAULT_BASE) -> Publ
     return Publisher(secret, base)
 
 
-def no_date_ranges(
+async def no_date_ranges(
     start: Annotated[str | None, Query(alias="from", description="Refused: fixed periods")] = None,
     end: Annotated[str | None, Query(alias="to", description="Refused: fixed periods")] = None,
 ) -> None:

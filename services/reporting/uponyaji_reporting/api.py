@@ -28,12 +28,12 @@ DashboardExport = Annotated[Grant, Depends(authorize("export.dashboard", survivo
 AuditRead = Annotated[Grant, Depends(authorize("audit.read", survivor=None))]
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+async def _pool(request: Request) -> asyncpg.Pool:
     pool: asyncpg.Pool = running(request.app).parts.pool
     return pool
 
 
-def _consumers(request: Request) -> list[Consumer]:
+async def _consumers(request: Request) -> list[Consumer]:
     return list(running(request.app).consumers.values())
 
 

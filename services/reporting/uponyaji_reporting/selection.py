@@ -48,7 +48,7 @@ def _invalid(field: str, problem: str) -> RequestValidationError:
     return RequestValidationError([error])
 
 
-def selection(
+async def selection(
     grain: Annotated[Grain, Query(description="month, quarter or year")] = Grain.YEAR,
     period: Annotated[
         str | None,

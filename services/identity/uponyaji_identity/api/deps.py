@@ -14,7 +14,7 @@ from ..context import Identity
 get_identity = resource(Identity)  # the handlers' context, built in the app's lifespan
 
 
-def client_address(request: Request, ctx: Annotated[Identity, Depends(get_identity)]) -> str:
+async def client_address(request: Request, ctx: Annotated[Identity, Depends(get_identity)]) -> str:
     """The caller's address for rate limits, lockouts and audit: the direct peer, or what a
     trusted proxy (`UPONYAJI_TRUSTED_PROXIES`) reports in X-Forwarded-For."""
     return ctx.proxies.of(request)

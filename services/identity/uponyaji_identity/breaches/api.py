@@ -31,7 +31,7 @@ Text = Annotated[str, Field(min_length=3, max_length=4000), StorableText]
 Short = Annotated[str, Field(min_length=1, max_length=200), StorableText]
 
 
-def clock_of(request: Request) -> Clock:
+async def clock_of(request: Request) -> Clock:
     """The service's clock (the factory's, so tests may move time)."""
     return running(request.app).parts.clock
 
