@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from uponyaji_events.notary.merkle import EMPTY_ROOT, Tree, node_hash, split
+from uponyaji_events.notary.merkle import EMPTY_ROOT, Tree, consistency_path, node_hash, split
 
 
 def decomposition(size: int) -> list[tuple[int, int]]:
@@ -84,24 +84,7 @@ class LiveTree:
         self._check(n)
         if first > n:
             raise ValueError(f"no consistency proof from {first} to {n} leaves")
-        if first in (0, n):
-            return []
-        return self._subproof(first, 0, n, complete=True)
-
-    def _subproof(self, m: int, start: int, end: int, *, complete: bool) -> list[bytes]:
-        n = end - start
-        if m == n:
-            return [] if complete else [self._hash(start, end)]
-        k = split(n)
-        if m <= k:
-            return [
-                *self._subproof(m, start, start + k, complete=complete),
-                self._hash(start + k, end),
-            ]
-        return [
-            *self._subproof(m - k, start + k, end, complete=False),
-            self._hash(start, start + k),
-        ]
+        return consistency_path(first, n, self._hash)
 
     def rebase(self, size: int) -> None:
         """Keep only the frontier of the first `size` leaves and the leaves after them."""

@@ -14,7 +14,7 @@ objects took about 147.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 HASH_SIZE = 32  # SHA-256
@@ -33,6 +33,25 @@ def node_hash(left: bytes, right: bytes) -> bytes:
 def split(n: int) -> int:
     """The largest power of two strictly below n (n >= 2): where the RFC splits a tree."""
     return 1 << ((n - 1).bit_length() - 1)
+
+
+def consistency_path(first: int, second: int, mth: Callable[[int, int], bytes]) -> list[bytes]:
+    """RFC PROOF(first, D[0:second]), `mth(start, end)` giving the hash of leaves [start, end)."""
+    if first in (0, second):
+        return []
+    return _subproof(first, 0, second, mth, complete=True)
+
+
+def _subproof(
+    m: int, start: int, end: int, mth: Callable[[int, int], bytes], *, complete: bool
+) -> list[bytes]:
+    n = end - start
+    if m == n:
+        return [] if complete else [mth(start, end)]
+    k = split(n)
+    if m <= k:
+        return [*_subproof(m, start, start + k, mth, complete=complete), mth(start + k, end)]
+    return [*_subproof(m - k, start + k, end, mth, complete=False), mth(start, start + k)]
 
 
 class Tree:
@@ -108,24 +127,7 @@ class Tree:
         self._check(n)
         if not 0 <= first <= n:
             raise ValueError(f"no consistency proof from {first} to {n} leaves")
-        if first in (0, n):
-            return []
-        return self._subproof(first, 0, n, complete=True)
-
-    def _subproof(self, m: int, start: int, end: int, *, complete: bool) -> list[bytes]:
-        n = end - start
-        if m == n:
-            return [] if complete else [self._hash(start, end)]
-        k = split(n)
-        if m <= k:
-            return [
-                *self._subproof(m, start, start + k, complete=complete),
-                self._hash(start + k, end),
-            ]
-        return [
-            *self._subproof(m - k, start + k, end, complete=False),
-            self._hash(start, start + k),
-        ]
+        return consistency_path(first, n, self._hash)
 
     def _check(self, size: int) -> None:
         if not 0 <= size <= self.size:
