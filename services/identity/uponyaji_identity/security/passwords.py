@@ -9,6 +9,7 @@ the username. A refused password is never logged or echoed.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import secrets
 from functools import cache
@@ -95,24 +96,34 @@ def check_password(password: str, username: str | None = None, *, field: str = "
 
 
 class Passwords:
-    """argon2id hashing and verification, off the event loop."""
+    """argon2id hashing and verification, off the event loop, a few at a time.
 
-    def __init__(self, hasher: PasswordHasher | None = None) -> None:
+    Each argon2id computation holds its memory cost (64 MiB with the library's defaults) while it
+    runs, so a burst of sign-ins is queued to `concurrency` computations at once (default: one per
+    CPU, which is all the CPU can run anyway) instead of one per worker thread."""
+
+    def __init__(
+        self, hasher: PasswordHasher | None = None, concurrency: int | None = None
+    ) -> None:
         self._hasher = hasher or PasswordHasher()  # argon2id, RFC 9106 low-memory profile
         # Verified against for unknown usernames, so they take as long as known ones.
         self._dummy = self._hasher.hash(secrets.token_urlsafe(24))
+        self._running = asyncio.Semaphore(concurrency or os.cpu_count() or 1)
 
     async def hash(self, password: str) -> str:
         """The argon2id hash of a password (encoded with its salt and parameters)."""
-        return await asyncio.to_thread(self._hasher.hash, password)
+        async with self._running:
+            return await asyncio.to_thread(self._hasher.hash, password)
 
     async def verify(self, encoded: str, password: str) -> bool:
         """Whether the password matches the hash."""
-        return await asyncio.to_thread(self._verify, encoded, password)
+        async with self._running:
+            return await asyncio.to_thread(self._verify, encoded, password)
 
     async def waste_time(self, password: str) -> None:
         """Spend as long as a real verification (unknown user), always failing."""
-        await asyncio.to_thread(self._verify, self._dummy, password)
+        async with self._running:
+            await asyncio.to_thread(self._verify, self._dummy, password)
 
     def needs_rehash(self, encoded: str) -> bool:
         """Whether the hash was made with weaker parameters than today's."""
