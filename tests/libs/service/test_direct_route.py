@@ -67,7 +67,10 @@ def build(route_class: type[APIRoute]) -> tuple[FastAPI, Gate]:
         """Answer a dict, not the model: validated and serialised as FastAPI does."""
         return {"survivor_id": str(survivor_id), "total": "7", "caller": caller}
 
-    app = FastAPI(title="twin")
+    # FastAPI's own request telemetry turns on whenever a real tracer provider is installed
+    # (another test's, for the whole session); a direct route then hands every request to
+    # FastAPI, so these apps run without it.
+    app = FastAPI(title="twin", telemetry={"tracing": False, "metrics": False, "logs": False})
     install_error_handlers(app)
     app.include_router(router)
     return app, gate
