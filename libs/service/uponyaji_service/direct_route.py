@@ -203,6 +203,7 @@ class _Fallback:
 
 
 _UNREAD = _Fallback()
+_TRIED = "uponyaji.direct_tried"  # in the scope: the fast path already declined this request
 
 
 class _Direct:
@@ -263,6 +264,8 @@ class _Direct:
         """A FastAPI request handler: the direct answer, else `standard`'s (FastAPI's)."""
 
         async def handle(request: Request) -> Response:
+            if request.scope.get(_TRIED):  # the route's `handle` tried and handed it over
+                return await standard(request)
             answered = await self.answer(request)
             if isinstance(answered, _Fallback):
                 return await standard(request)  # the request caches the body it read
@@ -318,6 +321,7 @@ class DirectRoute(APIRoute):
         request = Request(scope, receive, send)
         answered = await entry[1].answer(request)
         if isinstance(answered, _Fallback):
+            scope[_TRIED] = True  # FastAPI's handler answers without the fast path trying again
             await super().handle(scope, _replayed(answered.body, receive), send)
             return
         await answered(scope, receive, send)

@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from uponyaji_events.errors_http import install_error_handlers
 from uponyaji_service import DirectRoute
-from uponyaji_service.direct_route import plan
+from uponyaji_service.direct_route import _Direct, plan
 from uponyaji_service.errors import NotFound
 
 SURVIVOR = "0b6f2a4e-8a51-4b0e-9f3c-3f1f6f0e5d11"
@@ -175,3 +175,21 @@ def test_only_plain_routes_are_served_directly() -> None:
         return Scored(survivor_id=str(survivor_id), total=0, caller="")
 
     assert [plan(route) is not None for route in router.routes] == [False, True]
+
+
+async def test_a_request_the_fast_path_declines_is_not_tried_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each request, answered directly or handed to FastAPI, is tried by the fast path once."""
+    tried: list[str] = []
+    original = _Direct.answer
+
+    async def counted(self: _Direct, request: Request) -> Any:
+        tried.append(request.url.path)
+        return await original(self, request)
+
+    monkeypatch.setattr(_Direct, "answer", counted)
+    direct, _ = build(DirectRoute)
+    answers = await _answers(direct, "Bearer counsellor")
+    assert [status for status, *_ in answers].count(201) == 3  # valid, charset, plain
+    assert len(tried) == len(REQUESTS) + 1
