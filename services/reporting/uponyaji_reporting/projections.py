@@ -50,6 +50,10 @@ ERASURE_ACTOR = Actor.system("reporting-erasure")
 FACTS_LOCK = zlib.crc32(b"reporting:survivor_facts")
 SEPARATOR = "\x1f"  # joins a facts row's code lists for one unnest() statement
 CHUNK = 5000  # rows per statement when writing facts and cells in bulk
+# Journey entries a live refresh holds at once: the touched survivors are folded in groups of
+# at most this many entries (a survivor with more alone), so a batch touching many survivors
+# with long journeys does not load them all together (each entry is about 1-2 KB as objects).
+REFRESH_ENTRIES = 2000
 
 _deferred: ContextVar[bool] = ContextVar("reporting_facts_deferred", default=False)
 _emptied: ContextVar[bool] = ContextVar("reporting_tables_emptied", default=False)
@@ -288,13 +292,43 @@ async def write_cells(conn: Conn, change: dict[c.Cell, tuple[int, int]]) -> None
             )
 
 
+async def _entry_counts(conn: Conn, ids: list[UUID]) -> list[tuple[UUID, int]]:
+    """Each survivor's number of journey entries (their own), in `ids` order; one survivor is
+    not counted (a group of one whatever its size)."""
+    if len(ids) < 2:
+        return [(s, 0) for s in ids]
+    counted = {
+        r["survivor_id"]: r["n"]
+        for r in await conn.fetch(
+            "SELECT survivor_id, count(*) AS n FROM journey_entries "
+            "WHERE survivor_id = ANY($1::uuid[]) GROUP BY survivor_id",
+            ids,
+        )
+    }
+    return [(s, counted.get(s, 0)) for s in ids]
+
+
+def groups(counts: Iterable[tuple[UUID, int]], budget: int) -> Iterator[list[UUID]]:
+    """Survivors in consecutive groups of at most `budget` entries in all (a survivor with
+    more than `budget` is a group of its own), in the order given."""
+    group: list[UUID] = []
+    held = 0
+    for survivor, n in counts:
+        if group and held + n > budget:
+            yield group
+            group, held = [], 0
+        group.append(survivor)
+        held += n
+    if group:
+        yield group
+
+
 async def refresh(conn: Conn, survivors: Sequence[UUID]) -> list[Facts]:
     """Recompute and store the facts of these survivors from their entries; move the cells."""
     if not survivors:
         return []
     await conn.execute("SELECT pg_advisory_xact_lock($1)", FACTS_LOCK)
     ids = sorted(set(survivors))
-    owned = await _owned_entries(conn, ids)
     merged_into: dict[UUID, UUID] = {
         r["merged_id"]: r["kept_id"]
         for r in await conn.fetch(
@@ -311,17 +345,19 @@ async def refresh(conn: Conn, survivors: Sequence[UUID]) -> list[Facts]:
     keys: Counter[c.Cell] = Counter()
     key_secret = await secret(conn)
     rows: list[tuple[Facts, UUID | None]] = []
-    for survivor in ids:
-        new = facts(fold(survivor, owned[survivor]))
-        old = before.get(survivor)
-        old_cells = (
-            c.cells(facts_from_row(old), merged=old["merged_into"] is not None) if old else []
-        )
-        moved = c.delta(old_cells, c.cells(new, merged=survivor in merged_into))
-        key = record_key(key_secret, survivor)
-        change.update(moved)
-        keys.update({cell: n * key for cell, n in moved.items()})
-        rows.append((new, merged_into.get(survivor)))
+    for group in groups(await _entry_counts(conn, ids), REFRESH_ENTRIES):
+        owned = await _owned_entries(conn, group)
+        for survivor in group:
+            new = facts(fold(survivor, owned.pop(survivor)))
+            old = before.get(survivor)
+            old_cells = (
+                c.cells(facts_from_row(old), merged=old["merged_into"] is not None) if old else []
+            )
+            moved = c.delta(old_cells, c.cells(new, merged=survivor in merged_into))
+            key = record_key(key_secret, survivor)
+            change.update(moved)
+            keys.update({cell: n * key for cell, n in moved.items()})
+            rows.append((new, merged_into.get(survivor)))
     await write_facts(conn, rows)
     # Two survivors swapping a cell leave its count as it was but change its key sum.
     moved_cells = {cell: (change[cell], keys[cell]) for cell in change.keys() | keys.keys()}

@@ -1,0 +1,1 @@
+"""A `sitecustomize` that snapshots a service's Python allocations (diagnosis only)."""
