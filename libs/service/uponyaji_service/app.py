@@ -46,6 +46,7 @@ from uponyaji_events.unit_of_work import Project, UnitOfWork, unit_of_work
 from uponyaji_service.errors import Unavailable
 from uponyaji_service.feeds import QuietFeed, feed_auth, http_feed
 from uponyaji_service.health import probes_router
+from uponyaji_service.heap import settle_heap
 from uponyaji_service.keys import Keys
 from uponyaji_service.logs import CorrelationMiddleware, bind_service, configure_logging
 from uponyaji_service.notary import notary_router
@@ -240,6 +241,7 @@ class Service(Generic[S, R]):
             app.state.uponyaji = running
             for number, work in enumerate(self.background(running) if self.background else ()):
                 runtime.run_in_background(work, name=f"{self.name}-background-{number}")
+            settle_heap()  # once per process: the collector skips what start-up built
             try:
                 yield
             finally:
