@@ -53,7 +53,7 @@ from uponyaji_service.notary import notary_router
 from uponyaji_service.overload import ConcurrencyLimit
 from uponyaji_service.production import ProductionRefused, database_problems, production_problems
 from uponyaji_service.settings import ServiceSettings
-from uponyaji_service.telemetry import install_telemetry, instrument_app
+from uponyaji_service.telemetry import FASTAPI_TELEMETRY, install_telemetry, instrument_app
 
 S = TypeVar("S", bound=ServiceSettings)
 R = TypeVar("R")
@@ -258,7 +258,11 @@ class Service(Generic[S, R]):
 
         title = self.title or f"Uponyaji {self.name}"
         app = FastAPI(
-            title=title, version=self.version, description=self.description, lifespan=lifespan
+            title=title,
+            version=self.version,
+            description=self.description,
+            lifespan=lifespan,
+            telemetry=FASTAPI_TELEMETRY,  # the instrumentor's span only (see telemetry.py)
         )
         install_error_handlers(app)
         install_access(app)
