@@ -25,6 +25,7 @@ Outcome = Literal["allowed", "denied", "not_found"]
 ACTION_SCOPES: tuple[str, ...] = ("any", "caseload", "aggregate", "deny")
 FIELD_SCOPES: tuple[str, ...] = ("any", "caseload", "worker", "deny")
 _RANK = {"any": 3, "caseload": 2, "aggregate": 1}
+_DECISIONS_KEPT = 4096  # (action, role set, caseload case) decisions remembered
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 _PURPOSE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _TOP_KEYS = {"version", "roles", "audit", "actions", "fields"}
@@ -85,6 +86,10 @@ class Policy:
         self.default_purpose = default_purpose
         self.audit_denied = audit_denied
         self._order = {role: n for n, role in enumerate(self.roles)}
+        # Decisions already made, by (action, roles, caseload case): `decide` is a pure function
+        # of the policy, which does not change once loaded. Bounded: role sets come from signed
+        # tokens, and past the bound decisions are simply made afresh.
+        self._decided: dict[tuple[str, frozenset[str], bool | None], Decision] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> Policy:
@@ -148,6 +153,18 @@ class Policy:
         self, principal: Principal, action: str, caseload: SurvivorCaseload | None = None
     ) -> Decision:
         """Decide an action for a principal, about one survivor (its caseload) or none (None)."""
+        # Only whether the survivor is on the principal's caseload matters, not whose it is.
+        key = (action, principal.roles, None if caseload is None else caseload.includes(principal))
+        decided = self._decided.get(key)
+        if decided is None:
+            decided = self._decide(principal, action, caseload)
+            if len(self._decided) < _DECISIONS_KEPT:
+                self._decided[key] = decided
+        return decided
+
+    def _decide(
+        self, principal: Principal, action: str, caseload: SurvivorCaseload | None
+    ) -> Decision:
         rule = self.rule(action)
         grants = sorted(
             (

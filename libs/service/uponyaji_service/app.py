@@ -46,13 +46,14 @@ from uponyaji_events.unit_of_work import Project, UnitOfWork, unit_of_work
 from uponyaji_service.errors import Unavailable
 from uponyaji_service.feeds import QuietFeed, feed_auth, http_feed
 from uponyaji_service.health import probes_router
+from uponyaji_service.heap import settle_heap
 from uponyaji_service.keys import Keys
 from uponyaji_service.logs import CorrelationMiddleware, bind_service, configure_logging
 from uponyaji_service.notary import notary_router
 from uponyaji_service.overload import ConcurrencyLimit
 from uponyaji_service.production import ProductionRefused, database_problems, production_problems
 from uponyaji_service.settings import ServiceSettings
-from uponyaji_service.telemetry import install_telemetry, instrument_app
+from uponyaji_service.telemetry import FASTAPI_TELEMETRY, install_telemetry, instrument_app
 
 S = TypeVar("S", bound=ServiceSettings)
 R = TypeVar("R")
@@ -240,6 +241,7 @@ class Service(Generic[S, R]):
             app.state.uponyaji = running
             for number, work in enumerate(self.background(running) if self.background else ()):
                 runtime.run_in_background(work, name=f"{self.name}-background-{number}")
+            settle_heap()  # once per process: the collector skips what start-up built
             try:
                 yield
             finally:
@@ -256,7 +258,11 @@ class Service(Generic[S, R]):
 
         title = self.title or f"Uponyaji {self.name}"
         app = FastAPI(
-            title=title, version=self.version, description=self.description, lifespan=lifespan
+            title=title,
+            version=self.version,
+            description=self.description,
+            lifespan=lifespan,
+            telemetry=FASTAPI_TELEMETRY,  # the instrumentor's span only (see telemetry.py)
         )
         install_error_handlers(app)
         install_access(app)

@@ -12,6 +12,13 @@ standard variables. With no endpoint nothing is installed and the spans and metr
 (by this module or by a test), so that a request, the events it appends, their publication and
 every consumer's application of them share one trace. Probes are not traced. Spans carry ids,
 routes and event types, never survivor data: the instrumentation records no bodies or headers.
+
+FastAPI's own request telemetry is switched off in every app (`FASTAPI_TELEMETRY`): the
+instrumentor above gives the one server span. FastAPI's would record log records of validation
+failures and exceptions with their messages (which could carry what a request sent), add
+exporters of its own when `FASTAPI_OTEL_AUTO_CONFIGURE` is set, and make a `DirectRoute` hand
+every request to FastAPI's handler; version 0.163 stands aside by itself when it finds the
+instrumentor's middleware, a private check this does not rely on.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import metrics, trace
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -44,6 +52,13 @@ ENDPOINT_VARIABLES = (
     "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
 )
 UNTRACED_URLS = "/live,/ready,/health"
+FASTAPI_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from uponyaji_service import configure_logging
 from uponyaji_service.logs import CorrelationMiddleware
-from uponyaji_service.telemetry import install_telemetry, instrument_app
+from uponyaji_service.telemetry import FASTAPI_TELEMETRY, install_telemetry, instrument_app
 
 from . import i18n
 from .backend import Backend, ClientAddressMiddleware, ServiceError
@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(csrf_guard)],
+        telemetry=FASTAPI_TELEMETRY,  # the instrumentor's span only
     )
     app.state.portal = portal
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

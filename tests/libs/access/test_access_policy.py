@@ -121,6 +121,28 @@ def test_the_whole_matrix_exhaustively() -> None:
                 )
 
 
+def test_remembered_decisions_follow_the_caseload_of_each_request() -> None:
+    """Decisions are remembered by action, roles and whether the survivor is on the caseload:
+    a counsellor taken off a survivor's caseload is refused on the very next decision, and every
+    remembered decision equals one made afresh by a newly loaded policy."""
+    policy = Policy.load()
+    counsellor = principal("counsellor")
+    on, off = caseload_for(counsellor, "team"), caseload_for(counsellor, "off")
+    action = "psychosocial.assessment.record"
+    for _ in range(2):  # the second round answers from what the first remembered
+        assert policy.decide(counsellor, action, on).outcome == "allowed"
+        assert policy.decide(counsellor, action, off).outcome == "not_found"
+        assert policy.decide(counsellor, action, on).outcome == "allowed"
+    fresh = Policy.load()
+    for role in ROLES:
+        for action in ACTIONS:
+            for relation in reversed(RELATIONS):
+                who = principal(role, "counsellor")
+                caseload = caseload_for(who, relation)
+                assert policy.decide(who, action, caseload) == fresh.decide(who, action, caseload)
+                assert policy.decide(who, action, caseload) == fresh.decide(who, action, caseload)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     roles=st.sets(st.sampled_from(ROLES), min_size=1, max_size=3),

@@ -15,6 +15,7 @@ from uponyaji_events.errors_http import install_error_handlers
 from uponyaji_service import DirectRoute
 from uponyaji_service.direct_route import _Direct, plan
 from uponyaji_service.errors import NotFound
+from uponyaji_service.telemetry import FASTAPI_TELEMETRY
 
 SURVIVOR = "0b6f2a4e-8a51-4b0e-9f3c-3f1f6f0e5d11"
 MISSING = "9d1c7c1e-0000-4000-8000-000000000000"
@@ -67,10 +68,9 @@ def build(route_class: type[APIRoute]) -> tuple[FastAPI, Gate]:
         """Answer a dict, not the model: validated and serialised as FastAPI does."""
         return {"survivor_id": str(survivor_id), "total": "7", "caller": caller}
 
-    # FastAPI's own request telemetry turns on whenever a real tracer provider is installed
-    # (another test's, for the whole session); a direct route then hands every request to
-    # FastAPI, so these apps run without it.
-    app = FastAPI(title="twin", telemetry={"tracing": False, "metrics": False, "logs": False})
+    # As in the service factory: FastAPI's own request telemetry, which would turn on under
+    # another test's session-wide tracer provider, is off.
+    app = FastAPI(title="twin", telemetry=FASTAPI_TELEMETRY)
     install_error_handlers(app)
     app.include_router(router)
     return app, gate

@@ -86,6 +86,21 @@ async def test_reassignment_moves_the_survivor_between_caseloads(
     assert (await counsellor.get(f"/survivors/{sid}/sessions")).status_code == 404
 
 
+async def test_a_counsellor_taken_off_the_caseload_is_refused_the_next_command(
+    app: FastAPI, intake: FakeIntake, counsellor: As, pool: asyncpg.Pool
+) -> None:
+    """The caseload is asked afresh for every command: no decision outlives a reassignment."""
+    sid = await intake.register()
+    await intake.deliver(app)
+    assert (await counsellor.post(f"/survivors/{sid}/assessments", PHQ9)).status_code == 201
+    await intake.assign(sid, MOMBASA, None)
+    await intake.deliver(app)
+    before = await count_events(pool)
+    refused = await counsellor.post(f"/survivors/{sid}/assessments", PHQ9)
+    assert refused.status_code == 404
+    assert await count_events(pool) == before
+
+
 async def test_a_merged_record_sends_work_to_the_record_kept(
     app: FastAPI, intake: FakeIntake, counsellor: As
 ) -> None:

@@ -7,8 +7,7 @@ stream folded, a sealer on the same connection; the decider is given the instrum
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -49,11 +48,13 @@ async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> 
     )
 
 
-@asynccontextmanager
-async def survivor_tx(
+def survivor_tx(
     ps: Psychosocial, survivor_id: UUID, *, safety: bool = False
-) -> AsyncIterator[Tx]:
-    """A transaction holding the survivor's row lock, past the gate, with their state folded."""
+) -> AbstractAsyncContextManager[Tx]:
+    """A transaction holding the survivor's row lock, past the gate, with their state folded.
+
+    The participant services' survivor unit itself, not a context manager around it: one
+    generator less to enter and leave per command."""
 
     def decide(state: SurvivorState, command: Any) -> list[Any]:
         return domain.decide(state, command, ps.table)
@@ -61,8 +62,7 @@ async def survivor_tx(
     def admit(facts: IntakeFacts) -> None:
         domain.admissible(facts, safety=safety)
 
-    async with survivor_unit(ps, survivor_id, GATE, admit=admit, decider=decide) as tx:
-        yield tx
+    return survivor_unit(ps, survivor_id, GATE, admit=admit, decider=decide)
 
 
 async def run(tx: Tx, command: domain.SurvivorCommand, actor: Actor) -> list[Event]:
