@@ -245,10 +245,10 @@ Row = tuple[UUID, str, int, str, datetime, datetime, datetime, dict[str, Any]]
 
 def entries(source: str, event: Event) -> list[Entry]:
     """The journey entries an event of `source` makes (none for events not about a survivor)."""
-    return [_new_tuple(Entry, row) for row in rows(source, event)]
+    return [_new_tuple(Entry, row) for row in entry_rows(source, event)]
 
 
-def rows(source: str, event: Event) -> list[Row]:
+def entry_rows(source: str, event: Event) -> list[Row]:
     """`entries` as plain tuples (what a batch writes as JSON: no named tuple made per entry)."""
     payload = event.payload if type(event.payload) is dict else dict(event.payload)
     type_ = event.type

@@ -38,7 +38,7 @@ from .dashboard import Facts, facts
 from .disclosure import record_key
 from .erasure import unlink_case_numbers
 from .journey import fold
-from .milestones import Entry, Row, rows
+from .milestones import Entry, Row, entry_rows
 from .settings import SERVICE
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -500,7 +500,7 @@ def prepare(source: str, events: Sequence[Event]) -> Batch:
             erasures.append(event)
         elif type_ == "intake.SurvivorsMerged":
             merged = True
-        made_here = rows(source, event)
+        made_here = entry_rows(source, event)
         if len(made_here) == 1:
             made.append(made_here[0])
         elif made_here:
