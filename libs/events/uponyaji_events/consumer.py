@@ -138,6 +138,8 @@ def _position(event: Event) -> int:
 
 
 _hash = operator.attrgetter("hash")
+_position_of = operator.attrgetter("position")  # in C (None for an unsequenced event)
+_NO_HEAD = (0, GENESIS_HASH)  # a stream this consumer has not seen: version 0, genesis hash
 
 
 def mismatched(events: Sequence[Event]) -> frozenset[int]:
@@ -274,8 +276,9 @@ class Consumer:
         """
         if not seals or self.keys is None:
             return set()
-        positions = list(map(_position, events))
-        at: dict[int, Event] = dict(zip(positions, events, strict=True))  # the last one of each
+        positions = list(map(_position_of, events))
+        # The last event of each position (None: an unsequenced event, in no statement's range).
+        at: dict[int | None, Event] = dict(zip(positions, events, strict=True))
         twice: set[int] = set()
         if len(at) != len(events):
             twice = {p for p, n in Counter(positions).items() if n > 1}
@@ -546,24 +549,14 @@ class Consumer:
         async with self._connection(given) as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", self._key)
             start = await self._locked_position(conn)
-            run: list[Event] = []
-            gap = False
-            for event in events:
-                assert event.position is not None
-                expected = start + len(run) + 1
-                if event.position < expected:
-                    self.stats.duplicates_total += 1
-                    continue
-                if event.position > expected:
-                    gap = True
-                    break
-                run.append(event)
+            run, gap = self._continuing(events, start)
             broken: tuple[Event, Refusal] | None = None
+            heads: dict[str, Event] = {}
             if run:
-                run, broken = await self._chain(conn, run)
+                run, broken, heads = await self._chain(conn, run)
             if run:
                 await self._handle_run(conn, run, prepared)
-                await self._save_heads(conn, run)
+                await self._save_heads(conn, heads)
                 await conn.execute(
                     "UPDATE consumer_positions SET position = $3, updated_at = now() "
                     "WHERE consumer = $1 AND source = $2",
@@ -581,10 +574,29 @@ class Consumer:
             return ApplyResult(position, len(run), gap=True, refused=True)
         return ApplyResult(position, len(run), gap=gap)
 
+    def _continuing(self, events: Sequence[Event], start: int) -> tuple[list[Event], bool]:
+        """The events (in position order) that continue from `start` one position at a time,
+        true duplicates skipped (and counted); and whether a gap stopped the run."""
+        count = len(events)
+        if count and list(map(_position_of, events)) == list(range(start + 1, start + 1 + count)):
+            return list(events), False  # the usual page: each next position once (compared in C)
+        run: list[Event] = []
+        for event in events:
+            assert event.position is not None
+            expected = start + len(run) + 1
+            if event.position < expected:
+                self.stats.duplicates_total += 1
+                continue
+            if event.position > expected:
+                return run, True
+            run.append(event)
+        return run, False
+
     async def _chain(
         self, conn: Conn, run: list[Event]
-    ) -> tuple[list[Event], tuple[Event, Refusal] | None]:
-        """The run up to the first event that does not extend its stream's chain (and why)."""
+    ) -> tuple[list[Event], tuple[Event, Refusal] | None, dict[str, Event]]:
+        """The run up to the first event that does not extend its stream's chain (and why), and
+        the last event of each stream in that run (the heads to save)."""
         rows = await conn.fetch(
             "SELECT stream_id, version, hash FROM consumer_stream_heads "
             "WHERE consumer = $1 AND source = $2 AND stream_id = ANY($3::text[])",
@@ -592,21 +604,27 @@ class Consumer:
             self.source,
             list({e.stream_id for e in run}),
         )
-        heads = {r["stream_id"]: (r["version"], bytes(r["hash"])) for r in rows}
+        saved = {r["stream_id"]: (r["version"], bytes(r["hash"])) for r in rows}
+        last: dict[str, Event] = {}  # the run's events so far, the last one of each stream
         for index, event in enumerate(run):
-            version, prev = heads.get(event.stream_id, (0, GENESIS_HASH))
+            stream = event.stream_id
+            before = last.get(stream)
+            if before is not None:
+                version, prev = before.version, before.hash
+            else:
+                version, prev = saved.get(stream, _NO_HEAD)
             if event.version != version + 1:
-                reason = f"stream {event.stream_id[:64]} expected version {version + 1}"
+                reason = f"stream {stream[:64]} expected version {version + 1}"
                 refusal = Refusal(Kind.CHAIN_VERSION, f"{reason}, got {event.version}")
-                return run[:index], (event, refusal)
+                return run[:index], (event, refusal), last
             if event.prev_hash != prev:
                 refusal = Refusal(Kind.CHAIN_HASH, "prev_hash does not continue the stream's chain")
-                return run[:index], (event, refusal)
-            heads[event.stream_id] = (event.version, event.hash)
-        return run, None
+                return run[:index], (event, refusal), last
+            last[stream] = event
+        return run, None, last
 
-    async def _save_heads(self, conn: Conn, run: Sequence[Event]) -> None:
-        last: dict[str, Event] = {e.stream_id: e for e in run}
+    async def _save_heads(self, conn: Conn, last: dict[str, Event]) -> None:
+        """Save each stream's last applied event (`last`: stream id -> event) as its head."""
         await conn.execute(
             "INSERT INTO consumer_stream_heads (consumer, source, stream_id, version, hash) "
             "SELECT $1, $2, * FROM unnest($3::text[], $4::int[], $5::bytea[]) "
@@ -722,7 +740,8 @@ class Consumer:
                 self.source,
                 event.position,
             )
-            await self._save_heads(conn, [event])  # verified: its stream continues after it
+            # Verified: its stream continues after it.
+            await self._save_heads(conn, {event.stream_id: event})
             self.stats.dead_letters_total += 1
             dead_letters.add(1, {"uponyaji.source": self.source})
             self.stats.position = int(event.position or 0)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -74,3 +75,18 @@ class Event:
     def with_payload(self, payload: Payload, schema_version: int) -> Event:
         """A copy with an upcast payload (the stored event stays as it was)."""
         return replace(self, payload=payload, schema_version=schema_version)
+
+
+# Each field's slot setter, in declaration order (the member descriptors of `Event.__slots__`).
+_EVENT_SLOTS = tuple(Event.__dict__[f.name].__set__ for f in fields(Event))
+_new_object = object.__new__
+
+
+def event_of(values: Sequence[Any]) -> Event:
+    """`Event(*values)` for all eighteen fields in declaration order, built by setting its slots
+    directly: the same frozen event, in about half the time (the dataclass's `__init__` calls
+    `object.__setattr__` by name per field, and a feed page builds one event per row)."""
+    event: Event = _new_object(Event)
+    for set_slot, value in zip(_EVENT_SLOTS, values, strict=True):
+        set_slot(event, value)
+    return event

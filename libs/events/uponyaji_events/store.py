@@ -19,6 +19,7 @@ from uponyaji_events.envelope import (
     Actor,
     Event,
     NewEvent,
+    event_of,
     new_event_id,
     utc_now,
 )
@@ -128,8 +129,14 @@ ORDER BY b LIMIT $2
 """
 
 
-def _event(row: asyncpg.Record | tuple[Any, ...], trace: Any, payload: Any) -> Event:
-    """An Event from a row in EVENT_COLUMNS' order, its trace and payload already decoded."""
+def _event(
+    row: asyncpg.Record | tuple[Any, ...],
+    trace: Any,
+    payload: Any,
+    actors: dict[tuple[str, str], Actor] | None = None,
+) -> Event:
+    """An Event from a row in EVENT_COLUMNS' order, its trace and payload already decoded
+    (`actors`: a page's actors so far, shared between its events: an Actor is immutable)."""
     # Unpacked by position: a feed page or a rebuild builds one per event, and nineteen lookups
     # by name cost more than the Event itself. bytea arrives as bytes.
     (
@@ -153,25 +160,34 @@ def _event(row: asyncpg.Record | tuple[Any, ...], trace: Any, payload: Any) -> E
         signature,
         key_id,
     ) = row
-    return Event(
-        event_id,
-        stream_type,
-        stream_id,
-        version,
-        type_,
-        schema_version,
-        occurred_at,
-        recorded_at,
-        Actor(actor_id, actor_role),
-        correlation_id,
-        causation_id,
-        payload,
-        bytes(prev_hash),
-        bytes(hash_),
-        position,
-        trace,
-        None if signature is None else bytes(signature),
-        key_id,
+    known = actors.get((actor_id, actor_role)) if actors is not None else None
+    if known is not None:
+        actor = known
+    else:
+        actor = Actor(actor_id, actor_role)
+        if actors is not None:
+            actors[actor_id, actor_role] = actor
+    return event_of(
+        (
+            event_id,
+            stream_type,
+            stream_id,
+            version,
+            type_,
+            schema_version,
+            occurred_at,
+            recorded_at,
+            actor,
+            correlation_id,
+            causation_id,
+            payload,
+            bytes(prev_hash),
+            bytes(hash_),
+            position,
+            trace,
+            None if signature is None else bytes(signature),
+            key_id,
+        )
     )
 
 
@@ -233,7 +249,8 @@ class Sequenced:
 def page_to_events(rows: Sequence[asyncpg.Record]) -> list[Event]:
     """Events from rows selected with PAGE_COLUMNS (the same events as `row_to_event` gives)."""
     loads = orjson.loads
-    return [_event(row, loads(row[_TRACE]), loads(row[_PAYLOAD])) for row in rows]
+    actors: dict[tuple[str, str], Actor] = {}
+    return [_event(row, loads(row[_TRACE]), loads(row[_PAYLOAD]), actors) for row in rows]
 
 
 class EventStore:

@@ -28,7 +28,10 @@ from uponyaji_service import feed_auth, http_feed
 from .projections import TABLES, facts_deferred, handler, refresh_all
 from .settings import SERVICE, Settings
 
-REBUILD_PAGE = 5000  # events read from a feed and applied per transaction during a rebuild
+# Events read from a feed and applied per transaction during a rebuild (a feed over HTTP serves
+# at most 1,000 a page). At 10,000 the rebuild needed about 1 µs less CPU per event than at 5,000
+# (300,000-event harness, docs/benchmarks.md Run 10); a page is held twice (written, read ahead).
+REBUILD_PAGE = 10_000
 # Net new container objects between young-generation collections while a rebuild runs (Python's
 # default is 700). A rebuild page allocates hundreds of thousands of short-lived objects (freed
 # by reference counting), and at the default the cyclic collector took 35 % of a rebuild's CPU

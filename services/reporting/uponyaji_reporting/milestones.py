@@ -227,41 +227,44 @@ TABLES = {
 _new_tuple = tuple.__new__  # a named tuple made straight from its columns (as its __new__ does)
 
 
+def _kept(payload: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """The payload's `fields` that are present and not null (a plain loop: a rebuild calls this
+    once per event, and a comprehension's own frame cost more than its work)."""
+    get = payload.get
+    data = {}
+    for name in fields:
+        value = get(name)
+        if value is not None:
+            data[name] = value
+    return data
+
+
+# A journey entry as a plain tuple of the table's columns, in `Entry`'s order.
+Row = tuple[UUID, str, int, str, datetime, datetime, datetime, dict[str, Any]]
+
+
 def entries(source: str, event: Event) -> list[Entry]:
     """The journey entries an event of `source` makes (none for events not about a survivor)."""
+    return [_new_tuple(Entry, row) for row in entry_rows(source, event)]
+
+
+def entry_rows(source: str, event: Event) -> list[Row]:
+    """`entries` as plain tuples (what a batch writes as JSON: no named tuple made per entry)."""
     payload = event.payload if type(event.payload) is dict else dict(event.payload)
-    position = int(event.position or 0)
     type_ = event.type
-    occurred_at, recorded_at = event.occurred_at, event.recorded_at
     if type_ == "psychosocial.SessionRecorded":
-        held = payload.get("held_on")
-        at = _parse_when(held) if type(held) is str else _when(held, occurred_at)
-        common = {name: v for name in _SESSION if (v := payload.get(name)) is not None}
-        if payload.get("retrospective_reason") is not None:
-            common["retrospective"] = True  # documented after the fact (the reason stays sealed)
-        return [
-            _new_tuple(
-                Entry,
-                (
-                    _survivor(p["survivor_id"]),
-                    source,
-                    position,
-                    "session",
-                    at,
-                    occurred_at,
-                    recorded_at,
-                    {**common, "attendance": p["attendance"]},
-                ),
-            )
-            for p in payload.get("participants", [])
-        ]
+        return _session(source, event, payload)
     known = TABLES.get(source, _NONE).get(type_)
     if known is None or "survivor_id" not in payload:
         return []
     kind, fields, when = known
-    value = payload.get(when) if when else None
-    at = _parse_when(value) if type(value) is str else _when(value, occurred_at)
-    data = {name: v for name in fields if (v := payload.get(name)) is not None}
+    occurred_at = event.occurred_at
+    if when is None:
+        at = occurred_at
+    else:
+        value = payload.get(when)
+        at = _parse_when(value) if type(value) is str else _when(value, occurred_at)
+    data = _kept(payload, fields)
     if type_ in _MEDICAL_DECISIONS:
         data["decision"] = _MEDICAL_DECISIONS[type_]
     elif type_ == "empowerment.LivelihoodPlanStarted":
@@ -269,6 +272,23 @@ def entries(source: str, event: Event) -> list[Entry]:
     if payload.get("retrospective_reason") is not None:
         data["retrospective"] = True  # documented after the fact (the reason stays sealed)
     survivor = _survivor(payload["survivor_id"])
-    return [
-        _new_tuple(Entry, (survivor, source, position, kind, at, occurred_at, recorded_at, data))
-    ]
+    position = int(event.position or 0)
+    return [(survivor, source, position, kind, at, occurred_at, event.recorded_at, data)]
+
+
+def _session(source: str, event: Event, payload: dict[str, Any]) -> list[Row]:
+    """A session's entries: one per participant, with the session's fields and their attendance."""
+    occurred_at = event.occurred_at
+    held = payload.get("held_on")
+    at = _parse_when(held) if type(held) is str else _when(held, occurred_at)
+    common = _kept(payload, _SESSION)
+    if payload.get("retrospective_reason") is not None:
+        common["retrospective"] = True  # documented after the fact (the reason stays sealed)
+    position, recorded_at = int(event.position or 0), event.recorded_at
+    made: list[Row] = []
+    for p in payload.get("participants", []):
+        data = common.copy()
+        data["attendance"] = p["attendance"]
+        survivor = _survivor(p["survivor_id"])
+        made.append((survivor, source, position, "session", at, occurred_at, recorded_at, data))
+    return made

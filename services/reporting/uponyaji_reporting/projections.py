@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -37,7 +38,7 @@ from .dashboard import Facts, facts
 from .disclosure import record_key
 from .erasure import unlink_case_numbers
 from .journey import fold
-from .milestones import Entry, entries
+from .milestones import Entry, Row, entry_rows
 from .settings import SERVICE
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -512,41 +513,58 @@ class Batch:
 
     access: list[tuple[Any, ...]]  # access_records rows of the audit events
     erasures: list[Event]  # intake erasure requests, answered in the write step
-    entries: list[Entry]  # journey entries
-    entries_json: str  # the same entries as the JSON array `_write_entries` sends
+    survivors: set[UUID]  # the survivors the entries are about
+    entries_json: str  # the journey entries as the JSON array `_write_entries` sends
     merges: list[tuple[UUID, UUID]]  # (merged, kept) pairs of records_merged entries
 
 
 def prepare(source: str, events: Sequence[Event]) -> Batch:
     """A run of `source`'s events as rows (pure: no I/O)."""
-    kinds = {f"{source}.{AUDITED}", f"{source}.{LISTED}"}
-    access = [row for e in events if e.type in kinds for row in _access_rows(source, e)]
-    erasures = [e for e in events if e.type == "intake.ErasureRequested"]
-    made: list[Entry] = []
+    audited, listed = f"{source}.{AUDITED}", f"{source}.{LISTED}"
+    access: list[tuple[Any, ...]] = []
+    erasures: list[Event] = []
+    made: list[Row] = []
+    merged = False
+    # One pass over the run, entries as plain tuples (a rebuild prepares every event once: each
+    # extra pass over a page, or object made per entry, cost more than the work it did).
     for event in events:
-        if event.type not in kinds:
-            made += _once_each(entries(source, event))
-    merges = [
-        (UUID(str(e.data["merged_survivor_id"])), e.survivor_id)
-        for e in made
-        if e.kind == "records_merged"
-    ]
-    # The whole batch as one JSON array of rows (each entry a plain tuple, which orjson writes
-    # natively; UUIDs and timestamps in ISO form, anything else as its text).
-    text = orjson.dumps(list(map(tuple, made)), default=str).decode() if made else ""
-    return Batch(access, erasures, made, text, merges)
+        type_ = event.type
+        if type_ in (audited, listed):
+            access += _access_rows(source, event)
+            continue
+        if type_ == "intake.ErasureRequested":
+            erasures.append(event)
+        elif type_ == "intake.SurvivorsMerged":
+            merged = True
+        made_here = entry_rows(source, event)
+        if len(made_here) == 1:
+            made.append(made_here[0])
+        elif made_here:
+            made += _once_each(made_here)
+    merges = (
+        [(UUID(str(r[7]["merged_survivor_id"])), r[0]) for r in made if r[3] == "records_merged"]
+        if merged
+        else []
+    )
+    # The whole batch as one JSON array of rows (orjson writes tuples natively; UUIDs and
+    # timestamps in ISO form, anything else as its text).
+    text = orjson.dumps(made, default=str).decode() if made else ""
+    return Batch(access, erasures, set(map(_first, made)), text, merges)
 
 
-def _once_each(made: list[Entry]) -> list[Entry]:
+_first = itemgetter(0)
+
+
+def _once_each(made: list[Row]) -> list[Row]:
     """An event's entries with each survivor once (the first), as an INSERT … ON CONFLICT DO
     NOTHING keeps them (a session may list a participant twice)."""
-    if len(made) < 2 or len({e.survivor_id for e in made}) == len(made):
+    if len(made) < 2 or len({e[0] for e in made}) == len(made):
         return made
     seen: set[UUID] = set()
     kept = []
     for entry in made:
-        if entry.survivor_id not in seen:
-            seen.add(entry.survivor_id)
+        if entry[0] not in seen:
+            seen.add(entry[0])
             kept.append(entry)
     return kept
 
@@ -577,11 +595,10 @@ async def write(
     if store is not None:
         for event in batch.erasures:
             await confirm_erasure(store, conn, event)
-    made = batch.entries
-    if not made:
+    if not batch.entries_json:
         return
     await _write_entries(conn, batch.entries_json)
-    touched = {e.survivor_id for e in made}
+    touched = set(batch.survivors)
     await unlink_case_numbers(conn, touched)  # an erased survivor's entries keep no case number
     if batch.merges:
         await conn.executemany(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import FrozenInstanceError, fields
 
 import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from uponyaji_events.envelope import Actor, NewEvent
+from uponyaji_events.codec import event_hash
+from uponyaji_events.envelope import Actor, Event, NewEvent
 from uponyaji_events.errors import ConcurrencyError
 from uponyaji_events.integrity import verify
 from uponyaji_events.store import EventStore
@@ -105,6 +107,32 @@ async def test_read_all_sees_sequenced_events_in_position_order(db: asyncpg.Pool
     assert [e.payload["n"] for e in events] == [1, 2, 3, 4]
     assert [e.payload["n"] for e in await store.read_all(2, limit=1)] == [3]
     assert await store.head() == 4
+
+
+async def test_a_page_read_builds_the_same_frozen_events_as_the_dataclass(
+    db: asyncpg.Pool,
+) -> None:
+    """read_all sets each event's slots directly and shares a page's actors: the events must be
+    the ones the dataclass would build, each with its own actor, hash intact and still frozen."""
+    store = EventStore(db)
+    other = Actor(id="staff-test-2", role="counsellor")
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    await store.append("case", a, 0, [ev(n=1), ev(n=2)], actor=ACTOR)
+    await store.append("case", b, 0, [ev(n=3)], actor=other)
+    await store.append("case", a, 2, [ev(n=4)], actor=ACTOR)
+    await store.sequence()
+
+    events = await store.read_all(0)
+    assert [e.actor for e in events] == [ACTOR, ACTOR, other, ACTOR]
+    for event in events:
+        rebuilt = Event(*(getattr(event, f.name) for f in fields(Event)))
+        assert event == rebuilt
+        assert event_hash(event) == event.hash
+        with pytest.raises(FrozenInstanceError):
+            event.version = 99  # type: ignore[misc]
+    # The same events as a stream load reads row by row.
+    loaded = [*await store.load(a), *await store.load(b)]
+    assert sorted(loaded, key=lambda e: e.position or 0) == events
 
 
 async def test_an_uncommitted_event_is_numbered_after_later_commits(db: asyncpg.Pool) -> None:
