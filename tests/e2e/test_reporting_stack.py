@@ -33,6 +33,7 @@ from reporting_stack import (
     spread,
     until_accepted,
 )
+from uponyaji_events.eat import today as eat_today
 from uponyaji_launcher.nats import EmbeddedNats
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -474,7 +475,7 @@ async def psychosocial_part(
 
 
 async def test_commands_reach_journeys_and_dashboard_exactly(stack: Stack) -> None:
-    held_on = datetime.now(UTC).date()  # sessions on the day of registration
+    held_on = eat_today()  # sessions on the day of registration, a Kenyan day
     async with (
         stack.client("intake", "intake_officer") as officer,
         stack.client("psychosocial", "counsellor") as counsellor,
@@ -558,7 +559,7 @@ UNCHANGED = [("12", None, None, None), ("10", -0.67, NONE, NONE)]
 
 
 async def test_nats_killed_mid_stream_every_journey_complete_nothing_twice(stack: Stack) -> None:
-    held_on = datetime.now(UTC).date()
+    held_on = eat_today()  # a Kenyan day: from 21:00 UTC it is already tomorrow
     registered = asyncio.Event()
     count = 0
     work: asyncio.Queue[int] = asyncio.Queue()

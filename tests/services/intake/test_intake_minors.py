@@ -10,10 +10,11 @@ import asyncpg
 import pytest
 from intake_support import As, consent, count_events, registration
 from uponyaji_events.contracts.vocabularies import AgeBand
+from uponyaji_events.eat import today as eat_today
 from uponyaji_intake.app import MIGRATIONS
 from uponyaji_intake.identity import age_band
 
-EAT_TODAY = datetime.now(UTC).date()
+EAT_TODAY = eat_today()
 EAT = timezone(timedelta(hours=3))
 
 
@@ -112,7 +113,7 @@ def _years_before(day: date, years: int) -> date:
 async def test_minor_status_is_taken_at_each_consents_date_not_at_registration(
     officer: As, pool: asyncpg.Pool
 ) -> None:
-    today = datetime.now(UTC).date()
+    today = eat_today()  # the Kenyan day the service dates consents by
     turned_18 = today - timedelta(days=30)
     birth = _years_before(turned_18, 18)
     registered_on = turned_18 - timedelta(days=60)  # registered (late) while still 17
