@@ -32,12 +32,12 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
+from uponyaji_events.eat import today as eat_today
 
 from bench.staff_accounts import (
     Account,
@@ -180,7 +180,7 @@ class Session:
                 )
             elif pick < 0.7:
                 body = {
-                    "held_on": datetime.now(UTC).date().isoformat(),
+                    "held_on": eat_today().isoformat(),  # the Kenyan day, as the service judges it
                     "duration_minutes": 50,
                     "approach": "trauma_focused_cbt",
                     "attendance": "attended",
