@@ -17,7 +17,6 @@ takes the fixtures by name:
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -32,6 +31,7 @@ from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_service import running
 
 from kit.intake import FakeIntake
+from kit.offline import trust_offline
 from kit.tokens import As, SigningKey, Staff
 
 
@@ -73,11 +73,7 @@ def stage_fixtures(
         monkeypatch: pytest.MonkeyPatch,
     ) -> Any:
         """Settings for one service on a fresh database, trusting the test signing key."""
-        jwks = tmp_path / "jwks.json"
-        jwks.write_text(json.dumps(signing_key.jwks()))
-        monkeypatch.setenv("UPONYAJI_ENV", "test")
-        monkeypatch.setenv(f"{prefix}_JWKS_FILE", str(jwks))
-        monkeypatch.setenv(f"{prefix}_IDENTITY_URL", "http://127.0.0.1:9")  # nothing listens
+        trust_offline(monkeypatch, tmp_path, prefix, signing_key.jwks())
         monkeypatch.delenv("UPONYAJI_SERVICE_URLS", raising=False)
         return settings_type(
             database_url=new_database_url(),

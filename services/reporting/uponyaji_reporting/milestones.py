@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 from uuid import UUID
 
 from uponyaji_events.envelope import Event
@@ -239,8 +239,12 @@ def _kept(payload: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return data
 
 
-# A journey entry as a plain tuple of the table's columns, in `Entry`'s order.
+# A journey entry as a plain tuple of the table's columns, in `Entry`'s order, and the places
+# of the columns read from it.
 Row = tuple[UUID, str, int, str, datetime, datetime, datetime, dict[str, Any]]
+SURVIVOR: Final = 0  # Entry.survivor_id
+KIND: Final = 3  # Entry.kind
+DATA: Final = 7  # Entry.data
 
 
 def entries(source: str, event: Event) -> list[Entry]:

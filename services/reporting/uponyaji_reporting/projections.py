@@ -38,7 +38,7 @@ from .dashboard import Facts, facts
 from .disclosure import record_key
 from .erasure import unlink_case_numbers
 from .journey import fold
-from .milestones import Entry, Row, entry_rows
+from .milestones import DATA, KIND, SURVIVOR, Entry, Row, entry_rows
 from .settings import SERVICE
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -542,7 +542,11 @@ def prepare(source: str, events: Sequence[Event]) -> Batch:
         elif made_here:
             made += _once_each(made_here)
     merges = (
-        [(UUID(str(r[7]["merged_survivor_id"])), r[0]) for r in made if r[3] == "records_merged"]
+        [
+            (UUID(str(r[DATA]["merged_survivor_id"])), r[SURVIVOR])
+            for r in made
+            if r[KIND] == "records_merged"
+        ]
         if merged
         else []
     )
@@ -552,19 +556,19 @@ def prepare(source: str, events: Sequence[Event]) -> Batch:
     return Batch(access, erasures, set(map(_first, made)), text, merges)
 
 
-_first = itemgetter(0)
+_first = itemgetter(SURVIVOR)
 
 
 def _once_each(made: list[Row]) -> list[Row]:
     """An event's entries with each survivor once (the first), as an INSERT … ON CONFLICT DO
     NOTHING keeps them (a session may list a participant twice)."""
-    if len(made) < 2 or len({e[0] for e in made}) == len(made):
+    if len(made) < 2 or len(set(map(_first, made))) == len(made):
         return made
     seen: set[UUID] = set()
     kept = []
     for entry in made:
-        if entry[0] not in seen:
-            seen.add(entry[0])
+        if entry[SURVIVOR] not in seen:
+            seen.add(entry[SURVIVOR])
             kept.append(entry)
     return kept
 

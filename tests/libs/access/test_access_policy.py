@@ -139,6 +139,7 @@ def test_remembered_decisions_follow_the_caseload_of_each_request() -> None:
             for relation in reversed(RELATIONS):
                 who = principal(role, "counsellor")
                 caseload = caseload_for(who, relation)
+                # Asked twice: decided (and remembered) the first time, remembered the second.
                 assert policy.decide(who, action, caseload) == fresh.decide(who, action, caseload)
                 assert policy.decide(who, action, caseload) == fresh.decide(who, action, caseload)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -12,6 +11,7 @@ from typing import Annotated, Any
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
+from kit.offline import trust_offline
 from pydantic import Field
 from uponyaji_access import StaticCaseload
 from uponyaji_events.envelope import Actor, NewEvent
@@ -102,11 +102,7 @@ def settings_factory(
 ) -> Callable[..., LedgerSettings]:
     folder = tmp_path_factory.mktemp("ledger")
     folder.chmod(0o700)
-    jwks = folder / "jwks.json"
-    jwks.write_text(json.dumps(KEY.jwks()))
-    monkeypatch.setenv("UPONYAJI_ENV", "test")
-    monkeypatch.setenv("LEDGER_JWKS_FILE", str(jwks))
-    monkeypatch.setenv("LEDGER_IDENTITY_URL", "http://127.0.0.1:9")  # nobody listens
+    trust_offline(monkeypatch, folder, "LEDGER", KEY.jwks())
     ensure_signing_key(folder / "keys")
 
     def make(**extra: Any) -> LedgerSettings:

@@ -7,7 +7,6 @@ how many requests are in flight. The probes stay answered while the service is f
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +14,7 @@ from typing import Annotated, Any
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
+from kit.offline import trust_offline
 from pydantic import Field
 from uponyaji_launcher.nats import EmbeddedNats
 from uponyaji_service import Service, ServiceSettings, resource, running, service_config
@@ -61,11 +61,7 @@ async def app(
     nats_server: EmbeddedNats,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[FastAPI]:
-    jwks = tmp_path / "jwks.json"
-    jwks.write_text(json.dumps({"keys": []}))
-    monkeypatch.setenv("UPONYAJI_ENV", "test")
-    monkeypatch.setenv("GATE_JWKS_FILE", str(jwks))
-    monkeypatch.setenv("GATE_IDENTITY_URL", "http://127.0.0.1:9")  # nobody listens
+    trust_offline(monkeypatch, tmp_path, "GATE", {"keys": []})
     monkeypatch.setenv("GATE_MAX_CONCURRENT_REQUESTS", "2")
     monkeypatch.setenv("GATE_MAX_QUEUED_REQUESTS", "1")
     monkeypatch.setenv("GATE_QUEUE_WAIT", "30")

@@ -18,6 +18,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
+from kit.offline import trust_offline
 from pydantic import Field, ValidationError
 from support import signed_store
 from uponyaji_events import StoreFeed
@@ -133,11 +134,7 @@ def settings(
     key: SigningKey,
     monkeypatch: pytest.MonkeyPatch,
 ) -> TallySettings:
-    jwks = tmp_path / "jwks.json"
-    jwks.write_text(json.dumps(key.jwks()))
-    monkeypatch.setenv("UPONYAJI_ENV", "test")
-    monkeypatch.setenv("TALLY_JWKS_FILE", str(jwks))
-    monkeypatch.setenv("TALLY_IDENTITY_URL", "http://127.0.0.1:9")  # nobody listens
+    trust_offline(monkeypatch, tmp_path, "TALLY", key.jwks())
     return TallySettings(database_url=new_database_url(), nats_url=nats_server.url)
 
 

@@ -8,7 +8,6 @@ dependency machinery (which is what it saves a command's CPU on).
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +18,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.dependencies.utils import solve_dependencies
+from kit.offline import trust_offline
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from pydantic import BaseModel, Field
@@ -79,11 +79,7 @@ async def app(
     monkeypatch: pytest.MonkeyPatch,
     span_exporter: InMemorySpanExporter,  # installs a real tracer provider first
 ) -> AsyncIterator[FastAPI]:
-    jwks = tmp_path / "jwks.json"
-    jwks.write_text(json.dumps({"keys": []}))
-    monkeypatch.setenv("UPONYAJI_ENV", "test")
-    monkeypatch.setenv("TRACED_JWKS_FILE", str(jwks))
-    monkeypatch.setenv("TRACED_IDENTITY_URL", "http://127.0.0.1:9")  # nobody listens
+    trust_offline(monkeypatch, tmp_path, "TRACED", {"keys": []})
     settings = TracedSettings(database_url=new_database_url(), nats_url=nats_server.url)
     application = TRACED.create_app(settings)
     async with application.router.lifespan_context(application):
