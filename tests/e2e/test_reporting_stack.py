@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from reporting_stack import (
     spread,
     until_accepted,
 )
+from uponyaji_events.eat import eat_date
 from uponyaji_events.eat import today as eat_today
 from uponyaji_launcher.nats import EmbeddedNats
 
@@ -495,7 +496,7 @@ async def test_commands_reach_journeys_and_dashboard_exactly(stack: Stack) -> No
     full = await journey(stack, ids["S1"])
     registered = datetime.fromisoformat(full["registered_at"])
     assert full["case_number"].startswith("UPJ-")
-    month = registered.strftime("%Y-%m")
+    month = eat_date(registered).strftime("%Y-%m")  # reporting counts Kenyan days
     whole = await settle_published(stack, month, hand_dashboard(month), "the dashboard")
     assert whole["registrations_per_month"][month] == whole["survivors"]  # the same seven
     assert whole["by_county"]["Nairobi"] == 5  # a multiple of 5 is published as it is
@@ -625,7 +626,7 @@ async def test_nats_killed_mid_stream_every_journey_complete_nothing_twice(stack
         await settle(fetch, expected, f"journey of stream survivor {n}", seconds=180)
 
     first = await journey(stack, ids[0])
-    registered_on = datetime.fromisoformat(first["registered_at"]).astimezone(UTC).date()
+    registered_on = eat_date(datetime.fromisoformat(first["registered_at"]))
     month = registered_on.strftime("%Y-%m")
     # 20 survivors, 10 female (even n) and 10 male, all in 047 and 25-34, all counselled on the
     # day of registration. PHQ-9 twice: 20; improved = recovered = the 10 even ones = 50.0 %.

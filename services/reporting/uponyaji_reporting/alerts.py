@@ -1,4 +1,4 @@
-"""Unusual access, per staff member and UTC day, over the access records (the DPO's audit view).
+"""Unusual access, per staff member and Kenyan day, over the access records (the DPO's audit view).
 
 Reads one by one and the survivors that lists and searches returned are both in
 `access_records` (a list's answer is a row with `item` 0, each survivor it named a row with
@@ -28,7 +28,7 @@ MANY_LISTED_A_DAY = 150  # distinct survivors named by one person's lists and se
 
 _DAILY = """
 SELECT * FROM (
-    SELECT staff_id, (at AT TIME ZONE 'UTC')::date AS day,
+    SELECT staff_id, (at AT TIME ZONE INTERVAL '+03:00')::date AS day,
         count(DISTINCT survivor_id) FILTER (WHERE outcome = 'allowed' AND item = 0) AS read,
         -- on_caseload is false only when the record says so: null (unknown) never counts.
         count(DISTINCT survivor_id) FILTER (
@@ -65,7 +65,7 @@ def reasons(row: asyncpg.Record | dict[str, Any]) -> list[str]:
 async def access_alerts(
     pool: asyncpg.Pool, *, start: datetime | None, end: datetime | None
 ) -> list[dict[str, Any]]:
-    """Unusual access per staff member and UTC day, newest day first (reasons above)."""
+    """Unusual access per staff member and Kenyan day, newest day first (reasons above)."""
     rows = await pool.fetch(
         _DAILY,
         start,

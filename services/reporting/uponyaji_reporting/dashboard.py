@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from uponyaji_events.eat import eat_date
+
 from . import counties, programmes
 from .counties import Language
 from .disclosure import DEFAULT_BASE, EMPTY, Group, enough, publish, record_key
@@ -70,7 +72,7 @@ def facts(journey: Journey) -> Facts:
             team = str(data["team_id"])
             worker = data.get("lead_case_worker_id")
         elif kind == "case_closed":
-            closed_on = at.date()
+            closed_on = eat_date(at)
         elif kind == "case_reopened":
             closed_on = None
         elif kind == "incident_documented":
@@ -80,7 +82,7 @@ def facts(journey: Journey) -> Facts:
             services.add(f"referral_{data['target']}")
         elif kind == "session" and data.get("attendance") == "attended":
             services.add("counselling")
-            day = at.date()
+            day = eat_date(at)
             first_service = min(first_service or day, day)
     outcomes = {i: str(c) for i in OUTCOME_INSTRUMENTS if (c := journey.outcome(i)) is not None}
     county = record.get("county_code")
@@ -94,7 +96,7 @@ def facts(journey: Journey) -> Facts:
         county,
         record.get("gender"),
         record.get("age_band"),
-        journey.registered_at.date() if journey.registered_at else None,
+        eat_date(journey.registered_at) if journey.registered_at else None,
         closed_on,
         journey.stages.get("intake") == "erased",
         frozenset(perpetrators),

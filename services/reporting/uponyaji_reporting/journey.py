@@ -10,6 +10,8 @@ from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
+from uponyaji_events.eat import eat_date
+
 from .instruments import PARAMETERS, Change, classify, rci
 from .milestones import Entry
 
@@ -56,12 +58,12 @@ class Journey:
 
     def days_since_intake(self, now: datetime) -> int | None:
         """Calendar days from registration to `now`."""
-        return (now.date() - self.registered_at.date()).days if self.registered_at else None
+        return (eat_date(now) - eat_date(self.registered_at)).days if self.registered_at else None
 
     def days_since_last_contact(self, now: datetime) -> int | None:
         """Calendar days from the last contact (registration, attended session, assessment)."""
         last = self.last_contact_at
-        return (now.date() - last.date()).days if last else None
+        return (eat_date(now) - eat_date(last)).days if last else None
 
     def outcome(self, instrument: str) -> Change | None:
         """First to latest change on an instrument with at least two administrations."""

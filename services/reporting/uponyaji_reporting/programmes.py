@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from uponyaji_events.eat import eat_date
+
 from . import counties
 from .counties import Language
 from .disclosure import EMPTY, Group, enough, publish, publish_amount
@@ -54,11 +56,11 @@ def medical_keys(journey: Journey) -> list[Key]:
     levels = [e.data["level"] for e in own if e.kind == "overall_evaluation"]
     if levels:
         keys.append(("overall_consistency", str(levels[-1])))
-    signed = [e.at.date() for e in own if e.kind == "report_signed"]
+    signed = [eat_date(e.at) for e in own if e.kind == "report_signed"]
     if signed:
         keys.append(("medical", "report_signed"))
         if journey.registered_at is not None:
-            days = (min(signed) - journey.registered_at.date()).days
+            days = (min(signed) - eat_date(journey.registered_at)).days
             keys.append(("intake_to_signed_report_days", str(max(days, 0))))
     if any(e.kind == "form_issued" and e.data.get("form") == "p3" for e in own):
         keys.append(("medical", "p3_issued"))
@@ -77,7 +79,7 @@ def empowerment_keys(journey: Journey, county: str | None) -> list[Key]:
         totals: dict[str, Decimal] = {}
         for e in own:
             if e.kind == kind:
-                q = quarter(e.at.date())
+                q = quarter(eat_date(e.at))
                 totals[q] = totals.get(q, Decimal(0)) + Decimal(str(e.data["amount_kes"]))
         keys += [(dim, f"{place}|{q}|{total:.2f}") for q, total in sorted(totals.items())]
     if any(e.kind == "training_completed" for e in own):

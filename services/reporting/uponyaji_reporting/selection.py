@@ -7,11 +7,11 @@ months, quarters and years (periods.py, docs/disclosure.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Query
 from fastapi.exceptions import RequestValidationError
+from uponyaji_events.eat import today
 
 from . import counties
 from .counties import Language
@@ -72,7 +72,7 @@ async def selection(
     if county is not None and county not in counties.COUNTIES:
         raise _invalid("county", "must be one of the 47 county codes, 001 to 047")
     try:
-        chosen = parse(grain, period) if period else containing(grain, datetime.now(UTC).date())
+        chosen = parse(grain, period) if period else containing(grain, today())
     except ValueError as error:
         raise _invalid("period", str(error)) from error
     return Selection(chosen, county, team, lang)

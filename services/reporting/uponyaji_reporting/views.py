@@ -7,6 +7,8 @@ import io
 from datetime import datetime
 from typing import Any
 
+from uponyaji_events.eat import eat_date
+
 from .journey import Journey, Point
 from .milestones import Entry
 from .spreadsheet import neutral
@@ -45,7 +47,7 @@ LINKING = frozenset(
 
 def _day(journey: Journey, at: datetime) -> int | None:
     registered = journey.registered_at
-    return (at.date() - registered.date()).days if registered else None
+    return (eat_date(at) - eat_date(registered)).days if registered else None
 
 
 def _milestone(journey: Journey, e: Entry, deidentified: bool) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 The alert `many_survivors_outside_caseload_in_a_day` counts distinct survivors a staff member read
 (allowed), or that a list or search returned to them, while the record says they were not on that
-person's caseload, per UTC day. Searches and the survivors lists name are counted too.
+person's caseload, per day in Kenya (UTC+3). Searches and the survivors lists name are counted too.
 """
 
 from __future__ import annotations
@@ -108,15 +108,19 @@ async def test_many_survivors_read_off_the_caseload_in_a_day_raise_an_alert(
     assert await queries.access_alerts(pool, start=march_12, end=None) == []
 
 
-async def test_the_day_is_the_utc_day_and_alerts_keep_their_other_reasons(
+async def test_the_day_is_the_kenyan_day_and_alerts_keep_their_other_reasons(
     pool: asyncpg.Pool,
 ) -> None:
-    night, busy = staff(1), staff(2)
-    midnight = datetime(2026, 3, 12, tzinfo=UTC)
+    night, late, busy = staff(1), staff(3), staff(2)
+    midnight = datetime(2026, 3, 11, 21, tzinfo=UTC)  # 12 March begins in Kenya (UTC+3)
     half = LIMIT // 2 + 1
-    for n in range(half):  # 2 × half ≥ LIMIT reads either side of midnight UTC: no alert
+    for n in range(half):  # 2 × half ≥ LIMIT reads either side of midnight in Kenya: no alert
         await record(pool, night, survivor(n), midnight - timedelta(minutes=n + 1), False)
         await record(pool, night, survivor(100 + n), midnight + timedelta(minutes=n), False)
+    utc_midnight = datetime(2026, 3, 12, tzinfo=UTC)  # 03:00 on 12 March in Kenya
+    for n in range(half):  # either side of midnight UTC, all on 12 March in Kenya: an alert
+        await record(pool, late, survivor(n), utc_midnight - timedelta(minutes=n + 1), False)
+        await record(pool, late, survivor(100 + n), utc_midnight + timedelta(minutes=n), False)
     for n in range(queries.MANY_SURVIVORS_A_DAY):
         await record(pool, busy, survivor(n), NOON, n < LIMIT)  # LIMIT on it, the rest off
     for n in range(queries.REFUSED_A_DAY):
@@ -125,6 +129,7 @@ async def test_the_day_is_the_utc_day_and_alerts_keep_their_other_reasons(
     alerts = await queries.access_alerts(pool, start=None, end=None)
 
     assert [(a["staff_id"], a["day"], a["reasons"]) for a in alerts] == [
+        (late, "2026-03-12", ["many_survivors_outside_caseload_in_a_day"]),
         (
             busy,
             "2026-03-11",
@@ -135,7 +140,7 @@ async def test_the_day_is_the_utc_day_and_alerts_keep_their_other_reasons(
             ],
         ),
     ]
-    assert alerts[0]["survivors_outside_caseload"] == queries.MANY_SURVIVORS_A_DAY - LIMIT
+    assert alerts[1]["survivors_outside_caseload"] == queries.MANY_SURVIVORS_A_DAY - LIMIT
     records = await queries.access_records(
         pool, staff_id=night, survivor_id=None, start=None, end=None, limit=100
     )

@@ -215,6 +215,33 @@ def test_facts_of_a_journey() -> None:
     assert not f.reportable  # no consent to de-identified reporting in this journey
 
 
+def test_days_and_periods_are_kenyan_days() -> None:
+    """An instant after 21:00 UTC is the next day in Kenya (UTC+3): it counts there."""
+
+    def late(position: int, kind: str, day: str, source: str = "intake", **data: Any) -> Entry:
+        moment = datetime.fromisoformat(f"{day}T22:30:00+00:00")  # 01:30 the next day in Kenya
+        return Entry(A, source, position, kind, moment, moment, moment, data)
+
+    journey = [
+        late(1, "registered", "2026-03-31", case_number="UPJ-2026-000002", county_code="047"),
+        late(2, "session", "2026-04-30", "psychosocial", attendance="attended"),
+        late(3, "case_closed", "2026-06-30"),
+        late(4, "report_signed", "2026-04-01", "medical", encounter_id="e1"),
+        late(5, "grant_disbursed", "2026-06-30", "empowerment", grant_id="g1", amount_kes="5000"),
+    ]
+    f = facts(fold(A, journey))
+    assert f.registered_on == date(2026, 4, 1)  # counted in April, not March
+    assert f.first_service_on == date(2026, 5, 1)
+    assert f.closed_on == date(2026, 7, 1)
+    keys = dict(f.programme)
+    assert keys["intake_to_signed_report_days"] == "1"  # 1 April to 2 April in Kenya
+    assert keys["grants_disbursed"] == "047|2026-Q3|5000.00"  # 1 July in Kenya: the third quarter
+    folded = fold(A, journey)
+    # 22:30 UTC on 2 April is already 3 April in Kenya: two days after registration on 1 April.
+    assert folded.days_since_intake(datetime(2026, 4, 2, 22, 30, tzinfo=UTC)) == 2
+    assert folded.days_since_intake(datetime(2026, 4, 2, 20, 30, tzinfo=UTC)) == 1
+
+
 def test_reporting_consent_is_the_latest_decision() -> None:
     def consent(position: int, kind: str, day: str, scope: str) -> Entry:
         return entry(position, kind, day, scope=scope, method="verbal", party="survivor")
