@@ -91,6 +91,8 @@ class OutboxRelay:
         ack_timeout: float = 5.0,
         max_backoff: float = 5.0,
         spacing: float = 0.01,
+        busy_share: float = 0.5,
+        max_spacing: float = 0.05,
         nats_credentials: NatsCredentials | None = None,
     ) -> None:
         self.store = store
@@ -108,7 +110,16 @@ class OutboxRelay:
         # steady stream of commits one cycle carries all that came in the interval. A commit
         # after a quiet interval is relayed at once; at most `spacing` more lag otherwise.
         self.spacing = spacing
+        # When cycles take long (a busy event loop or machine: each statement and the
+        # acknowledgement wait for their turn), the relay spends at most `busy_share` of the time
+        # in cycles: the next starts no sooner than the last one's length / `busy_share` after
+        # it started (at most `max_spacing`), so each carries more events and the cycles per
+        # command fall exactly when the CPU is scarce. Cycles that take under
+        # `spacing * busy_share` (a quiet machine) leave the spacing as it was.
+        self.busy_share = busy_share
+        self.max_spacing = max(max_spacing, spacing)
         self._cycle_at = -spacing
+        self._took = 0.0  # how long the last cycle that published took, start to acknowledgement
         self.stats = RelayStats()
         self._wake = asyncio.Event()
         self._nc: NatsClient | None = None
@@ -168,6 +179,7 @@ class OutboxRelay:
                 # commit here, there is work: the statement asking whether there is any is
                 # skipped. The events it numbers are published from its own result when they
                 # follow the checkpoint: no read_all.
+                started = time.monotonic()
                 sequenced = await self.store.sequence_for_relay(
                     self.batch_size,
                     check=not self._woken,
@@ -200,6 +212,7 @@ class OutboxRelay:
                     backoff = min(backoff * 2, self.max_backoff)
                     continue
                 backoff = 0.1
+                self._took = time.monotonic() - started
                 unsaved = batch[-1].position or self.stats.checkpoint
                 self.stats.checkpoint = unsaved
                 self.stats.record(len(batch))
@@ -222,13 +235,17 @@ class OutboxRelay:
                     await self._save(lock_conn, unsaved)
 
     async def _space(self) -> None:
-        """Wait until `spacing` has passed since the last cycle a commit started; then forget
+        """Wait until `interval()` has passed since the last cycle a commit started; then forget
         the wake-ups so far (the cycle about to start sequences every commit they announced)."""
-        pause = self._cycle_at + self.spacing - time.monotonic()
+        pause = self._cycle_at + self.interval() - time.monotonic()
         if pause > 0:
             await asyncio.sleep(pause)
         self._cycle_at = time.monotonic()
         self._wake.clear()
+
+    def interval(self) -> float:
+        """The least time between the starts of two cycles woken by commits, now."""
+        return min(self.max_spacing, max(self.spacing, self._took / self.busy_share))
 
     async def _next_batch(self, sequenced: list[Event]) -> list[Event]:
         """What to publish next: the events just sequenced when they follow the checkpoint,

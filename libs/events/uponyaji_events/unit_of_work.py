@@ -51,6 +51,11 @@ class UnitOfWork:
     _written: set[str] = field(default_factory=set, repr=False)
     # streams whose state came from a memory, which is told if the append then conflicts
     _remembered: dict[str, StreamStates[Any]] = field(default_factory=dict, repr=False)
+    # streams folded with a memory: (fold, memory, state after this transaction's appends),
+    # remembered at their appended version once the transaction has committed
+    _folding: dict[str, tuple[Fold[Any], StreamStates[Any], Any]] = field(
+        default_factory=dict, repr=False
+    )
 
     async def load(self, stream_id: str | UUID, *, after_version: int = 0) -> list[Event]:
         """A stream's events (upcast), read inside this transaction."""
@@ -63,14 +68,29 @@ class UnitOfWork:
         return events
 
     async def fold(
-        self, stream_id: str | UUID, fold: Fold[S], states: StreamStates[S] | None = None
+        self,
+        stream_id: str | UUID,
+        fold: Fold[S],
+        states: StreamStates[S] | None = None,
+        *,
+        head: int | None = None,
     ) -> S:
         """A stream's state, read inside this transaction: with `states`, the remembered state
-        and the events after it (then remembered in turn), else every event folded."""
+        and the events after it (then remembered in turn), else every event folded.
+
+        `head` is the stream's committed version when the caller knows it for certain (read
+        under a lock every append to the stream takes, after the last writer committed): a
+        remembered state at that version is the stream's state, and nothing is read."""
         key = str(stream_id)
         known = states.get(key) if states is not None and key not in self._written else None
         if known is None:
             state = fold(await self.load(key), None)
+        elif head is not None and head == known.version:
+            assert states is not None  # `known` came from it
+            self._heads[key] = (known.version, known.hash)
+            self._remembered[key] = states  # told if the append conflicts after all
+            self._folding[key] = (fold, states, known.state)
+            return known.state
         else:
             newer = await self.store.load(key, after_version=known.version, conn=self.conn)
             state = fold(newer, known.state) if newer else known.state
@@ -81,6 +101,7 @@ class UnitOfWork:
             if version > 0:  # committed events only: nothing of this transaction's is in it
                 states.put(key, Folded(version, digest, state))
                 self._remembered[key] = states
+            self._folding[key] = (fold, states, state)
         return state
 
     async def append(
@@ -116,6 +137,10 @@ class UnitOfWork:
             raise
         self._written.add(key)
         self._heads[key] = (stored[-1].version, stored[-1].hash)
+        folding = self._folding.get(key)
+        if folding is not None:  # the state after these events too, for after the commit
+            fold, states, state = folding
+            self._folding[key] = (fold, states, fold(stored, state))
         if self.project is not None:
             await self.project(self.conn, stored)
         return stored
@@ -136,6 +161,14 @@ class UnitOfWork:
         version = history[-1].version if history else 0
         return await self.append(stream_type, stream_id, version, decided, actor=actor)
 
+    def committed(self) -> None:
+        """Remember the states of the streams this transaction folded and appended to, at their
+        appended versions (called once the transaction has committed)."""
+        for key, (_, states, state) in self._folding.items():
+            if key in self._written:
+                version, digest = self._heads[key]
+                states.put(key, Folded(version, digest, state))
+
 
 @asynccontextmanager
 async def unit_of_work(
@@ -146,8 +179,10 @@ async def unit_of_work(
     try:
         # `store.transaction()` inlined: one context manager less per command.
         async with store.pool.acquire() as conn, conn.transaction():
-            yield UnitOfWork(store, conn, project)
+            uow = UnitOfWork(store, conn, project)
+            yield uow
         outcome = "committed"
+        uow.committed()
         store.notify_committed()
     finally:
         command_duration.record(time.perf_counter() - started, {"uponyaji.outcome": outcome})

@@ -27,11 +27,17 @@ from uponyaji_service.errors import NotFound
 from uponyaji_service.keys import Keys
 
 _FACTS = (
-    "SELECT s.status, s.merged_into, s.erasure_requested_at, c.granted, c.changed_at "
+    "SELECT s.status, s.merged_into, s.erasure_requested_at, c.granted, c.changed_at{version} "
     "FROM survivors s "
     "LEFT JOIN consents c ON c.survivor_id = s.survivor_id AND c.scope = $2 "
     "WHERE s.survivor_id = $1"
 )
+_UNLOCKED = _FACTS.format(version="")
+_LOCKED = _UNLOCKED + " FOR UPDATE OF s"
+# The survivor's row with the version of their stream that every append keeps on it (a service
+# whose migrations add `survivors.stream_version` and its trigger): locked, so it is the row as
+# the last writer committed it.
+_LOCKED_VERSIONED = _FACTS.format(version=", s.stream_version") + " FOR UPDATE OF s"
 
 
 class Versioned(Protocol):
@@ -60,9 +66,13 @@ async def consent_facts(
     unknown: Callable[[str], Exception] = NotFound,
 ) -> F:
     """The survivor's local facts for `scope` (row-locked if asked); `unknown` if no row."""
-    row = await conn.fetchrow(_FACTS + (" FOR UPDATE OF s" if lock else ""), survivor_id, scope)
+    row = await conn.fetchrow(_LOCKED if lock else _UNLOCKED, survivor_id, scope)
     if row is None:
         raise unknown("survivor not found")
+    return _facts(row, make)
+
+
+def _facts(row: Any, make: MakeFacts[F]) -> F:
     since: datetime | None = row["changed_at"] if row["granted"] else None
     return make(
         consent=bool(row["granted"]),
@@ -122,6 +132,9 @@ class Gate(Generic[F, S]):
     facts: MakeFacts[F]
     fold: Fold[S]
     unknown: Callable[[str], Exception] = NotFound
+    # The service keeps `survivors.stream_version` (a trigger on every append to a survivor
+    # stream): a command whose remembered state is at that version does not read the stream.
+    versioned: bool = False
 
 
 class Side(Protocol[S]):
@@ -154,10 +167,15 @@ async def survivor_unit(
     """A transaction holding the survivor's row lock, past `admit`, with their state folded
     (from the state `side.states` remembers and the events after it, when it remembers one)."""
     async with side.unit_of_work() as uow:
-        found = await consent_facts(
-            uow.conn, survivor_id, gate.scope, gate.facts, lock=True, unknown=gate.unknown
+        row = await uow.conn.fetchrow(
+            _LOCKED_VERSIONED if gate.versioned else _LOCKED, survivor_id, gate.scope
         )
+        if row is None:
+            raise gate.unknown("survivor not found")
+        found = _facts(row, gate.facts)
         admit(found)
-        # Read after the lock: a command that held it has committed everything it appended.
-        state = await uow.fold(survivor_id, gate.fold, side.states)
+        # Read after the lock: a command that held it has committed everything it appended,
+        # and the row's stream version (when kept) is the stream's committed head.
+        head = row["stream_version"] if gate.versioned else None
+        state = await uow.fold(survivor_id, gate.fold, side.states, head=head)
         yield SurvivorUnit(uow, survivor_id, state, side.keys.bound(uow.conn), found, decider)

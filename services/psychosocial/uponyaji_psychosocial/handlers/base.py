@@ -28,7 +28,7 @@ from ..instruments import Instruments
 
 CONSENT_SCOPE = "psychosocial_support"
 Tx = SurvivorUnit[IntakeFacts, SurvivorState]
-GATE = Gate(CONSENT_SCOPE, IntakeFacts, domain.fold, SurvivorUnknown)
+GATE = Gate(CONSENT_SCOPE, IntakeFacts, domain.fold, SurvivorUnknown, versioned=True)
 
 
 @dataclass(frozen=True)
