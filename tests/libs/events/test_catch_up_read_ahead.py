@@ -86,17 +86,20 @@ async def test_pages_read_ahead_are_bounded_while_a_page_is_written(
 
     consumer = _consumer(sink, store, feed, slow_first_page)
     running = asyncio.ensure_future(consumer.catch_up(page=PAGE))
-    await asyncio.wait_for(writing.wait(), 30)
-    # The first page's write waits: the reader goes on as far as it may, and no further.
-    for _ in range(300):
-        if len(feed.reads) >= READ_AHEAD + 1:
-            break
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(0.5)
-    assert len(feed.reads) == READ_AHEAD + 1  # the page being written and READ_AHEAD after it
+    try:
+        await asyncio.wait_for(writing.wait(), 60)
+        # The first page's write waits: the reader goes on as far as it may, and no further.
+        for _ in range(600):
+            if len(feed.reads) >= READ_AHEAD + 1:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        read_while_writing = len(feed.reads)
+    finally:
+        release.set()
 
-    release.set()
-    assert await asyncio.wait_for(running, 60) == EVENTS
+    assert await asyncio.wait_for(running, 120) == EVENTS
+    assert read_while_writing == READ_AHEAD + 1  # the page being written and READ_AHEAD after it
     assert await sink.count() == EVENTS
     assert await consumer.position() == EVENTS
 
