@@ -38,6 +38,14 @@ log = logging.getLogger("uponyaji.events.consumer")
 
 _TRACE_HEADERS = ("traceparent", "tracestate")
 MAX_LINKS = 64  # trace links on a batch's consume span
+# Events re-hashed between two turns of the event loop in a catch-up's read-ahead: the page being
+# applied meanwhile sends its next statement at each turn (its entries' INSERT then runs in
+# PostgreSQL while this page is re-hashed and prepared, instead of after it).
+REHASH_SLICE = 2500
+# Pages a catch-up reads, re-hashes and prepares ahead of the one it applies: with two, Python
+# starts the page after next while this page's last statements run in PostgreSQL (with one it
+# waited for them once the next page was ready).
+READ_AHEAD = 2
 
 Handler = Callable[[Conn, Event], Awaitable[None]]
 # Applies a contiguous run of events in position order (a projection that writes a page at a time).
@@ -76,6 +84,11 @@ class Prepared:
     def covers(self, run: Sequence[Event]) -> bool:
         """Whether `run` is exactly this page (the same event objects, in the same order)."""
         return len(run) == len(self.raw) and all(map(operator.is_, run, self.raw))
+
+
+# A page read ahead: its events, those whose content did not hash to their hash, and what
+# `prepare_page` made of it.
+_Ahead = tuple[list[Event], frozenset[int], Prepared | None]
 
 
 @dataclass
@@ -149,6 +162,18 @@ def mismatched(events: Sequence[Event]) -> frozenset[int]:
     if recomputed == list(map(_hash, events)):
         return frozenset()
     return frozenset(id(e) for e, h in zip(events, recomputed, strict=True) if h != e.hash)
+
+
+async def mismatched_in_turns(events: Sequence[Event], size: int = REHASH_SLICE) -> frozenset[int]:
+    """`mismatched` over a page, `size` events at a time, letting the event loop run between
+    slices (other tasks' replies are handled meanwhile); the same answer."""
+    if len(events) <= size:
+        return mismatched(events)
+    altered: set[int] = set()
+    for at in range(0, len(events), size):
+        altered |= mismatched(events[at : at + size])
+        await asyncio.sleep(0)
+    return frozenset(altered)
 
 
 def lock_key(consumer: str, source: str) -> int:
@@ -755,32 +780,57 @@ class Consumer:
     ) -> int:
         """Apply everything the feed has after our position; return how many were applied.
 
-        The next page is read, its events re-hashed and (with a `StagedBatchHandler`) prepared,
-        while this one is applied (the feed is another database or service, and this page's
-        writes are PostgreSQL's work: ours overlaps both); it is dropped when the apply stops
-        short.
+        The next pages (at most `READ_AHEAD`) are read, their events re-hashed and (with a
+        `StagedBatchHandler`) prepared, while this one is applied (the feed is another database
+        or service, and this page's writes are PostgreSQL's work: ours overlaps both); they are
+        dropped when the apply stops short.
         """
         if self.feed is None:
             return 0
         feed = self.feed
         total = 0
 
-        async def ahead(after: int) -> tuple[list[Event], frozenset[int], Prepared | None]:
+        async def ahead(after: int) -> _Ahead:
             # Pages end on a block boundary where they can, so statements cover whole pages.
             events = await feed.read(after, aligned_limit(after, page))
-            return events, mismatched(events), self.prepare_page(events)
+            # The page applied meanwhile goes on between the steps (and slices) of this one's
+            # Python work: its statements then overlap this work instead of waiting for it.
+            await asyncio.sleep(0)
+            changed = await mismatched_in_turns(events)
+            return events, changed, self.prepare_page(events)
 
-        start = await self.position(conn)
-        pending = asyncio.ensure_future(ahead(start))
+        async def reader(after: int, ready: asyncio.Queue[_Ahead | Exception]) -> None:
+            # The pages after `after`, one after another, until an empty one (or a failure,
+            # handed over in its place). `ready` holds one: with the one being made and the one
+            # being applied, at most READ_AHEAD + 1 pages are held.
+            try:
+                while True:
+                    read = await ahead(after)
+                    await ready.put(read)
+                    if not read[0]:
+                        return
+                    after = max(map(_position, read[0]))
+            except Exception as exc:
+                await ready.put(exc)
+
+        def start_reading(
+            after: int,
+        ) -> tuple[asyncio.Future[None], asyncio.Queue[_Ahead | Exception]]:
+            ready: asyncio.Queue[_Ahead | Exception] = asyncio.Queue(maxsize=READ_AHEAD - 1)
+            return asyncio.ensure_future(reader(after, ready)), ready
+
+        reading, ready = start_reading(await self.position(conn))
         try:
             while True:
-                events, changed, prepared = await pending
+                item = await ready.get()
+                if isinstance(item, Exception):
+                    raise item
+                events, changed, prepared = item
                 if not events:
                     return total
                 if not await self.epoch_holds(epoch_of(events), events[0], "feed", conn):
                     return total  # a restored source: alarm raised, nothing applied
                 last = max(map(_position, events))
-                pending = asyncio.ensure_future(ahead(last))
                 result = await self.apply(events, conn=conn, altered=changed, prepared=prepared)
                 if on_page is not None:
                     on_page(len(events))
@@ -792,16 +842,10 @@ class Consumer:
                 elif result.applied == 0 and not result.gap:
                     return total
                 if result.position != last:  # stopped short (failure, gap): read from where we are
-                    pending.cancel()
-                    at = result.position
-                    pending = asyncio.ensure_future(ahead(at))
+                    await _stop(reading)
+                    reading, ready = start_reading(result.position)
         finally:
-            # Wait for the read ahead without awaiting it: awaiting would take a cancellation
-            # of this task for the read's own and swallow it, and the consumer would run on.
-            pending.cancel()
-            await asyncio.wait([pending])
-            if not pending.cancelled():
-                pending.exception()  # retrieved, so never reported as lost
+            await _stop(reading)
 
     # -- NATS -------------------------------------------------------------------------------
 
@@ -948,6 +992,16 @@ class Consumer:
                 await self._nc.close()
         self._nc = None
         self._sub = None
+
+
+async def _stop(reading: asyncio.Future[None]) -> None:
+    """Cancel a catch-up's reader and wait for it without awaiting it: awaiting would take a
+    cancellation of the catch-up's task for the reader's own and swallow it, and the consumer
+    would run on."""
+    reading.cancel()
+    await asyncio.wait([reading])
+    if not reading.cancelled():
+        reading.exception()  # retrieved, so never reported as lost
 
 
 class _HandlerFailed(Exception):
