@@ -24,6 +24,12 @@ TLS_CERT_ENV, TLS_KEY_ENV = "UPONYAJI_TLS_CERT_FILE", "UPONYAJI_TLS_KEY_FILE"
 DEVELOPMENT = frozenset({"development", "test"})
 # In a container the service must answer on the pod/container address, not only loopback.
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104
+# Seconds uvicorn's supervisor waits for a worker to answer its health ping before killing it
+# (uvicorn's default is 5 s). A worker answers from a thread once started; on a busy host or under
+# a CPU quota, starting a worker (a fresh interpreter importing the service) took longer than 5 s,
+# so the supervisor killed every new worker and the service never became ready.
+WORKER_PING_ENV = "UPONYAJI_WORKER_PING_TIMEOUT"
+WORKER_PING_SECONDS = 60
 # Seconds uvicorn keeps an idle connection open (its default is 5 s), above the idle timeout of
 # any client or proxy in front of a service.
 KEEP_ALIVE_SECONDS = 75
@@ -51,6 +57,14 @@ def workers_of(environ: Mapping[str, str]) -> int:
     return int(raw)
 
 
+def worker_ping_of(environ: Mapping[str, str]) -> int:
+    """`UPONYAJI_WORKER_PING_TIMEOUT` (seconds a worker may take to answer), default 60."""
+    raw = environ.get(WORKER_PING_ENV, "").strip() or str(WORKER_PING_SECONDS)
+    if not raw.isdigit() or not 5 <= int(raw) <= 600:
+        raise ServeError(f"{WORKER_PING_ENV}={raw!r} is not a number of seconds (5..600)")
+    return int(raw)
+
+
 def serve_command(
     service: str, environ: Mapping[str, str], python: str = sys.executable
 ) -> tuple[list[str], dict[str, str]]:
@@ -73,6 +87,8 @@ def serve_command(
         str(port_of(service, env)),
         "--workers",
         str(workers_of(env)),
+        "--timeout-worker-healthcheck",
+        str(worker_ping_of(env)),
         # The client's address is the application's to judge (UPONYAJI_TRUSTED_PROXIES): uvicorn
         # must not rewrite it from X-Forwarded-For, or any caller could choose the address its
         # sign-in locks and audit records are kept under.
