@@ -42,6 +42,7 @@ import yaml  # type: ignore[import-untyped]
 from uponyaji_launcher.nats import nats_server_binary
 from uponyaji_launcher.ports import free_port, wait_for_port
 from uponyaji_launcher.postgres import EmbeddedPostgres, _bin_dir
+from uponyaji_serve.catalogue import ready_path
 
 from bench.staff_accounts import Tokens, bearer, new_password
 
@@ -218,7 +219,7 @@ def start_services(stage: Stage, image: str) -> dict[str, float]:
                     raise RuntimeError(f"{service} {state.strip()}: {logs.stderr[-3000:]}")
                 try:
                     port = ports_of(stage.base_port)[service]
-                    answer = client.get(f"https://localhost:{port}/ready")
+                    answer = client.get(f"https://localhost:{port}{ready_path(service)}")
                 except httpx.HTTPError:
                     continue
                 if answer.status_code == 200:

@@ -2,7 +2,8 @@
 
 uponyaji-serve intake                # uvicorn serving intake on 0.0.0.0:$INTAKE_PORT (8002)
 uponyaji-serve check [--require a,b] # import every installed service's app factory
-uponyaji-serve probe intake          # exit 0 when intake's /ready answers 200 (health checks)
+uponyaji-serve probe intake          # exit 0 when intake's /ready answers 200 (health checks;
+                                     #   the portal's /health: it has no /ready)
 uponyaji-serve list                  # services and the packages they resolve to
 """
 
@@ -13,7 +14,14 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from uponyaji_serve.catalogue import SERVICES, UnknownService, installed, load_factory, resolve
+from uponyaji_serve.catalogue import (
+    SERVICES,
+    UnknownService,
+    installed,
+    load_factory,
+    ready_path,
+    resolve,
+)
 from uponyaji_serve.probe import probe
 from uponyaji_serve.secretfiles import missing_files
 
@@ -143,9 +151,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     checking = sub.add_parser("check", help="import every installed service's app factory")
     checking.add_argument("--require", default="", help="comma-separated services that must exist")
-    probing = sub.add_parser("probe", help="exit 0 when the service's /ready answers 200")
+    probing = sub.add_parser("probe", help="exit 0 when the service's readiness path answers 200")
     probing.add_argument("service", choices=sorted(SERVICES))
-    probing.add_argument("--path", default="/ready")
+    probing.add_argument("--path", default=None, help="default: /ready (the portal: /health)")
     sub.add_parser("list", help="the services and the packages they resolve to")
     for service in SERVICES:
         sub.add_parser(service, help=f"serve {service} (default port {SERVICES[service]})")
@@ -168,7 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "probe":
             tls = bool(os.environ.get(TLS_CERT_ENV, "").strip())
-            ok, seen = probe(port_of(args.service, os.environ), args.path, tls=tls)
+            path = args.path or ready_path(args.service)
+            ok, seen = probe(port_of(args.service, os.environ), path, tls=tls)
             print(seen)
             return 0 if ok else 1
         command, env = serve_command(args.command, os.environ)
