@@ -324,7 +324,7 @@ async def journey(stage: Stage) -> dict[str, float]:
     first = out.rsplit(":", 1)[1].strip()
     timings: dict[str, float] = {}
     ca = str(stage.work / "secrets" / "ca.crt")
-    async with httpx.AsyncClient(verify=ca, timeout=30, trust_env=False) as client:
+    async with httpx.AsyncClient(verify=ca, timeout=120, trust_env=False) as client:
         admin, _ = await first_sign_in(client, url["identity"], "smoke.admin", first)
         made = await client.post(
             f"{url['identity']}/accounts",
