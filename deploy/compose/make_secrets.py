@@ -2,7 +2,8 @@
 
     .venv/bin/python deploy/compose/make_secrets.py deploy/compose/secrets
 
-Per service: `<name>.pgpass` (its owner and runtime roles' passwords, a libpq passfile),
+The portal: `portal.kek` (encrypts its session cookie). Per service: `<name>.pgpass` (its
+owner and runtime roles' passwords, a libpq passfile),
 `<name>.kek` (key-encryption key), `<name>.nats.json` (NATS user), `<name>.client-secret` (for
 service tokens; identity gets `identity.service-clients`, their argon2id hashes),
 `<name>-signing/` (event-signing key), `<name>.crt`/`<name>.key` (HTTPS). Shared: `ca.crt` (the
@@ -148,6 +149,8 @@ def make(out: Path) -> None:
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     private(out / "postgres-password", token())
     private(out / "audit.key", secrets.token_hex(32))  # 64 bytes of text, 256 bits
+    # The portal's key encrypts its session cookie (it has no database, events or NATS user).
+    private(out / "portal.kek", base64.b64encode(secrets.token_bytes(32)))
     for service in SERVICES:
         private(out / f"{service}.pgpass", passfile(service))
         private(out / f"{service}.kek", base64.b64encode(secrets.token_bytes(32)))

@@ -24,7 +24,7 @@ import pytest
 from kustomize_lite import Doc, render
 from uponyaji_launcher.nats import nats_server_binary
 from uponyaji_launcher.services import KNOWN_SERVICES
-from uponyaji_serve.catalogue import SERVICES
+from uponyaji_serve.catalogue import SERVICES, ready_path
 
 ROOT = Path(__file__).resolve().parents[2]
 CNPG_CLUSTER = Path(__file__).resolve().parent / "schemas" / "cnpg-cluster-v1.json"
@@ -125,7 +125,7 @@ def test_every_service_has_probes_resources_a_budget_and_a_hardened_pod(
         assert container["image"] == "uponyaji:0.1.0"
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             assert probe in container, (name, probe)
-        assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+        assert container["readinessProbe"]["httpGet"]["path"] == ready_path(name)
         assert container["resources"]["requests"]["cpu"]
         assert container["resources"]["limits"]["memory"]
         for each in [*pod["initContainers"], container]:

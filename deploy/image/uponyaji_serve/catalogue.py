@@ -23,6 +23,15 @@ SERVICES: dict[str, int] = {
     "reporting": 8006,
 }
 
+# What a health check GETs: every service with a database answers /ready (503 until its
+# database, NATS and consumers are up); the portal owns nothing to wait for and answers /health.
+READY_PATHS: dict[str, str] = {"portal": "/health"}
+
+
+def ready_path(service: str) -> str:
+    """The path whose 200 means `service` can take requests."""
+    return READY_PATHS.get(service, "/ready")
+
 
 class UnknownService(LookupError):
     """The name is not a service of the catalogue, or its package is not installed."""

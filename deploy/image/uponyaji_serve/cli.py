@@ -2,7 +2,8 @@
 
 uponyaji-serve intake                # uvicorn serving intake on 0.0.0.0:$INTAKE_PORT (8002)
 uponyaji-serve check [--require a,b] # import every installed service's app factory
-uponyaji-serve probe intake          # exit 0 when intake's /ready answers 200 (health checks)
+uponyaji-serve probe intake          # exit 0 when intake's /ready answers 200 (health checks;
+                                     #   the portal's /health: it has no /ready)
 uponyaji-serve list                  # services and the packages they resolve to
 """
 
@@ -13,7 +14,14 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from uponyaji_serve.catalogue import SERVICES, UnknownService, installed, load_factory, resolve
+from uponyaji_serve.catalogue import (
+    SERVICES,
+    UnknownService,
+    installed,
+    load_factory,
+    ready_path,
+    resolve,
+)
 from uponyaji_serve.probe import probe
 from uponyaji_serve.secretfiles import missing_files
 
@@ -24,6 +32,12 @@ TLS_CERT_ENV, TLS_KEY_ENV = "UPONYAJI_TLS_CERT_FILE", "UPONYAJI_TLS_KEY_FILE"
 DEVELOPMENT = frozenset({"development", "test"})
 # In a container the service must answer on the pod/container address, not only loopback.
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104
+# Seconds uvicorn's supervisor waits for a worker to answer its health ping before killing it
+# (uvicorn's default is 5 s). A worker answers from a thread once started; on a busy host or under
+# a CPU quota, starting a worker (a fresh interpreter importing the service) took longer than 5 s,
+# so the supervisor killed every new worker and the service never became ready.
+WORKER_PING_ENV = "UPONYAJI_WORKER_PING_TIMEOUT"
+WORKER_PING_SECONDS = 60
 # Seconds uvicorn keeps an idle connection open (its default is 5 s), above the idle timeout of
 # any client or proxy in front of a service.
 KEEP_ALIVE_SECONDS = 75
@@ -51,6 +65,14 @@ def workers_of(environ: Mapping[str, str]) -> int:
     return int(raw)
 
 
+def worker_ping_of(environ: Mapping[str, str]) -> int:
+    """`UPONYAJI_WORKER_PING_TIMEOUT` (seconds a worker may take to answer), default 60."""
+    raw = environ.get(WORKER_PING_ENV, "").strip() or str(WORKER_PING_SECONDS)
+    if not raw.isdigit() or not 5 <= int(raw) <= 600:
+        raise ServeError(f"{WORKER_PING_ENV}={raw!r} is not a number of seconds (5..600)")
+    return int(raw)
+
+
 def serve_command(
     service: str, environ: Mapping[str, str], python: str = sys.executable
 ) -> tuple[list[str], dict[str, str]]:
@@ -73,6 +95,8 @@ def serve_command(
         str(port_of(service, env)),
         "--workers",
         str(workers_of(env)),
+        "--timeout-worker-healthcheck",
+        str(worker_ping_of(env)),
         # The client's address is the application's to judge (UPONYAJI_TRUSTED_PROXIES): uvicorn
         # must not rewrite it from X-Forwarded-For, or any caller could choose the address its
         # sign-in locks and audit records are kept under.
@@ -127,9 +151,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     checking = sub.add_parser("check", help="import every installed service's app factory")
     checking.add_argument("--require", default="", help="comma-separated services that must exist")
-    probing = sub.add_parser("probe", help="exit 0 when the service's /ready answers 200")
+    probing = sub.add_parser("probe", help="exit 0 when the service's readiness path answers 200")
     probing.add_argument("service", choices=sorted(SERVICES))
-    probing.add_argument("--path", default="/ready")
+    probing.add_argument("--path", default=None, help="default: /ready (the portal: /health)")
     sub.add_parser("list", help="the services and the packages they resolve to")
     for service in SERVICES:
         sub.add_parser(service, help=f"serve {service} (default port {SERVICES[service]})")
@@ -152,7 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "probe":
             tls = bool(os.environ.get(TLS_CERT_ENV, "").strip())
-            ok, seen = probe(port_of(args.service, os.environ), args.path, tls=tls)
+            path = args.path or ready_path(args.service)
+            ok, seen = probe(port_of(args.service, os.environ), path, tls=tls)
             print(seen)
             return 0 if ok else 1
         command, env = serve_command(args.command, os.environ)
