@@ -51,6 +51,7 @@ COMPOSE = ROOT / "deploy" / "compose"
 ORDER = ("identity", "intake", "medical", "psychosocial", "empowerment", "reporting", "portal")
 UID = 10001
 PREFIX = "uponyaji-smoke-"
+BUSY_TRIES = 30  # a 503 (overloaded, Retry-After) is asked again, up to this many times
 
 
 @dataclass
@@ -305,6 +306,21 @@ async def staff(
     return tokens
 
 
+class PatientTransport(httpx.AsyncHTTPTransport):
+    """Sends a request again after a 503, waiting as `Retry-After` says (a loaded host sheds)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """The first answer that is not a 503, or the last of `BUSY_TRIES` 503s."""
+        for _ in range(BUSY_TRIES - 1):
+            response = await super().handle_async_request(request)
+            if response.status_code != 503:
+                return response
+            await response.aclose()
+            wait = response.headers.get("retry-after", "1")
+            await asyncio.sleep(min(float(wait) if wait.isdigit() else 1.0, 10.0))
+        return await super().handle_async_request(request)
+
+
 async def journey(stage: Stage) -> dict[str, float]:
     """Bootstrap → staff → survivor with consent → PHQ-9 → reporting's journey; timings (s)."""
     ports = ports_of(stage.base_port)
@@ -324,7 +340,8 @@ async def journey(stage: Stage) -> dict[str, float]:
     first = out.rsplit(":", 1)[1].strip()
     timings: dict[str, float] = {}
     ca = str(stage.work / "secrets" / "ca.crt")
-    async with httpx.AsyncClient(verify=ca, timeout=120, trust_env=False) as client:
+    transport = PatientTransport(verify=ca, trust_env=False)
+    async with httpx.AsyncClient(transport=transport, timeout=120, trust_env=False) as client:
         admin, _ = await first_sign_in(client, url["identity"], "smoke.admin", first)
         made = await client.post(
             f"{url['identity']}/accounts",
