@@ -14,9 +14,13 @@ pauses, mean `--think` seconds), as a person at a keyboard would:
   (30 %);
 - programme leads (20 %): the dashboard (50 %), a survivor's journey (50 %).
 
-It prints latency percentiles for reads and commands, every answer that was not 2xx, and the
-resident memory of each service process at the start and end (the launcher's pids). Figures go
-to docs/benchmarks.md with the machine and what else ran on it.
+They work on `--survivors` consenting survivors registered beforehand (eight at a time; kept in
+`<run dir>/load-survivors.json` for a later run on the same stack). It prints latency percentiles
+for reads and commands, every answer that was not 2xx, the resident memory of each service
+process (the launcher's pids) before, each minute and after, each minute's load average and CPU
+of the machine, the stack, the generator and the rest (`other`), and per service whether memory
+was flat (the second half of the run adds at most FLAT_MIB). Figures go to docs/benchmarks.md
+with the machine and what else ran on it.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ CLEAN_PHQ9 = [1, 1, 1, 0, 0, 1, 0, 1, 0]  # total 5, no self-harm item: no risk 
 # it (uvicorn: 5 s by default, the launcher's 75 s). httpx keeps one 5 s by default: a session
 # thinking about 5 s then reuses a connection the server is closing, and the request is dropped.
 KEEPALIVE_S = 2.0
+SURVIVORS_FILE = "load-survivors.json"  # the prepared caseload, reused by later runs
 PREPARE_AT_ONCE = 8  # registrations in flight while the caseload is prepared
 
 
@@ -385,7 +390,14 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "intake_officer", setup_tokens["intake_officer"], stack, client, [], Tally(), rng
         )
         prepared = time.monotonic()
-        survivors = await prepare(setup, setup_tokens["counsellor"], args.survivors)
+        kept = args.run_dir / SURVIVORS_FILE
+        survivors = json.loads(kept.read_text()) if kept.exists() else []
+        if len(survivors) < args.survivors:  # a stack restarted on its data keeps its caseload
+            survivors += await prepare(
+                setup, setup_tokens["counsellor"], args.survivors - len(survivors)
+            )
+            kept.write_text(json.dumps(survivors))
+        survivors = survivors[: args.survivors]
         prepared = time.monotonic() - prepared
         own_limits = httpx.Limits(
             max_connections=8, max_keepalive_connections=8, keepalive_expiry=KEEPALIVE_S
