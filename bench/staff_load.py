@@ -14,9 +14,13 @@ pauses, mean `--think` seconds), as a person at a keyboard would:
   (30 %);
 - programme leads (20 %): the dashboard (50 %), a survivor's journey (50 %).
 
-It prints latency percentiles for reads and commands, every answer that was not 2xx, and the
-resident memory of each service process at the start and end (the launcher's pids). Figures go
-to docs/benchmarks.md with the machine and what else ran on it.
+They work on `--survivors` consenting survivors registered beforehand (eight at a time; kept in
+`<run dir>/load-survivors.json` for a later run on the same stack). It prints latency percentiles
+for reads and commands, every answer that was not 2xx, the resident memory of each service
+process (the launcher's pids) before, each minute and after, each minute's load average and CPU
+of the machine, the stack, the generator and the rest (`other`), and per service whether memory
+was flat (the second half of the run adds at most FLAT_MIB). Figures go to docs/benchmarks.md
+with the machine and what else ran on it.
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ CLEAN_PHQ9 = [1, 1, 1, 0, 0, 1, 0, 1, 0]  # total 5, no self-harm item: no risk 
 # it (uvicorn: 5 s by default, the launcher's 75 s). httpx keeps one 5 s by default: a session
 # thinking about 5 s then reuses a connection the server is closing, and the request is dropped.
 KEEPALIVE_S = 2.0
+SURVIVORS_FILE = "load-survivors.json"  # the prepared caseload, reused by later runs
+PREPARE_AT_ONCE = 8  # registrations in flight while the caseload is prepared
 
 
 @dataclass
@@ -250,10 +256,21 @@ async def register(session: Session) -> str | None:
     return survivor
 
 
-async def prepare(session: Session, counsellor: Tokens, count: int) -> list[str]:
-    """`count` consenting survivors that psychosocial already knows (so commands are accepted)."""
-    survivors = [s for s in [await register(session) for _ in range(count)] if s]
-    deadline = time.monotonic() + 120
+async def prepare(
+    session: Session, counsellor: Tokens, count: int, at_once: int = PREPARE_AT_ONCE
+) -> list[str]:
+    """`count` consenting survivors that psychosocial already knows (so commands are accepted),
+    registered `at_once` at a time (a caseload of thousands takes minutes one by one)."""
+    slots = asyncio.Semaphore(at_once)
+
+    async def one() -> str | None:
+        async with slots:
+            return await register(session)
+
+    survivors = [s for s in await asyncio.gather(*(one() for _ in range(count))) if s]
+    if len(survivors) < count:
+        raise RuntimeError(f"only {len(survivors)} of {count} survivors registered")
+    deadline = time.monotonic() + 120 + count / 20  # the projections catch up after the burst
     headers = bearer(counsellor)
     for survivor in survivors:
         url = session.url("psychosocial", f"/survivors/{survivor}/sessions")
@@ -264,11 +281,79 @@ async def prepare(session: Session, counsellor: Tokens, count: int) -> list[str]
     return survivors
 
 
-async def _sample_memory(stack: Stack, samples: list[dict[str, float]]) -> None:
-    """Each service's resident memory once a minute (whether growth levels off), until cancelled."""
+def _stack_cpu_s(stack: Stack) -> float:
+    """CPU seconds used so far by the stack's service processes (with their children)."""
+    total = 0.0
+    for pid in stack.pids.values():
+        try:
+            process = psutil.Process(pid)
+            for each in [process, *process.children(recursive=True)]:
+                times = each.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:
+            continue
+    return total
+
+
+@dataclass
+class Minute:
+    """What one minute of the run used: memory per service, and the CPU of the machine, of the
+    stack, of this generator and of everything else (`other`), in % of all cores."""
+
+    memory: dict[str, float]
+    load_1m: float
+    machine_busy: float
+    stack_busy: float
+    generator_busy: float
+
+    @property
+    def other_busy(self) -> float:
+        """CPU the stack and the generator did not use: other people's work on the machine."""
+        return max(0.0, self.machine_busy - self.stack_busy - self.generator_busy)
+
+
+async def _sample_minutes(stack: Stack, samples: list[Minute], every: float = 60) -> None:
+    """Each minute: resident memory per service (whether growth levels off), the load average and
+    who used the CPU (the stack, the generator, the rest), until cancelled."""
+    cores = os.cpu_count() or 1
+    me = psutil.Process()
+    machine, ours, own = psutil.cpu_times(), _stack_cpu_s(stack), me.cpu_times()
     while True:
-        await asyncio.sleep(60)
-        samples.append(stack.memory_mb())
+        await asyncio.sleep(every)
+        machine_now, ours_now, own_now = psutil.cpu_times(), _stack_cpu_s(stack), me.cpu_times()
+        wall = every * cores
+        busy = (sum(machine_now) - machine_now.idle) - (sum(machine) - machine.idle)
+        mine = own_now.user + own_now.system - own.user - own.system
+        samples.append(
+            Minute(
+                memory=stack.memory_mb(),
+                load_1m=os.getloadavg()[0],
+                machine_busy=round(100 * busy / wall, 1),
+                stack_busy=round(100 * (ours_now - ours) / wall, 1),
+                generator_busy=round(100 * mine / wall, 1),
+            )
+        )
+        machine, ours, own = machine_now, ours_now, own_now
+
+
+FLAT_MIB = 2.0  # "flat": the second half of the run adds at most this much to a service
+
+
+def flatness(by_minute: list[float | None]) -> dict[str, Any]:
+    """Growth of one service over the run and over its second half (minute n/2 to n), and
+    whether it is flat: the second half adds at most FLAT_MIB (its largest value, a peak
+    included, against the value at the middle)."""
+    values = [v for v in by_minute if v is not None]
+    if len(values) < 2:
+        return {"flat": None}
+    half = values[(len(values) - 1) // 2 :]
+    second = max(half) - half[0]
+    return {
+        "first_to_last": round(values[-1] - values[0], 1),
+        "second_half": round(half[-1] - half[0], 1),
+        "second_half_peak": round(second, 1),
+        "flat": second <= FLAT_MIB,
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -304,7 +389,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         setup = Session(
             "intake_officer", setup_tokens["intake_officer"], stack, client, [], Tally(), rng
         )
-        survivors = await prepare(setup, setup_tokens["counsellor"], args.survivors)
+        prepared = time.monotonic()
+        kept = args.run_dir / SURVIVORS_FILE
+        survivors = json.loads(kept.read_text()) if kept.exists() else []
+        if len(survivors) < args.survivors:  # a stack restarted on its data keeps its caseload
+            survivors += await prepare(
+                setup, setup_tokens["counsellor"], args.survivors - len(survivors)
+            )
+            kept.write_text(json.dumps(survivors))
+        survivors = survivors[: args.survivors]
+        prepared = time.monotonic() - prepared
         own_limits = httpx.Limits(
             max_connections=8, max_keepalive_connections=8, keepalive_expiry=KEEPALIVE_S
         )
@@ -334,8 +428,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         ]
         cpu_before = psutil.cpu_times()
         started = time.monotonic()
-        memory_by_minute: list[dict[str, float]] = []
-        sampling = asyncio.create_task(_sample_memory(stack, memory_by_minute))
+        minutes: list[Minute] = []
+        sampling = asyncio.create_task(_sample_minutes(stack, minutes))
         await asyncio.gather(*(s.run(started + args.seconds, args.think) for s in sessions))
         elapsed = time.monotonic() - started
         sampling.cancel()
@@ -346,6 +440,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "accounts": len({a.login for a in accounts}),
         "accounts_made_now": len(provisioner.accounts) - stored,
         "accounts_made_s": round(provisioned, 1),
+        "survivors": len(survivors),
+        "survivors_prepared_s": round(prepared, 1),
         "seconds": round(elapsed, 1),
         "think_s": args.think,
         "requests": sum(len(v) for k, v in tally.latencies.items() if k in ("read", "command"))
@@ -357,8 +453,18 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "memory_mb_before": memory_before,
         "memory_mb_after": stack.memory_mb(),
         "memory_mb_by_minute": {
-            name: [sample.get(name) for sample in memory_by_minute] for name in memory_before
+            name: [minute.memory.get(name) for minute in minutes] for name in memory_before
         },
+        "load_1m_by_minute": [round(m.load_1m, 2) for m in minutes],
+        "cpu_percent_by_minute": {
+            "machine": [m.machine_busy for m in minutes],
+            "stack": [m.stack_busy for m in minutes],
+            "generator": [m.generator_busy for m in minutes],
+            "other": [round(m.other_busy, 1) for m in minutes],
+        },
+    }
+    figures["memory_flat"] = {
+        name: flatness(series) for name, series in figures["memory_mb_by_minute"].items()
     }
     figures["requests_per_s"] = round(figures["requests"] / elapsed, 1)
     for name, values in sorted(tally.latencies.items()):

@@ -5,11 +5,16 @@ Events are immutable and a stream only grows, so a state folded from a stream's 
 committed events stays true: the next command about that stream reads only the events after
 `version` and folds them onto it. The memory holds the state with the version and hash of the
 last event folded into it (the append's guard); the oldest-used stream is forgotten first.
+
+A state may grow with its stream (one entry per assessment a survivor ever had): with `weigh`
+(a state's entries) and `max_weight`, the memory also forgets the oldest-used streams once the
+states it holds weigh more than that together, so its size is bounded, not only its count.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -30,11 +35,23 @@ class Folded(Generic[S]):
 class StreamStates(Generic[S]):
     """The folded states of the `size` most recently used streams, in this process."""
 
-    def __init__(self, size: int = DEFAULT_STREAMS) -> None:
+    def __init__(
+        self,
+        size: int = DEFAULT_STREAMS,
+        *,
+        weigh: Callable[[S], int] | None = None,
+        max_weight: int | None = None,
+    ) -> None:
         if size < 1:
             raise ValueError("StreamStates needs room for at least one stream")
+        if (weigh is None) != (max_weight is None) or (max_weight is not None and max_weight < 1):
+            raise ValueError("StreamStates weighs states with both weigh and max_weight (>= 1)")
         self.size = size
+        self.max_weight = max_weight
+        self._weigh = weigh
         self._states: OrderedDict[str, Folded[S]] = OrderedDict()
+        self._weights: dict[str, int] = {}
+        self.weight = 0  # what the remembered states weigh together (0 when not weighed)
 
     def __len__(self) -> int:
         return len(self._states)
@@ -53,9 +70,18 @@ class StreamStates(Generic[S]):
             return
         self._states[stream_id] = folded
         self._states.move_to_end(stream_id)
-        while len(self._states) > self.size:
-            self._states.popitem(last=False)
+        if self._weigh is not None:
+            weight = self._weigh(folded.state)
+            self.weight += weight - self._weights.get(stream_id, 0)
+            self._weights[stream_id] = weight
+        limit = self.max_weight or 0
+        while len(self._states) > self.size or (limit and self.weight > limit):
+            if len(self._states) == 1:  # one state heavier than the bound: not remembered
+                self.forget(stream_id)
+                break
+            self.forget(next(iter(self._states)))
 
     def forget(self, stream_id: str) -> None:
         """Drop a stream's state (the next command folds it from its first event)."""
         self._states.pop(stream_id, None)
+        self.weight -= self._weights.pop(stream_id, 0)

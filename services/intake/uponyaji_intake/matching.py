@@ -100,10 +100,11 @@ async def duplicate_candidates(
     return tuple(sorted(candidates, key=lambda c: c.case_number))
 
 
-def search_reasons(match: Match, name_count: int) -> tuple[str, ...]:
-    """Why a survivor answers a search: phone, ID number, or every name part given."""
-    reasons = sorted({_REASON[kind] for kind in match.kinds})
-    if name_count and len(match.names) >= name_count:
+def search_reasons(kinds: Iterable[IndexKind], names: int, name_count: int) -> tuple[str, ...]:
+    """Why a survivor answers a search: the phone or ID number `kinds` it matched, or all the
+    `name_count` name parts given (`names` of them matched)."""
+    reasons = sorted({_REASON[kind] for kind in kinds})
+    if name_count and names >= name_count:
         reasons.append("name")
     return tuple(reasons)
 

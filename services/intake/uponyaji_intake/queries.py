@@ -44,21 +44,38 @@ def search_entries(indexer: BlindIndexer, q: str) -> tuple[Entries, int]:
 async def search(
     pool: Pool, indexer: BlindIndexer, q: str, caseload: tuple[Set[str], str] | None
 ) -> list[dict[str, Any]]:
-    """Survivors matching a case number, phone, ID number or every name part of `q`."""
+    """Survivors matching a case number, phone, ID number or every name part of `q`: the first
+    page in case-number order. The matching, the caseload and the page are PostgreSQL's work, so
+    a name part thousands of survivors share never brings thousands of rows into the service."""
     if looks_like_case_number(q):
         ids = await pool.fetch(
             "SELECT survivor_id FROM survivors WHERE case_number = $1", normalise_case_number(q)
         )
         reasons: dict[UUID, tuple[str, ...]] = {r["survivor_id"]: ("case_number",) for r in ids}
-    else:
-        entries, name_count = search_entries(indexer, q)
-        reasons = {}
-        for match in await matching.matches(pool, entries):
-            found = matching.search_reasons(match, name_count)
-            if found:
-                reasons[match.survivor_id] = found
-    rows = await survivors(pool, list(reasons), caseload, limit=SEARCH_LIMIT)
-    return [{**row, "match": list(reasons[row["survivor_id"]])} for row in rows]
+        rows = await survivors(pool, list(reasons), caseload, limit=SEARCH_LIMIT)
+        return [{**row, "match": list(reasons[row["survivor_id"]])} for row in rows]
+    entries, name_count = search_entries(indexer, q)
+    if not entries:
+        return []
+    pairs = sorted(entries)
+    teams, worker = caseload if caseload is not None else (set(), "")
+    found = await pool.fetch(
+        _MATCHED,
+        [kind.value for kind, _ in pairs],
+        [digest for _, digest in pairs],
+        name_count,
+        caseload is None,
+        sorted(teams),
+        worker,
+        SEARCH_LIMIT,
+    )
+    out = []
+    for record in found:
+        row = dict(record)
+        kinds = [IndexKind(kind) for kind in row.pop("matched_kinds") or ()]
+        why = matching.search_reasons(kinds, row.pop("matched_names"), name_count)
+        out.append({**row, "match": list(why)})
+    return out
 
 
 _SURVIVOR = (
@@ -69,6 +86,31 @@ _SURVIVOR = (
     "c.team AS team_id, c.lead_case_worker AS lead_case_worker_id "
     "FROM survivors s LEFT JOIN caseload c USING (survivor_id) "
 )
+
+
+# The survivors that hold any of the searched digests (kinds $1, digests $2), with the other
+# kinds they matched and how many name parts, kept when they match an ID or phone or every one
+# of the $3 name parts, narrowed to the caseload ($4: none; teams $5, case worker $6) and cut to
+# a page ($7) in case-number order.
+_MATCHED = """
+WITH hits AS (
+    SELECT b.survivor_id,
+           array_agg(DISTINCT b.kind) FILTER (WHERE b.kind <> 'name') AS matched_kinds,
+           count(*) FILTER (WHERE b.kind = 'name') AS matched_names
+    FROM survivor_blind_index b
+    WHERE (b.kind, b.digest) IN (SELECT * FROM unnest($1::text[], $2::bytea[]))
+    GROUP BY b.survivor_id
+    HAVING bool_or(b.kind <> 'name') OR ($3 > 0 AND count(*) FILTER (WHERE b.kind = 'name') >= $3)
+)
+SELECT s.survivor_id, s.case_number, s.registered_at, s.registered_on, s.county_code, s.gender,
+       s.age_band, s.disabilities, s.preferred_language, s.birth_date_estimated, s.identity,
+       s.status, s.closure_reason, s.closed_at, s.merged_into, s.erasure_status, s.version,
+       s.updated_at, c.team AS team_id, c.lead_case_worker AS lead_case_worker_id,
+       h.matched_kinds, h.matched_names
+FROM hits h JOIN survivors s USING (survivor_id) LEFT JOIN caseload c USING (survivor_id)
+WHERE ($4 OR c.team = ANY($5) OR c.lead_case_worker::text = $6)
+ORDER BY s.case_number LIMIT $7
+"""
 
 
 async def survivors(

@@ -118,3 +118,23 @@ def test_the_memory_is_bounded_and_keeps_the_newest_state_of_a_stream() -> None:
     assert remembered.version == 1
     with pytest.raises(ValueError, match="at least one"):
         StreamStates[Tally](size=0)
+
+
+def test_weighed_states_are_bounded_by_what_they_hold_together() -> None:
+    """A survivor's state grows with each assessment: 4,096 streams of long histories must not
+    grow without bound, so the oldest-used are forgotten once the states weigh too much."""
+    states = StreamStates[Tally](size=100, weigh=len, max_weight=10)
+    for n, name in enumerate("abcd"):
+        states.put(name, Folded(1, name.encode(), tuple(range(3 + n))))  # weighs 3, 4, 5, 6
+        assert states.weight <= 10
+    assert [name for name in "abcd" if states.get(name) is not None] == ["d"]  # 6; 5 + 6 > 10
+    states.put("e", Folded(1, b"e", (1, 2, 3, 4)))
+    assert states.weight == 10  # d and e: 6 + 4
+    states.put("d", Folded(2, b"d", tuple(range(8))))  # d grew: e, the oldest-used, goes
+    assert states.get("e") is None
+    assert states.weight == 8
+    states.put("f", Folded(1, b"f", tuple(range(11))))  # heavier than the bound on its own
+    assert states.get("f") is None
+    assert states.weight <= 10
+    with pytest.raises(ValueError, match="both weigh and max_weight"):
+        StreamStates[Tally](weigh=len)

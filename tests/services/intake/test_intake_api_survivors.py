@@ -9,8 +9,11 @@ from typing import Any
 
 import asyncpg
 import pytest
+from fastapi import FastAPI
 from intake_support import MOMBASA, NAIROBI, As, count_events, fake_name, registration
+from uponyaji_intake import queries
 from uponyaji_intake.queries import SEARCH_LIMIT as SEARCH_PAGE
+from uponyaji_service import running
 
 CASE_NUMBER = re.compile(r"^UPJ-\d{4}-\d{6}$")
 
@@ -152,6 +155,36 @@ async def test_a_search_matching_many_answers_the_first_page_in_case_number_orde
     assert response.status_code == 200, response.text
     found = [hit["case_number"] for hit in response.json()["results"]]
     assert found == sorted(m["case_number"] for m in made)[:SEARCH_PAGE]
+
+
+class RowsSeen:
+    """Intake's real pool, noting the most rows any one query of a search brought back."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool, self.most = pool, 0
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await self.pool.fetch(query, *args)
+        self.most = max(self.most, len(rows))
+        return rows
+
+
+async def test_a_search_matching_many_brings_only_its_page_into_the_service(
+    officer: As, app: FastAPI, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name part the whole register shares (a common name, or every load-test survivor) must
+    not load every match into memory to answer one page: the service's memory would follow the
+    register's size on every search."""
+    made = [await register(officer, name=f"Fake Multitude {fake_name()}") for _ in range(9)]
+    monkeypatch.setattr(queries, "SEARCH_LIMIT", 3)
+    indexer = running(app).resources.indexer
+    for text in ("multitude", "fake multitude"):
+        seen = RowsSeen(pool)
+        found = await queries.search(seen, indexer, text, None)  # type: ignore[arg-type]
+        assert [hit["case_number"] for hit in found] == sorted(m["case_number"] for m in made)[:3]
+        assert all(hit["match"] == ["name"] for hit in found)
+        assert seen.most <= 3
+    assert await queries.search(pool, indexer, "multitude nobody", None) == []  # every part
 
 
 async def test_search_is_audited_and_narrowed_to_the_caseload(

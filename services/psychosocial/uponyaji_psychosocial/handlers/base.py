@@ -29,6 +29,20 @@ from ..instruments import Instruments
 CONSENT_SCOPE = "psychosocial_support"
 Tx = SurvivorUnit[IntakeFacts, SurvivorState]
 GATE = Gate(CONSENT_SCOPE, IntakeFacts, domain.fold, SurvivorUnknown, versioned=True)
+# The remembered states hold at most this many assessments, flags and goals together (about
+# 240 bytes each, so some 8 MB), whatever the number of survivors and the length of their
+# histories: a state keeps one entry per assessment the survivor ever had.
+STATE_ENTRIES = 32_768
+
+
+def state_entries(state: SurvivorState) -> int:
+    """What a survivor's remembered state weighs: its assessments, flags and goals (at least 1)."""
+    return 1 + len(state.assessments) + len(state.flags) + len(state.goals)
+
+
+def remembered_states() -> StreamStates[SurvivorState]:
+    """The bounded memory of folded survivor states (streams, and entries together)."""
+    return StreamStates(weigh=state_entries, max_weight=STATE_ENTRIES)
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,7 @@ class Psychosocial(CommandSide[Keys], read_model=projections.READ_MODEL):
     table: Instruments
     clock: Clock = utc_now
     # Survivor states folded by earlier commands here: a command reads only the newer events.
-    states: StreamStates[SurvivorState] = field(default_factory=StreamStates, compare=False)
+    states: StreamStates[SurvivorState] = field(default_factory=remembered_states, compare=False)
 
 
 async def intake_facts(conn: Conn, survivor_id: UUID, *, lock: bool = False) -> IntakeFacts:
