@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from datetime import date, datetime
 from uuid import UUID, uuid5
 
 from uponyaji_events import EventStore
+from uponyaji_events.eat import eat_date
 from uponyaji_events.envelope import Actor
 from uponyaji_service import Keys
 from uponyaji_service.seeding import stage_seeding
@@ -42,7 +44,7 @@ SEEDER = Actor.system("psychosocial-seed")
 LIMIT = 60  # journeys per run: enough for dashboards, quick on a small machine
 _LOCK = 0x7073_7365_6564  # "psseed": one seeder at a time
 _ELIGIBLE = """
-SELECT s.survivor_id, c.case_worker FROM survivors s
+SELECT s.survivor_id, c.case_worker, k.changed_at AS consented_at FROM survivors s
 JOIN consents k ON k.survivor_id = s.survivor_id AND k.scope = 'psychosocial_support'
 LEFT JOIN caseload c ON c.survivor_id = s.survivor_id
 WHERE k.granted AND s.status = 'open' AND s.merged_into IS NULL
@@ -53,9 +55,17 @@ ORDER BY s.case_number, s.survivor_id LIMIT $1
 """
 
 
-async def seed_one(ps: Psychosocial, survivor_id: UUID, worker: str | None) -> int:
+def first_day(plan: demo.DemoJourney) -> date | None:
+    """The earliest day a demo journey records work on (sessions and assessments), in Kenya."""
+    days = [date.fromisoformat(s["held_on"]) for s in plan.sessions]
+    days += [eat_date(datetime.fromisoformat(a["administered_at"])) for a in plan.assessments]
+    return min(days, default=None)
+
+
+async def seed_one(
+    ps: Psychosocial, survivor_id: UUID, worker: str | None, plan: demo.DemoJourney
+) -> int:
     """Record one survivor's demo journey; return how many risk flags it raised."""
-    plan = demo.journey(survivor_id, today())
     # Sessions first: entered in bulk, they predate the flags whose safety response is demo-open.
     for session in plan.sessions:
         await record_session(ps, survivor_id, SessionBody.model_validate(session), SEEDER)
@@ -95,10 +105,18 @@ async def seed(settings: Settings, *, limit: int = LIMIT, wait: float = 120.0) -
         keys = Keys.open(pool, settings.kek_file)
         ps = Psychosocial(EventStore(pool), keys, Instruments(settings.pcl5_cutoff))
         rows = await conn.fetch(_ELIGIBLE, limit)
-        flags = 0
+        flags = made = 0
+        now = today()
         for row in rows:
-            flags += await seed_one(ps, row["survivor_id"], row["case_worker"])
-        return len(rows), flags
+            plan = demo.journey(row["survivor_id"], now)
+            started = first_day(plan)
+            if started is not None and started < eat_date(row["consented_at"]):
+                # Consent given after the months of work a demo journey invents (someone
+                # registered by hand on a development stack): no invented history for them.
+                continue
+            flags += await seed_one(ps, row["survivor_id"], row["case_worker"], plan)
+            made += 1
+        return made, flags
 
 
 def main() -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from uuid import NAMESPACE_URL, uuid5
 
@@ -69,6 +69,8 @@ async def test_seed_records_journeys_once(
     await intake.register(consent=False)
     closed = await intake.register()
     await intake.close(closed)
+    recent = await intake.register(consent=False)
+    await intake.grant(recent, at=datetime.now(UTC))  # consent today: no invented history
     await intake.deliver(app)
 
     made, _flags = await seed(settings, wait=0)
@@ -79,6 +81,10 @@ async def test_seed_records_journeys_once(
         "SELECT survivor_id, count(*) AS n FROM assessments GROUP BY survivor_id"
     )
     assert {row["survivor_id"] for row in per_survivor} == set(seeded)
+    sessions_of_recent = await pool.fetchval(
+        "SELECT count(*) FROM session_participants WHERE survivor_id = $1", recent
+    )
+    assert sessions_of_recent == 0
     progress = (await counsellor.get(f"/survivors/{seeded[0]}/progress")).json()
     assert progress["instruments"][0]["instrument"] == "PHQ-9"
     assert progress["instruments"][0]["classification"] is not None
