@@ -17,8 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 HOOK = ROOT / "bench" / "memtrace"
 
 
-def run_as_service(tmp: Path, frames: str, seconds: float) -> None:
-    """A Python process whose command line names uvicorn and a service app, with the hook."""
+def run_as_service(tmp: Path, frames: str, seconds: float, censuses: int = 0) -> None:
+    """A Python process whose command line names uvicorn and a service app, with the hook.
+
+    It works for `seconds`, and on until the hook has written `censuses` census files (a loaded
+    machine writes them more slowly than every interval), for at most 50 seconds.
+    """
     env = {
         **os.environ,
         "PYTHONPATH": str(HOOK),
@@ -26,7 +30,10 @@ def run_as_service(tmp: Path, frames: str, seconds: float) -> None:
         "UPONYAJI_TRACEMALLOC_EVERY": "0.3",
         "UPONYAJI_TRACEMALLOC_FRAMES": frames,
     }
-    work = f"import time\nheld = []\nfor _ in range({int(seconds * 20)}):\n"
+    work = "import pathlib, time\nheld = []\nstart = time.monotonic()\n"
+    work += f"def written(): return len(list(pathlib.Path({str(tmp)!r}).glob('*.census.json')))\n"
+    work += f"while time.monotonic() - start < {seconds} or (written() < {censuses}\n"
+    work += "        and time.monotonic() - start < 50):\n"
     work += "    held.append([object() for _ in range(200)])\n    time.sleep(0.05)\n"
     command = [sys.executable, "-c", work, "-m", "uvicorn", "uponyaji_demo.app:create_app"]
     subprocess.run(command, env=env, check=True, timeout=60)
@@ -49,7 +56,7 @@ def test_without_the_directory_a_service_starts_nothing() -> None:
 
 
 def test_a_traced_service_writes_snapshots_that_the_comparison_reads(tmp_path: Path) -> None:
-    run_as_service(tmp_path, "4", 2.0)
+    run_as_service(tmp_path, "4", 2.0, censuses=3)
 
     found = memtrace_diff.snapshots(tmp_path)
     assert list(found) == [("demo", next(iter(found))[1])]
